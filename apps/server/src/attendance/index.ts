@@ -1,0 +1,1 @@
+export { AttendanceService, toCsv } from "./service.js";

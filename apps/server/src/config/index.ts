@@ -1,0 +1,137 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import path from "node:path";
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  publicUrl: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  jwtSecret: string;
+  bcryptCost: number;
+  logLevel: LogLevel;
+  corsOrigins: string[] | true;
+  trustProxy: boolean;
+  adminEmail?: string;
+  adminPassword?: string;
+  redisUrl?: string;
+  /** Seconds a dropped socket keeps its participant before it counts as left. */
+  reconnectGraceSeconds: number;
+  /** Requests per minute per IP on each sign-in / sign-up style route. */
+  authRateLimitPerMinute: number;
+  /** Serve the built web client from this folder when it exists. */
+  webDistDir: string;
+  /** Raw environment, for capabilities that read their own variables (media, recording, storage). */
+  env: NodeJS.ProcessEnv;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const LOG_LEVELS: LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/**
+ * Reads and validates the configuration from environment variables. Every bad value is
+ * reported at once with a clear message (ConfigError); nothing starts on a bad config.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persistSecret?: boolean } = {}): Config {
+  const problems: string[] = [];
+
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return def;
+    }
+    return n;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) {
+        problems.push(`${name} must start with ${protocols.join(" or ")} (got "${u.protocol}")`);
+        return undefined;
+      }
+      return raw;
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+      return undefined;
+    }
+  };
+
+  const port = int("PORT", 8080, 0, 65535);
+  const host = env.HOST || "0.0.0.0";
+  const dataDir = path.resolve(env.VTP_DATA_DIR || "./data");
+  const databaseUrl = url("DATABASE_URL", ["postgres:", "postgresql:"]);
+  const publicUrl = (url("PUBLIC_URL", ["http:", "https:"]) ?? `http://localhost:${port || 8080}`).replace(/\/+$/, "");
+  const smtpUrl = url("SMTP_URL", ["smtp:", "smtps:"]);
+  const mailFrom = env.MAIL_FROM || "VTP <no-reply@vtp.local>";
+  if (!/^[^<>]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an email address, optionally with a name ("VTP <no-reply@school.org>")`);
+  const bcryptCost = int("BCRYPT_COST", 12, 4, 15);
+  const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${env.LOG_LEVEL}")`);
+  const redisUrl = url("REDIS_URL", ["redis:", "rediss:"]);
+  const reconnectGraceSeconds = int("RECONNECT_GRACE_SECONDS", 30, 0, 3600);
+  const authRateLimitPerMinute = int("AUTH_RATE_LIMIT_PER_MINUTE", 30, 1, 1_000_000);
+
+  let corsOrigins: string[] | true = true;
+  if (env.CORS_ORIGINS) {
+    corsOrigins = env.CORS_ORIGINS === "*" ? true : env.CORS_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean);
+  }
+
+  let jwtSecret = env.JWT_SECRET ?? "";
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) problems.push("JWT_SECRET must be at least 32 characters long");
+
+  const adminEmail = env.VTP_ADMIN_EMAIL || undefined;
+  const adminPassword = env.VTP_ADMIN_PASSWORD || undefined;
+  if (Boolean(adminEmail) !== Boolean(adminPassword)) problems.push("VTP_ADMIN_EMAIL and VTP_ADMIN_PASSWORD must be set together");
+
+  if (problems.length) throw new ConfigError(problems);
+
+  if (!jwtSecret) jwtSecret = opts.persistSecret === false ? randomBytes(32).toString("base64url") : loadOrCreateSecret(dataDir);
+
+  return {
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    publicUrl,
+    smtpUrl,
+    mailFrom,
+    jwtSecret,
+    bcryptCost,
+    logLevel,
+    corsOrigins,
+    trustProxy: env.TRUST_PROXY === "true" || env.TRUST_PROXY === "1",
+    adminEmail,
+    adminPassword,
+    redisUrl,
+    reconnectGraceSeconds,
+    authRateLimitPerMinute,
+    webDistDir: path.resolve(env.VTP_WEB_DIST || new URL("../../../web/dist", import.meta.url).pathname),
+    env,
+  };
+}
+
+/** JWT_SECRET, when not given, is generated on first start and kept in the data dir. */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, "jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,14 @@
+import type { AccountTables } from "../auth/tables.js";
+import type { RoomTables } from "../rooms/tables.js";
+import type { JobTables } from "../jobs/tables.js";
+import type { RecordingTables } from "../recording/tables.js";
+
+export interface SchemaMigrationsTable {
+  version: string;
+  applied_at: Date;
+}
+
+/** Every table, merged from each capability's own `tables.ts`. */
+export interface Database extends AccountTables, RoomTables, JobTables, RecordingTables {
+  schema_migrations: SchemaMigrationsTable;
+}

@@ -1,0 +1,89 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { AppError } from "../errors/index.js";
+
+/**
+ * The one place where thrown errors become HTTP responses:
+ * `{ error: { code, message, details? } }` with the right status. A 500 is always a bug and
+ * is logged with its stack; its message never leaks internals.
+ */
+export function registerErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.headers) reply.headers(err.headers);
+      return reply.status(err.status).send({ error: err.toBody() });
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const details = fe.validation.map((v) => ({
+        field: (v.instancePath || "").replace(/^\//, "").replace(/\//g, ".") || (v.params as any)?.missingProperty || (v.params as any)?.additionalProperty || undefined,
+        problem: v.message,
+        where: fe.validationContext,
+      }));
+      return reply.status(400).send({ error: { code: "VALIDATION_FAILED", message: describeValidation(fe), details } });
+    }
+    const mapped = mapFastifyCode(fe);
+    if (mapped) {
+      if (mapped.headers) reply.headers(mapped.headers);
+      return reply.status(mapped.status).send({ error: { code: mapped.code, message: mapped.message } });
+    }
+    if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send({ error: { code: "BAD_REQUEST", message: fe.message } });
+    }
+    request.log.error({ err }, "unhandled error");
+    return reply.status(500).send({ error: { code: "INTERNAL_ERROR", message: "Internal server error" } });
+  });
+
+}
+
+const API_PREFIXES = ["/api/", "/socket.io/", "/health"];
+
+/**
+ * Unknown routes: a JSON 404 `NOT_FOUND`, except that when the web client is served, a GET for
+ * a page path (no file extension, not an API path) gets index.html (history fallback).
+ */
+export function registerNotFound(app: FastifyInstance, opts: { serveSpa: boolean }) {
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split("?")[0];
+    if (opts.serveSpa && request.method === "GET" && !API_PREFIXES.some((p) => url.startsWith(p)) && !/\.[a-z0-9]+$/i.test(url)) {
+      return reply.header("cache-control", "no-cache").sendFile("index.html");
+    }
+    return reply.status(404).send({ error: { code: "NOT_FOUND", message: `No route for ${request.method} ${url}` } });
+  });
+}
+
+function describeValidation(err: FastifyError): string {
+  const first = err.validation?.[0];
+  if (!first) return "Invalid request";
+  const where = err.validationContext ?? "body";
+  const missing = (first.params as any)?.missingProperty;
+  if (missing) return `${where}: "${missing}" is required`;
+  const extra = (first.params as any)?.additionalProperty;
+  if (extra) return `${where}: unknown field "${extra}"`;
+  const field = first.instancePath.replace(/^\//, "").replace(/\//g, ".");
+  return `${where}${field ? `.${field}` : ""} ${first.message ?? "is invalid"}`;
+}
+
+function mapFastifyCode(err: FastifyError): { status: number; code: string; message: string; headers?: Record<string, string> } | undefined {
+  switch (err.code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return { status: 400, code: "INVALID_JSON", message: "The request body is not valid JSON" };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { status: 400, code: "VALIDATION_FAILED", message: "The request body is empty" };
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request body is too large" };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "Send the body as application/json" };
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return { status: 400, code: "BAD_REQUEST", message: "Content-Length does not match the body" };
+    case "FST_ERR_BAD_URL":
+    case "FST_ERR_ASYNC_CONSTRAINT":
+      return { status: 400, code: "BAD_REQUEST", message: "Malformed URL" };
+  }
+  if (err instanceof SyntaxError && (err as any).statusCode === 400) {
+    return { status: 400, code: "INVALID_JSON", message: "The request body is not valid JSON" };
+  }
+  if ((err as any).statusCode === 429) {
+    return { status: 429, code: "RATE_LIMITED", message: err.message || "Too many requests" };
+  }
+  return undefined;
+}

@@ -1,0 +1,195 @@
+import { randomUUID } from "node:crypto";
+import type { RTCRtpTransceiver, RtpHeader } from "werift";
+import { TypedEmitter } from "./TypedEmitter.js";
+import type { Producer } from "./Producer.js";
+import type { RtpSink } from "./rtp/RtpSink.js";
+import type { ConsumerCloseReason, ConsumerInfo, SimulcastLayer } from "./types.js";
+
+export interface ConsumerEvents {
+  close: [reason: ConsumerCloseReason];
+  layerchange: [layer: SimulcastLayer];
+}
+
+/**
+ * An outgoing track bound to one producer (mediasoup's Consumer): one sendonly transceiver of a
+ * subscriber's "recv" transport. For a simulcast producer it receives one layer at a time: the
+ * layer the client prefers (setPreferredLayer), lowered by the server when the subscriber's
+ * feedback (REMB, loss) says it cannot take it.
+ */
+export class Consumer extends TypedEmitter<ConsumerEvents> {
+  readonly id = randomUUID();
+  closed = false;
+  /** Index into producer.layers of the layer being forwarded; -1 before the first keyframe. */
+  currentLayerIndex = -1;
+  /** The client's choice (highest layer it wants). */
+  preferredLayer: SimulcastLayer = "h";
+  /** Layer index the server currently aims for (≤ preferred). */
+  targetLayerIndex = -1;
+  /** Set once the subscriber's answer has been applied and its transport is connected. */
+  started = false;
+  forwarded = 0;
+  /** Layer adaptation: ticks left before REMB may lower a new layer; ticks REMB said "too much". */
+  #settleTicks = 0;
+  #overTicks = 0;
+
+  constructor(
+    readonly peerId: string,
+    readonly producer: Producer,
+    readonly transceiver: RTCRtpTransceiver,
+    readonly sink: RtpSink,
+  ) {
+    super();
+  }
+
+  get kind() {
+    return this.producer.kind;
+  }
+
+  get mid(): string {
+    return this.transceiver.mid ?? "";
+  }
+
+  /** Per packet: hand the already-serialized packet to the sink. */
+  forward(buf: Buffer, _header: RtpHeader): void {
+    this.forwarded++;
+    this.#vp8 ??= this.producer.simulcast && this.producer.mimeType?.toLowerCase() === "video/vp8";
+    this.sink.send(this.#vp8 ? this.#continueVp8(buf) : buf);
+  }
+
+  // VP8 simulcast: each layer numbers its frames (PictureID, TL0PICIDX) from its own random start.
+  // The subscriber's receiver drops frames whose id is not ahead of the last decoded one (even a
+  // keyframe), so after a layer switch the ids must continue from the old layer's: offsets below.
+  #vp8: boolean | undefined;
+  #resyncVp8 = false;
+  #picOffset = 0;
+  #tl0Offset = 0;
+  #lastPic = -1;
+  #lastTl0 = -1;
+
+  /** Rewrite the VP8 payload descriptor's PictureID/TL0PICIDX (in a copy: `buf` is shared). */
+  #continueVp8(buf: Buffer): Buffer {
+    let p = 12 + (buf[0] & 0x0f) * 4;
+    if (buf[0] & 0x10) {
+      if (buf.length < p + 4) return buf;
+      p += 4 + buf.readUInt16BE(p + 2) * 4;
+    }
+    const end = buf[0] & 0x20 ? buf.length - buf[buf.length - 1] : buf.length;
+    if (p + 2 >= end || (buf[p] & 0x80) === 0) return buf; // no payload, or no extension (no ids)
+    const x = buf[p + 1];
+    let i = p + 2;
+    let picPos = -1;
+    let wide = false;
+    if (x & 0x80) {
+      picPos = i;
+      wide = (buf[i] & 0x80) !== 0;
+      i += wide ? 2 : 1;
+    }
+    const tl0Pos = x & 0x40 ? i++ : -1;
+    if (i > end) return buf;
+    const pic = picPos < 0 ? -1 : wide ? ((buf[picPos] & 0x7f) << 8) | buf[picPos + 1] : buf[picPos] & 0x7f;
+    const tl0 = tl0Pos < 0 ? -1 : buf[tl0Pos];
+    if (this.#resyncVp8) {
+      // The first packet from the new layer (its keyframe): continue right after the last ids sent.
+      this.#resyncVp8 = false;
+      if (pic >= 0 && this.#lastPic >= 0) this.#picOffset = (this.#lastPic + 1 - pic) & 0x7fff;
+      if (tl0 >= 0 && this.#lastTl0 >= 0) this.#tl0Offset = (this.#lastTl0 + 1 - tl0) & 0xff;
+    }
+    const outPic = pic < 0 ? -1 : (pic + this.#picOffset) & (wide ? 0x7fff : 0x7f);
+    const outTl0 = tl0 < 0 ? -1 : (tl0 + this.#tl0Offset) & 0xff;
+    if (outPic >= 0 && (this.#lastPic < 0 || ((outPic - this.#lastPic) & 0x7fff) < 0x4000)) this.#lastPic = outPic;
+    if (outTl0 >= 0 && (this.#lastTl0 < 0 || ((outTl0 - this.#lastTl0) & 0xff) < 0x80)) this.#lastTl0 = outTl0;
+    if (outPic === pic && outTl0 === tl0) return buf;
+    const out = Buffer.allocUnsafe(buf.length);
+    buf.copy(out);
+    if (picPos >= 0) {
+      if (wide) out.writeUInt16BE(0x8000 | outPic, picPos);
+      else out[picPos] = outPic;
+    }
+    if (tl0Pos >= 0) out[tl0Pos] = outTl0;
+    return out;
+  }
+
+  /** Called by the producer when this consumer moves to `index` at a keyframe. */
+  onLayerSwitched(index: number, header: RtpHeader): void {
+    const changed = this.currentLayerIndex !== -1 && this.currentLayerIndex !== index;
+    if (this.currentLayerIndex !== -1) this.sink.rebase(header);
+    if (changed) this.#resyncVp8 = true;
+    this.#settleTicks = 2;
+    this.currentLayerIndex = index;
+    if (changed || this.producer.simulcast) this.emit("layerchange", this.producer.layerName(index));
+  }
+
+  /** Start forwarding (the subscriber's leg is ready): pick a layer and ask for a keyframe. */
+  start(): void {
+    if (this.closed || this.started) return;
+    this.started = true;
+    this.#retarget(this.producer.layerIndexFor(this.preferredLayer));
+    this.producer.requestKeyFrame(this.targetLayerIndex >= 0 ? this.targetLayerIndex : -1, true);
+  }
+
+  setPreferredLayer(layer: SimulcastLayer): void {
+    this.preferredLayer = layer;
+    const index = this.producer.layerIndexFor(layer);
+    if (this.started && index !== this.targetLayerIndex) this.#retarget(index);
+  }
+
+  requestKeyFrame(): void {
+    const idx = this.currentLayerIndex >= 0 ? this.currentLayerIndex : this.targetLayerIndex;
+    this.producer.requestKeyFrame(idx);
+  }
+
+  #retarget(index: number): void {
+    this.targetLayerIndex = index;
+    this.producer.setConsumerLayer(this, index);
+  }
+
+  /**
+   * Called once a second by the router: adapt the layer of a simulcast consumer to what the
+   * subscriber can take (its REMB estimate and the loss it reports), never above the preference.
+   */
+  adapt(): void {
+    if (!this.started || this.closed || this.producer.layers.length < 2) return;
+    const preferred = this.producer.layerIndexFor(this.preferredLayer);
+    const sender = this.transceiver.sender;
+    const estimate = Number(sender.receiverEstimatedMaxBitrate ?? 0n);
+    const loss = (sender as unknown as { remoteFractionLost?: number }).remoteFractionLost ?? 0;
+    const layers = this.producer.layers;
+    let target = this.targetLayerIndex < 0 ? preferred : this.targetLayerIndex;
+    if (target > preferred) target = preferred;
+    const current = layers[target];
+    // A subscriber's REMB lags a switch (its estimator has only seen the old layer's rate, and
+    // starts low): act on "estimate below the layer's rate" only once it held for two ticks and
+    // the new layer has flowed for two ticks. Otherwise a client's "h" was undone a second later.
+    if (this.#settleTicks > 0) this.#settleTicks--;
+    const overEstimate = estimate > 0 && current !== undefined && current.bitrate > estimate * 1.05;
+    this.#overTicks = overEstimate && this.#settleTicks === 0 ? this.#overTicks + 1 : 0;
+    if (loss > 0.1 || this.#overTicks >= 2) {
+      target = Math.max(0, target - 1);
+      this.#overTicks = 0;
+    } else if (target < preferred && loss < 0.02) {
+      const next = layers[target + 1];
+      if (next && (estimate === 0 || next.bitrate * 1.2 < estimate)) target = target + 1;
+    }
+    if (target !== this.targetLayerIndex) this.#retarget(target);
+  }
+
+  info(): ConsumerInfo {
+    return {
+      consumerId: this.id,
+      producerId: this.producer.id,
+      peerId: this.peerId,
+      kind: this.kind,
+      currentLayer: this.producer.simulcast && this.currentLayerIndex >= 0 ? this.producer.layerName(this.currentLayerIndex) : undefined,
+      preferredLayer: this.producer.simulcast ? this.preferredLayer : undefined,
+    };
+  }
+
+  close(reason: ConsumerCloseReason = "closed"): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.producer.removeConsumer(this);
+    this.sink.close();
+    this.emit("close", reason);
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,94 @@
+import { MessageChannel, Worker } from "node:worker_threads";
+import { AppError } from "../errors/index.js";
+import { TypedEmitter } from "./TypedEmitter.js";
+import { ChannelClient, serveChannel } from "./worker/Channel.js";
+import { WorkerCore, type WorkerCoreOptions } from "./WorkerCore.js";
+import type { MediaMethod, MediaOperations } from "./MediaService.js";
+import type { MediaEvent } from "./types.js";
+
+export interface MediaWorkerEvents {
+  event: [event: MediaEvent];
+  /** The worker thread exited unexpectedly; its rooms are gone. */
+  died: [error: Error];
+}
+
+/**
+ * One media worker (mediasoup's Worker): a worker_thread running a WorkerCore, or ("inline")
+ * a WorkerCore in this thread behind the same message channel. Requests and events go through
+ * worker/Channel.ts only.
+ */
+export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
+  #channel!: ChannelClient;
+  #thread: Worker | undefined;
+  #inline: { core: WorkerCore; close: () => void } | undefined;
+  closed = false;
+  died = false;
+
+  private constructor(
+    readonly id: string,
+    readonly mode: "thread" | "inline",
+  ) {
+    super();
+  }
+
+  static async start(options: WorkerCoreOptions, mode: "thread" | "inline"): Promise<MediaWorker> {
+    const w = new MediaWorker(options.workerId, mode);
+    const onEvent = (e: MediaEvent) => w.emit("event", e);
+    if (mode === "thread") {
+      const thread = new Worker(new URL("./worker/boot.mjs", import.meta.url), {
+        workerData: options,
+        name: `media-${options.workerId}`,
+      });
+      w.#thread = thread;
+      w.#channel = new ChannelClient(thread, onEvent);
+      const failed = new Promise<never>((_, reject) => {
+        thread.once("error", (err) => reject(err));
+        thread.once("exit", (code) => reject(new Error(`media worker exited with code ${code}`)));
+      });
+      thread.on("error", (err) => w.#die(err instanceof Error ? err : new Error(String(err))));
+      thread.on("exit", (code) => w.#die(new Error(`media worker exited with code ${code}`)));
+      await Promise.race([w.#channel.ready, failed]);
+    } else {
+      const { port1, port2 } = new MessageChannel();
+      const core = new WorkerCore(options);
+      serveChannel(port2, core);
+      w.#channel = new ChannelClient(port1, onEvent);
+      w.#inline = {
+        core,
+        close: () => {
+          port1.close();
+          port2.close();
+        },
+      };
+      await w.#channel.ready;
+    }
+    return w;
+  }
+
+  #die(err: Error): void {
+    if (this.closed || this.died) return;
+    this.died = true;
+    this.#channel.failAll(new AppError(503, "MEDIA_UNAVAILABLE", `Media worker ${this.id} stopped: ${err.message}`));
+    this.emit("died", err);
+  }
+
+  request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
+    if (this.closed || this.died) {
+      return Promise.reject(new AppError(503, "MEDIA_UNAVAILABLE", `Media worker ${this.id} is not running`)) as ReturnType<
+        MediaOperations[M]
+      >;
+    }
+    return this.#channel.request(method, args);
+  }
+
+  /** Close every router of the worker, then stop the thread. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (!this.died) await this.#channel.request("close", []).catch(() => {});
+    this.closed = true;
+    this.#channel.detach();
+    if (this.#thread) await this.#thread.terminate();
+    this.#inline?.close();
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,233 @@
+import type { PeerConfig, RTCRtpTransceiver } from "werift";
+import { AppError } from "../errors/index.js";
+import { TypedEmitter } from "./TypedEmitter.js";
+import { Transport } from "./Transport.js";
+import type { Producer } from "./Producer.js";
+import type { Consumer } from "./Consumer.js";
+import type { Mutex } from "./Mutex.js";
+import type { MediaConfig } from "./config.js";
+import type { RtpSink } from "./rtp/RtpSink.js";
+import type {
+  MediaEvent,
+  MediaPeerInfo,
+  MediaRoomInfo,
+  MediaRoomSummary,
+  ProducerSource,
+  TransportDirection,
+} from "./types.js";
+
+export interface RouterEvents {
+  close: [];
+  event: [event: MediaEvent];
+}
+
+export interface RouterOptions {
+  roomId: string;
+  workerId: string;
+  config: MediaConfig;
+  pcConfig: Partial<PeerConfig>;
+  gatherLock: Mutex;
+  makeSink: (transceiver: RTCRtpTransceiver) => RtpSink;
+}
+
+interface Peer {
+  peerId: string;
+  userId: string;
+  transports: Map<string, Transport>;
+}
+
+const TICK_MS = 1000;
+
+/**
+ * One room on one worker (mediasoup's Router). Owns the peers' transports and, through them,
+ * every producer and consumer of the room. Emits the media events of the room.
+ */
+export class Router extends TypedEmitter<RouterEvents> {
+  readonly peers = new Map<string, Peer>();
+  readonly producers = new Map<string, Producer>();
+  readonly consumers = new Map<string, Consumer>();
+  readonly transports = new Map<string, Transport>();
+  closed = false;
+  /** Packets forwarded by consumers that are closed now (for stats). */
+  closedForwarded = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #lastTick = Date.now();
+
+  constructor(readonly opts: RouterOptions) {
+    super();
+  }
+
+  get roomId(): string {
+    return this.opts.roomId;
+  }
+
+  #event(e: MediaEvent): void {
+    this.emit("event", e);
+  }
+
+  peer(peerId: string): Peer {
+    const p = this.peers.get(peerId);
+    if (!p) throw new AppError(404, "PARTICIPANT_NOT_FOUND", `Peer ${peerId} has not joined media in this room`);
+    return p;
+  }
+
+  transport(peerId: string, transportId: string): Transport {
+    const t = this.transports.get(transportId);
+    if (!t || t.peerId !== peerId) throw new AppError(404, "TRANSPORT_NOT_FOUND", `Transport ${transportId} not found`);
+    return t;
+  }
+
+  producer(producerId: string): Producer {
+    const p = this.producers.get(producerId);
+    if (!p) throw new AppError(404, "PRODUCER_NOT_FOUND", `Producer ${producerId} not found (closed or never existed)`);
+    return p;
+  }
+
+  consumer(consumerId: string): Consumer {
+    const c = this.consumers.get(consumerId);
+    if (!c) throw new AppError(404, "CONSUMER_NOT_FOUND", `Consumer ${consumerId} not found`);
+    return c;
+  }
+
+  /** Join (idempotent; a second join with another user id is a conflict). */
+  join(peerId: string, userId: string): void {
+    const existing = this.peers.get(peerId);
+    if (existing) {
+      if (existing.userId !== userId) throw new AppError(409, "ALREADY_IN_ROOM", `Peer ${peerId} is already joined by another user`);
+      return;
+    }
+    this.peers.set(peerId, { peerId, userId, transports: new Map() });
+  }
+
+  /** Leave: close every transport of the peer (cascading to its producers and consumers). */
+  leave(peerId: string): void {
+    const peer = this.peer(peerId);
+    for (const t of [...peer.transports.values()]) t.close("peer-left");
+    this.peers.delete(peerId);
+  }
+
+  createTransport(peerId: string, direction: TransportDirection): Transport {
+    const peer = this.peer(peerId);
+    const cfg = this.opts.config;
+    const transport = new Transport({
+      peerId,
+      userId: peer.userId,
+      direction,
+      pcConfig: this.opts.pcConfig,
+      announcedIp: cfg.rtcAnnouncedIp,
+      pliThrottleMs: cfg.pliThrottleMs,
+      negotiationTimeoutMs: cfg.negotiationTimeoutMs,
+      inactivityTimeoutMs: cfg.inactivityTimeoutMs,
+      rembBps: cfg.rembBps,
+      gatherLock: this.opts.gatherLock,
+      makeSink: this.opts.makeSink,
+    });
+    peer.transports.set(transport.id, transport);
+    this.transports.set(transport.id, transport);
+    transport.on("producer", (producer) => {
+      this.producers.set(producer.id, producer);
+      producer.once("close", (reason) => {
+        this.producers.delete(producer.id);
+        this.#event({ type: "producer-closed", roomId: this.roomId, peerId, producerId: producer.id, reason });
+      });
+      this.#event({ type: "producer-new", roomId: this.roomId, peerId, producer: producer.info() });
+    });
+    transport.on("consumer", (consumer) => {
+      this.consumers.set(consumer.id, consumer);
+      consumer.on("layerchange", (layer) =>
+        this.#event({ type: "consumer-layer-changed", roomId: this.roomId, peerId, consumerId: consumer.id, layer }),
+      );
+      consumer.once("close", (reason) => {
+        this.consumers.delete(consumer.id);
+        this.closedForwarded += consumer.forwarded;
+        this.#event({
+          type: "consumer-closed",
+          roomId: this.roomId,
+          peerId,
+          consumerId: consumer.id,
+          producerId: consumer.producer.id,
+          reason,
+        });
+      });
+    });
+    transport.once("close", (reason) => {
+      peer.transports.delete(transport.id);
+      this.transports.delete(transport.id);
+      this.#event({ type: "transport-closed", roomId: this.roomId, peerId, transportId: transport.id, direction, reason });
+      if (this.transports.size === 0) this.#stopTimer();
+    });
+    this.#startTimer();
+    return transport;
+  }
+
+  /** Close the producers of a peer, optionally only some sources (mute = microphone, demote = all). */
+  closeProducersOf(peerId: string, sources?: ProducerSource[]): string[] {
+    this.peer(peerId);
+    const closed: string[] = [];
+    for (const p of [...this.producers.values()]) {
+      if (p.peerId !== peerId) continue;
+      if (sources && !sources.includes(p.source)) continue;
+      p.close("closed");
+      closed.push(p.id);
+    }
+    return closed;
+  }
+
+  #startTimer(): void {
+    if (this.#timer) return;
+    this.#lastTick = Date.now();
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+  }
+
+  #stopTimer(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    const seconds = Math.max(0.001, (now - this.#lastTick) / 1000);
+    this.#lastTick = now;
+    for (const p of this.producers.values()) p.tick(seconds);
+    for (const t of [...this.transports.values()]) t.tick(now);
+    for (const c of this.consumers.values()) c.adapt();
+  }
+
+  summary(): MediaRoomSummary {
+    return {
+      roomId: this.roomId,
+      workerId: this.opts.workerId,
+      peers: this.peers.size,
+      producers: this.producers.size,
+      consumers: this.consumers.size,
+    };
+  }
+
+  info(): MediaRoomInfo {
+    const peerList: MediaPeerInfo[] = [...this.peers.values()].map((peer) => {
+      const transports = [...peer.transports.values()];
+      return {
+        peerId: peer.peerId,
+        userId: peer.userId,
+        transports: transports.map((t) => t.info()),
+        producers: transports.flatMap((t) => [...t.producers.values()].map((p) => p.info())),
+        consumers: transports.flatMap((t) => [...t.consumers.values()].map((c) => c.info())),
+      };
+    });
+    return { ...this.summary(), peerList };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const peerId of [...this.peers.keys()]) {
+      const peer = this.peers.get(peerId)!;
+      for (const t of [...peer.transports.values()]) t.close("room-closed");
+    }
+    this.peers.clear();
+    this.#stopTimer();
+    this.#event({ type: "room-closed", roomId: this.roomId });
+    this.emit("close");
+    this.removeAllListeners();
+  }
+}

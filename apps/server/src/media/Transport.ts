@@ -1,0 +1,342 @@
+import { randomUUID } from "node:crypto";
+import {
+  RTCPeerConnection,
+  ReceiverEstimatedMaxBitrate,
+  RtcpPayloadSpecificFeedback,
+  type PeerConfig,
+  type RTCRtpTransceiver,
+} from "werift";
+import { AppError } from "../errors/index.js";
+import { TypedEmitter } from "./TypedEmitter.js";
+import { Producer } from "./Producer.js";
+import { Consumer } from "./Consumer.js";
+import { announceIp, assertSdp, toInvalidSdp, unbundleRejected } from "./sdp.js";
+import type { Mutex } from "./Mutex.js";
+import type { RtpSink } from "./rtp/RtpSink.js";
+import type {
+  MediaKind,
+  ProducerSource,
+  SessionDescriptionDto,
+  TransportCloseReason,
+  TransportDirection,
+  TransportInfo,
+} from "./types.js";
+
+export interface TransportEvents {
+  close: [reason: TransportCloseReason];
+  producer: [producer: Producer];
+  consumer: [consumer: Consumer];
+}
+
+export interface TransportOptions {
+  peerId: string;
+  userId: string;
+  direction: TransportDirection;
+  pcConfig: Partial<PeerConfig>;
+  announcedIp?: string;
+  pliThrottleMs: number;
+  negotiationTimeoutMs: number;
+  inactivityTimeoutMs: number;
+  rembBps: Record<ProducerSource, number>;
+  /** Serializes ICE gathering in the worker (werift picks a free port by probing, which races). */
+  gatherLock: Mutex;
+  /** Builds the sink a consumer writes to. */
+  makeSink: (transceiver: RTCRtpTransceiver) => RtpSink;
+}
+
+const DISCONNECT_GRACE_MS = 5000;
+
+/**
+ * One werift RTCPeerConnection of one participant in one direction (mediasoup's WebRtcTransport).
+ * "send": the client offers (connect with an offer, get the answer) and its m-lines become
+ * producers. "recv": every consume adds a sendonly m-line and returns a new server offer; the
+ * client answers through connect. Offers on a recv transport are handed out one at a time.
+ */
+export class Transport extends TypedEmitter<TransportEvents> {
+  /** werift peer connections created and not yet closed, in this thread. */
+  static livePeerConnections = 0;
+  readonly id = randomUUID();
+  readonly pc: RTCPeerConnection;
+  readonly producers = new Map<string, Producer>();
+  readonly consumers = new Map<string, Consumer>();
+  closed = false;
+  #gathered = false;
+  #negotiating: Promise<void> = Promise.resolve();
+  #releaseOffer: (() => void) | undefined;
+  #offerTimer: NodeJS.Timeout | undefined;
+  #disconnectTimer: NodeJS.Timeout | undefined;
+  #unconfirmed: Consumer[] = [];
+  #lastRx = -1;
+  #lastRxAt = Date.now();
+  #watchingDtls = false;
+
+  constructor(readonly opts: TransportOptions) {
+    super();
+    this.pc = new RTCPeerConnection(opts.pcConfig);
+    Transport.livePeerConnections++;
+    this.pc.connectionStateChange.subscribe((state) => this.#onState(state));
+  }
+
+  get direction(): TransportDirection {
+    return this.opts.direction;
+  }
+
+  get peerId(): string {
+    return this.opts.peerId;
+  }
+
+  get connected(): boolean {
+    return this.pc.connectionState === "connected";
+  }
+
+  get hasPendingOffer(): boolean {
+    return this.#releaseOffer !== undefined;
+  }
+
+  #onState(state: string): void {
+    if (this.closed) return;
+    if (state === "connected") {
+      clearTimeout(this.#disconnectTimer);
+      this.#disconnectTimer = undefined;
+      for (const c of this.consumers.values()) if (!this.#unconfirmed.includes(c)) c.start();
+      this.#watchDtls();
+    } else if (state === "failed") {
+      this.close("failed");
+    } else if (state === "closed") {
+      this.close("remote-closed");
+    } else if (state === "disconnected" && !this.#disconnectTimer) {
+      this.#disconnectTimer = setTimeout(() => {
+        this.#disconnectTimer = undefined;
+        if (this.pc.connectionState !== "connected") this.close("failed");
+      }, DISCONNECT_GRACE_MS);
+    }
+  }
+
+  #dtls() {
+    return this.pc.getTransceivers()[0]?.dtlsTransport;
+  }
+
+  /** A browser's pc.close() sends a DTLS close_notify: close at once instead of waiting for ICE. */
+  #watchDtls(): void {
+    const dtls = this.#dtls();
+    if (!dtls || this.#watchingDtls) return;
+    this.#watchingDtls = true;
+    dtls.onStateChange.subscribe((state) => {
+      if (state === "closed" && !this.closed) this.close("remote-closed");
+      else if (state === "failed" && !this.closed) this.close("failed");
+    });
+  }
+
+  /** Close a connected transport that should hear from its client but has not for a while. */
+  #checkActivity(now: number): void {
+    const dtls = this.#dtls();
+    let expecting = false;
+    if (dtls && this.connected) {
+      if (this.producers.size > 0) expecting = true;
+      else for (const c of this.consumers.values()) if (c.started) expecting = true;
+    }
+    if (!expecting || !dtls) {
+      this.#lastRxAt = now;
+      return;
+    }
+    if (dtls.packetsReceived !== this.#lastRx) {
+      this.#lastRx = dtls.packetsReceived;
+      this.#lastRxAt = now;
+    } else if (now - this.#lastRxAt > this.opts.inactivityTimeoutMs) {
+      this.close("failed");
+    }
+  }
+
+  async #setLocal(description: Parameters<RTCPeerConnection["setLocalDescription"]>[0]): Promise<void> {
+    if (this.#gathered) {
+      await this.pc.setLocalDescription(description);
+      return;
+    }
+    await this.opts.gatherLock.run(async () => {
+      if (this.closed) throw new AppError(404, "TRANSPORT_NOT_FOUND", "The transport was closed");
+      await this.pc.setLocalDescription(description);
+    });
+    this.#gathered = true;
+  }
+
+  #local(): SessionDescriptionDto {
+    const d = this.pc.localDescription;
+    if (!d) throw new AppError(500, "INTERNAL_ERROR", "No local description");
+    return { type: d.type as "offer" | "answer", sdp: unbundleRejected(announceIp(d.sdp, this.opts.announcedIp)) };
+  }
+
+  /**
+   * The SDP exchange. "send": `description` is the client's offer (first one or a renegotiation
+   * after adding/removing a track); returns the server's answer. "recv": `description` is the
+   * client's answer to the last offer returned by consume.
+   */
+  async connect(description: SessionDescriptionDto): Promise<SessionDescriptionDto | undefined> {
+    if (this.direction === "send") {
+      assertSdp(description, "offer");
+      try {
+        await this.pc.setRemoteDescription(description);
+        const answer = await this.pc.createAnswer();
+        await this.#setLocal(answer);
+      } catch (err) {
+        if (this.closed) throw new AppError(404, "TRANSPORT_NOT_FOUND", "The transport was closed");
+        throw toInvalidSdp(err);
+      }
+      return this.#local();
+    }
+    assertSdp(description, "answer");
+    if (!this.#releaseOffer) throw new AppError(400, "INVALID_SDP", "No offer is waiting for an answer on this transport");
+    try {
+      await this.pc.setRemoteDescription(description);
+    } catch (err) {
+      throw toInvalidSdp(err);
+    }
+    const confirmed = this.#unconfirmed;
+    this.#unconfirmed = [];
+    this.#finishOffer();
+    if (this.connected) for (const c of confirmed) c.start();
+    return undefined;
+  }
+
+  #finishOffer(): void {
+    clearTimeout(this.#offerTimer);
+    this.#offerTimer = undefined;
+    const release = this.#releaseOffer;
+    this.#releaseOffer = undefined;
+    release?.();
+  }
+
+  /** Bind one of the client's m-lines to a new producer. */
+  produce(kind: MediaKind, source: ProducerSource, mid: string | undefined): Producer {
+    if (this.direction !== "send") {
+      throw new AppError(400, "WRONG_DIRECTION", "Producing needs a transport created with direction \"send\"");
+    }
+    const bound = new Set([...this.producers.values()].map((p) => p.transceiver));
+    const receiving = (t: RTCRtpTransceiver) =>
+      t.kind === kind && !bound.has(t) && (t.direction === "recvonly" || t.direction === "sendrecv");
+    const transceivers = this.pc.getTransceivers();
+    const transceiver =
+      mid !== undefined ? transceivers.find((t) => t.mid === mid) : transceivers.find((t) => receiving(t));
+    if (!transceiver) {
+      throw new AppError(
+        400,
+        "VALIDATION_FAILED",
+        mid !== undefined
+          ? `No m-line with mid "${mid}" on this transport: connect the transport with an offer that contains it first`
+          : `No unused ${kind} m-line on this transport: connect the transport with an offer that contains it first`,
+      );
+    }
+    if (transceiver.kind !== kind) throw new AppError(400, "VALIDATION_FAILED", `m-line "${mid}" is ${transceiver.kind}, not ${kind}`);
+    if (bound.has(transceiver)) throw new AppError(409, "CONFLICT", `m-line "${transceiver.mid}" already has a producer`);
+    if (!receiving(transceiver)) throw new AppError(400, "VALIDATION_FAILED", `m-line "${transceiver.mid}" does not send media`);
+    const producer = new Producer(this.peerId, this.opts.userId, kind, source, transceiver, this.opts.pliThrottleMs);
+    this.producers.set(producer.id, producer);
+    producer.once("close", () => this.producers.delete(producer.id));
+    this.emit("producer", producer);
+    return producer;
+  }
+
+  /** Add a sendonly m-line for `producer` and return the consumer with the new offer. */
+  async consume(producer: Producer): Promise<{ consumer: Consumer; offer: SessionDescriptionDto }> {
+    if (this.direction !== "recv") {
+      throw new AppError(400, "WRONG_DIRECTION", "Consuming needs a transport created with direction \"recv\"");
+    }
+    // One offer at a time: wait until the previous offer was answered (or timed out).
+    const previous = this.#negotiating;
+    let release!: () => void;
+    this.#negotiating = new Promise<void>((r) => (release = r));
+    await previous;
+    if (this.closed || producer.closed) {
+      release();
+      throw this.closed
+        ? new AppError(404, "TRANSPORT_NOT_FOUND", "The transport was closed")
+        : new AppError(404, "PRODUCER_NOT_FOUND", "The producer was closed");
+    }
+    let consumer: Consumer | undefined;
+    try {
+      const transceiver = this.pc.addTransceiver(producer.kind, { direction: "sendonly" });
+      const mime = producer.mimeType?.toLowerCase();
+      const codecs = (this.pc.config.codecs[producer.kind] ?? []).filter((c) => !mime || c.mimeType.toLowerCase() === mime);
+      if (codecs.length) transceiver.codecs = codecs;
+      consumer = new Consumer(this.peerId, producer, transceiver, this.opts.makeSink(transceiver));
+      const sender = transceiver.sender;
+      const c = consumer;
+      sender.onPictureLossIndication.subscribe(() => c.requestKeyFrame());
+      this.consumers.set(consumer.id, consumer);
+      this.#unconfirmed.push(consumer);
+      consumer.once("close", () => {
+        this.consumers.delete(c.id);
+        this.#unconfirmed = this.#unconfirmed.filter((x) => x !== c);
+        if (!this.closed && !transceiver.stopped) {
+          transceiver.sender.stop();
+          transceiver.setDirection("inactive");
+        }
+      });
+      producer.addConsumer(consumer);
+      await this.#setLocal(await this.pc.createOffer());
+      this.#releaseOffer = release;
+      this.#offerTimer = setTimeout(() => this.#finishOffer(), this.opts.negotiationTimeoutMs);
+      this.emit("consumer", consumer);
+      return { consumer, offer: this.#local() };
+    } catch (err) {
+      consumer?.close("closed");
+      release();
+      if (err instanceof AppError) throw err;
+      throw new AppError(500, "INTERNAL_ERROR", `Could not create the offer: ${(err as Error).message}`);
+    }
+  }
+
+  /** Called once a second by the router: inactivity check, REMB caps to the publisher. */
+  tick(now: number): void {
+    if (this.closed) return;
+    this.#checkActivity(now);
+    if (this.closed || this.direction !== "send" || !this.connected) return;
+    let bps = 0;
+    const ssrcs: number[] = [];
+    let transceiver: RTCRtpTransceiver | undefined;
+    for (const p of this.producers.values()) {
+      if (p.kind !== "video") continue;
+      bps += this.opts.rembBps[p.source] ?? 0;
+      for (const l of p.layers) if (l.ssrc !== undefined) ssrcs.push(l.ssrc);
+      transceiver ??= p.transceiver;
+    }
+    if (!transceiver || bps <= 0 || ssrcs.length === 0) return;
+    let exp = 0;
+    let mantissa = bps;
+    while (mantissa >= 1 << 18) {
+      mantissa = Math.floor(mantissa / 2);
+      exp++;
+    }
+    const packet = new RtcpPayloadSpecificFeedback({
+      feedback: new ReceiverEstimatedMaxBitrate({
+        senderSsrc: transceiver.receiver.rtcpSsrc,
+        mediaSsrc: 0,
+        ssrcNum: ssrcs.length,
+        brExp: exp,
+        brMantissa: mantissa,
+        ssrcFeedbacks: ssrcs,
+      }),
+    });
+    transceiver.receiver.dtlsTransport?.sendRtcp([packet]).catch(() => {});
+  }
+
+  info(): TransportInfo {
+    return { transportId: this.id, direction: this.direction, connectionState: this.pc.connectionState };
+  }
+
+  /** Close the producers and consumers (they tell their owners), the peer connection, then tell the owner. */
+  close(reason: TransportCloseReason = "closed"): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.#disconnectTimer);
+    this.#finishOffer();
+    const childReason = reason === "peer-left" || reason === "room-closed" ? reason : "transport-closed";
+    for (const p of [...this.producers.values()]) p.close(childReason);
+    for (const c of [...this.consumers.values()]) c.close(childReason);
+    this.pc
+      .close()
+      .catch(() => {})
+      .finally(() => Transport.livePeerConnections--);
+    this.emit("close", reason);
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,273 @@
+import {
+  useAbsSendTime,
+  useH264,
+  useNACK,
+  useOPUS,
+  usePLI,
+  useREMB,
+  useRepairedRtpStreamId,
+  useSdesMid,
+  useSdesRTPStreamId,
+  useVP8,
+  type PeerConfig,
+  type RTCRtpTransceiver,
+} from "werift";
+import { AppError } from "../errors/index.js";
+import { Router } from "./Router.js";
+import { Transport } from "./Transport.js";
+import { Mutex } from "./Mutex.js";
+import { WeriftSink } from "./rtp/WeriftSink.js";
+import { FastSink } from "./rtp/FastSink.js";
+import type { RtpSink } from "./rtp/RtpSink.js";
+import type { MediaConfig } from "./config.js";
+import type { CloseProducersFilter, JoinPeerResult, MediaOperations } from "./MediaService.js";
+import {
+  MEDIA_KINDS,
+  PRODUCER_SOURCES,
+  SIMULCAST_LAYERS,
+  SOURCE_KIND,
+  TRANSPORT_DIRECTIONS,
+  type ConnectTransportResult,
+  type ConsumeParams,
+  type ConsumeResult,
+  type CreateTransportResult,
+  type MediaEvent,
+  type MediaHealth,
+  type MediaRoomInfo,
+  type MediaRoomSummary,
+  type MediaStats,
+  type ProduceParams,
+  type ProduceResult,
+  type SessionDescriptionDto,
+  type SimulcastLayer,
+  type TransportDirection,
+} from "./types.js";
+
+export interface WorkerCoreOptions {
+  workerId: string;
+  config: MediaConfig;
+  portRange: [number, number];
+  /** false: forward through werift's RTCRtpSender.sendRtp (the reference path). */
+  fastPath: boolean;
+}
+
+const ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+function id(value: unknown, name: string): string {
+  if (typeof value !== "string" || !ID_RE.test(value)) {
+    throw new AppError(400, "VALIDATION_FAILED", `${name} must be 1-128 characters of [A-Za-z0-9_.:-]`);
+  }
+  return value;
+}
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T {
+  if (typeof value !== "string" || !allowed.includes(value as T)) {
+    throw new AppError(400, "VALIDATION_FAILED", `${name} must be one of ${allowed.join(", ")}`);
+  }
+  return value as T;
+}
+
+/**
+ * What runs inside one media worker (a worker thread, or the main thread in "inline" mode):
+ * the routers of the rooms placed on this worker. Implements the media operations for them;
+ * the MediaWorker channel is the only way in.
+ */
+export class WorkerCore implements MediaOperations {
+  readonly routers = new Map<string, Router>();
+  readonly #gatherLock = new Mutex();
+  readonly #pcConfig: Partial<PeerConfig>;
+  readonly #listeners = new Set<(e: MediaEvent) => void>();
+  #forwardedByClosed = 0;
+
+  constructor(readonly opts: WorkerCoreOptions) {
+    const cfg = opts.config;
+    const feedback = () => [useNACK(), usePLI(), useREMB()];
+    this.#pcConfig = {
+      iceServers: [],
+      iceUseIpv6: false,
+      icePortRange: opts.portRange,
+      iceInterfaceAddresses: cfg.rtcListenIp ? { udp4: cfg.rtcListenIp } : undefined,
+      bundlePolicy: "max-bundle",
+      codecs: {
+        video: [useVP8({ rtcpFeedback: feedback() }), useH264({ rtcpFeedback: feedback() })],
+        audio: [useOPUS()],
+      },
+      // No transport-cc: it collapses Chromium's estimate on the publisher leg; REMB instead.
+      headerExtensions: {
+        video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId(), useAbsSendTime()],
+        audio: [useSdesMid(), useAbsSendTime()],
+      },
+    };
+  }
+
+  onEvent(listener: (e: MediaEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(e: MediaEvent): void {
+    for (const l of this.#listeners) l(e);
+  }
+
+  #makeSink = (transceiver: RTCRtpTransceiver): RtpSink =>
+    this.opts.fastPath ? new FastSink(transceiver) : new WeriftSink(transceiver.sender);
+
+  #router(roomId: unknown): Router {
+    const r = this.routers.get(id(roomId, "roomId"));
+    if (!r) throw new AppError(404, "ROOM_NOT_FOUND", `No media room ${String(roomId)}`);
+    return r;
+  }
+
+  async health(): Promise<MediaHealth> {
+    let peers = 0;
+    for (const r of this.routers.values()) peers += r.peers.size;
+    return { ok: true, workers: 1, rooms: this.routers.size, peers };
+  }
+
+  async listRooms(): Promise<MediaRoomSummary[]> {
+    return [...this.routers.values()].map((r) => r.summary());
+  }
+
+  async getRoom(roomId: string): Promise<MediaRoomInfo> {
+    return this.#router(roomId).info();
+  }
+
+  async joinPeer(roomId: string, peerId: string, userId: string): Promise<JoinPeerResult> {
+    id(roomId, "roomId");
+    id(peerId, "peerId");
+    id(userId, "userId");
+    let router = this.routers.get(roomId);
+    if (!router) {
+      router = new Router({
+        roomId,
+        workerId: this.opts.workerId,
+        config: this.opts.config,
+        pcConfig: this.#pcConfig,
+        gatherLock: this.#gatherLock,
+        makeSink: this.#makeSink,
+      });
+      const r = router;
+      r.on("event", (e) => this.#emit(e));
+      r.once("close", () => {
+        this.#forwardedByClosed += r.closedForwarded;
+        this.routers.delete(roomId);
+      });
+      this.routers.set(roomId, r);
+    }
+    router.join(peerId, userId);
+    return { roomId, peerId, producers: [...router.producers.values()].map((p) => p.info()) };
+  }
+
+  async leavePeer(roomId: string, peerId: string): Promise<void> {
+    const router = this.#router(roomId);
+    router.leave(id(peerId, "peerId"));
+    if (router.peers.size === 0) router.close();
+  }
+
+  async createTransport(roomId: string, peerId: string, direction: TransportDirection): Promise<CreateTransportResult> {
+    const dir = oneOf(direction, TRANSPORT_DIRECTIONS, "direction");
+    const t = this.#router(roomId).createTransport(id(peerId, "peerId"), dir);
+    return { transportId: t.id, direction: dir };
+  }
+
+  async connectTransport(
+    roomId: string,
+    peerId: string,
+    transportId: string,
+    description: SessionDescriptionDto,
+  ): Promise<ConnectTransportResult> {
+    const t = this.#router(roomId).transport(id(peerId, "peerId"), id(transportId, "transportId"));
+    const answer = await t.connect(description);
+    return answer ? { transportId: t.id, answer } : { transportId: t.id };
+  }
+
+  async produce(roomId: string, peerId: string, params: ProduceParams): Promise<ProduceResult> {
+    const router = this.#router(roomId);
+    const p = params ?? ({} as ProduceParams);
+    const kind = oneOf(p.kind, MEDIA_KINDS, "kind");
+    const source = oneOf(p.source, PRODUCER_SOURCES, "source");
+    if (SOURCE_KIND[source] !== kind) throw new AppError(400, "VALIDATION_FAILED", `source ${source} must be ${SOURCE_KIND[source]}`);
+    if (p.mid !== undefined && (typeof p.mid !== "string" || p.mid.length > 32)) {
+      throw new AppError(400, "VALIDATION_FAILED", "mid must be a short string");
+    }
+    const t = router.transport(id(peerId, "peerId"), id(p.transportId, "transportId"));
+    const producer = t.produce(kind, source, p.mid);
+    // Any consumer that asked before the keyframe would otherwise wait: nothing to do yet.
+    return { producerId: producer.id };
+  }
+
+  async consume(roomId: string, peerId: string, params: ConsumeParams): Promise<ConsumeResult> {
+    const router = this.#router(roomId);
+    const p = params ?? ({} as ConsumeParams);
+    const producer = router.producer(id(p.producerId, "producerId"));
+    const t = router.transport(id(peerId, "peerId"), id(p.transportId, "transportId"));
+    if (producer.peerId === peerId) throw new AppError(400, "VALIDATION_FAILED", "A peer cannot consume its own producer");
+    const { consumer, offer } = await t.consume(producer);
+    return {
+      consumerId: consumer.id,
+      producerId: producer.id,
+      producerPeerId: producer.peerId,
+      kind: producer.kind,
+      source: producer.source,
+      mid: consumer.mid,
+      offer,
+    };
+  }
+
+  async closeProducer(roomId: string, producerId: string, peerId?: string): Promise<void> {
+    const p = this.#router(roomId).producer(id(producerId, "producerId"));
+    if (peerId !== undefined && p.peerId !== peerId) throw new AppError(404, "PRODUCER_NOT_FOUND", "Not your producer");
+    p.close("closed");
+  }
+
+  async closeConsumer(roomId: string, consumerId: string, peerId?: string): Promise<void> {
+    const c = this.#router(roomId).consumer(id(consumerId, "consumerId"));
+    if (peerId !== undefined && c.peerId !== peerId) throw new AppError(404, "CONSUMER_NOT_FOUND", "Not your consumer");
+    c.close("closed");
+  }
+
+  async closeProducersOf(roomId: string, peerId: string, filter?: CloseProducersFilter): Promise<string[]> {
+    const sources = filter?.sources?.map((s) => oneOf(s, PRODUCER_SOURCES, "sources[]"));
+    return this.#router(roomId).closeProducersOf(id(peerId, "peerId"), sources);
+  }
+
+  async setPreferredLayer(roomId: string, consumerId: string, layer: SimulcastLayer): Promise<void> {
+    const c = this.#router(roomId).consumer(id(consumerId, "consumerId"));
+    c.setPreferredLayer(oneOf(layer, SIMULCAST_LAYERS, "layer"));
+  }
+
+  async requestKeyFrame(roomId: string, consumerId: string): Promise<void> {
+    this.#router(roomId).consumer(id(consumerId, "consumerId")).requestKeyFrame();
+  }
+
+  async stats(): Promise<MediaStats> {
+    let peers = 0;
+    let transports = 0;
+    let producers = 0;
+    let consumers = 0;
+    let forwarded = this.#forwardedByClosed;
+    for (const r of this.routers.values()) {
+      peers += r.peers.size;
+      transports += r.transports.size;
+      producers += r.producers.size;
+      consumers += r.consumers.size;
+      forwarded += r.closedForwarded;
+      for (const c of r.consumers.values()) forwarded += c.forwarded;
+    }
+    const resources = process.getActiveResourcesInfo();
+    return {
+      workers: 1,
+      rooms: this.routers.size,
+      peers,
+      transports,
+      peerConnections: Transport.livePeerConnections,
+      producers,
+      consumers,
+      udpSockets: resources.filter((r) => r === "UDPWrap").length,
+      timers: resources.filter((r) => r === "Timeout").length,
+      packetsForwarded: forwarded,
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const r of [...this.routers.values()]) r.close();
+  }
+}

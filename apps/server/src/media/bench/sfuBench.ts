@@ -1,0 +1,326 @@
+/**
+ * `npm run bench:sfu` — one publisher sending real VP8 + Opus RTP (recorded once from FFmpeg,
+ * replayed in a loop) through the SFU, running as a media node in its own process, to N werift
+ * subscribers in this process; N steps up. Per step: forwarded packets/s, SFU CPU µs per
+ * forwarded packet, loss, p50/p99 forwarding latency, SFU RSS per subscriber; plus the SRTP
+ * encrypt floor measured in the same run. Run once per forwarding path (werift's sender, fast path).
+ *
+ * Environment: BENCH_STEPS (default "10,50,100,200"), BENCH_WINDOW_MS (8000), BENCH_SETTLE_MS
+ * (2000), BENCH_PATHS ("werift,fast"), BENCH_OUT (JSON results file, default test-artifacts/).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { MediaStreamTrack, RTCPeerConnection, RtpPacket, useOPUS, useVP8 } from "werift";
+import { createMediaService, type MediaService } from "../index.js";
+import { recordRtp, type DumpPacket } from "./rtpDump.js";
+import { measureSrtpFloor, type SrtpFloor } from "./srtpFloor.js";
+
+const STEPS = (process.env.BENCH_STEPS ?? "10,50,100,200").split(",").map(Number);
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 8000);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 2000);
+const PATHS = (process.env.BENCH_PATHS ?? "werift,fast").split(",") as ("werift" | "fast")[];
+const SECRET = "bench-secret-0123456789abcdef";
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "../../../../..");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const clientConfig = () => ({ iceServers: [], iceUseIpv6: false, codecs: { video: [useVP8()], audio: [useOPUS()] } });
+
+interface StepResult {
+  path: string;
+  subscribers: number;
+  publishedPps: number;
+  forwardedPps: number;
+  receivedPps: number;
+  sfuCpuPct: number;
+  usPerForwarded: number | null;
+  usUserPerForwarded: number | null;
+  usSysPerForwarded: number | null;
+  marginalUsPerForwarded: number | null;
+  ratioToFloor: number | null;
+  lossPct: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  sfuRssMB: number;
+  rssPerSubscriberKB: number;
+  benchClientCpuPct: number;
+  failed?: string;
+}
+
+function procCpu(pid: number): { user: number; sys: number } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { user: (Number(fields[11]) * 1e6) / 100, sys: (Number(fields[12]) * 1e6) / 100 }; // µs, USER_HZ = 100
+}
+function procCpuMicros(pid: number): number {
+  const c = procCpu(pid);
+  return c.user + c.sys;
+}
+function procRssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+async function startSfu(fast: boolean): Promise<{ url: string; child: ChildProcess }> {
+  const nodeArgs = (process.env.BENCH_SFU_NODE_ARGS ?? "").split(" ").filter(Boolean); // e.g. --cpu-prof
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(HERE, "sfuServer.ts")], {
+    env: {
+      ...process.env,
+      MEDIA_SECRET: SECRET,
+      MEDIA_WORKERS: "1",
+      MEDIA_FAST_PATH: fast ? "1" : "0",
+      RTC_MIN_PORT: "45000",
+      RTC_MAX_PORT: "46999",
+      MEDIA_INACTIVITY_TIMEOUT_MS: "600000",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d;
+      const m = /MEDIA_NODE_URL=(\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (c) => reject(new Error(`SFU exited ${c}`)));
+  });
+  return { url, child };
+}
+
+/** Replays the dump through a werift publisher, looping with continuous seq/timestamps. */
+class Publisher {
+  readonly pc = new RTCPeerConnection(clientConfig());
+  readonly video = new MediaStreamTrack({ kind: "video" });
+  readonly audio = new MediaStreamTrack({ kind: "audio" });
+  readonly sentAt = { video: new Float64Array(65536), audio: new Float64Array(65536) };
+  readonly sent = { video: 0, audio: 0 };
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly dump: DumpPacket[]) {
+    this.pc.addTransceiver(this.video, { direction: "sendonly" });
+    this.pc.addTransceiver(this.audio, { direction: "sendonly" });
+  }
+
+  start(): void {
+    const dur = this.dump[this.dump.length - 1].at + 33;
+    const first = { video: this.dump.find((p) => p.kind === "video")!, audio: this.dump.find((p) => p.kind === "audio")! };
+    const span = { video: 0, audio: 0 };
+    for (const k of ["video", "audio"] as const) {
+      const last = [...this.dump].reverse().find((p) => p.kind === k)!;
+      span[k] = (last.data.readUInt32BE(4) - first[k].data.readUInt32BE(4) + (k === "video" ? 3000 : 960)) >>> 0;
+    }
+    const seq = { video: 1, audio: 1 };
+    const t0 = performance.now();
+    let i = 0;
+    let loop = 0;
+    this.#timer = setInterval(() => {
+      const now = performance.now() - t0;
+      while (true) {
+        const p = this.dump[i];
+        if (loop * dur + p.at > now) break;
+        const rtp = RtpPacket.deSerialize(p.data);
+        const k = p.kind;
+        rtp.header.sequenceNumber = seq[k];
+        rtp.header.timestamp = (rtp.header.timestamp + loop * span[k]) >>> 0;
+        rtp.header.extensions = [];
+        this.sentAt[k][seq[k]] = performance.now();
+        seq[k] = (seq[k] + 1) & 0xffff;
+        this.sent[k]++;
+        (k === "video" ? this.video : this.audio).writeRtp(rtp);
+        if (++i === this.dump.length) {
+          i = 0;
+          loop++;
+        }
+      }
+    }, 5);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+/** A subscriber whose RTP is counted at the UDP socket (no SRTP decrypt), RTCP/STUN go to werift. */
+class Subscriber {
+  readonly pc = new RTCPeerConnection(clientConfig());
+  received = 0;
+  constructor(
+    readonly onRtp: (pt: number, seq: number, now: number) => void,
+  ) {}
+
+  tap(): void {
+    const dtls = this.pc.getTransceivers()[0].dtlsTransport as any;
+    const socket = dtls.iceTransport.connection.nominated.protocol.transport.socket as import("node:dgram").Socket;
+    const original = socket.listeners("message") as ((...a: unknown[]) => void)[];
+    socket.removeAllListeners("message");
+    socket.on("message", (data: Buffer, rinfo: unknown) => {
+      const b0 = data[0];
+      const pt = data[1] & 0x7f;
+      if (b0 >= 128 && b0 <= 191 && (pt < 64 || pt > 95)) {
+        this.received++;
+        this.onRtp(pt, data.readUInt16BE(2), performance.now());
+        return;
+      }
+      for (const l of original) l.call(socket, data, rinfo);
+    });
+  }
+}
+
+async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Promise<StepResult[]> {
+  const label = fast ? "fast" : "werift";
+  const { url, child } = await startSfu(fast);
+  const media: MediaService = await createMediaService({ nodes: [url], secret: SECRET });
+  const roomId = "bench";
+  const pub = new Publisher(dump);
+  await media.joinPeer(roomId, "pub", "pub");
+  const sendT = (await media.createTransport(roomId, "pub", "send")).transportId;
+  await pub.pc.setLocalDescription(await pub.pc.createOffer());
+  const ans = await media.connectTransport(roomId, "pub", sendT, { type: "offer", sdp: pub.pc.localDescription!.sdp });
+  await pub.pc.setRemoteDescription(ans.answer!);
+  const [vt, at] = pub.pc.getTransceivers();
+  const videoId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "video", source: "camera", mid: vt.mid! })).producerId;
+  const audioId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "audio", source: "microphone", mid: at.mid! })).producerId;
+  while (pub.pc.connectionState !== "connected") await sleep(50);
+  pub.start();
+
+  let latencies = new Float64Array(4_000_000);
+  let nLat = 0;
+  let videoPt = -1;
+  const onRtp = (pt: number, seq: number, now: number) => {
+    const sentAt = pt === videoPt ? pub.sentAt.video[seq] : pub.sentAt.audio[seq];
+    if (sentAt && nLat < latencies.length) latencies[nLat++] = now - sentAt;
+  };
+  const subs: Subscriber[] = [];
+  const addSubscriber = async () => {
+    const id = `sub${subs.length}`;
+    const sub = new Subscriber(onRtp);
+    await media.joinPeer(roomId, id, id);
+    const recvT = (await media.createTransport(roomId, id, "recv")).transportId;
+    for (const producerId of [videoId, audioId]) {
+      const c = await media.consume(roomId, id, { producerId, transportId: recvT });
+      await sub.pc.setRemoteDescription(c.offer);
+      await sub.pc.setLocalDescription(await sub.pc.createAnswer());
+      await media.connectTransport(roomId, id, recvT, { type: "answer", sdp: sub.pc.localDescription!.sdp });
+    }
+    while (sub.pc.connectionState !== "connected") await sleep(20);
+    if (videoPt < 0) videoPt = sub.pc.getTransceivers().find((t) => t.kind === "video")!.codecs[0].payloadType;
+    sub.tap();
+    subs.push(sub);
+  };
+
+  const window = async (n: number): Promise<Omit<StepResult, "marginalUsPerForwarded"> & { cpuPerSec: number }> => {
+    await sleep(SETTLE_MS);
+    nLat = 0;
+    const s0 = await media.stats();
+    const cpu0 = procCpuMicros(child.pid!);
+    const split0 = procCpu(child.pid!);
+    const me0 = process.cpuUsage();
+    const sent0 = pub.sent.video + pub.sent.audio;
+    const rx0 = subs.reduce((a, s) => a + s.received, 0);
+    const t0 = performance.now();
+    await sleep(WINDOW_MS);
+    const dt = (performance.now() - t0) / 1000;
+    const s1 = await media.stats();
+    const cpu = procCpuMicros(child.pid!) - cpu0;
+    const split1 = procCpu(child.pid!);
+    const me = process.cpuUsage(me0);
+    const sent = pub.sent.video + pub.sent.audio - sent0;
+    const rx = subs.reduce((a, s) => a + s.received, 0) - rx0;
+    const fwd = s1.packetsForwarded - s0.packetsForwarded;
+    const lat = latencies.subarray(0, nLat).sort();
+    const rss = procRssBytes(child.pid!);
+    const us = fwd ? cpu / fwd : null;
+    return {
+      path: label,
+      subscribers: n,
+      publishedPps: Math.round(sent / dt),
+      forwardedPps: Math.round(fwd / dt),
+      receivedPps: Math.round(rx / dt),
+      sfuCpuPct: +((cpu / 1e4 / dt)).toFixed(1),
+      usPerForwarded: us === null ? null : +us.toFixed(1),
+      usUserPerForwarded: fwd ? +((split1.user - split0.user) / fwd).toFixed(1) : null,
+      usSysPerForwarded: fwd ? +((split1.sys - split0.sys) / fwd).toFixed(1) : null,
+      ratioToFloor: us === null ? null : +(us / floor.weriftEncryptUs).toFixed(1),
+      lossPct: n ? +Math.max(0, (1 - rx / (sent * n)) * 100).toFixed(2) : 0,
+      latencyP50Ms: nLat ? +lat[Math.floor(nLat * 0.5)].toFixed(2) : 0,
+      latencyP99Ms: nLat ? +lat[Math.floor(nLat * 0.99)].toFixed(2) : 0,
+      sfuRssMB: +(rss / 1e6).toFixed(0),
+      rssPerSubscriberKB: 0,
+      benchClientCpuPct: +(((me.user + me.system) / 1e4 / dt)).toFixed(1),
+      cpuPerSec: cpu / dt,
+    };
+  };
+
+  const results: StepResult[] = [];
+  const base = await window(0);
+  const baseRss = base.sfuRssMB;
+  console.error(`[${label}] publisher only: SFU CPU ${base.sfuCpuPct}%, RSS ${base.sfuRssMB} MB`);
+  for (const n of STEPS) {
+    const t = performance.now();
+    try {
+      while (subs.length < n) await addSubscriber();
+    } catch (err) {
+      // An overloaded SFU misses ICE consent checks and drops the publisher: report and stop.
+      console.error(`[${label}] could not add subscriber ${subs.length + 1}: ${(err as Error).message}`);
+      results.push({ ...results[results.length - 1], subscribers: n, failed: `SFU overloaded: publisher dropped while adding subscriber ${subs.length + 1}` } as StepResult);
+      break;
+    }
+    console.error(`[${label}] ${n} subscribers connected in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const r = await window(n);
+    const marginal = r.forwardedPps ? (r.cpuPerSec - base.cpuPerSec) / r.forwardedPps : null;
+    const { cpuPerSec: _c, ...rest } = r;
+    const step: StepResult = {
+      ...rest,
+      marginalUsPerForwarded: marginal === null ? null : +marginal.toFixed(1),
+      rssPerSubscriberKB: Math.round(((r.sfuRssMB - baseRss) * 1000) / n),
+    };
+    results.push(step);
+    console.error(JSON.stringify(step));
+  }
+  pub.stop();
+  latencies = new Float64Array(0);
+  for (const s of subs) await s.pc.close().catch(() => {});
+  await pub.pc.close().catch(() => {});
+  await media.close();
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  return results;
+}
+
+function markdown(floor: SrtpFloor, results: StepResult[], dump: DumpPacket[]): string {
+  const cpu = os.cpus()[0];
+  const v = dump.filter((p) => p.kind === "video");
+  const lines = [
+    `Run: ${new Date().toISOString()} — ${os.cpus().length} × ${cpu?.model ?? "?"}, ${(os.totalmem() / 1e9).toFixed(1)} GB, Node ${process.version}, ${os.type()} ${os.release()}`,
+    `Source: FFmpeg VP8 640x360 30 fps ~1 Mbps (${v.length} packets, mean ${Math.round(v.reduce((a, p) => a + p.data.length, 0) / v.length)} B) + Opus 48 kb/s, replayed by one werift publisher; SFU = media node process, 1 worker thread; subscribers = werift peer connections in the bench process (RTP counted at the socket).`,
+    "",
+    `SRTP floor (same run, ${floor.bytes}-byte payload): werift SrtpSession.encrypt AEAD_AES_128_GCM **${floor.weriftEncryptUs.toFixed(2)} µs**; fast-path sealRtp GCM ${floor.sealGcmUs.toFixed(2)} µs; werift RtpPacket.deSerialize+serialize ${floor.reserializeUs.toFixed(2)} µs.`,
+    "",
+    "| path | N | pub pkt/s | fwd pkt/s | SFU CPU % | µs/fwd pkt (user+sys) | marginal µs/fwd | × floor | loss % | p50 ms | p99 ms | SFU RSS MB | RSS/sub KB | bench client CPU % |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...results.map((r) =>
+      r.failed
+        ? `| ${r.path} | ${r.subscribers} | ${r.failed} |||||||||||| `
+        : `| ${r.path} | ${r.subscribers} | ${r.publishedPps} | ${r.forwardedPps} | ${r.sfuCpuPct} | ${r.usPerForwarded} (${r.usUserPerForwarded}+${r.usSysPerForwarded}) | ${r.marginalUsPerForwarded} | ${r.ratioToFloor} | ${r.lossPct} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.sfuRssMB} | ${r.rssPerSubscriberKB} | ${r.benchClientCpuPct} |`,
+    ),
+  ];
+  return lines.join("\n");
+}
+
+export async function runSfuBench(): Promise<void> {
+  console.error("recording VP8 + Opus RTP with FFmpeg ...");
+  const dump = await recordRtp(6);
+  const videoSizes = dump.filter((p) => p.kind === "video").map((p) => p.data.length - 12);
+  const floor = measureSrtpFloor(Math.round(videoSizes.reduce((a, b) => a + b, 0) / videoSizes.length));
+  console.error(`SRTP floor: ${JSON.stringify(floor)}`);
+  const results: StepResult[] = [];
+  for (const p of PATHS) results.push(...(await runPath(p === "fast", dump, floor)));
+  const md = markdown(floor, results, dump);
+  const out = process.env.BENCH_OUT ?? path.join(ROOT, "test-artifacts", `bench-sfu-${Date.now()}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ floor, results }, null, 2));
+  console.log(md);
+  console.error(`results: ${out}`);
+}

@@ -1,0 +1,53 @@
+/**
+ * The public door of the media layer (the SFU). The rest of the server uses only what is
+ * exported here: the MediaService interface, createMediaService(), and runMediaNode() for
+ * `vtp media`. See docs/MEDIA.md.
+ */
+import { mediaConfigFromEnv, type MediaConfig } from "./config.js";
+import { startLocalMedia } from "./LocalMedia.js";
+import { RemoteMediaService } from "./node/RemoteMediaService.js";
+import type { MediaService } from "./MediaService.js";
+
+export type {
+  MediaService,
+  MediaOperations,
+  MediaEventListener,
+  JoinPeerResult,
+  CloseProducersFilter,
+} from "./MediaService.js";
+export type { MediaConfig } from "./config.js";
+export { mediaConfigFromEnv } from "./config.js";
+export { runMediaNode, type MediaNodeOptions, type MediaNodeHandle } from "./node/MediaNode.js";
+export { MediaNodeClient } from "./node/MediaNodeClient.js";
+export * from "./types.js";
+
+export interface CreateMediaServiceOptions {
+  /** Environment to read (default process.env): MEDIA_NODES, MEDIA_SECRET, MEDIA_WORKERS, RTC_*. */
+  env?: NodeJS.ProcessEnv;
+  /** Overrides of the settings read from the environment. */
+  config?: Partial<MediaConfig>;
+  /** Remote media node base URLs; when non-empty, media runs there (default: MEDIA_NODES). */
+  nodes?: string[];
+  /** Shared secret for remote nodes (default: MEDIA_SECRET). */
+  secret?: string;
+}
+
+/**
+ * In-process media (worker threads, the default) or, when MEDIA_NODES lists node URLs, a client
+ * of those standalone media nodes. Both implement the same MediaService.
+ */
+export async function createMediaService(options: CreateMediaServiceOptions = {}): Promise<MediaService> {
+  const env = options.env ?? process.env;
+  const nodes =
+    options.nodes ??
+    (env.MEDIA_NODES ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (nodes.length > 0) {
+    const secret = options.secret ?? env.MEDIA_SECRET;
+    if (!secret) throw new Error("MEDIA_SECRET is required when MEDIA_NODES is set");
+    return RemoteMediaService.connect(nodes, secret);
+  }
+  return startLocalMedia(mediaConfigFromEnv(env, options.config), env.MEDIA_FAST_PATH !== "0");
+}

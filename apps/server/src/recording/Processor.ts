@@ -1,0 +1,163 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, createWriteStream, readdirSync } from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import type { Logger } from "pino";
+import type { Job, JobContext } from "../jobs/index.js";
+import { LocalStorage, type Storage } from "../storage/index.js";
+import { composeArgs, hlsArgs, thumbnailArgs, CANVAS, type ComposeInput } from "./compose.js";
+import { ffprobe, runFfmpeg } from "./ffmpeg.js";
+import type { RecordingsRepo } from "./repo.js";
+
+export const PROCESS_QUEUE = "recording.process";
+export interface ProcessPayload {
+  recordingId: string;
+}
+
+export interface ProcessorDeps {
+  repo: RecordingsRepo;
+  storage: Storage;
+  ffmpeg: { ffmpeg: string; ffprobe: string };
+  /** Where capture writes track files for this recording (local). */
+  captureDir: (recordingId: string) => string;
+  /** Scratch space for outputs before upload (S3). */
+  workDir: string;
+  log: Logger;
+  onProgress?: (recordingId: string, roomId: string, status: "processing" | "ready" | "failed", progress: number, error?: string) => void;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Stops an FFmpeg left over from a killed server (SIGINT: it finalizes its file). */
+async function stopOrphan(pid: number | undefined, file: string) {
+  if (!pid || !alive(pid)) return;
+  let cmd = "";
+  try {
+    cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return;
+  }
+  if (!cmd.includes(file)) return;
+  process.kill(pid, "SIGINT");
+  const end = Date.now() + 20_000;
+  while (alive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) process.kill(pid, "SIGKILL");
+}
+
+/** The processing job: compose the tracks into MP4 + HLS + thumbnail and store them. */
+export class Processor {
+  constructor(private readonly d: ProcessorDeps) {}
+
+  async handle(ctx: JobContext<ProcessPayload>): Promise<void> {
+    const { recordingId } = ctx.job.payload;
+    const { repo, log } = this.d;
+    const rec = await repo.byId(recordingId);
+    if (!rec || rec.status === "ready") return;
+    try {
+      await this.process(rec.id, rec.room_id, ctx);
+    } catch (err) {
+      const last = ctx.job.attempts >= ctx.job.maxAttempts;
+      const message = err instanceof Error ? err.message : String(err);
+      log.error({ recordingId, attempt: ctx.job.attempts, err: message }, "recording processing failed");
+      if (last) {
+        await repo.update(recordingId, { status: "failed", error: message.slice(0, 2000) });
+        this.d.onProgress?.(recordingId, rec.room_id, "failed", 0, message);
+      }
+      throw err;
+    }
+  }
+
+  private async process(recordingId: string, roomId: string, ctx: JobContext<ProcessPayload>) {
+    const { repo, storage, ffmpeg, log } = this.d;
+    const rec = (await repo.byId(recordingId))!;
+    const room = await repo.room(roomId);
+    const tracks = await repo.tracks(recordingId);
+    const capture = this.d.captureDir(recordingId);
+    const local = storage instanceof LocalStorage;
+    const outDir = local ? storage.pathOf(`rec/${recordingId}/out`) : path.join(this.d.workDir, recordingId, "out");
+    const inDir = path.join(this.d.workDir, recordingId, "in");
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(path.join(outDir, "hls"), { recursive: true });
+
+    // Inputs: every part's file, from the capture directory or (another machine) from storage.
+    const inputs: ComposeInput[] = [];
+    for (const t of tracks) {
+      for (const p of t.parts) {
+        if (p.offsetMs < 0) continue;
+        let file = path.join(capture, p.file);
+        await stopOrphan(p.pid, file);
+        if (!existsSync(file) && !local) {
+          const key = `rec/${recordingId}/tracks/${p.file}`;
+          if (await storage.stat(key)) {
+            mkdirSync(inDir, { recursive: true });
+            file = path.join(inDir, p.file);
+            await pipeline(await storage.get(key), createWriteStream(file));
+          }
+        }
+        if (!existsSync(file) || statSync(file).size === 0) {
+          log.warn({ recordingId, file: p.file }, "a track part has no file; skipped");
+          continue;
+        }
+        try {
+          const probe = await ffprobe(ffmpeg.ffprobe, file);
+          if (!probe.streams?.length) throw new Error("no streams");
+        } catch (err) {
+          log.warn({ recordingId, file: p.file, err: String(err) }, "a track part is unreadable; skipped");
+          continue;
+        }
+        inputs.push({ file, offsetMs: p.offsetMs, track: t });
+      }
+    }
+    const stoppedAt = rec.stopped_at ?? new Date();
+    const durationS = Math.max(0.5, (stoppedAt.getTime() - rec.started_at.getTime()) / 1000);
+    let lastSent = -1;
+    const report = (pct: number) => {
+      const p = Math.max(0, Math.min(99, Math.round(pct)));
+      ctx.progress(p);
+      if (p !== lastSent) {
+        lastSent = p;
+        void repo.update(recordingId, { progress: p }).catch(() => {});
+        this.d.onProgress?.(recordingId, roomId, "processing", p);
+      }
+    };
+    report(1);
+    const mp4 = path.join(outDir, "recording.mp4");
+    await runFfmpeg(ffmpeg.ffmpeg, composeArgs(inputs, { hostId: room?.host_id ?? null, durationS, output: mp4 }), {
+      signal: ctx.signal,
+      onProgress: (s) => report(1 + (74 * s) / durationS),
+    });
+    await runFfmpeg(ffmpeg.ffmpeg, hlsArgs(mp4, path.join(outDir, "hls")), { signal: ctx.signal, onProgress: (s) => report(75 + (22 * s) / durationS) });
+    await runFfmpeg(ffmpeg.ffmpeg, thumbnailArgs(mp4, Math.min(5, durationS / 3), path.join(outDir, "thumbnail.jpg")), { signal: ctx.signal });
+    const probe = await ffprobe(ffmpeg.ffprobe, mp4);
+    const duration = Number(probe.format?.duration ?? durationS);
+    const size = statSync(mp4).size;
+
+    if (!local) {
+      // Upload the outputs and the original track files, then drop the local copies.
+      const walk = (dir: string, rel = ""): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
+      for (const f of walk(outDir)) await storage.putFile(`rec/${recordingId}/out/${f}`, path.join(outDir, f));
+      for (const inp of inputs) await storage.putFile(`rec/${recordingId}/tracks/${path.basename(inp.file)}`, inp.file);
+      rmSync(path.join(this.d.workDir, recordingId), { recursive: true, force: true });
+      rmSync(capture, { recursive: true, force: true });
+    }
+    await repo.update(recordingId, {
+      status: "ready",
+      progress: 100,
+      error: null,
+      duration_seconds: Math.round(duration * 1000) / 1000,
+      size_bytes: size,
+      outputs: { mp4: "out/recording.mp4", hlsMaster: "out/hls/master.m3u8", thumbnail: "out/thumbnail.jpg", width: CANVAS.width, height: CANVAS.height },
+    });
+    this.d.onProgress?.(recordingId, roomId, "ready", 100);
+    log.info({ recordingId, duration, size, inputs: inputs.length }, "recording processed");
+  }
+}
+
+export type ProcessJob = Job<ProcessPayload>;

@@ -1,0 +1,105 @@
+import { mkdirSync } from "node:fs";
+import type { Logger } from "pino";
+import type { RecordingsRepo } from "./repo.js";
+import type { RecorderSource, RecorderTrack } from "./source.js";
+import { TrackCapture } from "./TrackCapture.js";
+
+/**
+ * One recording being captured: every track the source delivers gets a TrackCapture whose
+ * parts are persisted as they change, with offsets on the recording's clock.
+ */
+export class RecordingSession {
+  readonly captures = new Map<string, { capture: TrackCapture; trackId: Promise<string> }>();
+  private readonly t0 = performance.now();
+  private stopped = false;
+
+  constructor(
+    readonly recordingId: string,
+    readonly roomId: string,
+    private readonly source: RecorderSource,
+    private readonly opts: {
+      ffmpeg: string;
+      dir: string;
+      repo: RecordingsRepo;
+      log: Logger;
+      /** A track started being recorded, at `offsetMs` on the recording's clock (automatic markers). */
+      onTrack?: (track: RecorderTrack, offsetMs: number) => void;
+    },
+  ) {
+    mkdirSync(opts.dir, { recursive: true });
+  }
+
+  /** Milliseconds since the recording started. */
+  clock = () => performance.now() - this.t0;
+
+  async start(): Promise<void> {
+    await this.source.start((t) => void this.addTrack(t));
+  }
+
+  private async addTrack(track: RecorderTrack) {
+    if (this.stopped || this.captures.has(track.id)) return;
+    const { repo, log } = this.opts;
+    const baseName = `${track.kind}-${track.source}-${track.id.replace(/[^\w-]/g, "").slice(0, 36)}`;
+    let resolveId!: (id: string) => void;
+    const trackId = new Promise<string>((r) => (resolveId = r));
+    let persisting = Promise.resolve();
+    const capture = new TrackCapture(track, {
+      ffmpeg: this.opts.ffmpeg,
+      dir: this.opts.dir,
+      baseName,
+      clock: this.clock,
+      log,
+      onParts: (parts) => {
+        const snapshot = parts.map((p) => ({ ...p }));
+        persisting = persisting.then(async () => {
+          const id = await trackId;
+          const first = snapshot.find((p) => p.offsetMs >= 0);
+          await repo.updateTrack(id, { parts: snapshot, ...(first ? { startOffsetMs: first.offsetMs } : {}) }).catch((err) => log.warn({ err }, "saving track parts failed"));
+        });
+      },
+    });
+    this.captures.set(track.id, { capture, trackId });
+    const id = await repo.addTrack({
+      recordingId: this.recordingId,
+      producerId: track.id,
+      peerId: track.peerId,
+      userId: track.userId,
+      kind: track.kind,
+      source: track.source,
+      codec: track.codec.name,
+      startOffsetMs: Math.round(this.clock()),
+      parts: [],
+    });
+    resolveId(id);
+    try {
+      this.opts.onTrack?.(track, Math.round(this.clock()));
+    } catch (err) {
+      log.warn({ err }, "track listener failed");
+    }
+    track.onClose(() => void this.finishTrack(track.id));
+    try {
+      await capture.start();
+    } catch (err) {
+      log.error({ err, track: track.id }, "could not start capturing a track");
+    }
+    log.info({ recordingId: this.recordingId, track: track.id, kind: track.kind, source: track.source }, "recording a track");
+  }
+
+  /** The producer closed: finalize its file. */
+  private async finishTrack(producerId: string) {
+    const c = this.captures.get(producerId);
+    if (!c) return;
+    await c.capture.stop();
+    const id = await c.trackId;
+    const parts = c.capture.parts.filter((p) => p.offsetMs >= 0);
+    await this.opts.repo.updateTrack(id, { parts, status: "finalized", endOffsetMs: Math.round(this.clock()) });
+  }
+
+  /** Stops the source and finalizes every track (waits for each FFmpeg to write its file). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all([...this.captures.keys()].map((id) => this.finishTrack(id).catch((err) => this.opts.log.error({ err }, "finalizing a track failed"))));
+    await this.source.stop().catch(() => {});
+  }
+}

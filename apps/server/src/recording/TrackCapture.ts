@@ -1,0 +1,218 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import dgram from "node:dgram";
+import { openSync, closeSync, writeFileSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { RecorderTrack } from "./source.js";
+import type { TrackPartColumn } from "./tables.js";
+import { isKeyFrame } from "./rtp.js";
+
+export interface TrackCaptureOptions {
+  ffmpeg: string;
+  /** Directory for this recording's track files. */
+  dir: string;
+  /** Base file name (no extension) for this track's parts. */
+  baseName: string;
+  /** The recording's clock: ms since its start. */
+  clock: () => number;
+  log: Logger;
+  /** Called whenever a part starts or ends (persist it). */
+  onParts: (parts: TrackPartColumn[]) => void;
+  /** Restart FFmpeg at most this many times (default 20). */
+  maxRestarts?: number;
+}
+
+// Below Linux's ephemeral range (32768–60999), so sockets bound to port 0 elsewhere cannot take a
+// port between the check here and FFmpeg binding it. The random start spreads processes apart.
+const PORT_MIN = 20000;
+const PORT_MAX = 32766;
+let nextPort = PORT_MIN + 2 * Math.floor(Math.random() * ((PORT_MAX - PORT_MIN) / 2));
+
+/** A free even UDP port whose odd neighbour (RTCP) is free too. */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = nextPort;
+    nextPort = nextPort + 2 > PORT_MAX - 1 ? PORT_MIN : nextPort + 2;
+    const ok = await Promise.all([port, port + 1].map((p) => new Promise<boolean>((resolve) => {
+      const s = dgram.createSocket("udp4");
+      s.once("error", () => resolve(false));
+      s.bind(p, "127.0.0.1", () => s.close(() => resolve(true)));
+    })));
+    if (ok.every(Boolean)) return port;
+  }
+  throw new Error("no free UDP port pair for the recorder");
+}
+
+/** Whether some process has bound 127.0.0.1:port for UDP (Linux /proc); undefined if unknown. */
+function udpBound(port: number): boolean | undefined {
+  try {
+    const hex = port.toString(16).toUpperCase().padStart(4, "0");
+    return readFileSync("/proc/net/udp", "utf8").split("\n").some((l) => l.includes(`:${hex} `) && l.trim().split(/\s+/)[1]?.endsWith(`:${hex}`));
+  } catch {
+    return undefined;
+  }
+}
+
+function sdpFor(track: RecorderTrack, port: number): string {
+  const c = track.codec;
+  const media = track.kind === "video" ? "video" : "audio";
+  const rtpmap = `${c.name}/${c.clockRate}${c.channels && c.channels > 1 ? `/${c.channels}` : track.kind === "audio" && c.name.toLowerCase() === "opus" ? "/2" : ""}`;
+  return [
+    "v=0",
+    "o=- 0 0 IN IP4 127.0.0.1",
+    "s=vtp-recorder",
+    "c=IN IP4 127.0.0.1",
+    "t=0 0",
+    `m=${media} ${port} RTP/AVP ${c.payloadType}`,
+    `a=rtpmap:${c.payloadType} ${rtpmap}`,
+    ...(c.fmtp ? [`a=fmtp:${c.payloadType} ${c.fmtp}`] : []),
+    "a=recvonly",
+    "",
+  ].join("\r\n");
+}
+
+/**
+ * Records one track: its RTP goes over loopback UDP into an FFmpeg (`-c copy`, Matroska) that
+ * writes one file per part. FFmpeg dying starts a new part (the gap is logged and kept in the
+ * parts list); stop() ends FFmpeg with SIGINT so that it finalizes the file.
+ */
+export class TrackCapture {
+  readonly parts: TrackPartColumn[] = [];
+  private proc?: ChildProcess;
+  private udp = dgram.createSocket("udp4");
+  private port = 0;
+  private forwarding = false;
+  private needKey: boolean;
+  private stopping = false;
+  private restarts = 0;
+  private unsubscribe?: () => void;
+  private keyTimer?: NodeJS.Timeout;
+  private exited?: Promise<void>;
+  private pending: Buffer[] = [];
+  packets = 0;
+
+  constructor(readonly track: RecorderTrack, private readonly opts: TrackCaptureOptions) {
+    this.needKey = track.kind === "video";
+    this.udp.on("error", () => {});
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.track.onRtp((p) => this.onPacket(p));
+    await this.spawnPart();
+  }
+
+  private onPacket(p: Buffer) {
+    if (!this.proc) return;
+    if (!this.forwarding) {
+      // FFmpeg is still binding its port: keep the newest packets from a key frame on.
+      if (this.track.kind === "audio" || isKeyFrame(this.track.codec.name, p)) this.pending = this.track.kind === "audio" ? [...this.pending.slice(-50), p] : [p];
+      else if (this.pending.length && this.pending.length < 2000) this.pending.push(p);
+      return;
+    }
+    if (this.needKey) {
+      if (!isKeyFrame(this.track.codec.name, p)) return;
+      this.needKey = false;
+      if (this.keyTimer) clearInterval(this.keyTimer);
+    }
+    const part = this.parts[this.parts.length - 1];
+    if (part && part.offsetMs < 0) {
+      part.offsetMs = Math.max(0, Math.round(this.opts.clock()));
+      this.opts.onParts(this.parts);
+    }
+    this.packets++;
+    this.udp.send(p, this.port, "127.0.0.1");
+  }
+
+  /** The part being started, so stop() can wait for it instead of racing it. */
+  private spawning?: Promise<void>;
+
+  private spawnPart(gapReason?: string): Promise<void> {
+    this.spawning = this.startPart(gapReason);
+    return this.spawning;
+  }
+
+  private async startPart(gapReason?: string): Promise<void> {
+    this.port = await freePortPair();
+    if (this.stopping) return; // stopped while a restart was looking for a port
+    const n = this.parts.length + 1;
+    const file = `${this.opts.baseName}.p${n}.mkv`;
+    const sdpFile = path.join(this.opts.dir, `${this.opts.baseName}.p${n}.sdp`);
+    writeFileSync(sdpFile, sdpFor(this.track, this.port));
+    const logFd = openSync(path.join(this.opts.dir, `${this.opts.baseName}.p${n}.log`), "a");
+    const proc = spawn(
+      this.opts.ffmpeg,
+      ["-hide_banner", "-nostdin", "-loglevel", "warning", "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "500", "-i", sdpFile, "-map", "0", "-c", "copy", "-flush_packets", "1", "-f", "matroska", "-cluster_time_limit", "500", "-y", path.join(this.opts.dir, file)],
+      { stdio: ["ignore", logFd, logFd], detached: false },
+    );
+    closeSync(logFd);
+    this.proc = proc;
+    // offsetMs is set from the first packet FFmpeg receives (-1 until then).
+    this.parts.push({ file, offsetMs: -1, pid: proc.pid, ...(gapReason ? { gapReason } : {}) });
+    this.opts.onParts(this.parts);
+    this.exited = new Promise((resolve) => proc.once("exit", (code, sig) => {
+      void this.onExit(proc, code, sig).finally(resolve);
+    }));
+    // Wait until FFmpeg listens (or a second at most where /proc is not available).
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const bound = udpBound(this.port);
+      if (bound || proc.exitCode !== null || Date.now() > deadline) break;
+      if (bound === undefined && Date.now() > deadline - 4000) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    if (this.stopping) return; // stop() signals this FFmpeg; no forwarding, no key-frame timer
+    this.forwarding = true;
+    this.needKey = this.track.kind === "video";
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) this.onPacket(p);
+    if (this.needKey) {
+      this.track.requestKeyFrame();
+      this.keyTimer = setInterval(() => this.track.requestKeyFrame(), 1000);
+      this.keyTimer.unref?.();
+    }
+  }
+
+  private async onExit(proc: ChildProcess, code: number | null, sig: NodeJS.Signals | null) {
+    if (this.keyTimer) clearInterval(this.keyTimer);
+    const part = this.parts[this.parts.length - 1];
+    if (part) part.endOffsetMs = Math.round(this.opts.clock());
+    this.opts.onParts(this.parts);
+    if (this.proc !== proc) return;
+    this.proc = undefined;
+    this.forwarding = false;
+    if (this.stopping) return;
+    const maxRestarts = this.opts.maxRestarts ?? 20;
+    if (this.restarts >= maxRestarts) {
+      this.opts.log.error({ track: this.track.id }, "recorder FFmpeg keeps dying; this track is no longer captured");
+      return;
+    }
+    this.restarts++;
+    const reason = `ffmpeg exited (${code ?? sig}) at ${part?.endOffsetMs ?? "?"} ms`;
+    this.opts.log.warn({ track: this.track.id, part: part?.file, reason }, "recorder FFmpeg died; restarting into a new part (gap)");
+    await this.spawnPart(reason);
+  }
+
+  /** Ends the track: SIGINT to FFmpeg and wait for it to finalize the file. */
+  async stop(): Promise<void> {
+    if (this.stopping) return this.exited;
+    this.stopping = true;
+    await this.spawning?.catch(() => {});
+    if (this.keyTimer) clearInterval(this.keyTimer);
+    const proc = this.proc;
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      proc.kill("SIGINT");
+      // FFmpeg leaves its UDP read at the next packet, or after its 10 s read timeout.
+      const killer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
+      await this.exited;
+      clearTimeout(killer);
+    }
+    this.unsubscribe?.();
+    this.udp.close();
+  }
+
+  /** For tests: kill FFmpeg as if it crashed. */
+  crashForTest(): void {
+    this.proc?.kill("SIGKILL");
+  }
+}

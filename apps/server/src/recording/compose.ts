@@ -1,0 +1,105 @@
+import type { TrackRow } from "./repo.js";
+
+export interface ComposeInput {
+  file: string;
+  offsetMs: number;
+  track: Pick<TrackRow, "kind" | "source" | "user_id" | "producer_id">;
+}
+
+export const CANVAS = { width: 1280, height: 720, fps: 30 };
+const TILE = { width: 256, height: 144, margin: 12 };
+
+/**
+ * The FFmpeg arguments that lay every part on one timeline and compose the class:
+ * screen share full-size when present, else the teacher's camera; the teacher's camera (when
+ * a screen is shared) and the other cameras in a strip bottom-right; all audio mixed.
+ */
+export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | null; durationS: number; output: string }): string[] {
+  const D = Math.max(0.5, opts.durationS).toFixed(3);
+  const { width: W, height: H, fps } = CANVAS;
+  const args: string[] = [];
+  inputs.forEach((i) => args.push("-i", i.file));
+  const f: string[] = [`color=c=0x111111:s=${W}x${H}:r=${fps}:d=${D}[base]`];
+  const videos = inputs.map((inp, idx) => ({ ...inp, idx })).filter((i) => i.track.kind === "video");
+  const audios = inputs.map((inp, idx) => ({ ...inp, idx })).filter((i) => i.track.kind === "audio");
+  const cams = videos.filter((v) => v.track.source !== "screen");
+  const screens = videos.filter((v) => v.track.source === "screen");
+  const teacherProducer = (cams.find((c) => c.track.user_id && c.track.user_id === opts.hostId) ?? cams[0])?.track.producer_id;
+  const teacher = cams.filter((c) => c.track.producer_id === teacherProducer);
+  const others = cams.filter((c) => c.track.producer_id !== teacherProducer);
+
+  const sec = (ms: number) => (ms / 1000).toFixed(3);
+  const timed = (i: { idx: number; offsetMs: number }) => `[${i.idx}:v]setpts=PTS-STARTPTS+${sec(i.offsetMs)}/TB`;
+  const full = `scale=${W}:${H}:force_original_aspect_ratio=decrease,pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2,setsar=1`;
+  const small = `scale=${TILE.width}:${TILE.height}:force_original_aspect_ratio=decrease,pad=${TILE.width}:${TILE.height}:(ow-iw)/2:(oh-ih)/2,setsar=1`;
+
+  let cur = "base";
+  let n = 0;
+  const overlay = (label: string, x: number | string, y: number | string) => {
+    const out = `l${n++}`;
+    f.push(`[${cur}][${label}]overlay=x=${x}:y=${y}:eof_action=pass:shortest=0[${out}]`);
+    cur = out;
+  };
+  const smallLayers: string[] = [];
+  for (const t of teacher) {
+    if (screens.length) {
+      f.push(`${timed(t)},split=2[tf${t.idx}][ts${t.idx}raw]`, `[ts${t.idx}raw]${small}[ts${t.idx}]`, `[tf${t.idx}]${full}[tfull${t.idx}]`);
+      smallLayers.push(`ts${t.idx}`);
+    } else f.push(`${timed(t)},${full}[tfull${t.idx}]`);
+    overlay(`tfull${t.idx}`, 0, 0);
+  }
+  for (const s of screens) {
+    f.push(`${timed(s)},${full}[s${s.idx}]`);
+    overlay(`s${s.idx}`, 0, 0);
+  }
+  for (const o of others) {
+    f.push(`${timed(o)},${small}[o${o.idx}]`);
+    smallLayers.push(`o${o.idx}`);
+  }
+  // One slot per producer, so that the parts of one camera stay in the same place.
+  const slotOf = new Map<string, number>();
+  smallLayers.forEach((label) => {
+    const idx = Number(label.replace(/\D+/g, ""));
+    const pid = inputs[idx]!.track.producer_id;
+    if (!slotOf.has(pid)) slotOf.set(pid, slotOf.size);
+    const slot = slotOf.get(pid)!;
+    overlay(label, W - (slot + 1) * (TILE.width + TILE.margin), H - TILE.height - TILE.margin);
+  });
+  f.push(`[${cur}]format=yuv420p[vout]`);
+
+  audios.forEach((a, k) => f.push(`[${a.idx}:a]aresample=48000:async=1,aformat=sample_rates=48000:channel_layouts=stereo,asetpts=PTS-STARTPTS,adelay=${Math.round(a.offsetMs)}:all=1[a${k}]`));
+  if (audios.length === 0) f.push(`anullsrc=r=48000:cl=stereo,atrim=end=${D},asetnsamples=n=1024:p=0[aout]`);
+  else if (audios.length === 1) f.push(`[a0]apad,atrim=end=${D},asetnsamples=n=1024:p=0[aout]`);
+  else f.push(`${audios.map((_, k) => `[a${k}]`).join("")}amix=inputs=${audios.length}:duration=longest:normalize=0,apad,atrim=end=${D},asetnsamples=n=1024:p=0[aout]`);
+
+  args.push(
+    "-filter_complex", f.join(";"),
+    "-map", "[vout]", "-map", "[aout]",
+    "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high", "-pix_fmt", "yuv420p",
+    "-r", String(fps), "-g", String(fps * 4), "-keyint_min", String(fps * 4), "-sc_threshold", "0",
+    "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2",
+    "-movflags", "+faststart", "-t", D, opts.output,
+  );
+  return args;
+}
+
+/** MP4 → HLS ladder: 720p (video copied, key frames every 4 s) and 360p, 4 s segments. */
+export function hlsArgs(mp4: string, dir: string): string[] {
+  return [
+    "-i", mp4,
+    "-filter_complex", "[0:v]scale=-2:360,setsar=1[v360]",
+    "-map", "0:v", "-map", "[v360]", "-map", "0:a", "-map", "0:a",
+    "-c:v:0", "copy",
+    "-c:v:1", "libx264", "-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p", "-g", "120", "-keyint_min", "120", "-sc_threshold", "0", "-b:v:1", "700k", "-maxrate:v:1", "900k", "-bufsize:v:1", "1800k",
+    "-c:a", "copy",
+    "-f", "hls", "-hls_time", "4", "-hls_playlist_type", "vod", "-hls_flags", "independent_segments",
+    "-master_pl_name", "master.m3u8",
+    "-var_stream_map", "v:0,a:0,name:720p v:1,a:1,name:360p",
+    "-hls_segment_filename", `${dir}/%v/seg%03d.ts`,
+    `${dir}/%v/index.m3u8`,
+  ];
+}
+
+export function thumbnailArgs(mp4: string, atS: number, out: string): string[] {
+  return ["-ss", atS.toFixed(2), "-i", mp4, "-frames:v", "1", "-vf", "scale=640:-2", "-q:v", "4", out];
+}

@@ -1,0 +1,66 @@
+import { spawn, spawnSync } from "node:child_process";
+
+export const FFMPEG_INSTALL_HINT =
+  "FFmpeg is not installed on the server: install it (Debian/Ubuntu: `apt-get install ffmpeg`) or set FFMPEG_PATH to the ffmpeg binary, then restart VTP.";
+
+/** The ffmpeg and ffprobe binaries (FFMPEG_PATH / FFPROBE_PATH, else from PATH), or undefined. */
+export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): { ffmpeg: string; ffprobe: string } | undefined {
+  const ffmpeg = env.FFMPEG_PATH || "ffmpeg";
+  const ok = spawnSync(ffmpeg, ["-hide_banner", "-version"], { stdio: "ignore" }).status === 0;
+  if (!ok) return undefined;
+  const ffprobe = env.FFPROBE_PATH || (env.FFMPEG_PATH ? env.FFMPEG_PATH.replace(/ffmpeg([^/]*)$/, "ffprobe$1") : "ffprobe");
+  return { ffmpeg, ffprobe };
+}
+
+/**
+ * Runs FFmpeg to completion with `-progress pipe:1`, calling onProgress with the seconds of
+ * output written. Rejects with the tail of stderr when FFmpeg fails; SIGKILLs it on abort.
+ */
+export function runFfmpeg(bin: string, args: string[], opts: { onProgress?: (outSeconds: number) => void; signal?: AbortSignal } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(bin, ["-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    let buf = "";
+    proc.stdout.on("data", (d: Buffer) => {
+      buf += d.toString();
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
+        if (m) opts.onProgress?.(Number(m[1]) / 1e6);
+      }
+    });
+    proc.stderr.on("data", (d: Buffer) => {
+      err = (err + d.toString()).slice(-4000);
+    });
+    const onAbort = () => proc.kill("SIGKILL");
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    proc.on("error", reject);
+    proc.on("close", (code, sig) => {
+      opts.signal?.removeEventListener("abort", onAbort);
+      if (code === 0) resolve();
+      else reject(new Error(`ffmpeg failed (${code ?? sig}): ${err.trim().split("\n").slice(-6).join(" | ")}`));
+    });
+  });
+}
+
+/** ffprobe's JSON for a file. */
+export function ffprobe(bin: string, file: string): Promise<{ format?: { duration?: string; size?: string }; streams?: { codec_type: string; codec_name: string; width?: number; height?: number; duration?: string }[] }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    p.on("error", reject);
+    p.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`ffprobe ${file}: ${err.trim()}`));
+      try {
+        resolve(JSON.parse(out));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}

@@ -1,0 +1,193 @@
+import type { Logger } from "pino";
+import { RTCPeerConnection, RtpHeader, RtpPacket, useAbsSendTime, useH264, useNACK, useOPUS, usePLI, useSdesMid, useVP8, type MediaStreamTrack } from "werift";
+import type { MediaEvent, MediaService, ProducerInfo } from "../media/index.js";
+import type { RecorderCodec, RecorderSource, RecorderTrack } from "./source.js";
+
+/** The recorder's peer id in the media room (never a participant id: those are UUIDs). */
+export const recorderPeerId = (recordingId: string) => `recorder:${recordingId}`;
+
+interface Consumed {
+  consumerId: string;
+  producer: ProducerInfo;
+  mid: string;
+  listeners: Set<(p: Buffer) => void>;
+  closeListeners: (() => void)[];
+  closed: boolean;
+}
+
+/**
+ * The recorder as a participant of the media room: it joins as its own peer, opens one recv
+ * transport (a werift peer connection in this process, exactly like a browser subscriber) and
+ * consumes every producer of the room — those present at start and every later one
+ * (`producer-new`). Only the public MediaService interface is used, so it works the same with
+ * in-process workers and with remote media nodes (MEDIA_NODES).
+ */
+export class MediaRecorderSource implements RecorderSource {
+  readonly peerId: string;
+  private readonly pc = new RTCPeerConnection({
+    iceServers: [],
+    iceUseIpv6: false,
+    codecs: {
+      video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] }), useH264({ rtcpFeedback: [useNACK(), usePLI()] })],
+      audio: [useOPUS()],
+    },
+    headerExtensions: { video: [useSdesMid(), useAbsSendTime()], audio: [useSdesMid(), useAbsSendTime()] },
+  });
+  private transportId = "";
+  private readonly byProducer = new Map<string, Consumed>();
+  private readonly byMid = new Map<string, Consumed>();
+  private readonly seen = new Set<string>();
+  /** Producers that closed (possibly while their consume was in flight). */
+  private readonly gone = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+  private offEvents?: () => void;
+  private onTrack?: (t: RecorderTrack) => void;
+  private stopped = false;
+
+  constructor(
+    private readonly media: MediaService,
+    readonly roomId: string,
+    recordingId: string,
+    private readonly log: Logger,
+  ) {
+    this.peerId = recorderPeerId(recordingId);
+    this.pc.onTrack.subscribe((track) => this.attach(track));
+  }
+
+  async start(onTrack: (t: RecorderTrack) => void): Promise<void> {
+    this.onTrack = onTrack;
+    // Listen first, so a producer that appears while we join is not missed (seen dedupes).
+    const early: ProducerInfo[] = [];
+    let joined = false;
+    this.offEvents = this.media.onEvent((e) => {
+      if (e.roomId !== this.roomId) return;
+      if (e.type === "producer-new" && e.peerId !== this.peerId) {
+        if (joined) this.enqueue(e.producer);
+        else early.push(e.producer);
+      } else this.onMediaEvent(e);
+    });
+    const res = await this.media.joinPeer(this.roomId, this.peerId, "recorder");
+    this.transportId = (await this.media.createTransport(this.roomId, this.peerId, "recv")).transportId;
+    joined = true;
+    for (const p of [...res.producers, ...early]) this.enqueue(p);
+  }
+
+  /** Consumes one at a time: a recv transport hands out one offer at a time. */
+  private enqueue(p: ProducerInfo) {
+    if (this.stopped || this.seen.has(p.producerId) || p.peerId === this.peerId) return;
+    this.seen.add(p.producerId);
+    this.queue = this.queue.then(() => this.consume(p)).catch((err) => this.log.warn({ err, producerId: p.producerId, roomId: this.roomId }, "the recorder could not consume a producer"));
+  }
+
+  private async consume(producer: ProducerInfo) {
+    if (this.stopped) return;
+    const res = await this.media.consume(this.roomId, this.peerId, { producerId: producer.producerId, transportId: this.transportId });
+    const c: Consumed = { consumerId: res.consumerId, producer, mid: res.mid, listeners: new Set(), closeListeners: [], closed: false };
+    this.byProducer.set(producer.producerId, c);
+    this.byMid.set(res.mid, c);
+    if (this.gone.has(producer.producerId)) c.closed = true;
+    await this.pc.setRemoteDescription(res.offer);
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    await this.media.connectTransport(this.roomId, this.peerId, this.transportId, { type: "answer", sdp: this.pc.localDescription!.sdp });
+    const codec = codecOf(res.offer.sdp, res.mid);
+    if (!codec) {
+      this.log.warn({ producerId: producer.producerId, mid: res.mid }, "the recorder found no codec for a consumer; not recorded");
+      return;
+    }
+    if (this.stopped || c.closed) return;
+    this.onTrack?.({
+      id: producer.producerId,
+      peerId: producer.peerId,
+      userId: producer.userId || null,
+      kind: res.kind,
+      source: res.source,
+      codec,
+      onRtp: (l) => {
+        c.listeners.add(l);
+        return () => c.listeners.delete(l);
+      },
+      onClose: (l) => (c.closed ? l() : void c.closeListeners.push(l)),
+      requestKeyFrame: () => void this.media.requestKeyFrame(this.roomId, c.consumerId).catch(() => {}),
+    });
+  }
+
+  /** A remote track of our recv transport: its packets go to the consumer of its m-line. */
+  private attach(track: MediaStreamTrack) {
+    let c: Consumed | undefined;
+    track.onReceiveRtp.subscribe((rtp) => {
+      // Resolved at the first packet: the m-line's mid may be set after the track appears.
+      if (!c) {
+        const mid = this.pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.mid;
+        c = mid ? this.byMid.get(mid) : undefined;
+      }
+      if (!c || c.closed || c.listeners.size === 0) return;
+      const packet = stripExtensions(rtp);
+      for (const l of c.listeners) l(packet);
+    });
+  }
+
+  private onMediaEvent(e: MediaEvent) {
+    switch (e.type) {
+      case "producer-closed":
+        this.gone.add(e.producerId);
+        this.close(this.byProducer.get(e.producerId));
+        break;
+      case "consumer-closed":
+        if (e.peerId !== this.peerId) break;
+        this.gone.add(e.producerId);
+        this.close(this.byProducer.get(e.producerId));
+        break;
+      case "transport-closed":
+        if (e.peerId === this.peerId) this.closeAll();
+        break;
+      case "room-closed":
+        this.closeAll();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private close(c: Consumed | undefined) {
+    if (!c || c.closed) return;
+    c.closed = true;
+    for (const l of c.closeListeners.splice(0)) {
+      try {
+        l();
+      } catch (err) {
+        this.log.warn({ err }, "recorder track close listener failed");
+      }
+    }
+  }
+
+  private closeAll() {
+    for (const c of this.byProducer.values()) this.close(c);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.offEvents?.();
+    await this.media.leavePeer(this.roomId, this.peerId).catch(() => {});
+    await this.pc.close().catch(() => {});
+  }
+}
+
+/** Header extensions are the SFU leg's own (mid, abs-send-time): FFmpeg gets plain RTP. */
+function stripExtensions(rtp: RtpPacket): Buffer {
+  const h = rtp.header;
+  const header = new RtpHeader({ payloadType: h.payloadType, sequenceNumber: h.sequenceNumber, timestamp: h.timestamp, ssrc: h.ssrc, marker: h.marker, csrc: h.csrc, csrcLength: h.csrcLength });
+  return new RtpPacket(header, rtp.payload).serialize();
+}
+
+/** The codec the SFU sends on m-line `mid`: the first payload type of its m= line. */
+export function codecOf(sdp: string, mid: string): RecorderCodec | undefined {
+  const section = sdp.split(/\r?\nm=/).slice(1).map((s) => `m=${s}`).find((s) => new RegExp(`^a=mid:${mid.replace(/[^\w-]/g, "")}\\s*$`, "m").test(s));
+  if (!section) return undefined;
+  const pt = Number(/^m=\w+ \d+ \S+ (\d+)/.exec(section)?.[1]);
+  const rtpmap = new RegExp(`^a=rtpmap:${pt} ([\\w-]+)/(\\d+)(?:/(\\d+))?`, "m").exec(section);
+  if (!Number.isFinite(pt) || !rtpmap) return undefined;
+  const fmtp = new RegExp(`^a=fmtp:${pt} (.+?)\\s*$`, "m").exec(section)?.[1];
+  const name = rtpmap[1]!.toLowerCase() === "opus" ? "opus" : rtpmap[1]!.toUpperCase();
+  return { name, payloadType: pt, clockRate: Number(rtpmap[2]), ...(rtpmap[3] ? { channels: Number(rtpmap[3]) } : {}), ...(fmtp ? { fmtp } : {}) };
+}

@@ -1,0 +1,196 @@
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { RecordingOutputsColumn, RecordingsTable, RecordingTables, RecordingTracksTable, TrackPartColumn, RecordingMarkersTable } from "./tables.js";
+
+export type RecordingRow = Selectable<RecordingsTable>;
+export type TrackRow = Selectable<RecordingTracksTable>;
+export type MarkerRow = Selectable<RecordingMarkersTable>;
+
+/** The tables this repository reads besides its own (owned by accounts and rooms). */
+interface ReadTables extends RecordingTables {
+  rooms: { id: string; host_id: string; status: string; title: string };
+  attendance: { room_id: string; user_id: string };
+  chat_messages: { room_id: string; seq: number; author_name: string; text: string; created_at: Date; deleted_at: Date | null };
+  users: { id: string; full_name: string };
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+const parse = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+
+/** SQL of recordings, their tracks, markers and share links. */
+export class RecordingsRepo {
+  private readonly db: Kysely<ReadTables>;
+
+  constructor(db: Kysely<any>) {
+    this.db = db as Kysely<ReadTables>;
+  }
+
+  /** Null when the room already has an active recording (unique partial index). */
+  async insert(r: { roomId: string; startedBy: string | null; title: string; nodeId: string }): Promise<RecordingRow | null> {
+    const row = await this.db
+      .insertInto("recordings")
+      .values({ room_id: r.roomId, started_by: r.startedBy, title: r.title, node_id: r.nodeId, outputs: "{}" })
+      .onConflict((oc) => oc.column("room_id").where("status", "=", "recording").doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return row ? this.fix(row) : null;
+  }
+
+  private fix(r: RecordingRow): RecordingRow {
+    return { ...r, outputs: parse<RecordingOutputsColumn>(r.outputs), size_bytes: r.size_bytes === null ? null : Number(r.size_bytes) };
+  }
+
+  async byId(id: string): Promise<RecordingRow | undefined> {
+    const r = await this.db.selectFrom("recordings").selectAll().where("id", "=", id).executeTakeFirst();
+    return r ? this.fix(r) : undefined;
+  }
+
+  async activeForRoom(roomId: string): Promise<RecordingRow | undefined> {
+    const r = await this.db.selectFrom("recordings").selectAll().where("room_id", "=", roomId).where("status", "=", "recording").executeTakeFirst();
+    return r ? this.fix(r) : undefined;
+  }
+
+  async byStatus(status: RecordingRow["status"]): Promise<RecordingRow[]> {
+    const rows = await this.db.selectFrom("recordings").selectAll().where("status", "=", status).execute();
+    return rows.map((r) => this.fix(r));
+  }
+
+  /** Recordings of rooms, newest first; `roomIds` undefined = all. */
+  async list(f: { roomId?: string }): Promise<RecordingRow[]> {
+    let q = this.db.selectFrom("recordings").selectAll().orderBy("started_at", "desc").limit(500);
+    if (f.roomId) q = q.where("room_id", "=", f.roomId);
+    return (await q.execute()).map((r) => this.fix(r));
+  }
+
+  async update(id: string, patch: Partial<{ status: RecordingRow["status"]; progress: number; error: string | null; stopped_at: Date; duration_seconds: number; size_bytes: number; outputs: RecordingOutputsColumn; title: string; visibility: RecordingRow["visibility"] }>): Promise<void> {
+    const { outputs, ...rest } = patch;
+    await this.db
+      .updateTable("recordings")
+      .set({ ...rest, ...(outputs ? { outputs: json(outputs) } : {}), updated_at: sql`now()` })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** recording → processing, once; false when it was not recording. */
+  async markStopped(id: string, stoppedAt: Date): Promise<boolean> {
+    const r = await this.db
+      .updateTable("recordings")
+      .set({ status: "processing", progress: 0, stopped_at: stoppedAt, updated_at: sql`now()` })
+      .where("id", "=", id)
+      .where("status", "=", "recording")
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom("recordings").where("id", "=", id).execute();
+  }
+
+  // ---------------------------------------------------------------- tracks
+
+  async addTrack(t: { recordingId: string; producerId: string; peerId: string; userId: string | null; kind: "audio" | "video"; source: string; codec: string; startOffsetMs: number; parts: TrackPartColumn[] }): Promise<string> {
+    const r = await this.db
+      .insertInto("recording_tracks")
+      .values({ recording_id: t.recordingId, producer_id: t.producerId, peer_id: t.peerId, user_id: t.userId, kind: t.kind, source: t.source, codec: t.codec, start_offset_ms: t.startOffsetMs, parts: json(t.parts) })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return r.id;
+  }
+
+  async updateTrack(id: string, patch: { parts?: TrackPartColumn[]; endOffsetMs?: number; status?: "recording" | "finalized"; startOffsetMs?: number }): Promise<void> {
+    await this.db
+      .updateTable("recording_tracks")
+      .set({
+        ...(patch.parts ? { parts: json(patch.parts) } : {}),
+        ...(patch.endOffsetMs !== undefined ? { end_offset_ms: Math.round(patch.endOffsetMs) } : {}),
+        ...(patch.startOffsetMs !== undefined ? { start_offset_ms: Math.round(patch.startOffsetMs) } : {}),
+        ...(patch.status ? { status: patch.status } : {}),
+      })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async tracks(recordingId: string): Promise<TrackRow[]> {
+    const rows = await this.db.selectFrom("recording_tracks").selectAll().where("recording_id", "=", recordingId).orderBy("start_offset_ms").orderBy("created_at").execute();
+    return rows.map((r) => ({ ...r, parts: parse<TrackPartColumn[]>(r.parts) }));
+  }
+
+  async tracksOf(recordingIds: string[]): Promise<TrackRow[]> {
+    if (!recordingIds.length) return [];
+    const rows = await this.db.selectFrom("recording_tracks").selectAll().where("recording_id", "in", recordingIds).orderBy("start_offset_ms").execute();
+    return rows.map((r) => ({ ...r, parts: parse<TrackPartColumn[]>(r.parts) }));
+  }
+
+  // ---------------------------------------------------------------- markers
+
+  async addMarker(m: { recordingId: string; userId: string | null; kind: string; label: string; offsetMs: number }): Promise<MarkerRow> {
+    return this.db
+      .insertInto("recording_markers")
+      .values({ recording_id: m.recordingId, user_id: m.userId, kind: m.kind, label: m.label, offset_ms: Math.max(0, Math.round(m.offsetMs)) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async markers(recordingIds: string[]): Promise<MarkerRow[]> {
+    if (!recordingIds.length) return [];
+    return this.db.selectFrom("recording_markers").selectAll().where("recording_id", "in", recordingIds).orderBy("offset_ms").execute();
+  }
+
+  // ---------------------------------------------------------------- shares
+
+  async addShare(s: { recordingId: string; tokenHash: string; createdBy: string; expiresAt: Date | null }): Promise<void> {
+    await this.db.insertInto("recording_shares").values({ recording_id: s.recordingId, token_hash: s.tokenHash, created_by: s.createdBy, expires_at: s.expiresAt }).execute();
+  }
+
+  /** The recording id of a share link that is neither revoked nor expired. */
+  async shareByHash(tokenHash: string): Promise<string | undefined> {
+    const r = await this.db
+      .selectFrom("recording_shares")
+      .select("recording_id")
+      .where("token_hash", "=", tokenHash)
+      .where("revoked_at", "is", null)
+      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]))
+      .executeTakeFirst();
+    return r?.recording_id;
+  }
+
+  async revokeShares(recordingId: string): Promise<number> {
+    const r = await this.db.updateTable("recording_shares").set({ revoked_at: sql`now()` }).where("recording_id", "=", recordingId).where("revoked_at", "is", null).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  // ---------------------------------------------------------------- reads of rooms and chat
+
+  async room(roomId: string): Promise<{ id: string; host_id: string; status: string; title: string } | undefined> {
+    return this.db.selectFrom("rooms").select(["id", "host_id", "status", "title"]).where("id", "=", roomId).executeTakeFirst();
+  }
+
+  async userName(userId: string): Promise<string | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(userId)) return undefined;
+    return (await this.db.selectFrom("users").select("full_name").where("id", "=", userId).executeTakeFirst())?.full_name;
+  }
+
+  async attended(roomId: string, userId: string): Promise<boolean> {
+    const r = await this.db.selectFrom("attendance").select("user_id").where("room_id", "=", roomId).where("user_id", "=", userId).limit(1).executeTakeFirst();
+    return !!r;
+  }
+
+  /** Rooms a user hosts or attended (for listing what they may see). */
+  async roomsOf(userId: string): Promise<{ hosted: string[]; attended: string[] }> {
+    const hosted = await this.db.selectFrom("rooms").select("id").where("host_id", "=", userId).execute();
+    const attended = await this.db.selectFrom("attendance").select("room_id").distinct().where("user_id", "=", userId).execute();
+    return { hosted: hosted.map((r) => r.id), attended: attended.map((r) => r.room_id) };
+  }
+
+  async chatBetween(roomId: string, from: Date, to: Date): Promise<{ seq: number; author_name: string; text: string; created_at: Date }[]> {
+    return this.db
+      .selectFrom("chat_messages")
+      .select(["seq", "author_name", "text", "created_at"])
+      .where("room_id", "=", roomId)
+      .where("deleted_at", "is", null)
+      .where("created_at", ">=", from)
+      .where("created_at", "<=", to)
+      .orderBy("seq")
+      .limit(5000)
+      .execute();
+  }
+}

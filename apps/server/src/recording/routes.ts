@@ -1,0 +1,131 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import { AddMarkerBody, ShareRecordingBody, StartRecordingBody, UpdateRecordingBody, RecordingListQuery } from "@vtp/protocol";
+import { AppError } from "../errors/index.js";
+import { currentUser } from "../auth/guard.js";
+import type { AppContext } from "../context.js";
+import { StorageNotFound, contentTypeFor } from "../storage/index.js";
+import type { RecordingService } from "./service.js";
+import type { RecordingRow } from "./repo.js";
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const notReady = () => new AppError(409, "RECORDING_NOT_READY", "The recording is not processed yet");
+
+/** Serves one stored file with HTTP Range support. */
+async function sendFile(svc: RecordingService, req: FastifyRequest, reply: FastifyReply, key: string) {
+  const st = await svc.d.storage.stat(key);
+  if (!st) throw notReady();
+  const type = contentTypeFor(key);
+  reply.header("accept-ranges", "bytes").header("content-type", type).header("cache-control", "private, max-age=300");
+  const range = typeof req.headers.range === "string" ? /^bytes=(\d*)-(\d*)$/.exec(req.headers.range.trim()) : null;
+  if (range && (range[1] || range[2])) {
+    let start = range[1] ? Number(range[1]) : Math.max(0, st.size - Number(range[2]));
+    let end = range[1] && range[2] ? Math.min(Number(range[2]), st.size - 1) : st.size - 1;
+    if (start >= st.size || start > end) {
+      reply.code(416).header("content-range", `bytes */${st.size}`);
+      return reply.send();
+    }
+    reply.code(206).header("content-range", `bytes ${start}-${end}/${st.size}`).header("content-length", String(end - start + 1));
+    return reply.send(await svc.d.storage.get(key, { start, end }));
+  }
+  reply.header("content-length", String(st.size));
+  return reply.send(await svc.d.storage.get(key));
+}
+
+async function readText(svc: RecordingService, key: string): Promise<string> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const c of await svc.d.storage.get(key)) chunks.push(Buffer.from(c));
+    return Buffer.concat(chunks).toString("utf8");
+  } catch (err) {
+    if (err instanceof StorageNotFound) throw notReady();
+    throw err;
+  }
+}
+
+/** A playlist whose URIs become signed absolute URLs under /api/v1/recordings/:id/hls/. */
+function rewritePlaylist(text: string, id: string, dir: string, q: string): string {
+  return text
+    .split("\n")
+    .map((line) => (line && !line.startsWith("#") ? `/api/v1/recordings/${id}/hls/${dir ? `${dir}/` : ""}${line.trim()}?${q}` : line))
+    .join("\n");
+}
+
+const ready = (r: RecordingRow) => {
+  if (r.status !== "ready") throw notReady();
+  return r;
+};
+
+export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppContext; service: RecordingService }) {
+  const svc = opts.service;
+  const auth = opts.ctx.auth.guard();
+  const tags = ["recordings"];
+  /** Signed-in viewer, or a valid `?exp&sig` signature (img/video tags, hls.js). */
+  const viewer = async (req: FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>) => {
+    const q = req.query ?? {};
+    if (q.sig !== undefined && svc.verify(req.params.id, q.exp, q.sig)) return ready((await svc.d.repo.byId(req.params.id)) ?? (() => { throw new AppError(404, "RECORDING_NOT_FOUND", "No such recording"); })());
+    const user = await opts.ctx.auth.fromRequest(req);
+    return ready(await svc.viewable(user, req.params.id));
+  };
+  const stream = async (r: RecordingRow, reply: FastifyReply) => {
+    const text = await readText(svc, `rec/${r.id}/out/hls/master.m3u8`);
+    return reply.header("content-type", "application/vnd.apple.mpegurl").header("cache-control", "no-store").send(rewritePlaylist(text, r.id, "", svc.sign(r.id)));
+  };
+
+  app.post("/recordings/start", { preHandler: auth, schema: { tags, body: StartRecordingBody } }, async (req, reply) => {
+    const recording = await svc.start(currentUser(req), (req.body as StartRecordingBody).roomId);
+    return reply.code(201).send({ recording });
+  });
+  app.post("/recordings/:id/stop", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) => ({ recording: await svc.stop(currentUser(req), (req.params as { id: string }).id) }));
+  app.get("/recordings", { preHandler: auth, schema: { tags, querystring: RecordingListQuery } }, async (req) => ({ recordings: await svc.list(currentUser(req), (req.query as RecordingListQuery).roomId) }));
+  app.get("/recordings/:id", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) => ({ recording: await svc.get(currentUser(req), (req.params as { id: string }).id) }));
+  app.patch("/recordings/:id", { preHandler: auth, schema: { tags, params: IdParams, body: UpdateRecordingBody } }, async (req) => ({ recording: await svc.update(currentUser(req), (req.params as { id: string }).id, req.body as UpdateRecordingBody) }));
+  app.delete("/recordings/:id", { preHandler: auth, schema: { tags, params: IdParams } }, async (req, reply) => {
+    await svc.remove(currentUser(req), (req.params as { id: string }).id);
+    return reply.code(204).send();
+  });
+  app.post("/rooms/:id/recording/markers", { preHandler: auth, schema: { tags, params: IdParams, body: AddMarkerBody } }, async (req, reply) => {
+    const marker = await svc.addMarker(currentUser(req), (req.params as { id: string }).id, (req.body as AddMarkerBody).label);
+    return reply.code(201).send({ marker });
+  });
+  app.post("/recordings/:id/share", { preHandler: auth, schema: { tags, params: IdParams, body: Type.Optional(ShareRecordingBody) } }, async (req, reply) => {
+    const share = await svc.share(currentUser(req), (req.params as { id: string }).id, (req.body as ShareRecordingBody | undefined)?.expiresInHours);
+    return reply.code(201).send(share);
+  });
+  app.delete("/recordings/:id/share", { preHandler: auth, schema: { tags, params: IdParams } }, async (req, reply) => {
+    await svc.unshare(currentUser(req), (req.params as { id: string }).id);
+    return reply.code(204).send();
+  });
+  app.get("/recordings/:id/chat", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) => svc.chat(await svc.viewable(currentUser(req), (req.params as { id: string }).id)));
+
+  type FileReq = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
+  app.get("/recordings/:id/download", async (req: FileReq, reply) => {
+    const r = await viewer(req);
+    reply.header("content-disposition", `attachment; filename="recording-${r.id}.mp4"`);
+    return sendFile(svc, req, reply, `rec/${r.id}/out/recording.mp4`);
+  });
+  app.get("/recordings/:id/thumbnail", async (req: FileReq, reply) => sendFile(svc, req, reply, `rec/${(await viewer(req)).id}/out/thumbnail.jpg`));
+  app.get("/recordings/:id/stream", async (req: FileReq, reply) => stream(await viewer(req), reply));
+  app.get("/recordings/:id/hls/*", async (req: FastifyRequest<{ Params: { id: string; "*": string }; Querystring: Record<string, unknown> }>, reply) => {
+    const { id } = req.params;
+    if (!svc.verify(id, req.query.exp, req.query.sig)) throw new AppError(403, "FORBIDDEN", "This playback link has expired: reload the player");
+    const rel = req.params["*"];
+    if (!/^(?:[\w-]+\/)?[\w.-]+\.(m3u8|ts|m4s)$/.test(rel) || rel.includes("..")) throw new AppError(404, "NOT_FOUND", "Not found");
+    if (rel.endsWith(".m3u8")) {
+      const text = await readText(svc, `rec/${id}/out/hls/${rel}`);
+      return reply.header("content-type", "application/vnd.apple.mpegurl").header("cache-control", "no-store").send(rewritePlaylist(text, id, rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "", svc.sign(id)));
+    }
+    return sendFile(svc, req, reply, `rec/${id}/out/hls/${rel}`);
+  });
+
+  // Share links: no account needed.
+  const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
+  type TokReq = FastifyRequest<{ Params: { token: string } }>;
+  app.get("/shared/recordings/:token", { schema: { tags, params: TokenParams } }, async (req: TokReq) => {
+    const r = await svc.byShareToken(req.params.token);
+    return { recording: await svc.dto(r), chat: await svc.chat(r) };
+  });
+  app.get("/shared/recordings/:token/stream", async (req: TokReq, reply) => stream(ready(await svc.byShareToken(req.params.token)), reply));
+  app.get("/shared/recordings/:token/download", async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${ready(await svc.byShareToken(req.params.token)).id}/out/recording.mp4`));
+  app.get("/shared/recordings/:token/thumbnail", async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${ready(await svc.byShareToken(req.params.token)).id}/out/thumbnail.jpg`));
+}

@@ -1,0 +1,380 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { RecordingDto, RecordingMarkerDto, RecordingServerEvents, RecordingChatResponse } from "@vtp/protocol";
+import { AppError } from "../errors/index.js";
+import type { AuthUser } from "../auth/guard.js";
+import { LocalStorage, type Storage } from "../storage/index.js";
+import type { JobQueue } from "../jobs/index.js";
+import { FFMPEG_INSTALL_HINT } from "./ffmpeg.js";
+import type { RecordingsRepo, RecordingRow, TrackRow, MarkerRow } from "./repo.js";
+import { RecordingSession } from "./RecordingSession.js";
+import type { RecorderSourceFactory } from "./source.js";
+import { PROCESS_QUEUE, type ProcessPayload } from "./Processor.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const recordingNotFound = () => new AppError(404, "RECORDING_NOT_FOUND", "No such recording");
+const hashToken = (t: string) => createHash("sha256").update(t).digest("hex");
+
+/** Sends a recording event to a room (everyone) or to its hosts; wired to the signalling layer. */
+export type RecordingNotifier = <E extends keyof RecordingServerEvents>(roomId: string, event: E, payload: Parameters<RecordingServerEvents[E]>[0], hostsOnly: boolean) => void;
+
+export interface RecordingServiceDeps {
+  repo: RecordingsRepo;
+  storage: Storage;
+  jobs: JobQueue;
+  ffmpeg?: { ffmpeg: string; ffprobe: string };
+  log: Logger;
+  dataDir: string;
+  publicUrl: string;
+  nodeId: string;
+  /** Signs the short-lived URLs of HLS variants and segments. */
+  signingSecret: string;
+  /** Wakes the in-process worker after an enqueue. */
+  onEnqueue?: () => void;
+}
+
+/** Recordings: start/stop capture, access rules, share links, signed playback URLs. */
+export class RecordingService {
+  private readonly sessions = new Map<string, RecordingSession>();
+  private sourceFactory?: RecorderSourceFactory;
+  private notifier?: RecordingNotifier;
+
+  constructor(readonly d: RecordingServiceDeps) {}
+
+  setSourceFactory(f: RecorderSourceFactory | undefined) {
+    this.sourceFactory = f;
+  }
+  setNotifier(n: RecordingNotifier | undefined) {
+    this.notifier = n;
+  }
+  notify: RecordingNotifier = (roomId, event, payload, hostsOnly) => {
+    try {
+      this.notifier?.(roomId, event, payload, hostsOnly);
+    } catch (err) {
+      this.d.log.warn({ err, event }, "recording notification failed");
+    }
+  };
+
+  captureDir(recordingId: string): string {
+    return this.d.storage instanceof LocalStorage
+      ? this.d.storage.pathOf(`rec/${recordingId}/tracks`)
+      : path.join(this.d.dataDir, "recordings-capture", recordingId);
+  }
+
+  activeSession(recordingId: string) {
+    return this.sessions.get(recordingId);
+  }
+
+  // ---------------------------------------------------------------- access
+
+  private async load(id: string): Promise<RecordingRow> {
+    if (!UUID.test(id)) throw recordingNotFound();
+    const r = await this.d.repo.byId(id);
+    if (!r) throw recordingNotFound();
+    return r;
+  }
+
+  private async canManage(user: AuthUser, roomId: string): Promise<boolean> {
+    if (user.role === "admin") return true;
+    const room = await this.d.repo.room(roomId);
+    return !!room && room.host_id === user.id;
+  }
+
+  private async canView(user: AuthUser, r: RecordingRow): Promise<boolean> {
+    if (await this.canManage(user, r.room_id)) return true;
+    return r.visibility === "participants" && (await this.d.repo.attended(r.room_id, user.id));
+  }
+
+  /** The recording, if the user may watch it (404 otherwise: its existence is not revealed). */
+  async viewable(user: AuthUser, id: string): Promise<RecordingRow> {
+    const r = await this.load(id);
+    if (!(await this.canView(user, r))) throw recordingNotFound();
+    return r;
+  }
+
+  private async managed(user: AuthUser, id: string): Promise<RecordingRow> {
+    const r = await this.load(id);
+    if (await this.canManage(user, r.room_id)) return r;
+    if (await this.canView(user, r)) throw new AppError(403, "FORBIDDEN", "Only the host of the room or an admin can do this");
+    throw recordingNotFound();
+  }
+
+  // ---------------------------------------------------------------- capture
+
+  async start(user: AuthUser, roomId: string): Promise<RecordingDto> {
+    if (!UUID.test(roomId)) throw new AppError(404, "ROOM_NOT_FOUND", "No such room");
+    const room = await this.d.repo.room(roomId);
+    if (!room) throw new AppError(404, "ROOM_NOT_FOUND", "No such room");
+    if (!(await this.canManage(user, roomId))) throw new AppError(403, "FORBIDDEN", "Only the host of the room or an admin can record it");
+    if (!this.d.ffmpeg) throw new AppError(503, "RECORDING_UNAVAILABLE", FFMPEG_INSTALL_HINT);
+    if (!this.sourceFactory) throw new AppError(503, "RECORDING_UNAVAILABLE", "Recording is not available: the media layer is not connected on this server");
+    if (room.status !== "live") throw new AppError(409, "CONFLICT", "The room is not live: start the class first");
+    const row = await this.d.repo.insert({ roomId, startedBy: user.id, title: `${room.title} — ${new Date().toISOString().slice(0, 16).replace("T", " ")}`, nodeId: this.d.nodeId });
+    if (!row) throw new AppError(409, "RECORDING_ALREADY_ACTIVE", "This room is already being recorded");
+    try {
+      const source = await this.sourceFactory(roomId, row.id);
+      const session = new RecordingSession(row.id, roomId, source, {
+        ffmpeg: this.d.ffmpeg.ffmpeg,
+        dir: this.captureDir(row.id),
+        repo: this.d.repo,
+        log: this.d.log,
+        onTrack: (track, offsetMs) => {
+          if (track.source === "screen") void this.screenShareMarker(roomId, row.id, track.userId, offsetMs);
+        },
+      });
+      this.sessions.set(row.id, session);
+      await session.start();
+    } catch (err) {
+      this.sessions.delete(row.id);
+      await this.d.repo.update(row.id, { status: "failed", error: `could not start capture: ${String(err)}`, stopped_at: new Date() });
+      throw err;
+    }
+    this.notify(roomId, "recording-started", { roomId, recordingId: row.id, startedAt: row.started_at.toISOString() }, false);
+    this.d.log.info({ recordingId: row.id, roomId }, "recording started");
+    return this.dto(row);
+  }
+
+  async stop(user: AuthUser, id: string): Promise<RecordingDto> {
+    const r = await this.managed(user, id);
+    if (r.status !== "recording") throw new AppError(409, "CONFLICT", "This recording is not running");
+    await this.stopInternal(r);
+    return this.dto((await this.d.repo.byId(id))!);
+  }
+
+  /** The room's running recording, if any (for people joining: they see the indicator). */
+  async activeFor(roomId: string): Promise<{ recordingId: string; startedAt: string } | undefined> {
+    const r = await this.d.repo.activeForRoom(roomId);
+    return r ? { recordingId: r.id, startedAt: r.started_at.toISOString() } : undefined;
+  }
+
+  /** Stops a room's active recording (the class ended). */
+  async stopRoom(roomId: string): Promise<void> {
+    const r = await this.d.repo.activeForRoom(roomId);
+    if (r) await this.stopInternal(r);
+  }
+
+  private async stopInternal(r: RecordingRow) {
+    const stoppedAt = new Date();
+    if (!(await this.d.repo.markStopped(r.id, stoppedAt))) return;
+    this.notify(r.room_id, "recording-stopped", { roomId: r.room_id, recordingId: r.id, stoppedAt: stoppedAt.toISOString() }, false);
+    const session = this.sessions.get(r.id);
+    this.sessions.delete(r.id);
+    // Finalize the files, then queue the processing (a crash in between is recovered at start).
+    await session?.stop();
+    await this.enqueue(r.id);
+  }
+
+  private async enqueue(recordingId: string) {
+    await this.d.jobs.enqueue<ProcessPayload>(PROCESS_QUEUE, { recordingId }, { dedupeKey: recordingId, maxAttempts: 3 });
+    this.d.onEnqueue?.();
+  }
+
+  /**
+   * After a restart: recordings still marked `recording` by this node were cut by a crash —
+   * finalize them from what is on disk and process them. Recordings left in `processing`
+   * without a job get one.
+   */
+  async recover(): Promise<string[]> {
+    const recovered: string[] = [];
+    for (const r of await this.d.repo.byStatus("recording")) {
+      if (this.sessions.has(r.id) || (r.node_id && r.node_id !== this.d.nodeId)) continue;
+      const tracks = await this.d.repo.tracks(r.id);
+      const end = Math.max(0, ...tracks.flatMap((t) => t.parts.map((p) => p.endOffsetMs ?? 0)));
+      const stoppedAt = new Date(Math.max(Date.now(), r.started_at.getTime() + end));
+      for (const t of tracks) if (t.status !== "finalized") await this.d.repo.updateTrack(t.id, { status: "finalized" });
+      if (await this.d.repo.markStopped(r.id, stoppedAt)) {
+        this.d.log.warn({ recordingId: r.id }, "recording was interrupted by a server stop; finalizing what was captured");
+        await this.enqueue(r.id);
+        recovered.push(r.id);
+      }
+    }
+    for (const r of await this.d.repo.byStatus("processing")) {
+      const jobs = await this.d.jobs.list(PROCESS_QUEUE);
+      if (!jobs.some((j) => (j.payload as ProcessPayload).recordingId === r.id && j.status !== "failed")) {
+        await this.enqueue(r.id);
+        recovered.push(r.id);
+      }
+    }
+    return recovered;
+  }
+
+  /** Stops every capture (server shutdown): files are finalized and processing queued. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map(async (id) => {
+      const r = await this.d.repo.byId(id);
+      if (r) await this.stopInternal(r).catch((err) => this.d.log.error({ err }, "stopping a recording failed"));
+    }));
+  }
+
+  // ---------------------------------------------------------------- reads and edits
+
+  async get(user: AuthUser, id: string): Promise<RecordingDto> {
+    return this.dto(await this.viewable(user, id));
+  }
+
+  async list(user: AuthUser, roomId?: string): Promise<RecordingDto[]> {
+    let rows = await this.d.repo.list({ roomId });
+    if (user.role !== "admin") {
+      const { hosted, attended } = await this.d.repo.roomsOf(user.id);
+      rows = rows.filter((r) => hosted.includes(r.room_id) || (r.visibility === "participants" && attended.includes(r.room_id)));
+    }
+    return this.dtos(rows);
+  }
+
+  async update(user: AuthUser, id: string, body: { title?: string; visibility?: "private" | "participants" }): Promise<RecordingDto> {
+    await this.managed(user, id);
+    await this.d.repo.update(id, body);
+    return this.dto((await this.d.repo.byId(id))!);
+  }
+
+  async remove(user: AuthUser, id: string): Promise<void> {
+    const r = await this.managed(user, id);
+    if (r.status === "recording") await this.stopInternal(r);
+    await this.d.repo.delete(id);
+    await this.d.storage.deletePrefix(`rec/${id}/`);
+    const { rmSync } = await import("node:fs");
+    rmSync(this.captureDir(id), { recursive: true, force: true });
+  }
+
+  /**
+   * `opts.authorized`: the caller already checked the live role (host or presenter in the room,
+   * the socket's `add-marker`); otherwise only the room's host or an admin may add a marker.
+   */
+  async addMarker(user: AuthUser, roomId: string, label: string, kind = "marker", opts: { authorized?: boolean } = {}): Promise<RecordingMarkerDto> {
+    const r = await this.d.repo.activeForRoom(roomId);
+    if (!r) throw new AppError(409, "CONFLICT", "This room is not being recorded");
+    if (kind === "marker" && !opts.authorized && !(await this.canManage(user, roomId))) throw new AppError(403, "FORBIDDEN", "Only the host can add markers");
+    const m = await this.d.repo.addMarker({ recordingId: r.id, userId: user.id, kind, label, offsetMs: Date.now() - r.started_at.getTime() });
+    const dto = markerDto(m);
+    this.notify(roomId, "recording-marker", { roomId, recordingId: r.id, marker: dto }, true);
+    return dto;
+  }
+
+  /**
+   * An automatic marker (`screen`, `hand`, …) on the room's running recording, if there is one;
+   * nothing otherwise. Never throws (it follows what happens in the class).
+   */
+  async autoMarker(roomId: string, kind: string, label: string, userId: string | null): Promise<RecordingMarkerDto | undefined> {
+    try {
+      const r = await this.d.repo.activeForRoom(roomId);
+      if (!r) return undefined;
+      return await this.saveMarker(roomId, r.id, { kind, label, userId, offsetMs: Date.now() - r.started_at.getTime() });
+    } catch (err) {
+      this.d.log.warn({ err, roomId, kind }, "could not add an automatic marker");
+      return undefined;
+    }
+  }
+
+  /** A screen share started being recorded (offset on the capture clock, as the track's). */
+  private async screenShareMarker(roomId: string, recordingId: string, userId: string | null, offsetMs: number) {
+    try {
+      const name = userId ? await this.d.repo.userName(userId) : undefined;
+      await this.saveMarker(roomId, recordingId, { kind: "screen", label: name ? `Screen share — ${name}` : "Screen share", userId, offsetMs });
+    } catch (err) {
+      this.d.log.warn({ err, recordingId }, "could not add the screen share marker");
+    }
+  }
+
+  private async saveMarker(roomId: string, recordingId: string, m: { kind: string; label: string; userId: string | null; offsetMs: number }) {
+    const dto = markerDto(await this.d.repo.addMarker({ recordingId, ...m, label: m.label.slice(0, 200) }));
+    this.notify(roomId, "recording-marker", { roomId, recordingId, marker: dto }, true);
+    return dto;
+  }
+
+  async chat(r: RecordingRow): Promise<RecordingChatResponse> {
+    const to = r.stopped_at ?? new Date();
+    const msgs = await this.d.repo.chatBetween(r.room_id, r.started_at, to);
+    return {
+      messages: msgs.map((m) => ({ seq: m.seq, authorName: m.author_name, text: m.text, offsetMs: new Date(m.created_at).getTime() - r.started_at.getTime(), createdAt: new Date(m.created_at).toISOString() })),
+    };
+  }
+
+  // ---------------------------------------------------------------- sharing and signed URLs
+
+  async share(user: AuthUser, id: string, expiresInHours?: number) {
+    await this.managed(user, id);
+    const token = randomBytes(24).toString("base64url");
+    const expiresAt = expiresInHours ? new Date(Date.now() + expiresInHours * 3600_000) : null;
+    await this.d.repo.addShare({ recordingId: id, tokenHash: hashToken(token), createdBy: user.id, expiresAt });
+    return {
+      url: `${this.d.publicUrl.replace(/\/$/, "")}/shared/recordings/${token}`,
+      apiUrl: `/api/v1/shared/recordings/${token}`,
+      token,
+      expiresAt: expiresAt?.toISOString() ?? null,
+    };
+  }
+
+  async unshare(user: AuthUser, id: string): Promise<void> {
+    await this.managed(user, id);
+    if ((await this.d.repo.revokeShares(id)) === 0) throw new AppError(404, "SHARE_NOT_FOUND", "This recording has no active share link");
+  }
+
+  async byShareToken(token: string): Promise<RecordingRow> {
+    const id = token.length > 10 && token.length < 100 ? await this.d.repo.shareByHash(hashToken(token)) : undefined;
+    if (!id) throw new AppError(404, "SHARE_NOT_FOUND", "This link does not exist, was revoked or has expired");
+    return this.load(id);
+  }
+
+  /** `?exp=…&sig=…` that lets anyone fetch `/api/v1/recordings/:id/*` files for ttlS seconds. */
+  sign(id: string, ttlS = 6 * 3600): string {
+    const exp = Math.floor(Date.now() / 1000) + ttlS;
+    const sig = createHmac("sha256", this.d.signingSecret).update(`${id}.${exp}`).digest("base64url");
+    return `exp=${exp}&sig=${sig}`;
+  }
+
+  verify(id: string, exp: unknown, sig: unknown): boolean {
+    if (typeof exp !== "string" || typeof sig !== "string" || !/^\d+$/.test(exp) || Number(exp) < Date.now() / 1000) return false;
+    const want = createHmac("sha256", this.d.signingSecret).update(`${id}.${exp}`).digest();
+    const got = Buffer.from(sig, "base64url");
+    return got.length === want.length && timingSafeEqual(got, want);
+  }
+
+  // ---------------------------------------------------------------- DTOs
+
+  async dto(r: RecordingRow): Promise<RecordingDto> {
+    return (await this.dtos([r]))[0]!;
+  }
+
+  async dtos(rows: RecordingRow[]): Promise<RecordingDto[]> {
+    const ids = rows.map((r) => r.id);
+    const tracks = await this.d.repo.tracksOf(ids);
+    const markers = await this.d.repo.markers(ids);
+    return rows.map((r) => {
+      const base = `/api/v1/recordings/${r.id}`;
+      const q = r.status === "ready" ? this.sign(r.id) : "";
+      return {
+        id: r.id,
+        roomId: r.room_id,
+        title: r.title,
+        status: r.status,
+        progress: r.progress,
+        error: r.error,
+        visibility: r.visibility,
+        startedBy: r.started_by,
+        startedAt: r.started_at.toISOString(),
+        stoppedAt: r.stopped_at?.toISOString() ?? null,
+        durationSeconds: r.duration_seconds,
+        sizeBytes: r.size_bytes,
+        tracks: tracks.filter((t) => t.recording_id === r.id).map(trackDto),
+        markers: markers.filter((m) => m.recording_id === r.id).map(markerDto),
+        ...(r.status === "ready" ? { urls: { thumbnail: `${base}/thumbnail?${q}`, download: `${base}/download?${q}`, stream: `${base}/stream?${q}` } } : {}),
+      };
+    });
+  }
+}
+
+const trackDto = (t: TrackRow) => ({
+  id: t.id,
+  producerId: t.producer_id,
+  userId: t.user_id,
+  kind: t.kind,
+  source: t.source,
+  codec: t.codec,
+  startOffsetMs: t.start_offset_ms,
+  endOffsetMs: t.end_offset_ms,
+  parts: t.parts.filter((p) => p.offsetMs >= 0).map((p) => ({ offsetMs: p.offsetMs, ...(p.endOffsetMs !== undefined ? { endOffsetMs: p.endOffsetMs } : {}), ...(p.gapReason ? { gapReason: p.gapReason } : {}) })),
+  status: t.status,
+});
+
+const markerDto = (m: MarkerRow): RecordingMarkerDto => ({ id: m.id, kind: m.kind, label: m.label, offsetMs: m.offset_ms, createdAt: new Date(m.created_at).toISOString() });

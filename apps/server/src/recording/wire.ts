@@ -1,0 +1,53 @@
+import type { Logger } from "pino";
+import { Type } from "@sinclair/typebox";
+import { AppError } from "../errors/index.js";
+import type { MediaService } from "../media/index.js";
+import type { SignallingServer, SocketHandler } from "../signalling/index.js";
+import type { RecordingService } from "./service.js";
+import { MediaRecorderSource } from "./media-source.js";
+
+/** `add-marker` { roomId, label } (socket). */
+export const AddMarkerSocketPayload = Type.Object(
+  { roomId: Type.String({ minLength: 1, maxLength: 64 }), label: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+/**
+ * Connects recording to the live classroom:
+ * - the recorder joins the room's media as a participant (MediaRecorderSource);
+ * - `recording-started`/`recording-stopped` go to the room, progress and markers to its hosts;
+ * - someone joining (or resuming) a room being recorded gets `recording-started` on their socket
+ *   during the join, so every client shows the indicator;
+ * - the class ending stops its recording;
+ * - `add-marker` { roomId, label } from the host or a presenter;
+ * - a raised hand (`hand-raised` hook) becomes a `hand` marker while the room is recorded.
+ */
+export function connectRecording(o: { service: RecordingService; signalling: SignallingServer; media?: () => Promise<MediaService>; log: Logger }) {
+  const { service, signalling, log } = o;
+  const out = signalling.classroom.d.out;
+  const media = o.media;
+  if (media) service.setSourceFactory(async (roomId, recordingId) => new MediaRecorderSource(await media(), roomId, recordingId, log));
+  service.setNotifier((roomId, event, payload, hostsOnly) => (hostsOnly ? out.toHosts(roomId, event, payload as never) : out.toRoom(roomId, event, payload as never)));
+
+  const tellIfRecorded = async (roomId: string, socketId: string) => {
+    const active = await service.activeFor(roomId);
+    if (active) out.toSocket(socketId, "recording-started", { roomId, ...active });
+  };
+  signalling.hooks.on("participant-joined", ({ roomId, participant }) => tellIfRecorded(roomId, participant.socketId));
+  signalling.hooks.on("participant-resumed", ({ roomId, participant }) => tellIfRecorded(roomId, participant.socketId));
+  signalling.hooks.on("room-ended", ({ roomId }) => service.stopRoom(roomId));
+  // Raised hands on the recording's timeline (screen shares are marked by the recorder itself).
+  signalling.hooks.on("hand-raised", ({ roomId, participant }) => service.autoMarker(roomId, "hand", `${participant.name} raised a hand`, participant.userId));
+
+  signalling.registerHandler("add-marker", {
+    schema: AddMarkerSocketPayload,
+    run: async (ctx, payload) => {
+      const { roomId, label } = payload as { roomId: string; label: string };
+      const p = await ctx.member(roomId);
+      if (p.role !== "host" && p.role !== "presenter") throw new AppError(403, "FORBIDDEN", "Only the host or a presenter can mark a moment of the recording");
+      const text = label.trim();
+      if (!text) throw new AppError(400, "VALIDATION_FAILED", "label: must not be blank", [{ field: "label", problem: "must not be blank" }]);
+      return { marker: await service.addMarker(ctx.session.user, p.roomId, text, "marker", { authorized: true }) };
+    },
+  } as SocketHandler);
+}

@@ -1,0 +1,1 @@
+export { ChatService, toChatDto, type RateLimiter, type ChatLimits } from "./service.js";

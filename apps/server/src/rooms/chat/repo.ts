@@ -1,0 +1,45 @@
+import { sql, type Selectable } from "kysely";
+import type { DB } from "../../db/index.js";
+import type { ChatMessagesTable } from "../tables.js";
+
+export type ChatRow = Selectable<ChatMessagesTable>;
+
+/** SQL for chat_messages. The per-room sequence lives in rooms.chat_seq. */
+export class ChatRepo {
+  constructor(private readonly db: DB) {}
+
+  /** Takes the room's next sequence number and stores the message, in one statement. */
+  async insert(roomId: string, userId: string, authorName: string, text: string): Promise<ChatRow> {
+    const r = await sql<ChatRow>`
+      with s as (update rooms set chat_seq = chat_seq + 1 where id = ${roomId} returning chat_seq)
+      insert into chat_messages (room_id, seq, user_id, author_name, text)
+      select ${roomId}, s.chat_seq, ${userId}, ${authorName}, ${text} from s
+      returning *`.execute(this.db);
+    if (!r.rows[0]) throw new Error("room vanished while sending a message");
+    return r.rows[0];
+  }
+
+  async after(roomId: string, afterSeq: number, limit: number): Promise<ChatRow[]> {
+    return this.db.selectFrom("chat_messages").selectAll().where("room_id", "=", roomId).where("seq", ">", afterSeq).orderBy("seq").limit(limit).execute();
+  }
+
+  /** The newest `n`, oldest first. */
+  async latest(roomId: string, n: number): Promise<ChatRow[]> {
+    const rows = await this.db.selectFrom("chat_messages").selectAll().where("room_id", "=", roomId).orderBy("seq", "desc").limit(n).execute();
+    return rows.reverse();
+  }
+
+  async byId(roomId: string, id: string): Promise<ChatRow | undefined> {
+    return this.db.selectFrom("chat_messages").selectAll().where("room_id", "=", roomId).where("id", "=", id).executeTakeFirst();
+  }
+
+  /** Keeps the row, blanks nothing in the database (moderation history), marks it deleted. */
+  async markDeleted(id: string, by: string): Promise<void> {
+    await this.db.updateTable("chat_messages").set({ deleted_at: sql`now()`, deleted_by: by }).where("id", "=", id).where("deleted_at", "is", null).execute();
+  }
+
+  async count(roomId: string): Promise<number> {
+    const r = await this.db.selectFrom("chat_messages").select(sql<number>`count(*)::int`.as("n")).where("room_id", "=", roomId).where("deleted_at", "is", null).executeTakeFirstOrThrow();
+    return r.n;
+  }
+}

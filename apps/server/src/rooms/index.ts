@@ -1,0 +1,4 @@
+export { RoomService, toRoomDto, settingsOf, isRoomHost, roomNotFound, type RoomLiveControl } from "./service.js";
+export { RoomsRepo, isUuid, type RoomRow } from "./repo.js";
+export { roomRoutes } from "./routes.js";
+export { newJoinCode, normalizeJoinCode, formatJoinCode } from "./code.js";

@@ -1,0 +1,60 @@
+import type { Server } from "socket.io";
+import type { ClientToServerEvents, ServerToClientEvents } from "@vtp/protocol";
+
+export type ServerEvent = keyof ServerToClientEvents;
+export type ServerPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
+
+export const roomChannel = (roomId: string) => `room:${roomId}`;
+export const hostChannel = (roomId: string) => `room:${roomId}:hosts`;
+
+/**
+ * Sends to people by room, by host group, or by socket id. With the Redis adapter every call
+ * reaches sockets on all server processes.
+ */
+export class Broadcaster {
+  constructor(private readonly io: Server<ClientToServerEvents, ServerToClientEvents>) {}
+
+  toRoom<E extends ServerEvent>(roomId: string, event: E, payload: ServerPayload<E>, exceptSocketId?: string) {
+    const target = exceptSocketId ? this.io.to(roomChannel(roomId)).except(exceptSocketId) : this.io.to(roomChannel(roomId));
+    (target.emit as (ev: string, p: unknown) => boolean)(event, payload);
+  }
+
+  toHosts<E extends ServerEvent>(roomId: string, event: E, payload: ServerPayload<E>) {
+    (this.io.to(hostChannel(roomId)).emit as (ev: string, p: unknown) => boolean)(event, payload);
+  }
+
+  toSocket<E extends ServerEvent>(socketId: string, event: E, payload: ServerPayload<E>) {
+    (this.io.to(socketId).emit as (ev: string, p: unknown) => boolean)(event, payload);
+  }
+
+  /**
+   * Only this process's sockets: for events every node receives by itself (media events from
+   * shared media nodes), so each socket gets them exactly once.
+   */
+  toRoomLocal<E extends ServerEvent>(roomId: string, event: E, payload: ServerPayload<E>) {
+    (this.io.local.to(roomChannel(roomId)).emit as (ev: string, p: unknown) => boolean)(event, payload);
+  }
+
+  toSocketLocal<E extends ServerEvent>(socketId: string, event: E, payload: ServerPayload<E>) {
+    (this.io.local.to(socketId).emit as (ev: string, p: unknown) => boolean)(event, payload);
+  }
+
+  isLocal(socketId: string): boolean {
+    return this.io.of("/").sockets.has(socketId);
+  }
+
+  /** The socket (on any node) starts receiving the room's broadcasts. */
+  join(socketId: string, roomId: string, asHost: boolean) {
+    this.io.in(socketId).socketsJoin(asHost ? [roomChannel(roomId), hostChannel(roomId)] : [roomChannel(roomId)]);
+    if (!asHost) this.io.in(socketId).socketsLeave(hostChannel(roomId));
+  }
+
+  leave(socketId: string, roomId: string) {
+    this.io.in(socketId).socketsLeave([roomChannel(roomId), hostChannel(roomId)]);
+  }
+
+  /** Every socket stops receiving the room's broadcasts. */
+  clear(roomId: string) {
+    this.io.in(roomChannel(roomId)).socketsLeave([roomChannel(roomId), hostChannel(roomId)]);
+  }
+}

@@ -1,0 +1,218 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { JoinRoomResult, LeaveReason, RoomDto, RoomInfoResult, RoomRole } from "@vtp/protocol";
+import { AppError } from "../errors/index.js";
+import type { AuthUser } from "../auth/guard.js";
+import { isRoomHost, roomNotFound, settingsOf, toRoomDto, type RoomLiveControl, type RoomService } from "../rooms/index.js";
+import type { RoomRow } from "../rooms/repo.js";
+import type { ChatService } from "../rooms/chat/index.js";
+import type { AttendanceService } from "../attendance/index.js";
+import type { LiveParticipant, LiveState } from "./state/index.js";
+import type { RoomHooks } from "./hooks.js";
+import type { Broadcaster } from "./Broadcaster.js";
+import { handQueueOf, toParticipantDto, toWaitingDto } from "./dto.js";
+
+/** One connection acting in the classroom. */
+export interface Session {
+  socketId: string;
+  user: AuthUser;
+}
+
+export interface ClassroomDeps {
+  rooms: RoomService;
+  chat: ChatService;
+  attendance: AttendanceService;
+  state: LiveState;
+  hooks: RoomHooks;
+  out: Broadcaster;
+  /** 0 = a dropped connection leaves at once. */
+  graceMs: number;
+  log: Logger;
+}
+
+export const notInRoom = () => new AppError(409, "NOT_IN_ROOM", "Join the room first (join-room)");
+
+/**
+ * Who is in a live room: join (with the waiting room, capacity, removed/rejected people),
+ * leave, dropped connections and their grace period, ending. The truth lives in LiveState
+ * (shared between nodes); a socket's own idea of its room is only a hint checked against it.
+ */
+export class Classroom implements RoomLiveControl {
+  constructor(readonly d: ClassroomDeps) {}
+
+  async join(s: Session, roomId: string): Promise<JoinRoomResult> {
+    const { rooms, state, out, hooks } = this.d;
+    let room = await rooms.repo.byId(roomId);
+    if (!room) throw roomNotFound();
+    if (room.status === "ended") throw new AppError(409, "ROOM_ENDED", "This class has ended");
+    const host = isRoomHost(s.user, room);
+    let role: RoomRole = host ? "host" : "student";
+    if (!host) {
+      const access = await rooms.repo.access(room.id, s.user.id);
+      if (access?.status === "removed") throw new AppError(403, "REMOVED_FROM_ROOM", "You were removed from this class");
+      if (access?.status === "rejected") throw new AppError(403, "REJECTED_BY_HOST", "The host did not let you in");
+      if (access?.role) role = access.role;
+      if (room.waiting_room && access?.status !== "admitted" && !(await state.byUser(room.id, s.user.id))) {
+        await state.addWaiting(room.id, { userId: s.user.id, name: s.user.fullName, socketId: s.socketId, since: Date.now() });
+        await this.notifyWaiting(room.id);
+        throw new AppError(403, "WAITING_FOR_HOST", "Waiting for the host to let you in; you will get an `admitted` event", { waiting: true });
+      }
+    }
+
+    const now = Date.now();
+    const candidate: LiveParticipant = {
+      id: randomUUID(),
+      roomId: room.id,
+      userId: s.user.id,
+      name: s.user.fullName,
+      role,
+      socketId: s.socketId,
+      connected: true,
+      joinedAt: now,
+      disconnectedAt: null,
+      handRaisedAt: null,
+      handSeq: null,
+      media: { audio: false, video: false, screen: false },
+      attendanceId: randomUUID(),
+    };
+    const outcome = await state.join(candidate, room.max_participants, host);
+    if (outcome.kind === "full") throw new AppError(409, "ROOM_FULL", `This class is full (${room.max_participants} participants)`);
+    const settings = settingsOf(room);
+    const me = outcome.participant;
+
+    if (outcome.kind === "joined") {
+      await this.d.attendance.repo.openWithId(me.attendanceId, room.id, me.userId, me.role, new Date(me.joinedAt));
+      await rooms.repo.bumpPeak(room.id, outcome.count);
+      out.join(s.socketId, room.id, me.role === "host");
+      out.toRoom(room.id, "participant-joined", { roomId: room.id, participant: toParticipantDto(me, settings) }, s.socketId);
+      await hooks.fire("participant-joined", { roomId: room.id, participant: me });
+    } else {
+      if (outcome.previousSocketId !== s.socketId && outcome.wasConnected) {
+        // Another tab (or a half-dead connection) of the same user: the newest one wins.
+        out.toSocket(outcome.previousSocketId, "session-replaced", { roomId: room.id });
+        out.leave(outcome.previousSocketId, room.id);
+      }
+      out.join(s.socketId, room.id, me.role === "host");
+      if (!outcome.wasConnected) out.toRoom(room.id, "participant-updated", { roomId: room.id, participant: toParticipantDto(me, settings) }, s.socketId);
+      await hooks.fire("participant-resumed", { roomId: room.id, participant: me, previousSocketId: outcome.previousSocketId, wasConnected: outcome.wasConnected });
+    }
+    if (await state.removeWaiting(room.id, s.user.id)) await this.notifyWaiting(room.id);
+
+    if (me.role === "host" && room.status === "scheduled" && (await rooms.repo.markLive(room.id))) {
+      room = (await rooms.repo.byId(room.id))!;
+      out.toRoom(room.id, "room-updated", { room: toRoomDto(room) });
+    }
+
+    const participants = await state.list(room.id);
+    return {
+      room: toRoomDto(room),
+      participantId: me.id,
+      role: me.role,
+      canPublish: toParticipantDto(me, settings).canPublish,
+      participants: participants.map((p) => toParticipantDto(p, settings)),
+      handQueue: handQueueOf(participants),
+      messages: await this.d.chat.latest(room.id, 50),
+      ...(me.role === "host" ? { waiting: (await state.listWaiting(room.id)).map(toWaitingDto) } : {}),
+      resumed: outcome.kind === "resumed",
+    };
+  }
+
+  /**
+   * The participant behind this socket. `requestedRoomId` (when the payload names a room) must
+   * be the socket's room. NOT_IN_ROOM when removed, replaced by another tab, or the room ended.
+   */
+  async member(s: Session, at: { roomId?: string; participantId?: string }, requestedRoomId?: string): Promise<LiveParticipant> {
+    if (!at.roomId || !at.participantId) throw notInRoom();
+    if (requestedRoomId !== undefined && requestedRoomId !== at.roomId) throw new AppError(409, "NOT_IN_ROOM", "You are not in that room");
+    const p = await this.d.state.get(at.roomId, at.participantId);
+    if (!p || p.socketId !== s.socketId) throw notInRoom();
+    return p;
+  }
+
+  async leave(s: Session, roomId: string, participantId: string): Promise<void> {
+    this.d.out.leave(s.socketId, roomId);
+    const p = await this.d.state.remove(roomId, participantId, { socketId: s.socketId });
+    if (p) await this.afterLeave(p, "left", Date.now());
+  }
+
+  /** The socket disconnected: keep the participant for the grace period (or leave at once). */
+  async dropped(socketId: string, roomId: string, participantId: string): Promise<void> {
+    const now = Date.now();
+    if (this.d.graceMs <= 0) {
+      const p = await this.d.state.remove(roomId, participantId, { socketId });
+      if (p) await this.afterLeave(p, "disconnected", now);
+      return;
+    }
+    const p = await this.d.state.startGrace(roomId, participantId, socketId, now, now + this.d.graceMs);
+    if (!p) return; // replaced by another tab, removed, or the room ended
+    const room = await this.d.rooms.repo.byId(roomId);
+    if (room) this.d.out.toRoom(roomId, "participant-updated", { roomId, participant: toParticipantDto(p, settingsOf(room)) });
+    await this.d.hooks.fire("participant-disconnected", { roomId, participant: p });
+  }
+
+  /** A waiting socket went away. */
+  async waitingDropped(socketId: string, roomId: string, userId: string): Promise<void> {
+    if (await this.d.state.removeWaiting(roomId, userId, socketId)) await this.notifyWaiting(roomId);
+  }
+
+  /** Ends grace periods that ran out (on whichever node claims them first). */
+  async sweepGrace(now = Date.now()): Promise<number> {
+    let n = 0;
+    for (const g of await this.d.state.claimExpiredGrace(now)) {
+      const p = await this.d.state.remove(g.roomId, g.participantId, { socketId: g.socketId, connected: false });
+      if (!p) continue;
+      n++;
+      await this.afterLeave(p, "disconnected", p.disconnectedAt ?? now);
+    }
+    return n;
+  }
+
+  /** Attendance, broadcasts and hooks after a participant is gone from the state. */
+  async afterLeave(p: LiveParticipant, reason: LeaveReason, at: number): Promise<void> {
+    await this.d.attendance.left(p.attendanceId, new Date(at));
+    this.d.out.toRoom(p.roomId, "participant-left", { roomId: p.roomId, participantId: p.id, userId: p.userId, reason });
+    if (p.handRaisedAt !== null) await this.broadcastHands(p.roomId);
+    await this.d.hooks.fire("participant-left", { roomId: p.roomId, participant: p, reason });
+  }
+
+  async broadcastHands(roomId: string): Promise<void> {
+    this.d.out.toRoom(roomId, "hand-queue", { roomId, queue: handQueueOf(await this.d.state.list(roomId)) });
+  }
+
+  async notifyWaiting(roomId: string): Promise<void> {
+    this.d.out.toHosts(roomId, "waiting-updated", { roomId, waiting: (await this.d.state.listWaiting(roomId)).map(toWaitingDto) });
+  }
+
+  async roomInfo(p: LiveParticipant): Promise<RoomInfoResult> {
+    const room = await this.d.rooms.row(p.roomId);
+    const participants = await this.d.state.list(p.roomId);
+    return {
+      room: toRoomDto(room),
+      participantCount: participants.length,
+      handQueue: handQueueOf(participants),
+      ...(p.role === "host" ? { waiting: (await this.d.state.listWaiting(p.roomId)).map(toWaitingDto) } : {}),
+    };
+  }
+
+  async participants(roomId: string, room?: RoomRow) {
+    const r = room ?? (await this.d.rooms.row(roomId));
+    return (await this.d.state.list(roomId)).map((p) => toParticipantDto(p, settingsOf(r)));
+  }
+
+  // ---- RoomLiveControl (used by the REST endpoints too)
+
+  async endRoom(roomId: string, _byUserId: string | null): Promise<void> {
+    await this.d.rooms.repo.markEnded(roomId);
+    const { participants, waiting } = await this.d.state.clearRoom(roomId);
+    await this.d.attendance.closeRoom(roomId, new Date());
+    this.d.out.toRoom(roomId, "room-ended", { roomId });
+    for (const w of waiting) this.d.out.toSocket(w.socketId, "room-ended", { roomId });
+    this.d.out.clear(roomId);
+    await this.d.hooks.fire("room-ended", { roomId, participants });
+  }
+
+  async roomUpdated(room: RoomDto): Promise<void> {
+    this.d.out.toRoom(room.id, "room-updated", { room });
+    await this.d.hooks.fire("room-updated", { roomId: room.id, room });
+  }
+}

@@ -1,0 +1,172 @@
+import type { Logger } from "pino";
+import { MediaEventSchemas, type ParticipantMediaState } from "@vtp/protocol";
+import type { MediaEvent, MediaService, ProducerSource } from "../media/index.js";
+import { AppError } from "../errors/index.js";
+import { settingsOf } from "../rooms/index.js";
+import type { SignallingServer } from "./SignallingServer.js";
+import type { HandlerContext, SocketHandler } from "./handlers.js";
+import { canPublish, toParticipantDto } from "./dto.js";
+
+export { MediaEventSchemas };
+
+const NODE_CHANNEL = "media-cleanup";
+type MediaCleanup = { op: "leave"; roomId: string; peerId: string } | { op: "close-producers"; roomId: string; peerId: string; sources?: ProducerSource[] };
+
+const MEDIA_FLAG: Record<ProducerSource, keyof ParticipantMediaState | null> = { camera: "video", microphone: "audio", screen: "screen", "screen-audio": null };
+
+/**
+ * Connects the classroom to the SFU: the media socket events (checked against the caller's
+ * participant and room, publishing only for those allowed), media events back to the sockets,
+ * and the classroom hooks that close media (leave, removal, demotion, mute, end). The media
+ * service is started on the first media event, so servers and tests that never use media
+ * never start workers.
+ */
+export class MediaBridge {
+  private media: Promise<MediaService> | undefined;
+  private ready: MediaService | undefined;
+  private readonly producers = new Map<string, { roomId: string; peerId: string; source: ProducerSource }>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly sig: SignallingServer,
+    private readonly factory: () => Promise<MediaService>,
+    private readonly opts: { log: Logger; ownsMedia: boolean },
+  ) {
+    for (const [event, schema] of Object.entries(MediaEventSchemas)) {
+      sig.registerHandler(event, { schema, run: (ctx, payload) => this.handle(event as keyof typeof MediaEventSchemas, ctx, payload as any) } as SocketHandler);
+    }
+    this.hookUp();
+  }
+
+  /** The media service (started on first use); also used by the recorder, a participant of the room. */
+  async service(): Promise<MediaService> {
+    if (this.ready) return this.ready;
+    this.media ??= this.factory().then(
+      (m) => {
+        this.ready = m;
+        this.unsubscribe = m.onEvent((e) => void this.onMediaEvent(e).catch((err) => this.opts.log.warn({ err }, "media event not delivered")));
+        return m;
+      },
+      (err) => {
+        this.media = undefined;
+        this.opts.log.error({ err }, "media could not start");
+        throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is not available right now");
+      },
+    );
+    return this.media;
+  }
+
+  private async handle(event: keyof typeof MediaEventSchemas, ctx: HandlerContext, b: any): Promise<object | void> {
+    const p = await ctx.member(b.roomId);
+    const m = await this.service();
+    switch (event) {
+      case "create-transport": {
+        const joined = await m.joinPeer(p.roomId, p.id, p.userId);
+        return { ...(await m.createTransport(p.roomId, p.id, b.direction)), producers: joined.producers };
+      }
+      case "connect-transport":
+        return m.connectTransport(p.roomId, p.id, b.transportId, b.description);
+      case "produce": {
+        const r = await this.sig.classroom.d.rooms.row(p.roomId);
+        if (!canPublish(p, settingsOf(r))) throw new AppError(403, "NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
+        return m.produce(p.roomId, p.id, { transportId: b.transportId, kind: b.kind, source: b.source, ...(b.mid ? { mid: b.mid } : {}) });
+      }
+      case "consume":
+        return m.consume(p.roomId, p.id, { producerId: b.producerId, transportId: b.transportId });
+      case "close-producer":
+        return m.closeProducer(p.roomId, b.producerId, p.id);
+      case "close-consumer":
+        return m.closeConsumer(p.roomId, b.consumerId, p.id);
+      case "set-preferred-layer":
+        return m.setPreferredLayer(p.roomId, b.consumerId, b.layer);
+    }
+  }
+
+  /**
+   * Every node subscribed to a media node gets all its events (and an in-process SFU only has
+   * this node's peers), so events go to this node's sockets only: each socket gets one copy.
+   */
+  private async onMediaEvent(e: MediaEvent) {
+    const out = this.sig.classroom.d.out;
+    switch (e.type) {
+      case "producer-new":
+        this.producers.set(e.producer.producerId, { roomId: e.roomId, peerId: e.peerId, source: e.producer.source });
+        out.toRoomLocal(e.roomId, "new-producer", { roomId: e.roomId, peerId: e.peerId, producer: e.producer });
+        await this.setFlag(e.roomId, e.peerId, e.producer.source, true);
+        break;
+      case "producer-closed": {
+        const known = this.producers.get(e.producerId);
+        this.producers.delete(e.producerId);
+        out.toRoomLocal(e.roomId, "producer-closed", { roomId: e.roomId, peerId: e.peerId, producerId: e.producerId, reason: e.reason });
+        if (known) await this.setFlag(e.roomId, e.peerId, known.source, false);
+        break;
+      }
+      case "consumer-closed": {
+        const p = await this.sig.state.get(e.roomId, e.peerId);
+        if (p) out.toSocketLocal(p.socketId, "consumer-closed", { roomId: e.roomId, consumerId: e.consumerId, producerId: e.producerId, reason: e.reason });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** Keeps `participant.media` in step with the producers, for everyone's participant list. */
+  private async setFlag(roomId: string, peerId: string, source: ProducerSource, on: boolean) {
+    const flag = MEDIA_FLAG[source];
+    if (!flag) return;
+    const p = await this.sig.state.get(roomId, peerId);
+    // The node that holds the publisher's socket speaks for it (once, to every node).
+    if (!p || p.media[flag] === on || !this.sig.classroom.d.out.isLocal(p.socketId)) return;
+    const up = await this.sig.state.update(roomId, peerId, { media: { ...p.media, [flag]: on } });
+    const r = await this.sig.classroom.d.rooms.repo.byId(roomId);
+    if (up && r) this.sig.classroom.d.out.toRoom(roomId, "participant-updated", { roomId, participant: toParticipantDto(up, settingsOf(r)) });
+  }
+
+  /** Runs a cleanup on this node's media service when it is running; "already gone" is fine. */
+  private async apply(a: MediaCleanup) {
+    const m = this.ready;
+    if (!m) return;
+    try {
+      if (a.op === "leave") await m.leavePeer(a.roomId, a.peerId);
+      else await m.closeProducersOf(a.roomId, a.peerId, a.sources ? { sources: a.sources } : undefined);
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : undefined;
+      if (code !== "ROOM_NOT_FOUND" && code !== "PARTICIPANT_NOT_FOUND") this.opts.log.warn({ err, cleanup: a }, "media cleanup failed");
+    }
+  }
+
+  /**
+   * A hook fires on the node that handled the action, but the participant's media may live in
+   * another node's in-process SFU: clean up here and ask every other node to do the same (for a
+   * shared media node the repeats find nothing left to close).
+   */
+  private async cleanup(a: MediaCleanup) {
+    this.sig.toOtherNodes(NODE_CHANNEL, a);
+    await this.apply(a);
+  }
+
+  private hookUp() {
+    const h = this.sig.hooks;
+    this.sig.onNodeMessage(NODE_CHANNEL, (a) => void this.apply(a as MediaCleanup));
+    h.on("participant-left", ({ roomId, participant }) => this.cleanup({ op: "leave", roomId, peerId: participant.id }));
+    // A new connection (reconnect, another tab) must build new transports; the old ones are dead.
+    h.on("participant-resumed", ({ roomId, participant, previousSocketId }) =>
+      previousSocketId === participant.socketId ? undefined : this.cleanup({ op: "leave", roomId, peerId: participant.id }),
+    );
+    h.on("participant-role-changed", ({ roomId, participant, canPublish: may }) => (may ? undefined : this.cleanup({ op: "close-producers", roomId, peerId: participant.id })));
+    h.on("participant-muted", ({ roomId, participant }) => this.cleanup({ op: "close-producers", roomId, peerId: participant.id, sources: ["microphone"] }));
+    h.on("room-updated", async ({ roomId, room }) => {
+      if (room.settings.studentsCanPublish) return;
+      for (const p of await this.sig.state.list(roomId)) if (p.role === "student") await this.cleanup({ op: "close-producers", roomId, peerId: p.id });
+    });
+    h.on("room-ended", async ({ roomId, participants }) => {
+      for (const p of participants) await this.cleanup({ op: "leave", roomId, peerId: p.id });
+    });
+  }
+
+  async close() {
+    this.unsubscribe?.();
+    if (this.opts.ownsMedia && this.ready) await this.ready.close();
+  }
+}

@@ -1,0 +1,255 @@
+import { Server, type Socket } from "socket.io";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { Redis } from "ioredis";
+import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
+import type { TSchema } from "@sinclair/typebox";
+import type { Server as HttpServer } from "node:http";
+import type { Logger } from "pino";
+import { MEDIA_CLIENT_EVENTS, type AckResult, type ClientToServerEvents, type ServerToClientEvents } from "@vtp/protocol";
+import { AppError, toErrorBody } from "../errors/index.js";
+import type { Authenticator } from "../auth/guard.js";
+import type { RoomService } from "../rooms/index.js";
+import type { ChatService } from "../rooms/chat/index.js";
+import type { AttendanceService } from "../attendance/index.js";
+import type { LiveState } from "./state/index.js";
+import { RoomHooks } from "./hooks.js";
+import { Broadcaster } from "./Broadcaster.js";
+import { Classroom, type Session } from "./Classroom.js";
+import { ClassroomControls } from "./ClassroomControls.js";
+import { classroomHandlers, type HandlerContext, type SocketData, type SocketHandler } from "./handlers.js";
+
+/** Messages between server processes (through the Redis adapter). */
+export interface InterServerEvents {
+  /** A capability's message to its counterpart on every other node (see `toOtherNodes`). */
+  "vtp:node-message": (channel: string, payload: unknown) => void;
+}
+export type VtpServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type VtpSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface SignallingOptions {
+  httpServer: HttpServer;
+  auth: Authenticator;
+  rooms: RoomService;
+  chat: ChatService;
+  attendance: AttendanceService;
+  state: LiveState;
+  log: Logger;
+  corsOrigins: string[] | true;
+  reconnectGraceSeconds: number;
+  /** Socket.IO Redis adapter; absent = one process. */
+  redis?: { url: string; prefix: string };
+  /** How often this node looks for ended grace periods (ms). */
+  sweepIntervalMs?: number;
+}
+
+/**
+ * Socket.IO at /socket.io/: token auth in the handshake, one dispatcher for every client
+ * event (schema check → handler → ack), reconnect grace periods, the Redis adapter for many
+ * nodes. Other capabilities add events with `registerHandler` and follow the classroom
+ * through `hooks`.
+ */
+export class SignallingServer {
+  readonly io: VtpServer;
+  readonly hooks: RoomHooks;
+  readonly classroom: Classroom;
+  readonly controls: ClassroomControls;
+  readonly state: LiveState;
+  private readonly handlers: Map<string, SocketHandler>;
+  private readonly checks = new Map<TSchema, TypeCheck<TSchema>>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly sweeper: NodeJS.Timeout;
+  private sweeping = false;
+  private redisClients: Redis[] = [];
+  private closed = false;
+
+  constructor(private readonly o: SignallingOptions) {
+    this.state = o.state;
+    this.io = new Server(o.httpServer, {
+      path: "/socket.io/",
+      serveClient: false,
+      cors: { origin: o.corsOrigins, credentials: true },
+      maxHttpBufferSize: 256 * 1024,
+      connectionStateRecovery: undefined,
+    });
+    if (o.redis) {
+      const pub = new Redis(o.redis.url, { maxRetriesPerRequest: 3 });
+      const sub = pub.duplicate();
+      for (const c of [pub, sub]) c.on("error", (err) => o.log.warn({ err: err.message }, "redis adapter connection error"));
+      this.redisClients = [pub, sub];
+      this.io.adapter(createAdapter(pub, sub, { key: `${o.redis.prefix}socket.io` }));
+    }
+    this.hooks = new RoomHooks(o.log);
+    this.classroom = new Classroom({
+      rooms: o.rooms,
+      chat: o.chat,
+      attendance: o.attendance,
+      state: o.state,
+      hooks: this.hooks,
+      out: new Broadcaster(this.io),
+      graceMs: o.reconnectGraceSeconds * 1000,
+      log: o.log,
+    });
+    this.controls = new ClassroomControls(this.classroom);
+    o.rooms.setLiveControl(this.classroom);
+    this.handlers = classroomHandlers();
+    for (const ev of MEDIA_CLIENT_EVENTS) {
+      this.handlers.set(ev, { run: async () => { throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is not available on this server"); } });
+    }
+
+    this.io.use((socket, next) => {
+      const raw = socket.handshake.auth?.token ?? bearer(socket.handshake.headers.authorization);
+      const token = typeof raw === "string" ? raw : undefined;
+      o.auth.fromToken(token).then(
+        (user) => {
+          socket.data.user = user;
+          socket.data.tokenExpiresAt = tokenExpiry(token!);
+          next();
+        },
+        (err) => {
+          const body = toErrorBody(err).body;
+          next(Object.assign(new Error(body.message), { data: { code: body.code } }));
+        },
+      );
+    });
+    this.io.on("connection", (socket) => this.onConnection(socket));
+
+    this.sweeper = setInterval(() => this.sweep(), o.sweepIntervalMs ?? 1000);
+    this.sweeper.unref();
+  }
+
+  /** Sends `payload` to the `onNodeMessage(channel)` listeners of every other server process (none without Redis). */
+  toOtherNodes(channel: string, payload: unknown) {
+    if (this.o.redis && !this.closed) this.io.serverSideEmit("vtp:node-message", channel, payload);
+  }
+
+  /** Listens to `toOtherNodes(channel, …)` from other processes. */
+  onNodeMessage(channel: string, fn: (payload: unknown) => void) {
+    this.io.on("vtp:node-message", (ch: string, payload: unknown) => {
+      if (ch === channel) fn(payload);
+    });
+  }
+
+  /** Adds (or replaces) a client event, e.g. the media layer's `produce`. */
+  registerHandler(event: string, handler: SocketHandler) {
+    this.handlers.set(event, handler);
+  }
+
+  private onConnection(socket: VtpSocket) {
+    const session: Session = { socketId: socket.id, user: socket.data.user };
+    let queue: Promise<unknown> = Promise.resolve();
+    // One event at a time per socket, in arrival order.
+    const enqueue = (job: () => Promise<void>) => {
+      const p = (queue = queue.then(job, job));
+      this.pending.add(p);
+      void p.finally(() => this.pending.delete(p));
+    };
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (r: AckResult<object>) => void) : undefined;
+      enqueue(() => this.dispatch(socket, session, event, args.length ? args[0] : {}, ack));
+    });
+    socket.on("disconnect", () =>
+      enqueue(async () => {
+        const d = socket.data;
+        try {
+          if (d.roomId && d.participantId) await this.classroom.dropped(socket.id, d.roomId, d.participantId);
+          if (d.waitingRoomId) await this.classroom.waitingDropped(socket.id, d.waitingRoomId, d.user.id);
+        } catch (err) {
+          this.o.log.error({ err }, "error handling a socket disconnect");
+        }
+      }),
+    );
+  }
+
+  private async dispatch(socket: VtpSocket, session: Session, event: string, payload: unknown, ack?: (r: AckResult<object>) => void) {
+    const reply = (r: AckResult<object>) => {
+      try {
+        ack?.(r);
+      } catch {
+        /* a broken ack must not break the server */
+      }
+    };
+    const handler = this.handlers.get(event);
+    try {
+      if (!handler) throw new AppError(400, "BAD_REQUEST", `Unknown event "${event.slice(0, 64)}"`);
+      const exp = socket.data.tokenExpiresAt;
+      if (exp !== null && exp <= Date.now() && !handler.allowExpiredToken) throw new AppError(401, "TOKEN_EXPIRED", "Your access token expired: send auth-renew with a new one");
+      if (handler.schema) this.validate(handler.schema, payload);
+      const ctx: HandlerContext = {
+        session,
+        data: socket.data,
+        classroom: this.classroom,
+        controls: this.controls,
+        member: (roomId) => this.classroom.member(session, socket.data, roomId),
+        renewToken: async (token) => ({ user: await this.o.auth.fromToken(token), expiresAt: tokenExpiry(token) }),
+      };
+      const result = await handler.run(ctx, payload as never);
+      reply({ ok: true, ...(result ?? {}) });
+    } catch (err) {
+      const { status, body } = toErrorBody(err);
+      if (status >= 500 && !(err instanceof AppError)) this.o.log.error({ err, event }, "socket event failed");
+      reply({ ok: false, error: { code: body.code, message: body.message, ...(body.details !== undefined ? { details: body.details } : {}) } });
+    }
+  }
+
+  private validate(schema: TSchema, payload: unknown) {
+    let c = this.checks.get(schema);
+    if (!c) this.checks.set(schema, (c = TypeCompiler.Compile(schema)));
+    if (c.Check(payload)) return;
+    const first = c.Errors(payload).First();
+    const field = first?.path.replace(/^\//, "").replace(/\//g, ".") || "payload";
+    throw new AppError(400, "VALIDATION_FAILED", `${field}: ${first?.message ?? "invalid"}`, first ? [{ field, problem: first.message }] : undefined);
+  }
+
+  private sweep() {
+    if (this.sweeping || this.closed) return;
+    this.sweeping = true;
+    const p = this.classroom
+      .sweepGrace()
+      .catch((err) => this.o.log.warn({ err }, "grace sweep failed"))
+      .finally(() => {
+        this.sweeping = false;
+      });
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Sockets connected to this process. */
+  get localSocketCount(): number {
+    return this.io.of("/").sockets.size;
+  }
+
+  /**
+   * Disconnects this node's sockets (their participants get the grace period, so they can
+   * resume on another node), waits for in-flight events, then closes the adapter.
+   */
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweeper);
+    this.io.local.disconnectSockets(true);
+    for (let i = 0; i < 5 && this.pending.size; i++) await Promise.allSettled([...this.pending]);
+    this.io.engine.close();
+    try {
+      await this.io.of("/").adapter.close?.();
+    } catch {
+      /* already closed */
+    }
+    for (const c of this.redisClients) c.disconnect();
+    await this.state.close();
+  }
+}
+
+function bearer(h: unknown): string | undefined {
+  const m = typeof h === "string" ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m?.[1];
+}
+
+/** The `exp` of an (already verified) JWT, as epoch ms. */
+export function tokenExpiry(token: string): number | null {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { exp?: unknown };
+    return typeof payload.exp === "number" ? payload.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}

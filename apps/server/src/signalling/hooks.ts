@@ -1,0 +1,53 @@
+import type { Logger } from "pino";
+import type { LeaveReason, RoomDto, RoomRole } from "@vtp/protocol";
+import type { LiveParticipant } from "./state/index.js";
+
+/**
+ * What happens to people in a room, for other capabilities (media closes producers, recording
+ * notes who spoke, …). Fired on the server process that handled the action; listeners run in
+ * order of registration, are awaited, and a listener's failure is logged, never rethrown.
+ */
+export interface RoomHookEvents {
+  "participant-joined": { roomId: string; participant: LiveParticipant };
+  /** The same participant continues on a new socket (reconnect or another tab). */
+  "participant-resumed": { roomId: string; participant: LiveParticipant; previousSocketId: string; wasConnected: boolean };
+  /** The connection dropped; the participant is kept for the grace period. */
+  "participant-disconnected": { roomId: string; participant: LiveParticipant };
+  "participant-left": { roomId: string; participant: LiveParticipant; reason: LeaveReason };
+  "participant-role-changed": { roomId: string; participant: LiveParticipant; previousRole: RoomRole; canPublish: boolean };
+  "participant-muted": { roomId: string; participant: LiveParticipant; byUserId: string };
+  /** A participant raised their hand (not fired when it was already up). */
+  "hand-raised": { roomId: string; participant: LiveParticipant; position: number };
+  "room-updated": { roomId: string; room: RoomDto };
+  "room-ended": { roomId: string; participants: LiveParticipant[] };
+}
+
+export type RoomHookName = keyof RoomHookEvents;
+type Listener<K extends RoomHookName> = (e: RoomHookEvents[K]) => unknown;
+
+export class RoomHooks {
+  private readonly listeners = new Map<RoomHookName, Listener<any>[]>();
+
+  constructor(private readonly log?: Logger) {}
+
+  /** Returns the function that removes the listener. */
+  on<K extends RoomHookName>(name: K, fn: Listener<K>): () => void {
+    const list = this.listeners.get(name) ?? [];
+    list.push(fn);
+    this.listeners.set(name, list);
+    return () => {
+      const l = this.listeners.get(name);
+      if (l) this.listeners.set(name, l.filter((x) => x !== fn));
+    };
+  }
+
+  async fire<K extends RoomHookName>(name: K, e: RoomHookEvents[K]): Promise<void> {
+    for (const fn of this.listeners.get(name) ?? []) {
+      try {
+        await fn(e);
+      } catch (err) {
+        this.log?.error({ err, hook: name, roomId: e.roomId }, "room hook failed");
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { ApiClient, type ClientEnv, type TabMessage } from "./client";
+
+function browserEnv(): ClientEnv {
+  const env: ClientEnv = {
+    fetch: (...args) => fetch(...args),
+    now: () => Date.now(),
+    setTimer: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimer: (h) => window.clearTimeout(h as number),
+  };
+  if (typeof navigator !== "undefined" && navigator.locks) {
+    env.lock = (name, fn) => navigator.locks.request(name, fn);
+  }
+  if (typeof BroadcastChannel !== "undefined") {
+    const bc = new BroadcastChannel("vtp-session");
+    env.channel = {
+      post: (msg: TabMessage) => bc.postMessage(msg),
+      subscribe: (fn) => bc.addEventListener("message", (e: MessageEvent<TabMessage>) => fn(e.data)),
+    };
+  }
+  return env;
+}
+
+/** The one API client of the page. */
+export const api = new ApiClient(browserEnv());

@@ -1,0 +1,236 @@
+import type { ErrorResponse, SessionResponse, UserDto } from "@vtp/protocol";
+import { ApiError } from "./errors";
+import { isExpiringSoon, refreshDelayMs } from "./schedule";
+
+/** Messages exchanged between tabs of the same browser (same origin). */
+export type TabMessage =
+  | { type: "session"; accessToken: string; expiresAt: number; user: UserDto }
+  | { type: "signed-out" };
+
+export type SessionEvent =
+  | { type: "signed-in"; user: UserDto }
+  | { type: "user"; user: UserDto }
+  | { type: "signed-out"; reason?: string };
+
+/** Everything the client needs from its surroundings, so it can run (and be tested) outside a browser. */
+export interface ClientEnv {
+  fetch: typeof fetch;
+  now(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+  /** Serializes refreshes across tabs (the refresh cookie rotates: two at once would look like a replay). */
+  lock?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Shares the session with other tabs so they neither refresh needlessly nor stay signed in after sign-out. */
+  channel?: { post(msg: TabMessage): void; subscribe(fn: (msg: TabMessage) => void): void };
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  /** Send the access token (default true). */
+  auth?: boolean;
+  signal?: AbortSignal;
+  /** Return the raw Response instead of parsed JSON (for downloads). */
+  raw?: boolean;
+}
+
+const AUTH_PATH = "/api/v1/auth";
+const RETRY_AFTER_NETWORK_ERROR_MS = 10_000;
+
+/**
+ * The browser's API client. The access token lives only in memory; the refresh token is the
+ * httpOnly cookie. Tokens are refreshed silently before they expire and once after a 401.
+ */
+export class ApiClient {
+  private accessToken: string | null = null;
+  private expiresAt = 0;
+  private timer: unknown = null;
+  private inflight: Promise<boolean> | null = null;
+  private generation = 0;
+  private listeners = new Set<(e: SessionEvent) => void>();
+  user: UserDto | null = null;
+
+  constructor(private readonly env: ClientEnv, private readonly base = "") {
+    env.channel?.subscribe((msg) => this.onTabMessage(msg));
+  }
+
+  subscribe(fn: (e: SessionEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  get signedIn(): boolean {
+    return this.accessToken !== null;
+  }
+
+  /** A valid access token (refreshing first if it is about to expire), e.g. for the socket handshake. */
+  async token(): Promise<string | null> {
+    if (this.accessToken && isExpiringSoon(this.expiresAt, this.env.now())) await this.refresh();
+    return this.accessToken;
+  }
+
+  async login(email: string, password: string): Promise<UserDto> {
+    const s = await this.request<SessionResponse>("POST", `${AUTH_PATH}/login`, {
+      auth: false,
+      body: { email, password, useCookie: true },
+    });
+    this.adopt(s.accessToken, this.env.now() + s.expiresIn * 1000, s.user, true);
+    return s.user;
+  }
+
+  /** On page load: try the refresh cookie. Resolves to the user, or null when not signed in. */
+  async restore(): Promise<UserDto | null> {
+    const ok = await this.refresh();
+    return ok ? this.user : null;
+  }
+
+  /** Rotates the refresh cookie for a new access token. Concurrent calls share one request. */
+  refresh(): Promise<boolean> {
+    if (this.inflight) return this.inflight;
+    const gen = this.generation;
+    const run = async () => {
+      // Another tab may have refreshed (and shared the result) while this one waited for the lock.
+      if (this.generation !== gen && this.accessToken && !isExpiringSoon(this.expiresAt, this.env.now())) return true;
+      try {
+        const s = await this.request<SessionResponse>("POST", `${AUTH_PATH}/refresh`, { auth: false, body: { useCookie: true } });
+        this.adopt(s.accessToken, this.env.now() + s.expiresIn * 1000, s.user, true);
+        return true;
+      } catch (err) {
+        if (err instanceof ApiError && err.code === "NETWORK") {
+          // Keep the session; try again soon. Requests meanwhile fail with a network error.
+          if (this.accessToken) this.schedule(RETRY_AFTER_NETWORK_ERROR_MS);
+          return false;
+        }
+        this.clear(err instanceof ApiError ? err.code : undefined, true);
+        return false;
+      }
+    };
+    const p = (this.env.lock ? this.env.lock("vtp-refresh", run) : run()).finally(() => {
+      this.inflight = null;
+    });
+    this.inflight = p;
+    return p;
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.request("POST", `${AUTH_PATH}/logout`, { auth: false, body: {} });
+    } catch {
+      // Signing out locally matters most; the cookie is cleared by the server when it is reachable.
+    }
+    this.clear(undefined, true);
+  }
+
+  /** After a profile change: tell the app (and other tabs) about the new user. */
+  setUser(user: UserDto) {
+    this.user = user;
+    this.emit({ type: "user", user });
+    if (this.accessToken) this.env.channel?.post({ type: "session", accessToken: this.accessToken, expiresAt: this.expiresAt, user });
+  }
+
+  get<T>(path: string, opts?: Omit<RequestOptions, "body">) {
+    return this.request<T>("GET", path, opts);
+  }
+  post<T>(path: string, body?: unknown, opts?: RequestOptions) {
+    return this.request<T>("POST", path, { ...opts, body: body ?? {} });
+  }
+  patch<T>(path: string, body: unknown, opts?: RequestOptions) {
+    return this.request<T>("PATCH", path, { ...opts, body });
+  }
+  delete<T>(path: string, opts?: RequestOptions) {
+    return this.request<T>("DELETE", path, opts);
+  }
+
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const auth = opts.auth ?? true;
+    if (auth && this.accessToken && isExpiringSoon(this.expiresAt, this.env.now())) await this.refresh();
+    let res = await this.send(method, path, opts, auth);
+    if (res.status === 401 && auth && this.user) {
+      // The token may have expired in the meantime (sleep, clock skew): refresh once and retry.
+      if (await this.refresh()) res = await this.send(method, path, opts, auth);
+    }
+    if (opts.raw && res.ok) return res as unknown as T;
+    return this.parse<T>(res);
+  }
+
+  private async send(method: string, path: string, opts: RequestOptions, auth: boolean): Promise<Response> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (opts.body !== undefined) headers["content-type"] = "application/json";
+    if (auth && this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
+    let url = this.base + path;
+    if (opts.query) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(opts.query)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+      const s = q.toString();
+      if (s) url += (url.includes("?") ? "&" : "?") + s;
+    }
+    try {
+      return await this.env.fetch(url, {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        credentials: "same-origin",
+        signal: opts.signal,
+      });
+    } catch (err) {
+      if (err instanceof Error && err.name === "AbortError") throw err;
+      throw new ApiError(0, "NETWORK", "The server could not be reached");
+    }
+  }
+
+  private async parse<T>(res: Response): Promise<T> {
+    const text = await res.text();
+    let data: unknown = undefined;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = undefined;
+      }
+    }
+    if (res.ok) return data as T;
+    const e = (data as ErrorResponse | undefined)?.error;
+    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, e?.details);
+  }
+
+  private adopt(token: string, expiresAt: number, user: UserDto, broadcast: boolean) {
+    const wasSignedIn = this.accessToken !== null;
+    const sameUser = this.user?.id === user.id;
+    this.accessToken = token;
+    this.expiresAt = expiresAt;
+    this.user = user;
+    this.generation++;
+    this.schedule(refreshDelayMs((expiresAt - this.env.now()) / 1000));
+    if (broadcast) this.env.channel?.post({ type: "session", accessToken: token, expiresAt, user });
+    this.emit(wasSignedIn && sameUser ? { type: "user", user } : { type: "signed-in", user });
+  }
+
+  private clear(reason: string | undefined, broadcast: boolean) {
+    const was = this.accessToken !== null || this.user !== null;
+    this.accessToken = null;
+    this.expiresAt = 0;
+    this.user = null;
+    this.generation++;
+    if (this.timer !== null) this.env.clearTimer(this.timer);
+    this.timer = null;
+    if (broadcast) this.env.channel?.post({ type: "signed-out" });
+    if (was) this.emit({ type: "signed-out", reason });
+  }
+
+  private schedule(ms: number) {
+    if (this.timer !== null) this.env.clearTimer(this.timer);
+    this.timer = this.env.setTimer(() => {
+      this.timer = null;
+      void this.refresh();
+    }, ms);
+  }
+
+  private onTabMessage(msg: TabMessage) {
+    if (msg.type === "signed-out") this.clear(undefined, false);
+    else if (msg.expiresAt > this.env.now()) this.adopt(msg.accessToken, msg.expiresAt, msg.user, false);
+  }
+
+  private emit(e: SessionEvent) {
+    for (const fn of this.listeners) fn(e);
+  }
+}

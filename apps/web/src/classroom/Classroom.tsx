@@ -1,0 +1,309 @@
+import { useEffect, useRef, useState } from "react";
+import type { UserDto } from "@vtp/protocol";
+import { errorText } from "../api/errors";
+import { openStream, stopStream, mediaErrorText, type DeviceChoice } from "../media/devices";
+import { useAudioLevel } from "../media/useLevel";
+import { humanMessage } from "../api/errors";
+import { useTitle } from "../ui/Page";
+import { Loading } from "../ui/Spinner";
+import { ChatPanel } from "./ChatPanel";
+import { ControlBar } from "./ControlBar";
+import { EndScreen } from "./EndScreen";
+import { ParticipantsPanel } from "./ParticipantsPanel";
+import { RoomTopBar } from "./RoomTopBar";
+import { Stage } from "./Stage";
+import { SocketError } from "./connection";
+import { useRoom } from "./useRoom";
+import { recordings } from "../api/recordings";
+import { useMedia } from "../media/useMedia";
+import { AudioSink } from "../media/AudioSink";
+
+/** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
+export function Classroom({ roomId, user, choice, initialStream, onRejoin }: { roomId: string; user: UserDto; choice: DeviceChoice; initialStream: MediaStream | null; onRejoin: () => void }) {
+  const { state, actions, connection } = useRoom(roomId, user.id, true);
+  const [local, setLocal] = useState<MediaStream | null>(initialStream);
+  const [screen, setScreen] = useState<MediaStream | null>(null);
+  const [micOn, setMicOn] = useState(choice.micOn);
+  const [cameraOn, setCameraOn] = useState(choice.cameraOn);
+  const [panel, setPanel] = useState<"chat" | "people" | null>(null);
+  const [toast, setToast] = useState<string | null>(null);
+  const [confirmEnd, setConfirmEnd] = useState(false);
+  const [online, setOnline] = useState(navigator.onLine);
+  const endDialog = useRef<HTMLDialogElement>(null);
+  const me = state.me;
+  const isHost = me?.role === "host";
+  const canPublish = !!me?.canPublish;
+  useTitle(state.room?.title ?? "Class");
+
+  const say = (text: string) => setToast(text);
+  useEffect(() => {
+    if (!toast) return;
+    const t = setTimeout(() => setToast(null), 4000);
+    return () => clearTimeout(t);
+  }, [toast]);
+  const run = (done: string, fn: () => Promise<unknown>) => {
+    fn().then(
+      () => say(done),
+      (err) => say(err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err)),
+    );
+  };
+
+  // Escape closes the side panel.
+  useEffect(() => {
+    if (!panel) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !endDialog.current?.open) {
+        setPanel(null);
+        actions.setChatOpen(false);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [panel, actions]);
+
+  useEffect(() => {
+    const on = () => setOnline(true);
+    const off = () => setOnline(false);
+    window.addEventListener("online", on);
+    window.addEventListener("offline", off);
+    return () => {
+      window.removeEventListener("online", on);
+      window.removeEventListener("offline", off);
+    };
+  }, []);
+
+  // Track enablement follows the toggles (and the right to publish).
+  useEffect(() => {
+    local?.getAudioTracks().forEach((t) => (t.enabled = micOn && canPublish));
+    local?.getVideoTracks().forEach((t) => (t.enabled = cameraOn && canPublish));
+  }, [local, micOn, cameraOn, canPublish]);
+
+  // Losing the right to publish (demoted) turns everything off.
+  useEffect(() => {
+    if (me && !canPublish) {
+      setScreen((s) => (stopStream(s), null));
+    }
+  }, [me, canPublish]);
+
+  // Joining a class that is already being recorded: show the indicator.
+  useEffect(() => {
+    if (!state.joinSeq) return;
+    let alive = true;
+    recordings.list(roomId).then(
+      ({ recordings: list }) => {
+        const active = list.find((r) => r.status === "recording");
+        if (alive && active) actions.setRecording({ id: active.id, startedAt: active.startedAt });
+      },
+      () => {},
+    );
+    return () => {
+      alive = false;
+    };
+  }, [state.joinSeq, roomId, actions]);
+
+  // The host muted me.
+  useEffect(() => {
+    if (state.mutedBy) {
+      setMicOn(false);
+      say(`${state.mutedBy} muted your microphone.`);
+      actions.mutedSeen();
+    }
+  }, [state.mutedBy, actions]);
+
+  // Release devices when leaving the class.
+  const localRef = useRef(local);
+  localRef.current = local;
+  const screenRef = useRef(screen);
+  screenRef.current = screen;
+  useEffect(() => () => (stopStream(localRef.current), stopStream(screenRef.current)), []);
+  const over = ["ended", "removed", "rejected", "replaced", "left"].includes(state.phase);
+  useEffect(() => {
+    if (over) {
+      stopStream(localRef.current);
+      stopStream(screenRef.current);
+    }
+  }, [over]);
+
+  const ensureTrack = async (kind: "audio" | "video") => {
+    const current = localRef.current;
+    if (current?.getTracks().some((t) => t.kind === kind && t.readyState === "live")) return true;
+    try {
+      const s = await openStream({ cameraId: choice.cameraId, micId: choice.micId, video: kind === "video", audio: kind === "audio" });
+      const base = localRef.current;
+      const merged = new MediaStream([...(base?.getTracks().filter((t) => t.kind !== kind) ?? []), ...s.getTracks()]);
+      localRef.current = merged;
+      setLocal(merged);
+      return true;
+    } catch (err) {
+      say(mediaErrorText(err));
+      return false;
+    }
+  };
+  // Joined before the preview had opened the devices: open what was asked for.
+  useEffect(() => {
+    void (async () => {
+      if (choice.micOn && !(await ensureTrack("audio"))) setMicOn(false);
+      if (choice.cameraOn && !(await ensureTrack("video"))) setCameraOn(false);
+    })();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const toggleMic = async () => {
+    if (!micOn && !(await ensureTrack("audio"))) return;
+    setMicOn((v) => !v);
+  };
+  const toggleCamera = async () => {
+    if (!cameraOn && !(await ensureTrack("video"))) return;
+    setCameraOn((v) => !v);
+  };
+  const toggleScreen = async () => {
+    if (screen) {
+      stopStream(screen);
+      setScreen(null);
+      return;
+    }
+    try {
+      const s = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      s.getVideoTracks()[0]?.addEventListener("ended", () => setScreen(null));
+      setScreen(s);
+    } catch (err) {
+      if (!(err instanceof Error && err.name === "NotAllowedError")) say(mediaErrorText(err));
+    }
+  };
+  const myHand = state.participants.find((p) => p.id === me?.participantId)?.handRaised ?? false;
+  const speaking = useAudioLevel(micOn && canPublish ? local : null) > 0.12;
+  const live = (t: MediaStreamTrack | undefined) => (t && t.readyState === "live" ? t : null);
+  const { remote, speaking: speakingId } = useMedia(
+    connection,
+    roomId,
+    me?.participantId ?? null,
+    state.phase === "joined" ? state.joinSeq : 0,
+    {
+      mic: micOn && canPublish ? live(local?.getAudioTracks()[0]) : null,
+      camera: cameraOn && canPublish ? live(local?.getVideoTracks()[0]) : null,
+      screen: screen && canPublish ? live(screen.getVideoTracks()[0]) : null,
+    },
+    (source) => {
+      // The server closed one of my producers (muted or demoted by the host).
+      if (source === "microphone") setMicOn(false);
+      if (source === "camera") setCameraOn(false);
+      if (source === "screen") setScreen((s) => (stopStream(s), null));
+    },
+    (err) => {
+      console.warn("media:", err);
+      say(err instanceof SocketError ? humanMessage(err.code, err.message) : mediaErrorText(err));
+    },
+  );
+
+  useEffect(() => {
+    const d = endDialog.current;
+    if (!d) return;
+    if (confirmEnd && !d.open) d.showModal();
+    if (!confirmEnd && d.open) d.close();
+  }, [confirmEnd]);
+
+  if (over || state.phase === "failed") return <EndScreen phase={state.phase} error={state.error} onRejoin={onRejoin} />;
+  if (state.phase === "waiting")
+    return (
+      <div className="end-screen" data-testid="waiting-room">
+        <div className="card end-card">
+          <Loading label="Waiting for the teacher to let you in…" />
+          <p className="muted small">You will join automatically as soon as you are admitted.</p>
+        </div>
+      </div>
+    );
+  if (!state.room || !me) return <Loading label="Joining the class…" />;
+
+  return (
+    <div className={`classroom ${panel ? "with-panel" : ""}`} data-testid="classroom" data-phase={state.phase} data-role={me.role}>
+      <RoomTopBar
+        room={state.room}
+        count={state.participants.length}
+        isHost={isHost}
+        recording={state.recording}
+        onMark={() => {
+          const at = state.recording ? Math.max(0, Math.floor((Date.now() - Date.parse(state.recording.startedAt)) / 1000)) : 0;
+          const label = `Marked at ${Math.floor(at / 60)}:${String(at % 60).padStart(2, "0")}`;
+          run("Moment marked in the recording.", () => recordings.marker(roomId, label));
+        }}
+      />
+      {(state.phase === "reconnecting" || !online) && (
+        <div className="banner banner-warning" role="status" data-testid="reconnecting-banner">
+          <span className="spinner" aria-hidden="true" /> {online ? "Connection lost — reconnecting…" : "You are offline — we'll reconnect when the network is back."}
+        </div>
+      )}
+      <div className="room-body">
+        <Stage participants={state.participants} meId={me.participantId} local={local} screen={screen} speakingMe={speaking} localVideo={cameraOn && canPublish} localAudio={micOn && canPublish} remote={remote} speakingId={speakingId} />
+        <AudioSink remote={remote} />
+        {panel === "chat" && (
+          <ChatPanel
+            messages={state.messages}
+            myUserId={user.id}
+            isHost={isHost}
+            enabled={state.room.settings.chatEnabled}
+            onSend={(t) => actions.chat(t).catch((err) => Promise.reject(new Error(err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err))))}
+            onDelete={(id) => run("Message deleted.", () => actions.deleteMessage(id))}
+            onClose={() => {
+              setPanel(null);
+              actions.setChatOpen(false);
+            }}
+          />
+        )}
+        {panel === "people" && (
+          <ParticipantsPanel room={state.room} participants={state.participants} handQueue={state.handQueue} waiting={state.waiting} meId={me.participantId} isHost={isHost} actions={actions} run={run} onClose={() => setPanel(null)} />
+        )}
+      </div>
+      <ControlBar
+        micOn={micOn && canPublish}
+        cameraOn={cameraOn && canPublish}
+        sharing={!!screen}
+        canPublish={canPublish}
+        handRaised={myHand}
+        chatOpen={panel === "chat"}
+        peopleOpen={panel === "people"}
+        unread={state.unread}
+        waiting={state.waiting.length}
+        isHost={isHost}
+        recording={!!state.recording}
+        onRecord={() =>
+          state.recording
+            ? run("Recording stopped. It will be ready in Recordings soon.", () => recordings.stop(state.recording!.id).then(() => actions.setRecording(null)))
+            : run("Recording started. Everyone sees the indicator.", () => recordings.start(roomId).then(({ recording: r }) => actions.setRecording({ id: r.id, startedAt: r.startedAt })))
+        }
+        onMic={toggleMic}
+        onCamera={toggleCamera}
+        onScreen={toggleScreen}
+        onHand={() => run(myHand ? "Hand lowered." : "Hand raised. The teacher will see it.", () => (myHand ? actions.lowerHand() : actions.raiseHand()))}
+        onChat={() => {
+          const open = panel !== "chat";
+          setPanel(open ? "chat" : null);
+          actions.setChatOpen(open);
+        }}
+        onPeople={() => {
+          setPanel(panel === "people" ? null : "people");
+          actions.setChatOpen(false);
+        }}
+        onLeave={() => void actions.leave()}
+        onEnd={() => setConfirmEnd(true)}
+      />
+      <dialog ref={endDialog} className="dialog" aria-labelledby="end-h" onClose={() => setConfirmEnd(false)} data-testid="end-dialog">
+        <h2 id="end-h">End the class for everyone?</h2>
+        <p className="muted">Everyone will leave the class and it cannot be restarted.</p>
+        <div className="row" style={{ justifyContent: "flex-end" }}>
+          <button type="button" className="btn btn-ghost" onClick={() => setConfirmEnd(false)}>
+            Cancel
+          </button>
+          <button type="button" className="btn btn-danger" onClick={() => (setConfirmEnd(false), run("The class has ended.", () => actions.endRoom()))} data-testid="end-confirm">
+            End class
+          </button>
+        </div>
+      </dialog>
+      <div className="toast-region" aria-live="polite">
+        {toast && (
+          <div className="toast" data-testid="toast">
+            {toast}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

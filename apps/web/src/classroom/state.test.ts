@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import type { ChatMessageDto, JoinRoomResult, ParticipantDto, RoomDto } from "@vtp/protocol";
+import { handPosition, initialRoomState, roomReducer, stageParticipant, type RoomAction, type RoomState } from "./state";
+
+const room: RoomDto = {
+  id: "r1",
+  code: "ABCDEFGH",
+  title: "Algebra",
+  description: "",
+  hostId: "uh",
+  hostName: "Tess",
+  status: "live",
+  settings: { studentsCanPublish: false, waitingRoom: false, maxParticipants: 100, chatEnabled: true },
+  scheduledStart: null,
+  startedAt: null,
+  endedAt: null,
+  createdAt: "2026-01-01T00:00:00Z",
+  updatedAt: "2026-01-01T00:00:00Z",
+};
+const person = (id: string, role: ParticipantDto["role"] = "student", extra: Partial<ParticipantDto> = {}): ParticipantDto => ({
+  id,
+  userId: `u${id}`,
+  name: id,
+  role,
+  handRaised: false,
+  handRaisedAt: null,
+  media: { audio: false, video: false, screen: false },
+  connected: true,
+  canPublish: role !== "student",
+  joinedAt: "2026-01-01T00:00:00Z",
+  ...extra,
+});
+const msg = (seq: number, userId = "uh", extra: Partial<ChatMessageDto> = {}): ChatMessageDto => ({
+  id: `m${seq}`,
+  roomId: "r1",
+  seq,
+  userId,
+  authorName: "x",
+  text: `hello ${seq}`,
+  createdAt: "2026-01-01T00:00:00Z",
+  deleted: false,
+  ...extra,
+});
+const joined = (extra: Partial<JoinRoomResult> = {}): RoomAction => ({
+  type: "joined",
+  userId: "us1",
+  result: { room, participantId: "s1", role: "student", canPublish: false, participants: [person("h", "host"), person("s1")], handQueue: [], messages: [msg(1), msg(2)], resumed: false, ...extra },
+});
+const run = (...actions: RoomAction[]): RoomState => actions.reduce(roomReducer, initialRoomState);
+
+describe("roomReducer", () => {
+  it("joins with the room, participants and history (history is not unread)", () => {
+    const s = run({ type: "connecting" }, joined());
+    expect(s.phase).toBe("joined");
+    expect(s.me).toEqual({ participantId: "s1", userId: "us1", role: "student", canPublish: false });
+    expect(s.participants.map((p) => p.id)).toEqual(["h", "s1"]);
+    expect(s.messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(s.unread).toBe(0);
+  });
+
+  it("counts unread messages from others while the chat is closed", () => {
+    let s = run(joined(), { type: "chat-message", message: msg(3) }, { type: "chat-message", message: msg(4, "us1") });
+    expect(s.unread).toBe(1);
+    s = roomReducer(s, { type: "chat-open", open: true });
+    expect(s.unread).toBe(0);
+    s = roomReducer(s, { type: "chat-message", message: msg(5) });
+    expect(s.unread).toBe(0);
+    // a duplicate (e.g. after a reconnect) is not counted twice
+    s = roomReducer(roomReducer(s, { type: "chat-open", open: false }), { type: "chat-message", message: msg(5) });
+    expect(s.unread).toBe(0);
+  });
+
+  it("marks deleted messages and keeps them deleted when history repeats them", () => {
+    let s = run(joined(), { type: "chat-deleted", messageId: "m2" });
+    expect(s.messages[1]).toMatchObject({ deleted: true, text: "" });
+    s = roomReducer(s, { type: "reconnecting" });
+    expect(s.phase).toBe("reconnecting");
+    s = roomReducer(s, joined({ messages: [msg(2), msg(3)], resumed: true }));
+    expect(s.phase).toBe("joined");
+    expect(s.messages.map((m) => [m.seq, m.deleted])).toEqual([[1, false], [2, true], [3, false]]);
+    expect(s.unread).toBe(1); // message 3 arrived while reconnecting
+  });
+
+  it("follows participants joining, changing and leaving; my own role changes follow too", () => {
+    let s = run(joined(), { type: "participant-joined", participant: person("s2") });
+    expect(s.participants).toHaveLength(3);
+    s = roomReducer(s, { type: "participant-updated", participant: person("s1", "presenter", { canPublish: true }) });
+    expect(s.me?.role).toBe("presenter");
+    expect(s.me?.canPublish).toBe(true);
+    s = roomReducer(s, { type: "hand-queue", queue: [{ participantId: "s2", userId: "us2", name: "s2", raisedAt: "" }] });
+    expect(handPosition(s, "s2")).toBe(1);
+    s = roomReducer(s, { type: "participant-left", participantId: "s2" });
+    expect(s.participants.map((p) => p.id)).toEqual(["h", "s1"]);
+    expect(s.handQueue).toEqual([]);
+  });
+
+  it("ends, and ignores late events afterwards", () => {
+    let s = run(joined(), { type: "room-ended" });
+    expect(s.phase).toBe("ended");
+    expect(s.room?.status).toBe("ended");
+    s = roomReducer(s, { type: "participant-joined", participant: person("late") });
+    expect(s.participants).toHaveLength(2);
+    expect(roomReducer(s, { type: "reconnecting" }).phase).toBe("ended");
+  });
+
+  it("waits for the host, then joins; removal and replacement are final", () => {
+    expect(run({ type: "waiting" }).phase).toBe("waiting");
+    expect(run({ type: "waiting" }, joined()).phase).toBe("joined");
+    expect(run(joined(), { type: "removed" }, joined()).phase).toBe("removed");
+    expect(run(joined(), { type: "replaced" }).phase).toBe("replaced");
+    expect(run({ type: "failed", error: { code: "ROOM_FULL", message: "full" } }).error?.code).toBe("ROOM_FULL");
+  });
+
+  it("puts a screen share on the stage, else the host", () => {
+    const s = run(joined());
+    expect(stageParticipant(s)?.id).toBe("h");
+    const shared = roomReducer(s, { type: "participant-updated", participant: person("s1", "presenter", { media: { audio: false, video: true, screen: true } }) });
+    expect(stageParticipant(shared)?.id).toBe("s1");
+  });
+
+  it("follows the recording indicator", () => {
+    let s = run(joined(), { type: "recording", recording: { id: "rec1", startedAt: "2026-01-01T00:00:00Z" } });
+    expect(s.recording?.id).toBe("rec1");
+    s = roomReducer(s, { type: "recording", recording: null });
+    expect(s.recording).toBeNull();
+  });
+
+  it("remembers a mute by the host until seen", () => {
+    const s = run(joined(), { type: "muted", by: "Tess" });
+    expect(s.mutedBy).toBe("Tess");
+    expect(roomReducer(s, { type: "muted-seen" }).mutedBy).toBeNull();
+  });
+});

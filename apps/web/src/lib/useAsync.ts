@@ -1,0 +1,33 @@
+import { useCallback, useEffect, useRef, useState, type DependencyList } from "react";
+
+export type AsyncState<T> = { status: "loading"; data?: T } | { status: "ok"; data: T } | { status: "error"; error: unknown; data?: T };
+
+/** Loads data when the dependencies change; keeps the previous data while reloading. */
+export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList) {
+  const [state, setState] = useState<AsyncState<T>>({ status: "loading" });
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    const ctl = new AbortController();
+    setState((s) => ({ status: "loading", data: s.data }));
+    loadRef.current(ctl.signal).then(
+      (data) => !ctl.signal.aborted && setState({ status: "ok", data }),
+      (error) => !ctl.signal.aborted && setState((s) => ({ status: "error", error, data: s.data })),
+    );
+    return () => ctl.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { ...state, reload, setData: (data: T) => setState({ status: "ok", data }) };
+}
+
+/** A value that settles `ms` after it stops changing (for search boxes). */
+export function useDebounced<T>(value: T, ms = 300): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}

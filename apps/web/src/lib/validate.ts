@@ -1,0 +1,38 @@
+import { PASSWORD_MAX, PASSWORD_MIN, BCRYPT_MAX_BYTES } from "@vtp/protocol";
+
+/** Checks the same rules as the server before sending, so people get the answer at once. */
+export function checkEmail(email: string): string | null {
+  const e = email.trim();
+  if (!e) return "Enter your email address.";
+  if (e.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) return "Enter a valid email address, like name@school.org.";
+  return null;
+}
+
+export function checkPassword(pw: string): string | null {
+  if (!pw) return "Enter a password.";
+  const chars = [...pw].length;
+  if (chars < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
+  if (chars > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
+  if (new TextEncoder().encode(pw).length > BCRYPT_MAX_BYTES) return "This password is too long (too many special characters). Please shorten it.";
+  return null;
+}
+
+export function checkName(name: string): string | null {
+  const n = name.trim();
+  if (!n) return "Enter your name.";
+  if (n.length > 120) return "Use at most 120 characters.";
+  return null;
+}
+
+export function checkRequired(value: string, what: string): string | null {
+  return value.trim() ? null : `Enter ${what}.`;
+}
+
+export type Errors<K extends string> = Partial<Record<K, string>>;
+
+/** Runs the checks and returns only the fields that failed. */
+export function collect<K extends string>(checks: Record<K, string | null>): Errors<K> {
+  const out: Errors<K> = {};
+  for (const k of Object.keys(checks) as K[]) if (checks[k]) out[k] = checks[k]!;
+  return out;
+}

@@ -1,0 +1,263 @@
+import type { ConsumeResult, ProducerInfo, ProducerSource } from "@vtp/protocol";
+
+/** What the media session needs from the classroom connection (typed loosely: payloads are documented in docs/MEDIA.md). */
+export interface MediaSignal {
+  request(event: "create-transport" | "connect-transport" | "produce" | "consume" | "close-producer" | "close-consumer" | "set-preferred-layer", payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export interface RemoteMedia {
+  camera?: MediaStream;
+  screen?: MediaStream;
+  /** Microphone and screen audio, played by <audio> elements. */
+  audio: MediaStream[];
+}
+
+/** `localStorage.vtpDebug = "media"` logs the media flow to the console. */
+const debug = (...args: unknown[]) => {
+  try {
+    if (globalThis.localStorage?.getItem("vtpDebug")?.includes("media")) console.debug("[media]", new Date().toISOString().slice(17, 23), ...args);
+  } catch {
+    /* storage unavailable */
+  }
+};
+
+interface RemoteConsumer {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  source: ProducerSource;
+  kind: "audio" | "video";
+  mid: string;
+  stream: MediaStream;
+}
+
+interface LocalProducer {
+  producerId: string;
+  transceiver: RTCRtpTransceiver;
+  source: ProducerSource;
+}
+
+/**
+ * One participant's media through the SFU (docs/MEDIA.md): a send transport for what I publish
+ * (I offer, the server answers) and a recv transport for what I watch (the server offers, I
+ * answer, one consumer at a time). `onChange` reports remote streams by participant id.
+ */
+export class MediaSession {
+  private sendPc: RTCPeerConnection | null = null;
+  private sendId: string | null = null;
+  private recvPc: RTCPeerConnection | null = null;
+  private recvId: string | null = null;
+  private readonly consumers = new Map<string, RemoteConsumer>(); // by producerId
+  private readonly local = new Map<ProducerSource, LocalProducer>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private sendQueue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private pendingTracks = new Map<string, MediaStreamTrack>(); // by mid
+
+  constructor(
+    private readonly signal: MediaSignal,
+    private readonly myPeerId: string,
+    private readonly iceServers: RTCIceServer[],
+    private readonly onChange: (remote: Map<string, RemoteMedia>) => void,
+    private readonly onLocalClosed: (source: ProducerSource) => void,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /**
+   * Opens the recv transport and consumes everything already published. Producers announced
+   * (`new-producer`) while the transport is being created are consumed once it exists: the
+   * consume queue starts behind `start` (they used to be dropped, because `consumeNow` found no
+   * recv transport yet, so a student could miss the camera or the microphone that the teacher
+   * published while the student was joining).
+   */
+  start(): Promise<void> {
+    const started = this.startNow();
+    this.queue = started.catch(() => {});
+    return started;
+  }
+
+  private async startNow(): Promise<void> {
+    if (globalThis.localStorage?.getItem("vtpDebug")?.includes("media")) (globalThis as unknown as { __vtpMedia?: MediaSession }).__vtpMedia = this;
+    const r = await this.signal.request("create-transport", { direction: "recv" });
+    this.recvId = r.transportId as string;
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    this.recvPc = pc;
+    pc.onconnectionstatechange = () => debug("recv pc", pc.connectionState);
+    pc.ontrack = (e) => {
+      const mid = e.transceiver.mid;
+      if (!mid) return;
+      const c = [...this.consumers.values()].find((x) => x.mid === mid);
+      if (c) {
+        c.stream.getTracks().forEach((t) => c.stream.removeTrack(t));
+        c.stream.addTrack(e.track);
+        this.emit();
+      } else this.pendingTracks.set(mid, e.track);
+    };
+    debug("recv transport", this.recvId, "existing producers", (r.producers as ProducerInfo[] | undefined)?.map((p) => `${p.source} ${p.producerId}`));
+    // Queued behind this call (see start); a producer also announced by `new-producer` is consumed once.
+    for (const p of (r.producers as ProducerInfo[] | undefined) ?? []) this.consume(p);
+  }
+
+  /** Someone published: watch it (mine are skipped). */
+  consume(p: Pick<ProducerInfo, "producerId" | "peerId">) {
+    if (p.peerId === this.myPeerId || this.consumers.has(p.producerId)) return;
+    debug("queue consume", p.producerId);
+    this.queue = this.queue.then(() => this.consumeNow(p.producerId)).catch((err) => this.onError(err));
+  }
+
+  private async consumeNow(producerId: string) {
+    if (this.closed || !this.recvPc || !this.recvId || this.consumers.has(producerId)) return;
+    let res: ConsumeResult;
+    try {
+      res = (await this.signal.request("consume", { producerId, transportId: this.recvId })) as unknown as ConsumeResult;
+    } catch (err) {
+      // The producer may have closed in the meantime.
+      if ((err as { code?: string }).code === "PRODUCER_NOT_FOUND") return;
+      throw err;
+    }
+    debug("consume", producerId, "→", res.consumerId, res.kind, res.source, "mid", res.mid);
+    const stream = new MediaStream();
+    const c: RemoteConsumer = { consumerId: res.consumerId, producerId, peerId: res.producerPeerId, source: res.source, kind: res.kind, mid: res.mid, stream };
+    this.consumers.set(producerId, c);
+    const pc = this.recvPc;
+    await pc.setRemoteDescription(res.offer);
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    await this.signal.request("connect-transport", { transportId: this.recvId, description: { type: "answer", sdp: pc.localDescription!.sdp } });
+    const tr = pc.getTransceivers().find((t) => t.mid === res.mid);
+    const track = this.pendingTracks.get(res.mid) ?? tr?.receiver.track;
+    this.pendingTracks.delete(res.mid);
+    if (track) stream.addTrack(track);
+    debug("consumer ready", res.consumerId, "track", track?.kind, track?.readyState);
+    this.emit();
+  }
+
+  /** A producer (someone else's, or mine closed by the host) is gone. */
+  producerClosed(producerId: string, peerId?: string) {
+    const c = this.consumers.get(producerId);
+    if (c) {
+      this.consumers.delete(producerId);
+      c.stream.getTracks().forEach((t) => c.stream.removeTrack(t));
+      this.emit();
+      return;
+    }
+    if (peerId === this.myPeerId || peerId === undefined) {
+      for (const [source, lp] of this.local) {
+        if (lp.producerId === producerId) {
+          this.local.delete(source);
+          void lp.transceiver.sender.replaceTrack(null).catch(() => {});
+          this.onLocalClosed(source);
+        }
+      }
+    }
+  }
+
+  /** Publishes a track (or swaps the track of a source already published). */
+  publish(track: MediaStreamTrack, source: ProducerSource): Promise<void> {
+    const p = this.sendQueue.then(() => this.publishNow(track, source));
+    this.sendQueue = p.catch(() => {});
+    return p;
+  }
+
+  private async publishNow(track: MediaStreamTrack, source: ProducerSource) {
+    if (this.closed) return;
+    const existing = this.local.get(source);
+    if (existing) {
+      await existing.transceiver.sender.replaceTrack(track);
+      return;
+    }
+    if (!this.sendPc) {
+      const r = await this.signal.request("create-transport", { direction: "send" });
+      this.sendId = r.transportId as string;
+      this.sendPc = new RTCPeerConnection({ iceServers: this.iceServers });
+      const spc = this.sendPc;
+      spc.onconnectionstatechange = () => debug("send pc", spc.connectionState);
+    }
+    const pc = this.sendPc;
+    debug("publish", source, "send transport", this.sendId);
+    const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [new MediaStream([track])] });
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    const r = await this.signal.request("connect-transport", { transportId: this.sendId, description: { type: "offer", sdp: pc.localDescription!.sdp } });
+    await pc.setRemoteDescription(r.answer as RTCSessionDescriptionInit);
+    const { producerId } = (await this.signal.request("produce", { transportId: this.sendId, kind: track.kind, source, mid: transceiver.mid ?? undefined })) as { producerId: string };
+    this.local.set(source, { producerId, transceiver, source });
+    debug("produced", source, producerId, "mid", transceiver.mid);
+  }
+
+  /** Stops publishing a source (camera off, mute, stop sharing). */
+  unpublish(source: ProducerSource): Promise<void> {
+    const p = this.sendQueue.then(async () => {
+      const lp = this.local.get(source);
+      if (!lp) return;
+      this.local.delete(source);
+      await lp.transceiver.sender.replaceTrack(null).catch(() => {});
+      await this.signal.request("close-producer", { producerId: lp.producerId }).catch(() => {});
+    });
+    this.sendQueue = p.catch(() => {});
+    return p;
+  }
+
+  isPublishing(source: ProducerSource): boolean {
+    return this.local.has(source);
+  }
+
+  /** Audio levels (0–1) of remote microphones by participant id, from the receivers. */
+  levels(): Map<string, number> {
+    const out = new Map<string, number>();
+    const pc = this.recvPc;
+    if (!pc) return out;
+    for (const c of this.consumers.values()) {
+      if (c.kind !== "audio" || c.source !== "microphone") continue;
+      const tr = pc.getTransceivers().find((t) => t.mid === c.mid);
+      const level = tr?.receiver.getSynchronizationSources?.()[0]?.audioLevel ?? 0;
+      out.set(c.peerId, Math.max(out.get(c.peerId) ?? 0, level));
+    }
+    return out;
+  }
+
+  /** For diagnostics: the raw stats of both transports. */
+  sdp() {
+    return { sendLocal: this.sendPc?.localDescription?.sdp, sendRemote: this.sendPc?.remoteDescription?.sdp, recvRemote: this.recvPc?.remoteDescription?.sdp, recvLocal: this.recvPc?.localDescription?.sdp };
+  }
+
+  async stats(): Promise<{ send: RTCStatsReport | null; recv: RTCStatsReport | null }> {
+    return { send: (await this.sendPc?.getStats()) ?? null, recv: (await this.recvPc?.getStats()) ?? null };
+  }
+
+  close() {
+    this.closed = true;
+    this.sendPc?.close();
+    this.recvPc?.close();
+    this.sendPc = this.recvPc = null;
+    this.consumers.clear();
+    this.local.clear();
+    this.emit();
+  }
+
+  private emit() {
+    this.onChange(groupRemote(this.consumers.values()));
+  }
+}
+
+/** Consumers → what each participant shows: camera, screen, and the audio to play. Empty streams are left out. */
+export function groupRemote<S extends { getTracks(): unknown[] }>(consumers: Iterable<{ peerId: string; kind: "audio" | "video"; source: ProducerSource; stream: S }>): Map<string, { camera?: S; screen?: S; audio: S[] }> {
+  const m = new Map<string, { camera?: S; screen?: S; audio: S[] }>();
+  for (const c of consumers) {
+    if (!c.stream.getTracks().length) continue;
+    const e = m.get(c.peerId) ?? { audio: [] };
+    if (c.kind === "audio") e.audio.push(c.stream);
+    else if (c.source === "screen") e.screen = c.stream;
+    else e.camera = c.stream;
+    m.set(c.peerId, e);
+  }
+  return m;
+}
+
+/** The active speaker: the loudest level above `threshold`, or null. */
+export function loudest(levels: Iterable<[string, number]>, threshold = 0.04): string | null {
+  let best: string | null = null;
+  let max = threshold;
+  for (const [peer, level] of levels) if (level > max) (max = level), (best = peer);
+  return best;
+}

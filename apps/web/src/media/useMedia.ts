@@ -1,0 +1,87 @@
+import { useEffect, useRef, useState, type RefObject } from "react";
+import type { ProducerInfo, ProducerSource } from "@vtp/protocol";
+import { api } from "../api/browser";
+import type { RoomConnection } from "../classroom/connection";
+import { loudest, MediaSession, type MediaSignal, type RemoteMedia } from "./session";
+
+let iceServers: Promise<RTCIceServer[]> | null = null;
+function loadIceServers(): Promise<RTCIceServer[]> {
+  iceServers ??= api.get<{ iceServers?: RTCIceServer[] }>("/api/v1/rtc/ice-servers").then(
+    (r) => r.iceServers ?? [],
+    () => [],
+  );
+  return iceServers;
+}
+
+export interface Publish {
+  mic: MediaStreamTrack | null;
+  camera: MediaStreamTrack | null;
+  screen: MediaStreamTrack | null;
+}
+
+/**
+ * The classroom's media: one MediaSession per connection (`joinSeq` changes after a reconnect,
+ * when the server has dropped the old transports), publishing exactly the tracks in `publish`.
+ */
+export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string, participantId: string | null, joinSeq: number, publish: Publish, onLocalClosed: (s: ProducerSource) => void, onError: (err: unknown) => void) {
+  const [remote, setRemote] = useState<Map<string, RemoteMedia>>(new Map());
+  const [speaking, setSpeaking] = useState<string | null>(null);
+  const [session, setSession] = useState<MediaSession | null>(null);
+  const closedCb = useRef(onLocalClosed);
+  closedCb.current = onLocalClosed;
+  const errCb = useRef(onError);
+  errCb.current = onError;
+
+  useEffect(() => {
+    const c = conn.current;
+    if (!c || !participantId || !joinSeq) return;
+    let alive = true;
+    const signal: MediaSignal = { request: (event, payload) => c.send(event, { roomId, ...payload } as never) as unknown as Promise<Record<string, unknown>> };
+    let s: MediaSession | null = null;
+    // Producers announced before the session is up are consumed once it is.
+    const early: ProducerInfo[] = [];
+    const onNew = (e: { producer: ProducerInfo }) => (s ? s.consume(e.producer) : early.push(e.producer));
+    const onClosed = (e: { producerId: string; peerId?: unknown }) => s?.producerClosed(e.producerId, typeof e.peerId === "string" ? e.peerId : undefined);
+    const onConsumerClosed = (e: { producerId?: string }) => e.producerId && s?.producerClosed(e.producerId);
+    c.socket.on("new-producer", onNew);
+    c.socket.on("producer-closed", onClosed);
+    c.socket.on("consumer-closed", onConsumerClosed);
+    void loadIceServers().then((ice) => {
+      if (!alive) return;
+      s = new MediaSession(signal, participantId, ice, (m) => alive && setRemote(m), (src) => closedCb.current(src), (err) => errCb.current(err));
+      setSession(s);
+      const session = s;
+      session.start().then(() => early.forEach((p) => session.consume(p)), (err) => errCb.current(err));
+    });
+    const tick = setInterval(() => {
+      if (!s) return;
+      setSpeaking(loudest(s.levels()));
+    }, 300);
+    return () => {
+      alive = false;
+      clearInterval(tick);
+      c.socket.off("new-producer", onNew);
+      c.socket.off("producer-closed", onClosed);
+      c.socket.off("consumer-closed", onConsumerClosed);
+      s?.close();
+      setSession(null);
+      setRemote(new Map());
+    };
+  }, [conn, roomId, participantId, joinSeq]);
+
+  // Publish exactly what is wanted.
+  useEffect(() => {
+    if (!session) return;
+    const want: [ProducerSource, MediaStreamTrack | null][] = [
+      ["microphone", publish.mic],
+      ["camera", publish.camera],
+      ["screen", publish.screen],
+    ];
+    for (const [source, track] of want) {
+      if (track) session.publish(track, source).catch((err) => errCb.current(err));
+      else void session.unpublish(source);
+    }
+  }, [session, publish.mic, publish.camera, publish.screen]);
+
+  return { remote, speaking };
+}

@@ -1,0 +1,177 @@
+import { useState } from "react";
+import type { AttendanceResponse, RoomDto } from "@vtp/protocol";
+import { rooms } from "../api/rooms";
+import { errorText } from "../api/errors";
+import { formatJoinCode, joinLink } from "../lib/joinCode";
+import { presenceSeries, presenceWindow } from "../lib/presence";
+import { useAsync } from "../lib/useAsync";
+import { Link, navigate } from "../router/router";
+import { Alert } from "../ui/Alert";
+import { Button } from "../ui/Button";
+import { ConfirmButton } from "../ui/ConfirmButton";
+import { CopyButton } from "../ui/CopyButton";
+import { Icon } from "../ui/Icon";
+import { PageHeader } from "../ui/Page";
+import { PresenceChart } from "../ui/PresenceChart";
+import { Loading } from "../ui/Spinner";
+import { formatWhen, StatusBadge } from "../ui/StatusBadge";
+
+const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" }) : "—");
+
+/** A class for its host: share, end, delete, and who attended (table, CSV, chart). */
+export function ClassDetailsPage({ id }: { id: string }) {
+  const room = useAsync(() => rooms.get(id).then((r) => r.room), [id]);
+  const att = useAsync<AttendanceResponse>(() => rooms.attendance(id), [id]);
+  const [msg, setMsg] = useState<string | null>(null);
+  const [downloading, setDownloading] = useState(false);
+
+  if (room.status === "error" && !room.data)
+    return (
+      <div className="container container-narrow">
+        <Alert kind="error">{errorText(room.error)}</Alert>
+      </div>
+    );
+  if (!room.data) return <Loading />;
+  const r: RoomDto = room.data;
+  const entries = att.data?.attendance ?? [];
+  const win = presenceWindow(entries, r.startedAt, r.endedAt, Date.now());
+  const points = win ? presenceSeries(entries, win[0], win[1], 48) : [];
+
+  const download = async () => {
+    setDownloading(true);
+    setMsg(null);
+    try {
+      const { blob, filename } = await rooms.attendanceCsv(r.id);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = filename;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) {
+      setMsg(errorText(err));
+    } finally {
+      setDownloading(false);
+    }
+  };
+
+  return (
+    <div className="container">
+      <p className="small">
+        <Link to="/dashboard">
+          <Icon name="arrowLeft" size={14} /> My classes
+        </Link>
+      </p>
+      <PageHeader
+        title={r.title}
+        description={
+          <>
+            <StatusBadge status={r.status} /> {r.status === "scheduled" && r.scheduledStart ? `Starts ${formatWhen(r.scheduledStart)}` : r.startedAt ? `Started ${formatWhen(r.startedAt)}` : ""}
+          </>
+        }
+        actions={
+          <>
+            {r.status !== "ended" && (
+              <Link className="btn btn-primary" to={`/room/${r.id}`}>
+                <Icon name="video" size={18} /> {r.status === "live" ? "Enter class" : "Start class"}
+              </Link>
+            )}
+            {r.status === "live" && (
+              <ConfirmButton question="End for everyone?" confirmLabel="End class" onConfirm={async () => room.setData((await rooms.end(r.id)).room)} testId="details-end">
+                End class
+              </ConfirmButton>
+            )}
+          </>
+        }
+      />
+      <div className="stack">
+        {msg && <Alert kind="error">{msg}</Alert>}
+        {r.description && <p className="muted">{r.description}</p>}
+        {r.status !== "ended" && (
+          <div className="share">
+            <span className="small muted">Code</span>
+            <span className="code-pill">{formatJoinCode(r.code)}</span>
+            <CopyButton text={formatJoinCode(r.code)} label="Copy the class code">
+              Copy code
+            </CopyButton>
+            <span className="small muted mono grow" style={{ overflowWrap: "anywhere" }}>
+              {joinLink(window.location.origin, r.code)}
+            </span>
+            <CopyButton text={joinLink(window.location.origin, r.code)} label="Copy the join link">
+              Copy link
+            </CopyButton>
+          </div>
+        )}
+        <section className="card" aria-labelledby="att-h">
+          <div className="row-between" style={{ marginBottom: 12 }}>
+            <h2 id="att-h" style={{ margin: 0 }}>
+              Attendance
+            </h2>
+            <Button size="sm" onClick={download} busy={downloading} disabled={!entries.length} data-testid="attendance-csv">
+              <Icon name="download" size={16} /> Download CSV
+            </Button>
+          </div>
+          {att.status === "error" && <Alert kind="error">{errorText(att.error)}</Alert>}
+          {!att.data && att.status === "loading" && <Loading label="Loading attendance…" />}
+          {att.data && entries.length === 0 && <p className="muted">Nobody has joined yet. Attendance appears here once the class starts.</p>}
+          {entries.length > 0 && (
+            <>
+              <PresenceChart points={points} />
+              <div className="table-wrap" style={{ marginTop: 16 }}>
+                <table className="table table-cards" data-testid="attendance-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Person</th>
+                      <th scope="col">Role</th>
+                      <th scope="col">First joined</th>
+                      <th scope="col">Last left</th>
+                      <th scope="col">Minutes</th>
+                      <th scope="col">Joins</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {entries.map((e) => (
+                      <tr key={e.userId} data-testid="attendance-row" data-user-id={e.userId}>
+                        <td data-label="Person">
+                          <strong>{e.name}</strong>
+                          <div className="muted small">{e.email}</div>
+                        </td>
+                        <td data-label="Role">{e.role === "host" ? "Teacher" : e.role === "presenter" ? "Presenter" : "Student"}</td>
+                        <td data-label="First joined">{time(e.firstJoinAt)}</td>
+                        <td data-label="Last left">{e.present ? <span className="badge badge-success">Here now</span> : time(e.lastLeaveAt)}</td>
+                        <td data-label="Minutes">{e.totalMinutes.toFixed(1)}</td>
+                        <td data-label="Joins">{e.joins}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          )}
+        </section>
+        <section className="card danger-zone" aria-labelledby="del-h">
+          <h2 id="del-h">Delete this class</h2>
+          <p className="muted small">Removes the class with its chat and attendance. This cannot be undone.</p>
+          <ConfirmButton
+            variant="danger"
+            question="Delete this class for good?"
+            confirmLabel="Delete"
+            onConfirm={async () => {
+              try {
+                await rooms.remove(r.id);
+                navigate("/dashboard", { replace: true });
+              } catch (err) {
+                setMsg(errorText(err));
+              }
+            }}
+            testId="delete-class"
+          >
+            Delete class
+          </ConfirmButton>
+        </section>
+      </div>
+    </div>
+  );
+}

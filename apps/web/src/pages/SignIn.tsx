@@ -1,0 +1,92 @@
+import { useState, type FormEvent } from "react";
+import { api } from "../api/browser";
+import { ApiError, errorText } from "../api/errors";
+import { useSession } from "../auth/session";
+import { checkEmail, collect, type Errors } from "../lib/validate";
+import { safeNext } from "../router/match";
+import { Link, navigate, useLocation } from "../router/router";
+import { Alert } from "../ui/Alert";
+import { Button } from "../ui/Button";
+import { Field } from "../ui/Field";
+import { AuthCard } from "../ui/Page";
+import { ResendForm } from "./ResendForm";
+
+type K = "email" | "password";
+
+export function SignInPage() {
+  const { search } = useLocation();
+  const session = useSession();
+  const [email, setEmail] = useState(search.get("email") ?? "");
+  const [password, setPassword] = useState("");
+  const [errors, setErrors] = useState<Errors<K>>({});
+  const [error, setError] = useState<{ text: string; code?: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const next = safeNext(search.get("next"));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const found = collect<K>({ email: checkEmail(email), password: password ? null : "Enter your password." });
+    setErrors(found);
+    setError(null);
+    if (Object.keys(found).length) {
+      document.getElementById(`signin-${Object.keys(found)[0]}`)?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await api.login(email.trim(), password);
+      navigate(next, { replace: true });
+    } catch (err) {
+      setError({ text: errorText(err), code: err instanceof ApiError ? err.code : undefined });
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthCard
+      title="Sign in"
+      lead="Welcome back. Sign in to teach or join your classes."
+      foot={
+        <>
+          New to VTP? <Link to="/sign-up">Create an account</Link>
+        </>
+      }
+    >
+      <form className="form" onSubmit={submit} noValidate data-testid="signin-form">
+        {session.endedReason && !error && <Alert kind="warning">{session.endedReason}</Alert>}
+        {search.get("next") && !error && !session.endedReason && <Alert kind="info">Please sign in to continue.</Alert>}
+        {error && (
+          <Alert kind="error" testId="signin-error">
+            {error.text}
+          </Alert>
+        )}
+        <Field id="signin-email" label="Email" type="email" value={email} onChange={setEmail} error={errors.email} autoComplete="email" inputMode="email" testId="signin-email" />
+        <Field
+          id="signin-password"
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          error={errors.password}
+          autoComplete="current-password"
+          testId="signin-password"
+        />
+        <div className="row-between small">
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </div>
+        <Button type="submit" variant="primary" block busy={busy} data-testid="signin-submit">
+          Sign in
+        </Button>
+      </form>
+      {error?.code === "EMAIL_NOT_VERIFIED" && (
+        <>
+          <hr className="divider" />
+          <h2 className="small" style={{ fontSize: "1rem" }}>
+            Need a new verification link?
+          </h2>
+          <ResendForm initialEmail={email} />
+        </>
+      )}
+    </AuthCard>
+  );
+}

@@ -1,0 +1,170 @@
+import { useEffect, useRef, useState } from "react";
+import type Hls from "hls.js";
+import type { RecordingChatResponse, RecordingDto, RecordingMarkerDto } from "@vtp/protocol";
+import { Icon, type IconName } from "../ui/Icon";
+import { clock } from "./format";
+
+type Level = { index: number; height: number };
+
+const markerIcon = (kind: string): IconName => (kind === "screen" ? "screen" : kind === "hand" ? "hand" : "flag");
+const markerKind = (kind: string) => (kind === "screen" ? "Screen share" : kind === "hand" ? "Raised hand" : "Marker");
+
+/**
+ * Plays a recording's HLS stream through hls.js (MediaSource; native HLS only where MSE is
+ * missing, e.g. iOS Safari), with quality selection, a timeline of markers and the class chat
+ * replayed in time (seeking moves it).
+ */
+export function Player({ recording, chat }: { recording: RecordingDto; chat: RecordingChatResponse["messages"] }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const hlsRef = useRef<Hls | null>(null);
+  const [time, setTime] = useState(0);
+  const [duration, setDuration] = useState(recording.durationSeconds ?? 0);
+  const [levels, setLevels] = useState<Level[]>([]);
+  const [quality, setQuality] = useState("auto");
+  const [error, setError] = useState<string | null>(null);
+  const src = recording.urls?.stream;
+
+  useEffect(() => {
+    const v = video.current;
+    if (!v || !src) return;
+    let alive = true;
+    void import("hls.js").then(({ default: HlsClass }) => {
+      if (!alive) return;
+      if (!HlsClass.isSupported()) {
+        if (v.canPlayType("application/vnd.apple.mpegurl")) v.src = src;
+        else setError("This browser cannot play the recording. Download it instead.");
+        return;
+      }
+      const hls = new HlsClass({ enableWorker: true });
+      hlsRef.current = hls;
+      hls.on(HlsClass.Events.MANIFEST_PARSED, (_e, data) => {
+        setLevels(data.levels.map((l, index) => ({ index, height: l.height })).filter((l) => l.height > 0).sort((a, b) => b.height - a.height));
+      });
+      hls.on(HlsClass.Events.ERROR, (_e, data) => {
+        if (data.fatal) setError("The recording could not be played. Reload the page to try again.");
+      });
+      hls.loadSource(src);
+      hls.attachMedia(v);
+    });
+    return () => {
+      alive = false;
+      hlsRef.current?.destroy();
+      hlsRef.current = null;
+      setLevels([]);
+    };
+  }, [src]);
+
+  const chooseQuality = (value: string) => {
+    setQuality(value);
+    const hls = hlsRef.current;
+    if (!hls) return;
+    // -1 hands the choice back to hls.js (autoLevelEnabled becomes true).
+    hls.currentLevel = value === "auto" ? -1 : Number(value);
+  };
+
+  const seek = (ms: number) => {
+    const v = video.current;
+    if (!v) return;
+    v.currentTime = Math.max(0, ms / 1000);
+    setTime(v.currentTime);
+    void v.play().catch(() => {});
+  };
+  const shown = chat.filter((m) => m.offsetMs <= time * 1000);
+  const markers = recording.markers;
+  const total = Math.max(duration, ...markers.map((m) => m.offsetMs / 1000), 1);
+
+  return (
+    <div className="player-layout">
+      <div className="player-main">
+        <div className="player-frame">
+          <video
+            ref={video}
+            controls
+            playsInline
+            poster={recording.urls?.thumbnail}
+            onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
+            onSeeked={(e) => setTime(e.currentTarget.currentTime)}
+            onDurationChange={(e) => Number.isFinite(e.currentTarget.duration) && setDuration(e.currentTarget.duration)}
+            data-testid="recording-video"
+          />
+        </div>
+        {error && <p className="error-text" role="alert">{error}</p>}
+        <div className="player-bar row">
+          {levels.length > 0 && (
+            <label className="row small" style={{ gap: 6 }}>
+              Quality
+              <select className="select" value={quality} onChange={(e) => chooseQuality(e.target.value)} data-testid="recording-quality">
+                <option value="auto">Auto</option>
+                {levels.map((l) => (
+                  <option key={l.index} value={String(l.index)}>
+                    {l.height}p
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          {recording.urls && (
+            <a className="small" href={recording.urls.download} download data-testid="recording-download">
+              <Icon name="download" size={16} /> Download MP4
+            </a>
+          )}
+        </div>
+        {markers.length > 0 && (
+          <section aria-labelledby="markers-h" className="markers">
+            <h2 id="markers-h">Moments</h2>
+            <div className="timeline" data-testid="recording-timeline">
+              <div className="timeline-progress" style={{ width: `${Math.min(100, (time / total) * 100)}%` }} />
+              {markers.map((m) => (
+                <button
+                  key={m.id}
+                  type="button"
+                  className={`timeline-marker timeline-${m.kind}`}
+                  style={{ left: `${Math.min(100, (m.offsetMs / 1000 / total) * 100)}%` }}
+                  onClick={() => seek(m.offsetMs)}
+                  title={`${clock(m.offsetMs / 1000)} ${m.label}`}
+                  aria-label={`${markerKind(m.kind)} at ${clock(m.offsetMs / 1000)}: ${m.label}`}
+                  tabIndex={-1}
+                >
+                  <Icon name={markerIcon(m.kind)} size={12} />
+                </button>
+              ))}
+            </div>
+            <ol>
+              {markers.map((m) => (
+                <MarkerItem key={m.id} m={m} onSeek={seek} />
+              ))}
+            </ol>
+          </section>
+        )}
+      </div>
+      <aside className="card player-chat" aria-labelledby="replay-h">
+        <h2 id="replay-h">Chat</h2>
+        {chat.length === 0 ? (
+          <p className="muted small">No messages were sent during this recording.</p>
+        ) : (
+          <ol className="replay" aria-live="off" data-testid="recording-chat">
+            {shown.length === 0 && <li className="muted small">Messages appear here as the recording plays.</li>}
+            {shown.map((m) => (
+              <li key={m.seq}>
+                <button type="button" className="replay-time mono" onClick={() => seek(m.offsetMs)} aria-label={`Go to ${clock(m.offsetMs / 1000)}`}>
+                  {clock(Math.max(0, m.offsetMs) / 1000)}
+                </button>
+                <strong>{m.authorName}</strong> <span>{m.text}</span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </aside>
+    </div>
+  );
+}
+
+function MarkerItem({ m, onSeek }: { m: RecordingMarkerDto; onSeek: (ms: number) => void }) {
+  return (
+    <li>
+      <button type="button" className={`marker marker-${m.kind}`} onClick={() => onSeek(m.offsetMs)} data-testid="recording-marker" data-kind={m.kind} title={markerKind(m.kind)}>
+        <Icon name={markerIcon(m.kind)} size={14} aria-hidden="true" /> <span className="mono">{clock(m.offsetMs / 1000)}</span> {m.label}
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,35 @@
+import { useEffect, useState } from "react";
+import type { RecordingChatResponse, RecordingDto } from "@vtp/protocol";
+import { recordings } from "../api/recordings";
+import { errorText } from "../api/errors";
+import { Alert } from "../ui/Alert";
+import { PageHeader } from "../ui/Page";
+import { Loading } from "../ui/Spinner";
+import { formatWhen } from "../ui/StatusBadge";
+import { clock } from "./format";
+import { Player } from "./Player";
+
+/** /shared/recordings/:token — a recording shared by link: no account needed. */
+export function SharedRecordingPage({ token }: { token: string }) {
+  const [data, setData] = useState<{ recording: RecordingDto; chat: RecordingChatResponse } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    recordings.shared(token).then(setData, (err) => setError(errorText(err)));
+  }, [token]);
+  if (error)
+    return (
+      <div className="container container-narrow">
+        <Alert kind="error" testId="shared-error">
+          {error}
+        </Alert>
+      </div>
+    );
+  if (!data) return <Loading label="Loading the recording…" />;
+  const r = data.recording;
+  return (
+    <div className="container">
+      <PageHeader title={r.title} description={`${formatWhen(r.startedAt)}${r.durationSeconds !== null ? ` · ${clock(r.durationSeconds)}` : ""}`} />
+      {r.status === "ready" ? <Player recording={r} chat={data.chat.messages} /> : <Alert kind="info">This recording is not ready yet. Try again in a few minutes.</Alert>}
+    </div>
+  );
+}

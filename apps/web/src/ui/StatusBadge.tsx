@@ -1,0 +1,26 @@
+import type { RoomStatus } from "@vtp/protocol";
+
+export function StatusBadge({ status }: { status: RoomStatus }) {
+  if (status === "live")
+    return (
+      <span className="badge badge-live" data-testid="room-status" data-status="live">
+        Live
+      </span>
+    );
+  if (status === "scheduled")
+    return (
+      <span className="badge badge-primary" data-testid="room-status" data-status="scheduled">
+        Scheduled
+      </span>
+    );
+  return (
+    <span className="badge" data-testid="room-status" data-status="ended">
+      Ended
+    </span>
+  );
+}
+
+export function formatWhen(iso: string | null): string {
+  if (!iso) return "";
+  return new Date(iso).toLocaleString(undefined, { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}

@@ -1,0 +1,96 @@
+/**
+ * Error codes shared by the server and the browser. Every non-2xx HTTP response and every
+ * failed socket ack carries one of these as `error.code`.
+ */
+export const ErrorCodes = [
+  // generic
+  "BAD_REQUEST",
+  "VALIDATION_FAILED",
+  "INVALID_JSON",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "NOT_FOUND",
+  "METHOD_NOT_ALLOWED",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "CONFLICT",
+  "RATE_LIMITED",
+  "INTERNAL_ERROR",
+  "SERVICE_UNAVAILABLE",
+  // accounts
+  "EMAIL_TAKEN",
+  "WEAK_PASSWORD",
+  "PASSWORD_TOO_LONG",
+  "INVALID_CREDENTIALS",
+  "EMAIL_NOT_VERIFIED",
+  "ACCOUNT_DISABLED",
+  "TOO_MANY_ATTEMPTS",
+  "INVALID_TOKEN",
+  "TOKEN_EXPIRED",
+  "REFRESH_TOKEN_REUSED",
+  "ROLE_NOT_ALLOWED",
+  // rooms and signalling
+  "ROOM_NOT_FOUND",
+  "ROOM_ENDED",
+  "ROOM_FULL",
+  "NOT_IN_ROOM",
+  "ALREADY_IN_ROOM",
+  "WAITING_FOR_HOST",
+  "REJECTED_BY_HOST",
+  "REMOVED_FROM_ROOM",
+  "PARTICIPANT_NOT_FOUND",
+  "CHAT_DISABLED",
+  "MESSAGE_NOT_FOUND",
+  // media
+  "MEDIA_UNAVAILABLE",
+  "TRANSPORT_NOT_FOUND",
+  "PRODUCER_NOT_FOUND",
+  "CONSUMER_NOT_FOUND",
+  "INVALID_SDP",
+  "WRONG_DIRECTION",
+  "NOT_ALLOWED_TO_PUBLISH",
+  // recording
+  "RECORDING_UNAVAILABLE",
+  "RECORDING_NOT_FOUND",
+  "RECORDING_ALREADY_ACTIVE",
+  "RECORDING_NOT_READY",
+  "SHARE_NOT_FOUND",
+] as const;
+
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+/** The body of every error response and failed ack. */
+export interface ErrorBody {
+  code: ErrorCode | string;
+  message: string;
+  details?: unknown;
+}
+
+export interface ErrorResponse {
+  error: ErrorBody;
+}
+
+/** Human messages for the browser, by code. */
+export const ErrorMessages: Partial<Record<ErrorCode, string>> = {
+  EMAIL_TAKEN: "An account with this email already exists.",
+  WEAK_PASSWORD: "The password must be between 10 and 128 characters.",
+  PASSWORD_TOO_LONG: "The password is too long (at most 72 bytes when encoded).",
+  INVALID_CREDENTIALS: "The email or password is not correct.",
+  EMAIL_NOT_VERIFIED: "Please verify your email first: check your inbox for the link.",
+  ACCOUNT_DISABLED: "This account has been disabled. Contact your administrator.",
+  TOO_MANY_ATTEMPTS: "Too many attempts. Please wait a moment and try again.",
+  INVALID_TOKEN: "This link is invalid or has already been used.",
+  TOKEN_EXPIRED: "This link has expired. Please request a new one.",
+  REFRESH_TOKEN_REUSED: "Your session was ended for security reasons. Please sign in again.",
+  ROOM_NOT_FOUND: "This class does not exist.",
+  ROOM_ENDED: "This class has ended.",
+  ROOM_FULL: "This class is full.",
+  WAITING_FOR_HOST: "Waiting for the teacher to let you in.",
+  REJECTED_BY_HOST: "The teacher did not let you in.",
+  REMOVED_FROM_ROOM: "You were removed from this class.",
+  CHAT_DISABLED: "Chat is turned off in this class.",
+  NOT_ALLOWED_TO_PUBLISH: "You are not allowed to share audio or video in this class.",
+  RECORDING_UNAVAILABLE: "Recording is not available on this server.",
+  RATE_LIMITED: "Slow down a little.",
+  INTERNAL_ERROR: "Something went wrong on our side.",
+};

@@ -1,0 +1,143 @@
+import { Type, type Static } from "@sinclair/typebox";
+
+/** Recordings: REST bodies and DTOs, and the socket events (see docs/RECORDING.md). */
+
+export const RECORDING_STATUSES = ["recording", "processing", "ready", "failed"] as const;
+export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
+
+export const RecordingTrackDto = Type.Object({
+  id: Type.String(),
+  producerId: Type.String(),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  kind: Type.Union([Type.Literal("audio"), Type.Literal("video")]),
+  source: Type.String(),
+  codec: Type.String(),
+  /** Milliseconds from the recording's start. */
+  startOffsetMs: Type.Integer(),
+  endOffsetMs: Type.Union([Type.Integer(), Type.Null()]),
+  /** More than one when FFmpeg was restarted (gaps between parts). */
+  parts: Type.Array(Type.Object({ offsetMs: Type.Integer(), endOffsetMs: Type.Optional(Type.Integer()), gapReason: Type.Optional(Type.String()) })),
+  status: Type.Union([Type.Literal("recording"), Type.Literal("finalized")]),
+});
+export type RecordingTrackDto = Static<typeof RecordingTrackDto>;
+
+export const RecordingMarkerDto = Type.Object({
+  id: Type.String(),
+  /** "marker" (a teacher's), "screen" (a screen share started), "hand" (a raised hand), … */
+  kind: Type.String(),
+  label: Type.String(),
+  offsetMs: Type.Integer(),
+  createdAt: Type.String({ format: "date-time" }),
+});
+export type RecordingMarkerDto = Static<typeof RecordingMarkerDto>;
+
+export const RecordingDto = Type.Object({
+  id: Type.String(),
+  roomId: Type.String(),
+  title: Type.String(),
+  status: Type.Union(RECORDING_STATUSES.map((s) => Type.Literal(s))),
+  progress: Type.Integer({ minimum: 0, maximum: 100 }),
+  error: Type.Union([Type.String(), Type.Null()]),
+  visibility: Type.Union([Type.Literal("private"), Type.Literal("participants")]),
+  startedBy: Type.Union([Type.String(), Type.Null()]),
+  startedAt: Type.String({ format: "date-time" }),
+  stoppedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  durationSeconds: Type.Union([Type.Number(), Type.Null()]),
+  sizeBytes: Type.Union([Type.Integer(), Type.Null()]),
+  tracks: Type.Array(RecordingTrackDto),
+  markers: Type.Array(RecordingMarkerDto),
+  /** Present when ready: relative URLs (thumbnail, download, stream). */
+  urls: Type.Optional(Type.Object({ thumbnail: Type.String(), download: Type.String(), stream: Type.String() })),
+});
+export type RecordingDto = Static<typeof RecordingDto>;
+
+export const StartRecordingBody = Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export type StartRecordingBody = Static<typeof StartRecordingBody>;
+
+export const UpdateRecordingBody = Type.Object(
+  {
+    title: Type.Optional(Type.String({ maxLength: 200 })),
+    visibility: Type.Optional(Type.Union([Type.Literal("private"), Type.Literal("participants")])),
+  },
+  { additionalProperties: false },
+);
+export type UpdateRecordingBody = Static<typeof UpdateRecordingBody>;
+
+export const AddMarkerBody = Type.Object({ label: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export type AddMarkerBody = Static<typeof AddMarkerBody>;
+
+export const ShareRecordingBody = Type.Object(
+  { expiresInHours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 24 * 365 })) },
+  { additionalProperties: false },
+);
+export type ShareRecordingBody = Static<typeof ShareRecordingBody>;
+
+export const ShareRecordingResponse = Type.Object({
+  /** The public player link (web client). */
+  url: Type.String(),
+  /** The API base for the shared recording: `${apiUrl}` (JSON), `/stream`, `/download`, `/thumbnail`. */
+  apiUrl: Type.String(),
+  token: Type.String(),
+  expiresAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+});
+export type ShareRecordingResponse = Static<typeof ShareRecordingResponse>;
+
+export const RecordingListQuery = Type.Object({ roomId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
+export type RecordingListQuery = Static<typeof RecordingListQuery>;
+
+export const RecordingListResponse = Type.Object({ recordings: Type.Array(RecordingDto) });
+export type RecordingListResponse = Static<typeof RecordingListResponse>;
+
+export const RecordingChatMessage = Type.Object({
+  seq: Type.Integer(),
+  authorName: Type.String(),
+  text: Type.String(),
+  /** Milliseconds from the recording's start (negative: before it). */
+  offsetMs: Type.Integer(),
+  createdAt: Type.String({ format: "date-time" }),
+});
+export const RecordingChatResponse = Type.Object({ messages: Type.Array(RecordingChatMessage) });
+export type RecordingChatResponse = Static<typeof RecordingChatResponse>;
+
+/** Server → client socket events of recording (to the room, and progress to its hosts). */
+export interface RecordingStartedEvent {
+  roomId: string;
+  recordingId: string;
+  startedAt: string;
+}
+export interface RecordingStoppedEvent {
+  roomId: string;
+  recordingId: string;
+  stoppedAt: string;
+}
+export interface RecordingProgressEvent {
+  roomId: string;
+  recordingId: string;
+  status: RecordingStatus;
+  progress: number;
+  error?: string | null;
+}
+export interface RecordingMarkerEvent {
+  roomId: string;
+  recordingId: string;
+  marker: RecordingMarkerDto;
+}
+
+export interface RecordingServerEvents {
+  "recording-started": (e: RecordingStartedEvent) => void;
+  "recording-stopped": (e: RecordingStoppedEvent) => void;
+  "recording-progress": (e: RecordingProgressEvent) => void;
+  "recording-marker": (e: RecordingMarkerEvent) => void;
+}
+
+/** Client → server: a teacher (host) marks a moment of the live class being recorded. */
+export interface AddMarkerPayload {
+  roomId: string;
+  label: string;
+}
+export interface RecordingClientEvents {
+  "add-marker": (
+    payload: AddMarkerPayload,
+    ack: (result: { ok: true; marker: RecordingMarkerDto } | { ok: false; error: { code: string; message: string } }) => void,
+  ) => void;
+}

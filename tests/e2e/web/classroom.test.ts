@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { chromiumMissing, ensureWebBuilt, launchBrowser, newContext, PHONE, shot, signInUi, startServer, verifiedUser, type Server } from "./harness";
+
+const skip = chromiumMissing();
+
+describe.skipIf(Boolean(skip))("web: a live class in real Chromium", () => {
+  let server: Server;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    [server, browser] = await Promise.all([startServer({ RECONNECT_GRACE_SECONDS: "5" }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const tiles = (page: Page) => page.locator('[data-testid="video-tile"]');
+  /** The tile of `userId` plays video: videoWidth > 0 and currentTime advancing. */
+  const videoPlaying = async (page: Page, userId: string) => {
+    const sel = `[data-testid="video-tile"][data-user-id="${userId}"] video`;
+    await page.waitForFunction((s) => {
+      const v = document.querySelector<HTMLVideoElement>(s);
+      return !!v && v.videoWidth > 0 && v.currentTime > 0;
+    }, sel, { timeout: 30_000 });
+    const t0 = await page.$eval(sel, (v) => (v as HTMLVideoElement).currentTime);
+    await page.waitForFunction(([s, t]) => (document.querySelector<HTMLVideoElement>(s as string)?.currentTime ?? 0) > (t as number) + 0.3, [sel, t0] as const, { timeout: 15_000 });
+  };
+  const userIdOf = async (page: Page) => (await page.evaluate(() => fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.json()))).user.id as string;
+
+  it("teacher runs a class: students join by code, chat both ways, hand raised and allowed to speak, class ended", async () => {
+    const [teacher, s1, s2] = await Promise.all([verifiedUser(server, "teacher", "Tess Teacher"), verifiedUser(server, "student", "Sam Student"), verifiedUser(server, "student", "Kim Student")]);
+
+    // Teacher: create the class from the dashboard.
+    const tctx = await newContext(browser, server.url);
+    const tp = await tctx.newPage();
+    await signInUi(tp, teacher);
+    await tp.getByTestId("classes-empty").waitFor();
+    await tp.getByTestId("new-class").click();
+    await tp.getByTestId("create-class-submit").click();
+    await tp.getByText("Give the class a title.").waitFor();
+    await tp.getByTestId("class-title").fill("Algebra — week 3");
+    await tp.getByTestId("create-class-submit").click();
+    const card = tp.getByTestId("class-card").first();
+    await card.waitFor();
+    const code = (await card.getByTestId("class-code").textContent())!.trim();
+    expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    await tp.getByTestId("copy-code").click();
+    expect(await tp.evaluate(() => navigator.clipboard.readText())).toBe(code);
+    await shot(tp, "dashboard-teacher-with-class");
+
+    // Teacher: pre-join (camera preview + mic meter), then start.
+    await card.getByTestId("start-class").click();
+    await tp.getByTestId("prejoin-join").waitFor();
+    await tp.waitForFunction(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="prejoin-preview"]');
+      return !!v && v.videoWidth > 0 && v.currentTime > 0;
+    });
+    await shot(tp, "prejoin-teacher-desktop");
+    await tp.getByTestId("prejoin-join").click();
+    await tp.getByTestId("classroom").waitFor();
+    await tiles(tp).first().waitFor();
+
+    // Students: join by code from the dashboard (one of them by the link).
+    const join = async (who: typeof s1, viaLink: boolean, viewport?: { width: number; height: number }) => {
+      const ctx = await newContext(browser, server.url, viewport);
+      const p = await ctx.newPage();
+      await signInUi(p, who);
+      if (viaLink) await p.goto(`/join/${code}`);
+      else {
+        await p.getByTestId("join-code-input").fill(code.toLowerCase());
+        await p.getByTestId("join-code-submit").click();
+      }
+      await p.getByTestId("prejoin-join").waitFor();
+      if (viewport) await shot(p, "prejoin-student-phone");
+      await p.getByTestId("prejoin-join").click();
+      await p.getByTestId("classroom").waitFor();
+      return { ctx, p };
+    };
+    const a = await join(s1, false);
+    const b = await join(s2, true, PHONE);
+    const [tid, aid, bid] = await Promise.all([userIdOf(tp), userIdOf(a.p), userIdOf(b.p)]);
+
+    for (const p of [tp, a.p, b.p]) await p.waitForFunction(() => document.querySelectorAll('[data-testid="video-tile"]').length === 3);
+    for (const id of [tid, aid, bid]) expect(await tp.locator(`[data-testid="video-tile"][data-user-id="${id}"]`).count()).toBe(1);
+    expect(await a.p.getByTestId("participant-count").textContent()).toContain("3");
+    // The students see (and decode) the teacher's camera through the SFU.
+    await Promise.all([videoPlaying(a.p, tid), videoPlaying(b.p, tid)]);
+    // Students may not publish until allowed.
+    expect(await a.p.getByTestId("control-mic").isDisabled()).toBe(true);
+
+    // Chat both ways, with the unread badge while the panel is closed.
+    await a.p.getByTestId("control-chat").click();
+    await a.p.getByTestId("chat-input").fill("Hello from Sam");
+    await a.p.getByTestId("chat-input").press("Enter");
+    await tp.getByTestId("chat-unread").waitFor();
+    expect(await tp.getByTestId("chat-unread").textContent()).toBe("1");
+    await tp.getByTestId("control-chat").click();
+    await tp.locator('[data-testid="chat-message"]', { hasText: "Hello from Sam" }).waitFor();
+    await tp.getByTestId("chat-input").fill("Welcome, everyone!");
+    await tp.getByTestId("chat-send").click();
+    await a.p.locator('[data-testid="chat-message"]', { hasText: "Welcome, everyone!" }).waitFor();
+    await b.p.getByTestId("chat-unread").waitFor();
+    await b.p.getByTestId("control-chat").click();
+    await b.p.locator('[data-testid="chat-message"]', { hasText: "Hello from Sam" }).waitFor();
+    await shot(b.p, "classroom-student-phone-chat");
+    await b.p.getByRole("button", { name: "Close chat" }).click();
+
+    // Sam raises a hand; the teacher sees the queue and allows Sam to speak.
+    await a.p.getByTestId("control-hand").click();
+    await tp.getByTestId("control-participants").click();
+    const entry = tp.getByTestId("hand-queue-entry").first();
+    await entry.waitFor();
+    expect(await entry.getAttribute("data-user-id")).toBe(aid);
+    await shot(tp, "classroom-teacher-desktop");
+    await entry.getByTestId("allow-to-speak").click();
+    await a.p.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="control-mic"]')!.disabled);
+    await tp.getByTestId("hand-queue").waitFor({ state: "detached" });
+    await b.p.getByTestId("control-participants").click();
+    await b.p.locator(`[data-testid="participant"][data-user-id="${aid}"][data-role="presenter"]`).waitFor();
+    await b.p.getByRole("button", { name: "Close people" }).click();
+    // Sam turns the camera on: Sam's own tile plays it.
+    await a.p.getByTestId("control-camera").click();
+    await a.p.waitForFunction((id) => {
+      const v = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"] video`);
+      return !!v && v.videoWidth > 0;
+    }, aid);
+    await shot(a.p, "classroom-student-desktop");
+    // The other student and the teacher see Sam's new camera.
+    await Promise.all([videoPlaying(b.p, aid), videoPlaying(tp, aid)]);
+    await shot(b.p, "classroom-student-phone");
+
+    // The teacher ends the class; the students see it end.
+    await tp.getByTestId("control-end").click();
+    await tp.getByTestId("end-confirm").click();
+    for (const p of [a.p, b.p, tp]) {
+      await p.getByTestId("room-end-screen").waitFor();
+      expect(await p.getByTestId("room-end-screen").getAttribute("data-phase")).toBe("ended");
+    }
+    await shot(b.p, "class-ended-student-phone");
+
+    // Attendance for the host: table, chart and CSV.
+    await tp.goto("/dashboard");
+    await tp.getByTestId("class-details").first().click();
+    await tp.getByTestId("attendance-table").waitFor();
+    expect(await tp.getByTestId("attendance-row").count()).toBe(3);
+    await tp.getByTestId("presence-chart").waitFor();
+    const [download] = await Promise.all([tp.waitForEvent("download"), tp.getByTestId("attendance-csv").click()]);
+    expect(download.suggestedFilename()).toMatch(/^attendance-.*\.csv$/);
+    await shot(tp, "class-details-attendance");
+    await Promise.all([tctx.close(), a.ctx.close(), b.ctx.close()]);
+  }, 240_000);
+});

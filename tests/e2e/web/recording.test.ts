@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import type { Browser } from "playwright-core";
+import { chromiumMissing, ensureWebBuilt, launchBrowser, PHONE, shot, joinClassUi, startClassUi, startServer, verifiedUser, type Server } from "./harness";
+
+const skip = chromiumMissing() || (!existsSync("/usr/bin/ffmpeg") && process.env.CI !== "true" ? "ffmpeg missing: skipping the recording test" : false);
+if (skip) console.warn(skip);
+
+describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
+  let server: Server;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("the teacher records and marks a moment; everyone sees the indicator; the recording plays and can be shared with the class", async () => {
+    const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Rae Teacher"), verifiedUser(server, "student", "Lou Student")]);
+    const { ctx: tctx, page: tp, code } = await startClassUi(browser, server, teacher, { title: "Recorded lesson" });
+    const { ctx: sctx, page: sp } = await joinClassUi(browser, server, student, code, PHONE);
+    await sp.getByTestId("classroom").waitFor();
+
+    // The student sees the teacher before the recording starts.
+    await sp.waitForFunction(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
+      return !!v && v.videoWidth > 0 && v.currentTime > 0;
+    }, undefined, { timeout: 30_000 });
+    await tp.getByTestId("control-record").click();
+    await tp.getByTestId("recording-indicator").waitFor({ timeout: 30_000 });
+    await sp.getByTestId("recording-indicator").waitFor({ timeout: 30_000 });
+    await shot(sp, "classroom-recording-student-phone");
+    await tp.getByTestId("control-chat").click();
+    await tp.getByTestId("chat-input").fill("This is on the recording");
+    await tp.getByTestId("chat-send").click();
+    // The student raises a hand: a `hand` marker on the recording's timeline.
+    await sp.getByTestId("control-hand").click();
+    await tp.waitForTimeout(2000);
+    // The teacher marks a moment; the player shows it on the timeline.
+    await tp.getByTestId("control-marker").click();
+    await tp.getByText("Moment marked in the recording.").waitFor();
+    await tp.waitForTimeout(3000);
+    await tp.getByTestId("control-record").click();
+    await sp.getByTestId("recording-indicator").waitFor({ state: "detached" });
+
+    await tp.goto("/recordings");
+    const card = tp.getByTestId("recording-card").first();
+    await card.waitFor();
+    await tp.locator('[data-testid="recording-card"][data-status="ready"]').waitFor({ timeout: 120_000 });
+    await shot(tp, "recordings-teacher");
+    await card.getByRole("link").first().click();
+    await tp.waitForFunction(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
+      return !!v && v.readyState >= 1 && v.duration > 2 && v.videoWidth > 0;
+    }, undefined, { timeout: 30_000 });
+    // Muted, so the browser's autoplay rules allow play() without a click.
+    await tp.evaluate(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!;
+      v.muted = true;
+      return v.play().catch(() => {});
+    });
+    await tp.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')?.currentTime ?? 0) > 0.5, undefined, { timeout: 30_000 });
+    // Played through hls.js: a MediaSource behind a blob: URL, not the browser's native HLS.
+    expect(await tp.evaluate(() => document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!.src)).toMatch(/^blob:/);
+    expect(await tp.getByTestId("recording-marker").filter({ hasText: "Marked at" }).count()).toBeGreaterThanOrEqual(1);
+    await tp.locator('[data-testid="recording-marker"][data-kind="hand"]').filter({ hasText: "Lou Student raised a hand" }).waitFor();
+    // The chat sent during the recording is replayed once playback passes it.
+    await tp.getByTestId("recording-chat").getByText("This is on the recording").waitFor({ timeout: 30_000 });
+    // Quality: Auto, 720p, 360p from the HLS levels; 360p keeps playing (from the start again).
+    const quality = tp.getByTestId("recording-quality");
+    expect(await quality.locator("option").allTextContents()).toEqual(["Auto", "720p", "360p"]);
+    await quality.selectOption({ label: "360p" });
+    await tp.evaluate(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!;
+      v.currentTime = 0;
+      return v.play().catch(() => {});
+    });
+    await tp.waitForFunction(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
+      return !!v && v.videoHeight === 360 && v.currentTime > 1 && !v.paused;
+    }, undefined, { timeout: 30_000 });
+    await tp.getByTestId("recording-visibility").check();
+    await tp.getByText("Everyone who attended can now watch it.").waitFor();
+    await shot(tp, "recording-player-teacher");
+
+    // The student who attended now finds it.
+    await sp.goto("/recordings");
+    await sp.getByTestId("recording-card").first().waitFor();
+    expect(await sp.getByTestId("recording-card").count()).toBe(1);
+    await shot(sp, "recordings-student-phone");
+    await Promise.all([tctx.close(), sctx.close()]);
+  }, 240_000);
+});

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import pino from "pino";
+import { buildApp } from "../../apps/server/src/app.js";
+import { loadConfig, type Config } from "../../apps/server/src/config/index.js";
+import type { Mailer, MailMessage } from "../../apps/server/src/mail/index.js";
+import { freshDatabase } from "./db.js";
+
+/** Collects mails in memory; used only where a test is not about mail delivery itself. */
+export class MemoryMailer implements Mailer {
+  readonly kind = "outbox" as const;
+  readonly sent: MailMessage[] = [];
+  async send(m: MailMessage) {
+    this.sent.push(m);
+  }
+  async close() {}
+  /** The token from the newest mail to `to` whose link contains `pathPart`. */
+  tokenFor(to: string, pathPart: string): string {
+    const m = [...this.sent].reverse().find((x) => x.to === to && x.link?.includes(pathPart));
+    if (!m?.link) throw new Error(`no ${pathPart} mail for ${to}`);
+    return new URL(m.link).searchParams.get("token")!;
+  }
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  mailer: MemoryMailer;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "vtp-test-"));
+  return loadConfig({ VTP_DATA_DIR: dataDir, BCRYPT_COST: "4", LOG_LEVEL: "silent", PUBLIC_URL: "http://vtp.test", AUTH_RATE_LIMIT_PER_MINUTE: "100000", JWT_SECRET: "test-secret-test-secret-test-secret-0123", ...env }, { persistSecret: false });
+}
+
+/** The whole app on a fresh database, without a port (use app.inject). */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = testConfig(env);
+  const db = await freshDatabase();
+  const mailer = new MemoryMailer();
+  const app = await buildApp(config, { database: db.handle, mailer, logger: pino({ level: "silent" }) });
+  await app.ready();
+  return {
+    app,
+    config,
+    mailer,
+    dataDir: config.dataDir,
+    close: async () => {
+      await app.close();
+      await db.drop();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Registers, verifies and signs in a user; returns tokens and the user. */
+export async function signUp(t: TestApp, opts: { email?: string; role?: "student" | "teacher"; fullName?: string; password?: string } = {}) {
+  const email = opts.email ?? `u${Math.random().toString(36).slice(2, 10)}@school.test`;
+  const password = opts.password ?? "correct horse battery";
+  const reg = await t.app.inject({ method: "POST", url: "/api/v1/auth/register", payload: { email, password, fullName: opts.fullName ?? "Test User", role: opts.role ?? "student" } });
+  if (reg.statusCode !== 201) throw new Error(`register failed: ${reg.body}`);
+  const token = t.mailer.tokenFor(email, "/verify-email");
+  await t.app.inject({ method: "POST", url: "/api/v1/auth/verify-email", payload: { token } });
+  const login = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password } });
+  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
+  const body = login.json();
+  return { email, password, user: body.user, accessToken: body.accessToken as string, refreshToken: body.refreshToken as string, auth: { authorization: `Bearer ${body.accessToken}` } };
+}
+
+/** An admin made the way an operator does (the service behind `vtp create-admin`). */
+export async function makeAdmin(t: TestApp, email = `admin${Math.random().toString(36).slice(2, 8)}@school.test`) {
+  const password = "admin password 123";
+  await t.app.ctx.accounts.ensureAdmin({ email, password, fullName: "Admin" });
+  const login = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password } });
+  const body = login.json();
+  return { email, password, user: body.user, accessToken: body.accessToken as string, auth: { authorization: `Bearer ${body.accessToken}` } };
+}

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const VTP_BIN = path.join(REPO_ROOT, "apps/server/bin/vtp.js");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface VtpProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  proc: ChildProcess;
+  output(): string;
+  /** Sends a signal and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs a `vtp` command to completion and returns its exit code and output. */
+export function runVtp(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [VTP_BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout!.on("data", (d) => (stdout += d));
+    proc.stderr!.on("data", (d) => (stderr += d));
+    proc.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts the real `vtp start` process and waits until /health answers. */
+export async function startVtp(env: Record<string, string> = {}, opts: { timeoutMs?: number } = {}): Promise<VtpProcess> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const dataDir = env.VTP_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), "vtp-proc-"));
+  const fullEnv = {
+    ...process.env,
+    HOST: "127.0.0.1",
+    BCRYPT_COST: "4",
+    LOG_LEVEL: "info",
+    AUTH_RATE_LIMIT_PER_MINUTE: "100000",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ...env,
+    PORT: String(port),
+    VTP_DATA_DIR: dataDir,
+  };
+  const proc = spawn(process.execPath, [VTP_BIN, "start"], { env: fullEnv, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  proc.stdout!.on("data", (d) => (out += d));
+  proc.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`vtp exited with ${proc.exitCode} before it was ready:\n${out}`);
+    try {
+      const r = await fetch(`${url}/health`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      proc.kill("SIGKILL");
+      throw new Error(`vtp did not become healthy in time:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return {
+    url,
+    port,
+    dataDir,
+    proc,
+    output: () => out,
+    stop: async (signal = "SIGTERM") => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * The media behaviour suite, run against both modes (in-process and remote media node).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MediaEvent, MediaService } from "../../../../apps/server/src/media/index.js";
+import { TestPublisher, TestSubscriber, waitFor } from "./clients.js";
+import type { MediaUnderTest } from "./modes.js";
+
+export class EventLog {
+  readonly events: MediaEvent[] = [];
+  readonly off: () => void;
+  constructor(media: MediaService) {
+    this.off = media.onEvent((e) => this.events.push(e));
+  }
+  has(pred: (e: MediaEvent) => boolean) {
+    return this.events.some(pred);
+  }
+  wait(what: string, pred: (e: MediaEvent) => boolean) {
+    return waitFor(what, () => this.events.find(pred));
+  }
+}
+
+let roomSeq = 0;
+const newRoom = (tag: string) => `${tag}-${process.pid}-${++roomSeq}`;
+
+export function mediaSuite(name: string, start: () => Promise<MediaUnderTest>) {
+  describe(name, () => {
+    let sut: MediaUnderTest;
+    let media: MediaService;
+    let log: EventLog;
+    const cleanup: { close(): Promise<void> }[] = [];
+
+    beforeAll(async () => {
+      sut = await start();
+      media = sut.media;
+      log = new EventLog(media);
+    });
+
+    afterAll(async () => {
+      for (const c of cleanup) await c.close().catch(() => {});
+      log?.off();
+      await sut?.stop();
+    });
+
+    async function publisher(roomId: string, peerId: string, sources: ("camera" | "microphone" | "screen")[]) {
+      const pub = new TestPublisher(media, roomId, peerId);
+      cleanup.push(pub);
+      await pub.join();
+      const tracks = sources.map((s) => pub.addTrack(s));
+      await pub.negotiate();
+      for (const t of tracks) await pub.produce(t);
+      await pub.connected();
+      pub.startRtp();
+      return { pub, tracks };
+    }
+
+    async function subscriber(roomId: string, peerId: string) {
+      const sub = new TestSubscriber(media, roomId, peerId);
+      cleanup.push(sub);
+      const joined = await sub.join();
+      return { sub, joined };
+    }
+
+    it("forwards a publisher's camera and microphone to a subscriber, with a PLI on start and REMB caps", async () => {
+      const roomId = newRoom("flow");
+      const { pub, tracks } = await publisher(roomId, "teacher", ["camera", "microphone"]);
+      const [cam, mic] = tracks;
+      const { sub } = await subscriber(roomId, "student1");
+      await sub.consume(cam.producerId!);
+      await sub.consume(mic.producerId!);
+      await waitFor("video and audio packets at the subscriber", () => sub.packetsFor(cam.producerId!) > 30 && sub.packetsFor(mic.producerId!) > 50);
+      await waitFor("a PLI at the publisher", () => pub.pliReceived > 0);
+      await waitFor("a REMB at the publisher", () => pub.rembBps > 0);
+      expect(pub.rembBps).toBeGreaterThan(1_400_000);
+      expect(pub.rembBps).toBeLessThanOrEqual(1_500_000);
+      const room = await media.getRoom(roomId);
+      expect(room.peers).toBe(2);
+      expect(room.producers).toBe(2);
+      expect(room.consumers).toBe(2);
+      const teacher = room.peerList.find((p) => p.peerId === "teacher")!;
+      expect(teacher.producers.map((p) => p.source).sort()).toEqual(["camera", "microphone"]);
+      expect(teacher.producers.find((p) => p.kind === "video")!.codec?.toLowerCase()).toBe("video/vp8");
+      expect((await media.listRooms()).some((r) => r.roomId === roomId)).toBe(true);
+      // The server counts each packet it forwards once; the subscriber also counts the SFU's NACK
+      // retransmissions (werift NACKs packets that arrive late under load), so compare with the
+      // distinct packets the subscriber got, read before the stats (packets keep flowing).
+      const delivered = sub.distinctPacketsFor(cam.producerId!) + sub.distinctPacketsFor(mic.producerId!);
+      expect(delivered).toBeGreaterThan(60);
+      const stats = await media.stats();
+      expect(stats.packetsForwarded).toBeGreaterThanOrEqual(delivered);
+    });
+
+    it("gives a late joiner every existing producer, and renegotiates a screen share on and off without dropping the camera", async () => {
+      const roomId = newRoom("late");
+      const { pub, tracks } = await publisher(roomId, "teacher", ["camera", "microphone"]);
+      const { sub, joined } = await subscriber(roomId, "late-student");
+      expect(joined.producers.map((p) => p.producerId).sort()).toEqual(tracks.map((t) => t.producerId).sort());
+      for (const p of joined.producers) await sub.consume(p.producerId);
+      const camId = tracks[0].producerId!;
+      await waitFor("camera packets", () => sub.packetsFor(camId) > 20);
+
+      // Start a screen share: a new m-line on the publisher's send transport, then a new consumer.
+      const screen = pub.addTrack("screen");
+      await pub.negotiate();
+      const screenId = await pub.produce(screen);
+      pub.stopRtp();
+      pub.startRtp();
+      await log.wait("producer-new for the screen", (e) => e.type === "producer-new" && e.producer.producerId === screenId);
+      const screenConsumer = await sub.consume(screenId);
+      await waitFor("screen packets", () => sub.packetsFor(screenId) > 20);
+      const camBefore = sub.packetsFor(camId);
+      await waitFor("camera still flowing", () => sub.packetsFor(camId) > camBefore + 20);
+
+      // Stop the screen share: producer closed, the subscriber's consumer closed, camera goes on.
+      await media.closeProducer(roomId, screenId, "teacher");
+      await log.wait("producer-closed", (e) => e.type === "producer-closed" && e.producerId === screenId);
+      await log.wait(
+        "consumer-closed",
+        (e) => e.type === "consumer-closed" && e.consumerId === screenConsumer.consumerId && e.reason === "producer-closed",
+      );
+      const room = await media.getRoom(roomId);
+      expect(room.peerList.find((p) => p.peerId === "teacher")!.producers.map((p) => p.source).sort()).toEqual(["camera", "microphone"]);
+      const camAfter = sub.packetsFor(camId);
+      await waitFor("camera still flowing after the screen stopped", () => sub.packetsFor(camId) > camAfter + 20);
+    });
+
+    it("mutes (closes the microphone) and demotes (closes everything) with closeProducersOf", async () => {
+      const roomId = newRoom("mute");
+      const { tracks } = await publisher(roomId, "presenter", ["camera", "microphone"]);
+      const [cam, mic] = tracks;
+      const muted = await media.closeProducersOf(roomId, "presenter", { sources: ["microphone"] });
+      expect(muted).toEqual([mic.producerId]);
+      await log.wait("mic closed", (e) => e.type === "producer-closed" && e.producerId === mic.producerId);
+      expect(log.has((e) => e.type === "producer-closed" && e.producerId === cam.producerId)).toBe(false);
+      const demoted = await media.closeProducersOf(roomId, "presenter");
+      expect(demoted).toEqual([cam.producerId]);
+      expect((await media.getRoom(roomId)).producers).toBe(0);
+    });
+
+    it("answers bad input with clear error codes", async () => {
+      const roomId = newRoom("errors");
+      const { tracks } = await publisher(roomId, "teacher", ["camera"]);
+      const { sub } = await subscriber(roomId, "student");
+      const sendT = (await media.getRoom(roomId)).peerList.find((p) => p.peerId === "teacher")!.transports[0].transportId;
+
+      const code = (status: number, c: string) => expect.objectContaining({ status, code: c });
+      await expect(media.getRoom("no-such-room")).rejects.toEqual(code(404, "ROOM_NOT_FOUND"));
+      await expect(media.createTransport(roomId, "nobody", "send")).rejects.toEqual(code(404, "PARTICIPANT_NOT_FOUND"));
+      await expect(media.createTransport(roomId, "student", "sideways" as "send")).rejects.toEqual(code(400, "VALIDATION_FAILED"));
+      await expect(
+        media.connectTransport(roomId, "student", "no-such-transport", { type: "answer", sdp: "v=0" }),
+      ).rejects.toEqual(code(404, "TRANSPORT_NOT_FOUND"));
+      // Someone else's transport is not found either.
+      await expect(
+        media.produce(roomId, "student", { transportId: sendT, kind: "video", source: "camera" }),
+      ).rejects.toEqual(code(404, "TRANSPORT_NOT_FOUND"));
+      // Bad SDP.
+      const { transportId: send2 } = await media.createTransport(roomId, "student", "send");
+      await expect(media.connectTransport(roomId, "student", send2, { type: "offer", sdp: "hello" })).rejects.toEqual(
+        code(400, "INVALID_SDP"),
+      );
+      await expect(media.connectTransport(roomId, "student", send2, { type: "answer", sdp: "v=0\r\n" })).rejects.toEqual(
+        code(400, "INVALID_SDP"),
+      );
+      await expect(
+        media.connectTransport(roomId, "student", sub.transportId, { type: "answer", sdp: "v=0\r\nm=video 9 x\r\n" }),
+      ).rejects.toEqual(code(400, "INVALID_SDP"));
+      // Producing on a recv transport, consuming on a send transport.
+      await expect(
+        media.produce(roomId, "student", { transportId: sub.transportId, kind: "video", source: "camera" }),
+      ).rejects.toEqual(code(400, "WRONG_DIRECTION"));
+      await expect(
+        media.consume(roomId, "student", { producerId: tracks[0].producerId!, transportId: send2 }),
+      ).rejects.toEqual(code(400, "WRONG_DIRECTION"));
+      // Producing before any offer was applied; kind/source mismatch.
+      await expect(media.produce(roomId, "student", { transportId: send2, kind: "video", source: "camera" })).rejects.toEqual(
+        code(400, "VALIDATION_FAILED"),
+      );
+      await expect(media.produce(roomId, "student", { transportId: send2, kind: "audio", source: "camera" })).rejects.toEqual(
+        code(400, "VALIDATION_FAILED"),
+      );
+      // Unknown ids.
+      await expect(media.consume(roomId, "student", { producerId: "nope", transportId: sub.transportId })).rejects.toEqual(
+        code(404, "PRODUCER_NOT_FOUND"),
+      );
+      await expect(media.closeConsumer(roomId, "nope")).rejects.toEqual(code(404, "CONSUMER_NOT_FOUND"));
+      await expect(media.setPreferredLayer(roomId, "nope", "l")).rejects.toEqual(code(404, "CONSUMER_NOT_FOUND"));
+      await expect(media.requestKeyFrame(roomId, "nope")).rejects.toEqual(code(404, "CONSUMER_NOT_FOUND"));
+      await expect(media.closeProducer(roomId, tracks[0].producerId!, "student")).rejects.toEqual(code(404, "PRODUCER_NOT_FOUND"));
+      // Consuming a closed producer.
+      await media.closeProducer(roomId, tracks[0].producerId!);
+      await expect(
+        media.consume(roomId, "student", { producerId: tracks[0].producerId!, transportId: sub.transportId }),
+      ).rejects.toEqual(code(404, "PRODUCER_NOT_FOUND"));
+      await expect(media.closeProducer(roomId, tracks[0].producerId!)).rejects.toEqual(code(404, "PRODUCER_NOT_FOUND"));
+    });
+
+    it("cleans up a subscriber and a publisher that vanish without leaving", async () => {
+      const roomId = newRoom("vanish");
+      const { pub, tracks } = await publisher(roomId, "teacher", ["camera", "microphone"]);
+      const { sub } = await subscriber(roomId, "ghost");
+      const { sub: other } = await subscriber(roomId, "stays");
+      const consumed = await sub.consume(tracks[0].producerId!);
+      await other.consume(tracks[0].producerId!);
+      await waitFor("packets", () => sub.packetsFor(tracks[0].producerId!) > 10);
+
+      await sub.pc.close(); // no leave: the peer just disappears
+      await log.wait(
+        "the ghost's transport closed",
+        (e) => e.type === "transport-closed" && e.peerId === "ghost" && e.reason === "failed",
+      );
+      expect(log.has((e) => e.type === "consumer-closed" && e.consumerId === consumed.consumerId)).toBe(true);
+      let room = await media.getRoom(roomId);
+      const ghost = room.peerList.find((p) => p.peerId === "ghost")!;
+      expect(ghost.transports).toEqual([]);
+      expect(ghost.consumers).toEqual([]);
+      expect(room.consumers).toBe(1);
+
+      pub.stopRtp();
+      await pub.pc.close();
+      await log.wait("the teacher's producers closed", (e) => e.type === "producer-closed" && e.producerId === tracks[1].producerId);
+      room = await media.getRoom(roomId);
+      expect(room.producers).toBe(0);
+      expect(room.consumers).toBe(0);
+      await log.wait("the other subscriber's consumer closed", (e) => e.type === "consumer-closed" && e.peerId === "stays");
+    });
+
+    it("closes everything of a leaving peer, tells the others, and closes the room with its last peer", async () => {
+      const roomId = newRoom("leave");
+      const { tracks } = await publisher(roomId, "teacher", ["microphone"]);
+      const { sub } = await subscriber(roomId, "student");
+      const c = await sub.consume(tracks[0].producerId!);
+      await media.leavePeer(roomId, "teacher");
+      await log.wait("producer-closed peer-left", (e) => e.type === "producer-closed" && e.producerId === tracks[0].producerId && e.reason === "peer-left");
+      await log.wait("consumer-closed for the student", (e) => e.type === "consumer-closed" && e.consumerId === c.consumerId);
+      await expect(media.leavePeer(roomId, "teacher")).rejects.toEqual(expect.objectContaining({ code: "PARTICIPANT_NOT_FOUND" }));
+      await media.leavePeer(roomId, "student");
+      await log.wait("room-closed", (e) => e.type === "room-closed" && e.roomId === roomId);
+      await expect(media.getRoom(roomId)).rejects.toEqual(expect.objectContaining({ code: "ROOM_NOT_FOUND" }));
+    });
+  });
+}

@@ -1,0 +1,143 @@
+import { sql, type Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JobQueue, JobWorker, PermanentJobError, type JobTables } from "../../../apps/server/src/jobs/index.js";
+import { freshDatabase } from "../../helpers/db.js";
+
+const until = async (cond: () => Promise<boolean> | boolean, what: string, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+let db: Kysely<JobTables>;
+beforeAll(async () => {
+  fresh = await freshDatabase();
+  db = fresh.handle.db as unknown as Kysely<JobTables>;
+});
+afterAll(async () => fresh.drop());
+
+describe(`job queue on ${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "PGlite"}`, () => {
+  it("runs a job once and records completion and progress", async () => {
+    const q = new JobQueue(db);
+    const seen: string[] = [];
+    const w = new JobWorker(q, {
+      queue: "t-ok",
+      pollMs: 20,
+      handler: async ({ job, progress }) => {
+        progress(50);
+        seen.push((job.payload as { n: string }).n);
+      },
+    });
+    const job = await q.enqueue("t-ok", { n: "a" });
+    w.start();
+    await until(async () => (await q.get(job.id))?.status === "done", "done");
+    await w.stop();
+    const j = (await q.get(job.id))!;
+    expect(seen).toEqual(["a"]);
+    expect(j.attempts).toBe(1);
+    expect(j.progress).toBe(100);
+  });
+
+  it("dedupes unfinished jobs by key", async () => {
+    const q = new JobQueue(db);
+    const a = await q.enqueue("t-dedupe", { x: 1 }, { dedupeKey: "k" });
+    const b = await q.enqueue("t-dedupe", { x: 2 }, { dedupeKey: "k" });
+    expect(b.id).toBe(a.id);
+  });
+
+  it("retries with exponential backoff until the attempts are used up", async () => {
+    const q = new JobQueue(db, { baseMs: 30, maxMs: 10_000 });
+    const job = await q.enqueue("t-retry", {}, { maxAttempts: 3 });
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      let claimed;
+      await until(async () => !!(claimed = await q.claim("t-retry", "w1", 10_000)), `attempt ${attempt}`);
+      expect(claimed!.attempts).toBe(attempt);
+      const after = (await q.fail(job.id, "w1", `boom ${attempt}`))!;
+      if (attempt < 3) {
+        expect(after.status).toBe("queued");
+        // run_at and updated_at come from the same now(): the gap is exactly the backoff.
+        delays.push(after.runAt.getTime() - after.updatedAt.getTime());
+        // Not claimable before its time.
+        expect(after.runAt.getTime()).toBeGreaterThan(after.updatedAt.getTime());
+      } else {
+        expect(after.status).toBe("failed");
+        expect(after.lastError).toBe("boom 3");
+      }
+    }
+    expect(delays).toEqual([30, 60]);
+    expect(await q.claim("t-retry", "w1", 1000)).toBeUndefined();
+  });
+
+  it("a worker's failing handler is retried, and a permanent error fails at once", async () => {
+    const q = new JobQueue(db, { baseMs: 10, maxMs: 100 });
+    let calls = 0;
+    const w = new JobWorker(q, {
+      queue: "t-flaky",
+      pollMs: 20,
+      handler: async ({ job }) => {
+        if ((job.payload as { permanent?: boolean }).permanent) throw new PermanentJobError("bad input");
+        calls++;
+        if (calls < 3) throw new Error(`flaky ${calls}`);
+      },
+    });
+    const flaky = await q.enqueue("t-flaky", {}, { maxAttempts: 5 });
+    const perm = await q.enqueue("t-flaky", { permanent: true }, { maxAttempts: 5 });
+    w.start();
+    await until(async () => (await q.get(flaky.id))?.status === "done" && (await q.get(perm.id))?.status === "failed", "both settled");
+    await w.stop();
+    expect((await q.get(flaky.id))!.attempts).toBe(3);
+    expect((await q.get(perm.id))!.attempts).toBe(1);
+    expect((await q.get(perm.id))!.lastError).toBe("bad input");
+  });
+
+  it("a job whose worker stopped renewing its lease is given to another worker", async () => {
+    const q = new JobQueue(db, { baseMs: 1, maxMs: 1 });
+    const job = await q.enqueue("t-lease", { v: 1 }, { maxAttempts: 3 });
+    // Worker A claims with a tiny lease and "crashes" (never renews, never completes).
+    const a = await q.claim("t-lease", "crashed-worker", 1);
+    expect(a?.id).toBe(job.id);
+    const ran: string[] = [];
+    const b = new JobWorker(q, { queue: "t-lease", pollMs: 20, workerId: "worker-b", handler: async ({ job: j }) => void ran.push(j.id) });
+    b.start();
+    await until(async () => (await q.get(job.id))?.status === "done", "retried by worker b");
+    await b.stop();
+    const j = (await q.get(job.id))!;
+    expect(ran).toEqual([job.id]);
+    expect(j.attempts).toBe(2);
+    expect(j.lastError).toMatch(/lease expired/);
+    // The crashed worker cannot complete a job that is no longer its own.
+    expect(await q.complete(job.id, "crashed-worker")).toBe(false);
+  });
+
+  it("a long job keeps its lease through heartbeats", async () => {
+    const q = new JobQueue(db);
+    const job = await q.enqueue("t-long", {});
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started = false;
+    const w = new JobWorker(q, { queue: "t-long", pollMs: 20, leaseMs: 150, handler: async () => ((started = true), await gate) });
+    w.start();
+    await until(() => started, "started");
+    const firstLease = (await q.get(job.id))!.lockedUntil!.getTime();
+    await until(async () => (await q.get(job.id))!.lockedUntil!.getTime() > firstLease, "lease renewed");
+    release();
+    await until(async () => (await q.get(job.id))?.status === "done", "done");
+    await w.stop();
+    expect((await q.get(job.id))!.attempts).toBe(1);
+  });
+
+  it("concurrent claimers never take the same job", async () => {
+    const q = new JobQueue(db);
+    for (let i = 0; i < 20; i++) await q.enqueue("t-many", { i });
+    const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => q.claim("t-many", `w${i % 4}`, 60_000)));
+    const ids = claims.filter(Boolean).map((j) => j!.id);
+    expect(ids.length).toBe(20);
+    expect(new Set(ids).size).toBe(20);
+    const count = await sql<{ n: number }>`select count(*)::int as n from jobs where queue = 't-many' and status = 'running'`.execute(db);
+    expect(count.rows[0]!.n).toBe(20);
+  });
+});

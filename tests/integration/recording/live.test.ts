@@ -1,0 +1,141 @@
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestApp } from "../../helpers/app.js";
+import { createRoom, joined, listeningApp, person, type Person, type TestClient } from "../rooms/helpers.js";
+import { SocketPublisher } from "./socket-publisher.js";
+import { waitProcessed } from "./wait.js";
+
+const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
+if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
+if (!hasFfmpeg) console.warn("SKIP live recording test: ffmpeg is not installed (apt-get install ffmpeg)");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const probe = async (url: string) => JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
+
+describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder is a participant)", () => {
+  let t: TestApp;
+  let url: string;
+  let teacher: Person, student: Person, late: Person;
+  const clients: TestClient[] = [];
+  let pub: SocketPublisher | undefined;
+
+  beforeAll(async () => {
+    ({ t, url } = await listeningApp({ MEDIA_WORKERS: "1", RTC_MIN_PORT: "53000", RTC_MAX_PORT: "53999" }));
+    teacher = await person(t, "teacher", "Teacher");
+    student = await person(t, "student", "Student");
+    late = await person(t, "student", "Late Student");
+  });
+  afterAll(async () => {
+    await pub?.close();
+    for (const c of clients) c.close();
+    await t?.close();
+  });
+
+  it("records camera + mic published over Socket.IO, a screen share that starts halfway, and processes them", async () => {
+    const room = await createRoom(t, teacher, { title: "Optics" });
+    const h = await joined(url, teacher, room.id);
+    const s = await joined(url, student, room.id);
+    clients.push(h.c, s.c);
+    expect(s.c.has("recording-started")).toBe(false);
+    pub = new SocketPublisher(h.c);
+    const [cam, mic] = await pub.publish(["camera", "microphone"]);
+
+    const start = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
+    expect(start.statusCode, start.body).toBe(201);
+    const recordingId: string = start.json().recording.id;
+    for (const c of [h.c, s.c]) expect((await c.waitFor("recording-started")).recordingId).toBe(recordingId);
+
+    // Someone joining now learns that the class is being recorded.
+    const l = await joined(url, late, room.id);
+    clients.push(l.c);
+    expect((await l.c.waitFor("recording-started")).recordingId).toBe(recordingId);
+
+    await sleep(5000);
+    const [screen] = await pub.publish(["screen"], { size: "960x540" });
+    const marker = await h.c.emit("add-marker", { roomId: room.id, label: "Refraction" });
+    expect(marker, JSON.stringify(marker)).toMatchObject({ ok: true, marker: { label: "Refraction", kind: "marker" } });
+    expect((await s.c.emit("add-marker", { roomId: room.id, label: "mine" })).error.code).toBe("FORBIDDEN");
+    expect((await h.c.emit("add-marker", { roomId: room.id, label: "" })).error.code).toBe("VALIDATION_FAILED");
+    await h.c.waitFor("recording-marker", (e) => e.marker.label === "Refraction");
+    // The recorder marks the screen share; a raised hand is marked through the hand-raised hook.
+    await h.c.waitFor("recording-marker", (e) => e.marker.kind === "screen");
+    expect((await s.c.emit("raise-hand", { roomId: room.id })).ok).toBe(true);
+    const hand = await h.c.waitFor("recording-marker", (e) => e.marker.kind === "hand");
+    expect(hand.marker.label).toBe("Student raised a hand");
+    expect(s.c.has("recording-marker")).toBe(false);
+    await sleep(5000);
+
+    const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
+    expect(stop.statusCode, stop.body).toBe(200);
+    for (const c of [h.c, s.c, l.c]) expect((await c.waitFor("recording-stopped")).recordingId).toBe(recordingId);
+    // Every packet the publisher sent reached the SFU leg of the recorder.
+    expect(cam!.packets).toBeGreaterThan(0);
+    expect(mic!.packets).toBeGreaterThan(0);
+    expect(screen!.packets).toBeGreaterThan(0);
+
+    const rec = await waitProcessed(t, recordingId, teacher.auth);
+    expect(rec.error).toBeNull();
+    expect(rec.status).toBe("ready");
+    const bySource = Object.fromEntries(rec.tracks.map((x: { source: string }) => [x.source, x]));
+    expect(Object.keys(bySource).sort()).toEqual(["camera", "microphone", "screen"]);
+    expect(rec.tracks.map((x: { producerId: string }) => x.producerId).sort()).toEqual([cam!.producerId, mic!.producerId, screen!.producerId].sort());
+    expect(bySource.camera.codec).toBe("VP8");
+    expect(bySource.microphone.codec).toBe("opus");
+    expect(bySource.screen.startOffsetMs).toBeGreaterThan(bySource.camera.startOffsetMs);
+    for (const x of rec.tracks) expect(x.parts.length, JSON.stringify(rec.tracks)).toBeGreaterThan(0);
+    const byKind = (k: string) => rec.markers.filter((m: { kind: string }) => m.kind === k);
+    expect(byKind("marker").map((m: { label: string }) => m.label)).toEqual(["Refraction"]);
+    expect(byKind("screen").map((m: { label: string }) => m.label)).toEqual(["Screen share — Teacher"]);
+    // Marked when the recorder gets the track; its video starts at the first key frame, a little later.
+    expect(byKind("screen")[0].offsetMs).toBeLessThanOrEqual(bySource.screen.startOffsetMs + 500);
+    expect(byKind("screen")[0].offsetMs).toBeGreaterThan(bySource.screen.startOffsetMs - 3000);
+    expect(byKind("screen")[0].offsetMs).toBeGreaterThan(4000);
+    expect(byKind("hand").map((m: { label: string }) => m.label)).toEqual(["Student raised a hand"]);
+    expect(byKind("hand")[0].offsetMs).toBeGreaterThanOrEqual(byKind("screen")[0].offsetMs);
+
+    // Progress went to the host only; the result is there.
+    await h.c.waitFor("recording-progress", (e) => e.recordingId === recordingId && e.status === "ready");
+    expect(s.c.has("recording-progress")).toBe(false);
+
+    const expected = (Date.parse(rec.stoppedAt) - Date.parse(rec.startedAt)) / 1000;
+    const info = await probe(`${url}${rec.urls.download}`);
+    expect(Math.abs(Number(info.format.duration) - expected)).toBeLessThan(1);
+    expect(info.streams.map((x: { codec_name: string }) => x.codec_name).sort()).toEqual(["aac", "h264"]);
+    const master = await (await fetch(`${url}/api/v1/recordings/${recordingId}/stream`, { headers: teacher.auth })).text();
+    const variants = master.split("\n").filter((x) => x.startsWith("/api/"));
+    expect(variants).toHaveLength(2);
+    expect(master).toMatch(/RESOLUTION=1280x720/);
+    expect(master).toMatch(/RESOLUTION=640x360/);
+    for (const v of variants) {
+      const vi = await probe(`${url}${v}`);
+      expect(vi.streams.some((x: { codec_name: string }) => x.codec_name === "h264")).toBe(true);
+      expect(Math.abs(Number(vi.format.duration) - expected)).toBeLessThan(1.5);
+    }
+
+  });
+
+  it("ending the class stops its recording", async () => {
+    const room = await createRoom(t, teacher, { title: "Waves" });
+    const h = await joined(url, teacher, room.id);
+    clients.push(h.c);
+    const p = new SocketPublisher(h.c);
+    try {
+      await p.publish(["camera", "microphone"]);
+      const start = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
+      expect(start.statusCode, start.body).toBe(201);
+      const id = start.json().recording.id;
+      await sleep(2000);
+      expect((await h.c.emit("end-room", { roomId: room.id })).ok).toBe(true);
+      let rec;
+      for (;;) {
+        rec = (await t.app.inject({ method: "GET", url: `/api/v1/recordings/${id}`, headers: teacher.auth })).json().recording;
+        if (rec.status !== "recording") break;
+        await sleep(200);
+      }
+      expect(rec.stoppedAt).not.toBeNull();
+      expect(["processing", "ready"]).toContain(rec.status);
+    } finally {
+      await p.close();
+    }
+  });
+});

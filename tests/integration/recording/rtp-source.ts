@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import dgram from "node:dgram";
+import type { RecorderSource, RecorderTrack } from "../../../apps/server/src/recording/index.js";
+
+/**
+ * A RecorderSource fed by FFmpeg-generated RTP (VP8 test pattern, Opus tone) instead of the
+ * SFU: each track is an FFmpeg sending RTP to a UDP socket of ours.
+ */
+export class FfmpegRtpSource implements RecorderSource {
+  private onTrack?: (t: RecorderTrack) => void;
+  private readonly procs: ChildProcess[] = [];
+  private readonly sockets: dgram.Socket[] = [];
+  private readonly closers: (() => void)[] = [];
+
+  constructor(private readonly userId: string | null) {}
+
+  async start(onTrack: (t: RecorderTrack) => void) {
+    this.onTrack = onTrack;
+  }
+
+  /** Starts a generated track; returns a function that ends it (the producer closes). */
+  async addTrack(id: string, kind: "audio" | "video", source: string, opts: { size?: string } = {}): Promise<() => void> {
+    const sock = dgram.createSocket("udp4");
+    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+    const port = (sock.address() as { port: number }).port;
+    const listeners = new Set<(p: Buffer) => void>();
+    const closeListeners: (() => void)[] = [];
+    sock.on("message", (m) => {
+      if (m.length >= 12 && !(m[1]! >= 192 && m[1]! <= 223)) for (const l of listeners) l(m); // RTP, not RTCP
+    });
+    const input = kind === "video"
+      ? ["-f", "lavfi", "-i", `testsrc2=size=${opts.size ?? "640x360"}:rate=25`, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "400k", "-g", "25", "-payload_type", "96"]
+      : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2", "-c:a", "libopus", "-b:a", "48k", "-payload_type", "111"];
+    const proc = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}`], { stdio: "ignore" });
+    this.procs.push(proc);
+    this.sockets.push(sock);
+    const track: RecorderTrack = {
+      id,
+      peerId: `peer-${id}`,
+      userId: this.userId,
+      kind,
+      source,
+      codec: kind === "video" ? { name: "VP8", payloadType: 96, clockRate: 90000 } : { name: "opus", payloadType: 111, clockRate: 48000, channels: 2 },
+      onRtp: (l) => (listeners.add(l), () => listeners.delete(l)),
+      onClose: (l) => closeListeners.push(l),
+      requestKeyFrame: () => {},
+    };
+    this.onTrack?.(track);
+    const close = () => {
+      proc.kill("SIGKILL");
+      sock.close();
+      closeListeners.forEach((l) => l());
+    };
+    this.closers.push(close);
+    return close;
+  }
+
+  async stop() {
+    for (const p of this.procs) p.kill("SIGKILL");
+    for (const s of this.sockets) {
+      try {
+        s.close();
+      } catch {}
+    }
+  }
+}

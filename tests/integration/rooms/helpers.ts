@@ -1,0 +1,123 @@
+import { io, type Socket } from "socket.io-client";
+import { Redis } from "ioredis";
+import type { AckResult, ClientToServerEvents, ServerToClientEvents } from "@vtp/protocol";
+import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type Received = { event: string; payload: any; taken: boolean };
+
+/**
+ * A socket.io-client connection that records every server event, so a test can wait for an
+ * event that may already have arrived. Waits fail after `timeoutMs` (a failure, not a timing check).
+ */
+export class TestClient {
+  readonly received: Received[] = [];
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly socket: ClientSocket, readonly name = "client") {
+    socket.onAny((event: string, payload: unknown) => {
+      this.received.push({ event, payload, taken: false });
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static async connect(url: string, token: string | undefined, name?: string): Promise<TestClient> {
+    const socket: ClientSocket = io(url, { path: "/socket.io/", transports: ["websocket"], auth: token === undefined ? {} : { token }, reconnection: false, forceNew: true });
+    const c = new TestClient(socket, name);
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", () => resolve());
+      socket.once("connect_error", (err) => reject(err));
+    });
+    return c;
+  }
+
+  /** Emits with an ack and resolves with the ack's result. */
+  emit<T = any>(event: string, ...payload: unknown[]): Promise<AckResult<T & object> & Record<string, any>> {
+    return (this.socket as any).timeout(15_000).emitWithAck(event, ...payload);
+  }
+
+  /** The first not-yet-taken `event` matching `pred` (waiting for it if needed). */
+  waitFor<T = any>(event: string, pred: (p: T) => boolean = () => true, timeoutMs = 15_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const hit = this.received.find((r) => !r.taken && r.event === event && pred(r.payload));
+        if (!hit) return false;
+        hit.taken = true;
+        clearTimeout(timer);
+        resolve(hit.payload);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== loop);
+        reject(new Error(`${this.name}: no "${event}" event matched (got: ${this.received.map((r) => r.event).join(", ")})`));
+      }, timeoutMs);
+      const loop = () => {
+        if (!check()) this.waiters.push(loop);
+      };
+      loop();
+    });
+  }
+
+  has(event: string, pred: (p: any) => boolean = () => true): boolean {
+    return this.received.some((r) => r.event === event && pred(r.payload));
+  }
+
+  close() {
+    this.socket.disconnect();
+  }
+}
+
+export interface Person {
+  user: { id: string; fullName: string; email: string };
+  accessToken: string;
+  auth: { authorization: string };
+}
+
+/**
+ * The live-state backends a socket test runs against: this process's memory, and Redis
+ * (TEST_REDIS_URL, default redis://127.0.0.1:6379) with a key prefix of its own.
+ */
+export function backends(): [string, Record<string, string>][] {
+  const redis = process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379";
+  return [
+    ["memory", {}],
+    ["redis", { REDIS_URL: redis, VTP_REDIS_PREFIX: `vtp-test-${Math.random().toString(36).slice(2, 10)}:` }],
+  ];
+}
+
+/** A test app listening on a real port, with a URL for socket.io-client. */
+export async function listeningApp(env: Record<string, string> = {}): Promise<{ t: TestApp; url: string }> {
+  const t = await createTestApp(env);
+  if (env.REDIS_URL && env.VTP_REDIS_PREFIX) {
+    const close = t.close;
+    t.close = async () => {
+      await close();
+      const r = new Redis(env.REDIS_URL!);
+      const keys = await r.keys(`${env.VTP_REDIS_PREFIX}*`);
+      if (keys.length) await r.del(...keys);
+      r.disconnect();
+    };
+  }
+  await t.app.listen({ port: 0, host: "127.0.0.1" });
+  const addr = t.app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : 0;
+  return { t, url: `http://127.0.0.1:${port}` };
+}
+
+export async function person(t: TestApp, role: "teacher" | "student", fullName: string): Promise<Person> {
+  return (await signUp(t, { role, fullName })) as Person;
+}
+
+export async function createRoom(t: TestApp, host: Person, body: Record<string, unknown> = {}) {
+  const res = await t.app.inject({ method: "POST", url: "/api/v1/rooms", headers: host.auth, payload: { title: "Biology 101", ...body } });
+  if (res.statusCode !== 201) throw new Error(`create room failed: ${res.body}`);
+  return res.json().room as { id: string; code: string; status: string; hostId: string };
+}
+
+/** Connects and joins; throws when the join ack is not ok. */
+export async function joined(url: string, p: Person, roomId: string, name = p.user.fullName) {
+  const c = await TestClient.connect(url, p.accessToken, name);
+  const ack = await c.emit("join-room", { roomId });
+  if (!ack.ok) throw new Error(`${name} could not join: ${JSON.stringify(ack)}`);
+  return { c, ack: ack as any };
+}

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClientEventSchemas, MEDIA_CLIENT_EVENTS, MediaEventSchemas } from "@vtp/protocol";
+import type { TestApp } from "../../helpers/app.js";
+import { createRoom, joined, listeningApp, person, TestClient, type Person } from "../rooms/helpers.js";
+
+let t: TestApp;
+let url: string;
+let host: Person, student: Person;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  ({ t, url } = await listeningApp());
+  host = await person(t, "teacher", "Host");
+  student = await person(t, "student", "Student");
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await t?.close();
+});
+
+const EVENTS = [...Object.keys(ClientEventSchemas), ...Object.keys(MediaEventSchemas)];
+const huge = "x".repeat(200_000);
+const unknownUuid = "00000000-0000-4000-8000-000000000000";
+
+/** Payloads that are wrong for every event. */
+const ALWAYS_BAD: [string, unknown][] = [
+  ["null", null],
+  ["a string", "join"],
+  ["a number", 42],
+  ["an array", [1, 2]],
+  ["unknown field", { zzz: 1 }],
+  ["roomId wrong type", { roomId: 5 }],
+  ["roomId huge", { roomId: huge }],
+];
+
+/** Per event: payloads with the right shape but wrong details (missing/wrong/huge fields). */
+const SPECIFIC: Record<string, unknown[]> = {
+  "join-room": [{}, { roomId: "" }, { roomId: 123 }, { roomId: huge }],
+  "webrtc-offer": [{}, { to: "x" }, { to: "x", description: { type: "answer", sdp: "v=0" } }, { to: "x", description: { type: "offer", sdp: huge } }, { to: "x", description: { type: "offer" } }],
+  "webrtc-answer": [{}, { to: "x", description: { type: "offer", sdp: "v=0" } }, { to: 1, description: { type: "answer", sdp: "v=0" } }],
+  "ice-candidate": [{}, { to: "x" }, { to: "x", candidate: { candidate: huge } }, { to: "x", candidate: { candidate: "c", sdpMLineIndex: -1 } }, { to: "x", candidate: "nope" }],
+  "lower-hand": [{ participantId: 7 }, { participantId: huge }],
+  promote: [{}, { participantId: null }, { participantId: huge }],
+  demote: [{}, { participantId: [] }],
+  "mute-participant": [{}, { participantId: {} }],
+  "remove-participant": [{}, { participantId: true }],
+  admit: [{}, { userId: 1 }],
+  reject: [{}, { userId: huge }],
+  "update-room-settings": [{}, { settings: { chatEnabled: "no" } }, { settings: { maxParticipants: 1e9 } }, { settings: { color: "red" } }],
+  "chat-send": [{}, { text: 5 }, { text: huge }, { text: ["a"] }],
+  "chat-delete": [{}, { messageId: 3 }],
+  "auth-renew": [{}, { token: "" }, { token: huge }],
+  "create-transport": [{}, { direction: "both" }],
+  "connect-transport": [{ transportId: "t" }, { transportId: "t", description: { type: "offer", sdp: huge } }],
+  produce: [{ transportId: "t", kind: "video" }, { transportId: "t", kind: "video", source: "webcam" }, { transportId: "t", kind: "audio", source: "microphone", mid: huge }],
+  consume: [{ producerId: "p" }, { producerId: 1, transportId: "t" }],
+  "close-producer": [{}, { producerId: huge }],
+  "close-consumer": [{}, { consumerId: null }],
+  "set-preferred-layer": [{ consumerId: "c" }, { consumerId: "c", layer: "x" }],
+};
+
+async function expectError(c: TestClient, event: string, ...payload: unknown[]) {
+  const r = await c.emit(event, ...payload);
+  expect(r.ok, `${event} ${JSON.stringify(payload).slice(0, 80)}`).toBe(false);
+  expect(typeof r.error.code).toBe("string");
+  expect(typeof r.error.message).toBe("string");
+  return r.error.code as string;
+}
+
+describe("bad input on every event", () => {
+  it("events before join-room get an error ack", async () => {
+    const c = await TestClient.connect(url, student.accessToken);
+    clients.push(c);
+    const valid: Record<string, unknown> = {
+      "leave-room": {},
+      "get-room-info": {},
+      "get-participants": {},
+      "webrtc-offer": { to: "p", description: { type: "offer", sdp: "v=0" } },
+      "webrtc-answer": { to: "p", description: { type: "answer", sdp: "v=0" } },
+      "ice-candidate": { to: "p", candidate: null },
+      "raise-hand": {},
+      "lower-hand": {},
+      promote: { participantId: "p" },
+      demote: { participantId: "p" },
+      "mute-participant": { participantId: "p" },
+      "remove-participant": { participantId: "p" },
+      admit: { userId: unknownUuid },
+      reject: { userId: unknownUuid },
+      "update-room-settings": { settings: { chatEnabled: false } },
+      "end-room": {},
+      "chat-send": { text: "hi" },
+      "chat-delete": { messageId: unknownUuid },
+    };
+    for (const [event, payload] of Object.entries(valid)) expect(await expectError(c, event, payload), event).toBe("NOT_IN_ROOM");
+    for (const ev of MEDIA_CLIENT_EVENTS) await expectError(c, ev, {});
+    expect(await expectError(c, "join-room", { roomId: unknownUuid })).toBe("ROOM_NOT_FOUND");
+    expect(await expectError(c, "join-room", { roomId: "not-a-uuid" })).toBe("ROOM_NOT_FOUND");
+    expect(await expectError(c, "no-such-event", {})).toBe("BAD_REQUEST");
+  });
+
+  it("malformed payloads, unknown ids and missing acks never break the room", async () => {
+    const room = await createRoom(t, host);
+    const h = await joined(url, host, room.id);
+    const s = await joined(url, student, room.id);
+    clients.push(h.c, s.c);
+
+    for (const event of EVENTS) {
+      for (const [, payload] of ALWAYS_BAD) expect(await expectError(h.c, event, payload), event).toBe("VALIDATION_FAILED");
+      for (const payload of SPECIFIC[event] ?? []) expect(await expectError(h.c, event, payload), event).toBe("VALIDATION_FAILED");
+      // Extra arguments and no ack at all: nothing to answer, nothing may crash.
+      h.c.socket.emit(event as any, { junk: true } as any);
+      h.c.socket.emit(event as any, undefined as any, 1 as any, "two" as any);
+    }
+
+    // The text limit is checked after trimming.
+    expect(await expectError(s.c, "chat-send", { text: "    " })).toBe("VALIDATION_FAILED");
+    expect(await expectError(s.c, "chat-send", { text: "a".repeat(2001) })).toBe("VALIDATION_FAILED");
+    expect((await s.c.emit("chat-send", { text: `  ${"a".repeat(2000)}  ` })).ok).toBe(true);
+
+    // Unknown ids.
+    for (const ev of ["promote", "demote", "mute-participant", "remove-participant", "lower-hand"]) {
+      expect(await expectError(h.c, ev, { participantId: "nobody" }), ev).toBe("PARTICIPANT_NOT_FOUND");
+    }
+    expect(await expectError(h.c, "admit", { userId: unknownUuid })).toBe("PARTICIPANT_NOT_FOUND");
+    expect(await expectError(h.c, "admit", { userId: "not-a-uuid" })).toBe("PARTICIPANT_NOT_FOUND");
+    expect(await expectError(h.c, "reject", { userId: student.user.id })).toBe("PARTICIPANT_NOT_FOUND");
+    expect(await expectError(h.c, "chat-delete", { messageId: unknownUuid })).toBe("MESSAGE_NOT_FOUND");
+    expect(await expectError(h.c, "chat-delete", { messageId: "1; drop table rooms" })).toBe("MESSAGE_NOT_FOUND");
+    expect(await expectError(h.c, "webrtc-offer", { to: "nobody", description: { type: "offer", sdp: "v=0" } })).toBe("PARTICIPANT_NOT_FOUND");
+    expect(await expectError(h.c, "webrtc-offer", { to: h.ack.participantId, description: { type: "offer", sdp: "v=0" } })).toBe("BAD_REQUEST");
+    expect(await expectError(h.c, "get-room-info", { roomId: unknownUuid })).toBe("NOT_IN_ROOM");
+    expect(await expectError(h.c, "promote", { participantId: h.ack.participantId })).toBe("CONFLICT");
+
+    // Still a working room.
+    const ok = await h.c.emit("chat-send", { text: "still alive" });
+    expect(ok.ok).toBe(true);
+    await s.c.waitFor("chat-message", (e) => e.message.text === "still alive");
+    const parts = await s.c.emit("get-participants", {});
+    expect(parts.participants).toHaveLength(2);
+    expect(parts.participants.every((p: any) => p.connected)).toBe(true);
+    const health = await t.app.inject({ method: "GET", url: "/api/v1/signalling/health" });
+    expect(health.statusCode).toBe(200);
+  });
+});
