@@ -91,10 +91,13 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
   let server: Server;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  /** Every page's console (with the client's media debug log on), printed when the test fails. */
+  const pageLog: string[] = [];
 
   beforeAll(async () => {
     await ensureWebBuilt();
-    [server, browser] = await Promise.all([startServer(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}), launchBrowser()]);
+    // The media flow is logged at debug level; it is printed only when the test fails.
+    [server, browser] = await Promise.all([startServer({ LOG_LEVEL: process.env.LOG_LEVEL ?? "debug" }), launchBrowser()]);
   });
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
@@ -106,6 +109,10 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
     const ctx = await newContext(browser, server.url);
     contexts.push(ctx);
     await ctx.addInitScript(CAPTURE_PCS);
+    const who_ = (who as { fullName?: string }).fullName ?? who.email.split("@")[0];
+    ctx.on("console", (m) => pageLog.push(`[${who_} ${m.type()}] ${m.text()}`));
+    ctx.on("weberror", (e) => pageLog.push(`[${who_} error] ${e.error().message}`));
+    await ctx.addInitScript(() => localStorage.setItem("vtpDebug", "media"));
     const page = await ctx.newPage();
     await signInUi(page, who);
     return page;
@@ -119,7 +126,10 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
 
   it("students decode camera + mic + screen; a late joiner gets all three; stopping the share removes it; only presenters publish", async ({ onTestFailed }) => {
     // The server's log (LOG_LEVEL=debug for the media flow) when something fails.
-    onTestFailed(() => console.log(`--- server output ---\n${server.output()}`));
+    onTestFailed(() => {
+      console.log(`--- server output (last 600 lines) ---\n${server.output().split("\n").slice(-600).join("\n")}`);
+      console.log(`--- pages ---\n${pageLog.join("\n")}`);
+    });
     const [teacher, s1, s2, s3, s4] = await Promise.all([
       verifiedUser(server, "teacher", "Tina Teacher"),
       verifiedUser(server, "student", "Ann Student"),

@@ -77,6 +77,13 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     this.layers.push(layer);
     this.layers.sort((a, b) => (LAYER_RANK[a.rid ?? ""] ?? 9) - (LAYER_RANK[b.rid ?? ""] ?? 9));
     layer.unsubscribe = track.onReceiveRtp.subscribe((rtp) => this.#onRtp(layer, rtp)).unSubscribe;
+    // Consumers started before the publisher's first stream was known (no a=ssrc in its offer,
+    // or a simulcast layer that arrives late) have no layer yet: route them now.
+    for (const c of this.consumers) {
+      if (c.started && !c.closed && c.currentLayerIndex < 0 && !this.layers.some((l) => l.pending.includes(c))) {
+        this.setConsumerLayer(c, this.layerIndexFor(c.preferredLayer));
+      }
+    }
   }
 
   /** The per-packet path. Keep it free of allocations beyond the one serialization. */
