@@ -87,6 +87,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     log,
     corsOrigins: config.corsOrigins,
     reconnectGraceSeconds: config.reconnectGraceSeconds,
+    nodeTimeoutSeconds: config.nodeTimeoutSeconds,
     redis: config.redisUrl ? { url: config.redisUrl, prefix: redisPrefix(config) } : undefined,
   });
   const mediaBridge =

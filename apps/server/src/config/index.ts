@@ -22,6 +22,8 @@ export interface Config {
   redisUrl?: string;
   /** Seconds a dropped socket keeps its participant before it counts as left. */
   reconnectGraceSeconds: number;
+  /** With Redis: a server process that has not renewed its heartbeat for this long is dead, and its connections are dropped. */
+  nodeTimeoutSeconds: number;
   /** Requests per minute per IP on each sign-in / sign-up style route. */
   authRateLimitPerMinute: number;
   /** Serve the built web client from this folder when it exists. */
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${env.LOG_LEVEL}")`);
   const redisUrl = url("REDIS_URL", ["redis:", "rediss:"]);
   const reconnectGraceSeconds = int("RECONNECT_GRACE_SECONDS", 30, 0, 3600);
+  const nodeTimeoutSeconds = int("NODE_TIMEOUT_SECONDS", 10, 2, 600);
   const authRateLimitPerMinute = int("AUTH_RATE_LIMIT_PER_MINUTE", 30, 1, 1_000_000);
 
   let corsOrigins: string[] | true = true;
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
     adminPassword,
     redisUrl,
     reconnectGraceSeconds,
+    nodeTimeoutSeconds,
     authRateLimitPerMinute,
     webDistDir: path.resolve(env.VTP_WEB_DIST || new URL("../../../web/dist", import.meta.url).pathname),
     env,

@@ -27,6 +27,8 @@ export interface ClassroomDeps {
   out: Broadcaster;
   /** 0 = a dropped connection leaves at once. */
   graceMs: number;
+  /** This server process (LiveState records which node holds each connection). */
+  nodeId: string;
   log: Logger;
 }
 
@@ -53,7 +55,7 @@ export class Classroom implements RoomLiveControl {
       if (access?.status === "rejected") throw new AppError(403, "REJECTED_BY_HOST", "The host did not let you in");
       if (access?.role) role = access.role;
       if (room.waiting_room && access?.status !== "admitted" && !(await state.byUser(room.id, s.user.id))) {
-        await state.addWaiting(room.id, { userId: s.user.id, name: s.user.fullName, socketId: s.socketId, since: Date.now() });
+        await state.addWaiting(room.id, { userId: s.user.id, name: s.user.fullName, socketId: s.socketId, since: Date.now(), nodeId: this.d.nodeId });
         await this.notifyWaiting(room.id);
         throw new AppError(403, "WAITING_FOR_HOST", "Waiting for the host to let you in; you will get an `admitted` event", { waiting: true });
       }
@@ -74,6 +76,7 @@ export class Classroom implements RoomLiveControl {
       handSeq: null,
       media: { audio: false, video: false, screen: false },
       attendanceId: randomUUID(),
+      nodeId: this.d.nodeId,
     };
     const outcome = await state.join(candidate, room.max_participants, host);
     if (outcome.kind === "full") throw new AppError(409, "ROOM_FULL", `This class is full (${room.max_participants} participants)`);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Server, type Socket } from "socket.io";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
@@ -38,8 +39,10 @@ export interface SignallingOptions {
   reconnectGraceSeconds: number;
   /** Socket.IO Redis adapter; absent = one process. */
   redis?: { url: string; prefix: string };
-  /** How often this node looks for ended grace periods (ms). */
+  /** How often this node looks for ended grace periods and dead nodes (ms). */
   sweepIntervalMs?: number;
+  /** With Redis: a node whose heartbeat is older than this is dead; its connections are dropped. */
+  nodeTimeoutSeconds?: number;
 }
 
 /**
@@ -54,11 +57,14 @@ export class SignallingServer {
   readonly classroom: Classroom;
   readonly controls: ClassroomControls;
   readonly state: LiveState;
+  /** This process among the nodes sharing the live state. */
+  readonly nodeId = randomUUID();
   private readonly handlers: Map<string, SocketHandler>;
   private readonly checks = new Map<TSchema, TypeCheck<TSchema>>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly sweeper: NodeJS.Timeout;
   private sweeping = false;
+  private lastHeartbeat = 0;
   private redisClients: Redis[] = [];
   private closed = false;
 
@@ -87,6 +93,7 @@ export class SignallingServer {
       hooks: this.hooks,
       out: new Broadcaster(this.io),
       graceMs: o.reconnectGraceSeconds * 1000,
+      nodeId: this.nodeId,
       log: o.log,
     });
     this.controls = new ClassroomControls(this.classroom);
@@ -115,6 +122,8 @@ export class SignallingServer {
 
     this.sweeper = setInterval(() => this.sweep(), o.sweepIntervalMs ?? 1000);
     this.sweeper.unref();
+    // Announce this node at once: a crash before the first sweep must still be noticed.
+    setImmediate(() => this.sweep());
   }
 
   /** Sends `payload` to the `onNodeMessage(channel)` listeners of every other server process (none without Redis). */
@@ -206,11 +215,38 @@ export class SignallingServer {
     const p = this.classroom
       .sweepGrace()
       .catch((err) => this.o.log.warn({ err }, "grace sweep failed"))
+      .then(() => this.checkNodes())
+      .catch((err) => this.o.log.warn({ err }, "node liveness check failed"))
       .finally(() => {
         this.sweeping = false;
       });
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
+  }
+
+  /**
+   * Node liveness (many processes on one Redis): renew this node's heartbeat, and drop the
+   * connections of nodes that stopped renewing theirs (crashed, killed, cut off), as if each of
+   * their sockets had disconnected: the participant shows as reconnecting and leaves when the
+   * grace period ends, unless the person's client resumes on another node first. A node that
+   * finds itself declared dead (it stalled longer than the timeout) disconnects its own sockets,
+   * so that their clients reconnect and resume instead of staying half in the room.
+   */
+  async checkNodes(now = Date.now()): Promise<void> {
+    if (this.closed) return;
+    if (now - this.lastHeartbeat >= 1000) {
+      this.lastHeartbeat = now;
+      const fine = await this.state.heartbeat(this.nodeId, (this.o.nodeTimeoutSeconds ?? 10) * 1000);
+      if (!fine && !this.closed) {
+        this.o.log.warn({ nodeId: this.nodeId }, "this node was declared dead by another node (it stalled): disconnecting its sockets so their clients resume");
+        this.io.local.disconnectSockets(true);
+      }
+    }
+    for (const dead of await this.state.claimDeadNodes()) {
+      this.o.log.warn({ nodeId: dead.nodeId, participants: dead.participants.length, waiting: dead.waiting.length }, "a server node stopped answering: dropping its connections");
+      for (const g of dead.participants) await this.classroom.dropped(g.socketId, g.roomId, g.participantId);
+      for (const w of dead.waiting) await this.classroom.waitingDropped(w.socketId, w.roomId, w.userId);
+    }
   }
 
   /** Sockets connected to this process. */
@@ -228,6 +264,7 @@ export class SignallingServer {
     clearInterval(this.sweeper);
     this.io.local.disconnectSockets(true);
     for (let i = 0; i < 5 && this.pending.size; i++) await Promise.allSettled([...this.pending]);
+    await this.state.forgetNode(this.nodeId).catch((err) => this.o.log.warn({ err }, "could not deregister this node"));
     this.io.engine.close();
     try {
       await this.io.of("/").adapter.close?.();

@@ -23,6 +23,8 @@ export interface LiveParticipant {
   media: ParticipantMediaState;
   /** The attendance row of this stay. */
   attendanceId: string;
+  /** The server process whose socket speaks for the participant (see `claimDeadNodes`). */
+  nodeId?: string;
 }
 
 export interface WaitingEntry {
@@ -30,6 +32,14 @@ export interface WaitingEntry {
   name: string;
   socketId: string;
   since: number;
+  nodeId?: string;
+}
+
+/** A server process that stopped renewing its heartbeat, and the connections it held. */
+export interface DeadNode {
+  nodeId: string;
+  participants: GraceEntry[];
+  waiting: { roomId: string; userId: string; socketId: string }[];
 }
 
 export type JoinOutcome =
@@ -80,6 +90,16 @@ export interface LiveState extends RateLimiter {
 
   /** Forgets the room's participants, waiting list and counters; returns the participants and waiting entries. */
   clearRoom(roomId: string): Promise<{ participants: LiveParticipant[]; waiting: WaitingEntry[] }>;
+
+  /**
+   * Node liveness, for many processes sharing the state: `nodeId` is alive for `ttlMs` more.
+   * Returns false when the node had been declared dead meanwhile (its connections were dropped).
+   */
+  heartbeat(nodeId: string, ttlMs: number): Promise<boolean>;
+  /** Nodes whose heartbeat lapsed, each handed to exactly one caller, with the connections they held. */
+  claimDeadNodes(): Promise<DeadNode[]>;
+  /** A node shuts down cleanly (after dropping its own connections). */
+  forgetNode(nodeId: string): Promise<void>;
 
   close(): Promise<void>;
 }

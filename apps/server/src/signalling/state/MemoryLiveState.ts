@@ -129,6 +129,15 @@ export class MemoryLiveState implements LiveState {
     return c.n <= max;
   }
 
+  // One process holds every connection: there is no other node to outlive.
+  async heartbeat() {
+    return true;
+  }
+  async claimDeadNodes() {
+    return [];
+  }
+  async forgetNode() {}
+
   async close() {
     this.rooms.clear();
     this.grace.clear();

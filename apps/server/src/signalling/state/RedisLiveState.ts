@@ -1,11 +1,14 @@
 import { Redis } from "ioredis";
-import { byJoinOrder, type GraceEntry, type JoinOutcome, type LiveParticipant, type LiveState, type ParticipantCondition, type ParticipantPatch, type WaitingEntry } from "./LiveState.js";
+import { byJoinOrder, type DeadNode, type GraceEntry, type JoinOutcome, type LiveParticipant, type LiveState, type ParticipantCondition, type ParticipantPatch, type WaitingEntry } from "./LiveState.js";
 
 /**
  * Live state in Redis, shared by every server process. Per room: a hash of participants
  * (id → JSON), a hash user → participant id, a hash of waiting people, a hand counter; one
- * sorted set of grace periods (score = deadline) for all rooms. Read-modify-write steps are
- * Lua scripts, so two nodes never interleave inside one.
+ * sorted set of grace periods (score = deadline) for all rooms. Per server process (node): an
+ * alive key with a TTL (the heartbeat), membership in the node set, and the set of connections
+ * it holds ("p|room|participant|socket", "w|room|user|socket"), so that when a node dies without
+ * a word another one can drop its connections. Read-modify-write steps are Lua scripts, so two
+ * nodes never interleave inside one.
  */
 const SCRIPTS = {
   vtpJoin: {
@@ -19,9 +22,14 @@ if pid then
     local prev = p.socketId
     local was = p.connected
     redis.call('ZREM', KEYS[3], ARGV[6] .. '|' .. pid .. '|' .. prev)
+    if p.nodeId then redis.call('SREM', ARGV[7] .. 'node:' .. p.nodeId .. ':m', 'p|' .. ARGV[6] .. '|' .. pid .. '|' .. prev) end
     p.socketId = ARGV[5]
     p.connected = true
     p.disconnectedAt = cjson.null
+    if ARGV[8] ~= '' then
+      p.nodeId = ARGV[8]
+      redis.call('SADD', ARGV[7] .. 'node:' .. ARGV[8] .. ':m', 'p|' .. ARGV[6] .. '|' .. pid .. '|' .. ARGV[5])
+    end
     local out = cjson.encode(p)
     redis.call('HSET', KEYS[1], pid, out)
     local w = '0'
@@ -34,6 +42,7 @@ if ARGV[3] ~= '1' and n >= tonumber(ARGV[2]) then return {'full'} end
 local c = cjson.decode(ARGV[1])
 redis.call('HSET', KEYS[1], c.id, ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[4], c.id)
+if ARGV[8] ~= '' then redis.call('SADD', ARGV[7] .. 'node:' .. ARGV[8] .. ':m', 'p|' .. ARGV[6] .. '|' .. c.id .. '|' .. ARGV[5]) end
 return {'joined', ARGV[1], tostring(n + 1)}`,
   },
   vtpPatch: {
@@ -58,6 +67,7 @@ for k, v in pairs(cjson.decode(ARGV[2])) do if p[k] ~= v then return false end e
 redis.call('HDEL', KEYS[1], ARGV[1])
 if redis.call('HGET', KEYS[2], p.userId) == ARGV[1] then redis.call('HDEL', KEYS[2], p.userId) end
 redis.call('ZREM', KEYS[3], ARGV[3] .. '|' .. ARGV[1] .. '|' .. p.socketId)
+if p.nodeId then redis.call('SREM', ARGV[4] .. 'node:' .. p.nodeId .. ':m', 'p|' .. ARGV[3] .. '|' .. ARGV[1] .. '|' .. p.socketId) end
 return raw`,
   },
   vtpTakeWaiting: {
@@ -71,6 +81,16 @@ if ARGV[2] ~= '' then
 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 return raw`,
+  },
+  /** A node whose alive key expired: take it out of the node set and hand over its connections (once). */
+  vtpClaimNode: {
+    keys: 3,
+    lua: `
+if redis.call('EXISTS', KEYS[2]) == 1 then return false end
+if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return false end
+local m = redis.call('SMEMBERS', KEYS[3])
+redis.call('DEL', KEYS[3])
+return m`,
   },
   vtpHit: {
     keys: 1,
@@ -86,6 +106,7 @@ type ScriptName = keyof typeof SCRIPTS;
 export class RedisLiveState implements LiveState {
   readonly kind = "redis" as const;
   private readonly redis: Redis;
+  readonly #heartbeating = new Set<string>();
 
   /** `prefix` keeps deployments (and parallel test runs) on one Redis apart. */
   constructor(url: string, private readonly prefix: string) {
@@ -102,13 +123,19 @@ export class RedisLiveState implements LiveState {
   private get graceKey() {
     return `${this.prefix}grace`;
   }
+  private get nodesKey() {
+    return `${this.prefix}nodes`;
+  }
+  private nodeKey(nodeId: string, part: "alive" | "m") {
+    return `${this.prefix}node:${nodeId}:${part}`;
+  }
 
   private run(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
     return (this.redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)[name](...args);
   }
 
   async join(c: LiveParticipant, max: number, exempt: boolean): Promise<JoinOutcome> {
-    const r = (await this.run("vtpJoin", this.k(c.roomId, "p"), this.k(c.roomId, "u"), this.graceKey, JSON.stringify(c), max, exempt ? "1" : "0", c.userId, c.socketId, c.roomId)) as string[];
+    const r = (await this.run("vtpJoin", this.k(c.roomId, "p"), this.k(c.roomId, "u"), this.graceKey, JSON.stringify(c), max, exempt ? "1" : "0", c.userId, c.socketId, c.roomId, this.prefix, c.nodeId ?? "")) as string[];
     if (r[0] === "full") return { kind: "full" };
     if (r[0] === "joined") return { kind: "joined", participant: parse(r[1]), count: Number(r[2]) };
     return { kind: "resumed", participant: parse(r[1]), previousSocketId: r[2], wasConnected: r[3] === "1" };
@@ -134,7 +161,7 @@ export class RedisLiveState implements LiveState {
   }
 
   async remove(roomId: string, id: string, cond: ParticipantCondition = {}) {
-    const raw = (await this.run("vtpRemove", this.k(roomId, "p"), this.k(roomId, "u"), this.graceKey, id, JSON.stringify(cond), roomId)) as string | null;
+    const raw = (await this.run("vtpRemove", this.k(roomId, "p"), this.k(roomId, "u"), this.graceKey, id, JSON.stringify(cond), roomId, this.prefix)) as string | null;
     return raw ? parse(raw) : undefined;
   }
 
@@ -146,7 +173,11 @@ export class RedisLiveState implements LiveState {
     const p = await this.update(roomId, id, { connected: false, disconnectedAt: now }, { socketId });
     // Not atomic with the update: a resume in between leaves a stale entry, which the
     // conditional remove at expiry ignores (the socket id no longer matches).
-    if (p) await this.redis.zadd(this.graceKey, until, `${roomId}|${id}|${socketId}`);
+    if (p) {
+      const m = this.redis.multi().zadd(this.graceKey, until, `${roomId}|${id}|${socketId}`);
+      if (p.nodeId) m.srem(this.nodeKey(p.nodeId, "m"), `p|${roomId}|${id}|${socketId}`);
+      await m.exec();
+    }
     return p;
   }
 
@@ -162,12 +193,17 @@ export class RedisLiveState implements LiveState {
   }
 
   async addWaiting(roomId: string, e: WaitingEntry) {
-    await this.redis.hset(this.k(roomId, "w"), e.userId, JSON.stringify(e));
+    const m = this.redis.multi().hset(this.k(roomId, "w"), e.userId, JSON.stringify(e));
+    if (e.nodeId) m.sadd(this.nodeKey(e.nodeId, "m"), `w|${roomId}|${e.userId}|${e.socketId}`);
+    await m.exec();
   }
 
   async removeWaiting(roomId: string, userId: string, socketId?: string) {
     const raw = (await this.run("vtpTakeWaiting", this.k(roomId, "w"), userId, socketId ?? "")) as string | null;
-    return raw ? (JSON.parse(raw) as WaitingEntry) : undefined;
+    if (!raw) return undefined;
+    const e = JSON.parse(raw) as WaitingEntry;
+    if (e.nodeId) await this.redis.srem(this.nodeKey(e.nodeId, "m"), `w|${roomId}|${e.userId}|${e.socketId}`);
+    return e;
   }
 
   async listWaiting(roomId: string) {
@@ -184,12 +220,48 @@ export class RedisLiveState implements LiveState {
     const participants = ((res?.[0]?.[1] as string[] | undefined) ?? []).map(parse).sort(byJoinOrder);
     const waiting = ((res?.[1]?.[1] as string[] | undefined) ?? []).map((s) => JSON.parse(s) as WaitingEntry);
     if (participants.length) await this.redis.zrem(this.graceKey, ...participants.map((p) => `${roomId}|${p.id}|${p.socketId}`));
+    const forget: [string, string][] = [
+      ...participants.filter((p) => p.nodeId).map((p): [string, string] => [this.nodeKey(p.nodeId!, "m"), `p|${roomId}|${p.id}|${p.socketId}`]),
+      ...waiting.filter((w) => w.nodeId).map((w): [string, string] => [this.nodeKey(w.nodeId!, "m"), `w|${roomId}|${w.userId}|${w.socketId}`]),
+    ];
+    if (forget.length) await this.redis.pipeline(forget.map(([key, member]) => ["srem", key, member])).exec();
     return { participants, waiting };
   }
 
   async hit(key: string, max: number, windowMs: number) {
     const n = Number(await this.run("vtpHit", `${this.prefix}rl:${key}`, windowMs));
     return n <= max;
+  }
+
+  async heartbeat(nodeId: string, ttlMs: number) {
+    const res = await this.redis.multi().sadd(this.nodesKey, nodeId).set(this.nodeKey(nodeId, "alive"), String(Date.now()), "PX", ttlMs).exec();
+    const added = res?.[0]?.[1] === 1;
+    const first = !this.#heartbeating.has(nodeId);
+    this.#heartbeating.add(nodeId);
+    // Added back although it had been in the set: another node declared this one dead.
+    return first || !added;
+  }
+
+  async claimDeadNodes() {
+    const out: DeadNode[] = [];
+    for (const nodeId of await this.redis.smembers(this.nodesKey)) {
+      const members = (await this.run("vtpClaimNode", this.nodesKey, this.nodeKey(nodeId, "alive"), this.nodeKey(nodeId, "m"), nodeId)) as string[] | null;
+      if (!members) continue;
+      const dead: DeadNode = { nodeId, participants: [], waiting: [] };
+      for (const m of members) {
+        const [kind, roomId, id, socketId] = m.split("|");
+        if (!roomId || !id || !socketId) continue;
+        if (kind === "p") dead.participants.push({ roomId, participantId: id, socketId });
+        else if (kind === "w") dead.waiting.push({ roomId, userId: id, socketId });
+      }
+      out.push(dead);
+    }
+    return out;
+  }
+
+  async forgetNode(nodeId: string) {
+    this.#heartbeating.delete(nodeId);
+    await this.redis.multi().srem(this.nodesKey, nodeId).del(this.nodeKey(nodeId, "alive"), this.nodeKey(nodeId, "m")).exec();
   }
 
   async close() {

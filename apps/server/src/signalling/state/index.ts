@@ -1,3 +1,3 @@
-export type { LiveState, LiveParticipant, WaitingEntry, JoinOutcome, GraceEntry, ParticipantPatch, ParticipantCondition } from "./LiveState.js";
+export type { LiveState, LiveParticipant, WaitingEntry, JoinOutcome, GraceEntry, ParticipantPatch, ParticipantCondition, DeadNode } from "./LiveState.js";
 export { MemoryLiveState } from "./MemoryLiveState.js";
 export { RedisLiveState } from "./RedisLiveState.js";
