@@ -44,6 +44,7 @@ export const ErrorCodes = [
   // media
   "MEDIA_UNAVAILABLE",
   "TRANSPORT_NOT_FOUND",
+  "TOO_MANY_TRANSPORTS",
   "PRODUCER_NOT_FOUND",
   "CONSUMER_NOT_FOUND",
   "INVALID_SDP",

@@ -109,6 +109,10 @@ export class Router extends TypedEmitter<RouterEvents> {
   createTransport(peerId: string, direction: TransportDirection): Transport {
     const peer = this.peer(peerId);
     const cfg = this.opts.config;
+    // Each transport is a peer connection with its own UDP socket: a client may not pile them up.
+    if (peer.transports.size >= cfg.maxTransportsPerPeer) {
+      throw new AppError(429, "TOO_MANY_TRANSPORTS", `A participant may hold at most ${cfg.maxTransportsPerPeer} transports at once`);
+    }
     const transport = new Transport({
       peerId,
       userId: peer.userId,

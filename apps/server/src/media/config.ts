@@ -26,6 +26,8 @@ export interface MediaConfig {
    * treated as vanished and closed ("failed"). ICE consent expiry (30 s) catches the rest.
    */
   inactivityTimeoutMs: number;
+  /** Transports one participant may hold at once (a browser uses one send and one recv). */
+  maxTransportsPerPeer: number;
 }
 
 const int = (v: string | undefined, dflt: number, name: string): number => {
@@ -53,6 +55,7 @@ export function mediaConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrid
     pliThrottleMs: int(env.MEDIA_PLI_THROTTLE_MS, 500, "MEDIA_PLI_THROTTLE_MS"),
     negotiationTimeoutMs: int(env.MEDIA_NEGOTIATION_TIMEOUT_MS, 15_000, "MEDIA_NEGOTIATION_TIMEOUT_MS"),
     inactivityTimeoutMs: int(env.MEDIA_INACTIVITY_TIMEOUT_MS, 15_000, "MEDIA_INACTIVITY_TIMEOUT_MS"),
+    maxTransportsPerPeer: Math.max(2, int(env.MEDIA_MAX_TRANSPORTS_PER_PEER, 4, "MEDIA_MAX_TRANSPORTS_PER_PEER")),
     ...overrides,
   };
   if (cfg.rtcMaxPort <= cfg.rtcMinPort) throw new Error("RTC_MAX_PORT must be greater than RTC_MIN_PORT");

@@ -193,6 +193,11 @@ export function mediaSuite(name: string, start: () => Promise<MediaUnderTest>) {
         media.consume(roomId, "student", { producerId: tracks[0].producerId!, transportId: sub.transportId }),
       ).rejects.toEqual(code(404, "PRODUCER_NOT_FOUND"));
       await expect(media.closeProducer(roomId, tracks[0].producerId!)).rejects.toEqual(code(404, "PRODUCER_NOT_FOUND"));
+      // A participant cannot pile up transports (the student holds a recv and a send one).
+      await media.createTransport(roomId, "student", "recv");
+      await media.createTransport(roomId, "student", "send");
+      await expect(media.createTransport(roomId, "student", "recv")).rejects.toEqual(code(429, "TOO_MANY_TRANSPORTS"));
+      expect((await media.getRoom(roomId)).peerList.find((p) => p.peerId === "student")!.transports).toHaveLength(4);
     });
 
     it("cleans up a subscriber and a publisher that vanish without leaving", async () => {
