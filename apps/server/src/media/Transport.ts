@@ -251,6 +251,14 @@ export class Transport extends TypedEmitter<TransportEvents> {
         ? new AppError(404, "TRANSPORT_NOT_FOUND", "The transport was closed")
         : new AppError(404, "PRODUCER_NOT_FOUND", "The producer was closed");
     }
+    // One consumer per producer and transport: a client looping `consume` must not make the
+    // server forward the same stream to it many times over.
+    for (const c of this.consumers.values()) {
+      if (c.producer === producer && !c.closed) {
+        release();
+        throw new AppError(409, "CONFLICT", "This transport already receives that producer");
+      }
+    }
     let consumer: Consumer | undefined;
     try {
       const transceiver = this.pc.addTransceiver(producer.kind, { direction: "sendonly" });

@@ -187,6 +187,9 @@ export function mediaSuite(name: string, start: () => Promise<MediaUnderTest>) {
       await expect(media.setPreferredLayer(roomId, "nope", "l")).rejects.toEqual(code(404, "CONSUMER_NOT_FOUND"));
       await expect(media.requestKeyFrame(roomId, "nope")).rejects.toEqual(code(404, "CONSUMER_NOT_FOUND"));
       await expect(media.closeProducer(roomId, tracks[0].producerId!, "student")).rejects.toEqual(code(404, "PRODUCER_NOT_FOUND"));
+      // Consuming the same producer twice on one transport.
+      await sub.consume(tracks[0].producerId!);
+      await expect(media.consume(roomId, "student", { producerId: tracks[0].producerId!, transportId: sub.transportId })).rejects.toEqual(code(409, "CONFLICT"));
       // Consuming a closed producer.
       await media.closeProducer(roomId, tracks[0].producerId!);
       await expect(
