@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { io } from "socket.io-client";
+import { CAPTURE_PCS, expectDecoding } from "./stats";
 import { chromiumMissing, ensureWebBuilt, launchBrowser, newContext, shot, signInUi, startServer, verifiedUser, type Server } from "../web/harness";
 
 /**
@@ -9,83 +10,6 @@ import { chromiumMissing, ensureWebBuilt, launchBrowser, newContext, shot, signI
  */
 const skip = chromiumMissing();
 if (skip) console.warn(`SKIPPED Chromium SFU tests: ${skip}`);
-
-/** Records every RTCPeerConnection the page makes, so the test can read getStats. */
-const CAPTURE_PCS = () => {
-  const Native = window.RTCPeerConnection;
-  const list: RTCPeerConnection[] = [];
-  (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = list;
-  window.RTCPeerConnection = class extends Native {
-    constructor(cfg?: RTCConfiguration) {
-      super(cfg);
-      list.push(this);
-    }
-  } as typeof RTCPeerConnection;
-};
-
-interface Inbound {
-  video: { framesDecoded: number; frameWidth: number; packetsLost: number; packetsReceived: number }[];
-  audio: { packetsReceived: number; packetsLost: number }[];
-}
-
-/** Inbound RTP statistics of every live peer connection on the page. */
-async function inbound(page: Page): Promise<Inbound> {
-  return page.evaluate(async () => {
-    const out: Inbound = { video: [], audio: [] };
-    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
-      if (pc.connectionState === "closed") continue;
-      const stats = await pc.getStats();
-      stats.forEach((s: any) => {
-        if (s.type !== "inbound-rtp") return;
-        if (s.kind === "video") out.video.push({ framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0, packetsLost: s.packetsLost ?? 0, packetsReceived: s.packetsReceived ?? 0 });
-        else if (s.kind === "audio") out.audio.push({ packetsReceived: s.packetsReceived ?? 0, packetsLost: s.packetsLost ?? 0 });
-      });
-    }
-    return out;
-  });
-}
-
-/** Waits until `count` video streams decode frames of a real size and audio flows, both still rising. */
-async function expectDecoding(page: Page, videoStreams: number, stage: string) {
-  let first: Inbound | undefined;
-  let last: Inbound | undefined;
-  for (let i = 0; i < 120; i++) {
-    const s = (last = await inbound(page));
-    const decoding = s.video.filter((v) => v.framesDecoded > 0 && v.frameWidth > 0);
-    if (decoding.length >= videoStreams && s.audio.some((a) => a.packetsReceived > 0)) {
-      first = s;
-      break;
-    }
-    await page.waitForTimeout(250);
-  }
-  expect(first, `${stage}: video and audio arrive and decode; last: ${JSON.stringify(last)}`).toBeDefined();
-  // The window for rates and loss starts once the streams have settled (a new stream's first
-  // second includes the keyframe request and bandwidth ramp-up).
-  await page.waitForTimeout(2000);
-  first = await inbound(page);
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const f0 = sum(first!.video.map((v) => v.framesDecoded));
-  const a0 = sum(first!.audio.map((a) => a.packetsReceived));
-  let later: Inbound | undefined;
-  for (let i = 0; i < 60; i++) {
-    await page.waitForTimeout(250);
-    const s = await inbound(page);
-    if (sum(s.video.map((v) => v.framesDecoded)) > f0 + 30 && sum(s.audio.map((a) => a.packetsReceived)) > a0 + 100) {
-      later = s;
-      break;
-    }
-  }
-  expect(later, `${stage}: frames decoded and audio packets keep rising; first: ${JSON.stringify(first)}`).toBeDefined();
-  // Loss over the measured window (not since the stream began), on a shared 2-core machine
-  // running four browsers: "no large loss".
-  const all = (s: Inbound) => [...s.video, ...s.audio];
-  const received = sum(all(later!).map((x) => x.packetsReceived)) - sum(all(first!).map((x) => x.packetsReceived));
-  const lost = sum(all(later!).map((x) => Math.max(0, x.packetsLost))) - sum(all(first!).map((x) => Math.max(0, x.packetsLost)));
-  expect(received).toBeGreaterThan(0);
-  if (process.env.VTP_E2E_DEBUG) console.log(stage, JSON.stringify({ first, later }));
-  expect(Math.max(0, lost) / Math.max(1, received + Math.max(0, lost)), `${stage}: packet loss in the window ${JSON.stringify({ first, later })}`).toBeLessThan(0.1);
-  expect(later!.video.filter((v) => v.framesDecoded > 0 && v.frameWidth >= 160).length).toBeGreaterThanOrEqual(videoStreams);
-}
 
 describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and screen from teacher to class", () => {
   let server: Server;

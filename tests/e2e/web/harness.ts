@@ -225,8 +225,9 @@ export async function signInUi(page: Page, who: { email: string; password: strin
  * The teacher signs in, creates a class from the dashboard and starts it (pre-join → join).
  * Returns the teacher's context and page and the class's join code.
  */
-export async function startClassUi(browser: Browser, server: Server, teacher: { email: string; password: string }, opts: { title: string; waitingRoom?: boolean }): Promise<{ ctx: BrowserContext; page: Page; code: string }> {
+export async function startClassUi(browser: Browser, server: Server, teacher: { email: string; password: string }, opts: { title: string; waitingRoom?: boolean; init?: (ctx: BrowserContext) => Promise<void> }): Promise<{ ctx: BrowserContext; page: Page; code: string }> {
   const ctx = await newContext(browser, server.url);
+  await opts.init?.(ctx);
   const page = await ctx.newPage();
   await signInUi(page, teacher);
   await page.getByTestId("new-class").click();
@@ -241,8 +242,9 @@ export async function startClassUi(browser: Browser, server: Server, teacher: { 
 }
 
 /** A student signs in and joins by the class code's link, up to pressing "Join" on the pre-join page. */
-export async function joinClassUi(browser: Browser, server: Server, student: { email: string; password: string }, code: string, viewport = DESKTOP): Promise<{ ctx: BrowserContext; page: Page }> {
+export async function joinClassUi(browser: Browser, server: Server, student: { email: string; password: string }, code: string, viewport = DESKTOP, init?: (ctx: BrowserContext) => Promise<void>): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await newContext(browser, server.url, viewport);
+  await init?.(ctx);
   const page = await ctx.newPage();
   await signInUi(page, student);
   await page.goto(`/join/${code}`);

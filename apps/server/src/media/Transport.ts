@@ -10,7 +10,7 @@ import { AppError } from "../errors/index.js";
 import { TypedEmitter } from "./TypedEmitter.js";
 import { Producer } from "./Producer.js";
 import { Consumer } from "./Consumer.js";
-import { announceIp, assertSdp, toInvalidSdp, unbundleRejected } from "./sdp.js";
+import { announceIp, assertSdp, keepInactiveInBundle, toInvalidSdp, unbundleRejected } from "./sdp.js";
 import type { Mutex } from "./Mutex.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
 import type {
@@ -162,7 +162,8 @@ export class Transport extends TypedEmitter<TransportEvents> {
   #local(): SessionDescriptionDto {
     const d = this.pc.localDescription;
     if (!d) throw new AppError(500, "INTERNAL_ERROR", "No local description");
-    return { type: d.type as "offer" | "answer", sdp: unbundleRejected(announceIp(d.sdp, this.opts.announcedIp)) };
+    const sdp = announceIp(d.sdp, this.opts.announcedIp);
+    return { type: d.type as "offer" | "answer", sdp: d.type === "offer" ? keepInactiveInBundle(sdp) : unbundleRejected(sdp) };
   }
 
   /**

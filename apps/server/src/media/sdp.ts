@@ -53,3 +53,31 @@ export function unbundleRejected(sdp: string): string {
   const mids = group[0].split(" ").slice(1).filter((m) => !rejected.has(m.trim()));
   return mids.length ? sdp.replace(group[0], `a=group:BUNDLE ${mids.join(" ")}`) : sdp.replace(/^a=group:BUNDLE .*\r?\n/m, "");
 }
+
+/**
+ * In our offers (recv transports), keep a closed consumer's m-line as an inactive member of the
+ * BUNDLE group instead of a rejected one. werift writes every inactive m-section with port 0,
+ * which Chromium reads as "rejected"; when that is the first m-section (the BUNDLE tag, e.g. the
+ * teacher's microphone consumed first and then muted), Chromium moves the bundle to a new
+ * transport and the subscriber's connection starts over and fails. Port 9 + a=inactive keeps
+ * the m-line (and the transport) alive; it carries no media.
+ */
+export function keepInactiveInBundle(sdp: string): string {
+  const parts = sdp.split(/\r?\n(?=m=)/);
+  const eol = sdp.includes("\r\n") ? "\r\n" : "\n";
+  const mids: string[] = [];
+  let changed = false;
+  for (let i = 1; i < parts.length; i++) {
+    let section = parts[i];
+    if (/^m=\S+ 0 /.test(section) && /^a=inactive\s*$/m.test(section)) {
+      section = section.replace(/^(m=\S+) 0 /, "$1 9 ");
+      parts[i] = section;
+      changed = true;
+    }
+    const mid = /^a=mid:(\S+)/m.exec(section)?.[1];
+    if (mid !== undefined && !/^m=\S+ 0 /.test(section)) mids.push(mid);
+  }
+  if (!changed) return sdp;
+  const out = parts.join(eol);
+  return /^a=group:BUNDLE .*$/m.test(out) ? out.replace(/^a=group:BUNDLE .*$/m, `a=group:BUNDLE ${mids.join(" ")}`) : out;
+}

@@ -23,6 +23,8 @@ const debug = (...args: unknown[]) => {
 
 interface RemoteConsumer {
   consumerId: string;
+  /** The recv transport it belongs to (its mid is only unique there). */
+  transportId: string;
   producerId: string;
   peerId: string;
   source: ProducerSource;
@@ -36,6 +38,13 @@ interface LocalProducer {
   transceiver: RTCRtpTransceiver;
   source: ProducerSource;
 }
+
+/**
+ * Closed consumers leave inactive m-lines in the recv transport's SDP, and every later offer and
+ * answer carries them (a class where people mute and unmute for an hour would pass the server's
+ * SDP size limit). Past this many, the session moves to a fresh recv transport.
+ */
+export const RECV_COMPACT_AFTER = 24;
 
 /**
  * One participant's media through the SFU (docs/MEDIA.md): a send transport for what I publish
@@ -53,6 +62,11 @@ export class MediaSession {
   private sendQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private pendingTracks = new Map<string, MediaStreamTrack>(); // by mid
+  /** Transceivers of unpublished sources, reused when the source is published again (no new m-line). */
+  private readonly idle = new Map<ProducerSource, RTCRtpTransceiver>();
+  /** Inactive m-lines in the current recv transport. */
+  private closedSlots = 0;
+  private compactAfter = RECV_COMPACT_AFTER;
 
   constructor(
     private readonly signal: MediaSignal,
@@ -77,25 +91,73 @@ export class MediaSession {
   }
 
   private async startNow(): Promise<void> {
-    if (globalThis.localStorage?.getItem("vtpDebug")?.includes("media")) (globalThis as unknown as { __vtpMedia?: MediaSession }).__vtpMedia = this;
+    try {
+      if (globalThis.localStorage?.getItem("vtpDebug")?.includes("media")) (globalThis as unknown as { __vtpMedia?: MediaSession }).__vtpMedia = this;
+      const n = Number(globalThis.localStorage?.getItem("vtpRecvCompactAfter"));
+      if (Number.isInteger(n) && n > 0) this.compactAfter = n;
+    } catch {
+      /* storage unavailable */
+    }
+    const producers = await this.openRecv();
+    debug("recv transport", this.recvId, "existing producers", producers.map((p) => `${p.source} ${p.producerId}`));
+    // Queued behind this call (see start); a producer also announced by `new-producer` is consumed once.
+    for (const p of producers) this.consume(p);
+  }
+
+  /** Creates a recv transport and makes it the current one; returns the room's existing producers. */
+  private async openRecv(): Promise<ProducerInfo[]> {
     const r = await this.signal.request("create-transport", { direction: "recv" });
-    this.recvId = r.transportId as string;
+    const transportId = r.transportId as string;
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    this.recvId = transportId;
     this.recvPc = pc;
+    this.pendingTracks = new Map();
+    this.closedSlots = 0;
+    const pending = this.pendingTracks;
     pc.onconnectionstatechange = () => debug("recv pc", pc.connectionState);
     pc.ontrack = (e) => {
       const mid = e.transceiver.mid;
       if (!mid) return;
-      const c = [...this.consumers.values()].find((x) => x.mid === mid);
+      const c = [...this.consumers.values()].find((x) => x.mid === mid && x.transportId === transportId);
       if (c) {
         c.stream.getTracks().forEach((t) => c.stream.removeTrack(t));
         c.stream.addTrack(e.track);
         this.emit();
-      } else this.pendingTracks.set(mid, e.track);
+      } else pending.set(mid, e.track);
     };
-    debug("recv transport", this.recvId, "existing producers", (r.producers as ProducerInfo[] | undefined)?.map((p) => `${p.source} ${p.producerId}`));
-    // Queued behind this call (see start); a producer also announced by `new-producer` is consumed once.
-    for (const p of (r.producers as ProducerInfo[] | undefined) ?? []) this.consume(p);
+    return (r.producers as ProducerInfo[] | undefined) ?? [];
+  }
+
+  /**
+   * Moves every consumer to a fresh recv transport (see RECV_COMPACT_AFTER), make-before-break:
+   * each remote stream keeps playing its old track until the new one is there, then the old
+   * transport is closed (the server closes its side on the DTLS close).
+   */
+  private async compact(): Promise<void> {
+    if (this.closed || !this.recvPc) return;
+    const oldPc = this.recvPc;
+    const old = new Map(this.consumers);
+    debug("rebuilding the recv transport", this.recvId, "consumers", old.size);
+    const producers = await this.openRecv();
+    const live = new Set<string>();
+    for (const p of producers) {
+      if (p.peerId === this.myPeerId) continue;
+      live.add(p.producerId);
+      await this.consumeNow(p.producerId, true);
+    }
+    for (const [producerId, c] of old) {
+      if (live.has(producerId) || this.consumers.get(producerId) !== c) continue;
+      this.consumers.delete(producerId);
+      c.stream.getTracks().forEach((t) => c.stream.removeTrack(t));
+    }
+    oldPc.close();
+    this.emit();
+  }
+
+  private noteClosedSlot() {
+    if (++this.closedSlots < this.compactAfter) return;
+    this.closedSlots = 0;
+    this.queue = this.queue.then(() => this.compact()).catch((err) => this.onError(err));
   }
 
   /** Someone published: watch it (mine are skipped). */
@@ -105,29 +167,42 @@ export class MediaSession {
     this.queue = this.queue.then(() => this.consumeNow(p.producerId)).catch((err) => this.onError(err));
   }
 
-  private async consumeNow(producerId: string) {
-    if (this.closed || !this.recvPc || !this.recvId || this.consumers.has(producerId)) return;
+  /** `migrating`: the producer may already be consumed on the previous recv transport (compact). */
+  private async consumeNow(producerId: string, migrating = false) {
+    if (this.closed || !this.recvPc || !this.recvId) return;
+    const previous = this.consumers.get(producerId);
+    if (previous && (!migrating || previous.transportId === this.recvId)) return;
+    const transportId = this.recvId;
     let res: ConsumeResult;
     try {
-      res = (await this.signal.request("consume", { producerId, transportId: this.recvId })) as unknown as ConsumeResult;
+      res = (await this.signal.request("consume", { producerId, transportId })) as unknown as ConsumeResult;
     } catch (err) {
       // The producer may have closed in the meantime.
       if ((err as { code?: string }).code === "PRODUCER_NOT_FOUND") return;
       throw err;
     }
     debug("consume", producerId, "→", res.consumerId, res.kind, res.source, "mid", res.mid);
-    const stream = new MediaStream();
-    const c: RemoteConsumer = { consumerId: res.consumerId, producerId, peerId: res.producerPeerId, source: res.source, kind: res.kind, mid: res.mid, stream };
-    this.consumers.set(producerId, c);
+    // Moving to a new transport: the same stream object, so <video> and <audio> keep playing.
+    const stream = previous?.stream ?? new MediaStream();
+    const c: RemoteConsumer = { consumerId: res.consumerId, transportId, producerId, peerId: res.producerPeerId, source: res.source, kind: res.kind, mid: res.mid, stream };
     const pc = this.recvPc;
+    if (!previous) this.consumers.set(producerId, c);
     await pc.setRemoteDescription(res.offer);
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
-    await this.signal.request("connect-transport", { transportId: this.recvId, description: { type: "answer", sdp: pc.localDescription!.sdp } });
+    await this.signal.request("connect-transport", { transportId, description: { type: "answer", sdp: pc.localDescription!.sdp } });
     const tr = pc.getTransceivers().find((t) => t.mid === res.mid);
     const track = this.pendingTracks.get(res.mid) ?? tr?.receiver.track;
     this.pendingTracks.delete(res.mid);
-    if (track) stream.addTrack(track);
+    if (previous) {
+      // Closed while the move was under way: nothing to show.
+      if (this.consumers.get(producerId) !== previous) return;
+      this.consumers.set(producerId, c);
+      if (track) {
+        stream.getTracks().forEach((t) => t !== track && stream.removeTrack(t));
+        if (!stream.getTracks().includes(track)) stream.addTrack(track);
+      }
+    } else if (track && !stream.getTracks().includes(track)) stream.addTrack(track);
     debug("consumer ready", res.consumerId, "track", track?.kind, track?.readyState);
     this.emit();
   }
@@ -136,20 +211,32 @@ export class MediaSession {
   producerClosed(producerId: string, peerId?: string) {
     const c = this.consumers.get(producerId);
     if (c) {
-      this.consumers.delete(producerId);
-      c.stream.getTracks().forEach((t) => c.stream.removeTrack(t));
-      this.emit();
+      this.dropConsumer(c);
       return;
     }
     if (peerId === this.myPeerId || peerId === undefined) {
       for (const [source, lp] of this.local) {
         if (lp.producerId === producerId) {
           this.local.delete(source);
+          this.idle.set(source, lp.transceiver);
           void lp.transceiver.sender.replaceTrack(null).catch(() => {});
           this.onLocalClosed(source);
         }
       }
     }
+  }
+
+  /** The server closed one of my consumers (`consumer-closed`); one of an old transport is ignored. */
+  consumerClosed(consumerId: string) {
+    const c = [...this.consumers.values()].find((x) => x.consumerId === consumerId);
+    if (c) this.dropConsumer(c);
+  }
+
+  private dropConsumer(c: RemoteConsumer) {
+    this.consumers.delete(c.producerId);
+    c.stream.getTracks().forEach((t) => c.stream.removeTrack(t));
+    this.emit();
+    if (c.transportId === this.recvId) this.noteClosedSlot();
   }
 
   /** Publishes a track (or swaps the track of a source already published). */
@@ -164,6 +251,16 @@ export class MediaSession {
     const existing = this.local.get(source);
     if (existing) {
       await existing.transceiver.sender.replaceTrack(track);
+      return;
+    }
+    // Published before (unmute, camera back on): the same m-line, no renegotiation.
+    const reuse = this.idle.get(source);
+    if (reuse && this.sendPc && this.sendId && reuse.mid && reuse.currentDirection !== "stopped") {
+      this.idle.delete(source);
+      await reuse.sender.replaceTrack(track);
+      const { producerId } = (await this.signal.request("produce", { transportId: this.sendId, kind: track.kind, source, mid: reuse.mid })) as { producerId: string };
+      this.local.set(source, { producerId, transceiver: reuse, source });
+      debug("produced again", source, producerId, "mid", reuse.mid);
       return;
     }
     if (!this.sendPc) {
@@ -191,6 +288,7 @@ export class MediaSession {
       const lp = this.local.get(source);
       if (!lp) return;
       this.local.delete(source);
+      this.idle.set(source, lp.transceiver);
       await lp.transceiver.sender.replaceTrack(null).catch(() => {});
       await this.signal.request("close-producer", { producerId: lp.producerId }).catch(() => {});
     });
@@ -232,6 +330,7 @@ export class MediaSession {
     this.sendPc = this.recvPc = null;
     this.consumers.clear();
     this.local.clear();
+    this.idle.clear();
     this.emit();
   }
 

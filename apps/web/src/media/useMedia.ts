@@ -42,7 +42,7 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
     const early: ProducerInfo[] = [];
     const onNew = (e: { producer: ProducerInfo }) => (s ? s.consume(e.producer) : early.push(e.producer));
     const onClosed = (e: { producerId: string; peerId?: unknown }) => s?.producerClosed(e.producerId, typeof e.peerId === "string" ? e.peerId : undefined);
-    const onConsumerClosed = (e: { producerId?: string }) => e.producerId && s?.producerClosed(e.producerId);
+    const onConsumerClosed = (e: { consumerId?: string }) => e.consumerId && s?.consumerClosed(e.consumerId);
     c.socket.on("new-producer", onNew);
     c.socket.on("producer-closed", onClosed);
     c.socket.on("consumer-closed", onConsumerClosed);

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { CAPTURE_PCS, expectDecoding } from "./stats";
+import { chromiumMissing, DESKTOP, ensureWebBuilt, joinClassUi, launchBrowser, startClassUi, startServer, verifiedUser, type Server } from "../web/harness";
+
+/**
+ * A long class in real Chromium: every mute/unmute closes a producer and makes a new one. The
+ * publisher reuses its m-line (no renegotiation, no SDP growth); the subscriber's recv transport,
+ * which gains an inactive m-line per closed consumer, is rebuilt past a threshold (the default is
+ * 24; this test sets 6 through localStorage `vtpRecvCompactAfter` to stay short) while the remote
+ * streams keep playing.
+ */
+const skip = chromiumMissing();
+if (skip) console.warn(`SKIPPED Chromium long-class tests: ${skip}`);
+
+const COMPACT_AFTER = 6;
+const CYCLES = 8;
+
+/** Per peer connection on the page: state, number of transceivers, and the SDP size. */
+function pcs(page: Page) {
+  return page.evaluate(() =>
+    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.map((pc) => ({
+      state: pc.connectionState,
+      transceivers: pc.getTransceivers().length,
+      sending: pc.getSenders().length,
+      sdpBytes: pc.localDescription?.sdp.length ?? 0,
+    })),
+  );
+}
+
+describe.skipIf(Boolean(skip))("a long class: mute and unmute many times", () => {
+  let server: Server;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageLog: string[] = [];
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    [server, browser] = await Promise.all([startServer({ LOG_LEVEL: process.env.LOG_LEVEL ?? "debug" }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const init = (who: string) => async (ctx: BrowserContext) => {
+    contexts.push(ctx);
+    await ctx.addInitScript(CAPTURE_PCS);
+    await ctx.addInitScript((n) => {
+      localStorage.setItem("vtpDebug", "media");
+      localStorage.setItem("vtpRecvCompactAfter", String(n));
+    }, COMPACT_AFTER);
+    ctx.on("console", (m) => pageLog.push(`[${who} ${m.type()}] ${m.text()}`));
+  };
+
+  it("keeps the publisher's SDP fixed, rebuilds the subscriber's recv transport, and the class keeps hearing and seeing the teacher", async ({ onTestFailed }) => {
+    onTestFailed(() => {
+      console.log(`--- server output (last 400 lines) ---\n${server.output().split("\n").slice(-400).join("\n")}`);
+      console.log(`--- pages ---\n${pageLog.join("\n")}`);
+    });
+    const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Tess Teacher"), verifiedUser(server, "student", "Sid Student")]);
+    const t = await startClassUi(browser, server, teacher, { title: "Long class", init: init("teacher") });
+    const s = await joinClassUi(browser, server, student, t.code, DESKTOP, init("student"));
+    await s.page.getByTestId("classroom").waitFor();
+    await expectDecoding(s.page, 1, "before: camera + microphone");
+    // The teacher's send transport (the one with senders; the teacher also has an idle recv one).
+    const sendBefore = (await pcs(t.page)).filter((p) => p.state !== "closed" && p.sending > 0);
+    expect(sendBefore).toHaveLength(1);
+
+    const teacherTile = s.page.locator(`[data-testid="video-tile"][data-user-id]`).first();
+    const mic = t.page.getByTestId("control-mic");
+    for (let i = 0; i < CYCLES; i++) {
+      await mic.click(); // mute: the microphone producer closes
+      await s.page.waitForFunction(() => document.querySelector('[data-testid="video-tile"]')?.getAttribute("aria-label")?.includes("muted"), undefined, { timeout: 15_000 });
+      await mic.click(); // unmute: a new producer on the same m-line
+      await s.page.waitForFunction(() => !document.querySelector('[data-testid="video-tile"]')?.getAttribute("aria-label")?.includes("muted"), undefined, { timeout: 15_000 });
+    }
+    expect(await teacherTile.getAttribute("aria-label")).not.toContain("muted");
+
+    // The publisher: still one send transport with the same two m-lines (camera, microphone).
+    const sendAfter = (await pcs(t.page)).filter((p) => p.state !== "closed" && p.sending > 0);
+    expect(sendAfter).toHaveLength(1);
+    expect(sendAfter[0].transceivers).toBe(sendBefore[0].transceivers);
+    expect(sendAfter[0].sdpBytes).toBeLessThan(sendBefore[0].sdpBytes * 1.2);
+
+    // The subscriber: the recv transport was rebuilt at least once; the live one holds few m-lines.
+    await s.page.waitForFunction(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.some((pc) => pc.connectionState === "closed"), undefined, { timeout: 15_000 });
+    const recv = await pcs(s.page);
+    const live = recv.filter((p) => p.state !== "closed");
+    expect(recv.length).toBeGreaterThanOrEqual(2);
+    expect(live).toHaveLength(1);
+    expect(live[0].transceivers).toBeLessThan(2 + COMPACT_AFTER);
+
+    // And the class still sees and hears the teacher, through the new transport.
+    await expectDecoding(s.page, 1, "after: camera + microphone");
+    await s.page.waitForFunction(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
+      return !!v && v.videoWidth > 0 && !v.paused;
+    }, undefined, { timeout: 15_000 });
+    const audioPlaying = await s.page.evaluate(() => [...document.querySelectorAll<HTMLAudioElement>("audio")].some((a) => (a.srcObject as MediaStream | null)?.getAudioTracks().some((tr) => tr.readyState === "live")));
+    expect(audioPlaying).toBe(true);
+  });
+});
