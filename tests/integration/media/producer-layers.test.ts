@@ -73,4 +73,55 @@ describe("Producer layers", () => {
     expect(out.packets).toHaveLength(1);
     producer.close();
   });
+
+  it("moves a simulcast consumer off a layer the publisher stopped sending, and back up when it returns", () => {
+    const { transceiver, onTrack } = fakeTransceiver();
+    const producer = new Producer("peer-a", "user-a", "video", "camera", transceiver, 0);
+    const tracks = (["l", "m", "h"] as const).map((rid, i) => new MediaStreamTrack({ kind: "video", remote: true, rid, ssrc: 100 + i }));
+    for (const t of tracks) onTrack.execute(t);
+    expect(producer.layers.map((l) => l.rid)).toEqual(["l", "m", "h"]);
+    const out = sink();
+    const consumer = new Consumer("peer-b", producer, { sender: { receiverEstimatedMaxBitrate: 0n } } as unknown as RTCRtpTransceiver, out);
+    producer.addConsumer(consumer);
+    consumer.start(); // prefers "h"
+    let seq = 0;
+    const send = (layers: number[], keyframe = false) => {
+      for (const i of layers) tracks[i].onReceiveRtp.execute(vp8(100 + i, ++seq, keyframe));
+    };
+    const second = (layers: number[]) => {
+      for (let k = 0; k < 5; k++) send(layers);
+      producer.tick(1);
+      consumer.adapt();
+    };
+    send([0, 1, 2], true);
+    expect(consumer.currentLayerIndex).toBe(2);
+    second([0, 1, 2]);
+    expect(consumer.targetLayerIndex).toBe(2);
+
+    // The publisher drops "h" (its uplink got worse): one silent second is tolerated, the second moves to "m".
+    second([0, 1]);
+    expect(consumer.targetLayerIndex).toBe(2);
+    second([0, 1]);
+    expect(consumer.targetLayerIndex).toBe(1);
+    send([0, 1], true); // the keyframe the switch asked for
+    expect(consumer.currentLayerIndex).toBe(1);
+    const before = out.packets.length;
+    send([1]);
+    expect(out.packets.length).toBe(before + 1);
+
+    // Not up to a layer that is still silent; up again once "h" flows.
+    second([0, 1]);
+    expect(consumer.targetLayerIndex).toBe(1);
+    second([0, 1, 2]);
+    second([0, 1, 2]);
+    expect(consumer.targetLayerIndex).toBe(2);
+    send([2], true);
+    expect(consumer.currentLayerIndex).toBe(2);
+
+    // Everything silent (a still screen, a paused camera): nothing moves.
+    second([]);
+    second([]);
+    expect(consumer.targetLayerIndex).toBe(2);
+    producer.close();
+  });
 });

@@ -31,6 +31,8 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
   /** Layer adaptation: ticks left before REMB may lower a new layer; ticks REMB said "too much". */
   #settleTicks = 0;
   #overTicks = 0;
+  /** Ticks the target layer has carried nothing while another layer did. */
+  #silentTicks = 0;
 
   constructor(
     readonly peerId: string,
@@ -163,12 +165,23 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
     if (this.#settleTicks > 0) this.#settleTicks--;
     const overEstimate = estimate > 0 && current !== undefined && current.bitrate > estimate * 1.05;
     this.#overTicks = overEstimate && this.#settleTicks === 0 ? this.#overTicks + 1 : 0;
-    if (loss > 0.1 || this.#overTicks >= 2) {
+    // A publisher stops sending its upper layers when its own bandwidth or CPU runs short (Chrome
+    // does): a consumer left on a silent layer would freeze. Two silent ticks while another layer
+    // carries media: move to the best live layer (it comes back up below once the layer returns).
+    const live = (i: number) => (layers[i]?.bitrate ?? 0) > 0;
+    this.#silentTicks = !live(target) && layers.some((_, i) => live(i)) ? this.#silentTicks + 1 : 0;
+    if (this.#silentTicks >= 2) {
+      let best = -1;
+      for (let i = 0; i <= preferred && i < layers.length; i++) if (live(i)) best = i;
+      if (best < 0) for (let i = preferred + 1; i < layers.length && best < 0; i++) if (live(i)) best = i;
+      if (best >= 0) target = best;
+      this.#silentTicks = 0;
+    } else if (loss > 0.1 || this.#overTicks >= 2) {
       target = Math.max(0, target - 1);
       this.#overTicks = 0;
     } else if (target < preferred && loss < 0.02) {
       const next = layers[target + 1];
-      if (next && (estimate === 0 || next.bitrate * 1.2 < estimate)) target = target + 1;
+      if (next && live(target + 1) && (estimate === 0 || next.bitrate * 1.2 < estimate)) target = target + 1;
     }
     if (target !== this.targetLayerIndex) this.#retarget(target);
   }
