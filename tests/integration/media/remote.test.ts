@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mediaSuite } from "./helpers/suite.js";
 import { startNodeProcess, startRemote, TEST_SECRET } from "./helpers/modes.js";
+import { RemoteMediaService } from "../../../apps/server/src/media/node/RemoteMediaService.js";
 
 mediaSuite("media over HTTP to a standalone media node (MEDIA_NODES)", () => startRemote(42000));
 
@@ -53,5 +54,42 @@ describe("media node HTTP surface", () => {
     const left = await call("/rooms/r1/peers/p1/leave", { method: "POST", body: "{}" });
     expect(left.status).toBe(200);
     expect((await call("/rooms")).status).toBe(200);
+  });
+});
+
+describe("two app servers sharing two media nodes", () => {
+  let nodes: Awaited<ReturnType<typeof startNodeProcess>>[] = [];
+  let a: RemoteMediaService, b: RemoteMediaService;
+  beforeAll(async () => {
+    nodes = await Promise.all([startNodeProcess(57000), startNodeProcess(58000)]);
+    // The two servers list the nodes in opposite orders: placement must not depend on it.
+    a = await RemoteMediaService.connect([nodes[0].url, nodes[1].url], TEST_SECRET);
+    b = await RemoteMediaService.connect([nodes[1].url, nodes[0].url], TEST_SECRET);
+  }, 60_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    for (const n of nodes) await n.stop();
+  });
+
+  it("put a new room on one node when both place it at the same moment, and spread rooms over the nodes", async () => {
+    const rooms = Array.from({ length: 20 }, (_, i) => `hrw-room-${i}`);
+    await Promise.all(rooms.flatMap((r) => [a.joinPeer(r, "teacher", "u-t"), b.joinPeer(r, "student", "u-s")]));
+    const where = new Map<string, number>();
+    for (const r of rooms) {
+      const room = await a.getRoom(r);
+      expect(room.peers, `room ${r}: both peers on one node`).toBe(2);
+      const holders = await Promise.all(nodes.map((n) => fetch(`${n.url}/rooms/${r}`, { headers: { "x-media-secret": TEST_SECRET } }).then((x) => x.status)));
+      expect(holders.filter((s) => s === 200)).toHaveLength(1);
+      const idx = holders.indexOf(200);
+      where.set(r, idx);
+    }
+    const onFirst = [...where.values()].filter((i) => i === 0).length;
+    expect(onFirst).toBeGreaterThan(0);
+    expect(onFirst).toBeLessThan(rooms.length);
+    for (const r of rooms) {
+      await a.leavePeer(r, "teacher");
+      await b.leavePeer(r, "student");
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { AppError } from "../errors/index.js";
 import type {
   CloseProducersFilter,
@@ -93,19 +94,28 @@ export class ShardedMediaService implements MediaService {
     return s;
   }
 
+  /**
+   * A new room: on local workers, the least loaded. On remote nodes, which several app servers
+   * share, every server must pick the same node for a room even when two of them place it at the
+   * same moment (the teacher on one server, a student on another): rendezvous hashing of the room
+   * id over the healthy nodes, which needs no coordination and spreads rooms evenly. (Least
+   * loaded could split such a room across two nodes, its people unable to see each other.)
+   */
   async #place(roomId: string): Promise<MediaShard> {
     const existing = await this.#find(roomId);
     if (existing) return existing;
     let best: MediaShard | undefined;
-    let bestLoad = Infinity;
+    let bestScore = -Infinity;
     for (const shard of this.shards) {
       const load = await shard.request("health").then(
         (h) => (h.ok ? h.peers * 1000 + h.rooms : Infinity),
         () => Infinity,
       );
-      if (load < bestLoad) {
+      if (load === Infinity) continue;
+      const score = this.discover ? rendezvous(roomId, shard.id) : -load;
+      if (score > bestScore) {
         best = shard;
-        bestLoad = load;
+        bestScore = score;
       }
     }
     if (!best) throw new AppError(503, "MEDIA_UNAVAILABLE", "No media worker or node is available");
@@ -216,4 +226,9 @@ export class ShardedMediaService implements MediaService {
     this.#rooms.clear();
     this.#listeners.clear();
   }
+}
+
+/** Highest-random-weight score of a (room, node) pair: the same on every app server. */
+export function rendezvous(roomId: string, shardId: string): number {
+  return createHash("sha256").update(`${roomId}\u0000${shardId}`).digest().readUIntBE(0, 6);
 }
