@@ -94,6 +94,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     config.env.VTP_MEDIA === "off"
       ? undefined
       : new MediaBridge(signalling, deps.media ? async () => deps.media! : () => createMediaService({ env: config.env }), { log, ownsMedia: !deps.media });
+  if (mediaBridge && config.redisUrl && !deps.media && !(config.env.MEDIA_NODES ?? "").trim()) {
+    log.warn(
+      "REDIS_URL is set (several app servers) but MEDIA_NODES is not: each server's in-process SFU only has the people connected to that server. " +
+        "Run `vtp media` nodes and list them in MEDIA_NODES, or route every class to one server.",
+    );
+  }
   app.addHook("preClose", async () => {
     // Recordings first: their FFmpegs finalize while the media still flows.
     await app.recording?.service.stopAll();
