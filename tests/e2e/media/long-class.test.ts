@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { CAPTURE_PCS, expectDecoding } from "./stats";
-import { chromiumMissing, DESKTOP, ensureWebBuilt, joinClassUi, launchBrowser, startClassUi, startServer, verifiedUser, type Server } from "../web/harness";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { expectDecoding, mediaE2E } from "./stats";
+import { chromiumMissing, DESKTOP, joinClassUi, startClassUi, verifiedUser } from "../web/harness";
 
 /**
  * A long class in real Chromium: every mute/unmute closes a producer and makes a new one. The
@@ -29,36 +29,16 @@ function pcs(page: Page) {
 }
 
 describe.skipIf(Boolean(skip))("a long class: mute and unmute many times", () => {
-  let server: Server;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageLog: string[] = [];
-
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    [server, browser] = await Promise.all([startServer({ LOG_LEVEL: process.env.LOG_LEVEL ?? "debug" }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.stop();
-  });
+  const e2e = mediaE2E();
 
   const init = (who: string) => async (ctx: BrowserContext) => {
-    contexts.push(ctx);
-    await ctx.addInitScript(CAPTURE_PCS);
-    await ctx.addInitScript((n) => {
-      localStorage.setItem("vtpDebug", "media");
-      localStorage.setItem("vtpRecvCompactAfter", String(n));
-    }, COMPACT_AFTER);
-    ctx.on("console", (m) => pageLog.push(`[${who} ${m.type()}] ${m.text()}`));
+    await e2e.watch(ctx, who);
+    await ctx.addInitScript((n) => localStorage.setItem("vtpRecvCompactAfter", String(n)), COMPACT_AFTER);
   };
 
   it("keeps the publisher's SDP fixed, rebuilds the subscriber's recv transport, and the class keeps hearing and seeing the teacher", async ({ onTestFailed }) => {
-    onTestFailed(() => {
-      console.log(`--- server output (last 400 lines) ---\n${server.output().split("\n").slice(-400).join("\n")}`);
-      console.log(`--- pages ---\n${pageLog.join("\n")}`);
-    });
+    e2e.printOnFailure(onTestFailed);
+    const { server, browser } = e2e;
     const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Tess Teacher"), verifiedUser(server, "student", "Sid Student")]);
     const t = await startClassUi(browser, server, teacher, { title: "Long class", init: init("teacher") });
     const s = await joinClassUi(browser, server, student, t.code, DESKTOP, init("student"));

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { io } from "socket.io-client";
-import { CAPTURE_PCS, expectDecoding } from "./stats";
-import { chromiumMissing, ensureWebBuilt, launchBrowser, newContext, shot, signInUi, startServer, verifiedUser, type Server } from "../web/harness";
+import { expectDecoding, mediaE2E } from "./stats";
+import { chromiumMissing, newContext, shot, signInUi, verifiedUser } from "../web/harness";
 
 /**
  * Issue 4 in real Chromium: the SFU forwards a teacher's camera, microphone and screen share
@@ -12,31 +12,11 @@ const skip = chromiumMissing();
 if (skip) console.warn(`SKIPPED Chromium SFU tests: ${skip}`);
 
 describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and screen from teacher to class", () => {
-  let server: Server;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  /** Every page's console (with the client's media debug log on), printed when the test fails. */
-  const pageLog: string[] = [];
+  const e2e = mediaE2E();
 
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    // The media flow is logged at debug level; it is printed only when the test fails.
-    [server, browser] = await Promise.all([startServer({ LOG_LEVEL: process.env.LOG_LEVEL ?? "debug" }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function open(who: { email: string; password: string }) {
-    const ctx = await newContext(browser, server.url);
-    contexts.push(ctx);
-    await ctx.addInitScript(CAPTURE_PCS);
-    const who_ = (who as { fullName?: string }).fullName ?? who.email.split("@")[0];
-    ctx.on("console", (m) => pageLog.push(`[${who_} ${m.type()}] ${m.text()}`));
-    ctx.on("weberror", (e) => pageLog.push(`[${who_} error] ${e.error().message}`));
-    await ctx.addInitScript(() => localStorage.setItem("vtpDebug", "media"));
+  async function open(who: { email: string; password: string; fullName: string }) {
+    const ctx = await newContext(e2e.browser, e2e.server.url);
+    await e2e.watch(ctx, who.fullName);
     const page = await ctx.newPage();
     await signInUi(page, who);
     return page;
@@ -49,11 +29,8 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
   const screenTile = '[data-testid="video-tile"][data-screen="true"]';
 
   it("students decode camera + mic + screen; a late joiner gets all three; stopping the share removes it; only presenters publish", async ({ onTestFailed }) => {
-    // The server's log (LOG_LEVEL=debug for the media flow) when something fails.
-    onTestFailed(() => {
-      console.log(`--- server output (last 600 lines) ---\n${server.output().split("\n").slice(-600).join("\n")}`);
-      console.log(`--- pages ---\n${pageLog.join("\n")}`);
-    });
+    e2e.printOnFailure(onTestFailed);
+    const server = e2e.server;
     const [teacher, s1, s2, s3, s4] = await Promise.all([
       verifiedUser(server, "teacher", "Tina Teacher"),
       verifiedUser(server, "student", "Ann Student"),

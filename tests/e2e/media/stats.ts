@@ -1,5 +1,6 @@
-import { expect } from "vitest";
-import type { Page } from "playwright-core";
+import { afterAll, beforeAll, expect } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ensureWebBuilt, launchBrowser, startServer, type Server } from "../web/harness";
 
 /** WebRTC statistics read from real Chromium pages, shared by the media e2e tests. */
 
@@ -80,3 +81,41 @@ export async function expectDecoding(page: Page, videoStreams: number, stage: st
   expect(later!.video.filter((v) => v.framesDecoded > 0 && v.frameWidth >= 160).length).toBeGreaterThanOrEqual(videoStreams);
 }
 
+
+/**
+ * A server (media logged at debug level) and a browser for one describe block, every context's
+ * console collected with the client's media debug log on; `printOnFailure` shows both when a
+ * test fails.
+ */
+export function mediaE2E() {
+  const env = {
+    server: undefined as unknown as Server,
+    browser: undefined as unknown as Browser,
+    contexts: [] as BrowserContext[],
+    pageLog: [] as string[],
+    /** Records peer connections and the console of a context, labelled `who`. */
+    async watch(ctx: BrowserContext, who: string) {
+      env.contexts.push(ctx);
+      await ctx.addInitScript(CAPTURE_PCS);
+      await ctx.addInitScript(() => localStorage.setItem("vtpDebug", "media"));
+      ctx.on("console", (m) => env.pageLog.push(`[${who} ${m.type()}] ${m.text()}`));
+      ctx.on("weberror", (e) => env.pageLog.push(`[${who} error] ${e.error().message}`));
+    },
+    printOnFailure(onTestFailed: (fn: () => void) => void) {
+      onTestFailed(() => {
+        console.log(`--- server output (last 600 lines) ---\n${env.server.output().split("\n").slice(-600).join("\n")}`);
+        console.log(`--- pages ---\n${env.pageLog.join("\n")}`);
+      });
+    },
+  };
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    [env.server, env.browser] = await Promise.all([startServer({ LOG_LEVEL: process.env.LOG_LEVEL ?? "debug" }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    for (const c of env.contexts) await c.close().catch(() => {});
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}

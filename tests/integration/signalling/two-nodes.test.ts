@@ -1,72 +1,25 @@
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
-import { Redis } from "ioredis";
-import { createPgDatabase } from "../../helpers/db.js";
-import { startVtp, type VtpProcess } from "../../helpers/process.js";
-import { TestClient } from "../rooms/helpers.js";
+import { describe, expect, it, beforeAll, afterAll } from "vitest";
+import type { VtpProcess } from "../../helpers/process.js";
+import { Cluster } from "./cluster.js";
 
 /**
  * Two real `vtp start` processes on two ports sharing one PostgreSQL database and one Redis
- * (Socket.IO Redis adapter + shared live state). Needs PostgreSQL (TEST_DATABASE_URL, default
- * postgres://postgres@127.0.0.1:5432/postgres) and Redis (TEST_REDIS_URL, default
- * redis://127.0.0.1:6379).
+ * (Socket.IO Redis adapter + shared live state); see cluster.ts.
  */
-const PG = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
-const REDIS = process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379";
-const prefix = `vtp-test-${randomBytes(4).toString("hex")}:`;
-const cleanups: Array<() => Promise<unknown>> = [];
-const clients: TestClient[] = [];
+const cluster = new Cluster();
 let nodeA: VtpProcess, nodeB: VtpProcess;
-let dbUrl: string;
 
 beforeAll(async () => {
-  const db = await createPgDatabase(PG);
-  dbUrl = db.url;
-  cleanups.push(db.drop);
-  const env = { DATABASE_URL: db.url, REDIS_URL: REDIS, VTP_REDIS_PREFIX: prefix, JWT_SECRET: randomBytes(32).toString("hex"), BCRYPT_COST: "4", LOG_LEVEL: "warn" };
-  [nodeA, nodeB] = await Promise.all([startVtp(env), startVtp(env)]);
-  cleanups.push(() => nodeA.stop("SIGKILL"), () => nodeB.stop("SIGKILL"));
-  cleanups.push(async () => {
-    const r = new Redis(REDIS);
-    const keys = await r.keys(`${prefix}*`);
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
-  });
+  await cluster.setUp();
+  [nodeA, nodeB] = await Promise.all([cluster.node(), cluster.node()]);
 }, 120_000);
+afterAll(() => cluster.tearDown());
 
-afterAll(async () => {
-  for (const c of clients) c.close();
-  for (const c of cleanups.reverse()) await c().catch(() => {});
-});
-
-async function api(node: VtpProcess, method: string, url: string, body?: unknown, token?: string) {
-  const r = await fetch(`${node.url}${url}`, {
-    method,
-    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
-
-/** Registers on `node`, marks the email verified in the shared database, signs in. */
-async function account(node: VtpProcess, fullName: string, role: "teacher" | "student") {
-  const email = `${fullName.toLowerCase().replace(/\W/g, "")}-${randomBytes(3).toString("hex")}@school.test`;
-  const password = "two nodes password";
-  expect((await api(node, "POST", "/api/v1/auth/register", { email, password, fullName, role })).status).toBe(201);
-  const c = new pg.Client({ connectionString: dbUrl });
-  await c.connect();
-  await c.query("update users set email_verified_at = now() where email = $1", [email]);
-  await c.end();
-  const login = await api(node, "POST", "/api/v1/auth/login", { email, password });
-  expect(login.status).toBe(200);
-  return { token: login.body.accessToken as string, id: login.body.user.id as string };
-}
+const api = cluster.api.bind(cluster);
+const account = cluster.account.bind(cluster);
 
 async function join(node: VtpProcess, token: string, roomId: string, name: string) {
-  const c = await TestClient.connect(node.url, token, name);
-  clients.push(c);
+  const c = await cluster.connect(node, token, name);
   const ack = await c.emit("join-room", { roomId });
   expect(ack.ok, `${name} joins: ${JSON.stringify(ack.error)}`).toBe(true);
   return { c, ack: ack as any };
