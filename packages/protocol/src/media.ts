@@ -171,6 +171,7 @@ export type MediaEvent =
       reason: TransportCloseReason;
     }
   | { type: "consumer-layer-changed"; roomId: string; peerId: string; consumerId: string; layer: SimulcastLayer }
-  | { type: "room-closed"; roomId: string };
+  /** `media-lost`: the worker or media node holding the room died; its people must start over. */
+  | { type: "room-closed"; roomId: string; reason?: "empty" | "media-lost" };
 
 export type MediaEventType = MediaEvent["type"];

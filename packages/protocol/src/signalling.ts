@@ -172,9 +172,9 @@ export type IceCandidatePayload = Static<typeof IceCandidatePayload>;
 
 // ---------------------------------------------------------------- media events (the SFU flow: docs/MEDIA.md)
 
-export const MEDIA_CLIENT_EVENTS = ["create-transport", "connect-transport", "produce", "consume", "close-producer", "close-consumer", "set-preferred-layer"] as const;
+export const MEDIA_CLIENT_EVENTS = ["create-transport", "connect-transport", "produce", "consume", "close-producer", "close-consumer", "set-preferred-layer", "leave-media"] as const;
 export type MediaClientEvent = (typeof MEDIA_CLIENT_EVENTS)[number];
-export const MEDIA_SERVER_EVENTS = ["new-producer", "producer-closed", "consumer-closed"] as const;
+export const MEDIA_SERVER_EVENTS = ["new-producer", "producer-closed", "consumer-closed", "media-reset"] as const;
 
 /** Payloads of the media events; they act as the caller's participant (the media peer id). */
 export const MediaEventSchemas = {
@@ -198,6 +198,8 @@ export const MediaEventSchemas = {
   "close-producer": Type.Object({ ...OptionalRoom, producerId: Id }, strict),
   "close-consumer": Type.Object({ ...OptionalRoom, consumerId: Id }, strict),
   "set-preferred-layer": Type.Object({ ...OptionalRoom, consumerId: Id, layer: Type.Union([Type.Literal("l"), Type.Literal("m"), Type.Literal("h")]) }, strict),
+  /** Drop all of my transports, producers and consumers (before starting my media over). */
+  "leave-media": Type.Object({ ...OptionalRoom }, strict),
 } satisfies Record<MediaClientEvent, TSchema>;
 
 export type CreateTransportPayload = Static<(typeof MediaEventSchemas)["create-transport"]>;
@@ -246,6 +248,7 @@ export interface ClientToServerEvents {
   "close-producer": (payload: CloseProducerPayload, ack: Ack) => void;
   "close-consumer": (payload: CloseConsumerPayload, ack: Ack) => void;
   "set-preferred-layer": (payload: SetPreferredLayerPayload, ack: Ack) => void;
+  "leave-media": (payload: RoomScopedPayload, ack: Ack) => void;
 }
 
 /** Events the server sends. */
@@ -278,6 +281,12 @@ export interface ServerToClientEvents {
   "producer-closed": (e: { roomId: string; peerId: string; producerId: string; reason: ProducerCloseReason }) => void;
   /** To the consumer's owner only. */
   "consumer-closed": (e: { roomId: string; consumerId: string; producerId: string; reason: ConsumerCloseReason }) => void;
+  /**
+   * My media is gone on the server: the media worker or node holding the room died
+   * (`media-lost`, to everyone in the room), or the server closed one of my transports as failed
+   * (`transport-failed`, to me). Start the media session over (`leave-media`, then new transports).
+   */
+  "media-reset": (e: { roomId: string; reason: "media-lost" | "transport-failed" }) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

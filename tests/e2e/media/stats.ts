@@ -87,7 +87,7 @@ export async function expectDecoding(page: Page, videoStreams: number, stage: st
  * console collected with the client's media debug log on; `printOnFailure` shows both when a
  * test fails.
  */
-export function mediaE2E() {
+export function mediaE2E(serverEnv: () => Record<string, string> = () => ({})) {
   const env = {
     server: undefined as unknown as Server,
     browser: undefined as unknown as Browser,
@@ -110,7 +110,7 @@ export function mediaE2E() {
   };
   beforeAll(async () => {
     await ensureWebBuilt();
-    [env.server, env.browser] = await Promise.all([startServer({ LOG_LEVEL: process.env.LOG_LEVEL ?? "debug" }), launchBrowser()]);
+    [env.server, env.browser] = await Promise.all([startServer({ LOG_LEVEL: process.env.LOG_LEVEL ?? "debug", ...serverEnv() }), launchBrowser()]);
   });
   afterAll(async () => {
     for (const c of env.contexts) await c.close().catch(() => {});

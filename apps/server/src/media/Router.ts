@@ -230,7 +230,7 @@ export class Router extends TypedEmitter<RouterEvents> {
     }
     this.peers.clear();
     this.#stopTimer();
-    this.#event({ type: "room-closed", roomId: this.roomId });
+    this.#event({ type: "room-closed", roomId: this.roomId, reason: "empty" });
     this.emit("close");
     this.removeAllListeners();
   }

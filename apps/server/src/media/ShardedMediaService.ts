@@ -59,7 +59,7 @@ export class ShardedMediaService implements MediaService {
         for (const [roomId, s] of this.#rooms) {
           if (s !== shard) continue;
           this.#rooms.delete(roomId);
-          for (const l of this.#listeners) l({ type: "room-closed", roomId });
+          for (const l of this.#listeners) l({ type: "room-closed", roomId, reason: "media-lost" });
         }
       });
     }

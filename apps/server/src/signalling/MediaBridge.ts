@@ -79,6 +79,13 @@ export class MediaBridge {
         return m.closeConsumer(p.roomId, b.consumerId, p.id);
       case "set-preferred-layer":
         return m.setPreferredLayer(p.roomId, b.consumerId, b.layer);
+      case "leave-media":
+        // Starting over: whatever is left of my media goes (nothing left is fine).
+        await m.leavePeer(p.roomId, p.id).catch((err) => {
+          const code = err instanceof AppError ? err.code : undefined;
+          if (code !== "ROOM_NOT_FOUND" && code !== "PARTICIPANT_NOT_FOUND") throw err;
+        });
+        return;
     }
   }
 
@@ -104,6 +111,20 @@ export class MediaBridge {
       case "consumer-closed": {
         const p = await this.sig.state.get(e.roomId, e.peerId);
         if (p) out.toSocketLocal(p.socketId, "consumer-closed", { roomId: e.roomId, consumerId: e.consumerId, producerId: e.producerId, reason: e.reason });
+        break;
+      }
+      case "room-closed":
+        // The worker or node that held the room died: everyone here starts their media over.
+        if (e.reason === "media-lost") {
+          this.opts.log.warn({ roomId: e.roomId }, "the media of a room was lost; its participants start over");
+          out.toRoomLocal(e.roomId, "media-reset", { roomId: e.roomId, reason: "media-lost" });
+        }
+        break;
+      case "transport-closed": {
+        // The server gave up on one of a participant's connections (no packets, ICE or DTLS failed).
+        if (e.reason !== "failed") break;
+        const p = await this.sig.state.get(e.roomId, e.peerId);
+        if (p?.connected) out.toSocketLocal(p.socketId, "media-reset", { roomId: e.roomId, reason: "transport-failed" });
         break;
       }
       default:

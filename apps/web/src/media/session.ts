@@ -2,7 +2,7 @@ import type { ConsumeResult, ProducerInfo, ProducerSource } from "@vtp/protocol"
 
 /** What the media session needs from the classroom connection (typed loosely: payloads are documented in docs/MEDIA.md). */
 export interface MediaSignal {
-  request(event: "create-transport" | "connect-transport" | "produce" | "consume" | "close-producer" | "close-consumer" | "set-preferred-layer", payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+  request(event: "create-transport" | "connect-transport" | "produce" | "consume" | "close-producer" | "close-consumer" | "set-preferred-layer" | "leave-media", payload: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 export interface RemoteMedia {
@@ -75,7 +75,16 @@ export class MediaSession {
     private readonly onChange: (remote: Map<string, RemoteMedia>) => void,
     private readonly onLocalClosed: (source: ProducerSource) => void,
     private readonly onError: (err: unknown) => void,
+    /** A connection to the SFU failed for good (ICE/DTLS): the owner starts the media over. */
+    private readonly onFailed: () => void = () => {},
   ) {}
+
+  private watch(pc: RTCPeerConnection, name: string) {
+    pc.onconnectionstatechange = () => {
+      debug(name, "pc", pc.connectionState);
+      if (pc.connectionState === "failed" && !this.closed && (pc === this.recvPc || pc === this.sendPc)) this.onFailed();
+    };
+  }
 
   /**
    * Opens the recv transport and consumes everything already published. Producers announced
@@ -114,7 +123,7 @@ export class MediaSession {
     this.pendingTracks = new Map();
     this.closedSlots = 0;
     const pending = this.pendingTracks;
-    pc.onconnectionstatechange = () => debug("recv pc", pc.connectionState);
+    this.watch(pc, "recv");
     pc.ontrack = (e) => {
       const mid = e.transceiver.mid;
       if (!mid) return;
@@ -267,8 +276,7 @@ export class MediaSession {
       const r = await this.signal.request("create-transport", { direction: "send" });
       this.sendId = r.transportId as string;
       this.sendPc = new RTCPeerConnection({ iceServers: this.iceServers });
-      const spc = this.sendPc;
-      spc.onconnectionstatechange = () => debug("send pc", spc.connectionState);
+      this.watch(this.sendPc, "send");
     }
     const pc = this.sendPc;
     debug("publish", source, "send transport", this.sendId);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type RefObject } from "react";
+import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import type { ProducerInfo, ProducerSource } from "@vtp/protocol";
 import { api } from "../api/browser";
 import type { RoomConnection } from "../classroom/connection";
@@ -31,6 +31,20 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
   closedCb.current = onLocalClosed;
   const errCb = useRef(onError);
   errCb.current = onError;
+  // Starting the media over (the server lost it, or a connection failed): at most every 3 s.
+  const [resetSeq, setResetSeq] = useState(0);
+  const resetAt = useRef(0);
+  const resetTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const requestReset = useCallback(() => {
+    if (resetTimer.current) return;
+    const wait = Math.max(0, resetAt.current + 3000 - Date.now());
+    resetTimer.current = setTimeout(() => {
+      resetTimer.current = null;
+      resetAt.current = Date.now();
+      setResetSeq((n) => n + 1);
+    }, wait);
+  }, []);
+  useEffect(() => () => void (resetTimer.current && clearTimeout(resetTimer.current)), []);
 
   useEffect(() => {
     const c = conn.current;
@@ -46,9 +60,13 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
     c.socket.on("new-producer", onNew);
     c.socket.on("producer-closed", onClosed);
     c.socket.on("consumer-closed", onConsumerClosed);
-    void loadIceServers().then((ice) => {
+    const onReset = (e: { roomId?: string }) => (!e.roomId || e.roomId === roomId) && requestReset();
+    c.socket.on("media-reset", onReset);
+    // After a reset, drop what the server may still hold of my media before building it again.
+    const cleared = resetSeq > 0 ? signal.request("leave-media", {}).catch(() => undefined) : Promise.resolve();
+    void Promise.all([loadIceServers(), cleared]).then(([ice]) => {
       if (!alive) return;
-      s = new MediaSession(signal, participantId, ice, (m) => alive && setRemote(m), (src) => closedCb.current(src), (err) => errCb.current(err));
+      s = new MediaSession(signal, participantId, ice, (m) => alive && setRemote(m), (src) => closedCb.current(src), (err) => errCb.current(err), requestReset);
       setSession(s);
       const session = s;
       session.start().then(() => early.forEach((p) => session.consume(p)), (err) => errCb.current(err));
@@ -63,11 +81,12 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
       c.socket.off("new-producer", onNew);
       c.socket.off("producer-closed", onClosed);
       c.socket.off("consumer-closed", onConsumerClosed);
+      c.socket.off("media-reset", onReset);
       s?.close();
       setSession(null);
       setRemote(new Map());
     };
-  }, [conn, roomId, participantId, joinSeq]);
+  }, [conn, roomId, participantId, joinSeq, resetSeq, requestReset]);
 
   // Publish exactly what is wanted.
   useEffect(() => {

@@ -45,6 +45,8 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
   #abort = new AbortController();
   #lastEventId = 0;
   #bootId: string | undefined;
+  /** Declared dead ("died") and not back yet. */
+  #down = false;
   #connected!: () => void;
   /** Resolves when the event stream is open for the first time. */
   readonly eventsReady = new Promise<void>((r) => (this.#connected = r));
@@ -180,6 +182,12 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
         // fall through to the retry delay
       }
       if (this.#closed) return;
+      // The stream dropped: if the node does not answer either, it is gone (killed, crashed,
+      // unreachable) and so are its rooms; say so once, so their people can start over elsewhere.
+      if (this.#bootId !== undefined && !this.#down && !(await this.health().then((h) => h.ok, () => false))) {
+        this.#down = true;
+        this.emit("died", new Error(`media node ${this.baseUrl} is unreachable`));
+      }
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 5000);
     }
@@ -191,9 +199,12 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
     const res = await fetch(`${this.baseUrl}/events`, { headers, signal: this.#abort.signal });
     if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
     const bootId = res.headers.get("x-media-boot-id") ?? undefined;
+    const wasDown = this.#down;
+    this.#down = false;
     if (this.#bootId && bootId !== this.#bootId) {
       this.#lastEventId = 0;
-      this.emit("died", new Error(`media node ${this.baseUrl} restarted`));
+      // Restarted: its rooms are gone (already said if it had been declared down meanwhile).
+      if (!wasDown) this.emit("died", new Error(`media node ${this.baseUrl} restarted`));
     }
     this.#bootId = bootId;
     this.#connected();

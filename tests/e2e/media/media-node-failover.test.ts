@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext } from "playwright-core";
+import { expectDecoding, mediaE2E } from "./stats";
+import { chromiumMissing, DESKTOP, joinClassUi, startClassUi, verifiedUser } from "../web/harness";
+import { startNodeProcess, TEST_SECRET } from "../../integration/media/helpers/modes.js";
+
+/**
+ * Scaled out: the app server uses two standalone media nodes (MEDIA_NODES). The node holding a
+ * live class is killed (SIGKILL); the app server notices, tells the class (`media-reset`), and
+ * the browsers start their media over on the other node: the student sees and hears the teacher
+ * again without reloading the page.
+ */
+const skip = chromiumMissing();
+if (skip) console.warn(`SKIPPED Chromium media-node failover test: ${skip}`);
+
+type Node = Awaited<ReturnType<typeof startNodeProcess>>;
+
+describe.skipIf(Boolean(skip))("a media node dies during a class", () => {
+  let nodes: Node[] = [];
+  beforeAll(async () => {
+    nodes = await Promise.all([startNodeProcess(59000), startNodeProcess(60000)]);
+  }, 60_000);
+  const e2e = mediaE2E(() => ({ MEDIA_NODES: nodes.map((n) => n.url).join(","), MEDIA_SECRET: TEST_SECRET }));
+  afterAll(async () => {
+    for (const n of nodes) await n.stop();
+  });
+
+  const roomsOn = async (n: Node) =>
+    n.child.exitCode !== null || n.child.signalCode !== null
+      ? []
+      : ((await (await fetch(`${n.url}/rooms`, { headers: { "x-media-secret": TEST_SECRET } })).json()) as { rooms: { roomId: string; peers: number }[] }).rooms;
+
+  it("the class moves to the other node and the student sees and hears the teacher again", async ({ onTestFailed }) => {
+    e2e.printOnFailure(onTestFailed);
+    const { server, browser } = e2e as { server: typeof e2e.server; browser: Browser };
+    const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Fay Failover"), verifiedUser(server, "student", "Sol Student")]);
+    const watch = (who: string) => (ctx: BrowserContext) => e2e.watch(ctx, who);
+    const t = await startClassUi(browser, server, teacher, { title: "Failover", init: watch("teacher") });
+    const roomId = new URL(t.page.url()).pathname.split("/").pop()!;
+    const s = await joinClassUi(browser, server, student, t.code, DESKTOP, watch("student"));
+    await s.page.getByTestId("classroom").waitFor();
+    await expectDecoding(s.page, 1, "before: camera + microphone");
+
+    const holders = await Promise.all(nodes.map(async (n) => (await roomsOn(n)).some((r) => r.roomId === roomId)));
+    expect(holders.filter(Boolean)).toHaveLength(1);
+    const dead = nodes[holders.indexOf(true)];
+    const other = nodes[holders.indexOf(false)];
+    dead.child.kill("SIGKILL");
+
+    // Both browsers start over on the surviving node.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const room = (await roomsOn(other)).find((r) => r.roomId === roomId);
+      if (room && room.peers >= 2) break;
+      if (Date.now() > deadline) throw new Error(`the class did not move to the other node: ${JSON.stringify(await roomsOn(other))}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await expectDecoding(s.page, 1, "after the node died: camera + microphone from the other node");
+    await s.page.waitForFunction(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
+      return !!v && v.videoWidth > 0 && !v.paused;
+    }, undefined, { timeout: 15_000 });
+    expect(await s.page.getByTestId("classroom").isVisible()).toBe(true);
+  });
+});
