@@ -24,15 +24,7 @@ interface Consumed {
  */
 export class MediaRecorderSource implements RecorderSource {
   readonly peerId: string;
-  private readonly pc = new RTCPeerConnection({
-    iceServers: [],
-    iceUseIpv6: false,
-    codecs: {
-      video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] }), useH264({ rtcpFeedback: [useNACK(), usePLI()] })],
-      audio: [useOPUS()],
-    },
-    headerExtensions: { video: [useSdesMid(), useAbsSendTime()], audio: [useSdesMid(), useAbsSendTime()] },
-  });
+  private pc = this.newPc();
   private transportId = "";
   private readonly byProducer = new Map<string, Consumed>();
   private readonly byMid = new Map<string, Consumed>();
@@ -51,7 +43,38 @@ export class MediaRecorderSource implements RecorderSource {
     private readonly log: Logger,
   ) {
     this.peerId = recorderPeerId(recordingId);
-    this.pc.onTrack.subscribe((track) => this.attach(track));
+  }
+
+  private newPc(): RTCPeerConnection {
+    const pc = new RTCPeerConnection({
+      iceServers: [],
+      iceUseIpv6: false,
+      codecs: {
+        video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] }), useH264({ rtcpFeedback: [useNACK(), usePLI()] })],
+        audio: [useOPUS()],
+      },
+      headerExtensions: { video: [useSdesMid(), useAbsSendTime()], audio: [useSdesMid(), useAbsSendTime()] },
+    });
+    pc.onTrack.subscribe((track) => this.attach(pc, track));
+    return pc;
+  }
+
+  /**
+   * The media worker or node holding the room died (`room-closed`, `media-lost`): the room's
+   * people start their media over on another one, and so does the recorder — it joins the room
+   * again there and records every producer published from now on (new tracks of the recording).
+   */
+  private async rejoin(): Promise<void> {
+    if (this.stopped) return;
+    const old = this.pc;
+    this.pc = this.newPc();
+    this.byMid.clear();
+    void old.close().catch(() => {});
+    const res = await this.media.joinPeer(this.roomId, this.peerId, "recorder");
+    this.transportId = (await this.media.createTransport(this.roomId, this.peerId, "recv")).transportId;
+    this.log.info({ roomId: this.roomId, producers: res.producers.length }, "the recorder rejoined the room's media");
+    // Chained behind this job (not awaited here): consumed once the rejoin is done.
+    for (const p of res.producers) this.enqueue(p);
   }
 
   async start(onTrack: (t: RecorderTrack) => void): Promise<void> {
@@ -112,12 +135,13 @@ export class MediaRecorderSource implements RecorderSource {
   }
 
   /** A remote track of our recv transport: its packets go to the consumer of its m-line. */
-  private attach(track: MediaStreamTrack) {
+  private attach(pc: RTCPeerConnection, track: MediaStreamTrack) {
     let c: Consumed | undefined;
     track.onReceiveRtp.subscribe((rtp) => {
+      if (pc !== this.pc) return; // a track of the connection before a rejoin
       // Resolved at the first packet: the m-line's mid may be set after the track appears.
       if (!c) {
-        const mid = this.pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.mid;
+        const mid = pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.mid;
         c = mid ? this.byMid.get(mid) : undefined;
       }
       if (!c || c.closed || c.listeners.size === 0) return;
@@ -142,6 +166,9 @@ export class MediaRecorderSource implements RecorderSource {
         break;
       case "room-closed":
         this.closeAll();
+        if (e.reason === "media-lost" && !this.stopped) {
+          this.queue = this.queue.then(() => this.rejoin()).catch((err) => this.log.warn({ err, roomId: this.roomId }, "the recorder could not rejoin the room's media"));
+        }
         break;
       default:
         break;
