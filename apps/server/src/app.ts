@@ -26,7 +26,7 @@ import type { AppContext } from "./context.js";
 import { RoomService, roomRoutes } from "./rooms/index.js";
 import { ChatService } from "./rooms/chat/index.js";
 import { AttendanceService } from "./attendance/index.js";
-import { SignallingServer, RoomStatsService, signallingRoutes, createLiveState, chatLimits, redisPrefix, MediaBridge } from "./signalling/index.js";
+import { SignallingServer, RoomStatsService, signallingRoutes, createLiveState, chatLimits, redisPrefix, MediaBridge, socketEventRate } from "./signalling/index.js";
 import { createMediaService, type MediaService } from "./media/index.js";
 
 export interface AppDeps {
@@ -88,6 +88,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     corsOrigins: config.corsOrigins,
     reconnectGraceSeconds: config.reconnectGraceSeconds,
     nodeTimeoutSeconds: config.nodeTimeoutSeconds,
+    socketEventRate: socketEventRate(config),
     redis: config.redisUrl ? { url: config.redisUrl, prefix: redisPrefix(config) } : undefined,
   });
   const mediaBridge =

@@ -148,4 +148,17 @@ describe("authorization", () => {
     // Others are not limited by one user's flood.
     expect((await h.c.emit("chat-send", { text: "still fine" })).ok).toBe(true);
   });
+
+  it("a socket flooding events gets RATE_LIMITED acks, stays connected, and is served again after a pause", async () => {
+    const room = await createRoom(t, hostA);
+    const h = track(await joined(url, hostA, room.id));
+    const flood = await Promise.all(Array.from({ length: 400 }, () => h.c.emit("get-room-info", { roomId: room.id })));
+    const limited = flood.filter((r) => !r.ok);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited.every((r) => r.error.code === "RATE_LIMITED")).toBe(true);
+    expect(flood.filter((r) => r.ok).length).toBeGreaterThanOrEqual(200); // the burst
+    expect(h.c.socket.connected).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await h.c.emit("get-room-info", { roomId: room.id })).ok).toBe(true);
+  });
 });

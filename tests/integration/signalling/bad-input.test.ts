@@ -9,7 +9,8 @@ let host: Person, student: Person;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  ({ t, url } = await listeningApp());
+  // Hundreds of bad events from one socket, as fast as possible: beyond the default event budget.
+  ({ t, url } = await listeningApp({ VTP_SOCKET_EVENT_RATE: "1000/5000" }));
   host = await person(t, "teacher", "Host");
   student = await person(t, "student", "Student");
 });

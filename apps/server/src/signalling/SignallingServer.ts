@@ -43,6 +43,8 @@ export interface SignallingOptions {
   sweepIntervalMs?: number;
   /** With Redis: a node whose heartbeat is older than this is dead; its connections are dropped. */
   nodeTimeoutSeconds?: number;
+  /** Per socket: events per second (sustained) and burst, beyond which events get RATE_LIMITED. */
+  socketEventRate?: { perSecond: number; burst: number };
 }
 
 /**
@@ -152,8 +154,26 @@ export class SignallingServer {
       this.pending.add(p);
       void p.finally(() => this.pending.delete(p));
     };
+    // A token bucket per socket: a client flooding events (each may carry 128 KiB of SDP) gets
+    // RATE_LIMITED acks instead of queueing unbounded work; a class's normal bursts (joining a
+    // room with many producers: a consume and an answer each) stay well inside it.
+    const rate = this.o.socketEventRate ?? { perSecond: 50, burst: 200 };
+    let tokens = rate.burst;
+    let at = Date.now();
     socket.onAny((event: string, ...args: unknown[]) => {
       const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (r: AckResult<object>) => void) : undefined;
+      const now = Date.now();
+      tokens = Math.min(rate.burst, tokens + ((now - at) * rate.perSecond) / 1000);
+      at = now;
+      if (tokens < 1) {
+        try {
+          ack?.({ ok: false, error: { code: "RATE_LIMITED", message: "Too many events: slow down" } });
+        } catch {
+          /* a broken ack must not break the server */
+        }
+        return;
+      }
+      tokens -= 1;
       enqueue(() => this.dispatch(socket, session, event, args.length ? args[0] : {}, ack));
     });
     socket.on("disconnect", () =>

@@ -22,6 +22,12 @@ export function createLiveState(config: Pick<Config, "redisUrl" | "env">): LiveS
   return config.redisUrl ? new RedisLiveState(config.redisUrl, redisPrefix(config)) : new MemoryLiveState();
 }
 
+/** VTP_SOCKET_EVENT_RATE="perSecond/burst": each socket's event budget (default 50 per second, bursts of 200). */
+export function socketEventRate(config: Pick<Config, "env">): { perSecond: number; burst: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(config.env.VTP_SOCKET_EVENT_RATE ?? "");
+  return { perSecond: Math.max(1, m ? Number(m[1]) : 50), burst: Math.max(1, m ? Number(m[2]) : 200) };
+}
+
 /** VTP_CHAT_RATE_LIMIT="max/seconds" (default 10 messages per 10 s per user and room). */
 export function chatLimits(config: Pick<Config, "env">): { max: number; windowMs: number } {
   const m = /^(\d+)\/(\d+)$/.exec(config.env.VTP_CHAT_RATE_LIMIT ?? "");
