@@ -34,7 +34,15 @@ describe.skipIf(Boolean(skip))("a media node dies during a class", () => {
     e2e.printOnFailure(onTestFailed);
     const { server, browser } = e2e as { server: typeof e2e.server; browser: Browser };
     const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Fay Failover"), verifiedUser(server, "student", "Sol Student")]);
-    const watch = (who: string) => (ctx: BrowserContext) => e2e.watch(ctx, who);
+    const watch = (who: string) => async (ctx: BrowserContext) => {
+      await e2e.watch(ctx, who);
+      // Remember whether the "reconnecting audio and video" banner ever showed (it may be brief).
+      await ctx.addInitScript(() => {
+        new MutationObserver(() => {
+          if (document.querySelector('[data-testid="media-reconnecting"]')) (window as unknown as { __sawMediaBanner: boolean }).__sawMediaBanner = true;
+        }).observe(document, { childList: true, subtree: true });
+      });
+    };
     const t = await startClassUi(browser, server, teacher, { title: "Failover", init: watch("teacher") });
     const roomId = new URL(t.page.url()).pathname.split("/").pop()!;
     const s = await joinClassUi(browser, server, student, t.code, DESKTOP, watch("student"));
@@ -61,5 +69,8 @@ describe.skipIf(Boolean(skip))("a media node dies during a class", () => {
       return !!v && v.videoWidth > 0 && !v.paused;
     }, undefined, { timeout: 15_000 });
     expect(await s.page.getByTestId("classroom").isVisible()).toBe(true);
+    // The student was told, and the banner is gone once media is back.
+    expect(await s.page.evaluate(() => (window as unknown as { __sawMediaBanner?: boolean }).__sawMediaBanner)).toBe(true);
+    await s.page.getByTestId("media-reconnecting").waitFor({ state: "detached", timeout: 15_000 });
   });
 });

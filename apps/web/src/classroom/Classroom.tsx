@@ -172,7 +172,7 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin }: { r
   const myHand = state.participants.find((p) => p.id === me?.participantId)?.handRaised ?? false;
   const speaking = useAudioLevel(micOn && canPublish ? local : null) > 0.12;
   const live = (t: MediaStreamTrack | undefined) => (t && t.readyState === "live" ? t : null);
-  const { remote, speaking: speakingId } = useMedia(
+  const { remote, speaking: speakingId, mediaResetting } = useMedia(
     connection,
     roomId,
     me?.participantId ?? null,
@@ -226,6 +226,11 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin }: { r
           run("Moment marked in the recording.", () => recordings.marker(roomId, label));
         }}
       />
+      {mediaResetting && state.phase === "joined" && online && (
+        <div className="banner banner-warning" role="status" data-testid="media-reconnecting">
+          <span className="spinner" aria-hidden="true" /> Reconnecting audio and video…
+        </div>
+      )}
       {(state.phase === "reconnecting" || !online) && (
         <div className="banner banner-warning" role="status" data-testid="reconnecting-banner">
           <span className="spinner" aria-hidden="true" /> {online ? "Connection lost — reconnecting…" : "You are offline — we'll reconnect when the network is back."}

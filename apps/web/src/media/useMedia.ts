@@ -33,9 +33,12 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
   errCb.current = onError;
   // Starting the media over (the server lost it, or a connection failed): at most every 3 s.
   const [resetSeq, setResetSeq] = useState(0);
+  /** Between a reset request and the new session being up: the classroom shows it. */
+  const [resetting, setResetting] = useState(false);
   const resetAt = useRef(0);
   const resetTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const requestReset = useCallback(() => {
+    setResetting(true);
     if (resetTimer.current) return;
     const wait = Math.max(0, resetAt.current + 3000 - Date.now());
     resetTimer.current = setTimeout(() => {
@@ -69,7 +72,17 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
       s = new MediaSession(signal, participantId, ice, (m) => alive && setRemote(m), (src) => closedCb.current(src), (err) => errCb.current(err), requestReset);
       setSession(s);
       const session = s;
-      session.start().then(() => early.forEach((p) => session.consume(p)), (err) => errCb.current(err));
+      session.start().then(
+        () => {
+          if (alive) setResetting(false);
+          early.forEach((p) => session.consume(p));
+        },
+        (err) => {
+          // Starting over failed too (no media node up yet, say): try again in a moment, quietly.
+          if (alive && resetSeq > 0) requestReset();
+          else errCb.current(err);
+        },
+      );
     });
     const tick = setInterval(() => {
       if (!s) return;
@@ -102,5 +115,5 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
     }
   }, [session, publish.mic, publish.camera, publish.screen]);
 
-  return { remote, speaking };
+  return { remote, speaking, mediaResetting: resetting };
 }
