@@ -1,4 +1,4 @@
-import { MediaWorker } from "./MediaWorker.js";
+import { WorkerSlot } from "./WorkerSlot.js";
 import { ShardedMediaService } from "./ShardedMediaService.js";
 import { workerPortRange, type MediaConfig } from "./config.js";
 
@@ -7,11 +7,11 @@ import { workerPortRange, type MediaConfig } from "./config.js";
  * `fastPath` false selects werift's own RTCRtpSender path (benchmark reference).
  */
 export async function startLocalMedia(config: MediaConfig, fastPath = process.env.MEDIA_FAST_PATH !== "0"): Promise<ShardedMediaService> {
-  const workers: MediaWorker[] = [];
+  const workers: WorkerSlot[] = [];
   try {
     for (let i = 0; i < config.workers; i++) {
       workers.push(
-        await MediaWorker.start(
+        await WorkerSlot.start(
           { workerId: `w${i}`, config, portRange: workerPortRange(config, i, config.workers), fastPath },
           config.workerMode,
         ),

@@ -81,6 +81,12 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     return this.#channel.request(method, args);
   }
 
+  /** For tests: stop the thread (or the inline core) as if it crashed. */
+  async crashForTest(): Promise<void> {
+    if (this.#thread) await this.#thread.terminate();
+    else this.#die(new Error("crashed (test)"));
+  }
+
   /** Close every router of the worker, then stop the thread. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -1,0 +1,87 @@
+import { AppError } from "../errors/index.js";
+import { TypedEmitter } from "./TypedEmitter.js";
+import { MediaWorker, type MediaWorkerEvents } from "./MediaWorker.js";
+import type { WorkerCoreOptions } from "./WorkerCore.js";
+import type { MediaMethod, MediaOperations } from "./MediaService.js";
+import type { MediaShard } from "./ShardedMediaService.js";
+
+/**
+ * One in-process media worker that comes back when it dies (mediasoup leaves that to the
+ * application; we do it here): the dead worker's rooms are reported lost (`died`, so their
+ * people start their media over), and a fresh worker with the same ports starts after a short
+ * backoff (1 s, doubling up to 30 s while it keeps failing). Meanwhile requests answer
+ * MEDIA_UNAVAILABLE and placement skips this slot (its health fails).
+ */
+export class WorkerSlot extends TypedEmitter<MediaWorkerEvents> implements MediaShard {
+  #worker: MediaWorker | undefined;
+  #closed = false;
+  #timer: NodeJS.Timeout | undefined;
+  #delay = 1000;
+  /** Workers started in this slot (1 = never respawned). */
+  generation = 0;
+
+  private constructor(
+    readonly id: string,
+    private readonly options: WorkerCoreOptions,
+    private readonly mode: "thread" | "inline",
+  ) {
+    super();
+  }
+
+  static async start(options: WorkerCoreOptions, mode: "thread" | "inline"): Promise<WorkerSlot> {
+    const slot = new WorkerSlot(options.workerId, options, mode);
+    slot.#attach(await MediaWorker.start(options, mode));
+    return slot;
+  }
+
+  #attach(w: MediaWorker): void {
+    this.#worker = w;
+    this.generation++;
+    this.#delay = 1000;
+    w.on("event", (e) => this.emit("event", e));
+    w.once("died", (err) => {
+      if (this.#worker !== w) return;
+      this.#worker = undefined;
+      this.emit("died", err);
+      void w.close().catch(() => {});
+      this.#respawn();
+    });
+  }
+
+  #respawn(): void {
+    if (this.#closed || this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#closed) return;
+      MediaWorker.start(this.options, this.mode).then(
+        (w) => {
+          if (this.#closed) void w.close();
+          else this.#attach(w);
+        },
+        () => {
+          this.#delay = Math.min(this.#delay * 2, 30_000);
+          this.#respawn();
+        },
+      );
+    }, this.#delay);
+    this.#timer.unref?.();
+  }
+
+  request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
+    const w = this.#worker;
+    if (!w) return Promise.reject(new AppError(503, "MEDIA_UNAVAILABLE", `Media worker ${this.id} is restarting`)) as ReturnType<MediaOperations[M]>;
+    return w.request(method, ...args);
+  }
+
+  /** For tests: make the worker die as if it crashed. */
+  crashForTest(): Promise<void> {
+    return this.#worker?.crashForTest() ?? Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#worker?.close();
+    this.removeAllListeners();
+  }
+}
