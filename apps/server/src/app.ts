@@ -1,3 +1,4 @@
+import { adminStatusRoutes } from "./http/status.js";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import helmet from "@fastify/helmet";
 import cors from "@fastify/cors";
@@ -169,6 +170,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(rtcRoutes, { prefix: "/api/v1/rtc", ctx });
   await app.register(recordingPlugin, { ctx });
   connectRecording({ service: app.recording.service, signalling, media: mediaBridge ? () => mediaBridge.service() : undefined, log });
+  await app.register(adminStatusRoutes, { prefix: "/api/v1/admin", ctx, media: mediaBridge, recording: app.recording });
   await app.register(roomRoutes, { prefix: "/api/v1/rooms", ctx });
   await app.register(signallingRoutes, { prefix: "/api/v1/signalling", ctx });
   registerNotFound(app, { serveSpa: await registerWebClient(app, config) });

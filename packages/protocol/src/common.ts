@@ -19,4 +19,34 @@ export const HealthResponse = Type.Object({
 });
 export type HealthResponse = Static<typeof HealthResponse>;
 
+/** GET /api/v1/admin/status: what an operator wants to see at a glance (admins only). */
+export const AdminStatusResponse = Type.Object({
+  health: HealthResponse,
+  signalling: Type.Object({
+    /** "memory": one process; "redis": shared between app servers. */
+    adapter: Type.Union([Type.Literal("memory"), Type.Literal("redis")]),
+    /** This app server, and every app server whose heartbeat is alive (itself included). */
+    nodeId: Type.String(),
+    nodes: Type.Array(Type.String()),
+    socketsOnThisNode: Type.Integer(),
+    liveRooms: Type.Integer(),
+  }),
+  media: Type.Object({
+    mode: Type.Union([Type.Literal("in-process"), Type.Literal("remote"), Type.Literal("off")]),
+    /** False until the first media event of this server (media starts on demand). */
+    started: Type.Boolean(),
+    ok: Type.Optional(Type.Boolean()),
+    workers: Type.Optional(Type.Integer()),
+    rooms: Type.Optional(Type.Integer()),
+    peers: Type.Optional(Type.Integer()),
+  }),
+  recordings: Type.Object({
+    active: Type.Integer(),
+    queued: Type.Integer(),
+    running: Type.Integer(),
+    failed: Type.Integer(),
+  }),
+});
+export type AdminStatusResponse = Static<typeof AdminStatusResponse>;
+
 export const IdParams = Type.Object({ id: Type.String({ format: "uuid" }) });

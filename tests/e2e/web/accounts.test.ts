@@ -199,6 +199,9 @@ describe.skipIf(Boolean(skip))("web: accounts in real Chromium", () => {
     await page.goto("/admin/status");
     await page.getByTestId("status-overall").waitFor();
     expect(await page.getByTestId("status-overall").textContent()).toBe("Healthy");
+    expect(await page.getByTestId("status-servers").textContent()).toBe("One app server");
+    await page.getByTestId("status-media").waitFor();
+    expect(await page.getByTestId("status-recordings").textContent()).toContain("0 recording");
     await shot(page, "admin-status-desktop");
 
     // The disabled person cannot sign in and is told why.

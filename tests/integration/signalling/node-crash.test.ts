@@ -22,7 +22,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => cluster.tearDown());
 
-const account = (fullName: string, role: "teacher" | "student") => cluster.account(survivor, fullName, role);
+const account = (fullName: string, role: "teacher" | "student" | "admin") => cluster.account(survivor, fullName, role);
 const connect = (node: VtpProcess, token: string, name: string) => cluster.connect(node, token, name);
 const api = cluster.api.bind(cluster);
 
@@ -54,6 +54,11 @@ describe("a server node that crashes", () => {
     expect((await w.emit("join-room", { roomId: room.id })).error.code).toBe("WAITING_FOR_HOST");
     await host.waitFor("waiting-updated", (e) => e.waiting.some((x: any) => x.userId === will.id));
 
+    // An admin sees both app servers alive.
+    const admin = await account("Ada Admin", "admin");
+    const status = async () => (await api(survivor, "GET", "/api/v1/admin/status", undefined, admin.token)).body;
+    expect((await status()).signalling.nodes).toHaveLength(2);
+
     // The victim dies without closing anything.
     await victim.stop("SIGKILL");
     const killedAt = Date.now();
@@ -63,6 +68,7 @@ describe("a server node that crashes", () => {
       await host.waitFor("participant-updated", (e) => e.participant.id === joined[name].participantId && e.participant.connected === false, 20_000);
     }
     await host.waitFor("waiting-updated", (e) => !e.waiting.some((x: any) => x.userId === will.id), 20_000);
+    expect((await status()).signalling.nodes).toEqual([(await status()).signalling.nodeId]);
     const info = await host.emit("get-room-info", { roomId: room.id });
     expect(info.participantCount).toBe(3); // the teacher, and the two who may still come back
 

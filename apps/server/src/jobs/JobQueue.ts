@@ -102,6 +102,14 @@ export class JobQueue {
     return r.rows[0] ? toJob<P>(r.rows[0]) : undefined;
   }
 
+  /** How many jobs of a queue are in each status. */
+  async counts(queue: string): Promise<Record<JobStatus, number>> {
+    const r = await sql<{ status: JobStatus; n: string | number }>`select status, count(*) as n from jobs where queue = ${queue} group by status`.execute(this.db);
+    const out: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const row of r.rows) out[row.status] = Number(row.n);
+    return out;
+  }
+
   async list(queue: string, statuses?: JobStatus[]): Promise<Job[]> {
     const r = await sql<Row>`select * from jobs where queue = ${queue} order by created_at, id`.execute(this.db);
     return r.rows.map((x) => toJob(x)).filter((j) => !statuses || statuses.includes(j.status));

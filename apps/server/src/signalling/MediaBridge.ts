@@ -144,6 +144,13 @@ export class MediaBridge {
     if (up && r) this.sig.classroom.d.out.toRoom(roomId, "participant-updated", { roomId, participant: toParticipantDto(up, settingsOf(r)) });
   }
 
+  /** Health of the media service, without starting it. */
+  async status(): Promise<{ started: boolean; ok?: boolean; workers?: number; rooms?: number; peers?: number }> {
+    if (!this.ready) return { started: false };
+    const h = await this.ready.health().catch(() => ({ ok: false, workers: 0, rooms: 0, peers: 0 }));
+    return { started: true, ...h };
+  }
+
   /** Runs a cleanup on this node's media service when it is running; "already gone" is fine. */
   private async apply(a: MediaCleanup) {
     const m = this.ready;

@@ -1,4 +1,4 @@
-import type { HealthResponse } from "@vtp/protocol";
+import type { AdminStatusResponse } from "@vtp/protocol";
 import { system } from "../api/accounts";
 import { errorText } from "../api/errors";
 import { useAsync } from "../lib/useAsync";
@@ -16,8 +16,9 @@ function uptime(s: number): string {
 }
 
 export function AdminStatusPage() {
-  const health = useAsync<HealthResponse>(() => system.health(), []);
-  const h = health.data;
+  const health = useAsync<AdminStatusResponse>(() => system.status(), []);
+  const st = health.data;
+  const h = st?.health;
   return (
     <div className="container">
       <PageHeader title="Administration" description="Manage people, classes and the health of this server." />
@@ -47,6 +48,41 @@ export function AdminStatusPage() {
             <span className="stat-value">
               {h.version} · {uptime(h.uptimeSeconds)}
             </span>
+          </div>
+        </div>
+      )}
+      {st && (
+        <div className="grid-3" style={{ marginTop: 16 }}>
+          <div className="card card-tight stat" data-testid="status-signalling">
+            <span className="stat-label">Classes</span>
+            <span className="stat-value">
+              {st.signalling.liveRooms} live · {st.signalling.socketsOnThisNode} connected here
+            </span>
+            <span className="muted" data-testid="status-servers">
+              {st.signalling.adapter === "redis" ? `${st.signalling.nodes.length} app server${st.signalling.nodes.length === 1 ? "" : "s"} (Redis)` : "One app server"}
+            </span>
+          </div>
+          <div className="card card-tight stat" data-testid="status-media">
+            <span className="stat-label">Audio and video</span>
+            {st.media.mode === "off" ? (
+              <span className="badge badge-warning">Off</span>
+            ) : !st.media.started ? (
+              <span className="stat-value">Starts with the first class</span>
+            ) : (
+              <>
+                <span className={`badge ${st.media.ok ? "badge-success" : "badge-danger"}`}>{st.media.ok ? "Running" : "Trouble"}</span>
+                <span className="muted">
+                  {st.media.rooms} classes · {st.media.peers} people · {st.media.workers} {st.media.mode === "remote" ? "media nodes' workers" : "workers"}
+                </span>
+              </>
+            )}
+          </div>
+          <div className="card card-tight stat" data-testid="status-recordings">
+            <span className="stat-label">Recordings</span>
+            <span className="stat-value">
+              {st.recordings.active} recording · {st.recordings.queued + st.recordings.running} processing
+            </span>
+            {st.recordings.failed > 0 && <span className="badge badge-danger">{st.recordings.failed} failed</span>}
           </div>
         </div>
       )}

@@ -1,4 +1,5 @@
 import type {
+  AdminStatusResponse,
   AdminUserPatch,
   AdminUsersQuery,
   AdminUsersResponse,
@@ -36,4 +37,6 @@ export const admin = {
 
 export const system = {
   health: () => api.get<HealthResponse>("/api/v1/health", { auth: false }),
+  /** Admins: health plus the cluster, media and recording queue. */
+  status: () => api.get<AdminStatusResponse>("/api/v1/admin/status"),
 };

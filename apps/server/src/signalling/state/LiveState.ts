@@ -98,6 +98,8 @@ export interface LiveState extends RateLimiter {
   heartbeat(nodeId: string, ttlMs: number): Promise<boolean>;
   /** Nodes whose heartbeat lapsed, each handed to exactly one caller, with the connections they held. */
   claimDeadNodes(): Promise<DeadNode[]>;
+  /** The nodes whose heartbeat is alive. */
+  listNodes(): Promise<string[]>;
   /** A node shuts down cleanly (after dropping its own connections). */
   forgetNode(nodeId: string): Promise<void>;
 

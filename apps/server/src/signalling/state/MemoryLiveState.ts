@@ -137,6 +137,9 @@ export class MemoryLiveState implements LiveState {
     return [];
   }
   async forgetNode() {}
+  async listNodes() {
+    return [];
+  }
 
   async close() {
     this.rooms.clear();

@@ -259,6 +259,12 @@ export class RedisLiveState implements LiveState {
     return out;
   }
 
+  async listNodes() {
+    const ids = (await this.redis.smembers(this.nodesKey)).sort();
+    const alive = await Promise.all(ids.map((id) => this.redis.exists(this.nodeKey(id, "alive"))));
+    return ids.filter((_, i) => alive[i] === 1);
+  }
+
   async forgetNode(nodeId: string) {
     this.#heartbeating.delete(nodeId);
     await this.redis.multi().srem(this.nodesKey, nodeId).del(this.nodeKey(nodeId, "alive"), this.nodeKey(nodeId, "m")).exec();

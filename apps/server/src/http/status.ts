@@ -1,0 +1,47 @@
+import type { FastifyInstance } from "fastify";
+import { AdminStatusResponse, ErrorSchema } from "@vtp/protocol";
+import type { AppContext } from "../context.js";
+import type { MediaBridge } from "../signalling/index.js";
+import type { RecordingModule } from "../recording/index.js";
+import { PROCESS_QUEUE } from "../recording/Processor.js";
+
+/**
+ * GET /api/v1/admin/status (admins): this server's health, the app servers alive in the
+ * cluster, media (without starting it), and the recording pipeline's queue.
+ */
+export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppContext; media: MediaBridge | undefined; recording: RecordingModule }) {
+  const { ctx, media, recording } = opts;
+  const errors = { 401: ErrorSchema, 403: ErrorSchema };
+  app.get(
+    "/status",
+    { preHandler: ctx.auth.guard("admin"), schema: { tags: ["admin"], security: [{ bearerAuth: [] }], summary: "System status for administrators", response: { 200: AdminStatusResponse, ...errors } } },
+    async () => {
+      const dbOk = await ctx.database.ping();
+      const sig = ctx.signalling;
+      const [nodes, liveRooms, jobs, active, m] = await Promise.all([
+        sig.state.listNodes().catch((): string[] => []),
+        dbOk ? ctx.rooms.repo.liveRoomIds().then((ids) => ids.length) : 0,
+        dbOk ? recording.jobs.counts(PROCESS_QUEUE) : { queued: 0, running: 0, done: 0, failed: 0 },
+        dbOk ? recording.service.d.repo.byStatus("recording").then((r) => r.length) : 0,
+        media ? media.status() : { started: false },
+      ]);
+      return {
+        health: {
+          status: dbOk ? ("ok" as const) : ("degraded" as const),
+          version: ctx.version,
+          uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 100) / 10,
+          database: dbOk ? ("ok" as const) : ("down" as const),
+        },
+        signalling: {
+          adapter: sig.state.kind,
+          nodeId: sig.nodeId,
+          nodes: nodes.includes(sig.nodeId) ? nodes : [...nodes, sig.nodeId],
+          socketsOnThisNode: sig.localSocketCount,
+          liveRooms,
+        },
+        media: { mode: !media ? ("off" as const) : (ctx.config.env.MEDIA_NODES ?? "").trim() ? ("remote" as const) : ("in-process" as const), ...m },
+        recordings: { active, queued: jobs.queued, running: jobs.running, failed: jobs.failed },
+      };
+    },
+  );
+}
