@@ -4,6 +4,7 @@ import type { AppContext } from "../context.js";
 import type { MediaBridge } from "../signalling/index.js";
 import type { RecordingModule } from "../recording/index.js";
 import { PROCESS_QUEUE } from "../recording/Processor.js";
+import { healthOf } from "./health.js";
 
 /**
  * GET /api/v1/admin/status (admins): this server's health, the app servers alive in the
@@ -16,7 +17,8 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
     "/status",
     { preHandler: ctx.auth.guard("admin"), schema: { tags: ["admin"], security: [{ bearerAuth: [] }], summary: "System status for administrators", response: { 200: AdminStatusResponse, ...errors } } },
     async () => {
-      const dbOk = await ctx.database.ping();
+      const health = await healthOf(ctx);
+      const dbOk = health.database === "ok";
       const sig = ctx.signalling;
       const [nodes, liveRooms, jobs, active, m] = await Promise.all([
         sig.state.listNodes().catch((): string[] => []),
@@ -26,12 +28,7 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
         media ? media.status() : { started: false },
       ]);
       return {
-        health: {
-          status: dbOk ? ("ok" as const) : ("degraded" as const),
-          version: ctx.version,
-          uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 100) / 10,
-          database: dbOk ? ("ok" as const) : ("down" as const),
-        },
+        health,
         signalling: {
           adapter: sig.state.kind,
           nodeId: sig.nodeId,
