@@ -124,4 +124,31 @@ describe("Producer layers", () => {
     expect(consumer.targetLayerIndex).toBe(2);
     producer.close();
   });
+
+  it("keeps waiting for a preferred layer the publisher has not started yet while the current one flows", () => {
+    const { transceiver, onTrack } = fakeTransceiver();
+    const producer = new Producer("peer-a", "user-a", "video", "camera", transceiver, 0);
+    const tracks = (["l", "m", "h"] as const).map((rid, i) => new MediaStreamTrack({ kind: "video", remote: true, rid, ssrc: 200 + i }));
+    for (const t of tracks) onTrack.execute(t);
+    const out = sink();
+    const consumer = new Consumer("peer-b", producer, { sender: { receiverEstimatedMaxBitrate: 0n } } as unknown as RTCRtpTransceiver, out);
+    producer.addConsumer(consumer);
+    consumer.setPreferredLayer("l");
+    consumer.start();
+    let seq = 0;
+    const second = (layers: number[], keyframe = false) => {
+      for (let k = 0; k < 5; k++) for (const i of layers) tracks[i].onReceiveRtp.execute(vp8(200 + i, ++seq, keyframe && k === 0));
+      producer.tick(1);
+      consumer.adapt();
+    };
+    second([0, 1], true);
+    expect(consumer.currentLayerIndex).toBe(0);
+    consumer.setPreferredLayer("h"); // "h" has not started at the publisher (Chrome ramps it up later)
+    for (let i = 0; i < 4; i++) second([0, 1]);
+    expect(consumer.targetLayerIndex).toBe(2); // still the client's choice
+    expect(consumer.currentLayerIndex).toBe(0); // and "l" keeps flowing meanwhile
+    second([0, 1, 2], true);
+    expect(consumer.currentLayerIndex).toBe(2);
+    producer.close();
+  });
 });

@@ -156,7 +156,7 @@ describe("authorization", () => {
     const limited = flood.filter((r) => !r.ok);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited.every((r) => r.error.code === "RATE_LIMITED")).toBe(true);
-    expect(flood.filter((r) => r.ok).length).toBeGreaterThanOrEqual(200); // the burst
+    expect(flood.filter((r) => r.ok).length).toBeGreaterThanOrEqual(190); // the burst (200), less what joining used
     expect(h.c.socket.connected).toBe(true);
     await new Promise((r) => setTimeout(r, 1000));
     expect((await h.c.emit("get-room-info", { roomId: room.id })).ok).toBe(true);

@@ -56,14 +56,14 @@ describe("Redis live state: nodes", () => {
 
   it("hands a dead node's connections to exactly one claimer, only once its heartbeat lapsed", async () => {
     const room2 = randomUUID();
-    expect(await a.heartbeat("dying", 300)).toBe(true);
+    expect(await a.heartbeat("dying", 1500)).toBe(true);
     expect(await b.heartbeat("alive", 60_000)).toBe(true);
     const p = { ...person("dying", "sd1"), roomId: room2 };
     await a.join(p, 10, false);
     await a.addWaiting(room2, { userId: "u-x", name: "X", socketId: "sd2", since: Date.now(), nodeId: "dying" });
 
     expect(await b.claimDeadNodes()).toEqual([]); // still alive
-    await new Promise((r) => setTimeout(r, 450));
+    await new Promise((r) => setTimeout(r, 1700));
     const claims = (await Promise.all([a.claimDeadNodes(), b.claimDeadNodes(), a.claimDeadNodes(), b.claimDeadNodes()])).flat();
     expect(claims).toEqual([{ nodeId: "dying", participants: [{ roomId: room2, participantId: p.id, socketId: "sd1" }], waiting: [{ roomId: room2, userId: "u-x", socketId: "sd2" }] }]);
     expect(await b.claimDeadNodes()).toEqual([]);

@@ -16,7 +16,7 @@ let survivor: VtpProcess, victim: VtpProcess;
 const GRACE_SECONDS = 6;
 
 beforeAll(async () => {
-  await cluster.setUp({ RECONNECT_GRACE_SECONDS: String(GRACE_SECONDS), NODE_TIMEOUT_SECONDS: "2" });
+  await cluster.setUp({ RECONNECT_GRACE_SECONDS: String(GRACE_SECONDS), NODE_TIMEOUT_SECONDS: "3" });
   survivor = await cluster.node();
   victim = await cluster.node();
 }, 120_000);
@@ -63,7 +63,7 @@ describe("a server node that crashes", () => {
     await victim.stop("SIGKILL");
     const killedAt = Date.now();
 
-    // Within the node timeout (2 s) plus a sweep, the host sees both as reconnecting and Will leaves the list.
+    // Within the node timeout (3 s) plus a sweep, the host sees both as reconnecting and Will leaves the list.
     for (const name of ["Sam", "Rita"]) {
       await host.waitFor("participant-updated", (e) => e.participant.id === joined[name].participantId && e.participant.connected === false, 20_000);
     }

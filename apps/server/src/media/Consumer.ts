@@ -166,10 +166,13 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
     const overEstimate = estimate > 0 && current !== undefined && current.bitrate > estimate * 1.05;
     this.#overTicks = overEstimate && this.#settleTicks === 0 ? this.#overTicks + 1 : 0;
     // A publisher stops sending its upper layers when its own bandwidth or CPU runs short (Chrome
-    // does): a consumer left on a silent layer would freeze. Two silent ticks while another layer
-    // carries media: move to the best live layer (it comes back up below once the layer returns).
+    // does): a consumer whose forwarded layer went silent would freeze. Two silent ticks while
+    // another layer carries media: move to the best live layer (it comes back up below once the
+    // layer returns). A silent *target* alone is no freeze (the current layer keeps flowing until
+    // the target's keyframe), e.g. a top layer Chrome has not started yet: keep waiting for it.
     const live = (i: number) => (layers[i]?.bitrate ?? 0) > 0;
-    this.#silentTicks = !live(target) && layers.some((_, i) => live(i)) ? this.#silentTicks + 1 : 0;
+    const forwarded = this.currentLayerIndex;
+    this.#silentTicks = forwarded >= 0 && !live(forwarded) && layers.some((_, i) => live(i)) ? this.#silentTicks + 1 : 0;
     if (this.#silentTicks >= 2) {
       let best = -1;
       for (let i = 0; i <= preferred && i < layers.length; i++) if (live(i)) best = i;
