@@ -34,6 +34,18 @@ function vp8(ssrc: number, seq: number, keyframe: boolean): RtpPacket {
   return new RtpPacket(header, Buffer.from([0x10, keyframe ? 0x00 : 0x01, 0x00, 0x00]));
 }
 
+/** A VP8 producer with simulcast layers l/m/h (SSRCs ssrcBase+0…2) and one consumer (REMB unknown). */
+function simulcast(ssrcBase: number) {
+  const { transceiver, onTrack } = fakeTransceiver();
+  const producer = new Producer("peer-a", "user-a", "video", "camera", transceiver, 0);
+  const tracks = (["l", "m", "h"] as const).map((rid, i) => new MediaStreamTrack({ kind: "video", remote: true, rid, ssrc: ssrcBase + i }));
+  for (const t of tracks) onTrack.execute(t);
+  const out = sink();
+  const consumer = new Consumer("peer-b", producer, { sender: { receiverEstimatedMaxBitrate: 0n } } as unknown as RTCRtpTransceiver, out);
+  producer.addConsumer(consumer);
+  return { producer, tracks, out, consumer };
+}
+
 describe("Producer layers", () => {
   it("routes a consumer started before the publisher's stream existed, from the first keyframe", () => {
     const { transceiver, onTrack, plis } = fakeTransceiver();
@@ -75,14 +87,8 @@ describe("Producer layers", () => {
   });
 
   it("moves a simulcast consumer off a layer the publisher stopped sending, and back up when it returns", () => {
-    const { transceiver, onTrack } = fakeTransceiver();
-    const producer = new Producer("peer-a", "user-a", "video", "camera", transceiver, 0);
-    const tracks = (["l", "m", "h"] as const).map((rid, i) => new MediaStreamTrack({ kind: "video", remote: true, rid, ssrc: 100 + i }));
-    for (const t of tracks) onTrack.execute(t);
+    const { producer, tracks, out, consumer } = simulcast(100);
     expect(producer.layers.map((l) => l.rid)).toEqual(["l", "m", "h"]);
-    const out = sink();
-    const consumer = new Consumer("peer-b", producer, { sender: { receiverEstimatedMaxBitrate: 0n } } as unknown as RTCRtpTransceiver, out);
-    producer.addConsumer(consumer);
     consumer.start(); // prefers "h"
     let seq = 0;
     const send = (layers: number[], keyframe = false) => {
@@ -126,13 +132,7 @@ describe("Producer layers", () => {
   });
 
   it("keeps waiting for a preferred layer the publisher has not started yet while the current one flows", () => {
-    const { transceiver, onTrack } = fakeTransceiver();
-    const producer = new Producer("peer-a", "user-a", "video", "camera", transceiver, 0);
-    const tracks = (["l", "m", "h"] as const).map((rid, i) => new MediaStreamTrack({ kind: "video", remote: true, rid, ssrc: 200 + i }));
-    for (const t of tracks) onTrack.execute(t);
-    const out = sink();
-    const consumer = new Consumer("peer-b", producer, { sender: { receiverEstimatedMaxBitrate: 0n } } as unknown as RTCRtpTransceiver, out);
-    producer.addConsumer(consumer);
+    const { producer, tracks, consumer } = simulcast(200);
     consumer.setPreferredLayer("l");
     consumer.start();
     let seq = 0;
