@@ -254,7 +254,7 @@ export class SignallingServer {
    */
   async checkNodes(now = Date.now()): Promise<void> {
     if (this.closed) return;
-    if (now - this.lastHeartbeat >= 1000) {
+    if (now - this.lastHeartbeat >= 500) {
       this.lastHeartbeat = now;
       const fine = await this.state.heartbeat(this.nodeId, (this.o.nodeTimeoutSeconds ?? 10) * 1000);
       if (!fine && !this.closed) {
