@@ -36,6 +36,8 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
   /** Between a reset request and the new session being up: the classroom shows it. */
   const [resetting, setResetting] = useState(false);
   const resetAt = useRef(0);
+  /** The resetSeq the session was last built for: a rebuild for another reason (reconnect) is not a reset. */
+  const builtFor = useRef(0);
   const resetTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const requestReset = useCallback(() => {
     setResetting(true);
@@ -66,7 +68,9 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
     const onReset = (e: { roomId?: string }) => (!e.roomId || e.roomId === roomId) && requestReset();
     c.socket.on("media-reset", onReset);
     // After a reset, drop what the server may still hold of my media before building it again.
-    const cleared = resetSeq > 0 ? signal.request("leave-media", {}).catch(() => undefined) : Promise.resolve();
+    const afterReset = resetSeq !== builtFor.current;
+    builtFor.current = resetSeq;
+    const cleared = afterReset ? signal.request("leave-media", {}).catch(() => undefined) : Promise.resolve();
     void Promise.all([loadIceServers(), cleared]).then(([ice]) => {
       if (!alive) return;
       s = new MediaSession(signal, participantId, ice, (m) => alive && setRemote(m), (src) => closedCb.current(src), (err) => errCb.current(err), requestReset);
@@ -79,7 +83,7 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
         },
         (err) => {
           // Starting over failed too (no media node up yet, say): try again in a moment, quietly.
-          if (alive && resetSeq > 0) requestReset();
+          if (alive && afterReset) requestReset();
           else errCb.current(err);
         },
       );

@@ -175,7 +175,7 @@ export class RedisLiveState implements LiveState {
     // conditional remove at expiry ignores (the socket id no longer matches).
     if (p) {
       const m = this.redis.multi().zadd(this.graceKey, until, `${roomId}|${id}|${socketId}`);
-      if (p.nodeId) m.srem(this.nodeKey(p.nodeId, "m"), `p|${roomId}|${id}|${socketId}`);
+      if (p.nodeId) m.srem(this.nodeKey(p.nodeId, "m"), entry("p", roomId, id, socketId));
       await m.exec();
     }
     return p;
@@ -194,7 +194,7 @@ export class RedisLiveState implements LiveState {
 
   async addWaiting(roomId: string, e: WaitingEntry) {
     const m = this.redis.multi().hset(this.k(roomId, "w"), e.userId, JSON.stringify(e));
-    if (e.nodeId) m.sadd(this.nodeKey(e.nodeId, "m"), `w|${roomId}|${e.userId}|${e.socketId}`);
+    if (e.nodeId) m.sadd(this.nodeKey(e.nodeId, "m"), entry("w", roomId, e.userId, e.socketId));
     await m.exec();
   }
 
@@ -202,7 +202,7 @@ export class RedisLiveState implements LiveState {
     const raw = (await this.run("vtpTakeWaiting", this.k(roomId, "w"), userId, socketId ?? "")) as string | null;
     if (!raw) return undefined;
     const e = JSON.parse(raw) as WaitingEntry;
-    if (e.nodeId) await this.redis.srem(this.nodeKey(e.nodeId, "m"), `w|${roomId}|${e.userId}|${e.socketId}`);
+    if (e.nodeId) await this.redis.srem(this.nodeKey(e.nodeId, "m"), entry("w", roomId, e.userId, e.socketId));
     return e;
   }
 
@@ -221,8 +221,8 @@ export class RedisLiveState implements LiveState {
     const waiting = ((res?.[1]?.[1] as string[] | undefined) ?? []).map((s) => JSON.parse(s) as WaitingEntry);
     if (participants.length) await this.redis.zrem(this.graceKey, ...participants.map((p) => `${roomId}|${p.id}|${p.socketId}`));
     const forget: [string, string][] = [
-      ...participants.filter((p) => p.nodeId).map((p): [string, string] => [this.nodeKey(p.nodeId!, "m"), `p|${roomId}|${p.id}|${p.socketId}`]),
-      ...waiting.filter((w) => w.nodeId).map((w): [string, string] => [this.nodeKey(w.nodeId!, "m"), `w|${roomId}|${w.userId}|${w.socketId}`]),
+      ...participants.filter((p) => p.nodeId).map((p): [string, string] => [this.nodeKey(p.nodeId!, "m"), entry("p", roomId, p.id, p.socketId)]),
+      ...waiting.filter((w) => w.nodeId).map((w): [string, string] => [this.nodeKey(w.nodeId!, "m"), entry("w", roomId, w.userId, w.socketId)]),
     ];
     if (forget.length) await this.redis.pipeline(forget.map(([key, member]) => ["srem", key, member])).exec();
     return { participants, waiting };
@@ -273,6 +273,11 @@ export class RedisLiveState implements LiveState {
   async close() {
     this.redis.disconnect();
   }
+}
+
+/** A connection in a node's set (the join and remove scripts write the same shape in Lua). */
+function entry(kind: "p" | "w", roomId: string, id: string, socketId: string): string {
+  return `${kind}|${roomId}|${id}|${socketId}`;
 }
 
 function parse(raw: string): LiveParticipant {
