@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { RecorderTrack } from "./source.js";
 import type { TrackPartColumn } from "./tables.js";
-import { isKeyFrame } from "./rtp.js";
+import { OrderedRtp } from "./ordered-rtp.js";
 
 export interface TrackCaptureOptions {
   ffmpeg: string;
@@ -82,37 +82,51 @@ export class TrackCapture {
   private udp = dgram.createSocket("udp4");
   private port = 0;
   private forwarding = false;
-  private needKey: boolean;
   private stopping = false;
   private restarts = 0;
   private unsubscribe?: () => void;
   private keyTimer?: NodeJS.Timeout;
   private exited?: Promise<void>;
   private pending: Buffer[] = [];
+  /** In order, once each, video from a key frame on: what FFmpeg gets. */
+  readonly ordered: OrderedRtp;
+  /** Packets handed to FFmpeg. */
   packets = 0;
 
   constructor(readonly track: RecorderTrack, private readonly opts: TrackCaptureOptions) {
-    this.needKey = track.kind === "video";
     this.udp.on("error", () => {});
+    this.ordered = new OrderedRtp({
+      kind: track.kind,
+      codec: track.codec.name,
+      clockRate: track.codec.clockRate,
+      emit: (p) => this.deliver(p),
+      onNeedKeyFrame: () => this.track.requestKeyFrame(),
+    });
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = this.track.onRtp((p) => this.onPacket(p));
+    this.unsubscribe = this.track.onRtp((p) => this.ordered.push(p));
+    if (this.track.kind === "video") {
+      // Ask again every second while video waits for a key frame: a PLI or its answer can be lost.
+      this.keyTimer = setInterval(() => {
+        if (this.proc && this.ordered.waitingForKeyFrame) this.track.requestKeyFrame();
+      }, 1000);
+      this.keyTimer.unref?.();
+    }
     await this.spawnPart();
   }
 
-  private onPacket(p: Buffer) {
+  private deliver(p: Buffer) {
     if (!this.proc) return;
     if (!this.forwarding) {
-      // FFmpeg is still binding its port: keep the newest packets from a key frame on.
-      if (this.track.kind === "audio" || isKeyFrame(this.track.codec.name, p)) this.pending = this.track.kind === "audio" ? [...this.pending.slice(-50), p] : [p];
-      else if (this.pending.length && this.pending.length < 2000) this.pending.push(p);
+      // FFmpeg is still binding its port: keep what comes (video from a key frame on).
+      if (this.track.kind === "audio") this.pending = [...this.pending.slice(-50), p];
+      else if (this.pending.length < 2000) this.pending.push(p);
+      else {
+        this.pending = [];
+        this.ordered.requireKeyFrame();
+      }
       return;
-    }
-    if (this.needKey) {
-      if (!isKeyFrame(this.track.codec.name, p)) return;
-      this.needKey = false;
-      if (this.keyTimer) clearInterval(this.keyTimer);
     }
     const part = this.parts[this.parts.length - 1];
     if (part && part.offsetMs < 0) {
@@ -134,6 +148,9 @@ export class TrackCapture {
   private async startPart(gapReason?: string): Promise<void> {
     this.port = await freePortPair();
     if (this.stopping) return; // stopped while a restart was looking for a port
+    // Each part is a new file: it starts at a key frame.
+    this.pending = [];
+    this.ordered.requireKeyFrame();
     const n = this.parts.length + 1;
     const file = `${this.opts.baseName}.p${n}.mkv`;
     const sdpFile = path.join(this.opts.dir, `${this.opts.baseName}.p${n}.sdp`);
@@ -141,7 +158,7 @@ export class TrackCapture {
     const logFd = openSync(path.join(this.opts.dir, `${this.opts.baseName}.p${n}.log`), "a");
     const proc = spawn(
       this.opts.ffmpeg,
-      ["-hide_banner", "-nostdin", "-loglevel", "warning", "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "500", "-i", sdpFile, "-map", "0", "-c", "copy", "-flush_packets", "1", "-f", "matroska", "-cluster_time_limit", "500", "-y", path.join(this.opts.dir, file)],
+      ["-hide_banner", "-nostdin", "-loglevel", "warning", "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "0", "-i", sdpFile, "-map", "0", "-c", "copy", "-flush_packets", "1", "-f", "matroska", "-cluster_time_limit", "500", "-y", path.join(this.opts.dir, file)],
       { stdio: ["ignore", logFd, logFd], detached: false },
     );
     closeSync(logFd);
@@ -160,21 +177,14 @@ export class TrackCapture {
       if (bound === undefined && Date.now() > deadline - 4000) break;
       await new Promise((r) => setTimeout(r, 25));
     }
-    if (this.stopping) return; // stop() signals this FFmpeg; no forwarding, no key-frame timer
+    if (this.stopping) return; // stop() signals this FFmpeg; no forwarding
     this.forwarding = true;
-    this.needKey = this.track.kind === "video";
     const pending = this.pending;
     this.pending = [];
-    for (const p of pending) this.onPacket(p);
-    if (this.needKey) {
-      this.track.requestKeyFrame();
-      this.keyTimer = setInterval(() => this.track.requestKeyFrame(), 1000);
-      this.keyTimer.unref?.();
-    }
+    for (const p of pending) this.deliver(p);
   }
 
   private async onExit(proc: ChildProcess, code: number | null, sig: NodeJS.Signals | null) {
-    if (this.keyTimer) clearInterval(this.keyTimer);
     const part = this.parts[this.parts.length - 1];
     if (part) part.endOffsetMs = Math.round(this.opts.clock());
     this.opts.onParts(this.parts);
@@ -208,6 +218,7 @@ export class TrackCapture {
       clearTimeout(killer);
     }
     this.unsubscribe?.();
+    this.ordered.close();
     this.udp.close();
   }
 

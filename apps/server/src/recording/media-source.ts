@@ -134,8 +134,17 @@ export class MediaRecorderSource implements RecorderSource {
     });
   }
 
-  /** A remote track of our recv transport: its packets go to the consumer of its m-line. */
+  /** Remote tracks already listened to: werift announces every sending m-line again (onTrack) at each offer. */
+  private readonly attached = new WeakSet<MediaStreamTrack>();
+
+  /**
+   * A remote track of our recv transport: its packets go to the consumer of its m-line. Listened
+   * to once: werift fires onTrack for every m-line of every offer applied, and each consume is a
+   * new offer, so without this the tracks present at start were delivered twice, three times, …
+   */
   private attach(pc: RTCPeerConnection, track: MediaStreamTrack) {
+    if (this.attached.has(track)) return;
+    this.attached.add(track);
     let c: Consumed | undefined;
     track.onReceiveRtp.subscribe((rtp) => {
       if (pc !== this.pc) return; // a track of the connection before a rejoin
