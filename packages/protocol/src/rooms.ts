@@ -12,6 +12,12 @@ export type RoomStatus = Static<typeof RoomStatus>;
 export const RoomRole = Type.Union([Type.Literal("host"), Type.Literal("presenter"), Type.Literal("student")]);
 export type RoomRole = Static<typeof RoomRole>;
 
+/**
+ * What people read for each room role, everywhere (classroom, class details, attendance CSV):
+ * a presenter is a student the teacher allowed to speak (microphone, camera, screen share).
+ */
+export const ROOM_ROLE_LABELS: Record<RoomRole, string> = { host: "Teacher", presenter: "Speaker", student: "Student" };
+
 export const MAX_PARTICIPANTS_LIMIT = 1000;
 
 export const RoomSettings = Type.Object({
@@ -123,7 +129,11 @@ export const AttendanceEntry = Type.Object({
 export type AttendanceEntry = Static<typeof AttendanceEntry>;
 
 export const AttendanceQuery = Type.Object(
-  { format: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("csv")])) },
+  {
+    format: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("csv")])),
+    /** CSV only: an IANA time zone (e.g. Europe/Paris) for the times, written with their offset; default UTC. */
+    tz: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
   { additionalProperties: false },
 );
 export const AttendanceResponse = Type.Object({ roomId: Type.String(), attendance: Type.Array(AttendanceEntry) });
@@ -150,6 +160,21 @@ export const RoomStats = Type.Object({
 export type RoomStats = Static<typeof RoomStats>;
 
 export const RoomStatsResponse = Type.Object({ stats: RoomStats });
+
+/** GET /api/v1/rooms/stats?ids=a,b,c: stored and live numbers of up to 100 rooms the caller manages (others are left out). */
+export const RoomStatsListQuery = Type.Object({ ids: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
+export const RoomStatsListResponse = Type.Object({ rooms: Type.Array(RoomStats) });
+export type RoomStatsListResponse = Static<typeof RoomStatsListResponse>;
+
+/**
+ * GET /api/v1/rooms/:id/my-access: may I join, before opening camera and microphone?
+ * `host`: you run it; `removed` / `rejected`: the teacher removed you or did not let you in
+ * (joining fails with REMOVED_FROM_ROOM / REJECTED_BY_HOST); `open`: you may join (maybe via the waiting room).
+ */
+export const MyRoomAccess = Type.Union([Type.Literal("host"), Type.Literal("open"), Type.Literal("removed"), Type.Literal("rejected")]);
+export type MyRoomAccess = Static<typeof MyRoomAccess>;
+export const MyRoomAccessResponse = Type.Object({ access: MyRoomAccess });
+export type MyRoomAccessResponse = Static<typeof MyRoomAccessResponse>;
 export const RoomsStatsResponse = Type.Object({
   rooms: Type.Array(RoomStats),
   totals: Type.Object({ liveRooms: Type.Integer(), participantsOnline: Type.Integer() }),

@@ -264,8 +264,8 @@ export interface ServerToClientEvents {
   rejected: (e: { roomId: string }) => void;
   /** To a removed participant: the socket has left the room. */
   removed: (e: { roomId: string }) => void;
-  /** To a muted participant (the media layer closes their microphone). */
-  muted: (e: { roomId: string; by: string }) => void;
+  /** To a muted participant (the media layer closes their microphone): `by` is the host's participant id, `byName` their name. */
+  muted: (e: { roomId: string; by: string; byName: string }) => void;
   /** To the older connection when the same user joins the room from another tab. */
   "session-replaced": (e: { roomId: string }) => void;
   "room-updated": (e: { room: RoomDto }) => void;

@@ -133,9 +133,9 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       expect(csv.headers["content-type"]).toMatch(/^text\/csv/);
       expect(csv.headers["content-disposition"]).toMatch(/attachment; filename="attendance-\w+\.csv"/);
       const lines = csv.body.trim().split("\r\n");
-      expect(lines[0]).toBe("Name,Email,Role,First join,Last leave,Total minutes,Joins");
+      expect(lines[0]).toBe("Name,Email,Role,First joined,Last left,Duration (minutes),Joins");
       expect(lines).toHaveLength(5);
-      expect(lines.find((l) => l.startsWith("Cat,"))).toContain(`,${cat.user.email},student,`);
+      expect(lines.find((l) => l.startsWith("Cat,"))).toContain(`,${cat.user.email},Student,`);
       // Students joined, so the room is in their list.
       const list = (await t.app.inject({ method: "GET", url: "/api/v1/rooms?scope=joined", headers: bob.auth })).json();
       expect(list.rooms.map((r: any) => r.id)).toContain(room.id);

@@ -1,1 +1,1 @@
-export { AttendanceService, toCsv } from "./service.js";
+export { AttendanceService, isTimeZone, isoInZone, toCsv } from "./service.js";

@@ -1,4 +1,4 @@
-import type { AttendanceEntry } from "@vtp/protocol";
+import { ROOM_ROLE_LABELS, type AttendanceEntry } from "@vtp/protocol";
 import type { DB } from "../db/index.js";
 import type { RoomRoleColumn } from "../rooms/tables.js";
 import { AttendanceRepo } from "./repo.js";
@@ -47,28 +47,59 @@ export class AttendanceService {
     }));
   }
 
-  async csv(roomId: string): Promise<string> {
-    return toCsv(await this.report(roomId));
+  /** The report as CSV, times in `timeZone` (an IANA name, checked with isTimeZone) with their UTC offset. */
+  async csv(roomId: string, timeZone = "UTC"): Promise<string> {
+    return toCsv(await this.report(roomId), timeZone);
   }
 }
 
-const COLUMNS: [keyof AttendanceEntry, string][] = [
-  ["name", "Name"],
-  ["email", "Email"],
-  ["role", "Role"],
-  ["firstJoinAt", "First join"],
-  ["lastLeaveAt", "Last leave"],
-  ["totalMinutes", "Total minutes"],
-  ["joins", "Joins"],
+/** True for a time zone this runtime's Intl knows (e.g. "Europe/Paris", "UTC"). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** 2026-11-30T19:44:30+01:00: the wall-clock time in `timeZone`, with its offset from UTC. */
+export function isoInZone(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const offsetMin = Math.round((wall - Math.floor(d.getTime() / 1000) * 1000) / 60000);
+  const sign = offsetMin < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMin);
+  const off = `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${off}`;
+}
+
+type Column = [string, (e: AttendanceEntry, tz: string) => unknown];
+const COLUMNS: Column[] = [
+  ["Name", (e) => e.name],
+  ["Email", (e) => e.email],
+  ["Role", (e) => ROOM_ROLE_LABELS[e.role]],
+  ["First joined", (e, tz) => isoInZone(e.firstJoinAt, tz)],
+  ["Last left", (e, tz) => (e.lastLeaveAt ? isoInZone(e.lastLeaveAt, tz) : e.present ? "still in class" : "")],
+  ["Duration (minutes)", (e) => e.totalMinutes.toFixed(1)],
+  ["Joins", (e) => e.joins],
 ];
 
-/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. */
-export function toCsv(entries: AttendanceEntry[]): string {
+/**
+ * RFC 4180 CSV with the words of the class details page (Teacher, Speaker, Student) and
+ * times in `timeZone` with their offset; cells a spreadsheet would run as a formula get a quote.
+ */
+export function toCsv(entries: AttendanceEntry[], timeZone = "UTC"): string {
   const cell = (v: unknown) => {
     let s = v === null || v === undefined ? "" : String(v);
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const lines = [COLUMNS.map(([, h]) => h).join(","), ...entries.map((e) => COLUMNS.map(([k]) => cell(e[k])).join(","))];
+  const lines = [COLUMNS.map(([h]) => h).join(","), ...entries.map((e) => COLUMNS.map(([, get]) => cell(get(e, timeZone))).join(","))];
   return lines.join("\r\n") + "\r\n";
 }

@@ -7,18 +7,26 @@ import {
   ChatHistoryResponse,
   CreateRoomBody,
   ErrorSchema,
+  MyRoomAccessResponse,
   OkResponse,
   RoomCodeParams,
   RoomIdParams,
   RoomListQuery,
   RoomListResponse,
   RoomResponse,
+  RoomStatsListQuery,
+  RoomStatsListResponse,
   UpdateRoomBody,
+  type RoomStats,
 } from "@vtp/protocol";
 import type { AppContext } from "../context.js";
 import { currentUser } from "../auth/guard.js";
-import { forbidden } from "../errors/index.js";
+import { AppError, forbidden } from "../errors/index.js";
+import { isTimeZone } from "../attendance/index.js";
+import { isUuid } from "./repo.js";
 import { isRoomHost } from "./service.js";
+
+const MAX_STATS_IDS = 100;
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
@@ -39,6 +47,19 @@ export async function roomRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
     rooms.list(currentUser(req), req.query),
   );
 
+  app.get("/stats", { preHandler, schema: { tags, security, summary: "Stored and live numbers (peak, messages, …) of up to 100 rooms by id, comma-separated; rooms the caller does not host (admins: any) are left out", querystring: RoomStatsListQuery, response: { 200: RoomStatsListResponse, ...errors } } }, async (req) => {
+    const user = currentUser(req);
+    const ids = [...new Set(req.query.ids.split(",").map((s) => s.trim()).filter(Boolean))];
+    if (ids.length > MAX_STATS_IDS) throw new AppError(400, "VALIDATION_FAILED", `At most ${MAX_STATS_IDS} room ids at once`, { field: "ids" });
+    if (ids.some((id) => !isUuid(id))) throw new AppError(400, "VALIDATION_FAILED", "ids must be room ids (UUIDs) separated by commas", { field: "ids" });
+    const out: RoomStats[] = [];
+    for (const id of ids) {
+      const row = await rooms.repo.byId(id);
+      if (row && isRoomHost(user, row)) out.push(await ctx.roomStats.of(row));
+    }
+    return { rooms: out };
+  });
+
   app.get("/by-code/:code", { preHandler, schema: { tags, security, summary: "Look a room up by its join code", params: RoomCodeParams, response: { 200: RoomResponse, ...errors } } }, async (req) => ({
     room: await rooms.byCode(req.params.code),
   }));
@@ -46,6 +67,14 @@ export async function roomRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
   app.get("/:id", { preHandler, schema: { tags, security, summary: "One room", params: RoomIdParams, response: { 200: RoomResponse, ...errors } } }, async (req) => ({
     room: await rooms.get(req.params.id),
   }));
+
+  app.get("/:id/my-access", { preHandler, schema: { tags, security, summary: "Whether I may join this class (host, open, removed, rejected), to tell a refused person before device set-up", params: RoomIdParams, response: { 200: MyRoomAccessResponse, ...errors } } }, async (req) => {
+    const user = currentUser(req);
+    const room = await rooms.row(req.params.id);
+    if (isRoomHost(user, room)) return { access: "host" as const };
+    const access = await rooms.repo.access(room.id, user.id);
+    return { access: access?.status === "removed" ? ("removed" as const) : access?.status === "rejected" ? ("rejected" as const) : ("open" as const) };
+  });
 
   app.patch("/:id", { preHandler, schema: { tags, security, summary: "Change title, description, schedule or settings (host or admin)", params: RoomIdParams, body: UpdateRoomBody, response: { 200: RoomResponse, ...errors } } }, async (req) => ({
     room: await rooms.update(currentUser(req), req.params.id, req.body),
@@ -69,13 +98,15 @@ export async function roomRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
 
   app.get("/:id/attendance", { preHandler, schema: { tags, security, summary: "Who attended, per person (host or admin); ?format=csv for a spreadsheet", params: RoomIdParams, querystring: AttendanceQuery, response: { 200: AttendanceResponse, ...errors } } }, async (req, reply) => {
     const room = await rooms.managed(currentUser(req), req.params.id);
+    const tz = req.query.tz ?? "UTC";
+    if (!isTimeZone(tz)) throw new AppError(400, "VALIDATION_FAILED", "tz must be an IANA time zone such as Europe/Paris", { field: "tz" });
     if (req.query.format === "csv") {
       const safe = room.code.replace(/[^A-Z0-9]/g, "");
       return reply
         .header("content-type", "text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="attendance-${safe}.csv"`)
         .serializer((s: unknown) => s as string)
-        .send((await ctx.attendance.csv(room.id)) as never);
+        .send((await ctx.attendance.csv(room.id, tz)) as never);
     }
     return { roomId: room.id, attendance: await ctx.attendance.report(room.id) };
   });

@@ -91,7 +91,7 @@ export class ClassroomControls {
     this.requireHost(p);
     const t = await this.target(p, targetId);
     const up = (await this.d.state.update(p.roomId, t.id, { media: { ...t.media, audio: false } })) ?? t;
-    this.d.out.toSocket(t.socketId, "muted", { roomId: p.roomId, by: p.id });
+    this.d.out.toSocket(t.socketId, "muted", { roomId: p.roomId, by: p.id, byName: p.name });
     await this.publishUpdate(up);
     await this.d.hooks.fire("participant-muted", { roomId: p.roomId, participant: up, byUserId: p.userId });
   }
