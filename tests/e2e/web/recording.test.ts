@@ -42,6 +42,7 @@ describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
     await tp.waitForTimeout(2000);
     // The teacher marks a moment; the player shows it on the timeline.
     await tp.getByTestId("control-marker").click();
+    await tp.getByTestId("marker-save").click(); // unnamed: "Marked at m:ss"
     await tp.getByText("Moment marked in the recording.").waitFor();
     await tp.waitForTimeout(3000);
     await tp.getByTestId("control-record").click();

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { RoomListResponse, RoomsStatsResponse, RoomStats } from "@vtp/protocol";
+import type { RoomListResponse, RoomsStatsResponse, RoomStats, RoomStatsListResponse } from "@vtp/protocol";
 import { rooms } from "../api/rooms";
 import { errorText } from "../api/errors";
 import { formatJoinCode } from "../lib/joinCode";
@@ -20,12 +20,16 @@ export function AdminRoomsPage() {
   const [page, setPage] = useState(1);
   const list = useAsync<RoomListResponse>(() => rooms.list({ scope: "all", status: liveOnly ? "live" : undefined, page, pageSize: PAGE_SIZE }), [liveOnly, page]);
   const stats = useAsync<RoomsStatsResponse>(() => rooms.allStats(), [liveOnly, page]);
-  const byRoom = new Map<string, RoomStats>((stats.data?.rooms ?? []).map((s) => [s.roomId, s]));
   const data = list.data;
+  // Peak and messages of every class on this page, ended ones included (stored with the class).
+  const pageIds = (data?.rooms ?? []).map((r) => r.id).join(",");
+  const pageStats = useAsync<RoomStatsListResponse>(() => (pageIds ? rooms.statsOf(pageIds.split(",")) : Promise.resolve({ rooms: [] })), [pageIds]);
+  const byRoom = new Map<string, RoomStats>([...(pageStats.data?.rooms ?? []), ...(stats.data?.rooms ?? [])].map((s) => [s.roomId, s]));
   const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
   const reload = () => {
     list.reload();
     stats.reload();
+    pageStats.reload();
   };
 
   return (
@@ -96,7 +100,7 @@ export function AdminRoomsPage() {
                       </div>
                     </td>
                     <td data-label="Status">
-                      <StatusBadge status={r.status} />
+                      <StatusBadge status={r.status} scheduledStart={r.scheduledStart} />
                     </td>
                     <td data-label="Code" className="mono nowrap">
                       {formatJoinCode(r.code)}
@@ -104,8 +108,12 @@ export function AdminRoomsPage() {
                     <td data-label="In class" data-testid="admin-room-online">
                       {s ? s.participantsOnline : r.status === "live" ? "…" : 0}
                     </td>
-                    <td data-label="Peak">{s?.peakParticipants ?? "—"}</td>
-                    <td data-label="Messages">{s?.messages ?? "—"}</td>
+                    <td data-label="Peak" data-testid="admin-room-peak">
+                      {s?.peakParticipants ?? (pageStats.status === "loading" ? "…" : "—")}
+                    </td>
+                    <td data-label="Messages" data-testid="admin-room-messages">
+                      {s?.messages ?? (pageStats.status === "loading" ? "…" : "—")}
+                    </td>
                   </tr>
                 );
               })}

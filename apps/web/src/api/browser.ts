@@ -7,6 +7,13 @@ function browserEnv(): ClientEnv {
     setTimer: (fn, ms) => window.setTimeout(fn, ms),
     clearTimer: (h) => window.clearTimeout(h as number),
   };
+  try {
+    const store = window.localStorage;
+    const KEY = "vtp.session";
+    env.sessionHint = { get: () => store.getItem(KEY) === "1", set: (on) => (on ? store.setItem(KEY, "1") : store.removeItem(KEY)) };
+  } catch {
+    // No storage (disabled): always ask the server.
+  }
   if (typeof navigator !== "undefined" && navigator.locks) {
     env.lock = (name, fn) => navigator.locks.request(name, fn);
   }

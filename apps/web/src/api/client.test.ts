@@ -203,4 +203,28 @@ describe("ApiClient", () => {
     const client = new ApiClient(h.env);
     await expect(client.post("/api/v1/auth/register", {}, { auth: false })).rejects.toMatchObject({ status: 409, code: "EMAIL_TAKEN", details: [{ field: "email" }] });
   });
+
+  it("on a signed-out page asks the server nothing (no 401 in the console); after a sign-in it restores", async () => {
+    let refreshes = 0;
+    const h = harness((c) => {
+      if (c.url.endsWith("/refresh")) return refreshes++ === 0 ? session("R1") : { status: 401, body: { error: { code: "UNAUTHORIZED", message: "no" } } };
+      return session("A1");
+    });
+    let hint = false;
+    h.env.sessionHint = { get: () => hint, set: (on) => (hint = on) };
+    expect(await new ApiClient(h.env).restore()).toBeNull();
+    expect(h.calls).toHaveLength(0);
+
+    const client = new ApiClient(h.env);
+    await client.login("a", "b");
+    expect(hint).toBe(true);
+    // A new page load in this browser restores through the cookie.
+    expect(await new ApiClient(h.env).restore()).toMatchObject({ id: "u1" });
+    // A refused refresh (cookie gone) clears the hint: the next page asks nothing.
+    expect(await new ApiClient(h.env).restore()).toBeNull();
+    expect(hint).toBe(false);
+    const before = h.calls.length;
+    expect(await new ApiClient(h.env).restore()).toBeNull();
+    expect(h.calls).toHaveLength(before);
+  });
 });

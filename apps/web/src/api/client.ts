@@ -22,6 +22,11 @@ export interface ClientEnv {
   lock?<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Shares the session with other tabs so they neither refresh needlessly nor stay signed in after sign-out. */
   channel?: { post(msg: TabMessage): void; subscribe(fn: (msg: TabMessage) => void): void };
+  /**
+   * Whether this browser may hold a refresh cookie (the cookie itself is httpOnly, so the page
+   * cannot see it). Without one, restore() does not ask the server: no 401 on signed-out pages.
+   */
+  sessionHint?: { get(): boolean; set(on: boolean): void };
 }
 
 export interface RequestOptions {
@@ -80,6 +85,7 @@ export class ApiClient {
 
   /** On page load: try the refresh cookie. Resolves to the user, or null when not signed in. */
   async restore(): Promise<UserDto | null> {
+    if (this.env.sessionHint && !this.env.sessionHint.get()) return null;
     const ok = await this.refresh();
     return ok ? this.user : null;
   }
@@ -200,6 +206,7 @@ export class ApiClient {
     this.expiresAt = expiresAt;
     this.user = user;
     this.generation++;
+    this.env.sessionHint?.set(true);
     this.schedule(refreshDelayMs((expiresAt - this.env.now()) / 1000));
     if (broadcast) this.env.channel?.post({ type: "session", accessToken: token, expiresAt, user });
     this.emit(wasSignedIn && sameUser ? { type: "user", user } : { type: "signed-in", user });
@@ -211,6 +218,7 @@ export class ApiClient {
     this.expiresAt = 0;
     this.user = null;
     this.generation++;
+    if (broadcast) this.env.sessionHint?.set(false);
     if (this.timer !== null) this.env.clearTimer(this.timer);
     this.timer = null;
     if (broadcast) this.env.channel?.post({ type: "signed-out" });

@@ -2,11 +2,13 @@ import type {
   AttendanceResponse,
   ChatHistoryResponse,
   CreateRoomBody,
+  MyRoomAccessResponse,
   RoomListQuery,
   RoomListResponse,
   RoomResponse,
   RoomsStatsResponse,
   RoomStats,
+  RoomStatsListResponse,
   UpdateRoomBody,
 } from "@vtp/protocol";
 import { api } from "./browser";
@@ -24,9 +26,14 @@ export const rooms = {
   remove: (roomId: string) => api.delete(`${R}/${id(roomId)}`),
   end: (roomId: string) => api.post<RoomResponse>(`${R}/${id(roomId)}/end`, {}),
   messages: (roomId: string, after = 0, limit = 50) => api.get<ChatHistoryResponse>(`${R}/${id(roomId)}/messages`, { query: { after, limit } }),
+  myAccess: (roomId: string) => api.get<MyRoomAccessResponse>(`${R}/${id(roomId)}/my-access`),
+  /** Stored and live numbers of rooms I manage (peak, messages, …), by id. */
+  statsOf: (roomIds: string[]) => api.get<RoomStatsListResponse>(`${R}/stats`, { query: { ids: roomIds.join(",") } }),
   attendance: (roomId: string) => api.get<AttendanceResponse>(`${R}/${id(roomId)}/attendance`),
   async attendanceCsv(roomId: string): Promise<{ blob: Blob; filename: string }> {
-    const res = await api.request<Response>("GET", `${R}/${id(roomId)}/attendance`, { query: { format: "csv" }, raw: true });
+    // Times in the CSV are written in this browser's time zone, with their offset.
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+    const res = await api.request<Response>("GET", `${R}/${id(roomId)}/attendance`, { query: { format: "csv", tz }, raw: true });
     const cd = res.headers.get("content-disposition") ?? "";
     const filename = /filename="([^"]+)"/.exec(cd)?.[1] ?? "attendance.csv";
     return { blob: await res.blob(), filename };

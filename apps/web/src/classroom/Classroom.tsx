@@ -14,12 +14,15 @@ import { RoomTopBar } from "./RoomTopBar";
 import { Stage } from "./Stage";
 import { SocketError } from "./connection";
 import { useRoom } from "./useRoom";
+import { roleNoticeText } from "./state";
+import { MarkerDialog } from "./MarkerDialog";
+import { WaitingCard } from "./WaitingCard";
 import { recordings } from "../api/recordings";
 import { useMedia } from "../media/useMedia";
 import { AudioSink } from "../media/AudioSink";
 
 /** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
-export function Classroom({ roomId, user, choice, initialStream, onRejoin }: { roomId: string; user: UserDto; choice: DeviceChoice; initialStream: MediaStream | null; onRejoin: () => void }) {
+export function Classroom({ roomId, user, choice, initialStream, onRejoin, preview }: { roomId: string; user: UserDto; choice: DeviceChoice; initialStream: MediaStream | null; onRejoin: () => void; preview?: { title: string; hostName: string } }) {
   const { state, actions, connection } = useRoom(roomId, user.id, true);
   const [local, setLocal] = useState<MediaStream | null>(initialStream);
   const [screen, setScreen] = useState<MediaStream | null>(null);
@@ -28,6 +31,7 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin }: { r
   const [panel, setPanel] = useState<"chat" | "people" | null>(null);
   const [toast, setToast] = useState<string | null>(null);
   const [confirmEnd, setConfirmEnd] = useState(false);
+  const [marking, setMarking] = useState(false);
   const [online, setOnline] = useState(navigator.onLine);
   const endDialog = useRef<HTMLDialogElement>(null);
   const me = state.me;
@@ -109,6 +113,14 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin }: { r
       actions.mutedSeen();
     }
   }, [state.mutedBy, actions]);
+
+  // The teacher let me speak, or made me a student again.
+  useEffect(() => {
+    if (state.roleNotice) {
+      say(roleNoticeText(state.roleNotice));
+      actions.roleNoticeSeen();
+    }
+  }, [state.roleNotice, actions]);
 
   // Release devices when leaving the class.
   const localRef = useRef(local);
@@ -202,15 +214,7 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin }: { r
   }, [confirmEnd]);
 
   if (over || state.phase === "failed") return <EndScreen phase={state.phase} error={state.error} onRejoin={onRejoin} />;
-  if (state.phase === "waiting")
-    return (
-      <div className="end-screen" data-testid="waiting-room">
-        <div className="card end-card">
-          <Loading label="Waiting for the teacher to let you in…" />
-          <p className="muted small">You will join automatically as soon as you are admitted.</p>
-        </div>
-      </div>
-    );
+  if (state.phase === "waiting") return <WaitingCard title={preview?.title ?? "Your class"} hostName={preview?.hostName ?? "your teacher"} userName={user.fullName} />;
   if (!state.room || !me) return <Loading label="Joining the class…" />;
 
   return (
@@ -220,12 +224,18 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin }: { r
         count={state.participants.length}
         isHost={isHost}
         recording={state.recording}
-        onMark={() => {
-          const at = state.recording ? Math.max(0, Math.floor((Date.now() - Date.parse(state.recording.startedAt)) / 1000)) : 0;
-          const label = `Marked at ${Math.floor(at / 60)}:${String(at % 60).padStart(2, "0")}`;
-          run("Moment marked in the recording.", () => recordings.marker(roomId, label));
-        }}
+        onMark={() => setMarking(true)}
       />
+      {marking && state.recording && (
+        <MarkerDialog
+          startedAt={state.recording.startedAt}
+          onCancel={() => setMarking(false)}
+          onSave={(label) => {
+            setMarking(false);
+            run("Moment marked in the recording.", () => recordings.marker(roomId, label));
+          }}
+        />
+      )}
       {mediaResetting && state.phase === "joined" && online && (
         <div className="banner banner-warning" role="status" data-testid="media-reconnecting">
           <span className="spinner" aria-hidden="true" /> Reconnecting audio and video…

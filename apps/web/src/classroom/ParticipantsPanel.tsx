@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { HandQueueEntry, ParticipantDto, RoomDto, WaitingDto } from "@vtp/protocol";
+import { ROOM_ROLE_LABELS, type HandQueueEntry, type ParticipantDto, type RoomDto, type WaitingDto } from "@vtp/protocol";
 import { Icon } from "../ui/Icon";
 import { avatarColor, initials } from "../ui/RoleBadge";
 import type { RoomActions } from "./useRoom";
@@ -49,7 +49,7 @@ export function ParticipantsPanel({ room, participants, handQueue, waiting, meId
                   <span className="grow">{h.participantId === meId ? "You" : h.name}</span>
                   {isHost && (
                     <span className="hand-actions">
-                      <button type="button" className="btn btn-primary btn-sm" onClick={() => run(`${h.name} can now speak.`, () => actions.allowToSpeak(h.participantId))} data-testid="allow-to-speak">
+                      <button type="button" className="btn btn-primary btn-sm" onClick={() => run(speakerNow(h.name), () => actions.allowToSpeak(h.participantId))} title={allowTitle(h.name)} data-testid="allow-to-speak">
                         Allow to speak
                       </button>
                       <button type="button" className="btn btn-ghost btn-sm" onClick={() => run(`${h.name}'s hand was lowered.`, () => actions.lowerHand(h.participantId))} aria-label={`Lower ${h.name}'s hand`} data-testid="lower-hand">
@@ -77,6 +77,9 @@ export function ParticipantsPanel({ room, participants, handQueue, waiting, meId
               />
               Students can chat
             </label>
+            <p className="small muted role-help" data-testid="role-help">
+              <strong>Teacher</strong> runs the class. <strong>Speakers</strong> may use their microphone, camera and screen share. <strong>Students</strong> {room.settings.studentsCanPublish ? "may use their microphone and camera too in this class" : "listen, chat and raise a hand"}.
+            </p>
           </div>
         )}
         <div className="panel-section">
@@ -90,27 +93,42 @@ export function ParticipantsPanel({ room, participants, handQueue, waiting, meId
                     {p.name}
                     {p.id === meId && <span className="muted"> (you)</span>}
                   </span>
-                  <span className="person-role">{p.role === "host" ? "Teacher" : p.role === "presenter" ? "Presenter" : "Student"}{!p.connected ? " · reconnecting" : ""}</span>
+                  <span className="person-role" data-testid="participant-role">
+                    {ROOM_ROLE_LABELS[p.role]}
+                    {!p.connected ? " · reconnecting" : ""}
+                  </span>
                 </span>
                 {p.handRaised && <Icon name="hand" size={16} title="Hand raised" />}
                 <Icon name={p.media.audio ? "mic" : "micOff"} size={16} title={p.media.audio ? "Microphone on" : "Muted"} />
                 {isHost && p.id !== meId && p.role !== "host" && (
                   <span className="person-actions">
                     {p.media.audio && (
-                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => run(`${p.name} was muted.`, () => actions.mute(p.id))} data-testid="mute-participant">
+                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => run(`${p.name} was muted. They can unmute themselves.`, () => actions.mute(p.id))} title={`Turn ${p.name}'s microphone off (they can turn it on again)`} data-testid="mute-participant">
                         Mute
                       </button>
                     )}
                     {p.role === "student" ? (
-                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => run(`${p.name} can now present.`, () => actions.promote(p.id))} data-testid="promote">
-                        Promote
+                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => run(speakerNow(p.name), () => actions.promote(p.id))} title={allowTitle(p.name)} data-testid="promote">
+                        Allow to speak
                       </button>
                     ) : (
-                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => run(`${p.name} is a student again.`, () => actions.demote(p.id))} data-testid="demote">
-                        Demote
+                      <button
+                        type="button"
+                        className="btn btn-ghost btn-sm"
+                        onClick={() => run(`${p.name} is a Student again: their microphone, camera and screen share are off.`, () => actions.demote(p.id))}
+                        title={`Make ${p.name} a Student again: their microphone, camera and screen share are turned off`}
+                        data-testid="demote"
+                      >
+                        Make student
                       </button>
                     )}
-                    <button type="button" className="btn btn-ghost btn-sm danger-text" onClick={() => run(`${p.name} was removed.`, () => actions.remove(p.id))} data-testid="remove-participant">
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-sm danger-text"
+                      onClick={() => run(`${p.name} was removed and cannot rejoin this class.`, () => actions.remove(p.id))}
+                      title={`Send ${p.name} out of the class; they cannot come back unless you admit them`}
+                      data-testid="remove-participant"
+                    >
                       Remove
                     </button>
                   </span>
@@ -123,6 +141,9 @@ export function ParticipantsPanel({ room, participants, handQueue, waiting, meId
     </section>
   );
 }
+
+const speakerNow = (name: string) => `${name} is now a Speaker: they can use their microphone, camera and screen share.`;
+const allowTitle = (name: string) => `Make ${name} a Speaker: they may turn on their microphone and camera and share their screen`;
 
 function Avatar({ id, name }: { id: string; name: string }) {
   return (

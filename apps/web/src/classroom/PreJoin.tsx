@@ -91,7 +91,7 @@ export function PreJoin({ room, isHost, userName, onJoin }: { room: RoomDto; isH
           </div>
         </section>
         <section className="card prejoin-side" aria-labelledby="prejoin-h">
-          <StatusBadge status={room.status} />
+          <StatusBadge status={room.status} scheduledStart={room.scheduledStart} />
           <h1 id="prejoin-h">{room.title}</h1>
           <p className="muted">
             {isHost ? (room.status === "live" ? "Your class is live. Check your camera and microphone, then go back in." : "Starting the class makes it live for your students.") : `With ${room.hostName}. You join as ${userName}.`}

@@ -70,7 +70,7 @@ export class RoomConnection {
     s.on("rejected", () => this.finish({ type: "rejected" }));
     s.on("session-replaced", () => this.finish({ type: "replaced" }));
     s.on("admitted", () => void this.join());
-    s.on("muted", (e) => dispatch({ type: "muted", by: e.by }));
+    s.on("muted", (e) => dispatch({ type: "muted", by: e.byName || "The teacher" }));
     s.on("chat-message", (e) => dispatch({ type: "chat-message", message: e.message }));
     s.on("chat-deleted", (e) => dispatch({ type: "chat-deleted", messageId: e.messageId }));
     s.on("recording-started", (e) => dispatch({ type: "recording", recording: { id: e.recordingId, startedAt: e.startedAt } }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessageDto, JoinRoomResult, ParticipantDto, RoomDto } from "@vtp/protocol";
-import { handPosition, initialRoomState, roomReducer, stageParticipant, type RoomAction, type RoomState } from "./state";
+import { handPosition, initialRoomState, roleNoticeText, roomReducer, stageParticipant, type RoomAction, type RoomState } from "./state";
 
 const room: RoomDto = {
   id: "r1",
@@ -129,5 +129,22 @@ describe("roomReducer", () => {
     const s = run(joined(), { type: "muted", by: "Tess" });
     expect(s.mutedBy).toBe("Tess");
     expect(roomReducer(s, { type: "muted-seen" }).mutedBy).toBeNull();
+  });
+
+  it("tells me once when the teacher lets me speak or makes me a student again; others' changes are silent", () => {
+    let s = run(joined());
+    expect(s.roleNotice).toBeNull();
+    s = roomReducer(s, { type: "participant-updated", participant: person("s2", "presenter") });
+    expect(s.roleNotice).toBeNull();
+    s = roomReducer(s, { type: "participant-updated", participant: person("s1", "presenter") });
+    expect(s.roleNotice).toEqual({ from: "student", to: "presenter" });
+    expect(roleNoticeText(s.roleNotice!)).toMatch(/allowed you to speak/);
+    s = roomReducer(s, { type: "role-notice-seen" });
+    expect(s.roleNotice).toBeNull();
+    s = roomReducer(s, { type: "participant-updated", participant: person("s1", "presenter", { handRaised: true }) });
+    expect(s.roleNotice).toBeNull(); // same role: no notice
+    s = roomReducer(s, { type: "participant-updated", participant: person("s1", "student") });
+    expect(s.roleNotice).toEqual({ from: "presenter", to: "student" });
+    expect(roleNoticeText(s.roleNotice!)).toMatch(/listener again/);
   });
 });

@@ -26,8 +26,10 @@ export interface RoomState {
   messages: ChatMessageDto[];
   unread: number;
   chatOpen: boolean;
-  /** Set when the host muted me (shown once). */
+  /** The name of the host who muted me (shown once). */
   mutedBy: string | null;
+  /** The teacher changed my role (allowed me to speak, or made me a student again): shown once. */
+  roleNotice: { from: RoomRole; to: RoomRole } | null;
   /** The class is being recorded (everyone sees the indicator). */
   recording: { id: string; startedAt: string } | null;
   /** Counts successful joins: a new value means a new connection (media must be rebuilt). */
@@ -53,6 +55,7 @@ export type RoomAction =
   | { type: "left" }
   | { type: "muted"; by: string }
   | { type: "muted-seen" }
+  | { type: "role-notice-seen" }
   | { type: "chat-message"; message: ChatMessageDto }
   | { type: "chat-deleted"; messageId: string }
   | { type: "chat-open"; open: boolean }
@@ -70,6 +73,7 @@ export const initialRoomState: RoomState = {
   unread: 0,
   chatOpen: false,
   mutedBy: null,
+  roleNotice: null,
   joinSeq: 0,
   recording: null,
 };
@@ -131,8 +135,10 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return { ...s, participants: upsert(s.participants, a.participant) };
     case "participant-updated": {
       const p = a.participant;
-      const me = s.me && p.id === s.me.participantId ? { ...s.me, role: p.role, canPublish: p.canPublish } : s.me;
-      return { ...s, me, participants: upsert(s.participants, p) };
+      const mine = s.me && p.id === s.me.participantId;
+      const me = mine ? { ...s.me!, role: p.role, canPublish: p.canPublish } : s.me;
+      const roleNotice = mine && s.me!.role !== p.role ? { from: s.me!.role, to: p.role } : s.roleNotice;
+      return { ...s, me, roleNotice, participants: upsert(s.participants, p) };
     }
     case "participant-left":
       return {
@@ -160,6 +166,8 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return { ...s, mutedBy: a.by };
     case "muted-seen":
       return { ...s, mutedBy: null };
+    case "role-notice-seen":
+      return { ...s, roleNotice: null };
     case "chat-message": {
       if (s.messages.some((m) => m.seq === a.message.seq)) return { ...s, messages: mergeMessages(s.messages, [a.message]) };
       const mine = s.me && a.message.userId === s.me.userId;
@@ -172,6 +180,13 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
     case "chat-open":
       return { ...s, chatOpen: a.open, unread: a.open ? 0 : s.unread };
   }
+}
+
+/** What a person reads when the teacher changed their role. */
+export function roleNoticeText(n: { from: RoomRole; to: RoomRole }): string {
+  if (n.to === "presenter") return "The teacher allowed you to speak: you can now turn on your microphone, camera and screen share.";
+  if (n.to === "student") return "The teacher made you a listener again: your microphone, camera and screen share are off. Raise your hand to ask to speak.";
+  return "The teacher changed your role.";
 }
 
 /** Who is on the main stage: a screen share first, then the host, then whoever is first. */

@@ -40,13 +40,14 @@ export function useRoom(roomId: string, userId: string, enabled: boolean) {
       settings: (settings: RoomSettingsPatch) => send((c) => c.send("update-room-settings", { roomId, settings })),
       endRoom: () => send((c) => c.send("end-room", { roomId })),
       leave: () => send((c) => c.leave()),
-      /** "Allow to speak": promote to presenter and take the hand down. */
+      /** "Allow to speak": make the student a Speaker (presenter) and take the hand down. */
       allowToSpeak: async (participantId: string) => {
         await send((c) => c.send("promote", { roomId, participantId }));
         await send((c) => c.send("lower-hand", { roomId, participantId })).catch(() => {});
       },
       setChatOpen: (open: boolean) => dispatch({ type: "chat-open", open }),
       mutedSeen: () => dispatch({ type: "muted-seen" }),
+      roleNoticeSeen: () => dispatch({ type: "role-notice-seen" }),
       setRecording: (recording: { id: string; startedAt: string } | null) => dispatch({ type: "recording", recording }),
     }),
     [roomId, send],

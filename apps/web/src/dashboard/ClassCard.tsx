@@ -1,4 +1,4 @@
-import type { RoomDto } from "@vtp/protocol";
+import type { RecordingDto, RoomDto } from "@vtp/protocol";
 import { rooms } from "../api/rooms";
 import { formatJoinCode, joinLink } from "../lib/joinCode";
 import { Link } from "../router/router";
@@ -8,7 +8,7 @@ import { Icon } from "../ui/Icon";
 import { formatWhen, StatusBadge } from "../ui/StatusBadge";
 
 /** One class on the dashboard: status, when, code and link to share, and what can be done now. */
-export function ClassCard({ room, isHost, onChanged, onError }: { room: RoomDto; isHost: boolean; onChanged: (r: RoomDto) => void; onError: (e: unknown) => void }) {
+export function ClassCard({ room, isHost, recordings = [], onChanged, onError }: { room: RoomDto; isHost: boolean; recordings?: RecordingDto[]; onChanged: (r: RoomDto) => void; onError: (e: unknown) => void }) {
   const when = room.status === "live" ? `Started ${formatWhen(room.startedAt)}` : room.status === "ended" ? `Ended ${formatWhen(room.endedAt)}` : room.scheduledStart ? `Starts ${formatWhen(room.scheduledStart)}` : "Not scheduled — start any time";
   const end = async () => {
     try {
@@ -27,7 +27,7 @@ export function ClassCard({ room, isHost, onChanged, onError }: { room: RoomDto;
             {!isHost && <> · with {room.hostName}</>}
           </p>
         </div>
-        <StatusBadge status={room.status} />
+        <StatusBadge status={room.status} scheduledStart={room.scheduledStart} />
       </div>
       {room.description && <p className="class-desc">{room.description}</p>}
       {isHost && room.status !== "ended" && (
@@ -56,6 +56,11 @@ export function ClassCard({ room, isHost, onChanged, onError }: { room: RoomDto;
             End class
           </ConfirmButton>
         )}
+        {recordings.map((rec, i) => (
+          <Link key={rec.id} className="btn btn-secondary btn-sm" to={`/recordings/${rec.id}`} data-testid="class-card-recording" data-recording-id={rec.id}>
+            <Icon name="record" size={16} /> {recordings.length > 1 ? `Recording ${recordings.length - i}` : "Watch the recording"}
+          </Link>
+        ))}
         {isHost && (
           <Link className="btn btn-ghost btn-sm" to={`/classes/${room.id}`} data-testid="class-details">
             Attendance & details

@@ -6,9 +6,12 @@ import { Alert } from "../ui/Alert";
 import { Button } from "../ui/Button";
 import { Icon } from "../ui/Icon";
 import { AuthCard } from "../ui/Page";
+import { safeNext } from "../router/match";
 
 export function CheckEmailPage() {
-  const email = useLocation().search.get("email") ?? "";
+  const { search } = useLocation();
+  const email = search.get("email") ?? "";
+  const next = safeNext(search.get("next"), "");
   const [state, setState] = useState<"idle" | "busy" | "sent">("idle");
   const [error, setError] = useState<string | null>(null);
 
@@ -36,12 +39,17 @@ export function CheckEmailPage() {
       }
       foot={
         <>
-          Verified already? <Link to="/sign-in">Sign in</Link>
+          Verified already? <Link to={`/sign-in?${new URLSearchParams({ ...(email ? { email } : {}), ...(next ? { next } : {}) })}`}>Sign in</Link>
         </>
       }
     >
       <div className="stack">
         <p className="muted small">The link works once and expires in 24 hours. Can't find it? Look in your spam folder.</p>
+        {next && (
+          <p className="small" data-testid="check-email-next">
+            Open the link in this browser: after you sign in, you will go straight on to where you were heading.
+          </p>
+        )}
         {state === "sent" && <Alert kind="success">A new link is on its way.</Alert>}
         {error && <Alert kind="error">{error}</Alert>}
         {email && (

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { AttendanceResponse, RoomDto } from "@vtp/protocol";
+import { ROOM_ROLE_LABELS, type AttendanceResponse, type RoomDto } from "@vtp/protocol";
 import { rooms } from "../api/rooms";
 import { errorText } from "../api/errors";
 import { formatJoinCode, joinLink } from "../lib/joinCode";
@@ -13,6 +13,7 @@ import { CopyButton } from "../ui/CopyButton";
 import { Icon } from "../ui/Icon";
 import { PageHeader } from "../ui/Page";
 import { PresenceChart } from "../ui/PresenceChart";
+import { ClassRecordings } from "../dashboard/ClassRecordings";
 import { Loading } from "../ui/Spinner";
 import { formatWhen, StatusBadge } from "../ui/StatusBadge";
 
@@ -68,7 +69,7 @@ export function ClassDetailsPage({ id }: { id: string }) {
         title={r.title}
         description={
           <>
-            <StatusBadge status={r.status} /> {r.status === "scheduled" && r.scheduledStart ? `Starts ${formatWhen(r.scheduledStart)}` : r.startedAt ? `Started ${formatWhen(r.startedAt)}` : ""}
+            <StatusBadge status={r.status} scheduledStart={r.scheduledStart} /> {r.status === "scheduled" && r.scheduledStart ? `Starts ${formatWhen(r.scheduledStart)}` : r.startedAt ? `Started ${formatWhen(r.startedAt)}` : ""}
           </>
         }
         actions={
@@ -138,7 +139,7 @@ export function ClassDetailsPage({ id }: { id: string }) {
                           <strong>{e.name}</strong>
                           <div className="muted small">{e.email}</div>
                         </td>
-                        <td data-label="Role">{e.role === "host" ? "Teacher" : e.role === "presenter" ? "Presenter" : "Student"}</td>
+                        <td data-label="Role">{ROOM_ROLE_LABELS[e.role]}</td>
                         <td data-label="First joined">{time(e.firstJoinAt)}</td>
                         <td data-label="Last left">{e.present ? <span className="badge badge-success">Here now</span> : time(e.lastLeaveAt)}</td>
                         <td data-label="Minutes">{e.totalMinutes.toFixed(1)}</td>
@@ -151,6 +152,7 @@ export function ClassDetailsPage({ id }: { id: string }) {
             </>
           )}
         </section>
+        <ClassRecordings roomId={r.id} />
         <section className="card danger-zone" aria-labelledby="del-h">
           <h2 id="del-h">Delete this class</h2>
           <p className="muted small">Removes the class with its chat and attendance. This cannot be undone.</p>

@@ -1,5 +1,6 @@
 import { useState } from "react";
-import type { RoomDto, RoomListResponse } from "@vtp/protocol";
+import type { RecordingDto, RecordingListResponse, RoomDto, RoomListResponse } from "@vtp/protocol";
+import { recordings } from "../api/recordings";
 import { rooms } from "../api/rooms";
 import { errorText } from "../api/errors";
 import { useUser } from "../auth/session";
@@ -29,6 +30,10 @@ export function DashboardPage() {
     setNotice({ kind: "success", text: `“${r.title}” is ready. Share its code with your students.` });
     list.setData({ rooms: [r, ...(list.data?.rooms ?? [])], total: (list.data?.total ?? 0) + 1, page: 1, pageSize: 50 });
   };
+  // Recordings I may watch, by class: linked from each class card.
+  const recs = useAsync<RecordingListResponse>(() => recordings.list(), []);
+  const recsByRoom = new Map<string, RecordingDto[]>();
+  for (const rec of recs.data?.recordings ?? []) if (rec.status !== "failed") recsByRoom.set(rec.roomId, [...(recsByRoom.get(rec.roomId) ?? []), rec]);
   const sorted = [...(list.data?.rooms ?? [])].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
   const first = user.fullName.trim().split(/\s+/)[0];
 
@@ -66,7 +71,7 @@ export function DashboardPage() {
           {sorted.length > 0 && (
             <ul className="class-list" data-testid="class-list">
               {sorted.map((r) => (
-                <ClassCard key={r.id} room={r} isHost={r.hostId === user.id || user.role === "admin"} onChanged={replace} onError={(e) => setNotice({ kind: "error", text: errorText(e) })} />
+                <ClassCard key={r.id} room={r} isHost={r.hostId === user.id || user.role === "admin"} recordings={r.status === "ended" ? recsByRoom.get(r.id) : undefined} onChanged={replace} onError={(e) => setNotice({ kind: "error", text: errorText(e) })} />
               ))}
             </ul>
           )}

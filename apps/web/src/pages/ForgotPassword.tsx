@@ -1,6 +1,6 @@
 import { accounts } from "../api/accounts";
 import { useEmailForm } from "../lib/useEmailForm";
-import { Link } from "../router/router";
+import { Link, useLocation } from "../router/router";
 import { Alert } from "../ui/Alert";
 import { Button } from "../ui/Button";
 import { Field } from "../ui/Field";
@@ -8,14 +8,16 @@ import { Icon } from "../ui/Icon";
 import { AuthCard } from "../ui/Page";
 
 export function ForgotPasswordPage() {
-  const { email, setEmail, fieldError, error, state, submit } = useEmailForm((address) => accounts.forgotPassword(address));
+  // The address typed on the sign-in page comes along.
+  const typed = useLocation().search.get("email") ?? "";
+  const { email, setEmail, fieldError, error, state, submit } = useEmailForm((address) => accounts.forgotPassword(address), typed);
 
   return (
     <AuthCard
       title="Reset your password"
       icon={<Icon name="lock" size={26} />}
       lead="Enter the email you signed up with and we'll send you a link to choose a new password."
-      foot={<Link to="/sign-in">Back to sign in</Link>}
+      foot={<Link to={email.trim() ? `/sign-in?email=${encodeURIComponent(email.trim())}` : "/sign-in"}>Back to sign in</Link>}
     >
       {state === "sent" ? (
         <Alert kind="success" testId="forgot-sent">

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { RoomDto } from "@vtp/protocol";
+import type { MyRoomAccess, RoomDto } from "@vtp/protocol";
 import { rooms } from "../api/rooms";
 import { ApiError } from "../api/errors";
 import { useUser } from "../auth/session";
@@ -10,27 +10,32 @@ import type { DeviceChoice } from "../media/devices";
 import { Link } from "../router/router";
 import { Loading } from "../ui/Spinner";
 
-/** /room/:id — pre-join, then the live class. */
+/** /room/:id — pre-join (unless the teacher removed or turned this person away), then the live class. */
 export function RoomPage({ id }: { id: string }) {
   const user = useUser();
   const [room, setRoom] = useState<RoomDto | null>(null);
+  const [access, setAccess] = useState<MyRoomAccess | null>(null);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const [joined, setJoined] = useState<{ choice: DeviceChoice; stream: MediaStream | null; n: number } | null>(null);
 
   useEffect(() => {
     let alive = true;
-    rooms.get(id).then(
-      (r) => alive && setRoom(r.room),
-      (err) => alive && setError(err instanceof ApiError ? { code: err.code, message: err.message } : { code: "NETWORK", message: String(err) }),
-    );
+    const fail = (err: unknown) => alive && setError(err instanceof ApiError ? { code: err.code, message: err.message } : { code: "NETWORK", message: String(err) });
+    // Both before device set-up: a removed or turned-away person is told at once.
+    Promise.all([rooms.get(id), rooms.myAccess(id)]).then(([r, a]) => {
+      if (!alive) return;
+      setRoom(r.room);
+      setAccess(a.access);
+    }, fail);
     return () => {
       alive = false;
     };
   }, [id]);
 
   if (error) return <EndScreen phase="failed" error={error.code === "VALIDATION_FAILED" || error.code === "NOT_FOUND" ? { code: "ROOM_NOT_FOUND", message: "" } : error} />;
-  if (!room) return <Loading label="Opening the class…" />;
-  if (room.status === "ended") return <EndScreen phase="ended" error={null} />;
+  if (!room || !access) return <Loading label="Opening the class…" />;
+  if (room.status === "ended") return <EndScreen phase="ended" error={null} title={room.title} />;
+  if (access === "removed" || access === "rejected") return <EndScreen phase={access} error={null} title={room.title} hostName={room.hostName} />;
   const isHost = room.hostId === user.id || user.role === "admin";
   if (!joined)
     return (
@@ -45,5 +50,5 @@ export function RoomPage({ id }: { id: string }) {
         <PreJoin room={room} isHost={isHost} userName={user.fullName} onJoin={(choice, stream) => setJoined({ choice, stream, n: 1 })} />
       </div>
     );
-  return <Classroom key={joined.n} roomId={room.id} user={user} choice={joined.choice} initialStream={joined.stream} onRejoin={() => setJoined(null)} />;
+  return <Classroom key={joined.n} roomId={room.id} user={user} choice={joined.choice} initialStream={joined.stream} onRejoin={() => setJoined(null)} preview={{ title: room.title, hostName: room.hostName }} />;
 }

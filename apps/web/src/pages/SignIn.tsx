@@ -10,6 +10,7 @@ import { Button } from "../ui/Button";
 import { Field } from "../ui/Field";
 import { AuthCard } from "../ui/Page";
 import { ResendForm } from "./ResendForm";
+import { forgetDestination, rememberedDestination } from "../lib/afterSignUp";
 
 type K = "email" | "password";
 
@@ -21,7 +22,9 @@ export function SignInPage() {
   const [errors, setErrors] = useState<Errors<K>>({});
   const [error, setError] = useState<{ text: string; code?: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const next = safeNext(search.get("next"));
+  const asked = search.get("next");
+  // Back from the verification mail: the class the person was invited to before signing up.
+  const next = safeNext(asked ?? rememberedDestination(email));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -35,6 +38,7 @@ export function SignInPage() {
     setBusy(true);
     try {
       await api.login(email.trim(), password);
+      forgetDestination();
       navigate(next, { replace: true });
     } catch (err) {
       setError({ text: errorText(err), code: err instanceof ApiError ? err.code : undefined });
@@ -48,13 +52,16 @@ export function SignInPage() {
       lead="Welcome back. Sign in to teach or join your classes."
       foot={
         <>
-          New to VTP? <Link to="/sign-up">Create an account</Link>
+          New to VTP?{" "}
+          <Link to={asked ? `/sign-up?next=${encodeURIComponent(safeNext(asked))}` : "/sign-up"} data-testid="signin-to-signup">
+            Create an account
+          </Link>
         </>
       }
     >
       <form className="form" onSubmit={submit} noValidate data-testid="signin-form">
         {session.endedReason && !error && <Alert kind="warning">{session.endedReason}</Alert>}
-        {search.get("next") && !error && !session.endedReason && <Alert kind="info">Please sign in to continue.</Alert>}
+        {asked && !error && !session.endedReason && <Alert kind="info">Please sign in to continue. New here? Create an account and you will come back to this page.</Alert>}
         {error && (
           <Alert kind="error" testId="signin-error">
             {error.text}
@@ -72,7 +79,9 @@ export function SignInPage() {
           testId="signin-password"
         />
         <div className="row-between small">
-          <Link to="/forgot-password">Forgot your password?</Link>
+          <Link to={email.trim() ? `/forgot-password?email=${encodeURIComponent(email.trim())}` : "/forgot-password"} data-testid="signin-forgot">
+            Forgot your password?
+          </Link>
         </div>
         <Button type="submit" variant="primary" block busy={busy} data-testid="signin-submit">
           Sign in

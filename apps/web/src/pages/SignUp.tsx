@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { accounts } from "../api/accounts";
 import { errorText, fieldOf, ApiError } from "../api/errors";
-import { navigate, Link } from "../router/router";
+import { navigate, Link, useLocation } from "../router/router";
+import { rememberDestination } from "../lib/afterSignUp";
+import { safeNext } from "../router/match";
 import { checkEmail, checkName, checkPassword, collect, type Errors } from "../lib/validate";
 import { Alert } from "../ui/Alert";
 import { AuthCard } from "../ui/Page";
@@ -11,6 +13,8 @@ import { Field } from "../ui/Field";
 type K = "fullName" | "email" | "password";
 
 export function SignUpPage() {
+  // Where the person was going (e.g. a class link): kept until the verification mail is opened.
+  const next = safeNext(useLocation().search.get("next"), "");
   const [fullName, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -31,7 +35,8 @@ export function SignUpPage() {
     setBusy(true);
     try {
       await accounts.register({ fullName: fullName.trim(), email: email.trim(), password, role });
-      navigate(`/check-email?email=${encodeURIComponent(email.trim())}`);
+      rememberDestination(email.trim(), next);
+      navigate(`/check-email?email=${encodeURIComponent(email.trim())}${next ? `&next=${encodeURIComponent(next)}` : ""}`);
     } catch (err) {
       const field = fieldOf(err);
       if (err instanceof ApiError && err.code === "EMAIL_TAKEN") setErrors({ email: errorText(err) });
@@ -48,7 +53,7 @@ export function SignUpPage() {
       lead="Teach live classes or join your teacher's — all in the browser."
       foot={
         <>
-          Already have an account? <Link to="/sign-in">Sign in</Link>
+          Already have an account? <Link to={next ? `/sign-in?next=${encodeURIComponent(next)}` : "/sign-in"}>Sign in</Link>
         </>
       }
     >

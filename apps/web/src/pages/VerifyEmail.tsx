@@ -9,6 +9,7 @@ import { Icon } from "../ui/Icon";
 import { AuthCard } from "../ui/Page";
 import { Loading } from "../ui/Spinner";
 import { ResendForm } from "./ResendForm";
+import { rememberedDestination } from "../lib/afterSignUp";
 
 // A token works once: share the request between React's double-mount in development and re-renders.
 const pending = new Map<string, Promise<UserDto>>();
@@ -41,7 +42,10 @@ export function VerifyEmailPage() {
   }, [token]);
 
   if (state.kind === "busy") return <Loading label="Verifying your email…" />;
-  if (state.kind === "ok")
+  if (state.kind === "ok") {
+    // The class link the person followed before signing up, kept in this browser.
+    const dest = rememberedDestination(state.user.email);
+    const signIn = `/sign-in?${new URLSearchParams({ email: state.user.email, ...(dest ? { next: dest } : {}) })}`;
     return (
       <AuthCard title="Email verified" icon={<Icon name="check" size={26} />} lead={<>Thank you, {state.user.fullName}. Your account is ready.</>}>
         <Alert kind="success" testId="verify-success">
@@ -49,17 +53,18 @@ export function VerifyEmailPage() {
         </Alert>
         <p style={{ marginTop: 20 }}>
           {session.user ? (
-            <Link className="btn btn-primary btn-block" to="/dashboard">
-              Go to your dashboard
+            <Link className="btn btn-primary btn-block" to={dest ?? "/dashboard"} data-testid="verify-continue">
+              {dest ? "Continue to your class" : "Go to your dashboard"}
             </Link>
           ) : (
-            <Link className="btn btn-primary btn-block" to={`/sign-in?email=${encodeURIComponent(state.user.email)}`} data-testid="verify-continue">
-              Continue to sign in
+            <Link className="btn btn-primary btn-block" to={signIn} data-testid="verify-continue">
+              {dest ? "Sign in and continue to your class" : "Continue to sign in"}
             </Link>
           )}
         </p>
       </AuthCard>
     );
+  }
   return (
     <AuthCard title="We couldn't verify your email" icon={<Icon name="alert" size={26} />}>
       <div className="stack">

@@ -1,6 +1,7 @@
 import type { RoomStatus } from "@vtp/protocol";
 
-export function StatusBadge({ status }: { status: RoomStatus }) {
+/** Live / Scheduled (has a start time) / Not started (start any time) / Ended. Pass the room's `scheduledStart`. */
+export function StatusBadge({ status, scheduledStart }: { status: RoomStatus; scheduledStart?: string | null }) {
   if (status === "live")
     return (
       <span className="badge badge-live" data-testid="room-status" data-status="live">
@@ -10,7 +11,7 @@ export function StatusBadge({ status }: { status: RoomStatus }) {
   if (status === "scheduled")
     return (
       <span className="badge badge-primary" data-testid="room-status" data-status="scheduled">
-        Scheduled
+        {scheduledStart ? "Scheduled" : "Not started"}
       </span>
     );
   return (

@@ -1,0 +1,35 @@
+import type { RecordingListResponse } from "@vtp/protocol";
+import { recordings } from "../api/recordings";
+import { errorText } from "../api/errors";
+import { useAsync } from "../lib/useAsync";
+import { clock } from "../recordings/format";
+import { RecordingStatus } from "../recordings/StatusLine";
+import { Link } from "../router/router";
+import { Alert } from "../ui/Alert";
+import { formatWhen } from "../ui/StatusBadge";
+
+/** The recordings of one class on its details page (the server lists only those the viewer may see). */
+export function ClassRecordings({ roomId }: { roomId: string }) {
+  const list = useAsync<RecordingListResponse>(() => recordings.list(roomId), [roomId]);
+  const items = list.data?.recordings ?? [];
+  return (
+    <section className="card" aria-labelledby="class-rec-h" data-testid="class-recordings">
+      <h2 id="class-rec-h">Recordings</h2>
+      {list.status === "error" && <Alert kind="error">{errorText(list.error)}</Alert>}
+      {list.data && items.length === 0 && <p className="muted">This class has no recordings. Press Record in the live class to make one.</p>}
+      {items.length > 0 && (
+        <ul className="people">
+          {items.map((r) => (
+            <li key={r.id} className="row-between">
+              <Link to={`/recordings/${r.id}`} data-testid="class-recording-link" data-recording-id={r.id}>
+                {r.title} · {formatWhen(r.startedAt)}
+                {r.durationSeconds !== null ? ` · ${clock(r.durationSeconds)}` : ""}
+              </Link>
+              <RecordingStatus r={r} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
