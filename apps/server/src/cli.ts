@@ -1,12 +1,8 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config/index.js";
-import { openDatabase, migrate } from "./db/index.js";
-import { createLogger } from "./app.js";
-import { createMailer } from "./mail/index.js";
-import { AccountService } from "./auth/service.js";
-import { AccessTokens } from "./auth/tokens.js";
-import { PasswordHasher } from "./auth/passwords.js";
+import { openDatabase, migrate, DataDirLockedError } from "./db/index.js";
 import { AppError } from "./errors/index.js";
+import { createAdmin, CommandFailed, lockedMessage } from "./admin-channel/create-admin.js";
 import { handleSignals, startServer } from "./main.js";
 
 const HELP = `vtp — the Video Teaching Platform
@@ -19,7 +15,9 @@ Usage:
                                  and the shared DATABASE_URL (and S3_BUCKET across machines)
   vtp migrate                    apply database migrations and exit
   vtp create-admin --email E --password P [--name N]
-                                 create an admin account (or make an existing one admin)
+                                 create an admin account (or make an existing one admin);
+                                 while \`vtp start\` runs on the same data directory, the
+                                 running server does it
   vtp help                       this text
 
 Configuration comes from environment variables; see the README.`;
@@ -55,7 +53,7 @@ export async function runCli(argv: string[]): Promise<void> {
       }
       case "migrate": {
         const config = loadConfig();
-        const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, owner: "vtp migrate" });
         const applied = await migrate(db);
         await db.close();
         console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date.");
@@ -65,17 +63,7 @@ export async function runCli(argv: string[]): Promise<void> {
         const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, password: { type: "string" }, name: { type: "string" } }, strict: true });
         if (!values.email || !values.password) throw new UsageError("create-admin needs --email and --password");
         const config = loadConfig();
-        const log = createLogger({ logLevel: "warn" });
-        const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-        try {
-          await migrate(db);
-          const mailer = createMailer({ smtpUrl: undefined, mailFrom: config.mailFrom, dataDir: config.dataDir, log });
-          const accounts = new AccountService(db.db, mailer, new AccessTokens(config.jwtSecret), new PasswordHasher(config.bcryptCost), config.publicUrl);
-          const { user, created } = await accounts.ensureAdmin({ email: values.email, password: values.password, fullName: values.name });
-          console.log(`${created ? "Created" : "Updated"} admin ${user.email} (${user.id})`);
-        } finally {
-          await db.close();
-        }
+        console.log(await createAdmin(config, { email: values.email, password: values.password, name: values.name }));
         return;
       }
       case "help":
@@ -94,6 +82,15 @@ export async function runCli(argv: string[]): Promise<void> {
     if (err instanceof UsageError || (err as any)?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
       console.error(`${(err as Error).message}\n\n${HELP}`);
       process.exit(2);
+    }
+    if (err instanceof DataDirLockedError) {
+      const advice = command === "start" ? " Or give this one its own VTP_DATA_DIR; servers that share one database need DATABASE_URL (PostgreSQL)." : "";
+      console.error(lockedMessage(err.dataDir, err.holder) + advice);
+      process.exit(1);
+    }
+    if (err instanceof CommandFailed) {
+      console.error(err.message);
+      process.exit(1);
     }
     if (err instanceof AppError) {
       console.error(`Error: ${err.message} (${err.code})`);

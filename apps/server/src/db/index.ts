@@ -4,9 +4,11 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.js";
 import { PGliteDialect } from "./pglite-dialect.js";
+import { acquireDataDirLock } from "./data-dir-lock.js";
 
 export type { Database } from "./schema.js";
 export { migrate, listMigrations } from "./migrate.js";
+export { DataDirLockedError, lockHolder, type LockHolder } from "./data-dir-lock.js";
 export type DB = Kysely<Database>;
 
 // int8 (counts, sums) come back as JS numbers, not strings, on real PostgreSQL too.
@@ -24,9 +26,11 @@ export interface DatabaseHandle {
 
 /**
  * Opens the database: a real PostgreSQL when a URL is given, otherwise the embedded PGlite
- * stored under `<dataDir>/pglite` (or in memory for `memory://`).
+ * stored under `<dataDir>/pglite` (or in memory). The embedded one belongs to one process at a
+ * time: opening it takes the data directory's lock (DataDirLockedError when another process
+ * holds it) and closing it releases the lock. `owner` names the command in that lock.
  */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; inMemory?: boolean }): Promise<DatabaseHandle> {
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; inMemory?: boolean; owner?: string }): Promise<DatabaseHandle> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
     pool.on("error", () => {
@@ -48,14 +52,21 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
       },
     };
   }
-  const { PGlite } = await import("@electric-sql/pglite");
+  const lock = opts.inMemory ? undefined : acquireDataDirLock(opts.dataDir, opts.owner ?? defaultOwner());
   let dir: string | undefined;
-  if (!opts.inMemory) {
-    dir = path.join(opts.dataDir, "pglite");
-    mkdirSync(dir, { recursive: true });
+  let pglite: import("@electric-sql/pglite").PGlite;
+  try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    if (!opts.inMemory) {
+      dir = path.join(opts.dataDir, "pglite");
+      mkdirSync(dir, { recursive: true });
+    }
+    pglite = dir ? new PGlite(dir) : new PGlite();
+    await pglite.waitReady;
+  } catch (err) {
+    lock?.release();
+    throw err;
   }
-  const pglite = dir ? new PGlite(dir) : new PGlite();
-  await pglite.waitReady;
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   let closed = false;
   return {
@@ -71,9 +82,19 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
     close: async () => {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      try {
+        await db.destroy();
+      } finally {
+        lock?.release();
+      }
     },
   };
+}
+
+/** "vtp worker" for `vtp worker`; only the command word, never its arguments (they may hold a password). */
+function defaultOwner(): string {
+  const word = process.argv[2];
+  return word && /^[a-z-]{1,20}$/.test(word) ? `vtp ${word}` : "a VTP process";
 }
 
 async function pingDb(db: DB): Promise<boolean> {
