@@ -137,6 +137,14 @@ export interface MediaStats {
   timers: number;
   /** Packets forwarded to consumers since start. */
   packetsForwarded: number;
+  /** Bytes of RTP forwarded to consumers since start. */
+  bytesForwarded: number;
+  /** Fraction lost (0..1) in the subscribers' last receiver reports, summed over the consumers that sent one. */
+  receiverLossSum: number;
+  /** Consumers whose subscriber has sent a receiver report (divide receiverLossSum by it for the mean). */
+  receiverLossReports: number;
+  /** Milliseconds the media worker's event loop was busy since it started (summed over workers). */
+  eventLoopActiveMs: number;
 }
 
 export interface MediaHealth {

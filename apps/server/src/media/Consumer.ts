@@ -28,6 +28,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
   /** Set once the subscriber's answer has been applied and its transport is connected. */
   started = false;
   forwarded = 0;
+  bytesForwarded = 0;
   /** Layer adaptation: ticks left before REMB may lower a new layer; ticks REMB said "too much". */
   #settleTicks = 0;
   #overTicks = 0;
@@ -54,6 +55,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
   /** Per packet: hand the already-serialized packet to the sink. */
   forward(buf: Buffer, _header: RtpHeader): void {
     this.forwarded++;
+    this.bytesForwarded += buf.length;
     this.#vp8 ??= this.producer.simulcast && this.producer.mimeType?.toLowerCase() === "video/vp8";
     this.sink.send(this.#vp8 ? this.#continueVp8(buf) : buf);
   }
@@ -154,7 +156,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
     const preferred = this.producer.layerIndexFor(this.preferredLayer);
     const sender = this.transceiver.sender;
     const estimate = Number(sender.receiverEstimatedMaxBitrate ?? 0n);
-    const loss = (sender as unknown as { remoteFractionLost?: number }).remoteFractionLost ?? 0;
+    const loss = this.reportedLoss() ?? 0;
     const layers = this.producer.layers;
     let target = this.targetLayerIndex < 0 ? preferred : this.targetLayerIndex;
     if (target > preferred) target = preferred;
@@ -187,6 +189,12 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
       if (next && live(target + 1) && (estimate === 0 || next.bitrate * 1.2 < estimate)) target = target + 1;
     }
     if (target !== this.targetLayerIndex) this.#retarget(target);
+  }
+
+  /** The fraction lost (0..1) in the subscriber's last receiver report; undefined before the first. */
+  reportedLoss(): number | undefined {
+    if (!this.started) return undefined;
+    return (this.transceiver.sender as unknown as { remoteFractionLost?: number }).remoteFractionLost;
   }
 
   info(): ConsumerInfo {

@@ -12,6 +12,7 @@ import type {
   MediaPeerInfo,
   MediaRoomInfo,
   MediaRoomSummary,
+  ProducerInfo,
   ProducerSource,
   TransportDirection,
 } from "./types.js";
@@ -36,6 +37,18 @@ interface Peer {
   transports: Map<string, Transport>;
 }
 
+export interface RouterStats {
+  peers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+  packetsForwarded: number;
+  bytesForwarded: number;
+  /** Sum of the fraction lost (0..1) last reported by each consumer's subscriber, and how many reported. */
+  lossSum: number;
+  lossReports: number;
+}
+
 const TICK_MS = 1000;
 
 /**
@@ -43,13 +56,14 @@ const TICK_MS = 1000;
  * every producer and consumer of the room. Emits the media events of the room.
  */
 export class Router extends TypedEmitter<RouterEvents> {
-  readonly peers = new Map<string, Peer>();
-  readonly producers = new Map<string, Producer>();
-  readonly consumers = new Map<string, Consumer>();
-  readonly transports = new Map<string, Transport>();
+  private readonly peers = new Map<string, Peer>();
+  private readonly producers = new Map<string, Producer>();
+  private readonly consumers = new Map<string, Consumer>();
+  private readonly transports = new Map<string, Transport>();
   closed = false;
-  /** Packets forwarded by consumers that are closed now (for stats). */
+  /** Packets and bytes forwarded by consumers that are closed now (for stats). */
   closedForwarded = 0;
+  closedBytesForwarded = 0;
   #timer: NodeJS.Timeout | undefined;
   #lastTick = Date.now();
 
@@ -144,6 +158,7 @@ export class Router extends TypedEmitter<RouterEvents> {
       consumer.once("close", (reason) => {
         this.consumers.delete(consumer.id);
         this.closedForwarded += consumer.forwarded;
+        this.closedBytesForwarded += consumer.bytesForwarded;
         this.#event({
           type: "consumer-closed",
           roomId: this.roomId,
@@ -204,6 +219,44 @@ export class Router extends TypedEmitter<RouterEvents> {
       peers: this.peers.size,
       producers: this.producers.size,
       consumers: this.consumers.size,
+    };
+  }
+
+  get peerCount(): number {
+    return this.peers.size;
+  }
+
+  producerInfos(): ProducerInfo[] {
+    return [...this.producers.values()].map((p) => p.info());
+  }
+
+  /**
+   * Counts for the stats RPC. Packets and bytes include the consumers closed meanwhile; the loss
+   * is what subscribers last reported (RTCP receiver reports), summed over the consumers that did.
+   */
+  stats(): RouterStats {
+    let packetsForwarded = this.closedForwarded;
+    let bytesForwarded = this.closedBytesForwarded;
+    let lossSum = 0;
+    let lossReports = 0;
+    for (const c of this.consumers.values()) {
+      packetsForwarded += c.forwarded;
+      bytesForwarded += c.bytesForwarded;
+      const loss = c.reportedLoss();
+      if (loss !== undefined) {
+        lossSum += loss;
+        lossReports++;
+      }
+    }
+    return {
+      peers: this.peers.size,
+      transports: this.transports.size,
+      producers: this.producers.size,
+      consumers: this.consumers.size,
+      packetsForwarded,
+      bytesForwarded,
+      lossSum,
+      lossReports,
     };
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { AppError } from "../errors/index.js";
+import { callListener } from "./TypedEmitter.js";
 import type {
   CloseProducersFilter,
   JoinPeerResult,
@@ -53,13 +54,13 @@ export class ShardedMediaService implements MediaService {
     for (const shard of shards) {
       shard.on("event", (e) => {
         if (e.type === "room-closed" && this.#rooms.get(e.roomId) === shard) this.#rooms.delete(e.roomId);
-        for (const l of this.#listeners) l(e);
+        for (const l of this.#listeners) callListener(l, e, "event", "ShardedMediaService");
       });
       shard.on("died", () => {
         for (const [roomId, s] of this.#rooms) {
           if (s !== shard) continue;
           this.#rooms.delete(roomId);
-          for (const l of this.#listeners) l({ type: "room-closed", roomId, reason: "media-lost" });
+          for (const l of this.#listeners) callListener(l, { type: "room-closed", roomId, reason: "media-lost" }, "event", "ShardedMediaService");
         }
       });
     }
@@ -217,7 +218,18 @@ export class ShardedMediaService implements MediaService {
       udpSockets: sum("udpSockets"),
       timers: sum("timers"),
       packetsForwarded: sum("packetsForwarded"),
+      bytesForwarded: sum("bytesForwarded"),
+      receiverLossSum: sum("receiverLossSum"),
+      receiverLossReports: sum("receiverLossReports"),
+      eventLoopActiveMs: sum("eventLoopActiveMs"),
     };
+  }
+
+  /** The stats of each shard (worker or node) on its own; null for one that does not answer. */
+  async statsByShard(): Promise<{ shardId: string; stats: MediaStats | null }[]> {
+    return Promise.all(
+      this.shards.map(async (s) => ({ shardId: s.id, stats: await s.request("stats").catch((): null => null) })),
+    );
   }
 
   async close(): Promise<void> {

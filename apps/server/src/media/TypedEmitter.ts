@@ -1,6 +1,46 @@
 import { EventEmitter } from "node:events";
 
-/** An EventEmitter whose event names and listener arguments are typed by a map. */
+/** Told about an error thrown by a listener; the emit itself carries on with the next listener. */
+export type ListenerErrorHandler = (error: unknown, event: string, emitter: string) => void;
+
+const reportToConsole: ListenerErrorHandler = (error, event, emitter) => {
+  console.error(`[vtp media] a listener of ${emitter} "${event}" threw; the other listeners still ran:`, error);
+};
+
+let reportListenerError: ListenerErrorHandler = reportToConsole;
+
+/**
+ * Where errors thrown by media event listeners go (default: console.error with a "[vtp media]"
+ * prefix). Returns the previous handler. Per module instance, so per worker thread.
+ */
+export function setListenerErrorHandler(handler: ListenerErrorHandler | undefined): ListenerErrorHandler {
+  const previous = reportListenerError;
+  reportListenerError = handler ?? reportToConsole;
+  return previous;
+}
+
+/** Calls one listener; what it throws is reported (setListenerErrorHandler), never rethrown. */
+export function callListener<A>(listener: (arg: A) => void, arg: A, event: string, emitter: string): void {
+  try {
+    listener(arg);
+  } catch (error) {
+    report(error, event, emitter);
+  }
+}
+
+function report(error: unknown, event: string, emitter: string): void {
+  try {
+    reportListenerError(error, event, emitter);
+  } catch {
+    // A failing reporter must not break the emit either.
+  }
+}
+
+/**
+ * An EventEmitter whose event names and listener arguments are typed by a map. A listener that
+ * throws does not stop the emit (mediasoup's `safeEmit`): its error is reported and the next
+ * listener runs, so a close cascade always reaches every child and every observer.
+ */
 export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
   readonly #ee = new EventEmitter();
 
@@ -24,7 +64,15 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
   }
 
   protected emit<K extends keyof Events & string>(event: K, ...args: Events[K]): void {
-    this.#ee.emit(event, ...args);
+    // rawListeners is a copy (listeners added or removed meanwhile do not change this emit), and
+    // calling a `once` wrapper removes it as EventEmitter.emit would.
+    for (const listener of this.#ee.rawListeners(event)) {
+      try {
+        (listener as (...a: unknown[]) => void).apply(this, args);
+      } catch (error) {
+        report(error, event, this.constructor.name);
+      }
+    }
   }
 
   listenerCount<K extends keyof Events & string>(event: K): number {

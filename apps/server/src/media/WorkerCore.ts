@@ -16,6 +16,8 @@ import { AppError } from "../errors/index.js";
 import { Router } from "./Router.js";
 import { Transport } from "./Transport.js";
 import { Mutex } from "./Mutex.js";
+import { performance } from "node:perf_hooks";
+import { callListener } from "./TypedEmitter.js";
 import { WeriftSink } from "./rtp/WeriftSink.js";
 import { FastSink } from "./rtp/FastSink.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
@@ -76,6 +78,7 @@ export class WorkerCore implements MediaOperations {
   readonly #pcConfig: Partial<PeerConfig>;
   readonly #listeners = new Set<(e: MediaEvent) => void>();
   #forwardedByClosed = 0;
+  #bytesForwardedByClosed = 0;
 
   constructor(readonly opts: WorkerCoreOptions) {
     const cfg = opts.config;
@@ -104,7 +107,7 @@ export class WorkerCore implements MediaOperations {
   }
 
   #emit(e: MediaEvent): void {
-    for (const l of this.#listeners) l(e);
+    for (const l of this.#listeners) callListener(l, e, "event", "WorkerCore");
   }
 
   #makeSink = (transceiver: RTCRtpTransceiver): RtpSink =>
@@ -118,7 +121,7 @@ export class WorkerCore implements MediaOperations {
 
   async health(): Promise<MediaHealth> {
     let peers = 0;
-    for (const r of this.routers.values()) peers += r.peers.size;
+    for (const r of this.routers.values()) peers += r.peerCount;
     return { ok: true, workers: 1, rooms: this.routers.size, peers };
   }
 
@@ -148,18 +151,19 @@ export class WorkerCore implements MediaOperations {
       r.on("event", (e) => this.#emit(e));
       r.once("close", () => {
         this.#forwardedByClosed += r.closedForwarded;
+        this.#bytesForwardedByClosed += r.closedBytesForwarded;
         this.routers.delete(roomId);
       });
       this.routers.set(roomId, r);
     }
     router.join(peerId, userId);
-    return { roomId, peerId, producers: [...router.producers.values()].map((p) => p.info()) };
+    return { roomId, peerId, producers: router.producerInfos() };
   }
 
   async leavePeer(roomId: string, peerId: string): Promise<void> {
     const router = this.#router(roomId);
     router.leave(id(peerId, "peerId"));
-    if (router.peers.size === 0) router.close();
+    if (router.peerCount === 0) router.close();
   }
 
   async createTransport(roomId: string, peerId: string, direction: TransportDirection): Promise<CreateTransportResult> {
@@ -244,13 +248,19 @@ export class WorkerCore implements MediaOperations {
     let producers = 0;
     let consumers = 0;
     let forwarded = this.#forwardedByClosed;
+    let bytesForwarded = this.#bytesForwardedByClosed;
+    let receiverLossSum = 0;
+    let receiverLossReports = 0;
     for (const r of this.routers.values()) {
-      peers += r.peers.size;
-      transports += r.transports.size;
-      producers += r.producers.size;
-      consumers += r.consumers.size;
-      forwarded += r.closedForwarded;
-      for (const c of r.consumers.values()) forwarded += c.forwarded;
+      const s = r.stats();
+      peers += s.peers;
+      transports += s.transports;
+      producers += s.producers;
+      consumers += s.consumers;
+      forwarded += s.packetsForwarded;
+      bytesForwarded += s.bytesForwarded;
+      receiverLossSum += s.lossSum;
+      receiverLossReports += s.lossReports;
     }
     const resources = process.getActiveResourcesInfo();
     return {
@@ -264,6 +274,11 @@ export class WorkerCore implements MediaOperations {
       udpSockets: resources.filter((r) => r === "UDPWrap").length,
       timers: resources.filter((r) => r === "Timeout").length,
       packetsForwarded: forwarded,
+      bytesForwarded,
+      receiverLossSum,
+      receiverLossReports,
+      // Per thread when this core runs in a worker thread (each thread has its own event loop).
+      eventLoopActiveMs: performance.eventLoopUtilization().active,
     };
   }
 
