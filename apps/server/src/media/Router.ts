@@ -137,6 +137,7 @@ export class Router extends TypedEmitter<RouterEvents> {
       negotiationTimeoutMs: cfg.negotiationTimeoutMs,
       inactivityTimeoutMs: cfg.inactivityTimeoutMs,
       rembBps: cfg.rembBps,
+      udpBufferBytes: cfg.udpBufferBytes,
       gatherLock: this.opts.gatherLock,
       makeSink: this.opts.makeSink,
     });

@@ -13,6 +13,7 @@ import { Consumer } from "./Consumer.js";
 import { announceIp, assertSdp, keepInactiveInBundle, toInvalidSdp, unbundleRejected } from "./sdp.js";
 import type { Mutex } from "./Mutex.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
+import { enlargeSocketBuffers, type SocketBufferSizes } from "./rtp/socketBuffers.js";
 import type {
   MediaKind,
   ProducerSource,
@@ -38,6 +39,8 @@ export interface TransportOptions {
   negotiationTimeoutMs: number;
   inactivityTimeoutMs: number;
   rembBps: Record<ProducerSource, number>;
+  /** Kernel receive/send buffer for each UDP socket of the peer connection (see socketBuffers.ts). */
+  udpBufferBytes: number;
   /** Serializes ICE gathering in the worker (werift picks a free port by probing, which races). */
   gatherLock: Mutex;
   /** Builds the sink a consumer writes to. */
@@ -69,6 +72,8 @@ export class Transport extends TypedEmitter<TransportEvents> {
   #lastRx = -1;
   #lastRxAt = Date.now();
   #watchingDtls = false;
+  /** What the kernel granted the transport's UDP sockets, once gathered. */
+  socketBuffers: SocketBufferSizes | undefined;
 
   constructor(readonly opts: TransportOptions) {
     super();
@@ -157,6 +162,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
       await this.pc.setLocalDescription(description);
     });
     this.#gathered = true;
+    this.socketBuffers = enlargeSocketBuffers(this.pc, this.opts.udpBufferBytes);
   }
 
   #local(): SessionDescriptionDto {

@@ -28,6 +28,11 @@ export interface MediaConfig {
   inactivityTimeoutMs: number;
   /** Transports one participant may hold at once (a browser uses one send and one recv). */
   maxTransportsPerPeer: number;
+  /**
+   * Receive and send buffer asked of the kernel for each WebRTC UDP socket, in bytes (capped by
+   * net.core.rmem_max / wmem_max). Rides out event-loop stalls without dropping packets.
+   */
+  udpBufferBytes: number;
 }
 
 const int = (v: string | undefined, dflt: number, name: string): number => {
@@ -56,6 +61,7 @@ export function mediaConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrid
     negotiationTimeoutMs: int(env.MEDIA_NEGOTIATION_TIMEOUT_MS, 15_000, "MEDIA_NEGOTIATION_TIMEOUT_MS"),
     inactivityTimeoutMs: int(env.MEDIA_INACTIVITY_TIMEOUT_MS, 15_000, "MEDIA_INACTIVITY_TIMEOUT_MS"),
     maxTransportsPerPeer: Math.max(2, int(env.MEDIA_MAX_TRANSPORTS_PER_PEER, 4, "MEDIA_MAX_TRANSPORTS_PER_PEER")),
+    udpBufferBytes: int(env.MEDIA_UDP_BUFFER_BYTES, 4 * 1024 * 1024, "MEDIA_UDP_BUFFER_BYTES"),
     ...overrides,
   };
   if (cfg.rtcMaxPort <= cfg.rtcMinPort) throw new Error("RTC_MAX_PORT must be greater than RTC_MIN_PORT");
