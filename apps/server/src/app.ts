@@ -6,7 +6,8 @@ import cookie from "@fastify/cookie";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { createLogger, RequestLogController } from "./logging.js";
 import type { Config } from "./config/index.js";
 import { openDatabase, migrate, type DatabaseHandle } from "./db/index.js";
 import { createMailer, type Mailer } from "./mail/index.js";
@@ -45,11 +46,7 @@ declare module "fastify" {
   }
 }
 
-const REDACT = ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]', "*.password", "*.newPassword", "*.currentPassword", "*.refreshToken", "*.accessToken", "*.token"];
-
-export function createLogger(config: Pick<Config, "logLevel">): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: "[redacted]" } });
-}
+export { createLogger };
 
 /**
  * Builds the whole application without listening on a port: tests call it with
@@ -63,6 +60,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: "x-request-id",
+    logController: new RequestLogController(),
   });
 
   let database = deps.database;

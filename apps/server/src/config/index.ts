@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+/** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
+export type LogFormat = "auto" | "json" | "pretty";
 
 export interface Config {
   port: number;
@@ -15,6 +17,7 @@ export interface Config {
   jwtSecret: string;
   bcryptCost: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   corsOrigins: string[] | true;
   trustProxy: boolean;
   adminEmail?: string;
@@ -40,6 +43,7 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS: LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const LOG_FORMATS: LogFormat[] = ["auto", "json", "pretty"];
 
 /**
  * Reads and validates the configuration from environment variables. Every bad value is
@@ -85,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const bcryptCost = int("BCRYPT_COST", 12, 4, 15);
   const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${env.LOG_LEVEL}")`);
+  const logFormat = (env.LOG_FORMAT || "auto") as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(", ")} (got "${env.LOG_FORMAT}")`);
   const redisUrl = url("REDIS_URL", ["redis:", "rediss:"]);
   const reconnectGraceSeconds = int("RECONNECT_GRACE_SECONDS", 30, 0, 3600);
   const nodeTimeoutSeconds = int("NODE_TIMEOUT_SECONDS", 10, 2, 600);
@@ -117,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
     jwtSecret,
     bcryptCost,
     logLevel,
+    logFormat,
     corsOrigins,
     trustProxy: env.TRUST_PROXY === "true" || env.TRUST_PROXY === "1",
     adminEmail,

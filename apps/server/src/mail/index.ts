@@ -49,7 +49,8 @@ class OutboxMailer implements Mailer {
     const safeTo = msg.to.replace(/[^a-z0-9@._-]/gi, "_");
     const file = path.join(this.dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${++this.seq}-${safeTo}.eml`);
     writeFileSync(file, info.message as Buffer, { mode: 0o600 });
-    this.log.info({ mailFile: file, to: msg.to, subject: msg.subject, link: msg.link }, "mail written to the outbox (set SMTP_URL to send real mail)");
+    const about = `outbox: "${msg.subject}" to ${msg.to} (set SMTP_URL to send real mail)`;
+    this.log.info({ mail: { file, to: msg.to, subject: msg.subject }, link: msg.link }, msg.link ? `${about}; its link:` : about);
   }
   async close() {}
 }
