@@ -30,15 +30,23 @@ export interface VtpProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs a `vtp` command to completion and returns its exit code and output. */
-export function runVtp(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs a `vtp` command to completion and returns its exit code and output. With `killAfterMs`
+ * a command that is still running then is killed (code null), so a command that should have
+ * refused to run cannot hang the test.
+ */
+export function runVtp(args: string[], env: Record<string, string>, opts: { killAfterMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [VTP_BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     proc.stdout!.on("data", (d) => (stdout += d));
     proc.stderr!.on("data", (d) => (stderr += d));
-    proc.on("exit", (code) => resolve({ code, stdout, stderr }));
+    const killer = opts.killAfterMs ? setTimeout(() => proc.kill("SIGKILL"), opts.killAfterMs) : undefined;
+    proc.on("exit", (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
