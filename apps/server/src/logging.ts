@@ -7,7 +7,7 @@ import type { LogFormat, LogLevel } from "./config/index.js";
 export const REDACT = ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]', "*.password", "*.newPassword", "*.currentPassword", "*.refreshToken", "*.accessToken", "*.token"];
 
 /** Fields the pretty format leaves out: the one-line message already says them. */
-const PRETTY_IGNORE = "pid,hostname,reqId,req,res,responseTime,mail,link";
+const PRETTY_IGNORE = "pid,hostname,reqId,req,res,responseTime,outbox,link";
 
 export interface LoggerOptions {
   logLevel: LogLevel;

@@ -1,9 +1,11 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../../apps/server/src/config/index.js";
 import { loggableUrl, prettyLogs } from "../../../apps/server/src/logging.js";
-import { runVtp, startVtp, type VtpProcess } from "../../helpers/process.js";
+import { freePort, runVtp, startVtp, VTP_BIN, type VtpProcess } from "../../helpers/process.js";
 import { decodeMail, tokenFromMail } from "../../helpers/smtp.js";
 
 /**
@@ -77,7 +79,7 @@ describe("logs", () => {
     expect(out).toContain("/verify-email?token=[redacted]");
     expect(out).not.toContain("log test password");
     // the outbox mail is a JSON entry with its link (the local way to verify)
-    const mail = entries.find((e) => e.mail?.to === "json@school.test")!;
+    const mail = entries.find((e) => e.outbox?.to === "json@school.test")!;
     expect(mail.link).toBe(`${server.url}/verify-email?token=${outboxToken(server)}`);
   });
 
@@ -96,6 +98,40 @@ describe("logs", () => {
     const before = lines[lines.indexOf(link) - 1]!;
     expect(before).toMatch(/INFO: outbox: "Verify your email for VTP" to pretty@school\.test .*its link:$/);
     expect(server.output()).not.toContain("log test password");
+  });
+
+  it("are readable, coloured lines by default when stdout is a terminal (`npm start` in a shell)", async (t) => {
+    const hasScript = spawnSync("script", ["--version"]).status === 0;
+    if (!hasScript && process.env.CI !== "true") return t.skip("util-linux `script` (a pseudo-terminal) is not installed");
+    const port = await freePort();
+    const dir = mkdtempSync(path.join(tmpdir(), "vtp-tty-"));
+    const pidFile = path.join(dir, "pid");
+    // `script` gives the server a pseudo-terminal as stdout; its shell records its pid, then becomes the server.
+    const command = `echo $$ > '${pidFile}'; exec '${process.execPath}' '${VTP_BIN}' start`;
+    const env = { ...process.env, HOST: "127.0.0.1", PORT: String(port), VTP_DATA_DIR: dir, VTP_MEDIA: "off", BCRYPT_COST: "4", LOG_LEVEL: "info" };
+    delete env.LOG_FORMAT;
+    delete env.NO_COLOR;
+    const tty = spawn("script", ["-qfec", command, "/dev/null"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    tty.stdout!.on("data", (d) => (out += d));
+    const exited = new Promise((resolve) => tty.on("exit", resolve));
+    const server = { output: () => out } as VtpProcess;
+    try {
+      await waitForLine(server, /VTP is running/, 60_000);
+      expect((await fetch(`http://127.0.0.1:${port}/api/v1/health`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/api/v1/rooms`)).status).toBe(401);
+      await waitForLine(server, /GET \/api\/v1\/rooms 401/);
+      const plain = out.replace(/\x1b\[[0-9;]*m/g, "").replace(/\r/g, "");
+      expect(out).toMatch(/\x1b\[32mINFO/); // coloured level
+      expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: GET \/api\/v1\/rooms 401 [\d.]+ ms$/m);
+      expect(plain.split("\n").filter((l) => l.startsWith("{"))).toEqual([]);
+      expect(plain).not.toMatch(/\/health/);
+    } finally {
+      const pid = Number(readFileSync(pidFile, "utf8").trim() || 0);
+      if (pid) process.kill(pid, "SIGTERM");
+      else tty.kill("SIGKILL");
+      await exited;
+    }
   });
 
   it("pick pretty only for a terminal unless told; LOG_FORMAT is validated", async () => {

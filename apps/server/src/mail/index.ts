@@ -50,7 +50,7 @@ class OutboxMailer implements Mailer {
     const file = path.join(this.dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${++this.seq}-${safeTo}.eml`);
     writeFileSync(file, info.message as Buffer, { mode: 0o600 });
     const about = `outbox: "${msg.subject}" to ${msg.to} (set SMTP_URL to send real mail)`;
-    this.log.info({ mail: { file, to: msg.to, subject: msg.subject }, link: msg.link }, msg.link ? `${about}; its link:` : about);
+    this.log.info({ outbox: { file, to: msg.to, subject: msg.subject }, link: msg.link }, msg.link ? `${about}; its link:` : about);
   }
   async close() {}
 }
