@@ -108,7 +108,7 @@ describe("logs", () => {
     const pidFile = path.join(dir, "pid");
     // `script` gives the server a pseudo-terminal as stdout; its shell records its pid, then becomes the server.
     const command = `echo $$ > '${pidFile}'; exec '${process.execPath}' '${VTP_BIN}' start`;
-    const env = { ...process.env, HOST: "127.0.0.1", PORT: String(port), VTP_DATA_DIR: dir, VTP_MEDIA: "off", BCRYPT_COST: "4", LOG_LEVEL: "info" };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOST: "127.0.0.1", PORT: String(port), VTP_DATA_DIR: dir, VTP_MEDIA: "off", BCRYPT_COST: "4", LOG_LEVEL: "info" };
     delete env.LOG_FORMAT;
     delete env.NO_COLOR;
     const tty = spawn("script", ["-qfec", command, "/dev/null"], { env, stdio: ["ignore", "pipe", "pipe"] });
