@@ -21,6 +21,7 @@ import { registerErrorHandling, registerNotFound } from "./http/errors.js";
 import { healthRoutes } from "./http/health.js";
 import { registerValidation } from "./http/validation.js";
 import { registerWebClient } from "./http/web.js";
+import { registerMetrics, appMetricSources } from "./metrics/index.js";
 import { recordingPlugin } from "./recording/index.js";
 import { connectRecording } from "./recording/wire.js";
 import { VERSION } from "./version.js";
@@ -130,6 +131,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   registerErrorHandling(app);
   registerValidation(app);
+  registerMetrics(app, { token: config.metricsToken, sources: appMetricSources({ ctx, media: mediaBridge, recording: () => app.recording }) });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -17,6 +17,7 @@ export const ErrorCodes = [
   "RATE_LIMITED",
   "INTERNAL_ERROR",
   "SERVICE_UNAVAILABLE",
+  "METRICS_DISABLED",
   // accounts
   "EMAIL_TAKEN",
   "WEAK_PASSWORD",

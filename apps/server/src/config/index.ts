@@ -29,6 +29,8 @@ export interface Config {
   nodeTimeoutSeconds: number;
   /** Requests per minute per IP on each sign-in / sign-up style route. */
   authRateLimitPerMinute: number;
+  /** Bearer token that GET /metrics requires; without it /metrics answers 404 METRICS_DISABLED. */
+  metricsToken?: string;
   /** Serve the built web client from this folder when it exists. */
   webDistDir: string;
   /** Raw environment, for capabilities that read their own variables (media, recording, storage). */
@@ -96,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const nodeTimeoutSeconds = int("NODE_TIMEOUT_SECONDS", 10, 2, 600);
   const authRateLimitPerMinute = int("AUTH_RATE_LIMIT_PER_MINUTE", 30, 1, 1_000_000);
 
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && (metricsToken.length < 16 || /\s/.test(metricsToken))) problems.push("METRICS_TOKEN must be at least 16 characters, without spaces");
+
   let corsOrigins: string[] | true = true;
   if (env.CORS_ORIGINS) {
     corsOrigins = env.CORS_ORIGINS === "*" ? true : env.CORS_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean);
@@ -132,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
     reconnectGraceSeconds,
     nodeTimeoutSeconds,
     authRateLimitPerMinute,
+    metricsToken,
     webDistDir: path.resolve(env.VTP_WEB_DIST || new URL("../../../web/dist", import.meta.url).pathname),
     env,
   };

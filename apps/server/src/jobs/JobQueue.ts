@@ -110,6 +110,17 @@ export class JobQueue {
     return out;
   }
 
+  /**
+   * Every queue's jobs by status with the age in seconds of the oldest one in that status (by
+   * the database's clock), in one query (for the metrics).
+   */
+  async depth(): Promise<{ queue: string; status: JobStatus; count: number; oldestAgeSeconds: number }[]> {
+    const r = await sql<{ queue: string; status: JobStatus; n: string | number; age: string | number | null }>`
+      select queue, status, count(*) as n, extract(epoch from (now() - min(created_at))) as age
+      from jobs group by queue, status`.execute(this.db);
+    return r.rows.map((row) => ({ queue: row.queue, status: row.status, count: Number(row.n), oldestAgeSeconds: Math.max(0, Number(row.age ?? 0)) }));
+  }
+
   async list(queue: string, statuses?: JobStatus[]): Promise<Job[]> {
     const r = await sql<Row>`select * from jobs where queue = ${queue} order by created_at, id`.execute(this.db);
     return r.rows.map((x) => toJob(x)).filter((j) => !statuses || statuses.includes(j.status));

@@ -54,6 +54,14 @@ export class RecordingsRepo {
     return rows.map((r) => this.fix(r));
   }
 
+  /** How many recordings are in each status (one query; for the metrics). */
+  async countByStatus(): Promise<Record<RecordingRow["status"], number>> {
+    const rows = await this.db.selectFrom("recordings").select(["status", (eb) => eb.fn.countAll<string>().as("n")]).groupBy("status").execute();
+    const out: Record<RecordingRow["status"], number> = { recording: 0, processing: 0, ready: 0, failed: 0 };
+    for (const r of rows) out[r.status] = Number(r.n);
+    return out;
+  }
+
   /** Recordings of rooms, newest first; `roomIds` undefined = all. */
   async list(f: { roomId?: string }): Promise<RecordingRow[]> {
     let q = this.db.selectFrom("recordings").selectAll().orderBy("started_at", "desc").limit(500);

@@ -5,6 +5,8 @@ import { mediaConfigFromEnv, type MediaConfig } from "../config.js";
 import { startLocalMedia } from "../LocalMedia.js";
 import type { MediaService } from "../MediaService.js";
 import type { MediaEvent } from "../types.js";
+import { checkMetricsToken, metricsAccess } from "../../metrics/token.js";
+import { nodeMetrics } from "../../metrics/node.js";
 
 export interface MediaNodeOptions {
   /** Interface to listen on (default MEDIA_HOST or "0.0.0.0"). */
@@ -17,6 +19,8 @@ export interface MediaNodeOptions {
   env?: NodeJS.ProcessEnv;
   /** Overrides of the media settings (workers, ports, announced IP...). */
   config?: Partial<MediaConfig>;
+  /** Bearer token for GET /metrics (default METRICS_TOKEN; without one /metrics answers 404). */
+  metricsToken?: string;
   /** Log requests with pino (default false). */
   logger?: boolean;
 }
@@ -48,6 +52,7 @@ export async function runMediaNode(options: MediaNodeOptions = {}): Promise<Medi
   if (!secret || secret.length < 16) throw new Error("MEDIA_SECRET (at least 16 characters) is required for a media node");
   const host = options.host ?? env.MEDIA_HOST ?? "0.0.0.0";
   const port = options.port ?? Number(env.MEDIA_PORT ?? 4000);
+  const metricsToken = checkMetricsToken(options.metricsToken ?? env.METRICS_TOKEN);
   const media = await startLocalMedia(mediaConfigFromEnv(env, options.config), env.MEDIA_FAST_PATH !== "0");
   const secretBuf = Buffer.from(secret);
   const bootId = randomUUID();
@@ -66,7 +71,9 @@ export async function runMediaNode(options: MediaNodeOptions = {}): Promise<Medi
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 512 * 1024 });
 
+  const metrics = nodeMetrics(app, media);
   app.addHook("onRequest", async (req) => {
+    if (req.url.split("?")[0] === "/metrics") return; // its own bearer token (METRICS_TOKEN)
     const given = req.headers[MEDIA_SECRET_HEADER];
     const buf = Buffer.from(typeof given === "string" ? given : "");
     if (buf.length !== secretBuf.length || !timingSafeEqual(buf, secretBuf)) {
@@ -97,6 +104,10 @@ export async function runMediaNode(options: MediaNodeOptions = {}): Promise<Medi
   };
   const ok = { ok: true };
 
+  app.get("/metrics", async (req, reply) => {
+    if (!metricsAccess(metricsToken, req, reply)) return reply;
+    return reply.header("content-type", metrics.contentType).send(await metrics.read());
+  });
   app.get("/health", async () => ({ ...(await media.health()), bootId }));
   app.get("/stats", async () => media.stats());
   app.get("/rooms", async () => ({ rooms: await media.listRooms() }));

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from "fastify";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import { registerHttpMetrics } from "./http.js";
+import { MediaMetrics, type ShardStats } from "./media.js";
+
+/**
+ * The metrics of a `vtp media` node: its workers (labelled w0, w1…), its HTTP API and the
+ * process. Register before the node's routes.
+ */
+export function nodeMetrics(app: FastifyInstance, media: { statsByShard(): Promise<ShardStats[]> }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  registerHttpMetrics(app, registry);
+  const mediaMetrics = new MediaMetrics(registry);
+  return {
+    contentType: registry.contentType,
+    async read(): Promise<string> {
+      mediaMetrics.update(await media.statsByShard());
+      return registry.metrics();
+    },
+  };
+}

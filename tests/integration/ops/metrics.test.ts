@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listeningApp, person, createRoom, joined, backends, type TestClient, type Person } from "../rooms/helpers.js";
+import { startNodeProcess, TEST_SECRET } from "../media/helpers/modes.js";
+import type { TestApp } from "../../helpers/app.js";
+
+const METRICS_TOKEN = "metrics-token-for-the-test-0123";
+
+/** One sample of the Prometheus text exposition: the value of `name` whose labels include `labels`. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#")) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}
+
+async function scrape(url: string, token: string | null = METRICS_TOKEN): Promise<Response> {
+  return fetch(`${url}/metrics`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
+}
+
+/** Scrapes until `ok(text)` holds (the counters of a response are updated just after it is sent). */
+async function scrapeUntil(url: string, ok: (text: string) => boolean, token = METRICS_TOKEN): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const text = await (await scrape(url, token)).text();
+    if (ok(text)) return text;
+    if (Date.now() > deadline) throw new Error(`metrics never matched; last scrape:\n${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("GET /metrics on the app server", () => {
+  it("answers 404 METRICS_DISABLED when METRICS_TOKEN is not set", async () => {
+    const { t, url } = await listeningApp();
+    try {
+      const res = await scrape(url);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: { code: "METRICS_DISABLED", message: expect.any(String) } });
+    } finally {
+      await t.close();
+    }
+  });
+
+  describe("with METRICS_TOKEN (and Redis)", () => {
+    let t: TestApp;
+    let url: string;
+    let host: Person;
+    const clients: TestClient[] = [];
+    const [, redisEnv] = backends()[1]!;
+
+    beforeAll(async () => {
+      ({ t, url } = await listeningApp({ METRICS_TOKEN, ...redisEnv }));
+      host = await person(t, "teacher", "Mira Metrics");
+    });
+    afterAll(async () => {
+      for (const c of clients) c.close();
+      await t?.close();
+    });
+
+    it("refuses a scrape without the token or with another one (401, no numbers)", async () => {
+      for (const token of [null, "another-token-of-the-same-len!!", METRICS_TOKEN.slice(0, -1)]) {
+        const res = await scrape(url, token);
+        expect(res.status).toBe(401);
+        expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
+        const body = await res.text();
+        expect(JSON.parse(body)).toEqual({ error: { code: "UNAUTHORIZED", message: expect.any(String) } });
+        expect(body).not.toContain("vtp_");
+      }
+      const basic = await fetch(`${url}/metrics`, { headers: { authorization: `Basic ${Buffer.from(`x:${METRICS_TOKEN}`).toString("base64")}` } });
+      expect(basic.status).toBe(401);
+    });
+
+    it("shows requests by route pattern, the class's socket, room and participant, the queue, the database and Redis", async () => {
+      const room = await createRoom(t, host, { title: "Metrics 101" });
+      for (let i = 0; i < 3; i++) expect((await fetch(`${url}/health`)).status).toBe(200);
+      const one = await fetch(`${url}/api/v1/rooms/${room.id}`, { headers: host.auth });
+      expect(one.status).toBe(200);
+      expect((await fetch(`${url}/api/v1/rooms/00000000-0000-4000-8000-000000000000`, { headers: host.auth })).status).toBe(404);
+      expect((await fetch(`${url}/api/v1/no-such/${room.id}`)).status).toBe(404);
+      const h = await joined(url, host, room.id);
+      clients.push(h.c);
+      await t.app.recording.jobs.enqueue("metrics-test-queue", { n: 1 });
+
+      const text = await scrapeUntil(url, (x) => (sample(x, "vtp_http_requests_total", { route: "/health", status_code: "200" }) ?? 0) >= 3);
+      expect(sample(text, "vtp_http_requests_total", { method: "GET", route: "/api/v1/rooms/:id", status_code: "200" })).toBeGreaterThanOrEqual(1);
+      expect(sample(text, "vtp_http_requests_total", { method: "GET", route: "/api/v1/rooms/:id", status_code: "404" })).toBeGreaterThanOrEqual(1);
+      expect(sample(text, "vtp_http_requests_total", { route: "(unmatched)", status_code: "404" })).toBeGreaterThanOrEqual(1);
+      expect(sample(text, "vtp_http_request_duration_seconds_count", { route: "/health", status_code: "200" })).toBeGreaterThanOrEqual(3);
+      expect(sample(text, "vtp_http_request_duration_seconds_bucket", { route: "/health", status_code: "200", le: "+Inf" })).toBeGreaterThanOrEqual(3);
+      // Route patterns only: no room id (or any raw URL) becomes a label.
+      expect(text).not.toContain(room.id);
+
+      expect(sample(text, "vtp_socketio_sockets_connected")).toBe(1);
+      expect(sample(text, "vtp_rooms_live")).toBe(1);
+      expect(sample(text, "vtp_participants_live", { state: "connected" })).toBe(1);
+      expect(sample(text, "vtp_participants_live", { state: "reconnecting" })).toBe(0);
+      expect(sample(text, "vtp_jobs", { queue: "metrics-test-queue", status: "queued" })).toBe(1);
+      expect(sample(text, "vtp_jobs_oldest_age_seconds", { queue: "metrics-test-queue", status: "queued" })).toBeGreaterThanOrEqual(0);
+      for (const status of ["recording", "processing", "ready", "failed"]) expect(sample(text, "vtp_recordings", { status })).toBe(0);
+      expect(sample(text, "vtp_database_up")).toBe(1);
+      expect(sample(text, "vtp_database_ping_seconds")).toBeGreaterThan(0);
+      expect(sample(text, "vtp_redis_up")).toBe(1);
+      expect(sample(text, "vtp_redis_ping_seconds")).toBeGreaterThan(0);
+      expect(sample(text, "vtp_media_started")).toBe(0);
+      for (const source of ["database", "rooms", "recordings", "jobs", "media", "redis"]) expect(sample(text, "vtp_metrics_source_up", { source })).toBe(1);
+      expect(sample(text, "process_cpu_seconds_total")).toBeGreaterThan(0);
+      expect(sample(text, "nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0);
+
+      // A second participant, then the host leaves: the gauges follow.
+      const student = await person(t, "student", "Sam Student");
+      const s = await joined(url, student, room.id);
+      clients.push(s.c);
+      const two = await scrapeUntil(url, (x) => sample(x, "vtp_participants_live", { state: "connected" }) === 2);
+      expect(sample(two, "vtp_socketio_sockets_connected")).toBe(2);
+
+      // Nothing secret in the exposition.
+      for (const secret of [METRICS_TOKEN, t.config.jwtSecret, host.accessToken, student.accessToken]) expect(two).not.toContain(secret);
+    });
+  });
+});
+
+describe("GET /metrics on a media node (vtp media)", () => {
+  let node: Awaited<ReturnType<typeof startNodeProcess>>;
+  beforeAll(async () => {
+    node = await startNodeProcess(43500, { METRICS_TOKEN });
+  });
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  it("takes the bearer token (not the media secret) and shows its workers' media", async () => {
+    expect((await scrape(node.url, null)).status).toBe(401);
+    const withSecretOnly = await fetch(`${node.url}/metrics`, { headers: { "x-media-secret": TEST_SECRET } });
+    expect(withSecretOnly.status).toBe(401);
+    // The media routes still want the media secret, not the metrics token.
+    expect((await fetch(`${node.url}/health`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(401);
+
+    const join = await fetch(`${node.url}/rooms/metrics-room/peers`, {
+      method: "POST",
+      headers: { "x-media-secret": TEST_SECRET, "content-type": "application/json" },
+      body: JSON.stringify({ peerId: "peer-1", userId: "user-1" }),
+    });
+    expect(join.status).toBe(200);
+
+    const text = await scrapeUntil(node.url, (x) => sample(x, "vtp_media_peers", { shard: "w0" }) === 1);
+    expect(sample(text, "vtp_media_started")).toBe(1);
+    expect(sample(text, "vtp_media_shard_up", { shard: "w0" })).toBe(1);
+    expect(sample(text, "vtp_media_rooms", { shard: "w0" })).toBe(1);
+    expect(sample(text, "vtp_media_transports", { shard: "w0" })).toBe(0);
+    expect(sample(text, "vtp_media_packets_forwarded_total", { shard: "w0" })).toBe(0);
+    expect(sample(text, "vtp_media_bytes_forwarded_total", { shard: "w0" })).toBe(0);
+    expect(sample(text, "vtp_media_worker_event_loop_busy_seconds_total", { shard: "w0" })).toBeGreaterThan(0);
+    expect(sample(text, "vtp_http_requests_total", { method: "POST", route: "/rooms/:roomId/peers", status_code: "200" })).toBe(1);
+    expect(sample(text, "process_cpu_seconds_total")).toBeGreaterThan(0);
+    expect(text).not.toContain(TEST_SECRET);
+    expect(text).not.toContain(METRICS_TOKEN);
+  });
+});
