@@ -31,6 +31,19 @@ export const RecordingMarkerDto = Type.Object({
 });
 export type RecordingMarkerDto = Static<typeof RecordingMarkerDto>;
 
+/** Something missing from a recording, found when it was processed (shown to its host). */
+export const RecordingWarningDto = Type.Object({
+  /** "track-empty": a published track yielded no frames; "track-partial": only part of its time. */
+  code: Type.Union([Type.Literal("track-empty"), Type.Literal("track-partial")]),
+  trackId: Type.String(),
+  kind: Type.Union([Type.Literal("audio"), Type.Literal("video")]),
+  source: Type.String(),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  /** A sentence for the host, e.g. "No picture was recorded from Lou Student's camera." */
+  message: Type.String(),
+});
+export type RecordingWarningDto = Static<typeof RecordingWarningDto>;
+
 export const RecordingDto = Type.Object({
   id: Type.String(),
   roomId: Type.String(),
@@ -46,6 +59,8 @@ export const RecordingDto = Type.Object({
   sizeBytes: Type.Union([Type.Integer(), Type.Null()]),
   tracks: Type.Array(RecordingTrackDto),
   markers: Type.Array(RecordingMarkerDto),
+  /** Empty unless processing found a track without frames (or with frames for part of its time). */
+  warnings: Type.Array(RecordingWarningDto),
   /** Present when ready: relative URLs (thumbnail, download, stream). */
   urls: Type.Optional(Type.Object({ thumbnail: Type.String(), download: Type.String(), stream: Type.String() })),
 });

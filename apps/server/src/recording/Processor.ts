@@ -7,6 +7,7 @@ import { LocalStorage, type Storage } from "../storage/index.js";
 import { composeArgs, hlsArgs, thumbnailArgs, CANVAS, type ComposeInput } from "./compose.js";
 import { ffprobe, runFfmpeg } from "./ffmpeg.js";
 import type { RecordingsRepo } from "./repo.js";
+import { trackWarnings, type TrackYield } from "./warnings.js";
 
 export const PROCESS_QUEUE = "recording.process";
 export interface ProcessPayload {
@@ -87,7 +88,10 @@ export class Processor {
 
     // Inputs: every part's file, from the capture directory or (another machine) from storage.
     const inputs: ComposeInput[] = [];
+    const yields: TrackYield[] = [];
     for (const t of tracks) {
+      const y: TrackYield = { track: t, mediaSeconds: 0, measured: true };
+      yields.push(y);
       for (const p of t.parts) {
         if (p.offsetMs < 0) continue;
         let file = path.join(capture, p.file);
@@ -107,6 +111,12 @@ export class Processor {
         try {
           const probe = await ffprobe(ffmpeg.ffprobe, file);
           if (!probe.streams?.length) throw new Error("no streams");
+          const seconds = Number(probe.format?.duration);
+          if (Number.isFinite(seconds)) y.mediaSeconds += seconds;
+          else {
+            y.measured = false;
+            y.mediaSeconds += 0.001; // readable, length unknown (a part cut short)
+          }
         } catch (err) {
           log.warn({ recordingId, file: p.file, err: String(err) }, "a track part is unreadable; skipped");
           continue;
@@ -116,6 +126,10 @@ export class Processor {
     }
     const stoppedAt = rec.stopped_at ?? new Date();
     const durationS = Math.max(0.5, (stoppedAt.getTime() - rec.started_at.getTime()) / 1000);
+    const names = new Map<string, string>();
+    for (const t of tracks) if (t.user_id && !names.has(t.user_id)) names.set(t.user_id, (await repo.userName(t.user_id)) ?? "A participant");
+    const warnings = trackWarnings(yields, durationS, (id) => (id && names.get(id)) || "A participant");
+    if (warnings.length) log.warn({ recordingId, warnings: warnings.map((w) => w.code + ":" + w.trackId) }, "a recording is missing media");
     let lastSent = -1;
     const report = (pct: number) => {
       const p = Math.max(0, Math.min(99, Math.round(pct)));
@@ -151,6 +165,7 @@ export class Processor {
       status: "ready",
       progress: 100,
       error: null,
+      warnings,
       duration_seconds: Math.round(duration * 1000) / 1000,
       size_bytes: size,
       outputs: { mp4: "out/recording.mp4", hlsMaster: "out/hls/master.m3u8", thumbnail: "out/thumbnail.jpg", width: CANVAS.width, height: CANVAS.height },

@@ -85,14 +85,28 @@ export class RecordingSession {
     log.info({ recordingId: this.recordingId, track: track.id, kind: track.kind, source: track.source }, "recording a track");
   }
 
-  /** The producer closed: finalize its file. */
-  private async finishTrack(producerId: string) {
+  /** Tracks finished (or finishing): a later stop() must not move their end to its own time. */
+  private readonly finishing = new Map<string, Promise<void>>();
+
+  /** The producer closed (or the recording stops): finalize its file, once. */
+  private finishTrack(producerId: string): Promise<void> {
+    let p = this.finishing.get(producerId);
+    if (!p) {
+      p = this.finalize(producerId);
+      this.finishing.set(producerId, p);
+    }
+    return p;
+  }
+
+  private async finalize(producerId: string) {
     const c = this.captures.get(producerId);
     if (!c) return;
+    // The track ends now, not when FFmpeg is done writing its file.
+    const end = Math.round(this.clock());
     await c.capture.stop();
     const id = await c.trackId;
     const parts = c.capture.parts.filter((p) => p.offsetMs >= 0);
-    await this.opts.repo.updateTrack(id, { parts, status: "finalized", endOffsetMs: Math.round(this.clock()) });
+    await this.opts.repo.updateTrack(id, { parts, status: "finalized", endOffsetMs: end });
   }
 
   /** Stops the source and finalizes every track (waits for each FFmpeg to write its file). */

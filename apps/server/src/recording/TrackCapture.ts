@@ -53,6 +53,9 @@ function udpBound(port: number): boolean | undefined {
   }
 }
 
+/** An empty RTCP receiver report (V=2, PT=201, length 1 word, SSRC 0): harmless to FFmpeg. */
+const rtcpWakeUp = Buffer.from([0x80, 201, 0x00, 0x01, 0, 0, 0, 0]);
+
 function sdpFor(track: RecorderTrack, port: number): string {
   const c = track.codec;
   const media = track.kind === "video" ? "video" : "audio";
@@ -186,7 +189,7 @@ export class TrackCapture {
 
   private async onExit(proc: ChildProcess, code: number | null, sig: NodeJS.Signals | null) {
     const part = this.parts[this.parts.length - 1];
-    if (part) part.endOffsetMs = Math.round(this.opts.clock());
+    if (part && part.endOffsetMs === undefined) part.endOffsetMs = Math.round(this.opts.clock());
     this.opts.onParts(this.parts);
     if (this.proc !== proc) return;
     this.proc = undefined;
@@ -211,11 +214,17 @@ export class TrackCapture {
     if (this.keyTimer) clearInterval(this.keyTimer);
     const proc = this.proc;
     if (proc && proc.exitCode === null && proc.signalCode === null) {
+      const part = this.parts[this.parts.length - 1];
+      if (part && part.endOffsetMs === undefined) part.endOffsetMs = Math.round(this.opts.clock());
       proc.kill("SIGINT");
-      // FFmpeg leaves its UDP read at the next packet, or after its 10 s read timeout.
+      // FFmpeg leaves its UDP read at the next packet (or after its 10 s read timeout): when the
+      // track has stopped sending, an RTCP receiver report on its RTCP port wakes it up.
+      const wake = setInterval(() => this.udp.send(rtcpWakeUp, this.port + 1, "127.0.0.1"), 200);
+      this.udp.send(rtcpWakeUp, this.port + 1, "127.0.0.1");
       const killer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
       await this.exited;
       clearTimeout(killer);
+      clearInterval(wake);
     }
     this.unsubscribe?.();
     this.ordered.close();

@@ -18,7 +18,10 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
   const D = Math.max(0.5, opts.durationS).toFixed(3);
   const { width: W, height: H, fps } = CANVAS;
   const args: string[] = [];
-  inputs.forEach((i) => args.push("-i", i.file));
+  // A browser changes its video's resolution as its bandwidth estimate grows (320×180 → 1280×720
+  // in a class's first seconds): the graph must not be rebuilt then (FFmpeg's default), which
+  // restarts every source and delay in it; the scale filters follow the new size by themselves.
+  inputs.forEach((i) => args.push("-reinit_filter", "0", "-i", i.file));
   const f: string[] = [`color=c=0x111111:s=${W}x${H}:r=${fps}:d=${D}[base]`];
   const videos = inputs.map((inp, idx) => ({ ...inp, idx })).filter((i) => i.track.kind === "video");
   const audios = inputs.map((inp, idx) => ({ ...inp, idx })).filter((i) => i.track.kind === "audio");

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { RecordingOutputsColumn, RecordingsTable, RecordingTables, RecordingTracksTable, TrackPartColumn, RecordingMarkersTable } from "./tables.js";
+import type { RecordingOutputsColumn, RecordingWarningColumn, RecordingsTable, RecordingTables, RecordingTracksTable, TrackPartColumn, RecordingMarkersTable } from "./tables.js";
 
 export type RecordingRow = Selectable<RecordingsTable>;
 export type TrackRow = Selectable<RecordingTracksTable>;
@@ -36,7 +36,7 @@ export class RecordingsRepo {
   }
 
   private fix(r: RecordingRow): RecordingRow {
-    return { ...r, outputs: parse<RecordingOutputsColumn>(r.outputs), size_bytes: r.size_bytes === null ? null : Number(r.size_bytes) };
+    return { ...r, outputs: parse<RecordingOutputsColumn>(r.outputs), warnings: parse<RecordingWarningColumn[]>(r.warnings ?? []), size_bytes: r.size_bytes === null ? null : Number(r.size_bytes) };
   }
 
   async byId(id: string): Promise<RecordingRow | undefined> {
@@ -69,11 +69,11 @@ export class RecordingsRepo {
     return (await q.execute()).map((r) => this.fix(r));
   }
 
-  async update(id: string, patch: Partial<{ status: RecordingRow["status"]; progress: number; error: string | null; stopped_at: Date; duration_seconds: number; size_bytes: number; outputs: RecordingOutputsColumn; title: string; visibility: RecordingRow["visibility"] }>): Promise<void> {
-    const { outputs, ...rest } = patch;
+  async update(id: string, patch: Partial<{ status: RecordingRow["status"]; progress: number; error: string | null; stopped_at: Date; duration_seconds: number; size_bytes: number; outputs: RecordingOutputsColumn; warnings: RecordingWarningColumn[]; title: string; visibility: RecordingRow["visibility"] }>): Promise<void> {
+    const { outputs, warnings, ...rest } = patch;
     await this.db
       .updateTable("recordings")
-      .set({ ...rest, ...(outputs ? { outputs: json(outputs) } : {}), updated_at: sql`now()` })
+      .set({ ...rest, ...(outputs ? { outputs: json(outputs) } : {}), ...(warnings ? { warnings: json(warnings) } : {}), updated_at: sql`now()` })
       .where("id", "=", id)
       .execute();
   }

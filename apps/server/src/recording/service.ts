@@ -358,6 +358,7 @@ export class RecordingService {
         sizeBytes: r.size_bytes,
         tracks: tracks.filter((t) => t.recording_id === r.id).map(trackDto),
         markers: markers.filter((m) => m.recording_id === r.id).map(markerDto),
+        warnings: r.warnings ?? [],
         ...(r.status === "ready" ? { urls: { thumbnail: `${base}/thumbnail?${q}`, download: `${base}/download?${q}`, stream: `${base}/stream?${q}` } } : {}),
       };
     });

@@ -17,6 +17,17 @@ export interface TrackPartColumn {
   gapReason?: string;
 }
 
+/** Something missing from a recording (found when it is processed), shown to its host. */
+export interface RecordingWarningColumn {
+  /** "track-empty": no frames at all; "track-partial": frames for only part of the track's time. */
+  code: "track-empty" | "track-partial";
+  trackId: string;
+  kind: "audio" | "video";
+  source: string;
+  userId: string | null;
+  message: string;
+}
+
 export interface RecordingOutputsColumn {
   mp4?: string;
   hlsMaster?: string;
@@ -40,6 +51,7 @@ export interface RecordingsTable {
   size_bytes: ColumnType<number | null, number | null | undefined, number | null>;
   node_id: string | null;
   outputs: Json<RecordingOutputsColumn>;
+  warnings: Json<RecordingWarningColumn[]>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }

@@ -104,6 +104,20 @@ export function RecordingPage({ id }: { id: string }) {
           </div>
         )}
         {rec.status === "failed" && <Alert kind="error">This recording could not be processed{rec.error ? `: ${rec.error}` : "."}</Alert>}
+        {canManage && rec.warnings.length > 0 && (
+          <Alert kind="warning">
+            <div data-testid="recording-warnings">
+              <strong>Part of this class is missing from the recording.</strong>
+              <ul>
+                {rec.warnings.map((w) => (
+                  <li key={`${w.code}-${w.trackId}`} data-testid="recording-warning" data-code={w.code}>
+                    {w.message}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </Alert>
+        )}
         {canManage && (
           <section className="card" aria-labelledby="manage-h">
             <h2 id="manage-h">Manage</h2>

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cpSync, existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ARTIFACTS, chromiumMissing, ensureWebBuilt, joinClassUi, launchBrowser, startClassUi, startServer, verifiedUser, type Server } from "./harness";
+import { contentProblems, isPicture, still, STAGE, tileRegion, type ExpectedContent } from "../../helpers/media-content";
+
+const skip = chromiumMissing() || (!existsSync("/usr/bin/ffmpeg") && process.env.CI !== "true" ? "ffmpeg missing: skipping the recording content test" : false);
+if (skip) console.warn(skip);
+
+/**
+ * The teacher's shared screen: a magenta slide with a moving bar (Chromium's own fake screen is
+ * the same green pattern as its fake camera, so it could not be told apart in the recording).
+ * The web client gets it from getDisplayMedia exactly as it would a real screen.
+ */
+const MAGENTA_SCREEN = () => {
+  if (!navigator.mediaDevices) return;
+  navigator.mediaDevices.getDisplayMedia = async () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 1280;
+    canvas.height = 720;
+    const g = canvas.getContext("2d")!;
+    let n = 0;
+    const draw = () => {
+      g.fillStyle = "#e000e0";
+      g.fillRect(0, 0, 1280, 720);
+      g.fillStyle = "#ffffff";
+      g.fillRect((n * 16) % 1160, 220, 120, 300);
+      g.fillStyle = "#300030";
+      g.font = "bold 96px sans-serif";
+      g.fillText(`Slide ${n}`, 80, 140);
+      n++;
+    };
+    draw();
+    setInterval(draw, 100);
+    return canvas.captureStream(10);
+  };
+};
+
+async function pressedOn(page: Page, testId: string) {
+  await page.waitForFunction((id) => !document.querySelector<HTMLButtonElement>(`[data-testid="${id}"]`)!.disabled, testId, { timeout: 30_000 });
+  if ((await page.getByTestId(testId).getAttribute("aria-pressed")) !== "true") await page.getByTestId(testId).click();
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="${id}"]`)!.getAttribute("aria-pressed") === "true", testId);
+}
+
+/** `page` plays the camera of `userId` (frames decoded, time advancing). */
+async function seesCamera(page: Page, userId: string) {
+  await page.waitForFunction((id) => {
+    const v = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"]:not([data-screen="true"]) video`);
+    return !!v && v.videoWidth > 0 && v.currentTime > 0.5;
+  }, userId, { timeout: 45_000 });
+}
+
+describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound of the class", () => {
+  let server: Server;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("cameras live before Record, a promoted student's camera and microphone, and a screen share are all in the MP4, both HLS variants and the thumbnail", async ({ onTestFailed }) => {
+    let recordingId = "";
+    onTestFailed(() => {
+      // The captured tracks and FFmpeg logs, for a look at what went wrong.
+      const dir = path.join(server.dataDir, "recordings", "rec", recordingId);
+      if (!recordingId || !existsSync(dir)) return;
+      const to = path.join(ARTIFACTS, "recording-content");
+      mkdirSync(to, { recursive: true });
+      cpSync(dir, to, { recursive: true });
+      console.warn(`recording files copied to ${to}`);
+    });
+    const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Rae Teacher"), verifiedUser(server, "student", "Lou Student")]);
+    const t = await startClassUi(browser, server, teacher, { title: "Recorded with cameras", init: (ctx) => ctx.addInitScript(MAGENTA_SCREEN) });
+    const s = await joinClassUi(browser, server, student, t.code);
+    contexts.push(t.ctx, s.ctx);
+    const tp = t.page;
+    const sp = s.page;
+    await sp.getByTestId("classroom").waitFor();
+    const idOf = (p: Page) => p.evaluate(() => fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.json()).then((j) => j.user.id as string));
+    const [teacherId, studentId] = await Promise.all([idOf(tp), idOf(sp)]);
+
+    // Before Record: the teacher's camera and microphone are on, the student is allowed to speak
+    // and turns camera and microphone on; each sees the other's camera.
+    await pressedOn(tp, "control-camera");
+    await pressedOn(tp, "control-mic");
+    await tp.getByTestId("control-participants").click();
+    await tp.locator(`[data-testid="participant"][data-user-id="${studentId}"]`).getByTestId("promote").click();
+    await pressedOn(sp, "control-camera");
+    await pressedOn(sp, "control-mic");
+    await Promise.all([seesCamera(sp, teacherId), seesCamera(tp, studentId)]);
+
+    const login = await fetch(`${server.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: teacher.email, password: teacher.password }) }).then((r) => r.json());
+    const auth = { authorization: `Bearer ${login.accessToken}` };
+
+    await tp.getByTestId("control-record").click();
+    await tp.getByTestId("recording-indicator").waitFor({ timeout: 30_000 });
+    const recordedAt = Date.now();
+    const classTime = (seconds: number) => tp.waitForTimeout(Math.max(0, recordedAt + seconds * 1000 - Date.now()));
+    await classTime(8);
+    await tp.getByTestId("control-screen").click();
+    await sp.locator('[data-testid="video-tile"][data-screen="true"]').waitFor({ timeout: 30_000 });
+    const sharedAt = (Date.now() - recordedAt) / 1000;
+    await classTime(22);
+    await tp.getByTestId("control-screen").click();
+    await sp.locator('[data-testid="video-tile"][data-screen="true"]').waitFor({ state: "detached", timeout: 30_000 });
+    const unsharedAt = (Date.now() - recordedAt) / 1000;
+    await classTime(40);
+    await tp.getByTestId("control-record").click();
+    await sp.getByTestId("recording-indicator").waitFor({ state: "detached", timeout: 30_000 });
+
+    let rec: any;
+    for (let i = 0; i < 600; i++) {
+      [rec] = (await fetch(`${server.url}/api/v1/recordings`, { headers: auth }).then((r) => r.json())).recordings;
+      if (rec?.status === "ready" || rec?.status === "failed") break;
+      await tp.waitForTimeout(500);
+    }
+    recordingId = rec?.id ?? "";
+    expect(rec?.status, JSON.stringify(rec)).toBe("ready");
+    console.info(JSON.stringify({ startedAt: rec.startedAt, stoppedAt: rec.stoppedAt, recordedAt: new Date(recordedAt).toISOString(), sharedAt, unsharedAt, tracks: rec.tracks.map((x: any) => ({ source: x.source, kind: x.kind, start: x.startOffsetMs, end: x.endOffsetMs, parts: x.parts })) }));
+    const screen = rec.tracks.find((x: { source: string }) => x.source === "screen");
+    expect(screen, JSON.stringify(rec.tracks)).toBeTruthy();
+
+    const D = (Date.parse(rec.stoppedAt) - Date.parse(rec.startedAt)) / 1000;
+    const shareFrom = screen.startOffsetMs / 1000;
+    const shareTo = (screen.endOffsetMs ?? D * 1000) / 1000;
+    const expected: ExpectedContent = {
+      durationS: D,
+      cameras: [
+        // A screen was shared, so the teacher's camera is a tile (slot 0) the whole time, and
+        // full size on the stage outside the share; the student's camera is the next tile.
+        { name: "the teacher's camera (tile)", from: 0, to: D, region: () => tileRegion(0) },
+        { name: "the student's camera (tile)", from: 0, to: D, region: () => tileRegion(1) },
+        { name: "the teacher's camera on the stage before the share", from: 0, to: shareFrom - 0.5, region: () => STAGE },
+        { name: "the teacher's camera on the stage after the share", from: shareTo + 1.5, to: D, region: () => STAGE },
+      ],
+      screens: [{ from: shareFrom, to: shareTo }],
+      mics: [{ from: 0, to: D }],
+    };
+    const master = await (await fetch(`${server.url}${rec.urls.stream}`)).text();
+    const variants = master.split("\n").filter((l) => l.startsWith("/api/"));
+    expect(variants, master).toHaveLength(2);
+    const problems = [
+      ...(await contentProblems(`${server.url}${rec.urls.download}`, expected, "MP4")),
+      ...(await contentProblems(`${server.url}${variants[0]}`, expected, "HLS variant 1")),
+      ...(await contentProblems(`${server.url}${variants[1]}`, expected, "HLS variant 2")),
+    ];
+    expect(problems, problems.join("\n")).toEqual([]);
+    expect(rec.warnings, JSON.stringify(rec.warnings)).toEqual([]);
+    expect(isPicture(await still(`${server.url}${rec.urls.thumbnail}`)), "the thumbnail is not blank").toBe(true);
+  }, 420_000);
+});
