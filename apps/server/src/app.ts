@@ -29,7 +29,7 @@ import type { AppContext } from "./context.js";
 import { RoomService, roomRoutes } from "./rooms/index.js";
 import { ChatService } from "./rooms/chat/index.js";
 import { AttendanceService } from "./attendance/index.js";
-import { SignallingServer, RoomStatsService, signallingRoutes, createLiveState, chatLimits, redisPrefix, MediaBridge, socketEventRate } from "./signalling/index.js";
+import { SignallingServer, RoomStatsService, signallingRoutes, createLiveState, MediaBridge } from "./signalling/index.js";
 import { createMediaService, type MediaService } from "./media/index.js";
 
 export interface AppDeps {
@@ -75,7 +75,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const accounts = new AccountService(database.db, mailer, access, new PasswordHasher(config.bcryptCost), config.publicUrl);
   const liveState = createLiveState(config);
   const rooms = new RoomService(database.db);
-  const chat = new ChatService(database.db, liveState, chatLimits(config));
+  const chat = new ChatService(database.db, liveState, config.signalling.chatLimits);
   const attendance = new AttendanceService(database.db);
   const signalling = new SignallingServer({
     httpServer: app.server,
@@ -88,14 +88,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     corsOrigins: config.corsOrigins,
     reconnectGraceSeconds: config.reconnectGraceSeconds,
     nodeTimeoutSeconds: config.nodeTimeoutSeconds,
-    socketEventRate: socketEventRate(config),
-    redis: config.redisUrl ? { url: config.redisUrl, prefix: redisPrefix(config) } : undefined,
+    socketEventRate: config.signalling.socketEventRate,
+    redis: config.redisUrl ? { url: config.redisUrl, prefix: config.signalling.redisPrefix } : undefined,
   });
   const mediaBridge =
-    config.env.VTP_MEDIA === "off"
+    !config.media.enabled
       ? undefined
-      : new MediaBridge(signalling, deps.media ? async () => deps.media! : () => createMediaService({ env: config.env }), { log, ownsMedia: !deps.media });
-  if (mediaBridge && config.redisUrl && !deps.media && !(config.env.MEDIA_NODES ?? "").trim()) {
+      : new MediaBridge(signalling, deps.media ? async () => deps.media! : () => createMediaService({ settings: config.media }), { log, ownsMedia: !deps.media });
+  if (mediaBridge && config.redisUrl && !deps.media && config.media.nodes.length === 0) {
     log.warn(
       "REDIS_URL is set (several app servers) but MEDIA_NODES is not: each server's in-process SFU only has the people connected to that server. " +
         "Run `vtp media` nodes and list them in MEDIA_NODES, or route every class to one server.",

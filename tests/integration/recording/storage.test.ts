@@ -4,7 +4,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStorage, StorageNotFound, type Storage } from "../../../apps/server/src/storage/index.js";
+import { createStorage, storageSettingsFromEnv, StorageNotFound, type Storage } from "../../../apps/server/src/storage/index.js";
 import { startLocalS3, type LocalS3 } from "../../helpers/s3.js";
 
 async function readAll(s: Readable): Promise<Buffer> {
@@ -68,4 +68,4 @@ afterAll(async () => {
 });
 
 contract("LocalStorage", () => createStorage({}, localDir));
-contract("S3Storage (moto_server)", () => (s3 ? createStorage(s3.env, "/nonexistent") : undefined));
+contract("S3Storage (moto_server)", () => (s3 ? createStorage(storageSettingsFromEnv(s3.env), "/nonexistent") : undefined));

@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { SettingsReader } from "./settings.js";
+import { readMediaSettings, type MediaSettings } from "../media/config.js";
+import { readSignallingSettings, type SignallingSettings } from "../signalling/settings.js";
+import { readIceSettings, type IceConfig } from "../rtc/settings.js";
+import { readRecordingSettings, type RecordingSettings } from "../recording/settings.js";
+import { readStorageSettings, type StorageSettings } from "../storage/settings.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
@@ -33,8 +39,12 @@ export interface Config {
   metricsToken?: string;
   /** Serve the built web client from this folder when it exists. */
   webDistDir: string;
-  /** Raw environment, for capabilities that read their own variables (media, recording, storage). */
-  env: NodeJS.ProcessEnv;
+  /** Each capability's own settings, parsed by the parser it exports and checked here at start. */
+  media: MediaSettings;
+  signalling: SignallingSettings;
+  ice: IceConfig;
+  recording: RecordingSettings;
+  storage: StorageSettings;
 }
 
 export class ConfigError extends Error {
@@ -52,33 +62,10 @@ const LOG_FORMATS: LogFormat[] = ["auto", "json", "pretty"];
  * reported at once with a clear message (ConfigError); nothing starts on a bad config.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persistSecret?: boolean } = {}): Config {
-  const problems: string[] = [];
-
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return def;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-      return def;
-    }
-    return n;
-  };
-  const url = (name: string, protocols: string[]): string | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return undefined;
-    try {
-      const u = new URL(raw);
-      if (!protocols.includes(u.protocol)) {
-        problems.push(`${name} must start with ${protocols.join(" or ")} (got "${u.protocol}")`);
-        return undefined;
-      }
-      return raw;
-    } catch {
-      problems.push(`${name} is not a valid URL`);
-      return undefined;
-    }
-  };
+  const read = new SettingsReader(env);
+  const problems = read.problems;
+  const int = read.int.bind(read);
+  const url = read.url.bind(read);
 
   const port = int("PORT", 8080, 0, 65535);
   const host = env.HOST || "0.0.0.0";
@@ -113,6 +100,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const adminPassword = env.VTP_ADMIN_PASSWORD || undefined;
   if (Boolean(adminEmail) !== Boolean(adminPassword)) problems.push("VTP_ADMIN_EMAIL and VTP_ADMIN_PASSWORD must be set together");
 
+  const media = readMediaSettings(read);
+  const signalling = readSignallingSettings(read);
+  const ice = readIceSettings(read);
+  const recording = readRecordingSettings(read);
+  const storage = readStorageSettings(read);
+
   if (problems.length) throw new ConfigError(problems);
 
   if (!jwtSecret) jwtSecret = opts.persistSecret === false ? randomBytes(32).toString("base64url") : loadOrCreateSecret(dataDir);
@@ -139,7 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
     authRateLimitPerMinute,
     metricsToken,
     webDistDir: path.resolve(env.VTP_WEB_DIST || new URL("../../../web/dist", import.meta.url).pathname),
-    env,
+    media,
+    signalling,
+    ice,
+    recording,
+    storage,
   };
 }
 

@@ -36,7 +36,7 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
           socketsOnThisNode: sig.localSocketCount,
           liveRooms,
         },
-        media: { mode: !media ? ("off" as const) : (ctx.config.env.MEDIA_NODES ?? "").trim() ? ("remote" as const) : ("in-process" as const), ...m },
+        media: { mode: !media ? ("off" as const) : ctx.config.media.nodes.length > 0 ? ("remote" as const) : ("in-process" as const), ...m },
         recordings: { active, queued: jobs.queued, running: jobs.running, failed: jobs.failed },
       };
     },

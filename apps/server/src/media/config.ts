@@ -1,4 +1,6 @@
 import os from "node:os";
+import { isIPv4 } from "node:net";
+import { SettingsReader } from "../config/settings.js";
 import type { ProducerSource } from "./types.js";
 
 /** Settings of the media layer. Everything is plain data so it can be posted to a worker thread. */
@@ -35,37 +37,76 @@ export interface MediaConfig {
   udpBufferBytes: number;
 }
 
-const int = (v: string | undefined, dflt: number, name: string): number => {
-  if (v === undefined || v === "") return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${v}"`);
-  return n;
-};
+/** Everything the server needs to know to run media, read at start (see `readMediaSettings`). */
+export interface MediaSettings {
+  /** VTP_MEDIA=off turns media off (media events answer MEDIA_UNAVAILABLE). */
+  enabled: boolean;
+  /** MEDIA_FAST_PATH=0 forwards through werift's own RTP sender (for comparison). */
+  fastPath: boolean;
+  /** MEDIA_NODES: remote `vtp media` nodes to use instead of in-process workers. */
+  nodes: string[];
+  /** MEDIA_SECRET: shared with the media nodes (required with MEDIA_NODES, and by `vtp media`). */
+  secret?: string;
+  /** The in-process workers' settings (also what a `vtp media` node runs with). */
+  local: MediaConfig;
+}
 
-export function mediaConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<MediaConfig> = {}): MediaConfig {
+/** Reads the media layer's settings; problems go to the reader (reported at start). */
+export function readMediaSettings(read: SettingsReader, overrides: Partial<MediaConfig> = {}): MediaSettings {
+  const nodes = read.urlList("MEDIA_NODES", ["http:", "https:"]);
+  const secret = read.text("MEDIA_SECRET");
+  if (secret !== undefined && secret.length < 16) read.problem("MEDIA_SECRET must be at least 16 characters");
+  if (nodes.length > 0 && secret === undefined) read.problem("MEDIA_SECRET is required when MEDIA_NODES is set");
+  return {
+    enabled: read.text("VTP_MEDIA") !== "off",
+    fastPath: read.text("MEDIA_FAST_PATH") !== "0",
+    nodes,
+    secret,
+    local: readLocalMediaConfig(read, overrides),
+  };
+}
+
+function readLocalMediaConfig(read: SettingsReader, overrides: Partial<MediaConfig>): MediaConfig {
   const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  const hour = 3_600_000;
+  const ip = (name: string): string | undefined => {
+    const raw = read.text(name);
+    if (raw !== undefined && !isIPv4(raw)) read.problem(`${name} must be an IPv4 address (got "${raw}")`);
+    return raw !== undefined && isIPv4(raw) ? raw : undefined;
+  };
   const cfg: MediaConfig = {
-    workers: Math.max(1, int(env.MEDIA_WORKERS, cores, "MEDIA_WORKERS")),
-    workerMode: env.MEDIA_WORKER_MODE === "inline" ? "inline" : "thread",
-    rtcMinPort: int(env.RTC_MIN_PORT, 40000, "RTC_MIN_PORT"),
-    rtcMaxPort: int(env.RTC_MAX_PORT, 49999, "RTC_MAX_PORT"),
-    rtcListenIp: env.RTC_LISTEN_IP || undefined,
-    rtcAnnouncedIp: env.RTC_ANNOUNCED_IP || undefined,
+    workers: read.int("MEDIA_WORKERS", cores, 1, 256),
+    workerMode: read.oneOf("MEDIA_WORKER_MODE", ["thread", "inline"] as const, "thread"),
+    rtcMinPort: read.int("RTC_MIN_PORT", 40000, 1, 65535),
+    rtcMaxPort: read.int("RTC_MAX_PORT", 49999, 1, 65535),
+    rtcListenIp: ip("RTC_LISTEN_IP"),
+    rtcAnnouncedIp: ip("RTC_ANNOUNCED_IP"),
     rembBps: {
-      camera: int(env.MEDIA_REMB_CAMERA_BPS, 1_500_000, "MEDIA_REMB_CAMERA_BPS"),
-      screen: int(env.MEDIA_REMB_SCREEN_BPS, 2_500_000, "MEDIA_REMB_SCREEN_BPS"),
+      camera: read.int("MEDIA_REMB_CAMERA_BPS", 1_500_000, 0, 1_000_000_000),
+      screen: read.int("MEDIA_REMB_SCREEN_BPS", 2_500_000, 0, 1_000_000_000),
       microphone: 0,
       "screen-audio": 0,
     },
-    pliThrottleMs: int(env.MEDIA_PLI_THROTTLE_MS, 500, "MEDIA_PLI_THROTTLE_MS"),
-    negotiationTimeoutMs: int(env.MEDIA_NEGOTIATION_TIMEOUT_MS, 15_000, "MEDIA_NEGOTIATION_TIMEOUT_MS"),
-    inactivityTimeoutMs: int(env.MEDIA_INACTIVITY_TIMEOUT_MS, 15_000, "MEDIA_INACTIVITY_TIMEOUT_MS"),
-    maxTransportsPerPeer: Math.max(2, int(env.MEDIA_MAX_TRANSPORTS_PER_PEER, 4, "MEDIA_MAX_TRANSPORTS_PER_PEER")),
-    udpBufferBytes: int(env.MEDIA_UDP_BUFFER_BYTES, 4 * 1024 * 1024, "MEDIA_UDP_BUFFER_BYTES"),
+    pliThrottleMs: read.int("MEDIA_PLI_THROTTLE_MS", 500, 0, 60_000),
+    negotiationTimeoutMs: read.int("MEDIA_NEGOTIATION_TIMEOUT_MS", 15_000, 100, hour),
+    inactivityTimeoutMs: read.int("MEDIA_INACTIVITY_TIMEOUT_MS", 15_000, 100, hour),
+    maxTransportsPerPeer: read.int("MEDIA_MAX_TRANSPORTS_PER_PEER", 4, 2, 64),
+    udpBufferBytes: read.int("MEDIA_UDP_BUFFER_BYTES", 4 * 1024 * 1024, 0, 1024 * 1024 * 1024),
     ...overrides,
   };
-  if (cfg.rtcMaxPort <= cfg.rtcMinPort) throw new Error("RTC_MAX_PORT must be greater than RTC_MIN_PORT");
-  if (cfg.rtcMaxPort > 65535) throw new Error("RTC_MAX_PORT must be at most 65535");
+  if (cfg.rtcMaxPort <= cfg.rtcMinPort) read.problem("RTC_MAX_PORT must be greater than RTC_MIN_PORT");
+  else if ((cfg.rtcMaxPort - cfg.rtcMinPort + 1) / cfg.workers < 2) read.problem("RTC_MIN_PORT–RTC_MAX_PORT must hold at least two ports per media worker (MEDIA_WORKERS)");
+  return cfg;
+}
+
+/**
+ * The in-process media settings from an environment, for callers that run media on their own
+ * (`vtp media`, tests, benchmarks). Throws with every problem at once.
+ */
+export function mediaConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<MediaConfig> = {}): MediaConfig {
+  const read = new SettingsReader(env);
+  const cfg = readLocalMediaConfig(read, overrides);
+  if (read.problems.length) throw new Error(read.problems.join("; "));
   return cfg;
 }
 

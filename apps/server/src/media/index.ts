@@ -3,7 +3,7 @@
  * exported here: the MediaService interface, createMediaService(), and runMediaNode() for
  * `vtp media`. See docs/MEDIA.md.
  */
-import { mediaConfigFromEnv, type MediaConfig } from "./config.js";
+import { mediaConfigFromEnv, type MediaConfig, type MediaSettings } from "./config.js";
 import { startLocalMedia } from "./LocalMedia.js";
 import { RemoteMediaService } from "./node/RemoteMediaService.js";
 import type { MediaService } from "./MediaService.js";
@@ -15,13 +15,15 @@ export type {
   JoinPeerResult,
   CloseProducersFilter,
 } from "./MediaService.js";
-export type { MediaConfig } from "./config.js";
-export { mediaConfigFromEnv } from "./config.js";
+export type { MediaConfig, MediaSettings } from "./config.js";
+export { mediaConfigFromEnv, readMediaSettings } from "./config.js";
 export { runMediaNode, type MediaNodeOptions, type MediaNodeHandle } from "./node/MediaNode.js";
 export { MediaNodeClient } from "./node/MediaNodeClient.js";
 export * from "./types.js";
 
 export interface CreateMediaServiceOptions {
+  /** Settings checked at start (Config.media); when given, `env` is not read. */
+  settings?: MediaSettings;
   /** Environment to read (default process.env): MEDIA_NODES, MEDIA_SECRET, MEDIA_WORKERS, RTC_*. */
   env?: NodeJS.ProcessEnv;
   /** Overrides of the settings read from the environment. */
@@ -37,6 +39,12 @@ export interface CreateMediaServiceOptions {
  * of those standalone media nodes. Both implement the same MediaService.
  */
 export async function createMediaService(options: CreateMediaServiceOptions = {}): Promise<MediaService> {
+  if (options.settings) {
+    const s = options.settings;
+    const nodes = options.nodes ?? s.nodes;
+    if (nodes.length > 0) return RemoteMediaService.connect(nodes, options.secret ?? s.secret ?? "");
+    return startLocalMedia({ ...s.local, ...options.config }, s.fastPath);
+  }
   const env = options.env ?? process.env;
   const nodes =
     options.nodes ??

@@ -4,11 +4,11 @@ export const FFMPEG_INSTALL_HINT =
   "FFmpeg is not installed on the server: install it (Debian/Ubuntu: `apt-get install ffmpeg`) or set FFMPEG_PATH to the ffmpeg binary, then restart VTP.";
 
 /** The ffmpeg and ffprobe binaries (FFMPEG_PATH / FFPROBE_PATH, else from PATH), or undefined. */
-export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): { ffmpeg: string; ffprobe: string } | undefined {
-  const ffmpeg = env.FFMPEG_PATH || "ffmpeg";
+export function findFfmpeg(paths: { ffmpegPath?: string; ffprobePath?: string } = {}): { ffmpeg: string; ffprobe: string } | undefined {
+  const ffmpeg = paths.ffmpegPath || "ffmpeg";
   const ok = spawnSync(ffmpeg, ["-hide_banner", "-version"], { stdio: "ignore" }).status === 0;
   if (!ok) return undefined;
-  const ffprobe = env.FFPROBE_PATH || (env.FFMPEG_PATH ? env.FFMPEG_PATH.replace(/ffmpeg([^/]*)$/, "ffprobe$1") : "ffprobe");
+  const ffprobe = paths.ffprobePath || (paths.ffmpegPath ? paths.ffmpegPath.replace(/ffmpeg([^/]*)$/, "ffprobe$1") : "ffprobe");
   return { ffmpeg, ffprobe };
 }
 

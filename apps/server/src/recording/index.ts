@@ -19,6 +19,7 @@ export { RecordingService, type RecordingNotifier } from "./service.js";
 export type { RecorderSource, RecorderTrack, RecorderCodec, RecorderSourceFactory } from "./source.js";
 export type { RecordingTables } from "./tables.js";
 export { PROCESS_QUEUE } from "./Processor.js";
+export { readRecordingSettings, type RecordingSettings } from "./settings.js";
 
 export interface RecordingModule {
   service: RecordingService;
@@ -34,13 +35,13 @@ export interface RecordingModule {
  */
 export function createRecording(opts: { config: Config; db: DB; log: Logger; worker?: boolean }): RecordingModule {
   const { config, log } = opts;
-  const env = config.env;
-  const storage = createStorage(env, config.dataDir);
+  const settings = config.recording;
+  const storage = createStorage(config.storage, config.dataDir);
   const jobs = new JobQueue(opts.db as unknown as Kysely<JobTables>);
   const repo = new RecordingsRepo(opts.db);
-  const ffmpeg = findFfmpeg(env);
+  const ffmpeg = findFfmpeg(settings);
   if (!ffmpeg) log.warn("ffmpeg was not found: recording is unavailable (install ffmpeg or set FFMPEG_PATH)");
-  const nodeId = env.VTP_NODE_ID || `${hostname()}:${config.dataDir}`;
+  const nodeId = settings.nodeId ?? `${hostname()}:${config.dataDir}`;
   const service = new RecordingService({
     repo,
     storage,
@@ -53,7 +54,7 @@ export function createRecording(opts: { config: Config; db: DB; log: Logger; wor
     signingSecret: createHash("sha256").update(`recording-urls:${config.jwtSecret}`).digest("hex"),
   });
   let worker: JobWorker | undefined;
-  const wantWorker = opts.worker ?? env.RECORDING_WORKER !== "false";
+  const wantWorker = opts.worker ?? settings.worker;
   if (wantWorker && ffmpeg) {
     const processor = new Processor({
       repo,
@@ -67,7 +68,7 @@ export function createRecording(opts: { config: Config; db: DB; log: Logger; wor
     worker = new JobWorker(jobs, {
       queue: PROCESS_QUEUE,
       handler: (ctx) => processor.handle(ctx),
-      concurrency: Number(env.RECORDING_CONCURRENCY || 1),
+      concurrency: settings.concurrency,
       leaseMs: 60_000,
       pollMs: 2_000,
       log,

@@ -4,6 +4,9 @@ import { Type, type Static } from "@sinclair/typebox";
 import { ErrorSchema } from "@vtp/protocol";
 import type { AppContext } from "../context.js";
 import { currentUser } from "../auth/guard.js";
+import type { IceConfig } from "./settings.js";
+
+export { readIceSettings, type IceConfig } from "./settings.js";
 
 export const IceServer = Type.Object({
   urls: Type.Array(Type.String()),
@@ -16,26 +19,6 @@ export const IceServersResponse = Type.Object({
   ttlSeconds: Type.Optional(Type.Integer()),
 });
 export type IceServersResponse = Static<typeof IceServersResponse>;
-
-export interface IceConfig {
-  stunUrls: string[];
-  turnUrls: string[];
-  turnSecret?: string;
-  ttlSeconds: number;
-}
-
-const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-
-/** STUN_URLS, TURN_URLS (comma-separated), TURN_SECRET, TURN_TTL_SECONDS (default 1 day). */
-export function iceConfigFromEnv(env: NodeJS.ProcessEnv): IceConfig {
-  const ttl = Number(env.TURN_TTL_SECONDS ?? 86400);
-  return {
-    stunUrls: list(env.STUN_URLS),
-    turnUrls: list(env.TURN_URLS),
-    turnSecret: env.TURN_SECRET || undefined,
-    ttlSeconds: Number.isInteger(ttl) && ttl > 0 ? ttl : 86400,
-  };
-}
 
 /**
  * Short-lived TURN credentials in the shared-secret scheme of coturn's REST API
@@ -60,7 +43,7 @@ export function iceServersFor(cfg: IceConfig, userId: string): IceServersRespons
 
 /** `GET /api/v1/rtc/ice-servers`: the STUN/TURN list a signed-in client should use. */
 export async function rtcRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
-  const cfg = iceConfigFromEnv(ctx.config.env);
+  const cfg = ctx.config.ice;
   if (cfg.turnUrls.length && !cfg.turnSecret) ctx.log.warn("TURN_URLS is set without TURN_SECRET: TURN servers are not offered to clients");
   app.get(
     "/ice-servers",
