@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listeningApp, person, createRoom, joined, backends, type TestClient, type Person } from "../rooms/helpers.js";
 import { startNodeProcess, TEST_SECRET } from "../media/helpers/modes.js";
@@ -21,11 +22,15 @@ async function scrape(url: string, token: string | null = METRICS_TOKEN): Promis
   return fetch(`${url}/metrics`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
 }
 
+/** Metric families seen in any scrape of this file (app server and media node), for the dashboard check. */
+const exposed = new Set<string>();
+
 /** Scrapes until `ok(text)` holds (the counters of a response are updated just after it is sent). */
 async function scrapeUntil(url: string, ok: (text: string) => boolean, token = METRICS_TOKEN): Promise<string> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const text = await (await scrape(url, token)).text();
+    for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) exposed.add(m[1]!);
     if (ok(text)) return text;
     if (Date.now() > deadline) throw new Error(`metrics never matched; last scrape:\n${text}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -157,5 +162,25 @@ describe("GET /metrics on a media node (vtp media)", () => {
     expect(sample(text, "process_cpu_seconds_total")).toBeGreaterThan(0);
     expect(text).not.toContain(TEST_SECRET);
     expect(text).not.toContain(METRICS_TOKEN);
+  });
+});
+
+describe("the Grafana dashboard (ops/grafana/vtp-dashboard.json)", () => {
+  it("is a dashboard model whose every query reads metrics the servers expose", () => {
+    const dash = JSON.parse(readFileSync(new URL("../../../ops/grafana/vtp-dashboard.json", import.meta.url), "utf8"));
+    expect(dash).toMatchObject({ title: expect.any(String), uid: expect.any(String), schemaVersion: expect.any(Number), panels: expect.any(Array) });
+    const queries = dash.panels.filter((p: any) => p.type !== "row");
+    expect(queries.length).toBeGreaterThan(10);
+    const used = new Set<string>();
+    for (const p of queries) {
+      expect(p).toMatchObject({ title: expect.any(String), gridPos: { h: expect.any(Number), w: expect.any(Number), x: expect.any(Number), y: expect.any(Number) } });
+      expect(p.targets.length).toBeGreaterThan(0);
+      expect(new Set(p.targets.map((t: any) => t.refId)).size).toBe(p.targets.length);
+      for (const t of p.targets) for (const m of t.expr.matchAll(/\b((?:vtp|process|nodejs)_[a-z0-9_]+)/g)) used.add(m[1]);
+    }
+    expect(exposed.size).toBeGreaterThan(20);
+    const family = (name: string) => name.replace(/_(bucket|count|sum)$/, "");
+    const missing = [...used].filter((name) => !exposed.has(name) && !exposed.has(family(name)));
+    expect(missing).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /** Label of requests that matched no route (404s, the web client's history fallback). */
 export const UNMATCHED_ROUTE = "(unmatched)";
@@ -25,4 +25,9 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
   });
+}
+
+/** vtp_build_info{version} 1: names the version and marks every VTP process (app server or media node). */
+export function buildInfo(registry: Registry, version: string): void {
+  new Gauge({ name: "vtp_build_info", help: "Always 1; the version is a label", labelNames: ["version"], registers: [registry] }).set({ version }, 1);
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
-import { registerHttpMetrics } from "./http.js";
+import { buildInfo, registerHttpMetrics } from "./http.js";
 import { MediaMetrics, mediaStatsByShard } from "./media.js";
 import { metricsAccess } from "./token.js";
 import type { AppMetricSources } from "./sources.js";
@@ -40,7 +40,7 @@ export function registerMetrics(app: FastifyInstance, opts: { token: string | un
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
   registerHttpMetrics(app, registry);
-  new Gauge({ name: "vtp_build_info", help: "Always 1; the version is a label", labelNames: ["version"], registers }).set({ version: sources.version }, 1);
+  buildInfo(registry, sources.version);
   const sourceUp = new Gauge({ name: "vtp_metrics_source_up", help: "1 when the source answered this scrape", labelNames: ["source"], registers });
   const sockets = new Gauge({ name: "vtp_socketio_sockets_connected", help: "Socket.IO sockets connected to this process", registers });
   const rooms = new Gauge({ name: "vtp_rooms_live", help: "Live rooms in the cluster", registers });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Registry, collectDefaultMetrics } from "prom-client";
-import { registerHttpMetrics } from "./http.js";
+import { VERSION } from "../version.js";
+import { buildInfo, registerHttpMetrics } from "./http.js";
 import { MediaMetrics, type ShardStats } from "./media.js";
 
 /**
@@ -11,6 +12,7 @@ export function nodeMetrics(app: FastifyInstance, media: { statsByShard(): Promi
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   registerHttpMetrics(app, registry);
+  buildInfo(registry, VERSION);
   const mediaMetrics = new MediaMetrics(registry);
   return {
     contentType: registry.contentType,
