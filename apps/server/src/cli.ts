@@ -3,7 +3,6 @@ import { ConfigError, loadConfig } from "./config/index.js";
 import { openDatabase, migrate, DataDirLockedError } from "./db/index.js";
 import { AppError } from "./errors/index.js";
 import { createAdmin, CommandFailed, lockedMessage } from "./admin-channel/create-admin.js";
-import { handleSignals, startServer } from "./main.js";
 
 const HELP = `vtp — the Video Teaching Platform
 
@@ -28,6 +27,8 @@ export async function runCli(argv: string[]): Promise<void> {
     switch (command) {
       case "start": {
         const config = loadConfig();
+        // Loaded here: the other commands do not need the whole application.
+        const { handleSignals, startServer } = await import("./main.js");
         const server = await startServer(config);
         handleSignals(server);
         return;

@@ -1,6 +1,6 @@
 import type { Config } from "../config/index.js";
 import { openDatabase, migrate, DataDirLockedError, lockHolder, type LockHolder } from "../db/index.js";
-import { createLogger } from "../app.js";
+import pino from "pino";
 import { createMailer } from "../mail/index.js";
 import { AccountService } from "../auth/service.js";
 import { AccessTokens } from "../auth/tokens.js";
@@ -44,7 +44,7 @@ export async function createAdmin(config: Config, input: AdminInput): Promise<st
 }
 
 async function createAdminDirectly(config: Config, input: AdminInput): Promise<string> {
-  const log = createLogger({ logLevel: "warn" });
+  const log = pino({ level: "warn" });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, owner: "vtp create-admin" });
   try {
     await migrate(database);
