@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listeningApp, person, createRoom, joined, backends, type TestClient, type Person } from "../rooms/helpers.js";
 import { startNodeProcess, TEST_SECRET } from "../media/helpers/modes.js";
 import type { TestApp } from "../../helpers/app.js";
+import { ConfigError, loadConfig } from "../../../apps/server/src/config/index.js";
+import { runMediaNode } from "../../../apps/server/src/media/index.js";
 
 const METRICS_TOKEN = "metrics-token-for-the-test-0123";
 
@@ -36,6 +38,17 @@ async function scrapeUntil(url: string, ok: (text: string) => boolean, token = M
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe("METRICS_TOKEN is checked at start", () => {
+  it("stops the app server's config and a media node on a short or spaced token", async () => {
+    for (const bad of ["too-short", "a token with spaces in it"]) {
+      expect(() => loadConfig({ METRICS_TOKEN: bad, JWT_SECRET: "x".repeat(40) }, { persistSecret: false })).toThrow(ConfigError);
+      expect(() => loadConfig({ METRICS_TOKEN: bad, JWT_SECRET: "x".repeat(40) }, { persistSecret: false })).toThrow(/METRICS_TOKEN/);
+      await expect(runMediaNode({ secret: TEST_SECRET, metricsToken: bad, host: "127.0.0.1", port: 0 })).rejects.toThrow(/METRICS_TOKEN/);
+    }
+    expect(loadConfig({ METRICS_TOKEN, JWT_SECRET: "x".repeat(40) }, { persistSecret: false }).metricsToken).toBe(METRICS_TOKEN);
+  });
+});
 
 describe("GET /metrics on the app server", () => {
   it("answers 404 METRICS_DISABLED when METRICS_TOKEN is not set", async () => {
