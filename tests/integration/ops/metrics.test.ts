@@ -70,7 +70,8 @@ describe("GET /metrics on the app server", () => {
     const [, redisEnv] = backends()[1]!;
 
     beforeAll(async () => {
-      ({ t, url } = await listeningApp({ METRICS_TOKEN, ...redisEnv }));
+      const media = { MEDIA_WORKERS: "1", MEDIA_WORKER_MODE: "inline", RTC_MIN_PORT: "43700", RTC_MAX_PORT: "43799" };
+      ({ t, url } = await listeningApp({ METRICS_TOKEN, ...redisEnv, ...media }));
       host = await person(t, "teacher", "Mira Metrics");
     });
     afterAll(async () => {
@@ -127,7 +128,16 @@ describe("GET /metrics on the app server", () => {
       expect(sample(text, "process_cpu_seconds_total")).toBeGreaterThan(0);
       expect(sample(text, "nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0);
 
-      // A second participant, then the host leaves: the gauges follow.
+      // The host's first media request starts the in-process media: its worker shows up.
+      const transport = await h.c.emit("create-transport", { direction: "send" });
+      expect(transport).toMatchObject({ ok: true, direction: "send" });
+      const withMedia = await scrapeUntil(url, (x) => sample(x, "vtp_media_transports", { shard: "w0" }) === 1);
+      expect(sample(withMedia, "vtp_media_started")).toBe(1);
+      expect(sample(withMedia, "vtp_media_shard_up", { shard: "w0" })).toBe(1);
+      expect(sample(withMedia, "vtp_media_peers", { shard: "w0" })).toBe(1);
+      expect(sample(withMedia, "vtp_media_rooms", { shard: "w0" })).toBe(1);
+
+      // A second participant: the gauges follow.
       const student = await person(t, "student", "Sam Student");
       const s = await joined(url, student, room.id);
       clients.push(s.c);
