@@ -21,6 +21,18 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
   });
 
   const toast = (page: Page, text: string) => page.locator('[data-testid="toast"]', { hasText: text }).waitFor();
+  /** Calls the API as the person signed in on `page` (a fresh token from the refresh cookie). */
+  const apiAs = (page: Page, method: string, path: string, body?: unknown) =>
+    page.evaluate(
+      async ([m, p, b]) => {
+        const token = (await (await fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()).accessToken as string;
+        const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+        if (b !== undefined) headers["content-type"] = "application/json";
+        const r = await fetch(p as string, { method: m as string, headers, body: b === undefined ? undefined : JSON.stringify(b) });
+        return r.json();
+      },
+      [method, path, body] as const,
+    );
 
   it("signed-out pages stay quiet; the forgotten-password page keeps the email", async () => {
     const ctx = await newContext(browser, server.url);
@@ -101,13 +113,9 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
     await toast(tp, "Moment marked in the recording.");
     await tp.getByTestId("control-record").click();
     await tp.getByTestId("recording-indicator").waitFor({ state: "detached", timeout: 30_000 });
-    const markers = await tp.evaluate(async (rid) => {
-      const token = (await (await fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()).accessToken as string;
-      const list = await (await fetch(`/api/v1/recordings?roomId=${rid}`, { headers: { authorization: `Bearer ${token}` } })).json();
-      const rec = await (await fetch(`/api/v1/recordings/${list.recordings[0].id}`, { headers: { authorization: `Bearer ${token}` } })).json();
-      return JSON.stringify(rec);
-    }, roomId);
-    expect(markers).toContain("Light reactions");
+    const recId = (await apiAs(tp, "GET", `/api/v1/recordings?roomId=${roomId}`)).recordings[0].id as string;
+    const rec = (await apiAs(tp, "GET", `/api/v1/recordings/${recId}`)).recording;
+    expect(rec.markers.map((m: { label: string }) => m.label)).toContain("Light reactions");
 
     // Removed: reopening the link says so at once, before any device set-up, with the way back.
     await tp.locator(`[data-testid="participant"][data-role="student"]`).first().getByTestId("remove-participant").click();
@@ -153,8 +161,20 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
     await tp.goto(`/classes/${roomId}`);
     const recLink = tp.getByTestId("class-recording-link").first();
     await recLink.waitFor();
+    expect(await recLink.getAttribute("data-recording-id")).toBe(recId);
     await recLink.click();
-    await tp.waitForURL("**/recordings/**");
+    await tp.waitForURL(`**/recordings/${recId}`);
+
+    // Bo's card of the ended class links to the recording once the teacher shares it with the class, not before.
+    await apiAs(tp, "POST", `/api/v1/rooms/${roomId}/end`, {});
+    await bp.reload();
+    const boCard = bp.locator(`[data-testid="class-card"][data-room-id="${roomId}"][data-status="ended"]`);
+    await boCard.waitFor();
+    expect(await boCard.getByTestId("class-card-recording").count()).toBe(0);
+    expect((await apiAs(tp, "PATCH", `/api/v1/recordings/${recId}`, { visibility: "participants" })).recording.visibility).toBe("participants");
+    await bp.reload();
+    await boCard.getByTestId("class-card-recording").click();
+    await bp.waitForURL(`**/recordings/${recId}`);
     await Promise.all([tctx.close(), bctx.close(), cctx.close()]);
   }, 300_000);
 });
