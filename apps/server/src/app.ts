@@ -94,7 +94,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const mediaBridge =
     !config.media.enabled
       ? undefined
-      : new MediaBridge(signalling, deps.media ? async () => deps.media! : () => createMediaService({ settings: config.media }), { log, ownsMedia: !deps.media });
+      : new MediaBridge(signalling, deps.media ? async () => deps.media! : () => createMediaService({ settings: config.media, log: log.child({ module: "media" }) }), { log, ownsMedia: !deps.media });
   if (mediaBridge && config.redisUrl && !deps.media && config.media.nodes.length === 0) {
     log.warn(
       "REDIS_URL is set (several app servers) but MEDIA_NODES is not: each server's in-process SFU only has the people connected to that server. " +

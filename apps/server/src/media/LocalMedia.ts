@@ -1,12 +1,19 @@
 import { WorkerSlot } from "./WorkerSlot.js";
 import { ShardedMediaService } from "./ShardedMediaService.js";
 import { workerPortRange, type MediaConfig } from "./config.js";
+import { leastLoaded } from "./Placement.js";
+import { defaultMediaLogger, type MediaLogger } from "./log.js";
 
 /**
- * Start `config.workers` media workers and return the in-process MediaService over them.
- * `fastPath` false selects werift's own RTCRtpSender path (benchmark reference).
+ * Start `config.workers` media workers and return the in-process MediaService over them; a new
+ * room goes to the least-loaded worker. `fastPath` false selects werift's own RTCRtpSender path
+ * (benchmark reference).
  */
-export async function startLocalMedia(config: MediaConfig, fastPath = process.env.MEDIA_FAST_PATH !== "0"): Promise<ShardedMediaService> {
+export async function startLocalMedia(
+  config: MediaConfig,
+  fastPath = process.env.MEDIA_FAST_PATH !== "0",
+  log: MediaLogger = defaultMediaLogger(),
+): Promise<ShardedMediaService> {
   const workers: WorkerSlot[] = [];
   try {
     for (let i = 0; i < config.workers; i++) {
@@ -14,6 +21,7 @@ export async function startLocalMedia(config: MediaConfig, fastPath = process.en
         await WorkerSlot.start(
           { workerId: `w${i}`, config, portRange: workerPortRange(config, i, config.workers), fastPath },
           config.workerMode,
+          log,
         ),
       );
     }
@@ -21,5 +29,5 @@ export async function startLocalMedia(config: MediaConfig, fastPath = process.en
     await Promise.all(workers.map((w) => w.close()));
     throw err;
   }
-  return new ShardedMediaService(workers, false);
+  return new ShardedMediaService(workers, { placement: leastLoaded, discover: false, log });
 }

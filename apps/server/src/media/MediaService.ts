@@ -41,7 +41,7 @@ export interface MediaOperations {
   listRooms(): Promise<MediaRoomSummary[]>;
   /** ROOM_NOT_FOUND when no peer has joined media in that room. */
   getRoom(roomId: string): Promise<MediaRoomInfo>;
-  /** Creates the room's router on the least-loaded worker on first join. Idempotent. */
+  /** Creates the room's router on first join, where the placement policy says (Placement.ts). Idempotent. */
   joinPeer(roomId: string, peerId: string, userId: string): Promise<JoinPeerResult>;
   /** Closes all of the peer's transports, producers and consumers; the room closes with its last peer. */
   leavePeer(roomId: string, peerId: string): Promise<void>;
@@ -81,21 +81,3 @@ export interface MediaService extends MediaOperations {
 }
 
 export type MediaMethod = keyof MediaOperations;
-
-export const MEDIA_METHODS: readonly MediaMethod[] = [
-  "health",
-  "listRooms",
-  "getRoom",
-  "joinPeer",
-  "leavePeer",
-  "createTransport",
-  "connectTransport",
-  "produce",
-  "consume",
-  "closeProducer",
-  "closeConsumer",
-  "closeProducersOf",
-  "setPreferredLayer",
-  "requestKeyFrame",
-  "stats",
-];

@@ -5,6 +5,7 @@ import { ChannelClient, serveChannel } from "./worker/Channel.js";
 import { WorkerCore, type WorkerCoreOptions } from "./WorkerCore.js";
 import type { MediaMethod, MediaOperations } from "./MediaService.js";
 import type { MediaEvent } from "./types.js";
+import { levelOf, type MediaLogger } from "./log.js";
 
 export interface MediaWorkerEvents {
   event: [event: MediaEvent];
@@ -27,20 +28,21 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   private constructor(
     readonly id: string,
     readonly mode: "thread" | "inline",
+    private readonly log: MediaLogger,
   ) {
     super();
   }
 
-  static async start(options: WorkerCoreOptions, mode: "thread" | "inline"): Promise<MediaWorker> {
-    const w = new MediaWorker(options.workerId, mode);
+  static async start(options: WorkerCoreOptions, mode: "thread" | "inline", log: MediaLogger): Promise<MediaWorker> {
+    const w = new MediaWorker(options.workerId, mode, log);
     const onEvent = (e: MediaEvent) => w.emit("event", e);
     if (mode === "thread") {
       const thread = new Worker(new URL("./worker/boot.mjs", import.meta.url), {
-        workerData: options,
+        workerData: { ...options, logLevel: levelOf(log) } satisfies WorkerCoreOptions,
         name: `media-${options.workerId}`,
       });
       w.#thread = thread;
-      w.#channel = new ChannelClient(thread, onEvent);
+      w.#channel = new ChannelClient(thread, onEvent, log);
       const failed = new Promise<never>((_, reject) => {
         thread.once("error", (err) => reject(err));
         thread.once("exit", (code) => reject(new Error(`media worker exited with code ${code}`)));
@@ -51,8 +53,8 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     } else {
       const { port1, port2 } = new MessageChannel();
       const core = new WorkerCore(options);
-      serveChannel(port2, core);
-      w.#channel = new ChannelClient(port1, onEvent);
+      serveChannel(port2, core, log);
+      w.#channel = new ChannelClient(port1, onEvent, log);
       w.#inline = {
         core,
         close: () => {
@@ -68,6 +70,7 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   #die(err: Error): void {
     if (this.closed || this.died) return;
     this.died = true;
+    this.log.error({ err, workerId: this.id, pending: this.#channel.pendingCount }, "media worker died; its rooms are lost");
     this.#channel.failAll(new AppError(503, "MEDIA_UNAVAILABLE", `Media worker ${this.id} stopped: ${err.message}`));
     this.emit("died", err);
   }
@@ -90,7 +93,9 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   /** Close every router of the worker, then stop the thread. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (!this.died) await this.#channel.request("close", []).catch(() => {});
+    if (!this.died) {
+      await this.#channel.request("close", []).catch((err: unknown) => this.log.warn({ err, workerId: this.id }, "media worker did not close its rooms"));
+    }
     this.closed = true;
     this.#channel.detach();
     if (this.#thread) await this.#thread.terminate();

@@ -1,30 +1,9 @@
-import { createHash } from "node:crypto";
 import { AppError } from "../errors/index.js";
-import { callListener } from "./TypedEmitter.js";
-import type {
-  CloseProducersFilter,
-  JoinPeerResult,
-  MediaEventListener,
-  MediaMethod,
-  MediaOperations,
-  MediaService,
-} from "./MediaService.js";
-import type {
-  ConnectTransportResult,
-  ConsumeParams,
-  ConsumeResult,
-  CreateTransportResult,
-  MediaEvent,
-  MediaHealth,
-  MediaRoomInfo,
-  MediaRoomSummary,
-  MediaStats,
-  ProduceParams,
-  ProduceResult,
-  SessionDescriptionDto,
-  SimulcastLayer,
-  TransportDirection,
-} from "./types.js";
+import type { JoinPeerResult, MediaEventListener, MediaMethod, MediaOperations, MediaService } from "./MediaService.js";
+import type { MediaEvent, MediaHealth, MediaRoomSummary, MediaStats } from "./types.js";
+import type { PlacementCandidate, PlacementPolicy } from "./Placement.js";
+import { ROOM_SCOPED_METHODS, type RoomScopedMethod } from "./rpc/table.js";
+import type { MediaLogger } from "./log.js";
 
 /** A place rooms can live on: a local media worker, or a remote media node. */
 export interface MediaShard {
@@ -35,34 +14,71 @@ export interface MediaShard {
   close(): Promise<void>;
 }
 
+export interface ShardedMediaOptions {
+  /** Where a new room goes (least loaded for local workers, rendezvous hashing for nodes). */
+  placement: PlacementPolicy;
+  /** Remote nodes may hold rooms placed by another app server: look them up before placing. */
+  discover: boolean;
+  log: MediaLogger;
+}
+
+/** The room-scoped operations (the table's `scope: "room"`), defined once below for all of them. */
+export interface ShardedMediaService extends Pick<MediaOperations, RoomScopedMethod> {}
+
 /**
  * The MediaService over several shards: each room lives on exactly one shard, chosen on first
- * join as the one with the fewest peers (least loaded). Used for the in-process workers and for
- * the remote media nodes alike.
+ * join by the placement policy. Used for the in-process workers and for the remote media nodes
+ * alike. Room-scoped calls go to the room's shard; health, listRooms and stats gather all shards.
  */
 export class ShardedMediaService implements MediaService {
   readonly #rooms = new Map<string, MediaShard>();
   readonly #placing = new Map<string, Promise<MediaShard>>();
   readonly #listeners = new Set<MediaEventListener>();
+  readonly #log: MediaLogger;
   #closed = false;
+
+  static {
+    for (const method of ROOM_SCOPED_METHODS) {
+      Object.defineProperty(ShardedMediaService.prototype, method, {
+        configurable: true,
+        writable: true,
+        value: async function (this: ShardedMediaService, roomId: string, ...rest: unknown[]) {
+          const shard = await this.#shard(roomId);
+          return (shard.request as (m: MediaMethod, ...a: unknown[]) => Promise<unknown>)(method, roomId, ...rest);
+        },
+      });
+    }
+  }
 
   constructor(
     readonly shards: MediaShard[],
-    /** Remote nodes may hold rooms placed by another app server: look them up before placing. */
-    private readonly discover: boolean,
+    private readonly options: ShardedMediaOptions,
   ) {
+    this.#log = options.log;
     for (const shard of shards) {
       shard.on("event", (e) => {
         if (e.type === "room-closed" && this.#rooms.get(e.roomId) === shard) this.#rooms.delete(e.roomId);
-        for (const l of this.#listeners) callListener(l, e, "event", "ShardedMediaService");
+        this.#dispatch(e);
       });
-      shard.on("died", () => {
-        for (const [roomId, s] of this.#rooms) {
-          if (s !== shard) continue;
+      shard.on("died", (err) => {
+        const lost = [...this.#rooms].filter(([, s]) => s === shard).map(([roomId]) => roomId);
+        this.#log.warn({ shard: shard.id, err, rooms: lost.length }, "media shard lost; its rooms start over");
+        for (const roomId of lost) {
           this.#rooms.delete(roomId);
-          for (const l of this.#listeners) callListener(l, { type: "room-closed", roomId, reason: "media-lost" }, "event", "ShardedMediaService");
+          this.#dispatch({ type: "room-closed", roomId, reason: "media-lost" });
         }
       });
+    }
+  }
+
+  /** Every listener hears every event; one that throws is logged and the others still run. */
+  #dispatch(e: MediaEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.#log.error({ err, event: e.type }, "a media event listener threw; the other listeners still ran");
+      }
     }
   }
 
@@ -74,11 +90,14 @@ export class ShardedMediaService implements MediaService {
   async #find(roomId: string): Promise<MediaShard | undefined> {
     const known = this.#rooms.get(roomId);
     if (known) return known;
-    if (!this.discover) return undefined;
+    if (!this.options.discover) return undefined;
     for (const shard of this.shards) {
       const found = await shard.request("getRoom", roomId).then(
         () => true,
-        () => false,
+        (err: unknown) => {
+          if ((err as AppError).code !== "ROOM_NOT_FOUND") this.#log.debug({ err, shard: shard.id, roomId }, "media shard did not answer getRoom");
+          return false;
+        },
       );
       if (found) {
         this.#rooms.set(roomId, shard);
@@ -95,30 +114,24 @@ export class ShardedMediaService implements MediaService {
     return s;
   }
 
-  /**
-   * A new room: on local workers, the least loaded. On remote nodes, which several app servers
-   * share, every server must pick the same node for a room even when two of them place it at the
-   * same moment (the teacher on one server, a student on another): rendezvous hashing of the room
-   * id over the healthy nodes, which needs no coordination and spreads rooms evenly. (Least
-   * loaded could split such a room across two nodes, its people unable to see each other.)
-   */
+  /** A new room: the placement policy chooses among the shards that report healthy. */
   async #place(roomId: string): Promise<MediaShard> {
     const existing = await this.#find(roomId);
     if (existing) return existing;
-    let best: MediaShard | undefined;
-    let bestScore = -Infinity;
-    for (const shard of this.shards) {
-      const load = await shard.request("health").then(
-        (h) => (h.ok ? h.peers * 1000 + h.rooms : Infinity),
-        () => Infinity,
-      );
-      if (load === Infinity) continue;
-      const score = this.discover ? rendezvous(roomId, shard.id) : -load;
-      if (score > bestScore) {
-        best = shard;
-        bestScore = score;
-      }
-    }
+    const healths = await Promise.all(
+      this.shards.map((shard) =>
+        shard.request("health").catch((err: unknown) => {
+          this.#log.warn({ err, shard: shard.id }, "media shard did not answer health; no room is placed on it");
+          return undefined;
+        }),
+      ),
+    );
+    const candidates: PlacementCandidate[] = [];
+    healths.forEach((health, i) => {
+      if (health?.ok) candidates.push({ shardId: this.shards[i].id, health });
+    });
+    const chosen = this.options.placement.choose(roomId, candidates);
+    const best = this.shards.find((s) => s.id === chosen);
     if (!best) throw new AppError(503, "MEDIA_UNAVAILABLE", "No media worker or node is available");
     return best;
   }
@@ -139,10 +152,6 @@ export class ShardedMediaService implements MediaService {
     return all.flat();
   }
 
-  async getRoom(roomId: string): Promise<MediaRoomInfo> {
-    return (await this.#shard(roomId)).request("getRoom", roomId);
-  }
-
   async joinPeer(roomId: string, peerId: string, userId: string): Promise<JoinPeerResult> {
     if (this.#closed) throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is shutting down");
     if (typeof roomId !== "string" || roomId.length === 0) throw new AppError(400, "VALIDATION_FAILED", "roomId is required");
@@ -157,51 +166,6 @@ export class ShardedMediaService implements MediaService {
     const result = await shard.request("joinPeer", roomId, peerId, userId);
     this.#rooms.set(roomId, shard);
     return result;
-  }
-
-  async leavePeer(roomId: string, peerId: string): Promise<void> {
-    return (await this.#shard(roomId)).request("leavePeer", roomId, peerId);
-  }
-
-  async createTransport(roomId: string, peerId: string, direction: TransportDirection): Promise<CreateTransportResult> {
-    return (await this.#shard(roomId)).request("createTransport", roomId, peerId, direction);
-  }
-
-  async connectTransport(
-    roomId: string,
-    peerId: string,
-    transportId: string,
-    description: SessionDescriptionDto,
-  ): Promise<ConnectTransportResult> {
-    return (await this.#shard(roomId)).request("connectTransport", roomId, peerId, transportId, description);
-  }
-
-  async produce(roomId: string, peerId: string, params: ProduceParams): Promise<ProduceResult> {
-    return (await this.#shard(roomId)).request("produce", roomId, peerId, params);
-  }
-
-  async consume(roomId: string, peerId: string, params: ConsumeParams): Promise<ConsumeResult> {
-    return (await this.#shard(roomId)).request("consume", roomId, peerId, params);
-  }
-
-  async closeProducer(roomId: string, producerId: string, peerId?: string): Promise<void> {
-    return (await this.#shard(roomId)).request("closeProducer", roomId, producerId, peerId);
-  }
-
-  async closeConsumer(roomId: string, consumerId: string, peerId?: string): Promise<void> {
-    return (await this.#shard(roomId)).request("closeConsumer", roomId, consumerId, peerId);
-  }
-
-  async closeProducersOf(roomId: string, peerId: string, filter?: CloseProducersFilter): Promise<string[]> {
-    return (await this.#shard(roomId)).request("closeProducersOf", roomId, peerId, filter);
-  }
-
-  async setPreferredLayer(roomId: string, consumerId: string, layer: SimulcastLayer): Promise<void> {
-    return (await this.#shard(roomId)).request("setPreferredLayer", roomId, consumerId, layer);
-  }
-
-  async requestKeyFrame(roomId: string, consumerId: string): Promise<void> {
-    return (await this.#shard(roomId)).request("requestKeyFrame", roomId, consumerId);
   }
 
   async stats(): Promise<MediaStats> {
@@ -238,9 +202,4 @@ export class ShardedMediaService implements MediaService {
     this.#rooms.clear();
     this.#listeners.clear();
   }
-}
-
-/** Highest-random-weight score of a (room, node) pair: the same on every app server. */
-export function rendezvous(roomId: string, shardId: string): number {
-  return createHash("sha256").update(`${roomId}\u0000${shardId}`).digest().readUIntBE(0, 6);
 }

@@ -22,13 +22,10 @@ import { WeriftSink } from "./rtp/WeriftSink.js";
 import { FastSink } from "./rtp/FastSink.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
 import type { MediaConfig } from "./config.js";
+import type { MediaLogLevel } from "./log.js";
 import type { CloseProducersFilter, JoinPeerResult, MediaOperations } from "./MediaService.js";
 import {
-  MEDIA_KINDS,
-  PRODUCER_SOURCES,
-  SIMULCAST_LAYERS,
   SOURCE_KIND,
-  TRANSPORT_DIRECTIONS,
   type ConnectTransportResult,
   type ConsumeParams,
   type ConsumeResult,
@@ -51,26 +48,15 @@ export interface WorkerCoreOptions {
   portRange: [number, number];
   /** false: forward through werift's RTCRtpSender.sendRtp (the reference path). */
   fastPath: boolean;
-}
-
-const ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
-function id(value: unknown, name: string): string {
-  if (typeof value !== "string" || !ID_RE.test(value)) {
-    throw new AppError(400, "VALIDATION_FAILED", `${name} must be 1-128 characters of [A-Za-z0-9_.:-]`);
-  }
-  return value;
-}
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T {
-  if (typeof value !== "string" || !allowed.includes(value as T)) {
-    throw new AppError(400, "VALIDATION_FAILED", `${name} must be one of ${allowed.join(", ")}`);
-  }
-  return value as T;
+  /** Lowest level a worker thread posts to the main thread's logger (default info). */
+  logLevel?: MediaLogLevel | "silent";
 }
 
 /**
  * What runs inside one media worker (a worker thread, or the main thread in "inline" mode):
  * the routers of the rooms placed on this worker. Implements the media operations for them;
- * the MediaWorker channel is the only way in.
+ * the MediaWorker channel is the only way in, and it has checked every argument against the
+ * media RPC table's schemas (rpc/table.ts) before a method here runs.
  */
 export class WorkerCore implements MediaOperations {
   readonly routers = new Map<string, Router>();
@@ -113,9 +99,9 @@ export class WorkerCore implements MediaOperations {
   #makeSink = (transceiver: RTCRtpTransceiver): RtpSink =>
     this.opts.fastPath ? new FastSink(transceiver) : new WeriftSink(transceiver.sender);
 
-  #router(roomId: unknown): Router {
-    const r = this.routers.get(id(roomId, "roomId"));
-    if (!r) throw new AppError(404, "ROOM_NOT_FOUND", `No media room ${String(roomId)}`);
+  #router(roomId: string): Router {
+    const r = this.routers.get(roomId);
+    if (!r) throw new AppError(404, "ROOM_NOT_FOUND", `No media room ${roomId}`);
     return r;
   }
 
@@ -134,9 +120,6 @@ export class WorkerCore implements MediaOperations {
   }
 
   async joinPeer(roomId: string, peerId: string, userId: string): Promise<JoinPeerResult> {
-    id(roomId, "roomId");
-    id(peerId, "peerId");
-    id(userId, "userId");
     let router = this.routers.get(roomId);
     if (!router) {
       router = new Router({
@@ -162,14 +145,13 @@ export class WorkerCore implements MediaOperations {
 
   async leavePeer(roomId: string, peerId: string): Promise<void> {
     const router = this.#router(roomId);
-    router.leave(id(peerId, "peerId"));
+    router.leave(peerId);
     if (router.peerCount === 0) router.close();
   }
 
   async createTransport(roomId: string, peerId: string, direction: TransportDirection): Promise<CreateTransportResult> {
-    const dir = oneOf(direction, TRANSPORT_DIRECTIONS, "direction");
-    const t = this.#router(roomId).createTransport(id(peerId, "peerId"), dir);
-    return { transportId: t.id, direction: dir };
+    const t = this.#router(roomId).createTransport(peerId, direction);
+    return { transportId: t.id, direction };
   }
 
   async connectTransport(
@@ -178,31 +160,25 @@ export class WorkerCore implements MediaOperations {
     transportId: string,
     description: SessionDescriptionDto,
   ): Promise<ConnectTransportResult> {
-    const t = this.#router(roomId).transport(id(peerId, "peerId"), id(transportId, "transportId"));
+    const t = this.#router(roomId).transport(peerId, transportId);
     const answer = await t.connect(description);
     return answer ? { transportId: t.id, answer } : { transportId: t.id };
   }
 
   async produce(roomId: string, peerId: string, params: ProduceParams): Promise<ProduceResult> {
     const router = this.#router(roomId);
-    const p = params ?? ({} as ProduceParams);
-    const kind = oneOf(p.kind, MEDIA_KINDS, "kind");
-    const source = oneOf(p.source, PRODUCER_SOURCES, "source");
+    const { kind, source, mid, transportId } = params;
     if (SOURCE_KIND[source] !== kind) throw new AppError(400, "VALIDATION_FAILED", `source ${source} must be ${SOURCE_KIND[source]}`);
-    if (p.mid !== undefined && (typeof p.mid !== "string" || p.mid.length > 32)) {
-      throw new AppError(400, "VALIDATION_FAILED", "mid must be a short string");
-    }
-    const t = router.transport(id(peerId, "peerId"), id(p.transportId, "transportId"));
-    const producer = t.produce(kind, source, p.mid);
+    const t = router.transport(peerId, transportId);
+    const producer = t.produce(kind, source, mid);
     // Any consumer that asked before the keyframe would otherwise wait: nothing to do yet.
     return { producerId: producer.id };
   }
 
   async consume(roomId: string, peerId: string, params: ConsumeParams): Promise<ConsumeResult> {
     const router = this.#router(roomId);
-    const p = params ?? ({} as ConsumeParams);
-    const producer = router.producer(id(p.producerId, "producerId"));
-    const t = router.transport(id(peerId, "peerId"), id(p.transportId, "transportId"));
+    const producer = router.producer(params.producerId);
+    const t = router.transport(peerId, params.transportId);
     if (producer.peerId === peerId) throw new AppError(400, "VALIDATION_FAILED", "A peer cannot consume its own producer");
     const { consumer, offer } = await t.consume(producer);
     return {
@@ -217,29 +193,27 @@ export class WorkerCore implements MediaOperations {
   }
 
   async closeProducer(roomId: string, producerId: string, peerId?: string): Promise<void> {
-    const p = this.#router(roomId).producer(id(producerId, "producerId"));
+    const p = this.#router(roomId).producer(producerId);
     if (peerId !== undefined && p.peerId !== peerId) throw new AppError(404, "PRODUCER_NOT_FOUND", "Not your producer");
     p.close("closed");
   }
 
   async closeConsumer(roomId: string, consumerId: string, peerId?: string): Promise<void> {
-    const c = this.#router(roomId).consumer(id(consumerId, "consumerId"));
+    const c = this.#router(roomId).consumer(consumerId);
     if (peerId !== undefined && c.peerId !== peerId) throw new AppError(404, "CONSUMER_NOT_FOUND", "Not your consumer");
     c.close("closed");
   }
 
   async closeProducersOf(roomId: string, peerId: string, filter?: CloseProducersFilter): Promise<string[]> {
-    const sources = filter?.sources?.map((s) => oneOf(s, PRODUCER_SOURCES, "sources[]"));
-    return this.#router(roomId).closeProducersOf(id(peerId, "peerId"), sources);
+    return this.#router(roomId).closeProducersOf(peerId, filter?.sources);
   }
 
   async setPreferredLayer(roomId: string, consumerId: string, layer: SimulcastLayer): Promise<void> {
-    const c = this.#router(roomId).consumer(id(consumerId, "consumerId"));
-    c.setPreferredLayer(oneOf(layer, SIMULCAST_LAYERS, "layer"));
+    this.#router(roomId).consumer(consumerId).setPreferredLayer(layer);
   }
 
   async requestKeyFrame(roomId: string, consumerId: string): Promise<void> {
-    this.#router(roomId).consumer(id(consumerId, "consumerId")).requestKeyFrame();
+    this.#router(roomId).consumer(consumerId).requestKeyFrame();
   }
 
   async stats(): Promise<MediaStats> {

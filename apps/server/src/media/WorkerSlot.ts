@@ -4,6 +4,7 @@ import { MediaWorker, type MediaWorkerEvents } from "./MediaWorker.js";
 import type { WorkerCoreOptions } from "./WorkerCore.js";
 import type { MediaMethod, MediaOperations } from "./MediaService.js";
 import type { MediaShard } from "./ShardedMediaService.js";
+import type { MediaLogger } from "./log.js";
 
 /**
  * One in-process media worker that comes back when it dies (mediasoup leaves that to the
@@ -24,13 +25,14 @@ export class WorkerSlot extends TypedEmitter<MediaWorkerEvents> implements Media
     readonly id: string,
     private readonly options: WorkerCoreOptions,
     private readonly mode: "thread" | "inline",
+    private readonly log: MediaLogger,
   ) {
     super();
   }
 
-  static async start(options: WorkerCoreOptions, mode: "thread" | "inline"): Promise<WorkerSlot> {
-    const slot = new WorkerSlot(options.workerId, options, mode);
-    slot.#attach(await MediaWorker.start(options, mode));
+  static async start(options: WorkerCoreOptions, mode: "thread" | "inline", log: MediaLogger): Promise<WorkerSlot> {
+    const slot = new WorkerSlot(options.workerId, options, mode, log);
+    slot.#attach(await MediaWorker.start(options, mode, log));
     return slot;
   }
 
@@ -43,7 +45,7 @@ export class WorkerSlot extends TypedEmitter<MediaWorkerEvents> implements Media
       if (this.#worker !== w) return;
       this.#worker = undefined;
       this.emit("died", err);
-      void w.close().catch(() => {});
+      void w.close().catch((closeErr: unknown) => this.log.warn({ err: closeErr, workerId: this.id }, "closing a dead media worker failed"));
       this.#respawn();
     });
   }
@@ -53,13 +55,17 @@ export class WorkerSlot extends TypedEmitter<MediaWorkerEvents> implements Media
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       if (this.#closed) return;
-      MediaWorker.start(this.options, this.mode).then(
+      MediaWorker.start(this.options, this.mode, this.log).then(
         (w) => {
           if (this.#closed) void w.close();
-          else this.#attach(w);
+          else {
+            this.#attach(w);
+            this.log.info({ workerId: this.id, generation: this.generation }, "media worker restarted");
+          }
         },
-        () => {
+        (err: unknown) => {
           this.#delay = Math.min(this.#delay * 2, 30_000);
+          this.log.error({ err, workerId: this.id, retryInMs: this.#delay }, "media worker failed to start");
           this.#respawn();
         },
       );

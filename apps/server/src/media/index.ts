@@ -7,6 +7,7 @@ import { mediaConfigFromEnv, type MediaConfig, type MediaSettings } from "./conf
 import { startLocalMedia } from "./LocalMedia.js";
 import { RemoteMediaService } from "./node/RemoteMediaService.js";
 import type { MediaService } from "./MediaService.js";
+import { defaultMediaLogger, type MediaLogger } from "./log.js";
 
 export type {
   MediaService,
@@ -19,6 +20,9 @@ export type { MediaConfig, MediaSettings } from "./config.js";
 export { mediaConfigFromEnv, readMediaSettings } from "./config.js";
 export { runMediaNode, type MediaNodeOptions, type MediaNodeHandle } from "./node/MediaNode.js";
 export { MediaNodeClient } from "./node/MediaNodeClient.js";
+export type { MediaLogger } from "./log.js";
+export type { PlacementPolicy, PlacementCandidate } from "./Placement.js";
+export { MEDIA_RPC, MEDIA_METHODS } from "./rpc/table.js";
 export * from "./types.js";
 
 export interface CreateMediaServiceOptions {
@@ -32,6 +36,8 @@ export interface CreateMediaServiceOptions {
   nodes?: string[];
   /** Shared secret for remote nodes (default: MEDIA_SECRET). */
   secret?: string;
+  /** Where the media layer logs (a pino logger; default: pino on stdout at LOG_LEVEL). */
+  log?: MediaLogger;
 }
 
 /**
@@ -39,11 +45,12 @@ export interface CreateMediaServiceOptions {
  * of those standalone media nodes. Both implement the same MediaService.
  */
 export async function createMediaService(options: CreateMediaServiceOptions = {}): Promise<MediaService> {
+  const log = options.log ?? defaultMediaLogger();
   if (options.settings) {
     const s = options.settings;
     const nodes = options.nodes ?? s.nodes;
-    if (nodes.length > 0) return RemoteMediaService.connect(nodes, options.secret ?? s.secret ?? "");
-    return startLocalMedia({ ...s.local, ...options.config }, s.fastPath);
+    if (nodes.length > 0) return RemoteMediaService.connect(nodes, options.secret ?? s.secret ?? "", undefined, log);
+    return startLocalMedia({ ...s.local, ...options.config }, s.fastPath, log);
   }
   const env = options.env ?? process.env;
   const nodes =
@@ -55,7 +62,7 @@ export async function createMediaService(options: CreateMediaServiceOptions = {}
   if (nodes.length > 0) {
     const secret = options.secret ?? env.MEDIA_SECRET;
     if (!secret) throw new Error("MEDIA_SECRET is required when MEDIA_NODES is set");
-    return RemoteMediaService.connect(nodes, secret);
+    return RemoteMediaService.connect(nodes, secret, undefined, log);
   }
-  return startLocalMedia(mediaConfigFromEnv(env, options.config), env.MEDIA_FAST_PATH !== "0");
+  return startLocalMedia(mediaConfigFromEnv(env, options.config), env.MEDIA_FAST_PATH !== "0", log);
 }

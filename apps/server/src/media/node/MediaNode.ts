@@ -1,12 +1,18 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { AppError } from "../../errors/index.js";
+import { registerErrorHandling, registerNotFound } from "../../http/errors.js";
 import { mediaConfigFromEnv, type MediaConfig } from "../config.js";
 import { startLocalMedia } from "../LocalMedia.js";
-import type { MediaService } from "../MediaService.js";
+import type { MediaMethod, MediaService } from "../MediaService.js";
 import type { MediaEvent } from "../types.js";
+import { MEDIA_METHODS, describeMethod } from "../rpc/table.js";
+import { fromHttpRequest, toHttpResult } from "../rpc/http.js";
+import { checkMediaArgs } from "../rpc/validate.js";
+import { defaultMediaLogger, type MediaLogger } from "../log.js";
 import { checkMetricsToken, metricsAccess } from "../../metrics/token.js";
 import { nodeMetrics } from "../../metrics/node.js";
+import type { ShardStats } from "../../metrics/media.js";
 
 export interface MediaNodeOptions {
   /** Interface to listen on (default MEDIA_HOST or "0.0.0.0"). */
@@ -23,6 +29,10 @@ export interface MediaNodeOptions {
   metricsToken?: string;
   /** Log requests with pino (default false). */
   logger?: boolean;
+  /** Where the media layer logs (default: pino on stdout at LOG_LEVEL). */
+  log?: MediaLogger;
+  /** Serve this service instead of starting media workers (tests of the HTTP surface). */
+  media?: MediaService & { statsByShard(): Promise<ShardStats[]> };
 }
 
 export interface MediaNodeHandle {
@@ -42,9 +52,10 @@ interface SseClient {
 }
 
 /**
- * `vtp media`: a standalone media node. Runs the in-process media workers and serves the seed's
- * mediasoup-style REST API over them, plus `GET /events` (server-sent events) for the app
- * servers. Every route requires the shared secret header. Errors: `{ error: { code, message } }`.
+ * `vtp media`: a standalone media node. Runs the in-process media workers and serves the media
+ * operations over them, one route each as the media RPC table says (rpc/table.ts), plus
+ * `GET /events` (server-sent events) for the app servers. Every route requires the shared secret
+ * header. Errors go through the app's one error mapper: `{ error: { code, message } }`.
  */
 export async function runMediaNode(options: MediaNodeOptions = {}): Promise<MediaNodeHandle> {
   const env = options.env ?? process.env;
@@ -53,18 +64,19 @@ export async function runMediaNode(options: MediaNodeOptions = {}): Promise<Medi
   const host = options.host ?? env.MEDIA_HOST ?? "0.0.0.0";
   const port = options.port ?? Number(env.MEDIA_PORT ?? 4000);
   const metricsToken = checkMetricsToken(options.metricsToken ?? env.METRICS_TOKEN);
-  const media = await startLocalMedia(mediaConfigFromEnv(env, options.config), env.MEDIA_FAST_PATH !== "0");
+  const log = options.log ?? defaultMediaLogger();
+  const media = options.media ?? (await startLocalMedia(mediaConfigFromEnv(env, options.config), env.MEDIA_FAST_PATH !== "0", log));
   const secretBuf = Buffer.from(secret);
   const bootId = randomUUID();
 
   // Event log for SSE replay after a reconnect (Last-Event-ID).
   let seq = 0;
-  const log: { id: number; event: MediaEvent }[] = [];
+  const replay: { id: number; event: MediaEvent }[] = [];
   const clients = new Set<SseClient>();
   const unsubscribe = media.onEvent((event) => {
     const entry = { id: ++seq, event };
-    log.push(entry);
-    if (log.length > EVENT_BUFFER) log.shift();
+    replay.push(entry);
+    if (replay.length > EVENT_BUFFER) replay.shift();
     const frame = `id: ${entry.id}\ndata: ${JSON.stringify(event)}\n\n`;
     for (const c of clients) c.reply.raw.write(frame);
   });
@@ -81,82 +93,27 @@ export async function runMediaNode(options: MediaNodeOptions = {}): Promise<Medi
     }
   });
 
-  app.setErrorHandler((err: unknown, _req, reply) => {
-    if (err instanceof AppError) return reply.status(err.status).send({ error: err.toBody() });
-    const e = err as { statusCode?: number; code?: string; message?: string };
-    if (e.statusCode && e.statusCode < 500) {
-      const code = e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" ? "UNSUPPORTED_MEDIA_TYPE" : e.statusCode === 413 ? "PAYLOAD_TOO_LARGE" : "INVALID_JSON";
-      return reply.status(e.statusCode).send({ error: { code, message: e.message ?? "Bad request" } });
-    }
-    app.log.error(err);
-    return reply.status(500).send({ error: { code: "INTERNAL_ERROR", message: "Internal error" } });
-  });
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: "NOT_FOUND", message: `No route ${req.method} ${req.url}` } }),
-  );
-
-  type Req = FastifyRequest<{ Params: Record<string, string>; Body: Record<string, any> | undefined }>;
-  const body = (req: Req): Record<string, any> => {
-    const b = req.body;
-    if (b === undefined || b === null) return {};
-    if (typeof b !== "object" || Array.isArray(b)) throw new AppError(400, "VALIDATION_FAILED", "The body must be a JSON object");
-    return b;
-  };
-  const ok = { ok: true };
+  registerErrorHandling(app);
+  registerNotFound(app, { serveSpa: false });
 
   app.get("/metrics", async (req, reply) => {
     if (!metricsAccess(metricsToken, req, reply)) return reply;
     return reply.header("content-type", metrics.contentType).send(await metrics.read());
   });
-  app.get("/health", async () => ({ ...(await media.health()), bootId }));
-  app.get("/stats", async () => media.stats());
-  app.get("/rooms", async () => ({ rooms: await media.listRooms() }));
-  app.get("/rooms/:roomId", async (req: Req) => media.getRoom(req.params.roomId));
-  app.post("/rooms/:roomId/peers", async (req: Req) => {
-    const b = body(req);
-    return media.joinPeer(req.params.roomId, b.peerId, b.userId);
-  });
-  app.post("/rooms/:roomId/peers/:peerId/leave", async (req: Req) => {
-    await media.leavePeer(req.params.roomId, req.params.peerId);
-    return ok;
-  });
-  app.post("/rooms/:roomId/peers/:peerId/producers/close", async (req: Req) => {
-    const b = body(req);
-    if (b.sources !== undefined && !Array.isArray(b.sources)) throw new AppError(400, "VALIDATION_FAILED", "sources must be an array");
-    return { producerIds: await media.closeProducersOf(req.params.roomId, req.params.peerId, b.sources ? { sources: b.sources } : undefined) };
-  });
-  app.post("/rooms/:roomId/transports", async (req: Req) => {
-    const b = body(req);
-    return media.createTransport(req.params.roomId, b.peerId, b.direction);
-  });
-  app.post("/rooms/:roomId/transports/:transportId/connect", async (req: Req) => {
-    const b = body(req);
-    return media.connectTransport(req.params.roomId, b.peerId, req.params.transportId, b.description);
-  });
-  app.post("/rooms/:roomId/producers", async (req: Req) => {
-    const b = body(req);
-    return media.produce(req.params.roomId, b.peerId, { transportId: b.transportId, kind: b.kind, source: b.source, mid: b.mid });
-  });
-  app.post("/rooms/:roomId/producers/:producerId/close", async (req: Req) => {
-    await media.closeProducer(req.params.roomId, req.params.producerId, body(req).peerId);
-    return ok;
-  });
-  app.post("/rooms/:roomId/consumers", async (req: Req) => {
-    const b = body(req);
-    return media.consume(req.params.roomId, b.peerId, { producerId: b.producerId, transportId: b.transportId });
-  });
-  app.post("/rooms/:roomId/consumers/:consumerId/close", async (req: Req) => {
-    await media.closeConsumer(req.params.roomId, req.params.consumerId, body(req).peerId);
-    return ok;
-  });
-  app.post("/rooms/:roomId/consumers/:consumerId/layer", async (req: Req) => {
-    await media.setPreferredLayer(req.params.roomId, req.params.consumerId, body(req).layer);
-    return ok;
-  });
-  app.post("/rooms/:roomId/consumers/:consumerId/keyframe", async (req: Req) => {
-    await media.requestKeyFrame(req.params.roomId, req.params.consumerId);
-    return ok;
-  });
+  // The media operations, one route each as the RPC table says; arguments checked against its schemas.
+  const nodeFields: Partial<Record<MediaMethod, () => object>> = { health: () => ({ bootId }) };
+  for (const method of MEDIA_METHODS) {
+    const { verb, path } = describeMethod(method).http;
+    const handler = async (req: FastifyRequest<{ Params: Record<string, string> }>) => {
+      const args = checkMediaArgs(method, fromHttpRequest(method, req.params, req.body));
+      const result = await (media[method] as (...a: unknown[]) => Promise<unknown>).apply(media, args);
+      const body = toHttpResult(method, result);
+      const extra = nodeFields[method];
+      return extra ? { ...(body as object), ...extra() } : body;
+    };
+    if (verb === "GET") app.get(path, handler);
+    else app.post(path, handler);
+  }
   app.get("/events", (req, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, {
@@ -168,7 +125,7 @@ export async function runMediaNode(options: MediaNodeOptions = {}): Promise<Medi
     reply.raw.write(`event: hello\ndata: ${JSON.stringify({ bootId })}\n\n`);
     const last = Number(req.headers["last-event-id"]);
     if (Number.isInteger(last) && last > 0) {
-      for (const e of log) if (e.id > last) reply.raw.write(`id: ${e.id}\ndata: ${JSON.stringify(e.event)}\n\n`);
+      for (const e of replay) if (e.id > last) reply.raw.write(`id: ${e.id}\ndata: ${JSON.stringify(e.event)}\n\n`);
     }
     const client: SseClient = { reply };
     clients.add(client);

@@ -1,33 +1,14 @@
 import { AppError } from "../../errors/index.js";
 import { TypedEmitter } from "../TypedEmitter.js";
-import type {
-  CloseProducersFilter,
-  JoinPeerResult,
-  MediaEventListener,
-  MediaMethod,
-  MediaOperations,
-  MediaService,
-} from "../MediaService.js";
-import type {
-  ConnectTransportResult,
-  ConsumeParams,
-  ConsumeResult,
-  CreateTransportResult,
-  MediaEvent,
-  MediaHealth,
-  MediaRoomInfo,
-  MediaRoomSummary,
-  MediaStats,
-  ProduceParams,
-  ProduceResult,
-  SessionDescriptionDto,
-  SimulcastLayer,
-  TransportDirection,
-} from "../types.js";
+import type { MediaEventListener, MediaMethod, MediaOperations, MediaService } from "../MediaService.js";
+import type { MediaEvent } from "../types.js";
+import { MEDIA_METHODS } from "../rpc/table.js";
+import { fromHttpResult, toHttpRequest } from "../rpc/http.js";
+import { isMediaResult } from "../rpc/validate.js";
+import type { MediaLogger } from "../log.js";
 
 const SECRET_HEADER = "x-media-secret";
 const REQUEST_TIMEOUT_MS = 30_000;
-const enc = encodeURIComponent;
 
 interface ClientEvents {
   event: [event: MediaEvent];
@@ -35,9 +16,14 @@ interface ClientEvents {
   died: [error: Error];
 }
 
+/** Every media operation, defined once below from the RPC table. */
+export interface MediaNodeClient extends MediaOperations {}
+
 /**
- * The MediaService over HTTP to one `vtp media` node. Events arrive over `GET /events`
- * (server-sent events), reconnecting with Last-Event-ID so none are lost across a short drop.
+ * The MediaService over HTTP to one `vtp media` node. Each operation is the route the media RPC
+ * table gives it (rpc/table.ts, rpc/http.ts); a node's answer is checked against the method's
+ * result schema. Events arrive over `GET /events` (server-sent events), reconnecting with
+ * Last-Event-ID so none are lost across a short drop.
  */
 export class MediaNodeClient extends TypedEmitter<ClientEvents> implements MediaService {
   readonly id: string;
@@ -51,9 +37,22 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
   /** Resolves when the event stream is open for the first time. */
   readonly eventsReady = new Promise<void>((r) => (this.#connected = r));
 
+  static {
+    for (const method of MEDIA_METHODS) {
+      Object.defineProperty(MediaNodeClient.prototype, method, {
+        configurable: true,
+        writable: true,
+        value(this: MediaNodeClient, ...args: unknown[]) {
+          return this.#call(method, args);
+        },
+      });
+    }
+  }
+
   constructor(
     readonly baseUrl: string,
     private readonly secret: string,
+    private readonly log: MediaLogger,
   ) {
     super();
     this.baseUrl = baseUrl.replace(/\/+$/, "");
@@ -66,16 +65,19 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
     return () => this.off("event", listener);
   }
 
-  async #call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  /** Generic dispatch, used by ShardedMediaService. */
+  request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
+    return this.#call(method, args) as ReturnType<MediaOperations[M]>;
+  }
+
+  async #call(method: MediaMethod, args: readonly unknown[]): Promise<unknown> {
+    const { verb, path, body } = toHttpRequest(method, args);
     let res: Response;
     try {
       res = await fetch(this.baseUrl + path, {
-        method,
-        headers: {
-          [SECRET_HEADER]: this.secret,
-          ...(method === "POST" ? { "content-type": "application/json" } : {}),
-        },
-        body: method === "POST" ? JSON.stringify(body ?? {}) : undefined,
+        method: verb,
+        headers: { [SECRET_HEADER]: this.secret, ...(body ? { "content-type": "application/json" } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
         signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
       });
     } catch (err) {
@@ -93,82 +95,12 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
       if (e && typeof e.code === "string") throw new AppError(res.status, e.code, String(e.message ?? e.code), e.details);
       throw new AppError(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} answered ${res.status}`);
     }
-    return json as T;
-  }
-
-  /** Generic dispatch, used by ShardedMediaService. */
-  request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
-    const fn = this[method] as (...a: unknown[]) => ReturnType<MediaOperations[M]>;
-    return fn.apply(this, args);
-  }
-
-  async health(): Promise<MediaHealth> {
-    const h = await this.#call<MediaHealth & { bootId?: string }>("GET", "/health");
-    return { ok: h.ok, workers: h.workers, rooms: h.rooms, peers: h.peers };
-  }
-
-  async listRooms(): Promise<MediaRoomSummary[]> {
-    return (await this.#call<{ rooms: MediaRoomSummary[] }>("GET", "/rooms")).rooms;
-  }
-
-  getRoom(roomId: string): Promise<MediaRoomInfo> {
-    return this.#call("GET", `/rooms/${enc(roomId)}`);
-  }
-
-  joinPeer(roomId: string, peerId: string, userId: string): Promise<JoinPeerResult> {
-    return this.#call("POST", `/rooms/${enc(roomId)}/peers`, { peerId, userId });
-  }
-
-  async leavePeer(roomId: string, peerId: string): Promise<void> {
-    await this.#call("POST", `/rooms/${enc(roomId)}/peers/${enc(peerId)}/leave`);
-  }
-
-  createTransport(roomId: string, peerId: string, direction: TransportDirection): Promise<CreateTransportResult> {
-    return this.#call("POST", `/rooms/${enc(roomId)}/transports`, { peerId, direction });
-  }
-
-  connectTransport(
-    roomId: string,
-    peerId: string,
-    transportId: string,
-    description: SessionDescriptionDto,
-  ): Promise<ConnectTransportResult> {
-    return this.#call("POST", `/rooms/${enc(roomId)}/transports/${enc(transportId)}/connect`, { peerId, description });
-  }
-
-  produce(roomId: string, peerId: string, params: ProduceParams): Promise<ProduceResult> {
-    return this.#call("POST", `/rooms/${enc(roomId)}/producers`, { peerId, ...params });
-  }
-
-  consume(roomId: string, peerId: string, params: ConsumeParams): Promise<ConsumeResult> {
-    return this.#call("POST", `/rooms/${enc(roomId)}/consumers`, { peerId, ...params });
-  }
-
-  async closeProducer(roomId: string, producerId: string, peerId?: string): Promise<void> {
-    await this.#call("POST", `/rooms/${enc(roomId)}/producers/${enc(producerId)}/close`, { peerId });
-  }
-
-  async closeConsumer(roomId: string, consumerId: string, peerId?: string): Promise<void> {
-    await this.#call("POST", `/rooms/${enc(roomId)}/consumers/${enc(consumerId)}/close`, { peerId });
-  }
-
-  async closeProducersOf(roomId: string, peerId: string, filter?: CloseProducersFilter): Promise<string[]> {
-    const r = await this.#call<{ producerIds: string[] }>("POST", `/rooms/${enc(roomId)}/peers/${enc(peerId)}/producers/close`, {
-      sources: filter?.sources,
-    });
-    return r.producerIds;
-  }
-
-  async setPreferredLayer(roomId: string, consumerId: string, layer: SimulcastLayer): Promise<void> {
-    await this.#call("POST", `/rooms/${enc(roomId)}/consumers/${enc(consumerId)}/layer`, { layer });
-  }
-
-  async requestKeyFrame(roomId: string, consumerId: string): Promise<void> {
-    await this.#call("POST", `/rooms/${enc(roomId)}/consumers/${enc(consumerId)}/keyframe`);
-  }
-
-  stats(): Promise<MediaStats> {
-    return this.#call("GET", "/stats");
+    const result = fromHttpResult(method, json);
+    if (!isMediaResult(method, result)) {
+      this.log.error({ node: this.baseUrl, method }, "media node answered a malformed result");
+      throw new AppError(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} answered ${method} with a malformed result`);
+    }
+    return result;
   }
 
   /** Keep one SSE stream open; reconnect with a growing delay (max 5 s). */
@@ -186,6 +118,7 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
       // unreachable) and so are its rooms; say so once, so their people can start over elsewhere.
       if (this.#bootId !== undefined && !this.#down && !(await this.health().then((h) => h.ok, () => false))) {
         this.#down = true;
+        this.log.warn({ node: this.baseUrl }, "media node unreachable (event stream and health); its rooms are lost");
         this.emit("died", new Error(`media node ${this.baseUrl} is unreachable`));
       }
       await new Promise((r) => setTimeout(r, delay));
@@ -201,9 +134,11 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
     const bootId = res.headers.get("x-media-boot-id") ?? undefined;
     const wasDown = this.#down;
     this.#down = false;
+    if (wasDown) this.log.info({ node: this.baseUrl }, "media node reachable again");
     if (this.#bootId && bootId !== this.#bootId) {
       this.#lastEventId = 0;
       // Restarted: its rooms are gone (already said if it had been declared down meanwhile).
+      this.log.warn({ node: this.baseUrl, bootId }, "media node restarted; its rooms are lost");
       if (!wasDown) this.emit("died", new Error(`media node ${this.baseUrl} restarted`));
     }
     this.#bootId = bootId;
@@ -232,11 +167,14 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
     }
     if (type !== "message" || !data) return;
     if (id !== undefined) this.#lastEventId = id;
+    let event: MediaEvent;
     try {
-      this.emit("event", JSON.parse(data) as MediaEvent);
+      event = JSON.parse(data) as MediaEvent;
     } catch {
-      // a listener threw or the frame was not JSON: never break the stream for it
+      this.log.warn({ node: this.baseUrl, id }, "media node sent an event that is not JSON; skipped");
+      return;
     }
+    this.emit("event", event); // a listener that throws is reported by the emitter, never breaks the stream
   }
 
   async close(): Promise<void> {

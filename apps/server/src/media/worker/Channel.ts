@@ -1,10 +1,14 @@
 import { AppError } from "../../errors/index.js";
 import type { MediaMethod, MediaOperations } from "../MediaService.js";
 import type { MediaEvent } from "../types.js";
+import { checkMediaArgs } from "../rpc/validate.js";
+import { serializeError, writeRecord, type LogRecord, type MediaLogger } from "../log.js";
 
 /**
  * The only door into a media worker thread: request/response messages over a MessagePort,
- * plus one-way event messages from the worker. Both ends live in this file.
+ * plus one-way event and log messages from the worker. Both ends live in this file. The worker
+ * side answers only the methods of the media RPC table (rpc/table.ts), with arguments checked
+ * against their schemas, and `close`.
  */
 
 export type ChannelMethod = MediaMethod | "close";
@@ -26,6 +30,7 @@ export type ChannelMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: ChannelError }
   | { event: MediaEvent }
+  | { log: LogRecord }
   | { ready: true };
 
 type Port = {
@@ -44,35 +49,46 @@ export function fromChannelError(e: ChannelError): AppError {
   return new AppError(e.status, e.code as AppError["code"], e.message, e.details);
 }
 
-/** Worker side: answer requests with `core`, forward its events. */
-export function serveChannel(
-  port: Port,
-  core: MediaOperations & { onEvent(l: (e: MediaEvent) => void): () => void; close(): Promise<void> },
-): void {
+export type ChannelCore = MediaOperations & { onEvent(l: (e: MediaEvent) => void): () => void; close(): Promise<void> };
+
+/**
+ * Worker side: answer requests with `core`, forward its events. A method outside the table, or
+ * arguments that do not match its schemas, are refused with a 400 before `core` sees them. An
+ * error that is not an AppError is a bug: it is logged with its stack and answered INTERNAL_ERROR.
+ */
+export function serveChannel(port: Port, core: ChannelCore, log: MediaLogger): void {
   core.onEvent((event) => port.postMessage({ event } satisfies ChannelMessage));
   port.on("message", async (msg: ChannelRequest) => {
     try {
-      const fn = (core as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[msg.method];
-      if (typeof fn !== "function") throw new AppError(400, "BAD_REQUEST", `Unknown media method ${msg.method}`);
-      const result = await fn.apply(core, msg.args);
+      let result: unknown;
+      if (msg.method === "close") result = await core.close();
+      else {
+        const args = checkMediaArgs(msg.method as unknown, msg.args);
+        const fn = core[msg.method as MediaMethod] as (...a: unknown[]) => Promise<unknown>;
+        result = await fn.apply(core, args);
+      }
       port.postMessage({ id: msg.id, ok: true, result } satisfies ChannelMessage);
     } catch (err) {
+      if (!(err instanceof AppError)) log.error({ err, method: msg.method }, "media request failed");
       port.postMessage({ id: msg.id, ok: false, error: toChannelError(err) } satisfies ChannelMessage);
     }
   });
   port.postMessage({ ready: true } satisfies ChannelMessage);
 }
 
-/** Main side: typed requests over the port, events to a callback. */
+/** Main side: typed requests over the port, events to a callback, log records to `log`. */
 export class ChannelClient {
   #nextId = 1;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  /** Set once the other end is gone: every later request fails with it at once. */
+  #failed: AppError | undefined;
   readonly ready: Promise<void>;
   #onReady!: () => void;
 
   constructor(
     private readonly port: Port,
     private readonly onEvent: (e: MediaEvent) => void,
+    private readonly log: MediaLogger,
   ) {
     this.ready = new Promise((r) => (this.#onReady = r));
     port.on("message", this.#onMessage);
@@ -80,6 +96,7 @@ export class ChannelClient {
 
   #onMessage = (msg: ChannelMessage): void => {
     if ("event" in msg) return this.onEvent(msg.event);
+    if ("log" in msg) return writeRecord(this.log, msg.log);
     if ("ready" in msg) return this.#onReady();
     const p = this.#pending.get(msg.id);
     if (!p) return;
@@ -91,15 +108,23 @@ export class ChannelClient {
   request<M extends MediaMethod>(method: M, args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]>;
   request(method: "close", args: []): Promise<void>;
   request(method: ChannelMethod, args: unknown[]): Promise<unknown> {
+    if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.port.postMessage({ id, method, args } satisfies ChannelRequest);
+      try {
+        this.port.postMessage({ id, method, args } satisfies ChannelRequest);
+      } catch (err) {
+        // Arguments that cannot be cloned (a function, a socket...) never reach the worker.
+        this.#pending.delete(id);
+        reject(new AppError(400, "VALIDATION_FAILED", `${method}: arguments cannot be sent to a media worker (${serializeError(err).message})`));
+      }
     });
   }
 
-  /** Fail every pending request (the worker died). */
+  /** Fail every pending request and every later one (the worker died). */
   failAll(err: AppError): void {
+    this.#failed = err;
     for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();
   }

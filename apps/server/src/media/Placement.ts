@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+import type { MediaHealth } from "./types.js";
+
+/** A shard that can take a new room, with the health it just reported (`ok` is true). */
+export interface PlacementCandidate {
+  shardId: string;
+  health: MediaHealth;
+}
+
+/**
+ * Where a new room goes: the sharded media service asks every shard for its health and hands the
+ * healthy ones to the policy, in the shards' order. Undefined: none fits (MEDIA_UNAVAILABLE).
+ */
+export interface PlacementPolicy {
+  readonly name: string;
+  choose(roomId: string, candidates: readonly PlacementCandidate[]): string | undefined;
+}
+
+/**
+ * The shard with the fewest peers (then rooms); the first of equals. For the in-process workers
+ * of one app server, which alone places rooms on them.
+ */
+export const leastLoaded: PlacementPolicy = {
+  name: "least-loaded",
+  choose(_roomId, candidates) {
+    let best: PlacementCandidate | undefined;
+    for (const c of candidates) {
+      if (!best || load(c.health) < load(best.health)) best = c;
+    }
+    return best?.shardId;
+  },
+};
+
+const load = (h: MediaHealth) => h.peers * 1000 + h.rooms;
+
+/**
+ * Rendezvous (highest-random-weight) hashing of the room id over the shards' ids. For remote
+ * nodes shared by several app servers: every server picks the same node for a room, even two
+ * placing it at the same moment (the teacher on one server, a student on another), without
+ * talking to each other, and rooms spread evenly. (Least loaded could split such a room across
+ * two nodes, its people unable to see each other.)
+ */
+export const rendezvousHashing: PlacementPolicy = {
+  name: "rendezvous",
+  choose(roomId, candidates) {
+    let best: string | undefined;
+    let bestScore = -Infinity;
+    for (const c of candidates) {
+      const score = rendezvous(roomId, c.shardId);
+      if (score > bestScore) {
+        best = c.shardId;
+        bestScore = score;
+      }
+    }
+    return best;
+  },
+};
+
+/** Highest-random-weight score of a (room, node) pair: the same on every app server. */
+export function rendezvous(roomId: string, shardId: string): number {
+  return createHash("sha256").update(`${roomId}\u0000${shardId}`).digest().readUIntBE(0, 6);
+}
