@@ -9,6 +9,8 @@ export interface RunningServer {
   app: FastifyInstance;
   url: string;
   stop(): Promise<void>;
+  /** What the shutdown is waiting for (for the log when it takes too long). */
+  shutdownStage(): string;
 }
 
 /**
@@ -19,6 +21,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const log = createLogger(config);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, owner: "vtp start" });
   let app: FastifyInstance | undefined;
+  let stage = "running";
   const connections = new Set<Socket>();
   try {
     const applied = await migrate(database);
@@ -28,7 +31,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       connections.add(socket);
       socket.once("close", () => connections.delete(socket));
     });
-    app.addHook("onClose", async () => database.close());
+    // preClose hooks run in order (the app's first), onClose hooks in reverse after the HTTP server closed.
+    app.addHook("preClose", async () => void (stage = "waiting for HTTP connections to close"));
+    app.addHook("onClose", async () => void (stage = "closing recording jobs and mail"));
 
     if (config.adminEmail && config.adminPassword) {
       const { user, created } = await app.ctx.accounts.ensureAdmin({ email: config.adminEmail, password: config.adminPassword });
@@ -42,7 +47,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
-    await (app ? app.close() : database.close()).catch(() => {});
+    await app?.close().catch(() => {});
+    await database.close().catch(() => {});
     throw err;
   }
   const addr = app.server.address();
@@ -52,8 +58,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   let stopping: Promise<void> | undefined;
   const running = app;
-  const stop = () => (stopping ??= closeServer(running, connections));
-  return { app: running, url, stop };
+  // The database closes last, after every onClose hook (recording jobs write their state).
+  const stop = () => {
+    if (stopping) return stopping;
+    stage = "stopping recordings, disconnecting clients, closing media";
+    return (stopping = closeServer(running, connections).finally(() => {
+      stage = "closing the database";
+      return database.close();
+    }));
+  };
+  return { app: running, url, stop, shutdownStage: () => stage };
 }
 
 /** How long clients get to hang up by themselves once the server starts closing. */
@@ -95,7 +109,7 @@ export function handleSignals(server: RunningServer, log = server.app.log) {
     shuttingDown = true;
     log.info({ signal }, "shutting down");
     const force = setTimeout(() => {
-      log.error({ limitMs: SHUTDOWN_LIMIT_MS }, "shutdown took too long; exiting");
+      log.error({ limitMs: SHUTDOWN_LIMIT_MS, stage: server.shutdownStage() }, "shutdown took too long; exiting");
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS);
     force.unref();
