@@ -1,21 +1,30 @@
 import { EventEmitter } from "node:events";
+import { defaultMediaLogger, type MediaLogger } from "./log.js";
 
 /** Told about an error thrown by a listener; the emit itself carries on with the next listener. */
 export type ListenerErrorHandler = (error: unknown, event: string, emitter: string) => void;
 
-const reportToConsole: ListenerErrorHandler = (error, event, emitter) => {
-  console.error(`[vtp media] a listener of ${emitter} "${event}" threw; the other listeners still ran:`, error);
+let fallbackLog: MediaLogger | undefined;
+const reportToDefaultLogger: ListenerErrorHandler = (error, event, emitter) => {
+  fallbackLog ??= defaultMediaLogger();
+  fallbackLog.error({ err: error, event, emitter }, "a media event listener threw; the other listeners still ran");
 };
 
-let reportListenerError: ListenerErrorHandler = reportToConsole;
+let reportListenerError: ListenerErrorHandler = reportToDefaultLogger;
+
+/** A handler that writes listener errors to a media logger. */
+export function logListenerErrors(log: MediaLogger): ListenerErrorHandler {
+  return (error, event, emitter) => log.error({ err: error, event, emitter }, "a media event listener threw; the other listeners still ran");
+}
 
 /**
- * Where errors thrown by media event listeners go (default: console.error with a "[vtp media]"
- * prefix). Returns the previous handler. Per module instance, so per worker thread.
+ * Where errors thrown by media event listeners go (default: the default media logger; the app's
+ * logger once createMediaService is given one). Returns the previous handler. Per module
+ * instance, so per worker thread.
  */
 export function setListenerErrorHandler(handler: ListenerErrorHandler | undefined): ListenerErrorHandler {
   const previous = reportListenerError;
-  reportListenerError = handler ?? reportToConsole;
+  reportListenerError = handler ?? reportToDefaultLogger;
   return previous;
 }
 

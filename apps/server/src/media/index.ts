@@ -8,6 +8,7 @@ import { startLocalMedia } from "./LocalMedia.js";
 import { RemoteMediaService } from "./node/RemoteMediaService.js";
 import type { MediaService } from "./MediaService.js";
 import { defaultMediaLogger, type MediaLogger } from "./log.js";
+import { logListenerErrors, setListenerErrorHandler } from "./TypedEmitter.js";
 
 export type {
   MediaService,
@@ -46,6 +47,8 @@ export interface CreateMediaServiceOptions {
  */
 export async function createMediaService(options: CreateMediaServiceOptions = {}): Promise<MediaService> {
   const log = options.log ?? defaultMediaLogger();
+  // Listener errors of this thread's media objects (node clients, workers' proxies) go there too.
+  if (options.log) setListenerErrorHandler(logListenerErrors(options.log));
   if (options.settings) {
     const s = options.settings;
     const nodes = options.nodes ?? s.nodes;

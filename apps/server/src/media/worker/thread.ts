@@ -1,7 +1,7 @@
 /** Entry point of a media worker thread. Everything goes through the channel (Channel.ts). */
 import { parentPort, workerData } from "node:worker_threads";
 import { WorkerCore, type WorkerCoreOptions } from "../WorkerCore.js";
-import { setListenerErrorHandler } from "../TypedEmitter.js";
+import { logListenerErrors, setListenerErrorHandler } from "../TypedEmitter.js";
 import { ThreadLogger } from "../log.js";
 import { serveChannel, type ChannelMessage } from "./Channel.js";
 
@@ -11,6 +11,6 @@ const options = workerData as WorkerCoreOptions;
 const log = new ThreadLogger((record) => port.postMessage({ log: record } satisfies ChannelMessage), options.logLevel ?? "info", {
   workerId: options.workerId,
 });
-setListenerErrorHandler((err, event, emitter) => log.error({ err, event, emitter }, "a media event listener threw; the other listeners still ran"));
+setListenerErrorHandler(logListenerErrors(log));
 const core = new WorkerCore(options);
 serveChannel(port, core, log);
