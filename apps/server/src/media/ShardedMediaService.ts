@@ -3,6 +3,7 @@ import type { JoinPeerResult, MediaEventListener, MediaMethod, MediaOperations, 
 import type { MediaEvent, MediaHealth, MediaRoomSummary, MediaStats } from "./types.js";
 import type { PlacementCandidate, PlacementPolicy } from "./Placement.js";
 import { ROOM_SCOPED_METHODS, type RoomScopedMethod } from "./rpc/table.js";
+import { MEDIA_STAT_NAMES } from "./rpc/schemas.js";
 import type { MediaLogger } from "./log.js";
 
 /** A place rooms can live on: a local media worker, or a remote media node. */
@@ -170,23 +171,7 @@ export class ShardedMediaService implements MediaService {
 
   async stats(): Promise<MediaStats> {
     const all = await Promise.all(this.shards.map((s) => s.request("stats")));
-    const sum = (k: keyof MediaStats) => all.reduce((a, s) => a + s[k], 0);
-    return {
-      workers: sum("workers"),
-      rooms: sum("rooms"),
-      peers: sum("peers"),
-      transports: sum("transports"),
-      peerConnections: sum("peerConnections"),
-      producers: sum("producers"),
-      consumers: sum("consumers"),
-      udpSockets: sum("udpSockets"),
-      timers: sum("timers"),
-      packetsForwarded: sum("packetsForwarded"),
-      bytesForwarded: sum("bytesForwarded"),
-      receiverLossSum: sum("receiverLossSum"),
-      receiverLossReports: sum("receiverLossReports"),
-      eventLoopActiveMs: sum("eventLoopActiveMs"),
-    };
+    return Object.fromEntries(MEDIA_STAT_NAMES.map((k) => [k, all.reduce((a, st) => a + st[k], 0)])) as unknown as MediaStats;
   }
 
   /** The stats of each shard (worker or node) on its own; null for one that does not answer. */

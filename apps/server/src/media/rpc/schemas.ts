@@ -109,7 +109,8 @@ export const ConsumeResultSchema = Type.Object({
   mid: Type.String(),
   offer: SessionDescriptionSchema,
 });
-const STAT_NAMES = [
+/** The counters of MediaStats (each a number, summed over shards). */
+export const MEDIA_STAT_NAMES = [
   "workers",
   "rooms",
   "peers",
@@ -126,7 +127,7 @@ const STAT_NAMES = [
   "eventLoopActiveMs",
 ] as const satisfies readonly (keyof MediaStats)[];
 export const MediaStatsSchema = Type.Object(
-  Object.fromEntries(STAT_NAMES.map((k) => [k, Type.Number()])) as { [K in (typeof STAT_NAMES)[number]]: ReturnType<typeof Type.Number> },
+  Object.fromEntries(MEDIA_STAT_NAMES.map((k) => [k, Type.Number()])) as { [K in (typeof MEDIA_STAT_NAMES)[number]]: ReturnType<typeof Type.Number> },
 );
 export const ClosedProducerIdsSchema = Type.Array(Type.String());
 /** Operations that answer nothing. Over HTTP their answer is `{ ok: true }`. */
