@@ -192,7 +192,8 @@ export interface ExpectedContent {
  * Samples `input` once a second and returns every way it falls short of `expected` (empty when
  * it is what a person would expect): at least 95 % of the seconds of each camera show a picture
  * in its place, of each share the screen, of each microphone sound; the duration is within 1 s.
- * The first second of a share is not counted (the recorder waits for the screen's key frame).
+ * The first second of a share is not counted (the recorder waits for the screen's key frame), nor
+ * its last half second (a browser stops sending before it tells the server the share ended).
  */
 export async function contentProblems(input: string, expected: ExpectedContent, label = input): Promise<string[]> {
   const problems: string[] = [];
@@ -207,7 +208,7 @@ export async function contentProblems(input: string, expected: ExpectedContent, 
   }
   const inShare = (t: number, margin: number) => expected.screens.some((s) => t >= s.from - margin && t < s.to + margin);
   for (const s of expected.screens) {
-    const secs = within(frames, s.from + 1, s.to);
+    const secs = within(frames, s.from + 1, s.to - 0.5);
     const ok = share(secs, (f) => isScreenColour(f));
     if (secs.length === 0 || ok < need) problems.push(`${label}: the screen share shows in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${describeFrames(secs, STAGE)}`);
   }

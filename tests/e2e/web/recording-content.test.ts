@@ -78,7 +78,7 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
       console.warn(`recording files copied to ${to}`);
     });
     const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Rae Teacher"), verifiedUser(server, "student", "Lou Student")]);
-    const t = await startClassUi(browser, server, teacher, { title: "Recorded with cameras", init: (ctx) => ctx.addInitScript(MAGENTA_SCREEN) });
+    const t = await startClassUi(browser, server, teacher, { title: "Recorded with cameras", init: async (ctx) => void (await ctx.addInitScript(MAGENTA_SCREEN)) });
     const s = await joinClassUi(browser, server, student, t.code);
     contexts.push(t.ctx, s.ctx);
     const tp = t.page;

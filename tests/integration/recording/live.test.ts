@@ -1,10 +1,13 @@
 import { execFile, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../../helpers/app.js";
 import { createRoom, joined, listeningApp, person, type Person, type TestClient } from "../rooms/helpers.js";
 import { SocketPublisher } from "./socket-publisher.js";
 import { waitProcessed } from "./wait.js";
+import { contentProblems, isPicture, still, STAGE, tileRegion, type ExpectedContent } from "../../helpers/media-content.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
@@ -31,7 +34,17 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     await t?.close();
   });
 
-  it("records camera + mic published over Socket.IO, a screen share that starts halfway, and processes them", async () => {
+  it("records camera + mic published over Socket.IO, a screen share that starts halfway, and processes them", async ({ onTestFailed }) => {
+    let recordingId = "";
+    onTestFailed(() => {
+      // The captured tracks and FFmpeg logs, for a look at what went wrong.
+      const dir = recordingId ? t.app.recording.service.captureDir(recordingId) : "";
+      if (!dir || !existsSync(dir)) return;
+      const to = path.join("test-artifacts", "recording-live");
+      mkdirSync(to, { recursive: true });
+      cpSync(dir, to, { recursive: true });
+      console.warn(`recording files copied to ${to}`);
+    });
     const room = await createRoom(t, teacher, { title: "Optics" });
     const h = await joined(url, teacher, room.id);
     const s = await joined(url, student, room.id);
@@ -42,7 +55,7 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
 
     const start = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
     expect(start.statusCode, start.body).toBe(201);
-    const recordingId: string = start.json().recording.id;
+    recordingId = start.json().recording.id;
     for (const c of [h.c, s.c]) expect((await c.waitFor("recording-started")).recordingId).toBe(recordingId);
 
     // Someone joining now learns that the class is being recorded.
@@ -50,7 +63,7 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     clients.push(l.c);
     expect((await l.c.waitFor("recording-started")).recordingId).toBe(recordingId);
 
-    await sleep(5000);
+    await sleep(10_000);
     const [screen] = await pub.publish(["screen"], { size: "960x540" });
     const marker = await h.c.emit("add-marker", { roomId: room.id, label: "Refraction" });
     expect(marker, JSON.stringify(marker)).toMatchObject({ ok: true, marker: { label: "Refraction", kind: "marker" } });
@@ -63,7 +76,7 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     const hand = await h.c.waitFor("recording-marker", (e) => e.marker.kind === "hand");
     expect(hand.marker.label).toBe("Student raised a hand");
     expect(s.c.has("recording-marker")).toBe(false);
-    await sleep(5000);
+    await sleep(10_000);
 
     const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
@@ -111,6 +124,31 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
       expect(vi.streams.some((x: { codec_name: string }) => x.codec_name === "h264")).toBe(true);
       expect(Math.abs(Number(vi.format.duration) - expected)).toBeLessThan(1.5);
     }
+
+    // What a person sees and hears: the camera (a tile, and the stage before the share), the
+    // shared screen from its start, the tone throughout; in the MP4 and both HLS variants.
+    const shareFrom = bySource.screen.startOffsetMs / 1000;
+    // The camera was live before Record: it starts at its first key frame after the recorder's
+    // clock starts (this publisher's encoder makes one every second and ignores PLI).
+    expect(bySource.camera.startOffsetMs).toBeLessThan(1500);
+    const camFrom = bySource.camera.startOffsetMs / 1000;
+    const content: ExpectedContent = {
+      durationS: expected,
+      cameras: [
+        { name: "the camera (tile)", from: camFrom, to: expected, region: () => tileRegion(0) },
+        { name: "the camera on the stage before the share", from: camFrom, to: shareFrom - 0.5, region: () => STAGE },
+      ],
+      screens: [{ from: shareFrom, to: expected }],
+      mics: [{ from: 0, to: expected }],
+    };
+    const problems = [
+      ...(await contentProblems(`${url}${rec.urls.download}`, content, "MP4")),
+      ...(await contentProblems(`${url}${variants[0]}`, content, "HLS variant 1")),
+      ...(await contentProblems(`${url}${variants[1]}`, content, "HLS variant 2")),
+    ];
+    expect(problems, problems.join("\n")).toEqual([]);
+    expect(rec.warnings).toEqual([]);
+    expect(isPicture(await still(`${url}${rec.urls.thumbnail}`)), "the thumbnail is not blank").toBe(true);
 
   });
 

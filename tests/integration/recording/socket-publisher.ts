@@ -21,7 +21,8 @@ interface Published {
 /**
  * A browser stand-in publishing over Socket.IO the way the web client does (create-transport,
  * connect-transport with the offer, produce per m-line), with real media: FFmpeg encodes its
- * test sources (VP8 test pattern, Opus tone) to RTP, which the werift peer connection sends.
+ * test sources (VP8 test pattern, magenta for a screen; Opus tone) to RTP, which the werift peer
+ * connection sends.
  */
 export class SocketPublisher {
   readonly pc = new RTCPeerConnection({
@@ -76,9 +77,11 @@ export class SocketPublisher {
       t.packets++;
       t.track.writeRtp(RtpPacket.deSerialize(m));
     });
+    // A shared screen is the test pattern turned magenta (tests/helpers/media-content.ts tells it apart).
+    const pattern = `testsrc2=size=${size}:rate=25${t.source === "screen" ? ",lutrgb=r=230:b=230:g=val*0.3" : ""}`;
     const input =
       t.kind === "video"
-        ? ["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=25`, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k", "-g", "25", "-payload_type", String(pt)]
+        ? ["-f", "lavfi", "-i", pattern, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k", "-g", "25", "-payload_type", String(pt)]
         : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2", "-c:a", "libopus", "-b:a", "48k", "-payload_type", String(pt)];
     t.ffmpeg = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}?pkt_size=1200`], { stdio: "ignore" });
     t.socket = socket;

@@ -10,8 +10,12 @@ import { TrackCapture } from "./TrackCapture.js";
  */
 export class RecordingSession {
   readonly captures = new Map<string, { capture: TrackCapture; trackId: Promise<string> }>();
-  private readonly t0 = performance.now();
+  private t0 = performance.now();
+  /** False while the source is still handing over the tracks present at start (clock: -1). */
+  private running = false;
   private stopped = false;
+  /** When the recording's clock started (set by start()). */
+  startedAt = new Date();
 
   constructor(
     readonly recordingId: string,
@@ -29,11 +33,20 @@ export class RecordingSession {
     mkdirSync(opts.dir, { recursive: true });
   }
 
-  /** Milliseconds since the recording started. */
-  clock = () => performance.now() - this.t0;
+  /** Milliseconds since the recording started; -1 before it has (nothing is captured then). */
+  clock = () => (this.running ? performance.now() - this.t0 : -1);
 
+  /**
+   * Joins the room's media and receives the tracks present now; the recording's clock starts
+   * once they are there, so a recording begins with the class rather than with the recorder
+   * joining it. Video from before that point is not kept: each track starts at a new key frame.
+   */
   async start(): Promise<void> {
     await this.source.start((t) => void this.addTrack(t));
+    this.t0 = performance.now();
+    this.startedAt = new Date();
+    this.running = true;
+    for (const { capture } of this.captures.values()) capture.begin();
   }
 
   private async addTrack(track: RecorderTrack) {
@@ -67,12 +80,12 @@ export class RecordingSession {
       kind: track.kind,
       source: track.source,
       codec: track.codec.name,
-      startOffsetMs: Math.round(this.clock()),
+      startOffsetMs: Math.max(0, Math.round(this.clock())),
       parts: [],
     });
     resolveId(id);
     try {
-      this.opts.onTrack?.(track, Math.round(this.clock()));
+      this.opts.onTrack?.(track, Math.max(0, Math.round(this.clock())));
     } catch (err) {
       log.warn({ err }, "track listener failed");
     }

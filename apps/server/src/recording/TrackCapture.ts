@@ -90,7 +90,8 @@ export class TrackCapture {
   private unsubscribe?: () => void;
   private keyTimer?: NodeJS.Timeout;
   private exited?: Promise<void>;
-  private pending: Buffer[] = [];
+  /** Packets (and when they arrived, on the recording's clock) kept while FFmpeg starts. */
+  private pending: { p: Buffer; at: number }[] = [];
   /** In order, once each, video from a key frame on: what FFmpeg gets. */
   readonly ordered: OrderedRtp;
   /** Packets handed to FFmpeg. */
@@ -119,12 +120,19 @@ export class TrackCapture {
     await this.spawnPart();
   }
 
+  /** The recording's clock started: what came before is dropped, video restarts at a key frame. */
+  begin(): void {
+    this.pending = [];
+    this.ordered.requireKeyFrame();
+  }
+
   private deliver(p: Buffer) {
-    if (!this.proc) return;
+    if (!this.proc || this.opts.clock() < 0) return;
     if (!this.forwarding) {
       // FFmpeg is still binding its port: keep what comes (video from a key frame on).
-      if (this.track.kind === "audio") this.pending = [...this.pending.slice(-50), p];
-      else if (this.pending.length < 2000) this.pending.push(p);
+      const item = { p, at: this.opts.clock() };
+      if (this.track.kind === "audio") this.pending = [...this.pending.slice(-50), item];
+      else if (this.pending.length < 2000) this.pending.push(item);
       else {
         this.pending = [];
         this.ordered.requireKeyFrame();
@@ -184,7 +192,13 @@ export class TrackCapture {
     this.forwarding = true;
     const pending = this.pending;
     this.pending = [];
-    for (const p of pending) this.deliver(p);
+    // The part starts when its first packet arrived, not when FFmpeg was ready for it.
+    const part = this.parts[this.parts.length - 1];
+    if (part && part.offsetMs < 0 && pending.length) {
+      part.offsetMs = Math.max(0, Math.round(pending[0]!.at));
+      this.opts.onParts(this.parts);
+    }
+    for (const { p } of pending) this.deliver(p);
   }
 
   private async onExit(proc: ChildProcess, code: number | null, sig: NodeJS.Signals | null) {
@@ -228,6 +242,7 @@ export class TrackCapture {
     }
     this.unsubscribe?.();
     this.ordered.close();
+    this.opts.log.info({ track: this.track.id, kind: this.track.kind, source: this.track.source, packets: this.packets, ...this.ordered.stats }, "recorder track stopped");
     this.udp.close();
   }
 

@@ -93,6 +93,10 @@ export class MediaRecorderSource implements RecorderSource {
     this.transportId = (await this.media.createTransport(this.roomId, this.peerId, "recv")).transportId;
     joined = true;
     for (const p of [...res.producers, ...early]) this.enqueue(p);
+    // Resolve once the producers present now are consumed (their tracks handed over), 10 s at most.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.queue, new Promise<void>((r) => (timer = setTimeout(r, 10_000)))]);
+    clearTimeout(timer);
   }
 
   /** Consumes one at a time: a recv transport hands out one offer at a time. */

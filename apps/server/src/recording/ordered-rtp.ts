@@ -24,6 +24,8 @@ export interface OrderedRtpStats {
   /** Packets dropped while waiting for a key frame. */
   gated: number;
   keyFrames: number;
+  /** Times the numbering jumped (a new stream). */
+  resyncs: number;
 }
 
 /** False for a padding-only packet (or a malformed one). */
@@ -54,7 +56,7 @@ const MAX_HELD = 512;
  *   sees a gap, a step back or a leap.
  */
 export class OrderedRtp {
-  readonly stats: OrderedRtpStats = { received: 0, emitted: 0, duplicates: 0, late: 0, padding: 0, lost: 0, gated: 0, keyFrames: 0 };
+  readonly stats: OrderedRtpStats = { received: 0, emitted: 0, duplicates: 0, late: 0, padding: 0, lost: 0, gated: 0, keyFrames: 0, resyncs: 0 };
   private readonly held = new Map<number, { packet: Buffer | null; at: number }>();
   /** Extended sequence number expected next; -1 before the first packet. */
   private next = -1;
@@ -98,6 +100,7 @@ export class OrderedRtp {
     let ext = this.next + (((seq - (this.next & 0xffff) + 0x8000) & 0xffff) - 0x8000);
     if (Math.abs(ext - this.next) > RESYNC) {
       // A new numbering (the publisher restarted its stream): what is held goes first, then this.
+      this.stats.resyncs++;
       this.drain(true);
       this.next = ext;
       this.requireKeyFrame();

@@ -69,7 +69,7 @@ export class RecordingsRepo {
     return (await q.execute()).map((r) => this.fix(r));
   }
 
-  async update(id: string, patch: Partial<{ status: RecordingRow["status"]; progress: number; error: string | null; stopped_at: Date; duration_seconds: number; size_bytes: number; outputs: RecordingOutputsColumn; warnings: RecordingWarningColumn[]; title: string; visibility: RecordingRow["visibility"] }>): Promise<void> {
+  async update(id: string, patch: Partial<{ started_at: Date; status: RecordingRow["status"]; progress: number; error: string | null; stopped_at: Date; duration_seconds: number; size_bytes: number; outputs: RecordingOutputsColumn; warnings: RecordingWarningColumn[]; title: string; visibility: RecordingRow["visibility"] }>): Promise<void> {
     const { outputs, warnings, ...rest } = patch;
     await this.db
       .updateTable("recordings")

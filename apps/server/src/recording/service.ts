@@ -125,6 +125,9 @@ export class RecordingService {
       });
       this.sessions.set(row.id, session);
       await session.start();
+      // The recording starts when its clock does (the recorder has the class's tracks).
+      row.started_at = session.startedAt;
+      await this.d.repo.update(row.id, { started_at: session.startedAt });
     } catch (err) {
       this.sessions.delete(row.id);
       await this.d.repo.update(row.id, { status: "failed", error: `could not start capture: ${String(err)}`, stopped_at: new Date() });

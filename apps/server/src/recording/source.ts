@@ -30,7 +30,11 @@ export interface RecorderTrack {
 }
 
 export interface RecorderSource {
-  /** Starts delivering the room's tracks — those that exist now and every later one. */
+  /**
+   * Starts delivering the room's tracks — those that exist now and every later one. Resolves once
+   * the tracks that exist now have been handed to `onTrack` (or after a bounded wait): the
+   * recording's clock starts then, so that it does not begin with seconds of the recorder joining.
+   */
   start(onTrack: (track: RecorderTrack) => void): Promise<void>;
   /** Stops consuming (leaves the room). */
   stop(): Promise<void>;
