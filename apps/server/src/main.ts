@@ -22,6 +22,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, owner: "vtp start" });
   let app: FastifyInstance | undefined;
   let stage = "running";
+  const setStage = (next: string) => {
+    stage = next;
+    log.debug({ stage }, "shutdown stage");
+  };
   const connections = new Set<Socket>();
   try {
     const applied = await migrate(database);
@@ -32,8 +36,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       socket.once("close", () => connections.delete(socket));
     });
     // preClose hooks run in order (the app's first), onClose hooks in reverse after the HTTP server closed.
-    app.addHook("preClose", async () => void (stage = "waiting for HTTP connections to close"));
-    app.addHook("onClose", async () => void (stage = "closing recording jobs and mail"));
+    app.addHook("preClose", async () => setStage("waiting for HTTP connections to close"));
+    app.addHook("onClose", async () => setStage("closing recording jobs and mail"));
 
     if (config.adminEmail && config.adminPassword) {
       const { user, created } = await app.ctx.accounts.ensureAdmin({ email: config.adminEmail, password: config.adminPassword });
@@ -61,9 +65,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // The database closes last, after every onClose hook (recording jobs write their state).
   const stop = () => {
     if (stopping) return stopping;
-    stage = "stopping recordings, disconnecting clients, closing media";
+    setStage("stopping recordings, disconnecting clients, closing media");
     return (stopping = closeServer(running, connections).finally(() => {
-      stage = "closing the database";
+      setStage("closing the database");
       return database.close();
     }));
   };

@@ -4,6 +4,9 @@ import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { runFfmpeg } from "../../../apps/server/src/recording/ffmpeg.js";
 import { startVtp, type VtpProcess } from "../../helpers/process.js";
 import { TestClient } from "../rooms/helpers.js";
 import { SocketPublisher } from "../recording/socket-publisher.js";
@@ -135,5 +138,13 @@ describe("vtp start on SIGTERM", () => {
     expect(rec.tracks.map((x: { status: string }) => x.status)).toEqual(["finalized", "finalized"]);
     expect(second.output()).not.toMatch(/recovered interrupted recordings/);
     expect(await second.stop("SIGTERM")).toBe(0);
+  });
+
+  it.skipIf(!hasFfmpeg)("a processing job aborted by the shutdown before its FFmpeg step starts no FFmpeg", async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), "vtp-abort-")), "never.mp4");
+    const stopping = new AbortController();
+    stopping.abort(new Error("worker stopping"));
+    await expect(runFfmpeg("ffmpeg", ["-f", "lavfi", "-i", "testsrc=duration=20:size=320x240:rate=10", out], { signal: stopping.signal })).rejects.toThrow(/worker stopping/);
+    expect(existsSync(out)).toBe(false);
   });
 });

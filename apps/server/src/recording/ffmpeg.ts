@@ -18,6 +18,8 @@ export function findFfmpeg(paths: { ffmpegPath?: string; ffprobePath?: string } 
  */
 export function runFfmpeg(bin: string, args: string[], opts: { onProgress?: (outSeconds: number) => void; signal?: AbortSignal } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
+    // An abort before the start fires no "abort" event: without this check FFmpeg would run to the end.
+    if (opts.signal?.aborted) return reject(opts.signal.reason ?? new Error("aborted"));
     const proc = spawn(bin, ["-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
     let buf = "";
