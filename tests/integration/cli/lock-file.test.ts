@@ -35,10 +35,12 @@ describe("data directory lock", () => {
     acquireDataDirLock(dir, "vtp migrate").release();
   });
 
-  it("takes over a lock whose process is gone, whose pid was reused, or that is unreadable", () => {
+  it("takes over a lock whose process is gone (on this or a former host), whose pid was reused, or that is unreadable", () => {
     const dir = newDir();
     const stale = [
       { pid: deadPid(), command: "vtp start", hostname: hostname(), since: "2020-01-01T00:00:00.000Z" },
+      // Left by a container that crashed; its successor has another hostname.
+      { pid: deadPid(), command: "vtp start", hostname: "old-container", since: "2020-01-01T00:00:00.000Z" },
       // This very pid, but a process started at another time: the pid was reused.
       { pid: process.pid, startTicks: 1, command: "vtp start", hostname: hostname(), since: "2020-01-01T00:00:00.000Z" },
     ];

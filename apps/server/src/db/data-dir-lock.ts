@@ -95,8 +95,12 @@ function readHolder(lockPath: string): LockHolder | "missing" | "unreadable" {
   }
 }
 
+/**
+ * Whether the holder still runs. The hostname is not consulted: a container gets a new one on
+ * every start, and its crashed predecessor's lock must not block the data volume forever (two
+ * machines sharing one embedded database over a network disk is not supported anyway).
+ */
 function isAlive(holder: LockHolder): boolean {
-  if (holder.hostname !== hostname()) return true; // a shared disk: we cannot tell, so we do not steal
   try {
     process.kill(holder.pid, 0);
   } catch (err) {
