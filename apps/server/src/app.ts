@@ -26,10 +26,10 @@ import { recordingPlugin } from "./recording/index.js";
 import { connectRecording } from "./recording/wire.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
-import { RoomService, roomRoutes } from "./rooms/index.js";
+import { RoomRecords, RoomService, roomRoutes } from "./rooms/index.js";
 import { ChatService } from "./rooms/chat/index.js";
 import { AttendanceService } from "./attendance/index.js";
-import { SignallingServer, RoomStatsService, signallingRoutes, createLiveState, MediaBridge } from "./signalling/index.js";
+import { SignallingServer, RoomStatsService, signallingRoutes, createLiveState, MediaBridge, refuseMediaEvents } from "./signalling/index.js";
 import { createMediaService, type MediaService } from "./media/index.js";
 
 export interface AppDeps {
@@ -74,13 +74,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const access = new AccessTokens(config.jwtSecret);
   const accounts = new AccountService(database.db, mailer, access, new PasswordHasher(config.bcryptCost), config.publicUrl);
   const liveState = createLiveState(config);
-  const rooms = new RoomService(database.db);
+  const roomRecords = new RoomRecords(database.db);
+  const auth = new Authenticator(access, accounts.users);
   const chat = new ChatService(database.db, liveState, config.signalling.chatLimits);
   const attendance = new AttendanceService(database.db);
   const signalling = new SignallingServer({
     httpServer: app.server,
-    auth: new Authenticator(access, accounts.users),
-    rooms,
+    auth,
+    rooms: roomRecords,
     chat,
     attendance,
     state: liveState,
@@ -91,10 +92,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     socketEventRate: config.signalling.socketEventRate,
     redis: config.redisUrl ? { url: config.redisUrl, prefix: config.signalling.redisPrefix } : undefined,
   });
+  const rooms = new RoomService(database.db, roomRecords, signalling.classroom);
   const mediaBridge =
     !config.media.enabled
       ? undefined
       : new MediaBridge(signalling, deps.media ? async () => deps.media! : () => createMediaService({ settings: config.media, log: log.child({ module: "media" }) }), { log, ownsMedia: !deps.media });
+  if (!mediaBridge) refuseMediaEvents(signalling);
   if (mediaBridge && config.redisUrl && !deps.media && config.media.nodes.length === 0) {
     log.warn(
       "REDIS_URL is set (several app servers) but MEDIA_NODES is not: each server's in-process SFU only has the people connected to that server. " +
@@ -113,12 +116,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     db: database.db,
     mailer,
     accounts,
-    auth: new Authenticator(access, accounts.users),
+    auth,
     log,
     rooms,
     chat,
     attendance,
-    roomStats: new RoomStatsService(rooms, chat, liveState),
+    roomStats: new RoomStatsService(roomRecords, chat, liveState),
     signalling,
     startedAt: Date.now(),
     version: VERSION,

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -51,7 +51,10 @@ describe("data directory lock", () => {
       expect(JSON.parse(readFileSync(lockPath(dir), "utf8")).since).not.toBe(holder.since);
       lock.release();
     }
+    // An empty lock may be one being written this instant; once it is old it is garbage.
     writeFileSync(lockPath(dir), "");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lockPath(dir), old, old);
     acquireDataDirLock(dir, "vtp start").release();
   });
 

@@ -5,15 +5,15 @@ import { AttendanceRepo } from "./repo.js";
 
 /** Every join and leave of a room, and the per-person report (JSON and CSV). */
 export class AttendanceService {
-  readonly repo: AttendanceRepo;
+  private readonly repo: AttendanceRepo;
 
   constructor(db: DB) {
     this.repo = new AttendanceRepo(db);
   }
 
-  /** A new stay in the room; returns the session id to close later. */
-  joined(roomId: string, userId: string, role: RoomRoleColumn, at = new Date()): Promise<string> {
-    return this.repo.open(roomId, userId, role, at);
+  /** A new stay in the room, under the session id the caller chose (to close it later). */
+  joined(sessionId: string, roomId: string, userId: string, role: RoomRoleColumn, at = new Date()): Promise<void> {
+    return this.repo.openWithId(sessionId, roomId, userId, role, at);
   }
 
   left(sessionId: string, at = new Date()): Promise<void> {

@@ -48,11 +48,15 @@ export function acquireDataDirLock(dataDir: string, command: string): DataDirLoc
   mkdirSync(dataDir, { recursive: true });
   const lockPath = path.join(dataDir, LOCK_FILE);
   const mine: LockHolder = { pid: process.pid, startTicks: processStartTicks(process.pid), command, hostname: hostname(), since: new Date().toISOString() };
-  for (let attempt = 0; attempt < 50; attempt++) {
+  for (let attempt = 0; attempt < 100; attempt++) {
     if (tryCreate(lockPath, mine)) return register(lockPath, mine);
     const holder = readHolder(lockPath);
     if (holder === "missing") continue;
     if (holder !== "unreadable" && isAlive(holder)) throw new DataDirLockedError(dataDir, holder);
+    if (holder === "unreadable" && isBeingWritten(lockPath)) {
+      sleepSync(50);
+      continue;
+    }
     removeStale(dataDir, lockPath, holder);
   }
   throw new Error(`Could not take the lock ${lockPath}: it keeps changing hands`);
@@ -72,10 +76,34 @@ function tryCreate(lockPath: string, mine: LockHolder): boolean {
     linkSync(tmp, lockPath);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS") return tryCreateExclusive(lockPath, mine);
     throw err;
   } finally {
     unlinkSync(tmp);
+  }
+}
+
+/** For file systems without hard links: O_EXCL creation, then the record (readers wait out the empty moment). */
+function tryCreateExclusive(lockPath: string, mine: LockHolder): boolean {
+  try {
+    writeFileSync(lockPath, JSON.stringify(mine) + "\n", { flag: "wx", mode: 0o600 });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+}
+
+/** An unreadable lock this young may be one being written right now. */
+const WRITING_MS = 2_000;
+
+function isBeingWritten(lockPath: string): boolean {
+  try {
+    return Date.now() - statSync(lockPath).mtimeMs < WRITING_MS;
+  } catch {
+    return false;
   }
 }
 

@@ -24,7 +24,7 @@ export const AddMarkerSocketPayload = Type.Object(
  */
 export function connectRecording(o: { service: RecordingService; signalling: SignallingServer; media?: () => Promise<MediaService>; log: Logger }) {
   const { service, signalling, log } = o;
-  const out = signalling.classroom.d.out;
+  const out = signalling.out;
   const media = o.media;
   if (media) service.setSourceFactory(async (roomId, recordingId) => new MediaRecorderSource(await media(), roomId, recordingId, log));
   service.setNotifier((roomId, event, payload, hostsOnly) => (hostsOnly ? out.toHosts(roomId, event, payload as never) : out.toRoom(roomId, event, payload as never)));

@@ -54,7 +54,7 @@ export async function roomRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
     if (ids.some((id) => !isUuid(id))) throw new AppError(400, "VALIDATION_FAILED", "ids must be room ids (UUIDs) separated by commas", { field: "ids" });
     const out: RoomStats[] = [];
     for (const id of ids) {
-      const row = await rooms.repo.byId(id);
+      const row = await rooms.find(id);
       if (row && isRoomHost(user, row)) out.push(await ctx.roomStats.of(row));
     }
     return { rooms: out };
@@ -69,11 +69,7 @@ export async function roomRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
   }));
 
   app.get("/:id/my-access", { preHandler, schema: { tags, security, summary: "Whether I may join this class (host, open, removed, rejected), to tell a refused person before device set-up", params: RoomIdParams, response: { 200: MyRoomAccessResponse, ...errors } } }, async (req) => {
-    const user = currentUser(req);
-    const room = await rooms.row(req.params.id);
-    if (isRoomHost(user, room)) return { access: "host" as const };
-    const access = await rooms.repo.access(room.id, user.id);
-    return { access: access?.status === "removed" ? ("removed" as const) : access?.status === "rejected" ? ("rejected" as const) : ("open" as const) };
+    return { access: await rooms.accessOf(currentUser(req), req.params.id) };
   });
 
   app.patch("/:id", { preHandler, schema: { tags, security, summary: "Change title, description, schedule or settings (host or admin)", params: RoomIdParams, body: UpdateRoomBody, response: { 200: RoomResponse, ...errors } } }, async (req) => ({

@@ -1,9 +1,13 @@
-import { DEFAULT_ROOM_SETTINGS, type CreateRoomBody, type RoomDto, type RoomListQuery, type RoomListResponse, type RoomSettings, type UpdateRoomBody } from "@vtp/protocol";
+import { DEFAULT_ROOM_SETTINGS, type CreateRoomBody, type RoomDto, type RoomListQuery, type RoomListResponse, type UpdateRoomBody } from "@vtp/protocol";
 import { AppError, forbidden } from "../errors/index.js";
 import type { AuthUser } from "../auth/guard.js";
 import type { DB } from "../db/index.js";
 import { newJoinCode, normalizeJoinCode } from "./code.js";
 import { RoomsRepo, type RoomRow } from "./repo.js";
+import { isRoomHost, toRoomDto } from "./dto.js";
+import { stripUndefined, type RoomRecords } from "./records.js";
+
+export { roomNotFound, settingsOf, toRoomDto, isRoomHost } from "./dto.js";
 
 /** What the live (socket) layer does when a room changes through REST. */
 export interface RoomLiveControl {
@@ -13,51 +17,19 @@ export interface RoomLiveControl {
   roomUpdated(room: RoomDto): Promise<void>;
 }
 
-export const roomNotFound = () => new AppError(404, "ROOM_NOT_FOUND", "No such room");
-
-export function settingsOf(r: RoomRow): RoomSettings {
-  return { studentsCanPublish: r.students_can_publish, waitingRoom: r.waiting_room, maxParticipants: r.max_participants, chatEnabled: r.chat_enabled };
-}
-
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-
-export function toRoomDto(r: RoomRow): RoomDto {
-  return {
-    id: r.id,
-    code: r.code,
-    title: r.title,
-    description: r.description,
-    hostId: r.host_id,
-    hostName: r.host_name,
-    status: r.status,
-    settings: settingsOf(r),
-    scheduledStart: iso(r.scheduled_start),
-    startedAt: iso(r.started_at),
-    endedAt: iso(r.ended_at),
-    createdAt: new Date(r.created_at).toISOString(),
-    updatedAt: new Date(r.updated_at).toISOString(),
-  };
-}
-
-/** May this user change / end / delete the room, and act as its host in class? */
-export function isRoomHost(user: Pick<AuthUser, "id" | "role">, room: Pick<RoomRow, "host_id">): boolean {
-  return user.role === "admin" || room.host_id === user.id;
-}
-
 /**
- * Rooms (classes) as records: create, look up, list, change, delete. Ending and live
- * broadcasts go through the RoomLiveControl the signalling layer installs.
+ * Rooms (classes) as the REST API sees them: create, look up, list, change, end, delete, with
+ * who may do what. Ending and live broadcasts go through the live classroom (RoomLiveControl).
  */
 export class RoomService {
-  readonly repo: RoomsRepo;
-  private live: RoomLiveControl | undefined;
+  private readonly repo: RoomsRepo;
 
-  constructor(db: DB) {
+  constructor(
+    db: DB,
+    private readonly records: RoomRecords,
+    private readonly live: RoomLiveControl,
+  ) {
     this.repo = new RoomsRepo(db);
-  }
-
-  setLiveControl(live: RoomLiveControl) {
-    this.live = live;
   }
 
   async create(user: AuthUser, body: CreateRoomBody): Promise<RoomDto> {
@@ -85,10 +57,13 @@ export class RoomService {
   }
 
   /** The row, or ROOM_NOT_FOUND. */
-  async row(id: string): Promise<RoomRow> {
-    const r = await this.repo.byId(id);
-    if (!r) throw roomNotFound();
-    return r;
+  row(id: string): Promise<RoomRow> {
+    return this.records.row(id);
+  }
+
+  /** The row, or undefined. */
+  find(id: string): Promise<RoomRow | undefined> {
+    return this.records.find(id);
   }
 
   /** Any signed-in user may read a room they know the id or code of (to join it). */
@@ -122,38 +97,31 @@ export class RoomService {
     return this.applyUpdate(r, body);
   }
 
-  async applyUpdate(r: RoomRow, body: UpdateRoomBody): Promise<RoomDto> {
-    const s = stripUndefined(body.settings ?? {});
-    await this.repo.update(r.id, {
-      ...(body.title !== undefined ? { title: body.title.trim() || r.title } : {}),
-      ...(body.description !== undefined ? { description: body.description.trim() } : {}),
-      ...(body.scheduledStart !== undefined ? { scheduled_start: body.scheduledStart ? new Date(body.scheduledStart) : null } : {}),
-      ...(s.studentsCanPublish !== undefined ? { students_can_publish: s.studentsCanPublish } : {}),
-      ...(s.waitingRoom !== undefined ? { waiting_room: s.waitingRoom } : {}),
-      ...(s.maxParticipants !== undefined ? { max_participants: s.maxParticipants } : {}),
-      ...(s.chatEnabled !== undefined ? { chat_enabled: s.chatEnabled } : {}),
-    });
-    const dto = toRoomDto(await this.row(r.id));
-    if (r.status === "live") await this.live?.roomUpdated(dto);
+  private async applyUpdate(r: RoomRow, body: UpdateRoomBody): Promise<RoomDto> {
+    const dto = await this.records.update(r, body);
+    if (r.status === "live") await this.live.roomUpdated(dto);
     return dto;
+  }
+
+  /** Whether the user may join: their own room, open, or refused earlier (removed, rejected). */
+  async accessOf(user: AuthUser, id: string): Promise<"host" | "open" | "removed" | "rejected"> {
+    const room = await this.row(id);
+    if (isRoomHost(user, room)) return "host";
+    const access = await this.records.accessOf(room.id, user.id);
+    return access?.status === "removed" ? "removed" : access?.status === "rejected" ? "rejected" : "open";
   }
 
   async end(user: AuthUser, id: string): Promise<RoomDto> {
     const r = await this.managed(user, id);
-    if (this.live) await this.live.endRoom(r.id, user.id);
-    else await this.repo.markEnded(r.id);
+    await this.live.endRoom(r.id, user.id);
     return toRoomDto(await this.row(r.id));
   }
 
   async delete(user: AuthUser, id: string): Promise<void> {
     const r = await this.managed(user, id);
-    if (r.status !== "ended" && this.live) await this.live.endRoom(r.id, user.id);
+    if (r.status !== "ended") await this.live.endRoom(r.id, user.id);
     await this.repo.delete(r.id);
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function isUniqueViolation(err: unknown): boolean {

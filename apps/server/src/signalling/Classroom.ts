@@ -3,14 +3,12 @@ import type { Logger } from "pino";
 import type { JoinRoomResult, LeaveReason, RoomDto, RoomInfoResult, RoomRole } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
 import type { AuthUser } from "../auth/guard.js";
-import { isRoomHost, roomNotFound, settingsOf, toRoomDto, type RoomLiveControl, type RoomService } from "../rooms/index.js";
-import type { RoomRow } from "../rooms/repo.js";
-import type { ChatService } from "../rooms/chat/index.js";
-import type { AttendanceService } from "../attendance/index.js";
+import { isRoomHost, roomNotFound, settingsOf, toRoomDto, type RoomLiveControl, type RoomRow } from "../rooms/index.js";
+import type { AttendanceLog, ChatLog, RoomDirectory } from "./ports.js";
 import type { LiveParticipant, LiveState } from "./state/index.js";
 import type { RoomHooks } from "./hooks.js";
 import type { Broadcaster } from "./Broadcaster.js";
-import { handQueueOf, toParticipantDto, toWaitingDto } from "./dto.js";
+import { canPublish, handQueueOf, toParticipantDto, toWaitingDto } from "./dto.js";
 
 /** One connection acting in the classroom. */
 export interface Session {
@@ -19,9 +17,9 @@ export interface Session {
 }
 
 export interface ClassroomDeps {
-  rooms: RoomService;
-  chat: ChatService;
-  attendance: AttendanceService;
+  rooms: RoomDirectory;
+  chat: Pick<ChatLog, "latest">;
+  attendance: AttendanceLog;
   state: LiveState;
   hooks: RoomHooks;
   out: Broadcaster;
@@ -40,17 +38,23 @@ export const notInRoom = () => new AppError(409, "NOT_IN_ROOM", "Join the room f
  * (shared between nodes); a socket's own idea of its room is only a hint checked against it.
  */
 export class Classroom implements RoomLiveControl {
-  constructor(readonly d: ClassroomDeps) {}
+  constructor(private readonly d: ClassroomDeps) {}
+
+  /** The room's row, or ROOM_NOT_FOUND. */
+  async room(roomId: string): Promise<RoomRow> {
+    const r = await this.d.rooms.find(roomId);
+    if (!r) throw roomNotFound();
+    return r;
+  }
 
   async join(s: Session, roomId: string): Promise<JoinRoomResult> {
     const { rooms, state, out, hooks } = this.d;
-    let room = await rooms.repo.byId(roomId);
-    if (!room) throw roomNotFound();
+    let room = await this.room(roomId);
     if (room.status === "ended") throw new AppError(409, "ROOM_ENDED", "This class has ended");
     const host = isRoomHost(s.user, room);
     let role: RoomRole = host ? "host" : "student";
     if (!host) {
-      const access = await rooms.repo.access(room.id, s.user.id);
+      const access = await rooms.accessOf(room.id, s.user.id);
       if (access?.status === "removed") throw new AppError(403, "REMOVED_FROM_ROOM", "You were removed from this class");
       if (access?.status === "rejected") throw new AppError(403, "REJECTED_BY_HOST", "The host did not let you in");
       if (access?.role) role = access.role;
@@ -84,8 +88,8 @@ export class Classroom implements RoomLiveControl {
     const me = outcome.participant;
 
     if (outcome.kind === "joined") {
-      await this.d.attendance.repo.openWithId(me.attendanceId, room.id, me.userId, me.role, new Date(me.joinedAt));
-      await rooms.repo.bumpPeak(room.id, outcome.count);
+      await this.d.attendance.joined(me.attendanceId, room.id, me.userId, me.role, new Date(me.joinedAt));
+      await rooms.count(room.id, { participants: outcome.count });
       out.join(s.socketId, room.id, me.role === "host");
       out.toRoom(room.id, "participant-joined", { roomId: room.id, participant: toParticipantDto(me, settings) }, s.socketId);
       await hooks.fire("participant-joined", { roomId: room.id, participant: me });
@@ -101,8 +105,8 @@ export class Classroom implements RoomLiveControl {
     }
     if (await state.removeWaiting(room.id, s.user.id)) await this.notifyWaiting(room.id);
 
-    if (me.role === "host" && room.status === "scheduled" && (await rooms.repo.markLive(room.id))) {
-      room = (await rooms.repo.byId(room.id))!;
+    if (me.role === "host" && room.status === "scheduled" && (await rooms.markStatus(room.id, "live"))) {
+      room = await this.room(room.id);
       out.toRoom(room.id, "room-updated", { room: toRoomDto(room) });
     }
 
@@ -148,7 +152,7 @@ export class Classroom implements RoomLiveControl {
     }
     const p = await this.d.state.startGrace(roomId, participantId, socketId, now, now + this.d.graceMs);
     if (!p) return; // replaced by another tab, removed, or the room ended
-    const room = await this.d.rooms.repo.byId(roomId);
+    const room = await this.d.rooms.find(roomId);
     if (room) this.d.out.toRoom(roomId, "participant-updated", { roomId, participant: toParticipantDto(p, settingsOf(room)) });
     await this.d.hooks.fire("participant-disconnected", { roomId, participant: p });
   }
@@ -187,7 +191,7 @@ export class Classroom implements RoomLiveControl {
   }
 
   async roomInfo(p: LiveParticipant): Promise<RoomInfoResult> {
-    const room = await this.d.rooms.row(p.roomId);
+    const room = await this.room(p.roomId);
     const participants = await this.d.state.list(p.roomId);
     return {
       room: toRoomDto(room),
@@ -198,14 +202,25 @@ export class Classroom implements RoomLiveControl {
   }
 
   async participants(roomId: string, room?: RoomRow) {
-    const r = room ?? (await this.d.rooms.row(roomId));
+    const r = room ?? (await this.room(roomId));
     return (await this.d.state.list(roomId)).map((p) => toParticipantDto(p, settingsOf(r)));
+  }
+
+  /** May this participant publish audio or video now (their role and the room's settings)? */
+  async mayPublish(p: LiveParticipant): Promise<boolean> {
+    return canPublish(p, settingsOf(await this.room(p.roomId)));
+  }
+
+  /** Tells the room about a participant's new state (nothing when the room is gone). */
+  async participantUpdated(p: LiveParticipant): Promise<void> {
+    const room = await this.d.rooms.find(p.roomId);
+    if (room) this.d.out.toRoom(p.roomId, "participant-updated", { roomId: p.roomId, participant: toParticipantDto(p, settingsOf(room)) });
   }
 
   // ---- RoomLiveControl (used by the REST endpoints too)
 
   async endRoom(roomId: string, _byUserId: string | null): Promise<void> {
-    await this.d.rooms.repo.markEnded(roomId);
+    await this.d.rooms.markStatus(roomId, "ended");
     const { participants, waiting } = await this.d.state.clearRoom(roomId);
     await this.d.attendance.closeRoom(roomId, new Date());
     this.d.out.toRoom(roomId, "room-ended", { roomId });

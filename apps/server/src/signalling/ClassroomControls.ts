@@ -1,9 +1,11 @@
 import type { ChatMessageDto, ParticipantDto, RoomDto, RoomSettingsPatch, ServerToClientEvents } from "@vtp/protocol";
 import { AppError, forbidden } from "../errors/index.js";
-import { isUuid } from "../rooms/repo.js";
-import { settingsOf } from "../rooms/index.js";
-import type { LiveParticipant } from "./state/index.js";
+import { isUuid, settingsOf } from "../rooms/index.js";
+import type { LiveParticipant, LiveState } from "./state/index.js";
 import type { Classroom } from "./Classroom.js";
+import type { RoomHooks } from "./hooks.js";
+import type { Broadcaster } from "./Broadcaster.js";
+import type { AttendanceLog, ChatLog, RoomDirectory } from "./ports.js";
 import { canPublish, handQueueOf, toParticipantDto } from "./dto.js";
 
 const participantNotFound = () => new AppError(404, "PARTICIPANT_NOT_FOUND", "No such participant in this room");
@@ -15,12 +17,20 @@ type RelayBody<E extends RelayEvent> = Omit<Parameters<ServerToClientEvents[E]>[
  * Every method gets the acting participant (already checked by Classroom.member) and checks
  * its own permissions; targets are looked up in the actor's room only.
  */
-export class ClassroomControls {
-  constructor(private readonly room: Classroom) {}
+export interface ClassroomControlsDeps {
+  rooms: RoomDirectory;
+  chat: ChatLog;
+  attendance: AttendanceLog;
+  state: LiveState;
+  hooks: RoomHooks;
+  out: Broadcaster;
+}
 
-  private get d() {
-    return this.room.d;
-  }
+export class ClassroomControls {
+  constructor(
+    private readonly room: Classroom,
+    private readonly d: ClassroomControlsDeps,
+  ) {}
 
   private requireHost(p: LiveParticipant) {
     if (p.role !== "host") throw forbidden("Only the host can do this");
@@ -33,7 +43,7 @@ export class ClassroomControls {
   }
 
   private async publishUpdate(t: LiveParticipant): Promise<ParticipantDto> {
-    const dto = toParticipantDto(t, settingsOf(await this.d.rooms.row(t.roomId)));
+    const dto = toParticipantDto(t, settingsOf(await this.room.room(t.roomId)));
     this.d.out.toRoom(t.roomId, "participant-updated", { roomId: t.roomId, participant: dto });
     return dto;
   }
@@ -46,7 +56,7 @@ export class ClassroomControls {
       const seq = await this.d.state.nextHandSeq(p.roomId);
       const up = await this.d.state.update(p.roomId, p.id, { handRaisedAt: Date.now(), handSeq: seq }, { socketId: p.socketId, handRaisedAt: null });
       if (up) {
-        await this.d.rooms.repo.countHandRaised(p.roomId);
+        await this.d.rooms.count(p.roomId, "hand-raised");
         await this.publishUpdate(up);
         await this.room.broadcastHands(p.roomId);
         raised = up;
@@ -75,12 +85,12 @@ export class ClassroomControls {
     this.requireHost(p);
     const t = await this.target(p, targetId);
     if (t.role === "host") throw new AppError(409, "CONFLICT", "A host's role cannot be changed");
-    if (t.role === role) return toParticipantDto(t, settingsOf(await this.d.rooms.row(t.roomId)));
+    if (t.role === role) return toParticipantDto(t, settingsOf(await this.room.room(t.roomId)));
     const up = await this.d.state.update(p.roomId, t.id, { role });
     if (!up) throw participantNotFound();
-    await this.d.rooms.repo.setAccessRole(p.roomId, t.userId, role);
+    await this.d.rooms.setAccess(p.roomId, t.userId, { role });
     await this.d.attendance.roleChanged(t.attendanceId, role);
-    const room = await this.d.rooms.row(t.roomId);
+    const room = await this.room.room(t.roomId);
     const dto = toParticipantDto(up, settingsOf(room));
     this.d.out.toRoom(t.roomId, "participant-updated", { roomId: t.roomId, participant: dto });
     await this.d.hooks.fire("participant-role-changed", { roomId: p.roomId, participant: up, previousRole: t.role, canPublish: canPublish(up, settingsOf(room)) });
@@ -101,7 +111,7 @@ export class ClassroomControls {
     this.requireHost(p);
     const t = await this.target(p, targetId);
     if (t.role === "host") throw forbidden("A host cannot be removed");
-    await this.d.rooms.repo.setAccess(p.roomId, t.userId, "removed");
+    await this.d.rooms.setAccess(p.roomId, t.userId, { status: "removed" });
     const gone = await this.d.state.remove(p.roomId, t.id);
     if (!gone) return;
     this.d.out.toSocket(gone.socketId, "removed", { roomId: p.roomId });
@@ -113,9 +123,9 @@ export class ClassroomControls {
   async admit(p: LiveParticipant, userId: string): Promise<void> {
     this.requireHost(p);
     const waiting = await this.d.state.removeWaiting(p.roomId, userId);
-    const access = isUuid(userId) ? await this.d.rooms.repo.access(p.roomId, userId) : undefined;
+    const access = isUuid(userId) ? await this.d.rooms.accessOf(p.roomId, userId) : undefined;
     if (!waiting && !access) throw new AppError(404, "PARTICIPANT_NOT_FOUND", "That person is not waiting");
-    await this.d.rooms.repo.setAccess(p.roomId, userId, "admitted");
+    await this.d.rooms.setAccess(p.roomId, userId, { status: "admitted" });
     if (waiting) {
       this.d.out.toSocket(waiting.socketId, "admitted", { roomId: p.roomId });
       await this.room.notifyWaiting(p.roomId);
@@ -126,14 +136,16 @@ export class ClassroomControls {
     this.requireHost(p);
     const waiting = await this.d.state.removeWaiting(p.roomId, userId);
     if (!waiting) throw new AppError(404, "PARTICIPANT_NOT_FOUND", "That person is not waiting");
-    await this.d.rooms.repo.setAccess(p.roomId, userId, "rejected");
+    await this.d.rooms.setAccess(p.roomId, userId, { status: "rejected" });
     this.d.out.toSocket(waiting.socketId, "rejected", { roomId: p.roomId });
     await this.room.notifyWaiting(p.roomId);
   }
 
   async updateSettings(p: LiveParticipant, settings: RoomSettingsPatch): Promise<RoomDto> {
     this.requireHost(p);
-    return this.d.rooms.applyUpdate(await this.d.rooms.row(p.roomId), { settings });
+    const { room, wasLive } = await this.d.rooms.updateSettings(p.roomId, settings);
+    if (wasLive) await this.room.roomUpdated(room);
+    return room;
   }
 
   async end(p: LiveParticipant): Promise<void> {
@@ -144,7 +156,7 @@ export class ClassroomControls {
   // ---- chat
 
   async chatSend(p: LiveParticipant, text: string): Promise<ChatMessageDto> {
-    const room = await this.d.rooms.row(p.roomId);
+    const room = await this.room.room(p.roomId);
     if (!room.chat_enabled && p.role !== "host") throw new AppError(403, "CHAT_DISABLED", "Chat is turned off in this class");
     const message = await this.d.chat.send(p.roomId, { id: p.userId, fullName: p.name }, text);
     this.d.out.toRoom(p.roomId, "chat-message", { roomId: p.roomId, message });

@@ -1,16 +1,24 @@
 import type { Logger } from "pino";
-import { MediaEventSchemas, type ParticipantMediaState } from "@vtp/protocol";
+import { MEDIA_CLIENT_EVENTS, MediaEventSchemas, type ParticipantMediaState } from "@vtp/protocol";
 import type { MediaEvent, MediaService, ProducerSource } from "../media/index.js";
 import { AppError } from "../errors/index.js";
-import { settingsOf } from "../rooms/index.js";
 import type { SignallingServer } from "./SignallingServer.js";
 import type { HandlerContext, SocketHandler } from "./handlers.js";
-import { canPublish, toParticipantDto } from "./dto.js";
 
 export { MediaEventSchemas };
 
 const NODE_CHANNEL = "media-cleanup";
 type MediaCleanup = { op: "leave"; roomId: string; peerId: string } | { op: "close-producers"; roomId: string; peerId: string; sources?: ProducerSource[] };
+
+/** What the media bridge uses of signalling: its events, hooks, live state, sends, node messages, and the classroom's rules. */
+export type MediaSignalling = Pick<SignallingServer, "registerHandler" | "hooks" | "state" | "out" | "classroom" | "toOtherNodes" | "onNodeMessage">;
+
+/** Registers the media events answered MEDIA_UNAVAILABLE, for a server without media (VTP_MEDIA=off). */
+export function refuseMediaEvents(sig: Pick<SignallingServer, "registerHandler">) {
+  for (const event of MEDIA_CLIENT_EVENTS) {
+    sig.registerHandler(event, { run: async () => { throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is not available on this server"); } });
+  }
+}
 
 const MEDIA_FLAG: Record<ProducerSource, keyof ParticipantMediaState | null> = { camera: "video", microphone: "audio", screen: "screen", "screen-audio": null };
 
@@ -28,7 +36,7 @@ export class MediaBridge {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly sig: SignallingServer,
+    private readonly sig: MediaSignalling,
     private readonly factory: () => Promise<MediaService>,
     private readonly opts: { log: Logger; ownsMedia: boolean },
   ) {
@@ -67,8 +75,7 @@ export class MediaBridge {
       case "connect-transport":
         return m.connectTransport(p.roomId, p.id, b.transportId, b.description);
       case "produce": {
-        const r = await this.sig.classroom.d.rooms.row(p.roomId);
-        if (!canPublish(p, settingsOf(r))) throw new AppError(403, "NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
+        if (!(await this.sig.classroom.mayPublish(p))) throw new AppError(403, "NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
         return m.produce(p.roomId, p.id, { transportId: b.transportId, kind: b.kind, source: b.source, ...(b.mid ? { mid: b.mid } : {}) });
       }
       case "consume":
@@ -94,7 +101,7 @@ export class MediaBridge {
    * this node's peers), so events go to this node's sockets only: each socket gets one copy.
    */
   private async onMediaEvent(e: MediaEvent) {
-    const out = this.sig.classroom.d.out;
+    const out = this.sig.out;
     switch (e.type) {
       case "producer-new":
         this.producers.set(e.producer.producerId, { roomId: e.roomId, peerId: e.peerId, source: e.producer.source });
@@ -138,10 +145,9 @@ export class MediaBridge {
     if (!flag) return;
     const p = await this.sig.state.get(roomId, peerId);
     // The node that holds the publisher's socket speaks for it (once, to every node).
-    if (!p || p.media[flag] === on || !this.sig.classroom.d.out.isLocal(p.socketId)) return;
+    if (!p || p.media[flag] === on || !this.sig.out.isLocal(p.socketId)) return;
     const up = await this.sig.state.update(roomId, peerId, { media: { ...p.media, [flag]: on } });
-    const r = await this.sig.classroom.d.rooms.repo.byId(roomId);
-    if (up && r) this.sig.classroom.d.out.toRoom(roomId, "participant-updated", { roomId, participant: toParticipantDto(up, settingsOf(r)) });
+    if (up) await this.sig.classroom.participantUpdated(up);
   }
 
   /** Health of the media service, without starting it. */

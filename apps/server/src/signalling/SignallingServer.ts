@@ -6,12 +6,10 @@ import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import type { TSchema } from "@sinclair/typebox";
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
-import { MEDIA_CLIENT_EVENTS, type AckResult, type ClientToServerEvents, type ServerToClientEvents } from "@vtp/protocol";
+import type { AckResult, ClientToServerEvents, ServerToClientEvents } from "@vtp/protocol";
 import { AppError, toErrorBody } from "../errors/index.js";
 import type { Authenticator } from "../auth/guard.js";
-import type { RoomService } from "../rooms/index.js";
-import type { ChatService } from "../rooms/chat/index.js";
-import type { AttendanceService } from "../attendance/index.js";
+import type { AttendanceLog, ChatLog, RoomDirectory } from "./ports.js";
 import type { LiveState } from "./state/index.js";
 import { RoomHooks } from "./hooks.js";
 import { Broadcaster } from "./Broadcaster.js";
@@ -30,9 +28,9 @@ export type VtpSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inter
 export interface SignallingOptions {
   httpServer: HttpServer;
   auth: Authenticator;
-  rooms: RoomService;
-  chat: ChatService;
-  attendance: AttendanceService;
+  rooms: RoomDirectory;
+  chat: ChatLog;
+  attendance: AttendanceLog;
   state: LiveState;
   log: Logger;
   corsOrigins: string[] | true;
@@ -59,6 +57,8 @@ export class SignallingServer {
   readonly classroom: Classroom;
   readonly controls: ClassroomControls;
   readonly state: LiveState;
+  /** Sends to rooms, hosts and sockets (through the adapter: to every node). */
+  readonly out: Broadcaster;
   /** This process among the nodes sharing the live state. */
   readonly nodeId = randomUUID();
   private readonly handlers: Map<string, SocketHandler>;
@@ -87,23 +87,20 @@ export class SignallingServer {
       this.io.adapter(createAdapter(pub, sub, { key: `${o.redis.prefix}socket.io` }));
     }
     this.hooks = new RoomHooks(o.log);
+    this.out = new Broadcaster(this.io);
     this.classroom = new Classroom({
       rooms: o.rooms,
       chat: o.chat,
       attendance: o.attendance,
       state: o.state,
       hooks: this.hooks,
-      out: new Broadcaster(this.io),
+      out: this.out,
       graceMs: o.reconnectGraceSeconds * 1000,
       nodeId: this.nodeId,
       log: o.log,
     });
-    this.controls = new ClassroomControls(this.classroom);
-    o.rooms.setLiveControl(this.classroom);
+    this.controls = new ClassroomControls(this.classroom, { rooms: o.rooms, chat: o.chat, attendance: o.attendance, state: o.state, hooks: this.hooks, out: this.out });
     this.handlers = classroomHandlers();
-    for (const ev of MEDIA_CLIENT_EVENTS) {
-      this.handlers.set(ev, { run: async () => { throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is not available on this server"); } });
-    }
 
     this.io.use((socket, next) => {
       const raw = socket.handshake.auth?.token ?? bearer(socket.handshake.headers.authorization);

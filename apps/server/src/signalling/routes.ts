@@ -18,7 +18,7 @@ export async function signallingRoutes(fastify: FastifyInstance, { ctx }: { ctx:
     status: "ok" as const,
     adapter: signalling.state.kind,
     socketsOnThisNode: signalling.localSocketCount,
-    liveRooms: (await rooms.repo.liveRoomIds()).length,
+    liveRooms: await ctx.roomStats.liveCount(),
   }));
 
   app.get("/room/stats", { preHandler, schema: { tags, security, summary: "Live numbers of one room (host or admin)", querystring: SignallingRoomQuery, response: { 200: RoomStatsResponse, ...errors } } }, async (req) => {

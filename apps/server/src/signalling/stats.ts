@@ -1,11 +1,11 @@
 import type { RoomStats } from "@vtp/protocol";
-import type { RoomRow, RoomService } from "../rooms/index.js";
+import type { RoomRecords, RoomRow } from "../rooms/index.js";
 import type { ChatService } from "../rooms/chat/index.js";
 import type { LiveState } from "./state/index.js";
 
 /** Numbers about a room: live ones from the shared state, stored ones from the database. */
 export class RoomStatsService {
-  constructor(private readonly rooms: RoomService, private readonly chat: ChatService, private readonly state: LiveState) {}
+  constructor(private readonly rooms: Pick<RoomRecords, "find" | "liveRoomIds">, private readonly chat: Pick<ChatService, "count">, private readonly state: LiveState) {}
 
   async of(room: RoomRow): Promise<RoomStats> {
     const [participants, waiting, messages] = await Promise.all([this.state.list(room.id), this.state.listWaiting(room.id), this.chat.count(room.id)]);
@@ -28,12 +28,17 @@ export class RoomStatsService {
     };
   }
 
+  /** How many rooms are live in the cluster. */
+  async liveCount(): Promise<number> {
+    return (await this.rooms.liveRoomIds()).length;
+  }
+
   /** Live rooms (all, or those one host runs). */
   async live(hostId?: string): Promise<RoomStats[]> {
-    const ids = await this.rooms.repo.liveRoomIds(hostId);
+    const ids = await this.rooms.liveRoomIds(hostId);
     const out: RoomStats[] = [];
     for (const id of ids) {
-      const r = await this.rooms.repo.byId(id);
+      const r = await this.rooms.find(id);
       if (r) out.push(await this.of(r));
     }
     return out;

@@ -31,7 +31,7 @@ export function toChatDto(r: ChatRow): ChatMessageDto {
 
 /** Chat messages: checks, rate limit, storage with a per-room sequence, history. */
 export class ChatService {
-  readonly repo: ChatRepo;
+  private readonly repo: ChatRepo;
 
   constructor(db: DB, private readonly limiter: RateLimiter, private readonly limits: ChatLimits) {
     this.repo = new ChatRepo(db);
