@@ -4,5 +4,6 @@ export * from "./auth.js";
 export * from "./rooms.js";
 export * from "./chat.js";
 export * from "./signalling.js";
+export * from "./events.js";
 export * from "./recording.js";
 export * from "./media.js";

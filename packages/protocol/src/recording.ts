@@ -115,44 +115,35 @@ export const RecordingChatResponse = Type.Object({ messages: Type.Array(Recordin
 export type RecordingChatResponse = Static<typeof RecordingChatResponse>;
 
 /** Server → client socket events of recording (to the room, and progress to its hosts). */
-export interface RecordingStartedEvent {
-  roomId: string;
-  recordingId: string;
-  startedAt: string;
-}
-export interface RecordingStoppedEvent {
-  roomId: string;
-  recordingId: string;
-  stoppedAt: string;
-}
-export interface RecordingProgressEvent {
-  roomId: string;
-  recordingId: string;
-  status: RecordingStatus;
-  progress: number;
-  error?: string | null;
-}
-export interface RecordingMarkerEvent {
-  roomId: string;
-  recordingId: string;
-  marker: RecordingMarkerDto;
-}
+export const RecordingStartedEvent = Type.Object({ roomId: Type.String(), recordingId: Type.String(), startedAt: Type.String() });
+export type RecordingStartedEvent = Static<typeof RecordingStartedEvent>;
+export const RecordingStoppedEvent = Type.Object({ roomId: Type.String(), recordingId: Type.String(), stoppedAt: Type.String() });
+export type RecordingStoppedEvent = Static<typeof RecordingStoppedEvent>;
+export const RecordingProgressEvent = Type.Object({
+  roomId: Type.String(),
+  recordingId: Type.String(),
+  status: Type.Union(RECORDING_STATUSES.map((s) => Type.Literal(s))),
+  progress: Type.Number(),
+  error: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+export type RecordingProgressEvent = Static<typeof RecordingProgressEvent>;
+export const RecordingMarkerEvent = Type.Object({ roomId: Type.String(), recordingId: Type.String(), marker: RecordingMarkerDto });
+export type RecordingMarkerEvent = Static<typeof RecordingMarkerEvent>;
 
-export interface RecordingServerEvents {
-  "recording-started": (e: RecordingStartedEvent) => void;
-  "recording-stopped": (e: RecordingStoppedEvent) => void;
-  "recording-progress": (e: RecordingProgressEvent) => void;
-  "recording-marker": (e: RecordingMarkerEvent) => void;
-}
+/** The server → client recording events (part of the socket event map, events.ts). */
+export const RecordingServerEventSchemas = {
+  "recording-started": RecordingStartedEvent,
+  "recording-stopped": RecordingStoppedEvent,
+  "recording-progress": RecordingProgressEvent,
+  "recording-marker": RecordingMarkerEvent,
+};
+export type RecordingServerEvents = { [E in keyof typeof RecordingServerEventSchemas]: (e: Static<(typeof RecordingServerEventSchemas)[E]>) => void };
 
-/** Client → server: a teacher (host) marks a moment of the live class being recorded. */
-export interface AddMarkerPayload {
-  roomId: string;
-  label: string;
-}
-export interface RecordingClientEvents {
-  "add-marker": (
-    payload: AddMarkerPayload,
-    ack: (result: { ok: true; marker: RecordingMarkerDto } | { ok: false; error: { code: string; message: string } }) => void,
-  ) => void;
-}
+/** Client → server `add-marker`: a teacher (host) or a presenter marks a moment of the live class being recorded. */
+export const AddMarkerPayload = Type.Object(
+  { roomId: Type.String({ minLength: 1, maxLength: 64 }), label: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export type AddMarkerPayload = Static<typeof AddMarkerPayload>;
+export const AddMarkerResult = Type.Object({ marker: RecordingMarkerDto });
+export type AddMarkerResult = Static<typeof AddMarkerResult>;

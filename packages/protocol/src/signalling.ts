@@ -1,22 +1,14 @@
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import type { ErrorBody } from "./errors.js";
-import { RoomRole, RoomSettingsPatch, type RoomDto } from "./rooms.js";
-import { CHAT_MAX_LENGTH, type ChatMessageDto } from "./chat.js";
-import type {
-  ConnectTransportResult,
-  ConsumeResult,
-  CreateTransportResult,
-  ProduceResult,
-  ProducerInfo,
-  ProducerCloseReason,
-  ConsumerCloseReason,
-} from "./media.js";
+import { RoomDto, RoomRole, RoomSettingsPatch } from "./rooms.js";
+import { CHAT_MAX_LENGTH, ChatMessageDto } from "./chat.js";
 
 /**
- * Socket.IO contract (path `/socket.io/`, handshake `auth: { token }`): typed event maps for
- * both directions, payload schemas the server validates, and ack shapes. Every client event
- * takes `(payload, ack)` and the ack always receives `{ ok: true, ...result }` or
- * `{ ok: false, error: { code, message } }`. Described event by event in docs/PROTOCOL.md.
+ * Socket.IO contract (path `/socket.io/`, handshake `auth: { token }`): the DTOs of the socket
+ * events, the payload schemas the server validates, and ack shapes. The event maps of both
+ * directions are built from these in events.ts. Every client event takes `(payload, ack)` and
+ * the ack always receives `{ ok: true, ...result }` or `{ ok: false, error: { code, message } }`.
+ * Described event by event in docs/PROTOCOL.md.
  */
 
 // ---------------------------------------------------------------- acks
@@ -33,77 +25,70 @@ export interface ConnectErrorData {
 
 // ---------------------------------------------------------------- shared DTOs
 
-export interface ParticipantMediaState {
-  audio: boolean;
-  video: boolean;
-  screen: boolean;
-}
+export const ParticipantMediaState = Type.Object({ audio: Type.Boolean(), video: Type.Boolean(), screen: Type.Boolean() });
+export type ParticipantMediaState = Static<typeof ParticipantMediaState>;
 
-export interface ParticipantDto {
+export const ParticipantDto = Type.Object({
   /** Stable for the user's stay in the room (survives reconnects within the grace period). */
-  id: string;
-  userId: string;
-  name: string;
-  role: RoomRole;
-  handRaised: boolean;
-  handRaisedAt: string | null;
-  media: ParticipantMediaState;
+  id: Type.String(),
+  userId: Type.String(),
+  name: Type.String(),
+  role: RoomRole,
+  handRaised: Type.Boolean(),
+  handRaisedAt: Type.Union([Type.String(), Type.Null()]),
+  media: ParticipantMediaState,
   /** False while the participant's connection is dropped and within the reconnect grace period. */
-  connected: boolean;
+  connected: Type.Boolean(),
   /** May publish audio/video (host, presenter, or student when the room allows it). */
-  canPublish: boolean;
-  joinedAt: string;
-}
+  canPublish: Type.Boolean(),
+  joinedAt: Type.String(),
+});
+export type ParticipantDto = Static<typeof ParticipantDto>;
 
-export interface WaitingDto {
-  userId: string;
-  name: string;
-  since: string;
-}
+export const WaitingDto = Type.Object({ userId: Type.String(), name: Type.String(), since: Type.String() });
+export type WaitingDto = Static<typeof WaitingDto>;
 
-export interface HandQueueEntry {
-  participantId: string;
-  userId: string;
-  name: string;
-  raisedAt: string;
-}
+export const HandQueueEntry = Type.Object({ participantId: Type.String(), userId: Type.String(), name: Type.String(), raisedAt: Type.String() });
+export type HandQueueEntry = Static<typeof HandQueueEntry>;
 
-export type LeaveReason = "left" | "disconnected" | "removed" | "room-ended";
+export const LeaveReason = Type.Union([Type.Literal("left"), Type.Literal("disconnected"), Type.Literal("removed"), Type.Literal("room-ended")]);
+export type LeaveReason = Static<typeof LeaveReason>;
 
-export interface JoinRoomResult {
-  room: RoomDto;
-  participantId: string;
-  role: RoomRole;
-  canPublish: boolean;
-  participants: ParticipantDto[];
-  handQueue: HandQueueEntry[];
+export const JoinRoomResult = Type.Object({
+  room: RoomDto,
+  participantId: Type.String(),
+  role: RoomRole,
+  canPublish: Type.Boolean(),
+  participants: Type.Array(ParticipantDto),
+  handQueue: Type.Array(HandQueueEntry),
   /** The last 50 chat messages, oldest first. */
-  messages: ChatMessageDto[];
+  messages: Type.Array(ChatMessageDto),
   /** Hosts only: people in the waiting room. */
-  waiting?: WaitingDto[];
+  waiting: Type.Optional(Type.Array(WaitingDto)),
   /** True when this join resumed an existing participant (reconnect or another tab). */
-  resumed: boolean;
-}
+  resumed: Type.Boolean(),
+});
+export type JoinRoomResult = Static<typeof JoinRoomResult>;
 
-export interface RoomInfoResult {
-  room: RoomDto;
-  participantCount: number;
-  handQueue: HandQueueEntry[];
+export const RoomInfoResult = Type.Object({
+  room: RoomDto,
+  participantCount: Type.Integer(),
+  handQueue: Type.Array(HandQueueEntry),
   /** Hosts only. */
-  waiting?: WaitingDto[];
-}
+  waiting: Type.Optional(Type.Array(WaitingDto)),
+});
+export type RoomInfoResult = Static<typeof RoomInfoResult>;
 
-export interface SessionDescription {
-  type: "offer" | "answer";
-  sdp: string;
-}
+export const SessionDescription = Type.Object({ type: Type.Union([Type.Literal("offer"), Type.Literal("answer")]), sdp: Type.String() });
+export type SessionDescription = Static<typeof SessionDescription>;
 
-export interface IceCandidate {
-  candidate: string;
-  sdpMid?: string | null;
-  sdpMLineIndex?: number | null;
-  usernameFragment?: string | null;
-}
+export const IceCandidate = Type.Object({
+  candidate: Type.String(),
+  sdpMid: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  sdpMLineIndex: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  usernameFragment: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+export type IceCandidate = Static<typeof IceCandidate>;
 
 // ---------------------------------------------------------------- payload schemas (validated by the server)
 
@@ -209,116 +194,3 @@ export type ConsumePayload = Static<(typeof MediaEventSchemas)["consume"]>;
 export type CloseProducerPayload = Static<(typeof MediaEventSchemas)["close-producer"]>;
 export type CloseConsumerPayload = Static<(typeof MediaEventSchemas)["close-consumer"]>;
 export type SetPreferredLayerPayload = Static<(typeof MediaEventSchemas)["set-preferred-layer"]>;
-
-// ---------------------------------------------------------------- event maps
-
-/** Events the browser sends. Every one takes an ack as its last argument. */
-export interface ClientToServerEvents {
-  "join-room": (payload: JoinRoomPayload, ack: Ack<JoinRoomResult>) => void;
-  "leave-room": (payload: RoomScopedPayload, ack: Ack) => void;
-  "get-room-info": (payload: RoomScopedPayload, ack: Ack<RoomInfoResult>) => void;
-  "get-participants": (payload: RoomScopedPayload, ack: Ack<{ participants: ParticipantDto[] }>) => void;
-
-  "webrtc-offer": (payload: OfferPayload, ack: Ack) => void;
-  "webrtc-answer": (payload: AnswerPayload, ack: Ack) => void;
-  "ice-candidate": (payload: IceCandidatePayload, ack: Ack) => void;
-
-  "raise-hand": (payload: RoomScopedPayload, ack: Ack<{ position: number }>) => void;
-  "lower-hand": (payload: LowerHandPayload, ack: Ack) => void;
-
-  promote: (payload: TargetPayload, ack: Ack<{ participant: ParticipantDto }>) => void;
-  demote: (payload: TargetPayload, ack: Ack<{ participant: ParticipantDto }>) => void;
-  "mute-participant": (payload: TargetPayload, ack: Ack) => void;
-  "remove-participant": (payload: TargetPayload, ack: Ack) => void;
-  admit: (payload: UserTargetPayload, ack: Ack) => void;
-  reject: (payload: UserTargetPayload, ack: Ack) => void;
-  "update-room-settings": (payload: UpdateSettingsPayload, ack: Ack<{ room: RoomDto }>) => void;
-  "end-room": (payload: RoomScopedPayload, ack: Ack) => void;
-
-  "chat-send": (payload: ChatSendPayload, ack: Ack<{ message: ChatMessageDto }>) => void;
-  "chat-delete": (payload: ChatDeletePayload, ack: Ack) => void;
-
-  "auth-renew": (payload: AuthRenewPayload, ack: Ack<{ expiresAt: string | null }>) => void;
-
-  /** `producers`: everything already published in the room (to consume). */
-  "create-transport": (payload: CreateTransportPayload, ack: Ack<CreateTransportResult & { producers: ProducerInfo[] }>) => void;
-  "connect-transport": (payload: ConnectTransportPayload, ack: Ack<ConnectTransportResult>) => void;
-  produce: (payload: ProducePayload, ack: Ack<ProduceResult>) => void;
-  consume: (payload: ConsumePayload, ack: Ack<ConsumeResult>) => void;
-  "close-producer": (payload: CloseProducerPayload, ack: Ack) => void;
-  "close-consumer": (payload: CloseConsumerPayload, ack: Ack) => void;
-  "set-preferred-layer": (payload: SetPreferredLayerPayload, ack: Ack) => void;
-  "leave-media": (payload: RoomScopedPayload, ack: Ack) => void;
-}
-
-/** Events the server sends. */
-export interface ServerToClientEvents {
-  "participant-joined": (e: { roomId: string; participant: ParticipantDto }) => void;
-  "participant-left": (e: { roomId: string; participantId: string; userId: string; reason: LeaveReason }) => void;
-  "participant-updated": (e: { roomId: string; participant: ParticipantDto }) => void;
-  "hand-queue": (e: { roomId: string; queue: HandQueueEntry[] }) => void;
-  /** Hosts only. */
-  "waiting-updated": (e: { roomId: string; waiting: WaitingDto[] }) => void;
-  /** To a waiting user: send join-room again. */
-  admitted: (e: { roomId: string }) => void;
-  rejected: (e: { roomId: string }) => void;
-  /** To a removed participant: the socket has left the room. */
-  removed: (e: { roomId: string }) => void;
-  /** To a muted participant (the media layer closes their microphone): `by` is the host's participant id, `byName` their name. */
-  muted: (e: { roomId: string; by: string; byName: string }) => void;
-  /** To the older connection when the same user joins the room from another tab. */
-  "session-replaced": (e: { roomId: string }) => void;
-  "room-updated": (e: { room: RoomDto }) => void;
-  "room-ended": (e: { roomId: string }) => void;
-  "chat-message": (e: { roomId: string; message: ChatMessageDto }) => void;
-  "chat-deleted": (e: { roomId: string; messageId: string; seq: number }) => void;
-
-  "webrtc-offer": (e: { roomId: string; from: string; description: SessionDescription }) => void;
-  "webrtc-answer": (e: { roomId: string; from: string; description: SessionDescription }) => void;
-  "ice-candidate": (e: { roomId: string; from: string; candidate: IceCandidate | null }) => void;
-
-  "new-producer": (e: { roomId: string; peerId: string; producer: ProducerInfo }) => void;
-  "producer-closed": (e: { roomId: string; peerId: string; producerId: string; reason: ProducerCloseReason }) => void;
-  /** To the consumer's owner only. */
-  "consumer-closed": (e: { roomId: string; consumerId: string; producerId: string; reason: ConsumerCloseReason }) => void;
-  /**
-   * My media is gone on the server: the media worker or node holding the room died
-   * (`media-lost`, to everyone in the room), or the server closed one of my transports as failed
-   * (`transport-failed`, to me). Start the media session over (`leave-media`, then new transports).
-   */
-  "media-reset": (e: { roomId: string; reason: "media-lost" | "transport-failed" }) => void;
-}
-
-export type ClientEventName = keyof ClientToServerEvents;
-export type ServerEventName = keyof ServerToClientEvents;
-
-/** The validated payload schema of each non-media client event. */
-export const ClientEventSchemas = {
-  "join-room": JoinRoomPayload,
-  "leave-room": RoomScopedPayload,
-  "get-room-info": RoomScopedPayload,
-  "get-participants": RoomScopedPayload,
-  "webrtc-offer": OfferPayload,
-  "webrtc-answer": AnswerPayload,
-  "ice-candidate": IceCandidatePayload,
-  "raise-hand": RoomScopedPayload,
-  "lower-hand": LowerHandPayload,
-  promote: TargetPayload,
-  demote: TargetPayload,
-  "mute-participant": TargetPayload,
-  "remove-participant": TargetPayload,
-  admit: UserTargetPayload,
-  reject: UserTargetPayload,
-  "update-room-settings": UpdateSettingsPayload,
-  "end-room": RoomScopedPayload,
-  "chat-send": ChatSendPayload,
-  "chat-delete": ChatDeletePayload,
-  "auth-renew": AuthRenewPayload,
-} satisfies Partial<Record<ClientEventName, TSchema>>;
-
-export type SignallingEventName = keyof typeof ClientEventSchemas;
-
-// ---------------------------------------------------------------- recording events (issue 6, packages/protocol/src/recording.ts)
-import type { RecordingClientEvents, RecordingServerEvents } from "./recording.js";
-export interface ClientToServerEvents extends RecordingClientEvents {}
-export interface ServerToClientEvents extends RecordingServerEvents {}

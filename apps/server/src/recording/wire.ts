@@ -1,16 +1,9 @@
 import type { Logger } from "pino";
-import { Type } from "@sinclair/typebox";
 import { AppError } from "../errors/index.js";
 import type { MediaService } from "../media/index.js";
-import type { SignallingServer, SocketHandler } from "../signalling/index.js";
+import type { SignallingServer } from "../signalling/index.js";
 import type { RecordingService } from "./service.js";
 import { MediaRecorderSource } from "./media-source.js";
-
-/** `add-marker` { roomId, label } (socket). */
-export const AddMarkerSocketPayload = Type.Object(
-  { roomId: Type.String({ minLength: 1, maxLength: 64 }), label: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
 
 /**
  * Connects recording to the live classroom:
@@ -39,15 +32,11 @@ export function connectRecording(o: { service: RecordingService; signalling: Sig
   // Raised hands on the recording's timeline (screen shares are marked by the recorder itself).
   signalling.hooks.on("hand-raised", ({ roomId, participant }) => service.autoMarker(roomId, "hand", `${participant.name} raised a hand`, participant.userId));
 
-  signalling.registerHandler("add-marker", {
-    schema: AddMarkerSocketPayload,
-    run: async (ctx, payload) => {
-      const { roomId, label } = payload as { roomId: string; label: string };
-      const p = await ctx.member(roomId);
-      if (p.role !== "host" && p.role !== "presenter") throw new AppError(403, "FORBIDDEN", "Only the host or a presenter can mark a moment of the recording");
-      const text = label.trim();
-      if (!text) throw new AppError(400, "VALIDATION_FAILED", "label: must not be blank", [{ field: "label", problem: "must not be blank" }]);
-      return { marker: await service.addMarker(ctx.session.user, p.roomId, text, "marker", { authorized: true }) };
-    },
-  } as SocketHandler);
+  signalling.defineHandler("add-marker", async (ctx, { roomId, label }) => {
+    const p = await ctx.member(roomId);
+    if (p.role !== "host" && p.role !== "presenter") throw new AppError(403, "FORBIDDEN", "Only the host or a presenter can mark a moment of the recording");
+    const text = label.trim();
+    if (!text) throw new AppError(400, "VALIDATION_FAILED", "label: must not be blank", [{ field: "label", problem: "must not be blank" }]);
+    return { marker: await service.addMarker(ctx.session.user, p.roomId, text, "marker", { authorized: true }) };
+  });
 }

@@ -3,7 +3,8 @@ import { MEDIA_CLIENT_EVENTS, MediaEventSchemas, type ParticipantMediaState } fr
 import type { MediaEvent, MediaService, ProducerSource } from "../media/index.js";
 import { AppError } from "../errors/index.js";
 import type { SignallingServer } from "./SignallingServer.js";
-import type { HandlerContext, SocketHandler } from "./handlers.js";
+import type { HandlerContext } from "./handlers.js";
+import type { LiveParticipant } from "./state/index.js";
 
 export { MediaEventSchemas };
 
@@ -11,16 +12,18 @@ const NODE_CHANNEL = "media-cleanup";
 type MediaCleanup = { op: "leave"; roomId: string; peerId: string } | { op: "close-producers"; roomId: string; peerId: string; sources?: ProducerSource[] };
 
 /** What the media bridge uses of signalling: its events, hooks, live state, sends, node messages, and the classroom's rules. */
-export type MediaSignalling = Pick<SignallingServer, "registerHandler" | "hooks" | "state" | "out" | "classroom" | "toOtherNodes" | "onNodeMessage">;
-
-/** Registers the media events answered MEDIA_UNAVAILABLE, for a server without media (VTP_MEDIA=off). */
-export function refuseMediaEvents(sig: Pick<SignallingServer, "registerHandler">) {
-  for (const event of MEDIA_CLIENT_EVENTS) {
-    sig.registerHandler(event, { run: async () => { throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is not available on this server"); } });
-  }
-}
+export type MediaSignalling = Pick<SignallingServer, "defineHandler" | "hooks" | "state" | "out" | "classroom" | "toOtherNodes" | "onNodeMessage">;
 
 const MEDIA_FLAG: Record<ProducerSource, keyof ParticipantMediaState | null> = { camera: "video", microphone: "audio", screen: "screen", "screen-audio": null };
+
+/** Registers the media events answered MEDIA_UNAVAILABLE, for a server without media (VTP_MEDIA=off). */
+export function refuseMediaEvents(sig: Pick<SignallingServer, "defineHandler">) {
+  for (const event of MEDIA_CLIENT_EVENTS) {
+    sig.defineHandler(event, async () => {
+      throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is not available on this server");
+    });
+  }
+}
 
 /**
  * Connects the classroom to the SFU: the media socket events (checked against the caller's
@@ -40,9 +43,7 @@ export class MediaBridge {
     private readonly factory: () => Promise<MediaService>,
     private readonly opts: { log: Logger; ownsMedia: boolean },
   ) {
-    for (const [event, schema] of Object.entries(MediaEventSchemas)) {
-      sig.registerHandler(event, { schema, run: (ctx, payload) => this.handle(event as keyof typeof MediaEventSchemas, ctx, payload as any) } as SocketHandler);
-    }
+    this.defineHandlers();
     this.hookUp();
   }
 
@@ -64,36 +65,53 @@ export class MediaBridge {
     return this.media;
   }
 
-  private async handle(event: keyof typeof MediaEventSchemas, ctx: HandlerContext, b: any): Promise<object | void> {
-    const p = await ctx.member(b.roomId);
-    const m = await this.service();
-    switch (event) {
-      case "create-transport": {
-        const joined = await m.joinPeer(p.roomId, p.id, p.userId);
-        return { ...(await m.createTransport(p.roomId, p.id, b.direction)), producers: joined.producers };
-      }
-      case "connect-transport":
-        return m.connectTransport(p.roomId, p.id, b.transportId, b.description);
-      case "produce": {
-        if (!(await this.sig.classroom.mayPublish(p))) throw new AppError(403, "NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
-        return m.produce(p.roomId, p.id, { transportId: b.transportId, kind: b.kind, source: b.source, ...(b.mid ? { mid: b.mid } : {}) });
-      }
-      case "consume":
-        return m.consume(p.roomId, p.id, { producerId: b.producerId, transportId: b.transportId });
-      case "close-producer":
-        return m.closeProducer(p.roomId, b.producerId, p.id);
-      case "close-consumer":
-        return m.closeConsumer(p.roomId, b.consumerId, p.id);
-      case "set-preferred-layer":
-        return m.setPreferredLayer(p.roomId, b.consumerId, b.layer);
-      case "leave-media":
-        // Starting over: whatever is left of my media goes (nothing left is fine).
-        await m.leavePeer(p.roomId, p.id).catch((err) => {
-          const code = err instanceof AppError ? err.code : undefined;
-          if (code !== "ROOM_NOT_FOUND" && code !== "PARTICIPANT_NOT_FOUND") throw err;
-        });
-        return;
-    }
+  /** The caller's participant and the media service (started on first use). */
+  private async peer(ctx: HandlerContext, roomId: string | undefined): Promise<{ p: LiveParticipant; m: MediaService }> {
+    const p = await ctx.member(roomId);
+    return { p, m: await this.service() };
+  }
+
+  /** The media events, each acting as the caller's participant (the media peer id). */
+  private defineHandlers() {
+    const on = this.sig.defineHandler.bind(this.sig);
+    on("create-transport", async (ctx, { roomId, direction }) => {
+      const { p, m } = await this.peer(ctx, roomId);
+      const joined = await m.joinPeer(p.roomId, p.id, p.userId);
+      return { ...(await m.createTransport(p.roomId, p.id, direction)), producers: joined.producers };
+    });
+    on("connect-transport", async (ctx, { roomId, transportId, description }) => {
+      const { p, m } = await this.peer(ctx, roomId);
+      return m.connectTransport(p.roomId, p.id, transportId, description);
+    });
+    on("produce", async (ctx, { roomId, transportId, kind, source, mid }) => {
+      const { p, m } = await this.peer(ctx, roomId);
+      if (!(await this.sig.classroom.mayPublish(p))) throw new AppError(403, "NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
+      return m.produce(p.roomId, p.id, { transportId, kind, source, ...(mid ? { mid } : {}) });
+    });
+    on("consume", async (ctx, { roomId, producerId, transportId }) => {
+      const { p, m } = await this.peer(ctx, roomId);
+      return m.consume(p.roomId, p.id, { producerId, transportId });
+    });
+    on("close-producer", async (ctx, { roomId, producerId }) => {
+      const { p, m } = await this.peer(ctx, roomId);
+      await m.closeProducer(p.roomId, producerId, p.id);
+    });
+    on("close-consumer", async (ctx, { roomId, consumerId }) => {
+      const { p, m } = await this.peer(ctx, roomId);
+      await m.closeConsumer(p.roomId, consumerId, p.id);
+    });
+    on("set-preferred-layer", async (ctx, { roomId, consumerId, layer }) => {
+      const { p, m } = await this.peer(ctx, roomId);
+      await m.setPreferredLayer(p.roomId, consumerId, layer);
+    });
+    on("leave-media", async (ctx, { roomId }) => {
+      const { p, m } = await this.peer(ctx, roomId);
+      // Starting over: whatever is left of my media goes (nothing left is fine).
+      await m.leavePeer(p.roomId, p.id).catch((err) => {
+        const code = err instanceof AppError ? err.code : undefined;
+        if (code !== "ROOM_NOT_FOUND" && code !== "PARTICIPANT_NOT_FOUND") throw err;
+      });
+    });
   }
 
   /**

@@ -6,7 +6,7 @@ import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import type { TSchema } from "@sinclair/typebox";
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
-import type { AckResult, ClientToServerEvents, ServerToClientEvents } from "@vtp/protocol";
+import { ClientEvents, isClientEventName, MEDIA_CLIENT_EVENTS, type AckResult, type ClientEventName, type ClientToServerEvents, type EventPayload, type ServerToClientEvents } from "@vtp/protocol";
 import { AppError, toErrorBody } from "../errors/index.js";
 import type { Authenticator } from "../auth/guard.js";
 import type { AttendanceLog, ChatLog, RoomDirectory } from "./ports.js";
@@ -15,7 +15,7 @@ import { RoomHooks } from "./hooks.js";
 import { Broadcaster } from "./Broadcaster.js";
 import { Classroom, type Session } from "./Classroom.js";
 import { ClassroomControls } from "./ClassroomControls.js";
-import { classroomHandlers, type HandlerContext, type SocketData, type SocketHandler } from "./handlers.js";
+import { defineClassroomHandlers, type HandlerContext, type HandlerOptions, type SocketData, type SocketHandler } from "./handlers.js";
 
 /** Messages between server processes (through the Redis adapter). */
 export interface InterServerEvents {
@@ -47,8 +47,9 @@ export interface SignallingOptions {
 
 /**
  * Socket.IO at /socket.io/: token auth in the handshake, one dispatcher for every client
- * event (schema check → handler → ack), reconnect grace periods, the Redis adapter for many
- * nodes. Other capabilities add events with `registerHandler` and follow the classroom
+ * event (the protocol's payload schema → handler → ack), reconnect grace periods, the Redis
+ * adapter for many nodes. Every event's handler, the classroom's and other capabilities'
+ * (media, recording), is registered with `defineHandler`; capabilities follow the classroom
  * through `hooks`.
  */
 export class SignallingServer {
@@ -61,7 +62,7 @@ export class SignallingServer {
   readonly out: Broadcaster;
   /** This process among the nodes sharing the live state. */
   readonly nodeId = randomUUID();
-  private readonly handlers: Map<string, SocketHandler>;
+  private readonly handlers = new Map<ClientEventName, SocketHandler>();
   private readonly checks = new Map<TSchema, TypeCheck<TSchema>>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly sweeper: NodeJS.Timeout;
@@ -100,7 +101,7 @@ export class SignallingServer {
       log: o.log,
     });
     this.controls = new ClassroomControls(this.classroom, { rooms: o.rooms, chat: o.chat, attendance: o.attendance, state: o.state, hooks: this.hooks, out: this.out });
-    this.handlers = classroomHandlers();
+    defineClassroomHandlers((event, run, options) => this.defineHandler(event, run, options));
 
     this.io.use((socket, next) => {
       const raw = socket.handshake.auth?.token ?? bearer(socket.handshake.headers.authorization);
@@ -137,9 +138,22 @@ export class SignallingServer {
     });
   }
 
-  /** Adds (or replaces) a client event, e.g. the media layer's `produce`. */
-  registerHandler(event: string, handler: SocketHandler) {
-    this.handlers.set(event, handler);
+  /**
+   * Registers what client event `event` does: its payload arrives checked against the event's
+   * schema in the protocol (`ClientEvents`), `run`'s result becomes the ack's fields, a thrown
+   * AppError the ack's error. One handler per event; an event of the protocol without one
+   * answers 503 (MEDIA_UNAVAILABLE for the media events of a server without media).
+   */
+  defineHandler<E extends ClientEventName>(event: E, run: SocketHandler<E>["run"], options: HandlerOptions = {}): void {
+    if (!isClientEventName(event)) throw new Error(`"${event}" is not an event of the protocol`);
+    if (this.handlers.has(event)) throw new Error(`The socket event "${event}" already has a handler`);
+    const handler: SocketHandler<E> = { ...options, event, run };
+    this.handlers.set(event, handler as unknown as SocketHandler);
+  }
+
+  /** The client events that have a handler on this server. */
+  definedEvents(): ClientEventName[] {
+    return [...this.handlers.keys()];
   }
 
   private onConnection(socket: VtpSocket) {
@@ -194,12 +208,16 @@ export class SignallingServer {
         /* a broken ack must not break the server */
       }
     };
-    const handler = this.handlers.get(event);
     try {
-      if (!handler) throw new AppError(400, "BAD_REQUEST", `Unknown event "${event.slice(0, 64)}"`);
+      if (!isClientEventName(event)) throw new AppError(400, "BAD_REQUEST", `Unknown event "${event.slice(0, 64)}"`);
+      const handler = this.handlers.get(event);
       const exp = socket.data.tokenExpiresAt;
-      if (exp !== null && exp <= Date.now() && !handler.allowExpiredToken) throw new AppError(401, "TOKEN_EXPIRED", "Your access token expired: send auth-renew with a new one");
-      if (handler.schema) this.validate(handler.schema, payload);
+      if (exp !== null && exp <= Date.now() && !handler?.allowExpiredToken) throw new AppError(401, "TOKEN_EXPIRED", "Your access token expired: send auth-renew with a new one");
+      this.validate(event, payload);
+      if (!handler) {
+        if ((MEDIA_CLIENT_EVENTS as readonly string[]).includes(event)) throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is not available on this server");
+        throw new AppError(503, "SERVICE_UNAVAILABLE", `"${event}" is not available on this server`);
+      }
       const ctx: HandlerContext = {
         session,
         data: socket.data,
@@ -208,7 +226,7 @@ export class SignallingServer {
         member: (roomId) => this.classroom.member(session, socket.data, roomId),
         renewToken: async (token) => ({ user: await this.o.auth.fromToken(token), expiresAt: tokenExpiry(token) }),
       };
-      const result = await handler.run(ctx, payload as never);
+      const result = await handler.run(ctx, payload);
       reply({ ok: true, ...(result ?? {}) });
     } catch (err) {
       const { status, body } = toErrorBody(err);
@@ -217,7 +235,9 @@ export class SignallingServer {
     }
   }
 
-  private validate(schema: TSchema, payload: unknown) {
+  /** Checks `payload` against event `event`'s schema in the protocol: VALIDATION_FAILED names the first wrong field. */
+  private validate(event: ClientEventName, payload: unknown): asserts payload is EventPayload<ClientEventName> {
+    const schema: TSchema = ClientEvents[event].payload;
     let c = this.checks.get(schema);
     if (!c) this.checks.set(schema, (c = TypeCompiler.Compile(schema)));
     if (c.Check(payload)) return;
