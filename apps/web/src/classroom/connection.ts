@@ -1,11 +1,9 @@
 import { io, type Socket } from "socket.io-client";
-import type { AckResult, ClientToServerEvents, ErrorBody, ServerToClientEvents } from "@vtp/protocol";
+import type { AckResult, ClientEventName, ClientToServerEvents, ErrorBody, EventPayload, EventResult, ServerToClientEvents } from "@vtp/protocol";
 import { api } from "../api/browser";
 import type { RoomAction } from "./state";
 
 type VtpSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-type Payload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
-type Result<E extends keyof ClientToServerEvents> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends AckResult<infer T> ? T : never;
 
 /** A failed ack (or a lost connection) as an Error with the server's code. */
 export class SocketError extends Error {
@@ -88,11 +86,13 @@ export class RoomConnection {
   }
 
   /** Sends an event and resolves with its ack; an expired token is renewed and the event retried once. */
-  async send<E extends keyof ClientToServerEvents>(event: E, payload: Payload<E>, timeoutMs = 10_000): Promise<Result<E>> {
-    const loose = this.socket as unknown as { timeout(ms: number): { emit(ev: string, p: unknown, cb: (err: Error | null, r: AckResult<object>) => void): void } };
+  async send<E extends ClientEventName>(event: E, payload: EventPayload<E>, timeoutMs = 10_000): Promise<EventResult<E>> {
+    // Socket.IO's typings cannot pair an event name that is a type parameter with its arguments:
+    // `send`'s own signature types them from the protocol's map, and the socket sends them as they are.
+    const wire: Socket = this.socket;
     const once = () =>
-      new Promise<AckResult<object>>((resolve) =>
-        loose.timeout(timeoutMs).emit(event, payload, (err, r) =>
+      new Promise<AckResult<EventResult<E>>>((resolve) =>
+        wire.timeout(timeoutMs).emit(event, payload, (err: Error | null, r: AckResult<EventResult<E>>) =>
           resolve(err ? { ok: false, error: { code: "NETWORK", message: "The connection to the class was interrupted." } } : r),
         ),
       );
@@ -103,7 +103,7 @@ export class RoomConnection {
       r = await once();
     }
     if (!r.ok) throw new SocketError(r.error.code, r.error.message);
-    return r as unknown as Result<E>;
+    return r;
   }
 
   /** Leaves on purpose (the Leave button). */

@@ -1,9 +1,11 @@
-import type { ConsumeResult, ProducerInfo, ProducerSource } from "@vtp/protocol";
+import type { EventPayload, EventResult, MediaClientEvent, MediaKind, ProducerInfo, ProducerSource } from "@vtp/protocol";
 
-/** What the media session needs from the classroom connection (typed loosely: payloads are documented in docs/MEDIA.md). */
+/** What the media session needs from the classroom connection: the media events of the protocol's map (flow in docs/MEDIA.md). */
 export interface MediaSignal {
-  request(event: "create-transport" | "connect-transport" | "produce" | "consume" | "close-producer" | "close-consumer" | "set-preferred-layer" | "leave-media", payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+  request<E extends MediaClientEvent>(event: E, payload: EventPayload<E>): Promise<EventResult<E>>;
 }
+
+const kindOf = (track: MediaStreamTrack): MediaKind => (track.kind === "audio" ? "audio" : "video");
 
 export interface RemoteMedia {
   camera?: MediaStream;
@@ -116,7 +118,7 @@ export class MediaSession {
   /** Creates a recv transport and makes it the current one; returns the room's existing producers. */
   private async openRecv(): Promise<ProducerInfo[]> {
     const r = await this.signal.request("create-transport", { direction: "recv" });
-    const transportId = r.transportId as string;
+    const transportId = r.transportId;
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
     this.recvId = transportId;
     this.recvPc = pc;
@@ -134,7 +136,7 @@ export class MediaSession {
         this.emit();
       } else pending.set(mid, e.track);
     };
-    return (r.producers as ProducerInfo[] | undefined) ?? [];
+    return r.producers;
   }
 
   /**
@@ -182,9 +184,9 @@ export class MediaSession {
     const previous = this.consumers.get(producerId);
     if (previous && (!migrating || previous.transportId === this.recvId)) return;
     const transportId = this.recvId;
-    let res: ConsumeResult;
+    let res: EventResult<"consume">;
     try {
-      res = (await this.signal.request("consume", { producerId, transportId })) as unknown as ConsumeResult;
+      res = await this.signal.request("consume", { producerId, transportId });
     } catch (err) {
       // The producer may have closed in the meantime.
       if ((err as { code?: string }).code === "PRODUCER_NOT_FOUND") return;
@@ -267,14 +269,14 @@ export class MediaSession {
     if (reuse && this.sendPc && this.sendId && reuse.mid && reuse.currentDirection !== "stopped") {
       this.idle.delete(source);
       await reuse.sender.replaceTrack(track);
-      const { producerId } = (await this.signal.request("produce", { transportId: this.sendId, kind: track.kind, source, mid: reuse.mid })) as { producerId: string };
+      const { producerId } = await this.signal.request("produce", { transportId: this.sendId, kind: kindOf(track), source, mid: reuse.mid });
       this.local.set(source, { producerId, transceiver: reuse, source });
       debug("produced again", source, producerId, "mid", reuse.mid);
       return;
     }
     if (!this.sendPc) {
       const r = await this.signal.request("create-transport", { direction: "send" });
-      this.sendId = r.transportId as string;
+      this.sendId = r.transportId;
       this.sendPc = new RTCPeerConnection({ iceServers: this.iceServers });
       this.watch(this.sendPc, "send");
     }
@@ -283,9 +285,11 @@ export class MediaSession {
     const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [new MediaStream([track])] });
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
-    const r = await this.signal.request("connect-transport", { transportId: this.sendId, description: { type: "offer", sdp: pc.localDescription!.sdp } });
-    await pc.setRemoteDescription(r.answer as RTCSessionDescriptionInit);
-    const { producerId } = (await this.signal.request("produce", { transportId: this.sendId, kind: track.kind, source, mid: transceiver.mid ?? undefined })) as { producerId: string };
+    const sendId = this.sendId!;
+    const r = await this.signal.request("connect-transport", { transportId: sendId, description: { type: "offer", sdp: pc.localDescription!.sdp } });
+    if (!r.answer) throw new Error("The server did not answer the send transport's offer");
+    await pc.setRemoteDescription(r.answer);
+    const { producerId } = await this.signal.request("produce", { transportId: sendId, kind: kindOf(track), source, mid: transceiver.mid ?? undefined });
     this.local.set(source, { producerId, transceiver, source });
     debug("produced", source, producerId, "mid", transceiver.mid);
   }

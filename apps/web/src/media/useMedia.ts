@@ -55,7 +55,7 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
     const c = conn.current;
     if (!c || !participantId || !joinSeq) return;
     let alive = true;
-    const signal: MediaSignal = { request: (event, payload) => c.send(event, { roomId, ...payload } as never) as unknown as Promise<Record<string, unknown>> };
+    const signal: MediaSignal = { request: (event, payload) => c.send(event, { ...payload, roomId }) };
     let s: MediaSession | null = null;
     // Producers announced before the session is up are consumed once it is.
     const early: ProducerInfo[] = [];
