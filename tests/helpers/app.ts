@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino from "pino";
-import { buildApp } from "../../apps/server/src/app.js";
+import { buildApp, type AppDeps } from "../../apps/server/src/app.js";
 import { loadConfig, type Config } from "../../apps/server/src/config/index.js";
 import type { Mailer, MailMessage } from "../../apps/server/src/mail/index.js";
 import { freshDatabase } from "./db.js";
@@ -38,11 +38,12 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 /** The whole app on a fresh database, without a port (use app.inject). */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** `deps.media`: a media service of the test's own (a fake) instead of the in-process SFU. */
+export async function createTestApp(env: Record<string, string> = {}, deps: Pick<AppDeps, "media"> = {}): Promise<TestApp> {
   const config = testConfig(env);
   const db = await freshDatabase();
   const mailer = new MemoryMailer();
-  const app = await buildApp(config, { database: db.handle, mailer, logger: pino({ level: "silent" }) });
+  const app = await buildApp(config, { ...deps, database: db.handle, mailer, logger: pino({ level: "silent" }) });
   await app.ready();
   return {
     app,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import { MediaStreamTrack, RTCPeerConnection, RtpPacket, useAbsSendTime, useNACK, useOPUS, usePLI, useREMB, useSdesMid, useVP8, type RTCRtpTransceiver } from "werift";
+import type { ClientEventName } from "@vtp/protocol";
 import type { TestClient } from "../rooms/helpers.js";
 
 type Source = "camera" | "microphone" | "screen";
@@ -36,15 +37,15 @@ export class SocketPublisher {
 
   constructor(readonly client: TestClient) {}
 
-  private async ack(event: string, payload: object) {
-    const r = await this.client.emit(event, payload);
+  /** The ack of a media event that must succeed. */
+  private ok<A extends { ok: boolean }>(event: ClientEventName, r: A): A {
     if (!r.ok) throw new Error(`${event} failed: ${JSON.stringify(r)}`);
-    return r as Record<string, any>;
+    return r;
   }
 
   /** Adds the tracks (one negotiation), produces them and starts their FFmpeg encoders. */
   async publish(sources: Source[], opts: { size?: string } = {}): Promise<Published[]> {
-    if (!this.transportId) this.transportId = (await this.ack("create-transport", { direction: "send" })).transportId;
+    if (!this.transportId) this.transportId = this.ok("create-transport", await this.client.emit("create-transport", { direction: "send" })).transportId;
     const added = sources.map((source) => {
       const kind = source === "microphone" ? "audio" : "video";
       const track = new MediaStreamTrack({ kind });
@@ -54,9 +55,10 @@ export class SocketPublisher {
       return t;
     });
     await this.pc.setLocalDescription(await this.pc.createOffer());
-    const res = await this.ack("connect-transport", { transportId: this.transportId, description: { type: "offer", sdp: this.pc.localDescription!.sdp } });
+    const res = this.ok("connect-transport", await this.client.emit("connect-transport", { transportId: this.transportId, description: { type: "offer", sdp: this.pc.localDescription!.sdp } }));
+    if (!res.answer) throw new Error("connect-transport answered no SDP answer");
     await this.pc.setRemoteDescription(res.answer);
-    for (const t of added) t.producerId = (await this.ack("produce", { transportId: this.transportId, kind: t.kind, source: t.source, mid: t.transceiver.mid })).producerId;
+    for (const t of added) t.producerId = this.ok("produce", await this.client.emit("produce", { transportId: this.transportId, kind: t.kind, source: t.source, mid: t.transceiver.mid ?? undefined })).producerId;
     const deadline = Date.now() + 20_000;
     while (this.pc.connectionState !== "connected") {
       if (Date.now() > deadline) throw new Error(`publisher not connected (${this.pc.connectionState})`);
@@ -89,7 +91,8 @@ export class SocketPublisher {
 
   /** Ends a track the way the web client does: close-producer, then stop sending. */
   async unpublish(t: Published) {
-    await this.ack("close-producer", { producerId: t.producerId });
+    if (!t.producerId) throw new Error(`${t.source} was never produced`);
+    this.ok("close-producer", await this.client.emit("close-producer", { producerId: t.producerId }));
     this.stopEncoder(t);
   }
 

@@ -1,10 +1,11 @@
-import { io, type Socket } from "socket.io-client";
+import { io } from "socket.io-client";
 import { Redis } from "ioredis";
-import type { AckResult, ClientToServerEvents, ServerToClientEvents } from "@vtp/protocol";
+import type { ClientEventName, ServerEventName, ServerEventPayload } from "@vtp/protocol";
 import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
+import { ackOf, rawAckOf, type ClientSocket, type PayloadArgs, type RawAck, type TestAck } from "../../helpers/socket.js";
 
-export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-type Received = { event: string; payload: any; taken: boolean };
+export type { ClientSocket } from "../../helpers/socket.js";
+type Received = { event: string; payload: unknown; taken: boolean };
 
 /**
  * A socket.io-client connection that records every server event, so a test can wait for an
@@ -31,20 +32,26 @@ export class TestClient {
     return c;
   }
 
-  /** Emits with an ack and resolves with the ack's result. */
-  emit<T = any>(event: string, ...payload: unknown[]): Promise<AckResult<T & object> & Record<string, any>> {
-    return (this.socket as any).timeout(15_000).emitWithAck(event, ...payload);
+  /** Emits an event of the protocol with an ack and resolves with the ack (typed from the protocol's map). */
+  emit<E extends ClientEventName>(event: E, ...payload: PayloadArgs<E>): Promise<TestAck<E>> {
+    return ackOf(this.socket, event, ...payload);
+  }
+
+  /** For tests of bad input only: any event name and arguments. */
+  emitRaw(event: string, ...args: unknown[]): Promise<RawAck> {
+    return rawAckOf(this.socket, event, ...args);
   }
 
   /** The first not-yet-taken `event` matching `pred` (waiting for it if needed). */
-  waitFor<T = any>(event: string, pred: (p: T) => boolean = () => true, timeoutMs = 15_000): Promise<T> {
+  waitFor<E extends ServerEventName>(event: E, pred: (p: ServerEventPayload<E>) => boolean = () => true, timeoutMs = 15_000): Promise<ServerEventPayload<E>> {
+    type T = ServerEventPayload<E>;
     return new Promise((resolve, reject) => {
       const check = () => {
-        const hit = this.received.find((r) => !r.taken && r.event === event && pred(r.payload));
+        const hit = this.received.find((r) => !r.taken && r.event === event && pred(r.payload as T));
         if (!hit) return false;
         hit.taken = true;
         clearTimeout(timer);
-        resolve(hit.payload);
+        resolve(hit.payload as T);
         return true;
       };
       const timer = setTimeout(() => {
@@ -58,8 +65,8 @@ export class TestClient {
     });
   }
 
-  has(event: string, pred: (p: any) => boolean = () => true): boolean {
-    return this.received.some((r) => r.event === event && pred(r.payload));
+  has<E extends ServerEventName>(event: E, pred: (p: ServerEventPayload<E>) => boolean = () => true): boolean {
+    return this.received.some((r) => r.event === event && pred(r.payload as ServerEventPayload<E>));
   }
 
   close() {
@@ -86,8 +93,8 @@ export function backends(): [string, Record<string, string>][] {
 }
 
 /** A test app listening on a real port, with a URL for socket.io-client. */
-export async function listeningApp(env: Record<string, string> = {}): Promise<{ t: TestApp; url: string }> {
-  const t = await createTestApp(env);
+export async function listeningApp(env: Record<string, string> = {}, deps: Parameters<typeof createTestApp>[1] = {}): Promise<{ t: TestApp; url: string }> {
+  const t = await createTestApp(env, deps);
   if (env.REDIS_URL && env.VTP_REDIS_PREFIX) {
     const close = t.close;
     t.close = async () => {
@@ -119,5 +126,5 @@ export async function joined(url: string, p: Person, roomId: string, name = p.us
   const c = await TestClient.connect(url, p.accessToken, name);
   const ack = await c.emit("join-room", { roomId });
   if (!ack.ok) throw new Error(`${name} could not join: ${JSON.stringify(ack)}`);
-  return { c, ack: ack as any };
+  return { c, ack };
 }

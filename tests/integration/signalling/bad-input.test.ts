@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClientEventSchemas, MEDIA_CLIENT_EVENTS, MediaEventSchemas } from "@vtp/protocol";
+import { CLIENT_EVENT_NAMES, MEDIA_CLIENT_EVENTS, type ClientEventName, type EventPayload } from "@vtp/protocol";
 import type { TestApp } from "../../helpers/app.js";
 import { createRoom, joined, listeningApp, person, TestClient, type Person } from "../rooms/helpers.js";
 
@@ -19,7 +19,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const EVENTS = [...Object.keys(ClientEventSchemas), ...Object.keys(MediaEventSchemas)];
+/** Every client event of the protocol's map. */
+const EVENTS = CLIENT_EVENT_NAMES;
 const huge = "x".repeat(200_000);
 const unknownUuid = "00000000-0000-4000-8000-000000000000";
 
@@ -35,7 +36,7 @@ const ALWAYS_BAD: [string, unknown][] = [
 ];
 
 /** Per event: payloads with the right shape but wrong details (missing/wrong/huge fields). */
-const SPECIFIC: Record<string, unknown[]> = {
+const SPECIFIC: { [E in ClientEventName]?: unknown[] } = {
   "join-room": [{}, { roomId: "" }, { roomId: 123 }, { roomId: huge }],
   "webrtc-offer": [{}, { to: "x" }, { to: "x", description: { type: "answer", sdp: "v=0" } }, { to: "x", description: { type: "offer", sdp: huge } }, { to: "x", description: { type: "offer" } }],
   "webrtc-answer": [{}, { to: "x", description: { type: "offer", sdp: "v=0" } }, { to: 1, description: { type: "answer", sdp: "v=0" } }],
@@ -58,10 +59,11 @@ const SPECIFIC: Record<string, unknown[]> = {
   "close-producer": [{}, { producerId: huge }],
   "close-consumer": [{}, { consumerId: null }],
   "set-preferred-layer": [{ consumerId: "c" }, { consumerId: "c", layer: "x" }],
+  "add-marker": [{ label: "x" }, { roomId: "r" }, { roomId: "r", label: "" }, { roomId: "r", label: huge }],
 };
 
 async function expectError(c: TestClient, event: string, ...payload: unknown[]) {
-  const r = await c.emit(event, ...payload);
+  const r = await c.emitRaw(event, ...payload);
   expect(r.ok, `${event} ${JSON.stringify(payload).slice(0, 80)}`).toBe(false);
   expect(typeof r.error.code).toBe("string");
   expect(typeof r.error.message).toBe("string");
@@ -72,7 +74,7 @@ describe("bad input on every event", () => {
   it("events before join-room get an error ack", async () => {
     const c = await TestClient.connect(url, student.accessToken);
     clients.push(c);
-    const valid: Record<string, unknown> = {
+    const valid: { [E in ClientEventName]?: EventPayload<E> } = {
       "leave-room": {},
       "get-room-info": {},
       "get-participants": {},
@@ -91,6 +93,7 @@ describe("bad input on every event", () => {
       "end-room": {},
       "chat-send": { text: "hi" },
       "chat-delete": { messageId: unknownUuid },
+      "add-marker": { roomId: unknownUuid, label: "a moment" },
     };
     for (const [event, payload] of Object.entries(valid)) expect(await expectError(c, event, payload), event).toBe("NOT_IN_ROOM");
     for (const ev of MEDIA_CLIENT_EVENTS) await expectError(c, ev, {});

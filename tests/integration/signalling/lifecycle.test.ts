@@ -35,7 +35,7 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       expect(early.error.code).toBe("WAITING_FOR_HOST");
 
       const h = track(await joined(url, host, room.id));
-      expect(h.ack.waiting.map((w: any) => w.userId)).toEqual([s1.user.id]);
+      expect(h.ack.waiting?.map((w) => w.userId)).toEqual([s1.user.id]);
       const w2 = await connect(s2);
       expect((await w2.emit("join-room", { roomId: room.id })).error.code).toBe("WAITING_FOR_HOST");
       await h.c.waitFor("waiting-updated", (e) => e.waiting.length === 2);
@@ -142,7 +142,7 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       tab1.c.close();
       const parts = (await h.c.emit("get-participants", {})).participants;
       expect(parts).toHaveLength(2);
-      expect(parts.find((p: any) => p.userId === s3.user.id).connected).toBe(true);
+      expect(parts.find((p) => p.userId === s3.user.id)?.connected).toBe(true);
       expect(h.c.received.filter((r) => r.event === "participant-joined")).toHaveLength(1);
       // The old tab no longer receives the room's broadcasts.
       await tab2.c.emit("chat-send", { text: "second" });
