@@ -31,10 +31,16 @@ export type RawAck = { ok: boolean; error: ErrorBody } & Record<string, unknown>
 
 const ACK_TIMEOUT_MS = 15_000;
 
-/** Sends `event` with its payload and resolves with its ack (fails after 15 s without one). */
-export function ackOf<E extends ClientEventName>(socket: ClientSocket, event: E, ...payload: PayloadArgs<E>): Promise<TestAck<E>> {
+/** Sends `event` with its payload and resolves with its ack (fails after `timeoutMs` without one). */
+export function ackOf<E extends ClientEventName>(socket: ClientSocket, event: E, payload: EventPayload<E>, timeoutMs = ACK_TIMEOUT_MS): Promise<TestAck<E>> {
   // Socket.IO's typings cannot pair an event name that is a type parameter with its arguments:
   // this function's signature types them from the protocol's map instead.
+  const wire: Socket = socket;
+  return wire.timeout(timeoutMs).emitWithAck(event, payload);
+}
+
+/** `ackOf` where an empty payload is valid for the event and may be left out (sent as no argument at all). */
+export function ackOfMaybeEmpty<E extends ClientEventName>(socket: ClientSocket, event: E, ...payload: PayloadArgs<E>): Promise<TestAck<E>> {
   const wire: Socket = socket;
   return wire.timeout(ACK_TIMEOUT_MS).emitWithAck(event, ...payload);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { io } from "socket.io-client";
+import { ackOf, type ClientSocket } from "../../helpers/socket";
 import { expectDecoding, mediaE2E } from "./stats";
 import { chromiumMissing, newContext, shot, signInUi, verifiedUser } from "../web/harness";
 
@@ -73,16 +74,15 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
 
     // A student who is not a presenter is refused by the server when producing.
     const login = await fetch(`${server.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: s4.email, password: s4.password }) }).then((r) => r.json());
-    const sock = io(server.url, { auth: { token: login.accessToken }, transports: ["websocket"] });
+    const sock: ClientSocket = io(server.url, { auth: { token: login.accessToken }, transports: ["websocket"] });
     try {
-      const ack = (ev: string, payload: unknown) => new Promise<any>((resolve) => (sock as any).emit(ev, payload, resolve));
       await new Promise<void>((resolve, reject) => {
         sock.once("connect", () => resolve());
         sock.once("connect_error", reject);
       });
-      expect((await ack("join-room", { roomId })).ok).toBe(true);
-      const tr = await ack("create-transport", { direction: "send" });
-      const produced = await ack("produce", { transportId: tr.transportId ?? tr.transport?.transportId ?? "x", kind: "video", source: "camera" });
+      expect((await ackOf(sock, "join-room", { roomId })).ok).toBe(true);
+      const tr = await ackOf(sock, "create-transport", { direction: "send" });
+      const produced = await ackOf(sock, "produce", { transportId: tr.transportId ?? "x", kind: "video", source: "camera" });
       expect(produced.ok).toBe(false);
       expect(produced.error.code).toBe("NOT_ALLOWED_TO_PUBLISH");
       // and the student's own controls are disabled in the browser

@@ -10,18 +10,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { io, type Socket } from "socket.io-client";
+import { io } from "socket.io-client";
+import type { ClientEventName, EventPayload } from "@vtp/protocol";
+import { ackOf, rawAckOf, type ClientSocket, type RawAck, type TestAck } from "../../helpers/socket";
 import { chromiumMissing, launchBrowser, newContext, startServer, verifiedUser, type Server } from "../web/harness";
 
 const skip = chromiumMissing();
 if (skip) console.warn(`SKIPPED Chromium simulcast test: ${skip}`);
 
-type Ack = { ok: true; [k: string]: any } | { ok: false; error: { code: string; message: string } };
-
 interface Client {
-  sock: Socket;
-  ack(event: string, payload: unknown): Promise<Ack>;
-  ok(event: string, payload: unknown): Promise<Record<string, any>>;
+  sock: ClientSocket;
+  ack<E extends ClientEventName>(event: E, payload: EventPayload<E>): Promise<TestAck<E>>;
+  /** For bad input only: any payload. */
+  ackRaw(event: ClientEventName, payload: unknown): Promise<RawAck>;
+  ok<E extends ClientEventName>(event: E, payload: EventPayload<E>): Promise<TestAck<E>>;
 }
 
 async function connect(server: Server, who: { email: string; password: string }): Promise<Client> {
@@ -30,19 +32,19 @@ async function connect(server: Server, who: { email: string; password: string })
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email: who.email, password: who.password }),
   }).then((r) => r.json());
-  const sock = io(server.url, { auth: { token: login.accessToken }, transports: ["websocket"] });
+  const sock: ClientSocket = io(server.url, { auth: { token: login.accessToken }, transports: ["websocket"] });
   await new Promise<void>((resolve, reject) => {
     sock.once("connect", () => resolve());
     sock.once("connect_error", reject);
   });
-  const ack = (event: string, payload: unknown) =>
-    new Promise<Ack>((resolve) => (sock as any).timeout(30_000).emit(event, payload, (err: unknown, res: Ack) => resolve(err ? { ok: false, error: { code: "ACK_TIMEOUT", message: String(err) } } : res)));
-  const ok = async (event: string, payload: unknown) => {
+  const ack = <E extends ClientEventName>(event: E, payload: EventPayload<E>) => ackOf(sock, event, payload, 30_000);
+  const ackRaw = (event: ClientEventName, payload: unknown) => rawAckOf(sock, event, payload);
+  const ok = async <E extends ClientEventName>(event: E, payload: EventPayload<E>) => {
     const r = await ack(event, payload);
     if (!r.ok) throw new Error(`${event} failed: ${JSON.stringify(r.error)}`);
     return r;
   };
-  return { sock, ack, ok };
+  return { sock, ack, ackRaw, ok };
 }
 
 interface OutboundLayer {
@@ -144,8 +146,8 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
       });
       expect(offer.sdp).toMatch(/a=simulcast:send l;m;h/);
       const connected = await host.ok("connect-transport", { transportId: sendT.transportId, description: { type: "offer", sdp: offer.sdp } });
-      expect(connected.answer.sdp, "the server accepts the three layers").toMatch(/a=simulcast:recv l;m;h/);
-      await pub.evaluate((sdp) => (window as any).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer.sdp);
+      expect(connected.answer?.sdp, "the server accepts the three layers").toMatch(/a=simulcast:recv l;m;h/);
+      await pub.evaluate((sdp) => (window as any).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer?.sdp);
       const { producerId } = await host.ok("produce", { transportId: sendT.transportId, kind: "video", source: "camera", mid: offer.mid });
 
       // --- subscriber ---
@@ -155,7 +157,7 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
       await viewer.ok("join-room", { roomId });
       const recvT = await viewer.ok("create-transport", { direction: "recv" });
       expect(recvT.producers.map((p: { producerId: string }) => p.producerId)).toContain(producerId);
-      const layersInfo = recvT.producers.find((p: { producerId: string }) => p.producerId === producerId).layers;
+      const layersInfo = recvT.producers.find((p) => p.producerId === producerId)?.layers;
       const consumed = await viewer.ok("consume", { producerId, transportId: recvT.transportId });
       const answer = await sub.evaluate(async (sdp) => {
         const pc = new RTCPeerConnection();
@@ -245,7 +247,7 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
       if (results[1].layer === "h") expect(results[1].width!, "h is wider than m").toBeGreaterThan(results[2].width!);
 
       // Errors: a bad layer, an unknown consumer.
-      const bad = await viewer.ack("set-preferred-layer", { consumerId, layer: "x" });
+      const bad = await viewer.ackRaw("set-preferred-layer", { consumerId, layer: "x" });
       expect(bad.ok).toBe(false);
       if (!bad.ok) expect(bad.error.code).toBe("VALIDATION_FAILED");
       const unknown = await viewer.ack("set-preferred-layer", { consumerId: "00000000-0000-4000-8000-000000000000", layer: "l" });
@@ -280,7 +282,7 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
       return { sdp: pc.localDescription!.sdp, mid: t.mid! };
     });
     const connected = await host.ok("connect-transport", { transportId: sendT.transportId, description: { type: "offer", sdp: offer.sdp } });
-    await pub.evaluate((sdp) => (window as any).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer.sdp);
+    await pub.evaluate((sdp) => (window as any).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer?.sdp);
     const { producerId } = await host.ok("produce", { transportId: sendT.transportId, kind: "video", source: "camera", mid: offer.mid });
 
     const sub = await blankPage();
@@ -288,7 +290,7 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
     clients.push(viewer);
     await viewer.ok("join-room", { roomId });
     const recvT = await viewer.ok("create-transport", { direction: "recv" });
-    expect(recvT.producers.find((p: { producerId: string }) => p.producerId === producerId).codec.toLowerCase()).toBe("video/h264");
+    expect(recvT.producers.find((p) => p.producerId === producerId)?.codec?.toLowerCase()).toBe("video/h264");
     const consumed = await viewer.ok("consume", { producerId, transportId: recvT.transportId });
     expect(consumed.offer.sdp).toMatch(/a=rtpmap:\d+ H264\/90000/i);
     expect(consumed.offer.sdp).not.toMatch(/a=rtpmap:\d+ VP8\/90000/i);

@@ -2,7 +2,7 @@ import { io } from "socket.io-client";
 import { Redis } from "ioredis";
 import type { ClientEventName, ServerEventName, ServerEventPayload } from "@vtp/protocol";
 import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
-import { ackOf, rawAckOf, type ClientSocket, type PayloadArgs, type RawAck, type TestAck } from "../../helpers/socket.js";
+import { ackOfMaybeEmpty, rawAckOf, type ClientSocket, type PayloadArgs, type RawAck, type TestAck } from "../../helpers/socket.js";
 
 export type { ClientSocket } from "../../helpers/socket.js";
 type Received = { event: string; payload: unknown; taken: boolean };
@@ -34,7 +34,7 @@ export class TestClient {
 
   /** Emits an event of the protocol with an ack and resolves with the ack (typed from the protocol's map). */
   emit<E extends ClientEventName>(event: E, ...payload: PayloadArgs<E>): Promise<TestAck<E>> {
-    return ackOf(this.socket, event, ...payload);
+    return ackOfMaybeEmpty(this.socket, event, ...payload);
   }
 
   /** For tests of bad input only: any event name and arguments. */
