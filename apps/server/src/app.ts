@@ -1,4 +1,3 @@
-import { adminStatusRoutes } from "./http/status.js";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import helmet from "@fastify/helmet";
 import cors from "@fastify/cors";
@@ -9,28 +8,23 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { Logger } from "pino";
 import { createLogger, RequestLogController } from "./logging.js";
 import type { Config } from "./config/index.js";
-import { openDatabase, migrate, type DatabaseHandle } from "./db/index.js";
-import { createMailer, type Mailer } from "./mail/index.js";
-import { AccountService } from "./auth/service.js";
-import { PasswordHasher } from "./auth/passwords.js";
-import { AccessTokens } from "./auth/tokens.js";
-import { Authenticator } from "./auth/guard.js";
+import type { DatabaseHandle } from "./db/index.js";
+import type { Mailer } from "./mail/index.js";
+import type { MediaService } from "./media/index.js";
+import { compose } from "./compose.js";
 import { authRoutes, adminUserRoutes } from "./auth/routes.js";
 import { rtcRoutes } from "./rtc/index.js";
 import { registerErrorHandling, registerNotFound } from "./http/errors.js";
 import { healthRoutes } from "./http/health.js";
+import { adminStatusRoutes } from "./http/status.js";
 import { registerValidation } from "./http/validation.js";
 import { registerWebClient } from "./http/web.js";
-import { registerMetrics, appMetricSources } from "./metrics/index.js";
+import { registerMetrics } from "./metrics/index.js";
 import { recordingPlugin } from "./recording/index.js";
-import { connectRecording } from "./recording/wire.js";
+import { roomRoutes } from "./rooms/index.js";
+import { signallingRoutes } from "./signalling/index.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
-import { RoomRecords, RoomService, roomRoutes } from "./rooms/index.js";
-import { ChatService } from "./rooms/chat/index.js";
-import { AttendanceService } from "./attendance/index.js";
-import { SignallingServer, RoomStatsService, signallingRoutes, createLiveState, MediaBridge, refuseMediaEvents } from "./signalling/index.js";
-import { createMediaService, type MediaService } from "./media/index.js";
 
 export interface AppDeps {
   /** An open database; when absent, buildApp opens (and migrates) the configured one. */
@@ -51,7 +45,9 @@ export { createLogger };
 
 /**
  * Builds the whole application without listening on a port: tests call it with
- * `app.inject()`, `main` adds the port and the signal handling.
+ * `app.inject()`, `main` adds the port and the signal handling. The services come from
+ * `compose`; here Fastify only gets its plugins and the routes over them, and runs the
+ * composition's shutdown: the `live` steps before the HTTP server closes, `stores` after.
  */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const log = deps.logger ?? createLogger(config);
@@ -64,77 +60,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logController: new RequestLogController(),
   });
 
-  let database = deps.database;
-  const ownsDatabase = !database;
-  if (!database) {
-    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    await migrate(database);
-  }
-  const mailer = deps.mailer ?? createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir, log });
-  const access = new AccessTokens(config.jwtSecret);
-  const accounts = new AccountService(database.db, mailer, access, new PasswordHasher(config.bcryptCost), config.publicUrl);
-  const liveState = createLiveState(config);
-  const roomRecords = new RoomRecords(database.db);
-  const auth = new Authenticator(access, accounts.users);
-  const chat = new ChatService(database.db, liveState, config.signalling.chatLimits);
-  const attendance = new AttendanceService(database.db);
-  const signalling = new SignallingServer({
-    httpServer: app.server,
-    auth,
-    rooms: roomRecords,
-    chat,
-    attendance,
-    state: liveState,
-    log,
-    corsOrigins: config.corsOrigins,
-    reconnectGraceSeconds: config.reconnectGraceSeconds,
-    nodeTimeoutSeconds: config.nodeTimeoutSeconds,
-    socketEventRate: config.signalling.socketEventRate,
-    redis: config.redisUrl ? { url: config.redisUrl, prefix: config.signalling.redisPrefix } : undefined,
-  });
-  const rooms = new RoomService(database.db, roomRecords, signalling.classroom);
-  const mediaBridge =
-    !config.media.enabled
-      ? undefined
-      : new MediaBridge(signalling, deps.media ? async () => deps.media! : () => createMediaService({ settings: config.media, log: log.child({ module: "media" }) }), { log, ownsMedia: !deps.media });
-  if (!mediaBridge) refuseMediaEvents(signalling);
-  if (mediaBridge && config.redisUrl && !deps.media && config.media.nodes.length === 0) {
-    log.warn(
-      "REDIS_URL is set (several app servers) but MEDIA_NODES is not: each server's in-process SFU only has the people connected to that server. " +
-        "Run `vtp media` nodes and list them in MEDIA_NODES, or route every class to one server.",
-    );
-  }
-  app.addHook("preClose", async () => {
-    // Recordings first: their FFmpegs finalize while the media still flows.
-    await app.recording?.service.stopAll();
-    await signalling.close();
-    await mediaBridge?.close();
-  });
-  const ctx: AppContext = {
-    config,
-    database,
-    db: database.db,
-    mailer,
-    accounts,
-    auth,
-    log,
-    rooms,
-    chat,
-    attendance,
-    roomStats: new RoomStatsService(roomRecords, chat, liveState),
-    signalling,
-    startedAt: Date.now(),
-    version: VERSION,
-  };
-  app.decorate("ctx", ctx);
-  app.addHook("onClose", async () => {
-    await mailer.close();
-    if (ownsDatabase) await database!.close();
-  });
+  const { services, shutdown } = await compose(config, { httpServer: app.server, log, database: deps.database, mailer: deps.mailer, media: deps.media });
+  app.decorate("ctx", services);
+  app.addHook("preClose", () => shutdown.run("live"));
+  app.addHook("onClose", () => shutdown.run("stores"));
 
+  const ctx = services;
   registerErrorHandling(app);
   registerValidation(app);
-  registerMetrics(app, { token: config.metricsToken, sources: appMetricSources({ ctx, media: mediaBridge, recording: () => app.recording }) });
+  registerMetrics(app, { token: config.metricsToken, sources: services.metrics });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -172,8 +106,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(adminUserRoutes, { prefix: "/api/v1/admin", ctx });
   await app.register(rtcRoutes, { prefix: "/api/v1/rtc", ctx });
   await app.register(recordingPlugin, { ctx });
-  connectRecording({ service: app.recording.service, signalling, media: mediaBridge ? () => mediaBridge.service() : undefined, log });
-  await app.register(adminStatusRoutes, { prefix: "/api/v1/admin", ctx, media: mediaBridge, recording: app.recording });
+  await app.register(adminStatusRoutes, { prefix: "/api/v1/admin", ctx });
   await app.register(roomRoutes, { prefix: "/api/v1/rooms", ctx });
   await app.register(signallingRoutes, { prefix: "/api/v1/signalling", ctx });
   registerNotFound(app, { serveSpa: await registerWebClient(app, config) });

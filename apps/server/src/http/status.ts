@@ -1,8 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { AdminStatusResponse, ErrorSchema } from "@vtp/protocol";
 import type { AppContext } from "../context.js";
-import type { MediaBridge } from "../signalling/index.js";
-import type { RecordingModule } from "../recording/index.js";
 import { PROCESS_QUEUE } from "../recording/Processor.js";
 import { healthOf } from "./health.js";
 
@@ -10,8 +8,9 @@ import { healthOf } from "./health.js";
  * GET /api/v1/admin/status (admins): this server's health, the app servers alive in the
  * cluster, media (without starting it), and the recording pipeline's queue.
  */
-export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppContext; media: MediaBridge | undefined; recording: RecordingModule }) {
-  const { ctx, media, recording } = opts;
+export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppContext }) {
+  const { ctx } = opts;
+  const { media, recording } = ctx;
   const errors = { 401: ErrorSchema, 403: ErrorSchema };
   app.get(
     "/status",

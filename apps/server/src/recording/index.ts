@@ -93,9 +93,12 @@ declare module "fastify" {
   }
 }
 
-/** Registers the REST routes (under /api/v1), recovery after a crash, and the worker. */
+/**
+ * Registers the REST routes (under /api/v1), recovery after a crash, and the worker's start;
+ * the module itself is built (and stopped) by the composition root.
+ */
 export async function recordingPlugin(app: FastifyInstance, opts: { ctx: AppContext }) {
-  const mod = createRecording({ config: opts.ctx.config, db: opts.ctx.db, log: opts.ctx.log });
+  const mod = opts.ctx.recording;
   app.decorate("recording", mod);
   await app.register(recordingRoutes, { prefix: "/api/v1", ctx: opts.ctx, service: mod.service });
   app.addHook("onReady", async () => {
@@ -106,7 +109,6 @@ export async function recordingPlugin(app: FastifyInstance, opts: { ctx: AppCont
     if (ids.length) opts.ctx.log.warn({ recordings: ids }, "recovered interrupted recordings");
     mod.worker?.start();
   });
-  app.addHook("onClose", async () => mod.close());
 }
 
 /**

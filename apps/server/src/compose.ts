@@ -1,0 +1,161 @@
+import type { Server as HttpServer } from "node:http";
+import type { Logger } from "pino";
+import type { Config } from "./config/index.js";
+import { openDatabase, migrate, type DatabaseHandle } from "./db/index.js";
+import { createMailer, type Mailer } from "./mail/index.js";
+import { AccountService } from "./auth/service.js";
+import { PasswordHasher } from "./auth/passwords.js";
+import { AccessTokens } from "./auth/tokens.js";
+import { Authenticator } from "./auth/guard.js";
+import { RoomRecords, RoomService } from "./rooms/index.js";
+import { ChatService } from "./rooms/chat/index.js";
+import { AttendanceService } from "./attendance/index.js";
+import { SignallingServer, RoomStatsService, createLiveState, MediaBridge, refuseMediaEvents } from "./signalling/index.js";
+import { createMediaService, type MediaService } from "./media/index.js";
+import { createRecording } from "./recording/index.js";
+import { connectRecording } from "./recording/wire.js";
+import { appMetricSources, type AppMetricSources } from "./metrics/index.js";
+import { VERSION } from "./version.js";
+import type { AppContext } from "./context.js";
+
+export interface ComposeDeps {
+  /** The HTTP server Socket.IO attaches to (Fastify's; it need not listen yet). */
+  httpServer: HttpServer;
+  log: Logger;
+  /** An open, migrated database; when absent, compose opens and migrates the configured one and closes it last. */
+  database?: DatabaseHandle;
+  mailer?: Mailer;
+  /** The SFU; when absent it is created on the first media socket event (VTP_MEDIA=off: never). */
+  media?: MediaService;
+}
+
+/** Everything the app is made of: the routes' context and what /metrics reads. */
+export interface Services extends AppContext {
+  metrics: AppMetricSources;
+}
+
+/**
+ * When a shutdown step runs: `live` while the HTTP server still answers (recordings finalize
+ * while media flows, sockets are told to go), `stores` after it closed (jobs, mail, database).
+ */
+export type ShutdownPhase = "live" | "stores";
+
+export interface ShutdownStep {
+  name: string;
+  phase: ShutdownPhase;
+  run(): Promise<void>;
+}
+
+export interface Shutdown {
+  /** Every step, in the order it runs. */
+  readonly steps: readonly ShutdownStep[];
+  /** Runs one phase's steps in order; `onStep` hears each step's name before it runs. */
+  run(phase: ShutdownPhase, onStep?: (name: string) => void): Promise<void>;
+}
+
+/**
+ * The composition root: builds every service once, by constructor injection in dependency
+ * order, and declares the order they stop in. Fastify (buildApp) only registers routes over
+ * the result; nothing is wired after construction elsewhere.
+ */
+export async function compose(config: Config, deps: ComposeDeps): Promise<{ services: Services; shutdown: Shutdown }> {
+  const { log } = deps;
+  const ownsDatabase = !deps.database;
+  const database = deps.database ?? (await openMigrated(config));
+  const db = database.db;
+  const mailer = deps.mailer ?? createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir, log });
+
+  const access = new AccessTokens(config.jwtSecret);
+  const accounts = new AccountService(db, mailer, access, new PasswordHasher(config.bcryptCost), config.publicUrl);
+  const auth = new Authenticator(access, accounts.users);
+
+  const liveState = createLiveState(config);
+  const roomRecords = new RoomRecords(db);
+  const chat = new ChatService(db, liveState, config.signalling.chatLimits);
+  const attendance = new AttendanceService(db);
+  const signalling = new SignallingServer({
+    httpServer: deps.httpServer,
+    auth,
+    rooms: roomRecords,
+    chat,
+    attendance,
+    state: liveState,
+    log,
+    corsOrigins: config.corsOrigins,
+    reconnectGraceSeconds: config.reconnectGraceSeconds,
+    nodeTimeoutSeconds: config.nodeTimeoutSeconds,
+    socketEventRate: config.signalling.socketEventRate,
+    redis: config.redisUrl ? { url: config.redisUrl, prefix: config.signalling.redisPrefix } : undefined,
+  });
+  const rooms = new RoomService(db, roomRecords, signalling.classroom);
+  const roomStats = new RoomStatsService(roomRecords, chat, liveState);
+
+  const media = config.media.enabled ? new MediaBridge(signalling, mediaFactory(config, deps), { log, ownsMedia: !deps.media }) : undefined;
+  if (!media) refuseMediaEvents(signalling);
+  if (media && config.redisUrl && !deps.media && config.media.nodes.length === 0) {
+    log.warn(
+      "REDIS_URL is set (several app servers) but MEDIA_NODES is not: each server's in-process SFU only has the people connected to that server. " +
+        "Run `vtp media` nodes and list them in MEDIA_NODES, or route every class to one server.",
+    );
+  }
+
+  const recording = createRecording({ config, db, log });
+  connectRecording({ service: recording.service, signalling, media: media ? () => media.service() : undefined, log });
+
+  const ctx: AppContext = {
+    config,
+    database,
+    db,
+    mailer,
+    accounts,
+    auth,
+    log,
+    liveState,
+    roomRecords,
+    rooms,
+    chat,
+    attendance,
+    roomStats,
+    signalling,
+    media,
+    recording,
+    startedAt: Date.now(),
+    version: VERSION,
+  };
+  const services: Services = { ...ctx, metrics: appMetricSources({ ctx, media, recording: () => recording }) };
+
+  const steps: ShutdownStep[] = [
+    // Recordings first: their FFmpegs finalize while the media still flows.
+    { name: "recordings", phase: "live", run: () => recording.service.stopAll() },
+    { name: "signalling", phase: "live", run: () => signalling.close() },
+    { name: "media", phase: "live", run: async () => media?.close() },
+    { name: "recording jobs", phase: "stores", run: () => recording.close() },
+    { name: "mail", phase: "stores", run: () => mailer.close() },
+    // Last: recording jobs write their state on the way out.
+    { name: "database", phase: "stores", run: async () => (ownsDatabase ? database.close() : undefined) },
+  ];
+  const shutdown: Shutdown = {
+    steps,
+    async run(phase, onStep) {
+      for (const step of steps) {
+        if (step.phase !== phase) continue;
+        onStep?.(step.name);
+        log.debug({ step: step.name }, "shutdown step");
+        await step.run();
+      }
+    },
+  };
+  return { services, shutdown };
+}
+
+async function openMigrated(config: Config): Promise<DatabaseHandle> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(database);
+  return database;
+}
+
+function mediaFactory(config: Config, deps: ComposeDeps): () => Promise<MediaService> {
+  const given = deps.media;
+  if (given) return async () => given;
+  return () => createMediaService({ settings: config.media, log: deps.log.child({ module: "media" }) });
+}
