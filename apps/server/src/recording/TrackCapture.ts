@@ -169,7 +169,7 @@ export class TrackCapture {
     const logFd = openSync(path.join(this.opts.dir, `${this.opts.baseName}.p${n}.log`), "a");
     const proc = spawn(
       this.opts.ffmpeg,
-      ["-hide_banner", "-nostdin", "-loglevel", "warning", "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "0", "-i", sdpFile, "-map", "0", "-c", "copy", "-flush_packets", "1", "-f", "matroska", "-cluster_time_limit", "500", "-y", path.join(this.opts.dir, file)],
+      ["-hide_banner", "-nostdin", "-loglevel", "warning", "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "0", "-analyzeduration", "1000000", "-i", sdpFile, "-map", "0", "-c", "copy", "-flush_packets", "1", "-f", "matroska", "-cluster_time_limit", "500", "-y", path.join(this.opts.dir, file)],
       { stdio: ["ignore", logFd, logFd], detached: false },
     );
     closeSync(logFd);

@@ -1,0 +1,84 @@
+import { spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
+import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
+import type { RecorderSource, RecorderTrack } from "../../../apps/server/src/recording/index.js";
+import { FfmpegRtpSource } from "./rtp-source.js";
+import { waitProcessed } from "./wait.js";
+
+const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
+if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
+if (!hasFfmpeg) console.warn("SKIP recording warning test: ffmpeg is not installed");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Generated tracks, plus a published camera that never sends a frame (a broken browser). */
+class SourceWithSilentCamera implements RecorderSource {
+  readonly inner: FfmpegRtpSource;
+  private onTrack?: (t: RecorderTrack) => void;
+  keyFrameRequests = 0;
+
+  constructor(private readonly userId: string) {
+    this.inner = new FfmpegRtpSource(userId);
+  }
+  async start(onTrack: (t: RecorderTrack) => void) {
+    this.onTrack = onTrack;
+    await this.inner.start(onTrack);
+  }
+  addSilentCamera() {
+    this.onTrack?.({
+      id: "silent-cam",
+      peerId: "peer-silent",
+      userId: this.userId,
+      kind: "video",
+      source: "camera",
+      codec: { name: "VP8", payloadType: 96, clockRate: 90000 },
+      onRtp: () => () => {},
+      onClose: () => {},
+      requestKeyFrame: () => void this.keyFrameRequests++,
+    });
+  }
+  async stop() {
+    await this.inner.stop();
+  }
+}
+
+describe.skipIf(!hasFfmpeg)("a recording is never silently blank", () => {
+  let t: TestApp;
+  let source: SourceWithSilentCamera;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await source?.stop();
+    await t?.close();
+  });
+
+  it("a published camera that yields no frames is a warning on the recording, for its host; the rest is recorded", async () => {
+    const teacher = await signUp(t, { role: "teacher", fullName: "Rae Teacher" });
+    const student = await signUp(t, { role: "student", fullName: "Lou Student" });
+    const rooms = new RoomsRepo(t.app.ctx.db);
+    const roomId = await rooms.insert({ code: `W${Date.now().toString(36)}`.slice(0, 10), title: "Warnings", description: "", host_id: teacher.user.id, scheduled_start: null, students_can_publish: false, waiting_room: false, max_participants: 10, chat_enabled: true });
+    await rooms.markLive(roomId);
+    source = new SourceWithSilentCamera(student.user.id);
+    t.app.recording.service.setSourceFactory(async () => source);
+
+    const r = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
+    expect(r.statusCode, r.body).toBe(201);
+    const id = r.json().recording.id;
+    await source.inner.addTrack("cam1", "video", "camera");
+    await source.inner.addTrack("mic1", "audio", "microphone");
+    source.addSilentCamera();
+    await sleep(8000);
+    // The recorder kept asking the silent camera for a key frame.
+    expect(source.keyFrameRequests).toBeGreaterThanOrEqual(2);
+    const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
+    expect(stop.statusCode, stop.body).toBe(200);
+
+    const rec = await waitProcessed(t, id, teacher.auth);
+    expect(rec.status, JSON.stringify(rec)).toBe("ready");
+    expect(rec.warnings, JSON.stringify(rec.warnings)).toHaveLength(1);
+    expect(rec.warnings[0]).toMatchObject({ code: "track-empty", kind: "video", source: "camera", userId: student.user.id, message: "No picture was recorded from Lou Student's camera." });
+    expect(rec.tracks).toHaveLength(3);
+  });
+});
