@@ -2,7 +2,7 @@ import { io } from "socket.io-client";
 import { Redis } from "ioredis";
 import type { ClientEventName, ServerEventName, ServerEventPayload } from "@vtp/protocol";
 import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
-import { ackOfMaybeEmpty, rawAckOf, type ClientSocket, type PayloadArgs, type RawAck, type TestAck } from "../../helpers/socket.js";
+import { ackOfMaybeEmpty, checkServerEvent, rawAckOf, type ClientSocket, type PayloadArgs, type RawAck, type TestAck } from "../../helpers/socket.js";
 
 export type { ClientSocket } from "../../helpers/socket.js";
 type Received = { event: string; payload: unknown; taken: boolean };
@@ -51,7 +51,12 @@ export class TestClient {
         if (!hit) return false;
         hit.taken = true;
         clearTimeout(timer);
-        resolve(hit.payload as T);
+        try {
+          checkServerEvent(event, hit.payload);
+          resolve(hit.payload as T);
+        } catch (err) {
+          reject(err);
+        }
         return true;
       };
       const timer = setTimeout(() => {
