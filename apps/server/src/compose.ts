@@ -13,7 +13,7 @@ import { AttendanceService } from "./attendance/index.js";
 import { SignallingServer, RoomStatsService, createLiveState, MediaBridge, refuseMediaEvents } from "./signalling/index.js";
 import { createMediaService, type MediaService } from "./media/index.js";
 import { createRecording } from "./recording/index.js";
-import { connectRecording } from "./recording/wire.js";
+import { connectRecording, mediaRecorderSources, roomNotifier } from "./recording/wire.js";
 import { appMetricSources, type AppMetricSources } from "./metrics/index.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
@@ -99,8 +99,14 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     );
   }
 
-  const recording = createRecording({ config, db, log });
-  connectRecording({ service: recording.service, signalling, media: media ? () => media.service() : undefined, log });
+  const recording = createRecording({
+    config,
+    db,
+    log,
+    sourceFactory: media ? mediaRecorderSources(() => media.service(), log) : undefined,
+    notifier: roomNotifier(signalling.out),
+  });
+  connectRecording({ service: recording.service, signalling });
 
   const ctx: AppContext = {
     config,

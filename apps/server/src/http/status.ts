@@ -23,7 +23,7 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
         sig.state.listNodes().catch((): string[] => []),
         dbOk ? ctx.roomStats.liveCount() : 0,
         dbOk ? recording.jobs.counts(PROCESS_QUEUE) : { queued: 0, running: 0, done: 0, failed: 0 },
-        dbOk ? recording.service.d.repo.byStatus("recording").then((r) => r.length) : 0,
+        dbOk ? recording.service.activeCount() : 0,
         media ? media.status() : { started: false },
       ]);
       return {

@@ -1,7 +1,6 @@
 import type { AppContext } from "../context.js";
 import type { MediaBridge } from "../signalling/index.js";
 import type { RecordingModule } from "../recording/index.js";
-import { RecordingsRepo } from "../recording/repo.js";
 import type { MediaService } from "../media/index.js";
 
 /** One queue's jobs in one status, and how long the oldest of them has been there. */
@@ -31,13 +30,12 @@ export interface AppMetricSources {
 /** The sources from the app's services, through their public methods. */
 export function appMetricSources(opts: { ctx: AppContext; media: MediaBridge | undefined; recording: () => RecordingModule | undefined }): AppMetricSources {
   const { ctx, media } = opts;
-  const recordings = new RecordingsRepo(ctx.db);
   return {
     version: ctx.version,
     socketsConnected: () => ctx.signalling.localSocketCount,
     liveRooms: () => ctx.roomStats.live(),
     media: async () => (media && (await media.status()).started ? media.service() : undefined),
-    recordingsByStatus: () => recordings.countByStatus(),
+    recordingsByStatus: async () => opts.recording()?.service.countByStatus() ?? {},
     jobs: async () => opts.recording()?.jobs.depth() ?? [],
     databasePing: () => ctx.database.ping(),
     redisUrl: ctx.config.redisUrl,

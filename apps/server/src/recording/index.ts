@@ -16,6 +16,8 @@ import { Processor, PROCESS_QUEUE } from "./Processor.js";
 import { recordingRoutes } from "./routes.js";
 
 export { RecordingService, type RecordingNotifier } from "./service.js";
+import type { RecordingNotifier } from "./service.js";
+import type { RecorderSourceFactory } from "./source.js";
 export type { RecorderSource, RecorderTrack, RecorderCodec, RecorderSourceFactory } from "./source.js";
 export type { RecordingTables } from "./tables.js";
 export { PROCESS_QUEUE } from "./Processor.js";
@@ -33,7 +35,7 @@ export interface RecordingModule {
  * Builds recording: storage (S3 or local), the job queue, the service and — unless
  * RECORDING_WORKER=false — an in-process processing worker.
  */
-export function createRecording(opts: { config: Config; db: DB; log: Logger; worker?: boolean }): RecordingModule {
+export function createRecording(opts: { config: Config; db: DB; log: Logger; worker?: boolean; sourceFactory?: RecorderSourceFactory; notifier?: RecordingNotifier }): RecordingModule {
   const { config, log } = opts;
   const settings = config.recording;
   const storage = createStorage(config.storage, config.dataDir);
@@ -42,6 +44,7 @@ export function createRecording(opts: { config: Config; db: DB; log: Logger; wor
   const ffmpeg = findFfmpeg(settings);
   if (!ffmpeg) log.warn("ffmpeg was not found: recording is unavailable (install ffmpeg or set FFMPEG_PATH)");
   const nodeId = settings.nodeId ?? `${hostname()}:${config.dataDir}`;
+  let worker: JobWorker | undefined;
   const service = new RecordingService({
     repo,
     storage,
@@ -52,8 +55,10 @@ export function createRecording(opts: { config: Config; db: DB; log: Logger; wor
     publicUrl: config.publicUrl,
     nodeId,
     signingSecret: createHash("sha256").update(`recording-urls:${config.jwtSecret}`).digest("hex"),
+    onEnqueue: () => worker?.wake(),
+    sourceFactory: opts.sourceFactory,
+    notifier: opts.notifier,
   });
-  let worker: JobWorker | undefined;
   const wantWorker = opts.worker ?? settings.worker;
   if (wantWorker && ffmpeg) {
     const processor = new Processor({
@@ -73,7 +78,6 @@ export function createRecording(opts: { config: Config; db: DB; log: Logger; wor
       pollMs: 2_000,
       log,
     });
-    service.d.onEnqueue = () => worker!.wake();
   }
   return {
     service,

@@ -13,7 +13,7 @@ const notReady = () => new AppError(409, "RECORDING_NOT_READY", "The recording i
 
 /** Serves one stored file with HTTP Range support. */
 async function sendFile(svc: RecordingService, req: FastifyRequest, reply: FastifyReply, key: string) {
-  const st = await svc.d.storage.stat(key);
+  const st = await svc.stat(key);
   if (!st) throw notReady();
   const type = contentTypeFor(key);
   reply.header("accept-ranges", "bytes").header("content-type", type).header("cache-control", "private, max-age=300");
@@ -26,16 +26,16 @@ async function sendFile(svc: RecordingService, req: FastifyRequest, reply: Fasti
       return reply.send();
     }
     reply.code(206).header("content-range", `bytes ${start}-${end}/${st.size}`).header("content-length", String(end - start + 1));
-    return reply.send(await svc.d.storage.get(key, { start, end }));
+    return reply.send(await svc.read(key, { start, end }));
   }
   reply.header("content-length", String(st.size));
-  return reply.send(await svc.d.storage.get(key));
+  return reply.send(await svc.read(key));
 }
 
 async function readText(svc: RecordingService, key: string): Promise<string> {
   try {
     const chunks: Buffer[] = [];
-    for await (const c of await svc.d.storage.get(key)) chunks.push(Buffer.from(c));
+    for await (const c of await svc.read(key)) chunks.push(Buffer.from(c));
     return Buffer.concat(chunks).toString("utf8");
   } catch (err) {
     if (err instanceof StorageNotFound) throw notReady();
@@ -63,7 +63,7 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
   /** Signed-in viewer, or a valid `?exp&sig` signature (img/video tags, hls.js). */
   const viewer = async (req: FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>) => {
     const q = req.query ?? {};
-    if (q.sig !== undefined && svc.verify(req.params.id, q.exp, q.sig)) return ready((await svc.d.repo.byId(req.params.id)) ?? (() => { throw new AppError(404, "RECORDING_NOT_FOUND", "No such recording"); })());
+    if (q.sig !== undefined && svc.verify(req.params.id, q.exp, q.sig)) return ready(await svc.byId(req.params.id));
     const user = await opts.ctx.auth.fromRequest(req);
     return ready(await svc.viewable(user, req.params.id));
   };

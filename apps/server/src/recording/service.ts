@@ -32,25 +32,28 @@ export interface RecordingServiceDeps {
   signingSecret: string;
   /** Wakes the in-process worker after an enqueue. */
   onEnqueue?: () => void;
+  /** The recorder's media participant; absent: recording is unavailable (no media on this server). */
+  sourceFactory?: RecorderSourceFactory;
+  /** Where recording events go (the room's sockets). */
+  notifier?: RecordingNotifier;
 }
 
 /** Recordings: start/stop capture, access rules, share links, signed playback URLs. */
 export class RecordingService {
   private readonly sessions = new Map<string, RecordingSession>();
   private sourceFactory?: RecorderSourceFactory;
-  private notifier?: RecordingNotifier;
 
-  constructor(readonly d: RecordingServiceDeps) {}
+  constructor(private readonly d: RecordingServiceDeps) {
+    this.sourceFactory = d.sourceFactory;
+  }
 
+  /** Replaces the recorder's source (tests record a synthetic one). */
   setSourceFactory(f: RecorderSourceFactory | undefined) {
     this.sourceFactory = f;
   }
-  setNotifier(n: RecordingNotifier | undefined) {
-    this.notifier = n;
-  }
   notify: RecordingNotifier = (roomId, event, payload, hostsOnly) => {
     try {
-      this.notifier?.(roomId, event, payload, hostsOnly);
+      this.d.notifier?.(roomId, event, payload, hostsOnly);
     } catch (err) {
       this.d.log.warn({ err, event }, "recording notification failed");
     }
@@ -64,6 +67,30 @@ export class RecordingService {
 
   activeSession(recordingId: string) {
     return this.sessions.get(recordingId);
+  }
+
+  /** Recordings capturing now, on every node. */
+  async activeCount(): Promise<number> {
+    return (await this.d.repo.byStatus("recording")).length;
+  }
+
+  countByStatus(): Promise<Record<RecordingRow["status"], number>> {
+    return this.d.repo.countByStatus();
+  }
+
+  /** A stored file of a recording (size), undefined when it is not there. */
+  stat(key: string) {
+    return this.d.storage.stat(key);
+  }
+
+  /** A stored file's bytes, or one range of them (StorageNotFound when it is not there). */
+  read(key: string, range?: { start: number; end: number }) {
+    return this.d.storage.get(key, range);
+  }
+
+  /** The recording by id, without an access check (a signed URL already proved access). */
+  byId(id: string): Promise<RecordingRow> {
+    return this.load(id);
   }
 
   // ---------------------------------------------------------------- access

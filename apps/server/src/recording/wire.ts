@@ -1,26 +1,33 @@
 import type { Logger } from "pino";
 import { AppError } from "../errors/index.js";
 import type { MediaService } from "../media/index.js";
-import type { SignallingServer } from "../signalling/index.js";
-import type { RecordingService } from "./service.js";
+import type { Broadcaster, SignallingServer } from "../signalling/index.js";
+import type { RecordingNotifier, RecordingService } from "./service.js";
+import type { RecorderSourceFactory } from "./source.js";
 import { MediaRecorderSource } from "./media-source.js";
 
+/** The recorder joins the room's media as a participant (MediaRecorderSource). */
+export function mediaRecorderSources(media: () => Promise<MediaService>, log: Logger): RecorderSourceFactory {
+  return async (roomId, recordingId) => new MediaRecorderSource(await media(), roomId, recordingId, log);
+}
+
+/** `recording-started`/`recording-stopped` go to the room, progress and markers to its hosts. */
+export function roomNotifier(out: Broadcaster): RecordingNotifier {
+  return (roomId, event, payload, hostsOnly) => (hostsOnly ? out.toHosts(roomId, event, payload as never) : out.toRoom(roomId, event, payload as never));
+}
+
 /**
- * Connects recording to the live classroom:
- * - the recorder joins the room's media as a participant (MediaRecorderSource);
- * - `recording-started`/`recording-stopped` go to the room, progress and markers to its hosts;
+ * Connects recording to the live classroom (the service gets its media source and notifier
+ * at construction: `mediaRecorderSources`, `roomNotifier`):
  * - someone joining (or resuming) a room being recorded gets `recording-started` on their socket
  *   during the join, so every client shows the indicator;
  * - the class ending stops its recording;
  * - `add-marker` { roomId, label } from the host or a presenter;
  * - a raised hand (`hand-raised` hook) becomes a `hand` marker while the room is recorded.
  */
-export function connectRecording(o: { service: RecordingService; signalling: SignallingServer; media?: () => Promise<MediaService>; log: Logger }) {
-  const { service, signalling, log } = o;
+export function connectRecording(o: { service: RecordingService; signalling: SignallingServer }) {
+  const { service, signalling } = o;
   const out = signalling.out;
-  const media = o.media;
-  if (media) service.setSourceFactory(async (roomId, recordingId) => new MediaRecorderSource(await media(), roomId, recordingId, log));
-  service.setNotifier((roomId, event, payload, hostsOnly) => (hostsOnly ? out.toHosts(roomId, event, payload as never) : out.toRoom(roomId, event, payload as never)));
 
   const tellIfRecorded = async (roomId: string, socketId: string) => {
     const active = await service.activeFor(roomId);
