@@ -71,7 +71,9 @@ export async function startVtp(env: Record<string, string> = {}, opts: { timeout
   proc.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  // A last guard only: a cold start (TypeScript transform, PGlite, migrations) on a loaded 2-core
+  // machine has taken over a minute.
+  const deadline = Date.now() + (opts.timeoutMs ?? 150_000);
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`vtp exited with ${proc.exitCode} before it was ready:\n${out}`);
     try {
