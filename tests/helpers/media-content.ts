@@ -181,7 +181,7 @@ export interface ExpectedContent {
   /** The recorded span (stoppedAt − startedAt). */
   durationS: number;
   /** Each camera's live span and where it is on the canvas at time t. */
-  cameras: { name: string; from: number; to: number; region: (t: number) => Region }[];
+  cameras: { name: string; from: number; to: number; region: (t: number) => Region; skip?: (t: number) => boolean }[];
   /** Screen shares: the stage shows the (magenta) screen; outside them it does not. */
   screens: { from: number; to: number }[];
   /** Spans during which some microphone was live. */
@@ -202,7 +202,7 @@ export async function contentProblems(input: string, expected: ExpectedContent, 
   if (!(Math.abs(duration - expected.durationS) < 1)) problems.push(`${label}: duration ${duration} s, recorded ${expected.durationS.toFixed(2)} s`);
   const frames = await framesPerSecond(input);
   for (const cam of expected.cameras) {
-    const secs = within(frames, cam.from, cam.to);
+    const secs = within(frames, cam.from, cam.to).filter((f) => !cam.skip?.(f.t));
     const ok = share(secs, (f) => isPicture(f, cam.region(f.t)));
     if (secs.length === 0 || ok < need) problems.push(`${label}: ${cam.name} shows a picture in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${secs.map((f) => `${f.t}s std=${lumaStd(f, cam.region(f.t)).toFixed(1)}`).join(" ")}`);
   }

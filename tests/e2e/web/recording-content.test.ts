@@ -43,11 +43,15 @@ async function pressedOn(page: Page, testId: string) {
   await page.waitForFunction((id) => document.querySelector(`[data-testid="${id}"]`)!.getAttribute("aria-pressed") === "true", testId);
 }
 
-/** `page` plays the camera of `userId` (frames decoded, time advancing). */
+/**
+ * `page` receives the camera of `userId`: its tile holds a live video track (decoding may lag far
+ * behind on a loaded machine; the recording's content is what this test checks).
+ */
 async function seesCamera(page: Page, userId: string) {
   await page.waitForFunction((id) => {
     const v = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"]:not([data-screen="true"]) video`);
-    return !!v && v.videoWidth > 0 && v.currentTime > 0.5;
+    const stream = v?.srcObject as MediaStream | null | undefined;
+    return !!stream && stream.getVideoTracks().some((t) => t.readyState === "live");
   }, userId, { timeout: 120_000 });
 }
 
@@ -138,8 +142,7 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
         // full size on the stage outside the share; the student's camera is the next tile.
         { name: "the teacher's camera (tile)", from: 0, to: D, region: () => tileRegion(0) },
         { name: "the student's camera (tile)", from: 0, to: D, region: () => tileRegion(1) },
-        { name: "the teacher's camera on the stage before the share", from: 0, to: shareFrom - 0.5, region: () => STAGE },
-        { name: "the teacher's camera on the stage after the share", from: shareTo + 1.5, to: D, region: () => STAGE },
+        { name: "the teacher's camera on the stage outside the share", from: 0, to: D, region: () => STAGE, skip: (t) => t >= shareFrom - 0.5 && t < shareTo + 1.5 },
       ],
       screens: [{ from: shareFrom, to: shareTo }],
       mics: [{ from: 0, to: D }],
