@@ -1,8 +1,9 @@
 import type { Server } from "socket.io";
-import type { ClientToServerEvents, ServerToClientEvents } from "@vtp/protocol";
+import type { ClientToServerEvents, ServerEventName, ServerEventPayload, ServerToClientEvents } from "@vtp/protocol";
 
-export type ServerEvent = keyof ServerToClientEvents;
-export type ServerPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
+/** A server → client event of the protocol's map, and its payload. */
+export type ServerEvent = ServerEventName;
+export type ServerPayload<E extends ServerEvent> = ServerEventPayload<E>;
 
 export const roomChannel = (roomId: string) => `room:${roomId}`;
 export const hostChannel = (roomId: string) => `room:${roomId}:hosts`;
