@@ -235,7 +235,8 @@ export class TrackCapture {
       // track has stopped sending, an RTCP receiver report on its RTCP port wakes it up.
       const wake = setInterval(() => this.udp.send(rtcpWakeUp, this.port + 1, "127.0.0.1"), 200);
       this.udp.send(rtcpWakeUp, this.port + 1, "127.0.0.1");
-      const killer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
+      // A part written with 500 ms clusters and flushed packets stays readable if it must be killed.
+      const killer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
       await this.exited;
       clearTimeout(killer);
       clearInterval(wake);
