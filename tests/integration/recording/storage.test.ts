@@ -15,9 +15,9 @@ async function readAll(s: Readable): Promise<Buffer> {
 
 function contract(name: string, make: () => Storage | undefined) {
   describe(name, () => {
-    it("puts, stats, reads ranges, lists and deletes by prefix", async () => {
+    it("puts, stats, reads ranges, lists and deletes by prefix", async ({ skip }) => {
       const st = make();
-      if (!st) return;
+      if (!st) return skip("moto_server is not installed");
       const small = Buffer.from("hello recording world");
       await st.put("rec/a/out/one.txt", small);
       await st.put("rec/a/out/two.bin", Readable.from([Buffer.from("ab"), Buffer.from("cd")]));
@@ -35,9 +35,9 @@ function contract(name: string, make: () => Storage | undefined) {
       await expect(st.stat("../etc/passwd")).rejects.toThrow();
     });
 
-    it("streams a large file up (multipart on S3) and reads its tail back", async () => {
+    it("streams a large file up (multipart on S3) and reads its tail back", async ({ skip }) => {
       const st = make();
-      if (!st) return;
+      if (!st) return skip("moto_server is not installed");
       const dir = mkdtempSync(path.join(tmpdir(), "vtp-st-"));
       const file = path.join(dir, "big.bin");
       const data = randomBytes(12 * 1024 * 1024 + 123);
