@@ -61,6 +61,63 @@ export const ErrorCodes = [
 
 export type ErrorCode = (typeof ErrorCodes)[number];
 
+/**
+ * The HTTP status of each code, declared once: the server derives an error's status from its code.
+ * A call site may answer another status only through `AppError.withStatus` (e.g. an email link's
+ * INVALID_TOKEN is a 400, an access token's a 401; see docs/DECISIONS.md).
+ */
+export const ErrorStatus: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+  METRICS_DISABLED: 404,
+  EMAIL_TAKEN: 409,
+  WEAK_PASSWORD: 400,
+  PASSWORD_TOO_LONG: 400,
+  INVALID_CREDENTIALS: 401,
+  EMAIL_NOT_VERIFIED: 403,
+  ACCOUNT_DISABLED: 403,
+  TOO_MANY_ATTEMPTS: 429,
+  INVALID_TOKEN: 401,
+  TOKEN_EXPIRED: 401,
+  REFRESH_TOKEN_REUSED: 401,
+  ROLE_NOT_ALLOWED: 403,
+  ROOM_NOT_FOUND: 404,
+  ROOM_ENDED: 409,
+  ROOM_FULL: 409,
+  NOT_IN_ROOM: 409,
+  ALREADY_IN_ROOM: 409,
+  WAITING_FOR_HOST: 403,
+  REJECTED_BY_HOST: 403,
+  REMOVED_FROM_ROOM: 403,
+  PARTICIPANT_NOT_FOUND: 404,
+  CHAT_DISABLED: 403,
+  MESSAGE_NOT_FOUND: 404,
+  MEDIA_UNAVAILABLE: 503,
+  TRANSPORT_NOT_FOUND: 404,
+  TOO_MANY_TRANSPORTS: 429,
+  PRODUCER_NOT_FOUND: 404,
+  CONSUMER_NOT_FOUND: 404,
+  INVALID_SDP: 400,
+  WRONG_DIRECTION: 400,
+  NOT_ALLOWED_TO_PUBLISH: 403,
+  RECORDING_UNAVAILABLE: 503,
+  RECORDING_NOT_FOUND: 404,
+  RECORDING_ALREADY_ACTIVE: 409,
+  RECORDING_NOT_READY: 409,
+  SHARE_NOT_FOUND: 404,
+};
+
 /** The body of every error response and failed ack. */
 export interface ErrorBody {
   code: ErrorCode | string;

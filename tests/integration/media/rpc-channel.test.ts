@@ -95,7 +95,7 @@ describe("media worker channel", () => {
     const { client, raw } = await open({ getRoom: () => new Promise(() => {}) });
     const inFlight = raw("getRoom", ["r-1"]);
     await expect.poll(() => client.pendingCount).toBe(1);
-    client.failAll(new AppError(503, "MEDIA_UNAVAILABLE", "Media worker w0 stopped"));
+    client.failAll(new AppError("MEDIA_UNAVAILABLE", "Media worker w0 stopped"));
     await expect(inFlight).rejects.toEqual(failure(503, "MEDIA_UNAVAILABLE"));
     await expect(raw("health", [])).rejects.toEqual(failure(503, "MEDIA_UNAVAILABLE"));
     expect(client.pendingCount).toBe(0);
@@ -114,7 +114,7 @@ describe("media worker channel", () => {
     // An AppError is an answer, not a failure of the worker: not logged.
     const { raw: raw2, workerLog: log2 } = await open({
       getRoom: async () => {
-        throw new AppError(404, "ROOM_NOT_FOUND", "No media room");
+        throw new AppError("ROOM_NOT_FOUND", "No media room");
       },
     });
     await expect(raw2("getRoom", ["r-1"])).rejects.toEqual(failure(404, "ROOM_NOT_FOUND"));

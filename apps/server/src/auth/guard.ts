@@ -25,11 +25,11 @@ export class Authenticator {
   constructor(private readonly access: AccessTokens, private readonly users: UsersRepo) {}
 
   async fromToken(token: string | undefined): Promise<AuthUser> {
-    if (!token) throw new AppError(401, "UNAUTHORIZED", "Sign in first: send an access token");
+    if (!token) throw new AppError("UNAUTHORIZED", "Sign in first: send an access token");
     const claims = await this.access.verify(token);
     const u = await this.users.byId(claims.sub);
-    if (!u) throw new AppError(401, "INVALID_TOKEN", "The account no longer exists");
-    if (u.disabled) throw new AppError(403, "ACCOUNT_DISABLED", "This account has been disabled");
+    if (!u) throw new AppError("INVALID_TOKEN", "The account no longer exists");
+    if (u.disabled) throw new AppError("ACCOUNT_DISABLED", "This account has been disabled");
     return { id: u.id, role: u.role, email: u.email, fullName: u.full_name };
   }
 
@@ -43,7 +43,7 @@ export class Authenticator {
   guard(...roles: UserRole[]): preHandlerAsyncHookHandler {
     return async (request: FastifyRequest, _reply: FastifyReply) => {
       const user = await this.fromRequest(request);
-      if (roles.length && !roles.includes(user.role)) throw new AppError(403, "FORBIDDEN", `This needs the ${roles.join(" or ")} role`);
+      if (roles.length && !roles.includes(user.role)) throw new AppError("FORBIDDEN", `This needs the ${roles.join(" or ")} role`);
       request.user = user;
     };
   }
@@ -51,6 +51,6 @@ export class Authenticator {
 
 /** The signed-in user of a guarded route. */
 export function currentUser(request: FastifyRequest): AuthUser {
-  if (!request.user) throw new AppError(401, "UNAUTHORIZED", "Sign in first");
+  if (!request.user) throw new AppError("UNAUTHORIZED", "Sign in first");
   return request.user;
 }

@@ -9,10 +9,10 @@ import { AppError } from "../errors/index.js";
 export function checkPasswordRules(password: string): void {
   const chars = [...password].length;
   if (chars < PASSWORD_MIN || chars > PASSWORD_MAX) {
-    throw new AppError(400, "WEAK_PASSWORD", `The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long`);
+    throw new AppError("WEAK_PASSWORD", `The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long`);
   }
   if (Buffer.byteLength(password, "utf8") > BCRYPT_MAX_BYTES) {
-    throw new AppError(400, "PASSWORD_TOO_LONG", `The password must be at most ${BCRYPT_MAX_BYTES} bytes in UTF-8 (fewer characters when using accents or emoji)`);
+    throw new AppError("PASSWORD_TOO_LONG", `The password must be at most ${BCRYPT_MAX_BYTES} bytes in UTF-8 (fewer characters when using accents or emoji)`);
   }
 }
 

@@ -50,7 +50,7 @@ export async function authRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
   const clearCookie = (reply: FastifyReply) => reply.clearCookie(REFRESH_COOKIE, { path: "/api/v1/auth" });
   const refreshFrom = (req: FastifyRequest, body: { refreshToken?: string } | undefined) => {
     const t = body?.refreshToken ?? req.cookies?.[REFRESH_COOKIE];
-    if (!t) throw new AppError(401, "UNAUTHORIZED", "No refresh token: send it in the body or the cookie");
+    if (!t) throw new AppError("UNAUTHORIZED", "No refresh token: send it in the body or the cookie");
     return t;
   };
 

@@ -49,20 +49,20 @@ export class AccountService {
   }
 
   private static checkEmail(email: string) {
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) throw new AppError(400, "VALIDATION_FAILED", "The email address is not valid", [{ field: "email" }]);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) throw new AppError("VALIDATION_FAILED", "The email address is not valid", [{ field: "email" }]);
   }
 
   async register(input: { email: string; password: string; fullName: string; role: UserRole }): Promise<UserDto> {
     const email = AccountService.normalizeEmail(input.email);
     AccountService.checkEmail(email);
     const fullName = input.fullName.trim();
-    if (!fullName) throw new AppError(400, "VALIDATION_FAILED", "Your name is required", [{ field: "fullName" }]);
-    if (input.role !== "student" && input.role !== "teacher") throw new AppError(400, "ROLE_NOT_ALLOWED", "You can sign up as a student or a teacher");
+    if (!fullName) throw new AppError("VALIDATION_FAILED", "Your name is required", [{ field: "fullName" }]);
+    if (input.role !== "student" && input.role !== "teacher") throw AppError.withStatus(400, "ROLE_NOT_ALLOWED", "You can sign up as a student or a teacher");
     checkPasswordRules(input.password);
-    if (await this.users.byEmail(email)) throw new AppError(409, "EMAIL_TAKEN", "An account with this email already exists");
+    if (await this.users.byEmail(email)) throw new AppError("EMAIL_TAKEN", "An account with this email already exists");
     const passwordHash = await this.hasher.hash(input.password);
     const user = await this.users.create({ email, passwordHash, fullName, role: input.role });
-    if (!user) throw new AppError(409, "EMAIL_TAKEN", "An account with this email already exists");
+    if (!user) throw new AppError("EMAIL_TAKEN", "An account with this email already exists");
     await this.sendVerification(user);
     return toUserDto(user);
   }
@@ -91,8 +91,8 @@ export class AccountService {
 
   async verifyEmail(token: string): Promise<UserDto> {
     const r = await this.tokens.consumeEmailToken("verify_email", hashToken(token));
-    if (r === "expired") throw new AppError(400, "TOKEN_EXPIRED", "This verification link has expired; ask for a new one");
-    if (r === "invalid") throw new AppError(400, "INVALID_TOKEN", "This verification link is invalid or was already used");
+    if (r === "expired") throw AppError.withStatus(400, "TOKEN_EXPIRED", "This verification link has expired; ask for a new one");
+    if (r === "invalid") throw AppError.withStatus(400, "INVALID_TOKEN", "This verification link is invalid or was already used");
     const u = await this.users.update(r.userId, { email_verified_at: new Date() });
     return toUserDto(u!);
   }
@@ -114,11 +114,11 @@ export class AccountService {
       const t = this.throttle;
       await this.tokens.recordFailure(keys[0], t.maxPerAccount, t.windowSeconds, t.lockSeconds);
       await this.tokens.recordFailure(keys[1], t.maxPerIp, t.windowSeconds, t.lockSeconds);
-      throw new AppError(401, "INVALID_CREDENTIALS", "The email or password is not correct");
+      throw new AppError("INVALID_CREDENTIALS", "The email or password is not correct");
     }
     await this.tokens.clearFailures(keys[0]);
-    if (user.disabled) throw new AppError(403, "ACCOUNT_DISABLED", "This account has been disabled");
-    if (!user.email_verified_at) throw new AppError(403, "EMAIL_NOT_VERIFIED", "Verify your email address before signing in");
+    if (user.disabled) throw new AppError("ACCOUNT_DISABLED", "This account has been disabled");
+    if (!user.email_verified_at) throw new AppError("EMAIL_NOT_VERIFIED", "Verify your email address before signing in");
     return this.issueSession(user, randomUUID());
   }
 
@@ -138,22 +138,22 @@ export class AccountService {
    */
   async refresh(refreshToken: string): Promise<Session> {
     const row = await this.tokens.findRefresh(hashToken(refreshToken));
-    if (!row) throw new AppError(401, "INVALID_TOKEN", "The refresh token is invalid");
+    if (!row) throw new AppError("INVALID_TOKEN", "The refresh token is invalid");
     if (row.rotated_at) {
       await this.tokens.revokeFamily(row.family_id);
-      throw new AppError(401, "REFRESH_TOKEN_REUSED", "This refresh token was already used; the session has been ended");
+      throw new AppError("REFRESH_TOKEN_REUSED", "This refresh token was already used; the session has been ended");
     }
-    if (row.revoked_at) throw new AppError(401, "INVALID_TOKEN", "The refresh token was revoked");
-    if (new Date(row.expires_at) <= new Date()) throw new AppError(401, "TOKEN_EXPIRED", "The refresh token has expired");
+    if (row.revoked_at) throw new AppError("INVALID_TOKEN", "The refresh token was revoked");
+    if (new Date(row.expires_at) <= new Date()) throw new AppError("TOKEN_EXPIRED", "The refresh token has expired");
     if (!(await this.tokens.markRotated(row.id))) {
       await this.tokens.revokeFamily(row.family_id);
-      throw new AppError(401, "REFRESH_TOKEN_REUSED", "This refresh token was already used; the session has been ended");
+      throw new AppError("REFRESH_TOKEN_REUSED", "This refresh token was already used; the session has been ended");
     }
     const user = await this.users.byId(row.user_id);
-    if (!user) throw new AppError(401, "INVALID_TOKEN", "The account no longer exists");
+    if (!user) throw new AppError("INVALID_TOKEN", "The account no longer exists");
     if (user.disabled) {
       await this.tokens.revokeFamily(row.family_id);
-      throw new AppError(403, "ACCOUNT_DISABLED", "This account has been disabled");
+      throw new AppError("ACCOUNT_DISABLED", "This account has been disabled");
     }
     return this.issueSession(user, row.family_id);
   }
@@ -171,7 +171,7 @@ export class AccountService {
 
   async updateProfile(userId: string, fullName: string): Promise<UserDto> {
     const name = fullName.trim();
-    if (!name) throw new AppError(400, "VALIDATION_FAILED", "Your name is required", [{ field: "fullName" }]);
+    if (!name) throw new AppError("VALIDATION_FAILED", "Your name is required", [{ field: "fullName" }]);
     const u = await this.users.update(userId, { full_name: name });
     if (!u) throw notFound("The account no longer exists");
     return toUserDto(u);
@@ -181,7 +181,7 @@ export class AccountService {
   async changePassword(userId: string, current: string, next: string, keepRefreshToken?: string): Promise<void> {
     const user = await this.users.byId(userId);
     if (!user) throw notFound("The account no longer exists");
-    if (!(await this.hasher.verify(current, user.password_hash))) throw new AppError(401, "INVALID_CREDENTIALS", "The current password is not correct");
+    if (!(await this.hasher.verify(current, user.password_hash))) throw new AppError("INVALID_CREDENTIALS", "The current password is not correct");
     checkPasswordRules(next);
     await this.users.update(userId, { password_hash: await this.hasher.hash(next) });
     const keep = keepRefreshToken ? await this.tokens.findRefresh(hashToken(keepRefreshToken)) : undefined;
@@ -201,8 +201,8 @@ export class AccountService {
   async resetPassword(token: string, next: string): Promise<void> {
     checkPasswordRules(next);
     const r = await this.tokens.consumeEmailToken("reset_password", hashToken(token));
-    if (r === "expired") throw new AppError(400, "TOKEN_EXPIRED", "This reset link has expired; ask for a new one");
-    if (r === "invalid") throw new AppError(400, "INVALID_TOKEN", "This reset link is invalid or was already used");
+    if (r === "expired") throw AppError.withStatus(400, "TOKEN_EXPIRED", "This reset link has expired; ask for a new one");
+    if (r === "invalid") throw AppError.withStatus(400, "INVALID_TOKEN", "This reset link is invalid or was already used");
     const user = await this.users.byId(r.userId);
     // Following the mailed link proves the address too.
     await this.users.update(r.userId, { password_hash: await this.hasher.hash(next), ...(user && !user.email_verified_at ? { email_verified_at: new Date() } : {}) });
@@ -220,7 +220,7 @@ export class AccountService {
     const target = await this.users.byId(targetId);
     if (!target) throw notFound("No such user", "NOT_FOUND");
     if (targetId === actorId && (patch.disabled === true || (patch.role && patch.role !== "admin"))) {
-      throw new AppError(409, "CONFLICT", "You cannot disable yourself or remove your own admin role");
+      throw new AppError("CONFLICT", "You cannot disable yourself or remove your own admin role");
     }
     const u = await this.users.update(targetId, { ...(patch.role ? { role: patch.role } : {}), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}) });
     if (patch.disabled) await this.tokens.revokeAllForUser(targetId);
@@ -230,5 +230,5 @@ export class AccountService {
 
 function tooMany(until: Date): AppError {
   const secs = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
-  return new AppError(429, "TOO_MANY_ATTEMPTS", `Too many failed sign-in attempts; try again in ${Math.ceil(secs / 60)} minute(s)`, undefined, { "retry-after": String(secs) });
+  return new AppError("TOO_MANY_ATTEMPTS", `Too many failed sign-in attempts; try again in ${Math.ceil(secs / 60)} minute(s)`, undefined, { "retry-after": String(secs) });
 }

@@ -43,13 +43,13 @@ export class AccessTokens {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ["HS256"], issuer: this.issuer });
       const role = payload.role;
       if (typeof payload.sub !== "string" || (role !== "admin" && role !== "teacher" && role !== "student") || typeof payload.jti !== "string") {
-        throw new AppError(401, "INVALID_TOKEN", "The access token is malformed");
+        throw new AppError("INVALID_TOKEN", "The access token is malformed");
       }
       return { sub: payload.sub, role, jti: payload.jti, exp: payload.exp ?? 0 };
     } catch (err) {
       if (err instanceof AppError) throw err;
-      if (err instanceof joseErrors.JWTExpired) throw new AppError(401, "TOKEN_EXPIRED", "The access token has expired");
-      throw new AppError(401, "INVALID_TOKEN", "The access token is invalid");
+      if (err instanceof joseErrors.JWTExpired) throw new AppError("TOKEN_EXPIRED", "The access token has expired");
+      throw new AppError("INVALID_TOKEN", "The access token is invalid");
     }
   }
 }

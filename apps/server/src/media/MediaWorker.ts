@@ -71,13 +71,13 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     if (this.closed || this.died) return;
     this.died = true;
     this.log.error({ err, workerId: this.id, pending: this.#channel.pendingCount }, "media worker died; its rooms are lost");
-    this.#channel.failAll(new AppError(503, "MEDIA_UNAVAILABLE", `Media worker ${this.id} stopped: ${err.message}`));
+    this.#channel.failAll(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} stopped: ${err.message}`));
     this.emit("died", err);
   }
 
   request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
     if (this.closed || this.died) {
-      return Promise.reject(new AppError(503, "MEDIA_UNAVAILABLE", `Media worker ${this.id} is not running`)) as ReturnType<
+      return Promise.reject(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} is not running`)) as ReturnType<
         MediaOperations[M]
       >;
     }

@@ -81,25 +81,25 @@ export class Router extends TypedEmitter<RouterEvents> {
 
   peer(peerId: string): Peer {
     const p = this.peers.get(peerId);
-    if (!p) throw new AppError(404, "PARTICIPANT_NOT_FOUND", `Peer ${peerId} has not joined media in this room`);
+    if (!p) throw new AppError("PARTICIPANT_NOT_FOUND", `Peer ${peerId} has not joined media in this room`);
     return p;
   }
 
   transport(peerId: string, transportId: string): Transport {
     const t = this.transports.get(transportId);
-    if (!t || t.peerId !== peerId) throw new AppError(404, "TRANSPORT_NOT_FOUND", `Transport ${transportId} not found`);
+    if (!t || t.peerId !== peerId) throw new AppError("TRANSPORT_NOT_FOUND", `Transport ${transportId} not found`);
     return t;
   }
 
   producer(producerId: string): Producer {
     const p = this.producers.get(producerId);
-    if (!p) throw new AppError(404, "PRODUCER_NOT_FOUND", `Producer ${producerId} not found (closed or never existed)`);
+    if (!p) throw new AppError("PRODUCER_NOT_FOUND", `Producer ${producerId} not found (closed or never existed)`);
     return p;
   }
 
   consumer(consumerId: string): Consumer {
     const c = this.consumers.get(consumerId);
-    if (!c) throw new AppError(404, "CONSUMER_NOT_FOUND", `Consumer ${consumerId} not found`);
+    if (!c) throw new AppError("CONSUMER_NOT_FOUND", `Consumer ${consumerId} not found`);
     return c;
   }
 
@@ -107,7 +107,7 @@ export class Router extends TypedEmitter<RouterEvents> {
   join(peerId: string, userId: string): void {
     const existing = this.peers.get(peerId);
     if (existing) {
-      if (existing.userId !== userId) throw new AppError(409, "ALREADY_IN_ROOM", `Peer ${peerId} is already joined by another user`);
+      if (existing.userId !== userId) throw new AppError("ALREADY_IN_ROOM", `Peer ${peerId} is already joined by another user`);
       return;
     }
     this.peers.set(peerId, { peerId, userId, transports: new Map() });
@@ -125,7 +125,7 @@ export class Router extends TypedEmitter<RouterEvents> {
     const cfg = this.opts.config;
     // Each transport is a peer connection with its own UDP socket: a client may not pile them up.
     if (peer.transports.size >= cfg.maxTransportsPerPeer) {
-      throw new AppError(429, "TOO_MANY_TRANSPORTS", `A participant may hold at most ${cfg.maxTransportsPerPeer} transports at once`);
+      throw new AppError("TOO_MANY_TRANSPORTS", `A participant may hold at most ${cfg.maxTransportsPerPeer} transports at once`);
     }
     const transport = new Transport({
       peerId,

@@ -109,9 +109,9 @@ export class ShardedMediaService implements MediaService {
   }
 
   async #shard(roomId: string): Promise<MediaShard> {
-    if (typeof roomId !== "string") throw new AppError(400, "VALIDATION_FAILED", "roomId must be a string");
+    if (typeof roomId !== "string") throw new AppError("VALIDATION_FAILED", "roomId must be a string");
     const s = await this.#find(roomId);
-    if (!s) throw new AppError(404, "ROOM_NOT_FOUND", `No media room ${roomId}`);
+    if (!s) throw new AppError("ROOM_NOT_FOUND", `No media room ${roomId}`);
     return s;
   }
 
@@ -133,7 +133,7 @@ export class ShardedMediaService implements MediaService {
     });
     const chosen = this.options.placement.choose(roomId, candidates);
     const best = this.shards.find((s) => s.id === chosen);
-    if (!best) throw new AppError(503, "MEDIA_UNAVAILABLE", "No media worker or node is available");
+    if (!best) throw new AppError("MEDIA_UNAVAILABLE", "No media worker or node is available");
     return best;
   }
 
@@ -154,8 +154,8 @@ export class ShardedMediaService implements MediaService {
   }
 
   async joinPeer(roomId: string, peerId: string, userId: string): Promise<JoinPeerResult> {
-    if (this.#closed) throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is shutting down");
-    if (typeof roomId !== "string" || roomId.length === 0) throw new AppError(400, "VALIDATION_FAILED", "roomId is required");
+    if (this.#closed) throw new AppError("MEDIA_UNAVAILABLE", "Media is shutting down");
+    if (typeof roomId !== "string" || roomId.length === 0) throw new AppError("VALIDATION_FAILED", "roomId is required");
     // Two joins of a new room at once must land on the same shard.
     let placing = this.#placing.get(roomId);
     if (!placing) {

@@ -158,7 +158,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
       return;
     }
     await this.opts.gatherLock.run(async () => {
-      if (this.closed) throw new AppError(404, "TRANSPORT_NOT_FOUND", "The transport was closed");
+      if (this.closed) throw new AppError("TRANSPORT_NOT_FOUND", "The transport was closed");
       await this.pc.setLocalDescription(description);
     });
     this.#gathered = true;
@@ -167,7 +167,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
 
   #local(): SessionDescriptionDto {
     const d = this.pc.localDescription;
-    if (!d) throw new AppError(500, "INTERNAL_ERROR", "No local description");
+    if (!d) throw new AppError("INTERNAL_ERROR", "No local description");
     const sdp = announceIp(d.sdp, this.opts.announcedIp);
     return { type: d.type as "offer" | "answer", sdp: d.type === "offer" ? keepInactiveInBundle(sdp) : unbundleRejected(sdp) };
   }
@@ -185,13 +185,13 @@ export class Transport extends TypedEmitter<TransportEvents> {
         const answer = await this.pc.createAnswer();
         await this.#setLocal(answer);
       } catch (err) {
-        if (this.closed) throw new AppError(404, "TRANSPORT_NOT_FOUND", "The transport was closed");
+        if (this.closed) throw new AppError("TRANSPORT_NOT_FOUND", "The transport was closed");
         throw toInvalidSdp(err);
       }
       return this.#local();
     }
     assertSdp(description, "answer");
-    if (!this.#releaseOffer) throw new AppError(400, "INVALID_SDP", "No offer is waiting for an answer on this transport");
+    if (!this.#releaseOffer) throw new AppError("INVALID_SDP", "No offer is waiting for an answer on this transport");
     try {
       await this.pc.setRemoteDescription(description);
     } catch (err) {
@@ -215,7 +215,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
   /** Bind one of the client's m-lines to a new producer. */
   produce(kind: MediaKind, source: ProducerSource, mid: string | undefined): Producer {
     if (this.direction !== "send") {
-      throw new AppError(400, "WRONG_DIRECTION", "Producing needs a transport created with direction \"send\"");
+      throw new AppError("WRONG_DIRECTION", "Producing needs a transport created with direction \"send\"");
     }
     const bound = new Set([...this.producers.values()].map((p) => p.transceiver));
     const receiving = (t: RTCRtpTransceiver) =>
@@ -224,17 +224,14 @@ export class Transport extends TypedEmitter<TransportEvents> {
     const transceiver =
       mid !== undefined ? transceivers.find((t) => t.mid === mid) : transceivers.find((t) => receiving(t));
     if (!transceiver) {
-      throw new AppError(
-        400,
-        "VALIDATION_FAILED",
-        mid !== undefined
+      throw new AppError("VALIDATION_FAILED", mid !== undefined
           ? `No m-line with mid "${mid}" on this transport: connect the transport with an offer that contains it first`
           : `No unused ${kind} m-line on this transport: connect the transport with an offer that contains it first`,
       );
     }
-    if (transceiver.kind !== kind) throw new AppError(400, "VALIDATION_FAILED", `m-line "${mid}" is ${transceiver.kind}, not ${kind}`);
-    if (bound.has(transceiver)) throw new AppError(409, "CONFLICT", `m-line "${transceiver.mid}" already has a producer`);
-    if (!receiving(transceiver)) throw new AppError(400, "VALIDATION_FAILED", `m-line "${transceiver.mid}" does not send media`);
+    if (transceiver.kind !== kind) throw new AppError("VALIDATION_FAILED", `m-line "${mid}" is ${transceiver.kind}, not ${kind}`);
+    if (bound.has(transceiver)) throw new AppError("CONFLICT", `m-line "${transceiver.mid}" already has a producer`);
+    if (!receiving(transceiver)) throw new AppError("VALIDATION_FAILED", `m-line "${transceiver.mid}" does not send media`);
     const producer = new Producer(this.peerId, this.opts.userId, kind, source, transceiver, this.opts.pliThrottleMs);
     this.producers.set(producer.id, producer);
     producer.once("close", () => this.producers.delete(producer.id));
@@ -245,7 +242,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
   /** Add a sendonly m-line for `producer` and return the consumer with the new offer. */
   async consume(producer: Producer): Promise<{ consumer: Consumer; offer: SessionDescriptionDto }> {
     if (this.direction !== "recv") {
-      throw new AppError(400, "WRONG_DIRECTION", "Consuming needs a transport created with direction \"recv\"");
+      throw new AppError("WRONG_DIRECTION", "Consuming needs a transport created with direction \"recv\"");
     }
     // One offer at a time: wait until the previous offer was answered (or timed out).
     const previous = this.#negotiating;
@@ -255,15 +252,15 @@ export class Transport extends TypedEmitter<TransportEvents> {
     if (this.closed || producer.closed) {
       release();
       throw this.closed
-        ? new AppError(404, "TRANSPORT_NOT_FOUND", "The transport was closed")
-        : new AppError(404, "PRODUCER_NOT_FOUND", "The producer was closed");
+        ? new AppError("TRANSPORT_NOT_FOUND", "The transport was closed")
+        : new AppError("PRODUCER_NOT_FOUND", "The producer was closed");
     }
     // One consumer per producer and transport: a client looping `consume` must not make the
     // server forward the same stream to it many times over.
     for (const c of this.consumers.values()) {
       if (c.producer === producer && !c.closed) {
         release();
-        throw new AppError(409, "CONFLICT", "This transport already receives that producer");
+        throw new AppError("CONFLICT", "This transport already receives that producer");
       }
     }
     let consumer: Consumer | undefined;
@@ -296,7 +293,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
       consumer?.close("closed");
       release();
       if (err instanceof AppError) throw err;
-      throw new AppError(500, "INTERNAL_ERROR", `Could not create the offer: ${(err as Error).message}`);
+      throw new AppError("INTERNAL_ERROR", `Could not create the offer: ${(err as Error).message}`);
     }
   }
 

@@ -101,7 +101,7 @@ export class WorkerCore implements MediaOperations {
 
   #router(roomId: string): Router {
     const r = this.routers.get(roomId);
-    if (!r) throw new AppError(404, "ROOM_NOT_FOUND", `No media room ${roomId}`);
+    if (!r) throw new AppError("ROOM_NOT_FOUND", `No media room ${roomId}`);
     return r;
   }
 
@@ -168,7 +168,7 @@ export class WorkerCore implements MediaOperations {
   async produce(roomId: string, peerId: string, params: ProduceParams): Promise<ProduceResult> {
     const router = this.#router(roomId);
     const { kind, source, mid, transportId } = params;
-    if (SOURCE_KIND[source] !== kind) throw new AppError(400, "VALIDATION_FAILED", `source ${source} must be ${SOURCE_KIND[source]}`);
+    if (SOURCE_KIND[source] !== kind) throw new AppError("VALIDATION_FAILED", `source ${source} must be ${SOURCE_KIND[source]}`);
     const t = router.transport(peerId, transportId);
     const producer = t.produce(kind, source, mid);
     // Any consumer that asked before the keyframe would otherwise wait: nothing to do yet.
@@ -179,7 +179,7 @@ export class WorkerCore implements MediaOperations {
     const router = this.#router(roomId);
     const producer = router.producer(params.producerId);
     const t = router.transport(peerId, params.transportId);
-    if (producer.peerId === peerId) throw new AppError(400, "VALIDATION_FAILED", "A peer cannot consume its own producer");
+    if (producer.peerId === peerId) throw new AppError("VALIDATION_FAILED", "A peer cannot consume its own producer");
     const { consumer, offer } = await t.consume(producer);
     return {
       consumerId: consumer.id,
@@ -194,13 +194,13 @@ export class WorkerCore implements MediaOperations {
 
   async closeProducer(roomId: string, producerId: string, peerId?: string): Promise<void> {
     const p = this.#router(roomId).producer(producerId);
-    if (peerId !== undefined && p.peerId !== peerId) throw new AppError(404, "PRODUCER_NOT_FOUND", "Not your producer");
+    if (peerId !== undefined && p.peerId !== peerId) throw new AppError("PRODUCER_NOT_FOUND", "Not your producer");
     p.close("closed");
   }
 
   async closeConsumer(roomId: string, consumerId: string, peerId?: string): Promise<void> {
     const c = this.#router(roomId).consumer(consumerId);
-    if (peerId !== undefined && c.peerId !== peerId) throw new AppError(404, "CONSUMER_NOT_FOUND", "Not your consumer");
+    if (peerId !== undefined && c.peerId !== peerId) throw new AppError("CONSUMER_NOT_FOUND", "Not your consumer");
     c.close("closed");
   }
 

@@ -75,7 +75,7 @@ export class WorkerSlot extends TypedEmitter<MediaWorkerEvents> implements Media
 
   request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
     const w = this.#worker;
-    if (!w) return Promise.reject(new AppError(503, "MEDIA_UNAVAILABLE", `Media worker ${this.id} is restarting`)) as ReturnType<MediaOperations[M]>;
+    if (!w) return Promise.reject(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} is restarting`)) as ReturnType<MediaOperations[M]>;
     return w.request(method, ...args);
   }
 

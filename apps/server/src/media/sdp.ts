@@ -4,18 +4,18 @@ import type { SessionDescriptionDto } from "./types.js";
 /** Reject what is clearly not an SDP before werift sees it (werift accepts a lot silently). */
 export function assertSdp(desc: SessionDescriptionDto | undefined, expected: "offer" | "answer"): void {
   if (!desc || typeof desc !== "object" || typeof desc.sdp !== "string") {
-    throw new AppError(400, "INVALID_SDP", "A session description { type, sdp } is required");
+    throw new AppError("INVALID_SDP", "A session description { type, sdp } is required");
   }
   if (desc.type !== expected) {
-    throw new AppError(400, "INVALID_SDP", `Expected an SDP ${expected}, got "${String(desc.type)}"`);
+    throw new AppError("INVALID_SDP", `Expected an SDP ${expected}, got "${String(desc.type)}"`);
   }
   const sdp = desc.sdp;
-  if (sdp.length > 200_000) throw new AppError(400, "INVALID_SDP", "SDP too large");
+  if (sdp.length > 200_000) throw new AppError("INVALID_SDP", "SDP too large");
   if (!/^v=0\r?\n/.test(sdp) || !/\r?\nm=(audio|video|application) /.test(sdp) || !/\r?\na=fingerprint:/.test(sdp)) {
-    throw new AppError(400, "INVALID_SDP", "The SDP is malformed (needs v=0, m= lines and a DTLS fingerprint)");
+    throw new AppError("INVALID_SDP", "The SDP is malformed (needs v=0, m= lines and a DTLS fingerprint)");
   }
   if (!/\r?\na=ice-ufrag:/.test(sdp) || !/\r?\na=ice-pwd:/.test(sdp)) {
-    throw new AppError(400, "INVALID_SDP", "The SDP has no ICE credentials");
+    throw new AppError("INVALID_SDP", "The SDP has no ICE credentials");
   }
 }
 
@@ -30,7 +30,7 @@ export function announceIp(sdp: string, announcedIp: string | undefined): string
 export function toInvalidSdp(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const msg = err instanceof Error ? err.message : String(err);
-  return new AppError(400, "INVALID_SDP", `The SDP could not be applied: ${msg}`);
+  return new AppError("INVALID_SDP", `The SDP could not be applied: ${msg}`);
 }
 
 /**

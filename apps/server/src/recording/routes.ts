@@ -9,7 +9,7 @@ import type { RecordingService } from "./service.js";
 import type { RecordingRow } from "./repo.js";
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
-const notReady = () => new AppError(409, "RECORDING_NOT_READY", "The recording is not processed yet");
+const notReady = () => new AppError("RECORDING_NOT_READY", "The recording is not processed yet");
 
 /** Serves one stored file with HTTP Range support. */
 async function sendFile(svc: RecordingService, req: FastifyRequest, reply: FastifyReply, key: string) {
@@ -108,9 +108,9 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
   app.get("/recordings/:id/stream", async (req: FileReq, reply) => stream(await viewer(req), reply));
   app.get("/recordings/:id/hls/*", async (req: FastifyRequest<{ Params: { id: string; "*": string }; Querystring: Record<string, unknown> }>, reply) => {
     const { id } = req.params;
-    if (!svc.verify(id, req.query.exp, req.query.sig)) throw new AppError(403, "FORBIDDEN", "This playback link has expired: reload the player");
+    if (!svc.verify(id, req.query.exp, req.query.sig)) throw new AppError("FORBIDDEN", "This playback link has expired: reload the player");
     const rel = req.params["*"];
-    if (!/^(?:[\w-]+\/)?[\w.-]+\.(m3u8|ts|m4s)$/.test(rel) || rel.includes("..")) throw new AppError(404, "NOT_FOUND", "Not found");
+    if (!/^(?:[\w-]+\/)?[\w.-]+\.(m3u8|ts|m4s)$/.test(rel) || rel.includes("..")) throw new AppError("NOT_FOUND", "Not found");
     if (rel.endsWith(".m3u8")) {
       const text = await readText(svc, `rec/${id}/out/hls/${rel}`);
       return reply.header("content-type", "application/vnd.apple.mpegurl").header("cache-control", "no-store").send(rewritePlaylist(text, id, rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "", svc.sign(id)));

@@ -13,7 +13,7 @@ import type { RecorderSourceFactory } from "./source.js";
 import { PROCESS_QUEUE, type ProcessPayload } from "./Processor.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const recordingNotFound = () => new AppError(404, "RECORDING_NOT_FOUND", "No such recording");
+export const recordingNotFound = () => new AppError("RECORDING_NOT_FOUND", "No such recording");
 const hashToken = (t: string) => createHash("sha256").update(t).digest("hex");
 
 /** Sends a recording event to a room (everyone) or to its hosts; wired to the signalling layer. */
@@ -123,22 +123,22 @@ export class RecordingService {
   private async managed(user: AuthUser, id: string): Promise<RecordingRow> {
     const r = await this.load(id);
     if (await this.canManage(user, r.room_id)) return r;
-    if (await this.canView(user, r)) throw new AppError(403, "FORBIDDEN", "Only the host of the room or an admin can do this");
+    if (await this.canView(user, r)) throw new AppError("FORBIDDEN", "Only the host of the room or an admin can do this");
     throw recordingNotFound();
   }
 
   // ---------------------------------------------------------------- capture
 
   async start(user: AuthUser, roomId: string): Promise<RecordingDto> {
-    if (!UUID.test(roomId)) throw new AppError(404, "ROOM_NOT_FOUND", "No such room");
+    if (!UUID.test(roomId)) throw new AppError("ROOM_NOT_FOUND", "No such room");
     const room = await this.d.repo.room(roomId);
-    if (!room) throw new AppError(404, "ROOM_NOT_FOUND", "No such room");
-    if (!(await this.canManage(user, roomId))) throw new AppError(403, "FORBIDDEN", "Only the host of the room or an admin can record it");
-    if (!this.d.ffmpeg) throw new AppError(503, "RECORDING_UNAVAILABLE", FFMPEG_INSTALL_HINT);
-    if (!this.sourceFactory) throw new AppError(503, "RECORDING_UNAVAILABLE", "Recording is not available: the media layer is not connected on this server");
-    if (room.status !== "live") throw new AppError(409, "CONFLICT", "The room is not live: start the class first");
+    if (!room) throw new AppError("ROOM_NOT_FOUND", "No such room");
+    if (!(await this.canManage(user, roomId))) throw new AppError("FORBIDDEN", "Only the host of the room or an admin can record it");
+    if (!this.d.ffmpeg) throw new AppError("RECORDING_UNAVAILABLE", FFMPEG_INSTALL_HINT);
+    if (!this.sourceFactory) throw new AppError("RECORDING_UNAVAILABLE", "Recording is not available: the media layer is not connected on this server");
+    if (room.status !== "live") throw new AppError("CONFLICT", "The room is not live: start the class first");
     const row = await this.d.repo.insert({ roomId, startedBy: user.id, title: `${room.title} — ${new Date().toISOString().slice(0, 16).replace("T", " ")}`, nodeId: this.d.nodeId });
-    if (!row) throw new AppError(409, "RECORDING_ALREADY_ACTIVE", "This room is already being recorded");
+    if (!row) throw new AppError("RECORDING_ALREADY_ACTIVE", "This room is already being recorded");
     try {
       const source = await this.sourceFactory(roomId, row.id);
       const session = new RecordingSession(row.id, roomId, source, {
@@ -167,7 +167,7 @@ export class RecordingService {
 
   async stop(user: AuthUser, id: string): Promise<RecordingDto> {
     const r = await this.managed(user, id);
-    if (r.status !== "recording") throw new AppError(409, "CONFLICT", "This recording is not running");
+    if (r.status !== "recording") throw new AppError("CONFLICT", "This recording is not running");
     await this.stopInternal(r);
     return this.dto((await this.d.repo.byId(id))!);
   }
@@ -273,8 +273,8 @@ export class RecordingService {
    */
   async addMarker(user: AuthUser, roomId: string, label: string, kind = "marker", opts: { authorized?: boolean } = {}): Promise<RecordingMarkerDto> {
     const r = await this.d.repo.activeForRoom(roomId);
-    if (!r) throw new AppError(409, "CONFLICT", "This room is not being recorded");
-    if (kind === "marker" && !opts.authorized && !(await this.canManage(user, roomId))) throw new AppError(403, "FORBIDDEN", "Only the host can add markers");
+    if (!r) throw new AppError("CONFLICT", "This room is not being recorded");
+    if (kind === "marker" && !opts.authorized && !(await this.canManage(user, roomId))) throw new AppError("FORBIDDEN", "Only the host can add markers");
     const m = await this.d.repo.addMarker({ recordingId: r.id, userId: user.id, kind, label, offsetMs: Date.now() - r.started_at.getTime() });
     const dto = markerDto(m);
     this.notify(roomId, "recording-marker", { roomId, recordingId: r.id, marker: dto }, true);
@@ -337,12 +337,12 @@ export class RecordingService {
 
   async unshare(user: AuthUser, id: string): Promise<void> {
     await this.managed(user, id);
-    if ((await this.d.repo.revokeShares(id)) === 0) throw new AppError(404, "SHARE_NOT_FOUND", "This recording has no active share link");
+    if ((await this.d.repo.revokeShares(id)) === 0) throw new AppError("SHARE_NOT_FOUND", "This recording has no active share link");
   }
 
   async byShareToken(token: string): Promise<RecordingRow> {
     const id = token.length > 10 && token.length < 100 ? await this.d.repo.shareByHash(hashToken(token)) : undefined;
-    if (!id) throw new AppError(404, "SHARE_NOT_FOUND", "This link does not exist, was revoked or has expired");
+    if (!id) throw new AppError("SHARE_NOT_FOUND", "This link does not exist, was revoked or has expired");
     return this.load(id);
   }
 

@@ -41,9 +41,9 @@ export function connectRecording(o: { service: RecordingService; signalling: Sig
 
   signalling.defineHandler("add-marker", async (ctx, { roomId, label }) => {
     const p = await ctx.member(roomId);
-    if (p.role !== "host" && p.role !== "presenter") throw new AppError(403, "FORBIDDEN", "Only the host or a presenter can mark a moment of the recording");
+    if (p.role !== "host" && p.role !== "presenter") throw new AppError("FORBIDDEN", "Only the host or a presenter can mark a moment of the recording");
     const text = label.trim();
-    if (!text) throw new AppError(400, "VALIDATION_FAILED", "label: must not be blank", [{ field: "label", problem: "must not be blank" }]);
+    if (!text) throw new AppError("VALIDATION_FAILED", "label: must not be blank", [{ field: "label", problem: "must not be blank" }]);
     return { marker: await service.addMarker(ctx.session.user, p.roomId, text, "marker", { authorized: true }) };
   });
 }

@@ -3,7 +3,7 @@ import { AppError } from "../errors/index.js";
 import type { AuthUser } from "../auth/guard.js";
 import type { RoomRow } from "./repo.js";
 
-export const roomNotFound = () => new AppError(404, "ROOM_NOT_FOUND", "No such room");
+export const roomNotFound = () => new AppError("ROOM_NOT_FOUND", "No such room");
 
 export function settingsOf(r: RoomRow): RoomSettings {
   return { studentsCanPublish: r.students_can_publish, waitingRoom: r.waiting_room, maxParticipants: r.max_participants, chatEnabled: r.chat_enabled };

@@ -50,8 +50,8 @@ export async function roomRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
   app.get("/stats", { preHandler, schema: { tags, security, summary: "Stored and live numbers (peak, messages, …) of up to 100 rooms by id, comma-separated; rooms the caller does not host (admins: any) are left out", querystring: RoomStatsListQuery, response: { 200: RoomStatsListResponse, ...errors } } }, async (req) => {
     const user = currentUser(req);
     const ids = [...new Set(req.query.ids.split(",").map((s) => s.trim()).filter(Boolean))];
-    if (ids.length > MAX_STATS_IDS) throw new AppError(400, "VALIDATION_FAILED", `At most ${MAX_STATS_IDS} room ids at once`, { field: "ids" });
-    if (ids.some((id) => !isUuid(id))) throw new AppError(400, "VALIDATION_FAILED", "ids must be room ids (UUIDs) separated by commas", { field: "ids" });
+    if (ids.length > MAX_STATS_IDS) throw new AppError("VALIDATION_FAILED", `At most ${MAX_STATS_IDS} room ids at once`, { field: "ids" });
+    if (ids.some((id) => !isUuid(id))) throw new AppError("VALIDATION_FAILED", "ids must be room ids (UUIDs) separated by commas", { field: "ids" });
     const out: RoomStats[] = [];
     for (const id of ids) {
       const row = await rooms.find(id);
@@ -95,7 +95,7 @@ export async function roomRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
   app.get("/:id/attendance", { preHandler, schema: { tags, security, summary: "Who attended, per person (host or admin); ?format=csv for a spreadsheet", params: RoomIdParams, querystring: AttendanceQuery, response: { 200: AttendanceResponse, ...errors } } }, async (req, reply) => {
     const room = await rooms.managed(currentUser(req), req.params.id);
     const tz = req.query.tz ?? "UTC";
-    if (!isTimeZone(tz)) throw new AppError(400, "VALIDATION_FAILED", "tz must be an IANA time zone such as Europe/Paris", { field: "tz" });
+    if (!isTimeZone(tz)) throw new AppError("VALIDATION_FAILED", "tz must be an IANA time zone such as Europe/Paris", { field: "tz" });
     if (req.query.format === "csv") {
       const safe = room.code.replace(/[^A-Z0-9]/g, "");
       return reply

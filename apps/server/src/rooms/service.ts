@@ -33,7 +33,7 @@ export class RoomService {
   }
 
   async create(user: AuthUser, body: CreateRoomBody): Promise<RoomDto> {
-    if (user.role !== "teacher" && user.role !== "admin") throw new AppError(403, "ROLE_NOT_ALLOWED", "Only teachers and admins can create rooms");
+    if (user.role !== "teacher" && user.role !== "admin") throw new AppError("ROLE_NOT_ALLOWED", "Only teachers and admins can create rooms");
     const s = { ...DEFAULT_ROOM_SETTINGS, ...stripUndefined(body.settings ?? {}) };
     for (let attempt = 0; ; attempt++) {
       try {
@@ -74,7 +74,7 @@ export class RoomService {
   async byCode(code: string): Promise<RoomDto> {
     const c = normalizeJoinCode(code);
     const r = c ? await this.repo.byCode(c) : undefined;
-    if (!r) throw new AppError(404, "ROOM_NOT_FOUND", "No room has this code");
+    if (!r) throw new AppError("ROOM_NOT_FOUND", "No room has this code");
     return toRoomDto(r);
   }
 

@@ -30,7 +30,7 @@ export interface ClassroomDeps {
   log: Logger;
 }
 
-export const notInRoom = () => new AppError(409, "NOT_IN_ROOM", "Join the room first (join-room)");
+export const notInRoom = () => new AppError("NOT_IN_ROOM", "Join the room first (join-room)");
 
 /**
  * Who is in a live room: join (with the waiting room, capacity, removed/rejected people),
@@ -50,18 +50,18 @@ export class Classroom implements RoomLiveControl {
   async join(s: Session, roomId: string): Promise<JoinRoomResult> {
     const { rooms, state, out, hooks } = this.d;
     let room = await this.room(roomId);
-    if (room.status === "ended") throw new AppError(409, "ROOM_ENDED", "This class has ended");
+    if (room.status === "ended") throw new AppError("ROOM_ENDED", "This class has ended");
     const host = isRoomHost(s.user, room);
     let role: RoomRole = host ? "host" : "student";
     if (!host) {
       const access = await rooms.accessOf(room.id, s.user.id);
-      if (access?.status === "removed") throw new AppError(403, "REMOVED_FROM_ROOM", "You were removed from this class");
-      if (access?.status === "rejected") throw new AppError(403, "REJECTED_BY_HOST", "The host did not let you in");
+      if (access?.status === "removed") throw new AppError("REMOVED_FROM_ROOM", "You were removed from this class");
+      if (access?.status === "rejected") throw new AppError("REJECTED_BY_HOST", "The host did not let you in");
       if (access?.role) role = access.role;
       if (room.waiting_room && access?.status !== "admitted" && !(await state.byUser(room.id, s.user.id))) {
         await state.addWaiting(room.id, { userId: s.user.id, name: s.user.fullName, socketId: s.socketId, since: Date.now(), nodeId: this.d.nodeId });
         await this.notifyWaiting(room.id);
-        throw new AppError(403, "WAITING_FOR_HOST", "Waiting for the host to let you in; you will get an `admitted` event", { waiting: true });
+        throw new AppError("WAITING_FOR_HOST", "Waiting for the host to let you in; you will get an `admitted` event", { waiting: true });
       }
     }
 
@@ -83,7 +83,7 @@ export class Classroom implements RoomLiveControl {
       nodeId: this.d.nodeId,
     };
     const outcome = await state.join(candidate, room.max_participants, host);
-    if (outcome.kind === "full") throw new AppError(409, "ROOM_FULL", `This class is full (${room.max_participants} participants)`);
+    if (outcome.kind === "full") throw new AppError("ROOM_FULL", `This class is full (${room.max_participants} participants)`);
     const settings = settingsOf(room);
     const me = outcome.participant;
 
@@ -130,7 +130,7 @@ export class Classroom implements RoomLiveControl {
    */
   async member(s: Session, at: { roomId?: string; participantId?: string }, requestedRoomId?: string): Promise<LiveParticipant> {
     if (!at.roomId || !at.participantId) throw notInRoom();
-    if (requestedRoomId !== undefined && requestedRoomId !== at.roomId) throw new AppError(409, "NOT_IN_ROOM", "You are not in that room");
+    if (requestedRoomId !== undefined && requestedRoomId !== at.roomId) throw new AppError("NOT_IN_ROOM", "You are not in that room");
     const p = await this.d.state.get(at.roomId, at.participantId);
     if (!p || p.socketId !== s.socketId) throw notInRoom();
     return p;

@@ -8,7 +8,7 @@ import type { Broadcaster } from "./Broadcaster.js";
 import type { AttendanceLog, ChatLog, RoomDirectory } from "./ports.js";
 import { canPublish, handQueueOf, toParticipantDto } from "./dto.js";
 
-const participantNotFound = () => new AppError(404, "PARTICIPANT_NOT_FOUND", "No such participant in this room");
+const participantNotFound = () => new AppError("PARTICIPANT_NOT_FOUND", "No such participant in this room");
 type RelayEvent = "webrtc-offer" | "webrtc-answer" | "ice-candidate";
 type RelayBody<E extends RelayEvent> = Omit<Parameters<ServerToClientEvents[E]>[0], "roomId" | "from">;
 
@@ -84,7 +84,7 @@ export class ClassroomControls {
   async setRole(p: LiveParticipant, targetId: string, role: "presenter" | "student"): Promise<ParticipantDto> {
     this.requireHost(p);
     const t = await this.target(p, targetId);
-    if (t.role === "host") throw new AppError(409, "CONFLICT", "A host's role cannot be changed");
+    if (t.role === "host") throw new AppError("CONFLICT", "A host's role cannot be changed");
     if (t.role === role) return toParticipantDto(t, settingsOf(await this.room.room(t.roomId)));
     const up = await this.d.state.update(p.roomId, t.id, { role });
     if (!up) throw participantNotFound();
@@ -124,7 +124,7 @@ export class ClassroomControls {
     this.requireHost(p);
     const waiting = await this.d.state.removeWaiting(p.roomId, userId);
     const access = isUuid(userId) ? await this.d.rooms.accessOf(p.roomId, userId) : undefined;
-    if (!waiting && !access) throw new AppError(404, "PARTICIPANT_NOT_FOUND", "That person is not waiting");
+    if (!waiting && !access) throw new AppError("PARTICIPANT_NOT_FOUND", "That person is not waiting");
     await this.d.rooms.setAccess(p.roomId, userId, { status: "admitted" });
     if (waiting) {
       this.d.out.toSocket(waiting.socketId, "admitted", { roomId: p.roomId });
@@ -135,7 +135,7 @@ export class ClassroomControls {
   async reject(p: LiveParticipant, userId: string): Promise<void> {
     this.requireHost(p);
     const waiting = await this.d.state.removeWaiting(p.roomId, userId);
-    if (!waiting) throw new AppError(404, "PARTICIPANT_NOT_FOUND", "That person is not waiting");
+    if (!waiting) throw new AppError("PARTICIPANT_NOT_FOUND", "That person is not waiting");
     await this.d.rooms.setAccess(p.roomId, userId, { status: "rejected" });
     this.d.out.toSocket(waiting.socketId, "rejected", { roomId: p.roomId });
     await this.room.notifyWaiting(p.roomId);
@@ -157,7 +157,7 @@ export class ClassroomControls {
 
   async chatSend(p: LiveParticipant, text: string): Promise<ChatMessageDto> {
     const room = await this.room.room(p.roomId);
-    if (!room.chat_enabled && p.role !== "host") throw new AppError(403, "CHAT_DISABLED", "Chat is turned off in this class");
+    if (!room.chat_enabled && p.role !== "host") throw new AppError("CHAT_DISABLED", "Chat is turned off in this class");
     const message = await this.d.chat.send(p.roomId, { id: p.userId, fullName: p.name }, text);
     this.d.out.toRoom(p.roomId, "chat-message", { roomId: p.roomId, message });
     return message;
@@ -172,7 +172,7 @@ export class ClassroomControls {
   // ---- peer-to-peer relay
 
   async relay<E extends RelayEvent>(p: LiveParticipant, event: E, to: string, body: RelayBody<E>): Promise<void> {
-    if (to === p.id) throw new AppError(400, "BAD_REQUEST", "You cannot send this to yourself");
+    if (to === p.id) throw new AppError("BAD_REQUEST", "You cannot send this to yourself");
     const t = await this.d.state.get(p.roomId, to);
     if (!t || !t.connected) throw participantNotFound();
     this.d.out.toSocket(t.socketId, event, { ...body, roomId: p.roomId, from: p.id } as Parameters<ServerToClientEvents[E]>[0]);

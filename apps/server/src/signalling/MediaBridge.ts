@@ -20,7 +20,7 @@ const MEDIA_FLAG: Record<ProducerSource, keyof ParticipantMediaState | null> = {
 export function refuseMediaEvents(sig: Pick<SignallingServer, "defineHandler">) {
   for (const event of MEDIA_CLIENT_EVENTS) {
     sig.defineHandler(event, async () => {
-      throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is not available on this server");
+      throw new AppError("MEDIA_UNAVAILABLE", "Media is not available on this server");
     });
   }
 }
@@ -59,7 +59,7 @@ export class MediaBridge {
       (err) => {
         this.media = undefined;
         this.opts.log.error({ err }, "media could not start");
-        throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is not available right now");
+        throw new AppError("MEDIA_UNAVAILABLE", "Media is not available right now");
       },
     );
     return this.media;
@@ -85,7 +85,7 @@ export class MediaBridge {
     });
     on("produce", async (ctx, { roomId, transportId, kind, source, mid }) => {
       const { p, m } = await this.peer(ctx, roomId);
-      if (!(await this.sig.classroom.mayPublish(p))) throw new AppError(403, "NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
+      if (!(await this.sig.classroom.mayPublish(p))) throw new AppError("NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
       return m.produce(p.roomId, p.id, { transportId, kind, source, ...(mid ? { mid } : {}) });
     });
     on("consume", async (ctx, { roomId, producerId, transportId }) => {

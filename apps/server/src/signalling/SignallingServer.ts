@@ -209,14 +209,14 @@ export class SignallingServer {
       }
     };
     try {
-      if (!isClientEventName(event)) throw new AppError(400, "BAD_REQUEST", `Unknown event "${event.slice(0, 64)}"`);
+      if (!isClientEventName(event)) throw new AppError("BAD_REQUEST", `Unknown event "${event.slice(0, 64)}"`);
       const handler = this.handlers.get(event);
       const exp = socket.data.tokenExpiresAt;
-      if (exp !== null && exp <= Date.now() && !handler?.allowExpiredToken) throw new AppError(401, "TOKEN_EXPIRED", "Your access token expired: send auth-renew with a new one");
+      if (exp !== null && exp <= Date.now() && !handler?.allowExpiredToken) throw new AppError("TOKEN_EXPIRED", "Your access token expired: send auth-renew with a new one");
       this.validate(event, payload);
       if (!handler) {
-        if ((MEDIA_CLIENT_EVENTS as readonly string[]).includes(event)) throw new AppError(503, "MEDIA_UNAVAILABLE", "Media is not available on this server");
-        throw new AppError(503, "SERVICE_UNAVAILABLE", `"${event}" is not available on this server`);
+        if ((MEDIA_CLIENT_EVENTS as readonly string[]).includes(event)) throw new AppError("MEDIA_UNAVAILABLE", "Media is not available on this server");
+        throw new AppError("SERVICE_UNAVAILABLE", `"${event}" is not available on this server`);
       }
       const ctx: HandlerContext = {
         session,
@@ -243,7 +243,7 @@ export class SignallingServer {
     if (c.Check(payload)) return;
     const first = c.Errors(payload).First();
     const field = first?.path.replace(/^\//, "").replace(/\//g, ".") || "payload";
-    throw new AppError(400, "VALIDATION_FAILED", `${field}: ${first?.message ?? "invalid"}`, first ? [{ field, problem: first.message }] : undefined);
+    throw new AppError("VALIDATION_FAILED", `${field}: ${first?.message ?? "invalid"}`, first ? [{ field, problem: first.message }] : undefined);
   }
 
   private sweep() {

@@ -118,7 +118,7 @@ export function defineClassroomHandlers(h: DefineHandler): void {
     "auth-renew",
     async (c, { token }) => {
       const { user, expiresAt } = await c.renewToken(token);
-      if (user.id !== c.data.user.id) throw new AppError(403, "FORBIDDEN", "The new token belongs to another account; reconnect instead");
+      if (user.id !== c.data.user.id) throw new AppError("FORBIDDEN", "The new token belongs to another account; reconnect instead");
       c.data.user = user;
       c.session.user = user;
       c.data.tokenExpiresAt = expiresAt;

@@ -89,7 +89,7 @@ export async function runMediaNode(options: MediaNodeOptions = {}): Promise<Medi
     const given = req.headers[MEDIA_SECRET_HEADER];
     const buf = Buffer.from(typeof given === "string" ? given : "");
     if (buf.length !== secretBuf.length || !timingSafeEqual(buf, secretBuf)) {
-      throw new AppError(401, "UNAUTHORIZED", `Missing or wrong ${MEDIA_SECRET_HEADER} header`);
+      throw new AppError("UNAUTHORIZED", `Missing or wrong ${MEDIA_SECRET_HEADER} header`);
     }
   });
 

@@ -81,24 +81,24 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
         signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
       });
     } catch (err) {
-      throw new AppError(503, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} unreachable: ${(err as Error).message}`);
+      throw new AppError("MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} unreachable: ${(err as Error).message}`);
     }
     const text = await res.text();
     let json: any;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new AppError(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} sent a non-JSON response (${res.status})`);
+      throw AppError.withStatus(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} sent a non-JSON response (${res.status})`);
     }
     if (!res.ok) {
       const e = json?.error;
-      if (e && typeof e.code === "string") throw new AppError(res.status, e.code, String(e.message ?? e.code), e.details);
-      throw new AppError(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} answered ${res.status}`);
+      if (e && typeof e.code === "string") throw AppError.withStatus(res.status, e.code, String(e.message ?? e.code), e.details);
+      throw AppError.withStatus(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} answered ${res.status}`);
     }
     const result = fromHttpResult(method, json);
     if (!isMediaResult(method, result)) {
       this.log.error({ node: this.baseUrl, method }, "media node answered a malformed result");
-      throw new AppError(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} answered ${method} with a malformed result`);
+      throw AppError.withStatus(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} answered ${method} with a malformed result`);
     }
     return result;
   }

@@ -39,7 +39,7 @@ export function toHttpRequest(method: MediaMethod, args: readonly unknown[]): Me
  */
 export function fromHttpRequest(method: MediaMethod, pathParams: Record<string, string>, rawBody: unknown): unknown[] {
   if (rawBody !== undefined && rawBody !== null && (typeof rawBody !== "object" || Array.isArray(rawBody))) {
-    throw new AppError(400, "VALIDATION_FAILED", "The body must be a JSON object");
+    throw new AppError("VALIDATION_FAILED", "The body must be a JSON object");
   }
   const body = (rawBody ?? {}) as Record<string, unknown>;
   const args = describeMethod(method).params.map((param) => {

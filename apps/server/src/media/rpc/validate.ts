@@ -39,15 +39,15 @@ function describe(schema: TSchema, fallback: string): string {
 export function checkMediaArgs<M extends MediaMethod>(method: M, args: unknown): Parameters<MediaOperations[M]>;
 export function checkMediaArgs(method: unknown, args: unknown): unknown[];
 export function checkMediaArgs(method: unknown, args: unknown): unknown[] {
-  if (!isMediaMethod(method)) throw new AppError(400, "BAD_REQUEST", `Unknown media method ${JSON.stringify(method)}`);
+  if (!isMediaMethod(method)) throw new AppError("BAD_REQUEST", `Unknown media method ${JSON.stringify(method)}`);
   const params: readonly MediaParam[] = describeMethod(method).params;
   if (!Array.isArray(args) || args.length > params.length) {
-    throw new AppError(400, "VALIDATION_FAILED", `${method} takes ${params.length} argument(s)`);
+    throw new AppError("VALIDATION_FAILED", `${method} takes ${params.length} argument(s)`);
   }
   for (let i = 0; i < params.length; i++) {
     const bad = problem(params[i], args[i]);
     if (bad) {
-      throw new AppError(400, params[i].code ?? "VALIDATION_FAILED", `${method}: ${bad.field} ${bad.problem}`, [bad]);
+      throw new AppError(params[i].code ?? "VALIDATION_FAILED", `${method}: ${bad.field} ${bad.problem}`, [bad]);
     }
   }
   return args;

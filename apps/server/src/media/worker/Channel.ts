@@ -46,7 +46,7 @@ export function toChannelError(err: unknown): ChannelError {
 }
 
 export function fromChannelError(e: ChannelError): AppError {
-  return new AppError(e.status, e.code as AppError["code"], e.message, e.details);
+  return AppError.withStatus(e.status, e.code as AppError["code"], e.message, e.details);
 }
 
 export type ChannelCore = MediaOperations & { onEvent(l: (e: MediaEvent) => void): () => void; close(): Promise<void> };
@@ -117,7 +117,7 @@ export class ChannelClient {
       } catch (err) {
         // Arguments that cannot be cloned (a function, a socket...) never reach the worker.
         this.#pending.delete(id);
-        reject(new AppError(400, "VALIDATION_FAILED", `${method}: arguments cannot be sent to a media worker (${serializeError(err).message})`));
+        reject(new AppError("VALIDATION_FAILED", `${method}: arguments cannot be sent to a media worker (${serializeError(err).message})`));
       }
     });
   }

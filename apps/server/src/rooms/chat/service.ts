@@ -43,14 +43,14 @@ export class ChatService {
     if (!text) throw badRequest("The message is empty");
     if (text.length > CHAT_MAX_LENGTH) throw badRequest(`A message has at most ${CHAT_MAX_LENGTH} characters`);
     if (!(await this.limiter.hit(`chat:${roomId}:${user.id}`, this.limits.max, this.limits.windowMs))) {
-      throw new AppError(429, "RATE_LIMITED", `At most ${this.limits.max} messages per ${Math.round(this.limits.windowMs / 1000)} s`);
+      throw new AppError("RATE_LIMITED", `At most ${this.limits.max} messages per ${Math.round(this.limits.windowMs / 1000)} s`);
     }
     return toChatDto(await this.repo.insert(roomId, user.id, user.fullName, text));
   }
 
   async delete(roomId: string, messageId: string, by: string): Promise<ChatMessageDto> {
     const row = isUuid(messageId) ? await this.repo.byId(roomId, messageId) : undefined;
-    if (!row) throw new AppError(404, "MESSAGE_NOT_FOUND", "No such message in this room");
+    if (!row) throw new AppError("MESSAGE_NOT_FOUND", "No such message in this room");
     await this.repo.markDeleted(row.id, by);
     return { ...toChatDto(row), text: "", deleted: true };
   }
