@@ -46,6 +46,24 @@ describe("OrderedRtp: what the recorder hands FFmpeg", () => {
     expect(o.stats.gated).toBe(2);
   });
 
+  it("hands over what it holds behind a gap when the track ends (flush), so a file keeps its last frames", () => {
+    const { o, out } = setup();
+    o.push(tagged(200, 0, { key: true }));
+    o.push(tagged(202, 3000, { start: true })); // 201 is missing: 202 waits for it
+    o.push(tagged(203, 3000));
+    expect(out.map(origin)).toEqual([200]);
+    o.flush();
+    // Video after a loss waits for a key frame; audio goes on from the packets after the gap.
+    expect(o.stats.lost).toBe(1);
+    const { o: audio, out: audioOut } = setup("audio");
+    audio.push(tagged(10, 0));
+    audio.push(tagged(12, 960));
+    audio.push(tagged(13, 1920));
+    expect(audioOut.map(origin)).toEqual([10]);
+    audio.flush();
+    expect(audioOut.map(origin)).toEqual([10, 12, 13]);
+  });
+
   it("reorders, drops duplicates and late retransmissions, and swallows padding", () => {
     const { o, out } = setup();
     o.push(tagged(100, 0, { key: true }));

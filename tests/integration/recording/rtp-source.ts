@@ -18,8 +18,12 @@ export class FfmpegRtpSource implements RecorderSource {
     this.onTrack = onTrack;
   }
 
-  /** Starts a generated track; returns a function that ends it (the producer closes). */
-  async addTrack(id: string, kind: "audio" | "video", source: string, opts: { size?: string } = {}): Promise<() => void> {
+  /**
+   * Starts a generated track; returns a function that ends it (the producer closes). With
+   * `silentForMs`, the track stops sending that long before its producer closes, as a browser's
+   * does when its close message is slow to arrive.
+   */
+  async addTrack(id: string, kind: "audio" | "video", source: string, opts: { size?: string } = {}): Promise<(o?: { silentForMs?: number }) => Promise<void>> {
     const sock = dgram.createSocket("udp4");
     await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
     const port = (sock.address() as { port: number }).port;
@@ -46,12 +50,14 @@ export class FfmpegRtpSource implements RecorderSource {
       requestKeyFrame: () => {},
     };
     this.onTrack?.(track);
-    const close = () => {
+    const close = async ({ silentForMs = 0 } = {}) => {
       proc.kill("SIGKILL");
+      listeners.clear();
+      if (silentForMs) await new Promise((r) => setTimeout(r, silentForMs));
       sock.close();
       closeListeners.forEach((l) => l());
     };
-    this.closers.push(close);
+    this.closers.push(() => void close());
     return close;
   }
 

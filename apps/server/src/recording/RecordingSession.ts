@@ -89,7 +89,7 @@ export class RecordingSession {
     } catch (err) {
       log.warn({ err }, "track listener failed");
     }
-    track.onClose(() => void this.finishTrack(track.id));
+    track.onClose(() => void this.finishTrack(track.id, "closed"));
     try {
       await capture.start();
     } catch (err) {
@@ -102,21 +102,25 @@ export class RecordingSession {
   private readonly finishing = new Map<string, Promise<void>>();
 
   /** The producer closed (or the recording stops): finalize its file, once. */
-  private finishTrack(producerId: string): Promise<void> {
+  private finishTrack(producerId: string, why: "closed" | "stopped"): Promise<void> {
     let p = this.finishing.get(producerId);
     if (!p) {
-      p = this.finalize(producerId);
+      p = this.finalize(producerId, why);
       this.finishing.set(producerId, p);
     }
     return p;
   }
 
-  private async finalize(producerId: string) {
+  private async finalize(producerId: string, why: "closed" | "stopped") {
     const c = this.captures.get(producerId);
     if (!c) return;
-    // The track ends now, not when FFmpeg is done writing its file.
-    const end = Math.round(this.clock());
-    await c.capture.stop();
+    // A track the publisher closed ends with its last packet (the browser stops sending before
+    // its close reaches us: a second or more on a busy machine); one still live when the
+    // recording stops ends now. Either way not when FFmpeg is done writing its file.
+    const now = this.clock();
+    const last = c.capture.lastPacketAt;
+    const end = Math.round(why === "closed" && last >= 0 ? Math.min(now, last) : now);
+    await c.capture.stop(end);
     const id = await c.trackId;
     const parts = c.capture.parts.filter((p) => p.offsetMs >= 0);
     await this.opts.repo.updateTrack(id, { parts, status: "finalized", endOffsetMs: end });
@@ -126,7 +130,7 @@ export class RecordingSession {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await Promise.all([...this.captures.keys()].map((id) => this.finishTrack(id).catch((err) => this.opts.log.error({ err }, "finalizing a track failed"))));
+    await Promise.all([...this.captures.keys()].map((id) => this.finishTrack(id, "stopped").catch((err) => this.opts.log.error({ err }, "finalizing a track failed"))));
     await this.source.stop().catch(() => {});
   }
 }

@@ -53,6 +53,20 @@ function udpBound(port: number): boolean | undefined {
   }
 }
 
+/** Bytes waiting in the receive queue of the socket bound to 127.0.0.1:port (Linux /proc); undefined if unknown. */
+function udpQueued(port: number): number | undefined {
+  try {
+    const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+    for (const line of readFileSync("/proc/net/udp", "utf8").split("\n")) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(hex)) return Number.parseInt(cols[4]?.split(":")[1] ?? "0", 16);
+    }
+    return 0;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An empty RTCP receiver report (V=2, PT=201, length 1 word, SSRC 0): harmless to FFmpeg. */
 const rtcpWakeUp = Buffer.from([0x80, 201, 0x00, 0x01, 0, 0, 0, 0]);
 
@@ -96,6 +110,8 @@ export class TrackCapture {
   readonly ordered: OrderedRtp;
   /** Packets handed to FFmpeg. */
   packets = 0;
+  /** When the last packet was handed to FFmpeg, on the recording's clock (-1: none yet). */
+  lastPacketAt = -1;
 
   constructor(readonly track: RecorderTrack, private readonly opts: TrackCaptureOptions) {
     this.udp.on("error", () => {});
@@ -145,6 +161,7 @@ export class TrackCapture {
       this.opts.onParts(this.parts);
     }
     this.packets++;
+    this.lastPacketAt = this.opts.clock();
     this.udp.send(p, this.port, "127.0.0.1");
   }
 
@@ -220,8 +237,8 @@ export class TrackCapture {
     await this.spawnPart(reason);
   }
 
-  /** Ends the track: SIGINT to FFmpeg and wait for it to finalize the file. */
-  async stop(): Promise<void> {
+  /** Ends the track (at `endAt` on the recording's clock, default now): SIGINT to FFmpeg and wait for it to finalize the file. */
+  async stop(endAt?: number): Promise<void> {
     if (this.stopping) return this.exited;
     this.stopping = true;
     await this.spawning?.catch(() => {});
@@ -229,7 +246,8 @@ export class TrackCapture {
     const proc = this.proc;
     if (proc && proc.exitCode === null && proc.signalCode === null) {
       const part = this.parts[this.parts.length - 1];
-      if (part && part.endOffsetMs === undefined) part.endOffsetMs = Math.round(this.opts.clock());
+      if (part && part.endOffsetMs === undefined) part.endOffsetMs = Math.round(endAt ?? this.opts.clock());
+      await this.drainIntoFfmpeg();
       proc.kill("SIGINT");
       // FFmpeg leaves its UDP read at the next packet (or after its 10 s read timeout): when the
       // track has stopped sending, an RTCP receiver report on its RTCP port wakes it up.
@@ -245,6 +263,21 @@ export class TrackCapture {
     this.ordered.close();
     this.opts.log.info({ track: this.track.id, kind: this.track.kind, source: this.track.source, packets: this.packets, ...this.ordered.stats }, "recorder track stopped");
     this.udp.close();
+  }
+
+  /**
+   * Before FFmpeg is told to stop, it gets what is still on its way: the packets held for
+   * reordering, and what waits in its socket's receive queue (a busy machine's FFmpeg can be a
+   * second behind; SIGINT makes it stop reading, and that tail would be lost). At most 3 s.
+   */
+  private async drainIntoFfmpeg(): Promise<void> {
+    this.ordered.flush();
+    const deadline = performance.now() + 3000;
+    while (performance.now() < deadline && this.proc?.exitCode === null) {
+      const queued = udpQueued(this.port);
+      if (!queued) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** For tests: kill FFmpeg as if it crashed. */

@@ -192,6 +192,11 @@ export class OrderedRtp {
     this.opts.emit(copy);
   }
 
+  /** The track ended: what is held goes out now, gaps and all (nothing more will fill them). */
+  flush(): void {
+    if (!this.closed) this.drain(true);
+  }
+
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);

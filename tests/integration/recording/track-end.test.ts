@@ -1,0 +1,71 @@
+import { spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
+import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
+import { FfmpegRtpSource } from "./rtp-source.js";
+import { waitProcessed } from "./wait.js";
+
+const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
+if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
+if (!hasFfmpeg) console.warn("SKIP track end test: ffmpeg is not installed");
+
+async function until<T>(what: string, f: () => T | undefined | false, limitMs = 30_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const v = f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!hasFfmpeg)("where a closed track ends on the recording's timeline", () => {
+  let t: TestApp;
+  let source: FfmpegRtpSource;
+  let teacher: Awaited<ReturnType<typeof signUp>>;
+  let roomId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    teacher = await signUp(t, { role: "teacher" });
+    const rooms = new RoomsRepo(t.app.ctx.db);
+    roomId = await rooms.insert({ code: `E${Date.now().toString(36)}`.slice(0, 10), title: "Ends", description: "", host_id: teacher.user.id, scheduled_start: null, students_can_publish: false, waiting_room: false, max_participants: 10, chat_enabled: true });
+    await rooms.markLive(roomId);
+    source = new FfmpegRtpSource(teacher.user.id);
+    t.app.recording.service.setSourceFactory(async () => source);
+  });
+  afterAll(async () => {
+    await source?.stop();
+    await t?.close();
+  });
+
+  it("a share whose sender went quiet before its close arrived ends at its last frame, not at the close", async () => {
+    const r = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
+    expect(r.statusCode, r.body).toBe(201);
+    const id: string = r.json().recording.id;
+    await source.addTrack("cam1", "video", "camera");
+    const endShare = await source.addTrack("scr1", "video", "screen");
+    const session = t.app.recording.service.activeSession(id)!;
+    const share = await until("the share's capture", () => session.captures.get("scr1")?.capture);
+    await until("the share to be captured for a while", () => share.packets > 150 && share);
+    const quietAt = session.clock();
+    // The sender stops; its close reaches the recorder 1.5 s later.
+    await endShare({ silentForMs: 1500 });
+    const closedAt = session.clock();
+    const camera = session.captures.get("cam1")!.capture;
+    const cameraPackets = camera.packets;
+    await until("the camera to go on after the share", () => camera.packets > cameraPackets + 25);
+    const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
+    expect(stop.statusCode, stop.body).toBe(200);
+    const rec = await waitProcessed(t, id, teacher.auth);
+    expect(rec.status, JSON.stringify(rec)).toBe("ready");
+    const screen = rec.tracks.find((x: { source: string }) => x.source === "screen");
+    // Its last frame was forwarded at most a few hundred ms before it went quiet.
+    expect(screen.endOffsetMs, JSON.stringify({ quietAt, closedAt, screen })).toBeLessThanOrEqual(quietAt + 300);
+    expect(screen.endOffsetMs).toBeGreaterThan(quietAt - 1000);
+    expect(closedAt - quietAt).toBeGreaterThanOrEqual(1400);
+    // A track still live when the recording stops ends at the stop.
+    const cam = rec.tracks.find((x: { source: string }) => x.source === "camera");
+    expect(cam.endOffsetMs).toBeGreaterThan(closedAt);
+  });
+});
