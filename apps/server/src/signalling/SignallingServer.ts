@@ -171,20 +171,25 @@ export class SignallingServer {
     const rate = this.o.socketEventRate ?? { perSecond: 50, burst: 200 };
     let tokens = rate.burst;
     let at = Date.now();
-    socket.onAny((event: string, ...args: unknown[]) => {
-      const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (r: AckResult<object>) => void) : undefined;
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      // A packet without an event name ("42", "421", "42[7]") carries its ack, if any, in the
+      // name's place; it is answered BAD_REQUEST when it asked for an ack, else dropped.
+      const named = typeof event === "string";
+      const last = named ? args[args.length - 1] : typeof event === "function" ? event : args[args.length - 1];
+      const ack = typeof last === "function" ? (last as (r: AckResult<object>) => void) : undefined;
+      if (named && ack) args.pop();
       const now = Date.now();
       tokens = Math.min(rate.burst, tokens + ((now - at) * rate.perSecond) / 1000);
       at = now;
       if (tokens < 1) {
-        try {
-          ack?.({ ok: false, error: { code: "RATE_LIMITED", message: "Too many events: slow down" } });
-        } catch {
-          /* a broken ack must not break the server */
-        }
+        if (ack) safeAck(ack, { ok: false, error: { code: "RATE_LIMITED", message: "Too many events: slow down" } });
         return;
       }
       tokens -= 1;
+      if (!named) {
+        if (ack) safeAck(ack, { ok: false, error: { code: "BAD_REQUEST", message: "An event needs a name" } });
+        return;
+      }
       enqueue(() => this.dispatch(socket, session, event, args.length ? args[0] : {}, ack));
     });
     socket.on("disconnect", () =>
@@ -202,11 +207,7 @@ export class SignallingServer {
 
   private async dispatch(socket: VtpSocket, session: Session, event: string, payload: unknown, ack?: (r: AckResult<object>) => void) {
     const reply = (r: AckResult<object>) => {
-      try {
-        ack?.(r);
-      } catch {
-        /* a broken ack must not break the server */
-      }
+      if (ack) safeAck(ack, r);
     };
     try {
       if (!isClientEventName(event)) throw new AppError("BAD_REQUEST", `Unknown event "${event.slice(0, 64)}"`);
@@ -310,6 +311,14 @@ export class SignallingServer {
     }
     for (const c of this.redisClients) c.disconnect();
     await this.state.close();
+  }
+}
+
+function safeAck(ack: (r: AckResult<object>) => void, r: AckResult<object>) {
+  try {
+    ack(r);
+  } catch {
+    /* a broken ack must not break the server */
   }
 }
 

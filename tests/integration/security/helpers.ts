@@ -1,0 +1,60 @@
+import { rmSync } from "node:fs";
+import { Writable } from "node:stream";
+import pino from "pino";
+import { buildApp } from "../../../apps/server/src/app.js";
+import { MemoryMailer, testConfig, type TestApp } from "../../helpers/app.js";
+import { freshDatabase } from "../../helpers/db.js";
+
+/** One line the server logged, as JSON. */
+export interface LogLine {
+  level: number;
+  msg?: string;
+  err?: { message?: string; stack?: string };
+  [k: string]: unknown;
+}
+
+/**
+ * A test app listening on a real port whose log lines (warn and above) are kept, so a test can
+ * assert that the server logged no error.
+ */
+export async function loggedApp(env: Record<string, string> = {}): Promise<{ t: TestApp; url: string; logs: LogLine[] }> {
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split("\n")) if (line.trim()) logs.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const config = testConfig({ ...env, LOG_LEVEL: "warn" });
+  const db = await freshDatabase();
+  const mailer = new MemoryMailer();
+  const app = await buildApp(config, { database: db.handle, mailer, logger: pino({ level: "warn" }, sink) });
+  await app.ready();
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const addr = app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : 0;
+  const t: TestApp = {
+    app,
+    config,
+    mailer,
+    dataDir: config.dataDir,
+    close: async () => {
+      await app.close();
+      await db.drop();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+  return { t, url: `http://127.0.0.1:${port}`, logs };
+}
+
+/** Log lines at error level or above. */
+export const errorsIn = (logs: LogLine[]) => logs.filter((l) => l.level >= 50);
+
+/** Waits until `cond` holds (checked every 20 ms), failing after `timeoutMs`. */
+export async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
