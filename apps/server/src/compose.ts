@@ -155,7 +155,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
 }
 
 async function openMigrated(config: Config): Promise<DatabaseHandle> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, settings: config.database });
   await migrate(database);
   return database;
 }

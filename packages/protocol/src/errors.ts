@@ -17,6 +17,8 @@ export const ErrorCodes = [
   "RATE_LIMITED",
   "INTERNAL_ERROR",
   "SERVICE_UNAVAILABLE",
+  "DATABASE_UNAVAILABLE",
+  "LIVE_STATE_UNAVAILABLE",
   "METRICS_DISABLED",
   // accounts
   "EMAIL_TAKEN",
@@ -80,6 +82,8 @@ export const ErrorStatus: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  DATABASE_UNAVAILABLE: 503,
+  LIVE_STATE_UNAVAILABLE: 503,
   METRICS_DISABLED: 404,
   EMAIL_TAKEN: 409,
   WEAK_PASSWORD: 400,
@@ -152,4 +156,7 @@ export const ErrorMessages: Partial<Record<ErrorCode, string>> = {
   RECORDING_UNAVAILABLE: "Recording is not available on this server.",
   RATE_LIMITED: "Slow down a little.",
   INTERNAL_ERROR: "Something went wrong on our side.",
+  SERVICE_UNAVAILABLE: "The service is having trouble, retrying…",
+  DATABASE_UNAVAILABLE: "The service is having trouble, retrying…",
+  LIVE_STATE_UNAVAILABLE: "The service is having trouble, retrying…",
 };

@@ -7,6 +7,7 @@ import { readSignallingSettings, type SignallingSettings } from "../signalling/s
 import { readIceSettings, type IceConfig } from "../rtc/settings.js";
 import { readRecordingSettings, type RecordingSettings } from "../recording/settings.js";
 import { readStorageSettings, type StorageSettings } from "../storage/settings.js";
+import { readDatabaseSettings, type DatabaseSettings } from "../db/settings.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
@@ -45,6 +46,7 @@ export interface Config {
   ice: IceConfig;
   recording: RecordingSettings;
   storage: StorageSettings;
+  database: DatabaseSettings;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const ice = readIceSettings(read);
   const recording = readRecordingSettings(read);
   const storage = readStorageSettings(read);
+  const database = readDatabaseSettings(read);
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
     ice,
     recording,
     storage,
+    database,
   };
 }
 

@@ -5,10 +5,15 @@ import pg from "pg";
 import type { Database } from "./schema.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import { acquireDataDirLock } from "./data-dir-lock.js";
+import { guardedPool } from "./guarded-pool.js";
+import { DEFAULT_DATABASE_SETTINGS, type DatabaseSettings } from "./settings.js";
+import { classifyDatabaseError } from "./unavailable.js";
 
 export type { Database } from "./schema.js";
 export { migrate, listMigrations } from "./migrate.js";
 export { DataDirLockedError, lockHolder, type LockHolder } from "./data-dir-lock.js";
+export { readDatabaseSettings, DEFAULT_DATABASE_SETTINGS, type DatabaseSettings } from "./settings.js";
+export { isDatabaseUnavailable, databaseUnavailable, classifyDatabaseError, DATABASE_RETRY_AFTER_SECONDS } from "./unavailable.js";
 export type DB = Kysely<Database>;
 
 // int8 (counts, sums) come back as JS numbers, not strings, on real PostgreSQL too.
@@ -20,8 +25,19 @@ export interface DatabaseHandle {
   kind: "pglite" | "postgres";
   /** Raw SQL for migrations (multiple statements allowed). */
   exec(sqlText: string): Promise<void>;
+  /** True when a trivial query answers within the health timeout (DATABASE_HEALTH_TIMEOUT_MS). */
   ping(): Promise<boolean>;
+  /** Connections for /metrics: the pg pool's counts, or PGlite's one connection (open or closed). */
+  poolStats(): DatabasePoolStats;
   close(): Promise<void>;
+}
+
+export interface DatabasePoolStats {
+  /** Connections open (PGlite: 1 while open, 0 once closed). */
+  total: number;
+  idle: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
 }
 
 /**
@@ -30,21 +46,34 @@ export interface DatabaseHandle {
  * time: opening it takes the data directory's lock (DataDirLockedError when another process
  * holds it) and closing it releases the lock. `owner` names the command in that lock.
  */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; inMemory?: boolean; owner?: string }): Promise<DatabaseHandle> {
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; inMemory?: boolean; owner?: string; settings?: DatabaseSettings }): Promise<DatabaseHandle> {
+  const settings = opts.settings ?? DEFAULT_DATABASE_SETTINGS;
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: settings.poolSize,
+      // Opening a connection, or waiting for a free one, gives up after this long.
+      connectionTimeoutMillis: settings.connectTimeoutMs,
+      // The server cancels a long statement; the client stops waiting a second later when the server is not answering at all.
+      statement_timeout: settings.statementTimeoutMs,
+      query_timeout: settings.statementTimeoutMs + 1000,
+      keepAlive: true,
+    });
     pool.on("error", () => {
       /* a dropped idle connection; the next query reconnects and /health reports trouble */
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) });
     let closed = false;
     return {
       db,
       kind: "postgres",
       exec: async (text) => {
-        await pool.query(text);
+        await pool.query(text).catch((err) => {
+          throw classifyDatabaseError(err);
+        });
       },
-      ping: () => pingDb(db),
+      ping: () => pingDb(db, settings.healthTimeoutMs),
+      poolStats: () => ({ total: closed ? 0 : pool.totalCount, idle: closed ? 0 : pool.idleCount, waiting: closed ? 0 : pool.waitingCount }),
       close: async () => {
         if (closed) return;
         closed = true;
@@ -78,7 +107,8 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
         await pglite.exec(text);
       });
     },
-    ping: () => pingDb(db),
+    ping: () => pingDb(db, settings.healthTimeoutMs),
+    poolStats: () => (closed || pglite.closed ? { total: 0, idle: 0, waiting: 0 } : { total: 1, idle: 1, waiting: 0 }),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -97,11 +127,20 @@ function defaultOwner(): string {
   return word && /^[a-z-]{1,20}$/.test(word) ? `vtp ${word}` : "a VTP process";
 }
 
-async function pingDb(db: DB): Promise<boolean> {
+/** `select 1` within `timeoutMs`; a hung database answers false in time instead of holding the caller. */
+async function pingDb(db: DB, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+    timer.unref();
+  });
+  const query = sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
   try {
-    await sql`select 1`.execute(db);
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([query, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

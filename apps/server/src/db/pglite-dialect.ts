@@ -10,6 +10,7 @@ import {
   type Kysely,
   type QueryResult,
 } from "kysely";
+import { classifyDatabaseError, databaseUnavailable } from "./unavailable.js";
 
 /**
  * A Kysely dialect over PGlite (Postgres compiled to WASM). PGlite is a single connection,
@@ -77,7 +78,10 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const res = await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
+    if (this.pglite.closed) throw databaseUnavailable();
+    const res = await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[]).catch((err: unknown) => {
+      throw this.pglite.closed ? databaseUnavailable() : classifyDatabaseError(err);
+    });
     const affected = res.affectedRows;
     return {
       rows: res.rows,
