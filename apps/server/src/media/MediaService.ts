@@ -66,7 +66,8 @@ export interface MediaOperations {
   closeConsumer(roomId: string, consumerId: string, peerId?: string): Promise<void>;
   /** Mute = { sources: ["microphone"] }, demote = no filter. Returns the closed producer ids. */
   closeProducersOf(roomId: string, peerId: string, filter?: CloseProducersFilter): Promise<string[]>;
-  setPreferredLayer(roomId: string, consumerId: string, layer: SimulcastLayer): Promise<void>;
+  /** With `peerId`, the consumer must belong to that peer (CONSUMER_NOT_FOUND otherwise). */
+  setPreferredLayer(roomId: string, consumerId: string, layer: SimulcastLayer, peerId?: string): Promise<void>;
   requestKeyFrame(roomId: string, consumerId: string): Promise<void>;
   stats(): Promise<MediaStats>;
 }

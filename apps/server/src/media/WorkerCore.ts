@@ -208,8 +208,10 @@ export class WorkerCore implements MediaOperations {
     return this.#router(roomId).closeProducersOf(peerId, filter?.sources);
   }
 
-  async setPreferredLayer(roomId: string, consumerId: string, layer: SimulcastLayer): Promise<void> {
-    this.#router(roomId).consumer(consumerId).setPreferredLayer(layer);
+  async setPreferredLayer(roomId: string, consumerId: string, layer: SimulcastLayer, peerId?: string): Promise<void> {
+    const c = this.#router(roomId).consumer(consumerId);
+    if (peerId !== undefined && c.peerId !== peerId) throw new AppError("CONSUMER_NOT_FOUND", "Not your consumer");
+    c.setPreferredLayer(layer);
   }
 
   async requestKeyFrame(roomId: string, consumerId: string): Promise<void> {

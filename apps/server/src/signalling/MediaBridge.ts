@@ -102,7 +102,7 @@ export class MediaBridge {
     });
     on("set-preferred-layer", async (ctx, { roomId, consumerId, layer }) => {
       const { p, m } = await this.peer(ctx, roomId);
-      await m.setPreferredLayer(p.roomId, consumerId, layer);
+      await m.setPreferredLayer(p.roomId, consumerId, layer, p.id);
     });
     on("leave-media", async (ctx, { roomId }) => {
       const { p, m } = await this.peer(ctx, roomId);

@@ -117,7 +117,7 @@ export const MEDIA_RPC = {
     http: { verb: "POST", path: "/rooms/:roomId/peers/:peerId/producers/close", resultKey: "producerIds" },
   },
   setPreferredLayer: {
-    params: [roomId, consumerId, { name: "layer", schema: SimulcastLayerSchema }],
+    params: [roomId, consumerId, { name: "layer", schema: SimulcastLayerSchema }, optionalPeerId],
     result: NoResultSchema,
     scope: "room",
     http: { verb: "POST", path: "/rooms/:roomId/consumers/:consumerId/layer" },
