@@ -79,10 +79,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         mediaSrc: ["'self'", "blob:"],
         connectSrc: ["'self'", "ws:", "wss:"],
         workerSrc: ["'self'", "blob:"],
+        // Over plain http (a LAN server) an upgrade would send every asset to an https port that does not answer.
+        upgradeInsecureRequests: new URL(config.publicUrl).protocol === "https:" ? [] : null,
       },
     },
   });
-  await app.register(cors, { origin: config.corsOrigins, credentials: true });
+  // Other origins get no CORS headers at all (not even Allow-Credentials).
+  const corsOrigins = new Set(config.corsOrigins);
+  await app.register(cors, { origin: (origin, cb) => cb(null, origin !== undefined && corsOrigins.has(origin) ? origin : false), credentials: true });
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,

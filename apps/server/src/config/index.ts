@@ -25,7 +25,8 @@ export interface Config {
   bcryptCost: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
-  corsOrigins: string[] | true;
+  /** Origins whose pages may call the API and Socket.IO with credentials: PUBLIC_URL's, plus CORS_ORIGINS. */
+  corsOrigins: string[];
   trustProxy: boolean;
   adminEmail?: string;
   adminPassword?: string;
@@ -90,10 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken !== undefined && (metricsToken.length < 16 || /\s/.test(metricsToken))) problems.push("METRICS_TOKEN must be at least 16 characters, without spaces");
 
-  let corsOrigins: string[] | true = true;
-  if (env.CORS_ORIGINS) {
-    corsOrigins = env.CORS_ORIGINS === "*" ? true : env.CORS_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean);
-  }
+  const corsOrigins = readCorsOrigins(env.CORS_ORIGINS, publicUrl, problems);
 
   let jwtSecret = env.JWT_SECRET ?? "";
   if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) problems.push("JWT_SECRET must be at least 32 characters long");
@@ -142,6 +140,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
     storage,
     database,
   };
+}
+
+/**
+ * The origins answered with CORS headers (credentials included): PUBLIC_URL's own origin and
+ * those listed in CORS_ORIGINS. `*` is refused: any site could then act with a visitor's cookies.
+ */
+function readCorsOrigins(value: string | undefined, publicUrl: string, problems: string[]): string[] {
+  const origins = new Set<string>();
+  try {
+    origins.add(new URL(publicUrl).origin);
+  } catch {
+    // PUBLIC_URL's own problem is reported where it is read.
+  }
+  for (const item of (value ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (item === "*") {
+      problems.push("CORS_ORIGINS must list origins (https://app.school.org): `*` would let any website use a signed-in visitor's session");
+      continue;
+    }
+    let u: URL | undefined;
+    try {
+      u = new URL(item);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== "http:" && u.protocol !== "https:") || u.origin !== item.replace(/\/$/, "")) {
+      problems.push(`CORS_ORIGINS must be a comma-separated list of origins like https://app.school.org, without a path (got "${item}")`);
+      continue;
+    }
+    origins.add(u.origin);
+  }
+  return [...origins];
 }
 
 /** JWT_SECRET, when not given, is generated on first start and kept in the data dir. */
