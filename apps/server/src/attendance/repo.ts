@@ -24,8 +24,9 @@ export class AttendanceRepo {
   }
 
   /** Same, with an id chosen by the caller (the live state knows it before the row exists). */
-  async openWithId(id: string, roomId: string, userId: string, role: RoomRoleColumn, at: Date): Promise<void> {
-    await this.db.insertInto("attendance").values({ id, room_id: roomId, user_id: userId, room_role: role, joined_at: at }).execute();
+  async openWithId(id: string, roomId: string, userId: string, role: RoomRoleColumn, at: Date, nodeId: string | null = null): Promise<void> {
+    await sql`insert into attendance (id, room_id, user_id, room_role, joined_at, node_id)
+      values (${id}, ${roomId}, ${userId}, ${role}, ${at}, ${nodeId})`.execute(this.db);
   }
 
   async close(id: string, at: Date): Promise<void> {

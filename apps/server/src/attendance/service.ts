@@ -7,13 +7,14 @@ import { AttendanceRepo } from "./repo.js";
 export class AttendanceService {
   private readonly repo: AttendanceRepo;
 
-  constructor(db: DB) {
+  /** `nodeId`: this server process, written on every session it opens (see AttendanceNode). */
+  constructor(db: DB, private readonly nodeId: string | null = null) {
     this.repo = new AttendanceRepo(db);
   }
 
   /** A new stay in the room, under the session id the caller chose (to close it later). */
   joined(sessionId: string, roomId: string, userId: string, role: RoomRoleColumn, at = new Date()): Promise<void> {
-    return this.repo.openWithId(sessionId, roomId, userId, role, at);
+    return this.repo.openWithId(sessionId, roomId, userId, role, at, this.nodeId);
   }
 
   left(sessionId: string, at = new Date()): Promise<void> {

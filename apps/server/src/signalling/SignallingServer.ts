@@ -43,6 +43,8 @@ export interface SignallingOptions {
   nodeTimeoutSeconds?: number;
   /** Per socket: events per second (sustained) and burst, beyond which events get RATE_LIMITED. */
   socketEventRate?: { perSecond: number; burst: number };
+  /** This process's id (shared with attendance, which marks the sessions it opens); a new one when absent. */
+  nodeId?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export class SignallingServer {
   /** Sends to rooms, hosts and sockets (through the adapter: to every node). */
   readonly out: Broadcaster;
   /** This process among the nodes sharing the live state. */
-  readonly nodeId = randomUUID();
+  readonly nodeId: string;
   private readonly handlers = new Map<ClientEventName, SocketHandler>();
   private readonly checks = new Map<TSchema, TypeCheck<TSchema>>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -72,6 +74,7 @@ export class SignallingServer {
   private closed = false;
 
   constructor(private readonly o: SignallingOptions) {
+    this.nodeId = o.nodeId ?? randomUUID();
     this.state = o.state;
     this.io = new Server(o.httpServer, {
       path: "/socket.io/",
