@@ -14,7 +14,7 @@ import type { MediaService } from "./media/index.js";
 import { compose } from "./compose.js";
 import { authRoutes, adminUserRoutes } from "./auth/routes.js";
 import { rtcRoutes } from "./rtc/index.js";
-import { registerErrorHandling, registerNotFound } from "./http/errors.js";
+import { frameworkErrors, registerErrorHandling, registerNotFound } from "./http/errors.js";
 import { healthRoutes } from "./http/health.js";
 import { adminStatusRoutes } from "./http/status.js";
 import { registerValidation } from "./http/validation.js";
@@ -58,6 +58,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: "x-request-id",
     logController: new RequestLogController(),
+    frameworkErrors,
   });
 
   const { services, shutdown } = await compose(config, { httpServer: app.server, log, database: deps.database, mailer: deps.mailer, media: deps.media });

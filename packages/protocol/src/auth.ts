@@ -1,9 +1,10 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { Text } from "./input.js";
 
 /** Checked after trimming and lowercasing on the server, so no `format` here. */
-export const Email = Type.String({ minLength: 3, maxLength: 254 });
+export const Email = Text({ minLength: 3, maxLength: 254 });
 /** Length is checked in characters here; the server also checks bcrypt's 72-byte limit. */
-export const Password = Type.String({ minLength: 1, maxLength: 1024 });
+export const Password = Text({ minLength: 1, maxLength: 1024 });
 export const UserRole = Type.Union([Type.Literal("admin"), Type.Literal("teacher"), Type.Literal("student")]);
 export type UserRole = Static<typeof UserRole>;
 export const SelfRole = Type.Union([Type.Literal("teacher"), Type.Literal("student")]);
@@ -23,7 +24,7 @@ export const RegisterBody = Type.Object(
   {
     email: Email,
     password: Password,
-    fullName: Type.String({ minLength: 1, maxLength: 120 }),
+    fullName: Text({ minLength: 1, maxLength: 120 }),
     role: SelfRole,
   },
   { additionalProperties: false },
@@ -33,12 +34,12 @@ export type RegisterBody = Static<typeof RegisterBody>;
 export const UserResponse = Type.Object({ user: UserDto });
 export type UserResponse = Static<typeof UserResponse>;
 
-export const TokenBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
-export const EmailBody = Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }) }, { additionalProperties: false });
+export const TokenBody = Type.Object({ token: Text({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
+export const EmailBody = Type.Object({ email: Text({ minLength: 1, maxLength: 254 }) }, { additionalProperties: false });
 
 export const LoginBody = Type.Object(
   {
-    email: Type.String({ minLength: 1, maxLength: 254 }),
+    email: Text({ minLength: 1, maxLength: 254 }),
     password: Password,
     /** Browser clients: put the refresh token in an httpOnly SameSite=Strict cookie instead of the body. */
     useCookie: Type.Optional(Type.Boolean()),
@@ -61,26 +62,26 @@ export type SessionResponse = Static<typeof SessionResponse>;
 export const RefreshBody = Type.Object(
   {
     /** Optional when the refresh token travels in the cookie. */
-    refreshToken: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    refreshToken: Type.Optional(Text({ minLength: 1, maxLength: 512 })),
     useCookie: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 export type RefreshBody = Static<typeof RefreshBody>;
 
-export const ProfilePatch = Type.Object({ fullName: Type.String({ minLength: 1, maxLength: 120 }) }, { additionalProperties: false });
+export const ProfilePatch = Type.Object({ fullName: Text({ minLength: 1, maxLength: 120 }) }, { additionalProperties: false });
 export const ChangePasswordBody = Type.Object(
   { currentPassword: Password, newPassword: Password },
   { additionalProperties: false },
 );
 export const ResetPasswordBody = Type.Object(
-  { token: Type.String({ minLength: 1, maxLength: 512 }), newPassword: Password },
+  { token: Text({ minLength: 1, maxLength: 512 }), newPassword: Password },
   { additionalProperties: false },
 );
 
 export const AdminUsersQuery = Type.Object(
   {
-    query: Type.Optional(Type.String({ maxLength: 200 })),
+    query: Type.Optional(Text({ maxLength: 200 })),
     role: Type.Optional(UserRole),
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1 })),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),

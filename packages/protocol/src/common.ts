@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { Uuid } from "./input.js";
 
 export const ErrorSchema = Type.Object(
   {
@@ -49,4 +50,4 @@ export const AdminStatusResponse = Type.Object({
 });
 export type AdminStatusResponse = Static<typeof AdminStatusResponse>;
 
-export const IdParams = Type.Object({ id: Type.String({ format: "uuid" }) });
+export const IdParams = Type.Object({ id: Uuid() });

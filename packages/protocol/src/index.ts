@@ -1,4 +1,5 @@
 export * from "./errors.js";
+export * from "./input.js";
 export * from "./common.js";
 export * from "./auth.js";
 export * from "./rooms.js";

@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { Text, Uuid } from "./input.js";
 
 /** Recordings: REST bodies and DTOs, and the socket events (see docs/RECORDING.md). */
 
@@ -66,19 +67,19 @@ export const RecordingDto = Type.Object({
 });
 export type RecordingDto = Static<typeof RecordingDto>;
 
-export const StartRecordingBody = Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export const StartRecordingBody = Type.Object({ roomId: Uuid() }, { additionalProperties: false });
 export type StartRecordingBody = Static<typeof StartRecordingBody>;
 
 export const UpdateRecordingBody = Type.Object(
   {
-    title: Type.Optional(Type.String({ maxLength: 200 })),
+    title: Type.Optional(Text({ maxLength: 200 })),
     visibility: Type.Optional(Type.Union([Type.Literal("private"), Type.Literal("participants")])),
   },
   { additionalProperties: false },
 );
 export type UpdateRecordingBody = Static<typeof UpdateRecordingBody>;
 
-export const AddMarkerBody = Type.Object({ label: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const AddMarkerBody = Type.Object({ label: Text({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 export type AddMarkerBody = Static<typeof AddMarkerBody>;
 
 export const ShareRecordingBody = Type.Object(
@@ -97,7 +98,7 @@ export const ShareRecordingResponse = Type.Object({
 });
 export type ShareRecordingResponse = Static<typeof ShareRecordingResponse>;
 
-export const RecordingListQuery = Type.Object({ roomId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
+export const RecordingListQuery = Type.Object({ roomId: Type.Optional(Uuid()) }, { additionalProperties: false });
 export type RecordingListQuery = Static<typeof RecordingListQuery>;
 
 export const RecordingListResponse = Type.Object({ recordings: Type.Array(RecordingDto) });
@@ -141,7 +142,7 @@ export type RecordingServerEvents = { [E in keyof typeof RecordingServerEventSch
 
 /** Client → server `add-marker`: a teacher (host) or a presenter marks a moment of the live class being recorded. */
 export const AddMarkerPayload = Type.Object(
-  { roomId: Type.String({ minLength: 1, maxLength: 64 }), label: Type.String({ minLength: 1, maxLength: 200 }) },
+  { roomId: Uuid(), label: Text({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },
 );
 export type AddMarkerPayload = Static<typeof AddMarkerPayload>;

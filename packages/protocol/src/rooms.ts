@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { DateTime, MultilineText, Text, Uuid } from "./input.js";
 
 /**
  * Rooms (classes): REST DTOs shared by the server and the browser.
@@ -65,9 +66,9 @@ export type RoomDto = Static<typeof RoomDto>;
 
 export const CreateRoomBody = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.Optional(Type.String({ maxLength: 5000 })),
-    scheduledStart: Type.Optional(Type.Union([Type.String({ format: "date-time" }), Type.Null()])),
+    title: Text({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(MultilineText({ maxLength: 5000 })),
+    scheduledStart: Type.Optional(Type.Union([DateTime(), Type.Null()])),
     settings: Type.Optional(RoomSettingsPatch),
   },
   { additionalProperties: false },
@@ -76,9 +77,9 @@ export type CreateRoomBody = Static<typeof CreateRoomBody>;
 
 export const UpdateRoomBody = Type.Object(
   {
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    description: Type.Optional(Type.String({ maxLength: 5000 })),
-    scheduledStart: Type.Optional(Type.Union([Type.String({ format: "date-time" }), Type.Null()])),
+    title: Type.Optional(Text({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(MultilineText({ maxLength: 5000 })),
+    scheduledStart: Type.Optional(Type.Union([DateTime(), Type.Null()])),
     settings: Type.Optional(RoomSettingsPatch),
   },
   { additionalProperties: false, minProperties: 1 },
@@ -108,8 +109,8 @@ export const RoomListResponse = Type.Object({
 });
 export type RoomListResponse = Static<typeof RoomListResponse>;
 
-export const RoomIdParams = Type.Object({ id: Type.String({ format: "uuid" }) });
-export const RoomCodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) });
+export const RoomIdParams = Type.Object({ id: Uuid() });
+export const RoomCodeParams = Type.Object({ code: Text({ minLength: 1, maxLength: 32 }) });
 
 /** Attendance: one row per person who joined the room. */
 export const AttendanceEntry = Type.Object({
@@ -132,7 +133,7 @@ export const AttendanceQuery = Type.Object(
   {
     format: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("csv")])),
     /** CSV only: an IANA time zone (e.g. Europe/Paris) for the times, written with their offset; default UTC. */
-    tz: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    tz: Type.Optional(Text({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
 );
@@ -162,7 +163,7 @@ export type RoomStats = Static<typeof RoomStats>;
 export const RoomStatsResponse = Type.Object({ stats: RoomStats });
 
 /** GET /api/v1/rooms/stats?ids=a,b,c: stored and live numbers of up to 100 rooms the caller manages (others are left out). */
-export const RoomStatsListQuery = Type.Object({ ids: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
+export const RoomStatsListQuery = Type.Object({ ids: Text({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
 export const RoomStatsListResponse = Type.Object({ rooms: Type.Array(RoomStats) });
 export type RoomStatsListResponse = Static<typeof RoomStatsListResponse>;
 
@@ -181,7 +182,7 @@ export const RoomsStatsResponse = Type.Object({
 });
 export type RoomsStatsResponse = Static<typeof RoomsStatsResponse>;
 
-export const SignallingRoomQuery = Type.Object({ room_id: Type.String({ format: "uuid" }) }, { additionalProperties: false });
+export const SignallingRoomQuery = Type.Object({ room_id: Uuid() }, { additionalProperties: false });
 
 export const SignallingHealthResponse = Type.Object({
   status: Type.Literal("ok"),

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import type { ErrorBody } from "./errors.js";
 import { RoomDto, RoomRole, RoomSettingsPatch } from "./rooms.js";
 import { CHAT_MAX_LENGTH, ChatMessageDto } from "./chat.js";
+import { LiveId, MultilineText, Text, Uuid } from "./input.js";
 
 /**
  * Socket.IO contract (path `/socket.io/`, handshake `auth: { token }`): the DTOs of the socket
@@ -92,33 +93,36 @@ export type IceCandidate = Static<typeof IceCandidate>;
 
 // ---------------------------------------------------------------- payload schemas (validated by the server)
 
-const Id = Type.String({ minLength: 1, maxLength: 64 });
-const OptionalRoom = { roomId: Type.Optional(Id) };
+/** Ids of stored records (rooms, users, chat messages): malformed ones are VALIDATION_FAILED. */
+const RecordId = Uuid();
+/** Ids of live objects (participants, transports, producers, consumers): unknown ones are "not found". */
+const Id = LiveId();
+const OptionalRoom = { roomId: Type.Optional(RecordId) };
 const strict = { additionalProperties: false } as const;
 const MAX_SDP = 64 * 1024;
 
-export const JoinRoomPayload = Type.Object({ roomId: Id }, strict);
+export const JoinRoomPayload = Type.Object({ roomId: RecordId }, strict);
 export const RoomScopedPayload = Type.Object({ ...OptionalRoom }, strict);
 export const TargetPayload = Type.Object({ ...OptionalRoom, participantId: Id }, strict);
-export const UserTargetPayload = Type.Object({ ...OptionalRoom, userId: Id }, strict);
+export const UserTargetPayload = Type.Object({ ...OptionalRoom, userId: RecordId }, strict);
 export const LowerHandPayload = Type.Object({ ...OptionalRoom, participantId: Type.Optional(Id) }, strict);
 export const ChatSendPayload = Type.Object(
   {
     ...OptionalRoom,
     /** Trimmed by the server; 1–2,000 characters after trimming. */
-    text: Type.String({ maxLength: CHAT_MAX_LENGTH * 4 }),
+    text: MultilineText({ maxLength: CHAT_MAX_LENGTH * 4 }),
   },
   strict,
 );
-export const ChatDeletePayload = Type.Object({ ...OptionalRoom, messageId: Id }, strict);
+export const ChatDeletePayload = Type.Object({ ...OptionalRoom, messageId: RecordId }, strict);
 export const UpdateSettingsPayload = Type.Object({ ...OptionalRoom, settings: RoomSettingsPatch }, strict);
-export const AuthRenewPayload = Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }) }, strict);
+export const AuthRenewPayload = Type.Object({ token: Text({ minLength: 1, maxLength: 4096 }) }, strict);
 export const OfferPayload = Type.Object(
-  { ...OptionalRoom, to: Id, description: Type.Object({ type: Type.Literal("offer"), sdp: Type.String({ minLength: 1, maxLength: MAX_SDP }) }, strict) },
+  { ...OptionalRoom, to: Id, description: Type.Object({ type: Type.Literal("offer"), sdp: MultilineText({ minLength: 1, maxLength: MAX_SDP }) }, strict) },
   strict,
 );
 export const AnswerPayload = Type.Object(
-  { ...OptionalRoom, to: Id, description: Type.Object({ type: Type.Literal("answer"), sdp: Type.String({ minLength: 1, maxLength: MAX_SDP }) }, strict) },
+  { ...OptionalRoom, to: Id, description: Type.Object({ type: Type.Literal("answer"), sdp: MultilineText({ minLength: 1, maxLength: MAX_SDP }) }, strict) },
   strict,
 );
 export const IceCandidatePayload = Type.Object(
@@ -129,10 +133,10 @@ export const IceCandidatePayload = Type.Object(
     candidate: Type.Union([
       Type.Object(
         {
-          candidate: Type.String({ maxLength: 2048 }),
-          sdpMid: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+          candidate: Text({ maxLength: 2048 }),
+          sdpMid: Type.Optional(Type.Union([Text({ maxLength: 64 }), Type.Null()])),
           sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1024 }), Type.Null()])),
-          usernameFragment: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
+          usernameFragment: Type.Optional(Type.Union([Text({ maxLength: 256 }), Type.Null()])),
         },
         strict,
       ),
@@ -165,7 +169,7 @@ export const MEDIA_SERVER_EVENTS = ["new-producer", "producer-closed", "consumer
 export const MediaEventSchemas = {
   "create-transport": Type.Object({ ...OptionalRoom, direction: Type.Union([Type.Literal("send"), Type.Literal("recv")]) }, strict),
   "connect-transport": Type.Object(
-    { ...OptionalRoom, transportId: Id, description: Type.Object({ type: Type.Union([Type.Literal("offer"), Type.Literal("answer")]), sdp: Type.String({ minLength: 1, maxLength: 128 * 1024 }) }, strict) },
+    { ...OptionalRoom, transportId: Id, description: Type.Object({ type: Type.Union([Type.Literal("offer"), Type.Literal("answer")]), sdp: MultilineText({ minLength: 1, maxLength: 128 * 1024 }) }, strict) },
     strict,
   ),
   produce: Type.Object(
@@ -175,7 +179,7 @@ export const MediaEventSchemas = {
       kind: Type.Union([Type.Literal("audio"), Type.Literal("video")]),
       source: Type.Union([Type.Literal("camera"), Type.Literal("microphone"), Type.Literal("screen"), Type.Literal("screen-audio")]),
       /** The m-line of the client's send transport that carries this track. */
-      mid: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+      mid: Type.Optional(Text({ minLength: 1, maxLength: 32 })),
     },
     strict,
   ),

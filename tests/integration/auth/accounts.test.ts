@@ -318,7 +318,7 @@ describe("admin", () => {
     const unknown = await t.app.inject({ method: "PATCH", url: `/api/v1/admin/users/00000000-0000-0000-0000-000000000000`, headers: admin.auth, payload: { role: "student" } });
     expect(unknown.statusCode).toBe(404);
     const notUuid = await t.app.inject({ method: "PATCH", url: `/api/v1/admin/users/abc`, headers: admin.auth, payload: { role: "student" } });
-    expect(notUuid.statusCode).toBe(404);
+    expect(notUuid.statusCode).toBe(400);
     const empty = await t.app.inject({ method: "PATCH", url: `/api/v1/admin/users/${admin.user.id}`, headers: admin.auth, payload: {} });
     expect(empty.statusCode).toBe(400);
     const badRole = await t.app.inject({ method: "PATCH", url: `/api/v1/admin/users/${admin.user.id}`, headers: admin.auth, payload: { role: "root" } });

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import {
   AcceptedResponse,
   AdminUserPatch,
@@ -9,6 +8,7 @@ import {
   ChangePasswordBody,
   EmailBody,
   ErrorSchema,
+  IdParams,
   LoginBody,
   OkResponse,
   ProfilePatch,
@@ -132,7 +132,7 @@ export async function adminUserRoutes(fastify: FastifyInstance, { ctx }: { ctx: 
     ctx.accounts.adminList(req.query),
   );
 
-  app.patch("/users/:id", { preHandler: guard, schema: { tags, summary: "Change a user's role or disable them", security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), body: AdminUserPatch, response: { 200: UserResponse, ...errors } } }, async (req) => ({
+  app.patch("/users/:id", { preHandler: guard, schema: { tags, summary: "Change a user's role or disable them", security, params: IdParams, body: AdminUserPatch, response: { 200: UserResponse, ...errors } } }, async (req) => ({
     user: await ctx.accounts.adminUpdate(currentUser(req).id, req.params.id, req.body),
   }));
 }

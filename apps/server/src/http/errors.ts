@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { PATTERN_PROBLEMS, UUID_PATTERN } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
 
 /**
@@ -16,7 +17,7 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (fe.validation) {
       const details = fe.validation.map((v) => ({
         field: (v.instancePath || "").replace(/^\//, "").replace(/\//g, ".") || (v.params as any)?.missingProperty || (v.params as any)?.additionalProperty || undefined,
-        problem: v.message,
+        problem: problemOf(v),
         where: fe.validationContext,
       }));
       return reply.status(400).send({ error: { code: "VALIDATION_FAILED", message: describeValidation(fe), details } });
@@ -33,6 +34,16 @@ export function registerErrorHandling(app: FastifyInstance) {
     return reply.status(500).send({ error: { code: "INTERNAL_ERROR", message: "Internal server error" } });
   });
 
+}
+
+/**
+ * Errors Fastify's router raises before any route runs (a malformed percent-encoding, a path
+ * segment longer than the router's limit): the same `{ error: { code, message } }` as every
+ * other error. Passed to Fastify as its `frameworkErrors` option.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const mapped = mapFastifyCode(err) ?? { status: 400, code: "BAD_REQUEST", message: "Malformed request" };
+  return reply.status(mapped.status).send({ error: { code: mapped.code, message: mapped.message } });
 }
 
 const API_PREFIXES = ["/api/", "/socket.io/", "/health"];
@@ -60,7 +71,18 @@ function describeValidation(err: FastifyError): string {
   const extra = (first.params as any)?.additionalProperty;
   if (extra) return `${where}: unknown field "${extra}"`;
   const field = first.instancePath.replace(/^\//, "").replace(/\//g, ".");
-  return `${where}${field ? `.${field}` : ""} ${first.message ?? "is invalid"}`;
+  return `${where}${field ? `.${field}` : ""} ${problemOf(first) ?? "is invalid"}`;
+}
+
+type ValidationIssue = NonNullable<FastifyError["validation"]>[number];
+
+/** Ajv's message, except for the protocol's patterns and formats, which say what is expected. */
+function problemOf(v: ValidationIssue): string | undefined {
+  const params = v.params as { pattern?: unknown; format?: unknown } | undefined;
+  if (v.keyword === "pattern" && typeof params?.pattern === "string") return PATTERN_PROBLEMS[params.pattern] ?? v.message;
+  if (v.keyword === "format" && params?.format === "date-time") return "must be a real date-time such as 2030-09-01T08:30:00Z, in the years 2000–9999";
+  if (v.keyword === "format" && params?.format === "uuid") return PATTERN_PROBLEMS[UUID_PATTERN];
+  return v.message;
 }
 
 function mapFastifyCode(err: FastifyError): { status: number; code: string; message: string; headers?: Record<string, string> } | undefined {
@@ -78,6 +100,8 @@ function mapFastifyCode(err: FastifyError): { status: number; code: string; mess
     case "FST_ERR_BAD_URL":
     case "FST_ERR_ASYNC_CONSTRAINT":
       return { status: 400, code: "BAD_REQUEST", message: "Malformed URL" };
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return { status: 400, code: "BAD_REQUEST", message: "Malformed URL: a path segment is too long" };
   }
   if (err instanceof SyntaxError && (err as any).statusCode === 400) {
     return { status: 400, code: "INVALID_JSON", message: "The request body is not valid JSON" };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "@sinclair/typebox";
-import { AddMarkerBody, ShareRecordingBody, StartRecordingBody, UpdateRecordingBody, RecordingListQuery } from "@vtp/protocol";
+import { AddMarkerBody, IdParams, ShareRecordingBody, StartRecordingBody, Text, UpdateRecordingBody, RecordingListQuery } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
 import { currentUser } from "../auth/guard.js";
 import type { AppContext } from "../context.js";
@@ -8,7 +8,8 @@ import { StorageNotFound, contentTypeFor } from "../storage/index.js";
 import type { RecordingService } from "./service.js";
 import type { RecordingRow } from "./repo.js";
 
-const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+/** The path of an HLS file under a recording (the handler checks its shape and extension). */
+const HlsParams = Type.Object({ id: IdParams.properties.id, "*": Text({ maxLength: 200 }) });
 const notReady = () => new AppError("RECORDING_NOT_READY", "The recording is not processed yet");
 
 /** Serves one stored file with HTTP Range support. */
@@ -99,14 +100,14 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
   app.get("/recordings/:id/chat", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) => svc.chat(await svc.viewable(currentUser(req), (req.params as { id: string }).id)));
 
   type FileReq = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
-  app.get("/recordings/:id/download", async (req: FileReq, reply) => {
+  app.get("/recordings/:id/download", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => {
     const r = await viewer(req);
     reply.header("content-disposition", `attachment; filename="recording-${r.id}.mp4"`);
     return sendFile(svc, req, reply, `rec/${r.id}/out/recording.mp4`);
   });
-  app.get("/recordings/:id/thumbnail", async (req: FileReq, reply) => sendFile(svc, req, reply, `rec/${(await viewer(req)).id}/out/thumbnail.jpg`));
-  app.get("/recordings/:id/stream", async (req: FileReq, reply) => stream(await viewer(req), reply));
-  app.get("/recordings/:id/hls/*", async (req: FastifyRequest<{ Params: { id: string; "*": string }; Querystring: Record<string, unknown> }>, reply) => {
+  app.get("/recordings/:id/thumbnail", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => sendFile(svc, req, reply, `rec/${(await viewer(req)).id}/out/thumbnail.jpg`));
+  app.get("/recordings/:id/stream", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => stream(await viewer(req), reply));
+  app.get("/recordings/:id/hls/*", { schema: { tags, params: HlsParams } }, async (req: FastifyRequest<{ Params: { id: string; "*": string }; Querystring: Record<string, unknown> }>, reply) => {
     const { id } = req.params;
     if (!svc.verify(id, req.query.exp, req.query.sig)) throw new AppError("FORBIDDEN", "This playback link has expired: reload the player");
     const rel = req.params["*"];
@@ -119,13 +120,13 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
   });
 
   // Share links: no account needed.
-  const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
+  const TokenParams = Type.Object({ token: Text({ minLength: 1, maxLength: 100 }) });
   type TokReq = FastifyRequest<{ Params: { token: string } }>;
   app.get("/shared/recordings/:token", { schema: { tags, params: TokenParams } }, async (req: TokReq) => {
     const r = await svc.byShareToken(req.params.token);
     return { recording: await svc.dto(r), chat: await svc.chat(r) };
   });
-  app.get("/shared/recordings/:token/stream", async (req: TokReq, reply) => stream(ready(await svc.byShareToken(req.params.token)), reply));
-  app.get("/shared/recordings/:token/download", async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${ready(await svc.byShareToken(req.params.token)).id}/out/recording.mp4`));
-  app.get("/shared/recordings/:token/thumbnail", async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${ready(await svc.byShareToken(req.params.token)).id}/out/thumbnail.jpg`));
+  app.get("/shared/recordings/:token/stream", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => stream(ready(await svc.byShareToken(req.params.token)), reply));
+  app.get("/shared/recordings/:token/download", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${ready(await svc.byShareToken(req.params.token)).id}/out/recording.mp4`));
+  app.get("/shared/recordings/:token/thumbnail", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${ready(await svc.byShareToken(req.params.token)).id}/out/thumbnail.jpg`));
 }
