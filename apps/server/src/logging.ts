@@ -1,10 +1,37 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
 import { LogController, type FastifyReply, type FastifyRequest } from "fastify";
 import type { LogFormat, LogLevel } from "./config/index.js";
 
 /** Fields that never reach a log line, whatever the format. */
 export const REDACT = ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]', "*.password", "*.newPassword", "*.currentPassword", "*.refreshToken", "*.accessToken", "*.token"];
+
+/**
+ * Fields of an error that may carry stored values: a database driver's query parameters
+ * (PGlite's `params`; a password hash among them for an account INSERT), the failing row
+ * PostgreSQL puts in `detail` ("Failing row contains (…)"), and its context lines. Logged
+ * errors keep their message, code, constraint, table and stack, never these.
+ */
+export const ERROR_FIELDS_WITH_VALUES = ["params", "parameters", "values", "detail", "where", "internalQuery"];
+
+/** pino's error serializer without the fields above, in the error and its causes. */
+export function serializeError(err: unknown): unknown {
+  if (!err || typeof err !== "object") return err;
+  const out = pino.stdSerializers.err(err as Error) as unknown;
+  scrub(out, 0);
+  return out;
+}
+
+function scrub(value: unknown, depth: number): void {
+  if (!value || typeof value !== "object" || depth > 5) return;
+  if (Array.isArray(value)) {
+    for (const item of value) scrub(item, depth + 1);
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key of ERROR_FIELDS_WITH_VALUES) delete obj[key];
+  for (const key of ["cause", "errors", "err", "error"]) scrub(obj[key], depth + 1);
+}
 
 /** Fields the pretty format leaves out: the one-line message already says them. */
 const PRETTY_IGNORE = "pid,hostname,reqId,req,res,responseTime,outbox,link";
@@ -22,12 +49,13 @@ export function prettyLogs(format: LogFormat = "auto", stdoutIsTTY = Boolean(pro
 
 /**
  * The process logger: JSON lines (pino) for machines, or one readable line per event for a
- * person at a terminal. A `link` field (the outbox's mail links) is printed alone on the next
- * line so it can be copied whole.
+ * person at a terminal (or JSON lines into `destination`, for tests). Errors are logged
+ * without the values a database error may carry (`serializeError`). A `link` field (the
+ * outbox's mail links) is printed alone on the next line so it can be copied whole.
  */
-export function createLogger(config: LoggerOptions): Logger {
-  const options = { level: config.logLevel, redact: { paths: REDACT, censor: "[redacted]" } };
-  if (!prettyLogs(config.logFormat)) return pino(options);
+export function createLogger(config: LoggerOptions, destination?: DestinationStream): Logger {
+  const options = { level: config.logLevel, redact: { paths: REDACT, censor: "[redacted]" }, serializers: { err: serializeError, error: serializeError } };
+  if (!prettyLogs(config.logFormat)) return destination ? pino(options, destination) : pino(options);
   const colorize = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   return pino(
     options,

@@ -4,13 +4,18 @@ import type { RecordingOutputsColumn, RecordingWarningColumn, RecordingsTable, R
 export type RecordingRow = Selectable<RecordingsTable>;
 export type TrackRow = Selectable<RecordingTracksTable>;
 export type MarkerRow = Selectable<RecordingMarkersTable>;
+export interface LiveShare {
+  id: string;
+  recording_id: string;
+  expires_at: Date | null;
+}
 
 /** The tables this repository reads besides its own (owned by accounts and rooms). */
 interface ReadTables extends RecordingTables {
   rooms: { id: string; host_id: string; status: string; title: string };
   attendance: { room_id: string; user_id: string };
   chat_messages: { room_id: string; seq: number; author_name: string; text: string; created_at: Date; deleted_at: Date | null };
-  users: { id: string; full_name: string };
+  users: { id: string; full_name: string; role: "admin" | "teacher" | "student"; disabled: boolean };
 }
 
 const json = (v: unknown) => JSON.stringify(v);
@@ -149,16 +154,23 @@ export class RecordingsRepo {
     await this.db.insertInto("recording_shares").values({ recording_id: s.recordingId, token_hash: s.tokenHash, created_by: s.createdBy, expires_at: s.expiresAt }).execute();
   }
 
-  /** The recording id of a share link that is neither revoked nor expired. */
-  async shareByHash(tokenHash: string): Promise<string | undefined> {
-    const r = await this.db
+  /** A share link by its token's hash, when it is neither revoked nor expired. */
+  async shareByHash(tokenHash: string): Promise<LiveShare | undefined> {
+    return this.liveShares().where("token_hash", "=", tokenHash).executeTakeFirst();
+  }
+
+  /** A share link by its id, when it is neither revoked nor expired. */
+  async liveShare(id: string): Promise<LiveShare | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    return this.liveShares().where("id", "=", id).executeTakeFirst();
+  }
+
+  private liveShares() {
+    return this.db
       .selectFrom("recording_shares")
-      .select("recording_id")
-      .where("token_hash", "=", tokenHash)
+      .select(["id", "recording_id", "expires_at"])
       .where("revoked_at", "is", null)
-      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]))
-      .executeTakeFirst();
-    return r?.recording_id;
+      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]));
   }
 
   async revokeShares(recordingId: string): Promise<number> {
@@ -170,6 +182,12 @@ export class RecordingsRepo {
 
   async room(roomId: string): Promise<{ id: string; host_id: string; status: string; title: string } | undefined> {
     return this.db.selectFrom("rooms").select(["id", "host_id", "status", "title"]).where("id", "=", roomId).executeTakeFirst();
+  }
+
+  /** An account's role, unless it is gone or disabled. */
+  async activeAccount(userId: string): Promise<{ id: string; role: "admin" | "teacher" | "student" } | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(userId)) return undefined;
+    return this.db.selectFrom("users").select(["id", "role"]).where("id", "=", userId).where("disabled", "=", false).executeTakeFirst();
   }
 
   async userName(userId: string): Promise<string | undefined> {

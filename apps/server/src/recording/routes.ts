@@ -7,10 +7,12 @@ import type { AppContext } from "../context.js";
 import { StorageNotFound, contentTypeFor } from "../storage/index.js";
 import type { RecordingService } from "./service.js";
 import type { RecordingRow } from "./repo.js";
+import type { PlaybackAccess } from "./share.js";
 
 /** The path of an HLS file under a recording (the handler checks its shape and extension). */
 const HlsParams = Type.Object({ id: IdParams.properties.id, "*": Text({ maxLength: 200 }) });
 const notReady = () => new AppError("RECORDING_NOT_READY", "The recording is not processed yet");
+const linkEnded = () => new AppError("FORBIDDEN", "This playback link has expired or was revoked: reload the page");
 
 /** Serves one stored file with HTTP Range support. */
 async function sendFile(svc: RecordingService, req: FastifyRequest, reply: FastifyReply, key: string) {
@@ -61,16 +63,27 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
   const svc = opts.service;
   const auth = opts.ctx.auth.guard();
   const tags = ["recordings"];
-  /** Signed-in viewer, or a valid `?exp&sig` signature (img/video tags, hls.js). */
-  const viewer = async (req: FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>) => {
+  /**
+   * A signed request whose grant still stands (img/video tags, hls.js), or a signed-in viewer;
+   * with the access the URLs handed out in the answer get.
+   */
+  const viewer = async (req: FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>): Promise<{ recording: RecordingRow; access: PlaybackAccess }> => {
     const q = req.query ?? {};
-    if (q.sig !== undefined && svc.verify(req.params.id, q.exp, q.sig)) return ready(await svc.byId(req.params.id));
+    if (q.sig !== undefined) {
+      const signed = await svc.signed(req.params.id, q);
+      if (signed) return { recording: ready(signed.recording), access: signed.access };
+      if (!req.headers.authorization) throw linkEnded();
+    }
     const user = await opts.ctx.auth.fromRequest(req);
-    return ready(await svc.viewable(user, req.params.id));
+    return { recording: ready(await svc.viewable(user, req.params.id)), access: svc.accessFor(user) };
   };
-  const stream = async (r: RecordingRow, reply: FastifyReply) => {
+  const stream = async ({ recording: r, access }: { recording: RecordingRow; access: PlaybackAccess }, reply: FastifyReply) => {
     const text = await readText(svc, `rec/${r.id}/out/hls/master.m3u8`);
-    return reply.header("content-type", "application/vnd.apple.mpegurl").header("cache-control", "no-store").send(rewritePlaylist(text, r.id, "", svc.sign(r.id)));
+    return reply.header("content-type", "application/vnd.apple.mpegurl").header("cache-control", "no-store").send(rewritePlaylist(text, r.id, "", svc.playbackQuery(r.id, access)));
+  };
+  const shared = async (token: string) => {
+    const s = await svc.byShareToken(token);
+    return { recording: ready(s.recording), access: s.access };
   };
 
   app.post("/recordings/start", { preHandler: auth, schema: { tags, body: StartRecordingBody } }, async (req, reply) => {
@@ -101,20 +114,21 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
 
   type FileReq = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
   app.get("/recordings/:id/download", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => {
-    const r = await viewer(req);
+    const { recording: r } = await viewer(req);
     reply.header("content-disposition", `attachment; filename="recording-${r.id}.mp4"`);
     return sendFile(svc, req, reply, `rec/${r.id}/out/recording.mp4`);
   });
-  app.get("/recordings/:id/thumbnail", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => sendFile(svc, req, reply, `rec/${(await viewer(req)).id}/out/thumbnail.jpg`));
+  app.get("/recordings/:id/thumbnail", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => sendFile(svc, req, reply, `rec/${(await viewer(req)).recording.id}/out/thumbnail.jpg`));
   app.get("/recordings/:id/stream", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => stream(await viewer(req), reply));
   app.get("/recordings/:id/hls/*", { schema: { tags, params: HlsParams } }, async (req: FastifyRequest<{ Params: { id: string; "*": string }; Querystring: Record<string, unknown> }>, reply) => {
     const { id } = req.params;
-    if (!svc.verify(id, req.query.exp, req.query.sig)) throw new AppError("FORBIDDEN", "This playback link has expired: reload the player");
+    const signed = await svc.signed(id, req.query ?? {});
+    if (!signed) throw linkEnded();
     const rel = req.params["*"];
     if (!/^(?:[\w-]+\/)?[\w.-]+\.(m3u8|ts|m4s)$/.test(rel) || rel.includes("..")) throw new AppError("NOT_FOUND", "Not found");
     if (rel.endsWith(".m3u8")) {
       const text = await readText(svc, `rec/${id}/out/hls/${rel}`);
-      return reply.header("content-type", "application/vnd.apple.mpegurl").header("cache-control", "no-store").send(rewritePlaylist(text, id, rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "", svc.sign(id)));
+      return reply.header("content-type", "application/vnd.apple.mpegurl").header("cache-control", "no-store").send(rewritePlaylist(text, id, rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "", svc.playbackQuery(id, signed.access)));
     }
     return sendFile(svc, req, reply, `rec/${id}/out/hls/${rel}`);
   });
@@ -123,10 +137,10 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
   const TokenParams = Type.Object({ token: Text({ minLength: 1, maxLength: 100 }) });
   type TokReq = FastifyRequest<{ Params: { token: string } }>;
   app.get("/shared/recordings/:token", { schema: { tags, params: TokenParams } }, async (req: TokReq) => {
-    const r = await svc.byShareToken(req.params.token);
-    return { recording: await svc.dto(r), chat: await svc.chat(r) };
+    const { recording, access } = await svc.byShareToken(req.params.token);
+    return { recording: await svc.dto(recording, access), chat: await svc.chat(recording) };
   });
-  app.get("/shared/recordings/:token/stream", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => stream(ready(await svc.byShareToken(req.params.token)), reply));
-  app.get("/shared/recordings/:token/download", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${ready(await svc.byShareToken(req.params.token)).id}/out/recording.mp4`));
-  app.get("/shared/recordings/:token/thumbnail", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${ready(await svc.byShareToken(req.params.token)).id}/out/thumbnail.jpg`));
+  app.get("/shared/recordings/:token/stream", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => stream(await shared(req.params.token), reply));
+  app.get("/shared/recordings/:token/download", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${(await shared(req.params.token)).recording.id}/out/recording.mp4`));
+  app.get("/shared/recordings/:token/thumbnail", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${(await shared(req.params.token)).recording.id}/out/thumbnail.jpg`));
 }

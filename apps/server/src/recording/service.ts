@@ -1,4 +1,3 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { RecordingDto, RecordingMarkerDto, RecordingServerEvents, RecordingChatResponse } from "@vtp/protocol";
@@ -7,14 +6,18 @@ import type { AuthUser } from "../auth/guard.js";
 import { LocalStorage, type Storage } from "../storage/index.js";
 import type { JobQueue } from "../jobs/index.js";
 import { FFMPEG_INSTALL_HINT } from "./ffmpeg.js";
-import type { RecordingsRepo, RecordingRow, TrackRow, MarkerRow } from "./repo.js";
+import type { RecordingsRepo, RecordingRow } from "./repo.js";
+import { markerDto, recordingDto } from "./dto.js";
 import { RecordingSession } from "./RecordingSession.js";
 import type { RecorderSourceFactory } from "./source.js";
 import { PROCESS_QUEUE, type ProcessPayload } from "./Processor.js";
+import { PlaybackLinks, type PlaybackAccess } from "./share.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const recordingNotFound = () => new AppError("RECORDING_NOT_FOUND", "No such recording");
-const hashToken = (t: string) => createHash("sha256").update(t).digest("hex");
+
+/** What the access rules look at of an account. */
+type Viewer = Pick<AuthUser, "id" | "role">;
 
 /** Sends a recording event to a room (everyone) or to its hosts; wired to the signalling layer. */
 export type RecordingNotifier = <E extends keyof RecordingServerEvents>(roomId: string, event: E, payload: Parameters<RecordingServerEvents[E]>[0], hostsOnly: boolean) => void;
@@ -42,9 +45,11 @@ export interface RecordingServiceDeps {
 export class RecordingService {
   private readonly sessions = new Map<string, RecordingSession>();
   private sourceFactory?: RecorderSourceFactory;
+  private readonly links: PlaybackLinks;
 
   constructor(private readonly d: RecordingServiceDeps) {
     this.sourceFactory = d.sourceFactory;
+    this.links = new PlaybackLinks({ repo: d.repo, secret: d.signingSecret, publicUrl: d.publicUrl, canView: (user, r) => this.canView(user, r) });
   }
 
   /** Replaces the recorder's source (tests record a synthetic one). */
@@ -88,10 +93,6 @@ export class RecordingService {
     return this.d.storage.get(key, range);
   }
 
-  /** The recording by id, without an access check (a signed URL already proved access). */
-  byId(id: string): Promise<RecordingRow> {
-    return this.load(id);
-  }
 
   // ---------------------------------------------------------------- access
 
@@ -102,13 +103,13 @@ export class RecordingService {
     return r;
   }
 
-  private async canManage(user: AuthUser, roomId: string): Promise<boolean> {
+  private async canManage(user: Viewer, roomId: string): Promise<boolean> {
     if (user.role === "admin") return true;
     const room = await this.d.repo.room(roomId);
     return !!room && room.host_id === user.id;
   }
 
-  private async canView(user: AuthUser, r: RecordingRow): Promise<boolean> {
+  private async canView(user: Viewer, r: RecordingRow): Promise<boolean> {
     if (await this.canManage(user, r.room_id)) return true;
     return r.visibility === "participants" && (await this.d.repo.attended(r.room_id, user.id));
   }
@@ -162,14 +163,14 @@ export class RecordingService {
     }
     this.notify(roomId, "recording-started", { roomId, recordingId: row.id, startedAt: row.started_at.toISOString() }, false);
     this.d.log.info({ recordingId: row.id, roomId }, "recording started");
-    return this.dto(row);
+    return this.dto(row, user);
   }
 
   async stop(user: AuthUser, id: string): Promise<RecordingDto> {
     const r = await this.managed(user, id);
     if (r.status !== "recording") throw new AppError("CONFLICT", "This recording is not running");
     await this.stopInternal(r);
-    return this.dto((await this.d.repo.byId(id))!);
+    return this.dto((await this.d.repo.byId(id))!, user);
   }
 
   /** The room's running recording, if any (for people joining: they see the indicator). */
@@ -240,7 +241,7 @@ export class RecordingService {
   // ---------------------------------------------------------------- reads and edits
 
   async get(user: AuthUser, id: string): Promise<RecordingDto> {
-    return this.dto(await this.viewable(user, id));
+    return this.dto(await this.viewable(user, id), user);
   }
 
   async list(user: AuthUser, roomId?: string): Promise<RecordingDto[]> {
@@ -249,13 +250,13 @@ export class RecordingService {
       const { hosted, attended } = await this.d.repo.roomsOf(user.id);
       rows = rows.filter((r) => hosted.includes(r.room_id) || (r.visibility === "participants" && attended.includes(r.room_id)));
     }
-    return this.dtos(rows);
+    return this.dtos(rows, user);
   }
 
   async update(user: AuthUser, id: string, body: { title?: string; visibility?: "private" | "participants" }): Promise<RecordingDto> {
     await this.managed(user, id);
     await this.d.repo.update(id, body);
-    return this.dto((await this.d.repo.byId(id))!);
+    return this.dto((await this.d.repo.byId(id))!, user);
   }
 
   async remove(user: AuthUser, id: string): Promise<void> {
@@ -324,88 +325,49 @@ export class RecordingService {
 
   async share(user: AuthUser, id: string, expiresInHours?: number) {
     await this.managed(user, id);
-    const token = randomBytes(24).toString("base64url");
-    const expiresAt = expiresInHours ? new Date(Date.now() + expiresInHours * 3600_000) : null;
-    await this.d.repo.addShare({ recordingId: id, tokenHash: hashToken(token), createdBy: user.id, expiresAt });
-    return {
-      url: `${this.d.publicUrl.replace(/\/$/, "")}/shared/recordings/${token}`,
-      apiUrl: `/api/v1/shared/recordings/${token}`,
-      token,
-      expiresAt: expiresAt?.toISOString() ?? null,
-    };
+    return this.links.create(id, user.id, expiresInHours);
   }
 
   async unshare(user: AuthUser, id: string): Promise<void> {
     await this.managed(user, id);
-    if ((await this.d.repo.revokeShares(id)) === 0) throw new AppError("SHARE_NOT_FOUND", "This recording has no active share link");
+    await this.links.revoke(id);
   }
 
-  async byShareToken(token: string): Promise<RecordingRow> {
-    const id = token.length > 10 && token.length < 100 ? await this.d.repo.shareByHash(hashToken(token)) : undefined;
-    if (!id) throw new AppError("SHARE_NOT_FOUND", "This link does not exist, was revoked or has expired");
-    return this.load(id);
+  /** The recording of a live share link, and the access of the URLs handed out under it. */
+  async byShareToken(token: string): Promise<{ recording: RecordingRow; access: PlaybackAccess }> {
+    const { recordingId, access } = await this.links.byToken(token);
+    return { recording: await this.load(recordingId), access };
   }
 
-  /** `?exp=…&sig=…` that lets anyone fetch `/api/v1/recordings/:id/*` files for ttlS seconds. */
-  sign(id: string, ttlS = 6 * 3600): string {
-    const exp = Math.floor(Date.now() / 1000) + ttlS;
-    const sig = createHmac("sha256", this.d.signingSecret).update(`${id}.${exp}`).digest("base64url");
-    return `exp=${exp}&sig=${sig}`;
+  /** Access for the URLs handed to a signed-in viewer. */
+  accessFor(user: Viewer): PlaybackAccess {
+    return this.links.forUser(user.id);
   }
 
-  verify(id: string, exp: unknown, sig: unknown): boolean {
-    if (typeof exp !== "string" || typeof sig !== "string" || !/^\d+$/.test(exp) || Number(exp) < Date.now() / 1000) return false;
-    const want = createHmac("sha256", this.d.signingSecret).update(`${id}.${exp}`).digest();
-    const got = Buffer.from(sig, "base64url");
-    return got.length === want.length && timingSafeEqual(got, want);
+  /** `g=…&exp=…&sig=…`: fetches `/api/v1/recordings/:id/*` files while `access` stands. */
+  playbackQuery(id: string, access: PlaybackAccess): string {
+    return this.links.query(id, access);
+  }
+
+  /** The recording and the access of a signed request, when its signature and grant still hold. */
+  async signed(id: string, q: Record<string, unknown>): Promise<{ recording: RecordingRow; access: PlaybackAccess } | undefined> {
+    const recording = await this.load(id);
+    const access = await this.links.check(recording, q);
+    return access && { recording, access };
   }
 
   // ---------------------------------------------------------------- DTOs
 
-  async dto(r: RecordingRow): Promise<RecordingDto> {
-    return (await this.dtos([r]))[0]!;
+  /** `viewer`: whose URLs (`urls`) the DTO carries — an account, or a share link's access. */
+  async dto(r: RecordingRow, viewer: Viewer | PlaybackAccess): Promise<RecordingDto> {
+    return (await this.dtos([r], viewer))[0]!;
   }
 
-  async dtos(rows: RecordingRow[]): Promise<RecordingDto[]> {
+  async dtos(rows: RecordingRow[], viewer: Viewer | PlaybackAccess): Promise<RecordingDto[]> {
+    const access = "grant" in viewer ? viewer : this.accessFor(viewer);
     const ids = rows.map((r) => r.id);
     const tracks = await this.d.repo.tracksOf(ids);
     const markers = await this.d.repo.markers(ids);
-    return rows.map((r) => {
-      const base = `/api/v1/recordings/${r.id}`;
-      const q = r.status === "ready" ? this.sign(r.id) : "";
-      return {
-        id: r.id,
-        roomId: r.room_id,
-        title: r.title,
-        status: r.status,
-        progress: r.progress,
-        error: r.error,
-        visibility: r.visibility,
-        startedBy: r.started_by,
-        startedAt: r.started_at.toISOString(),
-        stoppedAt: r.stopped_at?.toISOString() ?? null,
-        durationSeconds: r.duration_seconds,
-        sizeBytes: r.size_bytes,
-        tracks: tracks.filter((t) => t.recording_id === r.id).map(trackDto),
-        markers: markers.filter((m) => m.recording_id === r.id).map(markerDto),
-        warnings: r.warnings ?? [],
-        ...(r.status === "ready" ? { urls: { thumbnail: `${base}/thumbnail?${q}`, download: `${base}/download?${q}`, stream: `${base}/stream?${q}` } } : {}),
-      };
-    });
+    return rows.map((r) => recordingDto(r, tracks, markers, r.status === "ready" ? this.playbackQuery(r.id, access) : undefined));
   }
 }
-
-const trackDto = (t: TrackRow) => ({
-  id: t.id,
-  producerId: t.producer_id,
-  userId: t.user_id,
-  kind: t.kind,
-  source: t.source,
-  codec: t.codec,
-  startOffsetMs: t.start_offset_ms,
-  endOffsetMs: t.end_offset_ms,
-  parts: t.parts.filter((p) => p.offsetMs >= 0).map((p) => ({ offsetMs: p.offsetMs, ...(p.endOffsetMs !== undefined ? { endOffsetMs: p.endOffsetMs } : {}), ...(p.gapReason ? { gapReason: p.gapReason } : {}) })),
-  status: t.status,
-});
-
-const markerDto = (m: MarkerRow): RecordingMarkerDto => ({ id: m.id, kind: m.kind, label: m.label, offsetMs: m.offset_ms, createdAt: new Date(m.created_at).toISOString() });
