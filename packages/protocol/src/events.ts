@@ -178,6 +178,12 @@ export const ServerEvents = {
   removed: RoomOnly,
   /** To a muted participant (the media layer closes their microphone): `by` is the host's participant id, `byName` their name. */
   muted: Type.Object({ roomId: Type.String(), by: Type.String(), byName: Type.String() }),
+  /**
+   * To every connection of an account whose access changed, just before the server disconnects
+   * them: `account-disabled` (an admin disabled it: show the message, sign out) or
+   * `role-changed` (refresh the access token and reconnect to act with the new role).
+   */
+  "session-ended": Type.Object({ reason: literals(["account-disabled", "role-changed"] as const), message: Type.String() }),
   /** To the older connection when the same user joins the room from another tab. */
   "session-replaced": RoomOnly,
   "room-updated": Type.Object({ room: RoomDto }),

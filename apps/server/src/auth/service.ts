@@ -27,6 +27,22 @@ export interface Session {
   user: UserRow;
 }
 
+/**
+ * The live connections of accounts (implemented by the signalling server): when an account is
+ * disabled or its role changes, its open sockets must not keep acting with the old rights.
+ */
+export interface LiveSessions {
+  revokeUser(userId: string, reason: "account-disabled" | "role-changed"): Promise<void>;
+}
+
+/** No live connections (a process without the signalling server, e.g. `vtp create-admin` offline). */
+export const noLiveSessions: LiveSessions = { revokeUser: async () => {} };
+
+export interface AccountServiceOptions {
+  throttle?: ThrottlePolicy;
+  live?: LiveSessions;
+}
+
 /** Everything an account can do; the HTTP routes are a thin layer over this. */
 export class AccountService {
   readonly users: UsersRepo;
@@ -38,11 +54,16 @@ export class AccountService {
     readonly access: AccessTokens,
     private readonly hasher: PasswordHasher,
     private readonly publicUrl: string,
-    private readonly throttle: ThrottlePolicy = defaultThrottle,
+    options: AccountServiceOptions = {},
   ) {
     this.users = new UsersRepo(db);
     this.tokens = new TokensRepo(db);
+    this.throttle = options.throttle ?? defaultThrottle;
+    this.live = options.live ?? noLiveSessions;
   }
+
+  private readonly throttle: ThrottlePolicy;
+  private readonly live: LiveSessions;
 
   static normalizeEmail(email: string): string {
     return email.trim().toLowerCase();
@@ -223,7 +244,12 @@ export class AccountService {
       throw new AppError("CONFLICT", "You cannot disable yourself or remove your own admin role");
     }
     const u = await this.users.update(targetId, { ...(patch.role ? { role: patch.role } : {}), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}) });
-    if (patch.disabled) await this.tokens.revokeAllForUser(targetId);
+    if (patch.disabled) {
+      await this.tokens.revokeAllForUser(targetId);
+      await this.live.revokeUser(targetId, "account-disabled");
+    } else if (patch.role && patch.role !== target.role) {
+      await this.live.revokeUser(targetId, "role-changed");
+    }
     return toUserDto(u!);
   }
 }

@@ -6,7 +6,7 @@ import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import type { TSchema } from "@sinclair/typebox";
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
-import { ClientEvents, isClientEventName, MEDIA_CLIENT_EVENTS, type AckResult, type ClientEventName, type ClientToServerEvents, type EventPayload, type ServerToClientEvents } from "@vtp/protocol";
+import { ClientEvents, ErrorMessages, isClientEventName, MEDIA_CLIENT_EVENTS, type AckResult, type ClientEventName, type ClientToServerEvents, type EventPayload, type ServerEventPayload, type ServerToClientEvents } from "@vtp/protocol";
 import { AppError, toErrorBody } from "../errors/index.js";
 import type { Authenticator } from "../auth/guard.js";
 import type { AttendanceLog, ChatLog, RoomDirectory } from "./ports.js";
@@ -122,6 +122,10 @@ export class SignallingServer {
       );
     });
     this.io.on("connection", (socket) => this.onConnection(socket));
+    this.onNodeMessage(REVOKE_CHANNEL, (m) => {
+      const { userId, reason } = m as { userId: string; reason: SessionEndReason };
+      this.revokeLocal(userId, reason);
+    });
 
     this.sweeper = setInterval(() => this.sweep(), o.sweepIntervalMs ?? 1000);
     this.sweeper.unref();
@@ -157,6 +161,27 @@ export class SignallingServer {
   /** The client events that have a handler on this server. */
   definedEvents(): ClientEventName[] {
     return [...this.handlers.keys()];
+  }
+
+  /**
+   * Ends every live connection of `userId`, on every node: each gets `session-ended` and is
+   * disconnected. A disabled account leaves its rooms at once; after a role change the
+   * participant gets the reconnect grace period, so a client that reconnects (with the new
+   * role) resumes its place.
+   */
+  async revokeUser(userId: string, reason: SessionEndReason): Promise<void> {
+    this.revokeLocal(userId, reason);
+    this.toOtherNodes(REVOKE_CHANNEL, { userId, reason });
+  }
+
+  private revokeLocal(userId: string, reason: SessionEndReason) {
+    const message = reason === "account-disabled" ? (ErrorMessages.ACCOUNT_DISABLED ?? "This account has been disabled") : "Your role was changed: reconnect to continue";
+    for (const socket of this.io.of("/").sockets.values()) {
+      if (socket.data.user?.id !== userId) continue;
+      socket.data.revoked = reason;
+      socket.emit("session-ended", { reason, message });
+      socket.disconnect(true);
+    }
   }
 
   private onConnection(socket: VtpSocket) {
@@ -199,7 +224,10 @@ export class SignallingServer {
       enqueue(async () => {
         const d = socket.data;
         try {
-          if (d.roomId && d.participantId) await this.classroom.dropped(socket.id, d.roomId, d.participantId);
+          if (d.roomId && d.participantId) {
+            if (d.revoked === "account-disabled") await this.classroom.leave(session, d.roomId, d.participantId);
+            else await this.classroom.dropped(socket.id, d.roomId, d.participantId);
+          }
           if (d.waitingRoomId) await this.classroom.waitingDropped(socket.id, d.waitingRoomId, d.user.id);
         } catch (err) {
           this.o.log.error({ err }, "error handling a socket disconnect");
@@ -214,6 +242,8 @@ export class SignallingServer {
     };
     try {
       if (!isClientEventName(event)) throw new AppError("BAD_REQUEST", `Unknown event "${event.slice(0, 64)}"`);
+      if (socket.data.revoked === "account-disabled") throw new AppError("ACCOUNT_DISABLED");
+      if (socket.data.revoked) throw new AppError("UNAUTHORIZED", "Your role was changed: reconnect to continue");
       const handler = this.handlers.get(event);
       const exp = socket.data.tokenExpiresAt;
       if (exp !== null && exp <= Date.now() && !handler?.allowExpiredToken) throw new AppError("TOKEN_EXPIRED", "Your access token expired: send auth-renew with a new one");
@@ -316,6 +346,11 @@ export class SignallingServer {
     await this.state.close();
   }
 }
+
+const REVOKE_CHANNEL = "revoke-user";
+
+/** Why the server ended a user's live connections (the `session-ended` event's reason). */
+export type SessionEndReason = ServerEventPayload<"session-ended">["reason"];
 
 function safeAck(ack: (r: AckResult<object>) => void, r: AckResult<object>) {
   try {

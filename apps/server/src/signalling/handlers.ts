@@ -14,6 +14,8 @@ export interface SocketData {
   participantId?: string;
   /** Set while this socket waits in a room's waiting room. */
   waitingRoomId?: string;
+  /** Set when the account's access changed and this socket is being disconnected. */
+  revoked?: "account-disabled" | "role-changed";
 }
 
 export interface HandlerContext {
