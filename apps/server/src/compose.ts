@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
 import type { Config } from "./config/index.js";
@@ -10,7 +11,7 @@ import { Authenticator } from "./auth/guard.js";
 import { UsersRepo } from "./auth/users-repo.js";
 import { RoomRecords, RoomService } from "./rooms/index.js";
 import { ChatService } from "./rooms/chat/index.js";
-import { AttendanceService } from "./attendance/index.js";
+import { AttendanceNode, AttendanceService } from "./attendance/index.js";
 import { SignallingServer, RoomStatsService, createLiveState, MediaBridge, refuseMediaEvents } from "./signalling/index.js";
 import { createMediaService, type MediaService } from "./media/index.js";
 import { createRecording } from "./recording/index.js";
@@ -72,7 +73,11 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
   const liveState = createLiveState(config);
   const roomRecords = new RoomRecords(db);
   const chat = new ChatService(db, liveState, config.signalling.chatLimits);
-  const attendance = new AttendanceService(db);
+  // This process among the app servers: signalling's node in the live state, and the holder of the attendance sessions it opens.
+  const nodeId = randomUUID();
+  const attendance = new AttendanceService(db, nodeId);
+  const attendanceNode = new AttendanceNode(db, nodeId, { log, sharedLiveState: liveState.kind === "redis" });
+  await attendanceNode.start();
   const signalling = new SignallingServer({
     httpServer: deps.httpServer,
     auth,
@@ -85,6 +90,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     reconnectGraceSeconds: config.reconnectGraceSeconds,
     nodeTimeoutSeconds: config.nodeTimeoutSeconds,
     socketEventRate: config.signalling.socketEventRate,
+    nodeId,
     redis: config.redisUrl ? { url: config.redisUrl, prefix: config.signalling.redisPrefix } : undefined,
   });
   // Disabling an account or changing its role ends its live connections (on every node).
@@ -139,6 +145,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     { name: "media", phase: "live", run: async () => media?.close() },
     { name: "recording jobs", phase: "stores", run: () => recording.close() },
     { name: "mail", phase: "stores", run: () => mailer.close() },
+    { name: "attendance heartbeat", phase: "stores", run: () => attendanceNode.stop() },
     // Last: recording jobs write their state on the way out.
     { name: "database", phase: "stores", run: async () => (ownsDatabase ? database.close() : undefined) },
   ];
