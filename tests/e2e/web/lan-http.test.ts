@@ -1,0 +1,58 @@
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../helpers/app.js";
+import { CHROMIUM, chromiumMissing, ensureWebBuilt, freePort } from "./harness.js";
+
+/**
+ * A school server on the LAN over plain http (http://school-server:PORT/, no TLS): the web
+ * client must render there. Chromium resolves `school-server` to 127.0.0.1 (loopback only);
+ * the server runs in this process.
+ */
+const skip = chromiumMissing();
+if (skip) console.warn(skip);
+
+describe.skipIf(!!skip)("the web client on a plain-http LAN address", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--host-resolver-rules=MAP school-server 127.0.0.1"] });
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Serves the app as `publicUrlScheme://school-server:PORT` on plain http, opens it, and says whether the page rendered. */
+  async function rendersAt(publicUrlScheme: "http" | "https"): Promise<{ rendered: boolean; text: string; failed: string[] }> {
+    const port = await freePort();
+    let t: TestApp | undefined;
+    const page = await browser.newPage();
+    try {
+      t = await createTestApp({ PUBLIC_URL: `${publicUrlScheme}://school-server:${port}` });
+      await t.app.listen({ port, host: "127.0.0.1" });
+      const failed: string[] = [];
+      page.on("requestfailed", (r) => failed.push(r.url()));
+      await page.goto(`http://school-server:${port}/`, { waitUntil: "load" });
+      const rendered = await page
+        .waitForFunction(() => (document.getElementById("root")?.innerText.trim().length ?? 0) > 0, undefined, { timeout: 10_000 })
+        .then(() => true)
+        .catch(() => false);
+      return { rendered, text: await page.locator("#root").innerText(), failed };
+    } finally {
+      await page.close();
+      await t?.close();
+    }
+  }
+
+  it("renders the page (its scripts and styles load over http)", async () => {
+    const r = await rendersAt("http");
+    expect(r.failed).toEqual([]);
+    expect(r.rendered, "the page stayed blank").toBe(true);
+    expect(r.text).toMatch(/sign in|log in|email/i);
+  }, 120_000);
+
+  it("(the check can fail) with an https PUBLIC_URL served over http, the browser upgrades the assets and the page stays blank", async () => {
+    const r = await rendersAt("https");
+    expect(r.rendered).toBe(false);
+    expect(r.failed.some((u) => u.startsWith("https://school-server:"))).toBe(true);
+  }, 120_000);
+});
