@@ -82,4 +82,4 @@ if (!existsSync(path.join(dist, "index.html"))) {
   process.exit(1);
 }
 // The hash from before the build: a file edited while building makes the next start rebuild.
-writeFileSync(stampFile, before + "\n");
+writeFileSync(stampFile, `${before}\n`);

@@ -74,6 +74,7 @@ function Shell() {
   const { route, params } = resolve(pathname);
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each navigation (pathname is the trigger, not an input).
   useEffect(() => {
     // Move focus to the new page so keyboard and screen reader users start at its top.
     if (first.current) {

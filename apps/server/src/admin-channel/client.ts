@@ -29,7 +29,7 @@ export async function sendAdminRequest(dataDir: string, request: AdminRequest, o
     }, timeoutMs);
     socket.on("connect", () => {
       connected = true;
-      socket.write(JSON.stringify(request) + "\n");
+      socket.write(`${JSON.stringify(request)}\n`);
     });
     socket.on("data", (chunk) => {
       answer += chunk.toString("utf8");

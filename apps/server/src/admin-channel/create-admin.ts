@@ -59,13 +59,13 @@ async function createAdminDirectly(config: Config, input: AdminInput): Promise<s
 
 /** The printed line on success; undefined when no server listens; throws on the server's refusal. */
 async function createAdminThroughServer(config: Config, input: AdminInput, holder: LockHolder): Promise<string | undefined> {
-  let answer;
+  let answer: Awaited<ReturnType<typeof sendAdminRequest>>;
   try {
     answer = await sendAdminRequest(config.dataDir, { command: "create-admin", args: { email: input.email, password: input.password, name: input.name } });
   } catch (err) {
     if (err instanceof AdminChannelUnavailable) return undefined;
     throw new CommandFailed(
-      `The running server (pid ${holder.pid}) did not confirm the change: ${(err as Error).message}. ` + `Check whether the admin can sign in, and run the command again if not.`,
+      `The running server (pid ${holder.pid}) did not confirm the change: ${(err as Error).message}. Check whether the admin can sign in, and run the command again if not.`,
     );
   }
   if (!answer.ok) throw new CommandFailed(`Error: ${answer.error.message} (${answer.error.code})`);

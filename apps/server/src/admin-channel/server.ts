@@ -55,7 +55,7 @@ export async function startAdminChannel(opts: { dataDir: string; accounts: Accou
       const end = buffered.indexOf("\n");
       if (end < 0 && buffered.length <= MAX_REQUEST_BYTES) return;
       answered = true;
-      const reply = (r: AdminResponse) => socket.end(JSON.stringify(r) + "\n");
+      const reply = (r: AdminResponse) => socket.end(`${JSON.stringify(r)}\n`);
       if (end < 0) return reply(failure("PAYLOAD_TOO_LARGE", "The request is too large"));
       perform(buffered.slice(0, end), opts.accounts, log).then(reply, (err) => {
         log.error({ err }, "admin channel command failed");

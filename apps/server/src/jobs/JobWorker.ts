@@ -23,6 +23,7 @@ export class PermanentJobError extends Error {
 
 export interface JobWorkerOptions {
   queue: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the worker hands each job's stored payload to the handler of its queue, which knows its type.
   handler: JobHandler<any>;
   /** How many jobs at once (default 1). */
   concurrency?: number;

@@ -198,7 +198,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
       kind: this.kind,
       source: this.source,
       codec: this.mimeType,
-      layers: this.layers.filter((l) => l.rid).map((l) => l.rid!),
+      layers: this.layers.flatMap((l) => (l.rid ? [l.rid] : [])),
       paused: false,
     };
   }

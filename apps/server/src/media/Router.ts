@@ -278,8 +278,7 @@ export class Router extends TypedEmitter<RouterEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const peerId of [...this.peers.keys()]) {
-      const peer = this.peers.get(peerId)!;
+    for (const peer of [...this.peers.values()]) {
       for (const t of [...peer.transports.values()]) t.close("room-closed");
     }
     this.peers.clear();

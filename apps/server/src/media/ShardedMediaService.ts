@@ -31,6 +31,7 @@ export interface ShardedMediaService extends Pick<MediaOperations, RoomScopedMet
  * join by the placement policy. Used for the in-process workers and for the remote media nodes
  * alike. Room-scoped calls go to the room's shard; health, listRooms and stats gather all shards.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the class's prototype gets these operations from the RPC table below; the interface above types them.
 export class ShardedMediaService implements MediaService {
   readonly #rooms = new Map<string, MediaShard>();
   readonly #placing = new Map<string, Promise<MediaShard>>();

@@ -76,7 +76,8 @@ export class Processor {
 
   private async process(recordingId: string, roomId: string, ctx: JobContext<ProcessPayload>) {
     const { repo, storage, ffmpeg, log } = this.d;
-    const rec = (await repo.byId(recordingId))!;
+    const rec = await repo.byId(recordingId);
+    if (!rec) throw new Error(`recording ${recordingId} no longer exists`);
     const room = await repo.room(roomId);
     const tracks = await repo.tracks(recordingId);
     const capture = this.d.captureDir(recordingId);
@@ -129,7 +130,7 @@ export class Processor {
     const names = new Map<string, string>();
     for (const t of tracks) if (t.user_id && !names.has(t.user_id)) names.set(t.user_id, (await repo.userName(t.user_id)) ?? "A participant");
     const warnings = trackWarnings(yields, durationS, (id) => (id && names.get(id)) || "A participant");
-    if (warnings.length) log.warn({ recordingId, warnings: warnings.map((w) => w.code + ":" + w.trackId) }, "a recording is missing media");
+    if (warnings.length) log.warn({ recordingId, warnings: warnings.map((w) => `${w.code}:${w.trackId}`) }, "a recording is missing media");
     let lastSent = -1;
     const report = (pct: number) => {
       const p = Math.max(0, Math.min(99, Math.round(pct)));

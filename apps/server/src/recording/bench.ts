@@ -53,7 +53,7 @@ async function vp8Rtp(seconds: number): Promise<{ at: number; data: Buffer }[]> 
   const packets: { at: number; data: Buffer }[] = [];
   let t0 = 0;
   sock.on("message", (m) => {
-    if ((m[1]! & 0x7f) !== 96) return;
+    if ((m[1] & 0x7f) !== 96) return;
     const now = performance.now();
     t0 ||= now;
     packets.push({ at: now - t0, data: Buffer.from(m) });
@@ -65,18 +65,21 @@ async function vp8Rtp(seconds: number): Promise<{ at: number; data: Buffer }[]> 
 
 /** Replays the dump to `sinks` at real time for `seconds` (looping, with continuous seq/ts). */
 async function replay(dump: { at: number; data: Buffer }[], sinks: ((p: Buffer) => void)[], seconds: number) {
-  const loopMs = dump[dump.length - 1]!.at + 40;
+  const loopMs = dump[dump.length - 1].at + 40;
   const t0 = performance.now();
   let i = 0;
   let loop = 0;
   while (performance.now() - t0 < seconds * 1000) {
     const now = performance.now() - t0;
-    while (dump[i]!.at + loop * loopMs <= now) {
-      const p = Buffer.from(dump[i]!.data);
+    while (dump[i].at + loop * loopMs <= now) {
+      const p = Buffer.from(dump[i].data);
       p.writeUInt16BE((p.readUInt16BE(2) + loop * dump.length) & 0xffff, 2);
       p.writeUInt32BE((p.readUInt32BE(4) + loop * Math.round((loopMs / 1000) * 90000)) >>> 0, 4);
       for (const s of sinks) s(p);
-      if (++i === dump.length) (i = 0), loop++;
+      if (++i === dump.length) {
+        i = 0;
+        loop++;
+      }
     }
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -85,7 +88,7 @@ async function replay(dump: { at: number; data: Buffer }[], sinks: ((p: Buffer) 
 const ticks = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim() || 100);
 function childCpuS(pid: number | undefined): number {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
     return (Number(f[11]) + Number(f[12])) / ticks;
   } catch {
     return 0;
@@ -103,7 +106,10 @@ async function capture(dump: { at: number; data: Buffer }[]) {
     const track: RecorderTrack = {
       id: `t${n}`, peerId: "p", userId: null, kind: "video", source: "camera",
       codec: { name: "VP8", payloadType: 96, clockRate: 90000 },
-      onRtp: (l) => (listeners.add(l), () => listeners.delete(l)),
+      onRtp: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
       onClose: () => {},
       requestKeyFrame: () => {},
     };
@@ -113,9 +119,11 @@ async function capture(dump: { at: number; data: Buffer }[]) {
   await Promise.all(caps.map((c) => c.cap.start()));
   const c0 = process.cpuUsage();
   const f0 = caps.map((c) => childCpuS(c.cap.parts[0]?.pid));
-  await replay(dump, caps.map((c) => (p: Buffer) => c.listeners.forEach((l) => l(p))), CAPTURE_S);
+  await replay(dump, caps.map((c) => (p: Buffer) => {
+    for (const l of c.listeners) l(p);
+  }), CAPTURE_S);
   const proc = cpuS(process.cpuUsage(c0)) - baseline;
-  const ff = caps.reduce((s, c, k) => s + childCpuS(c.cap.parts[0]?.pid) - f0[k]!, 0);
+  const ff = caps.reduce((s, c, k) => s + childCpuS(c.cap.parts[0]?.pid) - f0[k], 0);
   await Promise.all(caps.map((c) => c.cap.stop()));
   return { nodePerTrack: proc / TRACKS / CAPTURE_S, ffmpegPerTrack: ff / TRACKS / CAPTURE_S, packets: caps.reduce((s, c) => s + c.cap.packets, 0) };
 }

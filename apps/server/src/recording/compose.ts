@@ -21,7 +21,7 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
   // A browser changes its video's resolution as its bandwidth estimate grows (320×180 → 1280×720
   // in a class's first seconds): the graph must not be rebuilt then (FFmpeg's default), which
   // restarts every source and delay in it; the scale filters follow the new size by themselves.
-  inputs.forEach((i) => args.push("-reinit_filter", "0", "-i", i.file));
+  for (const input of inputs) args.push("-reinit_filter", "0", "-i", input.file);
   const f: string[] = [`color=c=0x111111:s=${W}x${H}:r=${fps}:d=${D}[base]`];
   const videos = inputs.map((inp, idx) => ({ ...inp, idx })).filter((i) => i.track.kind === "video");
   const audios = inputs.map((inp, idx) => ({ ...inp, idx })).filter((i) => i.track.kind === "audio");
@@ -63,14 +63,16 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
   const slotOf = new Map<string, number>();
   smallLayers.forEach((label) => {
     const idx = Number(label.replace(/\D+/g, ""));
-    const pid = inputs[idx]!.track.producer_id;
-    if (!slotOf.has(pid)) slotOf.set(pid, slotOf.size);
-    const slot = slotOf.get(pid)!;
+    const pid = inputs[idx].track.producer_id;
+    const slot = slotOf.get(pid) ?? slotOf.size;
+    slotOf.set(pid, slot);
     overlay(label, W - (slot + 1) * (TILE.width + TILE.margin), H - TILE.height - TILE.margin);
   });
   f.push(`[${cur}]format=yuv420p[vout]`);
 
-  audios.forEach((a, k) => f.push(`[${a.idx}:a]aresample=48000:async=1,aformat=sample_rates=48000:channel_layouts=stereo,asetpts=PTS-STARTPTS,adelay=${Math.round(a.offsetMs)}:all=1[a${k}]`));
+  audios.forEach((a, k) => {
+    f.push(`[${a.idx}:a]aresample=48000:async=1,aformat=sample_rates=48000:channel_layouts=stereo,asetpts=PTS-STARTPTS,adelay=${Math.round(a.offsetMs)}:all=1[a${k}]`);
+  });
   if (audios.length === 0) f.push(`anullsrc=r=48000:cl=stereo,atrim=end=${D},asetnsamples=n=1024:p=0[aout]`);
   else if (audios.length === 1) f.push(`[a0]apad,atrim=end=${D},asetnsamples=n=1024:p=0[aout]`);
   else f.push(`${audios.map((_, k) => `[a${k}]`).join("")}amix=inputs=${audios.length}:duration=longest:normalize=0,apad,atrim=end=${D},asetnsamples=n=1024:p=0[aout]`);

@@ -25,8 +25,7 @@ export function runFfmpeg(bin: string, args: string[], opts: { onProgress?: (out
     let buf = "";
     proc.stdout.on("data", (d: Buffer) => {
       buf += d.toString();
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
         const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);

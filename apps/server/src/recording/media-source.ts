@@ -115,7 +115,9 @@ export class MediaRecorderSource implements RecorderSource {
     if (this.gone.has(producer.producerId)) c.closed = true;
     await this.pc.setRemoteDescription(res.offer);
     await this.pc.setLocalDescription(await this.pc.createAnswer());
-    await this.media.connectTransport(this.roomId, this.peerId, this.transportId, { type: "answer", sdp: this.pc.localDescription!.sdp });
+    const answer = this.pc.localDescription;
+    if (!answer) throw new Error("the recorder's peer connection has no local description after setLocalDescription");
+    await this.media.connectTransport(this.roomId, this.peerId, this.transportId, { type: "answer", sdp: answer.sdp });
     const codec = codecOf(res.offer.sdp, res.mid);
     if (!codec) {
       this.log.warn({ producerId: producer.producerId, mid: res.mid }, "the recorder found no codec for a consumer; not recorded");
@@ -228,6 +230,6 @@ export function codecOf(sdp: string, mid: string): RecorderCodec | undefined {
   const rtpmap = new RegExp(`^a=rtpmap:${pt} ([\\w-]+)/(\\d+)(?:/(\\d+))?`, "m").exec(section);
   if (!Number.isFinite(pt) || !rtpmap) return undefined;
   const fmtp = new RegExp(`^a=fmtp:${pt} (.+?)\\s*$`, "m").exec(section)?.[1];
-  const name = rtpmap[1]!.toLowerCase() === "opus" ? "opus" : rtpmap[1]!.toUpperCase();
+  const name = rtpmap[1].toLowerCase() === "opus" ? "opus" : rtpmap[1].toUpperCase();
   return { name, payloadType: pt, clockRate: Number(rtpmap[2]), ...(rtpmap[3] ? { channels: Number(rtpmap[3]) } : {}), ...(fmtp ? { fmtp } : {}) };
 }

@@ -25,6 +25,7 @@ const parse = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) 
 export class RecordingsRepo {
   private readonly db: Kysely<ReadTables>;
 
+  // biome-ignore lint/suspicious/noExplicitAny: takes the app's database whatever its full table map; it reads only ReadTables.
   constructor(db: Kysely<any>) {
     this.db = db as Kysely<ReadTables>;
   }

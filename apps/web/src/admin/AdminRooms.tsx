@@ -53,14 +53,14 @@ export function AdminRoomsPage() {
         </div>
       )}
       <div className="row-between" style={{ marginBottom: 12 }}>
-        <div className="segmented" role="group" aria-label="Which classes">
+        <fieldset className="segmented" aria-label="Which classes">
           <button type="button" aria-pressed={!liveOnly} onClick={() => { setLiveOnly(false); setPage(1); }} data-testid="admin-rooms-all">
             All classes
           </button>
           <button type="button" aria-pressed={liveOnly} onClick={() => { setLiveOnly(true); setPage(1); }} data-testid="admin-rooms-live">
             Live now
           </button>
-        </div>
+        </fieldset>
         <Button size="sm" onClick={reload}>
           Refresh
         </Button>

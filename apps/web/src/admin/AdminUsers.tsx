@@ -44,7 +44,7 @@ export function AdminUsersPage() {
     <div className="container">
       <PageHeader title="Administration" description="Manage people, classes and the health of this server." />
       <AdminTabs />
-      <div className="toolbar" role="search">
+      <search className="toolbar">
         <div className="field grow">
           <label htmlFor="user-search">Search people</label>
           <input
@@ -78,7 +78,7 @@ export function AdminUsersPage() {
             <option value="admin">Admins</option>
           </select>
         </div>
-      </div>
+      </search>
       {msg && <Alert kind={msg.kind}>{msg.text}</Alert>}
       {list.status === "error" && <Alert kind="error">{errorText(list.error)}</Alert>}
       {!data && list.status === "loading" && <Loading label="Loading people…" />}

@@ -11,6 +11,7 @@ export function ChatPanel({ messages, myUserId, isHost, enabled, onSend, onDelet
   const input = useRef<HTMLTextAreaElement>(null);
   const pinned = useRef(true);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a message arrives (the count is the trigger, not an input).
   useEffect(() => {
     const el = list.current;
     if (el && pinned.current) el.scrollTop = el.scrollHeight;

@@ -78,14 +78,17 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
 
   // Track enablement follows the toggles (and the right to publish).
   useEffect(() => {
-    local?.getAudioTracks().forEach((t) => (t.enabled = micOn && canPublish));
-    local?.getVideoTracks().forEach((t) => (t.enabled = cameraOn && canPublish));
+    for (const t of local?.getAudioTracks() ?? []) t.enabled = micOn && canPublish;
+    for (const t of local?.getVideoTracks() ?? []) t.enabled = cameraOn && canPublish;
   }, [local, micOn, cameraOn, canPublish]);
 
   // Losing the right to publish (demoted) turns everything off.
   useEffect(() => {
     if (me && !canPublish) {
-      setScreen((s) => (stopStream(s), null));
+      setScreen((s) => {
+        stopStream(s);
+        return null;
+      });
     }
   }, [me, canPublish]);
 
@@ -105,7 +108,8 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
     };
   }, [state.joinSeq, roomId, actions]);
 
-  // The host muted me.
+  // The host muted me. (`say` is a new function each render; the notice is the trigger.)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the notice arrives, not when `say` changes.
   useEffect(() => {
     if (state.mutedBy) {
       setMicOn(false);
@@ -115,6 +119,7 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
   }, [state.mutedBy, actions]);
 
   // The teacher let me speak, or made me a student again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the notice arrives, not when `say` changes.
   useEffect(() => {
     if (state.roleNotice) {
       say(roleNoticeText(state.roleNotice));
@@ -127,7 +132,13 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
   localRef.current = local;
   const screenRef = useRef(screen);
   screenRef.current = screen;
-  useEffect(() => () => (stopStream(localRef.current), stopStream(screenRef.current)), []);
+  useEffect(
+    () => () => {
+      stopStream(localRef.current);
+      stopStream(screenRef.current);
+    },
+    [],
+  );
   const over = ["ended", "removed", "rejected", "replaced", "left"].includes(state.phase);
   useEffect(() => {
     if (over) {
@@ -152,12 +163,12 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
     }
   };
   // Joined before the preview had opened the devices: open what was asked for.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on entering the class, with the choice made in the preview.
   useEffect(() => {
     void (async () => {
       if (choice.micOn && !(await ensureTrack("audio"))) setMicOn(false);
       if (choice.cameraOn && !(await ensureTrack("video"))) setCameraOn(false);
     })();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const toggleMic = async () => {
     if (!micOn && !(await ensureTrack("audio"))) return;
@@ -198,7 +209,10 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
       // The server closed one of my producers (muted or demoted by the host).
       if (source === "microphone") setMicOn(false);
       if (source === "camera") setCameraOn(false);
-      if (source === "screen") setScreen((s) => (stopStream(s), null));
+      if (source === "screen") setScreen((s) => {
+        stopStream(s);
+        return null;
+      });
     },
     (err) => {
       console.warn("media:", err);
@@ -279,11 +293,12 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
         waiting={state.waiting.length}
         isHost={isHost}
         recording={!!state.recording}
-        onRecord={() =>
-          state.recording
-            ? run("Recording stopped. It will be ready in Recordings soon.", () => recordings.stop(state.recording!.id).then(() => actions.setRecording(null)))
-            : run("Recording started. Everyone sees the indicator.", () => recordings.start(roomId).then(({ recording: r }) => actions.setRecording({ id: r.id, startedAt: r.startedAt })))
-        }
+        onRecord={() => {
+          const current = state.recording;
+          return current
+            ? run("Recording stopped. It will be ready in Recordings soon.", () => recordings.stop(current.id).then(() => actions.setRecording(null)))
+            : run("Recording started. Everyone sees the indicator.", () => recordings.start(roomId).then(({ recording: r }) => actions.setRecording({ id: r.id, startedAt: r.startedAt })));
+        }}
         onMic={toggleMic}
         onCamera={toggleCamera}
         onScreen={toggleScreen}
@@ -307,7 +322,10 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
           <button type="button" className="btn btn-ghost" onClick={() => setConfirmEnd(false)}>
             Cancel
           </button>
-          <button type="button" className="btn btn-danger" onClick={() => (setConfirmEnd(false), run("The class has ended.", () => actions.endRoom()))} data-testid="end-confirm">
+          <button type="button" className="btn btn-danger" onClick={() => {
+              setConfirmEnd(false);
+              run("The class has ended.", () => actions.endRoom());
+            }} data-testid="end-confirm">
             End class
           </button>
         </div>

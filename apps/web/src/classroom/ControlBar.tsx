@@ -63,7 +63,7 @@ export function ControlBar(p: ControlBarProps) {
           active={p.chatOpen}
           onClick={p.onChat}
           testId="control-chat"
-          badge={p.unread > 0 && !p.chatOpen ? <span className="ctrl-badge" data-testid="chat-unread" aria-label={`${p.unread} unread`}>{p.unread > 99 ? "99+" : p.unread}</span> : null}
+          badge={p.unread > 0 && !p.chatOpen ? <span className="ctrl-badge" data-testid="chat-unread" role="img" aria-label={`${p.unread} unread`}>{p.unread > 99 ? "99+" : p.unread}</span> : null}
         />
         <Control
           icon="users"
@@ -71,7 +71,7 @@ export function ControlBar(p: ControlBarProps) {
           active={p.peopleOpen}
           onClick={p.onPeople}
           testId="control-participants"
-          badge={p.isHost && p.waiting > 0 ? <span className="ctrl-badge" data-testid="waiting-badge" aria-label={`${p.waiting} waiting`}>{p.waiting}</span> : null}
+          badge={p.isHost && p.waiting > 0 ? <span className="ctrl-badge" data-testid="waiting-badge" role="img" aria-label={`${p.waiting} waiting`}>{p.waiting}</span> : null}
         />
       </div>
       <div className="controls-group">

@@ -45,7 +45,7 @@ export function ParticipantsPanel({ room, participants, handQueue, waiting, meId
             <ol className="people">
               {handQueue.map((h, i) => (
                 <li key={h.participantId} className="person" data-testid="hand-queue-entry" data-participant-id={h.participantId} data-user-id={h.userId}>
-                  <span className="queue-pos" aria-label={`Position ${i + 1}`}>{i + 1}</span>
+                  <span className="queue-pos" role="img" aria-label={`Position ${i + 1}`}>{i + 1}</span>
                   <span className="grow">{h.participantId === meId ? "You" : h.name}</span>
                   {isHost && (
                     <span className="hand-actions">
@@ -71,7 +71,12 @@ export function ParticipantsPanel({ room, participants, handQueue, waiting, meId
                 onChange={(e) => {
                   const on = e.target.checked;
                   setChatOn(on);
-                  run(on ? "Chat is on." : "Chat is off.", () => actions.settings({ chatEnabled: on }).catch((err) => (setChatOn(!on), Promise.reject(err))));
+                  run(on ? "Chat is on." : "Chat is off.", () =>
+                    actions.settings({ chatEnabled: on }).catch((err) => {
+                      setChatOn(!on);
+                      throw err;
+                    }),
+                  );
                 }}
                 data-testid="toggle-chat-enabled"
               />

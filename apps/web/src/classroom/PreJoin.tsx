@@ -34,7 +34,11 @@ export function PreJoin({ room, isHost, userName, onJoin }: { room: RoomDto; isH
         setCameras(d.cameras);
         setMics(d.mics);
       })
-      .catch((err) => alive && (setStream(null), setError(mediaErrorText(err))));
+      .catch((err) => {
+        if (!alive) return;
+        setStream(null);
+        setError(mediaErrorText(err));
+      });
     return () => {
       alive = false;
       stopStream(opened);
@@ -45,7 +49,7 @@ export function PreJoin({ room, isHost, userName, onJoin }: { room: RoomDto; isH
     // The stream is handed over: the classroom owns it from now on.
     const s = stream;
     setStream(null);
-    onJoin(choice, s && s.getTracks().length ? new MediaStream(s.getTracks().map((t) => t.clone())) : null);
+    onJoin(choice, s?.getTracks().length ? new MediaStream(s.getTracks().map((t) => t.clone())) : null);
   };
 
   const hasVideo = !!stream?.getVideoTracks().length;
@@ -85,6 +89,7 @@ export function PreJoin({ room, isHost, userName, onJoin }: { room: RoomDto; isH
           </div>
           <div className="meter" aria-hidden={!choice.micOn}>
             <Icon name="mic" size={16} />
+            {/* biome-ignore lint/a11y/useSemanticElements: a styled bar updated many times a second; <meter> cannot be styled alike across browsers. */}
             <div className="meter-track" role="meter" aria-label="Microphone level" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(level * 100)} data-testid="mic-level">
               <div className="meter-fill" style={{ width: `${Math.round(level * 100)}%` }} />
             </div>

@@ -135,9 +135,9 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return { ...s, participants: upsert(s.participants, a.participant) };
     case "participant-updated": {
       const p = a.participant;
-      const mine = s.me && p.id === s.me.participantId;
-      const me = mine ? { ...s.me!, role: p.role, canPublish: p.canPublish } : s.me;
-      const roleNotice = mine && s.me!.role !== p.role ? { from: s.me!.role, to: p.role } : s.roleNotice;
+      const mine = s.me && p.id === s.me.participantId ? s.me : null;
+      const me = mine ? { ...mine, role: p.role, canPublish: p.canPublish } : s.me;
+      const roleNotice = mine && mine.role !== p.role ? { from: mine.role, to: p.role } : s.roleNotice;
       return { ...s, me, roleNotice, participants: upsert(s.participants, p) };
     }
     case "participant-left":

@@ -19,7 +19,10 @@ function storage(): Store | null {
 export function rememberDestination(email: string, next: string | null | undefined, store = storage(), now = Date.now()): void {
   if (!store) return;
   const path = safeNext(next, "");
-  if (!path) return store.removeItem(KEY);
+  if (!path) {
+    store.removeItem(KEY);
+    return;
+  }
   store.setItem(KEY, JSON.stringify({ email: email.trim().toLowerCase(), next: path, at: now }));
 }
 

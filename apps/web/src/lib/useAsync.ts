@@ -8,6 +8,7 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps and the reload tick are the triggers; the loader is read through a ref.
   useEffect(() => {
     const ctl = new AbortController();
     setState((s) => ({ status: "loading", data: s.data }));
@@ -16,7 +17,6 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
       (error) => !ctl.signal.aborted && setState((s) => ({ status: "error", error, data: s.data })),
     );
     return () => ctl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload, setData: (data: T) => setState({ status: "ok", data }) };

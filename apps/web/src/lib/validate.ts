@@ -33,6 +33,9 @@ export type Errors<K extends string> = Partial<Record<K, string>>;
 /** Runs the checks and returns only the fields that failed. */
 export function collect<K extends string>(checks: Record<K, string | null>): Errors<K> {
   const out: Errors<K> = {};
-  for (const k of Object.keys(checks) as K[]) if (checks[k]) out[k] = checks[k]!;
+  for (const k of Object.keys(checks) as K[]) {
+    const failed = checks[k];
+    if (failed) out[k] = failed;
+  }
   return out;
 }

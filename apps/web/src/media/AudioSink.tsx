@@ -9,6 +9,7 @@ function RemoteAudio({ stream }: { stream: MediaStream }) {
     a.srcObject = stream;
     void a.play().catch(() => {});
   }, [stream]);
+  // biome-ignore lint/a11y/useMediaCaption: a participant's live microphone; there is no caption track to give.
   return <audio ref={ref} autoPlay data-testid="remote-audio" />;
 }
 

@@ -23,7 +23,7 @@ export async function openStream(choice: { cameraId: string | null; micId: strin
 }
 
 export function stopStream(stream: MediaStream | null | undefined) {
-  stream?.getTracks().forEach((t) => t.stop());
+  for (const t of stream?.getTracks() ?? []) t.stop();
 }
 
 /** A human sentence for getUserMedia failures. */

@@ -131,7 +131,7 @@ export class MediaSession {
       if (!mid) return;
       const c = [...this.consumers.values()].find((x) => x.mid === mid && x.transportId === transportId);
       if (c) {
-        c.stream.getTracks().forEach((t) => c.stream.removeTrack(t));
+        for (const t of c.stream.getTracks()) c.stream.removeTrack(t);
         c.stream.addTrack(e.track);
         this.emit();
       } else pending.set(mid, e.track);
@@ -159,7 +159,7 @@ export class MediaSession {
     for (const [producerId, c] of old) {
       if (live.has(producerId) || this.consumers.get(producerId) !== c) continue;
       this.consumers.delete(producerId);
-      c.stream.getTracks().forEach((t) => c.stream.removeTrack(t));
+      for (const t of c.stream.getTracks()) c.stream.removeTrack(t);
     }
     oldPc.close();
     this.emit();
@@ -201,7 +201,7 @@ export class MediaSession {
     await pc.setRemoteDescription(res.offer);
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
-    await this.signal.request("connect-transport", { transportId, description: { type: "answer", sdp: pc.localDescription!.sdp } });
+    await this.signal.request("connect-transport", { transportId, description: { type: "answer", sdp: localSdp(pc) } });
     const tr = pc.getTransceivers().find((t) => t.mid === res.mid);
     const track = this.pendingTracks.get(res.mid) ?? tr?.receiver.track;
     this.pendingTracks.delete(res.mid);
@@ -210,7 +210,7 @@ export class MediaSession {
       if (this.consumers.get(producerId) !== previous) return;
       this.consumers.set(producerId, c);
       if (track) {
-        stream.getTracks().forEach((t) => t !== track && stream.removeTrack(t));
+        for (const t of stream.getTracks()) if (t !== track) stream.removeTrack(t);
         if (!stream.getTracks().includes(track)) stream.addTrack(track);
       }
     } else if (track && !stream.getTracks().includes(track)) stream.addTrack(track);
@@ -245,7 +245,7 @@ export class MediaSession {
 
   private dropConsumer(c: RemoteConsumer) {
     this.consumers.delete(c.producerId);
-    c.stream.getTracks().forEach((t) => c.stream.removeTrack(t));
+    for (const t of c.stream.getTracks()) c.stream.removeTrack(t);
     this.emit();
     if (c.transportId === this.recvId) this.noteClosedSlot();
   }
@@ -274,19 +274,19 @@ export class MediaSession {
       debug("produced again", source, producerId, "mid", reuse.mid);
       return;
     }
-    if (!this.sendPc) {
+    if (!this.sendPc || !this.sendId) {
       const r = await this.signal.request("create-transport", { direction: "send" });
       this.sendId = r.transportId;
       this.sendPc = new RTCPeerConnection({ iceServers: this.iceServers });
       this.watch(this.sendPc, "send");
     }
     const pc = this.sendPc;
+    const sendId = this.sendId;
     debug("publish", source, "send transport", this.sendId);
     const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [new MediaStream([track])] });
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
-    const sendId = this.sendId!;
-    const r = await this.signal.request("connect-transport", { transportId: sendId, description: { type: "offer", sdp: pc.localDescription!.sdp } });
+    const r = await this.signal.request("connect-transport", { transportId: sendId, description: { type: "offer", sdp: localSdp(pc) } });
     if (!r.answer) throw new Error("The server did not answer the send transport's offer");
     await pc.setRemoteDescription(r.answer);
     const { producerId } = await this.signal.request("produce", { transportId: sendId, kind: kindOf(track), source, mid: transceiver.mid ?? undefined });
@@ -369,6 +369,18 @@ export function groupRemote<S extends { getTracks(): unknown[] }>(consumers: Ite
 export function loudest(levels: Iterable<[string, number]>, threshold = 0.04): string | null {
   let best: string | null = null;
   let max = threshold;
-  for (const [peer, level] of levels) if (level > max) (max = level), (best = peer);
+  for (const [peer, level] of levels) {
+    if (level > max) {
+      max = level;
+      best = peer;
+    }
+  }
   return best;
+}
+
+/** The SDP just set with setLocalDescription (the browser keeps it as localDescription). */
+function localSdp(pc: RTCPeerConnection): string {
+  const sdp = pc.localDescription?.sdp;
+  if (!sdp) throw new Error("The peer connection has no local description");
+  return sdp;
 }

@@ -79,7 +79,7 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
       session.start().then(
         () => {
           if (alive) setResetting(false);
-          early.forEach((p) => session.consume(p));
+          for (const p of early) session.consume(p);
         },
         (err) => {
           // Starting over failed too (no media node up yet, say): try again in a moment, quietly.

@@ -77,6 +77,7 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
     <div className="player-layout">
       <div className="player-main">
         <div className="player-frame">
+          {/* biome-ignore lint/a11y/useMediaCaption: recordings are made without captions; there is no track to give. */}
           <video
             ref={video}
             controls

@@ -48,9 +48,13 @@ export function RecordingPage({ id }: { id: string }) {
     };
   }, [id]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: asks once per room, not on every poll of the recording.
   useEffect(() => {
     if (!rec) return;
-    if (user.role === "admin") return setCanManage(true);
+    if (user.role === "admin") {
+      setCanManage(true);
+      return;
+    }
     rooms.get(rec.roomId).then(
       ({ room }) => setCanManage(room.hostId === user.id),
       () => setCanManage(false),
@@ -154,7 +158,10 @@ export function RecordingPage({ id }: { id: string }) {
                       <CopyButton text={share.url} label="Copy the share link">
                         Copy link
                       </CopyButton>
-                      <Button size="sm" variant="ghost" onClick={() => act("The share link no longer works.", async () => (await recordings.unshare(rec.id), setShare(null)))}>
+                      <Button size="sm" variant="ghost" onClick={() => act("The share link no longer works.", async () => {
+                          await recordings.unshare(rec.id);
+                          setShare(null);
+                        })}>
                         Revoke
                       </Button>
                     </div>
@@ -166,7 +173,10 @@ export function RecordingPage({ id }: { id: string }) {
                 </div>
               )}
               <div>
-                <ConfirmButton variant="danger" question="Delete this recording for good?" confirmLabel="Delete" onConfirm={() => act("Deleted.", async () => (await recordings.remove(rec.id), navigate("/recordings", { replace: true })))} testId="recording-delete">
+                <ConfirmButton variant="danger" question="Delete this recording for good?" confirmLabel="Delete" onConfirm={() => act("Deleted.", async () => {
+                    await recordings.remove(rec.id);
+                    navigate("/recordings", { replace: true });
+                  })} testId="recording-delete">
                   Delete recording
                 </ConfirmButton>
               </div>

@@ -24,6 +24,6 @@ export function matchPath(pattern: string, pathname: string): Params | null {
 
 /** A same-origin path worth returning to after sign-in (never an absolute or protocol-relative URL). */
 export function safeNext(next: string | null | undefined, fallback = "/dashboard"): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
+  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
   return next;
 }

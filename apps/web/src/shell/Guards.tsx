@@ -22,7 +22,8 @@ export function GuestOnly({ children }: { children: ReactNode }) {
   const { status } = useSession();
   const { search } = useLocation();
   useEffect(() => {
-    if (status === "signed-in") navigate(search.get("next")?.startsWith("/") && !search.get("next")?.startsWith("//") ? search.get("next")! : "/dashboard", { replace: true });
+    const next = search.get("next");
+    if (status === "signed-in") navigate(next?.startsWith("/") && !next.startsWith("//") ? next : "/dashboard", { replace: true });
   }, [status, search]);
   if (status === "loading") return <Loading />;
   if (status === "signed-in") return <Loading />;

@@ -42,6 +42,7 @@ export function UserMenu({ user }: { user: UserDto }) {
   };
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: keys pressed on the menu's own button and items bubble here (Escape closes, arrows move).
     <div className="menu" ref={root} onKeyDown={onKey}>
       <button
         ref={button}

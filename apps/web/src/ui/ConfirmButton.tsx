@@ -16,6 +16,7 @@ export function ConfirmButton({ question, confirmLabel, onConfirm, children, tes
       </Button>
     );
   return (
+    // biome-ignore lint/a11y/useSemanticElements: an inline question and two buttons within a line of text; a fieldset would break the line.
     <span className="confirm" role="group" aria-label={question}>
       <span className="small">{question}</span>
       <Button

@@ -42,6 +42,7 @@ export type IconName = keyof typeof paths;
 /** A small stroke icon; decorative unless given a title. */
 export function Icon({ name, size = 20, title, ...rest }: { name: IconName; size?: number; title?: string } & SVGProps<SVGSVGElement>) {
   return (
+    // biome-ignore lint/a11y/noSvgWithoutTitle: decorative (aria-hidden) without a title; with one, it is role="img" and has its <title>.
     <svg
       width={size}
       height={size}

@@ -1,5 +1,5 @@
 export function Spinner({ label = "Loading" }: { label?: string }) {
-  return <span className="spinner" role={label ? "status" : undefined} aria-label={label || undefined} aria-hidden={label ? undefined : true} />;
+  return label ? <span className="spinner" role="status" aria-label={label} /> : <span className="spinner" aria-hidden="true" />;
 }
 
 /** A full-area loading state. */

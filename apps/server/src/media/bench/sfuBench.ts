@@ -18,6 +18,12 @@ import { createMediaService, type MediaService } from "../index.js";
 import { recordRtp, type DumpPacket } from "./rtpDump.js";
 import { measureSrtpFloor, type SrtpFloor } from "./srtpFloor.js";
 
+/** The bench stops with a clear message when something it set up is missing. */
+function required<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`sfu bench: ${what} is missing`);
+  return value;
+}
+
 const STEPS = (process.env.BENCH_STEPS ?? "10,50,100,200").split(",").map(Number);
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 8000);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 2000);
@@ -79,7 +85,7 @@ async function startSfu(fast: boolean): Promise<{ url: string; child: ChildProce
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
+    required(child.stdout, "the SFU's stdout").on("data", (d: Buffer) => {
       out += d;
       const m = /MEDIA_NODE_URL=(\S+)/.exec(out);
       if (m) resolve(m[1]);
@@ -105,10 +111,10 @@ class Publisher {
 
   start(): void {
     const dur = this.dump[this.dump.length - 1].at + 33;
-    const first = { video: this.dump.find((p) => p.kind === "video")!, audio: this.dump.find((p) => p.kind === "audio")! };
+    const first = { video: required(this.dump.find((p) => p.kind === "video"), "a video packet"), audio: required(this.dump.find((p) => p.kind === "audio"), "an audio packet") };
     const span = { video: 0, audio: 0 };
     for (const k of ["video", "audio"] as const) {
-      const last = [...this.dump].reverse().find((p) => p.kind === k)!;
+      const last = required(this.dump.findLast((p) => p.kind === k), `a ${k} packet`);
       span[k] = (last.data.readUInt32BE(4) - first[k].data.readUInt32BE(4) + (k === "video" ? 3000 : 960)) >>> 0;
     }
     const seq = { video: 1, audio: 1 };
@@ -151,8 +157,11 @@ class Subscriber {
   ) {}
 
   tap(): void {
-    const dtls = this.pc.getTransceivers()[0].dtlsTransport as any;
-    const socket = dtls.iceTransport.connection.nominated.protocol.transport.socket as import("node:dgram").Socket;
+    // werift's internals, as FastSink reads them: the UDP socket of the nominated candidate pair.
+    const dtls = this.pc.getTransceivers()[0].dtlsTransport as unknown as {
+      iceTransport: { connection: { nominated: { protocol: { transport: { socket: import("node:dgram").Socket } } } } };
+    };
+    const socket = dtls.iceTransport.connection.nominated.protocol.transport.socket;
     const original = socket.listeners("message") as ((...a: unknown[]) => void)[];
     socket.removeAllListeners("message");
     socket.on("message", (data: Buffer, rinfo: unknown) => {
@@ -177,11 +186,11 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
   await media.joinPeer(roomId, "pub", "pub");
   const sendT = (await media.createTransport(roomId, "pub", "send")).transportId;
   await pub.pc.setLocalDescription(await pub.pc.createOffer());
-  const ans = await media.connectTransport(roomId, "pub", sendT, { type: "offer", sdp: pub.pc.localDescription!.sdp });
-  await pub.pc.setRemoteDescription(ans.answer!);
+  const ans = await media.connectTransport(roomId, "pub", sendT, { type: "offer", sdp: required(pub.pc.localDescription, "the publisher's offer").sdp });
+  await pub.pc.setRemoteDescription(required(ans.answer, "the SFU's answer"));
   const [vt, at] = pub.pc.getTransceivers();
-  const videoId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "video", source: "camera", mid: vt.mid! })).producerId;
-  const audioId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "audio", source: "microphone", mid: at.mid! })).producerId;
+  const videoId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "video", source: "camera", mid: required(vt.mid, "the video mid") })).producerId;
+  const audioId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "audio", source: "microphone", mid: required(at.mid, "the audio mid") })).producerId;
   while (pub.pc.connectionState !== "connected") await sleep(50);
   pub.start();
 
@@ -202,10 +211,10 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
       const c = await media.consume(roomId, id, { producerId, transportId: recvT });
       await sub.pc.setRemoteDescription(c.offer);
       await sub.pc.setLocalDescription(await sub.pc.createAnswer());
-      await media.connectTransport(roomId, id, recvT, { type: "answer", sdp: sub.pc.localDescription!.sdp });
+      await media.connectTransport(roomId, id, recvT, { type: "answer", sdp: required(sub.pc.localDescription, "the subscriber's answer").sdp });
     }
     while (sub.pc.connectionState !== "connected") await sleep(20);
-    if (videoPt < 0) videoPt = sub.pc.getTransceivers().find((t) => t.kind === "video")!.codecs[0].payloadType;
+    if (videoPt < 0) videoPt = required(sub.pc.getTransceivers().find((t) => t.kind === "video"), "the video transceiver").codecs[0].payloadType;
     sub.tap();
     subs.push(sub);
   };
@@ -213,9 +222,10 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
   const window = async (n: number): Promise<Omit<StepResult, "marginalUsPerForwarded"> & { cpuPerSec: number }> => {
     await sleep(SETTLE_MS);
     nLat = 0;
+    const pid = required(child.pid, "the SFU's pid");
     const s0 = await media.stats();
-    const cpu0 = procCpuMicros(child.pid!);
-    const split0 = procCpu(child.pid!);
+    const cpu0 = procCpuMicros(pid);
+    const split0 = procCpu(pid);
     const me0 = process.cpuUsage();
     const sent0 = pub.sent.video + pub.sent.audio;
     const rx0 = subs.reduce((a, s) => a + s.received, 0);
@@ -223,14 +233,14 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
     await sleep(WINDOW_MS);
     const dt = (performance.now() - t0) / 1000;
     const s1 = await media.stats();
-    const cpu = procCpuMicros(child.pid!) - cpu0;
-    const split1 = procCpu(child.pid!);
+    const cpu = procCpuMicros(pid) - cpu0;
+    const split1 = procCpu(pid);
     const me = process.cpuUsage(me0);
     const sent = pub.sent.video + pub.sent.audio - sent0;
     const rx = subs.reduce((a, s) => a + s.received, 0) - rx0;
     const fwd = s1.packetsForwarded - s0.packetsForwarded;
     const lat = latencies.subarray(0, nLat).sort();
-    const rss = procRssBytes(child.pid!);
+    const rss = procRssBytes(pid);
     const us = fwd ? cpu / fwd : null;
     return {
       path: label,

@@ -25,6 +25,7 @@ export interface MediaNodeClient extends MediaOperations {}
  * result schema. Events arrive over `GET /events` (server-sent events), reconnecting with
  * Last-Event-ID so none are lost across a short drop.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the class's prototype gets every operation from the RPC table below; the interface above types them.
 export class MediaNodeClient extends TypedEmitter<ClientEvents> implements MediaService {
   readonly id: string;
   #closed = false;
@@ -84,7 +85,7 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
       throw new AppError("MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} unreachable: ${(err as Error).message}`);
     }
     const text = await res.text();
-    let json: any;
+    let json: { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
@@ -92,7 +93,7 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
     }
     if (!res.ok) {
       const e = json?.error;
-      if (e && typeof e.code === "string") throw AppError.withStatus(res.status, e.code, String(e.message ?? e.code), e.details);
+      if (e && typeof e.code === "string") throw AppError.withStatus(res.status, e.code as AppError["code"], String(e.message ?? e.code), e.details);
       throw AppError.withStatus(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} answered ${res.status}`);
     }
     const result = fromHttpResult(method, json);
@@ -147,8 +148,7 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
     let buffer = "";
     for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
         const frame = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         this.#frame(frame);

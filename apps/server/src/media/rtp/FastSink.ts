@@ -68,12 +68,11 @@ export class FastSink implements RtpSink {
     this.#nackable = transceiver.kind === "video";
     const sender = transceiver.sender;
     // werift's RTCP loop reads these to build Sender Reports: serve them from our counters.
-    const self = this;
     Object.defineProperties(sender, {
-      packetCount: { get: () => self.#packets >>> 0, set: () => {}, configurable: true },
-      octetCount: { get: () => self.#octets >>> 0, set: () => {}, configurable: true },
-      rtpTimestamp: { get: () => self.#lastTs, set: () => {}, configurable: true },
-      ntpTimestamp: { get: () => self.#ntp(), set: () => {}, configurable: true },
+      packetCount: { get: () => this.#packets >>> 0, set: () => {}, configurable: true },
+      octetCount: { get: () => this.#octets >>> 0, set: () => {}, configurable: true },
+      rtpTimestamp: { get: () => this.#lastTs, set: () => {}, configurable: true },
+      ntpTimestamp: { get: () => this.#ntp(), set: () => {}, configurable: true },
     });
     this.#unsubscribeNack = sender.onGenericNack.subscribe((nack) => this.#onNack(nack.lost)).unSubscribe;
   }
@@ -93,7 +92,7 @@ export class FastSink implements RtpSink {
       srtp?: unknown;
       iceTransport: { connection: WeriftIceConnection };
     };
-    if (!dtls || dtls.state !== "connected" || !dtls.srtp || !sender.codec) return false;
+    if (dtls?.state !== "connected" || !dtls.srtp || !sender.codec) return false;
     if (dtls.srtp !== this.#srtp) {
       this.#keys = keysOfWeriftSession(dtls.srtp);
       this.#srtp = dtls.srtp;
@@ -139,8 +138,8 @@ export class FastSink implements RtpSink {
     ext.writeUInt16BE(0xbede, 0);
     ext.writeUInt16BE(words, 2);
     let i = 4;
-    if (midBytes) {
-      ext[i++] = (midId! << 4) | (midBytes.length - 1);
+    if (midBytes && midId !== undefined) {
+      ext[i++] = (midId << 4) | (midBytes.length - 1);
       midBytes.copy(ext, i);
       i += midBytes.length;
     }
@@ -159,6 +158,12 @@ export class FastSink implements RtpSink {
     if (this.#closed) return;
     if (!this.#bind()) return;
     const sender = this.#transceiver.sender;
+    // #bind() has set all of these; the check keeps the compiler and a future #bind() honest.
+    const keys = this.#keys;
+    const socket = this.#socket;
+    const midExt = this.#midExt;
+    const payloadType = sender.codec?.payloadType;
+    if (!keys || !socket || !midExt || payloadType === undefined) return;
     const csrcBytes = (src[0] & 0x0f) * 4;
     let srcHeader = 12 + csrcBytes;
     // The source's own header extension block (X bit) is not payload: skip it. The producer strips
@@ -191,16 +196,15 @@ export class FastSink implements RtpSink {
 
     const headerLen = 12 + csrcBytes + this.#extLen;
     const payloadLen = padOnly ? 1 : payloadEnd - srcHeader;
-    const keys = this.#keys!;
     const tagLen = srtpTagLength(keys);
     const out = Buffer.allocUnsafe(headerLen + payloadLen + tagLen);
     out[0] = (this.#extLen ? 0x90 : 0x80) | (padOnly ? 0x20 : 0) | (src[0] & 0x0f); // V=2, P (padding-only packets), X, CC
-    out[1] = (src[1] & 0x80) | (sender.codec!.payloadType & 0x7f);
+    out[1] = (src[1] & 0x80) | (payloadType & 0x7f);
     out.writeUInt16BE(seq, 2);
     out.writeUInt32BE(ts, 4);
     out.writeUInt32BE(sender.ssrc, 8);
     if (csrcBytes) src.copy(out, 12, 12, srcHeader);
-    this.#midExt!.copy(out, 12 + csrcBytes);
+    midExt.copy(out, 12 + csrcBytes);
     const now = performance.timeOrigin + performance.now();
     this.#lastWallMs = now;
     if (this.#absOffset >= 0) {
@@ -220,7 +224,7 @@ export class FastSink implements RtpSink {
     }
     this.#packets++;
     if (!padOnly) this.#octets += payloadLen;
-    this.#socket!.send(out, this.#port, this.#host);
+    socket.send(out, this.#port, this.#host);
     if (this.#packets === 1) void (sender as unknown as { runRtcp(): Promise<void> }).runRtcp();
   }
 
@@ -229,7 +233,7 @@ export class FastSink implements RtpSink {
     for (const seq of lost) {
       const slot = seq & (CACHE - 1);
       const pkt = this.#cache[slot];
-      if (pkt && this.#cacheSeq[slot] === seq) this.#socket!.send(pkt, this.#port, this.#host);
+      if (pkt && this.#cacheSeq[slot] === seq) this.#socket?.send(pkt, this.#port, this.#host);
     }
   }
 

@@ -1,14 +1,8 @@
 import { createCipheriv, createHmac } from "node:crypto";
 
 /** SRTP session keys of one direction (derived by werift's DTLS-SRTP). */
-export interface SrtpKeys {
-  /** "aead": AEAD_AES_128_GCM (RFC 7714); "ctr": AES_CM_128_HMAC_SHA1_80 (RFC 3711). */
-  kind: "aead" | "ctr";
-  key: Buffer;
-  salt: Buffer;
-  /** HMAC-SHA1 key (ctr only). */
-  auth?: Buffer;
-}
+/** "aead": AEAD_AES_128_GCM (RFC 7714); "ctr": AES_CM_128_HMAC_SHA1_80 (RFC 3711), with its HMAC-SHA1 key. */
+export type SrtpKeys = { kind: "aead"; key: Buffer; salt: Buffer } | { kind: "ctr"; key: Buffer; salt: Buffer; auth: Buffer };
 
 export const srtpTagLength = (keys: SrtpKeys) => (keys.kind === "aead" ? 16 : 10);
 
@@ -43,7 +37,7 @@ export function sealRtp(keys: SrtpKeys, out: Buffer, headerLen: number, payload:
   for (let i = 0; i < keys.salt.length; i++) iv16[i] ^= keys.salt[i];
   createCipheriv("aes-128-ctr", keys.key, iv16).update(payload).copy(out, headerLen);
   rocBuf.writeUInt32BE(roc, 0);
-  createHmac("sha1", keys.auth!)
+  createHmac("sha1", keys.auth)
     .update(out.subarray(0, headerLen + payloadLen))
     .update(rocBuf)
     .digest()
@@ -54,7 +48,7 @@ export function sealRtp(keys: SrtpKeys, out: Buffer, headerLen: number, payload:
 export function keysOfWeriftSession(session: unknown): SrtpKeys {
   const c = (session as { localContext: { cipher: { srtpSessionKey: Buffer; srtpSessionSalt: Buffer; srtpSessionAuthTag?: Buffer; aeadAuthTagLen?: number } } })
     .localContext.cipher;
-  return c.aeadAuthTagLen
-    ? { kind: "aead", key: c.srtpSessionKey, salt: c.srtpSessionSalt }
-    : { kind: "ctr", key: c.srtpSessionKey, salt: c.srtpSessionSalt, auth: c.srtpSessionAuthTag };
+  if (c.aeadAuthTagLen) return { kind: "aead", key: c.srtpSessionKey, salt: c.srtpSessionSalt };
+  if (!c.srtpSessionAuthTag) throw new Error("werift's SRTP session has neither an AEAD cipher nor an HMAC key");
+  return { kind: "ctr", key: c.srtpSessionKey, salt: c.srtpSessionSalt, auth: c.srtpSessionAuthTag };
 }

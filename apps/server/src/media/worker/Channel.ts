@@ -1,3 +1,4 @@
+import type { MessagePort } from "node:worker_threads";
 import { AppError } from "../../errors/index.js";
 import type { MediaMethod, MediaOperations } from "../MediaService.js";
 import type { MediaEvent } from "../types.js";
@@ -33,10 +34,12 @@ export type ChannelMessage =
   | { log: LogRecord }
   | { ready: true };
 
+// Node types a port's messages as any; each listener here declares the channel message it reads.
+type PortListener = Parameters<MessagePort["on"]>[1];
 type Port = {
   postMessage(value: unknown): void;
-  on(event: "message", listener: (value: any) => void): unknown;
-  off(event: "message", listener: (value: any) => void): unknown;
+  on(event: "message", listener: PortListener): unknown;
+  off(event: "message", listener: PortListener): unknown;
 };
 
 export function toChannelError(err: unknown): ChannelError {
@@ -95,9 +98,18 @@ export class ChannelClient {
   }
 
   #onMessage = (msg: ChannelMessage): void => {
-    if ("event" in msg) return this.onEvent(msg.event);
-    if ("log" in msg) return writeRecord(this.log, msg.log);
-    if ("ready" in msg) return this.#onReady();
+    if ("event" in msg) {
+      this.onEvent(msg.event);
+      return;
+    }
+    if ("log" in msg) {
+      writeRecord(this.log, msg.log);
+      return;
+    }
+    if ("ready" in msg) {
+      this.#onReady();
+      return;
+    }
     const p = this.#pending.get(msg.id);
     if (!p) return;
     this.#pending.delete(msg.id);
