@@ -17,6 +17,8 @@ export const HealthResponse = Type.Object({
   version: Type.String(),
   uptimeSeconds: Type.Number(),
   database: Type.Union([Type.Literal("ok"), Type.Literal("down")]),
+  /** With REDIS_URL only: the shared live state (rooms, presence) answers. */
+  redis: Type.Optional(Type.Union([Type.Literal("ok"), Type.Literal("down")])),
 });
 export type HealthResponse = Static<typeof HealthResponse>;
 

@@ -103,6 +103,9 @@ export interface LiveState extends RateLimiter {
   /** A node shuts down cleanly (after dropping its own connections). */
   forgetNode(nodeId: string): Promise<void>;
 
+  /** Whether the store answers (always for memory), and its round trip in ms; answers within `timeoutMs`. */
+  health(timeoutMs?: number): Promise<{ ok: boolean; latencyMs?: number }>;
+
   close(): Promise<void>;
 }
 

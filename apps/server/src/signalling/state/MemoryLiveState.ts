@@ -16,6 +16,10 @@ export class MemoryLiveState implements LiveState {
   private readonly grace = new Map<string, GraceEntry & { until: number }>();
   private readonly counters = new Map<string, { n: number; resetAt: number }>();
 
+  async health() {
+    return { ok: true, latencyMs: 0 };
+  }
+
   private room(roomId: string): RoomState {
     let r = this.rooms.get(roomId);
     if (!r) this.rooms.set(roomId, (r = { participants: new Map(), byUser: new Map(), waiting: new Map(), handSeq: 0 }));

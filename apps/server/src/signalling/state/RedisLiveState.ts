@@ -1,4 +1,6 @@
 import { Redis } from "ioredis";
+import { AppError } from "../../errors/index.js";
+import { OwnedLiveState } from "./OwnedLiveState.js";
 import { byJoinOrder, type DeadNode, type GraceEntry, type JoinOutcome, type LiveParticipant, type LiveState, type ParticipantCondition, type ParticipantPatch, type WaitingEntry } from "./LiveState.js";
 
 /**
@@ -103,18 +105,65 @@ return n`,
 
 type ScriptName = keyof typeof SCRIPTS;
 
+/** The operations that reach Redis: each fails at once with LIVE_STATE_UNAVAILABLE while Redis is away. */
+const GUARDED = ["join", "get", "byUser", "list", "update", "remove", "nextHandSeq", "startGrace", "claimExpiredGrace", "addWaiting", "removeWaiting", "listWaiting", "clearRoom", "hit", "heartbeat", "claimDeadNodes", "listNodes"] as const;
+
+export const liveStateUnavailable = () => new AppError("LIVE_STATE_UNAVAILABLE", "The live class state (Redis) is not reachable right now; try again in a few seconds", { retryAfterSeconds: 2 });
+
 export class RedisLiveState implements LiveState {
   readonly kind = "redis" as const;
   private readonly redis: Redis;
   readonly #heartbeating = new Set<string>();
+  /** What this process holds, to write back when Redis returns empty. */
+  readonly #owned = new OwnedLiveState();
+  #everReady = false;
+  #heartbeatTtlMs = 10_000;
+  /** Set while checking (and restoring) the state after Redis came back; guarded calls wait for it. */
+  #reconciling?: Promise<void>;
 
-  /** `prefix` keeps deployments (and parallel test runs) on one Redis apart. */
-  constructor(url: string, private readonly prefix: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+  /**
+   * `prefix` keeps deployments (and parallel test runs) on one Redis apart. `commandTimeoutMs`:
+   * a command Redis does not answer (a stopped process) fails after this long.
+   */
+  constructor(url: string, private readonly prefix: string, opts: { commandTimeoutMs?: number } = {}) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, commandTimeout: opts.commandTimeoutMs ?? 2000, retryStrategy: (n) => Math.min(100 * n, 1000) });
     this.redis.on("error", () => {
-      /* reconnects by itself; failing commands surface as errors to the caller */
+      /* reconnects by itself; while it is away operations fail with LIVE_STATE_UNAVAILABLE */
+    });
+    this.redis.on("ready", () => {
+      if (this.#everReady) this.#reconciling ??= this.reconcile().finally(() => (this.#reconciling = undefined));
+      this.#everReady = true;
     });
     for (const [name, s] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, { numberOfKeys: s.keys, lua: s.lua });
+    const self = this as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    for (const name of GUARDED) {
+      const run = self[name]!.bind(this);
+      self[name] = async (...args: unknown[]) => {
+        // Once connected, a lost connection fails at once instead of queueing behind reconnects.
+        if (this.#everReady && this.redis.status !== "ready") throw liveStateUnavailable();
+        if (this.#reconciling) await this.#reconciling;
+        try {
+          return await run(...args);
+        } catch (err) {
+          if (err instanceof AppError || (err as Error)?.name === "ReplyError") throw err;
+          throw liveStateUnavailable();
+        }
+      };
+    }
+  }
+
+  /** Redis answers a PING within `timeoutMs`; its round trip. */
+  async health(timeoutMs = 500): Promise<{ ok: boolean; latencyMs?: number }> {
+    if (this.#everReady && this.redis.status !== "ready") return { ok: false };
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      const ok = await Promise.race([this.redis.ping().then(() => true, () => false), late]);
+      return ok ? { ok: true, latencyMs: performance.now() - started } : { ok: false };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private k(roomId: string, part: "p" | "u" | "w" | "hseq") {
@@ -126,7 +175,7 @@ export class RedisLiveState implements LiveState {
   private get nodesKey() {
     return `${this.prefix}nodes`;
   }
-  private nodeKey(nodeId: string, part: "alive" | "m") {
+  private nodeKey(nodeId: string, part: "alive" | "m" | "state") {
     return `${this.prefix}node:${nodeId}:${part}`;
   }
 
@@ -137,8 +186,10 @@ export class RedisLiveState implements LiveState {
   async join(c: LiveParticipant, max: number, exempt: boolean): Promise<JoinOutcome> {
     const r = (await this.run("vtpJoin", this.k(c.roomId, "p"), this.k(c.roomId, "u"), this.graceKey, JSON.stringify(c), max, exempt ? "1" : "0", c.userId, c.socketId, c.roomId, this.prefix, c.nodeId ?? "")) as string[];
     if (r[0] === "full") return { kind: "full" };
-    if (r[0] === "joined") return { kind: "joined", participant: parse(r[1]), count: Number(r[2]) };
-    return { kind: "resumed", participant: parse(r[1]), previousSocketId: r[2], wasConnected: r[3] === "1" };
+    const participant = parse(r[1]);
+    if (participant.nodeId) this.#owned.holds(participant);
+    if (r[0] === "joined") return { kind: "joined", participant, count: Number(r[2]) };
+    return { kind: "resumed", participant, previousSocketId: r[2], wasConnected: r[3] === "1" };
   }
 
   async get(roomId: string, id: string) {
@@ -157,11 +208,14 @@ export class RedisLiveState implements LiveState {
 
   async update(roomId: string, id: string, patch: ParticipantPatch, cond: ParticipantCondition = {}) {
     const raw = (await this.run("vtpPatch", this.k(roomId, "p"), id, JSON.stringify(patch), JSON.stringify(cond))) as string | null;
-    return raw ? parse(raw) : undefined;
+    const p = raw ? parse(raw) : undefined;
+    if (p) this.#owned.changed(p);
+    return p;
   }
 
   async remove(roomId: string, id: string, cond: ParticipantCondition = {}) {
     const raw = (await this.run("vtpRemove", this.k(roomId, "p"), this.k(roomId, "u"), this.graceKey, id, JSON.stringify(cond), roomId, this.prefix)) as string | null;
+    if (raw) this.#owned.removed(roomId, id);
     return raw ? parse(raw) : undefined;
   }
 
@@ -174,6 +228,7 @@ export class RedisLiveState implements LiveState {
     // Not atomic with the update: a resume in between leaves a stale entry, which the
     // conditional remove at expiry ignores (the socket id no longer matches).
     if (p) {
+      this.#owned.graceStarted(roomId, id, until);
       const m = this.redis.multi().zadd(this.graceKey, until, `${roomId}|${id}|${socketId}`);
       if (p.nodeId) m.srem(this.nodeKey(p.nodeId, "m"), entry("p", roomId, id, socketId));
       await m.exec();
@@ -196,12 +251,14 @@ export class RedisLiveState implements LiveState {
     const m = this.redis.multi().hset(this.k(roomId, "w"), e.userId, JSON.stringify(e));
     if (e.nodeId) m.sadd(this.nodeKey(e.nodeId, "m"), entry("w", roomId, e.userId, e.socketId));
     await m.exec();
+    if (e.nodeId) this.#owned.waitingAdded(roomId, e);
   }
 
   async removeWaiting(roomId: string, userId: string, socketId?: string) {
     const raw = (await this.run("vtpTakeWaiting", this.k(roomId, "w"), userId, socketId ?? "")) as string | null;
     if (!raw) return undefined;
     const e = JSON.parse(raw) as WaitingEntry;
+    this.#owned.waitingRemoved(roomId, userId);
     if (e.nodeId) await this.redis.srem(this.nodeKey(e.nodeId, "m"), entry("w", roomId, e.userId, e.socketId));
     return e;
   }
@@ -211,6 +268,7 @@ export class RedisLiveState implements LiveState {
   }
 
   async clearRoom(roomId: string) {
+    this.#owned.roomCleared(roomId);
     const res = await this.redis
       .multi()
       .hvals(this.k(roomId, "p"))
@@ -234,12 +292,66 @@ export class RedisLiveState implements LiveState {
   }
 
   async heartbeat(nodeId: string, ttlMs: number) {
-    const res = await this.redis.multi().sadd(this.nodesKey, nodeId).set(this.nodeKey(nodeId, "alive"), String(Date.now()), "PX", ttlMs).exec();
-    const added = res?.[0]?.[1] === 1;
+    // The state key (a day's TTL, renewed here) is never touched by other nodes: when it is gone, Redis lost everything.
+    const res = await this.redis
+      .multi()
+      .exists(this.nodeKey(nodeId, "state"))
+      .set(this.nodeKey(nodeId, "state"), "1", "PX", 86_400_000)
+      .sadd(this.nodesKey, nodeId)
+      .set(this.nodeKey(nodeId, "alive"), String(Date.now()), "PX", ttlMs)
+      .exec();
+    this.#heartbeatTtlMs = ttlMs;
+    const hadState = res?.[0]?.[1] === 1;
+    const added = res?.[2]?.[1] === 1;
     const first = !this.#heartbeating.has(nodeId);
     this.#heartbeating.add(nodeId);
+    if (!first && !hadState) {
+      await this.restore();
+      return true;
+    }
     // Added back although it had been in the set: another node declared this one dead.
     return first || !added;
+  }
+
+  /** After a reconnect: when Redis lost this process's state (restarted empty), write it back. */
+  private async reconcile(): Promise<void> {
+    try {
+      for (const nodeId of this.#heartbeating) {
+        if ((await this.redis.exists(this.nodeKey(nodeId, "state"))) === 0) {
+          await this.restore();
+          return;
+        }
+      }
+    } catch {
+      /* Redis went away again: the next heartbeat checks again */
+    }
+  }
+
+  /**
+   * Writes back what this process holds: its participants (unless another node wrote them
+   * first), their users, hand counters, grace periods and connection sets, its waiting
+   * entries, and its place among the nodes.
+   */
+  private async restore(): Promise<void> {
+    const m = this.redis.multi();
+    const handSeq = new Map<string, number>();
+    for (const { p, graceUntil } of this.#owned.participants.values()) {
+      m.hsetnx(this.k(p.roomId, "p"), p.id, JSON.stringify(p));
+      m.hsetnx(this.k(p.roomId, "u"), p.userId, p.id);
+      handSeq.set(p.roomId, Math.max(handSeq.get(p.roomId) ?? 0, p.handSeq ?? 0));
+      if (!p.connected && graceUntil !== null) m.zadd(this.graceKey, graceUntil, `${p.roomId}|${p.id}|${p.socketId}`);
+      else if (p.nodeId) m.sadd(this.nodeKey(p.nodeId, "m"), entry("p", p.roomId, p.id, p.socketId));
+    }
+    for (const [roomId, n] of handSeq) m.set(this.k(roomId, "hseq"), String(n), "NX");
+    for (const { roomId, e } of this.#owned.waitingEntries()) {
+      m.hsetnx(this.k(roomId, "w"), e.userId, JSON.stringify(e));
+      if (e.nodeId) m.sadd(this.nodeKey(e.nodeId, "m"), entry("w", roomId, e.userId, e.socketId));
+    }
+    for (const nodeId of this.#heartbeating) {
+      m.sadd(this.nodesKey, nodeId).set(this.nodeKey(nodeId, "state"), "1", "PX", 86_400_000);
+      m.set(this.nodeKey(nodeId, "alive"), String(Date.now()), "PX", this.#heartbeatTtlMs);
+    }
+    await m.exec();
   }
 
   async claimDeadNodes() {
@@ -267,7 +379,7 @@ export class RedisLiveState implements LiveState {
 
   async forgetNode(nodeId: string) {
     this.#heartbeating.delete(nodeId);
-    await this.redis.multi().srem(this.nodesKey, nodeId).del(this.nodeKey(nodeId, "alive"), this.nodeKey(nodeId, "m")).exec();
+    await this.redis.multi().srem(this.nodesKey, nodeId).del(this.nodeKey(nodeId, "alive"), this.nodeKey(nodeId, "m"), this.nodeKey(nodeId, "state")).exec();
   }
 
   async close() {

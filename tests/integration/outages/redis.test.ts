@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestApp } from "../../helpers/app.js";
+import { PrivateRedis } from "../../helpers/redis-server.js";
+import { createRoom, joined, listeningApp, person, type Person, type TestClient } from "../rooms/helpers.js";
+
+/**
+ * Redis (the shared live state) goes away under a running server and comes back empty: a
+ * private redis-server this test kills with SIGKILL and starts again without persistence.
+ */
+let redis: PrivateRedis;
+let t: TestApp;
+let url: string;
+let teacher: Person;
+let student: Person;
+let roomId: string;
+let host: TestClient;
+let pupil: TestClient;
+
+beforeAll(async () => {
+  redis = await PrivateRedis.start();
+  ({ t, url } = await listeningApp({ REDIS_URL: redis.url, VTP_REDIS_PREFIX: `vtp-outage-${Date.now()}:` }));
+  teacher = await person(t, "teacher", "Ada Teacher");
+  student = await person(t, "student", "Sam Student");
+  roomId = (await createRoom(t, teacher)).id;
+  host = (await joined(url, teacher, roomId)).c;
+  pupil = (await joined(url, student, roomId)).c;
+}, 60_000);
+
+afterAll(async () => {
+  host?.close();
+  pupil?.close();
+  await redis?.up().catch(() => {});
+  await t?.close();
+  await redis?.kill();
+});
+
+async function health() {
+  const r = await t.app.inject({ method: "GET", url: "/health" });
+  return { status: r.statusCode, body: r.json() as { status: string; redis?: string } };
+}
+
+async function until(what: string, cond: () => Promise<boolean>) {
+  for (let i = 0; i < 200; i++) {
+    if (await cond()) return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}
+
+describe("Redis outage", () => {
+  it("/health reports Redis, events fail fast with LIVE_STATE_UNAVAILABLE, and the live state is written back when Redis returns empty", async () => {
+    expect(await health()).toMatchObject({ status: 200, body: { status: "ok", redis: "ok" } });
+    expect((await pupil.emit("raise-hand", {})).ok).toBe(true);
+    expect((await pupil.emit("lower-hand", {})).ok).toBe(true);
+
+    await redis.kill();
+    await until("/health reports Redis down", async () => (await health()).body.redis === "down");
+    const down = await health();
+    expect(down.status).toBe(503);
+    expect(down.body.status).toBe("degraded");
+
+    const started = Date.now();
+    const ack = await pupil.emit("raise-hand", {});
+    expect(ack.ok).toBe(false);
+    expect(ack.error.code).toBe("LIVE_STATE_UNAVAILABLE");
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    // Redis comes back with nothing in it (restarted, no persistence).
+    await redis.up();
+    await until("/health is ok again", async () => (await health()).status === 200);
+
+    // Nobody was dropped: both sockets are still connected and still in the class.
+    expect(host.socket.connected).toBe(true);
+    expect(pupil.socket.connected).toBe(true);
+    let raised: Awaited<ReturnType<typeof pupil.emit<"raise-hand">>> | undefined;
+    await until("the student's events work again", async () => {
+      raised = await pupil.emit("raise-hand", {});
+      return raised.ok || raised.error.code !== "LIVE_STATE_UNAVAILABLE";
+    });
+    expect(raised!.ok).toBe(true);
+    const list = await host.emit("get-participants", {});
+    expect(list.ok).toBe(true);
+    expect(list.participants.map((p) => p.name).sort()).toEqual(["Ada Teacher", "Sam Student"]);
+    expect(host.has("room-ended")).toBe(false);
+  }, 60_000);
+});
