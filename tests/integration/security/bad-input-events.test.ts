@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_EVENT_NAMES, ClientEvents } from "@vtp/protocol";
+import type { TestApp } from "../../helpers/app.js";
+import { createRoom, joined, listeningApp, person, TestClient, type Person } from "../rooms/helpers.js";
+import { HOSTILE_VALUES, UNKNOWN_UUID, accepts, fieldPaths, validValue, withField, type JsonSchema } from "./hostile.js";
+
+/**
+ * Bad input over the socket, driven by the protocol's event map (packages/protocol/src/events.ts):
+ * for every client event, every field of its payload schema (nested ones too) gets each hostile
+ * value while the other fields are valid, from the host of a live class. The ack is always
+ * `ok: false` with a code when the schema refuses the payload (VALIDATION_FAILED), never
+ * INTERNAL_ERROR otherwise, and the class still works afterwards. A new event is covered
+ * without touching this file.
+ */
+
+let t: TestApp;
+let url: string;
+let host: Person, student: Person;
+let roomId: string;
+let hostClient: TestClient;
+let studentParticipantId: string;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  ({ t, url } = await listeningApp({ VTP_SOCKET_EVENT_RATE: "100000/100000", VTP_CHAT_RATE_LIMIT: "100000/1", VTP_MEDIA: "off" }));
+  host = await person(t, "teacher", "Host");
+  student = await person(t, "student", "Student");
+  roomId = (await createRoom(t, host)).id;
+  hostClient = await connectHost();
+  const s = await joined(url, student, roomId);
+  clients.push(s.c);
+  studentParticipantId = s.ack.participantId;
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await t?.close();
+});
+
+async function connectHost(): Promise<TestClient> {
+  const h = await joined(url, host, roomId);
+  clients.push(h.c);
+  return h.c;
+}
+
+/** The host's socket, connected and in the room (an accepted event such as `leave-room` may take it out). */
+async function hostSocket(): Promise<TestClient> {
+  if (!hostClient.socket.connected) hostClient = await connectHost();
+  else if (!(await inRoom(hostClient))) await hostClient.emit("join-room", { roomId });
+  return hostClient;
+}
+
+async function inRoom(c: TestClient): Promise<boolean> {
+  return c.socket.connected && (await c.emitRaw("get-room-info", {})).ok;
+}
+
+function known(): Record<string, unknown> {
+  return {
+    roomId,
+    participantId: studentParticipantId,
+    to: studentParticipantId,
+    userId: student.user.id,
+    messageId: UNKNOWN_UUID,
+    transportId: "no-such-transport",
+    producerId: "no-such-producer",
+    consumerId: "no-such-consumer",
+    token: "not-a-token",
+  };
+}
+
+describe("every client event of the protocol, every payload field, hostile values", () => {
+  it("answers ok:false with a code (VALIDATION_FAILED when the schema refuses), never INTERNAL_ERROR, and the class goes on", async () => {
+    const failures: string[] = [];
+    let sent = 0;
+    const check = async (event: string, label: string, payload: unknown, refused: boolean) => {
+      const c = await hostSocket();
+      const ack = await c.emitRaw(event, payload);
+      sent++;
+      const where = `${event} ${label} → ${JSON.stringify(ack).slice(0, 160)}`;
+      if (ack.ok) {
+        if (refused) failures.push(`${where} (the schema refuses this payload)`);
+        return;
+      }
+      if (typeof ack.error?.code !== "string") failures.push(`${where} (no error code)`);
+      else if (ack.error.code === "INTERNAL_ERROR") failures.push(where);
+      else if (refused && ack.error.code !== "VALIDATION_FAILED") failures.push(`${where} (expected VALIDATION_FAILED)`);
+      if (refused && !(await inRoom(c))) failures.push(`${where} (a refused payload took the host out of the class)`);
+    };
+
+    for (const event of CLIENT_EVENT_NAMES) {
+      const schema = ClientEvents[event].payload as unknown as JsonSchema;
+      const base = validValue(schema, known()) as Record<string, unknown>;
+      for (const [label, payload] of [["null", null], ["a string", "hello"], ["a number", 42], ["an array", [base]], ["unknown field", { ...base, zzz: 1 }]] as const) {
+        await check(event, label, payload, !accepts(schema, payload));
+      }
+      for (const field of fieldPaths(schema)) {
+        for (const [label, value] of HOSTILE_VALUES) {
+          const payload = withField(base, schema, field, value, known());
+          await check(event, `${field.join(".")}: ${label}`, payload, !accepts(schema, payload));
+        }
+      }
+    }
+    expect(failures, failures.slice(0, 30).join("\n")).toEqual([]);
+    expect(sent).toBeGreaterThan(1000);
+
+    // The server and the class are still alive: a new message reaches the student.
+    const c = await hostSocket();
+    const student = clients[0]!;
+    const sentAck = await c.emit("chat-send", { text: "still here" });
+    expect(sentAck.ok).toBe(true);
+    await student.waitFor("chat-message", (m) => m.message.text === "still here");
+  });
+
+  it("refuses a NUL or another control character in chat, and keeps line breaks", async () => {
+    const c = await hostSocket();
+    for (const text of ["a\u0000b", "bell\u0007", "\u001b[2J"]) {
+      const ack = await c.emitRaw("chat-send", { text });
+      expect(ack.ok).toBe(false);
+      expect(ack.error.code).toBe("VALIDATION_FAILED");
+      expect(JSON.stringify(ack.error.details)).toContain("text");
+    }
+    const ok = await c.emit("chat-send", { text: "two\nlines\tand a tab" });
+    expect(ok.ok).toBe(true);
+    expect(ok.message.text).toBe("two\nlines\tand a tab");
+  });
+
+  it("refuses a malformed record id (room, user, message) as VALIDATION_FAILED; an unknown live id is not found", async () => {
+    const c = await hostSocket();
+    for (const [event, payload] of [
+      ["join-room", { roomId: "not-a-uuid" }],
+      ["get-room-info", { roomId: "abc" }],
+      ["admit", { userId: "abc" }],
+      ["chat-delete", { messageId: "1; drop table rooms" }],
+      ["add-marker", { roomId: "abc", label: "x" }],
+    ] as const) {
+      const ack = await c.emitRaw(event, payload);
+      expect(ack.error?.code, event).toBe("VALIDATION_FAILED");
+    }
+    expect((await c.emitRaw("promote", { participantId: "nobody" })).error.code).toBe("PARTICIPANT_NOT_FOUND");
+  });
+});
