@@ -15,7 +15,17 @@ describe.skipIf(!!skip)("the web client on a plain-http LAN address", () => {
   let browser: Browser;
   beforeAll(async () => {
     await ensureWebBuilt();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--host-resolver-rules=MAP school-server 127.0.0.1"] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--host-resolver-rules=MAP school-server 127.0.0.1",
+      ],
+    });
   }, 240_000);
   afterAll(async () => {
     await browser?.close();
@@ -33,10 +43,10 @@ describe.skipIf(!!skip)("the web client on a plain-http LAN address", () => {
       page.on("requestfailed", (r) => failed.push(r.url()));
       await page.goto(`http://school-server:${port}/`, { waitUntil: "load" });
       const rendered = await page
-        .waitForFunction(() => (document.getElementById("root")?.innerText.trim().length ?? 0) > 0, undefined, { timeout: 10_000 })
+        .waitForFunction(() => (document.getElementById("root")?.textContent?.trim().length ?? 0) > 0, undefined, { timeout: 10_000 })
         .then(() => true)
         .catch(() => false);
-      return { rendered, text: await page.locator("#root").innerText(), failed };
+      return { rendered, text: (await page.locator("#root").textContent()) ?? "", failed };
     } finally {
       await page.close();
       await t?.close();

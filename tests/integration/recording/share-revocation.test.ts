@@ -64,7 +64,17 @@ for (const mode of ["local", "s3"] as const) {
       t = await createTestApp(s3?.env ?? {});
       teacher = await signUp(t, { role: "teacher" });
       const rooms = new RoomsRepo(t.app.ctx.db);
-      const roomId = await rooms.insert({ code: `S${Date.now().toString(36)}`.slice(0, 10), title: "Chemistry", description: "", host_id: teacher.user.id, scheduled_start: null, students_can_publish: false, waiting_room: false, max_participants: 10, chat_enabled: true });
+      const roomId = await rooms.insert({
+        code: `S${Date.now().toString(36)}`.slice(0, 10),
+        title: "Chemistry",
+        description: "",
+        host_id: teacher.user.id,
+        scheduled_start: null,
+        students_can_publish: false,
+        waiting_room: false,
+        max_participants: 10,
+        chat_enabled: true,
+      });
       const repo = new RecordingsRepo(t.app.ctx.db);
       const row = await repo.insert({ roomId, startedBy: teacher.user.id, title: "Chemistry", nodeId: "test" });
       recordingId = row!.id;
@@ -95,7 +105,9 @@ for (const mode of ["local", "s3"] as const) {
     });
 
     it("an expired share link kills its URLs, which never outlived it anyway", async () => {
-      const share = (await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: { expiresInHours: 1 } })).json();
+      const share = (
+        await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: { expiresInHours: 1 } })
+      ).json();
       const urls = await sharedUrls(share.apiUrl);
       const shareEnds = Math.floor(new Date(share.expiresAt).getTime() / 1000);
       for (const url of Object.values(urls)) expect(expOf(url), url).toBeLessThanOrEqual(shareEnds);

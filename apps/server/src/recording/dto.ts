@@ -34,8 +34,20 @@ const trackDto = (t: TrackRow) => ({
   codec: t.codec,
   startOffsetMs: t.start_offset_ms,
   endOffsetMs: t.end_offset_ms,
-  parts: t.parts.filter((p) => p.offsetMs >= 0).map((p) => ({ offsetMs: p.offsetMs, ...(p.endOffsetMs !== undefined ? { endOffsetMs: p.endOffsetMs } : {}), ...(p.gapReason ? { gapReason: p.gapReason } : {}) })),
+  parts: t.parts
+    .filter((p) => p.offsetMs >= 0)
+    .map((p) => ({
+      offsetMs: p.offsetMs,
+      ...(p.endOffsetMs !== undefined ? { endOffsetMs: p.endOffsetMs } : {}),
+      ...(p.gapReason ? { gapReason: p.gapReason } : {}),
+    })),
   status: t.status,
 });
 
-export const markerDto = (m: MarkerRow): RecordingMarkerDto => ({ id: m.id, kind: m.kind, label: m.label, offsetMs: m.offset_ms, createdAt: new Date(m.created_at).toISOString() });
+export const markerDto = (m: MarkerRow): RecordingMarkerDto => ({
+  id: m.id,
+  kind: m.kind,
+  label: m.label,
+  offsetMs: m.offset_ms,
+  createdAt: new Date(m.created_at).toISOString(),
+});

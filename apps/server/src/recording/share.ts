@@ -80,12 +80,12 @@ export class PlaybackLinks {
   async check(r: RecordingRow, q: Record<string, unknown>): Promise<PlaybackAccess | undefined> {
     const { g, exp, sig } = q;
     if (typeof g !== "string" || typeof exp !== "string" || typeof sig !== "string" || !/^\d{1,12}$/.test(exp)) return undefined;
-    const m = GRANT.exec(g);
-    if (!m || Number(exp) < nowS()) return undefined;
+    const [, kind, grantId] = GRANT.exec(g) ?? [];
+    if (!kind || !grantId || Number(exp) < nowS()) return undefined;
     const want = this.mac(r.id, g, Number(exp));
     const got = Buffer.from(sig, "base64url");
     if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
-    const grant: PlaybackGrant = { kind: m[1] === "s" ? "share" : "user", id: m[2]!.toLowerCase() };
+    const grant: PlaybackGrant = { kind: kind === "s" ? "share" : "user", id: grantId.toLowerCase() };
     return (await this.stands(grant, r)) ? { grant, exp: Number(exp) } : undefined;
   }
 
