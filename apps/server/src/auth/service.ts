@@ -41,6 +41,8 @@ export const noLiveSessions: LiveSessions = { revokeUser: async () => {} };
 export interface AccountServiceOptions {
   throttle?: ThrottlePolicy;
   live?: LiveSessions;
+  /** Seconds after a rotation during which the rotated refresh token still gets a session (see `refresh`); default 30. */
+  refreshReuseGraceSeconds?: number;
 }
 
 /** Everything an account can do; the HTTP routes are a thin layer over this. */
@@ -60,10 +62,12 @@ export class AccountService {
     this.tokens = new TokensRepo(db);
     this.throttle = options.throttle ?? defaultThrottle;
     this.live = options.live ?? noLiveSessions;
+    this.refreshGraceSeconds = options.refreshReuseGraceSeconds ?? 30;
   }
 
   private readonly throttle: ThrottlePolicy;
   private readonly live: LiveSessions;
+  private readonly refreshGraceSeconds: number;
 
   static normalizeEmail(email: string): string {
     return email.trim().toLowerCase();
@@ -154,22 +158,31 @@ export class AccountService {
   }
 
   /**
-   * Rotates a refresh token. Presenting one that was already rotated means it was stolen
-   * or replayed: the whole family is revoked.
+   * Rotates a refresh token. Presenting one that was already rotated means it was stolen or
+   * replayed, and the whole family is revoked — except within the grace period right after its
+   * rotation, for the family's newest rotated token only: two tabs refreshing at the same moment
+   * both present it, and the later one gets a fresh session in the same family.
    */
   async refresh(refreshToken: string): Promise<Session> {
-    const row = await this.tokens.findRefresh(hashToken(refreshToken));
+    const hash = hashToken(refreshToken);
+    const row = await this.tokens.findRefresh(hash);
     if (!row) throw new AppError("INVALID_TOKEN", "The refresh token is invalid");
-    if (row.rotated_at) {
-      await this.tokens.revokeFamily(row.family_id);
-      throw new AppError("REFRESH_TOKEN_REUSED", "This refresh token was already used; the session has been ended");
-    }
+    if (row.rotated_at) return this.refreshRotated(row);
     if (row.revoked_at) throw new AppError("INVALID_TOKEN", "The refresh token was revoked");
     if (new Date(row.expires_at) <= new Date()) throw new AppError("TOKEN_EXPIRED", "The refresh token has expired");
-    if (!(await this.tokens.markRotated(row.id))) {
-      await this.tokens.revokeFamily(row.family_id);
-      throw new AppError("REFRESH_TOKEN_REUSED", "This refresh token was already used; the session has been ended");
-    }
+    if (!(await this.tokens.markRotated(row.id))) return this.refreshRotated((await this.tokens.findRefresh(hash)) ?? row);
+    return this.sessionFor(row);
+  }
+
+  /** A rotated token presented again: a fresh session within the grace, else the family is revoked. */
+  private async refreshRotated(row: { id: string; family_id: string; user_id: string }): Promise<Session> {
+    if (await this.tokens.withinRotationGrace(row.id, this.refreshGraceSeconds)) return this.sessionFor(row);
+    await this.tokens.revokeFamily(row.family_id);
+    throw new AppError("REFRESH_TOKEN_REUSED", "This refresh token was already used; the session has been ended");
+  }
+
+  /** A new refresh token in `row`'s family and an access token, for a user who is still allowed in. */
+  private async sessionFor(row: { family_id: string; user_id: string }): Promise<Session> {
     const user = await this.users.byId(row.user_id);
     if (!user) throw new AppError("INVALID_TOKEN", "The account no longer exists");
     if (user.disabled) {

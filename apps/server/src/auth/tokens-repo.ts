@@ -49,6 +49,24 @@ export class TokensRepo {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /**
+   * Whether refresh token `id` was rotated less than `graceSeconds` ago and is its family's
+   * newest rotation (the immediate predecessor of the family's live token), and the family is
+   * not revoked: a second, simultaneous refresh rather than a replay.
+   */
+  async withinRotationGrace(id: string, graceSeconds: number): Promise<boolean> {
+    if (graceSeconds <= 0) return false;
+    const r = await sql<{ ok: number }>`
+      select 1 as ok from refresh_tokens r
+      where r.id = ${id}
+        and r.revoked_at is null
+        and r.expires_at > now()
+        and r.rotated_at > now() - make_interval(secs => ${graceSeconds})
+        and not exists (select 1 from refresh_tokens o where o.family_id = r.family_id and o.rotated_at > r.rotated_at)
+    `.execute(this.db);
+    return r.rows.length === 1;
+  }
+
   async revokeFamily(familyId: string) {
     await this.db.updateTable("refresh_tokens").set({ revoked_at: sql`now()` }).where("family_id", "=", familyId).where("revoked_at", "is", null).execute();
   }

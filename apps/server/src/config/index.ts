@@ -8,6 +8,7 @@ import { readIceSettings, type IceConfig } from "../rtc/settings.js";
 import { readRecordingSettings, type RecordingSettings } from "../recording/settings.js";
 import { readStorageSettings, type StorageSettings } from "../storage/settings.js";
 import { readDatabaseSettings, type DatabaseSettings } from "../db/settings.js";
+import { readAuthSettings, type AuthSettings } from "../auth/settings.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
@@ -48,6 +49,7 @@ export interface Config {
   recording: RecordingSettings;
   storage: StorageSettings;
   database: DatabaseSettings;
+  auth: AuthSettings;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const recording = readRecordingSettings(read);
   const storage = readStorageSettings(read);
   const database = readDatabaseSettings(read);
+  const auth = readAuthSettings(read);
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
     recording,
     storage,
     database,
+    auth,
   };
 }
 
