@@ -121,6 +121,10 @@ describe("GET /metrics on the app server", () => {
       for (const status of ["recording", "processing", "ready", "failed"]) expect(sample(text, "vtp_recordings", { status })).toBe(0);
       expect(sample(text, "vtp_database_up")).toBe(1);
       expect(sample(text, "vtp_database_ping_seconds")).toBeGreaterThan(0);
+      expect(sample(text, "vtp_database_open")).toBe(1);
+      expect(sample(text, "vtp_database_connections", { state: "total" })).toBeGreaterThanOrEqual(1);
+      expect(sample(text, "vtp_database_connections", { state: "idle" })).toBeGreaterThanOrEqual(0);
+      expect(sample(text, "vtp_database_connections", { state: "waiting" })).toBe(0);
       expect(sample(text, "vtp_redis_up")).toBe(1);
       expect(sample(text, "vtp_redis_ping_seconds")).toBeGreaterThan(0);
       expect(sample(text, "vtp_media_started")).toBe(0);

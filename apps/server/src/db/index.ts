@@ -33,6 +33,8 @@ export interface DatabaseHandle {
 }
 
 export interface DatabasePoolStats {
+  /** False once closed. */
+  open: boolean;
   /** Connections open (PGlite: 1 while open, 0 once closed). */
   total: number;
   idle: number;
@@ -73,7 +75,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
         });
       },
       ping: () => pingDb(db, settings.healthTimeoutMs),
-      poolStats: () => ({ total: closed ? 0 : pool.totalCount, idle: closed ? 0 : pool.idleCount, waiting: closed ? 0 : pool.waitingCount }),
+      poolStats: () => (closed ? { open: false, total: 0, idle: 0, waiting: 0 } : { open: true, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: async () => {
         if (closed) return;
         closed = true;
@@ -108,7 +110,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
       });
     },
     ping: () => pingDb(db, settings.healthTimeoutMs),
-    poolStats: () => (closed || pglite.closed ? { total: 0, idle: 0, waiting: 0 } : { total: 1, idle: 1, waiting: 0 }),
+    poolStats: () => (closed || pglite.closed ? { open: false, total: 0, idle: 0, waiting: 0 } : { open: true, total: 1, idle: 1, waiting: 0 }),
     close: async () => {
       if (closed) return;
       closed = true;

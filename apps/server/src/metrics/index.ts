@@ -50,6 +50,8 @@ export function registerMetrics(app: FastifyInstance, opts: { token: string | un
   const jobAge = new Gauge({ name: "vtp_jobs_oldest_age_seconds", help: "Age of the oldest job waiting (queued) or running, by queue", labelNames: ["queue", "status"], registers });
   const dbUp = new Gauge({ name: "vtp_database_up", help: "1 when the database answered select 1", registers });
   const dbPing = new Gauge({ name: "vtp_database_ping_seconds", help: "Latency of select 1 through the connection pool", registers });
+  const dbConnections = new Gauge({ name: "vtp_database_connections", help: "Database connections: total open, idle, and requests waiting for one (PostgreSQL's pool; embedded PGlite: its one connection)", labelNames: ["state"], registers });
+  const dbOpen = new Gauge({ name: "vtp_database_open", help: "1 while this process's database handle is open (for PGlite: the embedded database)", registers });
   const media = new MediaMetrics(registry);
   let redis: Redis | undefined;
   let redisUp: Gauge | undefined;
@@ -128,6 +130,9 @@ export function registerMetrics(app: FastifyInstance, opts: { token: string | un
   app.get("/metrics", { schema: { hide: true } }, async (req, reply) => {
     if (!metricsAccess(token, req, reply)) return reply;
     sockets.set(sources.socketsConnected());
+    const now = sources.databasePool();
+    for (const state of ["total", "idle", "waiting"] as const) dbConnections.set({ state }, now[state]);
+    dbOpen.set(now.open ? 1 : 0);
     await refresh();
     return reply.header("content-type", registry.contentType).header("cache-control", "no-store").send(await registry.metrics());
   });

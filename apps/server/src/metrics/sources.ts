@@ -24,6 +24,8 @@ export interface AppMetricSources {
   jobs(): Promise<JobDepth[]>;
   /** `select 1` through the database handle. */
   databasePing(): Promise<boolean>;
+  /** The database's connections: "postgres" (the pool's total, idle, waiting) or the embedded "pglite" (total 1 while open). */
+  databasePool(): { kind: "pglite" | "postgres"; open: boolean; total: number; idle: number; waiting: number };
   redisUrl?: string;
 }
 
@@ -38,6 +40,7 @@ export function appMetricSources(opts: { ctx: AppContext; media: MediaBridge | u
     recordingsByStatus: async () => opts.recording()?.service.countByStatus() ?? {},
     jobs: async () => opts.recording()?.jobs.depth() ?? [],
     databasePing: () => ctx.database.ping(),
+    databasePool: () => ({ kind: ctx.database.kind, ...ctx.database.poolStats() }),
     redisUrl: ctx.config.redisUrl,
   };
 }
