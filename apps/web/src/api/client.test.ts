@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { UserDto } from "@vtp/protocol";
 import { ApiClient, type ClientEnv, type TabMessage } from "./client";
 import { refreshDelayMs } from "./schedule";
+import { errorText, isTransient } from "./errors";
 
 const user: UserDto = {
   id: "u1",
@@ -177,6 +178,60 @@ describe("ApiClient", () => {
     await flush();
     expect(h.calls.filter((c) => c.url.endsWith("/refresh"))).toHaveLength(1);
     expect(client.signedIn).toBe(true);
+  });
+
+  it("keeps the session when the refresh meets a database outage (503 DATABASE_UNAVAILABLE), and refreshes once it is back", async () => {
+    let down = false;
+    const unavailable = { status: 503, body: { error: { code: "DATABASE_UNAVAILABLE", message: "The database is not reachable right now" } } };
+    const h = harness((c) => (c.url.endsWith("/login") ? session("A", 60) : down ? unavailable : session("B", 60)));
+    const client = new ApiClient(h.env);
+    const events: string[] = [];
+    client.subscribe((e) => events.push(e.type));
+    await client.login("a", "b");
+    down = true;
+    h.advance(45_000);
+    await flush();
+    expect(client.signedIn).toBe(true);
+    down = false;
+    h.advance(10_000);
+    await flush();
+    expect(client.signedIn).toBe(true);
+    expect(events).toEqual(["signed-in", "user"]);
+  });
+
+  it("retries a read while the service answers 503 with a transient code, and says the service is having trouble if it persists", async () => {
+    let failures = 2;
+    const h = harness((c) => {
+      if (c.url.endsWith("/login")) return session("A");
+      if (failures-- > 0) return { status: 503, body: { error: { code: "DATABASE_UNAVAILABLE", message: "db" } } };
+      return { status: 200, body: { rooms: [] } };
+    });
+    const client = new ApiClient(h.env);
+    await client.login("a", "b");
+    const pending = client.get("/api/v1/rooms");
+    for (let i = 0; i < 10; i++) {
+      await flush();
+      h.advance(2_000);
+    }
+    await expect(pending).resolves.toEqual({ rooms: [] });
+    expect(h.calls.filter((c) => c.url === "/api/v1/rooms")).toHaveLength(3);
+
+    // Still down after the retries: the error reads as a passing trouble, not a generic failure.
+    failures = 100;
+    const failing = client.get("/api/v1/rooms");
+    for (let i = 0; i < 10; i++) {
+      await flush();
+      h.advance(2_000);
+    }
+    const err = await failing.catch((e: unknown) => e);
+    expect(errorText(err)).toBe("The service is having trouble, retrying…");
+    expect(isTransient(err)).toBe(true);
+
+    // A write is never repeated on its own.
+    failures = 1;
+    const before = h.calls.length;
+    await expect(client.post("/api/v1/rooms", { title: "x" })).rejects.toMatchObject({ code: "DATABASE_UNAVAILABLE" });
+    expect(h.calls.length - before).toBe(1);
   });
 
   it("signs out every tab and adopts a session another tab shared", async () => {

@@ -1,5 +1,5 @@
 import type { ErrorResponse, SessionResponse, UserDto } from "@vtp/protocol";
-import { ApiError } from "./errors";
+import { ApiError, TRANSIENT_CODES } from "./errors";
 import { isExpiringSoon, refreshDelayMs } from "./schedule";
 
 /** Messages exchanged between tabs of the same browser (same origin). */
@@ -41,6 +41,9 @@ export interface RequestOptions {
 
 const AUTH_PATH = "/api/v1/auth";
 const RETRY_AFTER_NETWORK_ERROR_MS = 10_000;
+/** A read answered 503 with a transient code (database or live state out of reach) is tried again this many times. */
+const TRANSIENT_RETRIES = 3;
+const TRANSIENT_DELAY_MS = { fallback: 2_000, max: 5_000 };
 
 /**
  * The browser's API client. The access token lives only in memory; the refresh token is the
@@ -102,7 +105,7 @@ export class ApiClient {
         this.adopt(s.accessToken, this.env.now() + s.expiresIn * 1000, s.user, true);
         return true;
       } catch (err) {
-        if (err instanceof ApiError && err.code === "NETWORK") {
+        if (err instanceof ApiError && (err.code === "NETWORK" || TRANSIENT_CODES.has(err.code))) {
           // Keep the session; try again soon. Requests meanwhile fail with a network error.
           if (this.accessToken) this.schedule(RETRY_AFTER_NETWORK_ERROR_MS);
           return false;
@@ -154,6 +157,11 @@ export class ApiClient {
     if (res.status === 401 && auth && this.user) {
       // The token may have expired in the meantime (sleep, clock skew): refresh once and retry.
       if (await this.refresh()) res = await this.send(method, path, opts, auth);
+    }
+    // Reads are safe to repeat: while the service says it is in trouble for a moment, wait (Retry-After) and try again.
+    for (let attempt = 0; (method === "GET" || method === "HEAD") && attempt < TRANSIENT_RETRIES && (await isTransientResponse(res)); attempt++) {
+      await new Promise<void>((resolve) => this.env.setTimer(resolve, retryDelayMs(res)));
+      res = await this.send(method, path, opts, auth);
     }
     if (opts.raw && res.ok) return res as unknown as T;
     return this.parse<T>(res);
@@ -241,4 +249,20 @@ export class ApiClient {
   private emit(e: SessionEvent) {
     for (const fn of this.listeners) fn(e);
   }
+}
+
+async function isTransientResponse(res: Response): Promise<boolean> {
+  if (res.status !== 503) return false;
+  try {
+    const body = (await res.clone().json()) as ErrorResponse;
+    return TRANSIENT_CODES.has(body?.error?.code ?? "");
+  } catch {
+    return false;
+  }
+}
+
+function retryDelayMs(res: Response): number {
+  const seconds = Number(res.headers.get("retry-after"));
+  const ms = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : TRANSIENT_DELAY_MS.fallback;
+  return Math.min(ms, TRANSIENT_DELAY_MS.max);
 }

@@ -13,6 +13,16 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Codes that mean "the service is in trouble for a moment" (its database or live state is out of
+ * reach): the client keeps the session, retries reads, and says so rather than showing a failure.
+ */
+export const TRANSIENT_CODES: ReadonlySet<string> = new Set(["DATABASE_UNAVAILABLE", "LIVE_STATE_UNAVAILABLE", "SERVICE_UNAVAILABLE"]);
+
+export function isTransient(err: unknown): boolean {
+  return err instanceof ApiError && TRANSIENT_CODES.has(err.code);
+}
+
 const EXTRA: Record<string, string> = {
   NETWORK: "We could not reach the server. Check your connection and try again.",
   UNAUTHORIZED: "Please sign in again.",
@@ -21,7 +31,6 @@ const EXTRA: Record<string, string> = {
   VALIDATION_FAILED: "Some of the details are not valid. Please check the form.",
   BAD_REQUEST: "Some of the details are not valid. Please check the form.",
   CONFLICT: "That conflicts with something that already exists.",
-  SERVICE_UNAVAILABLE: "The service is temporarily unavailable. Please try again shortly.",
   ROLE_NOT_ALLOWED: "That role cannot be chosen here.",
   NOT_IN_ROOM: "You are not in this class.",
   ALREADY_IN_ROOM: "You are already in this class (perhaps in another tab).",
