@@ -130,3 +130,24 @@ describe("database outages", () => {
     expect((await app.inject({ method: "GET", url: "/api/v1/rooms", headers: teacher.auth })).statusCode).toBe(200);
   }, 60_000);
 });
+
+describe("embedded database closed under a running server", () => {
+  it("answers 503 DATABASE_UNAVAILABLE, not 500", async () => {
+    const config = testConfig();
+    const database = await openDatabase({ dataDir: "", inMemory: true });
+    await migrate(database);
+    const mailer = new MemoryMailer();
+    const embedded = await buildApp(config, { database, mailer, logger: pino({ level: "silent" }) });
+    try {
+      const someone = await signUp({ app: embedded, config, mailer, dataDir: config.dataDir, close: async () => {} }, { role: "teacher" });
+      await database.close();
+      const rest = await embedded.inject({ method: "GET", url: "/api/v1/rooms", headers: someone.auth });
+      expect(rest.statusCode).toBe(503);
+      expect(rest.json().error.code).toBe("DATABASE_UNAVAILABLE");
+      expect((await embedded.inject({ method: "GET", url: "/health" })).statusCode).toBe(503);
+    } finally {
+      await embedded.close();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    }
+  });
+});

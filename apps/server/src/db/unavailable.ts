@@ -14,6 +14,7 @@ const UNAVAILABLE_MESSAGES = [
   /^connect(ion)? timeout/i,
   /PGlite is closed/i,
   /Cannot use a pool after calling end/i,
+  /driver has already been destroyed/i,
 ];
 
 /**

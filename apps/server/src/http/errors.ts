@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { PATTERN_PROBLEMS, UUID_PATTERN } from "@vtp/protocol";
+import { FORMAT_PROBLEMS, PATTERN_PROBLEMS } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
+import { databaseUnavailable, isDatabaseUnavailable } from "../db/unavailable.js";
 
 /**
  * The one place where thrown errors become HTTP responses:
@@ -29,6 +30,12 @@ export function registerErrorHandling(app: FastifyInstance) {
     }
     if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send({ error: { code: "BAD_REQUEST", message: fe.message } });
+    }
+    // The database layer already answers DATABASE_UNAVAILABLE; this catches a connection error raised past it.
+    if (isDatabaseUnavailable(err)) {
+      const unavailable = databaseUnavailable();
+      request.log.warn({ err }, "database unavailable");
+      return reply.status(unavailable.status).headers(unavailable.headers ?? {}).send({ error: unavailable.toBody() });
     }
     request.log.error({ err }, "unhandled error");
     return reply.status(500).send({ error: { code: "INTERNAL_ERROR", message: "Internal server error" } });
@@ -80,8 +87,7 @@ type ValidationIssue = NonNullable<FastifyError["validation"]>[number];
 function problemOf(v: ValidationIssue): string | undefined {
   const params = v.params as { pattern?: unknown; format?: unknown } | undefined;
   if (v.keyword === "pattern" && typeof params?.pattern === "string") return PATTERN_PROBLEMS[params.pattern] ?? v.message;
-  if (v.keyword === "format" && params?.format === "date-time") return "must be a real date-time such as 2030-09-01T08:30:00Z, in the years 2000–9999";
-  if (v.keyword === "format" && params?.format === "uuid") return PATTERN_PROBLEMS[UUID_PATTERN];
+  if (v.keyword === "format" && typeof params?.format === "string") return FORMAT_PROBLEMS[params.format] ?? v.message;
   return v.message;
 }
 
