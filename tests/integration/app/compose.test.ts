@@ -31,6 +31,7 @@ describe("compose", () => {
       "live:media",
       "stores:recording jobs",
       "stores:mail",
+      "stores:attendance heartbeat",
       "stores:database",
     ]);
     const ran: string[] = [];
@@ -39,7 +40,7 @@ describe("compose", () => {
     // The stores outlive the live phase: recording jobs still write their state.
     expect(await services.database.ping()).toBe(true);
     await shutdown.run("stores", (name) => ran.push(name));
-    expect(ran).toEqual(["recordings", "signalling", "media", "recording jobs", "mail", "database"]);
+    expect(ran).toEqual(["recordings", "signalling", "media", "recording jobs", "mail", "attendance heartbeat", "database"]);
     expect(await services.database.ping().catch(() => false)).toBe(false);
     expect(existsSync(path.join(config.dataDir, "vtp.lock"))).toBe(false);
   });
