@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_EVENT_NAMES, type ClientEventName } from "@vtp/protocol";
+import type { TestApp } from "../../helpers/app.js";
+import { listeningApp, TestClient } from "../rooms/helpers.js";
+import { makeClassA, makePeople, ROLES, SOCKET_ROLES, type ClassA, type People, type Role, type SocketRole } from "./authz-fixtures.js";
+
+/**
+ * The authorization matrix, built by construction: every route of the running app's
+ * `/api/openapi.json` and every client event of the protocol's `ClientEvents` is tried as every
+ * role, each time against a fresh class, and the outcome compared with the table below. A route
+ * or event without a row fails the test, so a new one must be given its expectations.
+ *
+ * Outcomes: `o` allowed (2xx / ack ok), `d` denied (401, 403 or 404 / an ack refused with an
+ * authorization code), `p` past authorization but not carried out for a reason of the request
+ * itself (bad token, no such live object, wrong state: any other 4xx, a 503, or another ack error).
+ * Roles, in the order of each row's letters: anonymous, student (in class A), outsider (a
+ * student in class B), host (the teacher hosting A), teacher (hosting B), presenter (a student
+ * of A the host made a speaker), admin, disabled (an account disabled after signing in).
+ */
+
+type Outcome = "o" | "d" | "p";
+interface Ctx {
+  a: ClassA;
+  people: People;
+  role: Role;
+  t: TestApp;
+}
+interface RouteCase {
+  /** One letter per role (ROLES order). */
+  expect: string;
+  body?: (c: Ctx) => unknown | Promise<unknown>;
+  /** Class A is being recorded while the request runs. */
+  recording?: boolean;
+  query?: (c: Ctx) => Record<string, string>;
+}
+
+const passwordOf = (c: Ctx) => (c.role === "anonymous" ? "whatever password" : c.people.actors[c.role].password);
+const fresh = () => `m${Math.random().toString(36).slice(2, 10)}@school.test`;
+
+//                                                           a s o h t p A x
+const ROUTES: Record<string, RouteCase> = {
+  "GET /api/v1/health": { expect: "oooooooo" },
+  "GET /health": { expect: "oooooooo" },
+  "POST /api/v1/auth/register": { expect: "oooooooo", body: () => ({ email: fresh(), password: "correct horse battery", fullName: "New", role: "student" }) },
+  "POST /api/v1/auth/verify-email": { expect: "pppppppp", body: () => ({ token: "not-a-real-token" }) },
+  "POST /api/v1/auth/resend-verification": { expect: "oooooooo", body: () => ({ email: fresh() }) },
+  "POST /api/v1/auth/login": { expect: "oooooooo", body: (c) => ({ email: c.people.target.email, password: c.people.target.password }) },
+  "POST /api/v1/auth/refresh": {
+    expect: "oooooooo",
+    body: async (c) => {
+      const login = await c.t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: c.people.target.email, password: c.people.target.password } });
+      return { refreshToken: login.json().refreshToken };
+    },
+  },
+  "POST /api/v1/auth/logout": { expect: "oooooooo", body: () => ({}) },
+  "GET /api/v1/auth/profile": { expect: "dooooood" },
+  "PATCH /api/v1/auth/profile": { expect: "dooooood", body: () => ({ fullName: "Same Name" }) },
+  "POST /api/v1/auth/change-password": { expect: "dooooood", body: (c) => ({ currentPassword: passwordOf(c), newPassword: passwordOf(c) }) },
+  "POST /api/v1/auth/forgot-password": { expect: "oooooooo", body: (c) => ({ email: c.people.target.email }) },
+  "POST /api/v1/auth/reset-password": { expect: "pppppppp", body: () => ({ token: "not-a-real-token", newPassword: "another good password" }) },
+  "GET /api/v1/admin/users": { expect: "ddddddod" },
+  "PATCH /api/v1/admin/users/{id}": { expect: "ddddddod", body: () => ({ disabled: false }) },
+  "GET /api/v1/admin/status": { expect: "ddddddod" },
+  "GET /api/v1/rtc/ice-servers": { expect: "dooooood" },
+
+  "POST /api/v1/recordings/start": { expect: "dddoddod", body: (c) => ({ roomId: c.a.roomId }) },
+  "POST /api/v1/recordings/{id}/stop": { expect: "dddpddpd" },
+  "GET /api/v1/recordings": { expect: "dooooood", query: (c) => ({ roomId: c.a.roomId }) },
+  "GET /api/v1/recordings/{id}": { expect: "dododood" },
+  "PATCH /api/v1/recordings/{id}": { expect: "dddoddod", body: () => ({ title: "Renamed" }) },
+  "DELETE /api/v1/recordings/{id}": { expect: "dddoddod" },
+  "POST /api/v1/rooms/{id}/recording/markers": { expect: "dddoddod", recording: true, body: () => ({ label: "here" }) },
+  "POST /api/v1/recordings/{id}/share": { expect: "dddoddod", body: () => ({}) },
+  "DELETE /api/v1/recordings/{id}/share": { expect: "dddoddod" },
+  "GET /api/v1/recordings/{id}/chat": { expect: "dododood" },
+  "GET /api/v1/recordings/{id}/download": { expect: "dpdpdppd" },
+  "GET /api/v1/recordings/{id}/thumbnail": { expect: "dpdpdppd" },
+  "GET /api/v1/recordings/{id}/stream": { expect: "dpdpdppd" },
+  "GET /api/v1/recordings/{id}/hls/{*}": { expect: "dddddddd" },
+  "GET /api/v1/shared/recordings/{token}": { expect: "oooooooo" },
+  "GET /api/v1/shared/recordings/{token}/stream": { expect: "pppppppp" },
+  "GET /api/v1/shared/recordings/{token}/download": { expect: "pppppppp" },
+  "GET /api/v1/shared/recordings/{token}/thumbnail": { expect: "pppppppp" },
+
+  "POST /api/v1/rooms/": { expect: "dddoodod", body: () => ({ title: "New class" }) },
+  "GET /api/v1/rooms/": { expect: "dooooood" },
+  "GET /api/v1/rooms/stats": { expect: "dooooood", query: (c) => ({ ids: c.a.roomId }) },
+  "GET /api/v1/rooms/by-code/{code}": { expect: "dooooood" },
+  "GET /api/v1/rooms/{id}": { expect: "dooooood" },
+  "PATCH /api/v1/rooms/{id}": { expect: "dddoddod", body: () => ({ title: "Renamed" }) },
+  "DELETE /api/v1/rooms/{id}": { expect: "dddoddod" },
+  "GET /api/v1/rooms/{id}/my-access": { expect: "dooooood" },
+  "POST /api/v1/rooms/{id}/end": { expect: "dddoddod" },
+  "GET /api/v1/rooms/{id}/messages": { expect: "dododood" },
+  "GET /api/v1/rooms/{id}/attendance": { expect: "dddoddod" },
+  "GET /api/v1/signalling/health": { expect: "oooooooo" },
+  "GET /api/v1/signalling/room/stats": { expect: "dddoddod", query: (c) => ({ room_id: c.a.roomId }) },
+  "GET /api/v1/signalling/rooms/stats": { expect: "dddoodod" },
+  "POST /api/v1/signalling/room/create": { expect: "dddoodod", body: () => ({ title: "New class" }) },
+  "DELETE /api/v1/signalling/room/delete": { expect: "dddoddod", query: (c) => ({ room_id: c.a.roomId }) },
+};
+
+/** One letter per socket role (SOCKET_ROLES order: student, outsider, host, teacher, presenter, admin). */
+interface EventCase {
+  expect: string;
+  /** Class A is being recorded while the event runs. */
+  recording?: boolean;
+  payload: (c: Ctx) => unknown;
+}
+const sdp = { type: "offer", sdp: "v=0\r\n" };
+/** Someone else in class A to relay to. */
+const peerOf = (c: Ctx) => (c.role === "host" ? c.a.pid.student : c.a.pid.host);
+//                                                    s o h t p A
+const EVENTS: Record<ClientEventName, EventCase> = {
+  "join-room": { expect: "oooooo", payload: (c) => ({ roomId: c.a.roomId }) },
+  "leave-room": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId }) },
+  "get-room-info": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId }) },
+  "get-participants": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId }) },
+  "webrtc-offer": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, to: peerOf(c), description: sdp }) },
+  "webrtc-answer": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, to: peerOf(c), description: { ...sdp, type: "answer" } }) },
+  "ice-candidate": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, to: peerOf(c), candidate: null }) },
+  "raise-hand": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId }) },
+  "lower-hand": { expect: "ododdo", payload: (c) => ({ roomId: c.a.roomId, participantId: c.a.pid.student }) },
+  promote: { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, participantId: c.a.pid.student }) },
+  demote: { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, participantId: c.a.pid.presenter }) },
+  "mute-participant": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, participantId: c.a.pid.student }) },
+  "remove-participant": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, participantId: c.a.pid.student }) },
+  admit: { expect: "ddpddp", payload: (c) => ({ roomId: c.a.roomId, userId: c.people.target.user.id }) },
+  reject: { expect: "ddpddp", payload: (c) => ({ roomId: c.a.roomId, userId: c.people.target.user.id }) },
+  "update-room-settings": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, settings: { chatEnabled: true } }) },
+  "end-room": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId }) },
+  "chat-send": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, text: "hi" }) },
+  "chat-delete": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, messageId: c.a.messageId }) },
+  "auth-renew": { expect: "oooooo", payload: (c) => ({ token: c.people.actors[c.role as SocketRole].accessToken }) },
+  "create-transport": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, direction: "recv" }) },
+  "connect-transport": { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, transportId: "no-such-transport", description: { type: "answer", sdp: "v=0\r\n" } }) },
+  produce: { expect: "ddpdpp", payload: (c) => ({ roomId: c.a.roomId, transportId: "no-such-transport", kind: "video", source: "camera" }) },
+  consume: { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, producerId: "no-such-producer", transportId: "no-such-transport" }) },
+  "close-producer": { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, producerId: "no-such-producer" }) },
+  "close-consumer": { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, consumerId: "no-such-consumer" }) },
+  "set-preferred-layer": { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, consumerId: "no-such-consumer", layer: "l" }) },
+  "leave-media": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId }) },
+  "add-marker": { expect: "ddodoo", recording: true, payload: (c) => ({ roomId: c.a.roomId, label: "here" }) },
+};
+
+/** Ack error codes that mean "not allowed" (as opposed to a bad request or a missing live object). */
+const DENIED_CODES = new Set(["FORBIDDEN", "UNAUTHORIZED", "NOT_IN_ROOM", "NOT_ALLOWED_TO_PUBLISH", "ROLE_NOT_ALLOWED", "ACCOUNT_DISABLED", "REMOVED_FROM_ROOM", "NOT_HOST"]);
+
+function httpOutcome(status: number): Outcome | "5xx" {
+  if (status >= 200 && status < 300) return "o";
+  if (status === 401 || status === 403 || status === 404) return "d";
+  if (status >= 500 && status !== 503) return "5xx";
+  return "p";
+}
+
+let t: TestApp;
+let url: string;
+let people: People;
+let openapi: { paths: Record<string, Record<string, unknown>> };
+
+beforeAll(async () => {
+  ({ t, url } = await listeningApp({ MEDIA_WORKERS: "1", RTC_MIN_PORT: "47400", RTC_MAX_PORT: "47599" }));
+  people = await makePeople(t);
+  openapi = (await t.app.inject({ url: "/api/openapi.json" })).json();
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+function operations(): string[] {
+  const ops: string[] = [];
+  for (const [path, methods] of Object.entries(openapi.paths)) for (const m of Object.keys(methods)) if (["get", "post", "put", "patch", "delete"].includes(m)) ops.push(`${m.toUpperCase()} ${path}`);
+  return ops;
+}
+
+function concretePath(template: string, a: ClassA): string {
+  return template
+    .replace(/\/admin\/users\/\{id\}/, `/admin/users/${people.target.user.id}`)
+    .replace(/\/rooms\/\{id\}/, `/rooms/${a.roomId}`)
+    .replace(/\/recordings\/\{id\}/, `/recordings/${a.recordingId}`)
+    .replace("{code}", a.code)
+    .replace("{token}", a.shareToken)
+    .replace("{*}", "index.m3u8");
+}
+
+describe("authorization matrix", () => {
+  it("every route of /api/openapi.json and every client event has a row; every row names a real route or event", () => {
+    const ops = operations();
+    expect(ops.length).toBeGreaterThan(40);
+    expect(ops.filter((op) => !(op in ROUTES)), "routes without a row in ROUTES").toEqual([]);
+    expect(Object.keys(ROUTES).filter((k) => !ops.includes(k)), "rows of ROUTES that are not routes").toEqual([]);
+    for (const [k, v] of Object.entries(ROUTES)) expect(v.expect, k).toMatch(new RegExp(`^[odp]{${ROLES.length}}$`));
+    expect(CLIENT_EVENT_NAMES.filter((e) => !(e in EVENTS)), "events without a row in EVENTS").toEqual([]);
+    for (const [k, v] of Object.entries(EVENTS)) expect(v.expect, k).toMatch(new RegExp(`^[odp]{${SOCKET_ROLES.length}}$`));
+  });
+
+  it("route × role", async () => {
+    const wrong: string[] = [];
+    for (const op of operations()) {
+      const row = ROUTES[op];
+      if (!row) continue;
+      const [method, template] = op.split(" ");
+      for (const [i, role] of ROLES.entries()) {
+        const a = await makeClassA(t, url, people, undefined, row.recording);
+        try {
+          const c: Ctx = { a, people, role, t };
+          const q = row.query ? `?${new URLSearchParams(row.query(c))}` : "";
+          const body = row.body ? await row.body(c) : undefined;
+          const headers = role === "anonymous" ? {} : people.actors[role].auth;
+          const res = await t.app.inject({ method: method as "GET", url: concretePath(template, a) + q, headers, ...(body !== undefined ? { payload: body as object } : {}) });
+          const got = httpOutcome(res.statusCode);
+          if (got !== row.expect[i]) wrong.push(`${op} as ${role}: expected ${row.expect[i]}, got ${got} (${res.statusCode} ${res.body.slice(0, 120)})`);
+        } finally {
+          await a.close();
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  }, 600_000);
+
+  it("event × role (anonymous and disabled accounts are refused at the handshake)", async () => {
+    for (const [role, token, code] of [
+      ["anonymous", undefined, "UNAUTHORIZED"],
+      ["disabled", people.actors.disabled.accessToken, "ACCOUNT_DISABLED"],
+    ] as const) {
+      const err = await TestClient.connect(url, token).then(
+        (c) => (c.close(), "connected"),
+        (e: { data?: { code?: string } }) => e.data?.code,
+      );
+      expect(err, role).toBe(code);
+    }
+    const wrong: string[] = [];
+    for (const event of CLIENT_EVENT_NAMES) {
+      const row = EVENTS[event];
+      for (const [i, role] of SOCKET_ROLES.entries()) {
+        const a = await makeClassA(t, url, people, role, row.recording);
+        try {
+          const ack = await a.sockets[role]!.emitRaw(event, row.payload({ a, people, role, t }));
+          const got: Outcome | "500" = ack.ok ? "o" : ack.error.code === "INTERNAL_ERROR" ? "500" : DENIED_CODES.has(ack.error.code) ? "d" : "p";
+          if (got !== row.expect[i]) wrong.push(`${event} as ${role}: expected ${row.expect[i]}, got ${got} (${ack.ok ? "ok" : ack.error.code})`);
+        } finally {
+          await a.close();
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  }, 600_000);
+});
