@@ -1,4 +1,5 @@
 import { FormatRegistry, Type, type StringOptions, type TString } from "@sinclair/typebox";
+import { DefaultErrorFunction, SetErrorFunction, ValueErrorType } from "@sinclair/typebox/errors";
 
 /**
  * Builders for every string a client sends (REST bodies, query strings, path parameters and
@@ -72,3 +73,17 @@ export const PROTOCOL_FORMATS: Readonly<Record<"uuid" | "date-time", (value: str
 };
 
 for (const [name, check] of Object.entries(PROTOCOL_FORMATS)) FormatRegistry.Set(name, check);
+
+/** What a person reads when a value breaks one of the protocol's formats. */
+export const FORMAT_PROBLEMS: Readonly<Record<string, string>> = {
+  uuid: PATTERN_PROBLEMS[UUID_PATTERN]!,
+  "date-time": "must be a real date-time such as 2030-09-01T08:30:00Z, in the years 2000–9999",
+};
+
+// TypeBox's messages (the socket payloads' VALIDATION_FAILED) say the same as the HTTP ones.
+SetErrorFunction((error) => {
+  const schema = error.schema as { pattern?: unknown; format?: unknown };
+  if (error.errorType === ValueErrorType.StringPattern && typeof schema.pattern === "string" && PATTERN_PROBLEMS[schema.pattern]) return PATTERN_PROBLEMS[schema.pattern]!;
+  if (error.errorType === ValueErrorType.StringFormat && typeof schema.format === "string" && FORMAT_PROBLEMS[schema.format]) return FORMAT_PROBLEMS[schema.format]!;
+  return DefaultErrorFunction(error);
+});

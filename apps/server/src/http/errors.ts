@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { PATTERN_PROBLEMS, UUID_PATTERN } from "@vtp/protocol";
+import { FORMAT_PROBLEMS, PATTERN_PROBLEMS } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
 import { databaseUnavailable, isDatabaseUnavailable } from "../db/unavailable.js";
 
@@ -87,8 +87,7 @@ type ValidationIssue = NonNullable<FastifyError["validation"]>[number];
 function problemOf(v: ValidationIssue): string | undefined {
   const params = v.params as { pattern?: unknown; format?: unknown } | undefined;
   if (v.keyword === "pattern" && typeof params?.pattern === "string") return PATTERN_PROBLEMS[params.pattern] ?? v.message;
-  if (v.keyword === "format" && params?.format === "date-time") return "must be a real date-time such as 2030-09-01T08:30:00Z, in the years 2000–9999";
-  if (v.keyword === "format" && params?.format === "uuid") return PATTERN_PROBLEMS[UUID_PATTERN];
+  if (v.keyword === "format" && typeof params?.format === "string") return FORMAT_PROBLEMS[params.format] ?? v.message;
   return v.message;
 }
 
