@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../../helpers/app.js";
 import { PrivateRedis } from "../../helpers/redis-server.js";
+import { TcpProxy } from "../../helpers/tcp-proxy.js";
 import { createRoom, joined, listeningApp, person, type Person, type TestClient } from "../rooms/helpers.js";
 
 /**
@@ -82,5 +83,47 @@ describe("Redis outage", () => {
     expect(list.ok).toBe(true);
     expect(list.participants.map((p) => p.name).sort()).toEqual(["Ada Teacher", "Sam Student"]);
     expect(host.has("room-ended")).toBe(false);
+  }, 60_000);
+});
+
+describe("Redis hung (no bytes come back)", () => {
+  it("/health answers within a second and says so; events fail with LIVE_STATE_UNAVAILABLE within the command timeout, then work again", async () => {
+    const hung = await PrivateRedis.start();
+    const proxy = await TcpProxy.start({ host: "127.0.0.1", port: hung.port });
+    const { t: app, url: appUrl } = await listeningApp({ REDIS_URL: proxy.url(hung.url), VTP_REDIS_PREFIX: `vtp-hung-${Date.now()}:` });
+    const c: TestClient[] = [];
+    try {
+      const host2 = await person(app, "teacher", "Hana Host");
+      const room = (await createRoom(app, host2)).id;
+      const h = (await joined(appUrl, host2, room)).c;
+      c.push(h);
+      proxy.freeze();
+      const started = Date.now();
+      const r = await app.app.inject({ method: "GET", url: "/health" });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(r.statusCode).toBe(503);
+      expect(r.json().redis).toBe("down");
+
+      const evStarted = Date.now();
+      const ack = await h.emit("raise-hand", {});
+      expect(ack.ok).toBe(false);
+      expect(ack.error.code).toBe("LIVE_STATE_UNAVAILABLE");
+      expect(Date.now() - evStarted).toBeLessThan(3500);
+
+      await proxy.restore();
+      await until("/health is ok again", async () => (await app.app.inject({ method: "GET", url: "/health" })).statusCode === 200);
+      let again: Awaited<ReturnType<typeof h.emit<"raise-hand">>> | undefined;
+      await until("events work again", async () => {
+        again = await h.emit("raise-hand", {});
+        return again.ok || again.error.code !== "LIVE_STATE_UNAVAILABLE";
+      });
+      expect(again!.ok).toBe(true);
+    } finally {
+      for (const x of c) x.close();
+      await proxy.restore();
+      await app.close();
+      await proxy.close();
+      await hung.kill();
+    }
   }, 60_000);
 });
