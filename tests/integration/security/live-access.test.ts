@@ -102,6 +102,11 @@ describe.each(backends())("live access (%s)", (_name, env) => {
       expect(ack.error.code).toBe("NOT_IN_ROOM");
     }
     expect((await s.c.emit("join-room", { roomId: room.id })).error.code).toBe("REMOVED_FROM_ROOM");
+    // Nor does the class's chat reach them any more (their later ack comes after any broadcast sent before it).
+    expect((await h.c.emit("chat-send", { text: "after the removal" })).ok).toBe(true);
+    await h.c.waitFor("chat-message", (e) => e.message.text === "after the removal");
+    expect((await s.c.emit("get-participants", { roomId: room.id })).error.code).toBe("NOT_IN_ROOM");
+    expect(s.c.has("chat-message", (e) => e.message.text === "after the removal")).toBe(false);
   });
 });
 
