@@ -1,5 +1,6 @@
 import type { Server } from "socket.io";
 import type { ClientToServerEvents, ServerEventName, ServerEventPayload, ServerToClientEvents } from "@vtp/protocol";
+import { WriteCoalescer } from "./WriteCoalescer.js";
 
 /** A server → client event of the protocol's map, and its payload. */
 export type ServerEvent = ServerEventName;
@@ -10,10 +11,14 @@ export const hostChannel = (roomId: string) => `room:${roomId}:hosts`;
 
 /**
  * Sends to people by room, by host group, or by socket id. With the Redis adapter every call
- * reaches sockets on all server processes.
+ * reaches sockets on all server processes. A broadcast is encoded once (Socket.IO pre-encodes the
+ * WebSocket frame) and the frames each socket gets in one turn of the event loop leave in one
+ * write (WriteCoalescer), whether the broadcast started here or on another node.
  */
 export class Broadcaster {
-  constructor(private readonly io: Server<ClientToServerEvents, ServerToClientEvents>) {}
+  constructor(private readonly io: Server<ClientToServerEvents, ServerToClientEvents>) {
+    WriteCoalescer.install(io as unknown as Server);
+  }
 
   toRoom<E extends ServerEvent>(roomId: string, event: E, payload: ServerPayload<E>, exceptSocketId?: string) {
     const target = exceptSocketId ? this.io.to(roomChannel(roomId)).except(exceptSocketId) : this.io.to(roomChannel(roomId));

@@ -15,6 +15,8 @@ export interface LoadPlan {
   studentTokens: string[];
   messagesPerStudent: number;
   windowMs: number;
+  /** Every student sends all its messages at the same moment (windowMs is not used). */
+  burst: boolean;
   /** Sockets joining at once. */
   joinConcurrency: number;
 }
@@ -84,7 +86,9 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const probe = (async () => {
     while (probing) {
       const t0 = performance.now();
-      await fetch(`${plan.urls[0]}/health`).then((r) => r.arrayBuffer()).catch(() => undefined);
+      await fetch(`${plan.urls[0]}/health`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
       health.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -98,16 +102,19 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     for (let m = 0; m < plan.messagesPerStudent; m++) {
       sends.push(
         new Promise<void>((resolve) => {
-          setTimeout(() => {
-            s.timeout(60_000)
-              .emitWithAck("chat-send", { roomId: plan.roomId, text: `${TAG}${performance.now()} ${m}` })
-              .then((ack: { ok: boolean; error?: { code: string } }) => {
-                if (ack?.ok) sent++;
-                else refused[ack?.error?.code ?? "NO_ACK"] = (refused[ack?.error?.code ?? "NO_ACK"] ?? 0) + 1;
-              })
-              .catch(() => (refused.TIMEOUT = (refused.TIMEOUT ?? 0) + 1))
-              .finally(resolve);
-          }, Math.random() * plan.windowMs);
+          setTimeout(
+            () => {
+              s.timeout(60_000)
+                .emitWithAck("chat-send", { roomId: plan.roomId, text: `${TAG}${performance.now()} ${m}` })
+                .then((ack: { ok: boolean; error?: { code: string } }) => {
+                  if (ack?.ok) sent++;
+                  else refused[ack?.error?.code ?? "NO_ACK"] = (refused[ack?.error?.code ?? "NO_ACK"] ?? 0) + 1;
+                })
+                .catch(() => (refused.TIMEOUT = (refused.TIMEOUT ?? 0) + 1))
+                .finally(resolve);
+            },
+            plan.burst ? 0 : Math.random() * plan.windowMs,
+          );
         }),
       );
     }
@@ -130,7 +137,12 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     expectedDeliveries,
     deliveries,
     lost: expectedDeliveries - deliveries,
-    latencyMs: { p50: round(pct(latencies, 0.5)), p95: round(pct(latencies, 0.95)), p99: round(pct(latencies, 0.99)), max: round(latencies.at(-1) ?? Number.NaN) },
+    latencyMs: {
+      p50: round(pct(latencies, 0.5)),
+      p95: round(pct(latencies, 0.95)),
+      p99: round(pct(latencies, 0.99)),
+      max: round(latencies.at(-1) ?? Number.NaN),
+    },
     healthMs: { p50: round(pct(health, 0.5)), p99: round(pct(health, 0.99)), max: round(health.at(-1) ?? Number.NaN), probes: health.length },
     joinSeconds: round(joinSeconds),
   };

@@ -9,7 +9,14 @@
  * Redis); the load generator is another process (chat-load.ts). `--baseline <git ref>` runs the
  * same scenarios against that commit too (a temporary git worktree), side by side in one run.
  *
- * Flags: --students 200,500,1000  --nodes 1,2  --messages 3  --window-seconds 30  --baseline <ref>
+ * `--burst`: every student sends all its messages at the same moment (500 × 3 = 1,500 messages,
+ * 751,500 deliveries at once); the latency then measures how long the backlog takes to drain,
+ * and CPU µs per delivery is the figure to compare.
+ *
+ * `--code <ref>` runs that commit (a worktree too) instead of this checkout's files, so that the
+ * figures belong to a commit even while the working tree changes.
+ *
+ * Flags: --students 200,500,1000  --nodes 1,2  --messages 3  --window-seconds 30  --burst  --baseline <ref>  --code <ref>
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -31,7 +38,11 @@ function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
-const list = (s: string) => s.split(",").map((x) => Number(x.trim())).filter((x) => Number.isFinite(x) && x > 0);
+const list = (s: string) =>
+  s
+    .split(",")
+    .map((x) => Number(x.trim()))
+    .filter((x) => Number.isFinite(x) && x > 0);
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -96,14 +107,26 @@ async function startServer(tree: string, env: Record<string, string>): Promise<S
   const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
   const proc = spawn(process.execPath, [...profile, path.join(tree, "apps/server/bin/vtp.js"), "start"], {
     cwd: tree,
-    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", VTP_DATA_DIR: dataDir, JWT_SECRET: SECRET, LOG_LEVEL: "warn", MEDIA_WORKERS: "1", AUTH_RATE_LIMIT_PER_MINUTE: "1000000" },
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      VTP_DATA_DIR: dataDir,
+      JWT_SECRET: SECRET,
+      LOG_LEVEL: "warn",
+      MEDIA_WORKERS: "1",
+      AUTH_RATE_LIMIT_PER_MINUTE: "1000000",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`the server in ${tree} exited (${proc.exitCode})`);
-    const ok = await fetch(`${url}/health`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${url}/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) break;
     if (Date.now() > deadline) throw new Error("the server did not become healthy");
     await new Promise((r) => setTimeout(r, 250));
@@ -119,7 +142,14 @@ async function startServer(tree: string, env: Record<string, string>): Promise<S
   };
 }
 
-async function scenario(tree: string, students: number, nodes: number, messages: number, windowMs: number): Promise<LoadResult & { cpuUsPerDelivery: number }> {
+async function scenario(
+  tree: string,
+  students: number,
+  nodes: number,
+  messages: number,
+  windowMs: number,
+  burst: boolean,
+): Promise<LoadResult & { cpuUsPerDelivery: number }> {
   const db = `vtp_bench_${Date.now()}_${process.pid}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN });
   await admin.connect();
@@ -133,7 +163,12 @@ async function scenario(tree: string, students: number, nodes: number, messages:
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     const insert = async (role: string, n: number) =>
-      (await client.query<{ id: string }>(`insert into users (email, password_hash, full_name, role, email_verified_at) select 'bench' || g || '-' || $1 || '@bench.test', 'x', 'Student ' || g, $1, now() from generate_series(1, $2) g returning id`, [role, n])).rows.map((r) => r.id);
+      (
+        await client.query<{ id: string }>(
+          `insert into users (email, password_hash, full_name, role, email_verified_at) select 'bench' || g || '-' || $1 || '@bench.test', 'x', 'Student ' || g, $1, now() from generate_series(1, $2) g returning id`,
+          [role, n],
+        )
+      ).rows.map((r) => r.id);
     const [teacherId] = await insert("teacher", 1);
     const studentIds = await insert("student", students);
     await client.end();
@@ -146,7 +181,16 @@ async function scenario(tree: string, students: number, nodes: number, messages:
       body: JSON.stringify({ title: "Chat benchmark", settings: { maxParticipants: Math.min(1000, students + 1), waitingRoom: false } }),
     }).then((r) => r.json() as Promise<{ room?: { id: string } }>);
     if (!created.room) throw new Error(`could not create the room: ${JSON.stringify(created)}`);
-    const plan: LoadPlan = { urls: servers.map((s) => s.url), roomId: created.room.id, hostToken, studentTokens, messagesPerStudent: messages, windowMs, joinConcurrency: 20 };
+    const plan: LoadPlan = {
+      urls: servers.map((s) => s.url),
+      roomId: created.room.id,
+      hostToken,
+      studentTokens,
+      messagesPerStudent: messages,
+      windowMs,
+      burst,
+      joinConcurrency: 20,
+    };
 
     const load = spawn(process.execPath, ["--import", "tsx", path.join(here, "chat-load.ts"), "--child"], { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
@@ -163,7 +207,7 @@ async function scenario(tree: string, students: number, nodes: number, messages:
     const cpuSeconds = cpu() - cpuAtSend;
     if (code !== 0) throw new Error(`the load generator failed: ${err.slice(-2000)}`);
     const result = JSON.parse(out.trim().split("\n").at(-1)!) as LoadResult;
-    return { ...result, cpuUsPerDelivery: Math.round((cpuSeconds * 1e6) / Math.max(1, result.deliveries) * 100) / 100 };
+    return { ...result, cpuUsPerDelivery: Math.round(((cpuSeconds * 1e6) / Math.max(1, result.deliveries)) * 100) / 100 };
   } finally {
     for (const s of servers) await s.stop().catch(() => {});
     await admin.query(`drop database if exists ${db} with (force)`).catch(() => {});
@@ -177,21 +221,32 @@ async function main() {
   const messages = Number(flag("messages", "3"));
   const windowMs = Number(flag("window-seconds", "30")) * 1000;
   const baselineRef = flag("baseline", "");
-  const trees: { name: string; dir: string; remove?: () => void }[] = [{ name: "this checkout", dir: repoRoot }];
+  const burst = process.argv.includes("--burst");
+  const codeRef = flag("code", "");
+  const code = codeRef ? baselineTree(codeRef) : undefined;
+  const trees: { name: string; dir: string; remove?: () => void }[] = [
+    code ? { name: codeRef, dir: code.dir, remove: code.remove } : { name: "this checkout", dir: repoRoot },
+  ];
   if (baselineRef) {
     const b = baselineTree(baselineRef);
     trees.unshift({ name: `baseline ${baselineRef}`, dir: b.dir, remove: b.remove });
   }
-  console.log(`chat fan-out: ${messages} messages per student over ${windowMs / 1000} s; load generator in its own process; servers on PostgreSQL${nodesList.some((n) => n > 1) ? " (+ Redis for 2 nodes)" : ""}`);
+  console.log(
+    `chat fan-out: ${messages} messages per student ${burst ? "all at once (burst)" : `over ${windowMs / 1000} s`}; load generator in its own process; servers on PostgreSQL${nodesList.some((n) => n > 1) ? " (+ Redis for 2 nodes)" : ""}`,
+  );
   console.log("| code | nodes | students | sockets | sent | lost | p50 ms | p95 ms | p99 ms | max ms | /health p99 ms | server CPU µs per delivery | join s |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   try {
     for (const nodes of nodesList) {
       for (const students of studentsList) {
         for (const tree of trees) {
-          const r = await scenario(tree.dir, students, nodes, messages, windowMs);
-          const refused = Object.entries(r.refused).map(([k, v]) => `${k}×${v}`).join(" ");
-          console.log(`| ${tree.name} | ${nodes} | ${students} | ${r.sockets} | ${r.sent}${refused ? ` (refused ${refused})` : ""} | ${r.lost} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.healthMs.p99} | ${r.cpuUsPerDelivery} | ${r.joinSeconds} |`);
+          const r = await scenario(tree.dir, students, nodes, messages, windowMs, burst);
+          const refused = Object.entries(r.refused)
+            .map(([k, v]) => `${k}×${v}`)
+            .join(" ");
+          console.log(
+            `| ${tree.name} | ${nodes} | ${students} | ${r.sockets} | ${r.sent}${refused ? ` (refused ${refused})` : ""} | ${r.lost} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.healthMs.p99} | ${r.cpuUsPerDelivery} | ${r.joinSeconds} |`,
+          );
         }
       }
     }
