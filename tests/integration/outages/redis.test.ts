@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestApp } from "../../helpers/app.js";
+import { makeAdmin, type TestApp } from "../../helpers/app.js";
 import { PrivateRedis } from "../../helpers/redis-server.js";
 import { TcpProxy } from "../../helpers/tcp-proxy.js";
 import { createRoom, joined, listeningApp, person, type Person, type TestClient } from "../rooms/helpers.js";
@@ -16,20 +16,25 @@ let student: Person;
 let roomId: string;
 let host: TestClient;
 let pupil: TestClient;
+let leaver: TestClient;
+let admin: Awaited<ReturnType<typeof makeAdmin>>;
 
 beforeAll(async () => {
   redis = await PrivateRedis.start();
-  ({ t, url } = await listeningApp({ REDIS_URL: redis.url, VTP_REDIS_PREFIX: `vtp-outage-${Date.now()}:` }));
+  ({ t, url } = await listeningApp({ REDIS_URL: redis.url, VTP_REDIS_PREFIX: `vtp-outage-${Date.now()}:`, RECONNECT_GRACE_SECONDS: "1" }));
+  admin = await makeAdmin(t);
   teacher = await person(t, "teacher", "Ada Teacher");
   student = await person(t, "student", "Sam Student");
   roomId = (await createRoom(t, teacher)).id;
   host = (await joined(url, teacher, roomId)).c;
   pupil = (await joined(url, student, roomId)).c;
+  leaver = (await joined(url, await person(t, "student", "Lee Leaver"), roomId)).c;
 }, 60_000);
 
 afterAll(async () => {
   host?.close();
   pupil?.close();
+  leaver?.close();
   await redis?.up().catch(() => {});
   await t?.close();
   await redis?.kill();
@@ -66,6 +71,17 @@ describe("Redis outage", () => {
     expect(ack.error.code).toBe("LIVE_STATE_UNAVAILABLE");
     expect(Date.now() - started).toBeLessThan(1000);
 
+    // The admin status answers, and says Redis is down.
+    const statusStarted = Date.now();
+    const status = await t.app.inject({ method: "GET", url: "/api/v1/admin/status", headers: admin.auth });
+    expect(status.statusCode).toBe(200);
+    expect(status.json().health.redis).toBe("down");
+    expect(Date.now() - statusStarted).toBeLessThan(1500);
+
+    // Someone leaves while Redis is away.
+    leaver.close();
+    await until("the server saw the leaver go", async () => t.app.ctx.signalling.localSocketCount === 2);
+
     // Redis comes back with nothing in it (restarted, no persistence).
     await redis.up();
     await until("/health is ok again", async () => (await health()).status === 200);
@@ -79,6 +95,11 @@ describe("Redis outage", () => {
       return raised.ok || raised.error.code !== "LIVE_STATE_UNAVAILABLE";
     });
     expect(raised!.ok).toBe(true);
+    // The one who left while Redis was away is written back in a grace period that has ended, and leaves.
+    await until("the leaver is gone from the class", async () => {
+      const l = await host.emit("get-participants", {});
+      return l.ok && l.participants.length === 2;
+    });
     const list = await host.emit("get-participants", {});
     expect(list.ok).toBe(true);
     expect(list.participants.map((p) => p.name).sort()).toEqual(["Ada Teacher", "Sam Student"]);

@@ -26,6 +26,14 @@ export class OwnedLiveState {
     if (held) held.graceUntil = until;
   }
 
+  /** Marks a held participant disconnected with a grace deadline (when `socketId`, if given, still speaks for it). */
+  leftWhileAway(roomId: string, id: string, socketId: string | undefined, now: number, until: number) {
+    const k = key(roomId, id);
+    const held = this.participants.get(k);
+    if (!held || (socketId !== undefined && held.p.socketId !== socketId)) return;
+    this.participants.set(k, { p: { ...held.p, connected: false, disconnectedAt: now }, graceUntil: until });
+  }
+
   removed(roomId: string, id: string) {
     this.participants.delete(key(roomId, id));
   }

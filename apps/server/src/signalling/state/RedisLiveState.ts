@@ -2,106 +2,7 @@ import { Redis } from "ioredis";
 import { AppError } from "../../errors/index.js";
 import { OwnedLiveState } from "./OwnedLiveState.js";
 import { byJoinOrder, type DeadNode, type GraceEntry, type JoinOutcome, type LiveParticipant, type LiveState, type ParticipantCondition, type ParticipantPatch, type WaitingEntry } from "./LiveState.js";
-
-/**
- * Live state in Redis, shared by every server process. Per room: a hash of participants
- * (id → JSON), a hash user → participant id, a hash of waiting people, a hand counter; one
- * sorted set of grace periods (score = deadline) for all rooms. Per server process (node): an
- * alive key with a TTL (the heartbeat), membership in the node set, and the set of connections
- * it holds ("p|room|participant|socket", "w|room|user|socket"), so that when a node dies without
- * a word another one can drop its connections. Read-modify-write steps are Lua scripts, so two
- * nodes never interleave inside one.
- */
-const SCRIPTS = {
-  vtpJoin: {
-    keys: 3,
-    lua: `
-local pid = redis.call('HGET', KEYS[2], ARGV[4])
-if pid then
-  local raw = redis.call('HGET', KEYS[1], pid)
-  if raw then
-    local p = cjson.decode(raw)
-    local prev = p.socketId
-    local was = p.connected
-    redis.call('ZREM', KEYS[3], ARGV[6] .. '|' .. pid .. '|' .. prev)
-    if p.nodeId then redis.call('SREM', ARGV[7] .. 'node:' .. p.nodeId .. ':m', 'p|' .. ARGV[6] .. '|' .. pid .. '|' .. prev) end
-    p.socketId = ARGV[5]
-    p.connected = true
-    p.disconnectedAt = cjson.null
-    if ARGV[8] ~= '' then
-      p.nodeId = ARGV[8]
-      redis.call('SADD', ARGV[7] .. 'node:' .. ARGV[8] .. ':m', 'p|' .. ARGV[6] .. '|' .. pid .. '|' .. ARGV[5])
-    end
-    local out = cjson.encode(p)
-    redis.call('HSET', KEYS[1], pid, out)
-    local w = '0'
-    if was then w = '1' end
-    return {'resumed', out, prev, w}
-  end
-end
-local n = redis.call('HLEN', KEYS[1])
-if ARGV[3] ~= '1' and n >= tonumber(ARGV[2]) then return {'full'} end
-local c = cjson.decode(ARGV[1])
-redis.call('HSET', KEYS[1], c.id, ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[4], c.id)
-if ARGV[8] ~= '' then redis.call('SADD', ARGV[7] .. 'node:' .. ARGV[8] .. ':m', 'p|' .. ARGV[6] .. '|' .. c.id .. '|' .. ARGV[5]) end
-return {'joined', ARGV[1], tostring(n + 1)}`,
-  },
-  vtpPatch: {
-    keys: 1,
-    lua: `
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then return false end
-local p = cjson.decode(raw)
-for k, v in pairs(cjson.decode(ARGV[3])) do if p[k] ~= v then return false end end
-for k, v in pairs(cjson.decode(ARGV[2])) do p[k] = v end
-local out = cjson.encode(p)
-redis.call('HSET', KEYS[1], ARGV[1], out)
-return out`,
-  },
-  vtpRemove: {
-    keys: 3,
-    lua: `
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then return false end
-local p = cjson.decode(raw)
-for k, v in pairs(cjson.decode(ARGV[2])) do if p[k] ~= v then return false end end
-redis.call('HDEL', KEYS[1], ARGV[1])
-if redis.call('HGET', KEYS[2], p.userId) == ARGV[1] then redis.call('HDEL', KEYS[2], p.userId) end
-redis.call('ZREM', KEYS[3], ARGV[3] .. '|' .. ARGV[1] .. '|' .. p.socketId)
-if p.nodeId then redis.call('SREM', ARGV[4] .. 'node:' .. p.nodeId .. ':m', 'p|' .. ARGV[3] .. '|' .. ARGV[1] .. '|' .. p.socketId) end
-return raw`,
-  },
-  vtpTakeWaiting: {
-    keys: 1,
-    lua: `
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then return false end
-if ARGV[2] ~= '' then
-  local e = cjson.decode(raw)
-  if e.socketId ~= ARGV[2] then return false end
-end
-redis.call('HDEL', KEYS[1], ARGV[1])
-return raw`,
-  },
-  /** A node whose alive key expired: take it out of the node set and hand over its connections (once). */
-  vtpClaimNode: {
-    keys: 3,
-    lua: `
-if redis.call('EXISTS', KEYS[2]) == 1 then return false end
-if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return false end
-local m = redis.call('SMEMBERS', KEYS[3])
-redis.call('DEL', KEYS[3])
-return m`,
-  },
-  vtpHit: {
-    keys: 1,
-    lua: `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n`,
-  },
-} as const;
+import { SCRIPTS } from "./redis-scripts.js";
 
 type ScriptName = keyof typeof SCRIPTS;
 
@@ -110,6 +11,17 @@ const GUARDED = ["join", "get", "byUser", "list", "update", "remove", "nextHandS
 
 export const liveStateUnavailable = () => new AppError("LIVE_STATE_UNAVAILABLE", "The live class state (Redis) is not reachable right now; try again in a few seconds", { retryAfterSeconds: 2 });
 
+/**
+ * Live state in Redis, shared by every server process. Per room: a hash of participants
+ * (id → JSON), a hash user → participant id, a hash of waiting people, a hand counter; one
+ * sorted set of grace periods (score = deadline) for all rooms. Per server process (node): an
+ * alive key with a TTL (the heartbeat), membership in the node set, and the set of connections
+ * it holds ("p|room|participant|socket", "w|room|user|socket"), so that when a node dies without
+ * a word another one can drop its connections. Read-modify-write steps are Lua scripts, so two
+ * nodes never interleave inside one (redis-scripts.ts). When Redis is away, operations fail at
+ * once (LIVE_STATE_UNAVAILABLE); when it comes back empty, this process writes back what it
+ * holds (OwnedLiveState).
+ */
 export class RedisLiveState implements LiveState {
   readonly kind = "redis" as const;
   private readonly redis: Redis;
@@ -139,16 +51,37 @@ export class RedisLiveState implements LiveState {
     for (const name of GUARDED) {
       const run = self[name]!.bind(this);
       self[name] = async (...args: unknown[]) => {
-        // Once connected, a lost connection fails at once instead of queueing behind reconnects.
-        if (this.#everReady && this.redis.status !== "ready") throw liveStateUnavailable();
-        if (this.#reconciling) await this.#reconciling;
         try {
-          return await run(...args);
+          // Once connected, a lost connection fails at once instead of queueing behind reconnects.
+          if (this.#everReady && this.redis.status !== "ready") throw liveStateUnavailable();
+          if (this.#reconciling) await this.#reconciling;
+          try {
+            return await run(...args);
+          } catch (err) {
+            if (err instanceof AppError || (err as Error)?.name === "ReplyError") throw err;
+            throw liveStateUnavailable();
+          }
         } catch (err) {
-          if (err instanceof AppError || (err as Error)?.name === "ReplyError") throw err;
-          throw liveStateUnavailable();
+          if (err instanceof AppError && err.code === "LIVE_STATE_UNAVAILABLE") this.leftWhileAway(name, args);
+          throw err;
         }
       };
+    }
+  }
+
+  /**
+   * A participant this process holds left (or its socket dropped) while Redis was away: should
+   * Redis come back empty, it is written back in its grace period (ending now for a leave), so
+   * that it leaves through the usual path instead of staying in the room without a socket.
+   */
+  private leftWhileAway(name: string, args: unknown[]) {
+    if (name === "startGrace") {
+      const [roomId, id, socketId, now, until] = args as [string, string, string, number, number];
+      this.#owned.leftWhileAway(roomId, id, socketId, now, until);
+    } else if (name === "remove") {
+      const [roomId, id, cond] = args as [string, string, ParticipantCondition | undefined];
+      const now = Date.now();
+      this.#owned.leftWhileAway(roomId, id, cond?.socketId, now, now);
     }
   }
 
