@@ -273,9 +273,10 @@ export class RecordingService {
    * the socket's `add-marker`); otherwise only the room's host or an admin may add a marker.
    */
   async addMarker(user: AuthUser, roomId: string, label: string, kind = "marker", opts: { authorized?: boolean } = {}): Promise<RecordingMarkerDto> {
+    // Permission first: whether a room is being recorded is not told to those who may not mark it.
+    if (kind === "marker" && !opts.authorized && !(await this.canManage(user, roomId))) throw new AppError("FORBIDDEN", "Only the host can add markers");
     const r = await this.d.repo.activeForRoom(roomId);
     if (!r) throw new AppError("CONFLICT", "This room is not being recorded");
-    if (kind === "marker" && !opts.authorized && !(await this.canManage(user, roomId))) throw new AppError("FORBIDDEN", "Only the host can add markers");
     const m = await this.d.repo.addMarker({ recordingId: r.id, userId: user.id, kind, label, offsetMs: Date.now() - r.started_at.getTime() });
     const dto = markerDto(m);
     this.notify(roomId, "recording-marker", { roomId, recordingId: r.id, marker: dto }, true);
