@@ -31,6 +31,8 @@ export interface LoadResult {
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   healthMs: { p50: number; p99: number; max: number; probes: number };
   joinSeconds: number;
+  /** This process's CPU (user + system) from the first send to the end. */
+  cpuSeconds: number;
 }
 
 const TAG = "bench:";
@@ -95,6 +97,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   })();
 
   process.stderr.write("phase:send\n");
+  const cpuAtSend = process.cpuUsage();
   let sent = 0;
   const refused: Record<string, number> = {};
   const sends: Promise<void>[] = [];
@@ -126,6 +129,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   while (deliveries < expectedDeliveries && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   probing = false;
   await probe;
+  const cpu = process.cpuUsage(cpuAtSend);
   for (const s of [host, ...students]) s.close();
 
   latencies.sort((a, b) => a - b);
@@ -145,6 +149,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     },
     healthMs: { p50: round(pct(health, 0.5)), p99: round(pct(health, 0.99)), max: round(health.at(-1) ?? Number.NaN), probes: health.length },
     joinSeconds: round(joinSeconds),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
 }
 

@@ -234,8 +234,10 @@ async function main() {
   console.log(
     `chat fan-out: ${messages} messages per student ${burst ? "all at once (burst)" : `over ${windowMs / 1000} s`}; load generator in its own process; servers on PostgreSQL${nodesList.some((n) => n > 1) ? " (+ Redis for 2 nodes)" : ""}`,
   );
-  console.log("| code | nodes | students | sockets | sent | lost | p50 ms | p95 ms | p99 ms | max ms | /health p99 ms | server CPU µs per delivery | join s |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log(
+    "| code | nodes | students | sockets | sent | lost | p50 ms | p95 ms | p99 ms | max ms | /health p99 ms | server CPU µs per delivery | load generator CPU µs per delivery | join s |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   try {
     for (const nodes of nodesList) {
       for (const students of studentsList) {
@@ -245,7 +247,7 @@ async function main() {
             .map(([k, v]) => `${k}×${v}`)
             .join(" ");
           console.log(
-            `| ${tree.name} | ${nodes} | ${students} | ${r.sockets} | ${r.sent}${refused ? ` (refused ${refused})` : ""} | ${r.lost} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.healthMs.p99} | ${r.cpuUsPerDelivery} | ${r.joinSeconds} |`,
+            `| ${tree.name} | ${nodes} | ${students} | ${r.sockets} | ${r.sent}${refused ? ` (refused ${refused})` : ""} | ${r.lost} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.healthMs.p99} | ${r.cpuUsPerDelivery} | ${Math.round(((r.cpuSeconds * 1e6) / Math.max(1, r.deliveries)) * 100) / 100} | ${r.joinSeconds} |`,
           );
         }
       }
