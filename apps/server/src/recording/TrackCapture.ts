@@ -212,7 +212,7 @@ export class TrackCapture {
     // The part starts when its first packet arrived, not when FFmpeg was ready for it.
     const part = this.parts[this.parts.length - 1];
     if (part && part.offsetMs < 0 && pending.length) {
-      part.offsetMs = Math.max(0, Math.round(pending[0]!.at));
+      part.offsetMs = Math.max(0, Math.round(pending[0].at));
       this.opts.onParts(this.parts);
     }
     for (const { p } of pending) this.deliver(p);

@@ -31,7 +31,7 @@ export interface OrderedRtpStats {
 /** False for a padding-only packet (or a malformed one). */
 function hasPayload(p: Buffer): boolean {
   const off = rtpPayloadOffset(p);
-  const end = p[0]! & 0x20 ? p.length - p[p.length - 1]! : p.length;
+  const end = p[0] & 0x20 ? p.length - p[p.length - 1] : p.length;
   return off >= 0 && off < end;
 }
 
@@ -97,7 +97,7 @@ export class OrderedRtp {
     const seq = packet.readUInt16BE(2);
     const at = this.now();
     if (this.next < 0) this.next = seq;
-    let ext = this.next + (((seq - (this.next & 0xffff) + 0x8000) & 0xffff) - 0x8000);
+    const ext = this.next + (((seq - (this.next & 0xffff) + 0x8000) & 0xffff) - 0x8000);
     if (Math.abs(ext - this.next) > RESYNC) {
       // A new numbering (the publisher restarted its stream): what is held goes first, then this.
       this.stats.resyncs++;

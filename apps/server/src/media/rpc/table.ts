@@ -139,7 +139,7 @@ export type RoomScopedMethod = { [M in MediaMethod]: (typeof MEDIA_RPC)[M]["scop
 export const ROOM_SCOPED_METHODS = MEDIA_METHODS.filter((m): m is RoomScopedMethod => MEDIA_RPC[m].scope === "room");
 
 export function isMediaMethod(name: unknown): name is MediaMethod {
-  return typeof name === "string" && Object.prototype.hasOwnProperty.call(MEDIA_RPC, name);
+  return typeof name === "string" && Object.hasOwn(MEDIA_RPC, name);
 }
 
 /** One method's descriptor, typed as the general shape (for code that loops over the table). */
