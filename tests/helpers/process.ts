@@ -100,3 +100,15 @@ export async function startVtp(env: Record<string, string> = {}, opts: { timeout
     },
   };
 }
+
+/** One JSON request to a spawned server's REST API; `body` is the parsed JSON answer (undefined when empty). */
+export async function callApi(server: Pick<VtpProcess, "url">, method: string, url: string, body?: unknown, token?: string) {
+  const r = await fetch(`${server.url}${url}`, {
+    method,
+    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of the route it called.
+  return { status: r.status, body: (text ? JSON.parse(text) : undefined) as any };
+}

@@ -30,7 +30,7 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type TestAck<E extends ClientEventName> = { ok: boolean; error: ErrorBody } & EventResult<E>;
 
 /** The payload argument of event `E`: optional when an empty payload is valid for it. */
-export type PayloadArgs<E extends ClientEventName> = {} extends EventPayload<E> ? [payload?: EventPayload<E>] : [payload: EventPayload<E>];
+export type PayloadArgs<E extends ClientEventName> = Record<never, never> extends EventPayload<E> ? [payload?: EventPayload<E>] : [payload: EventPayload<E>];
 
 /** The ack of a failed event, or of an event sent with a malformed payload (see `rawAckOf`). */
 export type RawAck = { ok: boolean; error: ErrorBody } & Record<string, unknown>;
@@ -45,7 +45,10 @@ async function checked<E extends ClientEventName>(event: E, pending: Promise<Tes
   const ack = await pending;
   if (!ack?.ok) return ack;
   let check = resultChecks.get(event);
-  if (!check) resultChecks.set(event, (check = TypeCompiler.Compile(ClientEvents[event].result)));
+  if (!check) {
+    check = TypeCompiler.Compile(ClientEvents[event].result);
+    resultChecks.set(event, check);
+  }
   if (!check.Check(ack)) {
     const first = check.Errors(ack).First();
     throw new Error(`the ack of "${event}" does not match its result schema in the protocol: ${first?.path || "/"} ${first?.message} (${JSON.stringify(ack).slice(0, 300)})`);
@@ -58,7 +61,10 @@ const eventChecks = new Map<ServerEventName, TypeCheck<(typeof ServerEvents)[Ser
 /** Throws when a server event's payload does not match its schema in the protocol's map. */
 export function checkServerEvent(event: ServerEventName, payload: unknown): void {
   let check = eventChecks.get(event);
-  if (!check) eventChecks.set(event, (check = TypeCompiler.Compile(ServerEvents[event])));
+  if (!check) {
+    check = TypeCompiler.Compile(ServerEvents[event]);
+    eventChecks.set(event, check);
+  }
   if (check.Check(payload)) return;
   const first = check.Errors(payload).First();
   throw new Error(`the server event "${event}" does not match its schema in the protocol: ${first?.path || "/"} ${first?.message} (${JSON.stringify(payload).slice(0, 300)})`);

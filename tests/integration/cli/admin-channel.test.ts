@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 /** Sends raw bytes and returns the server's one-line answer. */
-function raw(text: string): Promise<any> {
+function raw(text: string): Promise<{ ok: boolean; error?: { code: string; message: string }; result?: unknown }> {
   return new Promise((resolve, reject) => {
     const s = connect(channel.socketPath);
     let out = "";

@@ -7,14 +7,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { runFfmpeg } from "../../../apps/server/src/recording/ffmpeg.js";
-import { startVtp, type VtpProcess } from "../../helpers/process.js";
+import { startVtp } from "../../helpers/process.js";
 import { TestClient } from "../rooms/helpers.js";
-import { SocketPublisher } from "../recording/socket-publisher.js";
+import { processedOn, recordAClass, signIn } from "../recording/spawned.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording shutdown test in CI");
 if (!hasFfmpeg) console.warn("SKIP recording shutdown test: ffmpeg is not installed (apt-get install ffmpeg)");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * SIGTERM of the real `vtp start` with clients connected: a well-behaved Socket.IO client and
@@ -27,17 +26,6 @@ afterAll(async () => {
 });
 
 const ADMIN = { email: "stop-admin@school.test", password: "stop admin password" };
-
-async function api(server: VtpProcess, method: string, url: string, body?: unknown, token?: string) {
-  const r = await fetch(`${server.url}${url}`, {
-    method,
-    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
-const login = async (s: VtpProcess) => (await api(s, "POST", "/api/v1/auth/login", ADMIN)).body.accessToken as string;
 
 /** Opens a WebSocket to the server and then ignores everything it is sent, close frames included. */
 async function silentWebSocket(port: number): Promise<Socket> {
@@ -99,25 +87,7 @@ describe("vtp start on SIGTERM", () => {
     const env = { DATABASE_URL: "", LOG_LEVEL: "info", VTP_ADMIN_EMAIL: ADMIN.email, VTP_ADMIN_PASSWORD: ADMIN.password, MEDIA_WORKERS: "1", RTC_MIN_PORT: "55000", RTC_MAX_PORT: "55999" };
     const first = await startVtp(env, { timeoutMs: 150_000 });
     cleanups.push(() => first.stop("SIGKILL"));
-    let token = await login(first);
-    const room = await api(first, "POST", "/api/v1/rooms", { title: "Last lesson" }, token);
-    expect(room.status, JSON.stringify(room.body)).toBe(201);
-    const roomId: string = room.body.room.id;
-    const host = await TestClient.connect(first.url, token, "host");
-    cleanups.push(async () => host.close());
-    expect((await host.emit("join-room", { roomId })).ok).toBe(true);
-    const pub = new SocketPublisher(host);
-    cleanups.push(() => pub.close());
-    await pub.publish(["camera", "microphone"]);
-    const start = await api(first, "POST", "/api/v1/recordings/start", { roomId }, token);
-    expect(start.status, JSON.stringify(start.body)).toBe(201);
-    const id: string = start.body.recording.id;
-    for (let i = 0; ; i++) {
-      const r = (await api(first, "GET", `/api/v1/recordings/${id}`, undefined, token)).body.recording;
-      if (r.tracks.length === 2 && r.tracks.every((x: { parts: unknown[] }) => x.parts.length > 0) && i >= 6) break;
-      if (i > 100) throw new Error(`capture did not start: ${JSON.stringify(r)}`);
-      await sleep(500);
-    }
+    const { recordingId: id, pub } = await recordAClass(first, ADMIN, { title: "Last lesson", capturedMs: 3000, cleanups });
 
     expect(await first.stop("SIGTERM"), first.output().slice(-3000)).toBe(0);
     expect(first.output()).not.toMatch(/shutdown took too long/);
@@ -125,14 +95,7 @@ describe("vtp start on SIGTERM", () => {
 
     const second = await startVtp({ ...env, VTP_DATA_DIR: first.dataDir }, { timeoutMs: 150_000 });
     cleanups.push(() => second.stop("SIGKILL"));
-    token = await login(second);
-    let rec;
-    for (let i = 0; ; i++) {
-      rec = (await api(second, "GET", `/api/v1/recordings/${id}`, undefined, token)).body.recording;
-      if (rec.status === "ready" || rec.status === "failed") break;
-      if (i > 600) throw new Error(`not processed: ${JSON.stringify(rec)}`);
-      await sleep(300);
-    }
+    const rec = await processedOn(second, await signIn(second, ADMIN), id);
     expect(rec.error, second.output().slice(-3000)).toBeNull();
     expect(rec.status).toBe("ready");
     expect(rec.tracks.map((x: { status: string }) => x.status)).toEqual(["finalized", "finalized"]);

@@ -23,6 +23,7 @@ import {
 } from "werift";
 import { isH264KeyframeStart } from "../../../apps/server/src/media/rtp/keyframe.js";
 import { startInProcess, type MediaUnderTest } from "./helpers/modes.js";
+import { waitFor } from "../../helpers/wait.js";
 
 function ffmpegMissing(): string | false {
   const r = spawnSync("ffmpeg", ["-hide_banner", "-encoders"], { encoding: "utf8" });
@@ -33,18 +34,6 @@ function ffmpegMissing(): string | false {
 const skip = ffmpegMissing();
 if (skip) console.warn(`SKIPPED: ${skip}`);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor<T>(what: string, fn: () => T, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < end) {
-    last = fn();
-    if (last) return last as NonNullable<T>;
-    await sleep(50);
-  }
-  throw new Error(`Timed out waiting for ${what} (last value: ${JSON.stringify(last)})`);
-}
-
 const feedback = () => [useNACK(), usePLI(), useREMB()];
 const exts = { video: [useSdesMid(), useAbsSendTime()], audio: [useSdesMid()] };
 
@@ -54,9 +43,10 @@ function mline(sdp: string, mid: string) {
   const rtpmap = new Map<number, string>();
   const fmtp = new Map<number, string>();
   for (const l of block.split(/\r?\n/)) {
-    let m: RegExpExecArray | null;
-    if ((m = /^a=rtpmap:(\d+) ([^/]+)/.exec(l))) rtpmap.set(Number(m[1]), m[2].toUpperCase());
-    else if ((m = /^a=fmtp:(\d+) (.*)$/.exec(l))) fmtp.set(Number(m[1]), m[2]);
+    const rtp = /^a=rtpmap:(\d+) ([^/]+)/.exec(l);
+    const fmt = /^a=fmtp:(\d+) (.*)$/.exec(l);
+    if (rtp) rtpmap.set(Number(rtp[1]), rtp[2].toUpperCase());
+    else if (fmt) fmtp.set(Number(fmt[1]), fmt[2]);
   }
   return { header: block.split(/\r?\n/)[0], rtpmap, fmtp };
 }
@@ -117,7 +107,7 @@ describe.skipIf(Boolean(skip))("H.264 through the SFU (ffmpeg libx264 → werift
       const answered = mline(subscriber.localDescription!.sdp, consumed.mid);
       expect([...answered.rtpmap.values()]).toEqual(["H264"]);
       await media.connectTransport(roomId, "student", recv.transportId, { type: "answer", sdp: subscriber.localDescription!.sdp });
-      await waitFor("publisher connected", () => publisher.connectionState === "connected");
+      await waitFor("publisher connected", () => publisher.connectionState === "connected", 30_000);
 
       // ffmpeg → UDP → the publisher's track. Every payload sent is remembered.
       const sent = new Set<string>();

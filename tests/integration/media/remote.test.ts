@@ -3,6 +3,9 @@ import { mediaSuite } from "./helpers/suite.js";
 import { startNodeProcess, startRemote, TEST_SECRET } from "./helpers/modes.js";
 import { RemoteMediaService } from "../../../apps/server/src/media/node/RemoteMediaService.js";
 
+/** The JSON body of an error answer. */
+type ErrorAnswer = { error: { code: string } };
+
 mediaSuite("media over HTTP to a standalone media node (MEDIA_NODES)", () => startRemote(42000));
 
 describe("media node HTTP surface", () => {
@@ -38,16 +41,16 @@ describe("media node HTTP surface", () => {
   it("answers malformed bodies, unknown rooms and unknown routes with JSON errors", async () => {
     const bad = await call("/rooms/r1/peers", { method: "POST", body: "{not json" });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).error.code).toBe("INVALID_JSON");
+    expect(((await bad.json()) as ErrorAnswer).error.code).toBe("INVALID_JSON");
     const missing = await call("/rooms/r1/peers", { method: "POST", body: JSON.stringify({ peerId: "p1" }) });
     expect(missing.status).toBe(400);
-    expect(((await missing.json()) as any).error.code).toBe("VALIDATION_FAILED");
+    expect(((await missing.json()) as ErrorAnswer).error.code).toBe("VALIDATION_FAILED");
     const room = await call("/rooms/none");
     expect(room.status).toBe(404);
-    expect(((await room.json()) as any).error.code).toBe("ROOM_NOT_FOUND");
+    expect(((await room.json()) as ErrorAnswer).error.code).toBe("ROOM_NOT_FOUND");
     const route = await call("/nope");
     expect(route.status).toBe(404);
-    expect(((await route.json()) as any).error.code).toBe("NOT_FOUND");
+    expect(((await route.json()) as ErrorAnswer).error.code).toBe("NOT_FOUND");
     const joined = await call("/rooms/r1/peers", { method: "POST", body: JSON.stringify({ peerId: "p1", userId: "u1" }) });
     expect(joined.status).toBe(200);
     expect(await joined.json()).toEqual({ roomId: "r1", peerId: "p1", producers: [] });

@@ -33,11 +33,14 @@ function sections(sdp: string): Map<string, Section> {
     const lines = block.split(/\r?\n/);
     const s: Section = { mid: "", kind: lines[0].split(" ")[0], rtpmap: new Map(), ssrcs: new Set(), extmap: new Map() };
     for (const l of lines) {
-      let m: RegExpExecArray | null;
-      if ((m = /^a=mid:(\S+)/.exec(l))) s.mid = m[1];
-      else if ((m = /^a=rtpmap:(\d+) ([^/]+)/.exec(l))) s.rtpmap.set(Number(m[1]), m[2].toUpperCase());
-      else if ((m = /^a=ssrc:(\d+) /.exec(l))) s.ssrcs.add(Number(m[1]));
-      else if ((m = /^a=extmap:(\d+)(?:\/\S+)? (\S+)/.exec(l))) s.extmap.set(Number(m[1]), m[2]);
+      const mid = /^a=mid:(\S+)/.exec(l);
+      const rtpmap = /^a=rtpmap:(\d+) ([^/]+)/.exec(l);
+      const ssrc = /^a=ssrc:(\d+) /.exec(l);
+      const extmap = /^a=extmap:(\d+)(?:\/\S+)? (\S+)/.exec(l);
+      if (mid) s.mid = mid[1];
+      else if (rtpmap) s.rtpmap.set(Number(rtpmap[1]), rtpmap[2].toUpperCase());
+      else if (ssrc) s.ssrcs.add(Number(ssrc[1]));
+      else if (extmap) s.extmap.set(Number(extmap[1]), extmap[2]);
     }
     out.set(s.mid, s);
   }

@@ -5,6 +5,7 @@ import { createRoom, joined, listeningApp, person, type Person, type TestClient 
 import { startNodeProcess, TEST_SECRET } from "../media/helpers/modes.js";
 import { SocketPublisher } from "./socket-publisher.js";
 import { waitProcessed } from "./wait.js";
+import { capturedFor } from "../../helpers/recording.js";
 
 /**
  * A recording survives the death of the media node that held the class: the recorder rejoins
@@ -14,7 +15,6 @@ import { waitProcessed } from "./wait.js";
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
 if (!hasFfmpeg) console.warn("SKIP recording failover test: ffmpeg is not installed (apt-get install ffmpeg)");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Node = Awaited<ReturnType<typeof startNodeProcess>>;
 
@@ -48,7 +48,7 @@ describe.skipIf(!hasFfmpeg)("recording while the media node dies", () => {
     const start = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
     expect(start.statusCode, start.body).toBe(201);
     const recordingId: string = start.json().recording.id;
-    await sleep(3000);
+    await capturedFor(t.app.recording.service, recordingId, 3000, { tracks: 2 });
 
     const rooms = await Promise.all(nodes.map(async (n) => ((await (await fetch(`${n.url}/rooms`, { headers: { "x-media-secret": TEST_SECRET } })).json()) as { rooms: { roomId: string }[] }).rooms));
     const holder = rooms.findIndex((list) => list.some((r) => r.roomId === room.id));
@@ -62,7 +62,7 @@ describe.skipIf(!hasFfmpeg)("recording while the media node dies", () => {
     const after = new SocketPublisher(h.c);
     pubs.push(after);
     const [cam2, mic2] = await after.publish(["camera", "microphone"]);
-    await sleep(4000);
+    await capturedFor(t.app.recording.service, recordingId, 4000, { tracks: 2, producers: [cam2.producerId!, mic2.producerId!] });
 
     const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);

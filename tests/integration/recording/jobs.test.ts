@@ -2,14 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobQueue, JobWorker, PermanentJobError, type JobTables } from "../../../apps/server/src/jobs/index.js";
 import { freshDatabase } from "../../helpers/db.js";
-
-const until = async (cond: () => Promise<boolean> | boolean, what: string, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { waitFor } from "../../helpers/wait.js";
 
 let fresh: Awaited<ReturnType<typeof freshDatabase>>;
 let db: Kysely<JobTables>;
@@ -33,7 +26,7 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "PGlite"
     });
     const job = await q.enqueue("t-ok", { n: "a" });
     w.start();
-    await until(async () => (await q.get(job.id))?.status === "done", "done");
+    await waitFor("done", async () => (await q.get(job.id))?.status === "done", { intervalMs: 20 });
     await w.stop();
     const j = (await q.get(job.id))!;
     expect(seen).toEqual(["a"]);
@@ -53,9 +46,8 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "PGlite"
     const job = await q.enqueue("t-retry", {}, { maxAttempts: 3 });
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
-      let claimed;
-      await until(async () => !!(claimed = await q.claim("t-retry", "w1", 10_000)), `attempt ${attempt}`);
-      expect(claimed!.attempts).toBe(attempt);
+      const claimed = await waitFor(`attempt ${attempt}`, () => q.claim("t-retry", "w1", 10_000), { intervalMs: 20 });
+      expect(claimed.attempts).toBe(attempt);
       const after = (await q.fail(job.id, "w1", `boom ${attempt}`))!;
       if (attempt < 3) {
         expect(after.status).toBe("queued");
@@ -87,7 +79,7 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "PGlite"
     const flaky = await q.enqueue("t-flaky", {}, { maxAttempts: 5 });
     const perm = await q.enqueue("t-flaky", { permanent: true }, { maxAttempts: 5 });
     w.start();
-    await until(async () => (await q.get(flaky.id))?.status === "done" && (await q.get(perm.id))?.status === "failed", "both settled");
+    await waitFor("both settled", async () => (await q.get(flaky.id))?.status === "done" && (await q.get(perm.id))?.status === "failed", { intervalMs: 20 });
     await w.stop();
     expect((await q.get(flaky.id))!.attempts).toBe(3);
     expect((await q.get(perm.id))!.attempts).toBe(1);
@@ -103,7 +95,7 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "PGlite"
     const ran: string[] = [];
     const b = new JobWorker(q, { queue: "t-lease", pollMs: 20, workerId: "worker-b", handler: async ({ job: j }) => void ran.push(j.id) });
     b.start();
-    await until(async () => (await q.get(job.id))?.status === "done", "retried by worker b");
+    await waitFor("retried by worker b", async () => (await q.get(job.id))?.status === "done", { intervalMs: 20 });
     await b.stop();
     const j = (await q.get(job.id))!;
     expect(ran).toEqual([job.id]);
@@ -119,13 +111,17 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "PGlite"
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let started = false;
-    const w = new JobWorker(q, { queue: "t-long", pollMs: 20, leaseMs: 150, handler: async () => ((started = true), await gate) });
+    const w = new JobWorker(q, { queue: "t-long", pollMs: 20, leaseMs: 150, handler: async () => {
+        started = true;
+        await gate;
+      },
+    });
     w.start();
-    await until(() => started, "started");
+    await waitFor("started", () => started, { intervalMs: 20 });
     const firstLease = (await q.get(job.id))!.lockedUntil!.getTime();
-    await until(async () => (await q.get(job.id))!.lockedUntil!.getTime() > firstLease, "lease renewed");
+    await waitFor("lease renewed", async () => (await q.get(job.id))!.lockedUntil!.getTime() > firstLease, { intervalMs: 20 });
     release();
-    await until(async () => (await q.get(job.id))?.status === "done", "done");
+    await waitFor("done", async () => (await q.get(job.id))?.status === "done", { intervalMs: 20 });
     await w.stop();
     expect((await q.get(job.id))!.attempts).toBe(1);
   });

@@ -5,10 +5,11 @@ import { createTestApp, makeAdmin, signUp, type TestApp } from "../../helpers/ap
 import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
 import { FfmpegRtpSource } from "./rtp-source.js";
 import { waitProcessed } from "./wait.js";
+import { waitFor } from "../../helpers/wait.js";
+import { capturedFor } from "../../helpers/recording.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // Async: the server under test answers ffprobe from this same process.
 const probe = async (url: string) => JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 
@@ -54,11 +55,11 @@ describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
     expect(again.json().error.code).toBe("RECORDING_ALREADY_ACTIVE");
     await source.addTrack("cam1", "video", "camera");
     await source.addTrack("mic1", "audio", "microphone");
-    await sleep(5000);
+    await capturedFor(t.app.recording.service, recordingId, 5000, { tracks: 2 });
     const mk = await t.app.inject({ method: "POST", url: `/api/v1/rooms/${roomId}/recording/markers`, headers: teacher.auth, payload: { label: "Newton's laws" } });
     expect(mk.statusCode, mk.body).toBe(201);
     await source.addTrack("scr1", "video", "screen", { size: "1280x720" });
-    await sleep(5000);
+    await capturedFor(t.app.recording.service, recordingId, 5000, { tracks: 3 });
     const studentStop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: student.auth });
     expect([403, 404]).toContain(studentStop.statusCode);
     const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
@@ -128,8 +129,7 @@ describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
     const short = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: { expiresInHours: 0.0003 } });
     const shortUrl = short.json().apiUrl;
     expect((await t.app.inject({ method: "GET", url: shortUrl })).statusCode).toBe(200);
-    await sleep(1500);
-    expect((await t.app.inject({ method: "GET", url: shortUrl })).statusCode).toBe(404);
+    await waitFor("the short link to expire", async () => (await t.app.inject({ method: "GET", url: shortUrl })).statusCode === 404, { timeoutMs: 10_000, intervalMs: 200 });
   });
 
   it("the host deletes the recording and its files", async () => {

@@ -45,7 +45,10 @@ export class FfmpegRtpSource implements RecorderSource {
       kind,
       source,
       codec: kind === "video" ? { name: "VP8", payloadType: 96, clockRate: 90000 } : { name: "opus", payloadType: 111, clockRate: 48000, channels: 2 },
-      onRtp: (l) => (listeners.add(l), () => listeners.delete(l)),
+      onRtp: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
       onClose: (l) => closeListeners.push(l),
       requestKeyFrame: () => {},
     };
@@ -55,7 +58,7 @@ export class FfmpegRtpSource implements RecorderSource {
       listeners.clear();
       if (silentForMs) await new Promise((r) => setTimeout(r, silentForMs));
       sock.close();
-      closeListeners.forEach((l) => l());
+      for (const l of closeListeners) l();
     };
     this.closers.push(() => void close());
     return close;

@@ -8,6 +8,7 @@ import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
 import { S3Storage } from "../../../apps/server/src/storage/index.js";
 import { FfmpegRtpSource } from "./rtp-source.js";
 import { waitProcessed } from "./wait.js";
+import { capturedFor } from "../../helpers/recording.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 const hasS3 = s3ServerCommand() !== undefined;
@@ -16,7 +17,6 @@ if (!hasS3 && process.env.CI === "true") throw new Error("moto_server (pip insta
 if (!hasFfmpeg) console.warn("SKIP S3 recording test: ffmpeg is not installed");
 else if (!hasS3) console.warn("SKIP S3 recording test: moto_server is not installed (pip install 'moto[server]')");
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const probe = async (url: string) => JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 
 describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_server)", () => {
@@ -67,7 +67,7 @@ describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_ser
     const id: string = r.json().recording.id;
     await source.addTrack("cam1", "video", "camera");
     await source.addTrack("mic1", "audio", "microphone");
-    await sleep(6000);
+    await capturedFor(t.app.recording.service, id, 6000, { tracks: 2 });
     const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
     const rec = await waitProcessed(t, id, teacher.auth);

@@ -4,20 +4,11 @@ import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
 import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
 import { FfmpegRtpSource } from "./rtp-source.js";
 import { waitProcessed } from "./wait.js";
+import { waitFor } from "../../helpers/wait.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
 if (!hasFfmpeg) console.warn("SKIP track end test: ffmpeg is not installed");
-
-async function until<T>(what: string, f: () => T | undefined | false, limitMs = 30_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(!hasFfmpeg)("where a closed track ends on the recording's timeline", () => {
   let t: TestApp;
@@ -46,15 +37,15 @@ describe.skipIf(!hasFfmpeg)("where a closed track ends on the recording's timeli
     await source.addTrack("cam1", "video", "camera");
     const endShare = await source.addTrack("scr1", "video", "screen");
     const session = t.app.recording.service.activeSession(id)!;
-    const share = await until("the share's capture", () => session.captures.get("scr1")?.capture);
-    await until("the share to be captured for a while", () => share.packets > 150 && share);
+    const share = await waitFor("the share's capture", () => session.captures.get("scr1")?.capture, 30_000);
+    await waitFor("the share to be captured for a while", () => share.packets > 150 && share, 30_000);
     const quietAt = session.clock();
     // The sender stops; its close reaches the recorder 1.5 s later.
     await endShare({ silentForMs: 1500 });
     const closedAt = session.clock();
     const camera = session.captures.get("cam1")!.capture;
     const cameraPackets = camera.packets;
-    await until("the camera to go on after the share", () => camera.packets > cameraPackets + 25);
+    await waitFor("the camera to go on after the share", () => camera.packets > cameraPackets + 25, 30_000);
     const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
     const rec = await waitProcessed(t, id, teacher.auth);

@@ -5,11 +5,12 @@ import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
 import type { RecorderSource, RecorderTrack } from "../../../apps/server/src/recording/index.js";
 import { FfmpegRtpSource } from "./rtp-source.js";
 import { waitProcessed } from "./wait.js";
+import { waitFor } from "../../helpers/wait.js";
+import { capturedFor } from "../../helpers/recording.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
 if (!hasFfmpeg) console.warn("SKIP recording warning test: ffmpeg is not installed");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Generated tracks, plus a published camera that never sends a frame (a broken browser). */
 class SourceWithSilentCamera implements RecorderSource {
@@ -69,9 +70,9 @@ describe.skipIf(!hasFfmpeg)("a recording is never silently blank", () => {
     await source.inner.addTrack("cam1", "video", "camera");
     await source.inner.addTrack("mic1", "audio", "microphone");
     source.addSilentCamera();
-    await sleep(8000);
-    // The recorder kept asking the silent camera for a key frame.
-    expect(source.keyFrameRequests).toBeGreaterThanOrEqual(2);
+    // The recorder keeps asking the silent camera for a key frame, while the others are captured.
+    await waitFor("two key frame requests to the silent camera", () => source.keyFrameRequests >= 2, 30_000);
+    await capturedFor(t.app.recording.service, id, 3000, { producers: ["cam1", "mic1"] });
     const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
 

@@ -18,6 +18,10 @@ import {
 } from "werift";
 import type { MediaService } from "../../../../apps/server/src/media/index.js";
 import type { ProducerSource, SessionDescriptionDto } from "../../../../apps/server/src/media/index.js";
+import { waitFor } from "../../../helpers/wait.js";
+
+/** Re-exported for the media tests that import it from here. */
+export { waitFor };
 
 export const clientPcConfig = () => ({
   iceServers: [],
@@ -28,19 +32,6 @@ export const clientPcConfig = () => ({
   },
   headerExtensions: { video: [useSdesMid(), useAbsSendTime()], audio: [useSdesMid(), useAbsSendTime()] },
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    await sleep(50);
-  }
-  throw new Error(`Timed out waiting for ${what} (last value: ${JSON.stringify(last)})`);
-}
 
 /** A crafted VP8 frame: one packet; every 30th is a keyframe (descriptor S=1, P bit 0). */
 function vp8Payload(key: boolean, size: number): Buffer {
