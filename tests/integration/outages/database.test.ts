@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../../apps/server/src/app.js";
 import { openDatabase, migrate } from "../../../apps/server/src/db/index.js";
+import { ConfigError, loadConfig } from "../../../apps/server/src/config/index.js";
 import { MemoryMailer, signUp, testConfig, type TestApp } from "../../helpers/app.js";
 import { createPgDatabase } from "../../helpers/db.js";
 import { TcpProxy } from "../../helpers/tcp-proxy.js";
@@ -148,6 +149,21 @@ describe("embedded database closed under a running server", () => {
     } finally {
       await embedded.close();
       rmSync(config.dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("database settings", () => {
+  it("has defaults, and a bad value is reported at start with the others", () => {
+    expect(testConfig().database).toEqual({ statementTimeoutMs: 5000, connectTimeoutMs: 3000, poolSize: 10, healthTimeoutMs: 800 });
+    let problems: string[] = [];
+    try {
+      loadConfig({ VTP_DATA_DIR: "/tmp/unused", DATABASE_STATEMENT_TIMEOUT_MS: "0", DATABASE_CONNECT_TIMEOUT_MS: "soon", DATABASE_POOL_SIZE: "-1", DATABASE_HEALTH_TIMEOUT_MS: "1.5" }, { persistSecret: false });
+    } catch (err) {
+      problems = err instanceof ConfigError ? err.problems : [];
+    }
+    for (const name of ["DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_CONNECT_TIMEOUT_MS", "DATABASE_POOL_SIZE", "DATABASE_HEALTH_TIMEOUT_MS"]) {
+      expect(problems.some((p) => p.startsWith(name)), name).toBe(true);
     }
   });
 });
