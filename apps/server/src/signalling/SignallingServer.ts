@@ -86,6 +86,8 @@ export class SignallingServer {
     if (o.redis) {
       const pub = new Redis(o.redis.url, { maxRetriesPerRequest: 3 });
       const sub = pub.duplicate();
+      // The adapter publishes without handling the result: a publish lost while Redis is away must not become an unhandled rejection (which ends the process).
+      settlePublishes(pub);
       for (const c of [pub, sub]) c.on("error", (err) => o.log.warn({ err: err.message }, "redis adapter connection error"));
       this.redisClients = [pub, sub];
       this.io.adapter(createAdapter(pub, sub, { key: `${o.redis.prefix}socket.io` }));
@@ -357,6 +359,18 @@ function safeAck(ack: (r: AckResult<object>) => void, r: AckResult<object>) {
     ack(r);
   } catch {
     /* a broken ack must not break the server */
+  }
+}
+
+/** Attaches a handler to every publish of `client` (the rejected promise is still returned to the caller). */
+function settlePublishes(client: Redis) {
+  for (const name of ["publish", "spublish"] as const) {
+    const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      const sent = original(...args);
+      sent.catch(() => {});
+      return sent;
+    };
   }
 }
 
