@@ -15,12 +15,14 @@ const TEXT: Partial<Record<Phase, [string, string]>> = {
 
 /** Join errors that say the person will not get in by trying again. */
 const REFUSED: Record<string, Phase> = { REMOVED_FROM_ROOM: "removed", REJECTED_BY_HOST: "rejected", ROOM_ENDED: "ended" };
-const FINAL_CODES = new Set(["ROOM_NOT_FOUND", "FORBIDDEN", ...Object.keys(REFUSED)]);
+const FINAL_CODES = new Set(["ROOM_NOT_FOUND", "FORBIDDEN", "ACCOUNT_DISABLED", ...Object.keys(REFUSED)]);
+/** Headings for failures that are not about getting in. */
+const FAILED_TITLE: Record<string, string> = { ACCOUNT_DISABLED: "Your account has been disabled" };
 
 /** What a person sees when the class is over for them, or when joining failed. */
 export function EndScreen({ phase: given, error, onRejoin, title: classTitle, hostName }: { phase: Phase; error: ErrorBody | null; onRejoin?: () => void; title?: string; hostName?: string }) {
   const phase = given === "failed" && error && REFUSED[error.code] ? REFUSED[error.code] : given;
-  const [title, text] = TEXT[phase] ?? ["We couldn't get you into the class", humanMessage(error?.code, error?.message)];
+  const [title, text] = TEXT[phase] ?? [FAILED_TITLE[error?.code ?? ""] ?? "We couldn't get you into the class", humanMessage(error?.code, error?.message)];
   const canRetry = phase === "left" || phase === "replaced" || (phase === "failed" && !FINAL_CODES.has(error?.code ?? ""));
   useTitle(title);
   return (

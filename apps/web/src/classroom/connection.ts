@@ -65,6 +65,11 @@ export class RoomConnection {
     s.on("room-updated", (e) => dispatch({ type: "room-updated", room: e.room }));
     s.on("room-ended", () => this.finish({ type: "room-ended" }));
     s.on("removed", () => this.finish({ type: "removed" }));
+    // An admin disabled the account: the class is over for this person. (A role change needs
+    // nothing here: the server disconnects, and the reconnect joins again with the new role.)
+    s.on("session-ended", (e) => {
+      if (e.reason === "account-disabled") this.finish({ type: "failed", error: { code: "ACCOUNT_DISABLED", message: e.message } });
+    });
     s.on("rejected", () => this.finish({ type: "rejected" }));
     s.on("session-replaced", () => this.finish({ type: "replaced" }));
     s.on("admitted", () => void this.join());
