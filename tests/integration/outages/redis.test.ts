@@ -148,3 +148,34 @@ describe("Redis hung (no bytes come back)", () => {
     }
   }, 60_000);
 });
+
+describe("Socket.IO broadcasts while Redis is away", () => {
+  it("a broadcast lost with Redis does not become an unhandled rejection (which ends a real server process)", async () => {
+    const lost = await PrivateRedis.start();
+    const { t: app, url: appUrl } = await listeningApp({ REDIS_URL: lost.url, VTP_REDIS_PREFIX: `vtp-lost-${Date.now()}:` });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+      const teacher2 = await person(app, "teacher", "Theo Teacher");
+      const room = await createRoom(app, teacher2);
+      const inClass = (await joined(appUrl, teacher2, room.id)).c;
+      await lost.kill();
+      await until("the server sees Redis down", async () => (await app.app.inject({ method: "GET", url: "/health" })).json().redis === "down");
+      // A room update is broadcast through the adapter: with Redis away the publish waits, then fails.
+      const patched = await app.app.inject({ method: "PATCH", url: `/api/v1/rooms/${room.id}`, headers: teacher2.auth, payload: { title: "Renamed while Redis is away" } });
+      expect(patched.statusCode).toBe(200);
+      const [pub] = (app.app.ctx.signalling as unknown as { redisClients: { retryAttempts: number }[] }).redisClients;
+      // The adapter's client gives up on queued commands after its 3 retries per request.
+      await until("the adapter's client gave up its queued publishes", async () => pub!.retryAttempts >= 4);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(rejections).toEqual([]);
+      inClass.close();
+    } finally {
+      process.off("unhandledRejection", onRejection);
+      await lost.up();
+      await app.close();
+      await lost.kill();
+    }
+  }, 60_000);
+});

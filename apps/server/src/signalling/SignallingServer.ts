@@ -86,8 +86,10 @@ export class SignallingServer {
     if (o.redis) {
       const pub = new Redis(o.redis.url, { maxRetriesPerRequest: 3 });
       const sub = pub.duplicate();
-      // The adapter publishes without handling the result: a publish lost while Redis is away must not become an unhandled rejection (which ends the process).
-      settlePublishes(pub);
+      // The adapter publishes (and, on close, unsubscribes) without handling the result: a command lost while Redis
+      // is away, or cut by the disconnect at shutdown, must not become an unhandled rejection (which ends the process).
+      settleFireAndForget(pub, ["publish", "spublish"]);
+      settleFireAndForget(sub, ["punsubscribe", "unsubscribe"]);
       for (const c of [pub, sub]) c.on("error", (err) => o.log.warn({ err: err.message }, "redis adapter connection error"));
       this.redisClients = [pub, sub];
       this.io.adapter(createAdapter(pub, sub, { key: `${o.redis.prefix}socket.io` }));
@@ -362,9 +364,9 @@ function safeAck(ack: (r: AckResult<object>) => void, r: AckResult<object>) {
   }
 }
 
-/** Attaches a handler to every publish of `client` (the rejected promise is still returned to the caller). */
-function settlePublishes(client: Redis) {
-  for (const name of ["publish", "spublish"] as const) {
+/** Attaches a handler to every call of these commands on `client` (the rejected promise is still returned to the caller). */
+function settleFireAndForget(client: Redis, names: readonly ("publish" | "spublish" | "punsubscribe" | "unsubscribe")[]) {
+  for (const name of names) {
     const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
     (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
       const sent = original(...args);
