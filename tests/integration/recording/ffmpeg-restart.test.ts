@@ -2,14 +2,15 @@ import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
-import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
 import { FfmpegRtpSource } from "./rtp-source.js";
 import { waitProcessed } from "./wait.js";
+import { waitFor } from "../../helpers/wait.js";
+import { liveRoom } from "../../helpers/rooms.js";
+import { capturedFor } from "../../helpers/recording.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
 if (!hasFfmpeg) console.warn("SKIP FFmpeg restart test: ffmpeg is not installed");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const probe = async (url: string) => JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 /** Seconds from the first to the last packet (a killed part has no duration in its header). */
 const spanOf = async (file: string) => {
@@ -24,15 +25,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, limitMs = 20_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe.skipIf(!hasFfmpeg)("the capture FFmpeg dies mid-recording", () => {
   let t: TestApp;
@@ -43,9 +35,7 @@ describe.skipIf(!hasFfmpeg)("the capture FFmpeg dies mid-recording", () => {
   beforeAll(async () => {
     t = await createTestApp();
     teacher = await signUp(t, { role: "teacher" });
-    const rooms = new RoomsRepo(t.app.ctx.db);
-    roomId = await rooms.insert({ code: `K${Date.now().toString(36)}`.slice(0, 10), title: "Crashy", description: "", host_id: teacher.user.id, scheduled_start: null, students_can_publish: false, waiting_room: false, max_participants: 10, chat_enabled: true });
-    await rooms.markLive(roomId);
+    roomId = await liveRoom(t, teacher.user.id, "Crashy");
     source = new FfmpegRtpSource(teacher.user.id);
     t.app.recording.service.setSourceFactory(async () => source);
   });
@@ -63,21 +53,22 @@ describe.skipIf(!hasFfmpeg)("the capture FFmpeg dies mid-recording", () => {
     await source.addTrack("mic1", "audio", "microphone");
     const session = t.app.recording.service.activeSession(id)!;
     expect(session).toBeDefined();
-    const cam = await until("the camera capture", () => session.captures.get("cam1")?.capture);
+    const cam = await waitFor("the camera capture", () => session.captures.get("cam1")?.capture);
     // Wait until the first part really captures (its offset is set by the first forwarded packet).
-    await until("the first part to capture", () => cam.parts.length === 1 && cam.parts[0]!.offsetMs >= 0 && cam.packets > 50);
-    await sleep(2000);
+    await waitFor("the first part to capture", () => cam.parts.length === 1 && cam.parts[0]!.offsetMs >= 0 && cam.packets > 50);
+    await capturedFor(t.app.recording.service, id, 2000, { producers: ["cam1"] });
     const pid = cam.parts[0]!.pid!;
     expect(alive(pid)).toBe(true);
     process.kill(pid, "SIGKILL");
-    await until("the FFmpeg to be gone", () => !alive(pid));
+    await waitFor("the FFmpeg to be gone", () => !alive(pid));
     // A new FFmpeg, a new part, and it captures again.
-    await until("a second part capturing", () => cam.parts.length >= 2 && cam.parts[1]!.offsetMs >= 0);
+    await waitFor("a second part capturing", () => cam.parts.length >= 2 && cam.parts[1]!.offsetMs >= 0);
     const second = cam.parts[1]!;
     expect(second.pid).not.toBe(pid);
     expect(alive(second.pid!)).toBe(true);
     expect(second.gapReason).toMatch(/SIGKILL/);
-    await sleep(3000);
+    // Three seconds of camera on the second part (from its first packet, on the recording's clock).
+    await waitFor("three seconds on the second part", () => cam.lastPacketAt - second.offsetMs >= 3000, 30_000);
 
     const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);

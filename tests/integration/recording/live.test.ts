@@ -8,11 +8,12 @@ import { createRoom, joined, listeningApp, person, type Person, type TestClient 
 import { SocketPublisher } from "./socket-publisher.js";
 import { waitProcessed } from "./wait.js";
 import { contentProblems, isPicture, still, STAGE, tileRegion, type ExpectedContent } from "../../helpers/media-content.js";
+import { sleep, waitFor } from "../../helpers/wait.js";
+import { capturedFor } from "../../helpers/recording.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
 if (!hasFfmpeg) console.warn("SKIP live recording test: ffmpeg is not installed (apt-get install ffmpeg)");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const probe = async (url: string) => JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 
 describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder is a participant)", () => {
@@ -63,7 +64,7 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     clients.push(l.c);
     expect((await l.c.waitFor("recording-started")).recordingId).toBe(recordingId);
 
-    await sleep(10_000);
+    await capturedFor(t.app.recording.service, recordingId, 10_000);
     const [screen] = await pub.publish(["screen"], { size: "960x540" });
     const marker = await h.c.emit("add-marker", { roomId: room.id, label: "Refraction" });
     expect(marker, JSON.stringify(marker)).toMatchObject({ ok: true, marker: { label: "Refraction", kind: "marker" } });
@@ -76,6 +77,9 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     const hand = await h.c.waitFor("recording-marker", (e) => e.marker.kind === "hand");
     expect(hand.marker.label).toBe("Student raised a hand");
     expect(s.c.has("recording-marker")).toBe(false);
+    // Ten seconds of class with the share on, by the wall clock: the content check below measures
+    // the share over the recording's wall time from its start (a wait on the share's captured
+    // packets instead ended the class with the share's last two seconds missing from the file).
     await sleep(10_000);
 
     const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
@@ -162,14 +166,16 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
       const start = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
       expect(start.statusCode, start.body).toBe(201);
       const id = start.json().recording.id;
-      await sleep(2000);
+      await capturedFor(t.app.recording.service, id, 2000);
       expect((await h.c.emit("end-room", { roomId: room.id })).ok).toBe(true);
-      let rec;
-      for (;;) {
-        rec = (await t.app.inject({ method: "GET", url: `/api/v1/recordings/${id}`, headers: teacher.auth })).json().recording;
-        if (rec.status !== "recording") break;
-        await sleep(200);
-      }
+      const rec = await waitFor(
+        "the recording to stop",
+        async () => {
+          const r = (await t.app.inject({ method: "GET", url: `/api/v1/recordings/${id}`, headers: teacher.auth })).json().recording;
+          return r.status !== "recording" && r;
+        },
+        { intervalMs: 200 },
+      );
       expect(rec.stoppedAt).not.toBeNull();
       expect(["processing", "ready"]).toContain(rec.status);
     } finally {

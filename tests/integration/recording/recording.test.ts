@@ -2,10 +2,10 @@ import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, makeAdmin, signUp, type TestApp } from "../../helpers/app.js";
-import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
 import { FfmpegRtpSource } from "./rtp-source.js";
 import { waitProcessed } from "./wait.js";
 import { waitFor } from "../../helpers/wait.js";
+import { liveRoom } from "../../helpers/rooms.js";
 import { capturedFor } from "../../helpers/recording.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
@@ -29,9 +29,7 @@ describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
     teacher = await signUp(t, { role: "teacher" });
     student = await signUp(t, { role: "student" });
     other = await signUp(t, { role: "teacher" });
-    const rooms = new RoomsRepo(t.app.ctx.db);
-    roomId = await rooms.insert({ code: `R${Date.now().toString(36)}`.slice(0, 10), title: "Physics", description: "", host_id: teacher.user.id, scheduled_start: null, students_can_publish: false, waiting_room: false, max_participants: 10, chat_enabled: true });
-    await rooms.markLive(roomId);
+    roomId = await liveRoom(t, teacher.user.id, "Physics");
     source = new FfmpegRtpSource(teacher.user.id);
     t.app.recording.service.setSourceFactory(async () => source);
     base = await t.app.listen({ port: 0, host: "127.0.0.1" });

@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
-import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
 import { FfmpegRtpSource } from "./rtp-source.js";
 import { waitProcessed } from "./wait.js";
 import { waitFor } from "../../helpers/wait.js";
+import { liveRoom } from "../../helpers/rooms.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
@@ -19,9 +19,7 @@ describe.skipIf(!hasFfmpeg)("where a closed track ends on the recording's timeli
   beforeAll(async () => {
     t = await createTestApp();
     teacher = await signUp(t, { role: "teacher" });
-    const rooms = new RoomsRepo(t.app.ctx.db);
-    roomId = await rooms.insert({ code: `E${Date.now().toString(36)}`.slice(0, 10), title: "Ends", description: "", host_id: teacher.user.id, scheduled_start: null, students_can_publish: false, waiting_room: false, max_participants: 10, chat_enabled: true });
-    await rooms.markLive(roomId);
+    roomId = await liveRoom(t, teacher.user.id, "Ends");
     source = new FfmpegRtpSource(teacher.user.id);
     t.app.recording.service.setSourceFactory(async () => source);
   });
