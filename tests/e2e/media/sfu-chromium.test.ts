@@ -6,7 +6,7 @@ import { expectDecoding, mediaE2E } from "./stats";
 import { chromiumMissing, newContext, shot, signInUi, verifiedUser } from "../web/harness";
 
 /**
- * Issue 4 in real Chromium: the SFU forwards a teacher's camera, microphone and screen share
+ * The SFU in real Chromium: it forwards a teacher's camera, microphone and screen share
  * to students, checked with WebRTC's own statistics (getStats), not only with <video> state.
  */
 const skip = chromiumMissing();

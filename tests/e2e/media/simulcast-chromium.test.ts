@@ -8,12 +8,13 @@
  * widths are read from the publisher's own outbound-rtp stats per rid: Chromium may send a layer
  * at a lower resolution (CPU) or not at all (bandwidth) on a loaded machine.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
 import { io } from "socket.io-client";
 import type { ClientEventName, EventPayload } from "@vtp/protocol";
 import { ackOf, rawAckOf, type ClientSocket, type RawAck, type TestAck } from "../../helpers/socket";
-import { chromiumMissing, launchBrowser, newContext, startServer, verifiedUser, type Server } from "../web/harness";
+import { chromiumMissing, newContext, verifiedUser, webE2E, type Server } from "../web/harness";
+import { sleep } from "../../helpers/wait.js";
 
 const skip = chromiumMissing();
 if (skip) console.warn(`SKIPPED Chromium simulcast test: ${skip}`);
@@ -59,11 +60,14 @@ interface InboundVideo {
   keyFramesDecoded: number;
 }
 
+/** The fields of an RTCStats entry these tests read. */
+type StatsEntry = { type: string; kind?: string; rid?: string; frameWidth?: number; framesEncoded?: number; framesDecoded?: number; keyFramesDecoded?: number; active?: boolean; codecId?: string };
+
 async function outbound(page: Page): Promise<OutboundLayer[]> {
   return page.evaluate(async () => {
-    const pc = (window as any).__pc as RTCPeerConnection;
+    const pc = (window as unknown as { __pc: RTCPeerConnection }).__pc as RTCPeerConnection;
     const out: OutboundLayer[] = [];
-    (await pc.getStats()).forEach((s: any) => {
+    (await pc.getStats()).forEach((s: StatsEntry) => {
       if (s.type === "outbound-rtp" && s.kind === "video") {
         out.push({ rid: s.rid ?? "", frameWidth: s.frameWidth ?? 0, framesEncoded: s.framesEncoded ?? 0, active: s.active !== false });
       }
@@ -74,38 +78,30 @@ async function outbound(page: Page): Promise<OutboundLayer[]> {
 
 async function inbound(page: Page): Promise<InboundVideo | undefined> {
   return page.evaluate(async () => {
-    const pc = (window as any).__pc as RTCPeerConnection;
+    const pc = (window as unknown as { __pc: RTCPeerConnection }).__pc as RTCPeerConnection;
     let v: InboundVideo | undefined;
-    (await pc.getStats()).forEach((s: any) => {
+    (await pc.getStats()).forEach((s: StatsEntry) => {
       if (s.type === "inbound-rtp" && s.kind === "video") v = { frameWidth: s.frameWidth ?? 0, framesDecoded: s.framesDecoded ?? 0, keyFramesDecoded: s.keyFramesDecoded ?? 0 };
     });
     return v;
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 // Both forwarding paths (docs/MEDIA.md): the fast path (default) and werift's RTCRtpSender.sendRtp.
 for (const fastPath of ["1", "0"] as const)
 describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fastPath}): three layers in, the layer each consumer asks for out`, () => {
-  let server: Server;
-  let browser: Browser;
+  const web = webE2E({ MEDIA_FAST_PATH: fastPath });
   const contexts: BrowserContext[] = [];
   const clients: Client[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer({ MEDIA_FAST_PATH: fastPath }), launchBrowser()]);
-  });
+  // Runs before webE2E's own after-all (Vitest runs them last-registered first).
   afterAll(async () => {
     for (const c of clients) c.sock.close();
     for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    if (process.env.VTP_E2E_DEBUG) console.log(server?.output());
-    await server?.stop();
+    if (process.env.VTP_E2E_DEBUG) console.log(web.server?.output());
   });
 
   async function blankPage(): Promise<Page> {
-    const ctx = await newContext(browser, server.url);
+    const ctx = await newContext(web.browser, web.server.url);
     contexts.push(ctx);
     const page = await ctx.newPage();
     await page.goto("/api/v1/health"); // a same-origin secure context (127.0.0.1) for getUserMedia
@@ -115,10 +111,10 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
   it(
     "publishes l/m/h from Chromium; the subscriber decodes the preferred layer after each switch (l → h → m) without freezing; bad requests get error acks",
     async () => {
-      const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Sam Simulcast"), verifiedUser(server, "student", "Sue Subscriber")]);
-      const host = await connect(server, teacher);
+      const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Sam Simulcast"), verifiedUser(web.server, "student", "Sue Subscriber")]);
+      const host = await connect(web.server, teacher);
       clients.push(host);
-      const created = await fetch(`${server.url}/api/v1/rooms`, {
+      const created = await fetch(`${web.server.url}/api/v1/rooms`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${(host.sock.auth as { token: string }).token}` },
         body: JSON.stringify({ title: "Simulcast" }),
@@ -132,7 +128,7 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
       const offer = await pub.evaluate(async () => {
         const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720, frameRate: 30 } });
         const pc = new RTCPeerConnection();
-        (window as any).__pc = pc;
+        (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
         const t = pc.addTransceiver(stream.getVideoTracks()[0], {
           direction: "sendonly",
           sendEncodings: [
@@ -147,12 +143,12 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
       expect(offer.sdp).toMatch(/a=simulcast:send l;m;h/);
       const connected = await host.ok("connect-transport", { transportId: sendT.transportId, description: { type: "offer", sdp: offer.sdp } });
       expect(connected.answer?.sdp, "the server accepts the three layers").toMatch(/a=simulcast:recv l;m;h/);
-      await pub.evaluate((sdp) => (window as any).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer?.sdp);
+      await pub.evaluate((sdp) => (window as unknown as { __pc: RTCPeerConnection }).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer?.sdp);
       const { producerId } = await host.ok("produce", { transportId: sendT.transportId, kind: "video", source: "camera", mid: offer.mid });
 
       // --- subscriber ---
       const sub = await blankPage();
-      const viewer = await connect(server, student);
+      const viewer = await connect(web.server, student);
       clients.push(viewer);
       await viewer.ok("join-room", { roomId });
       const recvT = await viewer.ok("create-transport", { direction: "recv" });
@@ -161,7 +157,7 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
       const consumed = await viewer.ok("consume", { producerId, transportId: recvT.transportId });
       const answer = await sub.evaluate(async (sdp) => {
         const pc = new RTCPeerConnection();
-        (window as any).__pc = pc;
+        (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
         await pc.setRemoteDescription({ type: "offer", sdp });
         await pc.setLocalDescription(await pc.createAnswer());
         return pc.localDescription!.sdp;
@@ -258,10 +254,10 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
   );
 
   it("H.264: a Chromium camera sent as H.264 is decoded by a Chromium subscriber (codec video/H264 in getStats)", async () => {
-    const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Hal H264"), verifiedUser(server, "student", "Ida Viewer")]);
-    const host = await connect(server, teacher);
+    const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Hal H264"), verifiedUser(web.server, "student", "Ida Viewer")]);
+    const host = await connect(web.server, teacher);
     clients.push(host);
-    const created = await fetch(`${server.url}/api/v1/rooms`, {
+    const created = await fetch(`${web.server.url}/api/v1/rooms`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${(host.sock.auth as { token: string }).token}` },
       body: JSON.stringify({ title: "H.264" }),
@@ -273,7 +269,7 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
     const offer = await pub.evaluate(async () => {
       const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
       const pc = new RTCPeerConnection();
-      (window as any).__pc = pc;
+      (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
       const t = pc.addTransceiver(stream.getVideoTracks()[0], { direction: "sendonly" });
       const h264 = RTCRtpSender.getCapabilities("video")!.codecs.filter((c) => /h264/i.test(c.mimeType) && /packetization-mode=1/.test(c.sdpFmtpLine ?? ""));
       if (h264.length === 0) throw new Error("this Chromium cannot send H.264");
@@ -282,11 +278,11 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
       return { sdp: pc.localDescription!.sdp, mid: t.mid! };
     });
     const connected = await host.ok("connect-transport", { transportId: sendT.transportId, description: { type: "offer", sdp: offer.sdp } });
-    await pub.evaluate((sdp) => (window as any).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer?.sdp);
+    await pub.evaluate((sdp) => (window as unknown as { __pc: RTCPeerConnection }).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer?.sdp);
     const { producerId } = await host.ok("produce", { transportId: sendT.transportId, kind: "video", source: "camera", mid: offer.mid });
 
     const sub = await blankPage();
-    const viewer = await connect(server, student);
+    const viewer = await connect(web.server, student);
     clients.push(viewer);
     await viewer.ok("join-room", { roomId });
     const recvT = await viewer.ok("create-transport", { direction: "recv" });
@@ -296,7 +292,7 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
     expect(consumed.offer.sdp).not.toMatch(/a=rtpmap:\d+ VP8\/90000/i);
     const answer = await sub.evaluate(async (sdp) => {
       const pc = new RTCPeerConnection();
-      (window as any).__pc = pc;
+      (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
       await pc.setRemoteDescription({ type: "offer", sdp });
       await pc.setLocalDescription(await pc.createAnswer());
       return pc.localDescription!.sdp;
@@ -305,10 +301,10 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
 
     const decoded = async () =>
       sub.evaluate(async () => {
-        const pc = (window as any).__pc as RTCPeerConnection;
+        const pc = (window as unknown as { __pc: RTCPeerConnection }).__pc as RTCPeerConnection;
         const stats = await pc.getStats();
         let r: { framesDecoded: number; frameWidth: number; mimeType: string } | undefined;
-        stats.forEach((s: any) => {
+        stats.forEach((s: StatsEntry) => {
           if (s.type === "inbound-rtp" && s.kind === "video") r = { framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0, mimeType: s.codecId ? (stats.get(s.codecId)?.mimeType ?? "") : "" };
         });
         return r;

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, expect } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { ensureWebBuilt, launchBrowser, startServer, type Server } from "../web/harness";
+import { webE2E, type Server } from "../web/harness";
+import { waitFor } from "../../helpers/wait.js";
 
 /** WebRTC statistics read from real Chromium pages, shared by the media e2e tests. */
 
@@ -29,7 +30,7 @@ export async function inbound(page: Page): Promise<Inbound> {
     for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
       if (pc.connectionState === "closed") continue;
       const stats = await pc.getStats();
-      stats.forEach((s: any) => {
+      stats.forEach((s: { type: string; kind?: string; framesDecoded?: number; frameWidth?: number; packetsLost?: number; packetsReceived?: number }) => {
         if (s.type !== "inbound-rtp") return;
         if (s.kind === "video") out.video.push({ framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0, packetsLost: s.packetsLost ?? 0, packetsReceived: s.packetsReceived ?? 0 });
         else if (s.kind === "audio") out.audio.push({ packetsReceived: s.packetsReceived ?? 0, packetsLost: s.packetsLost ?? 0 });
@@ -41,40 +42,40 @@ export async function inbound(page: Page): Promise<Inbound> {
 
 /** Waits until `count` video streams decode frames of a real size and audio flows, both still rising. */
 export async function expectDecoding(page: Page, videoStreams: number, stage: string) {
-  let first: Inbound | undefined;
-  let last: Inbound | undefined;
-  for (let i = 0; i < 120; i++) {
-    const s = (last = await inbound(page));
-    const decoding = s.video.filter((v) => v.framesDecoded > 0 && v.frameWidth > 0);
-    if (decoding.length >= videoStreams && s.audio.some((a) => a.packetsReceived > 0)) {
-      first = s;
-      break;
-    }
-    await page.waitForTimeout(250);
-  }
-  expect(first, `${stage}: video and audio arrive and decode; last: ${JSON.stringify(last)}`).toBeDefined();
-  // The window for rates and loss starts once the streams have settled (a new stream's first
-  // second includes the keyframe request and bandwidth ramp-up).
-  await page.waitForTimeout(2000);
-  first = await inbound(page);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const f0 = sum(first!.video.map((v) => v.framesDecoded));
-  const a0 = sum(first!.audio.map((a) => a.packetsReceived));
-  let later: Inbound | undefined;
-  for (let i = 0; i < 60; i++) {
-    await page.waitForTimeout(250);
-    const s = await inbound(page);
-    if (sum(s.video.map((v) => v.framesDecoded)) > f0 + 30 && sum(s.audio.map((a) => a.packetsReceived)) > a0 + 100) {
-      later = s;
-      break;
-    }
-  }
+  const frames = (s: Inbound) => sum(s.video.map((v) => v.framesDecoded));
+  const audioPackets = (s: Inbound) => sum(s.audio.map((a) => a.packetsReceived));
+  let last: Inbound | undefined;
+  const started = await waitFor(
+    `${stage}: video and audio arrive and decode`,
+    async () => {
+      last = await inbound(page);
+      const decoding = last.video.filter((v) => v.framesDecoded > 0 && v.frameWidth > 0);
+      return decoding.length >= videoStreams && last.audio.some((a) => a.packetsReceived > 0) ? last : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  ).catch(() => undefined);
+  expect(started, `${stage}: video and audio arrive and decode; last: ${JSON.stringify(last)}`).toBeDefined();
+  // The window for rates and loss starts once the streams have settled: a new stream's first
+  // second includes the keyframe request and bandwidth ramp-up, so wait for about a second of
+  // frames on every stream first.
+  const settledAt = frames(started!) + 25 * videoStreams;
+  await waitFor(`${stage}: a second of frames after the first`, async () => frames(await inbound(page)) >= settledAt, { timeoutMs: 20_000, intervalMs: 250 });
+  const first = await inbound(page);
+  const later = await waitFor(
+    `${stage}: frames decoded and audio packets keep rising; first: ${JSON.stringify(first)}`,
+    async () => {
+      const s = await inbound(page);
+      return frames(s) > frames(first) + 30 && audioPackets(s) > audioPackets(first) + 100 ? s : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 250 },
+  ).catch(() => undefined);
   expect(later, `${stage}: frames decoded and audio packets keep rising; first: ${JSON.stringify(first)}`).toBeDefined();
   // Loss over the measured window (not since the stream began), on a shared 2-core machine
   // running four browsers: "no large loss".
   const all = (s: Inbound) => [...s.video, ...s.audio];
-  const received = sum(all(later!).map((x) => x.packetsReceived)) - sum(all(first!).map((x) => x.packetsReceived));
-  const lost = sum(all(later!).map((x) => Math.max(0, x.packetsLost))) - sum(all(first!).map((x) => Math.max(0, x.packetsLost)));
+  const received = sum(all(later!).map((x) => x.packetsReceived)) - sum(all(first).map((x) => x.packetsReceived));
+  const lost = sum(all(later!).map((x) => Math.max(0, x.packetsLost))) - sum(all(first).map((x) => Math.max(0, x.packetsLost)));
   expect(received).toBeGreaterThan(0);
   if (process.env.VTP_E2E_DEBUG) console.log(stage, JSON.stringify({ first, later }));
   expect(Math.max(0, lost) / Math.max(1, received + Math.max(0, lost)), `${stage}: packet loss in the window ${JSON.stringify({ first, later })}`).toBeLessThan(0.1);
@@ -88,9 +89,14 @@ export async function expectDecoding(page: Page, videoStreams: number, stage: st
  * test fails.
  */
 export function mediaE2E(serverEnv: () => Record<string, string> = () => ({})) {
+  const web = webE2E(() => ({ LOG_LEVEL: process.env.LOG_LEVEL ?? "debug", ...serverEnv() }));
   const env = {
-    server: undefined as unknown as Server,
-    browser: undefined as unknown as Browser,
+    get server(): Server {
+      return web.server;
+    },
+    get browser(): Browser {
+      return web.browser;
+    },
     contexts: [] as BrowserContext[],
     pageLog: [] as string[],
     /** Records peer connections and the console of a context, labelled `who`. */
@@ -108,14 +114,9 @@ export function mediaE2E(serverEnv: () => Record<string, string> = () => ({})) {
       });
     },
   };
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    [env.server, env.browser] = await Promise.all([startServer({ LOG_LEVEL: process.env.LOG_LEVEL ?? "debug", ...serverEnv() }), launchBrowser()]);
-  });
+  // Registered after webE2E's: Vitest runs after-all hooks last-registered first, so the pages close before the browser.
   afterAll(async () => {
     for (const c of env.contexts) await c.close().catch(() => {});
-    await env.browser?.close();
-    await env.server?.stop();
   });
   return env;
 }

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { chromiumMissing, DESKTOP, ensureWebBuilt, launchBrowser, linkFromOutbox, newContext, PHONE, shot, startServer, uniqueEmail, type Server } from "./harness";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { chromiumMissing, DESKTOP, linkFromOutbox, newContext, PHONE, shot, uniqueEmail, webE2E } from "./harness";
 
 const skip = chromiumMissing();
 if (skip) console.warn(skip);
@@ -8,17 +8,7 @@ if (skip) console.warn(skip);
 const ADMIN = { email: "admin@example.org", password: "admin password 123" };
 
 describe.skipIf(Boolean(skip))("web: accounts in real Chromium", () => {
-  let server: Server;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    [server, browser] = await Promise.all([startServer({ VTP_ADMIN_EMAIL: ADMIN.email, VTP_ADMIN_PASSWORD: ADMIN.password }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const web = webE2E({ VTP_ADMIN_EMAIL: ADMIN.email, VTP_ADMIN_PASSWORD: ADMIN.password });
 
   async function signIn(page: Page, email: string, password: string) {
     await page.goto("/sign-in");
@@ -28,7 +18,7 @@ describe.skipIf(Boolean(skip))("web: accounts in real Chromium", () => {
   }
 
   it("a teacher signs up, verifies by mail, signs in and sees the dashboard", async () => {
-    const ctx = await newContext(browser, server.url);
+    const ctx = await newContext(web.browser, web.server.url);
     const page = await ctx.newPage();
     const email = uniqueEmail("teacher");
     await page.goto("/");
@@ -61,7 +51,7 @@ describe.skipIf(Boolean(skip))("web: accounts in real Chromium", () => {
     await page.getByTestId("signin-error").waitFor();
     expect(await page.getByTestId("signin-error").textContent()).toContain("verify your email");
 
-    const link = await linkFromOutbox(server, email, "/verify-email");
+    const link = await linkFromOutbox(web.server, email, "/verify-email");
     await page.goto(link);
     await page.getByTestId("verify-success").waitFor();
     await shot(page, "verify-email-desktop");
@@ -120,19 +110,19 @@ describe.skipIf(Boolean(skip))("web: accounts in real Chromium", () => {
 
   it("forgot and reset password through the mailed link", async () => {
     const email = uniqueEmail("student");
-    const r = await fetch(`${server.url}/api/v1/auth/register`, {
+    const r = await fetch(`${web.server.url}/api/v1/auth/register`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email, password: "first password 1", fullName: "Sam Student", role: "student" }),
     });
     expect(r.status).toBe(201);
-    await fetch(`${server.url}/api/v1/auth/verify-email`, {
+    await fetch(`${web.server.url}/api/v1/auth/verify-email`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: new URL(await linkFromOutbox(server, email, "/verify-email")).searchParams.get("token") }),
+      body: JSON.stringify({ token: new URL(await linkFromOutbox(web.server, email, "/verify-email")).searchParams.get("token") }),
     });
 
-    const ctx = await newContext(browser, server.url, PHONE);
+    const ctx = await newContext(web.browser, web.server.url, PHONE);
     const page = await ctx.newPage();
     await page.goto("/sign-in");
     await shot(page, "signin-phone");
@@ -140,7 +130,7 @@ describe.skipIf(Boolean(skip))("web: accounts in real Chromium", () => {
     await page.getByTestId("forgot-email").fill(email);
     await page.getByTestId("forgot-submit").click();
     await page.getByTestId("forgot-sent").waitFor();
-    const link = await linkFromOutbox(server, email, "/reset-password");
+    const link = await linkFromOutbox(web.server, email, "/reset-password");
     await page.goto(link);
     await page.getByTestId("reset-password").fill("second password 2");
     await page.getByTestId("reset-confirm").fill("second password X");
@@ -166,12 +156,12 @@ describe.skipIf(Boolean(skip))("web: accounts in real Chromium", () => {
 
   it("an admin searches people, changes a role, disables an account and sees the system status", async () => {
     const email = uniqueEmail("victim");
-    await fetch(`${server.url}/api/v1/auth/register`, {
+    await fetch(`${web.server.url}/api/v1/auth/register`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email, password: "victim password 1", fullName: "Vic Tim", role: "student" }),
     });
-    const ctx = await newContext(browser, server.url, DESKTOP);
+    const ctx = await newContext(web.browser, web.server.url, DESKTOP);
     const page = await ctx.newPage();
     await signIn(page, ADMIN.email, ADMIN.password);
     await page.waitForURL("**/dashboard");
@@ -205,7 +195,7 @@ describe.skipIf(Boolean(skip))("web: accounts in real Chromium", () => {
     await shot(page, "admin-status-desktop");
 
     // The disabled person cannot sign in and is told why.
-    const other = await newContext(browser, server.url);
+    const other = await newContext(web.browser, web.server.url);
     const p2 = await other.newPage();
     await signIn(p2, email, "victim password 1");
     await p2.getByTestId("signin-error").waitFor();

@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { chromiumMissing, ensureWebBuilt, launchBrowser, newContext, PHONE, shot, signInUi, startServer, verifiedUser, type Server } from "./harness";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { chromiumMissing, newContext, PHONE, shot, signInUi, verifiedUser, webE2E } from "./harness";
 
 const skip = chromiumMissing();
 
 describe.skipIf(Boolean(skip))("web: a live class in real Chromium", () => {
-  let server: Server;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    [server, browser] = await Promise.all([startServer({ RECONNECT_GRACE_SECONDS: "5" }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const web = webE2E({ RECONNECT_GRACE_SECONDS: "5" });
 
   const tiles = (page: Page) => page.locator('[data-testid="video-tile"]');
   /** The tile of `userId` plays video: videoWidth > 0 and currentTime advancing. */
@@ -31,10 +21,10 @@ describe.skipIf(Boolean(skip))("web: a live class in real Chromium", () => {
   const userIdOf = async (page: Page) => (await page.evaluate(() => fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.json()))).user.id as string;
 
   it("teacher runs a class: students join by code, chat both ways, hand raised and allowed to speak, class ended", async () => {
-    const [teacher, s1, s2] = await Promise.all([verifiedUser(server, "teacher", "Tess Teacher"), verifiedUser(server, "student", "Sam Student"), verifiedUser(server, "student", "Kim Student")]);
+    const [teacher, s1, s2] = await Promise.all([verifiedUser(web.server, "teacher", "Tess Teacher"), verifiedUser(web.server, "student", "Sam Student"), verifiedUser(web.server, "student", "Kim Student")]);
 
     // Teacher: create the class from the dashboard.
-    const tctx = await newContext(browser, server.url);
+    const tctx = await newContext(web.browser, web.server.url);
     const tp = await tctx.newPage();
     await signInUi(tp, teacher);
     await tp.getByTestId("classes-empty").waitFor();
@@ -65,7 +55,7 @@ describe.skipIf(Boolean(skip))("web: a live class in real Chromium", () => {
 
     // Students: join by code from the dashboard (one of them by the link).
     const join = async (who: typeof s1, viaLink: boolean, viewport?: { width: number; height: number }) => {
-      const ctx = await newContext(browser, server.url, viewport);
+      const ctx = await newContext(web.browser, web.server.url, viewport);
       const p = await ctx.newPage();
       await signInUi(p, who);
       if (viaLink) await p.goto(`/join/${code}`);

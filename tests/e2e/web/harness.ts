@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -168,6 +169,24 @@ export async function launchBrowser(): Promise<Browser> {
       "--use-fake-ui-for-media-stream",
     ],
   });
+}
+
+/**
+ * The set-up of a browser test: the web client built, a `vtp start` server (with `serverEnv`) and
+ * a Chromium, started before the describe block's tests and stopped after them. Read `server` and
+ * `browser` inside the tests (they are set once beforeAll has run).
+ */
+export function webE2E(serverEnv: Record<string, string> | (() => Record<string, string>) = {}) {
+  const web = { server: undefined as unknown as Server, browser: undefined as unknown as Browser };
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    [web.server, web.browser] = await Promise.all([startServer(typeof serverEnv === "function" ? serverEnv() : serverEnv), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await web.browser?.close();
+    await web.server?.stop();
+  });
+  return web;
 }
 
 export const DESKTOP = { width: 1280, height: 800 };

@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { chromiumMissing, DESKTOP, ensureWebBuilt, launchBrowser, PHONE, shot, joinClassUi, startClassUi, startServer, verifiedUser, type Server } from "./harness";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { chromiumMissing, DESKTOP, joinClassUi, PHONE, shot, startClassUi, verifiedUser, webE2E } from "./harness";
 
 const skip = chromiumMissing();
 
 describe.skipIf(Boolean(skip))("web: host controls in real Chromium", () => {
-  let server: Server;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const web = webE2E();
 
   const playing = (page: Page, sel: string) =>
     page.waitForFunction((s) => {
@@ -24,11 +14,11 @@ describe.skipIf(Boolean(skip))("web: host controls in real Chromium", () => {
     }, sel, { timeout: 30_000 });
 
   it("waiting room, screen share on the stage, mute, demote and remove", async () => {
-    const [teacher, s1] = await Promise.all([verifiedUser(server, "teacher", "Ada Teacher"), verifiedUser(server, "student", "Bo Student")]);
-    const { ctx: tctx, page: tp, code } = await startClassUi(browser, server, teacher, { title: "Controls", waitingRoom: true });
+    const [teacher, s1] = await Promise.all([verifiedUser(web.server, "teacher", "Ada Teacher"), verifiedUser(web.server, "student", "Bo Student")]);
+    const { ctx: tctx, page: tp, code } = await startClassUi(web.browser, web.server, teacher, { title: "Controls", waitingRoom: true });
 
     // The student waits until admitted.
-    const { ctx: sctx, page: sp } = await joinClassUi(browser, server, s1, code);
+    const { ctx: sctx, page: sp } = await joinClassUi(web.browser, web.server, s1, code);
     await sp.getByTestId("waiting-room").waitFor();
     await tp.getByTestId("waiting-badge").waitFor();
     await tp.getByTestId("control-participants").click();

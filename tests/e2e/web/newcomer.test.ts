@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { chromiumMissing, ensureWebBuilt, joinClassUi, launchBrowser, linkFromOutbox, newContext, shot, signInUi, startServer, uniqueEmail, verifiedUser, type Server } from "./harness";
+import type { Page } from "playwright-core";
+import { chromiumMissing, joinClassUi, linkFromOutbox, newContext, shot, signInUi, uniqueEmail, verifiedUser, webE2E } from "./harness";
 
 const skip = chromiumMissing() || (!existsSync("/usr/bin/ffmpeg") && process.env.CI !== "true" ? "ffmpeg missing: skipping the newcomer walk (it records)" : false);
 if (skip) console.warn(skip);
 
 /** What a new teacher and new students meet, walked as they would, in real Chromium. */
 describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
-  let server: Server;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const web = webE2E();
 
   const toast = (page: Page, text: string) => page.locator('[data-testid="toast"]', { hasText: text }).waitFor();
   /** Calls the API as the person signed in on `page` (a fresh token from the refresh cookie). */
@@ -35,7 +25,7 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
     );
 
   it("signed-out pages stay quiet; the forgotten-password page keeps the email", async () => {
-    const ctx = await newContext(browser, server.url);
+    const ctx = await newContext(web.browser, web.server.url);
     const page = await ctx.newPage();
     const unauthorized: string[] = [];
     page.on("response", (r) => r.status() === 401 && unauthorized.push(r.url()));
@@ -53,10 +43,10 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
   }, 60_000);
 
   it("mute and role notices by name, the whole picture on the stage, named markers, refusals at once, invitations through sign-up, recordings from the class page", async () => {
-    const [teacher, bo] = await Promise.all([verifiedUser(server, "teacher", "Ada Teacher"), verifiedUser(server, "student", "Bo Student")]);
+    const [teacher, bo] = await Promise.all([verifiedUser(web.server, "teacher", "Ada Teacher"), verifiedUser(web.server, "student", "Bo Student")]);
 
     // The teacher creates a class without a start time: it is "Not started", not "Scheduled".
-    const tctx = await newContext(browser, server.url);
+    const tctx = await newContext(web.browser, web.server.url);
     const tp = await tctx.newPage();
     await signInUi(tp, teacher);
     await tp.getByTestId("new-class").click();
@@ -72,7 +62,7 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
     const roomId = new URL(tp.url()).pathname.split("/").pop()!;
 
     // Bo joins; the teacher's camera fills the stage uncropped (contain), small tiles stay cropped.
-    const { ctx: bctx, page: bp } = await joinClassUi(browser, server, bo, code);
+    const { ctx: bctx, page: bp } = await joinClassUi(web.browser, web.server, bo, code);
     await bp.getByTestId("classroom").waitFor();
     await bp.waitForFunction(() => {
       const v = document.querySelector<HTMLVideoElement>(".stage-main video");
@@ -131,7 +121,7 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
     await bp.waitForURL("**/dashboard");
 
     // Cy follows the invitation link without an account: sign up, verify, sign in, and land in the class.
-    const cctx = await newContext(browser, server.url);
+    const cctx = await newContext(web.browser, web.server.url);
     const cp = await cctx.newPage();
     await cp.goto(`/join/${code}`);
     await cp.waitForURL("**/sign-in?next=**");
@@ -144,7 +134,7 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
     await cp.getByTestId("signup-submit").click();
     await cp.getByTestId("check-email-address").waitFor();
     // The mail's link, opened in the same browser (a new tab, as a mail client would).
-    const link = await linkFromOutbox(server, cy.email, "/verify-email");
+    const link = await linkFromOutbox(web.server, cy.email, "/verify-email");
     const vp = await cctx.newPage();
     await vp.goto(link);
     await vp.getByTestId("verify-success").waitFor();

@@ -1,21 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { chromiumMissing, ensureWebBuilt, launchBrowser, shot, joinClassUi, startClassUi, startServer, verifiedUser, type Server } from "./harness";
+import { describe, expect, it } from "vitest";
+import { chromiumMissing, joinClassUi, shot, startClassUi, verifiedUser, webE2E } from "./harness";
 
 const skip = chromiumMissing();
 
 describe.skipIf(Boolean(skip))("web: the classroom survives a network drop", () => {
-  let server: Server;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    [server, browser] = await Promise.all([startServer({ RECONNECT_GRACE_SECONDS: "20" }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const web = webE2E({ RECONNECT_GRACE_SECONDS: "20" });
 
   const teacherVideoPlaying = (page: import("playwright-core").Page) =>
     page.waitForFunction(() => {
@@ -24,9 +13,9 @@ describe.skipIf(Boolean(skip))("web: the classroom survives a network drop", () 
     }, undefined, { timeout: 30_000 });
 
   it("shows a reconnecting banner, resumes without a reload and catches up on chat", async () => {
-    const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Rita Teacher"), verifiedUser(server, "student", "Nico Student")]);
-    const { ctx: tctx, page: tp, code } = await startClassUi(browser, server, teacher, { title: "Reconnect drill" });
-    const { ctx: sctx, page: sp } = await joinClassUi(browser, server, student, code);
+    const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Rita Teacher"), verifiedUser(web.server, "student", "Nico Student")]);
+    const { ctx: tctx, page: tp, code } = await startClassUi(web.browser, web.server, teacher, { title: "Reconnect drill" });
+    const { ctx: sctx, page: sp } = await joinClassUi(web.browser, web.server, student, code);
     await sp.getByTestId("classroom").waitFor();
     await tp.waitForFunction(() => document.querySelectorAll('[data-testid="video-tile"]').length === 2);
     await teacherVideoPlaying(sp);

@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { ARTIFACTS, chromiumMissing, ensureWebBuilt, joinClassUi, launchBrowser, startClassUi, startServer, verifiedUser, type Server } from "./harness";
+import type { BrowserContext, Page } from "playwright-core";
+import { ARTIFACTS, chromiumMissing, joinClassUi, startClassUi, verifiedUser, webE2E } from "./harness";
+import type { RecordingDto } from "@vtp/protocol";
+import { sleep, waitFor } from "../../helpers/wait.js";
 import { contentProblems, isPicture, still, STAGE, tileRegion, type ExpectedContent } from "../../helpers/media-content";
 
 const skip = chromiumMissing() || (!existsSync("/usr/bin/ffmpeg") && process.env.CI !== "true" ? "ffmpeg missing: skipping the recording content test" : false);
@@ -56,34 +58,26 @@ async function seesCamera(page: Page, userId: string) {
 }
 
 describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound of the class", () => {
-  let server: Server;
-  let browser: Browser;
+  const web = webE2E();
   const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.stop();
   });
 
   it("cameras live before Record, a promoted student's camera and microphone, and a screen share are all in the MP4, both HLS variants and the thumbnail", async ({ onTestFailed }) => {
     let recordingId = "";
     onTestFailed(() => {
       // The captured tracks and FFmpeg logs, for a look at what went wrong.
-      const dir = path.join(server.dataDir, "recordings", "rec", recordingId);
+      const dir = path.join(web.server.dataDir, "recordings", "rec", recordingId);
       if (!recordingId || !existsSync(dir)) return;
       const to = path.join(ARTIFACTS, "recording-content");
       mkdirSync(to, { recursive: true });
       cpSync(dir, to, { recursive: true });
       console.warn(`recording files copied to ${to}`);
     });
-    const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Rae Teacher"), verifiedUser(server, "student", "Lou Student")]);
-    const t = await startClassUi(browser, server, teacher, { title: "Recorded with cameras", init: async (ctx) => void (await ctx.addInitScript(MAGENTA_SCREEN)) });
-    const s = await joinClassUi(browser, server, student, t.code);
+    const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Rae Teacher"), verifiedUser(web.server, "student", "Lou Student")]);
+    const t = await startClassUi(web.browser, web.server, teacher, { title: "Recorded with cameras", init: async (ctx) => void (await ctx.addInitScript(MAGENTA_SCREEN)) });
+    const s = await joinClassUi(web.browser, web.server, student, t.code);
     contexts.push(t.ctx, s.ctx);
     const tp = t.page;
     const sp = s.page;
@@ -101,13 +95,14 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     await pressedOn(sp, "control-mic");
     await Promise.all([seesCamera(sp, teacherId), seesCamera(tp, studentId)]);
 
-    const login = await fetch(`${server.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: teacher.email, password: teacher.password }) }).then((r) => r.json());
+    const login = await fetch(`${web.server.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: teacher.email, password: teacher.password }) }).then((r) => r.json());
     const auth = { authorization: `Bearer ${login.accessToken}` };
 
     await tp.getByTestId("control-record").click();
     await tp.getByTestId("recording-indicator").waitFor({ timeout: 60_000 });
     const recordedAt = Date.now();
-    const classTime = (seconds: number) => tp.waitForTimeout(Math.max(0, recordedAt + seconds * 1000 - Date.now()));
+    // The class follows a script in seconds from Record; the checks below look for each part of it.
+    const classTime = (seconds: number) => sleep(Math.max(0, recordedAt + seconds * 1000 - Date.now()));
     await classTime(8);
     await tp.getByTestId("control-screen").click();
     await sp.locator('[data-testid="video-tile"][data-screen="true"]').waitFor({ timeout: 60_000 });
@@ -120,21 +115,23 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     await tp.getByTestId("control-record").click();
     await sp.getByTestId("recording-indicator").waitFor({ state: "detached", timeout: 60_000 });
 
-    let rec: any;
-    for (let i = 0; i < 600; i++) {
-      [rec] = (await fetch(`${server.url}/api/v1/recordings`, { headers: auth }).then((r) => r.json())).recordings;
-      if (rec?.status === "ready" || rec?.status === "failed") break;
-      await tp.waitForTimeout(500);
-    }
-    recordingId = rec?.id ?? "";
+    const rec: RecordingDto = await waitFor(
+      "the recording to be processed",
+      async () => {
+        const [latest]: RecordingDto[] = (await fetch(`${web.server.url}/api/v1/recordings`, { headers: auth }).then((r) => r.json())).recordings;
+        return latest && (latest.status === "ready" || latest.status === "failed") ? latest : undefined;
+      },
+      { timeoutMs: 300_000, intervalMs: 500 },
+    );
+    recordingId = rec.id;
     expect(rec?.status, JSON.stringify(rec)).toBe("ready");
-    console.info(JSON.stringify({ startedAt: rec.startedAt, stoppedAt: rec.stoppedAt, recordedAt: new Date(recordedAt).toISOString(), sharedAt, unsharedAt, tracks: rec.tracks.map((x: any) => ({ source: x.source, kind: x.kind, start: x.startOffsetMs, end: x.endOffsetMs, parts: x.parts })) }));
+    console.info(JSON.stringify({ startedAt: rec.startedAt, stoppedAt: rec.stoppedAt, recordedAt: new Date(recordedAt).toISOString(), sharedAt, unsharedAt, tracks: rec.tracks.map((x) => ({ source: x.source, kind: x.kind, start: x.startOffsetMs, end: x.endOffsetMs, parts: x.parts })) }));
     const screen = rec.tracks.find((x: { source: string }) => x.source === "screen");
     expect(screen, JSON.stringify(rec.tracks)).toBeTruthy();
 
-    const D = (Date.parse(rec.stoppedAt) - Date.parse(rec.startedAt)) / 1000;
-    const shareFrom = screen.startOffsetMs / 1000;
-    const shareTo = (screen.endOffsetMs ?? D * 1000) / 1000;
+    const D = (Date.parse(rec.stoppedAt!) - Date.parse(rec.startedAt)) / 1000;
+    const shareFrom = screen!.startOffsetMs / 1000;
+    const shareTo = (screen!.endOffsetMs ?? D * 1000) / 1000;
     const expected: ExpectedContent = {
       durationS: D,
       cameras: [
@@ -147,16 +144,16 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
       screens: [{ from: shareFrom, to: shareTo }],
       mics: [{ from: 0, to: D }],
     };
-    const master = await (await fetch(`${server.url}${rec.urls.stream}`)).text();
+    const master = await (await fetch(`${web.server.url}${rec.urls!.stream}`)).text();
     const variants = master.split("\n").filter((l) => l.startsWith("/api/"));
     expect(variants, master).toHaveLength(2);
     const problems = [
-      ...(await contentProblems(`${server.url}${rec.urls.download}`, expected, "MP4")),
-      ...(await contentProblems(`${server.url}${variants[0]}`, expected, "HLS variant 1")),
-      ...(await contentProblems(`${server.url}${variants[1]}`, expected, "HLS variant 2")),
+      ...(await contentProblems(`${web.server.url}${rec.urls!.download}`, expected, "MP4")),
+      ...(await contentProblems(`${web.server.url}${variants[0]}`, expected, "HLS variant 1")),
+      ...(await contentProblems(`${web.server.url}${variants[1]}`, expected, "HLS variant 2")),
     ];
     expect(problems, problems.join("\n")).toEqual([]);
     expect(rec.warnings, JSON.stringify(rec.warnings)).toEqual([]);
-    expect(isPicture(await still(`${server.url}${rec.urls.thumbnail}`)), "the thumbnail is not blank").toBe(true);
+    expect(isPicture(await still(`${web.server.url}${rec.urls!.thumbnail}`)), "the thumbnail is not blank").toBe(true);
   }, 420_000);
 });

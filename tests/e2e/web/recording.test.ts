@@ -1,28 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { chromiumMissing, ensureWebBuilt, launchBrowser, PHONE, shot, joinClassUi, startClassUi, startServer, verifiedUser, type Server } from "./harness";
+import { chromiumMissing, joinClassUi, PHONE, shot, startClassUi, verifiedUser, webE2E } from "./harness";
 
 const skip = chromiumMissing() || (!existsSync("/usr/bin/ffmpeg") && process.env.CI !== "true" ? "ffmpeg missing: skipping the recording test" : false);
 if (skip) console.warn(skip);
 
 describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
-  let server: Server;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const web = webE2E();
 
   it("the teacher records and marks a moment; everyone sees the indicator; the recording plays and can be shared with the class", async () => {
-    const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Rae Teacher"), verifiedUser(server, "student", "Lou Student")]);
-    const { ctx: tctx, page: tp, code } = await startClassUi(browser, server, teacher, { title: "Recorded lesson" });
-    const { ctx: sctx, page: sp } = await joinClassUi(browser, server, student, code, PHONE);
+    const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Rae Teacher"), verifiedUser(web.server, "student", "Lou Student")]);
+    const { ctx: tctx, page: tp, code } = await startClassUi(web.browser, web.server, teacher, { title: "Recorded lesson" });
+    const { ctx: sctx, page: sp } = await joinClassUi(web.browser, web.server, student, code, PHONE);
     await sp.getByTestId("classroom").waitFor();
 
     // The student sees the teacher before the recording starts.
@@ -39,12 +28,20 @@ describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
     await tp.getByTestId("chat-send").click();
     // The student raises a hand: a `hand` marker on the recording's timeline.
     await sp.getByTestId("control-hand").click();
-    await tp.waitForTimeout(2000);
+    await sp.getByText("Hand raised. The teacher will see it.").waitFor();
     // The teacher marks a moment; the player shows it on the timeline.
     await tp.getByTestId("control-marker").click();
     await tp.getByTestId("marker-save").click(); // unnamed: "Marked at m:ss"
     await tp.getByText("Moment marked in the recording.").waitFor();
-    await tp.waitForTimeout(3000);
+    // Three more seconds of class on the recording, by the REC clock the teacher sees.
+    const recClock = '[data-testid="recording-indicator"] .mono';
+    const seconds = (text: string | null) => (text ?? "").split(":").reduce((total, part) => total * 60 + Number(part), 0);
+    const markedAt = seconds(await tp.locator(recClock).textContent());
+    await tp.waitForFunction(
+      ({ selector, at }) => (document.querySelector(selector)?.textContent ?? "").split(":").reduce((total, part) => total * 60 + Number(part), 0) >= at,
+      { selector: recClock, at: markedAt + 3 },
+      { timeout: 30_000 },
+    );
     await tp.getByTestId("control-record").click();
     await sp.getByTestId("recording-indicator").waitFor({ state: "detached" });
 
