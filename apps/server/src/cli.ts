@@ -80,7 +80,7 @@ export async function runCli(argv: string[]): Promise<void> {
       console.error(err.message);
       process.exit(2);
     }
-    if (err instanceof UsageError || (err as any)?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    if (err instanceof UsageError || (err as { code?: unknown } | null)?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
       console.error(`${(err as Error).message}\n\n${HELP}`);
       process.exit(2);
     }

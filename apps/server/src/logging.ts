@@ -107,7 +107,7 @@ export class RequestLogController extends LogController {
     const line = { req: { method: req.method, url, remoteAddress: req.ip }, res: { statusCode: reply.statusCode }, responseTime: ms };
     const msg = `${req.method} ${url} ${reply.statusCode} ${ms} ms`;
     if (error) reply.log.error({ ...line, err: error }, msg);
-    else if (HEALTH_PATHS.has(req.url.split("?", 1)[0]!)) reply.log.debug(line, msg);
+    else if (HEALTH_PATHS.has(req.url.split("?", 1)[0] ?? "")) reply.log.debug(line, msg);
     else reply.log.info(line, msg);
   }
 }

@@ -66,10 +66,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const stop = () => {
     if (stopping) return stopping;
     setStage("stopping recordings, disconnecting clients, closing media");
-    return (stopping = closeServer(running, connections).finally(() => {
+    stopping = closeServer(running, connections).finally(() => {
       setStage("closing the database");
       return database.close();
-    }));
+    });
+    return stopping;
   };
   return { app: running, url, stop, shutdownStage: () => stage };
 }

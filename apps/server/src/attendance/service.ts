@@ -102,5 +102,5 @@ export function toCsv(entries: AttendanceEntry[], timeZone = "UTC"): string {
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = [COLUMNS.map(([h]) => h).join(","), ...entries.map((e) => COLUMNS.map(([, get]) => cell(get(e, timeZone))).join(","))];
-  return lines.join("\r\n") + "\r\n";
+  return `${lines.join("\r\n")}\r\n`;
 }

@@ -3,8 +3,8 @@ import type { AdminUserPatch, SessionResponse, UserDto, UserRole } from "@vtp/pr
 import { AppError, notFound } from "../errors/index.js";
 import { mails, type Mailer } from "../mail/index.js";
 import type { DB } from "../db/index.js";
-import { checkPasswordRules, PasswordHasher } from "./passwords.js";
-import { AccessTokens, hashToken, newOpaqueToken } from "./tokens.js";
+import { checkPasswordRules, type PasswordHasher } from "./passwords.js";
+import { type AccessTokens, hashToken, newOpaqueToken } from "./tokens.js";
 import { TokensRepo } from "./tokens-repo.js";
 import { toUserDto, UsersRepo, type UserRow } from "./users-repo.js";
 
@@ -101,10 +101,12 @@ export class AccountService {
     const passwordHash = await this.hasher.hash(input.password);
     if (existing) {
       const u = await this.users.update(existing.id, { role: "admin", password_hash: passwordHash, disabled: false, ...(existing.email_verified_at ? {} : { email_verified_at: new Date() }) });
-      return { user: toUserDto(u!), created: false };
+      if (!u) throw notFound("The account no longer exists");
+      return { user: toUserDto(u), created: false };
     }
     const u = await this.users.create({ email, passwordHash, fullName: input.fullName?.trim() || "Administrator", role: "admin", verified: true });
-    return { user: toUserDto(u!), created: true };
+    if (!u) throw new AppError("EMAIL_TAKEN", "An account with this email already exists");
+    return { user: toUserDto(u), created: true };
   }
 
   private async sendVerification(user: UserRow) {
@@ -119,7 +121,8 @@ export class AccountService {
     if (r === "expired") throw AppError.withStatus(400, "TOKEN_EXPIRED", "This verification link has expired; ask for a new one");
     if (r === "invalid") throw AppError.withStatus(400, "INVALID_TOKEN", "This verification link is invalid or was already used");
     const u = await this.users.update(r.userId, { email_verified_at: new Date() });
-    return toUserDto(u!);
+    if (!u) throw notFound("The account no longer exists");
+    return toUserDto(u);
   }
 
   /** Always succeeds from the caller's view: no account enumeration. */
@@ -134,7 +137,10 @@ export class AccountService {
     const locked = await this.tokens.lockedUntil(keys);
     if (locked) throw tooMany(locked);
     const user = await this.users.byEmail(email);
-    const ok = user ? await this.hasher.verify(password, user.password_hash) : (await this.hasher.burn(password), false);
+    let ok = false;
+    // Without an account, hashing anyway takes as long as a real check: no account enumeration by timing.
+    if (user) ok = await this.hasher.verify(password, user.password_hash);
+    else await this.hasher.burn(password);
     if (!user || !ok) {
       const t = this.throttle;
       await this.tokens.recordFailure(keys[0], t.maxPerAccount, t.windowSeconds, t.lockSeconds);
@@ -257,13 +263,14 @@ export class AccountService {
       throw new AppError("CONFLICT", "You cannot disable yourself or remove your own admin role");
     }
     const u = await this.users.update(targetId, { ...(patch.role ? { role: patch.role } : {}), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}) });
+    if (!u) throw notFound("No such user", "NOT_FOUND");
     if (patch.disabled) {
       await this.tokens.revokeAllForUser(targetId);
       await this.live.revokeUser(targetId, "account-disabled");
     } else if (patch.role && patch.role !== target.role) {
       await this.live.revokeUser(targetId, "role-changed");
     }
-    return toUserDto(u!);
+    return toUserDto(u);
   }
 }
 

@@ -93,7 +93,7 @@ export class TokensRepo {
   async lockedUntil(keys: string[]): Promise<Date | undefined> {
     if (!keys.length) return undefined;
     const rows = await this.db.selectFrom("login_failures").select("locked_until").where("key", "in", keys).where("locked_until", ">", sql<Date>`now()`).execute();
-    const times = rows.map((r) => new Date(r.locked_until!).getTime());
+    const times = rows.flatMap((r) => (r.locked_until ? [new Date(r.locked_until).getTime()] : []));
     return times.length ? new Date(Math.max(...times)) : undefined;
   }
 

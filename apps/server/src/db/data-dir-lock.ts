@@ -71,7 +71,7 @@ export function lockHolder(dataDir: string): LockHolder | undefined {
 /** Writes the record to a private file and hard-links it into place: the link is atomic and fails if a lock exists. */
 function tryCreate(lockPath: string, mine: LockHolder): boolean {
   const tmp = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, JSON.stringify(mine) + "\n", { mode: 0o600 });
+  writeFileSync(tmp, `${JSON.stringify(mine)}\n`, { mode: 0o600 });
   try {
     linkSync(tmp, lockPath);
     return true;
@@ -88,7 +88,7 @@ function tryCreate(lockPath: string, mine: LockHolder): boolean {
 /** For file systems without hard links: O_EXCL creation, then the record (readers wait out the empty moment). */
 function tryCreateExclusive(lockPath: string, mine: LockHolder): boolean {
   try {
-    writeFileSync(lockPath, JSON.stringify(mine) + "\n", { flag: "wx", mode: 0o600 });
+    writeFileSync(lockPath, `${JSON.stringify(mine)}\n`, { flag: "wx", mode: 0o600 });
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;

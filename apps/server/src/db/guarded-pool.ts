@@ -19,7 +19,10 @@ export function guardedPool(pool: pg.Pool): PostgresPool {
         throw classifyDatabaseError(err);
       }
       let guard = guards.get(client);
-      if (!guard) guards.set(client, (guard = new GuardedClient(client)));
+      if (!guard) {
+        guard = new GuardedClient(client);
+        guards.set(client, guard);
+      }
       guard.broken = false;
       return guard as unknown as PostgresPoolClient;
     },

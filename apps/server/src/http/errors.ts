@@ -17,7 +17,7 @@ export function registerErrorHandling(app: FastifyInstance) {
     const fe = err as FastifyError;
     if (fe.validation) {
       const details = fe.validation.map((v) => ({
-        field: (v.instancePath || "").replace(/^\//, "").replace(/\//g, ".") || (v.params as any)?.missingProperty || (v.params as any)?.additionalProperty || undefined,
+        field: (v.instancePath || "").replace(/^\//, "").replace(/\//g, ".") || stringParam(v, "missingProperty") || stringParam(v, "additionalProperty") || undefined,
         problem: problemOf(v),
         where: fe.validationContext,
       }));
@@ -73,15 +73,21 @@ function describeValidation(err: FastifyError): string {
   const first = err.validation?.[0];
   if (!first) return "Invalid request";
   const where = err.validationContext ?? "body";
-  const missing = (first.params as any)?.missingProperty;
+  const missing = stringParam(first, "missingProperty");
   if (missing) return `${where}: "${missing}" is required`;
-  const extra = (first.params as any)?.additionalProperty;
+  const extra = stringParam(first, "additionalProperty");
   if (extra) return `${where}: unknown field "${extra}"`;
   const field = first.instancePath.replace(/^\//, "").replace(/\//g, ".");
   return `${where}${field ? `.${field}` : ""} ${problemOf(first) ?? "is invalid"}`;
 }
 
 type ValidationIssue = NonNullable<FastifyError["validation"]>[number];
+
+/** A string parameter of an Ajv issue (`missingProperty`, `additionalProperty`), if present. */
+function stringParam(v: ValidationIssue, key: string): string | undefined {
+  const value = (v.params as Record<string, unknown> | undefined)?.[key];
+  return typeof value === "string" ? value : undefined;
+}
 
 /** Ajv's message, except for the protocol's patterns and formats, which say what is expected. */
 function problemOf(v: ValidationIssue): string | undefined {
@@ -109,10 +115,10 @@ function mapFastifyCode(err: FastifyError): { status: number; code: string; mess
     case "FST_ERR_MAX_PARAM_LENGTH":
       return { status: 400, code: "BAD_REQUEST", message: "Malformed URL: a path segment is too long" };
   }
-  if (err instanceof SyntaxError && (err as any).statusCode === 400) {
+  if (err instanceof SyntaxError && err.statusCode === 400) {
     return { status: 400, code: "INVALID_JSON", message: "The request body is not valid JSON" };
   }
-  if ((err as any).statusCode === 429) {
+  if (err.statusCode === 429) {
     return { status: 429, code: "RATE_LIMITED", message: err.message || "Too many requests" };
   }
   return undefined;

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { HealthResponse } from "@vtp/protocol";
 import type { AppContext } from "../context.js";
 
@@ -19,7 +19,7 @@ export async function healthOf(ctx: AppContext): Promise<HealthResponse> {
 }
 
 export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
-  const handler = async (_req: unknown, reply: any) => {
+  const handler = async (_req: unknown, reply: FastifyReply) => {
     const body = await healthOf(ctx);
     return reply.status(body.status === "ok" ? 200 : 503).send(body);
   };

@@ -53,19 +53,21 @@ export function registerMetrics(app: FastifyInstance, opts: { token: string | un
   const dbConnections = new Gauge({ name: "vtp_database_connections", help: "Database connections: total open, idle, and requests waiting for one (PostgreSQL's pool; embedded PGlite: its one connection)", labelNames: ["state"], registers });
   const dbOpen = new Gauge({ name: "vtp_database_open", help: "1 while this process's database handle is open (for PGlite: the embedded database)", registers });
   const media = new MediaMetrics(registry);
-  let redis: Redis | undefined;
-  let redisUp: Gauge | undefined;
-  let redisPing: Gauge | undefined;
+  let redisProbe: { redis: Redis; up: Gauge; ping: Gauge } | undefined;
   if (sources.redisUrl) {
-    redis = new Redis(sources.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    const redis = new Redis(sources.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
     redis.on("error", () => {
       /* reported as vtp_redis_up 0 */
     });
-    redisUp = new Gauge({ name: "vtp_redis_up", help: "1 when Redis answered PING", registers });
-    redisPing = new Gauge({ name: "vtp_redis_ping_seconds", help: "Latency of a Redis PING", registers });
+    redisProbe = {
+      redis,
+      up: new Gauge({ name: "vtp_redis_up", help: "1 when Redis answered PING", registers }),
+      ping: new Gauge({ name: "vtp_redis_ping_seconds", help: "Latency of a Redis PING", registers }),
+    };
   }
+  const probe = redisProbe;
   app.addHook("onClose", async () => {
-    redis?.disconnect();
+    probe?.redis.disconnect();
   });
 
   const read = async (source: string, fn: () => Promise<void>): Promise<void> => {
@@ -117,12 +119,12 @@ export function registerMetrics(app: FastifyInstance, opts: { token: string | un
         const service = await withTimeout(sources.media());
         media.update(service ? await withTimeout(mediaStatsByShard(service)) : undefined);
       }),
-      redis
+      probe
         ? read("redis", async () => {
-            redisUp!.set(0);
-            const { seconds } = await timed(() => redis!.ping());
-            redisUp!.set(1);
-            redisPing!.set(seconds);
+            probe.up.set(0);
+            const { seconds } = await timed(() => probe.redis.ping());
+            probe.up.set(1);
+            probe.ping.set(seconds);
           })
         : undefined,
     ]);

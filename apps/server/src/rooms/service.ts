@@ -1,5 +1,5 @@
 import { DEFAULT_ROOM_SETTINGS, type CreateRoomBody, type RoomDto, type RoomListQuery, type RoomListResponse, type UpdateRoomBody } from "@vtp/protocol";
-import { AppError, forbidden } from "../errors/index.js";
+import { AppError, forbidden, notFound } from "../errors/index.js";
 import type { AuthUser } from "../auth/guard.js";
 import type { DB } from "../db/index.js";
 import { newJoinCode, normalizeJoinCode } from "./code.js";
@@ -48,7 +48,9 @@ export class RoomService {
           max_participants: s.maxParticipants,
           chat_enabled: s.chatEnabled,
         });
-        return toRoomDto((await this.repo.byId(id))!);
+        const room = await this.repo.byId(id);
+        if (!room) throw notFound("The room was deleted as it was created");
+        return toRoomDto(room);
       } catch (err) {
         if (attempt < 5 && isUniqueViolation(err)) continue;
         throw err;
