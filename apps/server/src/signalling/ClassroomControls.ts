@@ -174,7 +174,7 @@ export class ClassroomControls {
   async relay<E extends RelayEvent>(p: LiveParticipant, event: E, to: string, body: RelayBody<E>): Promise<void> {
     if (to === p.id) throw new AppError("BAD_REQUEST", "You cannot send this to yourself");
     const t = await this.d.state.get(p.roomId, to);
-    if (!t || !t.connected) throw participantNotFound();
+    if (!t?.connected) throw participantNotFound();
     this.d.out.toSocket(t.socketId, event, { ...body, roomId: p.roomId, from: p.id } as Parameters<ServerToClientEvents[E]>[0]);
   }
 }

@@ -116,7 +116,7 @@ export class SignallingServer {
       o.auth.fromToken(token).then(
         (user) => {
           socket.data.user = user;
-          socket.data.tokenExpiresAt = tokenExpiry(token!);
+          socket.data.tokenExpiresAt = token ? tokenExpiry(token) : null;
           next();
         },
         (err) => {
@@ -193,7 +193,8 @@ export class SignallingServer {
     let queue: Promise<unknown> = Promise.resolve();
     // One event at a time per socket, in arrival order.
     const enqueue = (job: () => Promise<void>) => {
-      const p = (queue = queue.then(job, job));
+      const p = queue.then(job, job);
+      queue = p;
       this.pending.add(p);
       void p.finally(() => this.pending.delete(p));
     };
@@ -277,7 +278,10 @@ export class SignallingServer {
   private validate(event: ClientEventName, payload: unknown): asserts payload is EventPayload<ClientEventName> {
     const schema: TSchema = ClientEvents[event].payload;
     let c = this.checks.get(schema);
-    if (!c) this.checks.set(schema, (c = TypeCompiler.Compile(schema)));
+    if (!c) {
+      c = TypeCompiler.Compile(schema);
+      this.checks.set(schema, c);
+    }
     if (c.Check(payload)) return;
     const first = c.Errors(payload).First();
     const field = first?.path.replace(/^\//, "").replace(/\//g, ".") || "payload";

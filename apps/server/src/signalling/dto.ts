@@ -25,9 +25,9 @@ export function toParticipantDto(p: LiveParticipant, settings: Pick<RoomSettings
 /** Raised hands, first raised first. */
 export function handQueueOf(participants: LiveParticipant[]): HandQueueEntry[] {
   return participants
-    .filter((p) => p.handRaisedAt !== null)
-    .sort((a, b) => (a.handSeq ?? 0) - (b.handSeq ?? 0) || a.handRaisedAt! - b.handRaisedAt!)
-    .map((p) => ({ participantId: p.id, userId: p.userId, name: p.name, raisedAt: iso(p.handRaisedAt!) }));
+    .flatMap((p) => (p.handRaisedAt === null ? [] : [{ p, raisedAt: p.handRaisedAt }]))
+    .sort((a, b) => (a.p.handSeq ?? 0) - (b.p.handSeq ?? 0) || a.raisedAt - b.raisedAt)
+    .map(({ p, raisedAt }) => ({ participantId: p.id, userId: p.userId, name: p.name, raisedAt: iso(raisedAt) }));
 }
 
 export function toWaitingDto(w: WaitingEntry): WaitingDto {

@@ -30,7 +30,8 @@ export interface HandlerContext {
 }
 
 /** The fields a handler answers (besides `ok: true`); nothing at all for an event whose result is empty. */
-export type HandlerResult<E extends ClientEventName> = {} extends EventResult<E> ? EventResult<E> | void : EventResult<E>;
+// biome-ignore lint/suspicious/noConfusingVoidType: a return type; void lets a handler with an empty result be an async function that returns nothing
+export type HandlerResult<E extends ClientEventName> = Record<never, never> extends EventResult<E> ? EventResult<E> | void : EventResult<E>;
 
 export interface HandlerOptions {
   /** Runs even with an expired access token (auth-renew, leave-room). */

@@ -26,23 +26,25 @@ export type RoomHookName = keyof RoomHookEvents;
 type Listener<K extends RoomHookName> = (e: RoomHookEvents[K]) => unknown;
 
 export class RoomHooks {
-  private readonly listeners = new Map<RoomHookName, Listener<any>[]>();
+  private readonly listeners: { [K in RoomHookName]?: Listener<K>[] } = {};
 
   constructor(private readonly log?: Logger) {}
 
   /** Returns the function that removes the listener. */
   on<K extends RoomHookName>(name: K, fn: Listener<K>): () => void {
-    const list = this.listeners.get(name) ?? [];
+    // The same object seen through K alone, so that writing a Listener<K>[] type-checks.
+    const byName: { [N in K]?: Listener<N>[] } = this.listeners;
+    const list = byName[name] ?? [];
     list.push(fn);
-    this.listeners.set(name, list);
+    byName[name] = list;
     return () => {
-      const l = this.listeners.get(name);
-      if (l) this.listeners.set(name, l.filter((x) => x !== fn));
+      const l = byName[name];
+      if (l) byName[name] = l.filter((x) => x !== fn);
     };
   }
 
   async fire<K extends RoomHookName>(name: K, e: RoomHookEvents[K]): Promise<void> {
-    for (const fn of this.listeners.get(name) ?? []) {
+    for (const fn of this.listeners[name] ?? []) {
       try {
         await fn(e);
       } catch (err) {

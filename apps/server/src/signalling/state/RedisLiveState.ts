@@ -49,7 +49,9 @@ export class RedisLiveState implements LiveState {
     for (const [name, s] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, { numberOfKeys: s.keys, lua: s.lua });
     const self = this as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     for (const name of GUARDED) {
-      const run = self[name]!.bind(this);
+      const method = self[name];
+      if (!method) throw new Error(`RedisLiveState has no method ${name} to guard`);
+      const run = method.bind(this);
       self[name] = async (...args: unknown[]) => {
         try {
           // Once connected, a lost connection fails at once instead of queueing behind reconnects.
@@ -212,8 +214,8 @@ export class RedisLiveState implements LiveState {
     const waiting = ((res?.[1]?.[1] as string[] | undefined) ?? []).map((s) => JSON.parse(s) as WaitingEntry);
     if (participants.length) await this.redis.zrem(this.graceKey, ...participants.map((p) => `${roomId}|${p.id}|${p.socketId}`));
     const forget: [string, string][] = [
-      ...participants.filter((p) => p.nodeId).map((p): [string, string] => [this.nodeKey(p.nodeId!, "m"), entry("p", roomId, p.id, p.socketId)]),
-      ...waiting.filter((w) => w.nodeId).map((w): [string, string] => [this.nodeKey(w.nodeId!, "m"), entry("w", roomId, w.userId, w.socketId)]),
+      ...participants.flatMap((p): [string, string][] => (p.nodeId ? [[this.nodeKey(p.nodeId, "m"), entry("p", roomId, p.id, p.socketId)]] : [])),
+      ...waiting.flatMap((w): [string, string][] => (w.nodeId ? [[this.nodeKey(w.nodeId, "m"), entry("w", roomId, w.userId, w.socketId)]] : [])),
     ];
     if (forget.length) await this.redis.pipeline(forget.map(([key, member]) => ["srem", key, member])).exec();
     return { participants, waiting };
