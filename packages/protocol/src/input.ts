@@ -30,10 +30,12 @@ export const LIVE_ID_PATTERN = "^[A-Za-z0-9:_.-]{1,64}$";
 export const DATE_TIME_PATTERN = "^[2-9][0-9]{3}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-][0-2][0-9]:[0-5][0-9])$";
 
 /** What a person reads when a value breaks one of the patterns above. */
+const UUID_PROBLEM = "must be an id (a UUID such as 2f1c7e9a-0b4d-4c1e-9a6f-3d2b1c0e8f7a)";
+
 export const PATTERN_PROBLEMS: Readonly<Record<string, string>> = {
   [SINGLE_LINE_PATTERN]: "must not contain control characters or line breaks",
   [MULTILINE_PATTERN]: "must not contain control characters",
-  [UUID_PATTERN]: "must be an id (a UUID such as 2f1c7e9a-0b4d-4c1e-9a6f-3d2b1c0e8f7a)",
+  [UUID_PATTERN]: UUID_PROBLEM,
   [LIVE_ID_PATTERN]: "must be an id (1–64 letters, digits, ':', '_', '.' or '-')",
   [DATE_TIME_PATTERN]: "must be a date-time such as 2030-09-01T08:30:00Z, in the years 2000–9999",
 };
@@ -76,14 +78,16 @@ for (const [name, check] of Object.entries(PROTOCOL_FORMATS)) FormatRegistry.Set
 
 /** What a person reads when a value breaks one of the protocol's formats. */
 export const FORMAT_PROBLEMS: Readonly<Record<string, string>> = {
-  uuid: PATTERN_PROBLEMS[UUID_PATTERN]!,
+  uuid: UUID_PROBLEM,
   "date-time": "must be a real date-time such as 2030-09-01T08:30:00Z, in the years 2000–9999",
 };
 
 // TypeBox's messages (the socket payloads' VALIDATION_FAILED) say the same as the HTTP ones.
 SetErrorFunction((error) => {
   const schema = error.schema as { pattern?: unknown; format?: unknown };
-  if (error.errorType === ValueErrorType.StringPattern && typeof schema.pattern === "string" && PATTERN_PROBLEMS[schema.pattern]) return PATTERN_PROBLEMS[schema.pattern]!;
-  if (error.errorType === ValueErrorType.StringFormat && typeof schema.format === "string" && FORMAT_PROBLEMS[schema.format]) return FORMAT_PROBLEMS[schema.format]!;
+  const patternProblem = error.errorType === ValueErrorType.StringPattern && typeof schema.pattern === "string" ? PATTERN_PROBLEMS[schema.pattern] : undefined;
+  if (patternProblem) return patternProblem;
+  const formatProblem = error.errorType === ValueErrorType.StringFormat && typeof schema.format === "string" ? FORMAT_PROBLEMS[schema.format] : undefined;
+  if (formatProblem) return formatProblem;
   return DefaultErrorFunction(error);
 });

@@ -14,10 +14,13 @@ import { LiveId, MultilineText, Text, Uuid } from "./input.js";
 
 // ---------------------------------------------------------------- acks
 
-export type AckOk<T extends object = {}> = { ok: true } & T;
+/** An object type with no fields: the result of an event that answers only `ok`. */
+export type NoFields = Record<never, never>;
+
+export type AckOk<T extends object = NoFields> = { ok: true } & T;
 export type AckError = { ok: false; error: ErrorBody };
-export type AckResult<T extends object = {}> = AckOk<T> | AckError;
-export type Ack<T extends object = {}> = (result: AckResult<T>) => void;
+export type AckResult<T extends object = NoFields> = AckOk<T> | AckError;
+export type Ack<T extends object = NoFields> = (result: AckResult<T>) => void;
 
 /** `connect_error` carries `err.message` and `err.data.code` (UNAUTHORIZED, INVALID_TOKEN, TOKEN_EXPIRED, ACCOUNT_DISABLED). */
 export interface ConnectErrorData {

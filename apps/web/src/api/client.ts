@@ -194,7 +194,7 @@ export class ApiClient {
 
   private async parse<T>(res: Response): Promise<T> {
     const text = await res.text();
-    let data: unknown = undefined;
+    let data: unknown;
     if (text) {
       try {
         data = JSON.parse(text);
