@@ -8,7 +8,7 @@ import { createRoom, joined, listeningApp, person, type Person, type TestClient 
 import { SocketPublisher } from "./socket-publisher.js";
 import { waitProcessed } from "./wait.js";
 import { contentProblems, isPicture, still, STAGE, tileRegion, type ExpectedContent } from "../../helpers/media-content.js";
-import { sleep, waitFor } from "../../helpers/wait.js";
+import { waitFor } from "../../helpers/wait.js";
 import { capturedFor } from "../../helpers/recording.js";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
@@ -77,10 +77,8 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     const hand = await h.c.waitFor("recording-marker", (e) => e.marker.kind === "hand");
     expect(hand.marker.label).toBe("Student raised a hand");
     expect(s.c.has("recording-marker")).toBe(false);
-    // Ten seconds of class with the share on, by the wall clock: the content check below measures
-    // the share over the recording's wall time from its start (a wait on the share's captured
-    // packets instead ended the class with the share's last two seconds missing from the file).
-    await sleep(10_000);
+    // Ten seconds of class with the share on.
+    await capturedFor(t.app.recording.service, recordingId, 10_000);
 
     const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
