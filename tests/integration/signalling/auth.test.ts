@@ -8,7 +8,10 @@ let t: TestApp;
 let url: string;
 let hostA: Person, hostB: Person, s1: Person, s2: Person, outsider: Person;
 const clients: TestClient[] = [];
-const track = <T extends { c: TestClient }>(x: T) => (clients.push(x.c), x);
+const track = <T extends { c: TestClient }>(x: T) => {
+  clients.push(x.c);
+  return x;
+};
 
 beforeAll(async () => {
   ({ t, url } = await listeningApp());
@@ -34,13 +37,14 @@ async function token(sub: string, expSeconds: number) {
     .sign(new TextEncoder().encode(t.config.jwtSecret));
 }
 
-async function connectError(tok: string | undefined): Promise<{ message: string; code: string }> {
+async function connectError(tok: string | undefined): Promise<{ message: string; code: string | undefined }> {
   try {
     const c = await TestClient.connect(url, tok);
     c.close();
     throw new Error("connected");
-  } catch (err: any) {
-    return { message: err.message, code: err.data?.code };
+  } catch (err) {
+    const e = err as Error & { data?: { code?: string } };
+    return { message: e.message, code: e.data?.code };
   }
 }
 
@@ -48,7 +52,7 @@ describe("handshake", () => {
   it("missing, invalid or expired token → connect_error with a code", async () => {
     expect((await connectError(undefined)).code).toBe("UNAUTHORIZED");
     expect((await connectError("not-a-jwt")).code).toBe("INVALID_TOKEN");
-    expect((await connectError(s1.accessToken.slice(0, -3) + "abc")).code).toBe("INVALID_TOKEN");
+    expect((await connectError(`${s1.accessToken.slice(0, -3)}abc`)).code).toBe("INVALID_TOKEN");
     expect((await connectError(await token(s1.user.id, Math.floor(Date.now() / 1000) - 60))).code).toBe("TOKEN_EXPIRED");
   });
 

@@ -1,6 +1,7 @@
+import type { AttendanceResponse, ChatHistoryResponse, RoomListResponse } from "@vtp/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../../helpers/app.js";
-import { backends, createRoom, joined, listeningApp, person, TestClient, type Person } from "../rooms/helpers.js";
+import { backends, createRoom, joined, listeningApp, person, type TestClient, type Person } from "../rooms/helpers.js";
 
 /** A whole class over real Socket.IO connections: host + 3 students. */
 describe.each(backends())("live state in %s", (_backend, env) => {
@@ -41,7 +42,7 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       clients.push(a.c, b.c, c.c);
       expect(c.ack.role).toBe("student");
       expect(c.ack.canPublish).toBe(false);
-      expect(c.ack.participants.map((p: any) => p.name)).toEqual(["Hana Host", "Ann", "Bob", "Cat"]);
+      expect(c.ack.participants.map((p) => p.name)).toEqual(["Hana Host", "Ann", "Bob", "Cat"]);
       expect(c.ack.waiting).toBeUndefined();
       for (const name of ["Ann", "Bob", "Cat"]) await h.c.waitFor("participant-joined", (e) => e.participant.name === name);
       await a.c.waitFor("participant-joined", (e) => e.participant.name === "Cat");
@@ -59,8 +60,8 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       const hist = await t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/messages?after=1`, headers: bob.auth });
       expect(hist.statusCode).toBe(200);
       expect(hist.json()).toEqual({ messages: [expect.objectContaining({ seq: 2, text: "welcome" })], hasMore: false });
-      const page = (await t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/messages?limit=1`, headers: host.auth })).json();
-      expect(page.messages.map((m: any) => m.seq)).toEqual([1]);
+      const page = (await t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/messages?limit=1`, headers: host.auth })).json<ChatHistoryResponse>();
+      expect(page.messages.map((m) => m.seq)).toEqual([1]);
       expect(page.hasMore).toBe(true);
 
       // Raised hands: first raised, first in the queue.
@@ -69,12 +70,12 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       expect((await c.c.emit("raise-hand")).position).toBe(3);
       expect((await a.c.emit("raise-hand", {})).position).toBe(2); // raising again changes nothing
       const q = await h.c.waitFor("hand-queue", (e) => e.queue.length === 3);
-      expect(q.queue.map((e: any) => e.name)).toEqual(["Bob", "Ann", "Cat"]);
+      expect(q.queue.map((e) => e.name)).toEqual(["Bob", "Ann", "Cat"]);
       // The host lowers Ann's hand; Cat lowers her own.
       expect((await h.c.emit("lower-hand", { participantId: a.ack.participantId })).ok).toBe(true);
-      await h.c.waitFor("hand-queue", (e) => e.queue.map((x: any) => x.name).join() === "Bob,Cat");
+      await h.c.waitFor("hand-queue", (e) => e.queue.map((x) => x.name).join() === "Bob,Cat");
       expect((await c.c.emit("lower-hand", {})).ok).toBe(true);
-      await h.c.waitFor("hand-queue", (e) => e.queue.map((x: any) => x.name).join() === "Bob");
+      await h.c.waitFor("hand-queue", (e) => e.queue.map((x) => x.name).join() === "Bob");
       const info = await h.c.emit("get-room-info", {});
       expect(info).toMatchObject({ ok: true, participantCount: 4, handQueue: [expect.objectContaining({ name: "Bob" })] });
 
@@ -92,11 +93,11 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       expect((await c.c.emit("chat-send", { text: "still here?" })).error.code).toBe("NOT_IN_ROOM");
       expect((await c.c.emit("join-room", { roomId: room.id })).error.code).toBe("REMOVED_FROM_ROOM");
       const parts = await a.c.emit("get-participants", {});
-      expect(parts.participants.map((p: any) => p.name)).toEqual(["Hana Host", "Ann", "Bob"]);
+      expect(parts.participants.map((p) => p.name)).toEqual(["Hana Host", "Ann", "Bob"]);
       expect((await h.c.emit("admit", { userId: cat.user.id })).ok).toBe(true);
       const back = await c.c.emit("join-room", { roomId: room.id });
       expect(back.ok).toBe(true);
-      expect(back.messages.map((m: any) => m.seq)).toEqual([1, 2]);
+      expect(back.messages.map((m) => m.seq)).toEqual([1, 2]);
 
       // The host deletes a message: broadcast, kept as deleted.
       expect((await h.c.emit("chat-delete", { messageId: m1.message.id })).ok).toBe(true);
@@ -120,13 +121,13 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       // Attendance: per person, Cat joined twice.
       const att = await t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/attendance`, headers: host.auth });
       expect(att.statusCode).toBe(200);
-      const rows = att.json().attendance as any[];
+      const rows = att.json<AttendanceResponse>().attendance;
       expect(rows.map((r) => r.name).sort()).toEqual(["Ann", "Bob", "Cat", "Hana Host"]);
       const catRow = rows.find((r) => r.name === "Cat");
       expect(catRow).toMatchObject({ joins: 2, role: "student", email: cat.user.email, present: false });
-      expect(catRow.lastLeaveAt).not.toBeNull();
-      expect(rows.find((r) => r.name === "Hana Host").role).toBe("host");
-      expect(rows.find((r) => r.name === "Bob").role).toBe("student");
+      expect(catRow?.lastLeaveAt).not.toBeNull();
+      expect(rows.find((r) => r.name === "Hana Host")?.role).toBe("host");
+      expect(rows.find((r) => r.name === "Bob")?.role).toBe("student");
       for (const r of rows) expect(r.totalMinutes).toBeGreaterThanOrEqual(0);
       const csv = await t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/attendance?format=csv`, headers: host.auth });
       expect(csv.statusCode).toBe(200);
@@ -137,8 +138,8 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       expect(lines).toHaveLength(5);
       expect(lines.find((l) => l.startsWith("Cat,"))).toContain(`,${cat.user.email},Student,`);
       // Students joined, so the room is in their list.
-      const list = (await t.app.inject({ method: "GET", url: "/api/v1/rooms?scope=joined", headers: bob.auth })).json();
-      expect(list.rooms.map((r: any) => r.id)).toContain(room.id);
+      const list = (await t.app.inject({ method: "GET", url: "/api/v1/rooms?scope=joined", headers: bob.auth })).json<RoomListResponse>();
+      expect(list.rooms.map((r) => r.id)).toContain(room.id);
     });
   });
 });

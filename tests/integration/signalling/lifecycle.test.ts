@@ -1,3 +1,4 @@
+import type { AttendanceResponse } from "@vtp/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../../helpers/app.js";
 import { backends, createRoom, joined, listeningApp, person, TestClient, type Person } from "../rooms/helpers.js";
@@ -8,7 +9,10 @@ describe.each(backends())("live state in %s", (_backend, env) => {
   let url: string;
   let host: Person, s1: Person, s2: Person, s3: Person;
   const clients: TestClient[] = [];
-  const track = <T extends { c: TestClient }>(x: T) => (clients.push(x.c), x);
+  const track = <T extends { c: TestClient }>(x: T) => {
+    clients.push(x.c);
+    return x;
+  };
   const connect = async (p: Person) => {
     const c = await TestClient.connect(url, p.accessToken, p.user.fullName);
     clients.push(c);
@@ -57,7 +61,7 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       // A waiting person who goes away leaves the list.
       const w3 = await connect(s3);
       expect((await w3.emit("join-room", { roomId: room.id })).error.code).toBe("WAITING_FOR_HOST");
-      await h.c.waitFor("waiting-updated", (e) => e.waiting.some((w: any) => w.userId === s3.user.id));
+      await h.c.waitFor("waiting-updated", (e) => e.waiting.some((w) => w.userId === s3.user.id));
       w3.close();
       await h.c.waitFor("waiting-updated", (e) => e.waiting.length === 0);
       // Admitted people come back without waiting, rejected ones after the host admits them.
@@ -82,11 +86,11 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       expect((await c3.emit("join-room", { roomId: room.id })).error.code).toBe("ROOM_FULL");
       expect((await b.c.emit("leave-room", { roomId: room.id })).ok).toBe(true);
       expect((await c3.emit("join-room", { roomId: room.id })).ok).toBe(true);
-      const att = (await t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/attendance`, headers: host.auth })).json().attendance;
-      const s1Row = att.find((r: any) => r.userId === s1.user.id);
+      const att = (await t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/attendance`, headers: host.auth })).json<AttendanceResponse>().attendance;
+      const s1Row = att.find((r) => r.userId === s1.user.id);
       expect(s1Row).toMatchObject({ joins: 1, present: false });
-      expect(s1Row.lastLeaveAt).not.toBeNull();
-      expect(att.find((r: any) => r.userId === s3.user.id)).toMatchObject({ present: true, lastLeaveAt: null });
+      expect(s1Row?.lastLeaveAt).not.toBeNull();
+      expect(att.find((r) => r.userId === s3.user.id)).toMatchObject({ present: true, lastLeaveAt: null });
     });
   });
 
@@ -101,13 +105,13 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       const again = track(await joined(url, s1, room.id));
       expect(again.ack.resumed).toBe(true);
       expect(again.ack.participantId).toBe(a.ack.participantId);
-      expect(again.ack.handQueue.map((e: any) => e.participantId)).toEqual([a.ack.participantId]);
+      expect(again.ack.handQueue.map((e) => e.participantId)).toEqual([a.ack.participantId]);
       await h.c.waitFor("participant-updated", (e) => e.participant.id === a.ack.participantId && e.participant.connected === true);
       expect(h.c.has("participant-left")).toBe(false);
       expect(h.c.received.filter((r) => r.event === "participant-joined")).toHaveLength(1);
       expect((await again.c.emit("chat-send", { text: "I'm back" })).ok).toBe(true);
-      const att = (await t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/attendance`, headers: host.auth })).json().attendance;
-      expect(att.find((r: any) => r.userId === s1.user.id).joins).toBe(1);
+      const att = (await t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/attendance`, headers: host.auth })).json<AttendanceResponse>().attendance;
+      expect(att.find((r) => r.userId === s1.user.id)?.joins).toBe(1);
     });
 
     it("status, participants and hand queue survive the host's reconnect", async () => {
@@ -122,8 +126,8 @@ describe.each(backends())("live state in %s", (_backend, env) => {
       const h2 = track(await joined(url, host, room.id));
       expect(h2.ack).toMatchObject({ resumed: true, participantId: h.ack.participantId, role: "host" });
       expect(h2.ack.room.status).toBe("live");
-      expect(h2.ack.participants.map((p: any) => p.name)).toEqual(["Host", "S1", "S2"]);
-      expect(h2.ack.handQueue.map((e: any) => e.name)).toEqual(["S2", "S1"]);
+      expect(h2.ack.participants.map((p) => p.name)).toEqual(["Host", "S1", "S2"]);
+      expect(h2.ack.handQueue.map((e) => e.name)).toEqual(["S2", "S1"]);
       expect((await h2.c.emit("lower-hand", { participantId: b.ack.participantId })).ok).toBe(true);
       await a.c.waitFor("hand-queue", (e) => e.queue.length === 1 && e.queue[0].name === "S1");
     });
@@ -169,8 +173,8 @@ describe.each(backends())("live state in %s", (_backend, env) => {
         const again = await joined(short.url, ss, room.id);
         expect(again.ack.resumed).toBe(false);
         expect(again.ack.participantId).not.toBe(s.ack.participantId);
-        const att = (await short.t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/attendance`, headers: hh.auth })).json().attendance;
-        expect(att.find((r: any) => r.userId === ss.user.id).joins).toBe(2);
+        const att = (await short.t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/attendance`, headers: hh.auth })).json<AttendanceResponse>().attendance;
+        expect(att.find((r) => r.userId === ss.user.id)?.joins).toBe(2);
         h.c.close();
         again.c.close();
       } finally {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MediaEventListener, MediaService } from "../../../apps/server/src/media/index.js";
 import type { TestApp } from "../../helpers/app.js";
-import { createRoom, joined, listeningApp, person, TestClient, type Person } from "../rooms/helpers.js";
+import { createRoom, joined, listeningApp, person, type TestClient, type Person } from "../rooms/helpers.js";
 
 /** A MediaService that records calls and lets the test push media events. */
 class FakeMedia {

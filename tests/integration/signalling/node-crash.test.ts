@@ -42,7 +42,7 @@ describe("a server node that crashes", () => {
     for (const [name, who] of [["Sam", sam], ["Rita", rita]] as const) {
       const c = await connect(victim, who.token, `${name}@victim`);
       expect((await c.emit("join-room", { roomId: room.id })).error.code).toBe("WAITING_FOR_HOST");
-      await host.waitFor("waiting-updated", (e) => e.waiting.some((w: any) => w.userId === who.id));
+      await host.waitFor("waiting-updated", (e) => e.waiting.some((w) => w.userId === who.id));
       expect((await host.emit("admit", { userId: who.id })).ok).toBe(true);
       await c.waitFor("admitted");
       const ack = await c.emit("join-room", { roomId: room.id });
@@ -52,7 +52,7 @@ describe("a server node that crashes", () => {
     }
     const w = await connect(victim, will.token, "Will@victim");
     expect((await w.emit("join-room", { roomId: room.id })).error.code).toBe("WAITING_FOR_HOST");
-    await host.waitFor("waiting-updated", (e) => e.waiting.some((x: any) => x.userId === will.id));
+    await host.waitFor("waiting-updated", (e) => e.waiting.some((x) => x.userId === will.id));
 
     // An admin sees both app servers alive.
     const admin = await account("Ada Admin", "admin");
@@ -67,7 +67,7 @@ describe("a server node that crashes", () => {
     for (const name of ["Sam", "Rita"]) {
       await host.waitFor("participant-updated", (e) => e.participant.id === joined[name].participantId && e.participant.connected === false, 20_000);
     }
-    await host.waitFor("waiting-updated", (e) => !e.waiting.some((x: any) => x.userId === will.id), 20_000);
+    await host.waitFor("waiting-updated", (e) => !e.waiting.some((x) => x.userId === will.id), 20_000);
     expect((await status()).signalling.nodes).toEqual([(await status()).signalling.nodeId]);
     const info = await host.emit("get-room-info", { roomId: room.id });
     expect(info.participantCount).toBe(3); // the teacher, and the two who may still come back

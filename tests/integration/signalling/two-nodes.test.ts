@@ -22,7 +22,7 @@ async function join(node: VtpProcess, token: string, roomId: string, name: strin
   const c = await cluster.connect(node, token, name);
   const ack = await c.emit("join-room", { roomId });
   expect(ack.ok, `${name} joins: ${JSON.stringify(ack.error)}`).toBe(true);
-  return { c, ack: ack as any };
+  return { c, ack };
 }
 
 describe("two server processes with Redis", () => {
@@ -36,7 +36,7 @@ describe("two server processes with Redis", () => {
 
     const h = await join(nodeA, teacher.token, room.id, "host@A");
     const a = await join(nodeB, ann.token, room.id, "ann@B");
-    expect(a.ack.participants.map((p: any) => p.name)).toEqual(["Teacher", "Ann"]);
+    expect(a.ack.participants.map((p) => p.name)).toEqual(["Teacher", "Ann"]);
     await h.c.waitFor("participant-joined", (e) => e.participant.name === "Ann");
     const b = await join(nodeA, ben.token, room.id, "ben@A");
     await a.c.waitFor("participant-joined", (e) => e.participant.name === "Ben");
@@ -56,7 +56,7 @@ describe("two server processes with Redis", () => {
     expect((await b.c.emit("raise-hand", {})).position).toBe(2);
     expect((await c.c.emit("raise-hand", {})).position).toBe(3);
     const q = await h.c.waitFor("hand-queue", (e) => e.queue.length === 3);
-    expect(q.queue.map((e: any) => e.name)).toEqual(["Ann", "Ben", "Cy"]);
+    expect(q.queue.map((e) => e.name)).toEqual(["Ann", "Ben", "Cy"]);
     await a.c.waitFor("hand-queue", (e) => e.queue.length === 3);
 
     // Peer relay from a node-B participant to the node-A host.
@@ -71,7 +71,7 @@ describe("two server processes with Redis", () => {
     expect((await h.c.emit("remove-participant", { participantId: a.ack.participantId })).ok).toBe(true);
     await a.c.waitFor("removed", (e) => e.roomId === room.id);
     await c.c.waitFor("participant-left", (e) => e.participantId === a.ack.participantId && e.reason === "removed");
-    await b.c.waitFor("hand-queue", (e) => e.queue.map((x: any) => x.name).join() === "Ben,Cy");
+    await b.c.waitFor("hand-queue", (e) => e.queue.map((x) => x.name).join() === "Ben,Cy");
     expect((await a.c.emit("chat-send", { text: "am I in?" })).error.code).toBe("NOT_IN_ROOM");
     expect((await a.c.emit("join-room", { roomId: room.id })).error.code).toBe("REMOVED_FROM_ROOM");
     await h.c.emit("chat-send", { text: "after removal" });
