@@ -1,3 +1,4 @@
+import type { AdminUsersResponse } from "@vtp/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, makeAdmin, signUp, type TestApp } from "../../helpers/app.js";
 
@@ -9,8 +10,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const post = (url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-  t.app.inject({ method: "POST", url: `/api/v1/auth${url}`, payload: payload as any, headers });
+const post = (url: string, payload?: object, headers: Record<string, string> = {}) => t.app.inject({ method: "POST", url: `/api/v1/auth${url}`, payload, headers });
 
 describe("health", () => {
   it("reports ok with the database", async () => {
@@ -223,10 +223,11 @@ describe("throttling", () => {
 
   it("limits failures per IP across accounts", async () => {
     const ip = "203.0.113.9";
-    let last;
-    for (let i = 0; i < 31; i++) last = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", remoteAddress: ip, payload: { email: `x${i}@example.org`, password: "wrong password" } });
-    expect(last!.statusCode).toBe(429);
-    expect(last!.json().error.code).toBe("TOO_MANY_ATTEMPTS");
+    const attempt = (i: number) => t.app.inject({ method: "POST", url: "/api/v1/auth/login", remoteAddress: ip, payload: { email: `x${i}@example.org`, password: "wrong password" } });
+    for (let i = 0; i < 30; i++) await attempt(i);
+    const last = await attempt(30);
+    expect(last.statusCode).toBe(429);
+    expect(last.json().error.code).toBe("TOO_MANY_ATTEMPTS");
     // another IP is unaffected
     const other = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", remoteAddress: "203.0.113.10", payload: { email: "x0@example.org", password: "wrong password" } });
     expect(other.statusCode).toBe(401);
@@ -291,9 +292,9 @@ describe("admin", () => {
     expect(all.json().users).toHaveLength(2);
     expect(all.json().total).toBeGreaterThan(2);
     const found = await t.app.inject({ url: "/api/v1/admin/users?query=zed%20find", headers: admin.auth });
-    expect(found.json().users.map((u: any) => u.id)).toEqual([student.user.id]);
+    expect(found.json<AdminUsersResponse>().users.map((u) => u.id)).toEqual([student.user.id]);
     const teachers = await t.app.inject({ url: "/api/v1/admin/users?role=teacher&pageSize=100", headers: admin.auth });
-    expect(teachers.json().users.every((u: any) => u.role === "teacher")).toBe(true);
+    expect(teachers.json<AdminUsersResponse>().users.every((u) => u.role === "teacher")).toBe(true);
     const pct = await t.app.inject({ url: "/api/v1/admin/users?query=%25", headers: admin.auth });
     expect(pct.json().users).toHaveLength(0);
   });

@@ -59,18 +59,27 @@ describe("logs", () => {
     await waitForLine(server, /POST \/api\/v1\/auth\/register 201/);
 
     const lines = server.output().split("\n").filter((l) => l.startsWith("{"));
-    const entries = lines.map((l) => JSON.parse(l) as Record<string, any>);
+    type LogEntry = {
+      level?: number;
+      msg?: string;
+      req?: { url?: string; method?: string };
+      res?: { statusCode?: number };
+      responseTime?: unknown;
+      outbox?: { to?: string };
+      link?: string;
+    };
+    const entries = lines.map((l) => JSON.parse(l) as LogEntry);
     expect(entries.length).toBeGreaterThan(3);
     const requests = entries.filter((e) => e.req && e.res);
-    const health = requests.filter((e) => e.req.url === "/health" || e.req.url === "/api/v1/health");
+    const health = requests.filter((e) => e.req?.url === "/health" || e.req?.url === "/api/v1/health");
     expect(health.length).toBeGreaterThan(0); // logged…
     expect(health.every((e) => e.level === 20)).toBe(true); // …but only at debug
-    const reg = requests.find((e) => e.req.url === "/api/v1/auth/register")!;
+    const reg = requests.find((e) => e.req?.url === "/api/v1/auth/register")!;
     expect(reg).toMatchObject({ level: 30, req: { method: "POST" }, res: { statusCode: 201 } });
     expect(typeof reg.responseTime).toBe("number");
     expect(reg.msg).toMatch(/^POST \/api\/v1\/auth\/register 201 [\d.]+ ms$/);
     // one line per request: Fastify's "incoming request" line is gone
-    expect(requests.filter((e) => e.req.url === "/api/v1/auth/register")).toHaveLength(1);
+    expect(requests.filter((e) => e.req?.url === "/api/v1/auth/register")).toHaveLength(1);
     expect(entries.some((e) => e.msg === "incoming request")).toBe(false);
 
     // capability tokens in URLs are redacted, passwords never appear
@@ -121,7 +130,9 @@ describe("logs", () => {
       expect((await fetch(`http://127.0.0.1:${port}/api/v1/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/api/v1/rooms`)).status).toBe(401);
       await waitForLine(server, /GET \/api\/v1\/rooms 401/);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colour codes (ESC [ … m) the pretty log writes
       const plain = out.replace(/\x1b\[[0-9;]*m/g, "").replace(/\r/g, "");
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the pretty log colours the level with an ANSI code (ESC [ 32 m)
       expect(out).toMatch(/\x1b\[32mINFO/); // coloured level
       expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: GET \/api\/v1\/rooms 401 [\d.]+ ms$/m);
       expect(plain.split("\n").filter((l) => l.startsWith("{"))).toEqual([]);

@@ -1,3 +1,4 @@
+import type { RoomStatsListResponse } from "@vtp/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../../helpers/app.js";
 import { makeAdmin } from "../../helpers/app.js";
@@ -115,7 +116,7 @@ describe("rooms as a newcomer meets them", () => {
     const other = await createRoom(t, host, { title: "Never started" });
     const res = await get(`/api/v1/rooms/stats?ids=${room.id},${other.id}`, admin);
     expect(res.statusCode).toBe(200);
-    const stats = res.json().rooms as any[];
+    const stats = res.json<RoomStatsListResponse>().rooms;
     const ended = stats.find((s) => s.roomId === room.id);
     expect(ended).toMatchObject({ status: "ended", peakParticipants: 3, messages: 2, participantsOnline: 0 });
     expect(stats.find((s) => s.roomId === other.id)).toMatchObject({ status: "scheduled", peakParticipants: 0, messages: 0 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JOIN_CODE_ALPHABET } from "@vtp/protocol";
+import { JOIN_CODE_ALPHABET, type RoomListResponse } from "@vtp/protocol";
 import { createTestApp, makeAdmin, signUp, type TestApp } from "../../helpers/app.js";
 
 let t: TestApp;
@@ -90,11 +90,11 @@ describe("rooms REST", () => {
     const t2 = await signUp(t, { role: "teacher" });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await req("POST", "/api/v1/rooms", t2.auth, { title: `Mine ${i}` })).json().room.id);
-    const p1 = (await req("GET", "/api/v1/rooms?page=1&pageSize=2", t2.auth)).json();
+    const p1 = (await req("GET", "/api/v1/rooms?page=1&pageSize=2", t2.auth)).json<RoomListResponse>();
     expect(p1).toMatchObject({ total: 3, page: 1, pageSize: 2 });
-    expect(p1.rooms.map((r: any) => r.id)).toEqual([ids[2], ids[1]]);
-    const p2 = (await req("GET", "/api/v1/rooms?page=2&pageSize=2", t2.auth)).json();
-    expect(p2.rooms.map((r: any) => r.id)).toEqual([ids[0]]);
+    expect(p1.rooms.map((r) => r.id)).toEqual([ids[2], ids[1]]);
+    const p2 = (await req("GET", "/api/v1/rooms?page=2&pageSize=2", t2.auth)).json<RoomListResponse>();
+    expect(p2.rooms.map((r) => r.id)).toEqual([ids[0]]);
     const all = (await req("GET", "/api/v1/rooms?pageSize=100", admin.auth)).json();
     expect(all.total).toBeGreaterThanOrEqual(3 + 5);
     const mine = (await req("GET", "/api/v1/rooms", student.auth)).json();

@@ -224,7 +224,10 @@ describe("authorization matrix", () => {
       ["disabled", people.actors.disabled.accessToken, "ACCOUNT_DISABLED"],
     ] as const) {
       const err = await TestClient.connect(url, token).then(
-        (c) => (c.close(), "connected"),
+        (c) => {
+          c.close();
+          return "connected";
+        },
         (e: { data?: { code?: string } }) => e.data?.code,
       );
       expect(err, role).toBe(code);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_EVENT_NAMES, ClientEvents } from "@vtp/protocol";
 import type { TestApp } from "../../helpers/app.js";
-import { createRoom, joined, listeningApp, person, TestClient, type Person } from "../rooms/helpers.js";
+import { createRoom, joined, listeningApp, person, type TestClient, type Person } from "../rooms/helpers.js";
 import { HOSTILE_VALUES, UNKNOWN_UUID, accepts, fieldPaths, validValue, withField, type JsonSchema } from "./hostile.js";
 
 /**

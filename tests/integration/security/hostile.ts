@@ -78,7 +78,8 @@ export function accepts(schema: JsonSchema, value: unknown): boolean {
   let check = compiled.get(schema);
   if (!check) {
     const fn = ajv.compile(stripOpenApi(schema));
-    compiled.set(schema, (check = (v) => fn(v) as boolean));
+    check = (v) => fn(v) as boolean;
+    compiled.set(schema, check);
   }
   return check(value);
 }

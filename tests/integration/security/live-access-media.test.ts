@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../../helpers/app.js";
 import { TestPublisher, TestSubscriber } from "../media/helpers/clients.js";
-import { createRoom, joined, listeningApp, person, TestClient, type Person } from "../rooms/helpers.js";
+import { createRoom, joined, listeningApp, person, type TestClient, type Person } from "../rooms/helpers.js";
 
 /**
  * Media events act only on the caller's own media: with the real in-process SFU, one student

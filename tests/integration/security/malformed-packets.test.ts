@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import type { ClientEventName } from "@vtp/protocol";
 import type { TestApp } from "../../helpers/app.js";
+import type { TestAck } from "../../helpers/socket.js";
 import { createRoom, person, type Person } from "../rooms/helpers.js";
 import { errorsIn, loggedApp, type LogLine } from "./helpers.js";
 
@@ -56,7 +58,7 @@ class RawSocket {
     });
   }
   /** Sends event `name` with ack id `id` and resolves with the ack's payload. */
-  async call(id: number, name: string, payload: unknown): Promise<any> {
+  async call<E extends ClientEventName>(id: number, name: E, payload: unknown): Promise<TestAck<E>> {
     this.ws.send(`42${id}${JSON.stringify([name, payload])}`);
     const f = await this.next((x) => x.startsWith(`43${id}[`));
     return JSON.parse(f.slice(`43${id}`.length))[0];
