@@ -194,15 +194,16 @@ describe("GET /metrics on a media node (vtp media)", () => {
 
 describe("the Grafana dashboard (ops/grafana/vtp-dashboard.json)", () => {
   it("is a dashboard model whose every query reads metrics the servers expose", () => {
-    const dash = JSON.parse(readFileSync(new URL("../../../ops/grafana/vtp-dashboard.json", import.meta.url), "utf8"));
+    type Panel = { type?: string; targets: { refId: string; expr: string }[] };
+    const dash = JSON.parse(readFileSync(new URL("../../../ops/grafana/vtp-dashboard.json", import.meta.url), "utf8")) as { panels: Panel[] };
     expect(dash).toMatchObject({ title: expect.any(String), uid: expect.any(String), schemaVersion: expect.any(Number), panels: expect.any(Array) });
-    const queries = dash.panels.filter((p: any) => p.type !== "row");
+    const queries = dash.panels.filter((p) => p.type !== "row");
     expect(queries.length).toBeGreaterThan(10);
     const used = new Set<string>();
     for (const p of queries) {
       expect(p).toMatchObject({ title: expect.any(String), gridPos: { h: expect.any(Number), w: expect.any(Number), x: expect.any(Number), y: expect.any(Number) } });
       expect(p.targets.length).toBeGreaterThan(0);
-      expect(new Set(p.targets.map((t: any) => t.refId)).size).toBe(p.targets.length);
+      expect(new Set(p.targets.map((t) => t.refId)).size).toBe(p.targets.length);
       for (const t of p.targets) for (const m of t.expr.matchAll(/\b((?:vtp|process|nodejs)_[a-z0-9_]+)/g)) used.add(m[1]);
     }
     expect(exposed.size).toBeGreaterThan(20);
