@@ -218,12 +218,13 @@ describe("ApiClient", () => {
 
     // Still down after the retries: the error reads as a passing trouble, not a generic failure.
     failures = 100;
-    const failing = client.get("/api/v1/rooms");
+    // The rejection is taken as it happens (while the timers advance), not left unhandled.
+    const failing = client.get("/api/v1/rooms").catch((e: unknown) => e);
     for (let i = 0; i < 10; i++) {
       await flush();
       h.advance(2_000);
     }
-    const err = await failing.catch((e: unknown) => e);
+    const err = await failing;
     expect(errorText(err)).toBe("The service is having trouble, retrying…");
     expect(isTransient(err)).toBe(true);
 
