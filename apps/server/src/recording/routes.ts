@@ -22,8 +22,8 @@ async function sendFile(svc: RecordingService, req: FastifyRequest, reply: Fasti
   reply.header("accept-ranges", "bytes").header("content-type", type).header("cache-control", "private, max-age=300");
   const range = typeof req.headers.range === "string" ? /^bytes=(\d*)-(\d*)$/.exec(req.headers.range.trim()) : null;
   if (range && (range[1] || range[2])) {
-    let start = range[1] ? Number(range[1]) : Math.max(0, st.size - Number(range[2]));
-    let end = range[1] && range[2] ? Math.min(Number(range[2]), st.size - 1) : st.size - 1;
+    const start = range[1] ? Number(range[1]) : Math.max(0, st.size - Number(range[2]));
+    const end = range[1] && range[2] ? Math.min(Number(range[2]), st.size - 1) : st.size - 1;
     if (start >= st.size || start > end) {
       reply.code(416).header("content-range", `bytes */${st.size}`);
       return reply.send();

@@ -170,7 +170,7 @@ export class RecordingService {
     const r = await this.managed(user, id);
     if (r.status !== "recording") throw new AppError("CONFLICT", "This recording is not running");
     await this.stopInternal(r);
-    return this.dto((await this.d.repo.byId(id))!, user);
+    return this.dto(await this.reloaded(id), user);
   }
 
   /** The room's running recording, if any (for people joining: they see the indicator). */
@@ -256,7 +256,7 @@ export class RecordingService {
   async update(user: AuthUser, id: string, body: { title?: string; visibility?: "private" | "participants" }): Promise<RecordingDto> {
     await this.managed(user, id);
     await this.d.repo.update(id, body);
-    return this.dto((await this.d.repo.byId(id))!, user);
+    return this.dto(await this.reloaded(id), user);
   }
 
   async remove(user: AuthUser, id: string): Promise<void> {
@@ -361,7 +361,16 @@ export class RecordingService {
 
   /** `viewer`: whose URLs (`urls`) the DTO carries — an account, or a share link's access. */
   async dto(r: RecordingRow, viewer: Viewer | PlaybackAccess): Promise<RecordingDto> {
-    return (await this.dtos([r], viewer))[0]!;
+    const [dto] = await this.dtos([r], viewer);
+    if (!dto) throw new Error(`no DTO for recording ${r.id}`);
+    return dto;
+  }
+
+  /** The recording as stored now (after a change); deleted meanwhile → RECORDING_NOT_FOUND. */
+  private async reloaded(id: string): Promise<RecordingRow> {
+    const row = await this.d.repo.byId(id);
+    if (!row) throw new AppError("RECORDING_NOT_FOUND", "No such recording");
+    return row;
   }
 
   async dtos(rows: RecordingRow[], viewer: Viewer | PlaybackAccess): Promise<RecordingDto[]> {

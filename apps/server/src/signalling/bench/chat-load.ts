@@ -36,7 +36,7 @@ export interface LoadResult {
 }
 
 const TAG = "bench:";
-const pct = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN);
+const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 const round = (x: number) => Math.round(x * 10) / 10;
 
 function connect(url: string, token: string): Promise<Socket> {
@@ -64,7 +64,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     });
 
   const joinStart = performance.now();
-  const host = await connect(plan.urls[0]!, plan.hostToken);
+  const urlOf = (i: number) => plan.urls[i % plan.urls.length] ?? plan.urls[0] ?? "";
+  const host = await connect(urlOf(0), plan.hostToken);
   await join(host, plan.roomId);
   listen(host);
   const students: Socket[] = [];
@@ -72,7 +73,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const joinOne = async (): Promise<void> => {
     while (next < plan.studentTokens.length) {
       const i = next++;
-      const s = await connect(plan.urls[i % plan.urls.length]!, plan.studentTokens[i]!);
+      const s = await connect(urlOf(i), plan.studentTokens[i] ?? "");
       await join(s, plan.roomId);
       listen(s);
       students.push(s);

@@ -36,7 +36,7 @@ const SECRET = "bench-secret-bench-secret-bench-secret-0123";
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+  return (i >= 0 && process.argv[i + 1]) || fallback;
 }
 const list = (s: string) =>
   s
@@ -71,7 +71,7 @@ function treeCpuSeconds(rootPid: number): number {
   let total = 0;
   const todo = [rootPid];
   while (todo.length) {
-    const pid = todo.pop()!;
+    const pid = todo.pop() ?? 0;
     total += stats.get(pid)?.cpu ?? 0;
     for (const [child, s] of stats) if (s.ppid === pid) todo.push(child);
   }
@@ -173,9 +173,10 @@ async function scenario(
     const studentIds = await insert("student", students);
     await client.end();
     const tokens = new AccessTokens(SECRET);
-    const hostToken = await tokens.sign({ id: teacherId!, role: "teacher" });
+    if (!teacherId) throw new Error("no teacher was inserted");
+    const hostToken = await tokens.sign({ id: teacherId, role: "teacher" });
     const studentTokens = await Promise.all(studentIds.map((id) => tokens.sign({ id, role: "student" })));
-    const created = await fetch(`${servers[0]!.url}/api/v1/rooms`, {
+    const created = await fetch(`${servers[0]?.url}/api/v1/rooms`, {
       method: "POST",
       headers: { authorization: `Bearer ${hostToken}`, "content-type": "application/json" },
       body: JSON.stringify({ title: "Chat benchmark", settings: { maxParticipants: Math.min(1000, students + 1), waitingRoom: false } }),
@@ -196,7 +197,7 @@ async function scenario(
     let out = "";
     let err = "";
     let cpuAtSend = 0;
-    const cpu = () => servers.reduce((sum, s) => sum + treeCpuSeconds(s.proc.pid!), 0);
+    const cpu = () => servers.reduce((sum, s) => sum + treeCpuSeconds(s.proc.pid ?? 0), 0);
     load.stdout.on("data", (d) => (out += d));
     load.stderr.on("data", (d) => {
       err += d;
@@ -206,7 +207,7 @@ async function scenario(
     const code = await new Promise<number | null>((r) => load.once("exit", r));
     const cpuSeconds = cpu() - cpuAtSend;
     if (code !== 0) throw new Error(`the load generator failed: ${err.slice(-2000)}`);
-    const result = JSON.parse(out.trim().split("\n").at(-1)!) as LoadResult;
+    const result = JSON.parse(out.trim().split("\n").at(-1) ?? "null") as LoadResult;
     return { ...result, cpuUsPerDelivery: Math.round(((cpuSeconds * 1e6) / Math.max(1, result.deliveries)) * 100) / 100 };
   } finally {
     for (const s of servers) await s.stop().catch(() => {});

@@ -21,9 +21,11 @@ export class MemoryLiveState implements LiveState {
   }
 
   private room(roomId: string): RoomState {
-    let r = this.rooms.get(roomId);
-    if (!r) this.rooms.set(roomId, (r = { participants: new Map(), byUser: new Map(), waiting: new Map(), handSeq: 0 }));
-    return r;
+    const existing = this.rooms.get(roomId);
+    if (existing) return existing;
+    const created: RoomState = { participants: new Map(), byUser: new Map(), waiting: new Map(), handSeq: 0 };
+    this.rooms.set(roomId, created);
+    return created;
   }
 
   async join(candidate: LiveParticipant, max: number, exempt: boolean): Promise<JoinOutcome> {
@@ -51,7 +53,7 @@ export class MemoryLiveState implements LiveState {
   async byUser(roomId: string, userId: string) {
     const r = this.rooms.get(roomId);
     const id = r?.byUser.get(userId);
-    const p = id ? r!.participants.get(id) : undefined;
+    const p = r && id ? r.participants.get(id) : undefined;
     return p && clone(p);
   }
 
@@ -105,9 +107,9 @@ export class MemoryLiveState implements LiveState {
   async removeWaiting(roomId: string, userId: string, socketId?: string) {
     const r = this.rooms.get(roomId);
     const e = r?.waiting.get(userId);
-    if (!e || (socketId !== undefined && e.socketId !== socketId)) return undefined;
-    r!.waiting.delete(userId);
-    if (r!.participants.size === 0 && r!.waiting.size === 0) this.rooms.delete(roomId);
+    if (!r || !e || (socketId !== undefined && e.socketId !== socketId)) return undefined;
+    r.waiting.delete(userId);
+    if (r.participants.size === 0 && r.waiting.size === 0) this.rooms.delete(roomId);
     return e;
   }
 
@@ -127,7 +129,8 @@ export class MemoryLiveState implements LiveState {
     let c = this.counters.get(key);
     if (!c || c.resetAt <= now) {
       if (this.counters.size > 10_000) for (const [k, v] of this.counters) if (v.resetAt <= now) this.counters.delete(k);
-      this.counters.set(key, (c = { n: 0, resetAt: now + windowMs }));
+      c = { n: 0, resetAt: now + windowMs };
+      this.counters.set(key, c);
     }
     c.n++;
     return c.n <= max;
