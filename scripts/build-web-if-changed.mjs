@@ -41,7 +41,12 @@ function listFiles(rel) {
   if (!statSync(abs).isDirectory()) return [rel];
   return readdirSync(abs, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => path.relative(root, path.join(e.parentPath ?? e.path, e.name)).split(path.sep).join("/"))
+    .map((e) =>
+      path
+        .relative(root, path.join(e.parentPath ?? e.path, e.name))
+        .split(path.sep)
+        .join("/"),
+    )
     .filter((f) => !SKIPPED.test(f));
 }
 
@@ -50,7 +55,11 @@ function inputsHash() {
   const hash = createHash("sha256");
   const files = INPUTS.flatMap(listFiles).sort();
   for (const f of files) {
-    hash.update(f).update("\0").update(readFileSync(path.join(root, f))).update("\0");
+    hash
+      .update(f)
+      .update("\0")
+      .update(readFileSync(path.join(root, f)))
+      .update("\0");
   }
   return hash.digest("hex");
 }

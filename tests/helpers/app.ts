@@ -34,7 +34,18 @@ export interface TestApp {
 
 export function testConfig(env: Record<string, string> = {}): Config {
   const dataDir = mkdtempSync(path.join(tmpdir(), "vtp-test-"));
-  return loadConfig({ VTP_DATA_DIR: dataDir, BCRYPT_COST: "4", LOG_LEVEL: "silent", PUBLIC_URL: "http://vtp.test", AUTH_RATE_LIMIT_PER_MINUTE: "100000", JWT_SECRET: "test-secret-test-secret-test-secret-0123", ...env }, { persistSecret: false });
+  return loadConfig(
+    {
+      VTP_DATA_DIR: dataDir,
+      BCRYPT_COST: "4",
+      LOG_LEVEL: "silent",
+      PUBLIC_URL: "http://vtp.test",
+      AUTH_RATE_LIMIT_PER_MINUTE: "100000",
+      JWT_SECRET: "test-secret-test-secret-test-secret-0123",
+      ...env,
+    },
+    { persistSecret: false },
+  );
 }
 
 /** The whole app on a fresh database, without a port (use app.inject). */
@@ -62,14 +73,25 @@ export async function createTestApp(env: Record<string, string> = {}, deps: Pick
 export async function signUp(t: TestApp, opts: { email?: string; role?: "student" | "teacher"; fullName?: string; password?: string } = {}) {
   const email = opts.email ?? `u${Math.random().toString(36).slice(2, 10)}@school.test`;
   const password = opts.password ?? "correct horse battery";
-  const reg = await t.app.inject({ method: "POST", url: "/api/v1/auth/register", payload: { email, password, fullName: opts.fullName ?? "Test User", role: opts.role ?? "student" } });
+  const reg = await t.app.inject({
+    method: "POST",
+    url: "/api/v1/auth/register",
+    payload: { email, password, fullName: opts.fullName ?? "Test User", role: opts.role ?? "student" },
+  });
   if (reg.statusCode !== 201) throw new Error(`register failed: ${reg.body}`);
   const token = t.mailer.tokenFor(email, "/verify-email");
   await t.app.inject({ method: "POST", url: "/api/v1/auth/verify-email", payload: { token } });
   const login = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password } });
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
   const body = login.json();
-  return { email, password, user: body.user, accessToken: body.accessToken as string, refreshToken: body.refreshToken as string, auth: { authorization: `Bearer ${body.accessToken}` } };
+  return {
+    email,
+    password,
+    user: body.user,
+    accessToken: body.accessToken as string,
+    refreshToken: body.refreshToken as string,
+    auth: { authorization: `Bearer ${body.accessToken}` },
+  };
 }
 
 /** An admin made the way an operator does (the service behind `vtp create-admin`). */

@@ -37,7 +37,9 @@ const SAMPLE = { width: 320, height: 180 };
 
 async function ffmpegOut(args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const p = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-protocol_whitelist", "file,http,https,tcp,tls,crypto,hls", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-protocol_whitelist", "file,http,https,tcp,tls,crypto,hls", ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const chunks: Buffer[] = [];
     let err = "";
     p.stdout.on("data", (d: Buffer) => chunks.push(d));
@@ -53,7 +55,19 @@ async function ffmpegOut(args: string[]): Promise<Buffer> {
  */
 export async function framesPerSecond(input: string): Promise<Frame[]> {
   const { width, height } = SAMPLE;
-  const raw = await ffmpegOut(["-i", input, "-map", "0:v:0", "-vf", `fps=2,scale=${width}:${height}:flags=area`, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]);
+  const raw = await ffmpegOut([
+    "-i",
+    input,
+    "-map",
+    "0:v:0",
+    "-vf",
+    `fps=2,scale=${width}:${height}:flags=area`,
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "pipe:1",
+  ]);
   const size = width * height * 3;
   const frames: Frame[] = [];
   for (let i = 0; (i + 1) * size <= raw.length; i++) {
@@ -161,7 +175,17 @@ export const AUDIBLE_PEAK_DB = -40;
 
 /** The container's duration in seconds (ffprobe). */
 export async function durationOf(input: string): Promise<number> {
-  const { stdout } = await run("ffprobe", ["-v", "error", "-protocol_whitelist", "file,http,https,tcp,tls,crypto,hls", "-show_entries", "format=duration", "-of", "json", input]);
+  const { stdout } = await run("ffprobe", [
+    "-v",
+    "error",
+    "-protocol_whitelist",
+    "file,http,https,tcp,tls,crypto,hls",
+    "-show_entries",
+    "format=duration",
+    "-of",
+    "json",
+    input,
+  ]);
   return Number(JSON.parse(stdout).format?.duration ?? NaN);
 }
 
@@ -174,7 +198,15 @@ export function share<T>(items: T[], ok: (x: T) => boolean): number {
 export const within = <T extends { t: number }>(xs: T[], from: number, to: number) => xs.filter((x) => x.t >= from && x.t < to);
 
 /** Why a check failed, compactly: the per-second values. */
-export const describeFrames = (fs: Frame[], r: Region) => fs.map((f) => `${f.t}s std=${lumaStd(f, r).toFixed(1)} rgb=${meanColor(f, r).map((c) => c.toFixed(0)).join("/")}`).join("; ");
+export const describeFrames = (fs: Frame[], r: Region) =>
+  fs
+    .map(
+      (f) =>
+        `${f.t}s std=${lumaStd(f, r).toFixed(1)} rgb=${meanColor(f, r)
+          .map((c) => c.toFixed(0))
+          .join("/")}`,
+    )
+    .join("; ");
 
 /** What should be in a recording, on its own timeline (seconds from its start). */
 export interface ExpectedContent {
@@ -204,13 +236,17 @@ export async function contentProblems(input: string, expected: ExpectedContent, 
   for (const cam of expected.cameras) {
     const secs = within(frames, cam.from, cam.to).filter((f) => !cam.skip?.(f.t));
     const ok = share(secs, (f) => isPicture(f, cam.region(f.t)));
-    if (secs.length === 0 || ok < need) problems.push(`${label}: ${cam.name} shows a picture in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${secs.map((f) => `${f.t}s std=${lumaStd(f, cam.region(f.t)).toFixed(1)}`).join(" ")}`);
+    if (secs.length === 0 || ok < need)
+      problems.push(
+        `${label}: ${cam.name} shows a picture in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${secs.map((f) => `${f.t}s std=${lumaStd(f, cam.region(f.t)).toFixed(1)}`).join(" ")}`,
+      );
   }
   const inShare = (t: number, margin: number) => expected.screens.some((s) => t >= s.from - margin && t < s.to + margin);
   for (const s of expected.screens) {
     const secs = within(frames, s.from + 1, s.to - 0.5);
     const ok = share(secs, (f) => isScreenColour(f));
-    if (secs.length === 0 || ok < need) problems.push(`${label}: the screen share shows in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${describeFrames(secs, STAGE)}`);
+    if (secs.length === 0 || ok < need)
+      problems.push(`${label}: the screen share shows in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${describeFrames(secs, STAGE)}`);
   }
   if (expected.screens.length) {
     const outside = frames.filter((f) => !inShare(f.t, 1.5) && f.t < expected.durationS);
@@ -222,7 +258,8 @@ export async function contentProblems(input: string, expected: ExpectedContent, 
     for (const m of expected.mics) {
       const secs = audio.filter((a) => a.t >= m.from && a.t + 1 <= m.to);
       const ok = share(secs, (a) => a.peakDb > AUDIBLE_PEAK_DB);
-      if (secs.length === 0 || ok < need) problems.push(`${label}: sound in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${secs.map((a) => `${a.t}s ${a.peakDb.toFixed(0)}dB`).join(" ")}`);
+      if (secs.length === 0 || ok < need)
+        problems.push(`${label}: sound in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${secs.map((a) => `${a.t}s ${a.peakDb.toFixed(0)}dB`).join(" ")}`);
     }
   }
   return problems;

@@ -35,7 +35,11 @@ export interface VtpProcess {
  * a command that is still running then is killed (code null), so a command that should have
  * refused to run cannot hang the test.
  */
-export function runVtp(args: string[], env: Record<string, string>, opts: { killAfterMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runVtp(
+  args: string[],
+  env: Record<string, string>,
+  opts: { killAfterMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [VTP_BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

@@ -12,7 +12,12 @@ export interface ActiveSessions {
  * latest. Use it where a test needs "some seconds of class on the recording": on a loaded machine
  * media starts late, and a fixed sleep then records less than the test expects.
  */
-export async function capturedFor(service: ActiveSessions, recordingId: string, ms: number, opts: { tracks?: number; producers?: string[]; timeoutMs?: number } = {}): Promise<void> {
+export async function capturedFor(
+  service: ActiveSessions,
+  recordingId: string,
+  ms: number,
+  opts: { tracks?: number; producers?: string[]; timeoutMs?: number } = {},
+): Promise<void> {
   const { tracks = 1, producers, timeoutMs = ms + 30_000 } = opts;
   await waitFor(
     `${producers ? producers.join(", ") : `${tracks} track(s)`} of recording ${recordingId} to capture ${ms} ms of media`,

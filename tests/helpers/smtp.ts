@@ -6,7 +6,13 @@ export interface ReceivedMail {
 }
 
 /** A real SMTP server process-in-test (the smtp-server package) that keeps what it receives. */
-export async function startSmtp(): Promise<{ port: number; url: string; mails: ReceivedMail[]; waitFor(to: string, pathPart: string): Promise<string>; close(): Promise<void> }> {
+export async function startSmtp(): Promise<{
+  port: number;
+  url: string;
+  mails: ReceivedMail[];
+  waitFor(to: string, pathPart: string): Promise<string>;
+  close(): Promise<void>;
+}> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,

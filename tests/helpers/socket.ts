@@ -51,7 +51,9 @@ async function checked<E extends ClientEventName>(event: E, pending: Promise<Tes
   }
   if (!check.Check(ack)) {
     const first = check.Errors(ack).First();
-    throw new Error(`the ack of "${event}" does not match its result schema in the protocol: ${first?.path || "/"} ${first?.message} (${JSON.stringify(ack).slice(0, 300)})`);
+    throw new Error(
+      `the ack of "${event}" does not match its result schema in the protocol: ${first?.path || "/"} ${first?.message} (${JSON.stringify(ack).slice(0, 300)})`,
+    );
   }
   return ack;
 }
@@ -67,7 +69,9 @@ export function checkServerEvent(event: ServerEventName, payload: unknown): void
   }
   if (check.Check(payload)) return;
   const first = check.Errors(payload).First();
-  throw new Error(`the server event "${event}" does not match its schema in the protocol: ${first?.path || "/"} ${first?.message} (${JSON.stringify(payload).slice(0, 300)})`);
+  throw new Error(
+    `the server event "${event}" does not match its schema in the protocol: ${first?.path || "/"} ${first?.message} (${JSON.stringify(payload).slice(0, 300)})`,
+  );
 }
 
 /** Sends `event` with its payload and resolves with its ack (fails after `timeoutMs` without one). */

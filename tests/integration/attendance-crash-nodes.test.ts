@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 const silent = pino({ level: "silent" });
 
-describe.each([["PGlite", false], ["PostgreSQL", true]] as const)("attendance of dead processes (%s)", (_name, onPostgres) => {
+describe.each([
+  ["PGlite", false],
+  ["PostgreSQL", true],
+] as const)("attendance of dead processes (%s)", (_name, onPostgres) => {
   async function setUp() {
     const saved = process.env.TEST_DATABASE_URL;
     if (onPostgres) process.env.TEST_DATABASE_URL = PG;
@@ -38,8 +41,10 @@ describe.each([["PGlite", false], ["PostgreSQL", true]] as const)("attendance of
       await sql`insert into server_nodes (id, last_seen_at) values (${nodeId}, now() - make_interval(secs => ${secondsAgo}))`.execute(db);
       return { nodeId, session };
     };
-    const leftAt = async (session: string) => (await sql<{ left_at: Date | null }>`select left_at from attendance where id = ${session}`.execute(db)).rows[0]!.left_at;
-    const lastSeen = async (nodeId: string) => (await sql<{ last_seen_at: Date }>`select last_seen_at from server_nodes where id = ${nodeId}`.execute(db)).rows[0]?.last_seen_at;
+    const leftAt = async (session: string) =>
+      (await sql<{ left_at: Date | null }>`select left_at from attendance where id = ${session}`.execute(db)).rows[0]!.left_at;
+    const lastSeen = async (nodeId: string) =>
+      (await sql<{ last_seen_at: Date }>`select last_seen_at from server_nodes where id = ${nodeId}`.execute(db)).rows[0]?.last_seen_at;
     return { db, roomId: room.id, hostId: host.user.id, processWithSession, leftAt, lastSeen };
   }
 

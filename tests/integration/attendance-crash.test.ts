@@ -27,7 +27,14 @@ async function api(server: VtpProcess, method: string, url: string, body?: unkno
 }
 
 async function start(dataDir: string): Promise<{ server: VtpProcess; token: string }> {
-  const server = await startVtp({ VTP_DATA_DIR: dataDir, VTP_ADMIN_EMAIL: ADMIN.email, VTP_ADMIN_PASSWORD: ADMIN.password, VTP_MEDIA: "off", LOG_LEVEL: "warn", JWT_SECRET: "crash-test-secret-crash-test-secret-0123" });
+  const server = await startVtp({
+    VTP_DATA_DIR: dataDir,
+    VTP_ADMIN_EMAIL: ADMIN.email,
+    VTP_ADMIN_PASSWORD: ADMIN.password,
+    VTP_MEDIA: "off",
+    LOG_LEVEL: "warn",
+    JWT_SECRET: "crash-test-secret-crash-test-secret-0123",
+  });
   cleanups.push(() => server.stop("SIGKILL"));
   const login = await api(server, "POST", "/api/v1/auth/login", ADMIN);
   expect(login.status).toBe(200);

@@ -37,7 +37,11 @@ export async function runCli(argv: string[]): Promise<void> {
         const { runMediaNode } = await import("./media/index.js");
         const node = await runMediaNode({ env: process.env, logger: process.env.LOG_LEVEL === "debug" });
         console.log(JSON.stringify({ level: 30, time: Date.now(), msg: `VTP media node listening at ${node.url}` }));
-        const stop = () => node.close().then(() => process.exit(0), () => process.exit(1));
+        const stop = () =>
+          node.close().then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
         process.once("SIGTERM", stop);
         process.once("SIGINT", stop);
         return;
@@ -47,7 +51,11 @@ export async function runCli(argv: string[]): Promise<void> {
         if (!config.databaseUrl) console.error("Note: without DATABASE_URL this worker uses its own embedded database and sees no other server's jobs.");
         const { runWorker } = await import("./recording/index.js");
         const worker = await runWorker(config);
-        const stop = () => worker.stop().then(() => process.exit(0), () => process.exit(1));
+        const stop = () =>
+          worker.stop().then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
         process.once("SIGTERM", stop);
         process.once("SIGINT", stop);
         return;
@@ -61,7 +69,11 @@ export async function runCli(argv: string[]): Promise<void> {
         return;
       }
       case "create-admin": {
-        const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, password: { type: "string" }, name: { type: "string" } }, strict: true });
+        const { values } = parseArgs({
+          args: rest,
+          options: { email: { type: "string" }, password: { type: "string" }, name: { type: "string" } },
+          strict: true,
+        });
         if (!values.email || !values.password) throw new UsageError("create-admin needs --email and --password");
         const config = loadConfig();
         console.log(await createAdmin(config, { email: values.email, password: values.password, name: values.name }));

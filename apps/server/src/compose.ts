@@ -94,7 +94,10 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     redis: config.redisUrl ? { url: config.redisUrl, prefix: config.signalling.redisPrefix } : undefined,
   });
   // Disabling an account or changing its role ends its live connections (on every node).
-  const accounts = new AccountService(db, mailer, access, new PasswordHasher(config.bcryptCost), config.publicUrl, { live: signalling, refreshReuseGraceSeconds: config.auth.refreshReuseGraceSeconds });
+  const accounts = new AccountService(db, mailer, access, new PasswordHasher(config.bcryptCost), config.publicUrl, {
+    live: signalling,
+    refreshReuseGraceSeconds: config.auth.refreshReuseGraceSeconds,
+  });
   const rooms = new RoomService(db, roomRecords, signalling.classroom);
   const roomStats = new RoomStatsService(roomRecords, chat, liveState);
 

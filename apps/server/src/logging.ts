@@ -4,7 +4,17 @@ import { LogController, type FastifyReply, type FastifyRequest } from "fastify";
 import type { LogFormat, LogLevel } from "./config/index.js";
 
 /** Fields that never reach a log line, whatever the format. */
-export const REDACT = ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]', "*.password", "*.newPassword", "*.currentPassword", "*.refreshToken", "*.accessToken", "*.token"];
+export const REDACT = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'res.headers["set-cookie"]',
+  "*.password",
+  "*.newPassword",
+  "*.currentPassword",
+  "*.refreshToken",
+  "*.accessToken",
+  "*.token",
+];
 
 /**
  * Fields of an error that may carry stored values: a database driver's query parameters

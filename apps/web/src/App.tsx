@@ -32,25 +32,124 @@ interface Route {
 }
 
 const routes: Route[] = [
-  { path: "/", render: () => <GuestOnly><LandingPage /></GuestOnly> },
-  { path: "/sign-up", render: () => <GuestOnly><SignUpPage /></GuestOnly> },
-  { path: "/sign-in", render: () => <GuestOnly><SignInPage /></GuestOnly> },
+  {
+    path: "/",
+    render: () => (
+      <GuestOnly>
+        <LandingPage />
+      </GuestOnly>
+    ),
+  },
+  {
+    path: "/sign-up",
+    render: () => (
+      <GuestOnly>
+        <SignUpPage />
+      </GuestOnly>
+    ),
+  },
+  {
+    path: "/sign-in",
+    render: () => (
+      <GuestOnly>
+        <SignInPage />
+      </GuestOnly>
+    ),
+  },
   { path: "/check-email", render: () => <CheckEmailPage /> },
   { path: "/verify-email", render: () => <VerifyEmailPage /> },
   { path: "/forgot-password", render: () => <ForgotPasswordPage /> },
   { path: "/reset-password", render: () => <ResetPasswordPage /> },
-  { path: "/profile", render: () => <RequireUser><ProfilePage /></RequireUser> },
-  { path: "/dashboard", render: () => <RequireUser><DashboardPage /></RequireUser> },
-  { path: "/admin", render: () => <RequireUser roles={["admin"]}><AdminUsersPage /></RequireUser> },
-  { path: "/admin/users", render: () => <RequireUser roles={["admin"]}><AdminUsersPage /></RequireUser> },
-  { path: "/room/:id", bare: true, render: (p) => <RequireUser><RoomPage id={p.id} /></RequireUser> },
-  { path: "/join/:code", render: (p) => <RequireUser><JoinCodePage code={p.code} /></RequireUser> },
-  { path: "/recordings", render: () => <RequireUser><RecordingsPage /></RequireUser> },
-  { path: "/recordings/:id", render: (p) => <RequireUser><RecordingPage id={p.id} /></RequireUser> },
+  {
+    path: "/profile",
+    render: () => (
+      <RequireUser>
+        <ProfilePage />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/dashboard",
+    render: () => (
+      <RequireUser>
+        <DashboardPage />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/admin",
+    render: () => (
+      <RequireUser roles={["admin"]}>
+        <AdminUsersPage />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/admin/users",
+    render: () => (
+      <RequireUser roles={["admin"]}>
+        <AdminUsersPage />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/room/:id",
+    bare: true,
+    render: (p) => (
+      <RequireUser>
+        <RoomPage id={p.id} />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/join/:code",
+    render: (p) => (
+      <RequireUser>
+        <JoinCodePage code={p.code} />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/recordings",
+    render: () => (
+      <RequireUser>
+        <RecordingsPage />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/recordings/:id",
+    render: (p) => (
+      <RequireUser>
+        <RecordingPage id={p.id} />
+      </RequireUser>
+    ),
+  },
   { path: "/shared/recordings/:token", render: (p) => <SharedRecordingPage token={p.token} /> },
-  { path: "/classes/:id", render: (p) => <RequireUser roles={["teacher", "admin"]}><ClassDetailsPage id={p.id} /></RequireUser> },
-  { path: "/admin/rooms", render: () => <RequireUser roles={["admin"]}><AdminRoomsPage /></RequireUser> },
-  { path: "/admin/status", render: () => <RequireUser roles={["admin"]}><AdminStatusPage /></RequireUser> },
+  {
+    path: "/classes/:id",
+    render: (p) => (
+      <RequireUser roles={["teacher", "admin"]}>
+        <ClassDetailsPage id={p.id} />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/admin/rooms",
+    render: () => (
+      <RequireUser roles={["admin"]}>
+        <AdminRoomsPage />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/admin/status",
+    render: () => (
+      <RequireUser roles={["admin"]}>
+        <AdminStatusPage />
+      </RequireUser>
+    ),
+  },
 ];
 
 function resolve(pathname: string): { route: Route | null; params: Params } {

@@ -70,14 +70,8 @@ export const RefreshBody = Type.Object(
 export type RefreshBody = Static<typeof RefreshBody>;
 
 export const ProfilePatch = Type.Object({ fullName: Text({ minLength: 1, maxLength: 120 }) }, { additionalProperties: false });
-export const ChangePasswordBody = Type.Object(
-  { currentPassword: Password, newPassword: Password },
-  { additionalProperties: false },
-);
-export const ResetPasswordBody = Type.Object(
-  { token: Text({ minLength: 1, maxLength: 512 }), newPassword: Password },
-  { additionalProperties: false },
-);
+export const ChangePasswordBody = Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false });
+export const ResetPasswordBody = Type.Object({ token: Text({ minLength: 1, maxLength: 512 }), newPassword: Password }, { additionalProperties: false });
 
 export const AdminUsersQuery = Type.Object(
   {

@@ -141,10 +141,7 @@ export const RecordingServerEventSchemas = {
 export type RecordingServerEvents = { [E in keyof typeof RecordingServerEventSchemas]: (e: Static<(typeof RecordingServerEventSchemas)[E]>) => void };
 
 /** Client → server `add-marker`: a teacher (host) or a presenter marks a moment of the live class being recorded. */
-export const AddMarkerPayload = Type.Object(
-  { roomId: Uuid(), label: Text({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
+export const AddMarkerPayload = Type.Object({ roomId: Uuid(), label: Text({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 export type AddMarkerPayload = Static<typeof AddMarkerPayload>;
 export const AddMarkerResult = Type.Object({ marker: RecordingMarkerDto });
 export type AddMarkerResult = Static<typeof AddMarkerResult>;

@@ -164,7 +164,16 @@ export type IceCandidatePayload = Static<typeof IceCandidatePayload>;
 
 // ---------------------------------------------------------------- media events (the SFU flow: docs/MEDIA.md)
 
-export const MEDIA_CLIENT_EVENTS = ["create-transport", "connect-transport", "produce", "consume", "close-producer", "close-consumer", "set-preferred-layer", "leave-media"] as const;
+export const MEDIA_CLIENT_EVENTS = [
+  "create-transport",
+  "connect-transport",
+  "produce",
+  "consume",
+  "close-producer",
+  "close-consumer",
+  "set-preferred-layer",
+  "leave-media",
+] as const;
 export type MediaClientEvent = (typeof MEDIA_CLIENT_EVENTS)[number];
 export const MEDIA_SERVER_EVENTS = ["new-producer", "producer-closed", "consumer-closed", "media-reset"] as const;
 
@@ -172,7 +181,14 @@ export const MEDIA_SERVER_EVENTS = ["new-producer", "producer-closed", "consumer
 export const MediaEventSchemas = {
   "create-transport": Type.Object({ ...OptionalRoom, direction: Type.Union([Type.Literal("send"), Type.Literal("recv")]) }, strict),
   "connect-transport": Type.Object(
-    { ...OptionalRoom, transportId: Id, description: Type.Object({ type: Type.Union([Type.Literal("offer"), Type.Literal("answer")]), sdp: MultilineText({ minLength: 1, maxLength: 128 * 1024 }) }, strict) },
+    {
+      ...OptionalRoom,
+      transportId: Id,
+      description: Type.Object(
+        { type: Type.Union([Type.Literal("offer"), Type.Literal("answer")]), sdp: MultilineText({ minLength: 1, maxLength: 128 * 1024 }) },
+        strict,
+      ),
+    },
     strict,
   ),
   produce: Type.Object(

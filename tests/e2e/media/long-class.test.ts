@@ -36,7 +36,9 @@ describe.skipIf(Boolean(skip))("a long class: mute and unmute many times", () =>
     await ctx.addInitScript((n) => localStorage.setItem("vtpRecvCompactAfter", String(n)), COMPACT_AFTER);
   };
 
-  it("keeps the publisher's SDP fixed, rebuilds the subscriber's recv transport, and the class keeps hearing and seeing the teacher", async ({ onTestFailed }) => {
+  it("keeps the publisher's SDP fixed, rebuilds the subscriber's recv transport, and the class keeps hearing and seeing the teacher", async ({
+    onTestFailed,
+  }) => {
     e2e.printOnFailure(onTestFailed);
     const { server, browser } = e2e;
     const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Tess Teacher"), verifiedUser(server, "student", "Sid Student")]);
@@ -52,9 +54,13 @@ describe.skipIf(Boolean(skip))("a long class: mute and unmute many times", () =>
     const mic = t.page.getByTestId("control-mic");
     for (let i = 0; i < CYCLES; i++) {
       await mic.click(); // mute: the microphone producer closes
-      await s.page.waitForFunction(() => document.querySelector('[data-testid="video-tile"]')?.getAttribute("aria-label")?.includes("muted"), undefined, { timeout: 15_000 });
+      await s.page.waitForFunction(() => document.querySelector('[data-testid="video-tile"]')?.getAttribute("aria-label")?.includes("muted"), undefined, {
+        timeout: 15_000,
+      });
       await mic.click(); // unmute: a new producer on the same m-line
-      await s.page.waitForFunction(() => !document.querySelector('[data-testid="video-tile"]')?.getAttribute("aria-label")?.includes("muted"), undefined, { timeout: 15_000 });
+      await s.page.waitForFunction(() => !document.querySelector('[data-testid="video-tile"]')?.getAttribute("aria-label")?.includes("muted"), undefined, {
+        timeout: 15_000,
+      });
     }
     expect(await teacherTile.getAttribute("aria-label")).not.toContain("muted");
 
@@ -65,7 +71,9 @@ describe.skipIf(Boolean(skip))("a long class: mute and unmute many times", () =>
     expect(sendAfter[0].sdpBytes).toBeLessThan(sendBefore[0].sdpBytes * 1.2);
 
     // The subscriber: the recv transport was rebuilt at least once; the live one holds few m-lines.
-    await s.page.waitForFunction(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.some((pc) => pc.connectionState === "closed"), undefined, { timeout: 15_000 });
+    await s.page.waitForFunction(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.some((pc) => pc.connectionState === "closed"), undefined, {
+      timeout: 15_000,
+    });
     const recv = await pcs(s.page);
     const live = recv.filter((p) => p.state !== "closed");
     expect(recv.length).toBeGreaterThanOrEqual(2);
@@ -74,11 +82,19 @@ describe.skipIf(Boolean(skip))("a long class: mute and unmute many times", () =>
 
     // And the class still sees and hears the teacher, through the new transport.
     await expectDecoding(s.page, 1, "after: camera + microphone");
-    await s.page.waitForFunction(() => {
-      const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
-      return !!v && v.videoWidth > 0 && !v.paused;
-    }, undefined, { timeout: 15_000 });
-    const audioPlaying = await s.page.evaluate(() => [...document.querySelectorAll<HTMLAudioElement>("audio")].some((a) => (a.srcObject as MediaStream | null)?.getAudioTracks().some((tr) => tr.readyState === "live")));
+    await s.page.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
+        return !!v && v.videoWidth > 0 && !v.paused;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    const audioPlaying = await s.page.evaluate(() =>
+      [...document.querySelectorAll<HTMLAudioElement>("audio")].some((a) =>
+        (a.srcObject as MediaStream | null)?.getAudioTracks().some((tr) => tr.readyState === "live"),
+      ),
+    );
     expect(audioPlaying).toBe(true);
   });
 });

@@ -28,7 +28,8 @@ describe.skipIf(Boolean(skip))("a media node dies during a class", () => {
   const roomsOn = async (n: Node) =>
     n.child.exitCode !== null || n.child.signalCode !== null
       ? []
-      : ((await (await fetch(`${n.url}/rooms`, { headers: { "x-media-secret": TEST_SECRET } })).json()) as { rooms: { roomId: string; peers: number }[] }).rooms;
+      : ((await (await fetch(`${n.url}/rooms`, { headers: { "x-media-secret": TEST_SECRET } })).json()) as { rooms: { roomId: string; peers: number }[] })
+          .rooms;
 
   it("the class moves to the other node and the student sees and hears the teacher again", async ({ onTestFailed }) => {
     e2e.printOnFailure(onTestFailed);
@@ -64,10 +65,14 @@ describe.skipIf(Boolean(skip))("a media node dies during a class", () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     await expectDecoding(s.page, 1, "after the node died: camera + microphone from the other node");
-    await s.page.waitForFunction(() => {
-      const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
-      return !!v && v.videoWidth > 0 && !v.paused;
-    }, undefined, { timeout: 15_000 });
+    await s.page.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
+        return !!v && v.videoWidth > 0 && !v.paused;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
     expect(await s.page.getByTestId("classroom").isVisible()).toBe(true);
     // The student was told, and the banner is gone once media is back.
     expect(await s.page.evaluate(() => (window as unknown as { __sawMediaBanner?: boolean }).__sawMediaBanner)).toBe(true);

@@ -29,7 +29,9 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
   }
   const screenTile = '[data-testid="video-tile"][data-screen="true"]';
 
-  it("students decode camera + mic + screen; a late joiner gets all three; stopping the share removes it; only presenters publish", async ({ onTestFailed }) => {
+  it("students decode camera + mic + screen; a late joiner gets all three; stopping the share removes it; only presenters publish", async ({
+    onTestFailed,
+  }) => {
     e2e.printOnFailure(onTestFailed);
     const server = e2e.server;
     const [teacher, s1, s2, s3, s4] = await Promise.all([
@@ -73,7 +75,11 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
     await expectDecoding(p1, 1, "after the share stopped: camera");
 
     // A student who is not a presenter is refused by the server when producing.
-    const login = await fetch(`${server.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: s4.email, password: s4.password }) }).then((r) => r.json());
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: s4.email, password: s4.password }),
+    }).then((r) => r.json());
     const sock: ClientSocket = io(server.url, { auth: { token: login.accessToken }, transports: ["websocket"] });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -92,15 +98,23 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
     }
 
     // After promotion the student's camera reaches the others.
-    const s1Id = await p1.evaluate(() => fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.json()).then((j) => j.user.id as string));
+    const s1Id = await p1.evaluate(() =>
+      fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+        .then((r) => r.json())
+        .then((j) => j.user.id as string),
+    );
     await tp.getByTestId("control-participants").click();
     await tp.locator(`[data-testid="participant"][data-user-id="${s1Id}"]`).getByTestId("promote").click();
     await p1.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="control-camera"]')!.disabled, undefined, { timeout: 15_000 });
     if ((await p1.getByTestId("control-camera").getAttribute("aria-pressed")) !== "true") await p1.getByTestId("control-camera").click();
-    await p2.waitForFunction((id) => {
-      const v = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"] video`);
-      return !!v && v.videoWidth > 0 && v.currentTime > 0;
-    }, s1Id, { timeout: 30_000 });
+    await p2.waitForFunction(
+      (id) => {
+        const v = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"] video`);
+        return !!v && v.videoWidth > 0 && v.currentTime > 0;
+      },
+      s1Id,
+      { timeout: 30_000 },
+    );
     await expectDecoding(p2, 2, "promoted student reaches others"); // teacher's camera + the promoted student's camera
     await shot(p2, "sfu-student-sees-promoted-student");
   });

@@ -61,7 +61,17 @@ interface InboundVideo {
 }
 
 /** The fields of an RTCStats entry these tests read. */
-type StatsEntry = { type: string; kind?: string; rid?: string; frameWidth?: number; framesEncoded?: number; framesDecoded?: number; keyFramesDecoded?: number; active?: boolean; codecId?: string };
+type StatsEntry = {
+  type: string;
+  kind?: string;
+  rid?: string;
+  frameWidth?: number;
+  framesEncoded?: number;
+  framesDecoded?: number;
+  keyFramesDecoded?: number;
+  active?: boolean;
+  codecId?: string;
+};
 
 async function outbound(page: Page): Promise<OutboundLayer[]> {
   return page.evaluate(async () => {
@@ -81,7 +91,8 @@ async function inbound(page: Page): Promise<InboundVideo | undefined> {
     const pc = (window as unknown as { __pc: RTCPeerConnection }).__pc as RTCPeerConnection;
     let v: InboundVideo | undefined;
     (await pc.getStats()).forEach((s: StatsEntry) => {
-      if (s.type === "inbound-rtp" && s.kind === "video") v = { frameWidth: s.frameWidth ?? 0, framesDecoded: s.framesDecoded ?? 0, keyFramesDecoded: s.keyFramesDecoded ?? 0 };
+      if (s.type === "inbound-rtp" && s.kind === "video")
+        v = { frameWidth: s.frameWidth ?? 0, framesDecoded: s.framesDecoded ?? 0, keyFramesDecoded: s.keyFramesDecoded ?? 0 };
     });
     return v;
   });
@@ -89,29 +100,30 @@ async function inbound(page: Page): Promise<InboundVideo | undefined> {
 
 // Both forwarding paths (docs/MEDIA.md): the fast path (default) and werift's RTCRtpSender.sendRtp.
 for (const fastPath of ["1", "0"] as const)
-describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fastPath}): three layers in, the layer each consumer asks for out`, () => {
-  const web = webE2E({ MEDIA_FAST_PATH: fastPath });
-  const contexts: BrowserContext[] = [];
-  const clients: Client[] = [];
-  // Runs before webE2E's own after-all (Vitest runs them last-registered first).
-  afterAll(async () => {
-    for (const c of clients) c.sock.close();
-    for (const c of contexts) await c.close().catch(() => {});
-    if (process.env.VTP_E2E_DEBUG) console.log(web.server?.output());
-  });
+  describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fastPath}): three layers in, the layer each consumer asks for out`, () => {
+    const web = webE2E({ MEDIA_FAST_PATH: fastPath });
+    const contexts: BrowserContext[] = [];
+    const clients: Client[] = [];
+    // Runs before webE2E's own after-all (Vitest runs them last-registered first).
+    afterAll(async () => {
+      for (const c of clients) c.sock.close();
+      for (const c of contexts) await c.close().catch(() => {});
+      if (process.env.VTP_E2E_DEBUG) console.log(web.server?.output());
+    });
 
-  async function blankPage(): Promise<Page> {
-    const ctx = await newContext(web.browser, web.server.url);
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    await page.goto("/api/v1/health"); // a same-origin secure context (127.0.0.1) for getUserMedia
-    return page;
-  }
+    async function blankPage(): Promise<Page> {
+      const ctx = await newContext(web.browser, web.server.url);
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      await page.goto("/api/v1/health"); // a same-origin secure context (127.0.0.1) for getUserMedia
+      return page;
+    }
 
-  it(
-    "publishes l/m/h from Chromium; the subscriber decodes the preferred layer after each switch (l → h → m) without freezing; bad requests get error acks",
-    async () => {
-      const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Sam Simulcast"), verifiedUser(web.server, "student", "Sue Subscriber")]);
+    it("publishes l/m/h from Chromium; the subscriber decodes the preferred layer after each switch (l → h → m) without freezing; bad requests get error acks", async () => {
+      const [teacher, student] = await Promise.all([
+        verifiedUser(web.server, "teacher", "Sam Simulcast"),
+        verifiedUser(web.server, "student", "Sue Subscriber"),
+      ]);
       const host = await connect(web.server, teacher);
       clients.push(host);
       const created = await fetch(`${web.server.url}/api/v1/rooms`, {
@@ -224,7 +236,9 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
         // the server moves the consumer to a layer that flows (Consumer.adapt): no freeze either way.
         if (later.frameWidth !== expected) {
           const published = (await outbound(pub)).map((l) => l.frameWidth).filter((w) => w > 0);
-          console.log(`after preferring "${layer}" (${expected}) the subscriber went on at ${later.frameWidth}; publisher layers now: ${JSON.stringify(await outbound(pub))}`);
+          console.log(
+            `after preferring "${layer}" (${expected}) the subscriber went on at ${later.frameWidth}; publisher layers now: ${JSON.stringify(await outbound(pub))}`,
+          );
           expect(published, "the width decoded is one the publisher sends").toContain(later.frameWidth);
           expect(later.frameWidth).toBeLessThan(expected!);
         }
@@ -249,79 +263,78 @@ describe.skipIf(Boolean(skip))(`simulcast in real Chromium (MEDIA_FAST_PATH=${fa
       const unknown = await viewer.ack("set-preferred-layer", { consumerId: "00000000-0000-4000-8000-000000000000", layer: "l" });
       expect(unknown.ok).toBe(false);
       if (!unknown.ok) expect(unknown.error.code).toBe("CONSUMER_NOT_FOUND");
-    },
-    240_000,
-  );
+    }, 240_000);
 
-  it("H.264: a Chromium camera sent as H.264 is decoded by a Chromium subscriber (codec video/H264 in getStats)", async () => {
-    const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Hal H264"), verifiedUser(web.server, "student", "Ida Viewer")]);
-    const host = await connect(web.server, teacher);
-    clients.push(host);
-    const created = await fetch(`${web.server.url}/api/v1/rooms`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${(host.sock.auth as { token: string }).token}` },
-      body: JSON.stringify({ title: "H.264" }),
-    }).then((r) => r.json());
-    const roomId: string = created.room.id;
-    await host.ok("join-room", { roomId });
-    const pub = await blankPage();
-    const sendT = await host.ok("create-transport", { direction: "send" });
-    const offer = await pub.evaluate(async () => {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
-      const pc = new RTCPeerConnection();
-      (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
-      const t = pc.addTransceiver(stream.getVideoTracks()[0], { direction: "sendonly" });
-      const h264 = RTCRtpSender.getCapabilities("video")!.codecs.filter((c) => /h264/i.test(c.mimeType) && /packetization-mode=1/.test(c.sdpFmtpLine ?? ""));
-      if (h264.length === 0) throw new Error("this Chromium cannot send H.264");
-      t.setCodecPreferences(h264);
-      await pc.setLocalDescription(await pc.createOffer());
-      return { sdp: pc.localDescription!.sdp, mid: t.mid! };
-    });
-    const connected = await host.ok("connect-transport", { transportId: sendT.transportId, description: { type: "offer", sdp: offer.sdp } });
-    await pub.evaluate((sdp) => (window as unknown as { __pc: RTCPeerConnection }).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer?.sdp);
-    const { producerId } = await host.ok("produce", { transportId: sendT.transportId, kind: "video", source: "camera", mid: offer.mid });
-
-    const sub = await blankPage();
-    const viewer = await connect(web.server, student);
-    clients.push(viewer);
-    await viewer.ok("join-room", { roomId });
-    const recvT = await viewer.ok("create-transport", { direction: "recv" });
-    expect(recvT.producers.find((p) => p.producerId === producerId)?.codec?.toLowerCase()).toBe("video/h264");
-    const consumed = await viewer.ok("consume", { producerId, transportId: recvT.transportId });
-    expect(consumed.offer.sdp).toMatch(/a=rtpmap:\d+ H264\/90000/i);
-    expect(consumed.offer.sdp).not.toMatch(/a=rtpmap:\d+ VP8\/90000/i);
-    const answer = await sub.evaluate(async (sdp) => {
-      const pc = new RTCPeerConnection();
-      (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
-      await pc.setRemoteDescription({ type: "offer", sdp });
-      await pc.setLocalDescription(await pc.createAnswer());
-      return pc.localDescription!.sdp;
-    }, consumed.offer.sdp);
-    await viewer.ok("connect-transport", { transportId: recvT.transportId, description: { type: "answer", sdp: answer } });
-
-    const decoded = async () =>
-      sub.evaluate(async () => {
-        const pc = (window as unknown as { __pc: RTCPeerConnection }).__pc as RTCPeerConnection;
-        const stats = await pc.getStats();
-        let r: { framesDecoded: number; frameWidth: number; mimeType: string } | undefined;
-        stats.forEach((s: StatsEntry) => {
-          if (s.type === "inbound-rtp" && s.kind === "video") r = { framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0, mimeType: s.codecId ? (stats.get(s.codecId)?.mimeType ?? "") : "" };
-        });
-        return r;
+    it("H.264: a Chromium camera sent as H.264 is decoded by a Chromium subscriber (codec video/H264 in getStats)", async () => {
+      const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Hal H264"), verifiedUser(web.server, "student", "Ida Viewer")]);
+      const host = await connect(web.server, teacher);
+      clients.push(host);
+      const created = await fetch(`${web.server.url}/api/v1/rooms`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${(host.sock.auth as { token: string }).token}` },
+        body: JSON.stringify({ title: "H.264" }),
+      }).then((r) => r.json());
+      const roomId: string = created.room.id;
+      await host.ok("join-room", { roomId });
+      const pub = await blankPage();
+      const sendT = await host.ok("create-transport", { direction: "send" });
+      const offer = await pub.evaluate(async () => {
+        const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+        const pc = new RTCPeerConnection();
+        (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
+        const t = pc.addTransceiver(stream.getVideoTracks()[0], { direction: "sendonly" });
+        const h264 = RTCRtpSender.getCapabilities("video")!.codecs.filter((c) => /h264/i.test(c.mimeType) && /packetization-mode=1/.test(c.sdpFmtpLine ?? ""));
+        if (h264.length === 0) throw new Error("this Chromium cannot send H.264");
+        t.setCodecPreferences(h264);
+        await pc.setLocalDescription(await pc.createOffer());
+        return { sdp: pc.localDescription!.sdp, mid: t.mid! };
       });
-    let first: Awaited<ReturnType<typeof decoded>>;
-    for (let i = 0; i < 160 && !(first && first.framesDecoded > 10); i++) {
-      await sleep(250);
-      first = await decoded();
-    }
-    expect(first?.framesDecoded ?? 0, `H.264 frames decoded: ${JSON.stringify(first)}`).toBeGreaterThan(10);
-    expect(first!.mimeType.toLowerCase()).toBe("video/h264");
-    expect(first!.frameWidth).toBeGreaterThan(0);
-    let later = first!;
-    for (let i = 0; i < 60 && later.framesDecoded < first!.framesDecoded + 30; i++) {
-      await sleep(250);
-      later = (await decoded())!;
-    }
-    expect(later.framesDecoded, "H.264 frames keep being decoded").toBeGreaterThanOrEqual(first!.framesDecoded + 30);
-  }, 120_000);
-});
+      const connected = await host.ok("connect-transport", { transportId: sendT.transportId, description: { type: "offer", sdp: offer.sdp } });
+      await pub.evaluate((sdp) => (window as unknown as { __pc: RTCPeerConnection }).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer?.sdp);
+      const { producerId } = await host.ok("produce", { transportId: sendT.transportId, kind: "video", source: "camera", mid: offer.mid });
+
+      const sub = await blankPage();
+      const viewer = await connect(web.server, student);
+      clients.push(viewer);
+      await viewer.ok("join-room", { roomId });
+      const recvT = await viewer.ok("create-transport", { direction: "recv" });
+      expect(recvT.producers.find((p) => p.producerId === producerId)?.codec?.toLowerCase()).toBe("video/h264");
+      const consumed = await viewer.ok("consume", { producerId, transportId: recvT.transportId });
+      expect(consumed.offer.sdp).toMatch(/a=rtpmap:\d+ H264\/90000/i);
+      expect(consumed.offer.sdp).not.toMatch(/a=rtpmap:\d+ VP8\/90000/i);
+      const answer = await sub.evaluate(async (sdp) => {
+        const pc = new RTCPeerConnection();
+        (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
+        await pc.setRemoteDescription({ type: "offer", sdp });
+        await pc.setLocalDescription(await pc.createAnswer());
+        return pc.localDescription!.sdp;
+      }, consumed.offer.sdp);
+      await viewer.ok("connect-transport", { transportId: recvT.transportId, description: { type: "answer", sdp: answer } });
+
+      const decoded = async () =>
+        sub.evaluate(async () => {
+          const pc = (window as unknown as { __pc: RTCPeerConnection }).__pc as RTCPeerConnection;
+          const stats = await pc.getStats();
+          let r: { framesDecoded: number; frameWidth: number; mimeType: string } | undefined;
+          stats.forEach((s: StatsEntry) => {
+            if (s.type === "inbound-rtp" && s.kind === "video")
+              r = { framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0, mimeType: s.codecId ? (stats.get(s.codecId)?.mimeType ?? "") : "" };
+          });
+          return r;
+        });
+      let first: Awaited<ReturnType<typeof decoded>>;
+      for (let i = 0; i < 160 && !(first && first.framesDecoded > 10); i++) {
+        await sleep(250);
+        first = await decoded();
+      }
+      expect(first?.framesDecoded ?? 0, `H.264 frames decoded: ${JSON.stringify(first)}`).toBeGreaterThan(10);
+      expect(first!.mimeType.toLowerCase()).toBe("video/h264");
+      expect(first!.frameWidth).toBeGreaterThan(0);
+      let later = first!;
+      for (let i = 0; i < 60 && later.framesDecoded < first!.framesDecoded + 30; i++) {
+        await sleep(250);
+        later = (await decoded())!;
+      }
+      expect(later.framesDecoded, "H.264 frames keep being decoded").toBeGreaterThanOrEqual(first!.framesDecoded + 30);
+    }, 120_000);
+  });

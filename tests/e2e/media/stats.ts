@@ -32,7 +32,13 @@ export async function inbound(page: Page): Promise<Inbound> {
       const stats = await pc.getStats();
       stats.forEach((s: { type: string; kind?: string; framesDecoded?: number; frameWidth?: number; packetsLost?: number; packetsReceived?: number }) => {
         if (s.type !== "inbound-rtp") return;
-        if (s.kind === "video") out.video.push({ framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0, packetsLost: s.packetsLost ?? 0, packetsReceived: s.packetsReceived ?? 0 });
+        if (s.kind === "video")
+          out.video.push({
+            framesDecoded: s.framesDecoded ?? 0,
+            frameWidth: s.frameWidth ?? 0,
+            packetsLost: s.packetsLost ?? 0,
+            packetsReceived: s.packetsReceived ?? 0,
+          });
         else if (s.kind === "audio") out.audio.push({ packetsReceived: s.packetsReceived ?? 0, packetsLost: s.packetsLost ?? 0 });
       });
     }
@@ -78,10 +84,11 @@ export async function expectDecoding(page: Page, videoStreams: number, stage: st
   const lost = sum(all(later!).map((x) => Math.max(0, x.packetsLost))) - sum(all(first).map((x) => Math.max(0, x.packetsLost)));
   expect(received).toBeGreaterThan(0);
   if (process.env.VTP_E2E_DEBUG) console.log(stage, JSON.stringify({ first, later }));
-  expect(Math.max(0, lost) / Math.max(1, received + Math.max(0, lost)), `${stage}: packet loss in the window ${JSON.stringify({ first, later })}`).toBeLessThan(0.1);
+  expect(Math.max(0, lost) / Math.max(1, received + Math.max(0, lost)), `${stage}: packet loss in the window ${JSON.stringify({ first, later })}`).toBeLessThan(
+    0.1,
+  );
   expect(later!.video.filter((v) => v.framesDecoded > 0 && v.frameWidth >= 160).length).toBeGreaterThanOrEqual(videoStreams);
 }
-
 
 /**
  * A server (media logged at debug level) and a browser for one describe block, every context's

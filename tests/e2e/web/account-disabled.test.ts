@@ -16,7 +16,10 @@ describe.skipIf(Boolean(skip))("web: an account disabled during a class", () => 
     await sp.getByTestId("classroom").waitFor();
 
     const api = (path: string, init: RequestInit & { token?: string } = {}) =>
-      fetch(`${web.server.url}/api/v1${path}`, { ...init, headers: { "content-type": "application/json", ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) } });
+      fetch(`${web.server.url}/api/v1${path}`, {
+        ...init,
+        headers: { "content-type": "application/json", ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+      });
     const { accessToken } = await (await api("/auth/login", { method: "POST", body: JSON.stringify(ADMIN) })).json();
     const { users } = await (await api(`/admin/users?query=${encodeURIComponent(student.email)}`, { token: accessToken })).json();
     expect(users).toHaveLength(1);

@@ -11,17 +11,34 @@ describe.skipIf(Boolean(skip))("web: a live class in real Chromium", () => {
   /** The tile of `userId` plays video: videoWidth > 0 and currentTime advancing. */
   const videoPlaying = async (page: Page, userId: string) => {
     const sel = `[data-testid="video-tile"][data-user-id="${userId}"] video`;
-    await page.waitForFunction((s) => {
-      const v = document.querySelector<HTMLVideoElement>(s);
-      return !!v && v.videoWidth > 0 && v.currentTime > 0;
-    }, sel, { timeout: 30_000 });
+    await page.waitForFunction(
+      (s) => {
+        const v = document.querySelector<HTMLVideoElement>(s);
+        return !!v && v.videoWidth > 0 && v.currentTime > 0;
+      },
+      sel,
+      { timeout: 30_000 },
+    );
     const t0 = await page.$eval(sel, (v) => (v as HTMLVideoElement).currentTime);
-    await page.waitForFunction(([s, t]) => (document.querySelector<HTMLVideoElement>(s as string)?.currentTime ?? 0) > (t as number) + 0.3, [sel, t0] as const, { timeout: 15_000 });
+    await page.waitForFunction(
+      ([s, t]) => (document.querySelector<HTMLVideoElement>(s as string)?.currentTime ?? 0) > (t as number) + 0.3,
+      [sel, t0] as const,
+      { timeout: 15_000 },
+    );
   };
-  const userIdOf = async (page: Page) => (await page.evaluate(() => fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.json()))).user.id as string;
+  const userIdOf = async (page: Page) =>
+    (
+      await page.evaluate(() =>
+        fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.json()),
+      )
+    ).user.id as string;
 
   it("teacher runs a class: students join by code, chat both ways, hand raised and allowed to speak, class ended", async () => {
-    const [teacher, s1, s2] = await Promise.all([verifiedUser(web.server, "teacher", "Tess Teacher"), verifiedUser(web.server, "student", "Sam Student"), verifiedUser(web.server, "student", "Kim Student")]);
+    const [teacher, s1, s2] = await Promise.all([
+      verifiedUser(web.server, "teacher", "Tess Teacher"),
+      verifiedUser(web.server, "student", "Sam Student"),
+      verifiedUser(web.server, "student", "Kim Student"),
+    ]);
 
     // Teacher: create the class from the dashboard.
     const tctx = await newContext(web.browser, web.server.url);

@@ -35,7 +35,12 @@ function newestMtime(p: string): number {
 export async function ensureWebBuilt(): Promise<void> {
   const web = path.join(ROOT, "apps/web");
   const built = path.join(web, "dist/index.html");
-  const sources = Math.max(newestMtime(path.join(web, "src")), newestMtime(path.join(web, "index.html")), newestMtime(path.join(web, "vite.config.ts")), newestMtime(path.join(ROOT, "packages/protocol/src")));
+  const sources = Math.max(
+    newestMtime(path.join(web, "src")),
+    newestMtime(path.join(web, "index.html")),
+    newestMtime(path.join(web, "vite.config.ts")),
+    newestMtime(path.join(ROOT, "packages/protocol/src")),
+  );
   const fresh = () => existsSync(built) && statSync(built).mtimeMs >= sources;
   if (fresh()) return;
   const lock = path.join(tmpdir(), "vtp-web-build.lock");
@@ -141,10 +146,16 @@ export async function linkFromOutbox(server: Server, to: string, pathPrefix: str
   const safe = to.replace(/[^a-z0-9@._-]/gi, "_");
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(`-${safe}.eml`)).sort() : [];
+    const files = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith(`-${safe}.eml`))
+          .sort()
+      : [];
     for (const f of files.reverse()) {
       // Undo quoted-printable soft breaks and =3D before looking for the link.
-      const raw = readFileSync(path.join(dir, f), "utf8").replace(/=\r?\n/g, "").replace(/=3D/gi, "=");
+      const raw = readFileSync(path.join(dir, f), "utf8")
+        .replace(/=\r?\n/g, "")
+        .replace(/=3D/gi, "=");
       const m = raw.match(new RegExp(`${server.url.replace(/[.]/g, "\\.")}${pathPrefix}\\?token=[A-Za-z0-9_\\-.%]+`));
       if (m) return m[0];
     }
@@ -217,7 +228,12 @@ export function uniqueEmail(prefix: string): string {
 }
 
 /** Registers and verifies an account through the API (for tests that are not about sign-up). */
-export async function verifiedUser(server: Server, role: "student" | "teacher", fullName: string, password = "a good password 1"): Promise<{ email: string; password: string; fullName: string }> {
+export async function verifiedUser(
+  server: Server,
+  role: "student" | "teacher",
+  fullName: string,
+  password = "a good password 1",
+): Promise<{ email: string; password: string; fullName: string }> {
   const email = uniqueEmail(role);
   const r = await fetch(`${server.url}/api/v1/auth/register`, {
     method: "POST",
@@ -226,7 +242,11 @@ export async function verifiedUser(server: Server, role: "student" | "teacher", 
   });
   if (r.status !== 201) throw new Error(`register failed: ${r.status} ${await r.text()}`);
   const token = new URL(await linkFromOutbox(server, email, "/verify-email")).searchParams.get("token");
-  const v = await fetch(`${server.url}/api/v1/auth/verify-email`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) });
+  const v = await fetch(`${server.url}/api/v1/auth/verify-email`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
   if (!v.ok) throw new Error(`verify failed: ${v.status}`);
   return { email, password, fullName };
 }
@@ -244,7 +264,12 @@ export async function signInUi(page: Page, who: { email: string; password: strin
  * The teacher signs in, creates a class from the dashboard and starts it (pre-join → join).
  * Returns the teacher's context and page and the class's join code.
  */
-export async function startClassUi(browser: Browser, server: Server, teacher: { email: string; password: string }, opts: { title: string; waitingRoom?: boolean; init?: (ctx: BrowserContext) => Promise<void> }): Promise<{ ctx: BrowserContext; page: Page; code: string }> {
+export async function startClassUi(
+  browser: Browser,
+  server: Server,
+  teacher: { email: string; password: string },
+  opts: { title: string; waitingRoom?: boolean; init?: (ctx: BrowserContext) => Promise<void> },
+): Promise<{ ctx: BrowserContext; page: Page; code: string }> {
   const ctx = await newContext(browser, server.url);
   await opts.init?.(ctx);
   const page = await ctx.newPage();
@@ -261,7 +286,14 @@ export async function startClassUi(browser: Browser, server: Server, teacher: { 
 }
 
 /** A student signs in and joins by the class code's link, up to pressing "Join" on the pre-join page. */
-export async function joinClassUi(browser: Browser, server: Server, student: { email: string; password: string }, code: string, viewport = DESKTOP, init?: (ctx: BrowserContext) => Promise<void>): Promise<{ ctx: BrowserContext; page: Page }> {
+export async function joinClassUi(
+  browser: Browser,
+  server: Server,
+  student: { email: string; password: string },
+  code: string,
+  viewport = DESKTOP,
+  init?: (ctx: BrowserContext) => Promise<void>,
+): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await newContext(browser, server.url, viewport);
   await init?.(ctx);
   const page = await ctx.newPage();

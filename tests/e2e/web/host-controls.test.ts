@@ -8,10 +8,14 @@ describe.skipIf(Boolean(skip))("web: host controls in real Chromium", () => {
   const web = webE2E();
 
   const playing = (page: Page, sel: string) =>
-    page.waitForFunction((s) => {
-      const v = document.querySelector<HTMLVideoElement>(s);
-      return !!v && v.videoWidth > 0 && v.currentTime > 0;
-    }, sel, { timeout: 30_000 });
+    page.waitForFunction(
+      (s) => {
+        const v = document.querySelector<HTMLVideoElement>(s);
+        return !!v && v.videoWidth > 0 && v.currentTime > 0;
+      },
+      sel,
+      { timeout: 30_000 },
+    );
 
   it("waiting room, screen share on the stage, mute, demote and remove", async () => {
     const [teacher, s1] = await Promise.all([verifiedUser(web.server, "teacher", "Ada Teacher"), verifiedUser(web.server, "student", "Bo Student")]);
@@ -48,7 +52,11 @@ describe.skipIf(Boolean(skip))("web: host controls in real Chromium", () => {
     await sp.getByTestId("chat-input").waitFor();
     await sp.getByRole("button", { name: "Close chat" }).click();
 
-    const sid = await sp.evaluate(() => fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.json()).then((j) => j.user.id as string));
+    const sid = await sp.evaluate(() =>
+      fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+        .then((r) => r.json())
+        .then((j) => j.user.id as string),
+    );
 
     // Screen share: the stage shows it for the student.
     await tp.getByTestId("control-screen").click();

@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { chromiumMissing, joinClassUi, linkFromOutbox, newContext, shot, signInUi, uniqueEmail, verifiedUser, webE2E } from "./harness";
 
-const skip = chromiumMissing() || (!existsSync("/usr/bin/ffmpeg") && process.env.CI !== "true" ? "ffmpeg missing: skipping the newcomer walk (it records)" : false);
+const skip =
+  chromiumMissing() || (!existsSync("/usr/bin/ffmpeg") && process.env.CI !== "true" ? "ffmpeg missing: skipping the newcomer walk (it records)" : false);
 if (skip) console.warn(skip);
 
 /** What a new teacher and new students meet, walked as they would, in real Chromium. */
@@ -15,7 +16,8 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
   const apiAs = (page: Page, method: string, path: string, body?: unknown) =>
     page.evaluate(
       async ([m, p, b]) => {
-        const token = (await (await fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()).accessToken as string;
+        const token = (await (await fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json())
+          .accessToken as string;
         const headers: Record<string, string> = { authorization: `Bearer ${token}` };
         if (b !== undefined) headers["content-type"] = "application/json";
         const r = await fetch(p as string, { method: m as string, headers, body: b === undefined ? undefined : JSON.stringify(b) });
@@ -64,10 +66,14 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
     // Bo joins; the teacher's camera fills the stage uncropped (contain), small tiles stay cropped.
     const { ctx: bctx, page: bp } = await joinClassUi(web.browser, web.server, bo, code);
     await bp.getByTestId("classroom").waitFor();
-    await bp.waitForFunction(() => {
-      const v = document.querySelector<HTMLVideoElement>(".stage-main video");
-      return !!v && v.videoWidth > 0 && v.currentTime > 0;
-    }, undefined, { timeout: 30_000 });
+    await bp.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>(".stage-main video");
+        return !!v && v.videoWidth > 0 && v.currentTime > 0;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
     expect(await bp.$eval(".stage-main video", (v) => getComputedStyle(v).objectFit)).toBe("contain");
     await shot(bp, "newcomer-stage-contain");
 

@@ -7,10 +7,14 @@ describe.skipIf(Boolean(skip))("web: the classroom survives a network drop", () 
   const web = webE2E({ RECONNECT_GRACE_SECONDS: "20" });
 
   const teacherVideoPlaying = (page: import("playwright-core").Page) =>
-    page.waitForFunction(() => {
-      const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"]:not([data-screen]) video');
-      return !!v && v.videoWidth > 0 && v.currentTime > 0 && !v.paused;
-    }, undefined, { timeout: 30_000 });
+    page.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"]:not([data-screen]) video');
+        return !!v && v.videoWidth > 0 && v.currentTime > 0 && !v.paused;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
 
   it("shows a reconnecting banner, resumes without a reload and catches up on chat", async () => {
     const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Rita Teacher"), verifiedUser(web.server, "student", "Nico Student")]);

@@ -50,11 +50,15 @@ async function pressedOn(page: Page, testId: string) {
  * behind on a loaded machine; the recording's content is what this test checks).
  */
 async function seesCamera(page: Page, userId: string) {
-  await page.waitForFunction((id) => {
-    const v = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"]:not([data-screen="true"]) video`);
-    const stream = v?.srcObject as MediaStream | null | undefined;
-    return !!stream && stream.getVideoTracks().some((t) => t.readyState === "live");
-  }, userId, { timeout: 120_000 });
+  await page.waitForFunction(
+    (id) => {
+      const v = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"]:not([data-screen="true"]) video`);
+      const stream = v?.srcObject as MediaStream | null | undefined;
+      return !!stream && stream.getVideoTracks().some((t) => t.readyState === "live");
+    },
+    userId,
+    { timeout: 120_000 },
+  );
 }
 
 describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound of the class", () => {
@@ -64,7 +68,9 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     for (const c of contexts) await c.close().catch(() => {});
   });
 
-  it("cameras live before Record, a promoted student's camera and microphone, and a screen share are all in the MP4, both HLS variants and the thumbnail", async ({ onTestFailed }) => {
+  it("cameras live before Record, a promoted student's camera and microphone, and a screen share are all in the MP4, both HLS variants and the thumbnail", async ({
+    onTestFailed,
+  }) => {
     let recordingId = "";
     onTestFailed(() => {
       // The captured tracks and FFmpeg logs, for a look at what went wrong.
@@ -76,13 +82,21 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
       console.warn(`recording files copied to ${to}`);
     });
     const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Rae Teacher"), verifiedUser(web.server, "student", "Lou Student")]);
-    const t = await startClassUi(web.browser, web.server, teacher, { title: "Recorded with cameras", init: async (ctx) => void (await ctx.addInitScript(MAGENTA_SCREEN)) });
+    const t = await startClassUi(web.browser, web.server, teacher, {
+      title: "Recorded with cameras",
+      init: async (ctx) => void (await ctx.addInitScript(MAGENTA_SCREEN)),
+    });
     const s = await joinClassUi(web.browser, web.server, student, t.code);
     contexts.push(t.ctx, s.ctx);
     const tp = t.page;
     const sp = s.page;
     await sp.getByTestId("classroom").waitFor();
-    const idOf = (p: Page) => p.evaluate(() => fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.json()).then((j) => j.user.id as string));
+    const idOf = (p: Page) =>
+      p.evaluate(() =>
+        fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+          .then((r) => r.json())
+          .then((j) => j.user.id as string),
+      );
     const [teacherId, studentId] = await Promise.all([idOf(tp), idOf(sp)]);
 
     // Before Record: the teacher's camera and microphone are on, the student is allowed to speak
@@ -95,7 +109,11 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     await pressedOn(sp, "control-mic");
     await Promise.all([seesCamera(sp, teacherId), seesCamera(tp, studentId)]);
 
-    const login = await fetch(`${web.server.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: teacher.email, password: teacher.password }) }).then((r) => r.json());
+    const login = await fetch(`${web.server.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: teacher.email, password: teacher.password }),
+    }).then((r) => r.json());
     const auth = { authorization: `Bearer ${login.accessToken}` };
 
     await tp.getByTestId("control-record").click();
@@ -125,7 +143,16 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     );
     recordingId = rec.id;
     expect(rec?.status, JSON.stringify(rec)).toBe("ready");
-    console.info(JSON.stringify({ startedAt: rec.startedAt, stoppedAt: rec.stoppedAt, recordedAt: new Date(recordedAt).toISOString(), sharedAt, unsharedAt, tracks: rec.tracks.map((x) => ({ source: x.source, kind: x.kind, start: x.startOffsetMs, end: x.endOffsetMs, parts: x.parts })) }));
+    console.info(
+      JSON.stringify({
+        startedAt: rec.startedAt,
+        stoppedAt: rec.stoppedAt,
+        recordedAt: new Date(recordedAt).toISOString(),
+        sharedAt,
+        unsharedAt,
+        tracks: rec.tracks.map((x) => ({ source: x.source, kind: x.kind, start: x.startOffsetMs, end: x.endOffsetMs, parts: x.parts })),
+      }),
+    );
     const screen = rec.tracks.find((x: { source: string }) => x.source === "screen");
     expect(screen, JSON.stringify(rec.tracks)).toBeTruthy();
 
@@ -139,7 +166,13 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
         // full size on the stage outside the share; the student's camera is the next tile.
         { name: "the teacher's camera (tile)", from: 0, to: D, region: () => tileRegion(0) },
         { name: "the student's camera (tile)", from: 0, to: D, region: () => tileRegion(1) },
-        { name: "the teacher's camera on the stage outside the share", from: 0, to: D, region: () => STAGE, skip: (t) => t >= shareFrom - 0.5 && t < shareTo + 1.5 },
+        {
+          name: "the teacher's camera on the stage outside the share",
+          from: 0,
+          to: D,
+          region: () => STAGE,
+          skip: (t) => t >= shareFrom - 0.5 && t < shareTo + 1.5,
+        },
       ],
       screens: [{ from: shareFrom, to: shareTo }],
       mics: [{ from: 0, to: D }],

@@ -15,10 +15,14 @@ describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
     await sp.getByTestId("classroom").waitFor();
 
     // The student sees the teacher before the recording starts.
-    await sp.waitForFunction(() => {
-      const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
-      return !!v && v.videoWidth > 0 && v.currentTime > 0;
-    }, undefined, { timeout: 30_000 });
+    await sp.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
+        return !!v && v.videoWidth > 0 && v.currentTime > 0;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
     await tp.getByTestId("control-record").click();
     await tp.getByTestId("recording-indicator").waitFor({ timeout: 30_000 });
     await sp.getByTestId("recording-indicator").waitFor({ timeout: 30_000 });
@@ -51,17 +55,23 @@ describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
     await tp.locator('[data-testid="recording-card"][data-status="ready"]').waitFor({ timeout: 120_000 });
     await shot(tp, "recordings-teacher");
     await card.getByRole("link").first().click();
-    await tp.waitForFunction(() => {
-      const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
-      return !!v && v.readyState >= 1 && v.duration > 2 && v.videoWidth > 0;
-    }, undefined, { timeout: 30_000 });
+    await tp.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
+        return !!v && v.readyState >= 1 && v.duration > 2 && v.videoWidth > 0;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
     // Muted, so the browser's autoplay rules allow play() without a click.
     await tp.evaluate(() => {
       const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!;
       v.muted = true;
       return v.play().catch(() => {});
     });
-    await tp.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')?.currentTime ?? 0) > 0.5, undefined, { timeout: 30_000 });
+    await tp.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')?.currentTime ?? 0) > 0.5, undefined, {
+      timeout: 30_000,
+    });
     // Played through hls.js: a MediaSource behind a blob: URL, not the browser's native HLS.
     expect(await tp.evaluate(() => document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!.src)).toMatch(/^blob:/);
     expect(await tp.getByTestId("recording-marker").filter({ hasText: "Marked at" }).count()).toBeGreaterThanOrEqual(1);
@@ -77,10 +87,14 @@ describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
       v.currentTime = 0;
       return v.play().catch(() => {});
     });
-    await tp.waitForFunction(() => {
-      const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
-      return !!v && v.videoHeight === 360 && v.currentTime > 1 && !v.paused;
-    }, undefined, { timeout: 30_000 });
+    await tp.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
+        return !!v && v.videoHeight === 360 && v.currentTime > 1 && !v.paused;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
     await tp.getByTestId("recording-visibility").check();
     await tp.getByText("Everyone who attended can now watch it.").waitFor();
     await shot(tp, "recording-player-teacher");

@@ -10,7 +10,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const post = (url: string, payload?: object, headers: Record<string, string> = {}) => t.app.inject({ method: "POST", url: `/api/v1/auth${url}`, payload, headers });
+const post = (url: string, payload?: object, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: "POST", url: `/api/v1/auth${url}`, payload, headers });
 
 describe("health", () => {
   it("reports ok with the database", async () => {
@@ -89,7 +90,12 @@ describe("register and verify", () => {
   it("rejects an expired verification token", async () => {
     await post("/register", { email: "late@example.org", password: "a long password", fullName: "Late", role: "student" });
     const token = t.mailer.tokenFor("late@example.org", "/verify-email");
-    await t.app.ctx.db.updateTable("email_tokens").set({ expires_at: new Date(Date.now() - 1000) }).where("purpose", "=", "verify_email").where("used_at", "is", null).execute();
+    await t.app.ctx.db
+      .updateTable("email_tokens")
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where("purpose", "=", "verify_email")
+      .where("used_at", "is", null)
+      .execute();
     const r = await post("/verify-email", { token });
     expect(r.statusCode).toBe(400);
     expect(r.json().error.code).toBe("TOKEN_EXPIRED");
@@ -180,7 +186,11 @@ describe("login, refresh, logout", () => {
 
   it("rejects an expired refresh token", async () => {
     const u = await signUp(t);
-    await t.app.ctx.db.updateTable("refresh_tokens").set({ expires_at: new Date(Date.now() - 1000) }).where("user_id", "=", u.user.id).execute();
+    await t.app.ctx.db
+      .updateTable("refresh_tokens")
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where("user_id", "=", u.user.id)
+      .execute();
     const r = await post("/refresh", { refreshToken: u.refreshToken });
     expect(r.json().error.code).toBe("TOKEN_EXPIRED");
   });
@@ -223,13 +233,19 @@ describe("throttling", () => {
 
   it("limits failures per IP across accounts", async () => {
     const ip = "203.0.113.9";
-    const attempt = (i: number) => t.app.inject({ method: "POST", url: "/api/v1/auth/login", remoteAddress: ip, payload: { email: `x${i}@example.org`, password: "wrong password" } });
+    const attempt = (i: number) =>
+      t.app.inject({ method: "POST", url: "/api/v1/auth/login", remoteAddress: ip, payload: { email: `x${i}@example.org`, password: "wrong password" } });
     for (let i = 0; i < 30; i++) await attempt(i);
     const last = await attempt(30);
     expect(last.statusCode).toBe(429);
     expect(last.json().error.code).toBe("TOO_MANY_ATTEMPTS");
     // another IP is unaffected
-    const other = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", remoteAddress: "203.0.113.10", payload: { email: "x0@example.org", password: "wrong password" } });
+    const other = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      remoteAddress: "203.0.113.10",
+      payload: { email: "x0@example.org", password: "wrong password" },
+    });
     expect(other.statusCode).toBe(401);
   });
 });
@@ -245,11 +261,26 @@ describe("profile and passwords", () => {
   it("changes the password and ends other sessions", async () => {
     const u = await signUp(t);
     const other = (await post("/login", { email: u.email, password: u.password })).json();
-    const wrong = await t.app.inject({ method: "POST", url: "/api/v1/auth/change-password", headers: u.auth, payload: { currentPassword: "not it at all", newPassword: "brand new password" } });
+    const wrong = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/change-password",
+      headers: u.auth,
+      payload: { currentPassword: "not it at all", newPassword: "brand new password" },
+    });
     expect(wrong.statusCode).toBe(401);
-    const weak = await t.app.inject({ method: "POST", url: "/api/v1/auth/change-password", headers: u.auth, payload: { currentPassword: u.password, newPassword: "short" } });
+    const weak = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/change-password",
+      headers: u.auth,
+      payload: { currentPassword: u.password, newPassword: "short" },
+    });
     expect(weak.json().error.code).toBe("WEAK_PASSWORD");
-    const ok = await t.app.inject({ method: "POST", url: "/api/v1/auth/change-password", headers: u.auth, payload: { currentPassword: u.password, newPassword: "brand new password" } });
+    const ok = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/change-password",
+      headers: u.auth,
+      payload: { currentPassword: u.password, newPassword: "brand new password" },
+    });
     expect(ok.statusCode).toBe(200);
     expect((await post("/refresh", { refreshToken: other.refreshToken })).statusCode).toBe(401);
     expect((await post("/login", { email: u.email, password: u.password })).statusCode).toBe(401);
@@ -275,7 +306,12 @@ describe("profile and passwords", () => {
     const u = await signUp(t);
     await post("/forgot-password", { email: u.email });
     const token = t.mailer.tokenFor(u.email, "/reset-password");
-    await t.app.ctx.db.updateTable("email_tokens").set({ expires_at: new Date(Date.now() - 1) }).where("purpose", "=", "reset_password").where("used_at", "is", null).execute();
+    await t.app.ctx.db
+      .updateTable("email_tokens")
+      .set({ expires_at: new Date(Date.now() - 1) })
+      .where("purpose", "=", "reset_password")
+      .where("used_at", "is", null)
+      .execute();
     expect((await post("/reset-password", { token, newPassword: "reset password 42" })).json().error.code).toBe("TOKEN_EXPIRED");
   });
 });
@@ -318,7 +354,12 @@ describe("admin", () => {
     const admin = await makeAdmin(t);
     const self = await t.app.inject({ method: "PATCH", url: `/api/v1/admin/users/${admin.user.id}`, headers: admin.auth, payload: { disabled: true } });
     expect(self.statusCode).toBe(409);
-    const unknown = await t.app.inject({ method: "PATCH", url: `/api/v1/admin/users/00000000-0000-0000-0000-000000000000`, headers: admin.auth, payload: { role: "student" } });
+    const unknown = await t.app.inject({
+      method: "PATCH",
+      url: `/api/v1/admin/users/00000000-0000-0000-0000-000000000000`,
+      headers: admin.auth,
+      payload: { role: "student" },
+    });
     expect(unknown.statusCode).toBe(404);
     const notUuid = await t.app.inject({ method: "PATCH", url: `/api/v1/admin/users/abc`, headers: admin.auth, payload: { role: "student" } });
     expect(notUuid.statusCode).toBe(400);

@@ -45,7 +45,10 @@ const variants: Array<[string, (fields: string[]) => { payload?: string; content
   ["nulls everywhere", (f) => ({ payload: JSON.stringify(Object.fromEntries(f.map((k) => [k, null]))), contentType: "application/json" })],
   ["arrays everywhere", (f) => ({ payload: JSON.stringify(Object.fromEntries(f.map((k) => [k, ["a"]]))), contentType: "application/json" })],
   ["extra-long strings", (f) => ({ payload: JSON.stringify(Object.fromEntries(f.map((k) => [k, huge]))), contentType: "application/json" })],
-  ["unknown extra field", (f) => ({ payload: JSON.stringify({ ...Object.fromEntries(f.map((k) => [k, "a"])), isAdmin: true }), contentType: "application/json" })],
+  [
+    "unknown extra field",
+    (f) => ({ payload: JSON.stringify({ ...Object.fromEntries(f.map((k) => [k, "a"])), isAdmin: true }), contentType: "application/json" }),
+  ],
   ["oversize body", () => ({ payload: JSON.stringify({ a: "y".repeat(1_100_000) }), contentType: "application/json" })],
   ["form-encoded body", () => ({ payload: "email=a", contentType: "application/x-www-form-urlencoded" })],
 ];
@@ -73,18 +76,14 @@ describe.each(routes)("$method $url", (route) => {
 });
 
 describe("query strings", () => {
-  it.each([
-    ["page=0"],
-    ["page=abc"],
-    ["pageSize=1000"],
-    ["role=root"],
-    [`query=${"q".repeat(500)}`],
-    ["unknown=1"],
-  ])("GET /api/v1/admin/users?%s → 400", async (qs) => {
-    const r = await t.app.inject({ url: `/api/v1/admin/users?${qs}`, headers: adminAuth });
-    expect(r.statusCode, r.body).toBe(400);
-    expect(r.json().error.code).toBe("VALIDATION_FAILED");
-  });
+  it.each([["page=0"], ["page=abc"], ["pageSize=1000"], ["role=root"], [`query=${"q".repeat(500)}`], ["unknown=1"]])(
+    "GET /api/v1/admin/users?%s → 400",
+    async (qs) => {
+      const r = await t.app.inject({ url: `/api/v1/admin/users?${qs}`, headers: adminAuth });
+      expect(r.statusCode, r.body).toBe(400);
+      expect(r.json().error.code).toBe("VALIDATION_FAILED");
+    },
+  );
 });
 
 describe("the app still works afterwards", () => {

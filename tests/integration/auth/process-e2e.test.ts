@@ -37,7 +37,13 @@ describe("vtp start, end to end", () => {
   it("runs the whole account lifecycle with mail over SMTP", async () => {
     const smtp = await startSmtp();
     cleanups.push(() => smtp.close());
-    const server = await startVtp({ ...(await dbEnv()), SMTP_URL: smtp.url, MAIL_FROM: "VTP <no-reply@school.test>", VTP_ADMIN_EMAIL: "root@school.test", VTP_ADMIN_PASSWORD: "root password 1" });
+    const server = await startVtp({
+      ...(await dbEnv()),
+      SMTP_URL: smtp.url,
+      MAIL_FROM: "VTP <no-reply@school.test>",
+      VTP_ADMIN_EMAIL: "root@school.test",
+      VTP_ADMIN_PASSWORD: "root password 1",
+    });
     cleanups.push(() => server.stop("SIGKILL"));
 
     const health = await api(server, "GET", "/api/v1/health");
@@ -66,7 +72,13 @@ describe("vtp start, end to end", () => {
     expect((await api(server, "POST", "/api/v1/auth/refresh", { refreshToken: newest.body.refreshToken })).status).toBe(401);
 
     const again = await api(server, "POST", "/api/v1/auth/login", { email, password: "first password" });
-    const changed = await api(server, "POST", "/api/v1/auth/change-password", { currentPassword: "first password", newPassword: "second password" }, again.body.accessToken);
+    const changed = await api(
+      server,
+      "POST",
+      "/api/v1/auth/change-password",
+      { currentPassword: "first password", newPassword: "second password" },
+      again.body.accessToken,
+    );
     expect(changed.status).toBe(200);
     expect((await api(server, "POST", "/api/v1/auth/login", { email, password: "second password" })).status).toBe(200);
 
@@ -137,7 +149,10 @@ describe("vtp CLI", () => {
 
     const server = await startVtp(env);
     cleanups.push(() => server.stop("SIGKILL"));
-    expect((await api(server, "POST", "/api/v1/auth/login", { email: "boss@school.test", password: "boss password" })).body.user).toMatchObject({ role: "admin", fullName: "The Boss" });
+    expect((await api(server, "POST", "/api/v1/auth/login", { email: "boss@school.test", password: "boss password" })).body.user).toMatchObject({
+      role: "admin",
+      fullName: "The Boss",
+    });
     await server.stop();
 
     const bad = await runVtp(["start"], { ...env, PORT: "seventy", BCRYPT_COST: "99", DATABASE_URL: "mysql://x", LOG_LEVEL: "loud" });

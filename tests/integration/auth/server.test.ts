@@ -20,9 +20,17 @@ describe("server behaviour", () => {
   it("answers CORS only for configured origins", async () => {
     const t = await createTestApp({ CORS_ORIGINS: "https://school.example" });
     try {
-      const ok = await t.app.inject({ method: "OPTIONS", url: "/api/v1/auth/login", headers: { origin: "https://school.example", "access-control-request-method": "POST" } });
+      const ok = await t.app.inject({
+        method: "OPTIONS",
+        url: "/api/v1/auth/login",
+        headers: { origin: "https://school.example", "access-control-request-method": "POST" },
+      });
       expect(ok.headers["access-control-allow-origin"]).toBe("https://school.example");
-      const other = await t.app.inject({ method: "OPTIONS", url: "/api/v1/auth/login", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+      const other = await t.app.inject({
+        method: "OPTIONS",
+        url: "/api/v1/auth/login",
+        headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+      });
       expect(other.headers["access-control-allow-origin"]).toBeUndefined();
     } finally {
       await t.close();

@@ -32,14 +32,23 @@ function raw(text: string): Promise<{ ok: boolean; error?: { code: string; messa
 
 describe("admin channel", () => {
   it("creates an admin who can sign in, and answers refusals with their codes", async () => {
-    const made = await sendAdminRequest(t.dataDir, { command: "create-admin", args: { email: "Chan@School.test", password: "channel password", name: "Chan" } });
+    const made = await sendAdminRequest(t.dataDir, {
+      command: "create-admin",
+      args: { email: "Chan@School.test", password: "channel password", name: "Chan" },
+    });
     expect(made).toMatchObject({ ok: true, result: { created: true, user: { email: "chan@school.test", fullName: "Chan" } } });
     const login = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: "chan@school.test", password: "channel password" } });
     expect(login.statusCode).toBe(200);
     expect(login.json().user.role).toBe("admin");
 
-    expect(await sendAdminRequest(t.dataDir, { command: "create-admin", args: { email: "x@school.test", password: "short" } })).toMatchObject({ ok: false, error: { code: "WEAK_PASSWORD" } });
-    expect(await sendAdminRequest(t.dataDir, { command: "create-admin", args: { email: "not an email", password: "long enough password" } })).toMatchObject({ ok: false, error: { code: "VALIDATION_FAILED" } });
+    expect(await sendAdminRequest(t.dataDir, { command: "create-admin", args: { email: "x@school.test", password: "short" } })).toMatchObject({
+      ok: false,
+      error: { code: "WEAK_PASSWORD" },
+    });
+    expect(await sendAdminRequest(t.dataDir, { command: "create-admin", args: { email: "not an email", password: "long enough password" } })).toMatchObject({
+      ok: false,
+      error: { code: "VALIDATION_FAILED" },
+    });
     expect(await sendAdminRequest(t.dataDir, { command: "ping" })).toMatchObject({ ok: true, result: { pid: process.pid } });
   });
 

@@ -30,7 +30,11 @@ async function start(dataDir: string, env: Record<string, string> = {}): Promise
 }
 
 async function login(server: VtpProcess, email: string, password: string) {
-  const r = await fetch(`${server.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
+  const r = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
   return { status: r.status, body: (await r.json()) as { user?: { role: string; fullName: string }; error?: { code: string } } };
 }
 

@@ -63,7 +63,10 @@ async function silentWebSocket(port: number): Promise<Socket> {
 
 describe("vtp start on SIGTERM", () => {
   it("exits 0 with connected clients, disconnects them and releases the data directory", async () => {
-    const server = await startVtp({ DATABASE_URL: "", LOG_LEVEL: "info", VTP_ADMIN_EMAIL: ADMIN.email, VTP_ADMIN_PASSWORD: ADMIN.password }, { timeoutMs: 150_000 });
+    const server = await startVtp(
+      { DATABASE_URL: "", LOG_LEVEL: "info", VTP_ADMIN_EMAIL: ADMIN.email, VTP_ADMIN_PASSWORD: ADMIN.password },
+      { timeoutMs: 150_000 },
+    );
     cleanups.push(() => server.stop("SIGKILL"));
     const r = await fetch(`${server.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
     const { accessToken } = (await r.json()) as { accessToken: string };
@@ -84,7 +87,15 @@ describe("vtp start on SIGTERM", () => {
   });
 
   it.skipIf(!hasFfmpeg)("during a recording: finalizes the tracks, and the next start makes the recording ready", { timeout: 600_000 }, async () => {
-    const env = { DATABASE_URL: "", LOG_LEVEL: "info", VTP_ADMIN_EMAIL: ADMIN.email, VTP_ADMIN_PASSWORD: ADMIN.password, MEDIA_WORKERS: "1", RTC_MIN_PORT: "55000", RTC_MAX_PORT: "55999" };
+    const env = {
+      DATABASE_URL: "",
+      LOG_LEVEL: "info",
+      VTP_ADMIN_EMAIL: ADMIN.email,
+      VTP_ADMIN_PASSWORD: ADMIN.password,
+      MEDIA_WORKERS: "1",
+      RTC_MIN_PORT: "55000",
+      RTC_MAX_PORT: "55999",
+    };
     const first = await startVtp(env, { timeoutMs: 150_000 });
     cleanups.push(() => first.stop("SIGKILL"));
     const { recordingId: id, pub } = await recordAClass(first, ADMIN, { title: "Last lesson", capturedMs: 3000, cleanups });
@@ -107,7 +118,9 @@ describe("vtp start on SIGTERM", () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), "vtp-abort-")), "never.mp4");
     const stopping = new AbortController();
     stopping.abort(new Error("worker stopping"));
-    await expect(runFfmpeg("ffmpeg", ["-f", "lavfi", "-i", "testsrc=duration=20:size=320x240:rate=10", out], { signal: stopping.signal })).rejects.toThrow(/worker stopping/);
+    await expect(runFfmpeg("ffmpeg", ["-f", "lavfi", "-i", "testsrc=duration=20:size=320x240:rate=10", out], { signal: stopping.signal })).rejects.toThrow(
+      /worker stopping/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -54,7 +54,11 @@ describe("settings checked at start", () => {
       /S3_ENDPOINT is not a valid URL/,
       /S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together/,
     ];
-    for (const re of expected) expect(problems.some((p) => re.test(p)), `${re} in ${JSON.stringify(problems, null, 1)}`).toBe(true);
+    for (const re of expected)
+      expect(
+        problems.some((p) => re.test(p)),
+        `${re} in ${JSON.stringify(problems, null, 1)}`,
+      ).toBe(true);
     expect(problems).toHaveLength(expected.length);
   });
 
@@ -85,7 +89,11 @@ describe("settings checked at start", () => {
       },
       { persistSecret: false },
     );
-    expect(config.media).toMatchObject({ enabled: true, nodes: ["http://media-1:4000", "http://media-2:4000"], local: { workers: 3, rtcMinPort: 41000, rtcMaxPort: 41999 } });
+    expect(config.media).toMatchObject({
+      enabled: true,
+      nodes: ["http://media-1:4000", "http://media-2:4000"],
+      local: { workers: 3, rtcMinPort: 41000, rtcMaxPort: 41999 },
+    });
     expect(config.signalling).toEqual({ redisPrefix: "school-a:", socketEventRate: { perSecond: 20, burst: 40 }, chatLimits: { max: 5, windowMs: 60_000 } });
     expect(config.ice.stunUrls).toEqual(["stun:stun.school.example:3478"]);
     expect(config.recording).toMatchObject({ worker: false, concurrency: 2 });

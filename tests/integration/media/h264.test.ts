@@ -8,19 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  MediaStreamTrack,
-  RTCPeerConnection,
-  RtpPacket,
-  useAbsSendTime,
-  useH264,
-  useNACK,
-  useOPUS,
-  usePLI,
-  useREMB,
-  useSdesMid,
-  useVP8,
-} from "werift";
+import { MediaStreamTrack, RTCPeerConnection, RtpPacket, useAbsSendTime, useH264, useNACK, useOPUS, usePLI, useREMB, useSdesMid, useVP8 } from "werift";
 import { isH264KeyframeStart } from "../../../apps/server/src/media/rtp/keyframe.js";
 import { startInProcess, type MediaUnderTest } from "./helpers/modes.js";
 import { waitFor } from "../../helpers/wait.js";
@@ -39,7 +27,10 @@ const exts = { video: [useSdesMid(), useAbsSendTime()], audio: [useSdesMid()] };
 
 /** The m-line of `mid` in an SDP: its rtpmap and fmtp lines by payload type. */
 function mline(sdp: string, mid: string) {
-  const block = sdp.split(/\r?\nm=/).slice(1).find((b) => new RegExp(`\\r?\\na=mid:${mid}\\r?\\n`).test(`\n${b}\n`))!;
+  const block = sdp
+    .split(/\r?\nm=/)
+    .slice(1)
+    .find((b) => new RegExp(`\\r?\\na=mid:${mid}\\r?\\n`).test(`\n${b}\n`))!;
   const rtpmap = new Map<number, string>();
   const fmtp = new Map<number, string>();
   for (const l of block.split(/\r?\n/)) {
@@ -67,7 +58,12 @@ describe.skipIf(Boolean(skip))("H.264 through the SFU (ffmpeg libx264 → werift
   it("negotiates H.264 (packetization-mode=1) for the consumer and forwards the payloads intact, from a keyframe", async () => {
     const media = sut.media;
     const roomId = `h264-${process.pid}`;
-    const publisher = new RTCPeerConnection({ iceServers: [], iceUseIpv6: false, codecs: { video: [useH264({ rtcpFeedback: feedback() })], audio: [useOPUS()] }, headerExtensions: exts });
+    const publisher = new RTCPeerConnection({
+      iceServers: [],
+      iceUseIpv6: false,
+      codecs: { video: [useH264({ rtcpFeedback: feedback() })], audio: [useOPUS()] },
+      headerExtensions: exts,
+    });
     // The subscriber could take either codec: the consumer's m-line must still be H.264 only.
     const subscriber = new RTCPeerConnection({
       iceServers: [],
@@ -126,9 +122,35 @@ describe.skipIf(Boolean(skip))("H.264 through the SFU (ffmpeg libx264 → werift
       let ffmpegErr = "";
       ffmpeg = spawn(
         "ffmpeg",
-        ["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "30",
-          "-c:v", "libx264", "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-tune", "zerolatency", "-g", "30",
-          "-x264-params", "repeat-headers=1", "-f", "rtp", "-payload_type", "102", `rtp://127.0.0.1:${port}`],
+        [
+          "-hide_banner",
+          "-loglevel",
+          "error",
+          "-re",
+          "-f",
+          "lavfi",
+          "-i",
+          "testsrc=size=320x240:rate=30",
+          "-t",
+          "30",
+          "-c:v",
+          "libx264",
+          "-profile:v",
+          "baseline",
+          "-pix_fmt",
+          "yuv420p",
+          "-tune",
+          "zerolatency",
+          "-g",
+          "30",
+          "-x264-params",
+          "repeat-headers=1",
+          "-f",
+          "rtp",
+          "-payload_type",
+          "102",
+          `rtp://127.0.0.1:${port}`,
+        ],
         { stdio: ["ignore", "ignore", "pipe"] },
       );
       ffmpeg.stderr!.on("data", (d) => (ffmpegErr += d));

@@ -60,10 +60,14 @@ describe("media resources", () => {
     expect(peak.consumers).toBe(2);
     // Closing is asynchronous (werift closes sockets after its own teardown): wait, then compare.
     let after = pick(await media.stats());
-    await waitFor("counters back to their starting values", async () => {
-      after = pick(await media.stats());
-      return JSON.stringify(after) === JSON.stringify(before);
-    }, 20_000).catch(() => undefined);
+    await waitFor(
+      "counters back to their starting values",
+      async () => {
+        after = pick(await media.stats());
+        return JSON.stringify(after) === JSON.stringify(before);
+      },
+      20_000,
+    ).catch(() => undefined);
     expect(after).toEqual(before);
   }, 180_000);
 });

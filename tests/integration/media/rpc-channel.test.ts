@@ -63,7 +63,11 @@ describe("media worker channel", () => {
           const args: unknown[] = [...SAMPLES[method].args];
           args[i] = bad;
           // A string is bad only where an id or a name from a list is expected.
-          if (typeof bad === "string" && !["roomId", "peerId", "userId", "transportId", "producerId", "consumerId", "direction", "layer"].includes(params[i].name)) continue;
+          if (
+            typeof bad === "string" &&
+            !["roomId", "peerId", "userId", "transportId", "producerId", "consumerId", "direction", "layer"].includes(params[i].name)
+          )
+            continue;
           await expect(raw(method, args), `${method} ${params[i].name}=${JSON.stringify(bad)}`).rejects.toEqual(
             failure(400, params[i].code ?? "VALIDATION_FAILED"),
           );

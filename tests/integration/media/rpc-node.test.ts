@@ -88,7 +88,9 @@ describe("media node routes and client from the RPC table", () => {
           continue;
         }
         const body = bodyOf(method);
-        const fields = param.spread ? Object.keys(body).filter((k) => k in ((param.schema as unknown as { properties?: object }).properties ?? {})) : [param.name];
+        const fields = param.spread
+          ? Object.keys(body).filter((k) => k in ((param.schema as unknown as { properties?: object }).properties ?? {}))
+          : [param.name];
         for (const field of fields) {
           const res = await send(verb, pathOf(method), JSON.stringify({ ...body, [field]: 12345 }));
           expect(res.status, `${method} ${field}`).toBe(400);

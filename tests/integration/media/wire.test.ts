@@ -82,66 +82,72 @@ for (const [path, fast, port] of [
       ["mid and abs-send-time", clientPcConfig()],
       ["only mid on video, no extensions on audio", { ...clientPcConfig(), headerExtensions: { video: [useSdesMid()], audio: [] } }],
     ];
-    it.each(flavours)("carries the publisher's payload unchanged, with the PT, SSRC and extension ids the subscriber negotiated (%s)", async (flavour, pcConfig) => {
-      const media = sut.media;
-      const roomId = `wire-${fast}-${flavour.length}-${process.pid}`;
-      const pub = new TestPublisher(media, roomId, "teacher");
-      const sub = new RecordingSubscriber(media, roomId, "student", pcConfig);
-      try {
-        await pub.join();
-        const cam = pub.addTrack("camera");
-        const mic = pub.addTrack("microphone");
-        await pub.negotiate();
-        await pub.produce(cam);
-        await pub.produce(mic);
-        await sub.join();
-        const video = await sub.consume(cam.producerId!);
-        const audio = await sub.consume(mic.producerId!);
-        await pub.connected();
-        pub.startRtp();
-        await waitFor("packets on both m-lines", () => (sub.packets.get(video.mid)?.length ?? 0) >= 40 && (sub.packets.get(audio.mid)?.length ?? 0) >= 40);
+    it.each(flavours)(
+      "carries the publisher's payload unchanged, with the PT, SSRC and extension ids the subscriber negotiated (%s)",
+      async (flavour, pcConfig) => {
+        const media = sut.media;
+        const roomId = `wire-${fast}-${flavour.length}-${process.pid}`;
+        const pub = new TestPublisher(media, roomId, "teacher");
+        const sub = new RecordingSubscriber(media, roomId, "student", pcConfig);
+        try {
+          await pub.join();
+          const cam = pub.addTrack("camera");
+          const mic = pub.addTrack("microphone");
+          await pub.negotiate();
+          await pub.produce(cam);
+          await pub.produce(mic);
+          await sub.join();
+          const video = await sub.consume(cam.producerId!);
+          const audio = await sub.consume(mic.producerId!);
+          await pub.connected();
+          pub.startRtp();
+          await waitFor("packets on both m-lines", () => (sub.packets.get(video.mid)?.length ?? 0) >= 40 && (sub.packets.get(audio.mid)?.length ?? 0) >= 40);
 
-        // The SDP of the last exchange describes every m-line of the recv transport.
-        const offer = sections(sub.pc.remoteDescription!.sdp);
-        const answer = sections(sub.pc.localDescription!.sdp);
-        for (const [c, codec] of [
-          [video, "VP8"],
-          [audio, "OPUS"],
-        ] as const) {
-          const o = offer.get(c.mid)!;
-          const a = answer.get(c.mid)!;
-          expect(o, `offer m-line ${c.mid}`).toBeDefined();
-          expect(a, `answer m-line ${c.mid}`).toBeDefined();
-          const pts = [...a.rtpmap].filter(([, name]) => name === codec).map(([pt]) => pt);
-          expect(pts.length).toBeGreaterThan(0);
-          for (const rtp of sub.packets.get(c.mid)!) {
-            const h = rtp.header;
-            expect(pts, `${codec} payload type`).toContain(h.payloadType);
-            expect(o.ssrcs.has(h.ssrc), `ssrc ${h.ssrc} in a=ssrc of ${[...o.ssrcs]}`).toBe(true);
-            for (const e of h.extensions) {
-              expect(a.extmap.has(e.id), `extension id ${e.id} negotiated (${[...a.extmap]})`).toBe(true);
-              if (a.extmap.get(e.id) === MID_URI) expect(e.payload.toString()).toBe(c.mid);
-              if (a.extmap.get(e.id) === ABS_URI) expect(e.payload.length).toBe(3);
-            }
-            for (const uri of [MID_URI, ABS_URI]) {
-              const negotiated = [...a.extmap.values()].includes(uri);
-              expect(h.extensions.some((e) => a.extmap.get(e.id) === uri), `${uri} written iff negotiated`).toBe(negotiated);
-            }
-            // The payload, byte for byte (see TestPublisher.startRtp).
-            if (c.kind === "video") {
-              expect(rtp.payload.length).toBe(900);
-              expect(rtp.payload[0]).toBe(0x10); // VP8 descriptor: S=1, PID 0
-              expect(rtp.payload[1] & 0xfe).toBe(0);
-              expect(rtp.payload.subarray(2).every((b) => b === 0xab)).toBe(true);
-            } else {
-              expect(rtp.payload.equals(Buffer.alloc(120, 0x55))).toBe(true);
+          // The SDP of the last exchange describes every m-line of the recv transport.
+          const offer = sections(sub.pc.remoteDescription!.sdp);
+          const answer = sections(sub.pc.localDescription!.sdp);
+          for (const [c, codec] of [
+            [video, "VP8"],
+            [audio, "OPUS"],
+          ] as const) {
+            const o = offer.get(c.mid)!;
+            const a = answer.get(c.mid)!;
+            expect(o, `offer m-line ${c.mid}`).toBeDefined();
+            expect(a, `answer m-line ${c.mid}`).toBeDefined();
+            const pts = [...a.rtpmap].filter(([, name]) => name === codec).map(([pt]) => pt);
+            expect(pts.length).toBeGreaterThan(0);
+            for (const rtp of sub.packets.get(c.mid)!) {
+              const h = rtp.header;
+              expect(pts, `${codec} payload type`).toContain(h.payloadType);
+              expect(o.ssrcs.has(h.ssrc), `ssrc ${h.ssrc} in a=ssrc of ${[...o.ssrcs]}`).toBe(true);
+              for (const e of h.extensions) {
+                expect(a.extmap.has(e.id), `extension id ${e.id} negotiated (${[...a.extmap]})`).toBe(true);
+                if (a.extmap.get(e.id) === MID_URI) expect(e.payload.toString()).toBe(c.mid);
+                if (a.extmap.get(e.id) === ABS_URI) expect(e.payload.length).toBe(3);
+              }
+              for (const uri of [MID_URI, ABS_URI]) {
+                const negotiated = [...a.extmap.values()].includes(uri);
+                expect(
+                  h.extensions.some((e) => a.extmap.get(e.id) === uri),
+                  `${uri} written iff negotiated`,
+                ).toBe(negotiated);
+              }
+              // The payload, byte for byte (see TestPublisher.startRtp).
+              if (c.kind === "video") {
+                expect(rtp.payload.length).toBe(900);
+                expect(rtp.payload[0]).toBe(0x10); // VP8 descriptor: S=1, PID 0
+                expect(rtp.payload[1] & 0xfe).toBe(0);
+                expect(rtp.payload.subarray(2).every((b) => b === 0xab)).toBe(true);
+              } else {
+                expect(rtp.payload.equals(Buffer.alloc(120, 0x55))).toBe(true);
+              }
             }
           }
+        } finally {
+          await pub.close().catch(() => {});
+          await sub.close().catch(() => {});
         }
-      } finally {
-        await pub.close().catch(() => {});
-        await sub.close().catch(() => {});
-      }
-    });
+      },
+    );
   });
 }

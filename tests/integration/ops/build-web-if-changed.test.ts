@@ -31,7 +31,10 @@ function checkout() {
   // The fake builder empties dist like vite does, then writes the entry page and counts the run.
   const builder = `node -e "const fs=require('fs');fs.rmSync('apps/web/dist',{recursive:true,force:true});fs.mkdirSync('apps/web/dist');fs.writeFileSync('apps/web/dist/index.html','built');fs.appendFileSync('builds.log','x');if(process.env.FAIL_BUILD)process.exit(3)"`;
   const run = (env: Record<string, string> = {}) => {
-    const r = spawnSync(process.execPath, [SCRIPT], { env: { ...process.env, VTP_BUILD_ROOT: root, VTP_WEB_BUILD_COMMAND: builder, ...env }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [SCRIPT], {
+      env: { ...process.env, VTP_BUILD_ROOT: root, VTP_WEB_BUILD_COMMAND: builder, ...env },
+      encoding: "utf8",
+    });
     return { code: r.status, out: r.stdout + r.stderr, builds: existsSync(count) ? readFileSync(count, "utf8").length : 0 };
   };
   const edit = (f: string, text: string) => writeFileSync(path.join(root, f), text);

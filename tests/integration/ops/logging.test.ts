@@ -28,7 +28,10 @@ async function start(env: Record<string, string>): Promise<VtpProcess> {
 async function waitForLine(server: VtpProcess, re: RegExp, timeoutMs = 20_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const line = server.output().split("\n").find((l) => re.test(l));
+    const line = server
+      .output()
+      .split("\n")
+      .find((l) => re.test(l));
     if (line) return line;
     if (Date.now() > deadline) throw new Error(`no log line matching ${re} in:\n${server.output()}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -58,7 +61,10 @@ describe("logs", () => {
     expect(await register(server, "json@school.test")).toBe(201);
     await waitForLine(server, /POST \/api\/v1\/auth\/register 201/);
 
-    const lines = server.output().split("\n").filter((l) => l.startsWith("{"));
+    const lines = server
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"));
     type LogEntry = {
       level?: number;
       msg?: string;
@@ -117,7 +123,15 @@ describe("logs", () => {
     const pidFile = path.join(dir, "pid");
     // `script` gives the server a pseudo-terminal as stdout; its shell records its pid, then becomes the server.
     const command = `echo $$ > '${pidFile}'; exec '${process.execPath}' '${VTP_BIN}' start`;
-    const env: NodeJS.ProcessEnv = { ...process.env, HOST: "127.0.0.1", PORT: String(port), VTP_DATA_DIR: dir, VTP_MEDIA: "off", BCRYPT_COST: "4", LOG_LEVEL: "info" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      VTP_DATA_DIR: dir,
+      VTP_MEDIA: "off",
+      BCRYPT_COST: "4",
+      LOG_LEVEL: "info",
+    };
     delete env.LOG_FORMAT;
     delete env.NO_COLOR;
     const tty = spawn("script", ["-qfec", command, "/dev/null"], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -156,7 +170,9 @@ describe("logs", () => {
     expect(loadConfig({ ...env, LOG_FORMAT: "json" }, { persistSecret: false }).logFormat).toBe("json");
     expect(loadConfig({ ...env, LOG_FORMAT: "pretty" }, { persistSecret: false }).logFormat).toBe("pretty");
     expect(() => loadConfig({ ...env, LOG_FORMAT: "colour" }, { persistSecret: false })).toThrow(ConfigError);
-    expect(() => loadConfig({ ...env, LOG_FORMAT: "colour" }, { persistSecret: false })).toThrow(/LOG_FORMAT must be one of auto, json, pretty \(got "colour"\)/);
+    expect(() => loadConfig({ ...env, LOG_FORMAT: "colour" }, { persistSecret: false })).toThrow(
+      /LOG_FORMAT must be one of auto, json, pretty \(got "colour"\)/,
+    );
 
     const bad = await runVtp(["start"], { ...env, HOST: "127.0.0.1", LOG_FORMAT: "colour" }, { killAfterMs: 60_000 });
     expect(bad.code).not.toBe(0);

@@ -201,7 +201,10 @@ describe("the Grafana dashboard (ops/grafana/vtp-dashboard.json)", () => {
     expect(queries.length).toBeGreaterThan(10);
     const used = new Set<string>();
     for (const p of queries) {
-      expect(p).toMatchObject({ title: expect.any(String), gridPos: { h: expect.any(Number), w: expect.any(Number), x: expect.any(Number), y: expect.any(Number) } });
+      expect(p).toMatchObject({
+        title: expect.any(String),
+        gridPos: { h: expect.any(Number), w: expect.any(Number), x: expect.any(Number), y: expect.any(Number) },
+      });
       expect(p.targets.length).toBeGreaterThan(0);
       expect(new Set(p.targets.map((t) => t.refId)).size).toBe(p.targets.length);
       for (const t of p.targets) for (const m of t.expr.matchAll(/\b((?:vtp|process|nodejs)_[a-z0-9_]+)/g)) used.add(m[1]);

@@ -158,12 +158,24 @@ describe("database settings", () => {
     expect(testConfig().database).toEqual({ statementTimeoutMs: 5000, connectTimeoutMs: 3000, poolSize: 10, healthTimeoutMs: 800 });
     let problems: string[] = [];
     try {
-      loadConfig({ VTP_DATA_DIR: "/tmp/unused", DATABASE_STATEMENT_TIMEOUT_MS: "0", DATABASE_CONNECT_TIMEOUT_MS: "soon", DATABASE_POOL_SIZE: "-1", DATABASE_HEALTH_TIMEOUT_MS: "1.5" }, { persistSecret: false });
+      loadConfig(
+        {
+          VTP_DATA_DIR: "/tmp/unused",
+          DATABASE_STATEMENT_TIMEOUT_MS: "0",
+          DATABASE_CONNECT_TIMEOUT_MS: "soon",
+          DATABASE_POOL_SIZE: "-1",
+          DATABASE_HEALTH_TIMEOUT_MS: "1.5",
+        },
+        { persistSecret: false },
+      );
     } catch (err) {
       problems = err instanceof ConfigError ? err.problems : [];
     }
     for (const name of ["DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_CONNECT_TIMEOUT_MS", "DATABASE_POOL_SIZE", "DATABASE_HEALTH_TIMEOUT_MS"]) {
-      expect(problems.some((p) => p.startsWith(name)), name).toBe(true);
+      expect(
+        problems.some((p) => p.startsWith(name)),
+        name,
+      ).toBe(true);
     }
   });
 });

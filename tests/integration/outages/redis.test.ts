@@ -163,7 +163,12 @@ describe("Socket.IO broadcasts while Redis is away", () => {
       await lost.kill();
       await until("the server sees Redis down", async () => (await app.app.inject({ method: "GET", url: "/health" })).json().redis === "down");
       // A room update is broadcast through the adapter: with Redis away the publish waits, then fails.
-      const patched = await app.app.inject({ method: "PATCH", url: `/api/v1/rooms/${room.id}`, headers: teacher2.auth, payload: { title: "Renamed while Redis is away" } });
+      const patched = await app.app.inject({
+        method: "PATCH",
+        url: `/api/v1/rooms/${room.id}`,
+        headers: teacher2.auth,
+        payload: { title: "Renamed while Redis is away" },
+      });
       expect(patched.statusCode).toBe(200);
       const [pub] = (app.app.ctx.signalling as unknown as { redisClients: { retryAttempts: number }[] }).redisClients;
       // The adapter's client gives up on queued commands after its 3 retries per request.

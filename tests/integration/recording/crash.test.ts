@@ -8,7 +8,8 @@ import { processedOn, recordAClass, signIn } from "./spawned.js";
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
 if (!hasFfmpeg) console.warn("SKIP recording crash test: ffmpeg is not installed (apt-get install ffmpeg)");
-const probe = async (url: string) => JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
+const probe = async (url: string) =>
+  JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

@@ -50,7 +50,11 @@ describe.skipIf(!hasFfmpeg)("recording while the media node dies", () => {
     const recordingId: string = start.json().recording.id;
     await capturedFor(t.app.recording.service, recordingId, 3000, { tracks: 2 });
 
-    const rooms = await Promise.all(nodes.map(async (n) => ((await (await fetch(`${n.url}/rooms`, { headers: { "x-media-secret": TEST_SECRET } })).json()) as { rooms: { roomId: string }[] }).rooms));
+    const rooms = await Promise.all(
+      nodes.map(
+        async (n) => ((await (await fetch(`${n.url}/rooms`, { headers: { "x-media-secret": TEST_SECRET } })).json()) as { rooms: { roomId: string }[] }).rooms,
+      ),
+    );
     const holder = rooms.findIndex((list) => list.some((r) => r.roomId === room.id));
     expect(holder).toBeGreaterThanOrEqual(0);
     nodes[holder].child.kill("SIGKILL");

@@ -11,10 +11,16 @@ import { capturedFor } from "../../helpers/recording.js";
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
 if (!hasFfmpeg) console.warn("SKIP FFmpeg restart test: ffmpeg is not installed");
-const probe = async (url: string) => JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
+const probe = async (url: string) =>
+  JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 /** Seconds from the first to the last packet (a killed part has no duration in its header). */
 const spanOf = async (file: string) => {
-  const pts = (await promisify(execFile)("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", file])).stdout.split("\n").map(Number).filter((x) => Number.isFinite(x) && x > 0);
+  const pts = (
+    await promisify(execFile)("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", file])
+  ).stdout
+    .split("\n")
+    .map(Number)
+    .filter((x) => Number.isFinite(x) && x > 0);
   return pts.length ? Math.max(...pts) - Math.min(...pts) : 0;
 };
 const alive = (pid: number) => {

@@ -111,7 +111,11 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "PGlite"
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let started = false;
-    const w = new JobWorker(q, { queue: "t-long", pollMs: 20, leaseMs: 150, handler: async () => {
+    const w = new JobWorker(q, {
+      queue: "t-long",
+      pollMs: 20,
+      leaseMs: 150,
+      handler: async () => {
         started = true;
         await gate;
       },

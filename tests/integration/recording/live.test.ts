@@ -14,7 +14,8 @@ import { capturedFor } from "../../helpers/recording.js";
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
 if (!hasFfmpeg) console.warn("SKIP live recording test: ffmpeg is not installed (apt-get install ffmpeg)");
-const probe = async (url: string) => JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
+const probe = async (url: string) =>
+  JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 
 describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder is a participant)", () => {
   let t: TestApp;
@@ -151,7 +152,6 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     expect(problems, problems.join("\n")).toEqual([]);
     expect(rec.warnings).toEqual([]);
     expect(isPicture(await still(`${url}${rec.urls.thumbnail}`)), "the thumbnail is not blank").toBe(true);
-
   });
 
   it("ending the class stops its recording", async () => {

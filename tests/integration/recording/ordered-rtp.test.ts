@@ -21,7 +21,15 @@ function setup(kind: "audio" | "video" = "video") {
   let now = 0;
   const out: Buffer[] = [];
   let keyRequests = 0;
-  const o = new OrderedRtp({ kind, codec: kind === "video" ? "VP8" : "opus", clockRate: 90000, emit: (p) => out.push(p), onNeedKeyFrame: () => keyRequests++, now: () => now, maxWaitMs: 100 });
+  const o = new OrderedRtp({
+    kind,
+    codec: kind === "video" ? "VP8" : "opus",
+    clockRate: 90000,
+    emit: (p) => out.push(p),
+    onNeedKeyFrame: () => keyRequests++,
+    now: () => now,
+    maxWaitMs: 100,
+  });
   return { o, out, advance: (ms: number) => (now += ms), keyRequests: () => keyRequests };
 }
 /** A packet whose last payload byte names its original sequence number (mod 256). */

@@ -11,7 +11,8 @@ import { capturedFor } from "../../helpers/recording.js";
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
 // Async: the server under test answers ffprobe from this same process.
-const probe = async (url: string) => JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
+const probe = async (url: string) =>
+  JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 
 describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
   let t: TestApp;
@@ -54,7 +55,12 @@ describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
     await source.addTrack("cam1", "video", "camera");
     await source.addTrack("mic1", "audio", "microphone");
     await capturedFor(t.app.recording.service, recordingId, 5000, { tracks: 2 });
-    const mk = await t.app.inject({ method: "POST", url: `/api/v1/rooms/${roomId}/recording/markers`, headers: teacher.auth, payload: { label: "Newton's laws" } });
+    const mk = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/rooms/${roomId}/recording/markers`,
+      headers: teacher.auth,
+      payload: { label: "Newton's laws" },
+    });
     expect(mk.statusCode, mk.body).toBe(201);
     await source.addTrack("scr1", "video", "screen", { size: "1280x720" });
     await capturedFor(t.app.recording.service, recordingId, 5000, { tracks: 3 });
@@ -110,7 +116,9 @@ describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
     expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}/download`, headers: other.auth })).statusCode).toBe(404);
     expect((await t.app.inject({ method: "DELETE", url: `/api/v1/recordings/${recordingId}`, headers: other.auth })).statusCode).toBe(404);
     expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings?roomId=${roomId}`, headers: other.auth })).json().recordings).toEqual([]);
-    expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}/hls/720p/index.m3u8?exp=99999999999&sig=forged` })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}/hls/720p/index.m3u8?exp=99999999999&sig=forged` })).statusCode).toBe(
+      403,
+    );
     const admin = await makeAdmin(t);
     expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}`, headers: admin.auth })).statusCode).toBe(200);
   });
@@ -124,10 +132,18 @@ describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
     expect((await t.app.inject({ method: "GET", url: `${apiUrl}/thumbnail` })).statusCode).toBe(200);
     expect((await t.app.inject({ method: "DELETE", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth })).statusCode).toBe(204);
     expect((await t.app.inject({ method: "GET", url: apiUrl })).json().error.code).toBe("SHARE_NOT_FOUND");
-    const short = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: { expiresInHours: 0.0003 } });
+    const short = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/recordings/${recordingId}/share`,
+      headers: teacher.auth,
+      payload: { expiresInHours: 0.0003 },
+    });
     const shortUrl = short.json().apiUrl;
     expect((await t.app.inject({ method: "GET", url: shortUrl })).statusCode).toBe(200);
-    await waitFor("the short link to expire", async () => (await t.app.inject({ method: "GET", url: shortUrl })).statusCode === 404, { timeoutMs: 10_000, intervalMs: 200 });
+    await waitFor("the short link to expire", async () => (await t.app.inject({ method: "GET", url: shortUrl })).statusCode === 404, {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+    });
   });
 
   it("the host deletes the recording and its files", async () => {

@@ -32,10 +32,30 @@ export class FfmpegRtpSource implements RecorderSource {
     sock.on("message", (m) => {
       if (m.length >= 12 && !(m[1]! >= 192 && m[1]! <= 223)) for (const l of listeners) l(m); // RTP, not RTCP
     });
-    const input = kind === "video"
-      ? ["-f", "lavfi", "-i", `testsrc2=size=${opts.size ?? "640x360"}:rate=25`, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "400k", "-g", "25", "-payload_type", "96"]
-      : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2", "-c:a", "libopus", "-b:a", "48k", "-payload_type", "111"];
-    const proc = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}`], { stdio: "ignore" });
+    const input =
+      kind === "video"
+        ? [
+            "-f",
+            "lavfi",
+            "-i",
+            `testsrc2=size=${opts.size ?? "640x360"}:rate=25`,
+            "-c:v",
+            "libvpx",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+            "-b:v",
+            "400k",
+            "-g",
+            "25",
+            "-payload_type",
+            "96",
+          ]
+        : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2", "-c:a", "libopus", "-b:a", "48k", "-payload_type", "111"];
+    const proc = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}`], {
+      stdio: "ignore",
+    });
     this.procs.push(proc);
     this.sockets.push(sock);
     const track: RecorderTrack = {

@@ -17,7 +17,8 @@ if (!hasS3 && process.env.CI === "true") throw new Error("moto_server (pip insta
 if (!hasFfmpeg) console.warn("SKIP S3 recording test: ffmpeg is not installed");
 else if (!hasS3) console.warn("SKIP S3 recording test: moto_server is not installed (pip install 'moto[server]')");
 
-const probe = async (url: string) => JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
+const probe = async (url: string) =>
+  JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 
 describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_server)", () => {
   let s3: LocalS3;
@@ -37,13 +38,21 @@ describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_ser
     } while (token);
     return out;
   };
-  const object = async (key: string) => Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body!.transformToByteArray());
+  const object = async (key: string) =>
+    Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body!.transformToByteArray());
 
   beforeAll(async () => {
     s3 = (await startLocalS3("vtp-rec-s3"))!;
     client = new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     // Something else in the bucket that the recording's DELETE must leave alone.
-    await new S3Storage({ bucket: s3.bucket, endpoint: s3.endpoint, region: "us-east-1", accessKeyId: "test", secretAccessKey: "test", forcePathStyle: true }).put("rec/someone-else/keep.txt", Buffer.from("keep"));
+    await new S3Storage({
+      bucket: s3.bucket,
+      endpoint: s3.endpoint,
+      region: "us-east-1",
+      accessKeyId: "test",
+      secretAccessKey: "test",
+      forcePathStyle: true,
+    }).put("rec/someone-else/keep.txt", Buffer.from("keep"));
     t = await createTestApp(s3.env);
     teacher = await signUp(t, { role: "teacher" });
     roomId = await liveRoom(t, teacher.user.id, "On S3");
@@ -87,7 +96,10 @@ describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_ser
     expect(variants).toHaveLength(2);
     for (const v of variants) {
       const dir = v.slice(0, v.lastIndexOf("/") + 1);
-      const listed = (await object(v)).toString().split("\n").filter((l) => l && !l.startsWith("#"));
+      const listed = (await object(v))
+        .toString()
+        .split("\n")
+        .filter((l) => l && !l.startsWith("#"));
       expect(listed.length).toBeGreaterThan(0);
       for (const seg of listed) expect(names).toContain(dir + seg);
     }

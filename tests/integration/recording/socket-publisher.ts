@@ -1,6 +1,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
-import { MediaStreamTrack, RTCPeerConnection, RtpPacket, useAbsSendTime, useNACK, useOPUS, usePLI, useREMB, useSdesMid, useVP8, type RTCRtpTransceiver } from "werift";
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RtpPacket,
+  useAbsSendTime,
+  useNACK,
+  useOPUS,
+  usePLI,
+  useREMB,
+  useSdesMid,
+  useVP8,
+  type RTCRtpTransceiver,
+} from "werift";
 import type { ClientEventName } from "@vtp/protocol";
 import type { TestClient } from "../rooms/helpers.js";
 
@@ -55,10 +67,17 @@ export class SocketPublisher {
       return t;
     });
     await this.pc.setLocalDescription(await this.pc.createOffer());
-    const res = this.ok("connect-transport", await this.client.emit("connect-transport", { transportId: this.transportId, description: { type: "offer", sdp: this.pc.localDescription!.sdp } }));
+    const res = this.ok(
+      "connect-transport",
+      await this.client.emit("connect-transport", { transportId: this.transportId, description: { type: "offer", sdp: this.pc.localDescription!.sdp } }),
+    );
     if (!res.answer) throw new Error("connect-transport answered no SDP answer");
     await this.pc.setRemoteDescription(res.answer);
-    for (const t of added) t.producerId = this.ok("produce", await this.client.emit("produce", { transportId: this.transportId, kind: t.kind, source: t.source, mid: t.transceiver.mid ?? undefined })).producerId;
+    for (const t of added)
+      t.producerId = this.ok(
+        "produce",
+        await this.client.emit("produce", { transportId: this.transportId, kind: t.kind, source: t.source, mid: t.transceiver.mid ?? undefined }),
+      ).producerId;
     const deadline = Date.now() + 20_000;
     while (this.pc.connectionState !== "connected") {
       if (Date.now() > deadline) throw new Error(`publisher not connected (${this.pc.connectionState})`);
@@ -85,7 +104,9 @@ export class SocketPublisher {
       t.kind === "video"
         ? ["-f", "lavfi", "-i", pattern, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k", "-g", "25", "-payload_type", String(pt)]
         : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2", "-c:a", "libopus", "-b:a", "48k", "-payload_type", String(pt)];
-    t.ffmpeg = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}?pkt_size=1200`], { stdio: "ignore" });
+    t.ffmpeg = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}?pkt_size=1200`], {
+      stdio: "ignore",
+    });
     t.socket = socket;
   }
 

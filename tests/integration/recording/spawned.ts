@@ -10,7 +10,8 @@ export interface Admin {
   password: string;
 }
 
-export const signIn = async (server: VtpProcess, admin: Admin): Promise<string> => (await callApi(server, "POST", "/api/v1/auth/login", admin)).body.accessToken;
+export const signIn = async (server: VtpProcess, admin: Admin): Promise<string> =>
+  (await callApi(server, "POST", "/api/v1/auth/login", admin)).body.accessToken;
 
 interface RecordingTrackDto {
   parts: { offsetMs: number }[];

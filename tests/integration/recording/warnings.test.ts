@@ -59,7 +59,17 @@ describe.skipIf(!hasFfmpeg)("a recording is never silently blank", () => {
     const teacher = await signUp(t, { role: "teacher", fullName: "Rae Teacher" });
     const student = await signUp(t, { role: "student", fullName: "Lou Student" });
     const rooms = new RoomsRepo(t.app.ctx.db);
-    const roomId = await rooms.insert({ code: `W${Date.now().toString(36)}`.slice(0, 10), title: "Warnings", description: "", host_id: teacher.user.id, scheduled_start: null, students_can_publish: false, waiting_room: false, max_participants: 10, chat_enabled: true });
+    const roomId = await rooms.insert({
+      code: `W${Date.now().toString(36)}`.slice(0, 10),
+      title: "Warnings",
+      description: "",
+      host_id: teacher.user.id,
+      scheduled_start: null,
+      students_can_publish: false,
+      waiting_room: false,
+      max_participants: 10,
+      chat_enabled: true,
+    });
     await rooms.markLive(roomId);
     source = new SourceWithSilentCamera(student.user.id);
     t.app.recording.service.setSourceFactory(async () => source);
@@ -79,7 +89,13 @@ describe.skipIf(!hasFfmpeg)("a recording is never silently blank", () => {
     const rec = await waitProcessed(t, id, teacher.auth);
     expect(rec.status, JSON.stringify(rec)).toBe("ready");
     expect(rec.warnings, JSON.stringify(rec.warnings)).toHaveLength(1);
-    expect(rec.warnings[0]).toMatchObject({ code: "track-empty", kind: "video", source: "camera", userId: student.user.id, message: "No picture was recorded from Lou Student's camera." });
+    expect(rec.warnings[0]).toMatchObject({
+      code: "track-empty",
+      kind: "video",
+      source: "camera",
+      userId: student.user.id,
+      message: "No picture was recorded from Lou Student's camera.",
+    });
     expect(rec.tracks).toHaveLength(3);
   });
 });

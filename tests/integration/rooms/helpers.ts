@@ -15,7 +15,10 @@ export class TestClient {
   readonly received: Received[] = [];
   private waiters: (() => void)[] = [];
 
-  constructor(readonly socket: ClientSocket, readonly name = "client") {
+  constructor(
+    readonly socket: ClientSocket,
+    readonly name = "client",
+  ) {
     socket.onAny((event: string, payload: unknown) => {
       this.received.push({ event, payload, taken: false });
       for (const w of this.waiters.splice(0)) w();
@@ -23,7 +26,13 @@ export class TestClient {
   }
 
   static async connect(url: string, token: string | undefined, name?: string): Promise<TestClient> {
-    const socket: ClientSocket = io(url, { path: "/socket.io/", transports: ["websocket"], auth: token === undefined ? {} : { token }, reconnection: false, forceNew: true });
+    const socket: ClientSocket = io(url, {
+      path: "/socket.io/",
+      transports: ["websocket"],
+      auth: token === undefined ? {} : { token },
+      reconnection: false,
+      forceNew: true,
+    });
     const c = new TestClient(socket, name);
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", () => resolve());

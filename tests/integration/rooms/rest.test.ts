@@ -25,7 +25,16 @@ describe("rooms REST", () => {
     const res = await req("POST", "/api/v1/rooms", teacher.auth, { title: "  Algebra  ", description: "Week 1" });
     expect(res.statusCode).toBe(201);
     const room = res.json().room;
-    expect(room).toMatchObject({ title: "Algebra", description: "Week 1", hostId: teacher.user.id, hostName: "Tess Teacher", status: "scheduled", scheduledStart: null, startedAt: null, endedAt: null });
+    expect(room).toMatchObject({
+      title: "Algebra",
+      description: "Week 1",
+      hostId: teacher.user.id,
+      hostName: "Tess Teacher",
+      status: "scheduled",
+      scheduledStart: null,
+      startedAt: null,
+      endedAt: null,
+    });
     expect(room.settings).toEqual({ studentsCanPublish: false, waitingRoom: false, maxParticipants: 100, chatEnabled: true });
     expect(room.code).toHaveLength(8);
     for (const ch of room.code) expect(JOIN_CODE_ALPHABET).toContain(ch);
@@ -35,7 +44,11 @@ describe("rooms REST", () => {
   it("settings and scheduled start are stored; codes are unique", async () => {
     const codes = new Set<string>();
     for (let i = 0; i < 5; i++) {
-      const res = await req("POST", "/api/v1/rooms", teacher.auth, { title: `R${i}`, scheduledStart: "2030-01-02T10:00:00.000Z", settings: { waitingRoom: true, maxParticipants: 5 } });
+      const res = await req("POST", "/api/v1/rooms", teacher.auth, {
+        title: `R${i}`,
+        scheduledStart: "2030-01-02T10:00:00.000Z",
+        settings: { waitingRoom: true, maxParticipants: 5 },
+      });
       expect(res.statusCode).toBe(201);
       const room = res.json().room;
       expect(room.settings).toEqual({ studentsCanPublish: false, waitingRoom: true, maxParticipants: 5, chatEnabled: true });
@@ -112,7 +125,16 @@ describe("rooms REST", () => {
     const id = created.json().room.id;
     const stats = await req("GET", `/api/v1/signalling/room/stats?room_id=${id}`, teacher.auth);
     expect(stats.statusCode).toBe(200);
-    expect(stats.json().stats).toMatchObject({ roomId: id, status: "scheduled", participantsOnline: 0, peakParticipants: 0, messages: 0, raisedHands: 0, durationSeconds: 0, startedAt: null });
+    expect(stats.json().stats).toMatchObject({
+      roomId: id,
+      status: "scheduled",
+      participantsOnline: 0,
+      peakParticipants: 0,
+      messages: 0,
+      raisedHands: 0,
+      durationSeconds: 0,
+      startedAt: null,
+    });
     expect((await req("GET", `/api/v1/signalling/room/stats?room_id=${id}`, student.auth)).statusCode).toBe(403);
     expect((await req("GET", "/api/v1/signalling/rooms/stats", student.auth)).statusCode).toBe(403);
     const list = await req("GET", "/api/v1/signalling/rooms/stats", admin.auth);
@@ -172,7 +194,13 @@ describe("rooms REST bad input: always 4xx with a code", () => {
   });
 
   it("no token → 401 on every room endpoint", async () => {
-    for (const [m, u] of [["GET", "/api/v1/rooms"], ["POST", "/api/v1/rooms"], ["GET", `/api/v1/rooms/${uuid}`], ["GET", `/api/v1/rooms/${uuid}/attendance`], ["GET", "/api/v1/signalling/rooms/stats"]] as const) {
+    for (const [m, u] of [
+      ["GET", "/api/v1/rooms"],
+      ["POST", "/api/v1/rooms"],
+      ["GET", `/api/v1/rooms/${uuid}`],
+      ["GET", `/api/v1/rooms/${uuid}/attendance`],
+      ["GET", "/api/v1/signalling/rooms/stats"],
+    ] as const) {
       const res = await req(m, u, undefined, m === "POST" ? { title: "x" } : undefined);
       expect(res.statusCode).toBe(401);
     }

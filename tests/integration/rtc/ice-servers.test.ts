@@ -5,7 +5,12 @@ import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
 describe("GET /api/v1/rtc/ice-servers", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ STUN_URLS: "stun:stun.school.example:3478", TURN_URLS: "turn:turn.school.example:3478?transport=udp,turns:turn.school.example:5349", TURN_SECRET: "coturn-static-auth-secret", TURN_TTL_SECONDS: "600" });
+    t = await createTestApp({
+      STUN_URLS: "stun:stun.school.example:3478",
+      TURN_URLS: "turn:turn.school.example:3478?transport=udp,turns:turn.school.example:5349",
+      TURN_SECRET: "coturn-static-auth-secret",
+      TURN_TTL_SECONDS: "600",
+    });
   });
   afterAll(() => t?.close());
 

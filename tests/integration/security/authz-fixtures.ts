@@ -85,7 +85,11 @@ export async function makeClassA(t: TestApp, url: string, people: People, acting
             values (${recordingId}, ${room.id}, ${actors.host.user.id}, 'Class A', 'ready', 'participants', now(), 60)`.execute(t.app.ctx.db);
   const share = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: actors.host.auth, payload: {} });
   if (share.statusCode !== 201) throw new Error(`share: ${share.body}`);
-  const shareToken = (share.json() as { token?: string; url?: string }).token ?? String((share.json() as { url: string }).url).split("/").pop()!;
+  const shareToken =
+    (share.json() as { token?: string; url?: string }).token ??
+    String((share.json() as { url: string }).url)
+      .split("/")
+      .pop()!;
   let live: string | undefined;
   if (recording) {
     const r = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: actors.host.auth, payload: { roomId: room.id } });

@@ -48,7 +48,11 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/v1/auth/refresh": {
     expect: "oooooooo",
     body: async (c) => {
-      const login = await c.t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: c.people.target.email, password: c.people.target.password } });
+      const login = await c.t.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/login",
+        payload: { email: c.people.target.email, password: c.people.target.password },
+      });
       return { refreshToken: login.json().refreshToken };
     },
   },
@@ -133,7 +137,10 @@ const EVENTS: Record<ClientEventName, EventCase> = {
   "chat-delete": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, messageId: c.a.messageId }) },
   "auth-renew": { expect: "oooooo", payload: (c) => ({ token: c.people.actors[c.role as SocketRole].accessToken }) },
   "create-transport": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, direction: "recv" }) },
-  "connect-transport": { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, transportId: "no-such-transport", description: { type: "answer", sdp: "v=0\r\n" } }) },
+  "connect-transport": {
+    expect: "pdpdpp",
+    payload: (c) => ({ roomId: c.a.roomId, transportId: "no-such-transport", description: { type: "answer", sdp: "v=0\r\n" } }),
+  },
   produce: { expect: "ddpdpp", payload: (c) => ({ roomId: c.a.roomId, transportId: "no-such-transport", kind: "video", source: "camera" }) },
   consume: { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, producerId: "no-such-producer", transportId: "no-such-transport" }) },
   "close-producer": { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, producerId: "no-such-producer" }) },
@@ -144,7 +151,16 @@ const EVENTS: Record<ClientEventName, EventCase> = {
 };
 
 /** Ack error codes that mean "not allowed" (as opposed to a bad request or a missing live object). */
-const DENIED_CODES = new Set(["FORBIDDEN", "UNAUTHORIZED", "NOT_IN_ROOM", "NOT_ALLOWED_TO_PUBLISH", "ROLE_NOT_ALLOWED", "ACCOUNT_DISABLED", "REMOVED_FROM_ROOM", "NOT_HOST"]);
+const DENIED_CODES = new Set([
+  "FORBIDDEN",
+  "UNAUTHORIZED",
+  "NOT_IN_ROOM",
+  "NOT_ALLOWED_TO_PUBLISH",
+  "ROLE_NOT_ALLOWED",
+  "ACCOUNT_DISABLED",
+  "REMOVED_FROM_ROOM",
+  "NOT_HOST",
+]);
 
 function httpOutcome(status: number): Outcome | "5xx" {
   if (status >= 200 && status < 300) return "o";
@@ -169,7 +185,8 @@ afterAll(async () => {
 
 function operations(): string[] {
   const ops: string[] = [];
-  for (const [path, methods] of Object.entries(openapi.paths)) for (const m of Object.keys(methods)) if (["get", "post", "put", "patch", "delete"].includes(m)) ops.push(`${m.toUpperCase()} ${path}`);
+  for (const [path, methods] of Object.entries(openapi.paths))
+    for (const m of Object.keys(methods)) if (["get", "post", "put", "patch", "delete"].includes(m)) ops.push(`${m.toUpperCase()} ${path}`);
   return ops;
 }
 
@@ -187,10 +204,19 @@ describe("authorization matrix", () => {
   it("every route of /api/openapi.json and every client event has a row; every row names a real route or event", () => {
     const ops = operations();
     expect(ops.length).toBeGreaterThan(40);
-    expect(ops.filter((op) => !(op in ROUTES)), "routes without a row in ROUTES").toEqual([]);
-    expect(Object.keys(ROUTES).filter((k) => !ops.includes(k)), "rows of ROUTES that are not routes").toEqual([]);
+    expect(
+      ops.filter((op) => !(op in ROUTES)),
+      "routes without a row in ROUTES",
+    ).toEqual([]);
+    expect(
+      Object.keys(ROUTES).filter((k) => !ops.includes(k)),
+      "rows of ROUTES that are not routes",
+    ).toEqual([]);
     for (const [k, v] of Object.entries(ROUTES)) expect(v.expect, k).toMatch(new RegExp(`^[odp]{${ROLES.length}}$`));
-    expect(CLIENT_EVENT_NAMES.filter((e) => !(e in EVENTS)), "events without a row in EVENTS").toEqual([]);
+    expect(
+      CLIENT_EVENT_NAMES.filter((e) => !(e in EVENTS)),
+      "events without a row in EVENTS",
+    ).toEqual([]);
     for (const [k, v] of Object.entries(EVENTS)) expect(v.expect, k).toMatch(new RegExp(`^[odp]{${SOCKET_ROLES.length}}$`));
   });
 
@@ -207,7 +233,12 @@ describe("authorization matrix", () => {
           const q = row.query ? `?${new URLSearchParams(row.query(c))}` : "";
           const body = row.body ? await row.body(c) : undefined;
           const headers = role === "anonymous" ? {} : people.actors[role].auth;
-          const res = await t.app.inject({ method: method as "GET", url: concretePath(template, a) + q, headers, ...(body !== undefined ? { payload: body as object } : {}) });
+          const res = await t.app.inject({
+            method: method as "GET",
+            url: concretePath(template, a) + q,
+            headers,
+            ...(body !== undefined ? { payload: body as object } : {}),
+          });
           const got = httpOutcome(res.statusCode);
           if (got !== row.expect[i]) wrong.push(`${op} as ${role}: expected ${row.expect[i]}, got ${got} (${res.statusCode} ${res.body.slice(0, 120)})`);
         } finally {

@@ -89,7 +89,13 @@ describe("every client event of the protocol, every payload field, hostile value
     for (const event of CLIENT_EVENT_NAMES) {
       const schema = ClientEvents[event].payload as unknown as JsonSchema;
       const base = validValue(schema, known()) as Record<string, unknown>;
-      for (const [label, payload] of [["null", null], ["a string", "hello"], ["a number", 42], ["an array", [base]], ["unknown field", { ...base, zzz: 1 }]] as const) {
+      for (const [label, payload] of [
+        ["null", null],
+        ["a string", "hello"],
+        ["a number", 42],
+        ["an array", [base]],
+        ["unknown field", { ...base, zzz: 1 }],
+      ] as const) {
         await check(event, label, payload, !accepts(schema, payload));
       }
       for (const field of fieldPaths(schema)) {

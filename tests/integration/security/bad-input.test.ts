@@ -41,7 +41,13 @@ describe("the probe's findings", () => {
   it("a NUL or another control character in a stored or queried string is 400 VALIDATION_FAILED with the field", async () => {
     const err = await expect400("POST", "/api/v1/auth/login", { email: NUL, password: "x" }, "email");
     expect(err.details[0].problem).toMatch(/control characters/);
-    await expect400("POST", "/api/v1/auth/register", { email: "nul@school.test", password: "correct horse battery", fullName: NUL, role: "student" }, "fullName", {});
+    await expect400(
+      "POST",
+      "/api/v1/auth/register",
+      { email: "nul@school.test", password: "correct horse battery", fullName: NUL, role: "student" },
+      "fullName",
+      {},
+    );
     await expect400("POST", "/api/v1/auth/forgot-password", { email: NUL }, "email", {});
     await expect400("POST", "/api/v1/auth/resend-verification", { email: NUL }, "email", {});
     await expect400("PATCH", "/api/v1/auth/profile", { fullName: "Ada\u0007" }, "fullName");
@@ -74,7 +80,14 @@ describe("the probe's findings", () => {
   });
 
   it("a date-time outside the years 2000–9999, not on the calendar, or on a leap second is 400 VALIDATION_FAILED", async () => {
-    for (const scheduledStart of ["0000-01-01T00:00:00Z", "2016-12-31T23:59:60Z", "2021-02-29T10:00:00Z", "1999-12-31T23:59:59Z", "+275760-09-13T00:00:00Z", "2030-01-01T25:00:00Z"]) {
+    for (const scheduledStart of [
+      "0000-01-01T00:00:00Z",
+      "2016-12-31T23:59:60Z",
+      "2021-02-29T10:00:00Z",
+      "1999-12-31T23:59:59Z",
+      "+275760-09-13T00:00:00Z",
+      "2030-01-01T25:00:00Z",
+    ]) {
       const err = await expect400("POST", "/api/v1/rooms", { title: "Maths", scheduledStart }, "scheduledStart");
       expect(err.message).toMatch(/2000–9999/);
       await expect400("PATCH", `/api/v1/rooms/${room.id}`, { scheduledStart }, "scheduledStart");
@@ -122,7 +135,8 @@ function queryString(values: Record<string, unknown>): string {
   for (const [k, v] of Object.entries(values)) {
     if (v === undefined) continue;
     if (Array.isArray(v)) for (const item of v) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(item))}`);
-    else if (v && typeof v === "object") for (const [sk, sv] of Object.entries(v)) parts.push(`${encodeURIComponent(`${k}[${sk}]`)}=${encodeURIComponent(String(sv))}`);
+    else if (v && typeof v === "object")
+      for (const [sk, sv] of Object.entries(v)) parts.push(`${encodeURIComponent(`${k}[${sk}]`)}=${encodeURIComponent(String(sv))}`);
     else parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   }
   return parts.length ? `?${parts.join("&")}` : "";
@@ -143,14 +157,24 @@ function casesOf(op: Operation): Case[] {
   const cases: Case[] = [];
   for (const p of pathParams) {
     for (const [label, value] of HOSTILE_STRINGS) {
-      cases.push({ label: `path ${p.name}: ${label}`, url: url({ ...validPath, [p.name]: value }, validQuery), payload: validBody, refused: !accepts(p.schema, value) });
+      cases.push({
+        label: `path ${p.name}: ${label}`,
+        url: url({ ...validPath, [p.name]: value }, validQuery),
+        payload: validBody,
+        refused: !accepts(p.schema, value),
+      });
     }
   }
   for (const p of queryParams) {
     for (const [label, value] of HOSTILE_VALUES) {
       if (value === null || value === "") continue;
       const asText = typeof value === "string" ? value : undefined;
-      cases.push({ label: `query ${p.name}: ${label}`, url: url(validPath, { ...validQuery, [p.name]: value }), payload: validBody, refused: asText !== undefined && p.schema.type === "string" && !accepts(p.schema, asText) });
+      cases.push({
+        label: `query ${p.name}: ${label}`,
+        url: url(validPath, { ...validQuery, [p.name]: value }),
+        payload: validBody,
+        refused: asText !== undefined && p.schema.type === "string" && !accepts(p.schema, asText),
+      });
     }
   }
   if (op.body && validBody) {
@@ -160,7 +184,11 @@ function casesOf(op: Operation): Case[] {
         cases.push({ label: `body ${field.join(".")}: ${label}`, url: url(validPath, validQuery), payload, refused: !accepts(op.body, payload) });
       }
     }
-    for (const [label, payload] of [["null body", null], ["array body", [validBody]], ["string body", "hello"]] as const) {
+    for (const [label, payload] of [
+      ["null body", null],
+      ["array body", [validBody]],
+      ["string body", "hello"],
+    ] as const) {
       cases.push({ label, url: url(validPath, validQuery), payload: JSON.stringify(payload), refused: true });
     }
   }

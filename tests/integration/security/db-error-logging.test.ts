@@ -44,7 +44,11 @@ afterAll(async () => {
 describe("a failed INSERT into users", () => {
   it("answers 500 INTERNAL_ERROR and logs the error without the query's parameters or the failing row", async () => {
     const password = "a very particular passphrase 4417";
-    const r = await app.inject({ method: "POST", url: "/api/v1/auth/register", payload: { email: "probe@school.test", password, fullName: "Refused By Constraint", role: "student" } });
+    const r = await app.inject({
+      method: "POST",
+      url: "/api/v1/auth/register",
+      payload: { email: "probe@school.test", password, fullName: "Refused By Constraint", role: "student" },
+    });
     expect(r.statusCode).toBe(500);
     expect(r.json().error.code).toBe("INTERNAL_ERROR");
 

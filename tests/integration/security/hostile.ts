@@ -138,7 +138,13 @@ export function fieldPaths(schema: JsonSchema, prefix: string[] = []): string[][
 }
 
 /** `base` with the field at `path` set to `value` (intermediate objects made valid first). */
-export function withField(base: Record<string, unknown>, schema: JsonSchema, path: string[], value: unknown, known: Record<string, unknown> = {}): Record<string, unknown> {
+export function withField(
+  base: Record<string, unknown>,
+  schema: JsonSchema,
+  path: string[],
+  value: unknown,
+  known: Record<string, unknown> = {},
+): Record<string, unknown> {
   const copy = structuredClone(base);
   let target: Record<string, unknown> = copy;
   let s: JsonSchema = schema;

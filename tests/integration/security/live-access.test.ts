@@ -97,7 +97,11 @@ describe.each(backends())("live access (%s)", (_name, env) => {
     clients.push(h.c, s.c);
     expect((await h.c.emit("remove-participant", { participantId: s.ack.participantId })).ok).toBe(true);
     await s.c.waitFor("removed");
-    for (const ack of [await s.c.emit("chat-send", { roomId: room.id, text: "still?" }), await s.c.emit("raise-hand", { roomId: room.id }), await s.c.emit("get-participants", { roomId: room.id })]) {
+    for (const ack of [
+      await s.c.emit("chat-send", { roomId: room.id, text: "still?" }),
+      await s.c.emit("raise-hand", { roomId: room.id }),
+      await s.c.emit("get-participants", { roomId: room.id }),
+    ]) {
       expect(ack.ok).toBe(false);
       expect(ack.error.code).toBe("NOT_IN_ROOM");
     }

@@ -13,7 +13,17 @@ describe("markers over REST: permission before state", () => {
     const teacher = await signUp(t, { role: "teacher" });
     const student = await signUp(t, { role: "student" });
     const rooms = new RoomsRepo(t.app.ctx.db);
-    const roomId = await rooms.insert({ code: `M${Date.now().toString(36)}`.slice(0, 10), title: "Marked", description: "", host_id: teacher.user.id, scheduled_start: null, students_can_publish: false, waiting_room: false, max_participants: 10, chat_enabled: true });
+    const roomId = await rooms.insert({
+      code: `M${Date.now().toString(36)}`.slice(0, 10),
+      title: "Marked",
+      description: "",
+      host_id: teacher.user.id,
+      scheduled_start: null,
+      students_can_publish: false,
+      waiting_room: false,
+      max_participants: 10,
+      chat_enabled: true,
+    });
     await rooms.markLive(roomId);
     const asStudent = await t.app.inject({ method: "POST", url: `/api/v1/rooms/${roomId}/recording/markers`, headers: student.auth, payload: { label: "x" } });
     expect(asStudent.statusCode, asStudent.body).toBe(403);

@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 const refresh = (app: TestApp, refreshToken: string) => app.app.inject({ method: "POST", url: "/api/v1/auth/refresh", payload: { refreshToken } });
-const profile = (app: TestApp, accessToken: string) => app.app.inject({ method: "GET", url: "/api/v1/auth/profile", headers: { authorization: `Bearer ${accessToken}` } });
+const profile = (app: TestApp, accessToken: string) =>
+  app.app.inject({ method: "GET", url: "/api/v1/auth/profile", headers: { authorization: `Bearer ${accessToken}` } });
 
 /** Moves the rotation of `token` `seconds` into the past, as if that much time had gone by. */
 async function ageRotation(app: TestApp, token: string, seconds: number) {

@@ -107,7 +107,9 @@ describe("authorization", () => {
 
     // Someone in room B cannot chat into or relay into room A.
     expect((await out.c.emit("chat-send", { roomId: roomA.id, text: "sneaky" })).error.code).toBe("NOT_IN_ROOM");
-    expect((await out.c.emit("webrtc-offer", { to: a1.ack.participantId, description: { type: "offer", sdp: "v=0" } })).error.code).toBe("PARTICIPANT_NOT_FOUND");
+    expect((await out.c.emit("webrtc-offer", { to: a1.ack.participantId, description: { type: "offer", sdp: "v=0" } })).error.code).toBe(
+      "PARTICIPANT_NOT_FOUND",
+    );
     expect((await out.c.emit("ice-candidate", { roomId: roomA.id, to: a1.ack.participantId, candidate: null })).error.code).toBe("NOT_IN_ROOM");
     // Host B cannot control participants of room A by id, nor host A those of B.
     expect((await hb.c.emit("remove-participant", { participantId: a1.ack.participantId })).error.code).toBe("PARTICIPANT_NOT_FOUND");
@@ -128,7 +130,14 @@ describe("authorization", () => {
     expect(offer).toEqual({ roomId: roomA.id, from: a1.ack.participantId, description: { type: "offer", sdp: "v=0 offer" } });
     expect((await a2.c.emit("webrtc-answer", { to: a1.ack.participantId, description: { type: "answer", sdp: "v=0 answer" } })).ok).toBe(true);
     expect((await a1.c.waitFor("webrtc-answer")).from).toBe(a2.ack.participantId);
-    expect((await a1.c.emit("ice-candidate", { to: a2.ack.participantId, candidate: { candidate: "candidate:1 1 udp 1 1.2.3.4 5 typ host", sdpMid: "0", sdpMLineIndex: 0 } })).ok).toBe(true);
+    expect(
+      (
+        await a1.c.emit("ice-candidate", {
+          to: a2.ack.participantId,
+          candidate: { candidate: "candidate:1 1 udp 1 1.2.3.4 5 typ host", sdpMid: "0", sdpMLineIndex: 0 },
+        })
+      ).ok,
+    ).toBe(true);
     expect((await a2.c.waitFor("ice-candidate")).candidate?.sdpMid).toBe("0");
     expect(ha.c.has("webrtc-offer") || ha.c.has("ice-candidate")).toBe(false);
   });

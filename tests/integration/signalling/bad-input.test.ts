@@ -39,9 +39,21 @@ const ALWAYS_BAD: [string, unknown][] = [
 /** Per event: payloads with the right shape but wrong details (missing/wrong/huge fields). */
 const SPECIFIC: { [E in ClientEventName]?: unknown[] } = {
   "join-room": [{}, { roomId: "" }, { roomId: 123 }, { roomId: huge }],
-  "webrtc-offer": [{}, { to: "x" }, { to: "x", description: { type: "answer", sdp: "v=0" } }, { to: "x", description: { type: "offer", sdp: huge } }, { to: "x", description: { type: "offer" } }],
+  "webrtc-offer": [
+    {},
+    { to: "x" },
+    { to: "x", description: { type: "answer", sdp: "v=0" } },
+    { to: "x", description: { type: "offer", sdp: huge } },
+    { to: "x", description: { type: "offer" } },
+  ],
   "webrtc-answer": [{}, { to: "x", description: { type: "offer", sdp: "v=0" } }, { to: 1, description: { type: "answer", sdp: "v=0" } }],
-  "ice-candidate": [{}, { to: "x" }, { to: "x", candidate: { candidate: huge } }, { to: "x", candidate: { candidate: "c", sdpMLineIndex: -1 } }, { to: "x", candidate: "nope" }],
+  "ice-candidate": [
+    {},
+    { to: "x" },
+    { to: "x", candidate: { candidate: huge } },
+    { to: "x", candidate: { candidate: "c", sdpMLineIndex: -1 } },
+    { to: "x", candidate: "nope" },
+  ],
   "lower-hand": [{ participantId: 7 }, { participantId: huge }],
   promote: [{}, { participantId: null }, { participantId: huge }],
   demote: [{}, { participantId: [] }],
@@ -55,7 +67,11 @@ const SPECIFIC: { [E in ClientEventName]?: unknown[] } = {
   "auth-renew": [{}, { token: "" }, { token: huge }],
   "create-transport": [{}, { direction: "both" }],
   "connect-transport": [{ transportId: "t" }, { transportId: "t", description: { type: "offer", sdp: huge } }],
-  produce: [{ transportId: "t", kind: "video" }, { transportId: "t", kind: "video", source: "webcam" }, { transportId: "t", kind: "audio", source: "microphone", mid: huge }],
+  produce: [
+    { transportId: "t", kind: "video" },
+    { transportId: "t", kind: "video", source: "webcam" },
+    { transportId: "t", kind: "audio", source: "microphone", mid: huge },
+  ],
   consume: [{ producerId: "p" }, { producerId: 1, transportId: "t" }],
   "close-producer": [{}, { producerId: huge }],
   "close-consumer": [{}, { consumerId: null }],

@@ -33,7 +33,15 @@ export class Cluster {
       if (keys.length) await r.del(...keys);
       r.disconnect();
     });
-    this.env = { DATABASE_URL: db.url, REDIS_URL: REDIS, VTP_REDIS_PREFIX: this.prefix, JWT_SECRET: randomBytes(32).toString("hex"), BCRYPT_COST: "4", LOG_LEVEL: "warn", ...extraEnv };
+    this.env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: REDIS,
+      VTP_REDIS_PREFIX: this.prefix,
+      JWT_SECRET: randomBytes(32).toString("hex"),
+      BCRYPT_COST: "4",
+      LOG_LEVEL: "warn",
+      ...extraEnv,
+    };
   }
 
   async node(): Promise<VtpProcess> {

@@ -173,7 +173,8 @@ describe.each(backends())("live state in %s", (_backend, env) => {
         const again = await joined(short.url, ss, room.id);
         expect(again.ack.resumed).toBe(false);
         expect(again.ack.participantId).not.toBe(s.ack.participantId);
-        const att = (await short.t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/attendance`, headers: hh.auth })).json<AttendanceResponse>().attendance;
+        const att = (await short.t.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/attendance`, headers: hh.auth })).json<AttendanceResponse>()
+          .attendance;
         expect(att.find((r) => r.userId === ss.user.id)?.joins).toBe(2);
         h.c.close();
         again.c.close();

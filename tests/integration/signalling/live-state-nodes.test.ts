@@ -25,7 +25,22 @@ afterAll(async () => {
 
 const roomId = randomUUID();
 function person(nodeId: string, socketId: string): LiveParticipant {
-  return { id: randomUUID(), roomId, userId: randomUUID(), name: "P", role: "student", socketId, connected: true, joinedAt: Date.now(), disconnectedAt: null, handRaisedAt: null, handSeq: null, media: { audio: false, video: false, screen: false }, attendanceId: randomUUID(), nodeId };
+  return {
+    id: randomUUID(),
+    roomId,
+    userId: randomUUID(),
+    name: "P",
+    role: "student",
+    socketId,
+    connected: true,
+    joinedAt: Date.now(),
+    disconnectedAt: null,
+    handRaisedAt: null,
+    handSeq: null,
+    media: { audio: false, video: false, screen: false },
+    attendanceId: randomUUID(),
+    nodeId,
+  };
 }
 const members = (nodeId: string) => raw.smembers(`${prefix}node:${nodeId}:m`);
 
@@ -65,7 +80,13 @@ describe("Redis live state: nodes", () => {
     expect(await b.claimDeadNodes()).toEqual([]); // still alive
     await new Promise((r) => setTimeout(r, 1700));
     const claims = (await Promise.all([a.claimDeadNodes(), b.claimDeadNodes(), a.claimDeadNodes(), b.claimDeadNodes()])).flat();
-    expect(claims).toEqual([{ nodeId: "dying", participants: [{ roomId: room2, participantId: p.id, socketId: "sd1" }], waiting: [{ roomId: room2, userId: "u-x", socketId: "sd2" }] }]);
+    expect(claims).toEqual([
+      {
+        nodeId: "dying",
+        participants: [{ roomId: room2, participantId: p.id, socketId: "sd1" }],
+        waiting: [{ roomId: room2, userId: "u-x", socketId: "sd2" }],
+      },
+    ]);
     expect(await b.claimDeadNodes()).toEqual([]);
     expect(await raw.sismember(`${prefix}nodes`, "alive")).toBe(1);
 

@@ -8,10 +8,12 @@ class FakeMedia {
   calls: [string, ...unknown[]][] = [];
   listeners: MediaEventListener[] = [];
   service(): MediaService {
-    const rec = (name: string, result: unknown = undefined) => async (...args: unknown[]) => {
-      this.calls.push([name, ...args]);
-      return typeof result === "function" ? (result as (...a: unknown[]) => unknown)(...args) : result;
-    };
+    const rec =
+      (name: string, result: unknown = undefined) =>
+      async (...args: unknown[]) => {
+        this.calls.push([name, ...args]);
+        return typeof result === "function" ? (result as (...a: unknown[]) => unknown)(...args) : result;
+      };
     return {
       health: rec("health", { ok: true, workers: 1, rooms: 0, peers: 0 }),
       listRooms: rec("listRooms", []),
@@ -19,7 +21,10 @@ class FakeMedia {
       joinPeer: rec("joinPeer", (roomId: string, peerId: string) => ({ roomId, peerId, producers: [] })),
       leavePeer: rec("leavePeer"),
       createTransport: rec("createTransport", (_r: string, _p: string, direction: string) => ({ transportId: `t-${direction}`, direction })),
-      connectTransport: rec("connectTransport", (_r: string, _p: string, transportId: string) => ({ transportId, answer: { type: "answer", sdp: "v=0 answer" } })),
+      connectTransport: rec("connectTransport", (_r: string, _p: string, transportId: string) => ({
+        transportId,
+        answer: { type: "answer", sdp: "v=0 answer" },
+      })),
       produce: rec("produce", { producerId: "prod-1" }),
       consume: rec("consume"),
       closeProducer: rec("closeProducer"),
@@ -88,7 +93,12 @@ describe("media events through the classroom", () => {
     expect((await a.c.emitRaw("set-preferred-layer", { consumerId: "c", layer: "x" })).error.code).toBe("VALIDATION_FAILED");
 
     // Media events reach the room, and participant media state follows.
-    fake.emit({ type: "producer-new", roomId: room.id, peerId: a.ack.participantId, producer: { producerId: "prod-1", peerId: a.ack.participantId, userId: s1.user.id, kind: "video", source: "camera", layers: [], paused: false } });
+    fake.emit({
+      type: "producer-new",
+      roomId: room.id,
+      peerId: a.ack.participantId,
+      producer: { producerId: "prod-1", peerId: a.ack.participantId, userId: s1.user.id, kind: "video", source: "camera", layers: [], paused: false },
+    });
     await b.c.waitFor("new-producer", (e) => e.producer.producerId === "prod-1");
     await b.c.waitFor("participant-updated", (e) => e.participant.id === a.ack.participantId && e.participant.media.video === true);
     fake.emit({ type: "consumer-closed", roomId: room.id, peerId: b.ack.participantId, consumerId: "cons-9", producerId: "prod-1", reason: "producer-closed" });

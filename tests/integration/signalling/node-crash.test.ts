@@ -39,7 +39,10 @@ describe("a server node that crashes", () => {
 
     // Sam and Rita knock on the victim node and are admitted; Will is still waiting there.
     const joined: Record<string, { c: TestClient; participantId: string }> = {};
-    for (const [name, who] of [["Sam", sam], ["Rita", rita]] as const) {
+    for (const [name, who] of [
+      ["Sam", sam],
+      ["Rita", rita],
+    ] as const) {
       const c = await connect(victim, who.token, `${name}@victim`);
       expect((await c.emit("join-room", { roomId: room.id })).error.code).toBe("WAITING_FOR_HOST");
       await host.waitFor("waiting-updated", (e) => e.waiting.some((w) => w.userId === who.id));

@@ -37,7 +37,8 @@ export async function createAdmin(config: Config, input: AdminInput): Promise<st
       if (viaServer) return viaServer;
       // Nobody answered: the holder may be a server still starting, or gone by now.
       const holder = lockHolder(config.dataDir);
-      if (holder && (holder.command !== "vtp start" || Date.now() > deadline)) throw new CommandFailed(lockedMessage(config.dataDir, holder, { noChannel: true }));
+      if (holder && (holder.command !== "vtp start" || Date.now() > deadline))
+        throw new CommandFailed(lockedMessage(config.dataDir, holder, { noChannel: true }));
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -82,7 +83,9 @@ export function lockedMessage(dataDir: string, holder: LockHolder, opts: { noCha
   const inUse = `The data directory ${dataDir} is in use by ${who}. Only one process at a time may use an embedded database.`;
   if (holder.command === "vtp start") {
     const stop = `stop it (Ctrl-C in its terminal, or \`kill ${holder.pid}\`)`;
-    return opts.noChannel ? `${inUse} That server did not answer on its admin channel: ${stop} and run this command again.` : `${inUse} To use this directory, ${stop} first.`;
+    return opts.noChannel
+      ? `${inUse} That server did not answer on its admin channel: ${stop} and run this command again.`
+      : `${inUse} To use this directory, ${stop} first.`;
   }
   return `${inUse} Wait for it to finish (or stop it) and run this command again.`;
 }

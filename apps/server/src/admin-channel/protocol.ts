@@ -10,9 +10,7 @@ import path from "node:path";
  *   → {"command":"create-admin","args":{"email":"…","password":"…","name":"…"}}
  *   ← {"ok":true,"result":{…}}   or   {"ok":false,"error":{"code":"WEAK_PASSWORD","message":"…"}}
  */
-export type AdminRequest =
-  | { command: "ping" }
-  | { command: "create-admin"; args: { email: string; password: string; name?: string } };
+export type AdminRequest = { command: "ping" } | { command: "create-admin"; args: { email: string; password: string; name?: string } };
 
 export type AdminResponse = { ok: true; result: Record<string, unknown> } | { ok: false; error: { code: string; message: string } };
 

@@ -103,7 +103,12 @@ async function perform(line: string, accounts: AccountService, log: Logger): Pro
       return { ok: true, result: { pid: process.pid, version: VERSION } };
     case "create-admin": {
       const args = req.args;
-      if (!isObject(args) || typeof args.email !== "string" || typeof args.password !== "string" || (args.name !== undefined && typeof args.name !== "string")) {
+      if (
+        !isObject(args) ||
+        typeof args.email !== "string" ||
+        typeof args.password !== "string" ||
+        (args.name !== undefined && typeof args.name !== "string")
+      ) {
         return failure("VALIDATION_FAILED", "create-admin needs an email and a password (strings) and optionally a name");
       }
       try {

@@ -19,7 +19,11 @@ export class AttendanceRepo {
   constructor(private readonly db: DB) {}
 
   async open(roomId: string, userId: string, role: RoomRoleColumn, at: Date): Promise<string> {
-    const r = await this.db.insertInto("attendance").values({ room_id: roomId, user_id: userId, room_role: role, joined_at: at }).returning("id").executeTakeFirstOrThrow();
+    const r = await this.db
+      .insertInto("attendance")
+      .values({ room_id: roomId, user_id: userId, room_role: role, joined_at: at })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     return r.id;
   }
 

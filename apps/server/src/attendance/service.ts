@@ -8,7 +8,10 @@ export class AttendanceService {
   private readonly repo: AttendanceRepo;
 
   /** `nodeId`: this server process, written on every session it opens (see AttendanceNode). */
-  constructor(db: DB, private readonly nodeId: string | null = null) {
+  constructor(
+    db: DB,
+    private readonly nodeId: string | null = null,
+  ) {
     this.repo = new AttendanceRepo(db);
   }
 
@@ -68,7 +71,16 @@ export function isTimeZone(tz: string): boolean {
 export function isoInZone(iso: string, timeZone: string): string {
   const d = new Date(iso);
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
       .formatToParts(d)
       .map((p) => [p.type, p.value]),
   );

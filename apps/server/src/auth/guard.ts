@@ -22,7 +22,10 @@ declare module "fastify" {
  * call, so a disabled account or a changed role takes effect at once, not after 15 minutes.
  */
 export class Authenticator {
-  constructor(private readonly access: AccessTokens, private readonly users: UsersRepo) {}
+  constructor(
+    private readonly access: AccessTokens,
+    private readonly users: UsersRepo,
+  ) {}
 
   async fromToken(token: string | undefined): Promise<AuthUser> {
     if (!token) throw new AppError("UNAUTHORIZED", "Sign in first: send an access token");

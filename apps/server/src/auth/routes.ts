@@ -54,72 +54,148 @@ export async function authRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
     return t;
   };
 
-  app.post("/register", { config: limited, schema: { tags, summary: "Create an account (student or teacher)", body: RegisterBody, response: { 201: UserResponse, ...errors } } }, async (req, reply) => {
-    const user = await accounts.register(req.body);
-    return reply.status(201).send({ user });
-  });
+  app.post(
+    "/register",
+    { config: limited, schema: { tags, summary: "Create an account (student or teacher)", body: RegisterBody, response: { 201: UserResponse, ...errors } } },
+    async (req, reply) => {
+      const user = await accounts.register(req.body);
+      return reply.status(201).send({ user });
+    },
+  );
 
-  app.post("/verify-email", { config: limited, schema: { tags, summary: "Confirm an email address with the mailed token", body: TokenBody, response: { 200: UserResponse, ...errors } } }, async (req) => ({
-    user: await accounts.verifyEmail(req.body.token),
-  }));
+  app.post(
+    "/verify-email",
+    {
+      config: limited,
+      schema: { tags, summary: "Confirm an email address with the mailed token", body: TokenBody, response: { 200: UserResponse, ...errors } },
+    },
+    async (req) => ({
+      user: await accounts.verifyEmail(req.body.token),
+    }),
+  );
 
-  app.post("/resend-verification", { config: limited, schema: { tags, summary: "Mail a new verification link (always 202)", body: EmailBody, response: { 202: AcceptedResponse, ...errors } } }, async (req, reply) => {
-    await accounts.resendVerification(req.body.email);
-    return reply.status(202).send({ accepted: true });
-  });
+  app.post(
+    "/resend-verification",
+    {
+      config: limited,
+      schema: { tags, summary: "Mail a new verification link (always 202)", body: EmailBody, response: { 202: AcceptedResponse, ...errors } },
+    },
+    async (req, reply) => {
+      await accounts.resendVerification(req.body.email);
+      return reply.status(202).send({ accepted: true });
+    },
+  );
 
-  app.post("/login", { config: limited, schema: { tags, summary: "Sign in", body: LoginBody, response: { 200: SessionResponse, ...errors } } }, async (req, reply) => {
-    const s = await accounts.login(req.body.email, req.body.password, req.ip);
-    return sendSession(reply, s, req.body.useCookie);
-  });
+  app.post(
+    "/login",
+    { config: limited, schema: { tags, summary: "Sign in", body: LoginBody, response: { 200: SessionResponse, ...errors } } },
+    async (req, reply) => {
+      const s = await accounts.login(req.body.email, req.body.password, req.ip);
+      return sendSession(reply, s, req.body.useCookie);
+    },
+  );
 
   // A browser refreshing from its cookie may send no body at all.
   const emptyBodyOk = async (req: FastifyRequest) => {
     if (req.body === undefined) (req as { body: unknown }).body = {};
   };
 
-  app.post("/refresh", { config: limited, preValidation: emptyBodyOk, schema: { tags, summary: "Rotate the refresh token, get a new access token", body: RefreshBody, response: { 200: SessionResponse, ...errors } } }, async (req, reply) => {
-    const fromCookie = !req.body?.refreshToken && Boolean(req.cookies?.[REFRESH_COOKIE]);
-    try {
-      const s = await accounts.refresh(refreshFrom(req, req.body));
-      return sendSession(reply, s, req.body?.useCookie ?? fromCookie);
-    } catch (err) {
-      if (fromCookie) clearCookie(reply);
-      throw err;
-    }
-  });
+  app.post(
+    "/refresh",
+    {
+      config: limited,
+      preValidation: emptyBodyOk,
+      schema: { tags, summary: "Rotate the refresh token, get a new access token", body: RefreshBody, response: { 200: SessionResponse, ...errors } },
+    },
+    async (req, reply) => {
+      const fromCookie = !req.body?.refreshToken && Boolean(req.cookies?.[REFRESH_COOKIE]);
+      try {
+        const s = await accounts.refresh(refreshFrom(req, req.body));
+        return sendSession(reply, s, req.body?.useCookie ?? fromCookie);
+      } catch (err) {
+        if (fromCookie) clearCookie(reply);
+        throw err;
+      }
+    },
+  );
 
-  app.post("/logout", { preValidation: emptyBodyOk, schema: { tags, summary: "End this session (revokes the refresh token's family)", body: RefreshBody, response: { 200: OkResponse, ...errors } } }, async (req, reply) => {
-    const t = req.body?.refreshToken ?? req.cookies?.[REFRESH_COOKIE];
-    if (t) await accounts.logout(t);
-    clearCookie(reply);
-    return { ok: true as const };
-  });
+  app.post(
+    "/logout",
+    {
+      preValidation: emptyBodyOk,
+      schema: { tags, summary: "End this session (revokes the refresh token's family)", body: RefreshBody, response: { 200: OkResponse, ...errors } },
+    },
+    async (req, reply) => {
+      const t = req.body?.refreshToken ?? req.cookies?.[REFRESH_COOKIE];
+      if (t) await accounts.logout(t);
+      clearCookie(reply);
+      return { ok: true as const };
+    },
+  );
 
   const signedIn = { preHandler: auth.guard(), schema: { security: [{ bearerAuth: [] }] } };
 
-  app.get("/profile", { preHandler: signedIn.preHandler, schema: { tags, summary: "My account", security: signedIn.schema.security, response: { 200: UserResponse, ...errors } } }, async (req) => ({
-    user: await accounts.profile(currentUser(req).id),
-  }));
+  app.get(
+    "/profile",
+    {
+      preHandler: signedIn.preHandler,
+      schema: { tags, summary: "My account", security: signedIn.schema.security, response: { 200: UserResponse, ...errors } },
+    },
+    async (req) => ({
+      user: await accounts.profile(currentUser(req).id),
+    }),
+  );
 
-  app.patch("/profile", { preHandler: signedIn.preHandler, schema: { tags, summary: "Change my name", security: signedIn.schema.security, body: ProfilePatch, response: { 200: UserResponse, ...errors } } }, async (req) => ({
-    user: await accounts.updateProfile(currentUser(req).id, req.body.fullName),
-  }));
+  app.patch(
+    "/profile",
+    {
+      preHandler: signedIn.preHandler,
+      schema: { tags, summary: "Change my name", security: signedIn.schema.security, body: ProfilePatch, response: { 200: UserResponse, ...errors } },
+    },
+    async (req) => ({
+      user: await accounts.updateProfile(currentUser(req).id, req.body.fullName),
+    }),
+  );
 
-  app.post("/change-password", { config: limited, preHandler: signedIn.preHandler, schema: { tags, summary: "Change my password (ends my other sessions)", security: signedIn.schema.security, body: ChangePasswordBody, response: { 200: OkResponse, ...errors } } }, async (req) => {
-    await accounts.changePassword(currentUser(req).id, req.body.currentPassword, req.body.newPassword, req.cookies?.[REFRESH_COOKIE]);
-    return { ok: true as const };
-  });
+  app.post(
+    "/change-password",
+    {
+      config: limited,
+      preHandler: signedIn.preHandler,
+      schema: {
+        tags,
+        summary: "Change my password (ends my other sessions)",
+        security: signedIn.schema.security,
+        body: ChangePasswordBody,
+        response: { 200: OkResponse, ...errors },
+      },
+    },
+    async (req) => {
+      await accounts.changePassword(currentUser(req).id, req.body.currentPassword, req.body.newPassword, req.cookies?.[REFRESH_COOKIE]);
+      return { ok: true as const };
+    },
+  );
 
-  app.post("/forgot-password", { config: limited, schema: { tags, summary: "Mail a password reset link (always 202)", body: EmailBody, response: { 202: AcceptedResponse, ...errors } } }, async (req, reply) => {
-    await accounts.forgotPassword(req.body.email);
-    return reply.status(202).send({ accepted: true });
-  });
+  app.post(
+    "/forgot-password",
+    { config: limited, schema: { tags, summary: "Mail a password reset link (always 202)", body: EmailBody, response: { 202: AcceptedResponse, ...errors } } },
+    async (req, reply) => {
+      await accounts.forgotPassword(req.body.email);
+      return reply.status(202).send({ accepted: true });
+    },
+  );
 
-  app.post("/reset-password", { config: limited, schema: { tags, summary: "Set a new password with the mailed token", body: ResetPasswordBody, response: { 200: OkResponse, ...errors } } }, async (req) => {
-    await accounts.resetPassword(req.body.token, req.body.newPassword);
-    return { ok: true as const };
-  });
+  app.post(
+    "/reset-password",
+    {
+      config: limited,
+      schema: { tags, summary: "Set a new password with the mailed token", body: ResetPasswordBody, response: { 200: OkResponse, ...errors } },
+    },
+    async (req) => {
+      await accounts.resetPassword(req.body.token, req.body.newPassword);
+      return { ok: true as const };
+    },
+  );
 }
 
 export async function adminUserRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
@@ -128,11 +204,27 @@ export async function adminUserRoutes(fastify: FastifyInstance, { ctx }: { ctx: 
   const tags = ["admin"];
   const security = [{ bearerAuth: [] }];
 
-  app.get("/users", { preHandler: guard, schema: { tags, summary: "Search users", security, querystring: AdminUsersQuery, response: { 200: AdminUsersResponse, ...errors } } }, async (req) =>
-    ctx.accounts.adminList(req.query),
+  app.get(
+    "/users",
+    { preHandler: guard, schema: { tags, summary: "Search users", security, querystring: AdminUsersQuery, response: { 200: AdminUsersResponse, ...errors } } },
+    async (req) => ctx.accounts.adminList(req.query),
   );
 
-  app.patch("/users/:id", { preHandler: guard, schema: { tags, summary: "Change a user's role or disable them", security, params: IdParams, body: AdminUserPatch, response: { 200: UserResponse, ...errors } } }, async (req) => ({
-    user: await ctx.accounts.adminUpdate(currentUser(req).id, req.params.id, req.body),
-  }));
+  app.patch(
+    "/users/:id",
+    {
+      preHandler: guard,
+      schema: {
+        tags,
+        summary: "Change a user's role or disable them",
+        security,
+        params: IdParams,
+        body: AdminUserPatch,
+        response: { 200: UserResponse, ...errors },
+      },
+    },
+    async (req) => ({
+      user: await ctx.accounts.adminUpdate(currentUser(req).id, req.params.id, req.body),
+    }),
+  );
 }

@@ -74,7 +74,8 @@ export class AccountService {
   }
 
   private static checkEmail(email: string) {
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) throw new AppError("VALIDATION_FAILED", "The email address is not valid", [{ field: "email" }]);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254)
+      throw new AppError("VALIDATION_FAILED", "The email address is not valid", [{ field: "email" }]);
   }
 
   async register(input: { email: string; password: string; fullName: string; role: UserRole }): Promise<UserDto> {
@@ -100,7 +101,12 @@ export class AccountService {
     const existing = await this.users.byEmail(email);
     const passwordHash = await this.hasher.hash(input.password);
     if (existing) {
-      const u = await this.users.update(existing.id, { role: "admin", password_hash: passwordHash, disabled: false, ...(existing.email_verified_at ? {} : { email_verified_at: new Date() }) });
+      const u = await this.users.update(existing.id, {
+        role: "admin",
+        password_hash: passwordHash,
+        disabled: false,
+        ...(existing.email_verified_at ? {} : { email_verified_at: new Date() }),
+      });
       if (!u) throw notFound("The account no longer exists");
       return { user: toUserDto(u), created: false };
     }
@@ -245,7 +251,10 @@ export class AccountService {
     if (r === "invalid") throw AppError.withStatus(400, "INVALID_TOKEN", "This reset link is invalid or was already used");
     const user = await this.users.byId(r.userId);
     // Following the mailed link proves the address too.
-    await this.users.update(r.userId, { password_hash: await this.hasher.hash(next), ...(user && !user.email_verified_at ? { email_verified_at: new Date() } : {}) });
+    await this.users.update(r.userId, {
+      password_hash: await this.hasher.hash(next),
+      ...(user && !user.email_verified_at ? { email_verified_at: new Date() } : {}),
+    });
     await this.tokens.revokeAllForUser(r.userId);
   }
 
@@ -262,7 +271,10 @@ export class AccountService {
     if (targetId === actorId && (patch.disabled === true || (patch.role && patch.role !== "admin"))) {
       throw new AppError("CONFLICT", "You cannot disable yourself or remove your own admin role");
     }
-    const u = await this.users.update(targetId, { ...(patch.role ? { role: patch.role } : {}), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}) });
+    const u = await this.users.update(targetId, {
+      ...(patch.role ? { role: patch.role } : {}),
+      ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+    });
     if (!u) throw notFound("No such user", "NOT_FOUND");
     if (patch.disabled) {
       await this.tokens.revokeAllForUser(targetId);
@@ -276,5 +288,7 @@ export class AccountService {
 
 function tooMany(until: Date): AppError {
   const secs = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
-  return new AppError("TOO_MANY_ATTEMPTS", `Too many failed sign-in attempts; try again in ${Math.ceil(secs / 60)} minute(s)`, undefined, { "retry-after": String(secs) });
+  return new AppError("TOO_MANY_ATTEMPTS", `Too many failed sign-in attempts; try again in ${Math.ceil(secs / 60)} minute(s)`, undefined, {
+    "retry-after": String(secs),
+  });
 }

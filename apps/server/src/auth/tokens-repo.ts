@@ -26,13 +26,24 @@ export class TokensRepo {
       .returning("user_id")
       .executeTakeFirst();
     if (used) return { userId: used.user_id };
-    const row = await this.db.selectFrom("email_tokens").select(["used_at", "expires_at"]).where("token_hash", "=", tokenHash).where("purpose", "=", purpose).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("email_tokens")
+      .select(["used_at", "expires_at"])
+      .where("token_hash", "=", tokenHash)
+      .where("purpose", "=", purpose)
+      .executeTakeFirst();
     if (row && !row.used_at && new Date(row.expires_at) <= new Date()) return "expired";
     return "invalid";
   }
 
   async invalidateEmailTokens(userId: string, purpose: EmailTokenPurpose) {
-    await this.db.updateTable("email_tokens").set({ used_at: sql`now()` }).where("user_id", "=", userId).where("purpose", "=", purpose).where("used_at", "is", null).execute();
+    await this.db
+      .updateTable("email_tokens")
+      .set({ used_at: sql`now()` })
+      .where("user_id", "=", userId)
+      .where("purpose", "=", purpose)
+      .where("used_at", "is", null)
+      .execute();
   }
 
   async createRefresh(userId: string, familyId: string, tokenHash: string, expiresAt: Date) {
@@ -45,7 +56,13 @@ export class TokensRepo {
 
   /** Rotates atomically: true only for the one request that rotated it. */
   async markRotated(id: string): Promise<boolean> {
-    const r = await this.db.updateTable("refresh_tokens").set({ rotated_at: sql`now()` }).where("id", "=", id).where("rotated_at", "is", null).where("revoked_at", "is", null).executeTakeFirst();
+    const r = await this.db
+      .updateTable("refresh_tokens")
+      .set({ rotated_at: sql`now()` })
+      .where("id", "=", id)
+      .where("rotated_at", "is", null)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -92,7 +109,12 @@ export class TokensRepo {
 
   async lockedUntil(keys: string[]): Promise<Date | undefined> {
     if (!keys.length) return undefined;
-    const rows = await this.db.selectFrom("login_failures").select("locked_until").where("key", "in", keys).where("locked_until", ">", sql<Date>`now()`).execute();
+    const rows = await this.db
+      .selectFrom("login_failures")
+      .select("locked_until")
+      .where("key", "in", keys)
+      .where("locked_until", ">", sql<Date>`now()`)
+      .execute();
     const times = rows.flatMap((r) => (r.locked_until ? [new Date(r.locked_until).getTime()] : []));
     return times.length ? new Date(Math.max(...times)) : undefined;
   }

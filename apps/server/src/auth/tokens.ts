@@ -23,7 +23,10 @@ export class AccessTokens {
   private readonly key: Uint8Array;
   readonly ttlSeconds = ACCESS_TOKEN_TTL_SECONDS;
 
-  constructor(secret: string, private readonly issuer = "vtp") {
+  constructor(
+    secret: string,
+    private readonly issuer = "vtp",
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 

@@ -45,7 +45,10 @@ export class UsersRepo {
     return this.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
   }
 
-  async update(id: string, patch: Partial<{ full_name: string; password_hash: string; role: UserRole; disabled: boolean; email_verified_at: Date }>): Promise<UserRow | undefined> {
+  async update(
+    id: string,
+    patch: Partial<{ full_name: string; password_hash: string; role: UserRole; disabled: boolean; email_verified_at: Date }>,
+  ): Promise<UserRow | undefined> {
     return this.db
       .updateTable("users")
       .set({ ...patch, updated_at: sql`now()` })
@@ -62,14 +65,25 @@ export class UsersRepo {
       q = q.where((eb) => eb.or([eb("email", "ilike", like), eb("full_name", "ilike", like)]));
     }
     const [rows, count] = await Promise.all([
-      q.selectAll().orderBy("created_at", "desc").orderBy("id").limit(opts.pageSize).offset((opts.page - 1) * opts.pageSize).execute(),
+      q
+        .selectAll()
+        .orderBy("created_at", "desc")
+        .orderBy("id")
+        .limit(opts.pageSize)
+        .offset((opts.page - 1) * opts.pageSize)
+        .execute(),
       q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     ]);
     return { rows, total: Number(count.n) };
   }
 
   async countAdmins(): Promise<number> {
-    const r = await this.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).where("role", "=", "admin").where("disabled", "=", false).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("role", "=", "admin")
+      .where("disabled", "=", false)
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 }

@@ -79,7 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const publicUrl = (url("PUBLIC_URL", ["http:", "https:"]) ?? `http://localhost:${port || 8080}`).replace(/\/+$/, "");
   const smtpUrl = url("SMTP_URL", ["smtp:", "smtps:"]);
   const mailFrom = env.MAIL_FROM || "VTP <no-reply@vtp.local>";
-  if (!/^[^<>]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an email address, optionally with a name ("VTP <no-reply@school.org>")`);
+  if (!/^[^<>]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom))
+    problems.push(`MAIL_FROM must be an email address, optionally with a name ("VTP <no-reply@school.org>")`);
   const bcryptCost = int("BCRYPT_COST", 12, 4, 15);
   const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${env.LOG_LEVEL}")`);
@@ -91,7 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const authRateLimitPerMinute = int("AUTH_RATE_LIMIT_PER_MINUTE", 30, 1, 1_000_000);
 
   const metricsToken = env.METRICS_TOKEN || undefined;
-  if (metricsToken !== undefined && (metricsToken.length < 16 || /\s/.test(metricsToken))) problems.push("METRICS_TOKEN must be at least 16 characters, without spaces");
+  if (metricsToken !== undefined && (metricsToken.length < 16 || /\s/.test(metricsToken)))
+    problems.push("METRICS_TOKEN must be at least 16 characters, without spaces");
 
   const corsOrigins = readCorsOrigins(env.CORS_ORIGINS, publicUrl, problems);
 
@@ -157,7 +159,10 @@ function readCorsOrigins(value: string | undefined, publicUrl: string, problems:
   } catch {
     // PUBLIC_URL's own problem is reported where it is read.
   }
-  for (const item of (value ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (item === "*") {
       problems.push("CORS_ORIGINS must list origins (https://app.school.org): `*` would let any website use a signed-in visitor's session");
       continue;

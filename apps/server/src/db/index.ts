@@ -48,7 +48,13 @@ export interface DatabasePoolStats {
  * time: opening it takes the data directory's lock (DataDirLockedError when another process
  * holds it) and closing it releases the lock. `owner` names the command in that lock.
  */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; inMemory?: boolean; owner?: string; settings?: DatabaseSettings }): Promise<DatabaseHandle> {
+export async function openDatabase(opts: {
+  databaseUrl?: string;
+  dataDir: string;
+  inMemory?: boolean;
+  owner?: string;
+  settings?: DatabaseSettings;
+}): Promise<DatabaseHandle> {
   const settings = opts.settings ?? DEFAULT_DATABASE_SETTINGS;
   if (opts.databaseUrl) {
     const pool = new pg.Pool({
@@ -75,7 +81,8 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
         });
       },
       ping: () => pingDb(db, settings.healthTimeoutMs),
-      poolStats: () => (closed ? { open: false, total: 0, idle: 0, waiting: 0 } : { open: true, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      poolStats: () =>
+        closed ? { open: false, total: 0, idle: 0, waiting: 0 } : { open: true, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
       close: async () => {
         if (closed) return;
         closed = true;

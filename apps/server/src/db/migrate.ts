@@ -57,7 +57,10 @@ export async function migrate(handle: DatabaseHandle, dir = MIGRATIONS_DIR): Pro
             try {
               await sql.raw(text).execute(conn);
             } catch (err) {
-              await sql.raw("rollback").execute(conn).catch(() => {});
+              await sql
+                .raw("rollback")
+                .execute(conn)
+                .catch(() => {});
               throw err;
             }
           },

@@ -34,7 +34,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 }
 
 export function databaseUnavailable(): AppError {
-  return new AppError("DATABASE_UNAVAILABLE", "The database is not reachable right now; try again in a few seconds", { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS }, { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) });
+  return new AppError(
+    "DATABASE_UNAVAILABLE",
+    "The database is not reachable right now; try again in a few seconds",
+    { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+    { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+  );
 }
 
 /** `err` as DATABASE_UNAVAILABLE when it is a connection problem, otherwise `err` itself. */

@@ -30,18 +30,13 @@ export class AppError extends Error {
   }
 
   toBody() {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
   }
 }
 
-export const badRequest = (message: string, details?: unknown) =>
-  new AppError("VALIDATION_FAILED", message, details);
-export const unauthorized = (message = "Authentication required", code: ErrorCode = "UNAUTHORIZED") =>
-  new AppError(code, message);
-export const forbidden = (message = "You are not allowed to do this", code: ErrorCode = "FORBIDDEN") =>
-  new AppError(code, message);
+export const badRequest = (message: string, details?: unknown) => new AppError("VALIDATION_FAILED", message, details);
+export const unauthorized = (message = "Authentication required", code: ErrorCode = "UNAUTHORIZED") => new AppError(code, message);
+export const forbidden = (message = "You are not allowed to do this", code: ErrorCode = "FORBIDDEN") => new AppError(code, message);
 export const notFound = (message = "Not found", code: ErrorCode = "NOT_FOUND") => new AppError(code, message);
 export const conflict = (message: string, code: ErrorCode = "CONFLICT") => new AppError(code, message);
 

@@ -17,7 +17,11 @@ export function registerErrorHandling(app: FastifyInstance) {
     const fe = err as FastifyError;
     if (fe.validation) {
       const details = fe.validation.map((v) => ({
-        field: (v.instancePath || "").replace(/^\//, "").replace(/\//g, ".") || stringParam(v, "missingProperty") || stringParam(v, "additionalProperty") || undefined,
+        field:
+          (v.instancePath || "").replace(/^\//, "").replace(/\//g, ".") ||
+          stringParam(v, "missingProperty") ||
+          stringParam(v, "additionalProperty") ||
+          undefined,
         problem: problemOf(v),
         where: fe.validationContext,
       }));
@@ -35,12 +39,14 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (isDatabaseUnavailable(err)) {
       const unavailable = databaseUnavailable();
       request.log.warn({ err }, "database unavailable");
-      return reply.status(unavailable.status).headers(unavailable.headers ?? {}).send({ error: unavailable.toBody() });
+      return reply
+        .status(unavailable.status)
+        .headers(unavailable.headers ?? {})
+        .send({ error: unavailable.toBody() });
     }
     request.log.error({ err }, "unhandled error");
     return reply.status(500).send({ error: { code: "INTERNAL_ERROR", message: "Internal server error" } });
   });
-
 }
 
 /**

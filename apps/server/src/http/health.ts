@@ -23,7 +23,11 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     const body = await healthOf(ctx);
     return reply.status(body.status === "ok" ? 200 : 503).send(body);
   };
-  const schema = { tags: ["system"], summary: "Liveness: 503 when the database or (with REDIS_URL) Redis does not answer", response: { 200: HealthResponse, 503: HealthResponse } };
+  const schema = {
+    tags: ["system"],
+    summary: "Liveness: 503 when the database or (with REDIS_URL) Redis does not answer",
+    response: { 200: HealthResponse, 503: HealthResponse },
+  };
   app.get("/health", { schema }, handler);
   app.get("/api/v1/health", { schema }, handler);
 }

@@ -14,7 +14,15 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
   const errors = { 401: ErrorSchema, 403: ErrorSchema };
   app.get(
     "/status",
-    { preHandler: ctx.auth.guard("admin"), schema: { tags: ["admin"], security: [{ bearerAuth: [] }], summary: "System status for administrators", response: { 200: AdminStatusResponse, ...errors } } },
+    {
+      preHandler: ctx.auth.guard("admin"),
+      schema: {
+        tags: ["admin"],
+        security: [{ bearerAuth: [] }],
+        summary: "System status for administrators",
+        response: { 200: AdminStatusResponse, ...errors },
+      },
+    },
     async () => {
       const health = await healthOf(ctx);
       const dbOk = health.database === "ok";

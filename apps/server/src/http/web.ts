@@ -14,8 +14,15 @@ export async function registerWebClient(app: FastifyInstance, config: Config): P
     app.log.debug({ dir }, "web client not built; serving the API only");
     return false;
   }
-  await app.register(fastifyStatic, { root: dir, prefix: "/", wildcard: false, index: ["index.html"], cacheControl: false, setHeaders: (res, file) => {
-    res.header("cache-control", file.includes(`${path.sep}assets${path.sep}`) ? "public, max-age=31536000, immutable" : "no-cache");
-  } });
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: "/",
+    wildcard: false,
+    index: ["index.html"],
+    cacheControl: false,
+    setHeaders: (res, file) => {
+      res.header("cache-control", file.includes(`${path.sep}assets${path.sep}`) ? "public, max-age=31536000, immutable" : "no-cache");
+    },
+  });
   return true;
 }

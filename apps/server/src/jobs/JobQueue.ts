@@ -104,7 +104,9 @@ export class JobQueue {
 
   /** How many jobs of a queue are in each status. */
   async counts(queue: string): Promise<Record<JobStatus, number>> {
-    const r = await sql<{ status: JobStatus; n: string | number }>`select status, count(*) as n from jobs where queue = ${queue} group by status`.execute(this.db);
+    const r = await sql<{ status: JobStatus; n: string | number }>`select status, count(*) as n from jobs where queue = ${queue} group by status`.execute(
+      this.db,
+    );
     const out: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, failed: 0 };
     for (const row of r.rows) out[row.status] = Number(row.n);
     return out;
@@ -190,7 +192,10 @@ export class JobQueue {
 
   /** Removes finished jobs older than `olderThanMs`. */
   async prune(olderThanMs: number): Promise<number> {
-    const r = await sql`delete from jobs where status in ('done', 'failed') and finished_at < now() - ${Math.round(olderThanMs)}::bigint * interval '1 millisecond'`.execute(this.db);
+    const r =
+      await sql`delete from jobs where status in ('done', 'failed') and finished_at < now() - ${Math.round(olderThanMs)}::bigint * interval '1 millisecond'`.execute(
+        this.db,
+      );
     return Number(r.numAffectedRows ?? 0);
   }
 }

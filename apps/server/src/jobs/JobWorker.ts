@@ -142,9 +142,7 @@ export class JobWorker {
       } catch (err) {
         clearInterval(hb);
         const message = err instanceof Error ? err.message : String(err);
-        const after = await this.jobs
-          .fail(job.id, this.workerId, message, { permanent: err instanceof PermanentJobError })
-          .catch(() => undefined);
+        const after = await this.jobs.fail(job.id, this.workerId, message, { permanent: err instanceof PermanentJobError }).catch(() => undefined);
         this.opts.log?.warn({ jobId: job.id, queue: job.queue, attempt: job.attempts, status: after?.status, err: message }, "job attempt failed");
       } finally {
         this.active.delete(job.id);

@@ -22,7 +22,10 @@ export interface Mailer {
 class SmtpMailer implements Mailer {
   readonly kind = "smtp" as const;
   private readonly transport;
-  constructor(url: string, private readonly from: string) {
+  constructor(
+    url: string,
+    private readonly from: string,
+  ) {
     this.transport = nodemailer.createTransport(url);
   }
   async send(msg: MailMessage) {
@@ -41,7 +44,11 @@ class OutboxMailer implements Mailer {
   readonly kind = "outbox" as const;
   private readonly transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   private seq = 0;
-  constructor(readonly dir: string, private readonly from: string, private readonly log: Logger) {}
+  constructor(
+    readonly dir: string,
+    private readonly from: string,
+    private readonly log: Logger,
+  ) {}
 
   async send(msg: MailMessage) {
     const info = await this.transport.sendMail({ from: this.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html });
@@ -74,9 +81,31 @@ function layout(title: string, intro: string, action: string, link: string, outr
 
 export const mails = {
   verifyEmail(to: string, name: string, link: string): MailMessage {
-    return { to, subject: "Verify your email for VTP", link, ...layout(`Welcome to VTP, ${name}`, "Please confirm your email address to finish creating your account.", "Verify my email", link, "The link works once and expires in 24 hours. If you did not sign up, ignore this mail.") };
+    return {
+      to,
+      subject: "Verify your email for VTP",
+      link,
+      ...layout(
+        `Welcome to VTP, ${name}`,
+        "Please confirm your email address to finish creating your account.",
+        "Verify my email",
+        link,
+        "The link works once and expires in 24 hours. If you did not sign up, ignore this mail.",
+      ),
+    };
   },
   resetPassword(to: string, name: string, link: string): MailMessage {
-    return { to, subject: "Reset your VTP password", link, ...layout(`Hello ${name}`, "Someone (hopefully you) asked to reset your VTP password.", "Choose a new password", link, "The link works once and expires in 1 hour. If you did not ask for it, ignore this mail: your password stays the same.") };
+    return {
+      to,
+      subject: "Reset your VTP password",
+      link,
+      ...layout(
+        `Hello ${name}`,
+        "Someone (hopefully you) asked to reset your VTP password.",
+        "Choose a new password",
+        link,
+        "The link works once and expires in 1 hour. If you did not ask for it, ignore this mail: your password stays the same.",
+      ),
+    };
   },
 };

@@ -18,11 +18,7 @@ export async function startLocalMedia(
   try {
     for (let i = 0; i < config.workers; i++) {
       workers.push(
-        await WorkerSlot.start(
-          { workerId: `w${i}`, config, portRange: workerPortRange(config, i, config.workers), fastPath },
-          config.workerMode,
-          log,
-        ),
+        await WorkerSlot.start({ workerId: `w${i}`, config, portRange: workerPortRange(config, i, config.workers), fastPath }, config.workerMode, log),
       );
     }
   } catch (err) {

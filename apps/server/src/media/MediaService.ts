@@ -51,12 +51,7 @@ export interface MediaOperations {
    * the result carries the server's answer. "recv" transport: `description` is the client's answer
    * to the offer returned by the last consume.
    */
-  connectTransport(
-    roomId: string,
-    peerId: string,
-    transportId: string,
-    description: SessionDescriptionDto,
-  ): Promise<ConnectTransportResult>;
+  connectTransport(roomId: string, peerId: string, transportId: string, description: SessionDescriptionDto): Promise<ConnectTransportResult>;
   produce(roomId: string, peerId: string, params: ProduceParams): Promise<ProduceResult>;
   /** Adds an m-line to the recv transport; the result carries the offer to answer. */
   consume(roomId: string, peerId: string, params: ConsumeParams): Promise<ConsumeResult>;

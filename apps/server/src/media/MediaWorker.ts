@@ -77,9 +77,7 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
 
   request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
     if (this.closed || this.died) {
-      return Promise.reject(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} is not running`)) as ReturnType<
-        MediaOperations[M]
-      >;
+      return Promise.reject(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} is not running`)) as ReturnType<MediaOperations[M]>;
     }
     return this.#channel.request(method, args);
   }

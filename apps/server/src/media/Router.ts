@@ -7,15 +7,7 @@ import type { Consumer } from "./Consumer.js";
 import type { Mutex } from "./Mutex.js";
 import type { MediaConfig } from "./config.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
-import type {
-  MediaEvent,
-  MediaPeerInfo,
-  MediaRoomInfo,
-  MediaRoomSummary,
-  ProducerInfo,
-  ProducerSource,
-  TransportDirection,
-} from "./types.js";
+import type { MediaEvent, MediaPeerInfo, MediaRoomInfo, MediaRoomSummary, ProducerInfo, ProducerSource, TransportDirection } from "./types.js";
 
 export interface RouterEvents {
   close: [];
@@ -153,9 +145,7 @@ export class Router extends TypedEmitter<RouterEvents> {
     });
     transport.on("consumer", (consumer) => {
       this.consumers.set(consumer.id, consumer);
-      consumer.on("layerchange", (layer) =>
-        this.#event({ type: "consumer-layer-changed", roomId: this.roomId, peerId, consumerId: consumer.id, layer }),
-      );
+      consumer.on("layerchange", (layer) => this.#event({ type: "consumer-layer-changed", roomId: this.roomId, peerId, consumerId: consumer.id, layer }));
       consumer.once("close", (reason) => {
         this.consumers.delete(consumer.id);
         this.closedForwarded += consumer.forwarded;

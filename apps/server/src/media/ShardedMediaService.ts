@@ -177,9 +177,7 @@ export class ShardedMediaService implements MediaService {
 
   /** The stats of each shard (worker or node) on its own; null for one that does not answer. */
   async statsByShard(): Promise<{ shardId: string; stats: MediaStats | null }[]> {
-    return Promise.all(
-      this.shards.map(async (s) => ({ shardId: s.id, stats: await s.request("stats").catch((): null => null) })),
-    );
+    return Promise.all(this.shards.map(async (s) => ({ shardId: s.id, stats: await s.request("stats").catch((): null => null) })));
   }
 
   async close(): Promise<void> {

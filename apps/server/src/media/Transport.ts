@@ -1,11 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  RTCPeerConnection,
-  ReceiverEstimatedMaxBitrate,
-  RtcpPayloadSpecificFeedback,
-  type PeerConfig,
-  type RTCRtpTransceiver,
-} from "werift";
+import { RTCPeerConnection, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, type PeerConfig, type RTCRtpTransceiver } from "werift";
 import { AppError } from "../errors/index.js";
 import { TypedEmitter } from "./TypedEmitter.js";
 import { Producer } from "./Producer.js";
@@ -14,14 +8,7 @@ import { announceIp, assertSdp, keepInactiveInBundle, toInvalidSdp, unbundleReje
 import type { Mutex } from "./Mutex.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
 import { enlargeSocketBuffers, type SocketBufferSizes } from "./rtp/socketBuffers.js";
-import type {
-  MediaKind,
-  ProducerSource,
-  SessionDescriptionDto,
-  TransportCloseReason,
-  TransportDirection,
-  TransportInfo,
-} from "./types.js";
+import type { MediaKind, ProducerSource, SessionDescriptionDto, TransportCloseReason, TransportDirection, TransportInfo } from "./types.js";
 
 export interface TransportEvents {
   close: [reason: TransportCloseReason];
@@ -215,16 +202,16 @@ export class Transport extends TypedEmitter<TransportEvents> {
   /** Bind one of the client's m-lines to a new producer. */
   produce(kind: MediaKind, source: ProducerSource, mid: string | undefined): Producer {
     if (this.direction !== "send") {
-      throw new AppError("WRONG_DIRECTION", "Producing needs a transport created with direction \"send\"");
+      throw new AppError("WRONG_DIRECTION", 'Producing needs a transport created with direction "send"');
     }
     const bound = new Set([...this.producers.values()].map((p) => p.transceiver));
-    const receiving = (t: RTCRtpTransceiver) =>
-      t.kind === kind && !bound.has(t) && (t.direction === "recvonly" || t.direction === "sendrecv");
+    const receiving = (t: RTCRtpTransceiver) => t.kind === kind && !bound.has(t) && (t.direction === "recvonly" || t.direction === "sendrecv");
     const transceivers = this.pc.getTransceivers();
-    const transceiver =
-      mid !== undefined ? transceivers.find((t) => t.mid === mid) : transceivers.find((t) => receiving(t));
+    const transceiver = mid !== undefined ? transceivers.find((t) => t.mid === mid) : transceivers.find((t) => receiving(t));
     if (!transceiver) {
-      throw new AppError("VALIDATION_FAILED", mid !== undefined
+      throw new AppError(
+        "VALIDATION_FAILED",
+        mid !== undefined
           ? `No m-line with mid "${mid}" on this transport: connect the transport with an offer that contains it first`
           : `No unused ${kind} m-line on this transport: connect the transport with an offer that contains it first`,
       );
@@ -242,7 +229,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
   /** Add a sendonly m-line for `producer` and return the consumer with the new offer. */
   async consume(producer: Producer): Promise<{ consumer: Consumer; offer: SessionDescriptionDto }> {
     if (this.direction !== "recv") {
-      throw new AppError("WRONG_DIRECTION", "Consuming needs a transport created with direction \"recv\"");
+      throw new AppError("WRONG_DIRECTION", 'Consuming needs a transport created with direction "recv"');
     }
     // One offer at a time: wait until the previous offer was answered (or timed out).
     const previous = this.#negotiating;
@@ -251,9 +238,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
     await previous;
     if (this.closed || producer.closed) {
       release();
-      throw this.closed
-        ? new AppError("TRANSPORT_NOT_FOUND", "The transport was closed")
-        : new AppError("PRODUCER_NOT_FOUND", "The producer was closed");
+      throw this.closed ? new AppError("TRANSPORT_NOT_FOUND", "The transport was closed") : new AppError("PRODUCER_NOT_FOUND", "The producer was closed");
     }
     // One consumer per producer and transport: a client looping `consume` must not make the
     // server forward the same stream to it many times over.

@@ -96,8 +96,7 @@ export class WorkerCore implements MediaOperations {
     for (const l of this.#listeners) callListener(l, e, "event", "WorkerCore");
   }
 
-  #makeSink = (transceiver: RTCRtpTransceiver): RtpSink =>
-    this.opts.fastPath ? new FastSink(transceiver) : new WeriftSink(transceiver.sender);
+  #makeSink = (transceiver: RTCRtpTransceiver): RtpSink => (this.opts.fastPath ? new FastSink(transceiver) : new WeriftSink(transceiver.sender));
 
   #router(roomId: string): Router {
     const r = this.routers.get(roomId);
@@ -154,12 +153,7 @@ export class WorkerCore implements MediaOperations {
     return { transportId: t.id, direction };
   }
 
-  async connectTransport(
-    roomId: string,
-    peerId: string,
-    transportId: string,
-    description: SessionDescriptionDto,
-  ): Promise<ConnectTransportResult> {
+  async connectTransport(roomId: string, peerId: string, transportId: string, description: SessionDescriptionDto): Promise<ConnectTransportResult> {
     const t = this.#router(roomId).transport(peerId, transportId);
     const answer = await t.connect(description);
     return answer ? { transportId: t.id, answer } : { transportId: t.id };

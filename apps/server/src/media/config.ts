@@ -95,7 +95,8 @@ function readLocalMediaConfig(read: SettingsReader, overrides: Partial<MediaConf
     ...overrides,
   };
   if (cfg.rtcMaxPort <= cfg.rtcMinPort) read.problem("RTC_MAX_PORT must be greater than RTC_MIN_PORT");
-  else if ((cfg.rtcMaxPort - cfg.rtcMinPort + 1) / cfg.workers < 2) read.problem("RTC_MIN_PORT–RTC_MAX_PORT must hold at least two ports per media worker (MEDIA_WORKERS)");
+  else if ((cfg.rtcMaxPort - cfg.rtcMinPort + 1) / cfg.workers < 2)
+    read.problem("RTC_MIN_PORT–RTC_MAX_PORT must hold at least two ports per media worker (MEDIA_WORKERS)");
   return cfg;
 }
 

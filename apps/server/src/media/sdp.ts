@@ -22,9 +22,7 @@ export function assertSdp(desc: SessionDescriptionDto | undefined, expected: "of
 /** Write the announced (public) address into host candidates and c= lines. */
 export function announceIp(sdp: string, announcedIp: string | undefined): string {
   if (!announcedIp) return sdp;
-  return sdp
-    .replace(/^(a=candidate:\S+ \d+ udp \d+ )(\S+)( \d+ typ host)/gim, `$1${announcedIp}$3`)
-    .replace(/^c=IN IP4 \S+/gm, `c=IN IP4 ${announcedIp}`);
+  return sdp.replace(/^(a=candidate:\S+ \d+ udp \d+ )(\S+)( \d+ typ host)/gim, `$1${announcedIp}$3`).replace(/^c=IN IP4 \S+/gm, `c=IN IP4 ${announcedIp}`);
 }
 
 export function toInvalidSdp(err: unknown): AppError {
@@ -50,7 +48,10 @@ export function unbundleRejected(sdp: string): string {
     if (mid !== undefined) rejected.add(mid);
   }
   if (rejected.size === 0) return sdp;
-  const mids = group[0].split(" ").slice(1).filter((m) => !rejected.has(m.trim()));
+  const mids = group[0]
+    .split(" ")
+    .slice(1)
+    .filter((m) => !rejected.has(m.trim()));
   return mids.length ? sdp.replace(group[0], `a=group:BUNDLE ${mids.join(" ")}`) : sdp.replace(/^a=group:BUNDLE .*\r?\n/m, "");
 }
 

@@ -21,7 +21,11 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     registers: [registry],
   });
   app.addHook("onResponse", async (req, reply) => {
-    const labels = { method: METHODS.has(req.method) ? req.method : "OTHER", route: req.routeOptions.url ?? UNMATCHED_ROUTE, status_code: String(reply.statusCode) };
+    const labels = {
+      method: METHODS.has(req.method) ? req.method : "OTHER",
+      route: req.routeOptions.url ?? UNMATCHED_ROUTE,
+      status_code: String(reply.statusCode),
+    };
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
   });

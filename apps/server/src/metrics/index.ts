@@ -44,14 +44,33 @@ export function registerMetrics(app: FastifyInstance, opts: { token: string | un
   const sourceUp = new Gauge({ name: "vtp_metrics_source_up", help: "1 when the source answered this scrape", labelNames: ["source"], registers });
   const sockets = new Gauge({ name: "vtp_socketio_sockets_connected", help: "Socket.IO sockets connected to this process", registers });
   const rooms = new Gauge({ name: "vtp_rooms_live", help: "Live rooms in the cluster", registers });
-  const participants = new Gauge({ name: "vtp_participants_live", help: "Participants in live rooms, connected or in their reconnect grace", labelNames: ["state"], registers });
+  const participants = new Gauge({
+    name: "vtp_participants_live",
+    help: "Participants in live rooms, connected or in their reconnect grace",
+    labelNames: ["state"],
+    registers,
+  });
   const recordings = new Gauge({ name: "vtp_recordings", help: "Recordings by status", labelNames: ["status"], registers });
   const jobs = new Gauge({ name: "vtp_jobs", help: "Background jobs by queue and status", labelNames: ["queue", "status"], registers });
-  const jobAge = new Gauge({ name: "vtp_jobs_oldest_age_seconds", help: "Age of the oldest job waiting (queued) or running, by queue", labelNames: ["queue", "status"], registers });
+  const jobAge = new Gauge({
+    name: "vtp_jobs_oldest_age_seconds",
+    help: "Age of the oldest job waiting (queued) or running, by queue",
+    labelNames: ["queue", "status"],
+    registers,
+  });
   const dbUp = new Gauge({ name: "vtp_database_up", help: "1 when the database answered select 1", registers });
   const dbPing = new Gauge({ name: "vtp_database_ping_seconds", help: "Latency of select 1 through the connection pool", registers });
-  const dbConnections = new Gauge({ name: "vtp_database_connections", help: "Database connections: total open, idle, and requests waiting for one (PostgreSQL's pool; embedded PGlite: its one connection)", labelNames: ["state"], registers });
-  const dbOpen = new Gauge({ name: "vtp_database_open", help: "1 while this process's database handle is open (for PGlite: the embedded database)", registers });
+  const dbConnections = new Gauge({
+    name: "vtp_database_connections",
+    help: "Database connections: total open, idle, and requests waiting for one (PostgreSQL's pool; embedded PGlite: its one connection)",
+    labelNames: ["state"],
+    registers,
+  });
+  const dbOpen = new Gauge({
+    name: "vtp_database_open",
+    help: "1 while this process's database handle is open (for PGlite: the embedded database)",
+    registers,
+  });
   const media = new MediaMetrics(registry);
   let redisProbe: { redis: Redis; up: Gauge; ping: Gauge } | undefined;
   if (sources.redisUrl) {
@@ -98,8 +117,14 @@ export function registerMetrics(app: FastifyInstance, opts: { token: string | un
       read("rooms", async () => {
         const live = await withTimeout(sources.liveRooms());
         rooms.set(live.length);
-        participants.set({ state: "connected" }, live.reduce((n, r) => n + r.participantsOnline, 0));
-        participants.set({ state: "reconnecting" }, live.reduce((n, r) => n + r.participantsReconnecting, 0));
+        participants.set(
+          { state: "connected" },
+          live.reduce((n, r) => n + r.participantsOnline, 0),
+        );
+        participants.set(
+          { state: "reconnecting" },
+          live.reduce((n, r) => n + r.participantsReconnecting, 0),
+        );
       }),
       read("recordings", async () => {
         const counts = await withTimeout(sources.recordingsByStatus());
@@ -136,6 +161,9 @@ export function registerMetrics(app: FastifyInstance, opts: { token: string | un
     for (const state of ["total", "idle", "waiting"] as const) dbConnections.set({ state }, now[state]);
     dbOpen.set(now.open ? 1 : 0);
     await refresh();
-    return reply.header("content-type", registry.contentType).header("cache-control", "no-store").send(await registry.metrics());
+    return reply
+      .header("content-type", registry.contentType)
+      .header("cache-control", "no-store")
+      .send(await registry.metrics());
   });
 }

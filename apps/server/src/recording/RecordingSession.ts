@@ -67,7 +67,9 @@ export class RecordingSession {
         persisting = persisting.then(async () => {
           const id = await trackId;
           const first = snapshot.find((p) => p.offsetMs >= 0);
-          await repo.updateTrack(id, { parts: snapshot, ...(first ? { startOffsetMs: first.offsetMs } : {}) }).catch((err) => log.warn({ err }, "saving track parts failed"));
+          await repo
+            .updateTrack(id, { parts: snapshot, ...(first ? { startOffsetMs: first.offsetMs } : {}) })
+            .catch((err) => log.warn({ err }, "saving track parts failed"));
         });
       },
     });
@@ -130,7 +132,9 @@ export class RecordingSession {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await Promise.all([...this.captures.keys()].map((id) => this.finishTrack(id, "stopped").catch((err) => this.opts.log.error({ err }, "finalizing a track failed"))));
+    await Promise.all(
+      [...this.captures.keys()].map((id) => this.finishTrack(id, "stopped").catch((err) => this.opts.log.error({ err }, "finalizing a track failed"))),
+    );
     await this.source.stop().catch(() => {});
   }
 }

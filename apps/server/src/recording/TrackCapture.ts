@@ -33,11 +33,16 @@ async function freePortPair(): Promise<number> {
   for (let i = 0; i < 200; i++) {
     const port = nextPort;
     nextPort = nextPort + 2 > PORT_MAX - 1 ? PORT_MIN : nextPort + 2;
-    const ok = await Promise.all([port, port + 1].map((p) => new Promise<boolean>((resolve) => {
-      const s = dgram.createSocket("udp4");
-      s.once("error", () => resolve(false));
-      s.bind(p, "127.0.0.1", () => s.close(() => resolve(true)));
-    })));
+    const ok = await Promise.all(
+      [port, port + 1].map(
+        (p) =>
+          new Promise<boolean>((resolve) => {
+            const s = dgram.createSocket("udp4");
+            s.once("error", () => resolve(false));
+            s.bind(p, "127.0.0.1", () => s.close(() => resolve(true)));
+          }),
+      ),
+    );
     if (ok.every(Boolean)) return port;
   }
   throw new Error("no free UDP port pair for the recorder");
@@ -47,7 +52,9 @@ async function freePortPair(): Promise<number> {
 function udpBound(port: number): boolean | undefined {
   try {
     const hex = port.toString(16).toUpperCase().padStart(4, "0");
-    return readFileSync("/proc/net/udp", "utf8").split("\n").some((l) => l.includes(`:${hex} `) && l.trim().split(/\s+/)[1]?.endsWith(`:${hex}`));
+    return readFileSync("/proc/net/udp", "utf8")
+      .split("\n")
+      .some((l) => l.includes(`:${hex} `) && l.trim().split(/\s+/)[1]?.endsWith(`:${hex}`));
   } catch {
     return undefined;
   }
@@ -113,7 +120,10 @@ export class TrackCapture {
   /** When the last packet was handed to FFmpeg, on the recording's clock (-1: none yet). */
   lastPacketAt = -1;
 
-  constructor(readonly track: RecorderTrack, private readonly opts: TrackCaptureOptions) {
+  constructor(
+    readonly track: RecorderTrack,
+    private readonly opts: TrackCaptureOptions,
+  ) {
     this.udp.on("error", () => {});
     this.ordered = new OrderedRtp({
       kind: track.kind,
@@ -186,7 +196,32 @@ export class TrackCapture {
     const logFd = openSync(path.join(this.opts.dir, `${this.opts.baseName}.p${n}.log`), "a");
     const proc = spawn(
       this.opts.ffmpeg,
-      ["-hide_banner", "-nostdin", "-loglevel", "warning", "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "0", "-analyzeduration", "1000000", "-i", sdpFile, "-map", "0", "-c", "copy", "-flush_packets", "1", "-f", "matroska", "-cluster_time_limit", "500", "-y", path.join(this.opts.dir, file)],
+      [
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "warning",
+        "-protocol_whitelist",
+        "file,udp,rtp",
+        "-reorder_queue_size",
+        "0",
+        "-analyzeduration",
+        "1000000",
+        "-i",
+        sdpFile,
+        "-map",
+        "0",
+        "-c",
+        "copy",
+        "-flush_packets",
+        "1",
+        "-f",
+        "matroska",
+        "-cluster_time_limit",
+        "500",
+        "-y",
+        path.join(this.opts.dir, file),
+      ],
       { stdio: ["ignore", logFd, logFd], detached: false },
     );
     closeSync(logFd);
@@ -194,9 +229,11 @@ export class TrackCapture {
     // offsetMs is set from the first packet FFmpeg receives (-1 until then).
     this.parts.push({ file, offsetMs: -1, pid: proc.pid, ...(gapReason ? { gapReason } : {}) });
     this.opts.onParts(this.parts);
-    this.exited = new Promise((resolve) => proc.once("exit", (code, sig) => {
-      void this.onExit(proc, code, sig).finally(resolve);
-    }));
+    this.exited = new Promise((resolve) =>
+      proc.once("exit", (code, sig) => {
+        void this.onExit(proc, code, sig).finally(resolve);
+      }),
+    );
     // Wait until FFmpeg listens (or a second at most where /proc is not available).
     const deadline = Date.now() + 5000;
     for (;;) {
@@ -261,7 +298,10 @@ export class TrackCapture {
     }
     this.unsubscribe?.();
     this.ordered.close();
-    this.opts.log.info({ track: this.track.id, kind: this.track.kind, source: this.track.source, packets: this.packets, ...this.ordered.stats }, "recorder track stopped");
+    this.opts.log.info(
+      { track: this.track.id, kind: this.track.kind, source: this.track.source, packets: this.packets, ...this.ordered.stats },
+      "recorder track stopped",
+    );
     this.udp.close();
   }
 

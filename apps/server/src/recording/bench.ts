@@ -36,11 +36,35 @@ function run(args: string[]): Promise<number> {
 async function processing() {
   const cam = path.join(dir, "video-camera.mkv");
   const mic = path.join(dir, "audio-microphone.mkv");
-  await run(["-f", "lavfi", "-i", `testsrc2=size=640x360:rate=25:duration=${SECONDS}`, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "800k", "-g", "50", cam]);
+  await run([
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=640x360:rate=25:duration=${SECONDS}`,
+    "-c:v",
+    "libvpx",
+    "-deadline",
+    "realtime",
+    "-cpu-used",
+    "8",
+    "-b:v",
+    "800k",
+    "-g",
+    "50",
+    cam,
+  ]);
   await run(["-f", "lavfi", "-i", `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`, "-ac", "2", "-c:a", "libopus", "-b:a", "48k", mic]);
   const mp4 = path.join(dir, "recording.mp4");
   const track = (kind: "audio" | "video", source: string) => ({ kind, source, user_id: "host", producer_id: `${kind}-1` });
-  const compose = await run(composeArgs([{ file: cam, offsetMs: 0, track: track("video", "camera") }, { file: mic, offsetMs: 0, track: track("audio", "microphone") }], { hostId: "host", durationS: SECONDS, output: mp4 }));
+  const compose = await run(
+    composeArgs(
+      [
+        { file: cam, offsetMs: 0, track: track("video", "camera") },
+        { file: mic, offsetMs: 0, track: track("audio", "microphone") },
+      ],
+      { hostId: "host", durationS: SECONDS, output: mp4 },
+    ),
+  );
   mkdirSync(path.join(dir, "hls"), { recursive: true });
   const hls = await run(hlsArgs(mp4, path.join(dir, "hls")));
   return { compose, hls };
@@ -58,7 +82,28 @@ async function vp8Rtp(seconds: number): Promise<{ at: number; data: Buffer }[]> 
     t0 ||= now;
     packets.push({ at: now - t0, data: Buffer.from(m) });
   });
-  await run(["-re", "-f", "lavfi", "-i", `testsrc2=size=640x360:rate=25:duration=${seconds}`, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "800k", "-g", "50", "-f", "rtp", "-payload_type", "96", `rtp://127.0.0.1:${sock.address().port}?pkt_size=1200`]);
+  await run([
+    "-re",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=640x360:rate=25:duration=${seconds}`,
+    "-c:v",
+    "libvpx",
+    "-deadline",
+    "realtime",
+    "-cpu-used",
+    "8",
+    "-b:v",
+    "800k",
+    "-g",
+    "50",
+    "-f",
+    "rtp",
+    "-payload_type",
+    "96",
+    `rtp://127.0.0.1:${sock.address().port}?pkt_size=1200`,
+  ]);
   sock.close();
   return packets;
 }
@@ -104,7 +149,11 @@ async function capture(dump: { at: number; data: Buffer }[]) {
   const caps = Array.from({ length: TRACKS }, (_, n) => {
     const listeners = new Set<(p: Buffer) => void>();
     const track: RecorderTrack = {
-      id: `t${n}`, peerId: "p", userId: null, kind: "video", source: "camera",
+      id: `t${n}`,
+      peerId: "p",
+      userId: null,
+      kind: "video",
+      source: "camera",
       codec: { name: "VP8", payloadType: 96, clockRate: 90000 },
       onRtp: (l) => {
         listeners.add(l);
@@ -114,14 +163,21 @@ async function capture(dump: { at: number; data: Buffer }[]) {
       requestKeyFrame: () => {},
     };
     const t0 = performance.now();
-    return { listeners, cap: new TrackCapture(track, { ffmpeg: "ffmpeg", dir, baseName: `cap${n}`, clock: () => performance.now() - t0, log, onParts: () => {} }) };
+    return {
+      listeners,
+      cap: new TrackCapture(track, { ffmpeg: "ffmpeg", dir, baseName: `cap${n}`, clock: () => performance.now() - t0, log, onParts: () => {} }),
+    };
   });
   await Promise.all(caps.map((c) => c.cap.start()));
   const c0 = process.cpuUsage();
   const f0 = caps.map((c) => childCpuS(c.cap.parts[0]?.pid));
-  await replay(dump, caps.map((c) => (p: Buffer) => {
-    for (const l of c.listeners) l(p);
-  }), CAPTURE_S);
+  await replay(
+    dump,
+    caps.map((c) => (p: Buffer) => {
+      for (const l of c.listeners) l(p);
+    }),
+    CAPTURE_S,
+  );
   const proc = cpuS(process.cpuUsage(c0)) - baseline;
   const ff = caps.reduce((s, c, k) => s + childCpuS(c.cap.parts[0]?.pid) - f0[k], 0);
   await Promise.all(caps.map((c) => c.cap.stop()));
@@ -133,11 +189,15 @@ try {
   const p = await processing();
   const total = p.compose + p.hls;
   console.log(`processing ${SECONDS} s two-track class (VP8 640x360 + Opus → MP4 1280x720 H.264/AAC + HLS 720p/360p):`);
-  console.log(`  compose MP4 ${p.compose.toFixed(1)} s (${(SECONDS / p.compose).toFixed(1)}× realtime), HLS ladder ${p.hls.toFixed(1)} s (${(SECONDS / p.hls).toFixed(1)}×), total ${total.toFixed(1)} s = ${(SECONDS / total).toFixed(1)}× realtime`);
+  console.log(
+    `  compose MP4 ${p.compose.toFixed(1)} s (${(SECONDS / p.compose).toFixed(1)}× realtime), HLS ladder ${p.hls.toFixed(1)} s (${(SECONDS / p.hls).toFixed(1)}×), total ${total.toFixed(1)} s = ${(SECONDS / total).toFixed(1)}× realtime`,
+  );
   const dump = await vp8Rtp(6);
   const c = await capture(dump);
   console.log(`capture: ${TRACKS} VP8 tracks (~800 kbps each) for ${CAPTURE_S} s, ${c.packets} packets:`);
-  console.log(`  per track: server process ${(c.nodePerTrack * 100).toFixed(2)} % of a core, ffmpeg -c copy ${(c.ffmpegPerTrack * 100).toFixed(2)} % of a core`);
+  console.log(
+    `  per track: server process ${(c.nodePerTrack * 100).toFixed(2)} % of a core, ffmpeg -c copy ${(c.ffmpegPerTrack * 100).toFixed(2)} % of a core`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

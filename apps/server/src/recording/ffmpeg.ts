@@ -47,7 +47,13 @@ export function runFfmpeg(bin: string, args: string[], opts: { onProgress?: (out
 }
 
 /** ffprobe's JSON for a file. */
-export function ffprobe(bin: string, file: string): Promise<{ format?: { duration?: string; size?: string }; streams?: { codec_type: string; codec_name: string; width?: number; height?: number; duration?: string }[] }> {
+export function ffprobe(
+  bin: string,
+  file: string,
+): Promise<{
+  format?: { duration?: string; size?: string };
+  streams?: { codec_type: string; codec_name: string; width?: number; height?: number; duration?: string }[];
+}> {
   return new Promise((resolve, reject) => {
     const p = spawn(bin, ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

@@ -35,7 +35,14 @@ export interface RecordingModule {
  * Builds recording: storage (S3 or local), the job queue, the service and — unless
  * RECORDING_WORKER=false — an in-process processing worker.
  */
-export function createRecording(opts: { config: Config; db: DB; log: Logger; worker?: boolean; sourceFactory?: RecorderSourceFactory; notifier?: RecordingNotifier }): RecordingModule {
+export function createRecording(opts: {
+  config: Config;
+  db: DB;
+  log: Logger;
+  worker?: boolean;
+  sourceFactory?: RecorderSourceFactory;
+  notifier?: RecordingNotifier;
+}): RecordingModule {
   const { config, log } = opts;
   const settings = config.recording;
   const storage = createStorage(config.storage, config.dataDir);
@@ -68,7 +75,8 @@ export function createRecording(opts: { config: Config; db: DB; log: Logger; wor
       captureDir: (id) => service.captureDir(id),
       workDir: path.join(config.dataDir, "recordings-work"),
       log,
-      onProgress: (recordingId, roomId, status, progress, error) => service.notify(roomId, "recording-progress", { roomId, recordingId, status, progress, error }, true),
+      onProgress: (recordingId, roomId, status, progress, error) =>
+        service.notify(roomId, "recording-progress", { roomId, recordingId, status, progress, error }, true),
     });
     worker = new JobWorker(jobs, {
       queue: PROCESS_QUEUE,

@@ -103,7 +103,9 @@ export class MediaRecorderSource implements RecorderSource {
   private enqueue(p: ProducerInfo) {
     if (this.stopped || this.seen.has(p.producerId) || p.peerId === this.peerId) return;
     this.seen.add(p.producerId);
-    this.queue = this.queue.then(() => this.consume(p)).catch((err) => this.log.warn({ err, producerId: p.producerId, roomId: this.roomId }, "the recorder could not consume a producer"));
+    this.queue = this.queue
+      .then(() => this.consume(p))
+      .catch((err) => this.log.warn({ err, producerId: p.producerId, roomId: this.roomId }, "the recorder could not consume a producer"));
   }
 
   private async consume(producer: ProducerInfo) {
@@ -182,7 +184,9 @@ export class MediaRecorderSource implements RecorderSource {
       case "room-closed":
         this.closeAll();
         if (e.reason === "media-lost" && !this.stopped) {
-          this.queue = this.queue.then(() => this.rejoin()).catch((err) => this.log.warn({ err, roomId: this.roomId }, "the recorder could not rejoin the room's media"));
+          this.queue = this.queue
+            .then(() => this.rejoin())
+            .catch((err) => this.log.warn({ err, roomId: this.roomId }, "the recorder could not rejoin the room's media"));
         }
         break;
       default:
@@ -218,13 +222,25 @@ export class MediaRecorderSource implements RecorderSource {
 /** Header extensions are the SFU leg's own (mid, abs-send-time): FFmpeg gets plain RTP. */
 function stripExtensions(rtp: RtpPacket): Buffer {
   const h = rtp.header;
-  const header = new RtpHeader({ payloadType: h.payloadType, sequenceNumber: h.sequenceNumber, timestamp: h.timestamp, ssrc: h.ssrc, marker: h.marker, csrc: h.csrc, csrcLength: h.csrcLength });
+  const header = new RtpHeader({
+    payloadType: h.payloadType,
+    sequenceNumber: h.sequenceNumber,
+    timestamp: h.timestamp,
+    ssrc: h.ssrc,
+    marker: h.marker,
+    csrc: h.csrc,
+    csrcLength: h.csrcLength,
+  });
   return new RtpPacket(header, rtp.payload).serialize();
 }
 
 /** The codec the SFU sends on m-line `mid`: the first payload type of its m= line. */
 export function codecOf(sdp: string, mid: string): RecorderCodec | undefined {
-  const section = sdp.split(/\r?\nm=/).slice(1).map((s) => `m=${s}`).find((s) => new RegExp(`^a=mid:${mid.replace(/[^\w-]/g, "")}\\s*$`, "m").test(s));
+  const section = sdp
+    .split(/\r?\nm=/)
+    .slice(1)
+    .map((s) => `m=${s}`)
+    .find((s) => new RegExp(`^a=mid:${mid.replace(/[^\w-]/g, "")}\\s*$`, "m").test(s));
   if (!section) return undefined;
   const pt = Number(/^m=\w+ \d+ \S+ (\d+)/.exec(section)?.[1]);
   const rtpmap = new RegExp(`^a=rtpmap:${pt} ([\\w-]+)/(\\d+)(?:/(\\d+))?`, "m").exec(section);

@@ -153,10 +153,13 @@ export class OrderedRtp {
 
   private arm(ms: number) {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.closed) this.drain(false);
-    }, Math.max(5, ms));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (!this.closed) this.drain(false);
+      },
+      Math.max(5, ms),
+    );
     this.timer.unref?.();
   }
 

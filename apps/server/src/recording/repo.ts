@@ -1,5 +1,13 @@
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { RecordingOutputsColumn, RecordingWarningColumn, RecordingsTable, RecordingTables, RecordingTracksTable, TrackPartColumn, RecordingMarkersTable } from "./tables.js";
+import type {
+  RecordingOutputsColumn,
+  RecordingWarningColumn,
+  RecordingsTable,
+  RecordingTables,
+  RecordingTracksTable,
+  TrackPartColumn,
+  RecordingMarkersTable,
+} from "./tables.js";
 
 export type RecordingRow = Selectable<RecordingsTable>;
 export type TrackRow = Selectable<RecordingTracksTable>;
@@ -42,7 +50,12 @@ export class RecordingsRepo {
   }
 
   private fix(r: RecordingRow): RecordingRow {
-    return { ...r, outputs: parse<RecordingOutputsColumn>(r.outputs), warnings: parse<RecordingWarningColumn[]>(r.warnings ?? []), size_bytes: r.size_bytes === null ? null : Number(r.size_bytes) };
+    return {
+      ...r,
+      outputs: parse<RecordingOutputsColumn>(r.outputs),
+      warnings: parse<RecordingWarningColumn[]>(r.warnings ?? []),
+      size_bytes: r.size_bytes === null ? null : Number(r.size_bytes),
+    };
   }
 
   async byId(id: string): Promise<RecordingRow | undefined> {
@@ -62,7 +75,11 @@ export class RecordingsRepo {
 
   /** How many recordings are in each status (one query; for the metrics). */
   async countByStatus(): Promise<Record<RecordingRow["status"], number>> {
-    const rows = await this.db.selectFrom("recordings").select(["status", (eb) => eb.fn.countAll<string>().as("n")]).groupBy("status").execute();
+    const rows = await this.db
+      .selectFrom("recordings")
+      .select(["status", (eb) => eb.fn.countAll<string>().as("n")])
+      .groupBy("status")
+      .execute();
     const out: Record<RecordingRow["status"], number> = { recording: 0, processing: 0, ready: 0, failed: 0 };
     for (const r of rows) out[r.status] = Number(r.n);
     return out;
@@ -75,7 +92,22 @@ export class RecordingsRepo {
     return (await q.execute()).map((r) => this.fix(r));
   }
 
-  async update(id: string, patch: Partial<{ started_at: Date; status: RecordingRow["status"]; progress: number; error: string | null; stopped_at: Date; duration_seconds: number; size_bytes: number; outputs: RecordingOutputsColumn; warnings: RecordingWarningColumn[]; title: string; visibility: RecordingRow["visibility"] }>): Promise<void> {
+  async update(
+    id: string,
+    patch: Partial<{
+      started_at: Date;
+      status: RecordingRow["status"];
+      progress: number;
+      error: string | null;
+      stopped_at: Date;
+      duration_seconds: number;
+      size_bytes: number;
+      outputs: RecordingOutputsColumn;
+      warnings: RecordingWarningColumn[];
+      title: string;
+      visibility: RecordingRow["visibility"];
+    }>,
+  ): Promise<void> {
     const { outputs, warnings, ...rest } = patch;
     await this.db
       .updateTable("recordings")
@@ -101,16 +133,39 @@ export class RecordingsRepo {
 
   // ---------------------------------------------------------------- tracks
 
-  async addTrack(t: { recordingId: string; producerId: string; peerId: string; userId: string | null; kind: "audio" | "video"; source: string; codec: string; startOffsetMs: number; parts: TrackPartColumn[] }): Promise<string> {
+  async addTrack(t: {
+    recordingId: string;
+    producerId: string;
+    peerId: string;
+    userId: string | null;
+    kind: "audio" | "video";
+    source: string;
+    codec: string;
+    startOffsetMs: number;
+    parts: TrackPartColumn[];
+  }): Promise<string> {
     const r = await this.db
       .insertInto("recording_tracks")
-      .values({ recording_id: t.recordingId, producer_id: t.producerId, peer_id: t.peerId, user_id: t.userId, kind: t.kind, source: t.source, codec: t.codec, start_offset_ms: t.startOffsetMs, parts: json(t.parts) })
+      .values({
+        recording_id: t.recordingId,
+        producer_id: t.producerId,
+        peer_id: t.peerId,
+        user_id: t.userId,
+        kind: t.kind,
+        source: t.source,
+        codec: t.codec,
+        start_offset_ms: t.startOffsetMs,
+        parts: json(t.parts),
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     return r.id;
   }
 
-  async updateTrack(id: string, patch: { parts?: TrackPartColumn[]; endOffsetMs?: number; status?: "recording" | "finalized"; startOffsetMs?: number }): Promise<void> {
+  async updateTrack(
+    id: string,
+    patch: { parts?: TrackPartColumn[]; endOffsetMs?: number; status?: "recording" | "finalized"; startOffsetMs?: number },
+  ): Promise<void> {
     await this.db
       .updateTable("recording_tracks")
       .set({
@@ -124,7 +179,13 @@ export class RecordingsRepo {
   }
 
   async tracks(recordingId: string): Promise<TrackRow[]> {
-    const rows = await this.db.selectFrom("recording_tracks").selectAll().where("recording_id", "=", recordingId).orderBy("start_offset_ms").orderBy("created_at").execute();
+    const rows = await this.db
+      .selectFrom("recording_tracks")
+      .selectAll()
+      .where("recording_id", "=", recordingId)
+      .orderBy("start_offset_ms")
+      .orderBy("created_at")
+      .execute();
     return rows.map((r) => ({ ...r, parts: parse<TrackPartColumn[]>(r.parts) }));
   }
 
@@ -152,7 +213,10 @@ export class RecordingsRepo {
   // ---------------------------------------------------------------- shares
 
   async addShare(s: { recordingId: string; tokenHash: string; createdBy: string; expiresAt: Date | null }): Promise<void> {
-    await this.db.insertInto("recording_shares").values({ recording_id: s.recordingId, token_hash: s.tokenHash, created_by: s.createdBy, expires_at: s.expiresAt }).execute();
+    await this.db
+      .insertInto("recording_shares")
+      .values({ recording_id: s.recordingId, token_hash: s.tokenHash, created_by: s.createdBy, expires_at: s.expiresAt })
+      .execute();
   }
 
   /** A share link by its token's hash, when it is neither revoked nor expired. */
@@ -175,7 +239,12 @@ export class RecordingsRepo {
   }
 
   async revokeShares(recordingId: string): Promise<number> {
-    const r = await this.db.updateTable("recording_shares").set({ revoked_at: sql`now()` }).where("recording_id", "=", recordingId).where("revoked_at", "is", null).executeTakeFirst();
+    const r = await this.db
+      .updateTable("recording_shares")
+      .set({ revoked_at: sql`now()` })
+      .where("recording_id", "=", recordingId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
 

@@ -28,7 +28,10 @@ async function sendFile(svc: RecordingService, req: FastifyRequest, reply: Fasti
       reply.code(416).header("content-range", `bytes */${st.size}`);
       return reply.send();
     }
-    reply.code(206).header("content-range", `bytes ${start}-${end}/${st.size}`).header("content-length", String(end - start + 1));
+    reply
+      .code(206)
+      .header("content-range", `bytes ${start}-${end}/${st.size}`)
+      .header("content-length", String(end - start + 1));
     return reply.send(await svc.read(key, { start, end }));
   }
   reply.header("content-length", String(st.size));
@@ -67,7 +70,9 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
    * A signed request whose grant still stands (img/video tags, hls.js), or a signed-in viewer;
    * with the access the URLs handed out in the answer get.
    */
-  const viewer = async (req: FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>): Promise<{ recording: RecordingRow; access: PlaybackAccess }> => {
+  const viewer = async (
+    req: FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>,
+  ): Promise<{ recording: RecordingRow; access: PlaybackAccess }> => {
     const q = req.query ?? {};
     if (q.sig !== undefined) {
       const signed = await svc.signed(req.params.id, q);
@@ -79,7 +84,10 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
   };
   const stream = async ({ recording: r, access }: { recording: RecordingRow; access: PlaybackAccess }, reply: FastifyReply) => {
     const text = await readText(svc, `rec/${r.id}/out/hls/master.m3u8`);
-    return reply.header("content-type", "application/vnd.apple.mpegurl").header("cache-control", "no-store").send(rewritePlaylist(text, r.id, "", svc.playbackQuery(r.id, access)));
+    return reply
+      .header("content-type", "application/vnd.apple.mpegurl")
+      .header("cache-control", "no-store")
+      .send(rewritePlaylist(text, r.id, "", svc.playbackQuery(r.id, access)));
   };
   const shared = async (token: string) => {
     const s = await svc.byShareToken(token);
@@ -90,10 +98,18 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
     const recording = await svc.start(currentUser(req), (req.body as StartRecordingBody).roomId);
     return reply.code(201).send({ recording });
   });
-  app.post("/recordings/:id/stop", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) => ({ recording: await svc.stop(currentUser(req), (req.params as { id: string }).id) }));
-  app.get("/recordings", { preHandler: auth, schema: { tags, querystring: RecordingListQuery } }, async (req) => ({ recordings: await svc.list(currentUser(req), (req.query as RecordingListQuery).roomId) }));
-  app.get("/recordings/:id", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) => ({ recording: await svc.get(currentUser(req), (req.params as { id: string }).id) }));
-  app.patch("/recordings/:id", { preHandler: auth, schema: { tags, params: IdParams, body: UpdateRecordingBody } }, async (req) => ({ recording: await svc.update(currentUser(req), (req.params as { id: string }).id, req.body as UpdateRecordingBody) }));
+  app.post("/recordings/:id/stop", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) => ({
+    recording: await svc.stop(currentUser(req), (req.params as { id: string }).id),
+  }));
+  app.get("/recordings", { preHandler: auth, schema: { tags, querystring: RecordingListQuery } }, async (req) => ({
+    recordings: await svc.list(currentUser(req), (req.query as RecordingListQuery).roomId),
+  }));
+  app.get("/recordings/:id", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) => ({
+    recording: await svc.get(currentUser(req), (req.params as { id: string }).id),
+  }));
+  app.patch("/recordings/:id", { preHandler: auth, schema: { tags, params: IdParams, body: UpdateRecordingBody } }, async (req) => ({
+    recording: await svc.update(currentUser(req), (req.params as { id: string }).id, req.body as UpdateRecordingBody),
+  }));
   app.delete("/recordings/:id", { preHandler: auth, schema: { tags, params: IdParams } }, async (req, reply) => {
     await svc.remove(currentUser(req), (req.params as { id: string }).id);
     return reply.code(204).send();
@@ -110,7 +126,9 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
     await svc.unshare(currentUser(req), (req.params as { id: string }).id);
     return reply.code(204).send();
   });
-  app.get("/recordings/:id/chat", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) => svc.chat(await svc.viewable(currentUser(req), (req.params as { id: string }).id)));
+  app.get("/recordings/:id/chat", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) =>
+    svc.chat(await svc.viewable(currentUser(req), (req.params as { id: string }).id)),
+  );
 
   type FileReq = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
   app.get("/recordings/:id/download", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => {
@@ -118,20 +136,29 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
     reply.header("content-disposition", `attachment; filename="recording-${r.id}.mp4"`);
     return sendFile(svc, req, reply, `rec/${r.id}/out/recording.mp4`);
   });
-  app.get("/recordings/:id/thumbnail", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => sendFile(svc, req, reply, `rec/${(await viewer(req)).recording.id}/out/thumbnail.jpg`));
+  app.get("/recordings/:id/thumbnail", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) =>
+    sendFile(svc, req, reply, `rec/${(await viewer(req)).recording.id}/out/thumbnail.jpg`),
+  );
   app.get("/recordings/:id/stream", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => stream(await viewer(req), reply));
-  app.get("/recordings/:id/hls/*", { schema: { tags, params: HlsParams } }, async (req: FastifyRequest<{ Params: { id: string; "*": string }; Querystring: Record<string, unknown> }>, reply) => {
-    const { id } = req.params;
-    const signed = await svc.signed(id, req.query ?? {});
-    if (!signed) throw linkEnded();
-    const rel = req.params["*"];
-    if (!/^(?:[\w-]+\/)?[\w.-]+\.(m3u8|ts|m4s)$/.test(rel) || rel.includes("..")) throw new AppError("NOT_FOUND", "Not found");
-    if (rel.endsWith(".m3u8")) {
-      const text = await readText(svc, `rec/${id}/out/hls/${rel}`);
-      return reply.header("content-type", "application/vnd.apple.mpegurl").header("cache-control", "no-store").send(rewritePlaylist(text, id, rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "", svc.playbackQuery(id, signed.access)));
-    }
-    return sendFile(svc, req, reply, `rec/${id}/out/hls/${rel}`);
-  });
+  app.get(
+    "/recordings/:id/hls/*",
+    { schema: { tags, params: HlsParams } },
+    async (req: FastifyRequest<{ Params: { id: string; "*": string }; Querystring: Record<string, unknown> }>, reply) => {
+      const { id } = req.params;
+      const signed = await svc.signed(id, req.query ?? {});
+      if (!signed) throw linkEnded();
+      const rel = req.params["*"];
+      if (!/^(?:[\w-]+\/)?[\w.-]+\.(m3u8|ts|m4s)$/.test(rel) || rel.includes("..")) throw new AppError("NOT_FOUND", "Not found");
+      if (rel.endsWith(".m3u8")) {
+        const text = await readText(svc, `rec/${id}/out/hls/${rel}`);
+        return reply
+          .header("content-type", "application/vnd.apple.mpegurl")
+          .header("cache-control", "no-store")
+          .send(rewritePlaylist(text, id, rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "", svc.playbackQuery(id, signed.access)));
+      }
+      return sendFile(svc, req, reply, `rec/${id}/out/hls/${rel}`);
+    },
+  );
 
   // Share links: no account needed.
   const TokenParams = Type.Object({ token: Text({ minLength: 1, maxLength: 100 }) });
@@ -140,7 +167,13 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
     const { recording, access } = await svc.byShareToken(req.params.token);
     return { recording: await svc.dto(recording, access), chat: await svc.chat(recording) };
   });
-  app.get("/shared/recordings/:token/stream", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => stream(await shared(req.params.token), reply));
-  app.get("/shared/recordings/:token/download", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${(await shared(req.params.token)).recording.id}/out/recording.mp4`));
-  app.get("/shared/recordings/:token/thumbnail", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) => sendFile(svc, req, reply, `rec/${(await shared(req.params.token)).recording.id}/out/thumbnail.jpg`));
+  app.get("/shared/recordings/:token/stream", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) =>
+    stream(await shared(req.params.token), reply),
+  );
+  app.get("/shared/recordings/:token/download", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) =>
+    sendFile(svc, req, reply, `rec/${(await shared(req.params.token)).recording.id}/out/recording.mp4`),
+  );
+  app.get("/shared/recordings/:token/thumbnail", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) =>
+    sendFile(svc, req, reply, `rec/${(await shared(req.params.token)).recording.id}/out/thumbnail.jpg`),
+  );
 }

@@ -45,6 +45,6 @@ export function isKeyFrame(codec: string, p: Buffer): boolean {
     }
     return false;
   }
-  if (c === "VP9") return ((p[off] & 0x08) !== 0) && ((p[off] & 0x40) === 0);
+  if (c === "VP9") return (p[off] & 0x08) !== 0 && (p[off] & 0x40) === 0;
   return true;
 }

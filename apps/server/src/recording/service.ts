@@ -20,7 +20,12 @@ export const recordingNotFound = () => new AppError("RECORDING_NOT_FOUND", "No s
 type Viewer = Pick<AuthUser, "id" | "role">;
 
 /** Sends a recording event to a room (everyone) or to its hosts; wired to the signalling layer. */
-export type RecordingNotifier = <E extends keyof RecordingServerEvents>(roomId: string, event: E, payload: Parameters<RecordingServerEvents[E]>[0], hostsOnly: boolean) => void;
+export type RecordingNotifier = <E extends keyof RecordingServerEvents>(
+  roomId: string,
+  event: E,
+  payload: Parameters<RecordingServerEvents[E]>[0],
+  hostsOnly: boolean,
+) => void;
 
 export interface RecordingServiceDeps {
   repo: RecordingsRepo;
@@ -93,7 +98,6 @@ export class RecordingService {
     return this.d.storage.get(key, range);
   }
 
-
   // ---------------------------------------------------------------- access
 
   private async load(id: string): Promise<RecordingRow> {
@@ -138,7 +142,12 @@ export class RecordingService {
     if (!this.d.ffmpeg) throw new AppError("RECORDING_UNAVAILABLE", FFMPEG_INSTALL_HINT);
     if (!this.sourceFactory) throw new AppError("RECORDING_UNAVAILABLE", "Recording is not available: the media layer is not connected on this server");
     if (room.status !== "live") throw new AppError("CONFLICT", "The room is not live: start the class first");
-    const row = await this.d.repo.insert({ roomId, startedBy: user.id, title: `${room.title} — ${new Date().toISOString().slice(0, 16).replace("T", " ")}`, nodeId: this.d.nodeId });
+    const row = await this.d.repo.insert({
+      roomId,
+      startedBy: user.id,
+      title: `${room.title} — ${new Date().toISOString().slice(0, 16).replace("T", " ")}`,
+      nodeId: this.d.nodeId,
+    });
     if (!row) throw new AppError("RECORDING_ALREADY_ACTIVE", "This room is already being recorded");
     try {
       const source = await this.sourceFactory(roomId, row.id);
@@ -232,10 +241,12 @@ export class RecordingService {
 
   /** Stops every capture (server shutdown): files are finalized and processing queued. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.sessions.keys()].map(async (id) => {
-      const r = await this.d.repo.byId(id);
-      if (r) await this.stopInternal(r).catch((err) => this.d.log.error({ err }, "stopping a recording failed"));
-    }));
+    await Promise.all(
+      [...this.sessions.keys()].map(async (id) => {
+        const r = await this.d.repo.byId(id);
+        if (r) await this.stopInternal(r).catch((err) => this.d.log.error({ err }, "stopping a recording failed"));
+      }),
+    );
   }
 
   // ---------------------------------------------------------------- reads and edits
@@ -318,7 +329,13 @@ export class RecordingService {
     const to = r.stopped_at ?? new Date();
     const msgs = await this.d.repo.chatBetween(r.room_id, r.started_at, to);
     return {
-      messages: msgs.map((m) => ({ seq: m.seq, authorName: m.author_name, text: m.text, offsetMs: new Date(m.created_at).getTime() - r.started_at.getTime(), createdAt: new Date(m.created_at).toISOString() })),
+      messages: msgs.map((m) => ({
+        seq: m.seq,
+        authorName: m.author_name,
+        text: m.text,
+        offsetMs: new Date(m.created_at).getTime() - r.started_at.getTime(),
+        createdAt: new Date(m.created_at).toISOString(),
+      })),
     };
   }
 

@@ -27,7 +27,11 @@ export function trackWarnings(yields: TrackYield[], recordingSeconds: number, na
       out.push({ ...base, code: "track-empty", message: t.kind === "video" ? `No picture was recorded from ${what}.` : `No sound was recorded from ${what}.` });
     } else if (measured && liveSeconds > 4 && mediaSeconds < liveSeconds / 2) {
       const pct = Math.round((100 * mediaSeconds) / liveSeconds);
-      out.push({ ...base, code: "track-partial", message: `Only ${pct} % of ${what} was recorded (${Math.round(mediaSeconds)} of ${Math.round(liveSeconds)} s).` });
+      out.push({
+        ...base,
+        code: "track-partial",
+        message: `Only ${pct} % of ${what} was recorded (${Math.round(mediaSeconds)} of ${Math.round(liveSeconds)} s).`,
+      });
     }
   }
   return out;

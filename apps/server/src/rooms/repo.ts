@@ -75,12 +75,24 @@ export class RoomsRepo {
       .offset((f.page - 1) * f.pageSize)
       .execute();
     if (!ids.length) return { rows: [], total: count.n };
-    const rows = await this.base().where("rooms.id", "in", ids.map((r) => r.id)).orderBy("rooms.created_at", "desc").orderBy("rooms.id").execute();
+    const rows = await this.base()
+      .where(
+        "rooms.id",
+        "in",
+        ids.map((r) => r.id),
+      )
+      .orderBy("rooms.created_at", "desc")
+      .orderBy("rooms.id")
+      .execute();
     return { rows, total: count.n };
   }
 
   async update(id: string, patch: Updateable<RoomsTable>): Promise<void> {
-    await this.db.updateTable("rooms").set({ ...patch, updated_at: sql`now()` }).where("id", "=", id).execute();
+    await this.db
+      .updateTable("rooms")
+      .set({ ...patch, updated_at: sql`now()` })
+      .where("id", "=", id)
+      .execute();
   }
 
   async delete(id: string): Promise<boolean> {
@@ -111,7 +123,11 @@ export class RoomsRepo {
   }
 
   async bumpPeak(id: string, participants: number): Promise<void> {
-    await this.db.updateTable("rooms").set({ peak_participants: sql`greatest(peak_participants, ${participants}::int)` }).where("id", "=", id).execute();
+    await this.db
+      .updateTable("rooms")
+      .set({ peak_participants: sql`greatest(peak_participants, ${participants}::int)` })
+      .where("id", "=", id)
+      .execute();
   }
 
   async countHandRaised(id: string): Promise<void> {

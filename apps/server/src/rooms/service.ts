@@ -83,7 +83,14 @@ export class RoomService {
   async list(user: AuthUser, q: RoomListQuery): Promise<RoomListResponse> {
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? 20;
-    const { rows, total } = await this.repo.list({ userId: user.id, everything: user.role === "admin", scope: q.scope ?? "all", status: q.status, page, pageSize });
+    const { rows, total } = await this.repo.list({
+      userId: user.id,
+      everything: user.role === "admin",
+      scope: q.scope ?? "all",
+      status: q.status,
+      page,
+      pageSize,
+    });
     return { rooms: rows.map(toRoomDto), total, page, pageSize };
   }
 

@@ -49,7 +49,12 @@ export async function rtcRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
     "/ice-servers",
     {
       preHandler: ctx.auth.guard(),
-      schema: { tags: ["media"], summary: "STUN/TURN servers with short-lived TURN credentials", security: [{ bearerAuth: [] }], response: { 200: IceServersResponse, 401: ErrorSchema } },
+      schema: {
+        tags: ["media"],
+        summary: "STUN/TURN servers with short-lived TURN credentials",
+        security: [{ bearerAuth: [] }],
+        response: { 200: IceServersResponse, 401: ErrorSchema },
+      },
     },
     async (req, reply) => {
       reply.header("cache-control", "private, no-store");

@@ -101,7 +101,12 @@ export class Classroom implements RoomLiveControl {
       }
       out.join(s.socketId, room.id, me.role === "host");
       if (!outcome.wasConnected) out.toRoom(room.id, "participant-updated", { roomId: room.id, participant: toParticipantDto(me, settings) }, s.socketId);
-      await hooks.fire("participant-resumed", { roomId: room.id, participant: me, previousSocketId: outcome.previousSocketId, wasConnected: outcome.wasConnected });
+      await hooks.fire("participant-resumed", {
+        roomId: room.id,
+        participant: me,
+        previousSocketId: outcome.previousSocketId,
+        wasConnected: outcome.wasConnected,
+      });
     }
     if (await state.removeWaiting(room.id, s.user.id)) await this.notifyWaiting(room.id);
 

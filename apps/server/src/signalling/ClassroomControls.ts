@@ -93,7 +93,12 @@ export class ClassroomControls {
     const room = await this.room.room(t.roomId);
     const dto = toParticipantDto(up, settingsOf(room));
     this.d.out.toRoom(t.roomId, "participant-updated", { roomId: t.roomId, participant: dto });
-    await this.d.hooks.fire("participant-role-changed", { roomId: p.roomId, participant: up, previousRole: t.role, canPublish: canPublish(up, settingsOf(room)) });
+    await this.d.hooks.fire("participant-role-changed", {
+      roomId: p.roomId,
+      participant: up,
+      previousRole: t.role,
+      canPublish: canPublish(up, settingsOf(room)),
+    });
     return dto;
   }
 

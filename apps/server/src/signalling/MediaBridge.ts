@@ -85,7 +85,8 @@ export class MediaBridge {
     });
     on("produce", async (ctx, { roomId, transportId, kind, source, mid }) => {
       const { p, m } = await this.peer(ctx, roomId);
-      if (!(await this.sig.classroom.mayPublish(p))) throw new AppError("NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
+      if (!(await this.sig.classroom.mayPublish(p)))
+        throw new AppError("NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
       return m.produce(p.roomId, p.id, { transportId, kind, source, ...(mid ? { mid } : {}) });
     });
     on("consume", async (ctx, { roomId, producerId, transportId }) => {
@@ -206,7 +207,9 @@ export class MediaBridge {
     h.on("participant-resumed", ({ roomId, participant, previousSocketId }) =>
       previousSocketId === participant.socketId ? undefined : this.cleanup({ op: "leave", roomId, peerId: participant.id }),
     );
-    h.on("participant-role-changed", ({ roomId, participant, canPublish: may }) => (may ? undefined : this.cleanup({ op: "close-producers", roomId, peerId: participant.id })));
+    h.on("participant-role-changed", ({ roomId, participant, canPublish: may }) =>
+      may ? undefined : this.cleanup({ op: "close-producers", roomId, peerId: participant.id }),
+    );
     h.on("participant-muted", ({ roomId, participant }) => this.cleanup({ op: "close-producers", roomId, peerId: participant.id, sources: ["microphone"] }));
     h.on("room-updated", async ({ roomId, room }) => {
       if (room.settings.studentsCanPublish) return;

@@ -6,7 +6,18 @@ import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import type { TSchema } from "@sinclair/typebox";
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
-import { ClientEvents, ErrorMessages, isClientEventName, MEDIA_CLIENT_EVENTS, type AckResult, type ClientEventName, type ClientToServerEvents, type EventPayload, type ServerEventPayload, type ServerToClientEvents } from "@vtp/protocol";
+import {
+  ClientEvents,
+  ErrorMessages,
+  isClientEventName,
+  MEDIA_CLIENT_EVENTS,
+  type AckResult,
+  type ClientEventName,
+  type ClientToServerEvents,
+  type EventPayload,
+  type ServerEventPayload,
+  type ServerToClientEvents,
+} from "@vtp/protocol";
 import { AppError, toErrorBody } from "../errors/index.js";
 import type { Authenticator } from "../auth/guard.js";
 import type { AttendanceLog, ChatLog, RoomDirectory } from "./ports.js";
@@ -107,7 +118,14 @@ export class SignallingServer {
       nodeId: this.nodeId,
       log: o.log,
     });
-    this.controls = new ClassroomControls(this.classroom, { rooms: o.rooms, chat: o.chat, attendance: o.attendance, state: o.state, hooks: this.hooks, out: this.out });
+    this.controls = new ClassroomControls(this.classroom, {
+      rooms: o.rooms,
+      chat: o.chat,
+      attendance: o.attendance,
+      state: o.state,
+      hooks: this.hooks,
+      out: this.out,
+    });
     defineClassroomHandlers((event, run, options) => this.defineHandler(event, run, options));
 
     this.io.use((socket, next) => {
@@ -179,7 +197,8 @@ export class SignallingServer {
   }
 
   private revokeLocal(userId: string, reason: SessionEndReason) {
-    const message = reason === "account-disabled" ? (ErrorMessages.ACCOUNT_DISABLED ?? "This account has been disabled") : "Your role was changed: reconnect to continue";
+    const message =
+      reason === "account-disabled" ? (ErrorMessages.ACCOUNT_DISABLED ?? "This account has been disabled") : "Your role was changed: reconnect to continue";
     for (const socket of this.io.of("/").sockets.values()) {
       if (socket.data.user?.id !== userId) continue;
       socket.data.revoked = reason;
@@ -251,7 +270,8 @@ export class SignallingServer {
       if (socket.data.revoked) throw new AppError("UNAUTHORIZED", "Your role was changed: reconnect to continue");
       const handler = this.handlers.get(event);
       const exp = socket.data.tokenExpiresAt;
-      if (exp !== null && exp <= Date.now() && !handler?.allowExpiredToken) throw new AppError("TOKEN_EXPIRED", "Your access token expired: send auth-renew with a new one");
+      if (exp !== null && exp <= Date.now() && !handler?.allowExpiredToken)
+        throw new AppError("TOKEN_EXPIRED", "Your access token expired: send auth-renew with a new one");
       this.validate(event, payload);
       if (!handler) {
         if ((MEDIA_CLIENT_EVENTS as readonly string[]).includes(event)) throw new AppError("MEDIA_UNAVAILABLE", "Media is not available on this server");
@@ -322,7 +342,10 @@ export class SignallingServer {
       }
     }
     for (const dead of await this.state.claimDeadNodes()) {
-      this.o.log.warn({ nodeId: dead.nodeId, participants: dead.participants.length, waiting: dead.waiting.length }, "a server node stopped answering: dropping its connections");
+      this.o.log.warn(
+        { nodeId: dead.nodeId, participants: dead.participants.length, waiting: dead.waiting.length },
+        "a server node stopped answering: dropping its connections",
+      );
       for (const g of dead.participants) await this.classroom.dropped(g.socketId, g.roomId, g.participantId);
       for (const w of dead.waiting) await this.classroom.waitingDropped(w.socketId, w.roomId, w.userId);
     }

@@ -1,6 +1,15 @@
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { CreateRoomBody, ErrorSchema, OkResponse, RoomResponse, RoomStatsResponse, RoomsStatsResponse, SignallingHealthResponse, SignallingRoomQuery } from "@vtp/protocol";
+import {
+  CreateRoomBody,
+  ErrorSchema,
+  OkResponse,
+  RoomResponse,
+  RoomStatsResponse,
+  RoomsStatsResponse,
+  SignallingHealthResponse,
+  SignallingRoomQuery,
+} from "@vtp/protocol";
 import type { AppContext } from "../context.js";
 import { currentUser } from "../auth/guard.js";
 
@@ -21,23 +30,61 @@ export async function signallingRoutes(fastify: FastifyInstance, { ctx }: { ctx:
     liveRooms: await ctx.roomStats.liveCount(),
   }));
 
-  app.get("/room/stats", { preHandler, schema: { tags, security, summary: "Live numbers of one room (host or admin)", querystring: SignallingRoomQuery, response: { 200: RoomStatsResponse, ...errors } } }, async (req) => {
-    const room = await rooms.managed(currentUser(req), req.query.room_id);
-    return { stats: await ctx.roomStats.of(room) };
-  });
-
-  app.get("/rooms/stats", { preHandler: ctx.auth.guard("teacher", "admin"), schema: { tags, security, summary: "Live rooms with their numbers (admins: all; teachers: their own)", response: { 200: RoomsStatsResponse, ...errors } } }, async (req) => {
-    const user = currentUser(req);
-    const list = await ctx.roomStats.live(user.role === "admin" ? undefined : user.id);
-    return { rooms: list, totals: { liveRooms: list.length, participantsOnline: list.reduce((n, s) => n + s.participantsOnline, 0) } };
-  });
-
-  app.post("/room/create", { preHandler, schema: { tags, security, summary: "Create a room (same as POST /api/v1/rooms)", body: CreateRoomBody, response: { 201: RoomResponse, ...errors } } }, async (req, reply) =>
-    reply.status(201).send({ room: await rooms.create(currentUser(req), req.body) }),
+  app.get(
+    "/room/stats",
+    {
+      preHandler,
+      schema: {
+        tags,
+        security,
+        summary: "Live numbers of one room (host or admin)",
+        querystring: SignallingRoomQuery,
+        response: { 200: RoomStatsResponse, ...errors },
+      },
+    },
+    async (req) => {
+      const room = await rooms.managed(currentUser(req), req.query.room_id);
+      return { stats: await ctx.roomStats.of(room) };
+    },
   );
 
-  app.delete("/room/delete", { preHandler, schema: { tags, security, summary: "Delete a room (same as DELETE /api/v1/rooms/:id)", querystring: SignallingRoomQuery, response: { 200: OkResponse, ...errors } } }, async (req) => {
-    await rooms.delete(currentUser(req), req.query.room_id);
-    return { ok: true as const };
-  });
+  app.get(
+    "/rooms/stats",
+    {
+      preHandler: ctx.auth.guard("teacher", "admin"),
+      schema: { tags, security, summary: "Live rooms with their numbers (admins: all; teachers: their own)", response: { 200: RoomsStatsResponse, ...errors } },
+    },
+    async (req) => {
+      const user = currentUser(req);
+      const list = await ctx.roomStats.live(user.role === "admin" ? undefined : user.id);
+      return { rooms: list, totals: { liveRooms: list.length, participantsOnline: list.reduce((n, s) => n + s.participantsOnline, 0) } };
+    },
+  );
+
+  app.post(
+    "/room/create",
+    {
+      preHandler,
+      schema: { tags, security, summary: "Create a room (same as POST /api/v1/rooms)", body: CreateRoomBody, response: { 201: RoomResponse, ...errors } },
+    },
+    async (req, reply) => reply.status(201).send({ room: await rooms.create(currentUser(req), req.body) }),
+  );
+
+  app.delete(
+    "/room/delete",
+    {
+      preHandler,
+      schema: {
+        tags,
+        security,
+        summary: "Delete a room (same as DELETE /api/v1/rooms/:id)",
+        querystring: SignallingRoomQuery,
+        response: { 200: OkResponse, ...errors },
+      },
+    },
+    async (req) => {
+      await rooms.delete(currentUser(req), req.query.room_id);
+      return { ok: true as const };
+    },
+  );
 }

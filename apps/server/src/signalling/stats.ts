@@ -5,7 +5,11 @@ import type { LiveState } from "./state/index.js";
 
 /** Numbers about a room: live ones from the shared state, stored ones from the database. */
 export class RoomStatsService {
-  constructor(private readonly rooms: Pick<RoomRecords, "find" | "liveRoomIds">, private readonly chat: Pick<ChatService, "count">, private readonly state: LiveState) {}
+  constructor(
+    private readonly rooms: Pick<RoomRecords, "find" | "liveRoomIds">,
+    private readonly chat: Pick<ChatService, "count">,
+    private readonly state: LiveState,
+  ) {}
 
   async of(room: RoomRow): Promise<RoomStats> {
     const [participants, waiting, messages] = await Promise.all([this.state.list(room.id), this.state.listWaiting(room.id), this.chat.count(room.id)]);

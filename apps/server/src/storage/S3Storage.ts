@@ -1,13 +1,6 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { checkKey, contentTypeFor, StorageNotFound, type ByteRange, type PutOptions, type Storage, type StoredObject } from "./Storage.js";
 
@@ -105,9 +98,7 @@ export class S3Storage implements Storage {
     const out: StoredObject[] = [];
     let token: string | undefined;
     do {
-      const res = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),
-      );
+      const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }));
       for (const o of res.Contents ?? []) {
         if (!o.Key) continue;
         out.push({ key: o.Key.slice(this.prefix.length), size: Number(o.Size ?? 0), modifiedAt: o.LastModified, contentType: contentTypeFor(o.Key) });

@@ -18,7 +18,10 @@ const PAGE_SIZE = 20;
 export function AdminRoomsPage() {
   const [liveOnly, setLiveOnly] = useState(false);
   const [page, setPage] = useState(1);
-  const list = useAsync<RoomListResponse>(() => rooms.list({ scope: "all", status: liveOnly ? "live" : undefined, page, pageSize: PAGE_SIZE }), [liveOnly, page]);
+  const list = useAsync<RoomListResponse>(
+    () => rooms.list({ scope: "all", status: liveOnly ? "live" : undefined, page, pageSize: PAGE_SIZE }),
+    [liveOnly, page],
+  );
   const stats = useAsync<RoomsStatsResponse>(() => rooms.allStats(), [liveOnly, page]);
   const data = list.data;
   // Peak and messages of every class on this page, ended ones included (stored with the class).
@@ -54,10 +57,26 @@ export function AdminRoomsPage() {
       )}
       <div className="row-between" style={{ marginBottom: 12 }}>
         <fieldset className="segmented" aria-label="Which classes">
-          <button type="button" aria-pressed={!liveOnly} onClick={() => { setLiveOnly(false); setPage(1); }} data-testid="admin-rooms-all">
+          <button
+            type="button"
+            aria-pressed={!liveOnly}
+            onClick={() => {
+              setLiveOnly(false);
+              setPage(1);
+            }}
+            data-testid="admin-rooms-all"
+          >
             All classes
           </button>
-          <button type="button" aria-pressed={liveOnly} onClick={() => { setLiveOnly(true); setPage(1); }} data-testid="admin-rooms-live">
+          <button
+            type="button"
+            aria-pressed={liveOnly}
+            onClick={() => {
+              setLiveOnly(true);
+              setPage(1);
+            }}
+            data-testid="admin-rooms-live"
+          >
             Live now
           </button>
         </fieldset>

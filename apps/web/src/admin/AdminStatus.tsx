@@ -59,7 +59,9 @@ export function AdminStatusPage() {
               {st.signalling.liveRooms} live · {st.signalling.socketsOnThisNode} connected here
             </span>
             <span className="muted" data-testid="status-servers">
-              {st.signalling.adapter === "redis" ? `${st.signalling.nodes.length} app server${st.signalling.nodes.length === 1 ? "" : "s"} (Redis)` : "One app server"}
+              {st.signalling.adapter === "redis"
+                ? `${st.signalling.nodes.length} app server${st.signalling.nodes.length === 1 ? "" : "s"} (Redis)`
+                : "One app server"}
             </span>
           </div>
           <div className="card card-tight stat" data-testid="status-media">

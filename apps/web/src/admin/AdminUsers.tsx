@@ -120,7 +120,13 @@ export function AdminUsersPage() {
                           aria-label={`Role for ${u.fullName}`}
                           value={u.role}
                           disabled={busyId === u.id || u.id === me.id}
-                          onChange={(e) => update(u, { role: e.target.value as UserRole }, `${u.fullName} is now ${e.target.value === "admin" ? "an admin" : `a ${e.target.value}`}.`)}
+                          onChange={(e) =>
+                            update(
+                              u,
+                              { role: e.target.value as UserRole },
+                              `${u.fullName} is now ${e.target.value === "admin" ? "an admin" : `a ${e.target.value}`}.`,
+                            )
+                          }
                           data-testid="admin-user-role"
                         >
                           <option value="student">Student</option>
@@ -143,7 +149,13 @@ export function AdminUsersPage() {
                             size="sm"
                             variant={u.disabled ? "secondary" : "danger"}
                             busy={busyId === u.id}
-                            onClick={() => update(u, { disabled: !u.disabled }, u.disabled ? `${u.fullName} can sign in again.` : `${u.fullName} has been disabled and signed out.`)}
+                            onClick={() =>
+                              update(
+                                u,
+                                { disabled: !u.disabled },
+                                u.disabled ? `${u.fullName} can sign in again.` : `${u.fullName} has been disabled and signed out.`,
+                              )
+                            }
                             aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.fullName}`}
                             data-testid="admin-user-toggle"
                           >

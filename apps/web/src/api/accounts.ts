@@ -25,14 +25,12 @@ export const accounts = {
     api.setUser(user);
     return user;
   },
-  changePassword: (currentPassword: string, newPassword: string) =>
-    api.post(`${A}/change-password`, { currentPassword, newPassword }),
+  changePassword: (currentPassword: string, newPassword: string) => api.post(`${A}/change-password`, { currentPassword, newPassword }),
 };
 
 export const admin = {
   users: (q: AdminUsersQuery) => api.get<AdminUsersResponse>("/api/v1/admin/users", { query: { ...q } }),
-  updateUser: (id: string, patch: AdminUserPatch) =>
-    api.patch<UserResponse>(`/api/v1/admin/users/${encodeURIComponent(id)}`, patch),
+  updateUser: (id: string, patch: AdminUserPatch) => api.patch<UserResponse>(`/api/v1/admin/users/${encodeURIComponent(id)}`, patch),
 };
 
 export const system = {

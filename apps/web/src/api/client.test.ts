@@ -240,7 +240,16 @@ describe("ApiClient", () => {
     const posted: TabMessage[] = [];
     const mk = () => {
       const h = harness((c) => (c.url.endsWith("/login") ? session("A") : { status: 200, body: { ok: true } }));
-      h.env.channel = { post: (m) => { posted.push(m); for (const s of subs) if (s !== mine) s(m); }, subscribe: (fn) => { subs.push(fn); mine = fn; } };
+      h.env.channel = {
+        post: (m) => {
+          posted.push(m);
+          for (const s of subs) if (s !== mine) s(m);
+        },
+        subscribe: (fn) => {
+          subs.push(fn);
+          mine = fn;
+        },
+      };
       let mine: ((m: TabMessage) => void) | undefined;
       return { h, client: new ApiClient(h.env) };
     };
@@ -257,7 +266,11 @@ describe("ApiClient", () => {
   it("maps error bodies to ApiError with code and details", async () => {
     const h = harness(() => ({ status: 409, body: { error: { code: "EMAIL_TAKEN", message: "taken", details: [{ field: "email" }] } } }));
     const client = new ApiClient(h.env);
-    await expect(client.post("/api/v1/auth/register", {}, { auth: false })).rejects.toMatchObject({ status: 409, code: "EMAIL_TAKEN", details: [{ field: "email" }] });
+    await expect(client.post("/api/v1/auth/register", {}, { auth: false })).rejects.toMatchObject({
+      status: 409,
+      code: "EMAIL_TAKEN",
+      details: [{ field: "email" }],
+    });
   });
 
   it("on a signed-out page asks the server nothing (no 401 in the console); after a sign-in it restores", async () => {

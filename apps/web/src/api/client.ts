@@ -3,14 +3,9 @@ import { ApiError, TRANSIENT_CODES } from "./errors";
 import { isExpiringSoon, refreshDelayMs } from "./schedule";
 
 /** Messages exchanged between tabs of the same browser (same origin). */
-export type TabMessage =
-  | { type: "session"; accessToken: string; expiresAt: number; user: UserDto }
-  | { type: "signed-out" };
+export type TabMessage = { type: "session"; accessToken: string; expiresAt: number; user: UserDto } | { type: "signed-out" };
 
-export type SessionEvent =
-  | { type: "signed-in"; user: UserDto }
-  | { type: "user"; user: UserDto }
-  | { type: "signed-out"; reason?: string };
+export type SessionEvent = { type: "signed-in"; user: UserDto } | { type: "user"; user: UserDto } | { type: "signed-out"; reason?: string };
 
 /** Everything the client needs from its surroundings, so it can run (and be tested) outside a browser. */
 export interface ClientEnv {
@@ -58,7 +53,10 @@ export class ApiClient {
   private listeners = new Set<(e: SessionEvent) => void>();
   user: UserDto | null = null;
 
-  constructor(private readonly env: ClientEnv, private readonly base = "") {
+  constructor(
+    private readonly env: ClientEnv,
+    private readonly base = "",
+  ) {
     env.channel?.subscribe((msg) => this.onTabMessage(msg));
   }
 

@@ -1,4 +1,11 @@
-import type { RecordingChatResponse, RecordingDto, RecordingListResponse, RecordingMarkerDto, ShareRecordingResponse, UpdateRecordingBody } from "@vtp/protocol";
+import type {
+  RecordingChatResponse,
+  RecordingDto,
+  RecordingListResponse,
+  RecordingMarkerDto,
+  ShareRecordingResponse,
+  UpdateRecordingBody,
+} from "@vtp/protocol";
 import { api } from "./browser";
 
 const R = "/api/v1/recordings";

@@ -25,7 +25,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     let alive = true;
     void api.restore().then((user) => {
       if (!alive) return;
-      setState((s) => (s.status === "loading" ? (user ? { status: "signed-in", user, endedReason: null } : { status: "signed-out", user: null, endedReason: null }) : s));
+      setState((s) =>
+        s.status === "loading" ? (user ? { status: "signed-in", user, endedReason: null } : { status: "signed-out", user: null, endedReason: null }) : s,
+      );
     });
     return () => {
       alive = false;

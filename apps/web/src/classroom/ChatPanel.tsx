@@ -3,7 +3,23 @@ import { CHAT_MAX_LENGTH, type ChatMessageDto } from "@vtp/protocol";
 import { Icon } from "../ui/Icon";
 
 /** Chat: history, new messages at the bottom, deleted ones shown as such; the host can delete. */
-export function ChatPanel({ messages, myUserId, isHost, enabled, onSend, onDelete, onClose }: { messages: ChatMessageDto[]; myUserId: string; isHost: boolean; enabled: boolean; onSend: (text: string) => Promise<unknown>; onDelete: (id: string) => void; onClose: () => void }) {
+export function ChatPanel({
+  messages,
+  myUserId,
+  isHost,
+  enabled,
+  onSend,
+  onDelete,
+  onClose,
+}: {
+  messages: ChatMessageDto[];
+  myUserId: string;
+  isHost: boolean;
+  enabled: boolean;
+  onSend: (text: string) => Promise<unknown>;
+  onDelete: (id: string) => void;
+  onClose: () => void;
+}) {
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -51,18 +67,37 @@ export function ChatPanel({ messages, myUserId, isHost, enabled, onSend, onDelet
           <Icon name="close" />
         </button>
       </header>
-      <ol className="chat-list" ref={list} aria-live="polite" aria-relevant="additions" onScroll={(e) => {
-        const el = e.currentTarget;
-        pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-      }} data-testid="chat-list">
+      <ol
+        className="chat-list"
+        ref={list}
+        aria-live="polite"
+        aria-relevant="additions"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        }}
+        data-testid="chat-list"
+      >
         {messages.length === 0 && <li className="chat-empty">No messages yet. Say hello!</li>}
         {messages.map((m) => (
-          <li key={m.seq} className={["chat-msg", m.userId === myUserId && "mine", m.deleted && "deleted"].filter(Boolean).join(" ")} data-testid="chat-message" data-seq={m.seq} data-deleted={m.deleted || undefined}>
+          <li
+            key={m.seq}
+            className={["chat-msg", m.userId === myUserId && "mine", m.deleted && "deleted"].filter(Boolean).join(" ")}
+            data-testid="chat-message"
+            data-seq={m.seq}
+            data-deleted={m.deleted || undefined}
+          >
             <div className="chat-meta">
               <strong>{m.userId === myUserId ? "You" : m.authorName}</strong>
               <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}</time>
               {isHost && !m.deleted && (
-                <button type="button" className="chat-delete" onClick={() => onDelete(m.id)} aria-label={`Delete message from ${m.authorName}`} data-testid="chat-delete">
+                <button
+                  type="button"
+                  className="chat-delete"
+                  onClick={() => onDelete(m.id)}
+                  aria-label={`Delete message from ${m.authorName}`}
+                  data-testid="chat-delete"
+                >
                   <Icon name="trash" size={14} />
                 </button>
               )}
@@ -72,7 +107,11 @@ export function ChatPanel({ messages, myUserId, isHost, enabled, onSend, onDelet
         ))}
       </ol>
       <form className="chat-form" onSubmit={send}>
-        {error && <p className="chat-error" role="alert">{error}</p>}
+        {error && (
+          <p className="chat-error" role="alert">
+            {error}
+          </p>
+        )}
         {!enabled && !isHost ? (
           <p className="chat-off small">The teacher has turned chat off.</p>
         ) : (
@@ -80,7 +119,18 @@ export function ChatPanel({ messages, myUserId, isHost, enabled, onSend, onDelet
             <label htmlFor="chat-input" className="sr-only">
               Message
             </label>
-            <textarea id="chat-input" ref={input} className="textarea" rows={1} placeholder="Message everyone" value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKey} maxLength={CHAT_MAX_LENGTH} data-testid="chat-input" />
+            <textarea
+              id="chat-input"
+              ref={input}
+              className="textarea"
+              rows={1}
+              placeholder="Message everyone"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              onKeyDown={onKey}
+              maxLength={CHAT_MAX_LENGTH}
+              data-testid="chat-input"
+            />
             <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()} data-testid="chat-send">
               Send
             </button>

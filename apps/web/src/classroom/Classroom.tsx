@@ -22,7 +22,21 @@ import { useMedia } from "../media/useMedia";
 import { AudioSink } from "../media/AudioSink";
 
 /** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
-export function Classroom({ roomId, user, choice, initialStream, onRejoin, preview }: { roomId: string; user: UserDto; choice: DeviceChoice; initialStream: MediaStream | null; onRejoin: () => void; preview?: { title: string; hostName: string } }) {
+export function Classroom({
+  roomId,
+  user,
+  choice,
+  initialStream,
+  onRejoin,
+  preview,
+}: {
+  roomId: string;
+  user: UserDto;
+  choice: DeviceChoice;
+  initialStream: MediaStream | null;
+  onRejoin: () => void;
+  preview?: { title: string; hostName: string };
+}) {
   const { state, actions, connection } = useRoom(roomId, user.id, true);
   const [local, setLocal] = useState<MediaStream | null>(initialStream);
   const [screen, setScreen] = useState<MediaStream | null>(null);
@@ -195,7 +209,11 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
   const myHand = state.participants.find((p) => p.id === me?.participantId)?.handRaised ?? false;
   const speaking = useAudioLevel(micOn && canPublish ? local : null) > 0.12;
   const live = (t: MediaStreamTrack | undefined) => (t && t.readyState === "live" ? t : null);
-  const { remote, speaking: speakingId, mediaResetting } = useMedia(
+  const {
+    remote,
+    speaking: speakingId,
+    mediaResetting,
+  } = useMedia(
     connection,
     roomId,
     me?.participantId ?? null,
@@ -209,10 +227,11 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
       // The server closed one of my producers (muted or demoted by the host).
       if (source === "microphone") setMicOn(false);
       if (source === "camera") setCameraOn(false);
-      if (source === "screen") setScreen((s) => {
-        stopStream(s);
-        return null;
-      });
+      if (source === "screen")
+        setScreen((s) => {
+          stopStream(s);
+          return null;
+        });
     },
     (err) => {
       console.warn("media:", err);
@@ -228,18 +247,13 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
   }, [confirmEnd]);
 
   if (over || state.phase === "failed") return <EndScreen phase={state.phase} error={state.error} onRejoin={onRejoin} />;
-  if (state.phase === "waiting") return <WaitingCard title={preview?.title ?? "Your class"} hostName={preview?.hostName ?? "your teacher"} userName={user.fullName} />;
+  if (state.phase === "waiting")
+    return <WaitingCard title={preview?.title ?? "Your class"} hostName={preview?.hostName ?? "your teacher"} userName={user.fullName} />;
   if (!state.room || !me) return <Loading label="Joining the class…" />;
 
   return (
     <div className={`classroom ${panel ? "with-panel" : ""}`} data-testid="classroom" data-phase={state.phase} data-role={me.role}>
-      <RoomTopBar
-        room={state.room}
-        count={state.participants.length}
-        isHost={isHost}
-        recording={state.recording}
-        onMark={() => setMarking(true)}
-      />
+      <RoomTopBar room={state.room} count={state.participants.length} isHost={isHost} recording={state.recording} onMark={() => setMarking(true)} />
       {marking && state.recording && (
         <MarkerDialog
           startedAt={state.recording.startedAt}
@@ -257,11 +271,22 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
       )}
       {(state.phase === "reconnecting" || !online) && (
         <div className="banner banner-warning" role="status" data-testid="reconnecting-banner">
-          <span className="spinner" aria-hidden="true" /> {online ? "Connection lost — reconnecting…" : "You are offline — we'll reconnect when the network is back."}
+          <span className="spinner" aria-hidden="true" />{" "}
+          {online ? "Connection lost — reconnecting…" : "You are offline — we'll reconnect when the network is back."}
         </div>
       )}
       <div className="room-body">
-        <Stage participants={state.participants} meId={me.participantId} local={local} screen={screen} speakingMe={speaking} localVideo={cameraOn && canPublish} localAudio={micOn && canPublish} remote={remote} speakingId={speakingId} />
+        <Stage
+          participants={state.participants}
+          meId={me.participantId}
+          local={local}
+          screen={screen}
+          speakingMe={speaking}
+          localVideo={cameraOn && canPublish}
+          localAudio={micOn && canPublish}
+          remote={remote}
+          speakingId={speakingId}
+        />
         <AudioSink remote={remote} />
         {panel === "chat" && (
           <ChatPanel
@@ -269,7 +294,9 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
             myUserId={user.id}
             isHost={isHost}
             enabled={state.room.settings.chatEnabled}
-            onSend={(t) => actions.chat(t).catch((err) => Promise.reject(new Error(err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err))))}
+            onSend={(t) =>
+              actions.chat(t).catch((err) => Promise.reject(new Error(err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err))))
+            }
             onDelete={(id) => run("Message deleted.", () => actions.deleteMessage(id))}
             onClose={() => {
               setPanel(null);
@@ -278,7 +305,17 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
           />
         )}
         {panel === "people" && (
-          <ParticipantsPanel room={state.room} participants={state.participants} handQueue={state.handQueue} waiting={state.waiting} meId={me.participantId} isHost={isHost} actions={actions} run={run} onClose={() => setPanel(null)} />
+          <ParticipantsPanel
+            room={state.room}
+            participants={state.participants}
+            handQueue={state.handQueue}
+            waiting={state.waiting}
+            meId={me.participantId}
+            isHost={isHost}
+            actions={actions}
+            run={run}
+            onClose={() => setPanel(null)}
+          />
         )}
       </div>
       <ControlBar
@@ -297,7 +334,9 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
           const current = state.recording;
           return current
             ? run("Recording stopped. It will be ready in Recordings soon.", () => recordings.stop(current.id).then(() => actions.setRecording(null)))
-            : run("Recording started. Everyone sees the indicator.", () => recordings.start(roomId).then(({ recording: r }) => actions.setRecording({ id: r.id, startedAt: r.startedAt })));
+            : run("Recording started. Everyone sees the indicator.", () =>
+                recordings.start(roomId).then(({ recording: r }) => actions.setRecording({ id: r.id, startedAt: r.startedAt })),
+              );
         }}
         onMic={toggleMic}
         onCamera={toggleCamera}
@@ -322,10 +361,15 @@ export function Classroom({ roomId, user, choice, initialStream, onRejoin, previ
           <button type="button" className="btn btn-ghost" onClick={() => setConfirmEnd(false)}>
             Cancel
           </button>
-          <button type="button" className="btn btn-danger" onClick={() => {
+          <button
+            type="button"
+            className="btn btn-danger"
+            onClick={() => {
               setConfirmEnd(false);
               run("The class has ended.", () => actions.endRoom());
-            }} data-testid="end-confirm">
+            }}
+            data-testid="end-confirm"
+          >
             End class
           </button>
         </div>

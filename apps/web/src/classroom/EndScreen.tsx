@@ -8,7 +8,10 @@ import type { Phase } from "./state";
 const TEXT: Partial<Record<Phase, [string, string]>> = {
   ended: ["The class has ended", "Thank you for joining. See you next time!"],
   left: ["You left the class", "You can go back in while the class is live."],
-  removed: ["You were removed from this class", "The teacher removed you, so you cannot join it again. If you think this is a mistake, ask your teacher to let you back in."],
+  removed: [
+    "You were removed from this class",
+    "The teacher removed you, so you cannot join it again. If you think this is a mistake, ask your teacher to let you back in.",
+  ],
   rejected: ["The teacher did not let you in", "The teacher turned down your request to join this class. Ask your teacher if you think this is a mistake."],
   replaced: ["You joined from another tab", "This class is open in another window or tab, so it was closed here."],
 };
@@ -20,7 +23,19 @@ const FINAL_CODES = new Set(["ROOM_NOT_FOUND", "FORBIDDEN", "ACCOUNT_DISABLED", 
 const FAILED_TITLE: Record<string, string> = { ACCOUNT_DISABLED: "Your account has been disabled" };
 
 /** What a person sees when the class is over for them, or when joining failed. */
-export function EndScreen({ phase: given, error, onRejoin, title: classTitle, hostName }: { phase: Phase; error: ErrorBody | null; onRejoin?: () => void; title?: string; hostName?: string }) {
+export function EndScreen({
+  phase: given,
+  error,
+  onRejoin,
+  title: classTitle,
+  hostName,
+}: {
+  phase: Phase;
+  error: ErrorBody | null;
+  onRejoin?: () => void;
+  title?: string;
+  hostName?: string;
+}) {
   const phase = given === "failed" && error && REFUSED[error.code] ? REFUSED[error.code] : given;
   const [title, text] = TEXT[phase] ?? [FAILED_TITLE[error?.code ?? ""] ?? "We couldn't get you into the class", humanMessage(error?.code, error?.message)];
   const canRetry = phase === "left" || phase === "replaced" || (phase === "failed" && !FINAL_CODES.has(error?.code ?? ""));

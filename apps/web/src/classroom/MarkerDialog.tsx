@@ -28,7 +28,16 @@ export function MarkerDialog({ startedAt, onSave, onCancel }: { startedAt: strin
         <h2 id="marker-h">Mark this moment</h2>
         <div className="field">
           <label htmlFor="marker-label">Name (shown on the recording's timeline)</label>
-          <input id="marker-label" className="input" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={MAX_LABEL} placeholder={fallback} autoFocus data-testid="marker-label" />
+          <input
+            id="marker-label"
+            className="input"
+            value={label}
+            onChange={(e) => setLabel(e.target.value)}
+            maxLength={MAX_LABEL}
+            placeholder={fallback}
+            autoFocus
+            data-testid="marker-label"
+          />
         </div>
         <div className="row" style={{ justifyContent: "flex-end" }}>
           <button type="button" className="btn btn-ghost" onClick={onCancel}>

@@ -7,7 +7,27 @@ import type { RoomActions } from "./useRoom";
 type Run = (what: string, fn: () => Promise<unknown>) => void;
 
 /** People in the class; for the host also the waiting room, the hand queue and per-person controls. */
-export function ParticipantsPanel({ room, participants, handQueue, waiting, meId, isHost, actions, run, onClose }: { room: RoomDto; participants: ParticipantDto[]; handQueue: HandQueueEntry[]; waiting: WaitingDto[]; meId: string; isHost: boolean; actions: RoomActions; run: Run; onClose: () => void }) {
+export function ParticipantsPanel({
+  room,
+  participants,
+  handQueue,
+  waiting,
+  meId,
+  isHost,
+  actions,
+  run,
+  onClose,
+}: {
+  room: RoomDto;
+  participants: ParticipantDto[];
+  handQueue: HandQueueEntry[];
+  waiting: WaitingDto[];
+  meId: string;
+  isHost: boolean;
+  actions: RoomActions;
+  run: Run;
+  onClose: () => void;
+}) {
   // The switch moves at once; the server's room-updated confirms (or corrects) it.
   const [chatOn, setChatOn] = useState(room.settings.chatEnabled);
   useEffect(() => setChatOn(room.settings.chatEnabled), [room.settings.chatEnabled]);
@@ -28,10 +48,20 @@ export function ParticipantsPanel({ room, participants, handQueue, waiting, meId
                 <li key={w.userId} className="person" data-testid="waiting-person" data-user-id={w.userId}>
                   <Avatar id={w.userId} name={w.name} />
                   <span className="grow">{w.name}</span>
-                  <button type="button" className="btn btn-primary btn-sm" onClick={() => run(`${w.name} was let in.`, () => actions.admit(w.userId))} data-testid="admit">
+                  <button
+                    type="button"
+                    className="btn btn-primary btn-sm"
+                    onClick={() => run(`${w.name} was let in.`, () => actions.admit(w.userId))}
+                    data-testid="admit"
+                  >
                     Admit
                   </button>
-                  <button type="button" className="btn btn-ghost btn-sm" onClick={() => run(`${w.name} was turned away.`, () => actions.reject(w.userId))} data-testid="reject">
+                  <button
+                    type="button"
+                    className="btn btn-ghost btn-sm"
+                    onClick={() => run(`${w.name} was turned away.`, () => actions.reject(w.userId))}
+                    data-testid="reject"
+                  >
                     Deny
                   </button>
                 </li>
@@ -45,14 +75,28 @@ export function ParticipantsPanel({ room, participants, handQueue, waiting, meId
             <ol className="people">
               {handQueue.map((h, i) => (
                 <li key={h.participantId} className="person" data-testid="hand-queue-entry" data-participant-id={h.participantId} data-user-id={h.userId}>
-                  <span className="queue-pos" role="img" aria-label={`Position ${i + 1}`}>{i + 1}</span>
+                  <span className="queue-pos" role="img" aria-label={`Position ${i + 1}`}>
+                    {i + 1}
+                  </span>
                   <span className="grow">{h.participantId === meId ? "You" : h.name}</span>
                   {isHost && (
                     <span className="hand-actions">
-                      <button type="button" className="btn btn-primary btn-sm" onClick={() => run(speakerNow(h.name), () => actions.allowToSpeak(h.participantId))} title={allowTitle(h.name)} data-testid="allow-to-speak">
+                      <button
+                        type="button"
+                        className="btn btn-primary btn-sm"
+                        onClick={() => run(speakerNow(h.name), () => actions.allowToSpeak(h.participantId))}
+                        title={allowTitle(h.name)}
+                        data-testid="allow-to-speak"
+                      >
                         Allow to speak
                       </button>
-                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => run(`${h.name}'s hand was lowered.`, () => actions.lowerHand(h.participantId))} aria-label={`Lower ${h.name}'s hand`} data-testid="lower-hand">
+                      <button
+                        type="button"
+                        className="btn btn-ghost btn-sm"
+                        onClick={() => run(`${h.name}'s hand was lowered.`, () => actions.lowerHand(h.participantId))}
+                        aria-label={`Lower ${h.name}'s hand`}
+                        data-testid="lower-hand"
+                      >
                         Lower
                       </button>
                     </span>
@@ -83,7 +127,8 @@ export function ParticipantsPanel({ room, participants, handQueue, waiting, meId
               Students can chat
             </label>
             <p className="small muted role-help" data-testid="role-help">
-              <strong>Teacher</strong> runs the class. <strong>Speakers</strong> may use their microphone, camera and screen share. <strong>Students</strong> {room.settings.studentsCanPublish ? "may use their microphone and camera too in this class" : "listen, chat and raise a hand"}.
+              <strong>Teacher</strong> runs the class. <strong>Speakers</strong> may use their microphone, camera and screen share. <strong>Students</strong>{" "}
+              {room.settings.studentsCanPublish ? "may use their microphone and camera too in this class" : "listen, chat and raise a hand"}.
             </p>
           </div>
         )}
@@ -108,12 +153,24 @@ export function ParticipantsPanel({ room, participants, handQueue, waiting, meId
                 {isHost && p.id !== meId && p.role !== "host" && (
                   <span className="person-actions">
                     {p.media.audio && (
-                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => run(`${p.name} was muted. They can unmute themselves.`, () => actions.mute(p.id))} title={`Turn ${p.name}'s microphone off (they can turn it on again)`} data-testid="mute-participant">
+                      <button
+                        type="button"
+                        className="btn btn-ghost btn-sm"
+                        onClick={() => run(`${p.name} was muted. They can unmute themselves.`, () => actions.mute(p.id))}
+                        title={`Turn ${p.name}'s microphone off (they can turn it on again)`}
+                        data-testid="mute-participant"
+                      >
                         Mute
                       </button>
                     )}
                     {p.role === "student" ? (
-                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => run(speakerNow(p.name), () => actions.promote(p.id))} title={allowTitle(p.name)} data-testid="promote">
+                      <button
+                        type="button"
+                        className="btn btn-ghost btn-sm"
+                        onClick={() => run(speakerNow(p.name), () => actions.promote(p.id))}
+                        title={allowTitle(p.name)}
+                        data-testid="promote"
+                      >
                         Allow to speak
                       </button>
                     ) : (

@@ -10,7 +10,17 @@ import { useTitle } from "../ui/Page";
 import { StatusBadge } from "../ui/StatusBadge";
 
 /** Before entering: pick camera and microphone, see and hear yourself, then join. */
-export function PreJoin({ room, isHost, userName, onJoin }: { room: RoomDto; isHost: boolean; userName: string; onJoin: (choice: DeviceChoice, stream: MediaStream | null) => void }) {
+export function PreJoin({
+  room,
+  isHost,
+  userName,
+  onJoin,
+}: {
+  room: RoomDto;
+  isHost: boolean;
+  userName: string;
+  onJoin: (choice: DeviceChoice, stream: MediaStream | null) => void;
+}) {
   useTitle(`Join ${room.title}`);
   const [cameras, setCameras] = useState<MediaDeviceInfo[]>([]);
   const [mics, setMics] = useState<MediaDeviceInfo[]>([]);
@@ -90,7 +100,15 @@ export function PreJoin({ room, isHost, userName, onJoin }: { room: RoomDto; isH
           <div className="meter" aria-hidden={!choice.micOn}>
             <Icon name="mic" size={16} />
             {/* biome-ignore lint/a11y/useSemanticElements: a styled bar updated many times a second; <meter> cannot be styled alike across browsers. */}
-            <div className="meter-track" role="meter" aria-label="Microphone level" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(level * 100)} data-testid="mic-level">
+            <div
+              className="meter-track"
+              role="meter"
+              aria-label="Microphone level"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(level * 100)}
+              data-testid="mic-level"
+            >
               <div className="meter-fill" style={{ width: `${Math.round(level * 100)}%` }} />
             </div>
           </div>
@@ -99,13 +117,24 @@ export function PreJoin({ room, isHost, userName, onJoin }: { room: RoomDto; isH
           <StatusBadge status={room.status} scheduledStart={room.scheduledStart} />
           <h1 id="prejoin-h">{room.title}</h1>
           <p className="muted">
-            {isHost ? (room.status === "live" ? "Your class is live. Check your camera and microphone, then go back in." : "Starting the class makes it live for your students.") : `With ${room.hostName}. You join as ${userName}.`}
+            {isHost
+              ? room.status === "live"
+                ? "Your class is live. Check your camera and microphone, then go back in."
+                : "Starting the class makes it live for your students."
+              : `With ${room.hostName}. You join as ${userName}.`}
           </p>
           {error && <Alert kind="warning">{error}</Alert>}
           <div className="form">
             <div className="field">
               <label htmlFor="pj-camera">Camera</label>
-              <select id="pj-camera" className="select" value={choice.cameraId ?? cameras[0]?.deviceId ?? ""} onChange={(e) => setChoice((c) => ({ ...c, cameraId: e.target.value, cameraOn: true }))} disabled={!cameras.length} data-testid="prejoin-camera-select">
+              <select
+                id="pj-camera"
+                className="select"
+                value={choice.cameraId ?? cameras[0]?.deviceId ?? ""}
+                onChange={(e) => setChoice((c) => ({ ...c, cameraId: e.target.value, cameraOn: true }))}
+                disabled={!cameras.length}
+                data-testid="prejoin-camera-select"
+              >
                 {cameras.length === 0 && <option value="">No camera found</option>}
                 {cameras.map((d, i) => (
                   <option key={d.deviceId || i} value={d.deviceId}>
@@ -116,7 +145,14 @@ export function PreJoin({ room, isHost, userName, onJoin }: { room: RoomDto; isH
             </div>
             <div className="field">
               <label htmlFor="pj-mic">Microphone</label>
-              <select id="pj-mic" className="select" value={choice.micId ?? mics[0]?.deviceId ?? ""} onChange={(e) => setChoice((c) => ({ ...c, micId: e.target.value, micOn: true }))} disabled={!mics.length} data-testid="prejoin-mic-select">
+              <select
+                id="pj-mic"
+                className="select"
+                value={choice.micId ?? mics[0]?.deviceId ?? ""}
+                onChange={(e) => setChoice((c) => ({ ...c, micId: e.target.value, micOn: true }))}
+                disabled={!mics.length}
+                data-testid="prejoin-mic-select"
+              >
                 {mics.length === 0 && <option value="">No microphone found</option>}
                 {mics.map((d, i) => (
                   <option key={d.deviceId || i} value={d.deviceId}>

@@ -5,7 +5,19 @@ import { Icon } from "../ui/Icon";
 import { RecordingIndicator } from "./RecordingIndicator";
 
 /** Title, live state, the code to share (host), and how many are here. */
-export function RoomTopBar({ room, count, isHost, recording, onMark }: { room: RoomDto; count: number; isHost: boolean; recording: { startedAt: string } | null; onMark?: () => void }) {
+export function RoomTopBar({
+  room,
+  count,
+  isHost,
+  recording,
+  onMark,
+}: {
+  room: RoomDto;
+  count: number;
+  isHost: boolean;
+  recording: { startedAt: string } | null;
+  onMark?: () => void;
+}) {
   return (
     <header className="room-top">
       <div className="room-title">
@@ -22,7 +34,9 @@ export function RoomTopBar({ room, count, isHost, recording, onMark }: { room: R
         {isHost && (
           <span className="room-code">
             <span className="sr-only">Class code</span>
-            <span className="code-pill" data-testid="room-code">{formatJoinCode(room.code)}</span>
+            <span className="code-pill" data-testid="room-code">
+              {formatJoinCode(room.code)}
+            </span>
             <CopyButton text={joinLink(window.location.origin, room.code)} label="Copy the join link" testId="room-copy-link">
               Copy link
             </CopyButton>

@@ -7,7 +7,25 @@ import { avatarColor, initials } from "../ui/RoleBadge";
  * One person on the stage or in the grid: video or avatar, name, mute and hand state. The stage
  * (and any screen share) shows the whole picture; small grid tiles are cropped to fill.
  */
-export function Tile({ p, stream, isMe, speaking, main, screen, videoOn, audioOn: localAudio }: { p: ParticipantDto; stream: MediaStream | null; isMe: boolean; speaking: boolean; main?: boolean; screen?: boolean; videoOn?: boolean; audioOn?: boolean }) {
+export function Tile({
+  p,
+  stream,
+  isMe,
+  speaking,
+  main,
+  screen,
+  videoOn,
+  audioOn: localAudio,
+}: {
+  p: ParticipantDto;
+  stream: MediaStream | null;
+  isMe: boolean;
+  speaking: boolean;
+  main?: boolean;
+  screen?: boolean;
+  videoOn?: boolean;
+  audioOn?: boolean;
+}) {
   const hasVideo = (videoOn ?? true) && !!stream?.getVideoTracks().some((t) => t.readyState === "live");
   const audioOn = localAudio ?? p.media.audio;
   const label = `${p.name}${isMe ? " (you)" : ""}${p.role === "student" ? "" : `, ${ROOM_ROLE_LABELS[p.role].toLowerCase()}`}${audioOn ? "" : ", muted"}${p.handRaised ? ", hand raised" : ""}`;

@@ -7,7 +7,10 @@ type VtpSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A failed ack (or a lost connection) as an Error with the server's code. */
 export class SocketError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -26,7 +29,12 @@ export class RoomConnection {
   private closed = false;
   private offSession: () => void;
 
-  constructor(private readonly roomId: string, private readonly userId: string, private readonly dispatch: (a: RoomAction) => void, private readonly onRejoined?: () => void) {
+  constructor(
+    private readonly roomId: string,
+    private readonly userId: string,
+    private readonly dispatch: (a: RoomAction) => void,
+    private readonly onRejoined?: () => void,
+  ) {
     this.socket = io({
       path: "/socket.io/",
       transports: ["websocket"],
@@ -97,9 +105,11 @@ export class RoomConnection {
     const wire: Socket = this.socket;
     const once = () =>
       new Promise<AckResult<EventResult<E>>>((resolve) =>
-        wire.timeout(timeoutMs).emit(event, payload, (err: Error | null, r: AckResult<EventResult<E>>) =>
-          resolve(err ? { ok: false, error: { code: "NETWORK", message: "The connection to the class was interrupted." } } : r),
-        ),
+        wire
+          .timeout(timeoutMs)
+          .emit(event, payload, (err: Error | null, r: AckResult<EventResult<E>>) =>
+            resolve(err ? { ok: false, error: { code: "NETWORK", message: "The connection to the class was interrupted." } } : r),
+          ),
       );
     let r = await once();
     if (!r.ok && r.error.code === "TOKEN_EXPIRED") {

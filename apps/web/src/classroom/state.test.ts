@@ -44,7 +44,17 @@ const msg = (seq: number, userId = "uh", extra: Partial<ChatMessageDto> = {}): C
 const joined = (extra: Partial<JoinRoomResult> = {}): RoomAction => ({
   type: "joined",
   userId: "us1",
-  result: { room, participantId: "s1", role: "student", canPublish: false, participants: [person("h", "host"), person("s1")], handQueue: [], messages: [msg(1), msg(2)], resumed: false, ...extra },
+  result: {
+    room,
+    participantId: "s1",
+    role: "student",
+    canPublish: false,
+    participants: [person("h", "host"), person("s1")],
+    handQueue: [],
+    messages: [msg(1), msg(2)],
+    resumed: false,
+    ...extra,
+  },
 });
 const run = (...actions: RoomAction[]): RoomState => actions.reduce(roomReducer, initialRoomState);
 
@@ -77,7 +87,11 @@ describe("roomReducer", () => {
     expect(s.phase).toBe("reconnecting");
     s = roomReducer(s, joined({ messages: [msg(2), msg(3)], resumed: true }));
     expect(s.phase).toBe("joined");
-    expect(s.messages.map((m) => [m.seq, m.deleted])).toEqual([[1, false], [2, true], [3, false]]);
+    expect(s.messages.map((m) => [m.seq, m.deleted])).toEqual([
+      [1, false],
+      [2, true],
+      [3, false],
+    ]);
     expect(s.unread).toBe(1); // message 3 arrived while reconnecting
   });
 
@@ -114,7 +128,10 @@ describe("roomReducer", () => {
   it("puts a screen share on the stage, else the host", () => {
     const s = run(joined());
     expect(stageParticipant(s)?.id).toBe("h");
-    const shared = roomReducer(s, { type: "participant-updated", participant: person("s1", "presenter", { media: { audio: false, video: true, screen: true } }) });
+    const shared = roomReducer(s, {
+      type: "participant-updated",
+      participant: person("s1", "presenter", { media: { audio: false, video: true, screen: true } }),
+    });
     expect(stageParticipant(shared)?.id).toBe("s1");
   });
 

@@ -19,7 +19,7 @@ export function useRoom(roomId: string, userId: string, enabled: boolean) {
     };
   }, [roomId, userId, enabled]);
 
-  const send = useCallback(<T,>(fn: (c: RoomConnection) => Promise<T>): Promise<T> => {
+  const send = useCallback(<T>(fn: (c: RoomConnection) => Promise<T>): Promise<T> => {
     const c = conn.current;
     if (!c) return Promise.reject(new Error("Not connected"));
     return fn(c);

@@ -8,8 +8,27 @@ import { Icon } from "../ui/Icon";
 import { formatWhen, StatusBadge } from "../ui/StatusBadge";
 
 /** One class on the dashboard: status, when, code and link to share, and what can be done now. */
-export function ClassCard({ room, isHost, recordings = [], onChanged, onError }: { room: RoomDto; isHost: boolean; recordings?: RecordingDto[]; onChanged: (r: RoomDto) => void; onError: (e: unknown) => void }) {
-  const when = room.status === "live" ? `Started ${formatWhen(room.startedAt)}` : room.status === "ended" ? `Ended ${formatWhen(room.endedAt)}` : room.scheduledStart ? `Starts ${formatWhen(room.scheduledStart)}` : "Not scheduled — start any time";
+export function ClassCard({
+  room,
+  isHost,
+  recordings = [],
+  onChanged,
+  onError,
+}: {
+  room: RoomDto;
+  isHost: boolean;
+  recordings?: RecordingDto[];
+  onChanged: (r: RoomDto) => void;
+  onError: (e: unknown) => void;
+}) {
+  const when =
+    room.status === "live"
+      ? `Started ${formatWhen(room.startedAt)}`
+      : room.status === "ended"
+        ? `Ended ${formatWhen(room.endedAt)}`
+        : room.scheduledStart
+          ? `Starts ${formatWhen(room.scheduledStart)}`
+          : "Not scheduled — start any time";
   const end = async () => {
     try {
       onChanged((await rooms.end(room.id)).room);
@@ -46,7 +65,11 @@ export function ClassCard({ room, isHost, recordings = [], onChanged, onError }:
       )}
       <div className="row class-actions">
         {room.status !== "ended" && (
-          <Link className="btn btn-primary btn-sm" to={`/room/${room.id}`} data-testid={isHost ? (room.status === "live" ? "enter-class" : "start-class") : "join-class"}>
+          <Link
+            className="btn btn-primary btn-sm"
+            to={`/room/${room.id}`}
+            data-testid={isHost ? (room.status === "live" ? "enter-class" : "start-class") : "join-class"}
+          >
             <Icon name="video" size={16} />
             {isHost ? (room.status === "live" ? "Enter class" : "Start class") : "Join class"}
           </Link>

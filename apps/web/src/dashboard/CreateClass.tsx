@@ -58,19 +58,44 @@ export function CreateClass({ onCreated, onCancel }: { onCreated: (room: RoomDto
       <h2 id="new-class-h">New class</h2>
       <form className="form" onSubmit={submit} noValidate data-testid="create-class-form">
         {error && <Alert kind="error">{error}</Alert>}
-        <Field label="Title" value={title} onChange={setTitle} error={errors.title} maxLength={200} placeholder="e.g. Algebra — week 3" testId="class-title" autoFocus />
+        <Field
+          label="Title"
+          value={title}
+          onChange={setTitle}
+          error={errors.title}
+          maxLength={200}
+          placeholder="e.g. Algebra — week 3"
+          testId="class-title"
+          autoFocus
+        />
         <div className="field">
           <label htmlFor="class-description">Description (optional)</label>
-          <textarea id="class-description" className="textarea" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={5000} data-testid="class-description" />
+          <textarea
+            id="class-description"
+            className="textarea"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            maxLength={5000}
+            data-testid="class-description"
+          />
         </div>
-        <Field label="Starts at (optional)" type="datetime-local" value={when} onChange={setWhen} error={errors.when} hint="Leave empty to start whenever you are ready." testId="class-when" />
+        <Field
+          label="Starts at (optional)"
+          type="datetime-local"
+          value={when}
+          onChange={setWhen}
+          error={errors.when}
+          hint="Leave empty to start whenever you are ready."
+          testId="class-when"
+        />
         <fieldset className="checks">
           <legend>Settings</legend>
           <label className="checkbox">
             <input type="checkbox" checked={chatEnabled} onChange={(e) => setChatEnabled(e.target.checked)} /> Chat is on
           </label>
           <label className="checkbox">
-            <input type="checkbox" checked={waitingRoom} onChange={(e) => setWaitingRoom(e.target.checked)} data-testid="class-waiting-room" /> Waiting room: I let students in
+            <input type="checkbox" checked={waitingRoom} onChange={(e) => setWaitingRoom(e.target.checked)} data-testid="class-waiting-room" /> Waiting room: I
+            let students in
           </label>
           <label className="checkbox">
             <input type="checkbox" checked={studentsCanPublish} onChange={(e) => setStudentsCanPublish(e.target.checked)} /> Students may turn on camera and mic

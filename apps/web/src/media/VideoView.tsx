@@ -1,7 +1,19 @@
 import { useEffect, useRef } from "react";
 
 /** Plays a MediaStream in a <video>; muted for one's own stream. */
-export function VideoView({ stream, muted = false, mirror = false, className, testId }: { stream: MediaStream | null; muted?: boolean; mirror?: boolean; className?: string; testId?: string }) {
+export function VideoView({
+  stream,
+  muted = false,
+  mirror = false,
+  className,
+  testId,
+}: {
+  stream: MediaStream | null;
+  muted?: boolean;
+  mirror?: boolean;
+  className?: string;
+  testId?: string;
+}) {
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const v = ref.current;

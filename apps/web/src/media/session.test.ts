@@ -19,7 +19,13 @@ describe("media bookkeeping", () => {
     expect(m.has("c")).toBe(false);
   });
   it("picks the loudest speaker above the threshold", () => {
-    expect(loudest([["a", 0.02], ["b", 0.3], ["c", 0.1]])).toBe("b");
+    expect(
+      loudest([
+        ["a", 0.02],
+        ["b", 0.3],
+        ["c", 0.1],
+      ]),
+    ).toBe("b");
     expect(loudest([["a", 0.01]])).toBeNull();
     expect(loudest([])).toBeNull();
   });

@@ -110,7 +110,12 @@ export class MediaSession {
       /* storage unavailable */
     }
     const producers = await this.openRecv();
-    debug("recv transport", this.recvId, "existing producers", producers.map((p) => `${p.source} ${p.producerId}`));
+    debug(
+      "recv transport",
+      this.recvId,
+      "existing producers",
+      producers.map((p) => `${p.source} ${p.producerId}`),
+    );
     // Queued behind this call (see start); a producer also announced by `new-producer` is consumed once.
     for (const p of producers) this.consume(p);
   }
@@ -195,7 +200,16 @@ export class MediaSession {
     debug("consume", producerId, "→", res.consumerId, res.kind, res.source, "mid", res.mid);
     // Moving to a new transport: the same stream object, so <video> and <audio> keep playing.
     const stream = previous?.stream ?? new MediaStream();
-    const c: RemoteConsumer = { consumerId: res.consumerId, transportId, producerId, peerId: res.producerPeerId, source: res.source, kind: res.kind, mid: res.mid, stream };
+    const c: RemoteConsumer = {
+      consumerId: res.consumerId,
+      transportId,
+      producerId,
+      peerId: res.producerPeerId,
+      source: res.source,
+      kind: res.kind,
+      mid: res.mid,
+      stream,
+    };
     const pc = this.recvPc;
     if (!previous) this.consumers.set(producerId, c);
     await pc.setRemoteDescription(res.offer);
@@ -328,7 +342,12 @@ export class MediaSession {
 
   /** For diagnostics: the raw stats of both transports. */
   sdp() {
-    return { sendLocal: this.sendPc?.localDescription?.sdp, sendRemote: this.sendPc?.remoteDescription?.sdp, recvRemote: this.recvPc?.remoteDescription?.sdp, recvLocal: this.recvPc?.localDescription?.sdp };
+    return {
+      sendLocal: this.sendPc?.localDescription?.sdp,
+      sendRemote: this.sendPc?.remoteDescription?.sdp,
+      recvRemote: this.recvPc?.remoteDescription?.sdp,
+      recvLocal: this.recvPc?.localDescription?.sdp,
+    };
   }
 
   async stats(): Promise<{ send: RTCStatsReport | null; recv: RTCStatsReport | null }> {
@@ -352,7 +371,9 @@ export class MediaSession {
 }
 
 /** Consumers → what each participant shows: camera, screen, and the audio to play. Empty streams are left out. */
-export function groupRemote<S extends { getTracks(): unknown[] }>(consumers: Iterable<{ peerId: string; kind: "audio" | "video"; source: ProducerSource; stream: S }>): Map<string, { camera?: S; screen?: S; audio: S[] }> {
+export function groupRemote<S extends { getTracks(): unknown[] }>(
+  consumers: Iterable<{ peerId: string; kind: "audio" | "video"; source: ProducerSource; stream: S }>,
+): Map<string, { camera?: S; screen?: S; audio: S[] }> {
   const m = new Map<string, { camera?: S; screen?: S; audio: S[] }>();
   for (const c of consumers) {
     if (!c.stream.getTracks().length) continue;

@@ -23,7 +23,15 @@ export interface Publish {
  * The classroom's media: one MediaSession per connection (`joinSeq` changes after a reconnect,
  * when the server has dropped the old transports), publishing exactly the tracks in `publish`.
  */
-export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string, participantId: string | null, joinSeq: number, publish: Publish, onLocalClosed: (s: ProducerSource) => void, onError: (err: unknown) => void) {
+export function useMedia(
+  conn: RefObject<RoomConnection | null>,
+  roomId: string,
+  participantId: string | null,
+  joinSeq: number,
+  publish: Publish,
+  onLocalClosed: (s: ProducerSource) => void,
+  onError: (err: unknown) => void,
+) {
   const [remote, setRemote] = useState<Map<string, RemoteMedia>>(new Map());
   const [speaking, setSpeaking] = useState<string | null>(null);
   const [session, setSession] = useState<MediaSession | null>(null);
@@ -73,7 +81,15 @@ export function useMedia(conn: RefObject<RoomConnection | null>, roomId: string,
     const cleared = afterReset ? signal.request("leave-media", {}).catch(() => undefined) : Promise.resolve();
     void Promise.all([loadIceServers(), cleared]).then(([ice]) => {
       if (!alive) return;
-      s = new MediaSession(signal, participantId, ice, (m) => alive && setRemote(m), (src) => closedCb.current(src), (err) => errCb.current(err), requestReset);
+      s = new MediaSession(
+        signal,
+        participantId,
+        ice,
+        (m) => alive && setRemote(m),
+        (src) => closedCb.current(src),
+        (err) => errCb.current(err),
+        requestReset,
+      );
       setSession(s);
       const session = s;
       session.start().then(

@@ -33,8 +33,8 @@ export function CheckEmailPage() {
       icon={<Icon name="mail" size={26} />}
       lead={
         <>
-          We sent a verification link to {email ? <strong data-testid="check-email-address">{email}</strong> : "your email address"}. Open it to
-          activate your account.
+          We sent a verification link to {email ? <strong data-testid="check-email-address">{email}</strong> : "your email address"}. Open it to activate your
+          account.
         </>
       }
       foot={

@@ -69,7 +69,8 @@ export function ClassDetailsPage({ id }: { id: string }) {
         title={r.title}
         description={
           <>
-            <StatusBadge status={r.status} scheduledStart={r.scheduledStart} /> {r.status === "scheduled" && r.scheduledStart ? `Starts ${formatWhen(r.scheduledStart)}` : r.startedAt ? `Started ${formatWhen(r.startedAt)}` : ""}
+            <StatusBadge status={r.status} scheduledStart={r.scheduledStart} />{" "}
+            {r.status === "scheduled" && r.scheduledStart ? `Starts ${formatWhen(r.scheduledStart)}` : r.startedAt ? `Started ${formatWhen(r.startedAt)}` : ""}
           </>
         }
         actions={
@@ -80,7 +81,12 @@ export function ClassDetailsPage({ id }: { id: string }) {
               </Link>
             )}
             {r.status === "live" && (
-              <ConfirmButton question="End for everyone?" confirmLabel="End class" onConfirm={async () => room.setData((await rooms.end(r.id)).room)} testId="details-end">
+              <ConfirmButton
+                question="End for everyone?"
+                confirmLabel="End class"
+                onConfirm={async () => room.setData((await rooms.end(r.id)).room)}
+                testId="details-end"
+              >
                 End class
               </ConfirmButton>
             )}

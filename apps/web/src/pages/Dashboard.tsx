@@ -71,7 +71,14 @@ export function DashboardPage() {
           {sorted.length > 0 && (
             <ul className="class-list" data-testid="class-list">
               {sorted.map((r) => (
-                <ClassCard key={r.id} room={r} isHost={r.hostId === user.id || user.role === "admin"} recordings={r.status === "ended" ? recsByRoom.get(r.id) : undefined} onChanged={replace} onError={(e) => setNotice({ kind: "error", text: errorText(e) })} />
+                <ClassCard
+                  key={r.id}
+                  room={r}
+                  isHost={r.hostId === user.id || user.role === "admin"}
+                  recordings={r.status === "ended" ? recsByRoom.get(r.id) : undefined}
+                  onChanged={replace}
+                  onError={(e) => setNotice({ kind: "error", text: errorText(e) })}
+                />
               ))}
             </ul>
           )}

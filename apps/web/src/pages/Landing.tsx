@@ -9,7 +9,9 @@ export function LandingPage() {
       <section className="hero">
         <div>
           <h1>Live classes that just work in the browser.</h1>
-          <p className="lead">Teach with camera, microphone and screen share. Students join with a short code or link — nothing to install, one free account for every class.</p>
+          <p className="lead">
+            Teach with camera, microphone and screen share. Students join with a short code or link — nothing to install, one free account for every class.
+          </p>
           <div className="row" style={{ marginTop: 24 }}>
             <Link className="btn btn-primary" to="/sign-up" data-testid="landing-sign-up">
               Create a free account

@@ -110,9 +110,34 @@ function PasswordForm() {
       <h2 id="pw-h">Change password</h2>
       <form className="form" onSubmit={submit} noValidate>
         {msg && <Alert kind={msg.kind}>{msg.text}</Alert>}
-        <Field label="Current password" type="password" value={current} onChange={setCurrent} error={errors.current} autoComplete="current-password" testId="password-current" />
-        <Field label="New password" type="password" value={next} onChange={setNext} error={errors.next} autoComplete="new-password" hint="At least 10 characters." testId="password-new" />
-        <Field label="Repeat the new password" type="password" value={confirm} onChange={setConfirm} error={errors.confirm} autoComplete="new-password" testId="password-confirm" />
+        <Field
+          label="Current password"
+          type="password"
+          value={current}
+          onChange={setCurrent}
+          error={errors.current}
+          autoComplete="current-password"
+          testId="password-current"
+        />
+        <Field
+          label="New password"
+          type="password"
+          value={next}
+          onChange={setNext}
+          error={errors.next}
+          autoComplete="new-password"
+          hint="At least 10 characters."
+          testId="password-new"
+        />
+        <Field
+          label="Repeat the new password"
+          type="password"
+          value={confirm}
+          onChange={setConfirm}
+          error={errors.confirm}
+          autoComplete="new-password"
+          testId="password-confirm"
+        />
         <div>
           <Button type="submit" variant="primary" busy={busy} data-testid="password-save">
             Change password

@@ -63,8 +63,25 @@ export function ResetPasswordPage() {
             {error.text} {error.linkProblem && <Link to="/forgot-password">Ask for a new link.</Link>}
           </Alert>
         )}
-        <Field label="New password" type="password" value={password} onChange={setPassword} error={errors.password} autoComplete="new-password" hint="At least 10 characters." testId="reset-password" />
-        <Field label="Repeat the new password" type="password" value={confirm} onChange={setConfirm} error={errors.confirm} autoComplete="new-password" testId="reset-confirm" />
+        <Field
+          label="New password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          error={errors.password}
+          autoComplete="new-password"
+          hint="At least 10 characters."
+          testId="reset-password"
+        />
+        <Field
+          label="Repeat the new password"
+          type="password"
+          value={confirm}
+          onChange={setConfirm}
+          error={errors.confirm}
+          autoComplete="new-password"
+          testId="reset-confirm"
+        />
         <Button type="submit" variant="primary" block busy={state === "busy"} data-testid="reset-submit">
           Set new password
         </Button>

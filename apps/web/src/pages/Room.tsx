@@ -20,7 +20,8 @@ export function RoomPage({ id }: { id: string }) {
 
   useEffect(() => {
     let alive = true;
-    const fail = (err: unknown) => alive && setError(err instanceof ApiError ? { code: err.code, message: err.message } : { code: "NETWORK", message: String(err) });
+    const fail = (err: unknown) =>
+      alive && setError(err instanceof ApiError ? { code: err.code, message: err.message } : { code: "NETWORK", message: String(err) });
     // Both before device set-up: a removed or turned-away person is told at once.
     Promise.all([rooms.get(id), rooms.myAccess(id)]).then(([r, a]) => {
       if (!alive) return;
@@ -32,7 +33,10 @@ export function RoomPage({ id }: { id: string }) {
     };
   }, [id]);
 
-  if (error) return <EndScreen phase="failed" error={error.code === "VALIDATION_FAILED" || error.code === "NOT_FOUND" ? { code: "ROOM_NOT_FOUND", message: "" } : error} />;
+  if (error)
+    return (
+      <EndScreen phase="failed" error={error.code === "VALIDATION_FAILED" || error.code === "NOT_FOUND" ? { code: "ROOM_NOT_FOUND", message: "" } : error} />
+    );
   if (!room || !access) return <Loading label="Opening the class…" />;
   if (room.status === "ended") return <EndScreen phase="ended" error={null} title={room.title} />;
   if (access === "removed" || access === "rejected") return <EndScreen phase={access} error={null} title={room.title} hostName={room.hostName} />;
@@ -50,5 +54,15 @@ export function RoomPage({ id }: { id: string }) {
         <PreJoin room={room} isHost={isHost} userName={user.fullName} onJoin={(choice, stream) => setJoined({ choice, stream, n: 1 })} />
       </div>
     );
-  return <Classroom key={joined.n} roomId={room.id} user={user} choice={joined.choice} initialStream={joined.stream} onRejoin={() => setJoined(null)} preview={{ title: room.title, hostName: room.hostName }} />;
+  return (
+    <Classroom
+      key={joined.n}
+      roomId={room.id}
+      user={user}
+      choice={joined.choice}
+      initialStream={joined.stream}
+      onRejoin={() => setJoined(null)}
+      preview={{ title: room.title, hostName: room.hostName }}
+    />
+  );
 }

@@ -61,13 +61,25 @@ export function SignInPage() {
     >
       <form className="form" onSubmit={submit} noValidate data-testid="signin-form">
         {session.endedReason && !error && <Alert kind="warning">{session.endedReason}</Alert>}
-        {asked && !error && !session.endedReason && <Alert kind="info">Please sign in to continue. New here? Create an account and you will come back to this page.</Alert>}
+        {asked && !error && !session.endedReason && (
+          <Alert kind="info">Please sign in to continue. New here? Create an account and you will come back to this page.</Alert>
+        )}
         {error && (
           <Alert kind="error" testId="signin-error">
             {error.text}
           </Alert>
         )}
-        <Field id="signin-email" label="Email" type="email" value={email} onChange={setEmail} error={errors.email} autoComplete="email" inputMode="email" testId="signin-email" />
+        <Field
+          id="signin-email"
+          label="Email"
+          type="email"
+          value={email}
+          onChange={setEmail}
+          error={errors.email}
+          autoComplete="email"
+          inputMode="email"
+          testId="signin-email"
+        />
         <Field
           id="signin-password"
           label="Password"

@@ -40,7 +40,8 @@ export function SignUpPage() {
     } catch (err) {
       const field = fieldOf(err);
       if (err instanceof ApiError && err.code === "EMAIL_TAKEN") setErrors({ email: errorText(err) });
-      else if (field === "password" || (err instanceof ApiError && (err.code === "WEAK_PASSWORD" || err.code === "PASSWORD_TOO_LONG"))) setErrors({ password: errorText(err) });
+      else if (field === "password" || (err instanceof ApiError && (err.code === "WEAK_PASSWORD" || err.code === "PASSWORD_TOO_LONG")))
+        setErrors({ password: errorText(err) });
       else setError(errorText(err));
     } finally {
       setBusy(false);
@@ -62,18 +63,51 @@ export function SignUpPage() {
         <fieldset className="choice-group">
           <legend>I am a…</legend>
           <label className="choice">
-            <input type="radio" name="role" value="student" checked={role === "student"} onChange={() => setRole("student")} data-testid="signup-role-student" />
+            <input
+              type="radio"
+              name="role"
+              value="student"
+              checked={role === "student"}
+              onChange={() => setRole("student")}
+              data-testid="signup-role-student"
+            />
             <strong>Student</strong>
             <span>Join classes with a code</span>
           </label>
           <label className="choice">
-            <input type="radio" name="role" value="teacher" checked={role === "teacher"} onChange={() => setRole("teacher")} data-testid="signup-role-teacher" />
+            <input
+              type="radio"
+              name="role"
+              value="teacher"
+              checked={role === "teacher"}
+              onChange={() => setRole("teacher")}
+              data-testid="signup-role-teacher"
+            />
             <strong>Teacher</strong>
             <span>Create and run classes</span>
           </label>
         </fieldset>
-        <Field id="signup-fullName" label="Full name" value={fullName} onChange={setName} error={errors.fullName} autoComplete="name" maxLength={120} testId="signup-name" />
-        <Field id="signup-email" label="Email" type="email" value={email} onChange={setEmail} error={errors.email} autoComplete="email" inputMode="email" testId="signup-email" />
+        <Field
+          id="signup-fullName"
+          label="Full name"
+          value={fullName}
+          onChange={setName}
+          error={errors.fullName}
+          autoComplete="name"
+          maxLength={120}
+          testId="signup-name"
+        />
+        <Field
+          id="signup-email"
+          label="Email"
+          type="email"
+          value={email}
+          onChange={setEmail}
+          error={errors.email}
+          autoComplete="email"
+          inputMode="email"
+          testId="signup-email"
+        />
         <Field
           id="signup-password"
           label="Password"

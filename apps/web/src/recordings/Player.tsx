@@ -38,7 +38,12 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
       const hls = new HlsClass({ enableWorker: true });
       hlsRef.current = hls;
       hls.on(HlsClass.Events.MANIFEST_PARSED, (_e, data) => {
-        setLevels(data.levels.map((l, index) => ({ index, height: l.height })).filter((l) => l.height > 0).sort((a, b) => b.height - a.height));
+        setLevels(
+          data.levels
+            .map((l, index) => ({ index, height: l.height }))
+            .filter((l) => l.height > 0)
+            .sort((a, b) => b.height - a.height),
+        );
       });
       hls.on(HlsClass.Events.ERROR, (_e, data) => {
         if (data.fatal) setError("The recording could not be played. Reload the page to try again.");
@@ -89,7 +94,11 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
             data-testid="recording-video"
           />
         </div>
-        {error && <p className="error-text" role="alert">{error}</p>}
+        {error && (
+          <p className="error-text" role="alert">
+            {error}
+          </p>
+        )}
         <div className="player-bar row">
           {levels.length > 0 && (
             <label className="row small" style={{ gap: 6 }}>
@@ -163,7 +172,14 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
 function MarkerItem({ m, onSeek }: { m: RecordingMarkerDto; onSeek: (ms: number) => void }) {
   return (
     <li>
-      <button type="button" className={`marker marker-${m.kind}`} onClick={() => onSeek(m.offsetMs)} data-testid="recording-marker" data-kind={m.kind} title={markerKind(m.kind)}>
+      <button
+        type="button"
+        className={`marker marker-${m.kind}`}
+        onClick={() => onSeek(m.offsetMs)}
+        data-testid="recording-marker"
+        data-kind={m.kind}
+        title={markerKind(m.kind)}
+      >
         <Icon name={markerIcon(m.kind)} size={14} aria-hidden="true" /> <span className="mono">{clock(m.offsetMs / 1000)}</span> {m.label}
       </button>
     </li>

@@ -126,7 +126,10 @@ export function RecordingPage({ id }: { id: string }) {
           <section className="card" aria-labelledby="manage-h">
             <h2 id="manage-h">Manage</h2>
             <div className="stack">
-              <TitleForm initial={rec.title} onSave={(title) => act("The title was saved.", async () => setRec((await recordings.update(rec.id, { title })).recording))} />
+              <TitleForm
+                initial={rec.title}
+                onSave={(title) => act("The title was saved.", async () => setRec((await recordings.update(rec.id, { title })).recording))}
+              />
               <label className="checkbox">
                 <input
                   type="checkbox"
@@ -158,25 +161,42 @@ export function RecordingPage({ id }: { id: string }) {
                       <CopyButton text={share.url} label="Copy the share link">
                         Copy link
                       </CopyButton>
-                      <Button size="sm" variant="ghost" onClick={() => act("The share link no longer works.", async () => {
-                          await recordings.unshare(rec.id);
-                          setShare(null);
-                        })}>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        onClick={() =>
+                          act("The share link no longer works.", async () => {
+                            await recordings.unshare(rec.id);
+                            setShare(null);
+                          })
+                        }
+                      >
                         Revoke
                       </Button>
                     </div>
                   ) : (
-                    <Button onClick={() => act("Anyone with the link can watch for 7 days.", async () => setShare(await recordings.share(rec.id, 24 * 7)))} data-testid="recording-share-create">
+                    <Button
+                      onClick={() => act("Anyone with the link can watch for 7 days.", async () => setShare(await recordings.share(rec.id, 24 * 7)))}
+                      data-testid="recording-share-create"
+                    >
                       <Icon name="link" size={16} /> Create a share link
                     </Button>
                   )}
                 </div>
               )}
               <div>
-                <ConfirmButton variant="danger" question="Delete this recording for good?" confirmLabel="Delete" onConfirm={() => act("Deleted.", async () => {
-                    await recordings.remove(rec.id);
-                    navigate("/recordings", { replace: true });
-                  })} testId="recording-delete">
+                <ConfirmButton
+                  variant="danger"
+                  question="Delete this recording for good?"
+                  confirmLabel="Delete"
+                  onConfirm={() =>
+                    act("Deleted.", async () => {
+                      await recordings.remove(rec.id);
+                      navigate("/recordings", { replace: true });
+                    })
+                  }
+                  testId="recording-delete"
+                >
                   Delete recording
                 </ConfirmButton>
               </div>

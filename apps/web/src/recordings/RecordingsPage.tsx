@@ -27,14 +27,23 @@ export function RecordingsPage() {
   const items = list.data?.recordings ?? [];
   return (
     <div className="container">
-      <PageHeader title="Recordings" description={user.role === "student" ? "Recordings your teachers shared with the class." : "Recordings of your classes. Share them with the class or with a link."} />
+      <PageHeader
+        title="Recordings"
+        description={
+          user.role === "student" ? "Recordings your teachers shared with the class." : "Recordings of your classes. Share them with the class or with a link."
+        }
+      />
       {list.status === "error" && <Alert kind="error">{errorText(list.error)}</Alert>}
       {!list.data && list.status === "loading" && <Loading label="Loading recordings…" />}
       {list.data && items.length === 0 && (
         <div className="card empty" data-testid="recordings-empty">
           <Icon name="record" size={28} />
           <h3>No recordings yet</h3>
-          <p>{user.role === "student" ? "When a teacher shares a recording of your class, it appears here." : "Press Record in a live class. The recording appears here when it is processed."}</p>
+          <p>
+            {user.role === "student"
+              ? "When a teacher shares a recording of your class, it appears here."
+              : "Press Record in a live class. The recording appears here when it is processed."}
+          </p>
         </div>
       )}
       {items.length > 0 && (

@@ -29,7 +29,11 @@ export function SharedRecordingPage({ token }: { token: string }) {
   return (
     <div className="container">
       <PageHeader title={r.title} description={`${formatWhen(r.startedAt)}${r.durationSeconds !== null ? ` · ${clock(r.durationSeconds)}` : ""}`} />
-      {r.status === "ready" ? <Player recording={r} chat={data.chat.messages} /> : <Alert kind="info">This recording is not ready yet. Try again in a few minutes.</Alert>}
+      {r.status === "ready" ? (
+        <Player recording={r} chat={data.chat.messages} />
+      ) : (
+        <Alert kind="info">This recording is not ready yet. Try again in a few minutes.</Alert>
+      )}
     </div>
   );
 }

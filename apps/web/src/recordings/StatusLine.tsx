@@ -2,8 +2,18 @@ import type { RecordingDto } from "@vtp/protocol";
 
 /** Where a recording is: being recorded, processing (with progress), ready, or failed. */
 export function RecordingStatus({ r }: { r: RecordingDto }) {
-  if (r.status === "ready") return <span className="badge badge-success" data-testid="recording-status" data-status="ready">Ready</span>;
-  if (r.status === "recording") return <span className="badge badge-live" data-testid="recording-status" data-status="recording">Recording</span>;
+  if (r.status === "ready")
+    return (
+      <span className="badge badge-success" data-testid="recording-status" data-status="ready">
+        Ready
+      </span>
+    );
+  if (r.status === "recording")
+    return (
+      <span className="badge badge-live" data-testid="recording-status" data-status="recording">
+        Recording
+      </span>
+    );
   if (r.status === "failed")
     return (
       <span className="badge badge-danger" data-testid="recording-status" data-status="failed" title={r.error ?? undefined}>

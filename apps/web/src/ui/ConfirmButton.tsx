@@ -2,7 +2,14 @@ import { useEffect, useRef, useState } from "react";
 import { Button, type ButtonProps } from "./Button";
 
 /** A button that asks "Are you sure?" in place before doing something that cannot be undone. */
-export function ConfirmButton({ question, confirmLabel, onConfirm, children, testId, ...rest }: ButtonProps & { question: string; confirmLabel: string; onConfirm: () => void | Promise<void>; testId?: string }) {
+export function ConfirmButton({
+  question,
+  confirmLabel,
+  onConfirm,
+  children,
+  testId,
+  ...rest
+}: ButtonProps & { question: string; confirmLabel: string; onConfirm: () => void | Promise<void>; testId?: string }) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const yes = useRef<HTMLButtonElement>(null);

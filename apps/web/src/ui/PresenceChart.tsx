@@ -24,7 +24,12 @@ export function PresenceChart({ points }: { points: PresencePoint[] }) {
             </span>
           ))}
         </div>
-        <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={`People present over time, from ${fmt(t0)} to ${fmt(t1)}; at most ${max}.`}>
+        <svg
+          viewBox={`0 0 ${W} ${H}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`People present over time, from ${fmt(t0)} to ${fmt(t1)}; at most ${max}.`}
+        >
           {ticks.map((v) => (
             <line key={v} x1={0} x2={W} y1={y(v)} y2={y(v)} className="chart-grid" />
           ))}

@@ -111,10 +111,22 @@ class Publisher {
 
   start(): void {
     const dur = this.dump[this.dump.length - 1].at + 33;
-    const first = { video: required(this.dump.find((p) => p.kind === "video"), "a video packet"), audio: required(this.dump.find((p) => p.kind === "audio"), "an audio packet") };
+    const first = {
+      video: required(
+        this.dump.find((p) => p.kind === "video"),
+        "a video packet",
+      ),
+      audio: required(
+        this.dump.find((p) => p.kind === "audio"),
+        "an audio packet",
+      ),
+    };
     const span = { video: 0, audio: 0 };
     for (const k of ["video", "audio"] as const) {
-      const last = required(this.dump.findLast((p) => p.kind === k), `a ${k} packet`);
+      const last = required(
+        this.dump.findLast((p) => p.kind === k),
+        `a ${k} packet`,
+      );
       span[k] = (last.data.readUInt32BE(4) - first[k].data.readUInt32BE(4) + (k === "video" ? 3000 : 960)) >>> 0;
     }
     const seq = { video: 1, audio: 1 };
@@ -152,9 +164,7 @@ class Publisher {
 class Subscriber {
   readonly pc = new RTCPeerConnection(clientConfig());
   received = 0;
-  constructor(
-    readonly onRtp: (pt: number, seq: number, now: number) => void,
-  ) {}
+  constructor(readonly onRtp: (pt: number, seq: number, now: number) => void) {}
 
   tap(): void {
     // werift's internals, as FastSink reads them: the UDP socket of the nominated candidate pair.
@@ -189,8 +199,10 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
   const ans = await media.connectTransport(roomId, "pub", sendT, { type: "offer", sdp: required(pub.pc.localDescription, "the publisher's offer").sdp });
   await pub.pc.setRemoteDescription(required(ans.answer, "the SFU's answer"));
   const [vt, at] = pub.pc.getTransceivers();
-  const videoId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "video", source: "camera", mid: required(vt.mid, "the video mid") })).producerId;
-  const audioId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "audio", source: "microphone", mid: required(at.mid, "the audio mid") })).producerId;
+  const videoId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "video", source: "camera", mid: required(vt.mid, "the video mid") }))
+    .producerId;
+  const audioId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "audio", source: "microphone", mid: required(at.mid, "the audio mid") }))
+    .producerId;
   while (pub.pc.connectionState !== "connected") await sleep(50);
   pub.start();
 
@@ -214,7 +226,11 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
       await media.connectTransport(roomId, id, recvT, { type: "answer", sdp: required(sub.pc.localDescription, "the subscriber's answer").sdp });
     }
     while (sub.pc.connectionState !== "connected") await sleep(20);
-    if (videoPt < 0) videoPt = required(sub.pc.getTransceivers().find((t) => t.kind === "video"), "the video transceiver").codecs[0].payloadType;
+    if (videoPt < 0)
+      videoPt = required(
+        sub.pc.getTransceivers().find((t) => t.kind === "video"),
+        "the video transceiver",
+      ).codecs[0].payloadType;
     sub.tap();
     subs.push(sub);
   };
@@ -248,7 +264,7 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
       publishedPps: Math.round(sent / dt),
       forwardedPps: Math.round(fwd / dt),
       receivedPps: Math.round(rx / dt),
-      sfuCpuPct: +((cpu / 1e4 / dt)).toFixed(1),
+      sfuCpuPct: +(cpu / 1e4 / dt).toFixed(1),
       usPerForwarded: us === null ? null : +us.toFixed(1),
       usUserPerForwarded: fwd ? +((split1.user - split0.user) / fwd).toFixed(1) : null,
       usSysPerForwarded: fwd ? +((split1.sys - split0.sys) / fwd).toFixed(1) : null,
@@ -258,7 +274,7 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
       latencyP99Ms: nLat ? +lat[Math.floor(nLat * 0.99)].toFixed(2) : 0,
       sfuRssMB: +(rss / 1e6).toFixed(0),
       rssPerSubscriberKB: 0,
-      benchClientCpuPct: +(((me.user + me.system) / 1e4 / dt)).toFixed(1),
+      benchClientCpuPct: +((me.user + me.system) / 1e4 / dt).toFixed(1),
       cpuPerSec: cpu / dt,
     };
   };
@@ -274,7 +290,11 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
     } catch (err) {
       // An overloaded SFU misses ICE consent checks and drops the publisher: report and stop.
       console.error(`[${label}] could not add subscriber ${subs.length + 1}: ${(err as Error).message}`);
-      results.push({ ...results[results.length - 1], subscribers: n, failed: `SFU overloaded: publisher dropped while adding subscriber ${subs.length + 1}` } as StepResult);
+      results.push({
+        ...results[results.length - 1],
+        subscribers: n,
+        failed: `SFU overloaded: publisher dropped while adding subscriber ${subs.length + 1}`,
+      } as StepResult);
       break;
     }
     console.error(`[${label}] ${n} subscribers connected in ${((performance.now() - t) / 1000).toFixed(1)} s`);

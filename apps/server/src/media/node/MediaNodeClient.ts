@@ -117,7 +117,14 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
       if (this.#closed) return;
       // The stream dropped: if the node does not answer either, it is gone (killed, crashed,
       // unreachable) and so are its rooms; say so once, so their people can start over elsewhere.
-      if (this.#bootId !== undefined && !this.#down && !(await this.health().then((h) => h.ok, () => false))) {
+      if (
+        this.#bootId !== undefined &&
+        !this.#down &&
+        !(await this.health().then(
+          (h) => h.ok,
+          () => false,
+        ))
+      ) {
         this.#down = true;
         this.log.warn({ node: this.baseUrl }, "media node unreachable (event stream and health); its rooms are lost");
         this.emit("died", new Error(`media node ${this.baseUrl} is unreachable`));

@@ -190,7 +190,8 @@ export class FastSink implements RtpSink {
     // (with small reordering from the publisher leg)
     if (seq < 0x1000 && this.#lastSeq > 0xf000) this.#roc = (this.#roc + 1) >>> 0;
     let roc = this.#roc;
-    if (seq > 0xf000 && this.#lastSeq < 0x1000 && roc > 0) roc--; // late packet from before the wrap
+    if (seq > 0xf000 && this.#lastSeq < 0x1000 && roc > 0)
+      roc--; // late packet from before the wrap
     else this.#lastSeq = seq;
     this.#lastTs = ts;
 
@@ -255,4 +256,3 @@ export class FastSink implements RtpSink {
     this.onClose?.();
   }
 }
-

@@ -39,7 +39,12 @@ export class ChatRepo {
   }
 
   async count(roomId: string): Promise<number> {
-    const r = await this.db.selectFrom("chat_messages").select(sql<number>`count(*)::int`.as("n")).where("room_id", "=", roomId).where("deleted_at", "is", null).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom("chat_messages")
+      .select(sql<number>`count(*)::int`.as("n"))
+      .where("room_id", "=", roomId)
+      .where("deleted_at", "is", null)
+      .executeTakeFirstOrThrow();
     return r.n;
   }
 }

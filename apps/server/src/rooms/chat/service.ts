@@ -33,7 +33,11 @@ export function toChatDto(r: ChatRow): ChatMessageDto {
 export class ChatService {
   private readonly repo: ChatRepo;
 
-  constructor(db: DB, private readonly limiter: RateLimiter, private readonly limits: ChatLimits) {
+  constructor(
+    db: DB,
+    private readonly limiter: RateLimiter,
+    private readonly limits: ChatLimits,
+  ) {
     this.repo = new ChatRepo(db);
   }
 

@@ -1,4 +1,14 @@
-import { byJoinOrder, matches, type GraceEntry, type JoinOutcome, type LiveParticipant, type LiveState, type ParticipantCondition, type ParticipantPatch, type WaitingEntry } from "./LiveState.js";
+import {
+  byJoinOrder,
+  matches,
+  type GraceEntry,
+  type JoinOutcome,
+  type LiveParticipant,
+  type LiveState,
+  type ParticipantCondition,
+  type ParticipantPatch,
+  type WaitingEntry,
+} from "./LiveState.js";
 
 interface RoomState {
   participants: Map<string, LiveParticipant>;

@@ -1,15 +1,44 @@
 import { Redis } from "ioredis";
 import { AppError } from "../../errors/index.js";
 import { OwnedLiveState } from "./OwnedLiveState.js";
-import { byJoinOrder, type DeadNode, type GraceEntry, type JoinOutcome, type LiveParticipant, type LiveState, type ParticipantCondition, type ParticipantPatch, type WaitingEntry } from "./LiveState.js";
+import {
+  byJoinOrder,
+  type DeadNode,
+  type GraceEntry,
+  type JoinOutcome,
+  type LiveParticipant,
+  type LiveState,
+  type ParticipantCondition,
+  type ParticipantPatch,
+  type WaitingEntry,
+} from "./LiveState.js";
 import { SCRIPTS } from "./redis-scripts.js";
 
 type ScriptName = keyof typeof SCRIPTS;
 
 /** The operations that reach Redis: each fails at once with LIVE_STATE_UNAVAILABLE while Redis is away. */
-const GUARDED = ["join", "get", "byUser", "list", "update", "remove", "nextHandSeq", "startGrace", "claimExpiredGrace", "addWaiting", "removeWaiting", "listWaiting", "clearRoom", "hit", "heartbeat", "claimDeadNodes", "listNodes"] as const;
+const GUARDED = [
+  "join",
+  "get",
+  "byUser",
+  "list",
+  "update",
+  "remove",
+  "nextHandSeq",
+  "startGrace",
+  "claimExpiredGrace",
+  "addWaiting",
+  "removeWaiting",
+  "listWaiting",
+  "clearRoom",
+  "hit",
+  "heartbeat",
+  "claimDeadNodes",
+  "listNodes",
+] as const;
 
-export const liveStateUnavailable = () => new AppError("LIVE_STATE_UNAVAILABLE", "The live class state (Redis) is not reachable right now; try again in a few seconds", { retryAfterSeconds: 2 });
+export const liveStateUnavailable = () =>
+  new AppError("LIVE_STATE_UNAVAILABLE", "The live class state (Redis) is not reachable right now; try again in a few seconds", { retryAfterSeconds: 2 });
 
 /**
  * Live state in Redis, shared by every server process. Per room: a hash of participants
@@ -37,8 +66,17 @@ export class RedisLiveState implements LiveState {
    * `prefix` keeps deployments (and parallel test runs) on one Redis apart. `commandTimeoutMs`:
    * a command Redis does not answer (a stopped process) fails after this long.
    */
-  constructor(url: string, private readonly prefix: string, opts: { commandTimeoutMs?: number } = {}) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, commandTimeout: opts.commandTimeoutMs ?? 2000, retryStrategy: (n) => Math.min(100 * n, 1000) });
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    opts: { commandTimeoutMs?: number } = {},
+  ) {
+    this.redis = new Redis(url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: true,
+      commandTimeout: opts.commandTimeoutMs ?? 2000,
+      retryStrategy: (n) => Math.min(100 * n, 1000),
+    });
     this.redis.on("error", () => {
       /* reconnects by itself; while it is away operations fail with LIVE_STATE_UNAVAILABLE */
     });
@@ -94,7 +132,13 @@ export class RedisLiveState implements LiveState {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
     try {
-      const ok = await Promise.race([this.redis.ping().then(() => true, () => false), late]);
+      const ok = await Promise.race([
+        this.redis.ping().then(
+          () => true,
+          () => false,
+        ),
+        late,
+      ]);
       return ok ? { ok: true, latencyMs: performance.now() - started } : { ok: false };
     } finally {
       clearTimeout(timer);
@@ -119,7 +163,20 @@ export class RedisLiveState implements LiveState {
   }
 
   async join(c: LiveParticipant, max: number, exempt: boolean): Promise<JoinOutcome> {
-    const r = (await this.run("vtpJoin", this.k(c.roomId, "p"), this.k(c.roomId, "u"), this.graceKey, JSON.stringify(c), max, exempt ? "1" : "0", c.userId, c.socketId, c.roomId, this.prefix, c.nodeId ?? "")) as string[];
+    const r = (await this.run(
+      "vtpJoin",
+      this.k(c.roomId, "p"),
+      this.k(c.roomId, "u"),
+      this.graceKey,
+      JSON.stringify(c),
+      max,
+      exempt ? "1" : "0",
+      c.userId,
+      c.socketId,
+      c.roomId,
+      this.prefix,
+      c.nodeId ?? "",
+    )) as string[];
     if (r[0] === "full") return { kind: "full" };
     const participant = parse(r[1]);
     if (participant.nodeId) this.#owned.holds(participant);
@@ -149,7 +206,9 @@ export class RedisLiveState implements LiveState {
   }
 
   async remove(roomId: string, id: string, cond: ParticipantCondition = {}) {
-    const raw = (await this.run("vtpRemove", this.k(roomId, "p"), this.k(roomId, "u"), this.graceKey, id, JSON.stringify(cond), roomId, this.prefix)) as string | null;
+    const raw = (await this.run("vtpRemove", this.k(roomId, "p"), this.k(roomId, "u"), this.graceKey, id, JSON.stringify(cond), roomId, this.prefix)) as
+      | string
+      | null;
     if (raw) this.#owned.removed(roomId, id);
     return raw ? parse(raw) : undefined;
   }
