@@ -27,7 +27,7 @@ import { REFRESH_TTL_MS, type Session } from "./service.js";
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
-/** The seed's /api/v1/auth endpoints plus the admin user endpoints. */
+/** The /api/v1/auth endpoints of the public contract, and the admin user endpoints. */
 export async function authRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { accounts, auth } = ctx;

@@ -15,7 +15,7 @@ import { currentUser } from "../auth/guard.js";
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
-/** The seed's /api/v1/signalling endpoints (same rules as /api/v1/rooms). */
+/** The /api/v1/signalling endpoints of the public contract (same rules as /api/v1/rooms). */
 export async function signallingRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { rooms, signalling } = ctx;
