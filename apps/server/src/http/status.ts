@@ -28,7 +28,7 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
       const dbOk = health.database === "ok";
       const sig = ctx.signalling;
       const [nodes, liveRooms, jobs, active, m] = await Promise.all([
-        sig.state.listNodes().catch((): string[] => []),
+        sig.liveNodes(),
         dbOk ? ctx.roomStats.liveCount() : 0,
         dbOk ? recording.jobs.counts(PROCESS_QUEUE) : { queued: 0, running: 0, done: 0, failed: 0 },
         dbOk ? recording.service.activeCount() : 0,
@@ -37,9 +37,9 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
       return {
         health,
         signalling: {
-          adapter: sig.state.kind,
+          adapter: sig.adapterKind,
           nodeId: sig.nodeId,
-          nodes: nodes.includes(sig.nodeId) ? nodes : [...nodes, sig.nodeId],
+          nodes,
           socketsOnThisNode: sig.localSocketCount,
           liveRooms,
         },

@@ -356,6 +356,17 @@ export class SignallingServer {
     return this.io.of("/").sockets.size;
   }
 
+  /** Where live state is kept: this process's memory or Redis (shared by the nodes). */
+  get adapterKind(): LiveState["kind"] {
+    return this.state.kind;
+  }
+
+  /** The app-server nodes sharing this live state (this one included); empty when unknown. */
+  async liveNodes(): Promise<string[]> {
+    const nodes = await this.state.listNodes().catch((): string[] => []);
+    return nodes.includes(this.nodeId) ? nodes : [...nodes, this.nodeId];
+  }
+
   /**
    * Disconnects this node's sockets (their participants get the grace period, so they can
    * resume on another node), waits for in-flight events, then closes the adapter.

@@ -25,7 +25,7 @@ export async function signallingRoutes(fastify: FastifyInstance, { ctx }: { ctx:
 
   app.get("/health", { schema: { tags, summary: "Signalling status of this node", response: { 200: SignallingHealthResponse } } }, async () => ({
     status: "ok" as const,
-    adapter: signalling.state.kind,
+    adapter: signalling.adapterKind,
     socketsOnThisNode: signalling.localSocketCount,
     liveRooms: await ctx.roomStats.liveCount(),
   }));
