@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { io } from "socket.io-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../../apps/server/src/config/index.js";
 import { loggableUrl, prettyLogs } from "../../../apps/server/src/logging.js";
@@ -178,6 +179,34 @@ describe("logs", () => {
     expect(bad.code).not.toBe(0);
     expect(bad.code).not.toBeNull();
     expect(bad.stderr).toMatch(/LOG_FORMAT must be one of auto, json, pretty/);
+  });
+
+  it("give every socket event a request id: one debug line per event with its outcome (its error lines carry the same id)", async () => {
+    const admin = { email: "logs-admin@school.test", password: "log test password 1" };
+    const server = await start({ LOG_FORMAT: "json", LOG_LEVEL: "debug", VTP_ADMIN_EMAIL: admin.email, VTP_ADMIN_PASSWORD: admin.password });
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(admin),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const socket = io(server.url, { transports: ["websocket"], auth: { token: accessToken }, reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once("connect", () => resolve());
+        socket.once("connect_error", reject);
+      });
+      const ack = await socket.timeout(10_000).emitWithAck("leave-room", { roomId: "00000000-0000-4000-8000-000000000000" });
+      expect(ack.ok).toBe(false);
+      const line = await waitForLine(server, /"event":"leave-room".*"msg":"socket event"/);
+      const entry = JSON.parse(line) as { reqId: string; outcome: string; ms: number; socketId: string };
+      expect(entry.reqId).toMatch(/^ev-[0-9a-z]+$/);
+      expect(entry.outcome).toBe(ack.error.code);
+      expect(entry.socketId).toBe(socket.id);
+      expect(typeof entry.ms).toBe("number");
+    } finally {
+      socket.close();
+    }
   });
 
   it("redacts capability tokens from logged URLs", () => {

@@ -261,6 +261,10 @@ export class SignallingServer {
   }
 
   private async dispatch(socket: VtpSocket, session: Session, event: string, payload: unknown, ack?: (r: AckResult<object>) => void) {
+    // Each event gets a request id, as each HTTP request does: the lines one event logs share it.
+    const reqId = nextEventId();
+    const started = performance.now();
+    let outcome = "ok";
     const reply = (r: AckResult<object>) => {
       if (ack) safeAck(ack, r);
     };
@@ -289,8 +293,15 @@ export class SignallingServer {
       reply({ ok: true, ...(result ?? {}) });
     } catch (err) {
       const { status, body } = toErrorBody(err);
-      if (status >= 500 && !(err instanceof AppError)) this.o.log.error({ err, event }, "socket event failed");
+      outcome = body.code;
+      if (status >= 500 && !(err instanceof AppError))
+        this.o.log.error({ err, event, reqId, socketId: socket.id, userId: session.user.id }, "socket event failed");
       reply({ ok: false, error: { code: body.code, message: body.message, ...(body.details !== undefined ? { details: body.details } : {}) } });
+    } finally {
+      if (this.o.log.isLevelEnabled("debug")) {
+        const ms = Math.round((performance.now() - started) * 10) / 10;
+        this.o.log.debug({ reqId, event, socketId: socket.id, userId: session.user.id, outcome, ms }, "socket event");
+      }
     }
   }
 
@@ -403,6 +414,13 @@ function safeAck(ack: (r: AckResult<object>) => void, r: AckResult<object>) {
 }
 
 /** Attaches a handler to every call of these commands on `client` (the rejected promise is still returned to the caller). */
+let eventCount = 0;
+/** A socket event's request id: "ev-" and a number unique in this process (base 36). */
+function nextEventId(): string {
+  eventCount += 1;
+  return `ev-${eventCount.toString(36)}`;
+}
+
 function settleFireAndForget(client: Redis, names: readonly ("publish" | "spublish" | "punsubscribe" | "unsubscribe")[]) {
   for (const name of names) {
     const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
