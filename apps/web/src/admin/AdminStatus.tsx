@@ -42,6 +42,11 @@ export function AdminStatusPage() {
           <div className="card card-tight stat">
             <span className="stat-label">Database</span>
             <span className={`badge ${h.database === "ok" ? "badge-success" : "badge-danger"}`}>{h.database === "ok" ? "Connected" : "Down"}</span>
+            {h.redis && (
+              <span className="muted" data-testid="status-redis">
+                Redis: {h.redis === "ok" ? "connected" : "down: joining a class and class actions fail until it is back"}
+              </span>
+            )}
           </div>
           <div className="card card-tight stat">
             <span className="stat-label">Version · uptime</span>
