@@ -49,12 +49,18 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 /** The whole app on a fresh database, without a port (use app.inject). */
-/** `deps.media`: a media service of the test's own (a fake) instead of the in-process SFU. */
-export async function createTestApp(env: Record<string, string> = {}, deps: Pick<AppDeps, "media"> = {}): Promise<TestApp> {
+/**
+ * `deps.media`: a media service of the test's own (a fake) instead of the in-process SFU;
+ * `deps.logger`: where the app logs (silent by default); `deps.database`: a database the test
+ * opened itself (closed, not dropped, by `close`) instead of a fresh one.
+ */
+export async function createTestApp(env: Record<string, string> = {}, deps: Pick<AppDeps, "media" | "logger" | "database"> = {}): Promise<TestApp> {
   const config = testConfig(env);
-  const db = await freshDatabase();
+  const own = deps.database;
+  const fresh = own ? undefined : await freshDatabase();
+  const database = own ?? fresh?.handle;
   const mailer = new MemoryMailer();
-  const app = await buildApp(config, { ...deps, database: db.handle, mailer, logger: pino({ level: "silent" }) });
+  const app = await buildApp(config, { ...deps, database, mailer, logger: deps.logger ?? pino({ level: "silent" }) });
   await app.ready();
   return {
     app,
@@ -63,7 +69,8 @@ export async function createTestApp(env: Record<string, string> = {}, deps: Pick
     dataDir: config.dataDir,
     close: async () => {
       await app.close();
-      await db.drop();
+      if (fresh) await fresh.drop();
+      else await own?.close();
       rmSync(config.dataDir, { recursive: true, force: true });
     },
   };

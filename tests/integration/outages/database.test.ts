@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../../apps/server/src/app.js";
 import { openDatabase, migrate } from "../../../apps/server/src/db/index.js";
 import { ConfigError, loadConfig } from "../../../apps/server/src/config/index.js";
-import { MemoryMailer, signUp, testConfig, type TestApp } from "../../helpers/app.js";
+import { createTestApp, MemoryMailer, signUp, testConfig, type TestApp } from "../../helpers/app.js";
 import { createPgDatabase } from "../../helpers/db.js";
 import { TcpProxy } from "../../helpers/tcp-proxy.js";
 import { createRoom, TestClient, type Person } from "../rooms/helpers.js";
@@ -32,24 +32,13 @@ beforeAll(async () => {
   dropDb = created.drop;
   const target = new URL(created.url);
   proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
-  const config = testConfig({ DATABASE_STATEMENT_TIMEOUT_MS: "1000", DATABASE_CONNECT_TIMEOUT_MS: "1000", DATABASE_HEALTH_TIMEOUT_MS: "500" });
-  const database = await openDatabase({ databaseUrl: proxy.url(created.url), dataDir: "", settings: config.database });
+  const env = { DATABASE_STATEMENT_TIMEOUT_MS: "1000", DATABASE_CONNECT_TIMEOUT_MS: "1000", DATABASE_HEALTH_TIMEOUT_MS: "500" };
+  const database = await openDatabase({ databaseUrl: proxy.url(created.url), dataDir: "", settings: testConfig(env).database });
   await migrate(database);
-  const mailer = new MemoryMailer();
-  app = await buildApp(config, { database, mailer, logger: pino({ level: "silent" }) });
+  t = await createTestApp(env, { database });
+  app = t.app;
   await app.listen({ port: 0, host: "127.0.0.1" });
   url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  t = {
-    app,
-    config,
-    mailer,
-    dataDir: config.dataDir,
-    close: async () => {
-      await app.close();
-      await database.close();
-      rmSync(config.dataDir, { recursive: true, force: true });
-    },
-  };
   teacher = (await signUp(t, { role: "teacher", fullName: "Ada Teacher" })) as Person & { email: string; password: string };
   roomId = (await createRoom(t, teacher)).id;
   client = await TestClient.connect(url, teacher.accessToken);

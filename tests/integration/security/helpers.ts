@@ -1,9 +1,6 @@
-import { rmSync } from "node:fs";
 import { Writable } from "node:stream";
 import pino from "pino";
-import { buildApp } from "../../../apps/server/src/app.js";
-import { MemoryMailer, testConfig, type TestApp } from "../../helpers/app.js";
-import { freshDatabase } from "../../helpers/db.js";
+import { createTestApp, type TestApp } from "../../helpers/app.js";
 
 /** One line the server logged, as JSON. */
 export interface LogLine {
@@ -25,25 +22,10 @@ export async function loggedApp(env: Record<string, string> = {}): Promise<{ t: 
       done();
     },
   });
-  const config = testConfig({ ...env, LOG_LEVEL: "warn" });
-  const db = await freshDatabase();
-  const mailer = new MemoryMailer();
-  const app = await buildApp(config, { database: db.handle, mailer, logger: pino({ level: "warn" }, sink) });
-  await app.ready();
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const addr = app.server.address();
+  const t = await createTestApp({ ...env, LOG_LEVEL: "warn" }, { logger: pino({ level: "warn" }, sink) });
+  await t.app.listen({ port: 0, host: "127.0.0.1" });
+  const addr = t.app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
-  const t: TestApp = {
-    app,
-    config,
-    mailer,
-    dataDir: config.dataDir,
-    close: async () => {
-      await app.close();
-      await db.drop();
-      rmSync(config.dataDir, { recursive: true, force: true });
-    },
-  };
   return { t, url: `http://127.0.0.1:${port}`, logs };
 }
 
