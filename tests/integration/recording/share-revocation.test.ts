@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, makeAdmin, signUp, type TestApp } from "../../helpers/app.js";
 import { s3ServerCommand, startLocalS3, type LocalS3 } from "../../helpers/s3.js";
-import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
+import { liveRoom } from "../../helpers/rooms.js";
 import { RecordingsRepo } from "../../../apps/server/src/recording/repo.js";
 
 /**
@@ -63,18 +63,7 @@ for (const mode of ["local", "s3"] as const) {
       s3 = mode === "s3" ? await startLocalS3(`vtp-share-${Date.now().toString(36)}`) : undefined;
       t = await createTestApp(s3?.env ?? {});
       teacher = await signUp(t, { role: "teacher" });
-      const rooms = new RoomsRepo(t.app.ctx.db);
-      const roomId = await rooms.insert({
-        code: `S${Date.now().toString(36)}`.slice(0, 10),
-        title: "Chemistry",
-        description: "",
-        host_id: teacher.user.id,
-        scheduled_start: null,
-        students_can_publish: false,
-        waiting_room: false,
-        max_participants: 10,
-        chat_enabled: true,
-      });
+      const roomId = await liveRoom(t, teacher.user.id, "Chemistry");
       const repo = new RecordingsRepo(t.app.ctx.db);
       const row = await repo.insert({ roomId, startedBy: teacher.user.id, title: "Chemistry", nodeId: "test" });
       recordingId = row!.id;

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, signUp, type TestApp } from "../../helpers/app.js";
-import { RoomsRepo } from "../../../apps/server/src/rooms/index.js";
+import { liveRoom } from "../../helpers/rooms.js";
 import type { RecorderSource, RecorderTrack } from "../../../apps/server/src/recording/index.js";
 import { FfmpegRtpSource } from "./rtp-source.js";
 import { waitProcessed } from "./wait.js";
@@ -58,19 +58,7 @@ describe.skipIf(!hasFfmpeg)("a recording is never silently blank", () => {
   it("a published camera that yields no frames is a warning on the recording, for its host; the rest is recorded", async () => {
     const teacher = await signUp(t, { role: "teacher", fullName: "Rae Teacher" });
     const student = await signUp(t, { role: "student", fullName: "Lou Student" });
-    const rooms = new RoomsRepo(t.app.ctx.db);
-    const roomId = await rooms.insert({
-      code: `W${Date.now().toString(36)}`.slice(0, 10),
-      title: "Warnings",
-      description: "",
-      host_id: teacher.user.id,
-      scheduled_start: null,
-      students_can_publish: false,
-      waiting_room: false,
-      max_participants: 10,
-      chat_enabled: true,
-    });
-    await rooms.markLive(roomId);
+    const roomId = await liveRoom(t, teacher.user.id, "Warnings");
     source = new SourceWithSilentCamera(student.user.id);
     t.app.recording.service.setSourceFactory(async () => source);
 
