@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Server, type Socket } from "socket.io";
-import { createAdapter } from "@socket.io/redis-adapter";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import type { TSchema } from "@sinclair/typebox";
 import type { Server as HttpServer } from "node:http";
@@ -26,6 +25,7 @@ import { RoomHooks } from "./hooks.js";
 import { Broadcaster } from "./Broadcaster.js";
 import { Classroom, type Session } from "./Classroom.js";
 import { ClassroomControls } from "./ClassroomControls.js";
+import { bearer, nextEventId, redisAdapter, safeAck, tokenExpiry } from "./socket-util.js";
 import { defineClassroomHandlers, type HandlerContext, type HandlerOptions, type SocketData, type SocketHandler } from "./handlers.js";
 
 /** Messages between server processes (through the Redis adapter). */
@@ -95,15 +95,9 @@ export class SignallingServer {
       connectionStateRecovery: undefined,
     });
     if (o.redis) {
-      const pub = new Redis(o.redis.url, { maxRetriesPerRequest: 3 });
-      const sub = pub.duplicate();
-      // The adapter publishes (and, on close, unsubscribes) without handling the result: a command lost while Redis
-      // is away, or cut by the disconnect at shutdown, must not become an unhandled rejection (which ends the process).
-      settleFireAndForget(pub, ["publish", "spublish"]);
-      settleFireAndForget(sub, ["punsubscribe", "unsubscribe"]);
-      for (const c of [pub, sub]) c.on("error", (err) => o.log.warn({ err: err.message }, "redis adapter connection error"));
-      this.redisClients = [pub, sub];
-      this.io.adapter(createAdapter(pub, sub, { key: `${o.redis.prefix}socket.io` }));
+      const { adapter, clients } = redisAdapter(o.redis.url, `${o.redis.prefix}socket.io`, o.log);
+      this.redisClients = clients;
+      this.io.adapter(adapter);
     }
     this.hooks = new RoomHooks(o.log);
     this.out = new Broadcaster(this.io);
@@ -404,45 +398,3 @@ const REVOKE_CHANNEL = "revoke-user";
 
 /** Why the server ended a user's live connections (the `session-ended` event's reason). */
 export type SessionEndReason = ServerEventPayload<"session-ended">["reason"];
-
-function safeAck(ack: (r: AckResult<object>) => void, r: AckResult<object>) {
-  try {
-    ack(r);
-  } catch {
-    /* a broken ack must not break the server */
-  }
-}
-
-/** Attaches a handler to every call of these commands on `client` (the rejected promise is still returned to the caller). */
-let eventCount = 0;
-/** A socket event's request id: "ev-" and a number unique in this process (base 36). */
-function nextEventId(): string {
-  eventCount += 1;
-  return `ev-${eventCount.toString(36)}`;
-}
-
-function settleFireAndForget(client: Redis, names: readonly ("publish" | "spublish" | "punsubscribe" | "unsubscribe")[]) {
-  for (const name of names) {
-    const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-      const sent = original(...args);
-      sent.catch(() => {});
-      return sent;
-    };
-  }
-}
-
-function bearer(h: unknown): string | undefined {
-  const m = typeof h === "string" ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-  return m?.[1];
-}
-
-/** The `exp` of an (already verified) JWT, as epoch ms. */
-export function tokenExpiry(token: string): number | null {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { exp?: unknown };
-    return typeof payload.exp === "number" ? payload.exp * 1000 : null;
-  } catch {
-    return null;
-  }
-}
