@@ -122,7 +122,7 @@ export class Processor {
           log.warn({ recordingId, file: p.file, err: String(err) }, "a track part is unreadable; skipped");
           continue;
         }
-        inputs.push({ file, offsetMs: p.offsetMs, track: t });
+        inputs.push({ file, offsetMs: p.offsetMs, ...(p.endOffsetMs !== undefined ? { endOffsetMs: p.endOffsetMs } : {}), track: t });
       }
     }
     const stoppedAt = rec.stopped_at ?? new Date();

@@ -3,6 +3,8 @@ import type { TrackRow } from "./repo.js";
 export interface ComposeInput {
   file: string;
   offsetMs: number;
+  /** When the part ended on the recording's clock (its last packet, or the stop); unknown after a crash. */
+  endOffsetMs?: number;
   track: Pick<TrackRow, "kind" | "source" | "user_id" | "producer_id">;
 }
 
@@ -38,9 +40,16 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
 
   let cur = "base";
   let n = 0;
-  const overlay = (label: string, x: number | string, y: number | string) => {
+  // A video shows until its part ended, holding its last frame: a browser sends no frames while
+  // a shared screen is still (a slide), and a sender's encoder can fall behind the clock, so its
+  // media can end before the part did. A part of unknown end (a crash) shows while it has frames.
+  const overlay = (label: string, x: number | string, y: number | string, part?: { offsetMs: number; endOffsetMs?: number }) => {
     const out = `l${n++}`;
-    f.push(`[${cur}][${label}]overlay=x=${x}:y=${y}:eof_action=pass:shortest=0[${out}]`);
+    const held =
+      part?.endOffsetMs !== undefined && part.endOffsetMs > part.offsetMs
+        ? `eof_action=repeat:enable='between(t,${sec(part.offsetMs)},${sec(part.endOffsetMs)})'`
+        : "eof_action=pass";
+    f.push(`[${cur}][${label}]overlay=x=${x}:y=${y}:${held}:shortest=0[${out}]`);
     cur = out;
   };
   const smallLayers: string[] = [];
@@ -49,11 +58,11 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
       f.push(`${timed(t)},split=2[tf${t.idx}][ts${t.idx}raw]`, `[ts${t.idx}raw]${small}[ts${t.idx}]`, `[tf${t.idx}]${full}[tfull${t.idx}]`);
       smallLayers.push(`ts${t.idx}`);
     } else f.push(`${timed(t)},${full}[tfull${t.idx}]`);
-    overlay(`tfull${t.idx}`, 0, 0);
+    overlay(`tfull${t.idx}`, 0, 0, t);
   }
   for (const s of screens) {
     f.push(`${timed(s)},${full}[s${s.idx}]`);
-    overlay(`s${s.idx}`, 0, 0);
+    overlay(`s${s.idx}`, 0, 0, s);
   }
   for (const o of others) {
     f.push(`${timed(o)},${small}[o${o.idx}]`);
@@ -66,7 +75,7 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
     const pid = inputs[idx].track.producer_id;
     const slot = slotOf.get(pid) ?? slotOf.size;
     slotOf.set(pid, slot);
-    overlay(label, W - (slot + 1) * (TILE.width + TILE.margin), H - TILE.height - TILE.margin);
+    overlay(label, W - (slot + 1) * (TILE.width + TILE.margin), H - TILE.height - TILE.margin, inputs[idx]);
   });
   f.push(`[${cur}]format=yuv420p[vout]`);
 

@@ -1,0 +1,81 @@
+import { execFile, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { composeArgs, type ComposeInput } from "../../../apps/server/src/recording/compose.js";
+import { contentProblems, framesPerSecond, isScreenColour, within } from "../../helpers/media-content.js";
+
+const run = promisify(execFile);
+const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
+if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
+if (!hasFfmpeg) console.warn("SKIP compose hold test: ffmpeg is not installed (apt-get install ffmpeg)");
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "vtp-compose-hold-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A VP8 track file as the recorder writes one (Matroska), `seconds` long. */
+async function track(name: string, seconds: number, pattern: string) {
+  const file = path.join(dir, `${name}.mkv`);
+  await run("ffmpeg", [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    pattern,
+    "-t",
+    String(seconds),
+    "-c:v",
+    "libvpx",
+    "-deadline",
+    "realtime",
+    "-cpu-used",
+    "8",
+    "-b:v",
+    "300k",
+    file,
+  ]);
+  return file;
+}
+const magenta = "testsrc2=size=640x360:rate=25,lutrgb=r=230:b=230:g=val*0.3";
+const pattern = "testsrc2=size=640x360:rate=25";
+const video = (source: "camera" | "screen", producer: string) => ({ kind: "video" as const, source, user_id: "teacher", producer_id: producer });
+
+describe.skipIf(!hasFfmpeg)("composing a recording", () => {
+  it("holds a video's last frame until its part ended (a still slide sends no frames), and not after", async () => {
+    // The screen's media lasts 2 s but the share lasted from 1 s to 5 s; a later share (2 s of
+    // media, from 6.5 s) has no known end (a crash) and shows only while it has frames.
+    const inputs: ComposeInput[] = [
+      { file: await track("camera", 9, pattern), offsetMs: 0, endOffsetMs: 9000, track: video("camera", "cam") },
+      { file: await track("screen", 2, magenta), offsetMs: 1000, endOffsetMs: 5000, track: video("screen", "screen") },
+      { file: await track("screen-crashed", 2, magenta), offsetMs: 6500, track: video("screen", "screen-2") },
+    ];
+    const mp4 = path.join(dir, "out.mp4");
+    await run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", ...composeArgs(inputs, { hostId: "teacher", durationS: 10, output: mp4 })]);
+
+    const problems = await contentProblems(
+      mp4,
+      {
+        durationS: 10,
+        cameras: [],
+        screens: [
+          { from: 1, to: 5 },
+          { from: 6.5, to: 8.5 },
+        ],
+        mics: [],
+      },
+      "MP4",
+    );
+    expect(problems, problems.join("\n")).toEqual([]);
+    const frames = await framesPerSecond(mp4);
+    const after = [...within(frames, 5.5, 6.4), ...within(frames, 9, 10)];
+    expect(after.length).toBeGreaterThan(0);
+    expect(
+      after.filter((f) => isScreenColour(f)).map((f) => f.t),
+      "the stage shows the camera again after each share",
+    ).toEqual([]);
+  });
+});
