@@ -58,13 +58,13 @@ export function isUuid(value: string): boolean {
 
 /** A date-time the protocol accepts (see `DateTime`): real calendar date, years 2000–9999, no leap second. */
 export function isDateTime(value: string): boolean {
-  const m = DATE_TIME_RE.exec(value);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const match = DATE_TIME_RE.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   if (year < YEAR_MIN || year > YEAR_MAX || month < 1 || month > 12 || day < 1) return false;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (day > daysInMonth || hour > 23 || minute > 59 || second > 59) return false;
-  if (m[7] !== undefined && (Number(m[7]) > 23 || Number(m[8]) > 59)) return false;
+  if (match[7] !== undefined && (Number(match[7]) > 23 || Number(match[8]) > 59)) return false;
   return !Number.isNaN(Date.parse(value));
 }
 

@@ -5,7 +5,7 @@ function browserEnv(): ClientEnv {
     fetch: (...args) => fetch(...args),
     now: () => Date.now(),
     setTimer: (fn, ms) => window.setTimeout(fn, ms),
-    clearTimer: (h) => window.clearTimeout(h as number),
+    clearTimer: (handle) => window.clearTimeout(handle as number),
   };
   try {
     const store = window.localStorage;
@@ -21,7 +21,7 @@ function browserEnv(): ClientEnv {
     const bc = new BroadcastChannel("vtp-session");
     env.channel = {
       post: (msg: TabMessage) => bc.postMessage(msg),
-      subscribe: (fn) => bc.addEventListener("message", (e: MessageEvent<TabMessage>) => fn(e.data)),
+      subscribe: (fn) => bc.addEventListener("message", (event: MessageEvent<TabMessage>) => fn(event.data)),
     };
   }
   return env;

@@ -76,12 +76,12 @@ export class ApiClient {
   }
 
   async login(email: string, password: string): Promise<UserDto> {
-    const s = await this.request<SessionResponse>("POST", `${AUTH_PATH}/login`, {
+    const session = await this.request<SessionResponse>("POST", `${AUTH_PATH}/login`, {
       auth: false,
       body: { email, password, useCookie: true },
     });
-    this.adopt(s.accessToken, this.env.now() + s.expiresIn * 1000, s.user, true);
-    return s.user;
+    this.adopt(session.accessToken, this.env.now() + session.expiresIn * 1000, session.user, true);
+    return session.user;
   }
 
   /** On page load: try the refresh cookie. Resolves to the user, or null when not signed in. */
@@ -99,8 +99,8 @@ export class ApiClient {
       // Another tab may have refreshed (and shared the result) while this one waited for the lock.
       if (this.generation !== gen && this.accessToken && !isExpiringSoon(this.expiresAt, this.env.now())) return true;
       try {
-        const s = await this.request<SessionResponse>("POST", `${AUTH_PATH}/refresh`, { auth: false, body: { useCookie: true } });
-        this.adopt(s.accessToken, this.env.now() + s.expiresIn * 1000, s.user, true);
+        const session = await this.request<SessionResponse>("POST", `${AUTH_PATH}/refresh`, { auth: false, body: { useCookie: true } });
+        this.adopt(session.accessToken, this.env.now() + session.expiresIn * 1000, session.user, true);
         return true;
       } catch (err) {
         if (err instanceof ApiError && (err.code === "NETWORK" || TRANSIENT_CODES.has(err.code))) {
@@ -112,11 +112,11 @@ export class ApiClient {
         return false;
       }
     };
-    const p = (this.env.lock ? this.env.lock("vtp-refresh", run) : run()).finally(() => {
+    const pending = (this.env.lock ? this.env.lock("vtp-refresh", run) : run()).finally(() => {
       this.inflight = null;
     });
-    this.inflight = p;
-    return p;
+    this.inflight = pending;
+    return pending;
   }
 
   async logout(): Promise<void> {
@@ -171,10 +171,10 @@ export class ApiClient {
     if (auth && this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
     let url = this.base + path;
     if (opts.query) {
-      const q = new URLSearchParams();
-      for (const [k, v] of Object.entries(opts.query)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
-      const s = q.toString();
-      if (s) url += (url.includes("?") ? "&" : "?") + s;
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(opts.query)) if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+      const queryString = params.toString();
+      if (queryString) url += (url.includes("?") ? "&" : "?") + queryString;
     }
     try {
       return await this.env.fetch(url, {
@@ -201,8 +201,8 @@ export class ApiClient {
       }
     }
     if (res.ok) return data as T;
-    const e = (data as ErrorResponse | undefined)?.error;
-    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, e?.details);
+    const error = (data as ErrorResponse | undefined)?.error;
+    throw new ApiError(res.status, error?.code ?? `HTTP_${res.status}`, error?.message ?? res.statusText, error?.details);
   }
 
   private adopt(token: string, expiresAt: number, user: UserDto, broadcast: boolean) {
@@ -244,8 +244,8 @@ export class ApiClient {
     else if (msg.expiresAt > this.env.now()) this.adopt(msg.accessToken, msg.expiresAt, msg.user, false);
   }
 
-  private emit(e: SessionEvent) {
-    for (const fn of this.listeners) fn(e);
+  private emit(event: SessionEvent) {
+    for (const fn of this.listeners) fn(event);
   }
 }
 

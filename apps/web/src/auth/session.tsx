@@ -16,17 +16,26 @@ const SessionContext = createContext<SessionState>({ status: "loading", user: nu
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: "loading", user: null, endedReason: null });
   useEffect(() => {
-    const off = api.subscribe((e) => {
-      if (e.type === "signed-out") {
-        const reason = e.reason && e.reason !== "UNAUTHORIZED" ? humanMessage(e.reason) : e.reason ? "Your session has expired. Please sign in again." : null;
+    const off = api.subscribe((event) => {
+      if (event.type === "signed-out") {
+        const reason =
+          event.reason && event.reason !== "UNAUTHORIZED"
+            ? humanMessage(event.reason)
+            : event.reason
+              ? "Your session has expired. Please sign in again."
+              : null;
         setState({ status: "signed-out", user: null, endedReason: reason });
-      } else setState({ status: "signed-in", user: e.user, endedReason: null });
+      } else setState({ status: "signed-in", user: event.user, endedReason: null });
     });
     let alive = true;
     void api.restore().then((user) => {
       if (!alive) return;
-      setState((s) =>
-        s.status === "loading" ? (user ? { status: "signed-in", user, endedReason: null } : { status: "signed-out", user: null, endedReason: null }) : s,
+      setState((current) =>
+        current.status === "loading"
+          ? user
+            ? { status: "signed-in", user, endedReason: null }
+            : { status: "signed-out", user: null, endedReason: null }
+          : current,
       );
     });
     return () => {
@@ -43,7 +52,7 @@ export function useSession(): SessionState {
 
 /** The signed-in user (only inside routes that require a session). */
 export function useUser(): UserDto {
-  const s = useSession();
-  if (!s.user) throw new Error("useUser outside a signed-in route");
-  return s.user;
+  const session = useSession();
+  if (!session.user) throw new Error("useUser outside a signed-in route");
+  return session.user;
 }

@@ -34,10 +34,10 @@ export function rememberedDestination(email?: string, store = storage(), now = D
   const raw = store?.getItem(KEY);
   if (!raw) return null;
   try {
-    const v = JSON.parse(raw) as { email?: unknown; next?: unknown; at?: unknown };
-    if (typeof v.next !== "string" || typeof v.at !== "number" || now - v.at > MAX_AGE_MS || now < v.at - 60_000) return null;
-    if (email && typeof v.email === "string" && v.email !== email.trim().toLowerCase()) return null;
-    return safeNext(v.next, "") || null;
+    const saved = JSON.parse(raw) as { email?: unknown; next?: unknown; at?: unknown };
+    if (typeof saved.next !== "string" || typeof saved.at !== "number" || now - saved.at > MAX_AGE_MS || now < saved.at - 60_000) return null;
+    if (email && typeof saved.email === "string" && saved.email !== email.trim().toLowerCase()) return null;
+    return safeNext(saved.next, "") || null;
   } catch {
     return null;
   }

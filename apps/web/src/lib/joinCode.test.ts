@@ -32,9 +32,9 @@ const entry = (first: number, last: number | null, present = false): AttendanceE
 
 describe("presence series", () => {
   it("counts people present at each step", () => {
-    const s = presenceSeries([entry(0, 100), entry(50, null, true)], 0, 100, 4);
-    expect(s.map((p) => p.count)).toEqual([1, 1, 2, 2, 2]);
-    expect(s.map((p) => p.t)).toEqual([0, 25, 50, 75, 100]);
+    const series = presenceSeries([entry(0, 100), entry(50, null, true)], 0, 100, 4);
+    expect(series.map((p) => p.count)).toEqual([1, 1, 2, 2, 2]);
+    expect(series.map((p) => p.t)).toEqual([0, 25, 50, 75, 100]);
   });
   it("picks a window from the class or from the joins", () => {
     expect(presenceWindow([entry(10, 90)], null, null, 1000)).toEqual([10, 90]);

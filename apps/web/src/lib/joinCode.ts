@@ -2,10 +2,10 @@ import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from "@vtp/protocol";
 
 /** "abcd efgh", "ABCD-EFGH" or a pasted join link → "ABCDEFGH"; null when it cannot be a code. */
 export function parseJoinInput(input: string): string | null {
-  let s = input.trim();
-  const link = /\/join\/([^/?#\s]+)/.exec(s);
-  if (link) s = decodeURIComponent(link[1]);
-  const code = s.toUpperCase().replace(/[\s-]/g, "");
+  let text = input.trim();
+  const link = /\/join\/([^/?#\s]+)/.exec(text);
+  if (link) text = decodeURIComponent(link[1]);
+  const code = text.toUpperCase().replace(/[\s-]/g, "");
   if (code.length !== JOIN_CODE_LENGTH) return null;
   for (const ch of code) if (!JOIN_CODE_ALPHABET.includes(ch)) return null;
   return code;
@@ -18,8 +18,8 @@ export function formatJoinCode(code: string): string {
 
 /** A room id that came from a pasted /room/<id> link, if any. */
 export function parseRoomLink(input: string): string | null {
-  const m = /\/room\/([0-9a-f-]{36})(?:[/?#]|$)/i.exec(input.trim());
-  return m ? m[1] : null;
+  const match = /\/room\/([0-9a-f-]{36})(?:[/?#]|$)/i.exec(input.trim());
+  return match ? match[1] : null;
 }
 
 export function joinLink(origin: string, code: string): string {

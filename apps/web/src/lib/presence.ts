@@ -17,8 +17,8 @@ export function presenceSeries(entries: AttendanceEntry[], start: number, end: n
   const step = (end - start) / buckets;
   const out: PresencePoint[] = [];
   for (let i = 0; i <= buckets; i++) {
-    const t = start + i * step;
-    out.push({ t, count: spans.filter(([a, b]) => a <= t && t <= b).length });
+    const time = start + i * step;
+    out.push({ t: time, count: spans.filter(([a, b]) => a <= time && time <= b).length });
   }
   return out;
 }

@@ -11,23 +11,23 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
   // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps and the reload tick are the triggers; the loader is read through a ref.
   useEffect(() => {
     const ctl = new AbortController();
-    setState((s) => ({ status: "loading", data: s.data }));
+    setState((previous) => ({ status: "loading", data: previous.data }));
     loadRef.current(ctl.signal).then(
       (data) => !ctl.signal.aborted && setState({ status: "ok", data }),
-      (error) => !ctl.signal.aborted && setState((s) => ({ status: "error", error, data: s.data })),
+      (error) => !ctl.signal.aborted && setState((previous) => ({ status: "error", error, data: previous.data })),
     );
     return () => ctl.abort();
   }, [...deps, tick]);
-  const reload = useCallback(() => setTick((t) => t + 1), []);
+  const reload = useCallback(() => setTick((count) => count + 1), []);
   return { ...state, reload, setData: (data: T) => setState({ status: "ok", data }) };
 }
 
 /** A value that settles `ms` after it stops changing (for search boxes). */
 export function useDebounced<T>(value: T, ms = 300): T {
-  const [v, setV] = useState(value);
+  const [settled, setSettled] = useState(value);
   useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
   }, [value, ms]);
-  return v;
+  return settled;
 }

@@ -12,8 +12,8 @@ export function useEmailForm(send: (email: string) => Promise<unknown>, initialE
   const [error, setError] = useState<string | null>(null);
   const [state, setState] = useState<"idle" | "busy" | "sent">("idle");
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
     const problem = checkEmail(email);
     setFieldError(problem ?? undefined);
     if (problem) return;

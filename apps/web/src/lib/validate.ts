@@ -2,9 +2,9 @@ import { PASSWORD_MAX, PASSWORD_MIN, BCRYPT_MAX_BYTES } from "@vtp/protocol";
 
 /** Checks the same rules as the server before sending, so people get the answer at once. */
 export function checkEmail(email: string): string | null {
-  const e = email.trim();
-  if (!e) return "Enter your email address.";
-  if (e.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) return "Enter a valid email address, like name@school.org.";
+  const trimmed = email.trim();
+  if (!trimmed) return "Enter your email address.";
+  if (trimmed.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(trimmed)) return "Enter a valid email address, like name@school.org.";
   return null;
 }
 
@@ -18,9 +18,9 @@ export function checkPassword(pw: string): string | null {
 }
 
 export function checkName(name: string): string | null {
-  const n = name.trim();
-  if (!n) return "Enter your name.";
-  if (n.length > 120) return "Use at most 120 characters.";
+  const trimmed = name.trim();
+  if (!trimmed) return "Enter your name.";
+  if (trimmed.length > 120) return "Use at most 120 characters.";
   return null;
 }
 

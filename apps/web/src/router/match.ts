@@ -5,19 +5,19 @@ export type Params = Record<string, string>;
  * a parameter matches one non-empty segment and is URI-decoded.
  */
 export function matchPath(pattern: string, pathname: string): Params | null {
-  const split = (s: string) => s.split("/").filter(Boolean);
-  const p = split(pattern);
-  const s = split(pathname);
-  if (p.length !== s.length) return null;
+  const split = (path: string) => path.split("/").filter(Boolean);
+  const patternParts = split(pattern);
+  const pathParts = split(pathname);
+  if (patternParts.length !== pathParts.length) return null;
   const params: Params = {};
-  for (let i = 0; i < p.length; i++) {
-    if (p[i].startsWith(":")) {
+  for (let i = 0; i < patternParts.length; i++) {
+    if (patternParts[i].startsWith(":")) {
       try {
-        params[p[i].slice(1)] = decodeURIComponent(s[i]);
+        params[patternParts[i].slice(1)] = decodeURIComponent(pathParts[i]);
       } catch {
         return null;
       }
-    } else if (p[i] !== s[i]) return null;
+    } else if (patternParts[i] !== pathParts[i]) return null;
   }
   return params;
 }

@@ -37,11 +37,11 @@ export interface LinkProps extends AnchorHTMLAttributes<HTMLAnchorElement> {
 
 /** An anchor that navigates without reloading (modifier clicks still open a new tab). */
 export function Link({ to, replace, onClick, ...rest }: LinkProps) {
-  const handle = (e: MouseEvent<HTMLAnchorElement>) => {
-    onClick?.(e);
-    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  const handle = (event: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(event);
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     if (rest.target && rest.target !== "_self") return;
-    e.preventDefault();
+    event.preventDefault();
     navigate(to, { replace });
   };
   return <a href={to} onClick={handle} {...rest} />;

@@ -26,9 +26,9 @@ export function Header() {
         </Link>
         {user && (
           <nav className="nav" aria-label="Main">
-            {navLinks(user.role).map((l) => (
-              <Link key={l.to} to={l.to} aria-current={pathname.startsWith(l.to.split("/").slice(0, 2).join("/")) ? "page" : undefined}>
-                {l.label}
+            {navLinks(user.role).map((link) => (
+              <Link key={link.to} to={link.to} aria-current={pathname.startsWith(link.to.split("/").slice(0, 2).join("/")) ? "page" : undefined}>
+                {link.label}
               </Link>
             ))}
           </nav>

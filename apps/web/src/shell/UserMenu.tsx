@@ -14,24 +14,24 @@ export function UserMenu({ user }: { user: UserDto }) {
 
   useEffect(() => {
     if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    const onDown = (event: MouseEvent) => {
+      if (!root.current?.contains(event.target as Node)) setOpen(false);
     };
     document.addEventListener("mousedown", onDown);
     root.current?.querySelector<HTMLElement>(".menu-item")?.focus();
     return () => document.removeEventListener("mousedown", onDown);
   }, [open]);
 
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === "Escape") {
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key === "Escape") {
       setOpen(false);
       button.current?.focus();
     }
-    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      e.preventDefault();
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
       const items = [...(root.current?.querySelectorAll<HTMLElement>(".menu-item") ?? [])];
-      const i = items.indexOf(document.activeElement as HTMLElement);
-      items[(i + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length]?.focus();
+      const focused = items.indexOf(document.activeElement as HTMLElement);
+      items[(focused + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length]?.focus();
     }
   };
 
@@ -50,7 +50,7 @@ export function UserMenu({ user }: { user: UserDto }) {
         className="menu-button"
         aria-haspopup="true"
         aria-expanded={open}
-        onClick={() => setOpen((o) => !o)}
+        onClick={() => setOpen((wasOpen) => !wasOpen)}
         data-testid="user-menu"
       >
         <span className="avatar" style={{ background: avatarColor(user.id) }} aria-hidden="true">
@@ -66,9 +66,9 @@ export function UserMenu({ user }: { user: UserDto }) {
             <span className="muted small">{user.email}</span>
           </div>
           <div className="nav-mobile">
-            {navLinks(user.role).map((l) => (
-              <Link key={l.to} className="menu-item" to={l.to} onClick={() => setOpen(false)}>
-                {l.label}
+            {navLinks(user.role).map((link) => (
+              <Link key={link.to} className="menu-item" to={link.to} onClick={() => setOpen(false)}>
+                {link.label}
               </Link>
             ))}
           </div>

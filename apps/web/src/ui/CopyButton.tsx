@@ -6,8 +6,8 @@ export function CopyButton({ text, label, testId, children = "Copy" }: { text: s
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   useEffect(() => {
     if (state === "idle") return;
-    const t = setTimeout(() => setState("idle"), 2000);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setState("idle"), 2000);
+    return () => clearTimeout(timer);
   }, [state]);
   const copy = async () => {
     try {

@@ -26,7 +26,7 @@ export function Field({ label, value, onChange, error, hint, testId, id, ...rest
         id={inputId}
         className="input"
         value={value}
-        onChange={(e) => onChange(e.target.value)}
+        onChange={(event) => onChange(event.target.value)}
         aria-invalid={error ? true : undefined}
         aria-describedby={[errId, hintId].filter(Boolean).join(" ") || undefined}
         data-testid={testId}
