@@ -12,15 +12,15 @@ import { freshDatabase } from "./db.js";
 export class MemoryMailer implements Mailer {
   readonly kind = "outbox" as const;
   readonly sent: MailMessage[] = [];
-  async send(m: MailMessage) {
-    this.sent.push(m);
+  async send(mail: MailMessage) {
+    this.sent.push(mail);
   }
   async close() {}
   /** The token from the newest mail to `to` whose link contains `pathPart`. */
   tokenFor(to: string, pathPart: string): string {
-    const m = [...this.sent].reverse().find((x) => x.to === to && x.link?.includes(pathPart));
-    if (!m?.link) throw new Error(`no ${pathPart} mail for ${to}`);
-    return new URL(m.link).searchParams.get("token")!;
+    const mail = [...this.sent].reverse().find((x) => x.to === to && x.link?.includes(pathPart));
+    if (!mail?.link) throw new Error(`no ${pathPart} mail for ${to}`);
+    return new URL(mail.link).searchParams.get("token")!;
   }
 }
 
@@ -77,18 +77,18 @@ export async function createTestApp(env: Record<string, string> = {}, deps: Pick
 }
 
 /** Registers, verifies and signs in a user; returns tokens and the user. */
-export async function signUp(t: TestApp, opts: { email?: string; role?: "student" | "teacher"; fullName?: string; password?: string } = {}) {
+export async function signUp(testApp: TestApp, opts: { email?: string; role?: "student" | "teacher"; fullName?: string; password?: string } = {}) {
   const email = opts.email ?? `u${Math.random().toString(36).slice(2, 10)}@school.test`;
   const password = opts.password ?? "correct horse battery";
-  const reg = await t.app.inject({
+  const reg = await testApp.app.inject({
     method: "POST",
     url: "/api/v1/auth/register",
     payload: { email, password, fullName: opts.fullName ?? "Test User", role: opts.role ?? "student" },
   });
   if (reg.statusCode !== 201) throw new Error(`register failed: ${reg.body}`);
-  const token = t.mailer.tokenFor(email, "/verify-email");
-  await t.app.inject({ method: "POST", url: "/api/v1/auth/verify-email", payload: { token } });
-  const login = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password } });
+  const token = testApp.mailer.tokenFor(email, "/verify-email");
+  await testApp.app.inject({ method: "POST", url: "/api/v1/auth/verify-email", payload: { token } });
+  const login = await testApp.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password } });
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
   const body = login.json();
   return {
@@ -102,10 +102,10 @@ export async function signUp(t: TestApp, opts: { email?: string; role?: "student
 }
 
 /** An admin made the way an operator does (the service behind `vtp create-admin`). */
-export async function makeAdmin(t: TestApp, email = `admin${Math.random().toString(36).slice(2, 8)}@school.test`) {
+export async function makeAdmin(testApp: TestApp, email = `admin${Math.random().toString(36).slice(2, 8)}@school.test`) {
   const password = "admin password 123";
-  await t.app.ctx.accounts.ensureAdmin({ email, password, fullName: "Admin" });
-  const login = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password } });
+  await testApp.app.ctx.accounts.ensureAdmin({ email, password, fullName: "Admin" });
+  const login = await testApp.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password } });
   const body = login.json();
   return { email, password, user: body.user, accessToken: body.accessToken as string, auth: { authorization: `Bearer ${body.accessToken}` } };
 }

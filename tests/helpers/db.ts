@@ -34,15 +34,15 @@ export async function createPgDatabase(base: string): Promise<{ url: string; dro
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
+  const dbUrl = new URL(base);
+  dbUrl.pathname = `/${name}`;
   return {
-    url: u.toString(),
+    url: dbUrl.toString(),
     drop: async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      const client = new pg.Client({ connectionString: base });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
     },
   };
 }

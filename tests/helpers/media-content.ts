@@ -37,15 +37,17 @@ const SAMPLE = { width: 320, height: 180 };
 
 async function ffmpegOut(args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const p = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-protocol_whitelist", "file,http,https,tcp,tls,crypto,hls", ...args], {
+    const proc = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-protocol_whitelist", "file,http,https,tcp,tls,crypto,hls", ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const chunks: Buffer[] = [];
     let err = "";
-    p.stdout.on("data", (d: Buffer) => chunks.push(d));
-    p.stderr.on("data", (d) => (err += d));
-    p.on("error", reject);
-    p.on("close", (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg ${args.join(" ")} exited ${code}: ${err.slice(-2000)}`))));
+    proc.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    proc.stderr.on("data", (chunk) => (err += chunk));
+    proc.on("error", reject);
+    proc.on("close", (code) =>
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg ${args.join(" ")} exited ${code}: ${err.slice(-2000)}`)),
+    );
   });
 }
 
@@ -83,71 +85,71 @@ export async function still(input: string): Promise<Frame> {
   return { t: 0, width, height, rgb: raw.subarray(0, width * height * 3) };
 }
 
-function pixels(f: Frame, r: Region, each: (red: number, green: number, blue: number) => void) {
-  const sx = f.width / CANVAS.width;
-  const sy = f.height / CANVAS.height;
-  const x0 = Math.max(0, Math.floor(r.x * sx));
-  const y0 = Math.max(0, Math.floor(r.y * sy));
-  const x1 = Math.min(f.width, Math.ceil((r.x + r.w) * sx));
-  const y1 = Math.min(f.height, Math.ceil((r.y + r.h) * sy));
+function pixels(frame: Frame, region: Region, each: (red: number, green: number, blue: number) => void) {
+  const sx = frame.width / CANVAS.width;
+  const sy = frame.height / CANVAS.height;
+  const x0 = Math.max(0, Math.floor(region.x * sx));
+  const y0 = Math.max(0, Math.floor(region.y * sy));
+  const x1 = Math.min(frame.width, Math.ceil((region.x + region.w) * sx));
+  const y1 = Math.min(frame.height, Math.ceil((region.y + region.h) * sy));
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
-      const i = (y * f.width + x) * 3;
-      each(f.rgb[i]!, f.rgb[i + 1]!, f.rgb[i + 2]!);
+      const offset = (y * frame.width + x) * 3;
+      each(frame.rgb[offset]!, frame.rgb[offset + 1]!, frame.rgb[offset + 2]!);
     }
   }
 }
 
 /** Standard deviation of the luma (0–255) in a region: about 0 for a flat frame. */
-export function lumaStd(f: Frame, r: Region = WHOLE): number {
-  let n = 0;
+export function lumaStd(frame: Frame, region: Region = WHOLE): number {
+  let count = 0;
   let sum = 0;
   let sq = 0;
-  pixels(f, r, (red, green, blue) => {
-    const y = 0.299 * red + 0.587 * green + 0.114 * blue;
-    n++;
-    sum += y;
-    sq += y * y;
+  pixels(frame, region, (red, green, blue) => {
+    const luma = 0.299 * red + 0.587 * green + 0.114 * blue;
+    count++;
+    sum += luma;
+    sq += luma * luma;
   });
-  if (n === 0) return 0;
-  const mean = sum / n;
-  return Math.sqrt(Math.max(0, sq / n - mean * mean));
+  if (count === 0) return 0;
+  const mean = sum / count;
+  return Math.sqrt(Math.max(0, sq / count - mean * mean));
 }
 
 /** Mean [R, G, B] of a region. */
-export function meanColor(f: Frame, r: Region = WHOLE): [number, number, number] {
-  let n = 0;
-  const s = [0, 0, 0];
-  pixels(f, r, (red, green, blue) => {
-    n++;
-    s[0] += red;
-    s[1] += green;
-    s[2] += blue;
+export function meanColor(frame: Frame, region: Region = WHOLE): [number, number, number] {
+  let count = 0;
+  const sums = [0, 0, 0];
+  pixels(frame, region, (red, green, blue) => {
+    count++;
+    sums[0] += red;
+    sums[1] += green;
+    sums[2] += blue;
   });
-  return n ? [s[0]! / n, s[1]! / n, s[2]! / n] : [0, 0, 0];
+  return count ? [sums[0]! / count, sums[1]! / count, sums[2]! / count] : [0, 0, 0];
 }
 
 /** Mean absolute difference of the luma of a region between two frames (motion). */
-export function lumaDiff(a: Frame, b: Frame, r: Region = WHOLE): number {
+export function lumaDiff(frameA: Frame, frameB: Frame, region: Region = WHOLE): number {
   const la: number[] = [];
   const lb: number[] = [];
-  pixels(a, r, (red, green, blue) => la.push(0.299 * red + 0.587 * green + 0.114 * blue));
-  pixels(b, r, (red, green, blue) => lb.push(0.299 * red + 0.587 * green + 0.114 * blue));
-  let d = 0;
-  for (let i = 0; i < la.length; i++) d += Math.abs(la[i]! - (lb[i] ?? 0));
-  return la.length ? d / la.length : 0;
+  pixels(frameA, region, (red, green, blue) => la.push(0.299 * red + 0.587 * green + 0.114 * blue));
+  pixels(frameB, region, (red, green, blue) => lb.push(0.299 * red + 0.587 * green + 0.114 * blue));
+  let diffSum = 0;
+  for (let i = 0; i < la.length; i++) diffSum += Math.abs(la[i]! - (lb[i] ?? 0));
+  return la.length ? diffSum / la.length : 0;
 }
 
 /** A picture, not a flat frame: the fake cameras' and FFmpeg's test patterns are far above this. */
 export const NON_UNIFORM_STD = 8;
-export const isPicture = (f: Frame, r: Region = WHOLE) => lumaStd(f, r) > NON_UNIFORM_STD;
+export const isPicture = (frame: Frame, region: Region = WHOLE) => lumaStd(frame, region) > NON_UNIFORM_STD;
 
 /**
  * The test screens the publishers share are magenta (red and blue high, green low): nothing else
  * in a class looks like that, so a region of this colour shows the shared screen.
  */
-export function isScreenColour(f: Frame, r: Region = STAGE): boolean {
-  const [red, green, blue] = meanColor(f, r);
+export function isScreenColour(frame: Frame, region: Region = STAGE): boolean {
+  const [red, green, blue] = meanColor(frame, region);
   return red > 140 && blue > 140 && green < 0.6 * Math.min(red, blue);
 }
 
@@ -161,11 +163,11 @@ export async function audioPerSecond(input: string): Promise<{ t: number; peakDb
     let peak = 0;
     let sq = 0;
     for (let i = s; i < s + rate; i++) {
-      const v = raw.readInt16LE(i * 2) / 32768;
-      peak = Math.max(peak, Math.abs(v));
-      sq += v * v;
+      const sample = raw.readInt16LE(i * 2) / 32768;
+      peak = Math.max(peak, Math.abs(sample));
+      sq += sample * sample;
     }
-    const db = (x: number) => (x > 0 ? 20 * Math.log10(x) : -120);
+    const db = (amplitude: number) => (amplitude > 0 ? 20 * Math.log10(amplitude) : -120);
     out.push({ t: s / rate, peakDb: db(peak), rmsDb: db(Math.sqrt(sq / rate)) });
   }
   return out;
@@ -198,11 +200,11 @@ export function share<T>(items: T[], ok: (x: T) => boolean): number {
 export const within = <T extends { t: number }>(xs: T[], from: number, to: number) => xs.filter((x) => x.t >= from && x.t < to);
 
 /** Why a check failed, compactly: the per-second values. */
-export const describeFrames = (fs: Frame[], r: Region) =>
+export const describeFrames = (fs: Frame[], region: Region) =>
   fs
     .map(
       (f) =>
-        `${f.t}s std=${lumaStd(f, r).toFixed(1)} rgb=${meanColor(f, r)
+        `${f.t}s std=${lumaStd(f, region).toFixed(1)} rgb=${meanColor(f, region)
           .map((c) => c.toFixed(0))
           .join("/")}`,
     )
@@ -235,16 +237,16 @@ export async function contentProblems(input: string, expected: ExpectedContent, 
   const frames = await framesPerSecond(input);
   for (const cam of expected.cameras) {
     const secs = within(frames, cam.from, cam.to).filter((f) => !cam.skip?.(f.t));
-    const ok = share(secs, (f) => isPicture(f, cam.region(f.t)));
+    const ok = share(secs, (frame) => isPicture(frame, cam.region(frame.t)));
     if (secs.length === 0 || ok < need)
       problems.push(
         `${label}: ${cam.name} shows a picture in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${secs.map((f) => `${f.t}s std=${lumaStd(f, cam.region(f.t)).toFixed(1)}`).join(" ")}`,
       );
   }
-  const inShare = (t: number, margin: number) => expected.screens.some((s) => t >= s.from - margin && t < s.to + margin);
+  const inShare = (time: number, margin: number) => expected.screens.some((s) => time >= s.from - margin && time < s.to + margin);
   for (const s of expected.screens) {
     const secs = within(frames, s.from + 1, s.to - 0.5);
-    const ok = share(secs, (f) => isScreenColour(f));
+    const ok = share(secs, (frame) => isScreenColour(frame));
     if (secs.length === 0 || ok < need)
       problems.push(`${label}: the screen share shows in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${describeFrames(secs, STAGE)}`);
   }
@@ -257,7 +259,7 @@ export async function contentProblems(input: string, expected: ExpectedContent, 
     const audio = await audioPerSecond(input);
     for (const m of expected.mics) {
       const secs = audio.filter((a) => a.t >= m.from && a.t + 1 <= m.to);
-      const ok = share(secs, (a) => a.peakDb > AUDIBLE_PEAK_DB);
+      const ok = share(secs, (second) => second.peakDb > AUDIBLE_PEAK_DB);
       if (secs.length === 0 || ok < need)
         problems.push(`${label}: sound in ${(ok * 100).toFixed(0)} % of ${secs.length} s: ${secs.map((a) => `${a.t}s ${a.peakDb.toFixed(0)}dB`).join(" ")}`);
     }

@@ -10,12 +10,12 @@ export const VTP_BIN = path.join(REPO_ROOT, "apps/server/bin/vtp.js");
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
     });
   });
 }
@@ -44,8 +44,8 @@ export function runVtp(
     const proc = spawn(process.execPath, [VTP_BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    proc.stdout!.on("data", (d) => (stdout += d));
-    proc.stderr!.on("data", (d) => (stderr += d));
+    proc.stdout!.on("data", (chunk) => (stdout += chunk));
+    proc.stderr!.on("data", (chunk) => (stderr += chunk));
     const killer = opts.killAfterMs ? setTimeout(() => proc.kill("SIGKILL"), opts.killAfterMs) : undefined;
     proc.on("exit", (code) => {
       clearTimeout(killer);
@@ -71,8 +71,8 @@ export async function startVtp(env: Record<string, string> = {}, opts: { timeout
   };
   const proc = spawn(process.execPath, [VTP_BIN, "start"], { env: fullEnv, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
+  proc.stdout!.on("data", (chunk) => (out += chunk));
+  proc.stderr!.on("data", (chunk) => (out += chunk));
   const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   // A last guard only: a cold start (TypeScript transform, PGlite, migrations) on a loaded 2-core
@@ -81,8 +81,8 @@ export async function startVtp(env: Record<string, string> = {}, opts: { timeout
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`vtp exited with ${proc.exitCode} before it was ready:\n${out}`);
     try {
-      const r = await fetch(`${url}/health`);
-      if (r.ok) break;
+      const res = await fetch(`${url}/health`);
+      if (res.ok) break;
     } catch {
       /* not listening yet */
     }
@@ -90,7 +90,7 @@ export async function startVtp(env: Record<string, string> = {}, opts: { timeout
       proc.kill("SIGKILL");
       throw new Error(`vtp did not become healthy in time:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((resolve) => setTimeout(resolve, 150));
   }
   return {
     url,
@@ -107,12 +107,12 @@ export async function startVtp(env: Record<string, string> = {}, opts: { timeout
 
 /** One JSON request to a spawned server's REST API; `body` is the parsed JSON answer (undefined when empty). */
 export async function callApi(server: Pick<VtpProcess, "url">, method: string, url: string, body?: unknown, token?: string) {
-  const r = await fetch(`${server.url}${url}`, {
+  const res = await fetch(`${server.url}${url}`, {
     method,
     headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
-  const text = await r.text();
+  const text = await res.text();
   // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of the route it called.
-  return { status: r.status, body: (text ? JSON.parse(text) : undefined) as any };
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
 }

@@ -12,9 +12,9 @@ export class PrivateRedis {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<PrivateRedis> {
-    const r = new PrivateRedis(await freePort());
-    await r.up();
-    return r;
+    const redis = new PrivateRedis(await freePort());
+    await redis.up();
+    return redis;
   }
 
   get url() {
@@ -44,12 +44,12 @@ export class PrivateRedis {
 
   /** SIGKILL: every connection drops and nothing is kept. */
   async kill(): Promise<void> {
-    const p = this.proc;
+    const proc = this.proc;
     this.proc = undefined;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      p.once("exit", () => resolve());
-      p.kill("SIGKILL");
+      proc.once("exit", () => resolve());
+      proc.kill("SIGKILL");
     });
   }
 }

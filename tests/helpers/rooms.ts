@@ -5,8 +5,8 @@ import type { TestApp } from "./app.js";
  * A live room hosted by `hostId`, written straight to the database: for tests that record or
  * stream without a class run over sockets. Returns its id.
  */
-export async function liveRoom(t: TestApp, hostId: string, title: string): Promise<string> {
-  const rooms = new RoomsRepo(t.app.ctx.db);
+export async function liveRoom(testApp: TestApp, hostId: string, title: string): Promise<string> {
+  const rooms = new RoomsRepo(testApp.app.ctx.db);
   const code = `${title.slice(0, 1).toUpperCase()}${Date.now().toString(36)}`.slice(0, 10);
   const roomId = await rooms.insert({
     code,

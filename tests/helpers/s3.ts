@@ -16,8 +16,8 @@ export interface LocalS3 {
 
 export function s3ServerCommand(): string | undefined {
   const bin = process.env.MOTO_SERVER ?? "moto_server";
-  const r = spawnSync(bin, ["--help"], { stdio: "ignore" });
-  return r.status === 0 ? bin : undefined;
+  const probe = spawnSync(bin, ["--help"], { stdio: "ignore" });
+  return probe.status === 0 ? bin : undefined;
 }
 
 export async function startLocalS3(bucket = "vtp-test"): Promise<LocalS3 | undefined> {
@@ -33,7 +33,7 @@ export async function startLocalS3(bucket = "vtp-test"): Promise<LocalS3 | undef
       break;
     } catch {
       if (proc.exitCode !== null || Date.now() > deadline) throw new Error("moto_server did not start");
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((resolve) => setTimeout(resolve, 150));
     }
   }
   const env = {
@@ -53,7 +53,7 @@ export async function startLocalS3(bucket = "vtp-test"): Promise<LocalS3 | undef
     env,
     stop: async () => {
       if (proc.exitCode !== null) return;
-      const exited = new Promise((r) => proc.once("exit", r));
+      const exited = new Promise((resolve) => proc.once("exit", resolve));
       proc.kill("SIGTERM");
       await exited;
     },

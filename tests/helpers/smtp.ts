@@ -20,7 +20,7 @@ export async function startSmtp(): Promise<{
     logger: false,
     onData(stream, session, callback) {
       let raw = "";
-      stream.on("data", (d) => (raw += d));
+      stream.on("data", (chunk) => (raw += chunk));
       stream.on("end", () => {
         mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
         callback();
@@ -36,9 +36,9 @@ export async function startSmtp(): Promise<{
     /** Waits for a mail to `to` and returns the token of its link containing `pathPart`. */
     async waitFor(to, pathPart) {
       for (let i = 0; i < 200; i++) {
-        const m = [...mails].reverse().find((x) => x.to.includes(to) && decodeMail(x.raw).includes(pathPart));
-        if (m) return tokenFromMail(decodeMail(m.raw), pathPart);
-        await new Promise((r) => setTimeout(r, 50));
+        const mail = [...mails].reverse().find((x) => x.to.includes(to) && decodeMail(x.raw).includes(pathPart));
+        if (mail) return tokenFromMail(decodeMail(mail.raw), pathPart);
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error(`no mail for ${to} with ${pathPart}; got ${mails.length} mails`);
     },
@@ -48,12 +48,12 @@ export async function startSmtp(): Promise<{
 
 /** Undoes quoted-printable soft line breaks and escapes so links can be read from raw mail. */
 export function decodeMail(raw: string): string {
-  return raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  return raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 export function tokenFromMail(text: string, pathPart: string): string {
   const re = new RegExp(`${pathPart.replace(/[/]/g, "\\/")}\\?token=([A-Za-z0-9_-]+)`);
-  const m = re.exec(text);
-  if (!m) throw new Error(`no ${pathPart} link in mail`);
-  return m[1];
+  const match = re.exec(text);
+  if (!match) throw new Error(`no ${pathPart} link in mail`);
+  return match[1];
 }

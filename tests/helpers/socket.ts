@@ -37,7 +37,7 @@ export type RawAck = { ok: boolean; error: ErrorBody } & Record<string, unknown>
 
 const ACK_TIMEOUT_MS = 15_000;
 
-if (!FormatRegistry.Has("date-time")) FormatRegistry.Set("date-time", (v) => !Number.isNaN(Date.parse(v)));
+if (!FormatRegistry.Has("date-time")) FormatRegistry.Set("date-time", (value) => !Number.isNaN(Date.parse(value)));
 const resultChecks = new Map<ClientEventName, TypeCheck<(typeof ClientEvents)[ClientEventName]["result"]>>();
 
 /** Resolves with the ack; throws when an `ok` ack does not match the event's result schema in the protocol. */

@@ -15,17 +15,17 @@ export class TcpProxy {
   private constructor(private readonly target: { host: string; port: number }) {}
 
   static async start(target: { host: string; port: number }): Promise<TcpProxy> {
-    const p = new TcpProxy(target);
-    await p.listen();
-    return p;
+    const proxy = new TcpProxy(target);
+    await proxy.listen();
+    return proxy;
   }
 
   /** `url` with its host and port replaced by this proxy's. */
   url(url: string): string {
-    const u = new URL(url);
-    u.hostname = "127.0.0.1";
-    u.port = String(this.port);
-    return u.toString();
+    const proxied = new URL(url);
+    proxied.hostname = "127.0.0.1";
+    proxied.port = String(this.port);
+    return proxied.toString();
   }
 
   private listen(): Promise<void> {
@@ -51,11 +51,11 @@ export class TcpProxy {
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
-    client.on("data", (d) => {
-      if (!this.frozen) upstream.write(d);
+    client.on("data", (chunk) => {
+      if (!this.frozen) upstream.write(chunk);
     });
-    upstream.on("data", (d) => {
-      if (!this.frozen) client.write(d);
+    upstream.on("data", (chunk) => {
+      if (!this.frozen) client.write(chunk);
     });
   }
 
