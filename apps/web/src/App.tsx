@@ -95,17 +95,17 @@ const routes: Route[] = [
   {
     path: "/room/:id",
     bare: true,
-    render: (p) => (
+    render: (params) => (
       <RequireUser>
-        <RoomPage id={p.id} />
+        <RoomPage id={params.id} />
       </RequireUser>
     ),
   },
   {
     path: "/join/:code",
-    render: (p) => (
+    render: (params) => (
       <RequireUser>
-        <JoinCodePage code={p.code} />
+        <JoinCodePage code={params.code} />
       </RequireUser>
     ),
   },
@@ -119,18 +119,18 @@ const routes: Route[] = [
   },
   {
     path: "/recordings/:id",
-    render: (p) => (
+    render: (params) => (
       <RequireUser>
-        <RecordingPage id={p.id} />
+        <RecordingPage id={params.id} />
       </RequireUser>
     ),
   },
-  { path: "/shared/recordings/:token", render: (p) => <SharedRecordingPage token={p.token} /> },
+  { path: "/shared/recordings/:token", render: (params) => <SharedRecordingPage token={params.token} /> },
   {
     path: "/classes/:id",
-    render: (p) => (
+    render: (params) => (
       <RequireUser roles={["teacher", "admin"]}>
-        <ClassDetailsPage id={p.id} />
+        <ClassDetailsPage id={params.id} />
       </RequireUser>
     ),
   },

@@ -106,32 +106,32 @@ export function AdminRoomsPage() {
               </tr>
             </thead>
             <tbody>
-              {data.rooms.map((r) => {
-                const s = byRoom.get(r.id);
+              {data.rooms.map((room) => {
+                const roomStats = byRoom.get(room.id);
                 return (
-                  <tr key={r.id} data-testid="admin-room-row" data-room-id={r.id}>
+                  <tr key={room.id} data-testid="admin-room-row" data-room-id={room.id}>
                     <td data-label="Class">
-                      <Link to={`/classes/${r.id}`}>
-                        <strong>{r.title}</strong>
+                      <Link to={`/classes/${room.id}`}>
+                        <strong>{room.title}</strong>
                       </Link>
                       <div className="muted small">
-                        {r.hostName} · {formatWhen(r.startedAt ?? r.scheduledStart ?? r.createdAt)}
+                        {room.hostName} · {formatWhen(room.startedAt ?? room.scheduledStart ?? room.createdAt)}
                       </div>
                     </td>
                     <td data-label="Status">
-                      <StatusBadge status={r.status} scheduledStart={r.scheduledStart} />
+                      <StatusBadge status={room.status} scheduledStart={room.scheduledStart} />
                     </td>
                     <td data-label="Code" className="mono nowrap">
-                      {formatJoinCode(r.code)}
+                      {formatJoinCode(room.code)}
                     </td>
                     <td data-label="In class" data-testid="admin-room-online">
-                      {s ? s.participantsOnline : r.status === "live" ? "…" : 0}
+                      {roomStats ? roomStats.participantsOnline : room.status === "live" ? "…" : 0}
                     </td>
                     <td data-label="Peak" data-testid="admin-room-peak">
-                      {s?.peakParticipants ?? (pageStats.status === "loading" ? "…" : "—")}
+                      {roomStats?.peakParticipants ?? (pageStats.status === "loading" ? "…" : "—")}
                     </td>
                     <td data-label="Messages" data-testid="admin-room-messages">
-                      {s?.messages ?? (pageStats.status === "loading" ? "…" : "—")}
+                      {roomStats?.messages ?? (pageStats.status === "loading" ? "…" : "—")}
                     </td>
                   </tr>
                 );

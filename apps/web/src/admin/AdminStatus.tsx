@@ -8,50 +8,52 @@ import { PageHeader } from "../ui/Page";
 import { Loading } from "../ui/Spinner";
 import { AdminTabs } from "./AdminTabs";
 
-function uptime(s: number): string {
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min ${Math.floor(s % 60)} s`;
+function uptime(seconds: number): string {
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  return days ? `${days} d ${hours} h` : hours ? `${hours} h ${minutes} min` : `${minutes} min ${Math.floor(seconds % 60)} s`;
 }
 
 export function AdminStatusPage() {
   const health = useAsync<AdminStatusResponse>(() => system.status(), []);
   const st = health.data;
-  const h = st?.health;
+  const serverHealth = st?.health;
   return (
     <div className="container">
       <PageHeader title="Administration" description="Manage people, classes and the health of this server." />
       <AdminTabs />
       <div className="row-between" style={{ margin: "8px 0 16px" }}>
         <h2 style={{ margin: 0 }}>System status</h2>
-        <Button size="sm" onClick={health.reload} busy={health.status === "loading" && !!h}>
+        <Button size="sm" onClick={health.reload} busy={health.status === "loading" && !!serverHealth}>
           Refresh
         </Button>
       </div>
       {health.status === "error" && <Alert kind="error">{errorText(health.error)}</Alert>}
-      {!h && health.status === "loading" && <Loading label="Checking the server…" />}
-      {h && (
+      {!serverHealth && health.status === "loading" && <Loading label="Checking the server…" />}
+      {serverHealth && (
         <div className="grid-3" data-testid="admin-status">
           <div className="card card-tight stat">
             <span className="stat-label">Overall</span>
-            <span className={`badge ${h.status === "ok" ? "badge-success" : "badge-warning"}`} data-testid="status-overall">
-              {h.status === "ok" ? "Healthy" : "Degraded"}
+            <span className={`badge ${serverHealth.status === "ok" ? "badge-success" : "badge-warning"}`} data-testid="status-overall">
+              {serverHealth.status === "ok" ? "Healthy" : "Degraded"}
             </span>
           </div>
           <div className="card card-tight stat">
             <span className="stat-label">Database</span>
-            <span className={`badge ${h.database === "ok" ? "badge-success" : "badge-danger"}`}>{h.database === "ok" ? "Connected" : "Down"}</span>
-            {h.redis && (
+            <span className={`badge ${serverHealth.database === "ok" ? "badge-success" : "badge-danger"}`}>
+              {serverHealth.database === "ok" ? "Connected" : "Down"}
+            </span>
+            {serverHealth.redis && (
               <span className="muted" data-testid="status-redis">
-                Redis: {h.redis === "ok" ? "connected" : "down: joining a class and class actions fail until it is back"}
+                Redis: {serverHealth.redis === "ok" ? "connected" : "down: joining a class and class actions fail until it is back"}
               </span>
             )}
           </div>
           <div className="card card-tight stat">
             <span className="stat-label">Version · uptime</span>
             <span className="stat-value">
-              {h.version} · {uptime(h.uptimeSeconds)}
+              {serverHealth.version} · {uptime(serverHealth.uptimeSeconds)}
             </span>
           </div>
         </div>

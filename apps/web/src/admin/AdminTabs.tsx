@@ -10,9 +10,9 @@ export function AdminTabs() {
   const { pathname } = useLocation();
   return (
     <nav className="tabs" aria-label="Administration">
-      {tabs.map((t) => (
-        <Link key={t.to} to={t.to} aria-current={pathname === t.to ? "page" : undefined}>
-          {t.label}
+      {tabs.map((tab) => (
+        <Link key={tab.to} to={tab.to} aria-current={pathname === tab.to ? "page" : undefined}>
+          {tab.label}
         </Link>
       ))}
     </nav>

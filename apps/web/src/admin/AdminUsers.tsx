@@ -18,16 +18,16 @@ export function AdminUsersPage() {
   const [query, setQuery] = useState("");
   const [role, setRole] = useState<UserRole | "">("");
   const [page, setPage] = useState(1);
-  const q = useDebounced(query.trim(), 300);
-  const list = useAsync(() => admin.users({ query: q || undefined, role: role || undefined, page, pageSize: PAGE_SIZE }), [q, role, page]);
+  const search = useDebounced(query.trim(), 300);
+  const list = useAsync(() => admin.users({ query: search || undefined, role: role || undefined, page, pageSize: PAGE_SIZE }), [search, role, page]);
   const [msg, setMsg] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
 
-  const update = async (u: UserDto, patch: { role?: UserRole; disabled?: boolean }, done: string) => {
-    setBusyId(u.id);
+  const update = async (target: UserDto, patch: { role?: UserRole; disabled?: boolean }, done: string) => {
+    setBusyId(target.id);
     setMsg(null);
     try {
-      const { user } = await admin.updateUser(u.id, patch);
+      const { user } = await admin.updateUser(target.id, patch);
       if (list.data) list.setData({ ...list.data, users: list.data.users.map((x) => (x.id === user.id ? user : x)) });
       setMsg({ kind: "success", text: done });
     } catch (err) {
@@ -53,8 +53,8 @@ export function AdminUsersPage() {
             type="search"
             placeholder="Name or email"
             value={query}
-            onChange={(e) => {
-              setQuery(e.target.value);
+            onChange={(event) => {
+              setQuery(event.target.value);
               setPage(1);
             }}
             data-testid="admin-user-search"
@@ -66,8 +66,8 @@ export function AdminUsersPage() {
             id="role-filter"
             className="select"
             value={role}
-            onChange={(e) => {
-              setRole(e.target.value as UserRole | "");
+            onChange={(event) => {
+              setRole(event.target.value as UserRole | "");
               setPage(1);
             }}
             data-testid="admin-role-filter"
@@ -108,23 +108,23 @@ export function AdminUsersPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {data.users.map((u) => (
-                    <tr key={u.id} data-testid="admin-user-row" data-user-id={u.id}>
+                  {data.users.map((account) => (
+                    <tr key={account.id} data-testid="admin-user-row" data-user-id={account.id}>
                       <td data-label="Person">
-                        <strong>{u.fullName}</strong>
-                        <div className="muted small">{u.email}</div>
+                        <strong>{account.fullName}</strong>
+                        <div className="muted small">{account.email}</div>
                       </td>
                       <td data-label="Role">
                         <select
                           className="select select-sm"
-                          aria-label={`Role for ${u.fullName}`}
-                          value={u.role}
-                          disabled={busyId === u.id || u.id === me.id}
-                          onChange={(e) =>
+                          aria-label={`Role for ${account.fullName}`}
+                          value={account.role}
+                          disabled={busyId === account.id || account.id === me.id}
+                          onChange={(event) =>
                             update(
-                              u,
-                              { role: e.target.value as UserRole },
-                              `${u.fullName} is now ${e.target.value === "admin" ? "an admin" : `a ${e.target.value}`}.`,
+                              account,
+                              { role: event.target.value as UserRole },
+                              `${account.fullName} is now ${event.target.value === "admin" ? "an admin" : `a ${event.target.value}`}.`,
                             )
                           }
                           data-testid="admin-user-role"
@@ -136,33 +136,33 @@ export function AdminUsersPage() {
                       </td>
                       <td data-label="Status">
                         <span className="row" style={{ gap: 6 }}>
-                          {u.disabled ? <span className="badge badge-danger">Disabled</span> : <span className="badge badge-success">Active</span>}
-                          {!u.emailVerified && <span className="badge badge-warning">Unverified</span>}
+                          {account.disabled ? <span className="badge badge-danger">Disabled</span> : <span className="badge badge-success">Active</span>}
+                          {!account.emailVerified && <span className="badge badge-warning">Unverified</span>}
                         </span>
                       </td>
                       <td data-label="Joined" className="nowrap">
-                        {new Date(u.createdAt).toLocaleDateString()}
+                        {new Date(account.createdAt).toLocaleDateString()}
                       </td>
                       <td className="actions">
-                        {u.id !== me.id && (
+                        {account.id !== me.id && (
                           <Button
                             size="sm"
-                            variant={u.disabled ? "secondary" : "danger"}
-                            busy={busyId === u.id}
+                            variant={account.disabled ? "secondary" : "danger"}
+                            busy={busyId === account.id}
                             onClick={() =>
                               update(
-                                u,
-                                { disabled: !u.disabled },
-                                u.disabled ? `${u.fullName} can sign in again.` : `${u.fullName} has been disabled and signed out.`,
+                                account,
+                                { disabled: !account.disabled },
+                                account.disabled ? `${account.fullName} can sign in again.` : `${account.fullName} has been disabled and signed out.`,
                               )
                             }
-                            aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.fullName}`}
+                            aria-label={`${account.disabled ? "Enable" : "Disable"} ${account.fullName}`}
                             data-testid="admin-user-toggle"
                           >
-                            {u.disabled ? "Enable" : "Disable"}
+                            {account.disabled ? "Enable" : "Disable"}
                           </Button>
                         )}
-                        {u.id === me.id && <span className="muted small">You</span>}
+                        {account.id === me.id && <span className="muted small">You</span>}
                       </td>
                     </tr>
                   ))}

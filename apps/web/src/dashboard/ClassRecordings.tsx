@@ -19,13 +19,13 @@ export function ClassRecordings({ roomId }: { roomId: string }) {
       {list.data && items.length === 0 && <p className="muted">This class has no recordings. Press Record in the live class to make one.</p>}
       {items.length > 0 && (
         <ul className="people">
-          {items.map((r) => (
-            <li key={r.id} className="row-between">
-              <Link to={`/recordings/${r.id}`} data-testid="class-recording-link" data-recording-id={r.id}>
-                {r.title} · {formatWhen(r.startedAt)}
-                {r.durationSeconds !== null ? ` · ${clock(r.durationSeconds)}` : ""}
+          {items.map((recording) => (
+            <li key={recording.id} className="row-between">
+              <Link to={`/recordings/${recording.id}`} data-testid="class-recording-link" data-recording-id={recording.id}>
+                {recording.title} · {formatWhen(recording.startedAt)}
+                {recording.durationSeconds !== null ? ` · ${clock(recording.durationSeconds)}` : ""}
               </Link>
-              <RecordingStatus r={r} />
+              <RecordingStatus r={recording} />
             </li>
           ))}
         </ul>

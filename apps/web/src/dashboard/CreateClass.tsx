@@ -26,8 +26,8 @@ export function CreateClass({ onCreated, onCancel }: { onCreated: (room: RoomDto
     setError(null);
   };
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
     const found: typeof errors = {};
     if (!title.trim()) found.title = "Give the class a title.";
     else if (title.trim().length > 200) found.title = "Use at most 200 characters.";
@@ -74,7 +74,7 @@ export function CreateClass({ onCreated, onCancel }: { onCreated: (room: RoomDto
             id="class-description"
             className="textarea"
             value={description}
-            onChange={(e) => setDescription(e.target.value)}
+            onChange={(event) => setDescription(event.target.value)}
             maxLength={5000}
             data-testid="class-description"
           />
@@ -91,14 +91,15 @@ export function CreateClass({ onCreated, onCancel }: { onCreated: (room: RoomDto
         <fieldset className="checks">
           <legend>Settings</legend>
           <label className="checkbox">
-            <input type="checkbox" checked={chatEnabled} onChange={(e) => setChatEnabled(e.target.checked)} /> Chat is on
+            <input type="checkbox" checked={chatEnabled} onChange={(event) => setChatEnabled(event.target.checked)} /> Chat is on
           </label>
           <label className="checkbox">
-            <input type="checkbox" checked={waitingRoom} onChange={(e) => setWaitingRoom(e.target.checked)} data-testid="class-waiting-room" /> Waiting room: I
-            let students in
+            <input type="checkbox" checked={waitingRoom} onChange={(event) => setWaitingRoom(event.target.checked)} data-testid="class-waiting-room" /> Waiting
+            room: I let students in
           </label>
           <label className="checkbox">
-            <input type="checkbox" checked={studentsCanPublish} onChange={(e) => setStudentsCanPublish(e.target.checked)} /> Students may turn on camera and mic
+            <input type="checkbox" checked={studentsCanPublish} onChange={(event) => setStudentsCanPublish(event.target.checked)} /> Students may turn on camera
+            and mic
           </label>
         </fieldset>
         <div className="row">

@@ -11,8 +11,8 @@ export function JoinByCode() {
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
     setError(null);
     const roomId = parseRoomLink(value);
     if (roomId) return navigate(`/room/${roomId}`);
@@ -43,7 +43,7 @@ export function JoinByCode() {
               id="join-code"
               className="input code-input"
               value={value}
-              onChange={(e) => setValue(e.target.value)}
+              onChange={(event) => setValue(event.target.value)}
               placeholder="ABCD-EFGH"
               autoComplete="off"
               autoCapitalize="characters"

@@ -20,19 +20,19 @@ export function RecentRecordings({ teaches }: { teaches: boolean }) {
         </Link>
       </div>
       <ul className="rec-grid">
-        {items.map((r) => (
-          <li key={r.id} className="card rec-card">
-            <Link to={`/recordings/${r.id}`} className="rec-thumb" aria-label={`Open ${r.title}`}>
-              {r.urls ? <img src={r.urls.thumbnail} alt="" loading="lazy" /> : null}
-              {r.durationSeconds !== null && <span className="rec-duration">{clock(r.durationSeconds)}</span>}
+        {items.map((recording) => (
+          <li key={recording.id} className="card rec-card">
+            <Link to={`/recordings/${recording.id}`} className="rec-thumb" aria-label={`Open ${recording.title}`}>
+              {recording.urls ? <img src={recording.urls.thumbnail} alt="" loading="lazy" /> : null}
+              {recording.durationSeconds !== null && <span className="rec-duration">{clock(recording.durationSeconds)}</span>}
             </Link>
             <div className="rec-body">
               <h3 className="class-title">
-                <Link to={`/recordings/${r.id}`}>{r.title}</Link>
+                <Link to={`/recordings/${recording.id}`}>{recording.title}</Link>
               </h3>
-              <p className="muted small">{formatWhen(r.startedAt)}</p>
+              <p className="muted small">{formatWhen(recording.startedAt)}</p>
               <div>
-                <RecordingStatus r={r} />
+                <RecordingStatus r={recording} />
               </div>
             </div>
           </li>

@@ -21,7 +21,7 @@ const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString(und
 
 /** A class for its host: share, end, delete, and who attended (table, CSV, chart). */
 export function ClassDetailsPage({ id }: { id: string }) {
-  const room = useAsync(() => rooms.get(id).then((r) => r.room), [id]);
+  const room = useAsync(() => rooms.get(id).then((response) => response.room), [id]);
   const att = useAsync<AttendanceResponse>(() => rooms.attendance(id), [id]);
   const [msg, setMsg] = useState<string | null>(null);
   const [downloading, setDownloading] = useState(false);
@@ -33,23 +33,23 @@ export function ClassDetailsPage({ id }: { id: string }) {
       </div>
     );
   if (!room.data) return <Loading />;
-  const r: RoomDto = room.data;
+  const roomInfo: RoomDto = room.data;
   const entries = att.data?.attendance ?? [];
-  const win = presenceWindow(entries, r.startedAt, r.endedAt, Date.now());
+  const win = presenceWindow(entries, roomInfo.startedAt, roomInfo.endedAt, Date.now());
   const points = win ? presenceSeries(entries, win[0], win[1], 48) : [];
 
   const download = async () => {
     setDownloading(true);
     setMsg(null);
     try {
-      const { blob, filename } = await rooms.attendanceCsv(r.id);
+      const { blob, filename } = await rooms.attendanceCsv(roomInfo.id);
       const url = URL.createObjectURL(blob);
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = filename;
-      document.body.append(a);
-      a.click();
-      a.remove();
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = filename;
+      document.body.append(link);
+      link.click();
+      link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (err) {
       setMsg(errorText(err));
@@ -66,25 +66,29 @@ export function ClassDetailsPage({ id }: { id: string }) {
         </Link>
       </p>
       <PageHeader
-        title={r.title}
+        title={roomInfo.title}
         description={
           <>
-            <StatusBadge status={r.status} scheduledStart={r.scheduledStart} />{" "}
-            {r.status === "scheduled" && r.scheduledStart ? `Starts ${formatWhen(r.scheduledStart)}` : r.startedAt ? `Started ${formatWhen(r.startedAt)}` : ""}
+            <StatusBadge status={roomInfo.status} scheduledStart={roomInfo.scheduledStart} />{" "}
+            {roomInfo.status === "scheduled" && roomInfo.scheduledStart
+              ? `Starts ${formatWhen(roomInfo.scheduledStart)}`
+              : roomInfo.startedAt
+                ? `Started ${formatWhen(roomInfo.startedAt)}`
+                : ""}
           </>
         }
         actions={
           <>
-            {r.status !== "ended" && (
-              <Link className="btn btn-primary" to={`/room/${r.id}`}>
-                <Icon name="video" size={18} /> {r.status === "live" ? "Enter class" : "Start class"}
+            {roomInfo.status !== "ended" && (
+              <Link className="btn btn-primary" to={`/room/${roomInfo.id}`}>
+                <Icon name="video" size={18} /> {roomInfo.status === "live" ? "Enter class" : "Start class"}
               </Link>
             )}
-            {r.status === "live" && (
+            {roomInfo.status === "live" && (
               <ConfirmButton
                 question="End for everyone?"
                 confirmLabel="End class"
-                onConfirm={async () => room.setData((await rooms.end(r.id)).room)}
+                onConfirm={async () => room.setData((await rooms.end(roomInfo.id)).room)}
                 testId="details-end"
               >
                 End class
@@ -95,18 +99,18 @@ export function ClassDetailsPage({ id }: { id: string }) {
       />
       <div className="stack">
         {msg && <Alert kind="error">{msg}</Alert>}
-        {r.description && <p className="muted">{r.description}</p>}
-        {r.status !== "ended" && (
+        {roomInfo.description && <p className="muted">{roomInfo.description}</p>}
+        {roomInfo.status !== "ended" && (
           <div className="share">
             <span className="small muted">Code</span>
-            <span className="code-pill">{formatJoinCode(r.code)}</span>
-            <CopyButton text={formatJoinCode(r.code)} label="Copy the class code">
+            <span className="code-pill">{formatJoinCode(roomInfo.code)}</span>
+            <CopyButton text={formatJoinCode(roomInfo.code)} label="Copy the class code">
               Copy code
             </CopyButton>
             <span className="small muted mono grow" style={{ overflowWrap: "anywhere" }}>
-              {joinLink(window.location.origin, r.code)}
+              {joinLink(window.location.origin, roomInfo.code)}
             </span>
-            <CopyButton text={joinLink(window.location.origin, r.code)} label="Copy the join link">
+            <CopyButton text={joinLink(window.location.origin, roomInfo.code)} label="Copy the join link">
               Copy link
             </CopyButton>
           </div>
@@ -139,17 +143,17 @@ export function ClassDetailsPage({ id }: { id: string }) {
                     </tr>
                   </thead>
                   <tbody>
-                    {entries.map((e) => (
-                      <tr key={e.userId} data-testid="attendance-row" data-user-id={e.userId}>
+                    {entries.map((entry) => (
+                      <tr key={entry.userId} data-testid="attendance-row" data-user-id={entry.userId}>
                         <td data-label="Person">
-                          <strong>{e.name}</strong>
-                          <div className="muted small">{e.email}</div>
+                          <strong>{entry.name}</strong>
+                          <div className="muted small">{entry.email}</div>
                         </td>
-                        <td data-label="Role">{ROOM_ROLE_LABELS[e.role]}</td>
-                        <td data-label="First joined">{time(e.firstJoinAt)}</td>
-                        <td data-label="Last left">{e.present ? <span className="badge badge-success">Here now</span> : time(e.lastLeaveAt)}</td>
-                        <td data-label="Minutes">{e.totalMinutes.toFixed(1)}</td>
-                        <td data-label="Joins">{e.joins}</td>
+                        <td data-label="Role">{ROOM_ROLE_LABELS[entry.role]}</td>
+                        <td data-label="First joined">{time(entry.firstJoinAt)}</td>
+                        <td data-label="Last left">{entry.present ? <span className="badge badge-success">Here now</span> : time(entry.lastLeaveAt)}</td>
+                        <td data-label="Minutes">{entry.totalMinutes.toFixed(1)}</td>
+                        <td data-label="Joins">{entry.joins}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -158,7 +162,7 @@ export function ClassDetailsPage({ id }: { id: string }) {
             </>
           )}
         </section>
-        <ClassRecordings roomId={r.id} />
+        <ClassRecordings roomId={roomInfo.id} />
         <section className="card danger-zone" aria-labelledby="del-h">
           <h2 id="del-h">Delete this class</h2>
           <p className="muted small">Removes the class with its chat and attendance. This cannot be undone.</p>
@@ -168,7 +172,7 @@ export function ClassDetailsPage({ id }: { id: string }) {
             confirmLabel="Delete"
             onConfirm={async () => {
               try {
-                await rooms.remove(r.id);
+                await rooms.remove(roomInfo.id);
                 navigate("/dashboard", { replace: true });
               } catch (err) {
                 setMsg(errorText(err));

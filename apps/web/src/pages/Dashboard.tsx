@@ -24,11 +24,11 @@ export function DashboardPage() {
   const [notice, setNotice] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const list = useAsync<RoomListResponse>(() => rooms.list({ scope: teaches ? "hosted" : "joined", pageSize: 50 }), [teaches]);
 
-  const replace = (r: RoomDto) => list.data && list.setData({ ...list.data, rooms: list.data.rooms.map((x) => (x.id === r.id ? r : x)) });
-  const created = (r: RoomDto) => {
+  const replace = (updated: RoomDto) => list.data && list.setData({ ...list.data, rooms: list.data.rooms.map((x) => (x.id === updated.id ? updated : x)) });
+  const created = (room: RoomDto) => {
     setCreating(false);
-    setNotice({ kind: "success", text: `“${r.title}” is ready. Share its code with your students.` });
-    list.setData({ rooms: [r, ...(list.data?.rooms ?? [])], total: (list.data?.total ?? 0) + 1, page: 1, pageSize: 50 });
+    setNotice({ kind: "success", text: `“${room.title}” is ready. Share its code with your students.` });
+    list.setData({ rooms: [room, ...(list.data?.rooms ?? [])], total: (list.data?.total ?? 0) + 1, page: 1, pageSize: 50 });
   };
   // Recordings I may watch, by class: linked from each class card.
   const recs = useAsync<RecordingListResponse>(() => recordings.list(), []);
@@ -70,14 +70,14 @@ export function DashboardPage() {
           )}
           {sorted.length > 0 && (
             <ul className="class-list" data-testid="class-list">
-              {sorted.map((r) => (
+              {sorted.map((room) => (
                 <ClassCard
-                  key={r.id}
-                  room={r}
-                  isHost={r.hostId === user.id || user.role === "admin"}
-                  recordings={r.status === "ended" ? recsByRoom.get(r.id) : undefined}
+                  key={room.id}
+                  room={room}
+                  isHost={room.hostId === user.id || user.role === "admin"}
+                  recordings={room.status === "ended" ? recsByRoom.get(room.id) : undefined}
                   onChanged={replace}
-                  onError={(e) => setNotice({ kind: "error", text: errorText(e) })}
+                  onError={(error) => setNotice({ kind: "error", text: errorText(error) })}
                 />
               ))}
             </ul>

@@ -12,10 +12,10 @@ export function JoinCodePage({ code }: { code: string }) {
   useTitle("Joining");
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const c = parseJoinInput(code);
-    if (!c) return setError("This join link is not valid. Ask your teacher for the class code.");
+    const parsed = parseJoinInput(code);
+    if (!parsed) return setError("This join link is not valid. Ask your teacher for the class code.");
     let alive = true;
-    rooms.byCode(c).then(
+    rooms.byCode(parsed).then(
       ({ room }) => alive && navigate(`/room/${room.id}`, { replace: true }),
       (err) => alive && setError(errorText(err)),
     );

@@ -40,8 +40,8 @@ function NameForm({ initial }: { initial: string }) {
   const [fieldError, setFieldError] = useState<string>();
   const [msg, setMsg] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
     const problem = checkName(name);
     setFieldError(problem ?? undefined);
     setMsg(null);
@@ -81,8 +81,8 @@ function PasswordForm() {
   const [errors, setErrors] = useState<Errors<K>>({});
   const [msg, setMsg] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
     const found = collect<K>({
       current: current ? null : "Enter your current password.",
       next: checkPassword(next) ?? (next === current ? "Choose a password different from the current one." : null),

@@ -19,8 +19,8 @@ export function ResetPasswordPage() {
   const [error, setError] = useState<{ text: string; linkProblem: boolean } | null>(null);
   const [state, setState] = useState<"idle" | "busy" | "done">("idle");
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
     const found = collect<K>({ password: checkPassword(password), confirm: confirm === password ? null : "The passwords do not match." });
     setErrors(found);
     if (Object.keys(found).length) return;

@@ -23,10 +23,10 @@ export function RoomPage({ id }: { id: string }) {
     const fail = (err: unknown) =>
       alive && setError(err instanceof ApiError ? { code: err.code, message: err.message } : { code: "NETWORK", message: String(err) });
     // Both before device set-up: a removed or turned-away person is told at once.
-    Promise.all([rooms.get(id), rooms.myAccess(id)]).then(([r, a]) => {
+    Promise.all([rooms.get(id), rooms.myAccess(id)]).then(([roomResponse, accessResponse]) => {
       if (!alive) return;
-      setRoom(r.room);
-      setAccess(a.access);
+      setRoom(roomResponse.room);
+      setAccess(accessResponse.access);
     }, fail);
     return () => {
       alive = false;

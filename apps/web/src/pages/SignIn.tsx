@@ -26,8 +26,8 @@ export function SignInPage() {
   // Back from the verification mail: the class the person was invited to before signing up.
   const next = safeNext(asked ?? rememberedDestination(email));
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
     const found = collect<K>({ email: checkEmail(email), password: password ? null : "Enter your password." });
     setErrors(found);
     setError(null);

@@ -23,8 +23,8 @@ export function SignUpPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
     const found = collect<K>({ fullName: checkName(fullName), email: checkEmail(email), password: checkPassword(password) });
     setErrors(found);
     setError(null);

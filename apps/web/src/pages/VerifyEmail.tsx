@@ -14,12 +14,12 @@ import { rememberedDestination } from "../lib/afterSignUp";
 // A token works once: share the request between React's double-mount in development and re-renders.
 const pending = new Map<string, Promise<UserDto>>();
 function verifyOnce(token: string) {
-  let p = pending.get(token);
-  if (!p) {
-    p = accounts.verifyEmail(token).then((r) => r.user);
-    pending.set(token, p);
+  let request = pending.get(token);
+  if (!request) {
+    request = accounts.verifyEmail(token).then((response) => response.user);
+    pending.set(token, request);
   }
-  return p;
+  return request;
 }
 
 export function VerifyEmailPage() {

@@ -25,13 +25,13 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
   const src = recording.urls?.stream;
 
   useEffect(() => {
-    const v = video.current;
-    if (!v || !src) return;
+    const videoElement = video.current;
+    if (!videoElement || !src) return;
     let alive = true;
     void import("hls.js").then(({ default: HlsClass }) => {
       if (!alive) return;
       if (!HlsClass.isSupported()) {
-        if (v.canPlayType("application/vnd.apple.mpegurl")) v.src = src;
+        if (videoElement.canPlayType("application/vnd.apple.mpegurl")) videoElement.src = src;
         else setError("This browser cannot play the recording. Download it instead.");
         return;
       }
@@ -49,7 +49,7 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
         if (data.fatal) setError("The recording could not be played. Reload the page to try again.");
       });
       hls.loadSource(src);
-      hls.attachMedia(v);
+      hls.attachMedia(videoElement);
     });
     return () => {
       alive = false;
@@ -68,11 +68,11 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
   };
 
   const seek = (ms: number) => {
-    const v = video.current;
-    if (!v) return;
-    v.currentTime = Math.max(0, ms / 1000);
-    setTime(v.currentTime);
-    void v.play().catch(() => {});
+    const videoElement = video.current;
+    if (!videoElement) return;
+    videoElement.currentTime = Math.max(0, ms / 1000);
+    setTime(videoElement.currentTime);
+    void videoElement.play().catch(() => {});
   };
   const shown = chat.filter((m) => m.offsetMs <= time * 1000);
   const markers = recording.markers;
@@ -88,9 +88,9 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
             controls
             playsInline
             poster={recording.urls?.thumbnail}
-            onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
-            onSeeked={(e) => setTime(e.currentTarget.currentTime)}
-            onDurationChange={(e) => Number.isFinite(e.currentTarget.duration) && setDuration(e.currentTarget.duration)}
+            onTimeUpdate={(event) => setTime(event.currentTarget.currentTime)}
+            onSeeked={(event) => setTime(event.currentTarget.currentTime)}
+            onDurationChange={(event) => Number.isFinite(event.currentTarget.duration) && setDuration(event.currentTarget.duration)}
             data-testid="recording-video"
           />
         </div>
@@ -103,11 +103,11 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
           {levels.length > 0 && (
             <label className="row small" style={{ gap: 6 }}>
               Quality
-              <select className="select" value={quality} onChange={(e) => chooseQuality(e.target.value)} data-testid="recording-quality">
+              <select className="select" value={quality} onChange={(event) => chooseQuality(event.target.value)} data-testid="recording-quality">
                 <option value="auto">Auto</option>
-                {levels.map((l) => (
-                  <option key={l.index} value={String(l.index)}>
-                    {l.height}p
+                {levels.map((level) => (
+                  <option key={level.index} value={String(level.index)}>
+                    {level.height}p
                   </option>
                 ))}
               </select>
@@ -124,24 +124,24 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
             <h2 id="markers-h">Moments</h2>
             <div className="timeline" data-testid="recording-timeline">
               <div className="timeline-progress" style={{ width: `${Math.min(100, (time / total) * 100)}%` }} />
-              {markers.map((m) => (
+              {markers.map((marker) => (
                 <button
-                  key={m.id}
+                  key={marker.id}
                   type="button"
-                  className={`timeline-marker timeline-${m.kind}`}
-                  style={{ left: `${Math.min(100, (m.offsetMs / 1000 / total) * 100)}%` }}
-                  onClick={() => seek(m.offsetMs)}
-                  title={`${clock(m.offsetMs / 1000)} ${m.label}`}
-                  aria-label={`${markerKind(m.kind)} at ${clock(m.offsetMs / 1000)}: ${m.label}`}
+                  className={`timeline-marker timeline-${marker.kind}`}
+                  style={{ left: `${Math.min(100, (marker.offsetMs / 1000 / total) * 100)}%` }}
+                  onClick={() => seek(marker.offsetMs)}
+                  title={`${clock(marker.offsetMs / 1000)} ${marker.label}`}
+                  aria-label={`${markerKind(marker.kind)} at ${clock(marker.offsetMs / 1000)}: ${marker.label}`}
                   tabIndex={-1}
                 >
-                  <Icon name={markerIcon(m.kind)} size={12} />
+                  <Icon name={markerIcon(marker.kind)} size={12} />
                 </button>
               ))}
             </div>
             <ol>
-              {markers.map((m) => (
-                <MarkerItem key={m.id} m={m} onSeek={seek} />
+              {markers.map((marker) => (
+                <MarkerItem key={marker.id} m={marker} onSeek={seek} />
               ))}
             </ol>
           </section>
@@ -154,12 +154,17 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
         ) : (
           <ol className="replay" aria-live="off" data-testid="recording-chat">
             {shown.length === 0 && <li className="muted small">Messages appear here as the recording plays.</li>}
-            {shown.map((m) => (
-              <li key={m.seq}>
-                <button type="button" className="replay-time mono" onClick={() => seek(m.offsetMs)} aria-label={`Go to ${clock(m.offsetMs / 1000)}`}>
-                  {clock(Math.max(0, m.offsetMs) / 1000)}
+            {shown.map((message) => (
+              <li key={message.seq}>
+                <button
+                  type="button"
+                  className="replay-time mono"
+                  onClick={() => seek(message.offsetMs)}
+                  aria-label={`Go to ${clock(message.offsetMs / 1000)}`}
+                >
+                  {clock(Math.max(0, message.offsetMs) / 1000)}
                 </button>
-                <strong>{m.authorName}</strong> <span>{m.text}</span>
+                <strong>{message.authorName}</strong> <span>{message.text}</span>
               </li>
             ))}
           </ol>
@@ -169,18 +174,18 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
   );
 }
 
-function MarkerItem({ m, onSeek }: { m: RecordingMarkerDto; onSeek: (ms: number) => void }) {
+function MarkerItem({ m: marker, onSeek }: { m: RecordingMarkerDto; onSeek: (ms: number) => void }) {
   return (
     <li>
       <button
         type="button"
-        className={`marker marker-${m.kind}`}
-        onClick={() => onSeek(m.offsetMs)}
+        className={`marker marker-${marker.kind}`}
+        onClick={() => onSeek(marker.offsetMs)}
         data-testid="recording-marker"
-        data-kind={m.kind}
-        title={markerKind(m.kind)}
+        data-kind={marker.kind}
+        title={markerKind(marker.kind)}
       >
-        <Icon name={markerIcon(m.kind)} size={14} aria-hidden="true" /> <span className="mono">{clock(m.offsetMs / 1000)}</span> {m.label}
+        <Icon name={markerIcon(marker.kind)} size={14} aria-hidden="true" /> <span className="mono">{clock(marker.offsetMs / 1000)}</span> {marker.label}
       </button>
     </li>
   );

@@ -113,9 +113,9 @@ export function RecordingPage({ id }: { id: string }) {
             <div data-testid="recording-warnings">
               <strong>Part of this class is missing from the recording.</strong>
               <ul>
-                {rec.warnings.map((w) => (
-                  <li key={`${w.code}-${w.trackId}`} data-testid="recording-warning" data-code={w.code}>
-                    {w.message}
+                {rec.warnings.map((warning) => (
+                  <li key={`${warning.code}-${warning.trackId}`} data-testid="recording-warning" data-code={warning.code}>
+                    {warning.message}
                   </li>
                 ))}
               </ul>
@@ -134,8 +134,8 @@ export function RecordingPage({ id }: { id: string }) {
                 <input
                   type="checkbox"
                   checked={rec.visibility === "participants"}
-                  onChange={(e) => {
-                    const visibility = e.target.checked ? "participants" : "private";
+                  onChange={(event) => {
+                    const visibility = event.target.checked ? "participants" : "private";
                     const before = rec;
                     setRec({ ...rec, visibility }); // moves at once; corrected if the server refuses
                     void act(visibility === "participants" ? "Everyone who attended can now watch it." : "Only you can watch it now.", async () => {
@@ -210,8 +210,8 @@ export function RecordingPage({ id }: { id: string }) {
 
 function TitleForm({ initial, onSave }: { initial: string; onSave: (t: string) => void }) {
   const [title, setTitle] = useState(initial);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
     if (title.trim()) onSave(title.trim());
   };
   return (
@@ -219,7 +219,7 @@ function TitleForm({ initial, onSave }: { initial: string; onSave: (t: string) =
       <label htmlFor="rec-title" className="sr-only">
         Title
       </label>
-      <input id="rec-title" className="input grow" value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} style={{ maxWidth: 480 }} />
+      <input id="rec-title" className="input grow" value={title} maxLength={200} onChange={(event) => setTitle(event.target.value)} style={{ maxWidth: 480 }} />
       <Button type="submit" disabled={!title.trim() || title.trim() === initial}>
         Rename
       </Button>

@@ -21,8 +21,8 @@ export function RecordingsPage() {
   // Follow processing until everything is ready.
   useEffect(() => {
     if (!busy) return;
-    const t = setInterval(list.reload, 4000);
-    return () => clearInterval(t);
+    const timer = setInterval(list.reload, 4000);
+    return () => clearInterval(timer);
   }, [busy, list.reload]);
   const items = list.data?.recordings ?? [];
   return (
@@ -48,20 +48,24 @@ export function RecordingsPage() {
       )}
       {items.length > 0 && (
         <ul className="rec-grid" data-testid="recordings-list">
-          {items.map((r) => (
-            <li key={r.id} className="card rec-card" data-testid="recording-card" data-recording-id={r.id} data-status={r.status}>
-              <Link to={`/recordings/${r.id}`} className="rec-thumb" aria-label={`Open ${r.title}`}>
-                {r.urls ? <img src={r.urls.thumbnail} alt="" loading="lazy" /> : <Icon name={r.status === "failed" ? "alert" : "video"} size={32} />}
-                {r.durationSeconds !== null && <span className="rec-duration">{clock(r.durationSeconds)}</span>}
+          {items.map((recording) => (
+            <li key={recording.id} className="card rec-card" data-testid="recording-card" data-recording-id={recording.id} data-status={recording.status}>
+              <Link to={`/recordings/${recording.id}`} className="rec-thumb" aria-label={`Open ${recording.title}`}>
+                {recording.urls ? (
+                  <img src={recording.urls.thumbnail} alt="" loading="lazy" />
+                ) : (
+                  <Icon name={recording.status === "failed" ? "alert" : "video"} size={32} />
+                )}
+                {recording.durationSeconds !== null && <span className="rec-duration">{clock(recording.durationSeconds)}</span>}
               </Link>
               <div className="rec-body">
                 <h3 className="class-title">
-                  <Link to={`/recordings/${r.id}`}>{r.title}</Link>
+                  <Link to={`/recordings/${recording.id}`}>{recording.title}</Link>
                 </h3>
-                <p className="muted small">{formatWhen(r.startedAt)}</p>
+                <p className="muted small">{formatWhen(recording.startedAt)}</p>
                 <div className="row" style={{ gap: 6 }}>
-                  <RecordingStatus r={r} />
-                  {user.role !== "student" && <span className="badge">{r.visibility === "participants" ? "Shared with class" : "Private"}</span>}
+                  <RecordingStatus r={recording} />
+                  {user.role !== "student" && <span className="badge">{recording.visibility === "participants" ? "Shared with class" : "Private"}</span>}
                 </div>
               </div>
             </li>

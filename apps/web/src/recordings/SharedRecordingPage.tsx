@@ -25,12 +25,15 @@ export function SharedRecordingPage({ token }: { token: string }) {
       </div>
     );
   if (!data) return <Loading label="Loading the recording…" />;
-  const r = data.recording;
+  const recording = data.recording;
   return (
     <div className="container">
-      <PageHeader title={r.title} description={`${formatWhen(r.startedAt)}${r.durationSeconds !== null ? ` · ${clock(r.durationSeconds)}` : ""}`} />
-      {r.status === "ready" ? (
-        <Player recording={r} chat={data.chat.messages} />
+      <PageHeader
+        title={recording.title}
+        description={`${formatWhen(recording.startedAt)}${recording.durationSeconds !== null ? ` · ${clock(recording.durationSeconds)}` : ""}`}
+      />
+      {recording.status === "ready" ? (
+        <Player recording={recording} chat={data.chat.messages} />
       ) : (
         <Alert kind="info">This recording is not ready yet. Try again in a few minutes.</Alert>
       )}

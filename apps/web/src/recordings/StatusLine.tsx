@@ -1,30 +1,30 @@
 import type { RecordingDto } from "@vtp/protocol";
 
 /** Where a recording is: being recorded, processing (with progress), ready, or failed. */
-export function RecordingStatus({ r }: { r: RecordingDto }) {
-  if (r.status === "ready")
+export function RecordingStatus({ r: recording }: { r: RecordingDto }) {
+  if (recording.status === "ready")
     return (
       <span className="badge badge-success" data-testid="recording-status" data-status="ready">
         Ready
       </span>
     );
-  if (r.status === "recording")
+  if (recording.status === "recording")
     return (
       <span className="badge badge-live" data-testid="recording-status" data-status="recording">
         Recording
       </span>
     );
-  if (r.status === "failed")
+  if (recording.status === "failed")
     return (
-      <span className="badge badge-danger" data-testid="recording-status" data-status="failed" title={r.error ?? undefined}>
+      <span className="badge badge-danger" data-testid="recording-status" data-status="failed" title={recording.error ?? undefined}>
         Failed
       </span>
     );
   return (
     <span className="progress-inline" data-testid="recording-status" data-status="processing">
-      <span className="badge badge-warning">Processing {r.progress}%</span>
-      <span className="progress" role="progressbar" aria-label="Processing" aria-valuemin={0} aria-valuemax={100} aria-valuenow={r.progress}>
-        <span style={{ width: `${r.progress}%` }} />
+      <span className="badge badge-warning">Processing {recording.progress}%</span>
+      <span className="progress" role="progressbar" aria-label="Processing" aria-valuemin={0} aria-valuemax={100} aria-valuenow={recording.progress}>
+        <span style={{ width: `${recording.progress}%` }} />
       </span>
     </span>
   );
