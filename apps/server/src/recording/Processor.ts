@@ -47,17 +47,17 @@ async function stopOrphan(pid: number | undefined, file: string) {
   if (!cmd.includes(file)) return;
   process.kill(pid, "SIGINT");
   const end = Date.now() + 20_000;
-  while (alive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  while (alive(pid) && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 100));
   if (alive(pid)) process.kill(pid, "SIGKILL");
 }
 
 /** The processing job: compose the tracks into MP4 + HLS + thumbnail and store them. */
 export class Processor {
-  constructor(private readonly d: ProcessorDeps) {}
+  constructor(private readonly deps: ProcessorDeps) {}
 
   async handle(ctx: JobContext<ProcessPayload>): Promise<void> {
     const { recordingId } = ctx.job.payload;
-    const { repo, log } = this.d;
+    const { repo, log } = this.deps;
     const rec = await repo.byId(recordingId);
     if (!rec || rec.status === "ready") return;
     try {
@@ -68,61 +68,61 @@ export class Processor {
       log.error({ recordingId, attempt: ctx.job.attempts, err: message }, "recording processing failed");
       if (last) {
         await repo.update(recordingId, { status: "failed", error: message.slice(0, 2000) });
-        this.d.onProgress?.(recordingId, rec.room_id, "failed", 0, message);
+        this.deps.onProgress?.(recordingId, rec.room_id, "failed", 0, message);
       }
       throw err;
     }
   }
 
   private async process(recordingId: string, roomId: string, ctx: JobContext<ProcessPayload>) {
-    const { repo, storage, ffmpeg, log } = this.d;
+    const { repo, storage, ffmpeg, log } = this.deps;
     const rec = await repo.byId(recordingId);
     if (!rec) throw new Error(`recording ${recordingId} no longer exists`);
     const room = await repo.room(roomId);
     const tracks = await repo.tracks(recordingId);
-    const capture = this.d.captureDir(recordingId);
+    const capture = this.deps.captureDir(recordingId);
     const local = storage instanceof LocalStorage;
-    const outDir = local ? storage.pathOf(`rec/${recordingId}/out`) : path.join(this.d.workDir, recordingId, "out");
-    const inDir = path.join(this.d.workDir, recordingId, "in");
+    const outDir = local ? storage.pathOf(`rec/${recordingId}/out`) : path.join(this.deps.workDir, recordingId, "out");
+    const inDir = path.join(this.deps.workDir, recordingId, "in");
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(path.join(outDir, "hls"), { recursive: true });
 
     // Inputs: every part's file, from the capture directory or (another machine) from storage.
     const inputs: ComposeInput[] = [];
     const yields: TrackYield[] = [];
-    for (const t of tracks) {
-      const y: TrackYield = { track: t, mediaSeconds: 0, measured: true };
-      yields.push(y);
-      for (const p of t.parts) {
-        if (p.offsetMs < 0) continue;
-        let file = path.join(capture, p.file);
-        await stopOrphan(p.pid, file);
+    for (const track of tracks) {
+      const trackYield: TrackYield = { track, mediaSeconds: 0, measured: true };
+      yields.push(trackYield);
+      for (const part of track.parts) {
+        if (part.offsetMs < 0) continue;
+        let file = path.join(capture, part.file);
+        await stopOrphan(part.pid, file);
         if (!existsSync(file) && !local) {
-          const key = `rec/${recordingId}/tracks/${p.file}`;
+          const key = `rec/${recordingId}/tracks/${part.file}`;
           if (await storage.stat(key)) {
             mkdirSync(inDir, { recursive: true });
-            file = path.join(inDir, p.file);
+            file = path.join(inDir, part.file);
             await pipeline(await storage.get(key), createWriteStream(file));
           }
         }
         if (!existsSync(file) || statSync(file).size === 0) {
-          log.warn({ recordingId, file: p.file }, "a track part has no file; skipped");
+          log.warn({ recordingId, file: part.file }, "a track part has no file; skipped");
           continue;
         }
         try {
           const probe = await ffprobe(ffmpeg.ffprobe, file);
           if (!probe.streams?.length) throw new Error("no streams");
           const seconds = Number(probe.format?.duration);
-          if (Number.isFinite(seconds)) y.mediaSeconds += seconds;
+          if (Number.isFinite(seconds)) trackYield.mediaSeconds += seconds;
           else {
-            y.measured = false;
-            y.mediaSeconds += 0.001; // readable, length unknown (a part cut short)
+            trackYield.measured = false;
+            trackYield.mediaSeconds += 0.001; // readable, length unknown (a part cut short)
           }
         } catch (err) {
-          log.warn({ recordingId, file: p.file, err: String(err) }, "a track part is unreadable; skipped");
+          log.warn({ recordingId, file: part.file, err: String(err) }, "a track part is unreadable; skipped");
           continue;
         }
-        inputs.push({ file, offsetMs: p.offsetMs, ...(p.endOffsetMs !== undefined ? { endOffsetMs: p.endOffsetMs } : {}), track: t });
+        inputs.push({ file, offsetMs: part.offsetMs, ...(part.endOffsetMs !== undefined ? { endOffsetMs: part.endOffsetMs } : {}), track });
       }
     }
     const stoppedAt = rec.stopped_at ?? new Date();
@@ -133,21 +133,24 @@ export class Processor {
     if (warnings.length) log.warn({ recordingId, warnings: warnings.map((w) => `${w.code}:${w.trackId}`) }, "a recording is missing media");
     let lastSent = -1;
     const report = (pct: number) => {
-      const p = Math.max(0, Math.min(99, Math.round(pct)));
-      ctx.progress(p);
-      if (p !== lastSent) {
-        lastSent = p;
-        void repo.update(recordingId, { progress: p }).catch(() => {});
-        this.d.onProgress?.(recordingId, roomId, "processing", p);
+      const percent = Math.max(0, Math.min(99, Math.round(pct)));
+      ctx.progress(percent);
+      if (percent !== lastSent) {
+        lastSent = percent;
+        void repo.update(recordingId, { progress: percent }).catch(() => {});
+        this.deps.onProgress?.(recordingId, roomId, "processing", percent);
       }
     };
     report(1);
     const mp4 = path.join(outDir, "recording.mp4");
     await runFfmpeg(ffmpeg.ffmpeg, composeArgs(inputs, { hostId: room?.host_id ?? null, durationS, output: mp4 }), {
       signal: ctx.signal,
-      onProgress: (s) => report(1 + (74 * s) / durationS),
+      onProgress: (seconds) => report(1 + (74 * seconds) / durationS),
     });
-    await runFfmpeg(ffmpeg.ffmpeg, hlsArgs(mp4, path.join(outDir, "hls")), { signal: ctx.signal, onProgress: (s) => report(75 + (22 * s) / durationS) });
+    await runFfmpeg(ffmpeg.ffmpeg, hlsArgs(mp4, path.join(outDir, "hls")), {
+      signal: ctx.signal,
+      onProgress: (seconds) => report(75 + (22 * seconds) / durationS),
+    });
     await runFfmpeg(ffmpeg.ffmpeg, thumbnailArgs(mp4, Math.min(5, durationS / 3), path.join(outDir, "thumbnail.jpg")), { signal: ctx.signal });
     const probe = await ffprobe(ffmpeg.ffprobe, mp4);
     const duration = Number(probe.format?.duration ?? durationS);
@@ -159,7 +162,7 @@ export class Processor {
         readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
       for (const f of walk(outDir)) await storage.putFile(`rec/${recordingId}/out/${f}`, path.join(outDir, f));
       for (const inp of inputs) await storage.putFile(`rec/${recordingId}/tracks/${path.basename(inp.file)}`, inp.file);
-      rmSync(path.join(this.d.workDir, recordingId), { recursive: true, force: true });
+      rmSync(path.join(this.deps.workDir, recordingId), { recursive: true, force: true });
       rmSync(capture, { recursive: true, force: true });
     }
     await repo.update(recordingId, {
@@ -171,7 +174,7 @@ export class Processor {
       size_bytes: size,
       outputs: { mp4: "out/recording.mp4", hlsMaster: "out/hls/master.m3u8", thumbnail: "out/thumbnail.jpg", width: CANVAS.width, height: CANVAS.height },
     });
-    this.d.onProgress?.(recordingId, roomId, "ready", 100);
+    this.deps.onProgress?.(recordingId, roomId, "ready", 100);
     log.info({ recordingId, duration, size, inputs: inputs.length }, "recording processed");
   }
 }

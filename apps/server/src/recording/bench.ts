@@ -27,9 +27,9 @@ const dir = mkdtempSync(path.join(tmpdir(), "vtp-bench-rec-"));
 function run(args: string[]): Promise<number> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const p = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y", ...args], { stdio: ["ignore", "ignore", "inherit"] });
-    p.once("error", reject);
-    p.once("exit", (code) => (code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`ffmpeg exited ${code}`))));
+    const proc = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y", ...args], { stdio: ["ignore", "ignore", "inherit"] });
+    proc.once("error", reject);
+    proc.once("exit", (code) => (code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`ffmpeg exited ${code}`))));
   });
 }
 
@@ -73,14 +73,14 @@ async function processing() {
 /** Some seconds of real VP8 RTP (640x360, 25 fps, ~800 kbps) from FFmpeg. */
 async function vp8Rtp(seconds: number): Promise<{ at: number; data: Buffer }[]> {
   const sock = dgram.createSocket("udp4");
-  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+  await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", () => resolve()));
   const packets: { at: number; data: Buffer }[] = [];
   let t0 = 0;
-  sock.on("message", (m) => {
-    if ((m[1] & 0x7f) !== 96) return;
+  sock.on("message", (msg) => {
+    if ((msg[1] & 0x7f) !== 96) return;
     const now = performance.now();
     t0 ||= now;
-    packets.push({ at: now - t0, data: Buffer.from(m) });
+    packets.push({ at: now - t0, data: Buffer.from(msg) });
   });
   await run([
     "-re",
@@ -109,7 +109,7 @@ async function vp8Rtp(seconds: number): Promise<{ at: number; data: Buffer }[]> 
 }
 
 /** Replays the dump to `sinks` at real time for `seconds` (looping, with continuous seq/ts). */
-async function replay(dump: { at: number; data: Buffer }[], sinks: ((p: Buffer) => void)[], seconds: number) {
+async function replay(dump: { at: number; data: Buffer }[], sinks: ((packet: Buffer) => void)[], seconds: number) {
   const loopMs = dump[dump.length - 1].at + 40;
   const t0 = performance.now();
   let i = 0;
@@ -117,47 +117,47 @@ async function replay(dump: { at: number; data: Buffer }[], sinks: ((p: Buffer) 
   while (performance.now() - t0 < seconds * 1000) {
     const now = performance.now() - t0;
     while (dump[i].at + loop * loopMs <= now) {
-      const p = Buffer.from(dump[i].data);
-      p.writeUInt16BE((p.readUInt16BE(2) + loop * dump.length) & 0xffff, 2);
-      p.writeUInt32BE((p.readUInt32BE(4) + loop * Math.round((loopMs / 1000) * 90000)) >>> 0, 4);
-      for (const s of sinks) s(p);
+      const packet = Buffer.from(dump[i].data);
+      packet.writeUInt16BE((packet.readUInt16BE(2) + loop * dump.length) & 0xffff, 2);
+      packet.writeUInt32BE((packet.readUInt32BE(4) + loop * Math.round((loopMs / 1000) * 90000)) >>> 0, 4);
+      for (const s of sinks) s(packet);
       if (++i === dump.length) {
         i = 0;
         loop++;
       }
     }
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
 const ticks = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim() || 100);
 function childCpuS(pid: number | undefined): number {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(f[11]) + Number(f[12])) / ticks;
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / ticks;
   } catch {
     return 0;
   }
 }
 
 async function capture(dump: { at: number; data: Buffer }[]) {
-  const cpuS = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+  const cpuS = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
   const base0 = process.cpuUsage();
   await replay(dump, [], CAPTURE_S);
   const baseline = cpuS(process.cpuUsage(base0));
   const log = pino({ level: "silent" });
-  const caps = Array.from({ length: TRACKS }, (_, n) => {
-    const listeners = new Set<(p: Buffer) => void>();
+  const caps = Array.from({ length: TRACKS }, (_, trackIndex) => {
+    const listeners = new Set<(packet: Buffer) => void>();
     const track: RecorderTrack = {
-      id: `t${n}`,
+      id: `t${trackIndex}`,
       peerId: "p",
       userId: null,
       kind: "video",
       source: "camera",
       codec: { name: "VP8", payloadType: 96, clockRate: 90000 },
-      onRtp: (l) => {
-        listeners.add(l);
-        return () => listeners.delete(l);
+      onRtp: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
       },
       onClose: () => {},
       requestKeyFrame: () => {},
@@ -165,7 +165,7 @@ async function capture(dump: { at: number; data: Buffer }[]) {
     const t0 = performance.now();
     return {
       listeners,
-      cap: new TrackCapture(track, { ffmpeg: "ffmpeg", dir, baseName: `cap${n}`, clock: () => performance.now() - t0, log, onParts: () => {} }),
+      cap: new TrackCapture(track, { ffmpeg: "ffmpeg", dir, baseName: `cap${trackIndex}`, clock: () => performance.now() - t0, log, onParts: () => {} }),
     };
   });
   await Promise.all(caps.map((c) => c.cap.start()));
@@ -173,8 +173,8 @@ async function capture(dump: { at: number; data: Buffer }[]) {
   const f0 = caps.map((c) => childCpuS(c.cap.parts[0]?.pid));
   await replay(
     dump,
-    caps.map((c) => (p: Buffer) => {
-      for (const l of c.listeners) l(p);
+    caps.map((c) => (packet: Buffer) => {
+      for (const l of c.listeners) l(packet);
     }),
     CAPTURE_S,
   );
@@ -186,17 +186,17 @@ async function capture(dump: { at: number; data: Buffer }[]) {
 
 try {
   console.log(`VTP recording benchmark — ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}`);
-  const p = await processing();
-  const total = p.compose + p.hls;
+  const processed = await processing();
+  const total = processed.compose + processed.hls;
   console.log(`processing ${SECONDS} s two-track class (VP8 640x360 + Opus → MP4 1280x720 H.264/AAC + HLS 720p/360p):`);
   console.log(
-    `  compose MP4 ${p.compose.toFixed(1)} s (${(SECONDS / p.compose).toFixed(1)}× realtime), HLS ladder ${p.hls.toFixed(1)} s (${(SECONDS / p.hls).toFixed(1)}×), total ${total.toFixed(1)} s = ${(SECONDS / total).toFixed(1)}× realtime`,
+    `  compose MP4 ${processed.compose.toFixed(1)} s (${(SECONDS / processed.compose).toFixed(1)}× realtime), HLS ladder ${processed.hls.toFixed(1)} s (${(SECONDS / processed.hls).toFixed(1)}×), total ${total.toFixed(1)} s = ${(SECONDS / total).toFixed(1)}× realtime`,
   );
   const dump = await vp8Rtp(6);
-  const c = await capture(dump);
-  console.log(`capture: ${TRACKS} VP8 tracks (~800 kbps each) for ${CAPTURE_S} s, ${c.packets} packets:`);
+  const captured = await capture(dump);
+  console.log(`capture: ${TRACKS} VP8 tracks (~800 kbps each) for ${CAPTURE_S} s, ${captured.packets} packets:`);
   console.log(
-    `  per track: server process ${(c.nodePerTrack * 100).toFixed(2)} % of a core, ffmpeg -c copy ${(c.ffmpegPerTrack * 100).toFixed(2)} % of a core`,
+    `  per track: server process ${(captured.nodePerTrack * 100).toFixed(2)} % of a core, ffmpeg -c copy ${(captured.ffmpegPerTrack * 100).toFixed(2)} % of a core`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -17,14 +17,14 @@ const TILE = { width: 256, height: 144, margin: 12 };
  * a screen is shared) and the other cameras in a strip bottom-right; all audio mixed.
  */
 export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | null; durationS: number; output: string }): string[] {
-  const D = Math.max(0.5, opts.durationS).toFixed(3);
-  const { width: W, height: H, fps } = CANVAS;
+  const duration = Math.max(0.5, opts.durationS).toFixed(3);
+  const { width, height, fps } = CANVAS;
   const args: string[] = [];
   // A browser changes its video's resolution as its bandwidth estimate grows (320×180 → 1280×720
   // in a class's first seconds): the graph must not be rebuilt then (FFmpeg's default), which
   // restarts every source and delay in it; the scale filters follow the new size by themselves.
   for (const input of inputs) args.push("-reinit_filter", "0", "-i", input.file);
-  const f: string[] = [`color=c=0x111111:s=${W}x${H}:r=${fps}:d=${D}[base]`];
+  const filters: string[] = [`color=c=0x111111:s=${width}x${height}:r=${fps}:d=${duration}[base]`];
   const videos = inputs.map((inp, idx) => ({ ...inp, idx })).filter((i) => i.track.kind === "video");
   const audios = inputs.map((inp, idx) => ({ ...inp, idx })).filter((i) => i.track.kind === "audio");
   const cams = videos.filter((v) => v.track.source !== "screen");
@@ -34,38 +34,42 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
   const others = cams.filter((c) => c.track.producer_id !== teacherProducer);
 
   const sec = (ms: number) => (ms / 1000).toFixed(3);
-  const timed = (i: { idx: number; offsetMs: number }) => `[${i.idx}:v]setpts=PTS-STARTPTS+${sec(i.offsetMs)}/TB`;
-  const full = `scale=${W}:${H}:force_original_aspect_ratio=decrease,pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2,setsar=1`;
+  const timed = (input: { idx: number; offsetMs: number }) => `[${input.idx}:v]setpts=PTS-STARTPTS+${sec(input.offsetMs)}/TB`;
+  const full = `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1`;
   const small = `scale=${TILE.width}:${TILE.height}:force_original_aspect_ratio=decrease,pad=${TILE.width}:${TILE.height}:(ow-iw)/2:(oh-ih)/2,setsar=1`;
 
   let cur = "base";
-  let n = 0;
+  let layerCount = 0;
   // A video shows until its part ended, holding its last frame: a browser sends no frames while
   // a shared screen is still (a slide), and a sender's encoder can fall behind the clock, so its
   // media can end before the part did. A part of unknown end (a crash) shows while it has frames.
   const overlay = (label: string, x: number | string, y: number | string, part?: { offsetMs: number; endOffsetMs?: number }) => {
-    const out = `l${n++}`;
+    const out = `l${layerCount++}`;
     const held =
       part?.endOffsetMs !== undefined && part.endOffsetMs > part.offsetMs
         ? `eof_action=repeat:enable='between(t,${sec(part.offsetMs)},${sec(part.endOffsetMs)})'`
         : "eof_action=pass";
-    f.push(`[${cur}][${label}]overlay=x=${x}:y=${y}:${held}:shortest=0[${out}]`);
+    filters.push(`[${cur}][${label}]overlay=x=${x}:y=${y}:${held}:shortest=0[${out}]`);
     cur = out;
   };
   const smallLayers: string[] = [];
-  for (const t of teacher) {
+  for (const teacherCam of teacher) {
     if (screens.length) {
-      f.push(`${timed(t)},split=2[tf${t.idx}][ts${t.idx}raw]`, `[ts${t.idx}raw]${small}[ts${t.idx}]`, `[tf${t.idx}]${full}[tfull${t.idx}]`);
-      smallLayers.push(`ts${t.idx}`);
-    } else f.push(`${timed(t)},${full}[tfull${t.idx}]`);
-    overlay(`tfull${t.idx}`, 0, 0, t);
+      filters.push(
+        `${timed(teacherCam)},split=2[tf${teacherCam.idx}][ts${teacherCam.idx}raw]`,
+        `[ts${teacherCam.idx}raw]${small}[ts${teacherCam.idx}]`,
+        `[tf${teacherCam.idx}]${full}[tfull${teacherCam.idx}]`,
+      );
+      smallLayers.push(`ts${teacherCam.idx}`);
+    } else filters.push(`${timed(teacherCam)},${full}[tfull${teacherCam.idx}]`);
+    overlay(`tfull${teacherCam.idx}`, 0, 0, teacherCam);
   }
   for (const s of screens) {
-    f.push(`${timed(s)},${full}[s${s.idx}]`);
+    filters.push(`${timed(s)},${full}[s${s.idx}]`);
     overlay(`s${s.idx}`, 0, 0, s);
   }
   for (const o of others) {
-    f.push(`${timed(o)},${small}[o${o.idx}]`);
+    filters.push(`${timed(o)},${small}[o${o.idx}]`);
     smallLayers.push(`o${o.idx}`);
   }
   // One slot per producer, so that the parts of one camera stay in the same place.
@@ -75,25 +79,25 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
     const pid = inputs[idx].track.producer_id;
     const slot = slotOf.get(pid) ?? slotOf.size;
     slotOf.set(pid, slot);
-    overlay(label, W - (slot + 1) * (TILE.width + TILE.margin), H - TILE.height - TILE.margin, inputs[idx]);
+    overlay(label, width - (slot + 1) * (TILE.width + TILE.margin), height - TILE.height - TILE.margin, inputs[idx]);
   });
-  f.push(`[${cur}]format=yuv420p[vout]`);
+  filters.push(`[${cur}]format=yuv420p[vout]`);
 
-  audios.forEach((a, k) => {
-    f.push(
-      `[${a.idx}:a]aresample=48000:async=1,aformat=sample_rates=48000:channel_layouts=stereo,asetpts=PTS-STARTPTS,adelay=${Math.round(a.offsetMs)}:all=1[a${k}]`,
+  audios.forEach((audio, k) => {
+    filters.push(
+      `[${audio.idx}:a]aresample=48000:async=1,aformat=sample_rates=48000:channel_layouts=stereo,asetpts=PTS-STARTPTS,adelay=${Math.round(audio.offsetMs)}:all=1[a${k}]`,
     );
   });
-  if (audios.length === 0) f.push(`anullsrc=r=48000:cl=stereo,atrim=end=${D},asetnsamples=n=1024:p=0[aout]`);
-  else if (audios.length === 1) f.push(`[a0]apad,atrim=end=${D},asetnsamples=n=1024:p=0[aout]`);
+  if (audios.length === 0) filters.push(`anullsrc=r=48000:cl=stereo,atrim=end=${duration},asetnsamples=n=1024:p=0[aout]`);
+  else if (audios.length === 1) filters.push(`[a0]apad,atrim=end=${duration},asetnsamples=n=1024:p=0[aout]`);
   else
-    f.push(
-      `${audios.map((_, k) => `[a${k}]`).join("")}amix=inputs=${audios.length}:duration=longest:normalize=0,apad,atrim=end=${D},asetnsamples=n=1024:p=0[aout]`,
+    filters.push(
+      `${audios.map((_, k) => `[a${k}]`).join("")}amix=inputs=${audios.length}:duration=longest:normalize=0,apad,atrim=end=${duration},asetnsamples=n=1024:p=0[aout]`,
     );
 
   args.push(
     "-filter_complex",
-    f.join(";"),
+    filters.join(";"),
     "-map",
     "[vout]",
     "-map",
@@ -127,7 +131,7 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
     "-movflags",
     "+faststart",
     "-t",
-    D,
+    duration,
     opts.output,
   );
   return args;

@@ -2,52 +2,54 @@ import type { RecordingDto, RecordingMarkerDto } from "@vtp/protocol";
 import type { MarkerRow, RecordingRow, TrackRow } from "./repo.js";
 
 /** A recording as the API shows it; `signedQuery` (ready recordings) makes its file URLs. */
-export function recordingDto(r: RecordingRow, tracks: TrackRow[], markers: MarkerRow[], signedQuery?: string): RecordingDto {
-  const base = `/api/v1/recordings/${r.id}`;
-  const q = signedQuery;
+export function recordingDto(recording: RecordingRow, tracks: TrackRow[], markers: MarkerRow[], signedQuery?: string): RecordingDto {
+  const base = `/api/v1/recordings/${recording.id}`;
+  const query = signedQuery;
   return {
-    id: r.id,
-    roomId: r.room_id,
-    title: r.title,
-    status: r.status,
-    progress: r.progress,
-    error: r.error,
-    visibility: r.visibility,
-    startedBy: r.started_by,
-    startedAt: r.started_at.toISOString(),
-    stoppedAt: r.stopped_at?.toISOString() ?? null,
-    durationSeconds: r.duration_seconds,
-    sizeBytes: r.size_bytes,
-    tracks: tracks.filter((t) => t.recording_id === r.id).map(trackDto),
-    markers: markers.filter((m) => m.recording_id === r.id).map(markerDto),
-    warnings: r.warnings ?? [],
-    ...(q !== undefined ? { urls: { thumbnail: `${base}/thumbnail?${q}`, download: `${base}/download?${q}`, stream: `${base}/stream?${q}` } } : {}),
+    id: recording.id,
+    roomId: recording.room_id,
+    title: recording.title,
+    status: recording.status,
+    progress: recording.progress,
+    error: recording.error,
+    visibility: recording.visibility,
+    startedBy: recording.started_by,
+    startedAt: recording.started_at.toISOString(),
+    stoppedAt: recording.stopped_at?.toISOString() ?? null,
+    durationSeconds: recording.duration_seconds,
+    sizeBytes: recording.size_bytes,
+    tracks: tracks.filter((t) => t.recording_id === recording.id).map(trackDto),
+    markers: markers.filter((m) => m.recording_id === recording.id).map(markerDto),
+    warnings: recording.warnings ?? [],
+    ...(query !== undefined
+      ? { urls: { thumbnail: `${base}/thumbnail?${query}`, download: `${base}/download?${query}`, stream: `${base}/stream?${query}` } }
+      : {}),
   };
 }
 
-const trackDto = (t: TrackRow) => ({
-  id: t.id,
-  producerId: t.producer_id,
-  userId: t.user_id,
-  kind: t.kind,
-  source: t.source,
-  codec: t.codec,
-  startOffsetMs: t.start_offset_ms,
-  endOffsetMs: t.end_offset_ms,
-  parts: t.parts
+const trackDto = (track: TrackRow) => ({
+  id: track.id,
+  producerId: track.producer_id,
+  userId: track.user_id,
+  kind: track.kind,
+  source: track.source,
+  codec: track.codec,
+  startOffsetMs: track.start_offset_ms,
+  endOffsetMs: track.end_offset_ms,
+  parts: track.parts
     .filter((p) => p.offsetMs >= 0)
-    .map((p) => ({
-      offsetMs: p.offsetMs,
-      ...(p.endOffsetMs !== undefined ? { endOffsetMs: p.endOffsetMs } : {}),
-      ...(p.gapReason ? { gapReason: p.gapReason } : {}),
+    .map((part) => ({
+      offsetMs: part.offsetMs,
+      ...(part.endOffsetMs !== undefined ? { endOffsetMs: part.endOffsetMs } : {}),
+      ...(part.gapReason ? { gapReason: part.gapReason } : {}),
     })),
-  status: t.status,
+  status: track.status,
 });
 
-export const markerDto = (m: MarkerRow): RecordingMarkerDto => ({
-  id: m.id,
-  kind: m.kind,
-  label: m.label,
-  offsetMs: m.offset_ms,
-  createdAt: new Date(m.created_at).toISOString(),
+export const markerDto = (marker: MarkerRow): RecordingMarkerDto => ({
+  id: marker.id,
+  kind: marker.kind,
+  label: marker.label,
+  offsetMs: marker.offset_ms,
+  createdAt: new Date(marker.created_at).toISOString(),
 });

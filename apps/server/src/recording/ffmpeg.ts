@@ -23,17 +23,17 @@ export function runFfmpeg(bin: string, args: string[], opts: { onProgress?: (out
     const proc = spawn(bin, ["-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
     let buf = "";
-    proc.stdout.on("data", (d: Buffer) => {
-      buf += d.toString();
+    proc.stdout.on("data", (chunk: Buffer) => {
+      buf += chunk.toString();
       for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
-        const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
-        if (m) opts.onProgress?.(Number(m[1]) / 1e6);
+        const match = /^out_time_(?:us|ms)=(\d+)/.exec(line);
+        if (match) opts.onProgress?.(Number(match[1]) / 1e6);
       }
     });
-    proc.stderr.on("data", (d: Buffer) => {
-      err = (err + d.toString()).slice(-4000);
+    proc.stderr.on("data", (chunk: Buffer) => {
+      err = (err + chunk.toString()).slice(-4000);
     });
     const onAbort = () => proc.kill("SIGKILL");
     opts.signal?.addEventListener("abort", onAbort, { once: true });
@@ -55,18 +55,18 @@ export function ffprobe(
   streams?: { codec_type: string; codec_name: string; width?: number; height?: number; duration?: string }[];
 }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(bin, ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(bin, ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    p.on("error", reject);
-    p.on("close", (code) => {
+    proc.stdout.on("data", (chunk) => (out += chunk));
+    proc.stderr.on("data", (chunk) => (err += chunk));
+    proc.on("error", reject);
+    proc.on("close", (code) => {
       if (code !== 0) return reject(new Error(`ffprobe ${file}: ${err.trim()}`));
       try {
         resolve(JSON.parse(out));
-      } catch (e) {
-        reject(e);
+      } catch (parseError) {
+        reject(parseError);
       }
     });
   });

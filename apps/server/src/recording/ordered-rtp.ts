@@ -29,9 +29,9 @@ export interface OrderedRtpStats {
 }
 
 /** False for a padding-only packet (or a malformed one). */
-function hasPayload(p: Buffer): boolean {
-  const off = rtpPayloadOffset(p);
-  const end = p[0] & 0x20 ? p.length - p[p.length - 1] : p.length;
+function hasPayload(packet: Buffer): boolean {
+  const off = rtpPayloadOffset(packet);
+  const end = packet[0] & 0x20 ? packet.length - packet[packet.length - 1] : packet.length;
   return off >= 0 && off < end;
 }
 

@@ -26,8 +26,8 @@ interface ReadTables extends RecordingTables {
   users: { id: string; full_name: string; role: "admin" | "teacher" | "student"; disabled: boolean };
 }
 
-const json = (v: unknown) => JSON.stringify(v);
-const parse = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+const json = (value: unknown) => JSON.stringify(value);
+const parse = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
 
 /** SQL of recordings, their tracks, markers and share links. */
 export class RecordingsRepo {
@@ -39,33 +39,33 @@ export class RecordingsRepo {
   }
 
   /** Null when the room already has an active recording (unique partial index). */
-  async insert(r: { roomId: string; startedBy: string | null; title: string; nodeId: string }): Promise<RecordingRow | null> {
+  async insert(recording: { roomId: string; startedBy: string | null; title: string; nodeId: string }): Promise<RecordingRow | null> {
     const row = await this.db
       .insertInto("recordings")
-      .values({ room_id: r.roomId, started_by: r.startedBy, title: r.title, node_id: r.nodeId, outputs: "{}" })
+      .values({ room_id: recording.roomId, started_by: recording.startedBy, title: recording.title, node_id: recording.nodeId, outputs: "{}" })
       .onConflict((oc) => oc.column("room_id").where("status", "=", "recording").doNothing())
       .returningAll()
       .executeTakeFirst();
     return row ? this.fix(row) : null;
   }
 
-  private fix(r: RecordingRow): RecordingRow {
+  private fix(row: RecordingRow): RecordingRow {
     return {
-      ...r,
-      outputs: parse<RecordingOutputsColumn>(r.outputs),
-      warnings: parse<RecordingWarningColumn[]>(r.warnings ?? []),
-      size_bytes: r.size_bytes === null ? null : Number(r.size_bytes),
+      ...row,
+      outputs: parse<RecordingOutputsColumn>(row.outputs),
+      warnings: parse<RecordingWarningColumn[]>(row.warnings ?? []),
+      size_bytes: row.size_bytes === null ? null : Number(row.size_bytes),
     };
   }
 
   async byId(id: string): Promise<RecordingRow | undefined> {
-    const r = await this.db.selectFrom("recordings").selectAll().where("id", "=", id).executeTakeFirst();
-    return r ? this.fix(r) : undefined;
+    const row = await this.db.selectFrom("recordings").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? this.fix(row) : undefined;
   }
 
   async activeForRoom(roomId: string): Promise<RecordingRow | undefined> {
-    const r = await this.db.selectFrom("recordings").selectAll().where("room_id", "=", roomId).where("status", "=", "recording").executeTakeFirst();
-    return r ? this.fix(r) : undefined;
+    const row = await this.db.selectFrom("recordings").selectAll().where("room_id", "=", roomId).where("status", "=", "recording").executeTakeFirst();
+    return row ? this.fix(row) : undefined;
   }
 
   async byStatus(status: RecordingRow["status"]): Promise<RecordingRow[]> {
@@ -86,10 +86,10 @@ export class RecordingsRepo {
   }
 
   /** Recordings of rooms, newest first; `roomIds` undefined = all. */
-  async list(f: { roomId?: string }): Promise<RecordingRow[]> {
-    let q = this.db.selectFrom("recordings").selectAll().orderBy("started_at", "desc").limit(500);
-    if (f.roomId) q = q.where("room_id", "=", f.roomId);
-    return (await q.execute()).map((r) => this.fix(r));
+  async list(filter: { roomId?: string }): Promise<RecordingRow[]> {
+    let query = this.db.selectFrom("recordings").selectAll().orderBy("started_at", "desc").limit(500);
+    if (filter.roomId) query = query.where("room_id", "=", filter.roomId);
+    return (await query.execute()).map((r) => this.fix(r));
   }
 
   async update(
@@ -118,13 +118,13 @@ export class RecordingsRepo {
 
   /** recording → processing, once; false when it was not recording. */
   async markStopped(id: string, stoppedAt: Date): Promise<boolean> {
-    const r = await this.db
+    const row = await this.db
       .updateTable("recordings")
       .set({ status: "processing", progress: 0, stopped_at: stoppedAt, updated_at: sql`now()` })
       .where("id", "=", id)
       .where("status", "=", "recording")
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return Number(row.numUpdatedRows) > 0;
   }
 
   async delete(id: string): Promise<void> {
@@ -133,7 +133,7 @@ export class RecordingsRepo {
 
   // ---------------------------------------------------------------- tracks
 
-  async addTrack(t: {
+  async addTrack(track: {
     recordingId: string;
     producerId: string;
     peerId: string;
@@ -144,22 +144,22 @@ export class RecordingsRepo {
     startOffsetMs: number;
     parts: TrackPartColumn[];
   }): Promise<string> {
-    const r = await this.db
+    const row = await this.db
       .insertInto("recording_tracks")
       .values({
-        recording_id: t.recordingId,
-        producer_id: t.producerId,
-        peer_id: t.peerId,
-        user_id: t.userId,
-        kind: t.kind,
-        source: t.source,
-        codec: t.codec,
-        start_offset_ms: t.startOffsetMs,
-        parts: json(t.parts),
+        recording_id: track.recordingId,
+        producer_id: track.producerId,
+        peer_id: track.peerId,
+        user_id: track.userId,
+        kind: track.kind,
+        source: track.source,
+        codec: track.codec,
+        start_offset_ms: track.startOffsetMs,
+        parts: json(track.parts),
       })
       .returning("id")
       .executeTakeFirstOrThrow();
-    return r.id;
+    return row.id;
   }
 
   async updateTrack(
@@ -197,10 +197,16 @@ export class RecordingsRepo {
 
   // ---------------------------------------------------------------- markers
 
-  async addMarker(m: { recordingId: string; userId: string | null; kind: string; label: string; offsetMs: number }): Promise<MarkerRow> {
+  async addMarker(marker: { recordingId: string; userId: string | null; kind: string; label: string; offsetMs: number }): Promise<MarkerRow> {
     return this.db
       .insertInto("recording_markers")
-      .values({ recording_id: m.recordingId, user_id: m.userId, kind: m.kind, label: m.label, offset_ms: Math.max(0, Math.round(m.offsetMs)) })
+      .values({
+        recording_id: marker.recordingId,
+        user_id: marker.userId,
+        kind: marker.kind,
+        label: marker.label,
+        offset_ms: Math.max(0, Math.round(marker.offsetMs)),
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
   }
@@ -212,10 +218,10 @@ export class RecordingsRepo {
 
   // ---------------------------------------------------------------- shares
 
-  async addShare(s: { recordingId: string; tokenHash: string; createdBy: string; expiresAt: Date | null }): Promise<void> {
+  async addShare(share: { recordingId: string; tokenHash: string; createdBy: string; expiresAt: Date | null }): Promise<void> {
     await this.db
       .insertInto("recording_shares")
-      .values({ recording_id: s.recordingId, token_hash: s.tokenHash, created_by: s.createdBy, expires_at: s.expiresAt })
+      .values({ recording_id: share.recordingId, token_hash: share.tokenHash, created_by: share.createdBy, expires_at: share.expiresAt })
       .execute();
   }
 
@@ -239,13 +245,13 @@ export class RecordingsRepo {
   }
 
   async revokeShares(recordingId: string): Promise<number> {
-    const r = await this.db
+    const row = await this.db
       .updateTable("recording_shares")
       .set({ revoked_at: sql`now()` })
       .where("recording_id", "=", recordingId)
       .where("revoked_at", "is", null)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows);
+    return Number(row.numUpdatedRows);
   }
 
   // ---------------------------------------------------------------- reads of rooms and chat
@@ -266,8 +272,14 @@ export class RecordingsRepo {
   }
 
   async attended(roomId: string, userId: string): Promise<boolean> {
-    const r = await this.db.selectFrom("attendance").select("user_id").where("room_id", "=", roomId).where("user_id", "=", userId).limit(1).executeTakeFirst();
-    return !!r;
+    const row = await this.db
+      .selectFrom("attendance")
+      .select("user_id")
+      .where("room_id", "=", roomId)
+      .where("user_id", "=", userId)
+      .limit(1)
+      .executeTakeFirst();
+    return !!row;
   }
 
   /** Rooms a user hosts or attended (for listing what they may see). */

@@ -50,16 +50,16 @@ async function readText(svc: RecordingService, key: string): Promise<string> {
 }
 
 /** A playlist whose URIs become signed absolute URLs under /api/v1/recordings/:id/hls/. */
-function rewritePlaylist(text: string, id: string, dir: string, q: string): string {
+function rewritePlaylist(text: string, id: string, dir: string, query: string): string {
   return text
     .split("\n")
-    .map((line) => (line && !line.startsWith("#") ? `/api/v1/recordings/${id}/hls/${dir ? `${dir}/` : ""}${line.trim()}?${q}` : line))
+    .map((line) => (line && !line.startsWith("#") ? `/api/v1/recordings/${id}/hls/${dir ? `${dir}/` : ""}${line.trim()}?${query}` : line))
     .join("\n");
 }
 
-const ready = (r: RecordingRow) => {
-  if (r.status !== "ready") throw notReady();
-  return r;
+const ready = (recording: RecordingRow) => {
+  if (recording.status !== "ready") throw notReady();
+  return recording;
 };
 
 export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppContext; service: RecordingService }) {
@@ -73,25 +73,25 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
   const viewer = async (
     req: FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>,
   ): Promise<{ recording: RecordingRow; access: PlaybackAccess }> => {
-    const q = req.query ?? {};
-    if (q.sig !== undefined) {
-      const signed = await svc.signed(req.params.id, q);
+    const query = req.query ?? {};
+    if (query.sig !== undefined) {
+      const signed = await svc.signed(req.params.id, query);
       if (signed) return { recording: ready(signed.recording), access: signed.access };
       if (!req.headers.authorization) throw linkEnded();
     }
     const user = await opts.ctx.auth.fromRequest(req);
     return { recording: ready(await svc.viewable(user, req.params.id)), access: svc.accessFor(user) };
   };
-  const stream = async ({ recording: r, access }: { recording: RecordingRow; access: PlaybackAccess }, reply: FastifyReply) => {
-    const text = await readText(svc, `rec/${r.id}/out/hls/master.m3u8`);
+  const stream = async ({ recording, access }: { recording: RecordingRow; access: PlaybackAccess }, reply: FastifyReply) => {
+    const text = await readText(svc, `rec/${recording.id}/out/hls/master.m3u8`);
     return reply
       .header("content-type", "application/vnd.apple.mpegurl")
       .header("cache-control", "no-store")
-      .send(rewritePlaylist(text, r.id, "", svc.playbackQuery(r.id, access)));
+      .send(rewritePlaylist(text, recording.id, "", svc.playbackQuery(recording.id, access)));
   };
   const shared = async (token: string) => {
-    const s = await svc.byShareToken(token);
-    return { recording: ready(s.recording), access: s.access };
+    const lookup = await svc.byShareToken(token);
+    return { recording: ready(lookup.recording), access: lookup.access };
   };
 
   app.post("/recordings/start", { preHandler: auth, schema: { tags, body: StartRecordingBody } }, async (req, reply) => {
@@ -132,9 +132,9 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
 
   type FileReq = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
   app.get("/recordings/:id/download", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => {
-    const { recording: r } = await viewer(req);
-    reply.header("content-disposition", `attachment; filename="recording-${r.id}.mp4"`);
-    return sendFile(svc, req, reply, `rec/${r.id}/out/recording.mp4`);
+    const { recording } = await viewer(req);
+    reply.header("content-disposition", `attachment; filename="recording-${recording.id}.mp4"`);
+    return sendFile(svc, req, reply, `rec/${recording.id}/out/recording.mp4`);
   });
   app.get("/recordings/:id/thumbnail", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) =>
     sendFile(svc, req, reply, `rec/${(await viewer(req)).recording.id}/out/thumbnail.jpg`),

@@ -1,50 +1,50 @@
 /** The few RTP facts the recorder needs: where the payload starts and whether it starts a key frame. */
-export function rtpPayloadOffset(p: Buffer): number {
-  if (p.length < 12) return -1;
-  let off = 12 + 4 * (p[0] & 0x0f);
-  if (p[0] & 0x10) {
-    if (p.length < off + 4) return -1;
-    off += 4 + 4 * p.readUInt16BE(off + 2);
+export function rtpPayloadOffset(packet: Buffer): number {
+  if (packet.length < 12) return -1;
+  let off = 12 + 4 * (packet[0] & 0x0f);
+  if (packet[0] & 0x10) {
+    if (packet.length < off + 4) return -1;
+    off += 4 + 4 * packet.readUInt16BE(off + 2);
   }
-  return off < p.length ? off : -1;
+  return off < packet.length ? off : -1;
 }
 
-export function isKeyFrame(codec: string, p: Buffer): boolean {
-  const off = rtpPayloadOffset(p);
+export function isKeyFrame(codec: string, packet: Buffer): boolean {
+  const off = rtpPayloadOffset(packet);
   if (off < 0) return false;
-  const c = codec.toUpperCase();
-  if (c === "VP8") {
-    let i = off;
-    const b0 = p[i];
+  const codecName = codec.toUpperCase();
+  if (codecName === "VP8") {
+    let pos = off;
+    const b0 = packet[pos];
     const start = (b0 & 0x10) !== 0 && (b0 & 0x0f) === 0;
     if (!start) return false;
-    i++;
+    pos++;
     if (b0 & 0x80) {
-      const x = p[i++];
-      if (x & 0x80) i += p[i] & 0x80 ? 2 : 1;
-      if (x & 0x40) i++;
-      if (x & 0x30) i++;
+      const ext = packet[pos++];
+      if (ext & 0x80) pos += packet[pos] & 0x80 ? 2 : 1;
+      if (ext & 0x40) pos++;
+      if (ext & 0x30) pos++;
     }
-    return i < p.length && (p[i] & 0x01) === 0;
+    return pos < packet.length && (packet[pos] & 0x01) === 0;
   }
-  if (c === "H264") {
-    const t = p[off] & 0x1f;
-    if (t === 5 || t === 7) return true;
-    if (t === 24) {
-      for (let i = off + 1; i + 2 < p.length; ) {
-        const size = p.readUInt16BE(i);
-        const nt = p[i + 2] & 0x1f;
+  if (codecName === "H264") {
+    const nalType = packet[off] & 0x1f;
+    if (nalType === 5 || nalType === 7) return true;
+    if (nalType === 24) {
+      for (let i = off + 1; i + 2 < packet.length; ) {
+        const size = packet.readUInt16BE(i);
+        const nt = packet[i + 2] & 0x1f;
         if (nt === 5 || nt === 7) return true;
         i += 2 + size;
       }
       return false;
     }
-    if (t === 28 && off + 1 < p.length) {
-      const fu = p[off + 1];
+    if (nalType === 28 && off + 1 < packet.length) {
+      const fu = packet[off + 1];
       return (fu & 0x80) !== 0 && ((fu & 0x1f) === 5 || (fu & 0x1f) === 7);
     }
     return false;
   }
-  if (c === "VP9") return (p[off] & 0x08) !== 0 && (p[off] & 0x40) === 0;
+  if (codecName === "VP9") return (packet[off] & 0x08) !== 0 && (packet[off] & 0x40) === 0;
   return true;
 }

@@ -52,27 +52,32 @@ export class RecordingService {
   private sourceFactory?: RecorderSourceFactory;
   private readonly links: PlaybackLinks;
 
-  constructor(private readonly d: RecordingServiceDeps) {
-    this.sourceFactory = d.sourceFactory;
-    this.links = new PlaybackLinks({ repo: d.repo, secret: d.signingSecret, publicUrl: d.publicUrl, canView: (user, r) => this.canView(user, r) });
+  constructor(private readonly deps: RecordingServiceDeps) {
+    this.sourceFactory = deps.sourceFactory;
+    this.links = new PlaybackLinks({
+      repo: deps.repo,
+      secret: deps.signingSecret,
+      publicUrl: deps.publicUrl,
+      canView: (user, recording) => this.canView(user, recording),
+    });
   }
 
   /** Replaces the recorder's source (tests record a synthetic one). */
-  setSourceFactory(f: RecorderSourceFactory | undefined) {
-    this.sourceFactory = f;
+  setSourceFactory(factory: RecorderSourceFactory | undefined) {
+    this.sourceFactory = factory;
   }
   notify: RecordingNotifier = (roomId, event, payload, hostsOnly) => {
     try {
-      this.d.notifier?.(roomId, event, payload, hostsOnly);
+      this.deps.notifier?.(roomId, event, payload, hostsOnly);
     } catch (err) {
-      this.d.log.warn({ err, event }, "recording notification failed");
+      this.deps.log.warn({ err, event }, "recording notification failed");
     }
   };
 
   captureDir(recordingId: string): string {
-    return this.d.storage instanceof LocalStorage
-      ? this.d.storage.pathOf(`rec/${recordingId}/tracks`)
-      : path.join(this.d.dataDir, "recordings-capture", recordingId);
+    return this.deps.storage instanceof LocalStorage
+      ? this.deps.storage.pathOf(`rec/${recordingId}/tracks`)
+      : path.join(this.deps.dataDir, "recordings-capture", recordingId);
   }
 
   activeSession(recordingId: string) {
@@ -81,54 +86,54 @@ export class RecordingService {
 
   /** Recordings capturing now, on every node. */
   async activeCount(): Promise<number> {
-    return (await this.d.repo.byStatus("recording")).length;
+    return (await this.deps.repo.byStatus("recording")).length;
   }
 
   countByStatus(): Promise<Record<RecordingRow["status"], number>> {
-    return this.d.repo.countByStatus();
+    return this.deps.repo.countByStatus();
   }
 
   /** A stored file of a recording (size), undefined when it is not there. */
   stat(key: string) {
-    return this.d.storage.stat(key);
+    return this.deps.storage.stat(key);
   }
 
   /** A stored file's bytes, or one range of them (StorageNotFound when it is not there). */
   read(key: string, range?: { start: number; end: number }) {
-    return this.d.storage.get(key, range);
+    return this.deps.storage.get(key, range);
   }
 
   // ---------------------------------------------------------------- access
 
   private async load(id: string): Promise<RecordingRow> {
     if (!UUID.test(id)) throw recordingNotFound();
-    const r = await this.d.repo.byId(id);
-    if (!r) throw recordingNotFound();
-    return r;
+    const recording = await this.deps.repo.byId(id);
+    if (!recording) throw recordingNotFound();
+    return recording;
   }
 
   private async canManage(user: Viewer, roomId: string): Promise<boolean> {
     if (user.role === "admin") return true;
-    const room = await this.d.repo.room(roomId);
+    const room = await this.deps.repo.room(roomId);
     return !!room && room.host_id === user.id;
   }
 
-  private async canView(user: Viewer, r: RecordingRow): Promise<boolean> {
-    if (await this.canManage(user, r.room_id)) return true;
-    return r.visibility === "participants" && (await this.d.repo.attended(r.room_id, user.id));
+  private async canView(user: Viewer, recording: RecordingRow): Promise<boolean> {
+    if (await this.canManage(user, recording.room_id)) return true;
+    return recording.visibility === "participants" && (await this.deps.repo.attended(recording.room_id, user.id));
   }
 
   /** The recording, if the user may watch it (404 otherwise: its existence is not revealed). */
   async viewable(user: AuthUser, id: string): Promise<RecordingRow> {
-    const r = await this.load(id);
-    if (!(await this.canView(user, r))) throw recordingNotFound();
-    return r;
+    const recording = await this.load(id);
+    if (!(await this.canView(user, recording))) throw recordingNotFound();
+    return recording;
   }
 
   private async managed(user: AuthUser, id: string): Promise<RecordingRow> {
-    const r = await this.load(id);
-    if (await this.canManage(user, r.room_id)) return r;
-    if (await this.canView(user, r)) throw new AppError("FORBIDDEN", "Only the host of the room or an admin can do this");
+    const recording = await this.load(id);
+    if (await this.canManage(user, recording.room_id)) return recording;
+    if (await this.canView(user, recording)) throw new AppError("FORBIDDEN", "Only the host of the room or an admin can do this");
     throw recordingNotFound();
   }
 
@@ -136,26 +141,26 @@ export class RecordingService {
 
   async start(user: AuthUser, roomId: string): Promise<RecordingDto> {
     if (!UUID.test(roomId)) throw new AppError("ROOM_NOT_FOUND", "No such room");
-    const room = await this.d.repo.room(roomId);
+    const room = await this.deps.repo.room(roomId);
     if (!room) throw new AppError("ROOM_NOT_FOUND", "No such room");
     if (!(await this.canManage(user, roomId))) throw new AppError("FORBIDDEN", "Only the host of the room or an admin can record it");
-    if (!this.d.ffmpeg) throw new AppError("RECORDING_UNAVAILABLE", FFMPEG_INSTALL_HINT);
+    if (!this.deps.ffmpeg) throw new AppError("RECORDING_UNAVAILABLE", FFMPEG_INSTALL_HINT);
     if (!this.sourceFactory) throw new AppError("RECORDING_UNAVAILABLE", "Recording is not available: the media layer is not connected on this server");
     if (room.status !== "live") throw new AppError("CONFLICT", "The room is not live: start the class first");
-    const row = await this.d.repo.insert({
+    const row = await this.deps.repo.insert({
       roomId,
       startedBy: user.id,
       title: `${room.title} — ${new Date().toISOString().slice(0, 16).replace("T", " ")}`,
-      nodeId: this.d.nodeId,
+      nodeId: this.deps.nodeId,
     });
     if (!row) throw new AppError("RECORDING_ALREADY_ACTIVE", "This room is already being recorded");
     try {
       const source = await this.sourceFactory(roomId, row.id);
       const session = new RecordingSession(row.id, roomId, source, {
-        ffmpeg: this.d.ffmpeg.ffmpeg,
+        ffmpeg: this.deps.ffmpeg.ffmpeg,
         dir: this.captureDir(row.id),
-        repo: this.d.repo,
-        log: this.d.log,
+        repo: this.deps.repo,
+        log: this.deps.log,
         onTrack: (track, offsetMs) => {
           if (track.source === "screen") void this.screenShareMarker(roomId, row.id, track.userId, offsetMs);
         },
@@ -164,50 +169,50 @@ export class RecordingService {
       await session.start();
       // The recording starts when its clock does (the recorder has the class's tracks).
       row.started_at = session.startedAt;
-      await this.d.repo.update(row.id, { started_at: session.startedAt });
+      await this.deps.repo.update(row.id, { started_at: session.startedAt });
     } catch (err) {
       this.sessions.delete(row.id);
-      await this.d.repo.update(row.id, { status: "failed", error: `could not start capture: ${String(err)}`, stopped_at: new Date() });
+      await this.deps.repo.update(row.id, { status: "failed", error: `could not start capture: ${String(err)}`, stopped_at: new Date() });
       throw err;
     }
     this.notify(roomId, "recording-started", { roomId, recordingId: row.id, startedAt: row.started_at.toISOString() }, false);
-    this.d.log.info({ recordingId: row.id, roomId }, "recording started");
+    this.deps.log.info({ recordingId: row.id, roomId }, "recording started");
     return this.dto(row, user);
   }
 
   async stop(user: AuthUser, id: string): Promise<RecordingDto> {
-    const r = await this.managed(user, id);
-    if (r.status !== "recording") throw new AppError("CONFLICT", "This recording is not running");
-    await this.stopInternal(r);
+    const recording = await this.managed(user, id);
+    if (recording.status !== "recording") throw new AppError("CONFLICT", "This recording is not running");
+    await this.stopInternal(recording);
     return this.dto(await this.reloaded(id), user);
   }
 
   /** The room's running recording, if any (for people joining: they see the indicator). */
   async activeFor(roomId: string): Promise<{ recordingId: string; startedAt: string } | undefined> {
-    const r = await this.d.repo.activeForRoom(roomId);
-    return r ? { recordingId: r.id, startedAt: r.started_at.toISOString() } : undefined;
+    const recording = await this.deps.repo.activeForRoom(roomId);
+    return recording ? { recordingId: recording.id, startedAt: recording.started_at.toISOString() } : undefined;
   }
 
   /** Stops a room's active recording (the class ended). */
   async stopRoom(roomId: string): Promise<void> {
-    const r = await this.d.repo.activeForRoom(roomId);
-    if (r) await this.stopInternal(r);
+    const recording = await this.deps.repo.activeForRoom(roomId);
+    if (recording) await this.stopInternal(recording);
   }
 
-  private async stopInternal(r: RecordingRow) {
+  private async stopInternal(recording: RecordingRow) {
     const stoppedAt = new Date();
-    if (!(await this.d.repo.markStopped(r.id, stoppedAt))) return;
-    this.notify(r.room_id, "recording-stopped", { roomId: r.room_id, recordingId: r.id, stoppedAt: stoppedAt.toISOString() }, false);
-    const session = this.sessions.get(r.id);
-    this.sessions.delete(r.id);
+    if (!(await this.deps.repo.markStopped(recording.id, stoppedAt))) return;
+    this.notify(recording.room_id, "recording-stopped", { roomId: recording.room_id, recordingId: recording.id, stoppedAt: stoppedAt.toISOString() }, false);
+    const session = this.sessions.get(recording.id);
+    this.sessions.delete(recording.id);
     // Finalize the files, then queue the processing (a crash in between is recovered at start).
     await session?.stop();
-    await this.enqueue(r.id);
+    await this.enqueue(recording.id);
   }
 
   private async enqueue(recordingId: string) {
-    await this.d.jobs.enqueue<ProcessPayload>(PROCESS_QUEUE, { recordingId }, { dedupeKey: recordingId, maxAttempts: 3 });
-    this.d.onEnqueue?.();
+    await this.deps.jobs.enqueue<ProcessPayload>(PROCESS_QUEUE, { recordingId }, { dedupeKey: recordingId, maxAttempts: 3 });
+    this.deps.onEnqueue?.();
   }
 
   /**
@@ -217,23 +222,23 @@ export class RecordingService {
    */
   async recover(): Promise<string[]> {
     const recovered: string[] = [];
-    for (const r of await this.d.repo.byStatus("recording")) {
-      if (this.sessions.has(r.id) || (r.node_id && r.node_id !== this.d.nodeId)) continue;
-      const tracks = await this.d.repo.tracks(r.id);
+    for (const recording of await this.deps.repo.byStatus("recording")) {
+      if (this.sessions.has(recording.id) || (recording.node_id && recording.node_id !== this.deps.nodeId)) continue;
+      const tracks = await this.deps.repo.tracks(recording.id);
       const end = Math.max(0, ...tracks.flatMap((t) => t.parts.map((p) => p.endOffsetMs ?? 0)));
-      const stoppedAt = new Date(Math.max(Date.now(), r.started_at.getTime() + end));
-      for (const t of tracks) if (t.status !== "finalized") await this.d.repo.updateTrack(t.id, { status: "finalized" });
-      if (await this.d.repo.markStopped(r.id, stoppedAt)) {
-        this.d.log.warn({ recordingId: r.id }, "recording was interrupted by a server stop; finalizing what was captured");
-        await this.enqueue(r.id);
-        recovered.push(r.id);
+      const stoppedAt = new Date(Math.max(Date.now(), recording.started_at.getTime() + end));
+      for (const t of tracks) if (t.status !== "finalized") await this.deps.repo.updateTrack(t.id, { status: "finalized" });
+      if (await this.deps.repo.markStopped(recording.id, stoppedAt)) {
+        this.deps.log.warn({ recordingId: recording.id }, "recording was interrupted by a server stop; finalizing what was captured");
+        await this.enqueue(recording.id);
+        recovered.push(recording.id);
       }
     }
-    for (const r of await this.d.repo.byStatus("processing")) {
-      const jobs = await this.d.jobs.list(PROCESS_QUEUE);
-      if (!jobs.some((j) => (j.payload as ProcessPayload).recordingId === r.id && j.status !== "failed")) {
-        await this.enqueue(r.id);
-        recovered.push(r.id);
+    for (const recording of await this.deps.repo.byStatus("processing")) {
+      const jobs = await this.deps.jobs.list(PROCESS_QUEUE);
+      if (!jobs.some((j) => (j.payload as ProcessPayload).recordingId === recording.id && j.status !== "failed")) {
+        await this.enqueue(recording.id);
+        recovered.push(recording.id);
       }
     }
     return recovered;
@@ -243,8 +248,8 @@ export class RecordingService {
   async stopAll(): Promise<void> {
     await Promise.all(
       [...this.sessions.keys()].map(async (id) => {
-        const r = await this.d.repo.byId(id);
-        if (r) await this.stopInternal(r).catch((err) => this.d.log.error({ err }, "stopping a recording failed"));
+        const recording = await this.deps.repo.byId(id);
+        if (recording) await this.stopInternal(recording).catch((err) => this.deps.log.error({ err }, "stopping a recording failed"));
       }),
     );
   }
@@ -256,9 +261,9 @@ export class RecordingService {
   }
 
   async list(user: AuthUser, roomId?: string): Promise<RecordingDto[]> {
-    let rows = await this.d.repo.list({ roomId });
+    let rows = await this.deps.repo.list({ roomId });
     if (user.role !== "admin") {
-      const { hosted, attended } = await this.d.repo.roomsOf(user.id);
+      const { hosted, attended } = await this.deps.repo.roomsOf(user.id);
       rows = rows.filter((r) => hosted.includes(r.room_id) || (r.visibility === "participants" && attended.includes(r.room_id)));
     }
     return this.dtos(rows, user);
@@ -266,15 +271,15 @@ export class RecordingService {
 
   async update(user: AuthUser, id: string, body: { title?: string; visibility?: "private" | "participants" }): Promise<RecordingDto> {
     await this.managed(user, id);
-    await this.d.repo.update(id, body);
+    await this.deps.repo.update(id, body);
     return this.dto(await this.reloaded(id), user);
   }
 
   async remove(user: AuthUser, id: string): Promise<void> {
-    const r = await this.managed(user, id);
-    if (r.status === "recording") await this.stopInternal(r);
-    await this.d.repo.delete(id);
-    await this.d.storage.deletePrefix(`rec/${id}/`);
+    const recording = await this.managed(user, id);
+    if (recording.status === "recording") await this.stopInternal(recording);
+    await this.deps.repo.delete(id);
+    await this.deps.storage.deletePrefix(`rec/${id}/`);
     const { rmSync } = await import("node:fs");
     rmSync(this.captureDir(id), { recursive: true, force: true });
   }
@@ -286,11 +291,17 @@ export class RecordingService {
   async addMarker(user: AuthUser, roomId: string, label: string, kind = "marker", opts: { authorized?: boolean } = {}): Promise<RecordingMarkerDto> {
     // Permission first: whether a room is being recorded is not told to those who may not mark it.
     if (kind === "marker" && !opts.authorized && !(await this.canManage(user, roomId))) throw new AppError("FORBIDDEN", "Only the host can add markers");
-    const r = await this.d.repo.activeForRoom(roomId);
-    if (!r) throw new AppError("CONFLICT", "This room is not being recorded");
-    const m = await this.d.repo.addMarker({ recordingId: r.id, userId: user.id, kind, label, offsetMs: Date.now() - r.started_at.getTime() });
-    const dto = markerDto(m);
-    this.notify(roomId, "recording-marker", { roomId, recordingId: r.id, marker: dto }, true);
+    const recording = await this.deps.repo.activeForRoom(roomId);
+    if (!recording) throw new AppError("CONFLICT", "This room is not being recorded");
+    const marker = await this.deps.repo.addMarker({
+      recordingId: recording.id,
+      userId: user.id,
+      kind,
+      label,
+      offsetMs: Date.now() - recording.started_at.getTime(),
+    });
+    const dto = markerDto(marker);
+    this.notify(roomId, "recording-marker", { roomId, recordingId: recording.id, marker: dto }, true);
     return dto;
   }
 
@@ -300,11 +311,11 @@ export class RecordingService {
    */
   async autoMarker(roomId: string, kind: string, label: string, userId: string | null): Promise<RecordingMarkerDto | undefined> {
     try {
-      const r = await this.d.repo.activeForRoom(roomId);
-      if (!r) return undefined;
-      return await this.saveMarker(roomId, r.id, { kind, label, userId, offsetMs: Date.now() - r.started_at.getTime() });
+      const recording = await this.deps.repo.activeForRoom(roomId);
+      if (!recording) return undefined;
+      return await this.saveMarker(roomId, recording.id, { kind, label, userId, offsetMs: Date.now() - recording.started_at.getTime() });
     } catch (err) {
-      this.d.log.warn({ err, roomId, kind }, "could not add an automatic marker");
+      this.deps.log.warn({ err, roomId, kind }, "could not add an automatic marker");
       return undefined;
     }
   }
@@ -312,29 +323,29 @@ export class RecordingService {
   /** A screen share started being recorded (offset on the capture clock, as the track's). */
   private async screenShareMarker(roomId: string, recordingId: string, userId: string | null, offsetMs: number) {
     try {
-      const name = userId ? await this.d.repo.userName(userId) : undefined;
+      const name = userId ? await this.deps.repo.userName(userId) : undefined;
       await this.saveMarker(roomId, recordingId, { kind: "screen", label: name ? `Screen share — ${name}` : "Screen share", userId, offsetMs });
     } catch (err) {
-      this.d.log.warn({ err, recordingId }, "could not add the screen share marker");
+      this.deps.log.warn({ err, recordingId }, "could not add the screen share marker");
     }
   }
 
-  private async saveMarker(roomId: string, recordingId: string, m: { kind: string; label: string; userId: string | null; offsetMs: number }) {
-    const dto = markerDto(await this.d.repo.addMarker({ recordingId, ...m, label: m.label.slice(0, 200) }));
+  private async saveMarker(roomId: string, recordingId: string, marker: { kind: string; label: string; userId: string | null; offsetMs: number }) {
+    const dto = markerDto(await this.deps.repo.addMarker({ recordingId, ...marker, label: marker.label.slice(0, 200) }));
     this.notify(roomId, "recording-marker", { roomId, recordingId, marker: dto }, true);
     return dto;
   }
 
-  async chat(r: RecordingRow): Promise<RecordingChatResponse> {
-    const to = r.stopped_at ?? new Date();
-    const msgs = await this.d.repo.chatBetween(r.room_id, r.started_at, to);
+  async chat(recording: RecordingRow): Promise<RecordingChatResponse> {
+    const to = recording.stopped_at ?? new Date();
+    const msgs = await this.deps.repo.chatBetween(recording.room_id, recording.started_at, to);
     return {
-      messages: msgs.map((m) => ({
-        seq: m.seq,
-        authorName: m.author_name,
-        text: m.text,
-        offsetMs: new Date(m.created_at).getTime() - r.started_at.getTime(),
-        createdAt: new Date(m.created_at).toISOString(),
+      messages: msgs.map((msg) => ({
+        seq: msg.seq,
+        authorName: msg.author_name,
+        text: msg.text,
+        offsetMs: new Date(msg.created_at).getTime() - recording.started_at.getTime(),
+        createdAt: new Date(msg.created_at).toISOString(),
       })),
     };
   }
@@ -368,24 +379,24 @@ export class RecordingService {
   }
 
   /** The recording and the access of a signed request, when its signature and grant still hold. */
-  async signed(id: string, q: Record<string, unknown>): Promise<{ recording: RecordingRow; access: PlaybackAccess } | undefined> {
+  async signed(id: string, query: Record<string, unknown>): Promise<{ recording: RecordingRow; access: PlaybackAccess } | undefined> {
     const recording = await this.load(id);
-    const access = await this.links.check(recording, q);
+    const access = await this.links.check(recording, query);
     return access && { recording, access };
   }
 
   // ---------------------------------------------------------------- DTOs
 
   /** `viewer`: whose URLs (`urls`) the DTO carries — an account, or a share link's access. */
-  async dto(r: RecordingRow, viewer: Viewer | PlaybackAccess): Promise<RecordingDto> {
-    const [dto] = await this.dtos([r], viewer);
-    if (!dto) throw new Error(`no DTO for recording ${r.id}`);
+  async dto(recording: RecordingRow, viewer: Viewer | PlaybackAccess): Promise<RecordingDto> {
+    const [dto] = await this.dtos([recording], viewer);
+    if (!dto) throw new Error(`no DTO for recording ${recording.id}`);
     return dto;
   }
 
   /** The recording as stored now (after a change); deleted meanwhile → RECORDING_NOT_FOUND. */
   private async reloaded(id: string): Promise<RecordingRow> {
-    const row = await this.d.repo.byId(id);
+    const row = await this.deps.repo.byId(id);
     if (!row) throw new AppError("RECORDING_NOT_FOUND", "No such recording");
     return row;
   }
@@ -393,8 +404,8 @@ export class RecordingService {
   async dtos(rows: RecordingRow[], viewer: Viewer | PlaybackAccess): Promise<RecordingDto[]> {
     const access = "grant" in viewer ? viewer : this.accessFor(viewer);
     const ids = rows.map((r) => r.id);
-    const tracks = await this.d.repo.tracksOf(ids);
-    const markers = await this.d.repo.markers(ids);
+    const tracks = await this.deps.repo.tracksOf(ids);
+    const markers = await this.deps.repo.markers(ids);
     return rows.map((r) => recordingDto(r, tracks, markers, r.status === "ready" ? this.playbackQuery(r.id, access) : undefined));
   }
 }

@@ -15,7 +15,7 @@ export interface PlaybackAccess {
 /** How long a freshly signed playback URL lives at most. */
 export const PLAYBACK_URL_TTL_S = 6 * 3600;
 
-const hashToken = (t: string) => createHash("sha256").update(t).digest("hex");
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 const nowS = () => Math.floor(Date.now() / 1000);
 const GRANT = /^([su])\.([0-9a-f-]{36})$/i;
 
@@ -25,7 +25,7 @@ export interface PlaybackLinksDeps {
   secret: string;
   publicUrl: string;
   /** Whether an account (still) may watch the recording. */
-  canView(user: { id: string; role: UserRole }, r: RecordingRow): Promise<boolean>;
+  canView(user: { id: string; role: UserRole }, recording: RecordingRow): Promise<boolean>;
 }
 
 /**
@@ -36,14 +36,14 @@ export interface PlaybackLinksDeps {
  * request carry that request's own end.
  */
 export class PlaybackLinks {
-  constructor(private readonly d: PlaybackLinksDeps) {}
+  constructor(private readonly deps: PlaybackLinksDeps) {}
 
   async create(recordingId: string, createdBy: string, expiresInHours?: number) {
     const token = randomBytes(24).toString("base64url");
     const expiresAt = expiresInHours ? new Date(Date.now() + expiresInHours * 3600_000) : null;
-    await this.d.repo.addShare({ recordingId, tokenHash: hashToken(token), createdBy, expiresAt });
+    await this.deps.repo.addShare({ recordingId, tokenHash: hashToken(token), createdBy, expiresAt });
     return {
-      url: `${this.d.publicUrl.replace(/\/$/, "")}/shared/recordings/${token}`,
+      url: `${this.deps.publicUrl.replace(/\/$/, "")}/shared/recordings/${token}`,
       apiUrl: `/api/v1/shared/recordings/${token}`,
       token,
       expiresAt: expiresAt?.toISOString() ?? null,
@@ -51,12 +51,12 @@ export class PlaybackLinks {
   }
 
   async revoke(recordingId: string): Promise<void> {
-    if ((await this.d.repo.revokeShares(recordingId)) === 0) throw new AppError("SHARE_NOT_FOUND", "This recording has no active share link");
+    if ((await this.deps.repo.revokeShares(recordingId)) === 0) throw new AppError("SHARE_NOT_FOUND", "This recording has no active share link");
   }
 
   /** The recording id of a live share link, and the access its URLs get (never past the link's end). */
   async byToken(token: string): Promise<{ recordingId: string; access: PlaybackAccess }> {
-    const share = token.length > 10 && token.length < 100 ? await this.d.repo.shareByHash(hashToken(token)) : undefined;
+    const share = token.length > 10 && token.length < 100 ? await this.deps.repo.shareByHash(hashToken(token)) : undefined;
     if (!share) throw new AppError("SHARE_NOT_FOUND", "This link does not exist, was revoked or has expired");
     const ends = share.expires_at ? Math.floor(new Date(share.expires_at).getTime() / 1000) : Infinity;
     return { recordingId: share.recording_id, access: { grant: { kind: "share", id: share.id }, exp: Math.min(nowS() + PLAYBACK_URL_TTL_S, ends) } };
@@ -69,33 +69,33 @@ export class PlaybackLinks {
 
   /** The query string that lets `/api/v1/recordings/:id/*` files be fetched under `access`. */
   query(recordingId: string, access: PlaybackAccess): string {
-    const g = `${access.grant.kind === "share" ? "s" : "u"}.${access.grant.id}`;
-    return `g=${g}&exp=${access.exp}&sig=${this.mac(recordingId, g, access.exp).toString("base64url")}`;
+    const grant = `${access.grant.kind === "share" ? "s" : "u"}.${access.grant.id}`;
+    return `g=${grant}&exp=${access.exp}&sig=${this.mac(recordingId, grant, access.exp).toString("base64url")}`;
   }
 
   /**
    * The access a signed request carries, if its signature is right, it has not ended and its
    * grant still stands for this recording; undefined otherwise.
    */
-  async check(r: RecordingRow, q: Record<string, unknown>): Promise<PlaybackAccess | undefined> {
-    const { g, exp, sig } = q;
-    if (typeof g !== "string" || typeof exp !== "string" || typeof sig !== "string" || !/^\d{1,12}$/.test(exp)) return undefined;
-    const [, kind, grantId] = GRANT.exec(g) ?? [];
+  async check(recording: RecordingRow, query: Record<string, unknown>): Promise<PlaybackAccess | undefined> {
+    const { g: grantParam, exp, sig } = query;
+    if (typeof grantParam !== "string" || typeof exp !== "string" || typeof sig !== "string" || !/^\d{1,12}$/.test(exp)) return undefined;
+    const [, kind, grantId] = GRANT.exec(grantParam) ?? [];
     if (!kind || !grantId || Number(exp) < nowS()) return undefined;
-    const want = this.mac(r.id, g, Number(exp));
+    const want = this.mac(recording.id, grantParam, Number(exp));
     const got = Buffer.from(sig, "base64url");
     if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
     const grant: PlaybackGrant = { kind: kind === "s" ? "share" : "user", id: grantId.toLowerCase() };
-    return (await this.stands(grant, r)) ? { grant, exp: Number(exp) } : undefined;
+    return (await this.stands(grant, recording)) ? { grant, exp: Number(exp) } : undefined;
   }
 
-  private async stands(grant: PlaybackGrant, r: RecordingRow): Promise<boolean> {
-    if (grant.kind === "share") return (await this.d.repo.liveShare(grant.id))?.recording_id === r.id;
-    const account = await this.d.repo.activeAccount(grant.id);
-    return !!account && (await this.d.canView(account, r));
+  private async stands(grant: PlaybackGrant, recording: RecordingRow): Promise<boolean> {
+    if (grant.kind === "share") return (await this.deps.repo.liveShare(grant.id))?.recording_id === recording.id;
+    const account = await this.deps.repo.activeAccount(grant.id);
+    return !!account && (await this.deps.canView(account, recording));
   }
 
   private mac(recordingId: string, grant: string, exp: number): Buffer {
-    return createHmac("sha256", this.d.secret).update(`${recordingId}.${grant}.${exp}`).digest();
+    return createHmac("sha256", this.deps.secret).update(`${recordingId}.${grant}.${exp}`).digest();
   }
 }

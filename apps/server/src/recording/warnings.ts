@@ -18,13 +18,17 @@ const WHAT: Record<string, string> = { camera: "camera", microphone: "microphone
  */
 export function trackWarnings(yields: TrackYield[], recordingSeconds: number, nameOf: (userId: string | null) => string): RecordingWarningColumn[] {
   const out: RecordingWarningColumn[] = [];
-  for (const { track: t, mediaSeconds, measured } of yields) {
-    const who = nameOf(t.user_id);
-    const what = `${who}'s ${WHAT[t.source] ?? t.source}`;
-    const base = { trackId: t.id, kind: t.kind, source: t.source, userId: t.user_id };
-    const liveSeconds = Math.max(0, ((t.end_offset_ms ?? recordingSeconds * 1000) - t.start_offset_ms) / 1000);
+  for (const { track, mediaSeconds, measured } of yields) {
+    const who = nameOf(track.user_id);
+    const what = `${who}'s ${WHAT[track.source] ?? track.source}`;
+    const base = { trackId: track.id, kind: track.kind, source: track.source, userId: track.user_id };
+    const liveSeconds = Math.max(0, ((track.end_offset_ms ?? recordingSeconds * 1000) - track.start_offset_ms) / 1000);
     if (mediaSeconds <= 0) {
-      out.push({ ...base, code: "track-empty", message: t.kind === "video" ? `No picture was recorded from ${what}.` : `No sound was recorded from ${what}.` });
+      out.push({
+        ...base,
+        code: "track-empty",
+        message: track.kind === "video" ? `No picture was recorded from ${what}.` : `No sound was recorded from ${what}.`,
+      });
     } else if (measured && liveSeconds > 4 && mediaSeconds < liveSeconds / 2) {
       const pct = Math.round((100 * mediaSeconds) / liveSeconds);
       out.push({

@@ -25,8 +25,8 @@ export function roomNotifier(out: Broadcaster): RecordingNotifier {
  * - `add-marker` { roomId, label } from the host or a presenter;
  * - a raised hand (`hand-raised` hook) becomes a `hand` marker while the room is recorded.
  */
-export function connectRecording(o: { service: RecordingService; signalling: SignallingServer }) {
-  const { service, signalling } = o;
+export function connectRecording(opts: { service: RecordingService; signalling: SignallingServer }) {
+  const { service, signalling } = opts;
   const out = signalling.out;
 
   const tellIfRecorded = async (roomId: string, socketId: string) => {
@@ -40,10 +40,11 @@ export function connectRecording(o: { service: RecordingService; signalling: Sig
   signalling.hooks.on("hand-raised", ({ roomId, participant }) => service.autoMarker(roomId, "hand", `${participant.name} raised a hand`, participant.userId));
 
   signalling.defineHandler("add-marker", async (ctx, { roomId, label }) => {
-    const p = await ctx.member(roomId);
-    if (p.role !== "host" && p.role !== "presenter") throw new AppError("FORBIDDEN", "Only the host or a presenter can mark a moment of the recording");
+    const participant = await ctx.member(roomId);
+    if (participant.role !== "host" && participant.role !== "presenter")
+      throw new AppError("FORBIDDEN", "Only the host or a presenter can mark a moment of the recording");
     const text = label.trim();
     if (!text) throw new AppError("VALIDATION_FAILED", "label: must not be blank", [{ field: "label", problem: "must not be blank" }]);
-    return { marker: await service.addMarker(ctx.session.user, p.roomId, text, "marker", { authorized: true }) };
+    return { marker: await service.addMarker(ctx.session.user, participant.roomId, text, "marker", { authorized: true }) };
   });
 }
