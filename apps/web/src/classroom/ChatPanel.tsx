@@ -34,15 +34,15 @@ export function ChatPanel({
   }, [messages.length]);
   useEffect(() => input.current?.focus(), []);
 
-  const send = async (e?: FormEvent) => {
-    e?.preventDefault();
-    const t = text.trim();
-    if (!t) return;
-    if (t.length > CHAT_MAX_LENGTH) return setError(`Messages can be at most ${CHAT_MAX_LENGTH} characters.`);
+  const send = async (event?: FormEvent) => {
+    event?.preventDefault();
+    const draft = text.trim();
+    if (!draft) return;
+    if (draft.length > CHAT_MAX_LENGTH) return setError(`Messages can be at most ${CHAT_MAX_LENGTH} characters.`);
     setBusy(true);
     setError(null);
     try {
-      await onSend(t);
+      await onSend(draft);
       setText("");
       pinned.current = true;
     } catch (err) {
@@ -52,9 +52,9 @@ export function ChatPanel({
       input.current?.focus();
     }
   };
-  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (e.key === "Enter" && !e.shiftKey) {
-      e.preventDefault();
+  const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
       void send();
     }
   };
@@ -72,37 +72,37 @@ export function ChatPanel({
         ref={list}
         aria-live="polite"
         aria-relevant="additions"
-        onScroll={(e) => {
-          const el = e.currentTarget;
+        onScroll={(event) => {
+          const el = event.currentTarget;
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
         data-testid="chat-list"
       >
         {messages.length === 0 && <li className="chat-empty">No messages yet. Say hello!</li>}
-        {messages.map((m) => (
+        {messages.map((message) => (
           <li
-            key={m.seq}
-            className={["chat-msg", m.userId === myUserId && "mine", m.deleted && "deleted"].filter(Boolean).join(" ")}
+            key={message.seq}
+            className={["chat-msg", message.userId === myUserId && "mine", message.deleted && "deleted"].filter(Boolean).join(" ")}
             data-testid="chat-message"
-            data-seq={m.seq}
-            data-deleted={m.deleted || undefined}
+            data-seq={message.seq}
+            data-deleted={message.deleted || undefined}
           >
             <div className="chat-meta">
-              <strong>{m.userId === myUserId ? "You" : m.authorName}</strong>
-              <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}</time>
-              {isHost && !m.deleted && (
+              <strong>{message.userId === myUserId ? "You" : message.authorName}</strong>
+              <time dateTime={message.createdAt}>{new Date(message.createdAt).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}</time>
+              {isHost && !message.deleted && (
                 <button
                   type="button"
                   className="chat-delete"
-                  onClick={() => onDelete(m.id)}
-                  aria-label={`Delete message from ${m.authorName}`}
+                  onClick={() => onDelete(message.id)}
+                  aria-label={`Delete message from ${message.authorName}`}
                   data-testid="chat-delete"
                 >
                   <Icon name="trash" size={14} />
                 </button>
               )}
             </div>
-            <p className="chat-text">{m.deleted ? <em>This message was deleted.</em> : m.text}</p>
+            <p className="chat-text">{message.deleted ? <em>This message was deleted.</em> : message.text}</p>
           </li>
         ))}
       </ol>
@@ -126,7 +126,7 @@ export function ChatPanel({
               rows={1}
               placeholder="Message everyone"
               value={text}
-              onChange={(e) => setText(e.target.value)}
+              onChange={(event) => setText(event.target.value)}
               onKeyDown={onKey}
               maxLength={CHAT_MAX_LENGTH}
               data-testid="chat-input"

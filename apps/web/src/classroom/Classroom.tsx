@@ -56,8 +56,8 @@ export function Classroom({
   const say = (text: string) => setToast(text);
   useEffect(() => {
     if (!toast) return;
-    const t = setTimeout(() => setToast(null), 4000);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setToast(null), 4000);
+    return () => clearTimeout(timer);
   }, [toast]);
   const run = (done: string, fn: () => Promise<unknown>) => {
     fn().then(
@@ -69,8 +69,8 @@ export function Classroom({
   // Escape closes the side panel.
   useEffect(() => {
     if (!panel) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && !endDialog.current?.open) {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape" && !endDialog.current?.open) {
         setPanel(null);
         actions.setChatOpen(false);
       }
@@ -99,8 +99,8 @@ export function Classroom({
   // Losing the right to publish (demoted) turns everything off.
   useEffect(() => {
     if (me && !canPublish) {
-      setScreen((s) => {
-        stopStream(s);
+      setScreen((previous) => {
+        stopStream(previous);
         return null;
       });
     }
@@ -165,9 +165,9 @@ export function Classroom({
     const current = localRef.current;
     if (current?.getTracks().some((t) => t.kind === kind && t.readyState === "live")) return true;
     try {
-      const s = await openStream({ cameraId: choice.cameraId, micId: choice.micId, video: kind === "video", audio: kind === "audio" });
+      const opened = await openStream({ cameraId: choice.cameraId, micId: choice.micId, video: kind === "video", audio: kind === "audio" });
       const base = localRef.current;
-      const merged = new MediaStream([...(base?.getTracks().filter((t) => t.kind !== kind) ?? []), ...s.getTracks()]);
+      const merged = new MediaStream([...(base?.getTracks().filter((t) => t.kind !== kind) ?? []), ...opened.getTracks()]);
       localRef.current = merged;
       setLocal(merged);
       return true;
@@ -186,11 +186,11 @@ export function Classroom({
   }, []);
   const toggleMic = async () => {
     if (!micOn && !(await ensureTrack("audio"))) return;
-    setMicOn((v) => !v);
+    setMicOn((wasOn) => !wasOn);
   };
   const toggleCamera = async () => {
     if (!cameraOn && !(await ensureTrack("video"))) return;
-    setCameraOn((v) => !v);
+    setCameraOn((wasOn) => !wasOn);
   };
   const toggleScreen = async () => {
     if (screen) {
@@ -199,16 +199,16 @@ export function Classroom({
       return;
     }
     try {
-      const s = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-      s.getVideoTracks()[0]?.addEventListener("ended", () => setScreen(null));
-      setScreen(s);
+      const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      display.getVideoTracks()[0]?.addEventListener("ended", () => setScreen(null));
+      setScreen(display);
     } catch (err) {
       if (!(err instanceof Error && err.name === "NotAllowedError")) say(mediaErrorText(err));
     }
   };
   const myHand = state.participants.find((p) => p.id === me?.participantId)?.handRaised ?? false;
   const speaking = useAudioLevel(micOn && canPublish ? local : null) > 0.12;
-  const live = (t: MediaStreamTrack | undefined) => (t && t.readyState === "live" ? t : null);
+  const live = (track: MediaStreamTrack | undefined) => (track && track.readyState === "live" ? track : null);
   const {
     remote,
     speaking: speakingId,
@@ -228,8 +228,8 @@ export function Classroom({
       if (source === "microphone") setMicOn(false);
       if (source === "camera") setCameraOn(false);
       if (source === "screen")
-        setScreen((s) => {
-          stopStream(s);
+        setScreen((previous) => {
+          stopStream(previous);
           return null;
         });
     },
@@ -240,10 +240,10 @@ export function Classroom({
   );
 
   useEffect(() => {
-    const d = endDialog.current;
-    if (!d) return;
-    if (confirmEnd && !d.open) d.showModal();
-    if (!confirmEnd && d.open) d.close();
+    const dialog = endDialog.current;
+    if (!dialog) return;
+    if (confirmEnd && !dialog.open) dialog.showModal();
+    if (!confirmEnd && dialog.open) dialog.close();
   }, [confirmEnd]);
 
   if (over || state.phase === "failed") return <EndScreen phase={state.phase} error={state.error} onRejoin={onRejoin} />;
@@ -294,8 +294,8 @@ export function Classroom({
             myUserId={user.id}
             isHost={isHost}
             enabled={state.room.settings.chatEnabled}
-            onSend={(t) =>
-              actions.chat(t).catch((err) => Promise.reject(new Error(err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err))))
+            onSend={(text) =>
+              actions.chat(text).catch((err) => Promise.reject(new Error(err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err))))
             }
             onDelete={(id) => run("Message deleted.", () => actions.deleteMessage(id))}
             onClose={() => {
@@ -335,7 +335,7 @@ export function Classroom({
           return current
             ? run("Recording stopped. It will be ready in Recordings soon.", () => recordings.stop(current.id).then(() => actions.setRecording(null)))
             : run("Recording started. Everyone sees the indicator.", () =>
-                recordings.start(roomId).then(({ recording: r }) => actions.setRecording({ id: r.id, startedAt: r.startedAt })),
+                recordings.start(roomId).then(({ recording: started }) => actions.setRecording({ id: started.id, startedAt: started.startedAt })),
               );
         }}
         onMic={toggleMic}

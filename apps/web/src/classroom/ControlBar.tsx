@@ -67,48 +67,62 @@ export interface ControlBarProps {
 }
 
 /** The classroom's controls. Students who may not publish see why the media buttons are off. */
-export function ControlBar(p: ControlBarProps) {
-  const why = p.canPublish ? undefined : "Raise your hand: the teacher can let you speak";
+export function ControlBar(props: ControlBarProps) {
+  const why = props.canPublish ? undefined : "Raise your hand: the teacher can let you speak";
   return (
     <nav className="controls" aria-label="Class controls">
       <div className="controls-group">
         <Control
-          icon={p.micOn ? "mic" : "micOff"}
-          label={p.micOn ? "Mute" : "Unmute"}
-          off={!p.micOn}
-          onClick={p.onMic}
-          disabled={!p.canPublish}
+          icon={props.micOn ? "mic" : "micOff"}
+          label={props.micOn ? "Mute" : "Unmute"}
+          off={!props.micOn}
+          onClick={props.onMic}
+          disabled={!props.canPublish}
           title={why}
           testId="control-mic"
         />
         <Control
-          icon={p.cameraOn ? "video" : "videoOff"}
-          label={p.cameraOn ? "Stop video" : "Start video"}
-          off={!p.cameraOn}
-          onClick={p.onCamera}
-          disabled={!p.canPublish}
+          icon={props.cameraOn ? "video" : "videoOff"}
+          label={props.cameraOn ? "Stop video" : "Start video"}
+          off={!props.cameraOn}
+          onClick={props.onCamera}
+          disabled={!props.canPublish}
           title={why}
           testId="control-camera"
         />
-        {p.canPublish && (
-          <Control icon="screen" label={p.sharing ? "Stop sharing" : "Share screen"} active={p.sharing} onClick={p.onScreen} testId="control-screen" />
+        {props.canPublish && (
+          <Control
+            icon="screen"
+            label={props.sharing ? "Stop sharing" : "Share screen"}
+            active={props.sharing}
+            onClick={props.onScreen}
+            testId="control-screen"
+          />
         )}
-        {p.isHost && (
-          <Control icon="record" label={p.recording ? "Stop recording" : "Record"} active={p.recording} onClick={p.onRecord} testId="control-record" />
+        {props.isHost && (
+          <Control
+            icon="record"
+            label={props.recording ? "Stop recording" : "Record"}
+            active={props.recording}
+            onClick={props.onRecord}
+            testId="control-record"
+          />
         )}
-        {!p.isHost && <Control icon="hand" label={p.handRaised ? "Lower hand" : "Raise hand"} active={p.handRaised} onClick={p.onHand} testId="control-hand" />}
+        {!props.isHost && (
+          <Control icon="hand" label={props.handRaised ? "Lower hand" : "Raise hand"} active={props.handRaised} onClick={props.onHand} testId="control-hand" />
+        )}
       </div>
       <div className="controls-group">
         <Control
           icon="chat"
           label="Chat"
-          active={p.chatOpen}
-          onClick={p.onChat}
+          active={props.chatOpen}
+          onClick={props.onChat}
           testId="control-chat"
           badge={
-            p.unread > 0 && !p.chatOpen ? (
-              <span className="ctrl-badge" data-testid="chat-unread" role="img" aria-label={`${p.unread} unread`}>
-                {p.unread > 99 ? "99+" : p.unread}
+            props.unread > 0 && !props.chatOpen ? (
+              <span className="ctrl-badge" data-testid="chat-unread" role="img" aria-label={`${props.unread} unread`}>
+                {props.unread > 99 ? "99+" : props.unread}
               </span>
             ) : null
           }
@@ -116,21 +130,21 @@ export function ControlBar(p: ControlBarProps) {
         <Control
           icon="users"
           label="People"
-          active={p.peopleOpen}
-          onClick={p.onPeople}
+          active={props.peopleOpen}
+          onClick={props.onPeople}
           testId="control-participants"
           badge={
-            p.isHost && p.waiting > 0 ? (
-              <span className="ctrl-badge" data-testid="waiting-badge" role="img" aria-label={`${p.waiting} waiting`}>
-                {p.waiting}
+            props.isHost && props.waiting > 0 ? (
+              <span className="ctrl-badge" data-testid="waiting-badge" role="img" aria-label={`${props.waiting} waiting`}>
+                {props.waiting}
               </span>
             ) : null
           }
         />
       </div>
       <div className="controls-group">
-        <Control icon="leave" label="Leave" onClick={p.onLeave} testId="control-leave" danger />
-        {p.isHost && <Control icon="stop" label="End class" onClick={p.onEnd} testId="control-end" danger />}
+        <Control icon="leave" label="Leave" onClick={props.onLeave} testId="control-leave" danger />
+        {props.isHost && <Control icon="stop" label="End class" onClick={props.onEnd} testId="control-end" danger />}
       </div>
     </nav>
   );

@@ -15,11 +15,11 @@ export function MarkerDialog({ startedAt, onSave, onCancel }: { startedAt: strin
   // The moment is the click on Mark, not the moment the name is typed.
   const [fallback] = useState(() => defaultMarkerLabel(startedAt));
   useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
   }, []);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
     onSave(label.trim().slice(0, MAX_LABEL) || fallback);
   };
   return (
@@ -32,7 +32,7 @@ export function MarkerDialog({ startedAt, onSave, onCancel }: { startedAt: strin
             id="marker-label"
             className="input"
             value={label}
-            onChange={(e) => setLabel(e.target.value)}
+            onChange={(event) => setLabel(event.target.value)}
             maxLength={MAX_LABEL}
             placeholder={fallback}
             autoFocus

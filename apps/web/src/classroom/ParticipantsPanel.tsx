@@ -44,14 +44,14 @@ export function ParticipantsPanel({
           <div className="panel-section" data-testid="waiting-list">
             <h3>Waiting to join ({waiting.length})</h3>
             <ul className="people">
-              {waiting.map((w) => (
-                <li key={w.userId} className="person" data-testid="waiting-person" data-user-id={w.userId}>
-                  <Avatar id={w.userId} name={w.name} />
-                  <span className="grow">{w.name}</span>
+              {waiting.map((person) => (
+                <li key={person.userId} className="person" data-testid="waiting-person" data-user-id={person.userId}>
+                  <Avatar id={person.userId} name={person.name} />
+                  <span className="grow">{person.name}</span>
                   <button
                     type="button"
                     className="btn btn-primary btn-sm"
-                    onClick={() => run(`${w.name} was let in.`, () => actions.admit(w.userId))}
+                    onClick={() => run(`${person.name} was let in.`, () => actions.admit(person.userId))}
                     data-testid="admit"
                   >
                     Admit
@@ -59,7 +59,7 @@ export function ParticipantsPanel({
                   <button
                     type="button"
                     className="btn btn-ghost btn-sm"
-                    onClick={() => run(`${w.name} was turned away.`, () => actions.reject(w.userId))}
+                    onClick={() => run(`${person.name} was turned away.`, () => actions.reject(person.userId))}
                     data-testid="reject"
                   >
                     Deny
@@ -73,19 +73,25 @@ export function ParticipantsPanel({
           <div className="panel-section" data-testid="hand-queue">
             <h3>Raised hands</h3>
             <ol className="people">
-              {handQueue.map((h, i) => (
-                <li key={h.participantId} className="person" data-testid="hand-queue-entry" data-participant-id={h.participantId} data-user-id={h.userId}>
+              {handQueue.map((hand, i) => (
+                <li
+                  key={hand.participantId}
+                  className="person"
+                  data-testid="hand-queue-entry"
+                  data-participant-id={hand.participantId}
+                  data-user-id={hand.userId}
+                >
                   <span className="queue-pos" role="img" aria-label={`Position ${i + 1}`}>
                     {i + 1}
                   </span>
-                  <span className="grow">{h.participantId === meId ? "You" : h.name}</span>
+                  <span className="grow">{hand.participantId === meId ? "You" : hand.name}</span>
                   {isHost && (
                     <span className="hand-actions">
                       <button
                         type="button"
                         className="btn btn-primary btn-sm"
-                        onClick={() => run(speakerNow(h.name), () => actions.allowToSpeak(h.participantId))}
-                        title={allowTitle(h.name)}
+                        onClick={() => run(speakerNow(hand.name), () => actions.allowToSpeak(hand.participantId))}
+                        title={allowTitle(hand.name)}
                         data-testid="allow-to-speak"
                       >
                         Allow to speak
@@ -93,8 +99,8 @@ export function ParticipantsPanel({
                       <button
                         type="button"
                         className="btn btn-ghost btn-sm"
-                        onClick={() => run(`${h.name}'s hand was lowered.`, () => actions.lowerHand(h.participantId))}
-                        aria-label={`Lower ${h.name}'s hand`}
+                        onClick={() => run(`${hand.name}'s hand was lowered.`, () => actions.lowerHand(hand.participantId))}
+                        aria-label={`Lower ${hand.name}'s hand`}
                         data-testid="lower-hand"
                       >
                         Lower
@@ -112,8 +118,8 @@ export function ParticipantsPanel({
               <input
                 type="checkbox"
                 checked={chatOn}
-                onChange={(e) => {
-                  const on = e.target.checked;
+                onChange={(event) => {
+                  const on = event.target.checked;
                   setChatOn(on);
                   run(on ? "Chat is on." : "Chat is off.", () =>
                     actions.settings({ chatEnabled: on }).catch((err) => {
@@ -135,40 +141,40 @@ export function ParticipantsPanel({
         <div className="panel-section">
           <h3>In class</h3>
           <ul className="people" data-testid="participant-list">
-            {participants.map((p) => (
-              <li key={p.id} className="person" data-testid="participant" data-user-id={p.userId} data-role={p.role}>
-                <Avatar id={p.userId} name={p.name} />
+            {participants.map((participant) => (
+              <li key={participant.id} className="person" data-testid="participant" data-user-id={participant.userId} data-role={participant.role}>
+                <Avatar id={participant.userId} name={participant.name} />
                 <span className="grow person-name">
                   <span>
-                    {p.name}
-                    {p.id === meId && <span className="muted"> (you)</span>}
+                    {participant.name}
+                    {participant.id === meId && <span className="muted"> (you)</span>}
                   </span>
                   <span className="person-role" data-testid="participant-role">
-                    {ROOM_ROLE_LABELS[p.role]}
-                    {!p.connected ? " · reconnecting" : ""}
+                    {ROOM_ROLE_LABELS[participant.role]}
+                    {!participant.connected ? " · reconnecting" : ""}
                   </span>
                 </span>
-                {p.handRaised && <Icon name="hand" size={16} title="Hand raised" />}
-                <Icon name={p.media.audio ? "mic" : "micOff"} size={16} title={p.media.audio ? "Microphone on" : "Muted"} />
-                {isHost && p.id !== meId && p.role !== "host" && (
+                {participant.handRaised && <Icon name="hand" size={16} title="Hand raised" />}
+                <Icon name={participant.media.audio ? "mic" : "micOff"} size={16} title={participant.media.audio ? "Microphone on" : "Muted"} />
+                {isHost && participant.id !== meId && participant.role !== "host" && (
                   <span className="person-actions">
-                    {p.media.audio && (
+                    {participant.media.audio && (
                       <button
                         type="button"
                         className="btn btn-ghost btn-sm"
-                        onClick={() => run(`${p.name} was muted. They can unmute themselves.`, () => actions.mute(p.id))}
-                        title={`Turn ${p.name}'s microphone off (they can turn it on again)`}
+                        onClick={() => run(`${participant.name} was muted. They can unmute themselves.`, () => actions.mute(participant.id))}
+                        title={`Turn ${participant.name}'s microphone off (they can turn it on again)`}
                         data-testid="mute-participant"
                       >
                         Mute
                       </button>
                     )}
-                    {p.role === "student" ? (
+                    {participant.role === "student" ? (
                       <button
                         type="button"
                         className="btn btn-ghost btn-sm"
-                        onClick={() => run(speakerNow(p.name), () => actions.promote(p.id))}
-                        title={allowTitle(p.name)}
+                        onClick={() => run(speakerNow(participant.name), () => actions.promote(participant.id))}
+                        title={allowTitle(participant.name)}
                         data-testid="promote"
                       >
                         Allow to speak
@@ -177,8 +183,12 @@ export function ParticipantsPanel({
                       <button
                         type="button"
                         className="btn btn-ghost btn-sm"
-                        onClick={() => run(`${p.name} is a Student again: their microphone, camera and screen share are off.`, () => actions.demote(p.id))}
-                        title={`Make ${p.name} a Student again: their microphone, camera and screen share are turned off`}
+                        onClick={() =>
+                          run(`${participant.name} is a Student again: their microphone, camera and screen share are off.`, () =>
+                            actions.demote(participant.id),
+                          )
+                        }
+                        title={`Make ${participant.name} a Student again: their microphone, camera and screen share are turned off`}
                         data-testid="demote"
                       >
                         Make student
@@ -187,8 +197,8 @@ export function ParticipantsPanel({
                     <button
                       type="button"
                       className="btn btn-ghost btn-sm danger-text"
-                      onClick={() => run(`${p.name} was removed and cannot rejoin this class.`, () => actions.remove(p.id))}
-                      title={`Send ${p.name} out of the class; they cannot come back unless you admit them`}
+                      onClick={() => run(`${participant.name} was removed and cannot rejoin this class.`, () => actions.remove(participant.id))}
+                      title={`Send ${participant.name} out of the class; they cannot come back unless you admit them`}
                       data-testid="remove-participant"
                     >
                       Remove

@@ -35,14 +35,14 @@ export function PreJoin({
     let opened: MediaStream | null = null;
     setError(null);
     openStream({ cameraId: choice.cameraId, micId: choice.micId, video: choice.cameraOn, audio: choice.micOn })
-      .then(async (s) => {
-        if (!alive) return stopStream(s);
-        opened = s;
-        setStream(s);
-        const d = await listDevices();
+      .then(async (preview) => {
+        if (!alive) return stopStream(preview);
+        opened = preview;
+        setStream(preview);
+        const devices = await listDevices();
         if (!alive) return;
-        setCameras(d.cameras);
-        setMics(d.mics);
+        setCameras(devices.cameras);
+        setMics(devices.mics);
       })
       .catch((err) => {
         if (!alive) return;
@@ -57,9 +57,9 @@ export function PreJoin({
 
   const join = () => {
     // The stream is handed over: the classroom owns it from now on.
-    const s = stream;
+    const preview = stream;
     setStream(null);
-    onJoin(choice, s?.getTracks().length ? new MediaStream(s.getTracks().map((t) => t.clone())) : null);
+    onJoin(choice, preview?.getTracks().length ? new MediaStream(preview.getTracks().map((t) => t.clone())) : null);
   };
 
   const hasVideo = !!stream?.getVideoTracks().length;
@@ -79,7 +79,7 @@ export function PreJoin({
             <div className="preview-bar">
               <Button
                 className={`round ${choice.micOn ? "" : "off"}`}
-                onClick={() => setChoice((c) => ({ ...c, micOn: !c.micOn }))}
+                onClick={() => setChoice((current) => ({ ...current, micOn: !current.micOn }))}
                 aria-pressed={choice.micOn}
                 aria-label={choice.micOn ? "Turn microphone off" : "Turn microphone on"}
                 data-testid="prejoin-mic-toggle"
@@ -88,7 +88,7 @@ export function PreJoin({
               </Button>
               <Button
                 className={`round ${choice.cameraOn ? "" : "off"}`}
-                onClick={() => setChoice((c) => ({ ...c, cameraOn: !c.cameraOn }))}
+                onClick={() => setChoice((current) => ({ ...current, cameraOn: !current.cameraOn }))}
                 aria-pressed={choice.cameraOn}
                 aria-label={choice.cameraOn ? "Turn camera off" : "Turn camera on"}
                 data-testid="prejoin-camera-toggle"
@@ -131,14 +131,14 @@ export function PreJoin({
                 id="pj-camera"
                 className="select"
                 value={choice.cameraId ?? cameras[0]?.deviceId ?? ""}
-                onChange={(e) => setChoice((c) => ({ ...c, cameraId: e.target.value, cameraOn: true }))}
+                onChange={(event) => setChoice((current) => ({ ...current, cameraId: event.target.value, cameraOn: true }))}
                 disabled={!cameras.length}
                 data-testid="prejoin-camera-select"
               >
                 {cameras.length === 0 && <option value="">No camera found</option>}
-                {cameras.map((d, i) => (
-                  <option key={d.deviceId || i} value={d.deviceId}>
-                    {d.label || `Camera ${i + 1}`}
+                {cameras.map((device, i) => (
+                  <option key={device.deviceId || i} value={device.deviceId}>
+                    {device.label || `Camera ${i + 1}`}
                   </option>
                 ))}
               </select>
@@ -149,14 +149,14 @@ export function PreJoin({
                 id="pj-mic"
                 className="select"
                 value={choice.micId ?? mics[0]?.deviceId ?? ""}
-                onChange={(e) => setChoice((c) => ({ ...c, micId: e.target.value, micOn: true }))}
+                onChange={(event) => setChoice((current) => ({ ...current, micId: event.target.value, micOn: true }))}
                 disabled={!mics.length}
                 data-testid="prejoin-mic-select"
               >
                 {mics.length === 0 && <option value="">No microphone found</option>}
-                {mics.map((d, i) => (
-                  <option key={d.deviceId || i} value={d.deviceId}>
-                    {d.label || `Microphone ${i + 1}`}
+                {mics.map((device, i) => (
+                  <option key={device.deviceId || i} value={device.deviceId}>
+                    {device.label || `Microphone ${i + 1}`}
                   </option>
                 ))}
               </select>

@@ -31,7 +31,7 @@ export function Stage({
   const me = participants.find((p) => p.id === meId);
   const sharer = screen && me ? me : participants.find((p) => p.media.screen && remote.get(p.id)?.screen);
   const main = sharer ?? stageParticipant({ participants: participants.map((p) => ({ ...p, media: { ...p.media, screen: false } })) });
-  const streamOf = (p: ParticipantDto) => (p.id === meId ? local : (remote.get(p.id)?.camera ?? null));
+  const streamOf = (participant: ParticipantDto) => (participant.id === meId ? local : (remote.get(participant.id)?.camera ?? null));
   const mainStream = sharer ? (sharer.id === meId ? screen : (remote.get(sharer.id)?.screen ?? null)) : main ? streamOf(main) : null;
   // When a screen is on the stage, its presenter's camera joins the grid.
   const others = participants.filter((p) => sharer || p.id !== main?.id);
@@ -52,14 +52,14 @@ export function Stage({
       )}
       {others.length > 0 && (
         <div className="grid" data-count={others.length}>
-          {others.map((p) => (
+          {others.map((participant) => (
             <Tile
-              key={p.id}
-              p={p}
-              stream={streamOf(p)}
-              isMe={p.id === meId}
-              speaking={p.id === meId ? speakingMe : p.id === speakingId}
-              {...(p.id === meId ? { videoOn: localVideo, audioOn: localAudio } : {})}
+              key={participant.id}
+              p={participant}
+              stream={streamOf(participant)}
+              isMe={participant.id === meId}
+              speaking={participant.id === meId ? speakingMe : participant.id === speakingId}
+              {...(participant.id === meId ? { videoOn: localVideo, audioOn: localAudio } : {})}
             />
           ))}
         </div>

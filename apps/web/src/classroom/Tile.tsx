@@ -8,7 +8,7 @@ import { avatarColor, initials } from "../ui/RoleBadge";
  * (and any screen share) shows the whole picture; small grid tiles are cropped to fill.
  */
 export function Tile({
-  p,
+  p: participant,
   stream,
   isMe,
   speaking,
@@ -27,14 +27,14 @@ export function Tile({
   audioOn?: boolean;
 }) {
   const hasVideo = (videoOn ?? true) && !!stream?.getVideoTracks().some((t) => t.readyState === "live");
-  const audioOn = localAudio ?? p.media.audio;
-  const label = `${p.name}${isMe ? " (you)" : ""}${p.role === "student" ? "" : `, ${ROOM_ROLE_LABELS[p.role].toLowerCase()}`}${audioOn ? "" : ", muted"}${p.handRaised ? ", hand raised" : ""}`;
+  const audioOn = localAudio ?? participant.media.audio;
+  const label = `${participant.name}${isMe ? " (you)" : ""}${participant.role === "student" ? "" : `, ${ROOM_ROLE_LABELS[participant.role].toLowerCase()}`}${audioOn ? "" : ", muted"}${participant.handRaised ? ", hand raised" : ""}`;
   return (
     <figure
-      className={["tile", main && "tile-main", speaking && "speaking", !p.connected && "tile-away"].filter(Boolean).join(" ")}
+      className={["tile", main && "tile-main", speaking && "speaking", !participant.connected && "tile-away"].filter(Boolean).join(" ")}
       data-testid="video-tile"
-      data-user-id={p.userId}
-      data-participant-id={p.id}
+      data-user-id={participant.userId}
+      data-participant-id={participant.id}
       data-screen={screen ? "true" : undefined}
       aria-label={label}
     >
@@ -42,23 +42,23 @@ export function Tile({
         <VideoView stream={stream} muted={isMe} mirror={isMe && !screen} className={screen || main ? "tile-video contain" : "tile-video"} />
       ) : (
         <div className="tile-avatar" aria-hidden="true">
-          <span style={{ background: avatarColor(p.userId) }}>{initials(p.name)}</span>
+          <span style={{ background: avatarColor(participant.userId) }}>{initials(participant.name)}</span>
         </div>
       )}
       <figcaption className="tile-name">
         {!audioOn && <Icon name="micOff" size={14} title="Muted" />}
         <span>
-          {screen ? `${p.name}'s screen` : p.name}
+          {screen ? `${participant.name}'s screen` : participant.name}
           {isMe && !screen ? " (you)" : ""}
         </span>
-        {p.role !== "student" && !screen && <span className="tile-role">{ROOM_ROLE_LABELS[p.role]}</span>}
+        {participant.role !== "student" && !screen && <span className="tile-role">{ROOM_ROLE_LABELS[participant.role]}</span>}
       </figcaption>
-      {p.handRaised && (
+      {participant.handRaised && (
         <span className="tile-hand" title="Hand raised">
           <Icon name="hand" size={18} />
         </span>
       )}
-      {!p.connected && <span className="tile-status">Reconnecting…</span>}
+      {!participant.connected && <span className="tile-status">Reconnecting…</span>}
     </figure>
   );
 }

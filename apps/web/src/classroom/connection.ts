@@ -46,50 +46,50 @@ export class RoomConnection {
         void api.token().then((token) => cb({ token: token ?? "" }));
       },
     });
-    const s = this.socket;
-    s.on("connect", () => void this.join());
-    s.on("disconnect", (reason) => {
+    const socket = this.socket;
+    socket.on("connect", () => void this.join());
+    socket.on("disconnect", (reason) => {
       if (this.closed) return;
       dispatch({ type: "reconnecting" });
       // The server closed us on purpose (e.g. after removal): reconnect by hand unless the class is over.
-      if (reason === "io server disconnect") setTimeout(() => !this.closed && s.connect(), 1000);
+      if (reason === "io server disconnect") setTimeout(() => !this.closed && socket.connect(), 1000);
     });
-    s.on("connect_error", (err) => {
+    socket.on("connect_error", (err) => {
       if (this.closed) return;
       const code = (err as Error & { data?: { code?: string } }).data?.code;
       if (code && AUTH_CODES.has(code)) {
         // Refresh the session, then try again; a refused refresh signs the person out.
-        void api.refresh().then((ok) => ok && !this.closed && setTimeout(() => s.connect(), 300));
+        void api.refresh().then((ok) => ok && !this.closed && setTimeout(() => socket.connect(), 300));
       } else if (code) {
         dispatch({ type: "failed", error: { code, message: err.message } });
       } else if (this.joinedOnce) dispatch({ type: "reconnecting" });
     });
 
-    s.on("participant-joined", (e) => dispatch({ type: "participant-joined", participant: e.participant }));
-    s.on("participant-updated", (e) => dispatch({ type: "participant-updated", participant: e.participant }));
-    s.on("participant-left", (e) => dispatch({ type: "participant-left", participantId: e.participantId }));
-    s.on("hand-queue", (e) => dispatch({ type: "hand-queue", queue: e.queue }));
-    s.on("waiting-updated", (e) => dispatch({ type: "waiting-updated", waiting: e.waiting }));
-    s.on("room-updated", (e) => dispatch({ type: "room-updated", room: e.room }));
-    s.on("room-ended", () => this.finish({ type: "room-ended" }));
-    s.on("removed", () => this.finish({ type: "removed" }));
+    socket.on("participant-joined", (event) => dispatch({ type: "participant-joined", participant: event.participant }));
+    socket.on("participant-updated", (event) => dispatch({ type: "participant-updated", participant: event.participant }));
+    socket.on("participant-left", (event) => dispatch({ type: "participant-left", participantId: event.participantId }));
+    socket.on("hand-queue", (event) => dispatch({ type: "hand-queue", queue: event.queue }));
+    socket.on("waiting-updated", (event) => dispatch({ type: "waiting-updated", waiting: event.waiting }));
+    socket.on("room-updated", (event) => dispatch({ type: "room-updated", room: event.room }));
+    socket.on("room-ended", () => this.finish({ type: "room-ended" }));
+    socket.on("removed", () => this.finish({ type: "removed" }));
     // An admin disabled the account: the class is over for this person. (A role change needs
     // nothing here: the server disconnects, and the reconnect joins again with the new role.)
-    s.on("session-ended", (e) => {
-      if (e.reason === "account-disabled") this.finish({ type: "failed", error: { code: "ACCOUNT_DISABLED", message: e.message } });
+    socket.on("session-ended", (event) => {
+      if (event.reason === "account-disabled") this.finish({ type: "failed", error: { code: "ACCOUNT_DISABLED", message: event.message } });
     });
-    s.on("rejected", () => this.finish({ type: "rejected" }));
-    s.on("session-replaced", () => this.finish({ type: "replaced" }));
-    s.on("admitted", () => void this.join());
-    s.on("muted", (e) => dispatch({ type: "muted", by: e.byName || "The teacher" }));
-    s.on("chat-message", (e) => dispatch({ type: "chat-message", message: e.message }));
-    s.on("chat-deleted", (e) => dispatch({ type: "chat-deleted", messageId: e.messageId }));
-    s.on("recording-started", (e) => dispatch({ type: "recording", recording: { id: e.recordingId, startedAt: e.startedAt } }));
-    s.on("recording-stopped", () => dispatch({ type: "recording", recording: null }));
+    socket.on("rejected", () => this.finish({ type: "rejected" }));
+    socket.on("session-replaced", () => this.finish({ type: "replaced" }));
+    socket.on("admitted", () => void this.join());
+    socket.on("muted", (event) => dispatch({ type: "muted", by: event.byName || "The teacher" }));
+    socket.on("chat-message", (event) => dispatch({ type: "chat-message", message: event.message }));
+    socket.on("chat-deleted", (event) => dispatch({ type: "chat-deleted", messageId: event.messageId }));
+    socket.on("recording-started", (event) => dispatch({ type: "recording", recording: { id: event.recordingId, startedAt: event.startedAt } }));
+    socket.on("recording-stopped", () => dispatch({ type: "recording", recording: null }));
 
     // Keep the live socket's token current when the page refreshes its session.
-    this.offSession = api.subscribe((e) => {
-      if (e.type !== "signed-out" && s.connected) void api.token().then((t) => t && s.emit("auth-renew", { token: t }, () => {}));
+    this.offSession = api.subscribe((event) => {
+      if (event.type !== "signed-out" && socket.connected) void api.token().then((token) => token && socket.emit("auth-renew", { token }, () => {}));
     });
   }
 
@@ -107,18 +107,18 @@ export class RoomConnection {
       new Promise<AckResult<EventResult<E>>>((resolve) =>
         wire
           .timeout(timeoutMs)
-          .emit(event, payload, (err: Error | null, r: AckResult<EventResult<E>>) =>
-            resolve(err ? { ok: false, error: { code: "NETWORK", message: "The connection to the class was interrupted." } } : r),
+          .emit(event, payload, (err: Error | null, ack: AckResult<EventResult<E>>) =>
+            resolve(err ? { ok: false, error: { code: "NETWORK", message: "The connection to the class was interrupted." } } : ack),
           ),
       );
-    let r = await once();
-    if (!r.ok && r.error.code === "TOKEN_EXPIRED") {
-      const t = await api.token();
-      if (t) await new Promise((res) => this.socket.emit("auth-renew", { token: t }, res));
-      r = await once();
+    let reply = await once();
+    if (!reply.ok && reply.error.code === "TOKEN_EXPIRED") {
+      const token = await api.token();
+      if (token) await new Promise((res) => this.socket.emit("auth-renew", { token }, res));
+      reply = await once();
     }
-    if (!r.ok) throw new SocketError(r.error.code, r.error.message);
-    return r;
+    if (!reply.ok) throw new SocketError(reply.error.code, reply.error.message);
+    return reply;
   }
 
   /** Leaves on purpose (the Leave button). */
@@ -138,8 +138,8 @@ export class RoomConnection {
     this.socket.disconnect();
   }
 
-  private finish(a: RoomAction) {
-    this.dispatch(a);
+  private finish(action: RoomAction) {
+    this.dispatch(action);
     this.close();
   }
 
@@ -151,11 +151,11 @@ export class RoomConnection {
       this.dispatch({ type: "joined", result, userId: this.userId });
       if (rejoin) this.onRejoined?.();
     } catch (err) {
-      const e: ErrorBody = err instanceof SocketError ? { code: err.code, message: err.message } : { code: "NETWORK", message: String(err) };
-      if (e.code === "WAITING_FOR_HOST") return this.dispatch({ type: "waiting" });
-      if (e.code === "NETWORK") return; // the socket will reconnect and join again
-      this.dispatch({ type: "failed", error: e });
-      if (FINAL_JOIN_CODES.has(e.code)) this.close();
+      const error: ErrorBody = err instanceof SocketError ? { code: err.code, message: err.message } : { code: "NETWORK", message: String(err) };
+      if (error.code === "WAITING_FOR_HOST") return this.dispatch({ type: "waiting" });
+      if (error.code === "NETWORK") return; // the socket will reconnect and join again
+      this.dispatch({ type: "failed", error });
+      if (FINAL_JOIN_CODES.has(error.code)) this.close();
     }
   }
 }

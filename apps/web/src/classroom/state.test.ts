@@ -60,61 +60,61 @@ const run = (...actions: RoomAction[]): RoomState => actions.reduce(roomReducer,
 
 describe("roomReducer", () => {
   it("joins with the room, participants and history (history is not unread)", () => {
-    const s = run({ type: "connecting" }, joined());
-    expect(s.phase).toBe("joined");
-    expect(s.me).toEqual({ participantId: "s1", userId: "us1", role: "student", canPublish: false });
-    expect(s.participants.map((p) => p.id)).toEqual(["h", "s1"]);
-    expect(s.messages.map((m) => m.seq)).toEqual([1, 2]);
-    expect(s.unread).toBe(0);
+    const state = run({ type: "connecting" }, joined());
+    expect(state.phase).toBe("joined");
+    expect(state.me).toEqual({ participantId: "s1", userId: "us1", role: "student", canPublish: false });
+    expect(state.participants.map((p) => p.id)).toEqual(["h", "s1"]);
+    expect(state.messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(state.unread).toBe(0);
   });
 
   it("counts unread messages from others while the chat is closed", () => {
-    let s = run(joined(), { type: "chat-message", message: msg(3) }, { type: "chat-message", message: msg(4, "us1") });
-    expect(s.unread).toBe(1);
-    s = roomReducer(s, { type: "chat-open", open: true });
-    expect(s.unread).toBe(0);
-    s = roomReducer(s, { type: "chat-message", message: msg(5) });
-    expect(s.unread).toBe(0);
+    let state = run(joined(), { type: "chat-message", message: msg(3) }, { type: "chat-message", message: msg(4, "us1") });
+    expect(state.unread).toBe(1);
+    state = roomReducer(state, { type: "chat-open", open: true });
+    expect(state.unread).toBe(0);
+    state = roomReducer(state, { type: "chat-message", message: msg(5) });
+    expect(state.unread).toBe(0);
     // a duplicate (e.g. after a reconnect) is not counted twice
-    s = roomReducer(roomReducer(s, { type: "chat-open", open: false }), { type: "chat-message", message: msg(5) });
-    expect(s.unread).toBe(0);
+    state = roomReducer(roomReducer(state, { type: "chat-open", open: false }), { type: "chat-message", message: msg(5) });
+    expect(state.unread).toBe(0);
   });
 
   it("marks deleted messages and keeps them deleted when history repeats them", () => {
-    let s = run(joined(), { type: "chat-deleted", messageId: "m2" });
-    expect(s.messages[1]).toMatchObject({ deleted: true, text: "" });
-    s = roomReducer(s, { type: "reconnecting" });
-    expect(s.phase).toBe("reconnecting");
-    s = roomReducer(s, joined({ messages: [msg(2), msg(3)], resumed: true }));
-    expect(s.phase).toBe("joined");
-    expect(s.messages.map((m) => [m.seq, m.deleted])).toEqual([
+    let state = run(joined(), { type: "chat-deleted", messageId: "m2" });
+    expect(state.messages[1]).toMatchObject({ deleted: true, text: "" });
+    state = roomReducer(state, { type: "reconnecting" });
+    expect(state.phase).toBe("reconnecting");
+    state = roomReducer(state, joined({ messages: [msg(2), msg(3)], resumed: true }));
+    expect(state.phase).toBe("joined");
+    expect(state.messages.map((m) => [m.seq, m.deleted])).toEqual([
       [1, false],
       [2, true],
       [3, false],
     ]);
-    expect(s.unread).toBe(1); // message 3 arrived while reconnecting
+    expect(state.unread).toBe(1); // message 3 arrived while reconnecting
   });
 
   it("follows participants joining, changing and leaving; my own role changes follow too", () => {
-    let s = run(joined(), { type: "participant-joined", participant: person("s2") });
-    expect(s.participants).toHaveLength(3);
-    s = roomReducer(s, { type: "participant-updated", participant: person("s1", "presenter", { canPublish: true }) });
-    expect(s.me?.role).toBe("presenter");
-    expect(s.me?.canPublish).toBe(true);
-    s = roomReducer(s, { type: "hand-queue", queue: [{ participantId: "s2", userId: "us2", name: "s2", raisedAt: "" }] });
-    expect(handPosition(s, "s2")).toBe(1);
-    s = roomReducer(s, { type: "participant-left", participantId: "s2" });
-    expect(s.participants.map((p) => p.id)).toEqual(["h", "s1"]);
-    expect(s.handQueue).toEqual([]);
+    let state = run(joined(), { type: "participant-joined", participant: person("s2") });
+    expect(state.participants).toHaveLength(3);
+    state = roomReducer(state, { type: "participant-updated", participant: person("s1", "presenter", { canPublish: true }) });
+    expect(state.me?.role).toBe("presenter");
+    expect(state.me?.canPublish).toBe(true);
+    state = roomReducer(state, { type: "hand-queue", queue: [{ participantId: "s2", userId: "us2", name: "s2", raisedAt: "" }] });
+    expect(handPosition(state, "s2")).toBe(1);
+    state = roomReducer(state, { type: "participant-left", participantId: "s2" });
+    expect(state.participants.map((p) => p.id)).toEqual(["h", "s1"]);
+    expect(state.handQueue).toEqual([]);
   });
 
   it("ends, and ignores late events afterwards", () => {
-    let s = run(joined(), { type: "room-ended" });
-    expect(s.phase).toBe("ended");
-    expect(s.room?.status).toBe("ended");
-    s = roomReducer(s, { type: "participant-joined", participant: person("late") });
-    expect(s.participants).toHaveLength(2);
-    expect(roomReducer(s, { type: "reconnecting" }).phase).toBe("ended");
+    let state = run(joined(), { type: "room-ended" });
+    expect(state.phase).toBe("ended");
+    expect(state.room?.status).toBe("ended");
+    state = roomReducer(state, { type: "participant-joined", participant: person("late") });
+    expect(state.participants).toHaveLength(2);
+    expect(roomReducer(state, { type: "reconnecting" }).phase).toBe("ended");
   });
 
   it("waits for the host, then joins; removal and replacement are final", () => {
@@ -126,9 +126,9 @@ describe("roomReducer", () => {
   });
 
   it("puts a screen share on the stage, else the host", () => {
-    const s = run(joined());
-    expect(stageParticipant(s)?.id).toBe("h");
-    const shared = roomReducer(s, {
+    const state = run(joined());
+    expect(stageParticipant(state)?.id).toBe("h");
+    const shared = roomReducer(state, {
       type: "participant-updated",
       participant: person("s1", "presenter", { media: { audio: false, video: true, screen: true } }),
     });
@@ -136,32 +136,32 @@ describe("roomReducer", () => {
   });
 
   it("follows the recording indicator", () => {
-    let s = run(joined(), { type: "recording", recording: { id: "rec1", startedAt: "2026-01-01T00:00:00Z" } });
-    expect(s.recording?.id).toBe("rec1");
-    s = roomReducer(s, { type: "recording", recording: null });
-    expect(s.recording).toBeNull();
+    let state = run(joined(), { type: "recording", recording: { id: "rec1", startedAt: "2026-01-01T00:00:00Z" } });
+    expect(state.recording?.id).toBe("rec1");
+    state = roomReducer(state, { type: "recording", recording: null });
+    expect(state.recording).toBeNull();
   });
 
   it("remembers a mute by the host until seen", () => {
-    const s = run(joined(), { type: "muted", by: "Tess" });
-    expect(s.mutedBy).toBe("Tess");
-    expect(roomReducer(s, { type: "muted-seen" }).mutedBy).toBeNull();
+    const state = run(joined(), { type: "muted", by: "Tess" });
+    expect(state.mutedBy).toBe("Tess");
+    expect(roomReducer(state, { type: "muted-seen" }).mutedBy).toBeNull();
   });
 
   it("tells me once when the teacher lets me speak or makes me a student again; others' changes are silent", () => {
-    let s = run(joined());
-    expect(s.roleNotice).toBeNull();
-    s = roomReducer(s, { type: "participant-updated", participant: person("s2", "presenter") });
-    expect(s.roleNotice).toBeNull();
-    s = roomReducer(s, { type: "participant-updated", participant: person("s1", "presenter") });
-    expect(s.roleNotice).toEqual({ from: "student", to: "presenter" });
-    expect(roleNoticeText(s.roleNotice!)).toMatch(/allowed you to speak/);
-    s = roomReducer(s, { type: "role-notice-seen" });
-    expect(s.roleNotice).toBeNull();
-    s = roomReducer(s, { type: "participant-updated", participant: person("s1", "presenter", { handRaised: true }) });
-    expect(s.roleNotice).toBeNull(); // same role: no notice
-    s = roomReducer(s, { type: "participant-updated", participant: person("s1", "student") });
-    expect(s.roleNotice).toEqual({ from: "presenter", to: "student" });
-    expect(roleNoticeText(s.roleNotice!)).toMatch(/listener again/);
+    let state = run(joined());
+    expect(state.roleNotice).toBeNull();
+    state = roomReducer(state, { type: "participant-updated", participant: person("s2", "presenter") });
+    expect(state.roleNotice).toBeNull();
+    state = roomReducer(state, { type: "participant-updated", participant: person("s1", "presenter") });
+    expect(state.roleNotice).toEqual({ from: "student", to: "presenter" });
+    expect(roleNoticeText(state.roleNotice!)).toMatch(/allowed you to speak/);
+    state = roomReducer(state, { type: "role-notice-seen" });
+    expect(state.roleNotice).toBeNull();
+    state = roomReducer(state, { type: "participant-updated", participant: person("s1", "presenter", { handRaised: true }) });
+    expect(state.roleNotice).toBeNull(); // same role: no notice
+    state = roomReducer(state, { type: "participant-updated", participant: person("s1", "student") });
+    expect(state.roleNotice).toEqual({ from: "presenter", to: "student" });
+    expect(roleNoticeText(state.roleNotice!)).toMatch(/listener again/);
   });
 });

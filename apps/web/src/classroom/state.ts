@@ -81,121 +81,122 @@ export const initialRoomState: RoomState = {
 const FINAL: Phase[] = ["ended", "removed", "rejected", "replaced", "left"];
 
 /** Merges messages by sequence number (a later copy wins: it may be the deleted one). */
-export function mergeMessages(a: ChatMessageDto[], b: ChatMessageDto[]): ChatMessageDto[] {
+export function mergeMessages(current: ChatMessageDto[], incoming: ChatMessageDto[]): ChatMessageDto[] {
   const bySeq = new Map<number, ChatMessageDto>();
-  for (const m of a) bySeq.set(m.seq, m);
-  for (const m of b) {
+  for (const m of current) bySeq.set(m.seq, m);
+  for (const m of incoming) {
     const old = bySeq.get(m.seq);
     bySeq.set(m.seq, old?.deleted ? old : m);
   }
   return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
 }
 
-function upsert(list: ParticipantDto[], p: ParticipantDto): ParticipantDto[] {
-  const i = list.findIndex((x) => x.id === p.id);
-  if (i < 0) return [...list, p];
+function upsert(list: ParticipantDto[], participant: ParticipantDto): ParticipantDto[] {
+  const index = list.findIndex((x) => x.id === participant.id);
+  if (index < 0) return [...list, participant];
   const next = list.slice();
-  next[i] = p;
+  next[index] = participant;
   return next;
 }
 
 /** The classroom's state machine: every socket event and ack goes through here. */
-export function roomReducer(s: RoomState, a: RoomAction): RoomState {
+export function roomReducer(state: RoomState, action: RoomAction): RoomState {
   // Once a class is over for this person, late events change nothing.
-  if (FINAL.includes(s.phase) && a.type !== "chat-open" && a.type !== "connecting" && a.type !== "recording") return s;
-  switch (a.type) {
+  if (FINAL.includes(state.phase) && action.type !== "chat-open" && action.type !== "connecting" && action.type !== "recording") return state;
+  switch (action.type) {
     case "connecting":
-      return { ...s, phase: "connecting", error: null };
+      return { ...state, phase: "connecting", error: null };
     case "reconnecting":
-      return s.phase === "joined" || s.phase === "connecting" ? { ...s, phase: s.me ? "reconnecting" : "connecting" } : s;
+      return state.phase === "joined" || state.phase === "connecting" ? { ...state, phase: state.me ? "reconnecting" : "connecting" } : state;
     case "joined": {
-      const r = a.result;
-      const messages = mergeMessages(s.messages, r.messages);
-      const fresh = messages.filter((m) => !s.messages.some((o) => o.seq === m.seq) && m.userId !== a.userId).length;
+      const result = action.result;
+      const messages = mergeMessages(state.messages, result.messages);
+      const fresh = messages.filter((m) => !state.messages.some((o) => o.seq === m.seq) && m.userId !== action.userId).length;
       return {
-        ...s,
+        ...state,
         phase: "joined",
         error: null,
-        joinSeq: s.joinSeq + 1,
-        room: r.room,
-        me: { participantId: r.participantId, userId: a.userId, role: r.role, canPublish: r.canPublish },
-        participants: r.participants,
-        handQueue: r.handQueue,
-        waiting: r.waiting ?? [],
+        joinSeq: state.joinSeq + 1,
+        room: result.room,
+        me: { participantId: result.participantId, userId: action.userId, role: result.role, canPublish: result.canPublish },
+        participants: result.participants,
+        handQueue: result.handQueue,
+        waiting: result.waiting ?? [],
         messages,
         // History on the first join is not "unread"; messages missed during a reconnect are.
-        unread: s.me && !s.chatOpen ? s.unread + fresh : s.unread,
+        unread: state.me && !state.chatOpen ? state.unread + fresh : state.unread,
       };
     }
     case "waiting":
-      return { ...s, phase: "waiting", error: null };
+      return { ...state, phase: "waiting", error: null };
     case "failed":
-      return { ...s, phase: "failed", error: a.error };
+      return { ...state, phase: "failed", error: action.error };
     case "participant-joined":
-      return { ...s, participants: upsert(s.participants, a.participant) };
+      return { ...state, participants: upsert(state.participants, action.participant) };
     case "participant-updated": {
-      const p = a.participant;
-      const mine = s.me && p.id === s.me.participantId ? s.me : null;
-      const me = mine ? { ...mine, role: p.role, canPublish: p.canPublish } : s.me;
-      const roleNotice = mine && mine.role !== p.role ? { from: mine.role, to: p.role } : s.roleNotice;
-      return { ...s, me, roleNotice, participants: upsert(s.participants, p) };
+      const updated = action.participant;
+      const mine = state.me && updated.id === state.me.participantId ? state.me : null;
+      const me = mine ? { ...mine, role: updated.role, canPublish: updated.canPublish } : state.me;
+      const roleNotice = mine && mine.role !== updated.role ? { from: mine.role, to: updated.role } : state.roleNotice;
+      return { ...state, me, roleNotice, participants: upsert(state.participants, updated) };
     }
     case "participant-left":
       return {
-        ...s,
-        participants: s.participants.filter((p) => p.id !== a.participantId),
-        handQueue: s.handQueue.filter((h) => h.participantId !== a.participantId),
+        ...state,
+        participants: state.participants.filter((p) => p.id !== action.participantId),
+        handQueue: state.handQueue.filter((h) => h.participantId !== action.participantId),
       };
     case "hand-queue":
-      return { ...s, handQueue: a.queue };
+      return { ...state, handQueue: action.queue };
     case "waiting-updated":
-      return { ...s, waiting: a.waiting };
+      return { ...state, waiting: action.waiting };
     case "room-updated":
-      return { ...s, room: a.room };
+      return { ...state, room: action.room };
     case "room-ended":
-      return { ...s, phase: "ended", room: s.room ? { ...s.room, status: "ended" } : s.room };
+      return { ...state, phase: "ended", room: state.room ? { ...state.room, status: "ended" } : state.room };
     case "removed":
-      return { ...s, phase: "removed" };
+      return { ...state, phase: "removed" };
     case "rejected":
-      return { ...s, phase: "rejected" };
+      return { ...state, phase: "rejected" };
     case "replaced":
-      return { ...s, phase: "replaced" };
+      return { ...state, phase: "replaced" };
     case "left":
-      return { ...s, phase: "left" };
+      return { ...state, phase: "left" };
     case "muted":
-      return { ...s, mutedBy: a.by };
+      return { ...state, mutedBy: action.by };
     case "muted-seen":
-      return { ...s, mutedBy: null };
+      return { ...state, mutedBy: null };
     case "role-notice-seen":
-      return { ...s, roleNotice: null };
+      return { ...state, roleNotice: null };
     case "chat-message": {
-      if (s.messages.some((m) => m.seq === a.message.seq)) return { ...s, messages: mergeMessages(s.messages, [a.message]) };
-      const mine = s.me && a.message.userId === s.me.userId;
-      return { ...s, messages: mergeMessages(s.messages, [a.message]), unread: s.chatOpen || mine ? s.unread : s.unread + 1 };
+      if (state.messages.some((m) => m.seq === action.message.seq)) return { ...state, messages: mergeMessages(state.messages, [action.message]) };
+      const mine = state.me && action.message.userId === state.me.userId;
+      return { ...state, messages: mergeMessages(state.messages, [action.message]), unread: state.chatOpen || mine ? state.unread : state.unread + 1 };
     }
     case "chat-deleted":
-      return { ...s, messages: s.messages.map((m) => (m.id === a.messageId ? { ...m, deleted: true, text: "" } : m)) };
+      return { ...state, messages: state.messages.map((m) => (m.id === action.messageId ? { ...m, deleted: true, text: "" } : m)) };
     case "recording":
-      return { ...s, recording: a.recording };
+      return { ...state, recording: action.recording };
     case "chat-open":
-      return { ...s, chatOpen: a.open, unread: a.open ? 0 : s.unread };
+      return { ...state, chatOpen: action.open, unread: action.open ? 0 : state.unread };
   }
 }
 
 /** What a person reads when the teacher changed their role. */
-export function roleNoticeText(n: { from: RoomRole; to: RoomRole }): string {
-  if (n.to === "presenter") return "The teacher allowed you to speak: you can now turn on your microphone, camera and screen share.";
-  if (n.to === "student") return "The teacher made you a listener again: your microphone, camera and screen share are off. Raise your hand to ask to speak.";
+export function roleNoticeText(notice: { from: RoomRole; to: RoomRole }): string {
+  if (notice.to === "presenter") return "The teacher allowed you to speak: you can now turn on your microphone, camera and screen share.";
+  if (notice.to === "student")
+    return "The teacher made you a listener again: your microphone, camera and screen share are off. Raise your hand to ask to speak.";
   return "The teacher changed your role.";
 }
 
 /** Who is on the main stage: a screen share first, then the host, then whoever is first. */
-export function stageParticipant(s: Pick<RoomState, "participants">): ParticipantDto | null {
-  return s.participants.find((p) => p.media.screen) ?? s.participants.find((p) => p.role === "host") ?? null;
+export function stageParticipant(state: Pick<RoomState, "participants">): ParticipantDto | null {
+  return state.participants.find((p) => p.media.screen) ?? state.participants.find((p) => p.role === "host") ?? null;
 }
 
 /** The hand queue as the host sees it, in raise order, with positions from 1. */
-export function handPosition(s: Pick<RoomState, "handQueue">, participantId: string): number | null {
-  const i = s.handQueue.findIndex((h) => h.participantId === participantId);
-  return i < 0 ? null : i + 1;
+export function handPosition(state: Pick<RoomState, "handQueue">, participantId: string): number | null {
+  const index = state.handQueue.findIndex((h) => h.participantId === participantId);
+  return index < 0 ? null : index + 1;
 }

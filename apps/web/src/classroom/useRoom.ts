@@ -10,40 +10,40 @@ export function useRoom(roomId: string, userId: string, enabled: boolean) {
 
   useEffect(() => {
     if (!enabled) return;
-    const c = new RoomConnection(roomId, userId, dispatch);
-    conn.current = c;
-    c.connect();
+    const connection = new RoomConnection(roomId, userId, dispatch);
+    conn.current = connection;
+    connection.connect();
     return () => {
-      c.close();
-      if (conn.current === c) conn.current = null;
+      connection.close();
+      if (conn.current === connection) conn.current = null;
     };
   }, [roomId, userId, enabled]);
 
-  const send = useCallback(<T>(fn: (c: RoomConnection) => Promise<T>): Promise<T> => {
-    const c = conn.current;
-    if (!c) return Promise.reject(new Error("Not connected"));
-    return fn(c);
+  const send = useCallback(<T>(fn: (connection: RoomConnection) => Promise<T>): Promise<T> => {
+    const connection = conn.current;
+    if (!connection) return Promise.reject(new Error("Not connected"));
+    return fn(connection);
   }, []);
 
   const actions = useMemo(
     () => ({
-      raiseHand: () => send((c) => c.send("raise-hand", { roomId })),
-      lowerHand: (participantId?: string) => send((c) => c.send("lower-hand", participantId ? { roomId, participantId } : { roomId })),
-      chat: (text: string) => send((c) => c.send("chat-send", { roomId, text })),
-      deleteMessage: (messageId: string) => send((c) => c.send("chat-delete", { roomId, messageId })),
-      promote: (participantId: string) => send((c) => c.send("promote", { roomId, participantId })),
-      demote: (participantId: string) => send((c) => c.send("demote", { roomId, participantId })),
-      mute: (participantId: string) => send((c) => c.send("mute-participant", { roomId, participantId })),
-      remove: (participantId: string) => send((c) => c.send("remove-participant", { roomId, participantId })),
-      admit: (uid: string) => send((c) => c.send("admit", { roomId, userId: uid })),
-      reject: (uid: string) => send((c) => c.send("reject", { roomId, userId: uid })),
-      settings: (settings: RoomSettingsPatch) => send((c) => c.send("update-room-settings", { roomId, settings })),
-      endRoom: () => send((c) => c.send("end-room", { roomId })),
-      leave: () => send((c) => c.leave()),
+      raiseHand: () => send((connection) => connection.send("raise-hand", { roomId })),
+      lowerHand: (participantId?: string) => send((connection) => connection.send("lower-hand", participantId ? { roomId, participantId } : { roomId })),
+      chat: (text: string) => send((connection) => connection.send("chat-send", { roomId, text })),
+      deleteMessage: (messageId: string) => send((connection) => connection.send("chat-delete", { roomId, messageId })),
+      promote: (participantId: string) => send((connection) => connection.send("promote", { roomId, participantId })),
+      demote: (participantId: string) => send((connection) => connection.send("demote", { roomId, participantId })),
+      mute: (participantId: string) => send((connection) => connection.send("mute-participant", { roomId, participantId })),
+      remove: (participantId: string) => send((connection) => connection.send("remove-participant", { roomId, participantId })),
+      admit: (uid: string) => send((connection) => connection.send("admit", { roomId, userId: uid })),
+      reject: (uid: string) => send((connection) => connection.send("reject", { roomId, userId: uid })),
+      settings: (settings: RoomSettingsPatch) => send((connection) => connection.send("update-room-settings", { roomId, settings })),
+      endRoom: () => send((connection) => connection.send("end-room", { roomId })),
+      leave: () => send((connection) => connection.leave()),
       /** "Allow to speak": make the student a Speaker (presenter) and take the hand down. */
       allowToSpeak: async (participantId: string) => {
-        await send((c) => c.send("promote", { roomId, participantId }));
-        await send((c) => c.send("lower-hand", { roomId, participantId })).catch(() => {});
+        await send((connection) => connection.send("promote", { roomId, participantId }));
+        await send((connection) => connection.send("lower-hand", { roomId, participantId })).catch(() => {});
       },
       setChatOpen: (open: boolean) => dispatch({ type: "chat-open", open }),
       mutedSeen: () => dispatch({ type: "muted-seen" }),
