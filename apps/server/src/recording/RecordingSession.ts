@@ -20,7 +20,7 @@ export class RecordingSession {
   constructor(
     readonly recordingId: string,
     readonly roomId: string,
-    private readonly source: RecorderSource,
+    readonly source: RecorderSource,
     private readonly opts: {
       ffmpeg: string;
       dir: string;

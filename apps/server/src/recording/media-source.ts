@@ -35,12 +35,22 @@ export class MediaRecorderSource implements RecorderSource {
   private offEvents?: () => void;
   private onTrack?: (t: RecorderTrack) => void;
   private stopped = false;
+  /** Checks that the recv transport connects (and reconnects when it does not). */
+  private watchdog?: NodeJS.Timeout;
+  /** When the peer connection was last seen not connected while it should be (performance.now()). */
+  private unconnectedSince = -1;
+  /** Reconnections in a row without the connection coming up (backs the next one off). */
+  private attempts = 0;
+  private reconnecting = false;
+  /** Times the recv transport was rebuilt (for logs and tests). */
+  reconnects = 0;
 
   constructor(
     private readonly media: MediaService,
     readonly roomId: string,
     recordingId: string,
     private readonly log: Logger,
+    private readonly opts: { connectTimeoutMs?: number } = {},
   ) {
     this.peerId = recorderPeerId(recordingId);
   }
@@ -93,6 +103,8 @@ export class MediaRecorderSource implements RecorderSource {
     this.transportId = (await this.media.createTransport(this.roomId, this.peerId, "recv")).transportId;
     joined = true;
     for (const p of [...res.producers, ...early]) this.enqueue(p);
+    this.watchdog = setInterval(() => this.checkConnection(), 500);
+    this.watchdog.unref?.();
     // Resolve once the producers present now are consumed (their tracks handed over), 10 s at most.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.queue, new Promise<void>((r) => (timer = setTimeout(r, 10_000)))]);
@@ -108,18 +120,26 @@ export class MediaRecorderSource implements RecorderSource {
       .catch((err) => this.log.warn({ err, producerId: p.producerId, roomId: this.roomId }, "the recorder could not consume a producer"));
   }
 
-  private async consume(producer: ProducerInfo) {
+  /**
+   * Consumes `producer` on the current recv transport. `again`: the track is already being
+   * recorded (the transport was rebuilt): its new consumer feeds the same listeners, so the
+   * recording keeps one track (the reorder stage renumbers the new stream for FFmpeg).
+   */
+  private async consume(producer: ProducerInfo, again?: Consumed) {
     if (this.stopped) return;
     const res = await this.media.consume(this.roomId, this.peerId, { producerId: producer.producerId, transportId: this.transportId });
-    const c: Consumed = { consumerId: res.consumerId, producer, mid: res.mid, listeners: new Set(), closeListeners: [], closed: false };
+    const c: Consumed = again ?? { consumerId: res.consumerId, producer, mid: res.mid, listeners: new Set(), closeListeners: [], closed: false };
+    c.consumerId = res.consumerId;
+    c.mid = res.mid;
     this.byProducer.set(producer.producerId, c);
     this.byMid.set(res.mid, c);
-    if (this.gone.has(producer.producerId)) c.closed = true;
+    if (this.gone.has(producer.producerId)) this.close(c);
     await this.pc.setRemoteDescription(res.offer);
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     const answer = this.pc.localDescription;
     if (!answer) throw new Error("the recorder's peer connection has no local description after setLocalDescription");
     await this.media.connectTransport(this.roomId, this.peerId, this.transportId, { type: "answer", sdp: answer.sdp });
+    if (again) return;
     const codec = codecOf(res.offer.sdp, res.mid);
     if (!codec) {
       this.log.warn({ producerId: producer.producerId, mid: res.mid }, "the recorder found no codec for a consumer; not recorded");
@@ -173,13 +193,20 @@ export class MediaRecorderSource implements RecorderSource {
         this.gone.add(e.producerId);
         this.close(this.byProducer.get(e.producerId));
         break;
-      case "consumer-closed":
+      case "consumer-closed": {
         if (e.peerId !== this.peerId) break;
+        const c = this.byProducer.get(e.producerId);
+        // Its transport closing (or our own rebuild) is not the end of the track: it is consumed again.
+        if (!c || c.consumerId !== e.consumerId || e.reason === "transport-closed" || e.reason === "peer-left") break;
         this.gone.add(e.producerId);
-        this.close(this.byProducer.get(e.producerId));
+        this.close(c);
         break;
+      }
       case "transport-closed":
-        if (e.peerId === this.peerId) this.closeAll();
+        // The SFU closed our transport (no sign of life from it, or it failed): a recording does not
+        // end because its connection did; the recorder connects again and consumes what is live.
+        if (e.peerId === this.peerId && e.transportId === this.transportId && e.reason !== "peer-left" && e.reason !== "room-closed")
+          this.scheduleReconnect(`the SFU closed the transport (${e.reason})`);
         break;
       case "room-closed":
         this.closeAll();
@@ -192,6 +219,72 @@ export class MediaRecorderSource implements RecorderSource {
       default:
         break;
     }
+  }
+
+  /**
+   * Every half second: a recv transport with consumers whose peer connection has not been
+   * connected for `connectTimeoutMs` (5 s; then 10, 20, 30 s while it keeps failing) is rebuilt.
+   * Without this a connection that never came up lost the whole recording: the SFU closes such a
+   * transport only after its inactivity timeout, and nothing consumed again.
+   */
+  private checkConnection() {
+    if (this.stopped || this.reconnecting) return;
+    const state = this.pc.connectionState;
+    const live = [...this.byProducer.values()].some((c) => !c.closed);
+    if (state === "connected" || !live) {
+      this.unconnectedSince = -1;
+      if (state === "connected") this.attempts = 0;
+      return;
+    }
+    const now = performance.now();
+    if (this.unconnectedSince < 0) this.unconnectedSince = now;
+    const wait = Math.min(30_000, (this.opts.connectTimeoutMs ?? 5000) * 2 ** this.attempts);
+    if (now - this.unconnectedSince >= wait) this.scheduleReconnect(`not connected for ${Math.round(now - this.unconnectedSince)} ms (${state})`);
+  }
+
+  private scheduleReconnect(why: string) {
+    if (this.stopped || this.reconnecting) return;
+    this.reconnecting = true;
+    this.queue = this.queue
+      .then(() => this.reconnect(why))
+      .catch((err) => this.log.warn({ err, roomId: this.roomId }, "the recorder could not reconnect its media"))
+      .finally(() => {
+        this.reconnecting = false;
+        this.unconnectedSince = -1;
+      });
+  }
+
+  /**
+   * A new recv transport and peer connection in place of the old ones, and every track still being
+   * recorded consumed again on it (the same RecorderTrack: one track, one file, a gap at most).
+   */
+  private async reconnect(why: string): Promise<void> {
+    if (this.stopped) return;
+    const old = this.pc;
+    this.attempts++;
+    this.reconnects++;
+    this.log.warn(
+      { roomId: this.roomId, why, connectionState: old.connectionState, iceConnectionState: old.iceConnectionState, attempt: this.attempts },
+      "the recorder's media connection is down; connecting again",
+    );
+    const open = [...this.byProducer.values()].filter((c) => !c.closed);
+    // Our consumers on the old transport are not ours any more: their close events are ignored.
+    for (const c of open) c.consumerId = "";
+    this.pc = this.newPc();
+    this.byMid.clear();
+    void old.close().catch(() => {});
+    // Leaving closes the old transport on the SFU (if it still exists); joining again lists what is live.
+    await this.media.leavePeer(this.roomId, this.peerId).catch(() => {});
+    if (this.stopped) return;
+    const res = await this.media.joinPeer(this.roomId, this.peerId, "recorder");
+    this.transportId = (await this.media.createTransport(this.roomId, this.peerId, "recv")).transportId;
+    const live = new Map(res.producers.map((p) => [p.producerId, p]));
+    for (const c of open) {
+      const producer = live.get(c.producer.producerId);
+      if (!producer || this.gone.has(c.producer.producerId)) this.close(c);
+      else await this.consume(producer, c);
+    }
+    for (const p of res.producers) this.enqueue(p);
   }
 
   private close(c: Consumed | undefined) {
@@ -210,9 +303,15 @@ export class MediaRecorderSource implements RecorderSource {
     for (const c of this.byProducer.values()) this.close(c);
   }
 
+  /** For tests: the recorder's connection dies as a broken network would leave it (nothing more arrives). */
+  breakConnectionForTest(): void {
+    void this.pc.close().catch(() => {});
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
     this.offEvents?.();
     await this.media.leavePeer(this.roomId, this.peerId).catch(() => {});
     await this.pc.close().catch(() => {});
