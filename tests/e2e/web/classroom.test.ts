@@ -17,13 +17,14 @@ describe.skipIf(Boolean(skip))("web: a live class in real Chromium", () => {
         return !!v && v.videoWidth > 0 && v.currentTime > 0;
       },
       sel,
-      { timeout: 30_000 },
+      // A last guard: three Chromiums on a loaded 2-core machine can take this long to decode.
+      { timeout: 90_000 },
     );
     const t0 = await page.$eval(sel, (v) => (v as HTMLVideoElement).currentTime);
     await page.waitForFunction(
       ([s, t]) => (document.querySelector<HTMLVideoElement>(s as string)?.currentTime ?? 0) > (t as number) + 0.3,
       [sel, t0] as const,
-      { timeout: 15_000 },
+      { timeout: 45_000 },
     );
   };
   const userIdOf = async (page: Page) =>
