@@ -22,15 +22,15 @@ export class Broadcaster {
 
   toRoom<E extends ServerEvent>(roomId: string, event: E, payload: ServerPayload<E>, exceptSocketId?: string) {
     const target = exceptSocketId ? this.io.to(roomChannel(roomId)).except(exceptSocketId) : this.io.to(roomChannel(roomId));
-    (target.emit as (ev: string, p: unknown) => boolean)(event, payload);
+    (target.emit as (ev: string, data: unknown) => boolean)(event, payload);
   }
 
   toHosts<E extends ServerEvent>(roomId: string, event: E, payload: ServerPayload<E>) {
-    (this.io.to(hostChannel(roomId)).emit as (ev: string, p: unknown) => boolean)(event, payload);
+    (this.io.to(hostChannel(roomId)).emit as (ev: string, data: unknown) => boolean)(event, payload);
   }
 
   toSocket<E extends ServerEvent>(socketId: string, event: E, payload: ServerPayload<E>) {
-    (this.io.to(socketId).emit as (ev: string, p: unknown) => boolean)(event, payload);
+    (this.io.to(socketId).emit as (ev: string, data: unknown) => boolean)(event, payload);
   }
 
   /**
@@ -38,11 +38,11 @@ export class Broadcaster {
    * shared media nodes), so each socket gets them exactly once.
    */
   toRoomLocal<E extends ServerEvent>(roomId: string, event: E, payload: ServerPayload<E>) {
-    (this.io.local.to(roomChannel(roomId)).emit as (ev: string, p: unknown) => boolean)(event, payload);
+    (this.io.local.to(roomChannel(roomId)).emit as (ev: string, data: unknown) => boolean)(event, payload);
   }
 
   toSocketLocal<E extends ServerEvent>(socketId: string, event: E, payload: ServerPayload<E>) {
-    (this.io.local.to(socketId).emit as (ev: string, p: unknown) => boolean)(event, payload);
+    (this.io.local.to(socketId).emit as (ev: string, data: unknown) => boolean)(event, payload);
   }
 
   isLocal(socketId: string): boolean {

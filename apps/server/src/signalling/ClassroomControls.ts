@@ -29,157 +29,162 @@ export interface ClassroomControlsDeps {
 export class ClassroomControls {
   constructor(
     private readonly room: Classroom,
-    private readonly d: ClassroomControlsDeps,
+    private readonly deps: ClassroomControlsDeps,
   ) {}
 
-  private requireHost(p: LiveParticipant) {
-    if (p.role !== "host") throw forbidden("Only the host can do this");
+  private requireHost(participant: LiveParticipant) {
+    if (participant.role !== "host") throw forbidden("Only the host can do this");
   }
 
-  private async target(p: LiveParticipant, participantId: string): Promise<LiveParticipant> {
-    const t = await this.d.state.get(p.roomId, participantId);
-    if (!t) throw participantNotFound();
-    return t;
+  private async target(actor: LiveParticipant, participantId: string): Promise<LiveParticipant> {
+    const target = await this.deps.state.get(actor.roomId, participantId);
+    if (!target) throw participantNotFound();
+    return target;
   }
 
-  private async publishUpdate(t: LiveParticipant): Promise<ParticipantDto> {
-    const dto = toParticipantDto(t, settingsOf(await this.room.room(t.roomId)));
-    this.d.out.toRoom(t.roomId, "participant-updated", { roomId: t.roomId, participant: dto });
+  private async publishUpdate(target: LiveParticipant): Promise<ParticipantDto> {
+    const dto = toParticipantDto(target, settingsOf(await this.room.room(target.roomId)));
+    this.deps.out.toRoom(target.roomId, "participant-updated", { roomId: target.roomId, participant: dto });
     return dto;
   }
 
   // ---- hands
 
-  async raiseHand(p: LiveParticipant): Promise<{ position: number }> {
+  async raiseHand(participant: LiveParticipant): Promise<{ position: number }> {
     let raised: LiveParticipant | undefined;
-    if (p.handRaisedAt === null) {
-      const seq = await this.d.state.nextHandSeq(p.roomId);
-      const up = await this.d.state.update(p.roomId, p.id, { handRaisedAt: Date.now(), handSeq: seq }, { socketId: p.socketId, handRaisedAt: null });
+    if (participant.handRaisedAt === null) {
+      const seq = await this.deps.state.nextHandSeq(participant.roomId);
+      const up = await this.deps.state.update(
+        participant.roomId,
+        participant.id,
+        { handRaisedAt: Date.now(), handSeq: seq },
+        { socketId: participant.socketId, handRaisedAt: null },
+      );
       if (up) {
-        await this.d.rooms.count(p.roomId, "hand-raised");
+        await this.deps.rooms.count(participant.roomId, "hand-raised");
         await this.publishUpdate(up);
-        await this.room.broadcastHands(p.roomId);
+        await this.room.broadcastHands(participant.roomId);
         raised = up;
       }
     }
-    const queue = handQueueOf(await this.d.state.list(p.roomId));
-    const position = queue.findIndex((e) => e.participantId === p.id) + 1;
-    if (raised) await this.d.hooks.fire("hand-raised", { roomId: p.roomId, participant: raised, position });
+    const queue = handQueueOf(await this.deps.state.list(participant.roomId));
+    const position = queue.findIndex((e) => e.participantId === participant.id) + 1;
+    if (raised) await this.deps.hooks.fire("hand-raised", { roomId: participant.roomId, participant: raised, position });
     return { position };
   }
 
   /** Your own hand, or (host) anyone's. */
-  async lowerHand(p: LiveParticipant, targetId?: string): Promise<void> {
-    const t = targetId && targetId !== p.id ? await this.target(p, targetId) : p;
-    if (t.id !== p.id) this.requireHost(p);
-    if (t.handRaisedAt === null) return;
-    const up = await this.d.state.update(p.roomId, t.id, { handRaisedAt: null, handSeq: null });
+  async lowerHand(actor: LiveParticipant, targetId?: string): Promise<void> {
+    const target = targetId && targetId !== actor.id ? await this.target(actor, targetId) : actor;
+    if (target.id !== actor.id) this.requireHost(actor);
+    if (target.handRaisedAt === null) return;
+    const up = await this.deps.state.update(actor.roomId, target.id, { handRaisedAt: null, handSeq: null });
     if (!up) return;
     await this.publishUpdate(up);
-    await this.room.broadcastHands(p.roomId);
+    await this.room.broadcastHands(actor.roomId);
   }
 
   // ---- host controls
 
-  async setRole(p: LiveParticipant, targetId: string, role: "presenter" | "student"): Promise<ParticipantDto> {
-    this.requireHost(p);
-    const t = await this.target(p, targetId);
-    if (t.role === "host") throw new AppError("CONFLICT", "A host's role cannot be changed");
-    if (t.role === role) return toParticipantDto(t, settingsOf(await this.room.room(t.roomId)));
-    const up = await this.d.state.update(p.roomId, t.id, { role });
+  async setRole(actor: LiveParticipant, targetId: string, role: "presenter" | "student"): Promise<ParticipantDto> {
+    this.requireHost(actor);
+    const target = await this.target(actor, targetId);
+    if (target.role === "host") throw new AppError("CONFLICT", "A host's role cannot be changed");
+    if (target.role === role) return toParticipantDto(target, settingsOf(await this.room.room(target.roomId)));
+    const up = await this.deps.state.update(actor.roomId, target.id, { role });
     if (!up) throw participantNotFound();
-    await this.d.rooms.setAccess(p.roomId, t.userId, { role });
-    await this.d.attendance.roleChanged(t.attendanceId, role);
-    const room = await this.room.room(t.roomId);
+    await this.deps.rooms.setAccess(actor.roomId, target.userId, { role });
+    await this.deps.attendance.roleChanged(target.attendanceId, role);
+    const room = await this.room.room(target.roomId);
     const dto = toParticipantDto(up, settingsOf(room));
-    this.d.out.toRoom(t.roomId, "participant-updated", { roomId: t.roomId, participant: dto });
-    await this.d.hooks.fire("participant-role-changed", {
-      roomId: p.roomId,
+    this.deps.out.toRoom(target.roomId, "participant-updated", { roomId: target.roomId, participant: dto });
+    await this.deps.hooks.fire("participant-role-changed", {
+      roomId: actor.roomId,
       participant: up,
-      previousRole: t.role,
+      previousRole: target.role,
       canPublish: canPublish(up, settingsOf(room)),
     });
     return dto;
   }
 
-  async mute(p: LiveParticipant, targetId: string): Promise<void> {
-    this.requireHost(p);
-    const t = await this.target(p, targetId);
-    const up = (await this.d.state.update(p.roomId, t.id, { media: { ...t.media, audio: false } })) ?? t;
-    this.d.out.toSocket(t.socketId, "muted", { roomId: p.roomId, by: p.id, byName: p.name });
+  async mute(actor: LiveParticipant, targetId: string): Promise<void> {
+    this.requireHost(actor);
+    const target = await this.target(actor, targetId);
+    const up = (await this.deps.state.update(actor.roomId, target.id, { media: { ...target.media, audio: false } })) ?? target;
+    this.deps.out.toSocket(target.socketId, "muted", { roomId: actor.roomId, by: actor.id, byName: actor.name });
     await this.publishUpdate(up);
-    await this.d.hooks.fire("participant-muted", { roomId: p.roomId, participant: up, byUserId: p.userId });
+    await this.deps.hooks.fire("participant-muted", { roomId: actor.roomId, participant: up, byUserId: actor.userId });
   }
 
   /** Kicks the participant; they cannot join this class again unless a host admits them. */
-  async remove(p: LiveParticipant, targetId: string): Promise<void> {
-    this.requireHost(p);
-    const t = await this.target(p, targetId);
-    if (t.role === "host") throw forbidden("A host cannot be removed");
-    await this.d.rooms.setAccess(p.roomId, t.userId, { status: "removed" });
-    const gone = await this.d.state.remove(p.roomId, t.id);
+  async remove(actor: LiveParticipant, targetId: string): Promise<void> {
+    this.requireHost(actor);
+    const target = await this.target(actor, targetId);
+    if (target.role === "host") throw forbidden("A host cannot be removed");
+    await this.deps.rooms.setAccess(actor.roomId, target.userId, { status: "removed" });
+    const gone = await this.deps.state.remove(actor.roomId, target.id);
     if (!gone) return;
-    this.d.out.toSocket(gone.socketId, "removed", { roomId: p.roomId });
-    this.d.out.leave(gone.socketId, p.roomId);
+    this.deps.out.toSocket(gone.socketId, "removed", { roomId: actor.roomId });
+    this.deps.out.leave(gone.socketId, actor.roomId);
     await this.room.afterLeave(gone, "removed", Date.now());
   }
 
   /** Lets a waiting (or earlier removed / rejected) person in. */
-  async admit(p: LiveParticipant, userId: string): Promise<void> {
-    this.requireHost(p);
-    const waiting = await this.d.state.removeWaiting(p.roomId, userId);
-    const access = isUuid(userId) ? await this.d.rooms.accessOf(p.roomId, userId) : undefined;
+  async admit(actor: LiveParticipant, userId: string): Promise<void> {
+    this.requireHost(actor);
+    const waiting = await this.deps.state.removeWaiting(actor.roomId, userId);
+    const access = isUuid(userId) ? await this.deps.rooms.accessOf(actor.roomId, userId) : undefined;
     if (!waiting && !access) throw new AppError("PARTICIPANT_NOT_FOUND", "That person is not waiting");
-    await this.d.rooms.setAccess(p.roomId, userId, { status: "admitted" });
+    await this.deps.rooms.setAccess(actor.roomId, userId, { status: "admitted" });
     if (waiting) {
-      this.d.out.toSocket(waiting.socketId, "admitted", { roomId: p.roomId });
-      await this.room.notifyWaiting(p.roomId);
+      this.deps.out.toSocket(waiting.socketId, "admitted", { roomId: actor.roomId });
+      await this.room.notifyWaiting(actor.roomId);
     }
   }
 
-  async reject(p: LiveParticipant, userId: string): Promise<void> {
-    this.requireHost(p);
-    const waiting = await this.d.state.removeWaiting(p.roomId, userId);
+  async reject(actor: LiveParticipant, userId: string): Promise<void> {
+    this.requireHost(actor);
+    const waiting = await this.deps.state.removeWaiting(actor.roomId, userId);
     if (!waiting) throw new AppError("PARTICIPANT_NOT_FOUND", "That person is not waiting");
-    await this.d.rooms.setAccess(p.roomId, userId, { status: "rejected" });
-    this.d.out.toSocket(waiting.socketId, "rejected", { roomId: p.roomId });
-    await this.room.notifyWaiting(p.roomId);
+    await this.deps.rooms.setAccess(actor.roomId, userId, { status: "rejected" });
+    this.deps.out.toSocket(waiting.socketId, "rejected", { roomId: actor.roomId });
+    await this.room.notifyWaiting(actor.roomId);
   }
 
-  async updateSettings(p: LiveParticipant, settings: RoomSettingsPatch): Promise<RoomDto> {
-    this.requireHost(p);
-    const { room, wasLive } = await this.d.rooms.updateSettings(p.roomId, settings);
+  async updateSettings(actor: LiveParticipant, settings: RoomSettingsPatch): Promise<RoomDto> {
+    this.requireHost(actor);
+    const { room, wasLive } = await this.deps.rooms.updateSettings(actor.roomId, settings);
     if (wasLive) await this.room.roomUpdated(room);
     return room;
   }
 
-  async end(p: LiveParticipant): Promise<void> {
-    this.requireHost(p);
-    await this.room.endRoom(p.roomId, p.userId);
+  async end(actor: LiveParticipant): Promise<void> {
+    this.requireHost(actor);
+    await this.room.endRoom(actor.roomId, actor.userId);
   }
 
   // ---- chat
 
-  async chatSend(p: LiveParticipant, text: string): Promise<ChatMessageDto> {
-    const room = await this.room.room(p.roomId);
-    if (!room.chat_enabled && p.role !== "host") throw new AppError("CHAT_DISABLED", "Chat is turned off in this class");
-    const message = await this.d.chat.send(p.roomId, { id: p.userId, fullName: p.name }, text);
-    this.d.out.toRoom(p.roomId, "chat-message", { roomId: p.roomId, message });
+  async chatSend(sender: LiveParticipant, text: string): Promise<ChatMessageDto> {
+    const room = await this.room.room(sender.roomId);
+    if (!room.chat_enabled && sender.role !== "host") throw new AppError("CHAT_DISABLED", "Chat is turned off in this class");
+    const message = await this.deps.chat.send(sender.roomId, { id: sender.userId, fullName: sender.name }, text);
+    this.deps.out.toRoom(sender.roomId, "chat-message", { roomId: sender.roomId, message });
     return message;
   }
 
-  async chatDelete(p: LiveParticipant, messageId: string): Promise<void> {
-    this.requireHost(p);
-    const m = await this.d.chat.delete(p.roomId, messageId, p.userId);
-    this.d.out.toRoom(p.roomId, "chat-deleted", { roomId: p.roomId, messageId: m.id, seq: m.seq });
+  async chatDelete(actor: LiveParticipant, messageId: string): Promise<void> {
+    this.requireHost(actor);
+    const message = await this.deps.chat.delete(actor.roomId, messageId, actor.userId);
+    this.deps.out.toRoom(actor.roomId, "chat-deleted", { roomId: actor.roomId, messageId: message.id, seq: message.seq });
   }
 
   // ---- peer-to-peer relay
 
-  async relay<E extends RelayEvent>(p: LiveParticipant, event: E, to: string, body: RelayBody<E>): Promise<void> {
-    if (to === p.id) throw new AppError("BAD_REQUEST", "You cannot send this to yourself");
-    const t = await this.d.state.get(p.roomId, to);
-    if (!t?.connected) throw participantNotFound();
-    this.d.out.toSocket(t.socketId, event, { ...body, roomId: p.roomId, from: p.id } as Parameters<ServerToClientEvents[E]>[0]);
+  async relay<E extends RelayEvent>(sender: LiveParticipant, event: E, to: string, body: RelayBody<E>): Promise<void> {
+    if (to === sender.id) throw new AppError("BAD_REQUEST", "You cannot send this to yourself");
+    const recipient = await this.deps.state.get(sender.roomId, to);
+    if (!recipient?.connected) throw participantNotFound();
+    this.deps.out.toSocket(recipient.socketId, event, { ...body, roomId: sender.roomId, from: sender.id } as Parameters<ServerToClientEvents[E]>[0]);
   }
 }

@@ -51,10 +51,10 @@ export class MediaBridge {
   async service(): Promise<MediaService> {
     if (this.ready) return this.ready;
     this.media ??= this.factory().then(
-      (m) => {
-        this.ready = m;
-        this.unsubscribe = m.onEvent((e) => void this.onMediaEvent(e).catch((err) => this.opts.log.warn({ err }, "media event not delivered")));
-        return m;
+      (service) => {
+        this.ready = service;
+        this.unsubscribe = service.onEvent((event) => void this.onMediaEvent(event).catch((err) => this.opts.log.warn({ err }, "media event not delivered")));
+        return service;
       },
       (err) => {
         this.media = undefined;
@@ -66,49 +66,49 @@ export class MediaBridge {
   }
 
   /** The caller's participant and the media service (started on first use). */
-  private async peer(ctx: HandlerContext, roomId: string | undefined): Promise<{ p: LiveParticipant; m: MediaService }> {
-    const p = await ctx.member(roomId);
-    return { p, m: await this.service() };
+  private async peer(ctx: HandlerContext, roomId: string | undefined): Promise<{ participant: LiveParticipant; media: MediaService }> {
+    const participant = await ctx.member(roomId);
+    return { participant, media: await this.service() };
   }
 
   /** The media events, each acting as the caller's participant (the media peer id). */
   private defineHandlers() {
     const on = this.sig.defineHandler.bind(this.sig);
     on("create-transport", async (ctx, { roomId, direction }) => {
-      const { p, m } = await this.peer(ctx, roomId);
-      const joined = await m.joinPeer(p.roomId, p.id, p.userId);
-      return { ...(await m.createTransport(p.roomId, p.id, direction)), producers: joined.producers };
+      const { participant, media } = await this.peer(ctx, roomId);
+      const joined = await media.joinPeer(participant.roomId, participant.id, participant.userId);
+      return { ...(await media.createTransport(participant.roomId, participant.id, direction)), producers: joined.producers };
     });
     on("connect-transport", async (ctx, { roomId, transportId, description }) => {
-      const { p, m } = await this.peer(ctx, roomId);
-      return m.connectTransport(p.roomId, p.id, transportId, description);
+      const { participant, media } = await this.peer(ctx, roomId);
+      return media.connectTransport(participant.roomId, participant.id, transportId, description);
     });
     on("produce", async (ctx, { roomId, transportId, kind, source, mid }) => {
-      const { p, m } = await this.peer(ctx, roomId);
-      if (!(await this.sig.classroom.mayPublish(p)))
+      const { participant, media } = await this.peer(ctx, roomId);
+      if (!(await this.sig.classroom.mayPublish(participant)))
         throw new AppError("NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
-      return m.produce(p.roomId, p.id, { transportId, kind, source, ...(mid ? { mid } : {}) });
+      return media.produce(participant.roomId, participant.id, { transportId, kind, source, ...(mid ? { mid } : {}) });
     });
     on("consume", async (ctx, { roomId, producerId, transportId }) => {
-      const { p, m } = await this.peer(ctx, roomId);
-      return m.consume(p.roomId, p.id, { producerId, transportId });
+      const { participant, media } = await this.peer(ctx, roomId);
+      return media.consume(participant.roomId, participant.id, { producerId, transportId });
     });
     on("close-producer", async (ctx, { roomId, producerId }) => {
-      const { p, m } = await this.peer(ctx, roomId);
-      await m.closeProducer(p.roomId, producerId, p.id);
+      const { participant, media } = await this.peer(ctx, roomId);
+      await media.closeProducer(participant.roomId, producerId, participant.id);
     });
     on("close-consumer", async (ctx, { roomId, consumerId }) => {
-      const { p, m } = await this.peer(ctx, roomId);
-      await m.closeConsumer(p.roomId, consumerId, p.id);
+      const { participant, media } = await this.peer(ctx, roomId);
+      await media.closeConsumer(participant.roomId, consumerId, participant.id);
     });
     on("set-preferred-layer", async (ctx, { roomId, consumerId, layer }) => {
-      const { p, m } = await this.peer(ctx, roomId);
-      await m.setPreferredLayer(p.roomId, consumerId, layer, p.id);
+      const { participant, media } = await this.peer(ctx, roomId);
+      await media.setPreferredLayer(participant.roomId, consumerId, layer, participant.id);
     });
     on("leave-media", async (ctx, { roomId }) => {
-      const { p, m } = await this.peer(ctx, roomId);
+      const { participant, media } = await this.peer(ctx, roomId);
       // Starting over: whatever is left of my media goes (nothing left is fine).
-      await m.leavePeer(p.roomId, p.id).catch((err) => {
+      await media.leavePeer(participant.roomId, participant.id).catch((err) => {
         const code = err instanceof AppError ? err.code : undefined;
         if (code !== "ROOM_NOT_FOUND" && code !== "PARTICIPANT_NOT_FOUND") throw err;
       });
@@ -119,38 +119,44 @@ export class MediaBridge {
    * Every node subscribed to a media node gets all its events (and an in-process SFU only has
    * this node's peers), so events go to this node's sockets only: each socket gets one copy.
    */
-  private async onMediaEvent(e: MediaEvent) {
+  private async onMediaEvent(event: MediaEvent) {
     const out = this.sig.out;
-    switch (e.type) {
+    switch (event.type) {
       case "producer-new":
-        this.producers.set(e.producer.producerId, { roomId: e.roomId, peerId: e.peerId, source: e.producer.source });
-        out.toRoomLocal(e.roomId, "new-producer", { roomId: e.roomId, peerId: e.peerId, producer: e.producer });
-        await this.setFlag(e.roomId, e.peerId, e.producer.source, true);
+        this.producers.set(event.producer.producerId, { roomId: event.roomId, peerId: event.peerId, source: event.producer.source });
+        out.toRoomLocal(event.roomId, "new-producer", { roomId: event.roomId, peerId: event.peerId, producer: event.producer });
+        await this.setFlag(event.roomId, event.peerId, event.producer.source, true);
         break;
       case "producer-closed": {
-        const known = this.producers.get(e.producerId);
-        this.producers.delete(e.producerId);
-        out.toRoomLocal(e.roomId, "producer-closed", { roomId: e.roomId, peerId: e.peerId, producerId: e.producerId, reason: e.reason });
-        if (known) await this.setFlag(e.roomId, e.peerId, known.source, false);
+        const known = this.producers.get(event.producerId);
+        this.producers.delete(event.producerId);
+        out.toRoomLocal(event.roomId, "producer-closed", { roomId: event.roomId, peerId: event.peerId, producerId: event.producerId, reason: event.reason });
+        if (known) await this.setFlag(event.roomId, event.peerId, known.source, false);
         break;
       }
       case "consumer-closed": {
-        const p = await this.sig.state.get(e.roomId, e.peerId);
-        if (p) out.toSocketLocal(p.socketId, "consumer-closed", { roomId: e.roomId, consumerId: e.consumerId, producerId: e.producerId, reason: e.reason });
+        const participant = await this.sig.state.get(event.roomId, event.peerId);
+        if (participant)
+          out.toSocketLocal(participant.socketId, "consumer-closed", {
+            roomId: event.roomId,
+            consumerId: event.consumerId,
+            producerId: event.producerId,
+            reason: event.reason,
+          });
         break;
       }
       case "room-closed":
         // The worker or node that held the room died: everyone here starts their media over.
-        if (e.reason === "media-lost") {
-          this.opts.log.warn({ roomId: e.roomId }, "the media of a room was lost; its participants start over");
-          out.toRoomLocal(e.roomId, "media-reset", { roomId: e.roomId, reason: "media-lost" });
+        if (event.reason === "media-lost") {
+          this.opts.log.warn({ roomId: event.roomId }, "the media of a room was lost; its participants start over");
+          out.toRoomLocal(event.roomId, "media-reset", { roomId: event.roomId, reason: "media-lost" });
         }
         break;
       case "transport-closed": {
         // The server gave up on one of a participant's connections (no packets, ICE or DTLS failed).
-        if (e.reason !== "failed") break;
-        const p = await this.sig.state.get(e.roomId, e.peerId);
-        if (p?.connected) out.toSocketLocal(p.socketId, "media-reset", { roomId: e.roomId, reason: "transport-failed" });
+        if (event.reason !== "failed") break;
+        const participant = await this.sig.state.get(event.roomId, event.peerId);
+        if (participant?.connected) out.toSocketLocal(participant.socketId, "media-reset", { roomId: event.roomId, reason: "transport-failed" });
         break;
       }
       default:
@@ -162,30 +168,30 @@ export class MediaBridge {
   private async setFlag(roomId: string, peerId: string, source: ProducerSource, on: boolean) {
     const flag = MEDIA_FLAG[source];
     if (!flag) return;
-    const p = await this.sig.state.get(roomId, peerId);
+    const participant = await this.sig.state.get(roomId, peerId);
     // The node that holds the publisher's socket speaks for it (once, to every node).
-    if (!p || p.media[flag] === on || !this.sig.out.isLocal(p.socketId)) return;
-    const up = await this.sig.state.update(roomId, peerId, { media: { ...p.media, [flag]: on } });
+    if (!participant || participant.media[flag] === on || !this.sig.out.isLocal(participant.socketId)) return;
+    const up = await this.sig.state.update(roomId, peerId, { media: { ...participant.media, [flag]: on } });
     if (up) await this.sig.classroom.participantUpdated(up);
   }
 
   /** Health of the media service, without starting it. */
   async status(): Promise<{ started: boolean; ok?: boolean; workers?: number; rooms?: number; peers?: number }> {
     if (!this.ready) return { started: false };
-    const h = await this.ready.health().catch(() => ({ ok: false, workers: 0, rooms: 0, peers: 0 }));
-    return { started: true, ...h };
+    const health = await this.ready.health().catch(() => ({ ok: false, workers: 0, rooms: 0, peers: 0 }));
+    return { started: true, ...health };
   }
 
   /** Runs a cleanup on this node's media service when it is running; "already gone" is fine. */
-  private async apply(a: MediaCleanup) {
-    const m = this.ready;
-    if (!m) return;
+  private async apply(cleanup: MediaCleanup) {
+    const media = this.ready;
+    if (!media) return;
     try {
-      if (a.op === "leave") await m.leavePeer(a.roomId, a.peerId);
-      else await m.closeProducersOf(a.roomId, a.peerId, a.sources ? { sources: a.sources } : undefined);
+      if (cleanup.op === "leave") await media.leavePeer(cleanup.roomId, cleanup.peerId);
+      else await media.closeProducersOf(cleanup.roomId, cleanup.peerId, cleanup.sources ? { sources: cleanup.sources } : undefined);
     } catch (err) {
       const code = err instanceof AppError ? err.code : undefined;
-      if (code !== "ROOM_NOT_FOUND" && code !== "PARTICIPANT_NOT_FOUND") this.opts.log.warn({ err, cleanup: a }, "media cleanup failed");
+      if (code !== "ROOM_NOT_FOUND" && code !== "PARTICIPANT_NOT_FOUND") this.opts.log.warn({ err, cleanup }, "media cleanup failed");
     }
   }
 
@@ -194,28 +200,30 @@ export class MediaBridge {
    * another node's in-process SFU: clean up here and ask every other node to do the same (for a
    * shared media node the repeats find nothing left to close).
    */
-  private async cleanup(a: MediaCleanup) {
-    this.sig.toOtherNodes(NODE_CHANNEL, a);
-    await this.apply(a);
+  private async cleanup(cleanup: MediaCleanup) {
+    this.sig.toOtherNodes(NODE_CHANNEL, cleanup);
+    await this.apply(cleanup);
   }
 
   private hookUp() {
-    const h = this.sig.hooks;
-    this.sig.onNodeMessage(NODE_CHANNEL, (a) => void this.apply(a as MediaCleanup));
-    h.on("participant-left", ({ roomId, participant }) => this.cleanup({ op: "leave", roomId, peerId: participant.id }));
+    const hooks = this.sig.hooks;
+    this.sig.onNodeMessage(NODE_CHANNEL, (message) => void this.apply(message as MediaCleanup));
+    hooks.on("participant-left", ({ roomId, participant }) => this.cleanup({ op: "leave", roomId, peerId: participant.id }));
     // A new connection (reconnect, another tab) must build new transports; the old ones are dead.
-    h.on("participant-resumed", ({ roomId, participant, previousSocketId }) =>
+    hooks.on("participant-resumed", ({ roomId, participant, previousSocketId }) =>
       previousSocketId === participant.socketId ? undefined : this.cleanup({ op: "leave", roomId, peerId: participant.id }),
     );
-    h.on("participant-role-changed", ({ roomId, participant, canPublish: may }) =>
+    hooks.on("participant-role-changed", ({ roomId, participant, canPublish: may }) =>
       may ? undefined : this.cleanup({ op: "close-producers", roomId, peerId: participant.id }),
     );
-    h.on("participant-muted", ({ roomId, participant }) => this.cleanup({ op: "close-producers", roomId, peerId: participant.id, sources: ["microphone"] }));
-    h.on("room-updated", async ({ roomId, room }) => {
+    hooks.on("participant-muted", ({ roomId, participant }) =>
+      this.cleanup({ op: "close-producers", roomId, peerId: participant.id, sources: ["microphone"] }),
+    );
+    hooks.on("room-updated", async ({ roomId, room }) => {
       if (room.settings.studentsCanPublish) return;
       for (const p of await this.sig.state.list(roomId)) if (p.role === "student") await this.cleanup({ op: "close-producers", roomId, peerId: p.id });
     });
-    h.on("room-ended", async ({ roomId, participants }) => {
+    hooks.on("room-ended", async ({ roomId, participants }) => {
       for (const p of participants) await this.cleanup({ op: "leave", roomId, peerId: p.id });
     });
   }

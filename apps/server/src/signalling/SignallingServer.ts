@@ -84,39 +84,39 @@ export class SignallingServer {
   private redisClients: Redis[] = [];
   private closed = false;
 
-  constructor(private readonly o: SignallingOptions) {
-    this.nodeId = o.nodeId ?? randomUUID();
-    this.state = o.state;
-    this.io = new Server(o.httpServer, {
+  constructor(private readonly opts: SignallingOptions) {
+    this.nodeId = opts.nodeId ?? randomUUID();
+    this.state = opts.state;
+    this.io = new Server(opts.httpServer, {
       path: "/socket.io/",
       serveClient: false,
-      cors: { origin: o.corsOrigins, credentials: true },
+      cors: { origin: opts.corsOrigins, credentials: true },
       maxHttpBufferSize: 256 * 1024,
       connectionStateRecovery: undefined,
     });
-    if (o.redis) {
-      const { adapter, clients } = redisAdapter(o.redis.url, `${o.redis.prefix}socket.io`, o.log);
+    if (opts.redis) {
+      const { adapter, clients } = redisAdapter(opts.redis.url, `${opts.redis.prefix}socket.io`, opts.log);
       this.redisClients = clients;
       this.io.adapter(adapter);
     }
-    this.hooks = new RoomHooks(o.log);
+    this.hooks = new RoomHooks(opts.log);
     this.out = new Broadcaster(this.io);
     this.classroom = new Classroom({
-      rooms: o.rooms,
-      chat: o.chat,
-      attendance: o.attendance,
-      state: o.state,
+      rooms: opts.rooms,
+      chat: opts.chat,
+      attendance: opts.attendance,
+      state: opts.state,
       hooks: this.hooks,
       out: this.out,
-      graceMs: o.reconnectGraceSeconds * 1000,
+      graceMs: opts.reconnectGraceSeconds * 1000,
       nodeId: this.nodeId,
-      log: o.log,
+      log: opts.log,
     });
     this.controls = new ClassroomControls(this.classroom, {
-      rooms: o.rooms,
-      chat: o.chat,
-      attendance: o.attendance,
-      state: o.state,
+      rooms: opts.rooms,
+      chat: opts.chat,
+      attendance: opts.attendance,
+      state: opts.state,
       hooks: this.hooks,
       out: this.out,
     });
@@ -125,7 +125,7 @@ export class SignallingServer {
     this.io.use((socket, next) => {
       const raw = socket.handshake.auth?.token ?? bearer(socket.handshake.headers.authorization);
       const token = typeof raw === "string" ? raw : undefined;
-      o.auth.fromToken(token).then(
+      opts.auth.fromToken(token).then(
         (user) => {
           socket.data.user = user;
           socket.data.tokenExpiresAt = token ? tokenExpiry(token) : null;
@@ -138,12 +138,12 @@ export class SignallingServer {
       );
     });
     this.io.on("connection", (socket) => this.onConnection(socket));
-    this.onNodeMessage(REVOKE_CHANNEL, (m) => {
-      const { userId, reason } = m as { userId: string; reason: SessionEndReason };
+    this.onNodeMessage(REVOKE_CHANNEL, (message) => {
+      const { userId, reason } = message as { userId: string; reason: SessionEndReason };
       this.revokeLocal(userId, reason);
     });
 
-    this.sweeper = setInterval(() => this.sweep(), o.sweepIntervalMs ?? 1000);
+    this.sweeper = setInterval(() => this.sweep(), opts.sweepIntervalMs ?? 1000);
     this.sweeper.unref();
     // Announce this node at once: a crash before the first sweep must still be noticed.
     setImmediate(() => this.sweep());
@@ -151,7 +151,7 @@ export class SignallingServer {
 
   /** Sends `payload` to the `onNodeMessage(channel)` listeners of every other server process (none without Redis). */
   toOtherNodes(channel: string, payload: unknown) {
-    if (this.o.redis && !this.closed) this.io.serverSideEmit("vtp:node-message", channel, payload);
+    if (this.opts.redis && !this.closed) this.io.serverSideEmit("vtp:node-message", channel, payload);
   }
 
   /** Listens to `toOtherNodes(channel, …)` from other processes. */
@@ -206,15 +206,15 @@ export class SignallingServer {
     let queue: Promise<unknown> = Promise.resolve();
     // One event at a time per socket, in arrival order.
     const enqueue = (job: () => Promise<void>) => {
-      const p = queue.then(job, job);
-      queue = p;
-      this.pending.add(p);
-      void p.finally(() => this.pending.delete(p));
+      const run = queue.then(job, job);
+      queue = run;
+      this.pending.add(run);
+      void run.finally(() => this.pending.delete(run));
     };
     // A token bucket per socket: a client flooding events (each may carry 128 KiB of SDP) gets
     // RATE_LIMITED acks instead of queueing unbounded work; a class's normal bursts (joining a
     // room with many producers: a consume and an answer each) stay well inside it.
-    const rate = this.o.socketEventRate ?? { perSecond: 50, burst: 200 };
+    const rate = this.opts.socketEventRate ?? { perSecond: 50, burst: 200 };
     let tokens = rate.burst;
     let at = Date.now();
     socket.onAny((event: unknown, ...args: unknown[]) => {
@@ -222,7 +222,7 @@ export class SignallingServer {
       // name's place; it is answered BAD_REQUEST when it asked for an ack, else dropped.
       const named = typeof event === "string";
       const last = named ? args[args.length - 1] : typeof event === "function" ? event : args[args.length - 1];
-      const ack = typeof last === "function" ? (last as (r: AckResult<object>) => void) : undefined;
+      const ack = typeof last === "function" ? (last as (result: AckResult<object>) => void) : undefined;
       if (named && ack) args.pop();
       const now = Date.now();
       tokens = Math.min(rate.burst, tokens + ((now - at) * rate.perSecond) / 1000);
@@ -240,27 +240,27 @@ export class SignallingServer {
     });
     socket.on("disconnect", () =>
       enqueue(async () => {
-        const d = socket.data;
+        const data = socket.data;
         try {
-          if (d.roomId && d.participantId) {
-            if (d.revoked === "account-disabled") await this.classroom.leave(session, d.roomId, d.participantId);
-            else await this.classroom.dropped(socket.id, d.roomId, d.participantId);
+          if (data.roomId && data.participantId) {
+            if (data.revoked === "account-disabled") await this.classroom.leave(session, data.roomId, data.participantId);
+            else await this.classroom.dropped(socket.id, data.roomId, data.participantId);
           }
-          if (d.waitingRoomId) await this.classroom.waitingDropped(socket.id, d.waitingRoomId, d.user.id);
+          if (data.waitingRoomId) await this.classroom.waitingDropped(socket.id, data.waitingRoomId, data.user.id);
         } catch (err) {
-          this.o.log.error({ err }, "error handling a socket disconnect");
+          this.opts.log.error({ err }, "error handling a socket disconnect");
         }
       }),
     );
   }
 
-  private async dispatch(socket: VtpSocket, session: Session, event: string, payload: unknown, ack?: (r: AckResult<object>) => void) {
+  private async dispatch(socket: VtpSocket, session: Session, event: string, payload: unknown, ack?: (result: AckResult<object>) => void) {
     // Each event gets a request id, as each HTTP request does: the lines one event logs share it.
     const reqId = nextEventId();
     const started = performance.now();
     let outcome = "ok";
-    const reply = (r: AckResult<object>) => {
-      if (ack) safeAck(ack, r);
+    const reply = (result: AckResult<object>) => {
+      if (ack) safeAck(ack, result);
     };
     try {
       if (!isClientEventName(event)) throw new AppError("BAD_REQUEST", `Unknown event "${event.slice(0, 64)}"`);
@@ -281,7 +281,7 @@ export class SignallingServer {
         classroom: this.classroom,
         controls: this.controls,
         member: (roomId) => this.classroom.member(session, socket.data, roomId),
-        renewToken: async (token) => ({ user: await this.o.auth.fromToken(token), expiresAt: tokenExpiry(token) }),
+        renewToken: async (token) => ({ user: await this.opts.auth.fromToken(token), expiresAt: tokenExpiry(token) }),
       };
       const result = await handler.run(ctx, payload);
       reply({ ok: true, ...(result ?? {}) });
@@ -289,12 +289,12 @@ export class SignallingServer {
       const { status, body } = toErrorBody(err);
       outcome = body.code;
       if (status >= 500 && !(err instanceof AppError))
-        this.o.log.error({ err, event, reqId, socketId: socket.id, userId: session.user.id }, "socket event failed");
+        this.opts.log.error({ err, event, reqId, socketId: socket.id, userId: session.user.id }, "socket event failed");
       reply({ ok: false, error: { code: body.code, message: body.message, ...(body.details !== undefined ? { details: body.details } : {}) } });
     } finally {
-      if (this.o.log.isLevelEnabled("debug")) {
+      if (this.opts.log.isLevelEnabled("debug")) {
         const ms = Math.round((performance.now() - started) * 10) / 10;
-        this.o.log.debug({ reqId, event, socketId: socket.id, userId: session.user.id, outcome, ms }, "socket event");
+        this.opts.log.debug({ reqId, event, socketId: socket.id, userId: session.user.id, outcome, ms }, "socket event");
       }
     }
   }
@@ -302,13 +302,13 @@ export class SignallingServer {
   /** Checks `payload` against event `event`'s schema in the protocol: VALIDATION_FAILED names the first wrong field. */
   private validate(event: ClientEventName, payload: unknown): asserts payload is EventPayload<ClientEventName> {
     const schema: TSchema = ClientEvents[event].payload;
-    let c = this.checks.get(schema);
-    if (!c) {
-      c = TypeCompiler.Compile(schema);
-      this.checks.set(schema, c);
+    let check = this.checks.get(schema);
+    if (!check) {
+      check = TypeCompiler.Compile(schema);
+      this.checks.set(schema, check);
     }
-    if (c.Check(payload)) return;
-    const first = c.Errors(payload).First();
+    if (check.Check(payload)) return;
+    const first = check.Errors(payload).First();
     const field = first?.path.replace(/^\//, "").replace(/\//g, ".") || "payload";
     throw new AppError("VALIDATION_FAILED", `${field}: ${first?.message ?? "invalid"}`, first ? [{ field, problem: first.message }] : undefined);
   }
@@ -316,16 +316,16 @@ export class SignallingServer {
   private sweep() {
     if (this.sweeping || this.closed) return;
     this.sweeping = true;
-    const p = this.classroom
+    const sweep = this.classroom
       .sweepGrace()
-      .catch((err) => this.o.log.warn({ err }, "grace sweep failed"))
+      .catch((err) => this.opts.log.warn({ err }, "grace sweep failed"))
       .then(() => this.checkNodes())
-      .catch((err) => this.o.log.warn({ err }, "node liveness check failed"))
+      .catch((err) => this.opts.log.warn({ err }, "node liveness check failed"))
       .finally(() => {
         this.sweeping = false;
       });
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+    this.pending.add(sweep);
+    void sweep.finally(() => this.pending.delete(sweep));
   }
 
   /**
@@ -340,14 +340,17 @@ export class SignallingServer {
     if (this.closed) return;
     if (now - this.lastHeartbeat >= 500) {
       this.lastHeartbeat = now;
-      const fine = await this.state.heartbeat(this.nodeId, (this.o.nodeTimeoutSeconds ?? 10) * 1000);
+      const fine = await this.state.heartbeat(this.nodeId, (this.opts.nodeTimeoutSeconds ?? 10) * 1000);
       if (!fine && !this.closed) {
-        this.o.log.warn({ nodeId: this.nodeId }, "this node was declared dead by another node (it stalled): disconnecting its sockets so their clients resume");
+        this.opts.log.warn(
+          { nodeId: this.nodeId },
+          "this node was declared dead by another node (it stalled): disconnecting its sockets so their clients resume",
+        );
         this.io.local.disconnectSockets(true);
       }
     }
     for (const dead of await this.state.claimDeadNodes()) {
-      this.o.log.warn(
+      this.opts.log.warn(
         { nodeId: dead.nodeId, participants: dead.participants.length, waiting: dead.waiting.length },
         "a server node stopped answering: dropping its connections",
       );
@@ -382,7 +385,7 @@ export class SignallingServer {
     clearInterval(this.sweeper);
     this.io.local.disconnectSockets(true);
     for (let i = 0; i < 5 && this.pending.size; i++) await Promise.allSettled([...this.pending]);
-    await this.state.forgetNode(this.nodeId).catch((err) => this.o.log.warn({ err }, "could not deregister this node"));
+    await this.state.forgetNode(this.nodeId).catch((err) => this.opts.log.warn({ err }, "could not deregister this node"));
     this.io.engine.close();
     try {
       await this.io.of("/").adapter.close?.();

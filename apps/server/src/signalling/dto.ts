@@ -3,22 +3,22 @@ import type { LiveParticipant, WaitingEntry } from "./state/index.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function canPublish(p: Pick<LiveParticipant, "role">, settings: Pick<RoomSettings, "studentsCanPublish">): boolean {
-  return p.role === "host" || p.role === "presenter" || settings.studentsCanPublish;
+export function canPublish(participant: Pick<LiveParticipant, "role">, settings: Pick<RoomSettings, "studentsCanPublish">): boolean {
+  return participant.role === "host" || participant.role === "presenter" || settings.studentsCanPublish;
 }
 
-export function toParticipantDto(p: LiveParticipant, settings: Pick<RoomSettings, "studentsCanPublish">): ParticipantDto {
+export function toParticipantDto(participant: LiveParticipant, settings: Pick<RoomSettings, "studentsCanPublish">): ParticipantDto {
   return {
-    id: p.id,
-    userId: p.userId,
-    name: p.name,
-    role: p.role,
-    handRaised: p.handRaisedAt !== null,
-    handRaisedAt: p.handRaisedAt === null ? null : iso(p.handRaisedAt),
-    media: { ...p.media },
-    connected: p.connected,
-    canPublish: canPublish(p, settings),
-    joinedAt: iso(p.joinedAt),
+    id: participant.id,
+    userId: participant.userId,
+    name: participant.name,
+    role: participant.role,
+    handRaised: participant.handRaisedAt !== null,
+    handRaisedAt: participant.handRaisedAt === null ? null : iso(participant.handRaisedAt),
+    media: { ...participant.media },
+    connected: participant.connected,
+    canPublish: canPublish(participant, settings),
+    joinedAt: iso(participant.joinedAt),
   };
 }
 
@@ -30,6 +30,6 @@ export function handQueueOf(participants: LiveParticipant[]): HandQueueEntry[] {
     .map(({ p, raisedAt }) => ({ participantId: p.id, userId: p.userId, name: p.name, raisedAt: iso(raisedAt) }));
 }
 
-export function toWaitingDto(w: WaitingEntry): WaitingDto {
-  return { userId: w.userId, name: w.name, since: iso(w.since) };
+export function toWaitingDto(waiting: WaitingEntry): WaitingDto {
+  return { userId: waiting.userId, name: waiting.name, since: iso(waiting.since) };
 }

@@ -52,9 +52,9 @@ export interface SocketHandler<E extends ClientEventName = ClientEventName> exte
 export type DefineHandler = <E extends ClientEventName>(event: E, run: SocketHandler<E>["run"], options?: HandlerOptions) => void;
 
 /** The classroom's events (the media events are defined by the media layer, `add-marker` by recording). */
-export function defineClassroomHandlers(h: DefineHandler): void {
-  h("join-room", async (c, { roomId }) => {
-    const { data, session, classroom } = c;
+export function defineClassroomHandlers(define: DefineHandler): void {
+  define("join-room", async (ctx, { roomId }) => {
+    const { data, session, classroom } = ctx;
     if (data.waitingRoomId && data.waitingRoomId !== roomId) {
       await classroom.waitingDropped(session.socketId, data.waitingRoomId, session.user.id);
       data.waitingRoomId = undefined;
@@ -74,57 +74,59 @@ export function defineClassroomHandlers(h: DefineHandler): void {
       throw err;
     }
   });
-  h(
+  define(
     "leave-room",
-    async (c, { roomId }) => {
-      const { data, session, classroom } = c;
+    async (ctx, { roomId }) => {
+      const { data, session, classroom } = ctx;
       if (data.waitingRoomId && (roomId === undefined || roomId === data.waitingRoomId) && !data.participantId) {
         await classroom.waitingDropped(session.socketId, data.waitingRoomId, session.user.id);
         data.waitingRoomId = undefined;
         return;
       }
-      const p = await c.member(roomId);
-      await classroom.leave(session, p.roomId, p.id);
+      const participant = await ctx.member(roomId);
+      await classroom.leave(session, participant.roomId, participant.id);
       data.roomId = data.participantId = undefined;
     },
     { allowExpiredToken: true },
   );
-  h("get-room-info", async (c, { roomId }) => c.classroom.roomInfo(await c.member(roomId)));
-  h("get-participants", async (c, { roomId }) => {
-    const p = await c.member(roomId);
-    return { participants: await c.classroom.participants(p.roomId) };
+  define("get-room-info", async (ctx, { roomId }) => ctx.classroom.roomInfo(await ctx.member(roomId)));
+  define("get-participants", async (ctx, { roomId }) => {
+    const participant = await ctx.member(roomId);
+    return { participants: await ctx.classroom.participants(participant.roomId) };
   });
 
-  h("webrtc-offer", async (c, { roomId, to, description }) => c.controls.relay(await c.member(roomId), "webrtc-offer", to, { description }));
-  h("webrtc-answer", async (c, { roomId, to, description }) => c.controls.relay(await c.member(roomId), "webrtc-answer", to, { description }));
-  h("ice-candidate", async (c, { roomId, to, candidate }) => c.controls.relay(await c.member(roomId), "ice-candidate", to, { candidate }));
+  define("webrtc-offer", async (ctx, { roomId, to, description }) => ctx.controls.relay(await ctx.member(roomId), "webrtc-offer", to, { description }));
+  define("webrtc-answer", async (ctx, { roomId, to, description }) => ctx.controls.relay(await ctx.member(roomId), "webrtc-answer", to, { description }));
+  define("ice-candidate", async (ctx, { roomId, to, candidate }) => ctx.controls.relay(await ctx.member(roomId), "ice-candidate", to, { candidate }));
 
-  h("raise-hand", async (c, { roomId }) => c.controls.raiseHand(await c.member(roomId)));
-  h("lower-hand", async (c, { roomId, participantId }) => c.controls.lowerHand(await c.member(roomId), participantId));
+  define("raise-hand", async (ctx, { roomId }) => ctx.controls.raiseHand(await ctx.member(roomId)));
+  define("lower-hand", async (ctx, { roomId, participantId }) => ctx.controls.lowerHand(await ctx.member(roomId), participantId));
 
-  h("promote", async (c, { roomId, participantId }) => ({ participant: await c.controls.setRole(await c.member(roomId), participantId, "presenter") }));
-  h("demote", async (c, { roomId, participantId }) => ({ participant: await c.controls.setRole(await c.member(roomId), participantId, "student") }));
-  h("mute-participant", async (c, { roomId, participantId }) => c.controls.mute(await c.member(roomId), participantId));
-  h("remove-participant", async (c, { roomId, participantId }) => c.controls.remove(await c.member(roomId), participantId));
-  h("admit", async (c, { roomId, userId }) => c.controls.admit(await c.member(roomId), userId));
-  h("reject", async (c, { roomId, userId }) => c.controls.reject(await c.member(roomId), userId));
-  h("update-room-settings", async (c, { roomId, settings }) => ({ room: await c.controls.updateSettings(await c.member(roomId), settings) }));
-  h("end-room", async (c, { roomId }) => {
-    await c.controls.end(await c.member(roomId));
-    c.data.roomId = c.data.participantId = undefined;
+  define("promote", async (ctx, { roomId, participantId }) => ({
+    participant: await ctx.controls.setRole(await ctx.member(roomId), participantId, "presenter"),
+  }));
+  define("demote", async (ctx, { roomId, participantId }) => ({ participant: await ctx.controls.setRole(await ctx.member(roomId), participantId, "student") }));
+  define("mute-participant", async (ctx, { roomId, participantId }) => ctx.controls.mute(await ctx.member(roomId), participantId));
+  define("remove-participant", async (ctx, { roomId, participantId }) => ctx.controls.remove(await ctx.member(roomId), participantId));
+  define("admit", async (ctx, { roomId, userId }) => ctx.controls.admit(await ctx.member(roomId), userId));
+  define("reject", async (ctx, { roomId, userId }) => ctx.controls.reject(await ctx.member(roomId), userId));
+  define("update-room-settings", async (ctx, { roomId, settings }) => ({ room: await ctx.controls.updateSettings(await ctx.member(roomId), settings) }));
+  define("end-room", async (ctx, { roomId }) => {
+    await ctx.controls.end(await ctx.member(roomId));
+    ctx.data.roomId = ctx.data.participantId = undefined;
   });
 
-  h("chat-send", async (c, { roomId, text }) => ({ message: await c.controls.chatSend(await c.member(roomId), text) }));
-  h("chat-delete", async (c, { roomId, messageId }) => c.controls.chatDelete(await c.member(roomId), messageId));
+  define("chat-send", async (ctx, { roomId, text }) => ({ message: await ctx.controls.chatSend(await ctx.member(roomId), text) }));
+  define("chat-delete", async (ctx, { roomId, messageId }) => ctx.controls.chatDelete(await ctx.member(roomId), messageId));
 
-  h(
+  define(
     "auth-renew",
-    async (c, { token }) => {
-      const { user, expiresAt } = await c.renewToken(token);
-      if (user.id !== c.data.user.id) throw new AppError("FORBIDDEN", "The new token belongs to another account; reconnect instead");
-      c.data.user = user;
-      c.session.user = user;
-      c.data.tokenExpiresAt = expiresAt;
+    async (ctx, { token }) => {
+      const { user, expiresAt } = await ctx.renewToken(token);
+      if (user.id !== ctx.data.user.id) throw new AppError("FORBIDDEN", "The new token belongs to another account; reconnect instead");
+      ctx.data.user = user;
+      ctx.session.user = user;
+      ctx.data.tokenExpiresAt = expiresAt;
       return { expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
     },
     { allowExpiredToken: true },

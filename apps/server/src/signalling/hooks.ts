@@ -23,7 +23,7 @@ export interface RoomHookEvents {
 }
 
 export type RoomHookName = keyof RoomHookEvents;
-type Listener<K extends RoomHookName> = (e: RoomHookEvents[K]) => unknown;
+type Listener<K extends RoomHookName> = (event: RoomHookEvents[K]) => unknown;
 
 export class RoomHooks {
   private readonly listeners: { [K in RoomHookName]?: Listener<K>[] } = {};
@@ -38,17 +38,17 @@ export class RoomHooks {
     list.push(fn);
     byName[name] = list;
     return () => {
-      const l = byName[name];
-      if (l) byName[name] = l.filter((x) => x !== fn);
+      const listeners = byName[name];
+      if (listeners) byName[name] = listeners.filter((x) => x !== fn);
     };
   }
 
-  async fire<K extends RoomHookName>(name: K, e: RoomHookEvents[K]): Promise<void> {
+  async fire<K extends RoomHookName>(name: K, event: RoomHookEvents[K]): Promise<void> {
     for (const fn of this.listeners[name] ?? []) {
       try {
-        await fn(e);
+        await fn(event);
       } catch (err) {
-        this.log?.error({ err, hook: name, roomId: e.roomId }, "room hook failed");
+        this.log?.error({ err, hook: name, roomId: event.roomId }, "room hook failed");
       }
     }
   }

@@ -28,5 +28,5 @@ export interface AttendanceLog {
 export interface ChatLog {
   send(roomId: string, user: { id: string; fullName: string }, text: string): Promise<ChatMessageDto>;
   delete(roomId: string, messageId: string, by: string): Promise<ChatMessageDto>;
-  latest(roomId: string, n: number): Promise<ChatMessageDto[]>;
+  latest(roomId: string, count: number): Promise<ChatMessageDto[]>;
 }

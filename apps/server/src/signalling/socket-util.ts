@@ -4,9 +4,9 @@ import type { Logger } from "pino";
 import type { AckResult } from "@vtp/protocol";
 
 /** Answers through an ack; a broken ack must not break the server. */
-export function safeAck(ack: (r: AckResult<object>) => void, r: AckResult<object>) {
+export function safeAck(ack: (result: AckResult<object>) => void, result: AckResult<object>) {
   try {
-    ack(r);
+    ack(result);
   } catch {
     /* the client is gone or its callback threw */
   }
@@ -46,9 +46,9 @@ function settleFireAndForget(client: Redis, names: readonly ("publish" | "spubli
 }
 
 /** The token of an `Authorization: Bearer …` header. */
-export function bearer(h: unknown): string | undefined {
-  const m = typeof h === "string" ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-  return m?.[1];
+export function bearer(header: unknown): string | undefined {
+  const match = typeof header === "string" ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
 }
 
 /** The `exp` of an (already verified) JWT, as epoch ms. */

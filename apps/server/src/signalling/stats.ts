@@ -42,8 +42,8 @@ export class RoomStatsService {
     const ids = await this.rooms.liveRoomIds(hostId);
     const out: RoomStats[] = [];
     for (const id of ids) {
-      const r = await this.rooms.find(id);
-      if (r) out.push(await this.of(r));
+      const room = await this.rooms.find(id);
+      if (room) out.push(await this.of(room));
     }
     return out;
   }

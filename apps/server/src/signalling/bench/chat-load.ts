@@ -36,8 +36,8 @@ export interface LoadResult {
 }
 
 const TAG = "bench:";
-const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-const round = (x: number) => Math.round(x * 10) / 10;
+const pct = (sorted: number[], quantile: number) => sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? Number.NaN;
+const round = (value: number) => Math.round(value * 10) / 10;
 
 function connect(url: string, token: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -55,16 +55,16 @@ async function join(socket: Socket, roomId: string): Promise<void> {
 export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const latencies: number[] = [];
   let deliveries = 0;
-  const listen = (s: Socket) =>
-    s.on("chat-message", (e: { message: { text: string } }) => {
-      const text = e.message.text;
+  const listen = (socket: Socket) =>
+    socket.on("chat-message", (event: { message: { text: string } }) => {
+      const text = event.message.text;
       if (!text.startsWith(TAG)) return;
       deliveries++;
       latencies.push(performance.now() - Number(text.slice(TAG.length).split(" ")[0]));
     });
 
   const joinStart = performance.now();
-  const urlOf = (i: number) => plan.urls[i % plan.urls.length] ?? plan.urls[0] ?? "";
+  const urlOf = (index: number) => plan.urls[index % plan.urls.length] ?? plan.urls[0] ?? "";
   const host = await connect(urlOf(0), plan.hostToken);
   await join(host, plan.roomId);
   listen(host);
@@ -73,16 +73,16 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const joinOne = async (): Promise<void> => {
     while (next < plan.studentTokens.length) {
       const i = next++;
-      const s = await connect(urlOf(i), plan.studentTokens[i] ?? "");
-      await join(s, plan.roomId);
-      listen(s);
-      students.push(s);
+      const socket = await connect(urlOf(i), plan.studentTokens[i] ?? "");
+      await join(socket, plan.roomId);
+      listen(socket);
+      students.push(socket);
     }
   };
   await Promise.all(Array.from({ length: plan.joinConcurrency }, joinOne));
   const joinSeconds = (performance.now() - joinStart) / 1000;
   // Let the joins' participant updates drain before measuring.
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((resolve) => setTimeout(resolve, 2000));
 
   const health: number[] = [];
   let probing = true;
@@ -90,10 +90,10 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     while (probing) {
       const t0 = performance.now();
       await fetch(`${plan.urls[0]}/health`)
-        .then((r) => r.arrayBuffer())
+        .then((res) => res.arrayBuffer())
         .catch(() => undefined);
       health.push(performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
 
@@ -102,13 +102,14 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   let sent = 0;
   const refused: Record<string, number> = {};
   const sends: Promise<void>[] = [];
-  for (const s of students) {
+  for (const student of students) {
     for (let m = 0; m < plan.messagesPerStudent; m++) {
       sends.push(
         new Promise<void>((resolve) => {
           setTimeout(
             () => {
-              s.timeout(60_000)
+              student
+                .timeout(60_000)
                 .emitWithAck("chat-send", { roomId: plan.roomId, text: `${TAG}${performance.now()} ${m}` })
                 .then((ack: { ok: boolean; error?: { code: string } }) => {
                   if (ack?.ok) sent++;
@@ -127,7 +128,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const sockets = students.length + 1;
   const expectedDeliveries = sent * sockets;
   const deadline = performance.now() + 60_000;
-  while (deliveries < expectedDeliveries && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (deliveries < expectedDeliveries && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   probing = false;
   await probe;
   const cpu = process.cpuUsage(cpuAtSend);
@@ -157,11 +158,11 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
 if (process.argv.includes("--child")) {
   let input = "";
   process.stdin.setEncoding("utf8");
-  process.stdin.on("data", (d) => (input += d));
+  process.stdin.on("data", (chunk) => (input += chunk));
   process.stdin.on("end", () => {
     runLoad(JSON.parse(input) as LoadPlan)
-      .then((r) => {
-        process.stdout.write(`${JSON.stringify(r)}\n`);
+      .then((result) => {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
         process.exit(0);
       })
       .catch((err) => {

@@ -35,21 +35,21 @@ const REDIS = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const SECRET = "bench-secret-bench-secret-bench-secret-0123";
 
 function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return (i >= 0 && process.argv[i + 1]) || fallback;
+  const flagAt = process.argv.indexOf(`--${name}`);
+  return (flagAt >= 0 && process.argv[flagAt + 1]) || fallback;
 }
-const list = (s: string) =>
-  s
+const list = (csv: string) =>
+  csv
     .split(",")
     .map((x) => Number(x.trim()))
     .filter((x) => Number.isFinite(x) && x > 0);
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
     });
   });
 }
@@ -125,18 +125,18 @@ async function startServer(tree: string, env: Record<string, string>): Promise<S
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`the server in ${tree} exited (${proc.exitCode})`);
     const ok = await fetch(`${url}/health`)
-      .then((r) => r.ok)
+      .then((res) => res.ok)
       .catch(() => false);
     if (ok) break;
     if (Date.now() > deadline) throw new Error("the server did not become healthy");
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return {
     url,
     proc,
     stop: async () => {
       proc.kill("SIGTERM");
-      await new Promise((r) => (proc.exitCode !== null ? r(undefined) : proc.once("exit", r)));
+      await new Promise((resolve) => (proc.exitCode !== null ? resolve(undefined) : proc.once("exit", resolve)));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -162,11 +162,11 @@ async function scenario(
     // People, straight into the database (passwords are never used: tokens are signed here).
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
-    const insert = async (role: string, n: number) =>
+    const insert = async (role: string, count: number) =>
       (
         await client.query<{ id: string }>(
           `insert into users (email, password_hash, full_name, role, email_verified_at) select 'bench' || g || '-' || $1 || '@bench.test', 'x', 'Student ' || g, $1, now() from generate_series(1, $2) g returning id`,
-          [role, n],
+          [role, count],
         )
       ).rows.map((r) => r.id);
     const [teacherId] = await insert("teacher", 1);
@@ -180,7 +180,7 @@ async function scenario(
       method: "POST",
       headers: { authorization: `Bearer ${hostToken}`, "content-type": "application/json" },
       body: JSON.stringify({ title: "Chat benchmark", settings: { maxParticipants: Math.min(1000, students + 1), waitingRoom: false } }),
-    }).then((r) => r.json() as Promise<{ room?: { id: string } }>);
+    }).then((res) => res.json() as Promise<{ room?: { id: string } }>);
     if (!created.room) throw new Error(`could not create the room: ${JSON.stringify(created)}`);
     const plan: LoadPlan = {
       urls: servers.map((s) => s.url),
@@ -198,13 +198,13 @@ async function scenario(
     let err = "";
     let cpuAtSend = 0;
     const cpu = () => servers.reduce((sum, s) => sum + treeCpuSeconds(s.proc.pid ?? 0), 0);
-    load.stdout.on("data", (d) => (out += d));
-    load.stderr.on("data", (d) => {
-      err += d;
-      if (String(d).includes("phase:send")) cpuAtSend = cpu();
+    load.stdout.on("data", (chunk) => (out += chunk));
+    load.stderr.on("data", (chunk) => {
+      err += chunk;
+      if (String(chunk).includes("phase:send")) cpuAtSend = cpu();
     });
     load.stdin.end(JSON.stringify(plan));
-    const code = await new Promise<number | null>((r) => load.once("exit", r));
+    const code = await new Promise<number | null>((resolve) => load.once("exit", resolve));
     const cpuSeconds = cpu() - cpuAtSend;
     if (code !== 0) throw new Error(`the load generator failed: ${err.slice(-2000)}`);
     const result = JSON.parse(out.trim().split("\n").at(-1) ?? "null") as LoadResult;
@@ -229,8 +229,8 @@ async function main() {
     code ? { name: codeRef, dir: code.dir, remove: code.remove } : { name: "this checkout", dir: repoRoot },
   ];
   if (baselineRef) {
-    const b = baselineTree(baselineRef);
-    trees.unshift({ name: `baseline ${baselineRef}`, dir: b.dir, remove: b.remove });
+    const baseline = baselineTree(baselineRef);
+    trees.unshift({ name: `baseline ${baselineRef}`, dir: baseline.dir, remove: baseline.remove });
   }
   console.log(
     `chat fan-out: ${messages} messages per student ${burst ? "all at once (burst)" : `over ${windowMs / 1000} s`}; load generator in its own process; servers on PostgreSQL${nodesList.some((n) => n > 1) ? " (+ Redis for 2 nodes)" : ""}`,
@@ -243,12 +243,12 @@ async function main() {
     for (const nodes of nodesList) {
       for (const students of studentsList) {
         for (const tree of trees) {
-          const r = await scenario(tree.dir, students, nodes, messages, windowMs, burst);
-          const refused = Object.entries(r.refused)
+          const result = await scenario(tree.dir, students, nodes, messages, windowMs, burst);
+          const refused = Object.entries(result.refused)
             .map(([k, v]) => `${k}×${v}`)
             .join(" ");
           console.log(
-            `| ${tree.name} | ${nodes} | ${students} | ${r.sockets} | ${r.sent}${refused ? ` (refused ${refused})` : ""} | ${r.lost} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.healthMs.p99} | ${r.cpuUsPerDelivery} | ${Math.round(((r.cpuSeconds * 1e6) / Math.max(1, r.deliveries)) * 100) / 100} | ${r.joinSeconds} |`,
+            `| ${tree.name} | ${nodes} | ${students} | ${result.sockets} | ${result.sent}${refused ? ` (refused ${refused})` : ""} | ${result.lost} | ${result.latencyMs.p50} | ${result.latencyMs.p95} | ${result.latencyMs.p99} | ${result.latencyMs.max} | ${result.healthMs.p99} | ${result.cpuUsPerDelivery} | ${Math.round(((result.cpuSeconds * 1e6) / Math.max(1, result.deliveries)) * 100) / 100} | ${result.joinSeconds} |`,
           );
         }
       }

@@ -109,9 +109,9 @@ export interface LiveState extends RateLimiter {
   close(): Promise<void>;
 }
 
-export function matches(p: LiveParticipant, cond: ParticipantCondition | undefined): boolean {
+export function matches(participant: LiveParticipant, cond: ParticipantCondition | undefined): boolean {
   if (!cond) return true;
-  for (const [k, v] of Object.entries(cond)) if ((p as unknown as Record<string, unknown>)[k] !== v) return false;
+  for (const [k, v] of Object.entries(cond)) if ((participant as unknown as Record<string, unknown>)[k] !== v) return false;
   return true;
 }
 

@@ -17,7 +17,7 @@ interface RoomState {
   handSeq: number;
 }
 
-const clone = <T>(v: T): T => structuredClone(v);
+const clone = <T>(value: T): T => structuredClone(value);
 
 /** One process: every method is synchronous underneath, so each is atomic. */
 export class MemoryLiveState implements LiveState {
@@ -39,9 +39,9 @@ export class MemoryLiveState implements LiveState {
   }
 
   async join(candidate: LiveParticipant, max: number, exempt: boolean): Promise<JoinOutcome> {
-    const r = this.room(candidate.roomId);
-    const existingId = r.byUser.get(candidate.userId);
-    const existing = existingId ? r.participants.get(existingId) : undefined;
+    const room = this.room(candidate.roomId);
+    const existingId = room.byUser.get(candidate.userId);
+    const existing = existingId ? room.participants.get(existingId) : undefined;
     if (existing) {
       const previousSocketId = existing.socketId;
       const wasConnected = existing.connected;
@@ -49,22 +49,22 @@ export class MemoryLiveState implements LiveState {
       Object.assign(existing, { socketId: candidate.socketId, connected: true, disconnectedAt: null });
       return { kind: "resumed", participant: clone(existing), previousSocketId, wasConnected };
     }
-    if (!exempt && r.participants.size >= max) return { kind: "full" };
-    r.participants.set(candidate.id, clone(candidate));
-    r.byUser.set(candidate.userId, candidate.id);
-    return { kind: "joined", participant: clone(candidate), count: r.participants.size };
+    if (!exempt && room.participants.size >= max) return { kind: "full" };
+    room.participants.set(candidate.id, clone(candidate));
+    room.byUser.set(candidate.userId, candidate.id);
+    return { kind: "joined", participant: clone(candidate), count: room.participants.size };
   }
 
   async get(roomId: string, id: string) {
-    const p = this.rooms.get(roomId)?.participants.get(id);
-    return p && clone(p);
+    const participant = this.rooms.get(roomId)?.participants.get(id);
+    return participant && clone(participant);
   }
 
   async byUser(roomId: string, userId: string) {
-    const r = this.rooms.get(roomId);
-    const id = r?.byUser.get(userId);
-    const p = r && id ? r.participants.get(id) : undefined;
-    return p && clone(p);
+    const room = this.rooms.get(roomId);
+    const id = room?.byUser.get(userId);
+    const participant = room && id ? room.participants.get(id) : undefined;
+    return participant && clone(participant);
   }
 
   async list(roomId: string) {
@@ -72,21 +72,21 @@ export class MemoryLiveState implements LiveState {
   }
 
   async update(roomId: string, id: string, patch: ParticipantPatch, cond?: ParticipantCondition) {
-    const p = this.rooms.get(roomId)?.participants.get(id);
-    if (!p || !matches(p, cond)) return undefined;
-    Object.assign(p, clone(patch));
-    return clone(p);
+    const participant = this.rooms.get(roomId)?.participants.get(id);
+    if (!participant || !matches(participant, cond)) return undefined;
+    Object.assign(participant, clone(patch));
+    return clone(participant);
   }
 
   async remove(roomId: string, id: string, cond?: ParticipantCondition) {
-    const r = this.rooms.get(roomId);
-    const p = r?.participants.get(id);
-    if (!r || !p || !matches(p, cond)) return undefined;
-    r.participants.delete(id);
-    if (r.byUser.get(p.userId) === id) r.byUser.delete(p.userId);
+    const room = this.rooms.get(roomId);
+    const participant = room?.participants.get(id);
+    if (!room || !participant || !matches(participant, cond)) return undefined;
+    room.participants.delete(id);
+    if (room.byUser.get(participant.userId) === id) room.byUser.delete(participant.userId);
     this.grace.delete(graceKey(roomId, id));
-    if (r.participants.size === 0 && r.waiting.size === 0) this.rooms.delete(roomId);
-    return p;
+    if (room.participants.size === 0 && room.waiting.size === 0) this.rooms.delete(roomId);
+    return participant;
   }
 
   async nextHandSeq(roomId: string) {
@@ -94,9 +94,9 @@ export class MemoryLiveState implements LiveState {
   }
 
   async startGrace(roomId: string, id: string, socketId: string, now: number, until: number) {
-    const p = await this.update(roomId, id, { connected: false, disconnectedAt: now }, { socketId });
-    if (p) this.grace.set(graceKey(roomId, id), { roomId, participantId: id, socketId, until });
-    return p;
+    const participant = await this.update(roomId, id, { connected: false, disconnectedAt: now }, { socketId });
+    if (participant) this.grace.set(graceKey(roomId, id), { roomId, participantId: id, socketId, until });
+    return participant;
   }
 
   async claimExpiredGrace(now: number, max = 100) {
@@ -110,17 +110,17 @@ export class MemoryLiveState implements LiveState {
     return out;
   }
 
-  async addWaiting(roomId: string, e: WaitingEntry) {
-    this.room(roomId).waiting.set(e.userId, clone(e));
+  async addWaiting(roomId: string, waiting: WaitingEntry) {
+    this.room(roomId).waiting.set(waiting.userId, clone(waiting));
   }
 
   async removeWaiting(roomId: string, userId: string, socketId?: string) {
-    const r = this.rooms.get(roomId);
-    const e = r?.waiting.get(userId);
-    if (!r || !e || (socketId !== undefined && e.socketId !== socketId)) return undefined;
-    r.waiting.delete(userId);
-    if (r.participants.size === 0 && r.waiting.size === 0) this.rooms.delete(roomId);
-    return e;
+    const room = this.rooms.get(roomId);
+    const waiting = room?.waiting.get(userId);
+    if (!room || !waiting || (socketId !== undefined && waiting.socketId !== socketId)) return undefined;
+    room.waiting.delete(userId);
+    if (room.participants.size === 0 && room.waiting.size === 0) this.rooms.delete(roomId);
+    return waiting;
   }
 
   async listWaiting(roomId: string) {
@@ -128,22 +128,22 @@ export class MemoryLiveState implements LiveState {
   }
 
   async clearRoom(roomId: string) {
-    const r = this.rooms.get(roomId);
+    const room = this.rooms.get(roomId);
     this.rooms.delete(roomId);
     for (const [k, g] of this.grace) if (g.roomId === roomId) this.grace.delete(k);
-    return { participants: r ? [...r.participants.values()].sort(byJoinOrder) : [], waiting: r ? [...r.waiting.values()] : [] };
+    return { participants: room ? [...room.participants.values()].sort(byJoinOrder) : [], waiting: room ? [...room.waiting.values()] : [] };
   }
 
   async hit(key: string, max: number, windowMs: number) {
     const now = Date.now();
-    let c = this.counters.get(key);
-    if (!c || c.resetAt <= now) {
+    let counter = this.counters.get(key);
+    if (!counter || counter.resetAt <= now) {
       if (this.counters.size > 10_000) for (const [k, v] of this.counters) if (v.resetAt <= now) this.counters.delete(k);
-      c = { n: 0, resetAt: now + windowMs };
-      this.counters.set(key, c);
+      counter = { n: 0, resetAt: now + windowMs };
+      this.counters.set(key, counter);
     }
-    c.n++;
-    return c.n <= max;
+    counter.n++;
+    return counter.n <= max;
   }
 
   // One process holds every connection: there is no other node to outlive.

@@ -10,15 +10,15 @@ export class OwnedLiveState {
   readonly participants = new Map<string, { p: LiveParticipant; graceUntil: number | null }>();
   readonly waiting = new Map<string, WaitingEntry>();
 
-  holds(p: LiveParticipant) {
-    this.participants.set(key(p.roomId, p.id), { p, graceUntil: null });
+  holds(participant: LiveParticipant) {
+    this.participants.set(key(participant.roomId, participant.id), { p: participant, graceUntil: null });
   }
 
   /** A new value of a participant this process holds (ignored for others). */
-  changed(p: LiveParticipant) {
-    const k = key(p.roomId, p.id);
-    const held = this.participants.get(k);
-    if (held) this.participants.set(k, { p, graceUntil: p.connected ? null : held.graceUntil });
+  changed(participant: LiveParticipant) {
+    const mapKey = key(participant.roomId, participant.id);
+    const held = this.participants.get(mapKey);
+    if (held) this.participants.set(mapKey, { p: participant, graceUntil: participant.connected ? null : held.graceUntil });
   }
 
   graceStarted(roomId: string, id: string, until: number) {
@@ -28,18 +28,18 @@ export class OwnedLiveState {
 
   /** Marks a held participant disconnected with a grace deadline (when `socketId`, if given, still speaks for it). */
   leftWhileAway(roomId: string, id: string, socketId: string | undefined, now: number, until: number) {
-    const k = key(roomId, id);
-    const held = this.participants.get(k);
+    const mapKey = key(roomId, id);
+    const held = this.participants.get(mapKey);
     if (!held || (socketId !== undefined && held.p.socketId !== socketId)) return;
-    this.participants.set(k, { p: { ...held.p, connected: false, disconnectedAt: now }, graceUntil: until });
+    this.participants.set(mapKey, { p: { ...held.p, connected: false, disconnectedAt: now }, graceUntil: until });
   }
 
   removed(roomId: string, id: string) {
     this.participants.delete(key(roomId, id));
   }
 
-  waitingAdded(roomId: string, e: WaitingEntry) {
-    this.waiting.set(key(roomId, e.userId), e);
+  waitingAdded(roomId: string, waiting: WaitingEntry) {
+    this.waiting.set(key(roomId, waiting.userId), waiting);
   }
 
   waitingRemoved(roomId: string, userId: string) {

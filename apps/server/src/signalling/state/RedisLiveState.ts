@@ -75,7 +75,7 @@ export class RedisLiveState implements LiveState {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: true,
       commandTimeout: opts.commandTimeoutMs ?? 2000,
-      retryStrategy: (n) => Math.min(100 * n, 1000),
+      retryStrategy: (attempts) => Math.min(100 * attempts, 1000),
     });
     this.redis.on("error", () => {
       /* reconnects by itself; while it is away operations fail with LIVE_STATE_UNAVAILABLE */
@@ -85,7 +85,7 @@ export class RedisLiveState implements LiveState {
       this.#everReady = true;
     });
     for (const [name, s] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, { numberOfKeys: s.keys, lua: s.lua });
-    const self = this as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const self = this as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     for (const name of GUARDED) {
       const method = self[name];
       if (!method) throw new Error(`RedisLiveState has no method ${name} to guard`);
@@ -159,29 +159,29 @@ export class RedisLiveState implements LiveState {
   }
 
   private run(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
-    return (this.redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)[name](...args);
+    return (this.redis as unknown as Record<ScriptName, (...scriptArgs: (string | number)[]) => Promise<unknown>>)[name](...args);
   }
 
-  async join(c: LiveParticipant, max: number, exempt: boolean): Promise<JoinOutcome> {
-    const r = (await this.run(
+  async join(candidate: LiveParticipant, max: number, exempt: boolean): Promise<JoinOutcome> {
+    const result = (await this.run(
       "vtpJoin",
-      this.k(c.roomId, "p"),
-      this.k(c.roomId, "u"),
+      this.k(candidate.roomId, "p"),
+      this.k(candidate.roomId, "u"),
       this.graceKey,
-      JSON.stringify(c),
+      JSON.stringify(candidate),
       max,
       exempt ? "1" : "0",
-      c.userId,
-      c.socketId,
-      c.roomId,
+      candidate.userId,
+      candidate.socketId,
+      candidate.roomId,
       this.prefix,
-      c.nodeId ?? "",
+      candidate.nodeId ?? "",
     )) as string[];
-    if (r[0] === "full") return { kind: "full" };
-    const participant = parse(r[1]);
+    if (result[0] === "full") return { kind: "full" };
+    const participant = parse(result[1]);
     if (participant.nodeId) this.#owned.holds(participant);
-    if (r[0] === "joined") return { kind: "joined", participant, count: Number(r[2]) };
-    return { kind: "resumed", participant, previousSocketId: r[2], wasConnected: r[3] === "1" };
+    if (result[0] === "joined") return { kind: "joined", participant, count: Number(result[2]) };
+    return { kind: "resumed", participant, previousSocketId: result[2], wasConnected: result[3] === "1" };
   }
 
   async get(roomId: string, id: string) {
@@ -200,9 +200,9 @@ export class RedisLiveState implements LiveState {
 
   async update(roomId: string, id: string, patch: ParticipantPatch, cond: ParticipantCondition = {}) {
     const raw = (await this.run("vtpPatch", this.k(roomId, "p"), id, JSON.stringify(patch), JSON.stringify(cond))) as string | null;
-    const p = raw ? parse(raw) : undefined;
-    if (p) this.#owned.changed(p);
-    return p;
+    const participant = raw ? parse(raw) : undefined;
+    if (participant) this.#owned.changed(participant);
+    return participant;
   }
 
   async remove(roomId: string, id: string, cond: ParticipantCondition = {}) {
@@ -218,16 +218,16 @@ export class RedisLiveState implements LiveState {
   }
 
   async startGrace(roomId: string, id: string, socketId: string, now: number, until: number) {
-    const p = await this.update(roomId, id, { connected: false, disconnectedAt: now }, { socketId });
+    const participant = await this.update(roomId, id, { connected: false, disconnectedAt: now }, { socketId });
     // Not atomic with the update: a resume in between leaves a stale entry, which the
     // conditional remove at expiry ignores (the socket id no longer matches).
-    if (p) {
+    if (participant) {
       this.#owned.graceStarted(roomId, id, until);
-      const m = this.redis.multi().zadd(this.graceKey, until, `${roomId}|${id}|${socketId}`);
-      if (p.nodeId) m.srem(this.nodeKey(p.nodeId, "m"), entry("p", roomId, id, socketId));
-      await m.exec();
+      const multi = this.redis.multi().zadd(this.graceKey, until, `${roomId}|${id}|${socketId}`);
+      if (participant.nodeId) multi.srem(this.nodeKey(participant.nodeId, "m"), entry("p", roomId, id, socketId));
+      await multi.exec();
     }
-    return p;
+    return participant;
   }
 
   async claimExpiredGrace(now: number, max = 100) {
@@ -241,20 +241,20 @@ export class RedisLiveState implements LiveState {
     return out;
   }
 
-  async addWaiting(roomId: string, e: WaitingEntry) {
-    const m = this.redis.multi().hset(this.k(roomId, "w"), e.userId, JSON.stringify(e));
-    if (e.nodeId) m.sadd(this.nodeKey(e.nodeId, "m"), entry("w", roomId, e.userId, e.socketId));
-    await m.exec();
-    if (e.nodeId) this.#owned.waitingAdded(roomId, e);
+  async addWaiting(roomId: string, waiting: WaitingEntry) {
+    const multi = this.redis.multi().hset(this.k(roomId, "w"), waiting.userId, JSON.stringify(waiting));
+    if (waiting.nodeId) multi.sadd(this.nodeKey(waiting.nodeId, "m"), entry("w", roomId, waiting.userId, waiting.socketId));
+    await multi.exec();
+    if (waiting.nodeId) this.#owned.waitingAdded(roomId, waiting);
   }
 
   async removeWaiting(roomId: string, userId: string, socketId?: string) {
     const raw = (await this.run("vtpTakeWaiting", this.k(roomId, "w"), userId, socketId ?? "")) as string | null;
     if (!raw) return undefined;
-    const e = JSON.parse(raw) as WaitingEntry;
+    const waiting = JSON.parse(raw) as WaitingEntry;
     this.#owned.waitingRemoved(roomId, userId);
-    if (e.nodeId) await this.redis.srem(this.nodeKey(e.nodeId, "m"), entry("w", roomId, e.userId, e.socketId));
-    return e;
+    if (waiting.nodeId) await this.redis.srem(this.nodeKey(waiting.nodeId, "m"), entry("w", roomId, waiting.userId, waiting.socketId));
+    return waiting;
   }
 
   async listWaiting(roomId: string) {
@@ -281,8 +281,8 @@ export class RedisLiveState implements LiveState {
   }
 
   async hit(key: string, max: number, windowMs: number) {
-    const n = Number(await this.run("vtpHit", `${this.prefix}rl:${key}`, windowMs));
-    return n <= max;
+    const hits = Number(await this.run("vtpHit", `${this.prefix}rl:${key}`, windowMs));
+    return hits <= max;
   }
 
   async heartbeat(nodeId: string, ttlMs: number) {
@@ -327,25 +327,26 @@ export class RedisLiveState implements LiveState {
    * entries, and its place among the nodes.
    */
   private async restore(): Promise<void> {
-    const m = this.redis.multi();
+    const multi = this.redis.multi();
     const handSeq = new Map<string, number>();
-    for (const { p, graceUntil } of this.#owned.participants.values()) {
-      m.hsetnx(this.k(p.roomId, "p"), p.id, JSON.stringify(p));
-      m.hsetnx(this.k(p.roomId, "u"), p.userId, p.id);
-      handSeq.set(p.roomId, Math.max(handSeq.get(p.roomId) ?? 0, p.handSeq ?? 0));
-      if (!p.connected && graceUntil !== null) m.zadd(this.graceKey, graceUntil, `${p.roomId}|${p.id}|${p.socketId}`);
-      else if (p.nodeId) m.sadd(this.nodeKey(p.nodeId, "m"), entry("p", p.roomId, p.id, p.socketId));
+    for (const { p: participant, graceUntil } of this.#owned.participants.values()) {
+      multi.hsetnx(this.k(participant.roomId, "p"), participant.id, JSON.stringify(participant));
+      multi.hsetnx(this.k(participant.roomId, "u"), participant.userId, participant.id);
+      handSeq.set(participant.roomId, Math.max(handSeq.get(participant.roomId) ?? 0, participant.handSeq ?? 0));
+      if (!participant.connected && graceUntil !== null)
+        multi.zadd(this.graceKey, graceUntil, `${participant.roomId}|${participant.id}|${participant.socketId}`);
+      else if (participant.nodeId) multi.sadd(this.nodeKey(participant.nodeId, "m"), entry("p", participant.roomId, participant.id, participant.socketId));
     }
-    for (const [roomId, n] of handSeq) m.set(this.k(roomId, "hseq"), String(n), "NX");
+    for (const [roomId, n] of handSeq) multi.set(this.k(roomId, "hseq"), String(n), "NX");
     for (const { roomId, e } of this.#owned.waitingEntries()) {
-      m.hsetnx(this.k(roomId, "w"), e.userId, JSON.stringify(e));
-      if (e.nodeId) m.sadd(this.nodeKey(e.nodeId, "m"), entry("w", roomId, e.userId, e.socketId));
+      multi.hsetnx(this.k(roomId, "w"), e.userId, JSON.stringify(e));
+      if (e.nodeId) multi.sadd(this.nodeKey(e.nodeId, "m"), entry("w", roomId, e.userId, e.socketId));
     }
     for (const nodeId of this.#heartbeating) {
-      m.sadd(this.nodesKey, nodeId).set(this.nodeKey(nodeId, "state"), "1", "PX", 86_400_000);
-      m.set(this.nodeKey(nodeId, "alive"), String(Date.now()), "PX", this.#heartbeatTtlMs);
+      multi.sadd(this.nodesKey, nodeId).set(this.nodeKey(nodeId, "state"), "1", "PX", 86_400_000);
+      multi.set(this.nodeKey(nodeId, "alive"), String(Date.now()), "PX", this.#heartbeatTtlMs);
     }
-    await m.exec();
+    await multi.exec();
   }
 
   async claimDeadNodes() {
