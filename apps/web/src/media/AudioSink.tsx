@@ -4,10 +4,10 @@ import type { RemoteMedia } from "./session";
 function RemoteAudio({ stream }: { stream: MediaStream }) {
   const ref = useRef<HTMLAudioElement>(null);
   useEffect(() => {
-    const a = ref.current;
-    if (!a) return;
-    a.srcObject = stream;
-    void a.play().catch(() => {});
+    const audio = ref.current;
+    if (!audio) return;
+    audio.srcObject = stream;
+    void audio.play().catch(() => {});
   }, [stream]);
   // biome-ignore lint/a11y/useMediaCaption: a participant's live microphone; there is no caption track to give.
   return <audio ref={ref} autoPlay data-testid="remote-audio" />;
@@ -15,11 +15,11 @@ function RemoteAudio({ stream }: { stream: MediaStream }) {
 
 /** Plays everyone else's microphone and screen audio. */
 export function AudioSink({ remote }: { remote: Map<string, RemoteMedia> }) {
-  const streams = [...remote.values()].flatMap((r) => r.audio);
+  const streams = [...remote.values()].flatMap((media) => media.audio);
   return (
     <div hidden>
-      {streams.map((s) => (
-        <RemoteAudio key={s.id} stream={s} />
+      {streams.map((stream) => (
+        <RemoteAudio key={stream.id} stream={stream} />
       ))}
     </div>
   );

@@ -16,10 +16,10 @@ export function VideoView({
 }) {
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
-    const v = ref.current;
-    if (!v) return;
-    if (v.srcObject !== stream) v.srcObject = stream;
-    if (stream) void v.play().catch(() => {});
+    const video = ref.current;
+    if (!video) return;
+    if (video.srcObject !== stream) video.srcObject = stream;
+    if (stream) void video.play().catch(() => {});
   }, [stream]);
   return <video ref={ref} className={[className, mirror && "mirror"].filter(Boolean).join(" ")} autoPlay playsInline muted={muted} data-testid={testId} />;
 }

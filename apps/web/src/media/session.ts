@@ -1,4 +1,8 @@
 import type { EventPayload, EventResult, MediaClientEvent, MediaKind, ProducerInfo, ProducerSource } from "@vtp/protocol";
+import { groupRemote, type RemoteMedia } from "./remote";
+
+// The remote-media helpers live in remote.ts; they stay importable from here.
+export { groupRemote, loudest, type RemoteMedia } from "./remote";
 
 /** What the media session needs from the classroom connection: the media events of the protocol's map (flow in docs/MEDIA.md). */
 export interface MediaSignal {
@@ -6,13 +10,6 @@ export interface MediaSignal {
 }
 
 const kindOf = (track: MediaStreamTrack): MediaKind => (track.kind === "audio" ? "audio" : "video");
-
-export interface RemoteMedia {
-  camera?: MediaStream;
-  screen?: MediaStream;
-  /** Microphone and screen audio, played by <audio> elements. */
-  audio: MediaStream[];
-}
 
 /** `localStorage.vtpDebug = "media"` logs the media flow to the console. */
 const debug = (...args: unknown[]) => {
@@ -104,8 +101,8 @@ export class MediaSession {
   private async startNow(): Promise<void> {
     try {
       if (globalThis.localStorage?.getItem("vtpDebug")?.includes("media")) (globalThis as unknown as { __vtpMedia?: MediaSession }).__vtpMedia = this;
-      const n = Number(globalThis.localStorage?.getItem("vtpRecvCompactAfter"));
-      if (Number.isInteger(n) && n > 0) this.compactAfter = n;
+      const override = Number(globalThis.localStorage?.getItem("vtpRecvCompactAfter"));
+      if (Number.isInteger(override) && override > 0) this.compactAfter = override;
     } catch {
       /* storage unavailable */
     }
@@ -122,8 +119,8 @@ export class MediaSession {
 
   /** Creates a recv transport and makes it the current one; returns the room's existing producers. */
   private async openRecv(): Promise<ProducerInfo[]> {
-    const r = await this.signal.request("create-transport", { direction: "recv" });
-    const transportId = r.transportId;
+    const created = await this.signal.request("create-transport", { direction: "recv" });
+    const transportId = created.transportId;
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
     this.recvId = transportId;
     this.recvPc = pc;
@@ -131,17 +128,17 @@ export class MediaSession {
     this.closedSlots = 0;
     const pending = this.pendingTracks;
     this.watch(pc, "recv");
-    pc.ontrack = (e) => {
-      const mid = e.transceiver.mid;
+    pc.ontrack = (event) => {
+      const mid = event.transceiver.mid;
       if (!mid) return;
-      const c = [...this.consumers.values()].find((x) => x.mid === mid && x.transportId === transportId);
-      if (c) {
-        for (const t of c.stream.getTracks()) c.stream.removeTrack(t);
-        c.stream.addTrack(e.track);
+      const consumer = [...this.consumers.values()].find((x) => x.mid === mid && x.transportId === transportId);
+      if (consumer) {
+        for (const t of consumer.stream.getTracks()) consumer.stream.removeTrack(t);
+        consumer.stream.addTrack(event.track);
         this.emit();
-      } else pending.set(mid, e.track);
+      } else pending.set(mid, event.track);
     };
-    return r.producers;
+    return created.producers;
   }
 
   /**
@@ -156,15 +153,15 @@ export class MediaSession {
     debug("rebuilding the recv transport", this.recvId, "consumers", old.size);
     const producers = await this.openRecv();
     const live = new Set<string>();
-    for (const p of producers) {
-      if (p.peerId === this.myPeerId) continue;
-      live.add(p.producerId);
-      await this.consumeNow(p.producerId, true);
+    for (const producer of producers) {
+      if (producer.peerId === this.myPeerId) continue;
+      live.add(producer.producerId);
+      await this.consumeNow(producer.producerId, true);
     }
-    for (const [producerId, c] of old) {
-      if (live.has(producerId) || this.consumers.get(producerId) !== c) continue;
+    for (const [producerId, consumer] of old) {
+      if (live.has(producerId) || this.consumers.get(producerId) !== consumer) continue;
       this.consumers.delete(producerId);
-      for (const t of c.stream.getTracks()) c.stream.removeTrack(t);
+      for (const t of consumer.stream.getTracks()) consumer.stream.removeTrack(t);
     }
     oldPc.close();
     this.emit();
@@ -177,10 +174,10 @@ export class MediaSession {
   }
 
   /** Someone published: watch it (mine are skipped). */
-  consume(p: Pick<ProducerInfo, "producerId" | "peerId">) {
-    if (p.peerId === this.myPeerId || this.consumers.has(p.producerId)) return;
-    debug("queue consume", p.producerId);
-    this.queue = this.queue.then(() => this.consumeNow(p.producerId)).catch((err) => this.onError(err));
+  consume(producer: Pick<ProducerInfo, "producerId" | "peerId">) {
+    if (producer.peerId === this.myPeerId || this.consumers.has(producer.producerId)) return;
+    debug("queue consume", producer.producerId);
+    this.queue = this.queue.then(() => this.consumeNow(producer.producerId)).catch((err) => this.onError(err));
   }
 
   /** `migrating`: the producer may already be consumed on the previous recv transport (compact). */
@@ -200,7 +197,7 @@ export class MediaSession {
     debug("consume", producerId, "→", res.consumerId, res.kind, res.source, "mid", res.mid);
     // Moving to a new transport: the same stream object, so <video> and <audio> keep playing.
     const stream = previous?.stream ?? new MediaStream();
-    const c: RemoteConsumer = {
+    const consumer: RemoteConsumer = {
       consumerId: res.consumerId,
       transportId,
       producerId,
@@ -211,7 +208,7 @@ export class MediaSession {
       stream,
     };
     const pc = this.recvPc;
-    if (!previous) this.consumers.set(producerId, c);
+    if (!previous) this.consumers.set(producerId, consumer);
     await pc.setRemoteDescription(res.offer);
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
@@ -222,7 +219,7 @@ export class MediaSession {
     if (previous) {
       // Closed while the move was under way: nothing to show.
       if (this.consumers.get(producerId) !== previous) return;
-      this.consumers.set(producerId, c);
+      this.consumers.set(producerId, consumer);
       if (track) {
         for (const t of stream.getTracks()) if (t !== track) stream.removeTrack(t);
         if (!stream.getTracks().includes(track)) stream.addTrack(track);
@@ -234,9 +231,9 @@ export class MediaSession {
 
   /** A producer (someone else's, or mine closed by the host) is gone. */
   producerClosed(producerId: string, peerId?: string) {
-    const c = this.consumers.get(producerId);
-    if (c) {
-      this.dropConsumer(c);
+    const consumer = this.consumers.get(producerId);
+    if (consumer) {
+      this.dropConsumer(consumer);
       return;
     }
     if (peerId === this.myPeerId || peerId === undefined) {
@@ -253,22 +250,22 @@ export class MediaSession {
 
   /** The server closed one of my consumers (`consumer-closed`); one of an old transport is ignored. */
   consumerClosed(consumerId: string) {
-    const c = [...this.consumers.values()].find((x) => x.consumerId === consumerId);
-    if (c) this.dropConsumer(c);
+    const consumer = [...this.consumers.values()].find((x) => x.consumerId === consumerId);
+    if (consumer) this.dropConsumer(consumer);
   }
 
-  private dropConsumer(c: RemoteConsumer) {
-    this.consumers.delete(c.producerId);
-    for (const t of c.stream.getTracks()) c.stream.removeTrack(t);
+  private dropConsumer(consumer: RemoteConsumer) {
+    this.consumers.delete(consumer.producerId);
+    for (const t of consumer.stream.getTracks()) consumer.stream.removeTrack(t);
     this.emit();
-    if (c.transportId === this.recvId) this.noteClosedSlot();
+    if (consumer.transportId === this.recvId) this.noteClosedSlot();
   }
 
   /** Publishes a track (or swaps the track of a source already published). */
   publish(track: MediaStreamTrack, source: ProducerSource): Promise<void> {
-    const p = this.sendQueue.then(() => this.publishNow(track, source));
-    this.sendQueue = p.catch(() => {});
-    return p;
+    const queued = this.sendQueue.then(() => this.publishNow(track, source));
+    this.sendQueue = queued.catch(() => {});
+    return queued;
   }
 
   private async publishNow(track: MediaStreamTrack, source: ProducerSource) {
@@ -289,8 +286,8 @@ export class MediaSession {
       return;
     }
     if (!this.sendPc || !this.sendId) {
-      const r = await this.signal.request("create-transport", { direction: "send" });
-      this.sendId = r.transportId;
+      const created = await this.signal.request("create-transport", { direction: "send" });
+      this.sendId = created.transportId;
       this.sendPc = new RTCPeerConnection({ iceServers: this.iceServers });
       this.watch(this.sendPc, "send");
     }
@@ -300,9 +297,9 @@ export class MediaSession {
     const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [new MediaStream([track])] });
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
-    const r = await this.signal.request("connect-transport", { transportId: sendId, description: { type: "offer", sdp: localSdp(pc) } });
-    if (!r.answer) throw new Error("The server did not answer the send transport's offer");
-    await pc.setRemoteDescription(r.answer);
+    const connected = await this.signal.request("connect-transport", { transportId: sendId, description: { type: "offer", sdp: localSdp(pc) } });
+    if (!connected.answer) throw new Error("The server did not answer the send transport's offer");
+    await pc.setRemoteDescription(connected.answer);
     const { producerId } = await this.signal.request("produce", { transportId: sendId, kind: kindOf(track), source, mid: transceiver.mid ?? undefined });
     this.local.set(source, { producerId, transceiver, source });
     debug("produced", source, producerId, "mid", transceiver.mid);
@@ -310,7 +307,7 @@ export class MediaSession {
 
   /** Stops publishing a source (camera off, mute, stop sharing). */
   unpublish(source: ProducerSource): Promise<void> {
-    const p = this.sendQueue.then(async () => {
+    const queued = this.sendQueue.then(async () => {
       const lp = this.local.get(source);
       if (!lp) return;
       this.local.delete(source);
@@ -318,8 +315,8 @@ export class MediaSession {
       await lp.transceiver.sender.replaceTrack(null).catch(() => {});
       await this.signal.request("close-producer", { producerId: lp.producerId }).catch(() => {});
     });
-    this.sendQueue = p.catch(() => {});
-    return p;
+    this.sendQueue = queued.catch(() => {});
+    return queued;
   }
 
   isPublishing(source: ProducerSource): boolean {
@@ -331,11 +328,11 @@ export class MediaSession {
     const out = new Map<string, number>();
     const pc = this.recvPc;
     if (!pc) return out;
-    for (const c of this.consumers.values()) {
-      if (c.kind !== "audio" || c.source !== "microphone") continue;
-      const tr = pc.getTransceivers().find((t) => t.mid === c.mid);
+    for (const consumer of this.consumers.values()) {
+      if (consumer.kind !== "audio" || consumer.source !== "microphone") continue;
+      const tr = pc.getTransceivers().find((t) => t.mid === consumer.mid);
       const level = tr?.receiver.getSynchronizationSources?.()[0]?.audioLevel ?? 0;
-      out.set(c.peerId, Math.max(out.get(c.peerId) ?? 0, level));
+      out.set(consumer.peerId, Math.max(out.get(consumer.peerId) ?? 0, level));
     }
     return out;
   }
@@ -368,35 +365,6 @@ export class MediaSession {
   private emit() {
     this.onChange(groupRemote(this.consumers.values()));
   }
-}
-
-/** Consumers → what each participant shows: camera, screen, and the audio to play. Empty streams are left out. */
-export function groupRemote<S extends { getTracks(): unknown[] }>(
-  consumers: Iterable<{ peerId: string; kind: "audio" | "video"; source: ProducerSource; stream: S }>,
-): Map<string, { camera?: S; screen?: S; audio: S[] }> {
-  const m = new Map<string, { camera?: S; screen?: S; audio: S[] }>();
-  for (const c of consumers) {
-    if (!c.stream.getTracks().length) continue;
-    const e = m.get(c.peerId) ?? { audio: [] };
-    if (c.kind === "audio") e.audio.push(c.stream);
-    else if (c.source === "screen") e.screen = c.stream;
-    else e.camera = c.stream;
-    m.set(c.peerId, e);
-  }
-  return m;
-}
-
-/** The active speaker: the loudest level above `threshold`, or null. */
-export function loudest(levels: Iterable<[string, number]>, threshold = 0.04): string | null {
-  let best: string | null = null;
-  let max = threshold;
-  for (const [peer, level] of levels) {
-    if (level > max) {
-      max = level;
-      best = peer;
-    }
-  }
-  return best;
 }
 
 /** The SDP just set with setLocalDescription (the browser keeps it as localDescription). */

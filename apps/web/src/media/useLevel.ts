@@ -17,10 +17,10 @@ export function useAudioLevel(stream: MediaStream | null): number {
     const data = new Uint8Array(analyser.fftSize);
     let raf = 0;
     let last = 0;
-    const tick = (t: number) => {
+    const tick = (now: number) => {
       raf = requestAnimationFrame(tick);
-      if (t - last < 66) return;
-      last = t;
+      if (now - last < 66) return;
+      last = now;
       analyser.getByteTimeDomainData(data);
       let sum = 0;
       for (const v of data) sum += ((v - 128) / 128) ** 2;

@@ -7,7 +7,7 @@ import { loudest, MediaSession, type MediaSignal, type RemoteMedia } from "./ses
 let iceServers: Promise<RTCIceServer[]> | null = null;
 function loadIceServers(): Promise<RTCIceServer[]> {
   iceServers ??= api.get<{ iceServers?: RTCIceServer[] }>("/api/v1/rtc/ice-servers").then(
-    (r) => r.iceServers ?? [],
+    (response) => response.iceServers ?? [],
     () => [],
   );
   return iceServers;
@@ -29,7 +29,7 @@ export function useMedia(
   participantId: string | null,
   joinSeq: number,
   publish: Publish,
-  onLocalClosed: (s: ProducerSource) => void,
+  onLocalClosed: (source: ProducerSource) => void,
   onError: (err: unknown) => void,
 ) {
   const [remote, setRemote] = useState<Map<string, RemoteMedia>>(new Map());
@@ -54,44 +54,45 @@ export function useMedia(
     resetTimer.current = setTimeout(() => {
       resetTimer.current = null;
       resetAt.current = Date.now();
-      setResetSeq((n) => n + 1);
+      setResetSeq((seq) => seq + 1);
     }, wait);
   }, []);
   useEffect(() => () => void (resetTimer.current && clearTimeout(resetTimer.current)), []);
 
   useEffect(() => {
-    const c = conn.current;
-    if (!c || !participantId || !joinSeq) return;
+    const connection = conn.current;
+    if (!connection || !participantId || !joinSeq) return;
     let alive = true;
-    const signal: MediaSignal = { request: (event, payload) => c.send(event, { ...payload, roomId }) };
-    let s: MediaSession | null = null;
+    const signal: MediaSignal = { request: (event, payload) => connection.send(event, { ...payload, roomId }) };
+    let mediaSession: MediaSession | null = null;
     // Producers announced before the session is up are consumed once it is.
     const early: ProducerInfo[] = [];
-    const onNew = (e: { producer: ProducerInfo }) => (s ? s.consume(e.producer) : early.push(e.producer));
-    const onClosed = (e: { producerId: string; peerId?: unknown }) => s?.producerClosed(e.producerId, typeof e.peerId === "string" ? e.peerId : undefined);
-    const onConsumerClosed = (e: { consumerId?: string }) => e.consumerId && s?.consumerClosed(e.consumerId);
-    c.socket.on("new-producer", onNew);
-    c.socket.on("producer-closed", onClosed);
-    c.socket.on("consumer-closed", onConsumerClosed);
-    const onReset = (e: { roomId?: string }) => (!e.roomId || e.roomId === roomId) && requestReset();
-    c.socket.on("media-reset", onReset);
+    const onNew = (event: { producer: ProducerInfo }) => (mediaSession ? mediaSession.consume(event.producer) : early.push(event.producer));
+    const onClosed = (event: { producerId: string; peerId?: unknown }) =>
+      mediaSession?.producerClosed(event.producerId, typeof event.peerId === "string" ? event.peerId : undefined);
+    const onConsumerClosed = (event: { consumerId?: string }) => event.consumerId && mediaSession?.consumerClosed(event.consumerId);
+    connection.socket.on("new-producer", onNew);
+    connection.socket.on("producer-closed", onClosed);
+    connection.socket.on("consumer-closed", onConsumerClosed);
+    const onReset = (event: { roomId?: string }) => (!event.roomId || event.roomId === roomId) && requestReset();
+    connection.socket.on("media-reset", onReset);
     // After a reset, drop what the server may still hold of my media before building it again.
     const afterReset = resetSeq !== builtFor.current;
     builtFor.current = resetSeq;
     const cleared = afterReset ? signal.request("leave-media", {}).catch(() => undefined) : Promise.resolve();
     void Promise.all([loadIceServers(), cleared]).then(([ice]) => {
       if (!alive) return;
-      s = new MediaSession(
+      mediaSession = new MediaSession(
         signal,
         participantId,
         ice,
-        (m) => alive && setRemote(m),
+        (grouped) => alive && setRemote(grouped),
         (src) => closedCb.current(src),
         (err) => errCb.current(err),
         requestReset,
       );
-      setSession(s);
-      const session = s;
+      setSession(mediaSession);
+      const session = mediaSession;
       session.start().then(
         () => {
           if (alive) setResetting(false);
@@ -105,17 +106,17 @@ export function useMedia(
       );
     });
     const tick = setInterval(() => {
-      if (!s) return;
-      setSpeaking(loudest(s.levels()));
+      if (!mediaSession) return;
+      setSpeaking(loudest(mediaSession.levels()));
     }, 300);
     return () => {
       alive = false;
       clearInterval(tick);
-      c.socket.off("new-producer", onNew);
-      c.socket.off("producer-closed", onClosed);
-      c.socket.off("consumer-closed", onConsumerClosed);
-      c.socket.off("media-reset", onReset);
-      s?.close();
+      connection.socket.off("new-producer", onNew);
+      connection.socket.off("producer-closed", onClosed);
+      connection.socket.off("consumer-closed", onConsumerClosed);
+      connection.socket.off("media-reset", onReset);
+      mediaSession?.close();
       setSession(null);
       setRemote(new Map());
     };
