@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { createTestApp } from "../../helpers/app.js";
 
 async function csp(publicUrl: string): Promise<string> {
-  const t = await createTestApp({ PUBLIC_URL: publicUrl });
+  const testApp = await createTestApp({ PUBLIC_URL: publicUrl });
   try {
-    const r = await t.app.inject({ url: "/api/v1/health" });
-    return String(r.headers["content-security-policy"]);
+    const res = await testApp.app.inject({ url: "/api/v1/health" });
+    return String(res.headers["content-security-policy"]);
   } finally {
-    await t.close();
+    await testApp.close();
   }
 }
 
