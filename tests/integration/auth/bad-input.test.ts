@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, makeAdmin, signUp, type TestApp } from "../../helpers/app.js";
 
-let t: TestApp;
+let testApp: TestApp;
 let auth: Record<string, string>;
 let adminAuth: Record<string, string>;
 let adminTarget: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  auth = (await signUp(t)).auth;
-  const admin = await makeAdmin(t);
+  testApp = await createTestApp();
+  auth = (await signUp(testApp)).auth;
+  const admin = await makeAdmin(testApp);
   adminAuth = admin.auth;
-  adminTarget = (await signUp(t)).user.id;
+  adminTarget = (await signUp(testApp)).user.id;
 });
 afterAll(async () => {
-  await t?.close();
+  await testApp?.close();
 });
 
 type Route = { method: "POST" | "PATCH" | "GET"; url: () => string; fields: string[]; headers?: () => Record<string, string> };
@@ -40,14 +40,14 @@ const variants: Array<[string, (fields: string[]) => { payload?: string; content
   ["JSON null", () => ({ payload: "null", contentType: "application/json" })],
   ["JSON string", () => ({ payload: '"hello"', contentType: "application/json" })],
   ["empty object", () => ({ payload: "{}", contentType: "application/json" })],
-  ["numbers everywhere", (f) => ({ payload: JSON.stringify(Object.fromEntries(f.map((k) => [k, 12345]))), contentType: "application/json" })],
-  ["objects everywhere", (f) => ({ payload: JSON.stringify(Object.fromEntries(f.map((k) => [k, { a: 1 }]))), contentType: "application/json" })],
-  ["nulls everywhere", (f) => ({ payload: JSON.stringify(Object.fromEntries(f.map((k) => [k, null]))), contentType: "application/json" })],
-  ["arrays everywhere", (f) => ({ payload: JSON.stringify(Object.fromEntries(f.map((k) => [k, ["a"]]))), contentType: "application/json" })],
-  ["extra-long strings", (f) => ({ payload: JSON.stringify(Object.fromEntries(f.map((k) => [k, huge]))), contentType: "application/json" })],
+  ["numbers everywhere", (fields) => ({ payload: JSON.stringify(Object.fromEntries(fields.map((k) => [k, 12345]))), contentType: "application/json" })],
+  ["objects everywhere", (fields) => ({ payload: JSON.stringify(Object.fromEntries(fields.map((k) => [k, { a: 1 }]))), contentType: "application/json" })],
+  ["nulls everywhere", (fields) => ({ payload: JSON.stringify(Object.fromEntries(fields.map((k) => [k, null]))), contentType: "application/json" })],
+  ["arrays everywhere", (fields) => ({ payload: JSON.stringify(Object.fromEntries(fields.map((k) => [k, ["a"]]))), contentType: "application/json" })],
+  ["extra-long strings", (fields) => ({ payload: JSON.stringify(Object.fromEntries(fields.map((k) => [k, huge]))), contentType: "application/json" })],
   [
     "unknown extra field",
-    (f) => ({ payload: JSON.stringify({ ...Object.fromEntries(f.map((k) => [k, "a"])), isAdmin: true }), contentType: "application/json" }),
+    (fields) => ({ payload: JSON.stringify({ ...Object.fromEntries(fields.map((k) => [k, "a"])), isAdmin: true }), contentType: "application/json" }),
   ],
   ["oversize body", () => ({ payload: JSON.stringify({ a: "y".repeat(1_100_000) }), contentType: "application/json" })],
   ["form-encoded body", () => ({ payload: "email=a", contentType: "application/x-www-form-urlencoded" })],
@@ -56,7 +56,7 @@ const variants: Array<[string, (fields: string[]) => { payload?: string; content
 describe.each(routes)("$method $url", (route) => {
   it.each(variants)("%s → 4xx with a code", async (_name, make) => {
     const { payload, contentType } = make(route.fields);
-    const r = await t.app.inject({
+    const res = await testApp.app.inject({
       method: route.method,
       url: route.url(),
       payload,
@@ -64,12 +64,12 @@ describe.each(routes)("$method $url", (route) => {
     });
     // logout and refresh accept an empty object (token may be in the cookie): they answer 200 / 401
     if (_name === "empty object" && route.url().endsWith("/logout")) {
-      expect(r.statusCode).toBe(200);
+      expect(res.statusCode).toBe(200);
       return;
     }
-    expect(r.statusCode, r.body).toBeGreaterThanOrEqual(400);
-    expect(r.statusCode, r.body).toBeLessThan(500);
-    const body = r.json();
+    expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode, res.body).toBeLessThan(500);
+    const body = res.json();
     expect(body.error.code).toMatch(/^[A-Z_]+$/);
     expect(typeof body.error.message).toBe("string");
   });
@@ -79,17 +79,17 @@ describe("query strings", () => {
   it.each([["page=0"], ["page=abc"], ["pageSize=1000"], ["role=root"], [`query=${"q".repeat(500)}`], ["unknown=1"]])(
     "GET /api/v1/admin/users?%s → 400",
     async (qs) => {
-      const r = await t.app.inject({ url: `/api/v1/admin/users?${qs}`, headers: adminAuth });
-      expect(r.statusCode, r.body).toBe(400);
-      expect(r.json().error.code).toBe("VALIDATION_FAILED");
+      const res = await testApp.app.inject({ url: `/api/v1/admin/users?${qs}`, headers: adminAuth });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.code).toBe("VALIDATION_FAILED");
     },
   );
 });
 
 describe("the app still works afterwards", () => {
   it("answers health and signs in", async () => {
-    expect((await t.app.inject({ url: "/health" })).statusCode).toBe(200);
-    const u = await signUp(t);
-    expect(u.accessToken).toBeTruthy();
+    expect((await testApp.app.inject({ url: "/health" })).statusCode).toBe(200);
+    const user = await signUp(testApp);
+    expect(user.accessToken).toBeTruthy();
   });
 });

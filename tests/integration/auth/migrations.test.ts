@@ -5,15 +5,15 @@ import { createPgDatabase } from "../../helpers/db.js";
 
 describe("migrations", () => {
   it("apply once, in order, and are idempotent (PGlite)", async () => {
-    const h = await openDatabase({ dataDir: "", inMemory: true });
+    const db = await openDatabase({ dataDir: "", inMemory: true });
     try {
-      const first = await migrate(h);
+      const first = await migrate(db);
       expect(first).toEqual(listMigrations().map((m) => m.version));
-      expect(await migrate(h)).toEqual([]);
-      const rows = await sql<{ version: string }>`select version from schema_migrations order by version`.execute(h.db);
+      expect(await migrate(db)).toEqual([]);
+      const rows = await sql<{ version: string }>`select version from schema_migrations order by version`.execute(db.db);
       expect(rows.rows.map((r) => r.version)).toEqual(first);
     } finally {
-      await h.close();
+      await db.close();
     }
   });
 

@@ -24,13 +24,13 @@ async function dbEnv(): Promise<Record<string, string>> {
 }
 
 async function api(server: VtpProcess, method: string, url: string, body?: unknown, token?: string) {
-  const r = await fetch(`${server.url}${url}`, {
+  const res = await fetch(`${server.url}${url}`, {
     method,
     headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined, headers: r.headers };
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
 describe("vtp start, end to end", () => {
@@ -137,9 +137,9 @@ describe("vtp CLI", () => {
     const m2 = await runVtp(["migrate"], env);
     expect(m2.stdout).toMatch(/up to date/);
 
-    const a = await runVtp(["create-admin", "--email", "Boss@School.test", "--password", "boss password", "--name", "The Boss"], env);
-    expect(a.code, a.stderr).toBe(0);
-    expect(a.stdout).toMatch(/Created admin boss@school\.test/);
+    const created = await runVtp(["create-admin", "--email", "Boss@School.test", "--password", "boss password", "--name", "The Boss"], env);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/Created admin boss@school\.test/);
     const weak = await runVtp(["create-admin", "--email", "x@school.test", "--password", "short"], env);
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/WEAK_PASSWORD/);
