@@ -72,24 +72,24 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
 
   /** Rewrite the VP8 payload descriptor's PictureID/TL0PICIDX (in a copy: `buf` is shared). */
   #continueVp8(buf: Buffer): Buffer {
-    let p = 12 + (buf[0] & 0x0f) * 4;
+    let descStart = 12 + (buf[0] & 0x0f) * 4;
     if (buf[0] & 0x10) {
-      if (buf.length < p + 4) return buf;
-      p += 4 + buf.readUInt16BE(p + 2) * 4;
+      if (buf.length < descStart + 4) return buf;
+      descStart += 4 + buf.readUInt16BE(descStart + 2) * 4;
     }
     const end = buf[0] & 0x20 ? buf.length - buf[buf.length - 1] : buf.length;
-    if (p + 2 >= end || (buf[p] & 0x80) === 0) return buf; // no payload, or no extension (no ids)
-    const x = buf[p + 1];
-    let i = p + 2;
+    if (descStart + 2 >= end || (buf[descStart] & 0x80) === 0) return buf; // no payload, or no extension (no ids)
+    const ext = buf[descStart + 1];
+    let pos = descStart + 2;
     let picPos = -1;
     let wide = false;
-    if (x & 0x80) {
-      picPos = i;
-      wide = (buf[i] & 0x80) !== 0;
-      i += wide ? 2 : 1;
+    if (ext & 0x80) {
+      picPos = pos;
+      wide = (buf[pos] & 0x80) !== 0;
+      pos += wide ? 2 : 1;
     }
-    const tl0Pos = x & 0x40 ? i++ : -1;
-    if (i > end) return buf;
+    const tl0Pos = ext & 0x40 ? pos++ : -1;
+    if (pos > end) return buf;
     const pic = picPos < 0 ? -1 : wide ? ((buf[picPos] & 0x7f) << 8) | buf[picPos + 1] : buf[picPos] & 0x7f;
     const tl0 = tl0Pos < 0 ? -1 : buf[tl0Pos];
     if (this.#resyncVp8) {
@@ -172,7 +172,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
     // another layer carries media: move to the best live layer (it comes back up below once the
     // layer returns). A silent *target* alone is no freeze (the current layer keeps flowing until
     // the target's keyframe), e.g. a top layer Chrome has not started yet: keep waiting for it.
-    const live = (i: number) => (layers[i]?.bitrate ?? 0) > 0;
+    const live = (layerIndex: number) => (layers[layerIndex]?.bitrate ?? 0) > 0;
     const forwarded = this.currentLayerIndex;
     this.#silentTicks = forwarded >= 0 && !live(forwarded) && layers.some((_, i) => live(i)) ? this.#silentTicks + 1 : 0;
     if (this.#silentTicks >= 2) {

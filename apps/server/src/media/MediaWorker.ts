@@ -34,37 +34,37 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   }
 
   static async start(options: WorkerCoreOptions, mode: "thread" | "inline", log: MediaLogger): Promise<MediaWorker> {
-    const w = new MediaWorker(options.workerId, mode, log);
-    const onEvent = (e: MediaEvent) => w.emit("event", e);
+    const worker = new MediaWorker(options.workerId, mode, log);
+    const onEvent = (event: MediaEvent) => worker.emit("event", event);
     if (mode === "thread") {
       const thread = new Worker(new URL("./worker/boot.mjs", import.meta.url), {
         workerData: { ...options, logLevel: levelOf(log) } satisfies WorkerCoreOptions,
         name: `media-${options.workerId}`,
       });
-      w.#thread = thread;
-      w.#channel = new ChannelClient(thread, onEvent, log);
+      worker.#thread = thread;
+      worker.#channel = new ChannelClient(thread, onEvent, log);
       const failed = new Promise<never>((_, reject) => {
         thread.once("error", (err) => reject(err));
         thread.once("exit", (code) => reject(new Error(`media worker exited with code ${code}`)));
       });
-      thread.on("error", (err) => w.#die(err instanceof Error ? err : new Error(String(err))));
-      thread.on("exit", (code) => w.#die(new Error(`media worker exited with code ${code}`)));
-      await Promise.race([w.#channel.ready, failed]);
+      thread.on("error", (err) => worker.#die(err instanceof Error ? err : new Error(String(err))));
+      thread.on("exit", (code) => worker.#die(new Error(`media worker exited with code ${code}`)));
+      await Promise.race([worker.#channel.ready, failed]);
     } else {
       const { port1, port2 } = new MessageChannel();
       const core = new WorkerCore(options);
       serveChannel(port2, core, log);
-      w.#channel = new ChannelClient(port1, onEvent, log);
-      w.#inline = {
+      worker.#channel = new ChannelClient(port1, onEvent, log);
+      worker.#inline = {
         core,
         close: () => {
           port1.close();
           port2.close();
         },
       };
-      await w.#channel.ready;
+      await worker.#channel.ready;
     }
-    return w;
+    return worker;
   }
 
   #die(err: Error): void {

@@ -31,7 +31,7 @@ export const leastLoaded: PlacementPolicy = {
   },
 };
 
-const load = (h: MediaHealth) => h.peers * 1000 + h.rooms;
+const load = (health: MediaHealth) => health.peers * 1000 + health.rooms;
 
 /**
  * Rendezvous (highest-random-weight) hashing of the room id over the shards' ids. For remote
@@ -45,10 +45,10 @@ export const rendezvousHashing: PlacementPolicy = {
   choose(roomId, candidates) {
     let best: string | undefined;
     let bestScore = -Infinity;
-    for (const c of candidates) {
-      const score = rendezvous(roomId, c.shardId);
+    for (const candidate of candidates) {
+      const score = rendezvous(roomId, candidate.shardId);
       if (score > bestScore) {
-        best = c.shardId;
+        best = candidate.shardId;
         bestScore = score;
       }
     }

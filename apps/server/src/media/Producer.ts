@@ -183,10 +183,10 @@ export class Producer extends TypedEmitter<ProducerEvents> {
    */
   tick(seconds: number): void {
     for (let i = 0; i < this.layers.length; i++) {
-      const l = this.layers[i];
-      l.bitrate = (l.octets * 8) / seconds;
-      l.octets = 0;
-      if (l.pending.length !== 0) this.requestKeyFrame(i);
+      const layer = this.layers[i];
+      layer.bitrate = (layer.octets * 8) / seconds;
+      layer.octets = 0;
+      if (layer.pending.length !== 0) this.requestKeyFrame(i);
     }
   }
 

@@ -67,32 +67,32 @@ export class Router extends TypedEmitter<RouterEvents> {
     return this.opts.roomId;
   }
 
-  #event(e: MediaEvent): void {
-    this.emit("event", e);
+  #event(event: MediaEvent): void {
+    this.emit("event", event);
   }
 
   peer(peerId: string): Peer {
-    const p = this.peers.get(peerId);
-    if (!p) throw new AppError("PARTICIPANT_NOT_FOUND", `Peer ${peerId} has not joined media in this room`);
-    return p;
+    const peer = this.peers.get(peerId);
+    if (!peer) throw new AppError("PARTICIPANT_NOT_FOUND", `Peer ${peerId} has not joined media in this room`);
+    return peer;
   }
 
   transport(peerId: string, transportId: string): Transport {
-    const t = this.transports.get(transportId);
-    if (!t || t.peerId !== peerId) throw new AppError("TRANSPORT_NOT_FOUND", `Transport ${transportId} not found`);
-    return t;
+    const transport = this.transports.get(transportId);
+    if (!transport || transport.peerId !== peerId) throw new AppError("TRANSPORT_NOT_FOUND", `Transport ${transportId} not found`);
+    return transport;
   }
 
   producer(producerId: string): Producer {
-    const p = this.producers.get(producerId);
-    if (!p) throw new AppError("PRODUCER_NOT_FOUND", `Producer ${producerId} not found (closed or never existed)`);
-    return p;
+    const producer = this.producers.get(producerId);
+    if (!producer) throw new AppError("PRODUCER_NOT_FOUND", `Producer ${producerId} not found (closed or never existed)`);
+    return producer;
   }
 
   consumer(consumerId: string): Consumer {
-    const c = this.consumers.get(consumerId);
-    if (!c) throw new AppError("CONSUMER_NOT_FOUND", `Consumer ${consumerId} not found`);
-    return c;
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) throw new AppError("CONSUMER_NOT_FOUND", `Consumer ${consumerId} not found`);
+    return consumer;
   }
 
   /** Join (idempotent; a second join with another user id is a conflict). */
@@ -230,10 +230,10 @@ export class Router extends TypedEmitter<RouterEvents> {
     let bytesForwarded = this.closedBytesForwarded;
     let lossSum = 0;
     let lossReports = 0;
-    for (const c of this.consumers.values()) {
-      packetsForwarded += c.forwarded;
-      bytesForwarded += c.bytesForwarded;
-      const loss = c.reportedLoss();
+    for (const consumer of this.consumers.values()) {
+      packetsForwarded += consumer.forwarded;
+      bytesForwarded += consumer.bytesForwarded;
+      const loss = consumer.reportedLoss();
       if (loss !== undefined) {
         lossSum += loss;
         lossReports++;

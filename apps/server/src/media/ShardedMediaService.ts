@@ -10,7 +10,7 @@ import type { MediaLogger } from "./log.js";
 export interface MediaShard {
   readonly id: string;
   request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]>;
-  on(event: "event", listener: (e: MediaEvent) => void): unknown;
+  on(event: "event", listener: (mediaEvent: MediaEvent) => void): unknown;
   on(event: "died", listener: (err: Error) => void): unknown;
   close(): Promise<void>;
 }
@@ -46,7 +46,7 @@ export class ShardedMediaService implements MediaService {
         writable: true,
         value: async function (this: ShardedMediaService, roomId: string, ...rest: unknown[]) {
           const shard = await this.#shard(roomId);
-          return (shard.request as (m: MediaMethod, ...a: unknown[]) => Promise<unknown>)(method, roomId, ...rest);
+          return (shard.request as (shardMethod: MediaMethod, ...shardArgs: unknown[]) => Promise<unknown>)(method, roomId, ...rest);
         },
       });
     }
@@ -58,9 +58,9 @@ export class ShardedMediaService implements MediaService {
   ) {
     this.#log = options.log;
     for (const shard of shards) {
-      shard.on("event", (e) => {
-        if (e.type === "room-closed" && this.#rooms.get(e.roomId) === shard) this.#rooms.delete(e.roomId);
-        this.#dispatch(e);
+      shard.on("event", (event) => {
+        if (event.type === "room-closed" && this.#rooms.get(event.roomId) === shard) this.#rooms.delete(event.roomId);
+        this.#dispatch(event);
       });
       shard.on("died", (err) => {
         const lost = [...this.#rooms].filter(([, s]) => s === shard).map(([roomId]) => roomId);
@@ -74,12 +74,12 @@ export class ShardedMediaService implements MediaService {
   }
 
   /** Every listener hears every event; one that throws is logged and the others still run. */
-  #dispatch(e: MediaEvent): void {
-    for (const l of this.#listeners) {
+  #dispatch(event: MediaEvent): void {
+    for (const listener of this.#listeners) {
       try {
-        l(e);
+        listener(event);
       } catch (err) {
-        this.#log.error({ err, event: e.type }, "a media event listener threw; the other listeners still ran");
+        this.#log.error({ err, event: event.type }, "a media event listener threw; the other listeners still ran");
       }
     }
   }
@@ -111,9 +111,9 @@ export class ShardedMediaService implements MediaService {
 
   async #shard(roomId: string): Promise<MediaShard> {
     if (typeof roomId !== "string") throw new AppError("VALIDATION_FAILED", "roomId must be a string");
-    const s = await this.#find(roomId);
-    if (!s) throw new AppError("ROOM_NOT_FOUND", `No media room ${roomId}`);
-    return s;
+    const shard = await this.#find(roomId);
+    if (!shard) throw new AppError("ROOM_NOT_FOUND", `No media room ${roomId}`);
+    return shard;
   }
 
   /** A new room: the placement policy chooses among the shards that report healthy. */

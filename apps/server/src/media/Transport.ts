@@ -153,10 +153,10 @@ export class Transport extends TypedEmitter<TransportEvents> {
   }
 
   #local(): SessionDescriptionDto {
-    const d = this.pc.localDescription;
-    if (!d) throw new AppError("INTERNAL_ERROR", "No local description");
-    const sdp = announceIp(d.sdp, this.opts.announcedIp);
-    return { type: d.type as "offer" | "answer", sdp: d.type === "offer" ? keepInactiveInBundle(sdp) : unbundleRejected(sdp) };
+    const local = this.pc.localDescription;
+    if (!local) throw new AppError("INTERNAL_ERROR", "No local description");
+    const sdp = announceIp(local.sdp, this.opts.announcedIp);
+    return { type: local.type as "offer" | "answer", sdp: local.type === "offer" ? keepInactiveInBundle(sdp) : unbundleRejected(sdp) };
   }
 
   /**
@@ -205,7 +205,8 @@ export class Transport extends TypedEmitter<TransportEvents> {
       throw new AppError("WRONG_DIRECTION", 'Producing needs a transport created with direction "send"');
     }
     const bound = new Set([...this.producers.values()].map((p) => p.transceiver));
-    const receiving = (t: RTCRtpTransceiver) => t.kind === kind && !bound.has(t) && (t.direction === "recvonly" || t.direction === "sendrecv");
+    const receiving = (candidate: RTCRtpTransceiver) =>
+      candidate.kind === kind && !bound.has(candidate) && (candidate.direction === "recvonly" || candidate.direction === "sendrecv");
     const transceivers = this.pc.getTransceivers();
     const transceiver = mid !== undefined ? transceivers.find((t) => t.mid === mid) : transceivers.find((t) => receiving(t));
     if (!transceiver) {
@@ -234,7 +235,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
     // One offer at a time: wait until the previous offer was answered (or timed out).
     const previous = this.#negotiating;
     let release!: () => void;
-    this.#negotiating = new Promise<void>((r) => (release = r));
+    this.#negotiating = new Promise<void>((resolve) => (release = resolve));
     await previous;
     if (this.closed || producer.closed) {
       release();
@@ -256,13 +257,13 @@ export class Transport extends TypedEmitter<TransportEvents> {
       if (codecs.length) transceiver.codecs = codecs;
       consumer = new Consumer(this.peerId, producer, transceiver, this.opts.makeSink(transceiver));
       const sender = transceiver.sender;
-      const c = consumer;
-      sender.onPictureLossIndication.subscribe(() => c.requestKeyFrame());
+      const created = consumer;
+      sender.onPictureLossIndication.subscribe(() => created.requestKeyFrame());
       this.consumers.set(consumer.id, consumer);
       this.#unconfirmed.push(consumer);
       consumer.once("close", () => {
-        this.consumers.delete(c.id);
-        this.#unconfirmed = this.#unconfirmed.filter((x) => x !== c);
+        this.consumers.delete(created.id);
+        this.#unconfirmed = this.#unconfirmed.filter((x) => x !== created);
         if (!this.closed && !transceiver.stopped) {
           transceiver.sender.stop();
           transceiver.setDirection("inactive");

@@ -77,7 +77,7 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
     // calling a `once` wrapper removes it as EventEmitter.emit would.
     for (const listener of this.#ee.rawListeners(event)) {
       try {
-        (listener as (...a: unknown[]) => void).apply(this, args);
+        (listener as (...listenerArgs: unknown[]) => void).apply(this, args);
       } catch (error) {
         report(error, event, this.constructor.name);
       }

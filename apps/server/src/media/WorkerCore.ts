@@ -62,7 +62,7 @@ export class WorkerCore implements MediaOperations {
   readonly routers = new Map<string, Router>();
   readonly #gatherLock = new Mutex();
   readonly #pcConfig: Partial<PeerConfig>;
-  readonly #listeners = new Set<(e: MediaEvent) => void>();
+  readonly #listeners = new Set<(event: MediaEvent) => void>();
   #forwardedByClosed = 0;
   #bytesForwardedByClosed = 0;
 
@@ -87,21 +87,21 @@ export class WorkerCore implements MediaOperations {
     };
   }
 
-  onEvent(listener: (e: MediaEvent) => void): () => void {
+  onEvent(listener: (event: MediaEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  #emit(e: MediaEvent): void {
-    for (const l of this.#listeners) callListener(l, e, "event", "WorkerCore");
+  #emit(event: MediaEvent): void {
+    for (const l of this.#listeners) callListener(l, event, "event", "WorkerCore");
   }
 
   #makeSink = (transceiver: RTCRtpTransceiver): RtpSink => (this.opts.fastPath ? new FastSink(transceiver) : new WeriftSink(transceiver.sender));
 
   #router(roomId: string): Router {
-    const r = this.routers.get(roomId);
-    if (!r) throw new AppError("ROOM_NOT_FOUND", `No media room ${roomId}`);
-    return r;
+    const router = this.routers.get(roomId);
+    if (!router) throw new AppError("ROOM_NOT_FOUND", `No media room ${roomId}`);
+    return router;
   }
 
   async health(): Promise<MediaHealth> {
@@ -129,14 +129,14 @@ export class WorkerCore implements MediaOperations {
         gatherLock: this.#gatherLock,
         makeSink: this.#makeSink,
       });
-      const r = router;
-      r.on("event", (e) => this.#emit(e));
-      r.once("close", () => {
-        this.#forwardedByClosed += r.closedForwarded;
-        this.#bytesForwardedByClosed += r.closedBytesForwarded;
+      const created = router;
+      created.on("event", (event) => this.#emit(event));
+      created.once("close", () => {
+        this.#forwardedByClosed += created.closedForwarded;
+        this.#bytesForwardedByClosed += created.closedBytesForwarded;
         this.routers.delete(roomId);
       });
-      this.routers.set(roomId, r);
+      this.routers.set(roomId, created);
     }
     router.join(peerId, userId);
     return { roomId, peerId, producers: router.producerInfos() };
@@ -149,22 +149,22 @@ export class WorkerCore implements MediaOperations {
   }
 
   async createTransport(roomId: string, peerId: string, direction: TransportDirection): Promise<CreateTransportResult> {
-    const t = this.#router(roomId).createTransport(peerId, direction);
-    return { transportId: t.id, direction };
+    const transport = this.#router(roomId).createTransport(peerId, direction);
+    return { transportId: transport.id, direction };
   }
 
   async connectTransport(roomId: string, peerId: string, transportId: string, description: SessionDescriptionDto): Promise<ConnectTransportResult> {
-    const t = this.#router(roomId).transport(peerId, transportId);
-    const answer = await t.connect(description);
-    return answer ? { transportId: t.id, answer } : { transportId: t.id };
+    const transport = this.#router(roomId).transport(peerId, transportId);
+    const answer = await transport.connect(description);
+    return answer ? { transportId: transport.id, answer } : { transportId: transport.id };
   }
 
   async produce(roomId: string, peerId: string, params: ProduceParams): Promise<ProduceResult> {
     const router = this.#router(roomId);
     const { kind, source, mid, transportId } = params;
     if (SOURCE_KIND[source] !== kind) throw new AppError("VALIDATION_FAILED", `source ${source} must be ${SOURCE_KIND[source]}`);
-    const t = router.transport(peerId, transportId);
-    const producer = t.produce(kind, source, mid);
+    const transport = router.transport(peerId, transportId);
+    const producer = transport.produce(kind, source, mid);
     // Any consumer that asked before the keyframe would otherwise wait: nothing to do yet.
     return { producerId: producer.id };
   }
@@ -172,9 +172,9 @@ export class WorkerCore implements MediaOperations {
   async consume(roomId: string, peerId: string, params: ConsumeParams): Promise<ConsumeResult> {
     const router = this.#router(roomId);
     const producer = router.producer(params.producerId);
-    const t = router.transport(peerId, params.transportId);
+    const transport = router.transport(peerId, params.transportId);
     if (producer.peerId === peerId) throw new AppError("VALIDATION_FAILED", "A peer cannot consume its own producer");
-    const { consumer, offer } = await t.consume(producer);
+    const { consumer, offer } = await transport.consume(producer);
     return {
       consumerId: consumer.id,
       producerId: producer.id,
@@ -187,15 +187,15 @@ export class WorkerCore implements MediaOperations {
   }
 
   async closeProducer(roomId: string, producerId: string, peerId?: string): Promise<void> {
-    const p = this.#router(roomId).producer(producerId);
-    if (peerId !== undefined && p.peerId !== peerId) throw new AppError("PRODUCER_NOT_FOUND", "Not your producer");
-    p.close("closed");
+    const producer = this.#router(roomId).producer(producerId);
+    if (peerId !== undefined && producer.peerId !== peerId) throw new AppError("PRODUCER_NOT_FOUND", "Not your producer");
+    producer.close("closed");
   }
 
   async closeConsumer(roomId: string, consumerId: string, peerId?: string): Promise<void> {
-    const c = this.#router(roomId).consumer(consumerId);
-    if (peerId !== undefined && c.peerId !== peerId) throw new AppError("CONSUMER_NOT_FOUND", "Not your consumer");
-    c.close("closed");
+    const consumer = this.#router(roomId).consumer(consumerId);
+    if (peerId !== undefined && consumer.peerId !== peerId) throw new AppError("CONSUMER_NOT_FOUND", "Not your consumer");
+    consumer.close("closed");
   }
 
   async closeProducersOf(roomId: string, peerId: string, filter?: CloseProducersFilter): Promise<string[]> {
@@ -203,9 +203,9 @@ export class WorkerCore implements MediaOperations {
   }
 
   async setPreferredLayer(roomId: string, consumerId: string, layer: SimulcastLayer, peerId?: string): Promise<void> {
-    const c = this.#router(roomId).consumer(consumerId);
-    if (peerId !== undefined && c.peerId !== peerId) throw new AppError("CONSUMER_NOT_FOUND", "Not your consumer");
-    c.setPreferredLayer(layer);
+    const consumer = this.#router(roomId).consumer(consumerId);
+    if (peerId !== undefined && consumer.peerId !== peerId) throw new AppError("CONSUMER_NOT_FOUND", "Not your consumer");
+    consumer.setPreferredLayer(layer);
   }
 
   async requestKeyFrame(roomId: string, consumerId: string): Promise<void> {
@@ -221,16 +221,16 @@ export class WorkerCore implements MediaOperations {
     let bytesForwarded = this.#bytesForwardedByClosed;
     let receiverLossSum = 0;
     let receiverLossReports = 0;
-    for (const r of this.routers.values()) {
-      const s = r.stats();
-      peers += s.peers;
-      transports += s.transports;
-      producers += s.producers;
-      consumers += s.consumers;
-      forwarded += s.packetsForwarded;
-      bytesForwarded += s.bytesForwarded;
-      receiverLossSum += s.lossSum;
-      receiverLossReports += s.lossReports;
+    for (const router of this.routers.values()) {
+      const stats = router.stats();
+      peers += stats.peers;
+      transports += stats.transports;
+      producers += stats.producers;
+      consumers += stats.consumers;
+      forwarded += stats.packetsForwarded;
+      bytesForwarded += stats.bytesForwarded;
+      receiverLossSum += stats.lossSum;
+      receiverLossReports += stats.lossReports;
     }
     const resources = process.getActiveResourcesInfo();
     return {

@@ -36,16 +36,16 @@ export class WorkerSlot extends TypedEmitter<MediaWorkerEvents> implements Media
     return slot;
   }
 
-  #attach(w: MediaWorker): void {
-    this.#worker = w;
+  #attach(worker: MediaWorker): void {
+    this.#worker = worker;
     this.generation++;
     this.#delay = 1000;
-    w.on("event", (e) => this.emit("event", e));
-    w.once("died", (err) => {
-      if (this.#worker !== w) return;
+    worker.on("event", (event) => this.emit("event", event));
+    worker.once("died", (err) => {
+      if (this.#worker !== worker) return;
       this.#worker = undefined;
       this.emit("died", err);
-      void w.close().catch((closeErr: unknown) => this.log.warn({ err: closeErr, workerId: this.id }, "closing a dead media worker failed"));
+      void worker.close().catch((closeErr: unknown) => this.log.warn({ err: closeErr, workerId: this.id }, "closing a dead media worker failed"));
       this.#respawn();
     });
   }
@@ -56,10 +56,10 @@ export class WorkerSlot extends TypedEmitter<MediaWorkerEvents> implements Media
       this.#timer = undefined;
       if (this.#closed) return;
       MediaWorker.start(this.options, this.mode, this.log).then(
-        (w) => {
-          if (this.#closed) void w.close();
+        (worker) => {
+          if (this.#closed) void worker.close();
           else {
-            this.#attach(w);
+            this.#attach(worker);
             this.log.info({ workerId: this.id, generation: this.generation }, "media worker restarted");
           }
         },
@@ -74,9 +74,9 @@ export class WorkerSlot extends TypedEmitter<MediaWorkerEvents> implements Media
   }
 
   request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
-    const w = this.#worker;
-    if (!w) return Promise.reject(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} is restarting`)) as ReturnType<MediaOperations[M]>;
-    return w.request(method, ...args);
+    const worker = this.#worker;
+    if (!worker) return Promise.reject(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} is restarting`)) as ReturnType<MediaOperations[M]>;
+    return worker.request(method, ...args);
   }
 
   /** For tests: make the worker die as if it crashed. */

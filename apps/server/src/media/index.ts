@@ -50,10 +50,10 @@ export async function createMediaService(options: CreateMediaServiceOptions = {}
   // Listener errors of this thread's media objects (node clients, workers' proxies) go there too.
   if (options.log) setListenerErrorHandler(logListenerErrors(options.log));
   if (options.settings) {
-    const s = options.settings;
-    const nodes = options.nodes ?? s.nodes;
-    if (nodes.length > 0) return RemoteMediaService.connect(nodes, options.secret ?? s.secret ?? "", undefined, log);
-    return startLocalMedia({ ...s.local, ...options.config }, s.fastPath, log);
+    const settings = options.settings;
+    const nodes = options.nodes ?? settings.nodes;
+    if (nodes.length > 0) return RemoteMediaService.connect(nodes, options.secret ?? settings.secret ?? "", undefined, log);
+    return startLocalMedia({ ...settings.local, ...options.config }, settings.fastPath, log);
   }
   const env = options.env ?? process.env;
   const nodes =

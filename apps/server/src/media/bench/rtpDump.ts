@@ -31,7 +31,7 @@ export async function recordRtp(seconds = 6): Promise<DumpPacket[]> {
       packets.push({ at: now - t0, kind, data: Buffer.from(data) });
     });
   }
-  const [v, a] = sockets;
+  const [videoSocket, audioSocket] = sockets;
   const ff = spawn(
     "ffmpeg",
     [
@@ -63,7 +63,7 @@ export async function recordRtp(seconds = 6): Promise<DumpPacket[]> {
       "rtp",
       "-payload_type",
       "96",
-      `rtp://127.0.0.1:${v.port}?pkt_size=1200`,
+      `rtp://127.0.0.1:${videoSocket.port}?pkt_size=1200`,
       "-map",
       "1:a",
       "-c:a",
@@ -74,7 +74,7 @@ export async function recordRtp(seconds = 6): Promise<DumpPacket[]> {
       "rtp",
       "-payload_type",
       "111",
-      `rtp://127.0.0.1:${a.port}`,
+      `rtp://127.0.0.1:${audioSocket.port}`,
     ],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
@@ -82,7 +82,7 @@ export async function recordRtp(seconds = 6): Promise<DumpPacket[]> {
     ff.once("exit", resolve);
     ff.once("error", reject);
   });
-  await new Promise((r) => setTimeout(r, 200));
+  await new Promise((resolve) => setTimeout(resolve, 200));
   for (const { socket } of sockets) socket.close();
   // RTCP from ffmpeg also arrives on port+1 (not bound); keep only RTP with our payload types
   return packets.filter((p) => (p.data[1] & 0x7f) === (p.kind === "video" ? 96 : 111));

@@ -31,7 +31,7 @@ const PATHS = (process.env.BENCH_PATHS ?? "werift,fast").split(",") as ("werift"
 const SECRET = "bench-secret-0123456789abcdef";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../../../../..");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const clientConfig = () => ({ iceServers: [], iceUseIpv6: false, codecs: { video: [useVP8()], audio: [useOPUS()] } });
 
 interface StepResult {
@@ -61,12 +61,12 @@ function procCpu(pid: number): { user: number; sys: number } {
   return { user: (Number(fields[11]) * 1e6) / 100, sys: (Number(fields[12]) * 1e6) / 100 }; // µs, USER_HZ = 100
 }
 function procCpuMicros(pid: number): number {
-  const c = procCpu(pid);
-  return c.user + c.sys;
+  const cpu = procCpu(pid);
+  return cpu.user + cpu.sys;
 }
 function procRssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) * 1024 : 0;
+  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) * 1024 : 0;
 }
 
 async function startSfu(fast: boolean): Promise<{ url: string; child: ChildProcess }> {
@@ -85,12 +85,12 @@ async function startSfu(fast: boolean): Promise<{ url: string; child: ChildProce
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
-    required(child.stdout, "the SFU's stdout").on("data", (d: Buffer) => {
-      out += d;
-      const m = /MEDIA_NODE_URL=(\S+)/.exec(out);
-      if (m) resolve(m[1]);
+    required(child.stdout, "the SFU's stdout").on("data", (chunk: Buffer) => {
+      out += chunk;
+      const match = /MEDIA_NODE_URL=(\S+)/.exec(out);
+      if (match) resolve(match[1]);
     });
-    child.once("exit", (c) => reject(new Error(`SFU exited ${c}`)));
+    child.once("exit", (code) => reject(new Error(`SFU exited ${code}`)));
   });
   return { url, child };
 }
@@ -122,12 +122,12 @@ class Publisher {
       ),
     };
     const span = { video: 0, audio: 0 };
-    for (const k of ["video", "audio"] as const) {
+    for (const kind of ["video", "audio"] as const) {
       const last = required(
-        this.dump.findLast((p) => p.kind === k),
-        `a ${k} packet`,
+        this.dump.findLast((p) => p.kind === kind),
+        `a ${kind} packet`,
       );
-      span[k] = (last.data.readUInt32BE(4) - first[k].data.readUInt32BE(4) + (k === "video" ? 3000 : 960)) >>> 0;
+      span[kind] = (last.data.readUInt32BE(4) - first[kind].data.readUInt32BE(4) + (kind === "video" ? 3000 : 960)) >>> 0;
     }
     const seq = { video: 1, audio: 1 };
     const t0 = performance.now();
@@ -136,17 +136,17 @@ class Publisher {
     this.#timer = setInterval(() => {
       const now = performance.now() - t0;
       while (true) {
-        const p = this.dump[i];
-        if (loop * dur + p.at > now) break;
-        const rtp = RtpPacket.deSerialize(p.data);
-        const k = p.kind;
-        rtp.header.sequenceNumber = seq[k];
-        rtp.header.timestamp = (rtp.header.timestamp + loop * span[k]) >>> 0;
+        const packet = this.dump[i];
+        if (loop * dur + packet.at > now) break;
+        const rtp = RtpPacket.deSerialize(packet.data);
+        const kind = packet.kind;
+        rtp.header.sequenceNumber = seq[kind];
+        rtp.header.timestamp = (rtp.header.timestamp + loop * span[kind]) >>> 0;
         rtp.header.extensions = [];
-        this.sentAt[k][seq[k]] = performance.now();
-        seq[k] = (seq[k] + 1) & 0xffff;
-        this.sent[k]++;
-        (k === "video" ? this.video : this.audio).writeRtp(rtp);
+        this.sentAt[kind][seq[kind]] = performance.now();
+        seq[kind] = (seq[kind] + 1) & 0xffff;
+        this.sent[kind]++;
+        (kind === "video" ? this.video : this.audio).writeRtp(rtp);
         if (++i === this.dump.length) {
           i = 0;
           loop++;
@@ -172,7 +172,7 @@ class Subscriber {
       iceTransport: { connection: { nominated: { protocol: { transport: { socket: import("node:dgram").Socket } } } } };
     };
     const socket = dtls.iceTransport.connection.nominated.protocol.transport.socket;
-    const original = socket.listeners("message") as ((...a: unknown[]) => void)[];
+    const original = socket.listeners("message") as ((...listenerArgs: unknown[]) => void)[];
     socket.removeAllListeners("message");
     socket.on("message", (data: Buffer, rinfo: unknown) => {
       const b0 = data[0];
@@ -220,8 +220,8 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
     await media.joinPeer(roomId, id, id);
     const recvT = (await media.createTransport(roomId, id, "recv")).transportId;
     for (const producerId of [videoId, audioId]) {
-      const c = await media.consume(roomId, id, { producerId, transportId: recvT });
-      await sub.pc.setRemoteDescription(c.offer);
+      const consumed = await media.consume(roomId, id, { producerId, transportId: recvT });
+      await sub.pc.setRemoteDescription(consumed.offer);
       await sub.pc.setLocalDescription(await sub.pc.createAnswer());
       await media.connectTransport(roomId, id, recvT, { type: "answer", sdp: required(sub.pc.localDescription, "the subscriber's answer").sdp });
     }
@@ -235,7 +235,7 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
     subs.push(sub);
   };
 
-  const window = async (n: number): Promise<Omit<StepResult, "marginalUsPerForwarded"> & { cpuPerSec: number }> => {
+  const window = async (subscribers: number): Promise<Omit<StepResult, "marginalUsPerForwarded"> & { cpuPerSec: number }> => {
     await sleep(SETTLE_MS);
     nLat = 0;
     const pid = required(child.pid, "the SFU's pid");
@@ -260,7 +260,7 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
     const us = fwd ? cpu / fwd : null;
     return {
       path: label,
-      subscribers: n,
+      subscribers,
       publishedPps: Math.round(sent / dt),
       forwardedPps: Math.round(fwd / dt),
       receivedPps: Math.round(rx / dt),
@@ -269,7 +269,7 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
       usUserPerForwarded: fwd ? +((split1.user - split0.user) / fwd).toFixed(1) : null,
       usSysPerForwarded: fwd ? +((split1.sys - split0.sys) / fwd).toFixed(1) : null,
       ratioToFloor: us === null ? null : +(us / floor.weriftEncryptUs).toFixed(1),
-      lossPct: n ? +Math.max(0, (1 - rx / (sent * n)) * 100).toFixed(2) : 0,
+      lossPct: subscribers ? +Math.max(0, (1 - rx / (sent * subscribers)) * 100).toFixed(2) : 0,
       latencyP50Ms: nLat ? +lat[Math.floor(nLat * 0.5)].toFixed(2) : 0,
       latencyP99Ms: nLat ? +lat[Math.floor(nLat * 0.99)].toFixed(2) : 0,
       sfuRssMB: +(rss / 1e6).toFixed(0),
@@ -283,28 +283,28 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
   const base = await window(0);
   const baseRss = base.sfuRssMB;
   console.error(`[${label}] publisher only: SFU CPU ${base.sfuCpuPct}%, RSS ${base.sfuRssMB} MB`);
-  for (const n of STEPS) {
-    const t = performance.now();
+  for (const subscribers of STEPS) {
+    const started = performance.now();
     try {
-      while (subs.length < n) await addSubscriber();
+      while (subs.length < subscribers) await addSubscriber();
     } catch (err) {
       // An overloaded SFU misses ICE consent checks and drops the publisher: report and stop.
       console.error(`[${label}] could not add subscriber ${subs.length + 1}: ${(err as Error).message}`);
       results.push({
         ...results[results.length - 1],
-        subscribers: n,
+        subscribers,
         failed: `SFU overloaded: publisher dropped while adding subscriber ${subs.length + 1}`,
       } as StepResult);
       break;
     }
-    console.error(`[${label}] ${n} subscribers connected in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const r = await window(n);
-    const marginal = r.forwardedPps ? (r.cpuPerSec - base.cpuPerSec) / r.forwardedPps : null;
-    const { cpuPerSec: _c, ...rest } = r;
+    console.error(`[${label}] ${subscribers} subscribers connected in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const result = await window(subscribers);
+    const marginal = result.forwardedPps ? (result.cpuPerSec - base.cpuPerSec) / result.forwardedPps : null;
+    const { cpuPerSec: _c, ...rest } = result;
     const step: StepResult = {
       ...rest,
       marginalUsPerForwarded: marginal === null ? null : +marginal.toFixed(1),
-      rssPerSubscriberKB: Math.round(((r.sfuRssMB - baseRss) * 1000) / n),
+      rssPerSubscriberKB: Math.round(((result.sfuRssMB - baseRss) * 1000) / subscribers),
     };
     results.push(step);
     console.error(JSON.stringify(step));
@@ -315,16 +315,16 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
   await pub.pc.close().catch(() => {});
   await media.close();
   child.kill("SIGTERM");
-  await new Promise((r) => child.once("exit", r));
+  await new Promise((resolve) => child.once("exit", resolve));
   return results;
 }
 
 function markdown(floor: SrtpFloor, results: StepResult[], dump: DumpPacket[]): string {
   const cpu = os.cpus()[0];
-  const v = dump.filter((p) => p.kind === "video");
+  const video = dump.filter((p) => p.kind === "video");
   const lines = [
     `Run: ${new Date().toISOString()} — ${os.cpus().length} × ${cpu?.model ?? "?"}, ${(os.totalmem() / 1e9).toFixed(1)} GB, Node ${process.version}, ${os.type()} ${os.release()}`,
-    `Source: FFmpeg VP8 640x360 30 fps ~1 Mbps (${v.length} packets, mean ${Math.round(v.reduce((a, p) => a + p.data.length, 0) / v.length)} B) + Opus 48 kb/s, replayed by one werift publisher; SFU = media node process, 1 worker thread; subscribers = werift peer connections in the bench process (RTP counted at the socket).`,
+    `Source: FFmpeg VP8 640x360 30 fps ~1 Mbps (${video.length} packets, mean ${Math.round(video.reduce((a, p) => a + p.data.length, 0) / video.length)} B) + Opus 48 kb/s, replayed by one werift publisher; SFU = media node process, 1 worker thread; subscribers = werift peer connections in the bench process (RTP counted at the socket).`,
     "",
     `SRTP floor (same run, ${floor.bytes}-byte payload): werift SrtpSession.encrypt AEAD_AES_128_GCM **${floor.weriftEncryptUs.toFixed(2)} µs**; fast-path sealRtp GCM ${floor.sealGcmUs.toFixed(2)} µs; werift RtpPacket.deSerialize+serialize ${floor.reserializeUs.toFixed(2)} µs.`,
     "",

@@ -12,16 +12,16 @@ export interface SrtpFloor {
   reserializeUs: number;
 }
 
-function bench(n: number, fn: (i: number) => void): number {
+function bench(iterations: number, fn: (i: number) => void): number {
   for (let i = 0; i < 5000; i++) fn(i);
   const c0 = process.cpuUsage();
-  for (let i = 0; i < n; i++) fn(i);
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / n;
+  for (let i = 0; i < iterations; i++) fn(i);
+  const usage = process.cpuUsage(c0);
+  return (usage.user + usage.system) / iterations;
 }
 
 /** CPU µs per packet of the SRTP encrypt on this machine, measured in the benchmark's run. */
-export function measureSrtpFloor(bytes: number, n = 100_000): SrtpFloor {
+export function measureSrtpFloor(bytes: number, iterations = 100_000): SrtpFloor {
   const key = randomBytes(16);
   const salt = randomBytes(12);
   const session = new SrtpSession({
@@ -30,18 +30,18 @@ export function measureSrtpFloor(bytes: number, n = 100_000): SrtpFloor {
   } as never);
   const payload = randomBytes(bytes);
   const header = new RtpHeader({ payloadType: 96, ssrc: 1234, timestamp: 0, sequenceNumber: 0 });
-  const weriftEncryptUs = bench(n, (i) => {
+  const weriftEncryptUs = bench(iterations, (i) => {
     header.sequenceNumber = i & 0xffff;
     session.encrypt(payload, header);
   });
   const keys = keysOfWeriftSession(session);
-  const sealGcmUs = bench(n, (i) => {
+  const sealGcmUs = bench(iterations, (i) => {
     const out = Buffer.allocUnsafe(12 + bytes + 16);
     out.writeUInt32BE((0x80600000 | (i & 0xffff)) >>> 0, 0);
     sealRtp(keys, out, 12, payload, 1234, 0, i & 0xffff);
   });
   const ser = new RtpPacket(header, payload).serialize();
-  const reserializeUs = bench(n, () => {
+  const reserializeUs = bench(iterations, () => {
     RtpPacket.deSerialize(ser).serialize();
   });
   return { bytes, weriftEncryptUs, sealGcmUs, reserializeUs };

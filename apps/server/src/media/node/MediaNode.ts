@@ -106,7 +106,7 @@ export async function runMediaNode(options: MediaNodeOptions = {}): Promise<Medi
     const { verb, path } = describeMethod(method).http;
     const handler = async (req: FastifyRequest<{ Params: Record<string, string> }>) => {
       const args = checkMediaArgs(method, fromHttpRequest(method, req.params, req.body));
-      const result = await (media[method] as (...a: unknown[]) => Promise<unknown>).apply(media, args);
+      const result = await (media[method] as (...callArgs: unknown[]) => Promise<unknown>).apply(media, args);
       const body = toHttpResult(method, result);
       const extra = nodeFields[method];
       return extra ? { ...(body as object), ...extra() } : body;

@@ -36,7 +36,7 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
   #down = false;
   #connected!: () => void;
   /** Resolves when the event stream is open for the first time. */
-  readonly eventsReady = new Promise<void>((r) => (this.#connected = r));
+  readonly eventsReady = new Promise<void>((resolve) => (this.#connected = resolve));
 
   static {
     for (const method of MEDIA_METHODS) {
@@ -92,8 +92,9 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
       throw AppError.withStatus(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} sent a non-JSON response (${res.status})`);
     }
     if (!res.ok) {
-      const e = json?.error;
-      if (e && typeof e.code === "string") throw AppError.withStatus(res.status, e.code as AppError["code"], String(e.message ?? e.code), e.details);
+      const error = json?.error;
+      if (error && typeof error.code === "string")
+        throw AppError.withStatus(res.status, error.code as AppError["code"], String(error.message ?? error.code), error.details);
       throw AppError.withStatus(502, "MEDIA_UNAVAILABLE", `Media node ${this.baseUrl} answered ${res.status}`);
     }
     const result = fromHttpResult(method, json);
@@ -121,7 +122,7 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
         this.#bootId !== undefined &&
         !this.#down &&
         !(await this.health().then(
-          (h) => h.ok,
+          (health) => health.ok,
           () => false,
         ))
       ) {
@@ -129,7 +130,7 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
         this.log.warn({ node: this.baseUrl }, "media node unreachable (event stream and health); its rooms are lost");
         this.emit("died", new Error(`media node ${this.baseUrl} is unreachable`));
       }
-      await new Promise((r) => setTimeout(r, delay));
+      await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 5000);
     }
   }

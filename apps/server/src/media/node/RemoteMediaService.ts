@@ -20,7 +20,7 @@ export class RemoteMediaService extends ShardedMediaService {
   static async connect(urls: string[], secret: string, waitMs = 5000, log: MediaLogger = defaultMediaLogger()): Promise<RemoteMediaService> {
     const clients = urls.map((u) => new MediaNodeClient(u, secret, log));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(clients.map((c) => c.eventsReady)), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    await Promise.race([Promise.all(clients.map((c) => c.eventsReady)), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
     return new RemoteMediaService(clients, log);
   }

@@ -7,12 +7,12 @@ import { MediaIdSchema } from "./schemas.js";
 
 const compiled = new Map<TSchema, TypeCheck<TSchema>>();
 function checker(schema: TSchema): TypeCheck<TSchema> {
-  let c = compiled.get(schema);
-  if (!c) {
-    c = TypeCompiler.Compile(schema);
-    compiled.set(schema, c);
+  let check = compiled.get(schema);
+  if (!check) {
+    check = TypeCompiler.Compile(schema);
+    compiled.set(schema, check);
   }
-  return c;
+  return check;
 }
 
 /** What is wrong with one parameter's value, or undefined when it is right. */

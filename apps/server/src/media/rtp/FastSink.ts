@@ -137,15 +137,15 @@ export class FastSink implements RtpSink {
     const ext = Buffer.alloc(4 + words * 4);
     ext.writeUInt16BE(0xbede, 0);
     ext.writeUInt16BE(words, 2);
-    let i = 4;
+    let pos = 4;
     if (midBytes && midId !== undefined) {
-      ext[i++] = (midId << 4) | (midBytes.length - 1);
-      midBytes.copy(ext, i);
-      i += midBytes.length;
+      ext[pos++] = (midId << 4) | (midBytes.length - 1);
+      midBytes.copy(ext, pos);
+      pos += midBytes.length;
     }
     if (absId !== undefined) {
-      ext[i] = (absId << 4) | 2; // abs-send-time: 3 bytes, written per packet at #absOffset
-      this.#absOffset = i + 1;
+      ext[pos] = (absId << 4) | 2; // abs-send-time: 3 bytes, written per packet at #absOffset
+      this.#absOffset = pos + 1;
     }
     this.#midExt = ext;
     this.#extLen = ext.length;

@@ -46,9 +46,10 @@ export function sealRtp(keys: SrtpKeys, out: Buffer, headerLen: number, payload:
 
 /** The local (sending) keys of a werift SrtpSession. */
 export function keysOfWeriftSession(session: unknown): SrtpKeys {
-  const c = (session as { localContext: { cipher: { srtpSessionKey: Buffer; srtpSessionSalt: Buffer; srtpSessionAuthTag?: Buffer; aeadAuthTagLen?: number } } })
-    .localContext.cipher;
-  if (c.aeadAuthTagLen) return { kind: "aead", key: c.srtpSessionKey, salt: c.srtpSessionSalt };
-  if (!c.srtpSessionAuthTag) throw new Error("werift's SRTP session has neither an AEAD cipher nor an HMAC key");
-  return { kind: "ctr", key: c.srtpSessionKey, salt: c.srtpSessionSalt, auth: c.srtpSessionAuthTag };
+  const cipher = (
+    session as { localContext: { cipher: { srtpSessionKey: Buffer; srtpSessionSalt: Buffer; srtpSessionAuthTag?: Buffer; aeadAuthTagLen?: number } } }
+  ).localContext.cipher;
+  if (cipher.aeadAuthTagLen) return { kind: "aead", key: cipher.srtpSessionKey, salt: cipher.srtpSessionSalt };
+  if (!cipher.srtpSessionAuthTag) throw new Error("werift's SRTP session has neither an AEAD cipher nor an HMAC key");
+  return { kind: "ctr", key: cipher.srtpSessionKey, salt: cipher.srtpSessionSalt, auth: cipher.srtpSessionAuthTag };
 }

@@ -48,11 +48,11 @@ export function toChannelError(err: unknown): ChannelError {
   return { status: 500, code: "INTERNAL_ERROR", message };
 }
 
-export function fromChannelError(e: ChannelError): AppError {
-  return AppError.withStatus(e.status, e.code as AppError["code"], e.message, e.details);
+export function fromChannelError(error: ChannelError): AppError {
+  return AppError.withStatus(error.status, error.code as AppError["code"], error.message, error.details);
 }
 
-export type ChannelCore = MediaOperations & { onEvent(l: (e: MediaEvent) => void): () => void; close(): Promise<void> };
+export type ChannelCore = MediaOperations & { onEvent(listener: (event: MediaEvent) => void): () => void; close(): Promise<void> };
 
 /**
  * Worker side: answer requests with `core`, forward its events. A method outside the table, or
@@ -67,7 +67,7 @@ export function serveChannel(port: Port, core: ChannelCore, log: MediaLogger): v
       if (msg.method === "close") result = await core.close();
       else {
         const args = checkMediaArgs(msg.method as unknown, msg.args);
-        const fn = core[msg.method as MediaMethod] as (...a: unknown[]) => Promise<unknown>;
+        const fn = core[msg.method as MediaMethod] as (...callArgs: unknown[]) => Promise<unknown>;
         result = await fn.apply(core, args);
       }
       port.postMessage({ id: msg.id, ok: true, result } satisfies ChannelMessage);
@@ -82,7 +82,7 @@ export function serveChannel(port: Port, core: ChannelCore, log: MediaLogger): v
 /** Main side: typed requests over the port, events to a callback, log records to `log`. */
 export class ChannelClient {
   #nextId = 1;
-  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (reason: unknown) => void }>();
   /** Set once the other end is gone: every later request fails with it at once. */
   #failed: AppError | undefined;
   readonly ready: Promise<void>;
@@ -90,10 +90,10 @@ export class ChannelClient {
 
   constructor(
     private readonly port: Port,
-    private readonly onEvent: (e: MediaEvent) => void,
+    private readonly onEvent: (event: MediaEvent) => void,
     private readonly log: MediaLogger,
   ) {
-    this.ready = new Promise((r) => (this.#onReady = r));
+    this.ready = new Promise((resolve) => (this.#onReady = resolve));
     port.on("message", this.#onMessage);
   }
 
@@ -110,11 +110,11 @@ export class ChannelClient {
       this.#onReady();
       return;
     }
-    const p = this.#pending.get(msg.id);
-    if (!p) return;
+    const pending = this.#pending.get(msg.id);
+    if (!pending) return;
     this.#pending.delete(msg.id);
-    if (msg.ok) p.resolve(msg.result);
-    else p.reject(fromChannelError(msg.error));
+    if (msg.ok) pending.resolve(msg.result);
+    else pending.reject(fromChannelError(msg.error));
   };
 
   request<M extends MediaMethod>(method: M, args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]>;
