@@ -26,7 +26,7 @@ import { VerifyEmailPage } from "./pages/VerifyEmail";
 
 interface Route {
   path: string;
-  render: (p: Params) => ReactNode;
+  render: (params: Params) => ReactNode;
   /** Full-screen pages (the classroom) hide the app header. */
   bare?: boolean;
 }

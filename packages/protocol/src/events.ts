@@ -214,4 +214,4 @@ export type ServerEventName = keyof typeof ServerEvents;
 export type ServerEventPayload<E extends ServerEventName> = Static<(typeof ServerEvents)[E]>;
 
 /** Events the server sends. */
-export type ServerToClientEvents = { [E in ServerEventName]: (e: ServerEventPayload<E>) => void };
+export type ServerToClientEvents = { [E in ServerEventName]: (payload: ServerEventPayload<E>) => void };

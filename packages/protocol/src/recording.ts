@@ -138,7 +138,7 @@ export const RecordingServerEventSchemas = {
   "recording-progress": RecordingProgressEvent,
   "recording-marker": RecordingMarkerEvent,
 };
-export type RecordingServerEvents = { [E in keyof typeof RecordingServerEventSchemas]: (e: Static<(typeof RecordingServerEventSchemas)[E]>) => void };
+export type RecordingServerEvents = { [E in keyof typeof RecordingServerEventSchemas]: (payload: Static<(typeof RecordingServerEventSchemas)[E]>) => void };
 
 /** Client → server `add-marker`: a teacher (host) or a presenter marks a moment of the live class being recorded. */
 export const AddMarkerPayload = Type.Object({ roomId: Uuid(), label: Text({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });

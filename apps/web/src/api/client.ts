@@ -50,7 +50,7 @@ export class ApiClient {
   private timer: unknown = null;
   private inflight: Promise<boolean> | null = null;
   private generation = 0;
-  private listeners = new Set<(e: SessionEvent) => void>();
+  private listeners = new Set<(event: SessionEvent) => void>();
   user: UserDto | null = null;
 
   constructor(
@@ -60,7 +60,7 @@ export class ApiClient {
     env.channel?.subscribe((msg) => this.onTabMessage(msg));
   }
 
-  subscribe(fn: (e: SessionEvent) => void): () => void {
+  subscribe(fn: (event: SessionEvent) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }

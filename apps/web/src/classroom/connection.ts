@@ -32,7 +32,7 @@ export class RoomConnection {
   constructor(
     private readonly roomId: string,
     private readonly userId: string,
-    private readonly dispatch: (a: RoomAction) => void,
+    private readonly dispatch: (action: RoomAction) => void,
     private readonly onRejoined?: () => void,
   ) {
     this.socket = io({

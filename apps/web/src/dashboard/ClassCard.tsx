@@ -18,8 +18,8 @@ export function ClassCard({
   room: RoomDto;
   isHost: boolean;
   recordings?: RecordingDto[];
-  onChanged: (r: RoomDto) => void;
-  onError: (e: unknown) => void;
+  onChanged: (room: RoomDto) => void;
+  onError: (error: unknown) => void;
 }) {
   const when =
     room.status === "live"

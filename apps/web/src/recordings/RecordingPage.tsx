@@ -208,7 +208,7 @@ export function RecordingPage({ id }: { id: string }) {
   );
 }
 
-function TitleForm({ initial, onSave }: { initial: string; onSave: (t: string) => void }) {
+function TitleForm({ initial, onSave }: { initial: string; onSave: (title: string) => void }) {
   const [title, setTitle] = useState(initial);
   const submit = (event: FormEvent) => {
     event.preventDefault();
