@@ -30,16 +30,16 @@ export class Authenticator {
   async fromToken(token: string | undefined): Promise<AuthUser> {
     if (!token) throw new AppError("UNAUTHORIZED", "Sign in first: send an access token");
     const claims = await this.access.verify(token);
-    const u = await this.users.byId(claims.sub);
-    if (!u) throw new AppError("INVALID_TOKEN", "The account no longer exists");
-    if (u.disabled) throw new AppError("ACCOUNT_DISABLED", "This account has been disabled");
-    return { id: u.id, role: u.role, email: u.email, fullName: u.full_name };
+    const user = await this.users.byId(claims.sub);
+    if (!user) throw new AppError("INVALID_TOKEN", "The account no longer exists");
+    if (user.disabled) throw new AppError("ACCOUNT_DISABLED", "This account has been disabled");
+    return { id: user.id, role: user.role, email: user.email, fullName: user.full_name };
   }
 
   fromRequest(request: FastifyRequest): Promise<AuthUser> {
-    const h = request.headers.authorization;
-    const m = typeof h === "string" ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-    return this.fromToken(m?.[1]);
+    const header = request.headers.authorization;
+    const match = typeof header === "string" ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    return this.fromToken(match?.[1]);
   }
 
   /** The one route guard: signed in, and (when given) holding one of the roles. */

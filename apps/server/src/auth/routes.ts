@@ -35,23 +35,23 @@ export async function authRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
   const secureCookie = ctx.config.publicUrl.startsWith("https:");
   const tags = ["auth"];
 
-  const sendSession = (reply: FastifyReply, s: Session, useCookie: boolean | undefined) => {
-    if (!useCookie) return s.response;
-    reply.setCookie(REFRESH_COOKIE, s.response.refreshToken, {
+  const sendSession = (reply: FastifyReply, session: Session, useCookie: boolean | undefined) => {
+    if (!useCookie) return session.response;
+    reply.setCookie(REFRESH_COOKIE, session.response.refreshToken, {
       httpOnly: true,
       sameSite: "strict",
       secure: secureCookie,
       path: "/api/v1/auth",
       maxAge: Math.floor(REFRESH_TTL_MS / 1000),
     });
-    const { refreshToken: _omit, ...rest } = s.response;
+    const { refreshToken: _omit, ...rest } = session.response;
     return rest;
   };
   const clearCookie = (reply: FastifyReply) => reply.clearCookie(REFRESH_COOKIE, { path: "/api/v1/auth" });
   const refreshFrom = (req: FastifyRequest, body: { refreshToken?: string } | undefined) => {
-    const t = body?.refreshToken ?? req.cookies?.[REFRESH_COOKIE];
-    if (!t) throw new AppError("UNAUTHORIZED", "No refresh token: send it in the body or the cookie");
-    return t;
+    const token = body?.refreshToken ?? req.cookies?.[REFRESH_COOKIE];
+    if (!token) throw new AppError("UNAUTHORIZED", "No refresh token: send it in the body or the cookie");
+    return token;
   };
 
   app.post(
@@ -90,8 +90,8 @@ export async function authRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
     "/login",
     { config: limited, schema: { tags, summary: "Sign in", body: LoginBody, response: { 200: SessionResponse, ...errors } } },
     async (req, reply) => {
-      const s = await accounts.login(req.body.email, req.body.password, req.ip);
-      return sendSession(reply, s, req.body.useCookie);
+      const session = await accounts.login(req.body.email, req.body.password, req.ip);
+      return sendSession(reply, session, req.body.useCookie);
     },
   );
 
@@ -110,8 +110,8 @@ export async function authRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
     async (req, reply) => {
       const fromCookie = !req.body?.refreshToken && Boolean(req.cookies?.[REFRESH_COOKIE]);
       try {
-        const s = await accounts.refresh(refreshFrom(req, req.body));
-        return sendSession(reply, s, req.body?.useCookie ?? fromCookie);
+        const session = await accounts.refresh(refreshFrom(req, req.body));
+        return sendSession(reply, session, req.body?.useCookie ?? fromCookie);
       } catch (err) {
         if (fromCookie) clearCookie(reply);
         throw err;
@@ -126,8 +126,8 @@ export async function authRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
       schema: { tags, summary: "End this session (revokes the refresh token's family)", body: RefreshBody, response: { 200: OkResponse, ...errors } },
     },
     async (req, reply) => {
-      const t = req.body?.refreshToken ?? req.cookies?.[REFRESH_COOKIE];
-      if (t) await accounts.logout(t);
+      const token = req.body?.refreshToken ?? req.cookies?.[REFRESH_COOKIE];
+      if (token) await accounts.logout(token);
       clearCookie(reply);
       return { ok: true as const };
     },

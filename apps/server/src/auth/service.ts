@@ -101,18 +101,18 @@ export class AccountService {
     const existing = await this.users.byEmail(email);
     const passwordHash = await this.hasher.hash(input.password);
     if (existing) {
-      const u = await this.users.update(existing.id, {
+      const user = await this.users.update(existing.id, {
         role: "admin",
         password_hash: passwordHash,
         disabled: false,
         ...(existing.email_verified_at ? {} : { email_verified_at: new Date() }),
       });
-      if (!u) throw notFound("The account no longer exists");
-      return { user: toUserDto(u), created: false };
+      if (!user) throw notFound("The account no longer exists");
+      return { user: toUserDto(user), created: false };
     }
-    const u = await this.users.create({ email, passwordHash, fullName: input.fullName?.trim() || "Administrator", role: "admin", verified: true });
-    if (!u) throw new AppError("EMAIL_TAKEN", "An account with this email already exists");
-    return { user: toUserDto(u), created: true };
+    const user = await this.users.create({ email, passwordHash, fullName: input.fullName?.trim() || "Administrator", role: "admin", verified: true });
+    if (!user) throw new AppError("EMAIL_TAKEN", "An account with this email already exists");
+    return { user: toUserDto(user), created: true };
   }
 
   private async sendVerification(user: UserRow) {
@@ -123,12 +123,12 @@ export class AccountService {
   }
 
   async verifyEmail(token: string): Promise<UserDto> {
-    const r = await this.tokens.consumeEmailToken("verify_email", hashToken(token));
-    if (r === "expired") throw AppError.withStatus(400, "TOKEN_EXPIRED", "This verification link has expired; ask for a new one");
-    if (r === "invalid") throw AppError.withStatus(400, "INVALID_TOKEN", "This verification link is invalid or was already used");
-    const u = await this.users.update(r.userId, { email_verified_at: new Date() });
-    if (!u) throw notFound("The account no longer exists");
-    return toUserDto(u);
+    const consumed = await this.tokens.consumeEmailToken("verify_email", hashToken(token));
+    if (consumed === "expired") throw AppError.withStatus(400, "TOKEN_EXPIRED", "This verification link has expired; ask for a new one");
+    if (consumed === "invalid") throw AppError.withStatus(400, "INVALID_TOKEN", "This verification link is invalid or was already used");
+    const user = await this.users.update(consumed.userId, { email_verified_at: new Date() });
+    if (!user) throw notFound("The account no longer exists");
+    return toUserDto(user);
   }
 
   /** Always succeeds from the caller's view: no account enumeration. */
@@ -148,9 +148,9 @@ export class AccountService {
     if (user) ok = await this.hasher.verify(password, user.password_hash);
     else await this.hasher.burn(password);
     if (!user || !ok) {
-      const t = this.throttle;
-      await this.tokens.recordFailure(keys[0], t.maxPerAccount, t.windowSeconds, t.lockSeconds);
-      await this.tokens.recordFailure(keys[1], t.maxPerIp, t.windowSeconds, t.lockSeconds);
+      const throttle = this.throttle;
+      await this.tokens.recordFailure(keys[0], throttle.maxPerAccount, throttle.windowSeconds, throttle.lockSeconds);
+      await this.tokens.recordFailure(keys[1], throttle.maxPerIp, throttle.windowSeconds, throttle.lockSeconds);
       throw new AppError("INVALID_CREDENTIALS", "The email or password is not correct");
     }
     await this.tokens.clearFailures(keys[0]);
@@ -210,17 +210,17 @@ export class AccountService {
   }
 
   async profile(userId: string): Promise<UserDto> {
-    const u = await this.users.byId(userId);
-    if (!u) throw notFound("The account no longer exists");
-    return toUserDto(u);
+    const user = await this.users.byId(userId);
+    if (!user) throw notFound("The account no longer exists");
+    return toUserDto(user);
   }
 
   async updateProfile(userId: string, fullName: string): Promise<UserDto> {
     const name = fullName.trim();
     if (!name) throw new AppError("VALIDATION_FAILED", "Your name is required", [{ field: "fullName" }]);
-    const u = await this.users.update(userId, { full_name: name });
-    if (!u) throw notFound("The account no longer exists");
-    return toUserDto(u);
+    const user = await this.users.update(userId, { full_name: name });
+    if (!user) throw notFound("The account no longer exists");
+    return toUserDto(user);
   }
 
   /** Changes the password and ends every other session (keeps the caller's refresh family if given). */
@@ -246,22 +246,22 @@ export class AccountService {
 
   async resetPassword(token: string, next: string): Promise<void> {
     checkPasswordRules(next);
-    const r = await this.tokens.consumeEmailToken("reset_password", hashToken(token));
-    if (r === "expired") throw AppError.withStatus(400, "TOKEN_EXPIRED", "This reset link has expired; ask for a new one");
-    if (r === "invalid") throw AppError.withStatus(400, "INVALID_TOKEN", "This reset link is invalid or was already used");
-    const user = await this.users.byId(r.userId);
+    const consumed = await this.tokens.consumeEmailToken("reset_password", hashToken(token));
+    if (consumed === "expired") throw AppError.withStatus(400, "TOKEN_EXPIRED", "This reset link has expired; ask for a new one");
+    if (consumed === "invalid") throw AppError.withStatus(400, "INVALID_TOKEN", "This reset link is invalid or was already used");
+    const user = await this.users.byId(consumed.userId);
     // Following the mailed link proves the address too.
-    await this.users.update(r.userId, {
+    await this.users.update(consumed.userId, {
       password_hash: await this.hasher.hash(next),
       ...(user && !user.email_verified_at ? { email_verified_at: new Date() } : {}),
     });
-    await this.tokens.revokeAllForUser(r.userId);
+    await this.tokens.revokeAllForUser(consumed.userId);
   }
 
-  async adminList(q: { query?: string; role?: UserRole; page?: number; pageSize?: number }) {
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 20;
-    const { rows, total } = await this.users.list({ query: q.query?.trim() || undefined, role: q.role, page, pageSize });
+  async adminList(query: { query?: string; role?: UserRole; page?: number; pageSize?: number }) {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const { rows, total } = await this.users.list({ query: query.query?.trim() || undefined, role: query.role, page, pageSize });
     return { users: rows.map(toUserDto), total, page, pageSize };
   }
 
@@ -271,18 +271,18 @@ export class AccountService {
     if (targetId === actorId && (patch.disabled === true || (patch.role && patch.role !== "admin"))) {
       throw new AppError("CONFLICT", "You cannot disable yourself or remove your own admin role");
     }
-    const u = await this.users.update(targetId, {
+    const user = await this.users.update(targetId, {
       ...(patch.role ? { role: patch.role } : {}),
       ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
     });
-    if (!u) throw notFound("No such user", "NOT_FOUND");
+    if (!user) throw notFound("No such user", "NOT_FOUND");
     if (patch.disabled) {
       await this.tokens.revokeAllForUser(targetId);
       await this.live.revokeUser(targetId, "account-disabled");
     } else if (patch.role && patch.role !== target.role) {
       await this.live.revokeUser(targetId, "role-changed");
     }
-    return toUserDto(u);
+    return toUserDto(user);
   }
 }
 

@@ -56,14 +56,14 @@ export class TokensRepo {
 
   /** Rotates atomically: true only for the one request that rotated it. */
   async markRotated(id: string): Promise<boolean> {
-    const r = await this.db
+    const result = await this.db
       .updateTable("refresh_tokens")
       .set({ rotated_at: sql`now()` })
       .where("id", "=", id)
       .where("rotated_at", "is", null)
       .where("revoked_at", "is", null)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return Number(result.numUpdatedRows) === 1;
   }
 
   /**
@@ -73,7 +73,7 @@ export class TokensRepo {
    */
   async withinRotationGrace(id: string, graceSeconds: number): Promise<boolean> {
     if (graceSeconds <= 0) return false;
-    const r = await sql<{ ok: number }>`
+    const result = await sql<{ ok: number }>`
       select 1 as ok from refresh_tokens r
       where r.id = ${id}
         and r.revoked_at is null
@@ -81,7 +81,7 @@ export class TokensRepo {
         and r.rotated_at > now() - make_interval(secs => ${graceSeconds})
         and not exists (select 1 from refresh_tokens o where o.family_id = r.family_id and o.rotated_at > r.rotated_at)
     `.execute(this.db);
-    return r.rows.length === 1;
+    return result.rows.length === 1;
   }
 
   async revokeFamily(familyId: string) {
@@ -89,20 +89,20 @@ export class TokensRepo {
   }
 
   async revokeAllForUser(userId: string, exceptFamily?: string) {
-    let q = this.db.updateTable("refresh_tokens").set({ revoked_at: sql`now()` }).where("user_id", "=", userId).where("revoked_at", "is", null);
-    if (exceptFamily) q = q.where("family_id", "!=", exceptFamily);
-    await q.execute();
+    let query = this.db.updateTable("refresh_tokens").set({ revoked_at: sql`now()` }).where("user_id", "=", userId).where("revoked_at", "is", null);
+    if (exceptFamily) query = query.where("family_id", "!=", exceptFamily);
+    await query.execute();
   }
 
   async countActiveRefresh(userId: string): Promise<number> {
-    const r = await this.db
+    const result = await this.db
       .selectFrom("refresh_tokens")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("user_id", "=", userId)
       .where("revoked_at", "is", null)
       .where("rotated_at", "is", null)
       .executeTakeFirstOrThrow();
-    return Number(r.n);
+    return Number(result.n);
   }
 
   // --- login throttling -------------------------------------------------------------

@@ -5,15 +5,15 @@ import type { UsersTable } from "./tables.js";
 
 export type UserRow = Selectable<UsersTable>;
 
-export function toUserDto(u: UserRow): UserDto {
+export function toUserDto(user: UserRow): UserDto {
   return {
-    id: u.id,
-    email: u.email,
-    fullName: u.full_name,
-    role: u.role,
-    emailVerified: u.email_verified_at !== null,
-    disabled: u.disabled,
-    createdAt: new Date(u.created_at).toISOString(),
+    id: user.id,
+    email: user.email,
+    fullName: user.full_name,
+    role: user.role,
+    emailVerified: user.email_verified_at !== null,
+    disabled: user.disabled,
+    createdAt: new Date(user.created_at).toISOString(),
   };
 }
 
@@ -21,15 +21,15 @@ export function toUserDto(u: UserRow): UserDto {
 export class UsersRepo {
   constructor(private readonly db: DB) {}
 
-  async create(u: { email: string; passwordHash: string; fullName: string; role: UserRole; verified?: boolean }): Promise<UserRow | undefined> {
+  async create(user: { email: string; passwordHash: string; fullName: string; role: UserRole; verified?: boolean }): Promise<UserRow | undefined> {
     return this.db
       .insertInto("users")
       .values({
-        email: u.email,
-        password_hash: u.passwordHash,
-        full_name: u.fullName,
-        role: u.role,
-        email_verified_at: u.verified ? new Date() : null,
+        email: user.email,
+        password_hash: user.passwordHash,
+        full_name: user.fullName,
+        role: user.role,
+        email_verified_at: user.verified ? new Date() : null,
       })
       .onConflict((oc) => oc.column("email").doNothing())
       .returningAll()
@@ -58,36 +58,36 @@ export class UsersRepo {
   }
 
   async list(opts: { query?: string; role?: UserRole; page: number; pageSize: number }): Promise<{ rows: UserRow[]; total: number }> {
-    let q = this.db.selectFrom("users");
-    if (opts.role) q = q.where("role", "=", opts.role);
+    let query = this.db.selectFrom("users");
+    if (opts.role) query = query.where("role", "=", opts.role);
     if (opts.query) {
       const like = `%${opts.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) => eb.or([eb("email", "ilike", like), eb("full_name", "ilike", like)]));
+      query = query.where((eb) => eb.or([eb("email", "ilike", like), eb("full_name", "ilike", like)]));
     }
     const [rows, count] = await Promise.all([
-      q
+      query
         .selectAll()
         .orderBy("created_at", "desc")
         .orderBy("id")
         .limit(opts.pageSize)
         .offset((opts.page - 1) * opts.pageSize)
         .execute(),
-      q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     ]);
     return { rows, total: Number(count.n) };
   }
 
   async countAdmins(): Promise<number> {
-    const r = await this.db
+    const result = await this.db
       .selectFrom("users")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("role", "=", "admin")
       .where("disabled", "=", false)
       .executeTakeFirstOrThrow();
-    return Number(r.n);
+    return Number(result.n);
   }
 }
 
-export function isUuid(s: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
