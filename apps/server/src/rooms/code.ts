@@ -3,9 +3,9 @@ import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from "@vtp/protocol";
 
 /** A random join code: 8 characters without look-alikes (no 0/O, 1/I/L). ~8.5e11 codes. */
 export function newJoinCode(): string {
-  let s = "";
-  for (let i = 0; i < JOIN_CODE_LENGTH; i++) s += JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)];
-  return s;
+  let code = "";
+  for (let i = 0; i < JOIN_CODE_LENGTH; i++) code += JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)];
+  return code;
 }
 
 /**
@@ -13,10 +13,10 @@ export function newJoinCode(): string {
  * case, spaces and dashes ("abcd-efgh").
  */
 export function normalizeJoinCode(input: string): string | undefined {
-  const s = input.toUpperCase().replace(/[\s-]/g, "");
-  if (s.length !== JOIN_CODE_LENGTH) return undefined;
-  for (const ch of s) if (!JOIN_CODE_ALPHABET.includes(ch)) return undefined;
-  return s;
+  const code = input.toUpperCase().replace(/[\s-]/g, "");
+  if (code.length !== JOIN_CODE_LENGTH) return undefined;
+  for (const ch of code) if (!JOIN_CODE_ALPHABET.includes(ch)) return undefined;
+  return code;
 }
 
 /** "ABCDEFGH" → "ABCD-EFGH" for display. */

@@ -5,27 +5,32 @@ import type { RoomRow } from "./repo.js";
 
 export const roomNotFound = () => new AppError("ROOM_NOT_FOUND", "No such room");
 
-export function settingsOf(r: RoomRow): RoomSettings {
-  return { studentsCanPublish: r.students_can_publish, waitingRoom: r.waiting_room, maxParticipants: r.max_participants, chatEnabled: r.chat_enabled };
+export function settingsOf(room: RoomRow): RoomSettings {
+  return {
+    studentsCanPublish: room.students_can_publish,
+    waitingRoom: room.waiting_room,
+    maxParticipants: room.max_participants,
+    chatEnabled: room.chat_enabled,
+  };
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const iso = (date: Date | null) => (date ? new Date(date).toISOString() : null);
 
-export function toRoomDto(r: RoomRow): RoomDto {
+export function toRoomDto(room: RoomRow): RoomDto {
   return {
-    id: r.id,
-    code: r.code,
-    title: r.title,
-    description: r.description,
-    hostId: r.host_id,
-    hostName: r.host_name,
-    status: r.status,
-    settings: settingsOf(r),
-    scheduledStart: iso(r.scheduled_start),
-    startedAt: iso(r.started_at),
-    endedAt: iso(r.ended_at),
-    createdAt: new Date(r.created_at).toISOString(),
-    updatedAt: new Date(r.updated_at).toISOString(),
+    id: room.id,
+    code: room.code,
+    title: room.title,
+    description: room.description,
+    hostId: room.host_id,
+    hostName: room.host_name,
+    status: room.status,
+    settings: settingsOf(room),
+    scheduledStart: iso(room.scheduled_start),
+    startedAt: iso(room.started_at),
+    endedAt: iso(room.ended_at),
+    createdAt: new Date(room.created_at).toISOString(),
+    updatedAt: new Date(room.updated_at).toISOString(),
   };
 }
 

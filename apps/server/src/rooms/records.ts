@@ -25,9 +25,9 @@ export class RoomRecords {
 
   /** The row, or ROOM_NOT_FOUND. */
   async row(roomId: string): Promise<RoomRow> {
-    const r = await this.repo.byId(roomId);
-    if (!r) throw roomNotFound();
-    return r;
+    const room = await this.repo.byId(roomId);
+    if (!room) throw roomNotFound();
+    return room;
   }
 
   accessOf(roomId: string, userId: string): Promise<RoomAccess | undefined> {
@@ -57,18 +57,18 @@ export class RoomRecords {
   }
 
   /** Applies a change of title, description, schedule or settings to `r`; returns the new room. */
-  async update(r: RoomRow, body: UpdateRoomBody): Promise<RoomDto> {
-    const s = stripUndefined(body.settings ?? {});
-    await this.repo.update(r.id, {
-      ...(body.title !== undefined ? { title: body.title.trim() || r.title } : {}),
+  async update(room: RoomRow, body: UpdateRoomBody): Promise<RoomDto> {
+    const settings = stripUndefined(body.settings ?? {});
+    await this.repo.update(room.id, {
+      ...(body.title !== undefined ? { title: body.title.trim() || room.title } : {}),
       ...(body.description !== undefined ? { description: body.description.trim() } : {}),
       ...(body.scheduledStart !== undefined ? { scheduled_start: body.scheduledStart ? new Date(body.scheduledStart) : null } : {}),
-      ...(s.studentsCanPublish !== undefined ? { students_can_publish: s.studentsCanPublish } : {}),
-      ...(s.waitingRoom !== undefined ? { waiting_room: s.waitingRoom } : {}),
-      ...(s.maxParticipants !== undefined ? { max_participants: s.maxParticipants } : {}),
-      ...(s.chatEnabled !== undefined ? { chat_enabled: s.chatEnabled } : {}),
+      ...(settings.studentsCanPublish !== undefined ? { students_can_publish: settings.studentsCanPublish } : {}),
+      ...(settings.waitingRoom !== undefined ? { waiting_room: settings.waitingRoom } : {}),
+      ...(settings.maxParticipants !== undefined ? { max_participants: settings.maxParticipants } : {}),
+      ...(settings.chatEnabled !== undefined ? { chat_enabled: settings.chatEnabled } : {}),
     });
-    return toRoomDto(await this.row(r.id));
+    return toRoomDto(await this.row(room.id));
   }
 
   /** Live rooms (all, or those one host runs), newest first. */
@@ -77,6 +77,6 @@ export class RoomRecords {
   }
 }
 
-export function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+export function stripUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

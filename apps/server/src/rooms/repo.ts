@@ -28,7 +28,7 @@ export interface RoomListFilter {
 }
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: unknown): s is string => typeof s === "string" && UUID_RE.test(s);
+export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID_RE.test(value);
 
 /** SQL for rooms and room_access. */
 export class RoomsRepo {
@@ -38,8 +38,8 @@ export class RoomsRepo {
     return this.db.selectFrom("rooms").innerJoin("users", "users.id", "rooms.host_id").selectAll("rooms").select("users.full_name as host_name");
   }
 
-  async insert(r: NewRoom): Promise<string> {
-    const row = await this.db.insertInto("rooms").values(r).returning("id").executeTakeFirstOrThrow();
+  async insert(room: NewRoom): Promise<string> {
+    const row = await this.db.insertInto("rooms").values(room).returning("id").executeTakeFirstOrThrow();
     return row.id;
   }
 
@@ -52,27 +52,27 @@ export class RoomsRepo {
     return this.base().where("rooms.code", "=", code).executeTakeFirst();
   }
 
-  async list(f: RoomListFilter): Promise<{ rows: RoomRow[]; total: number }> {
-    let q = this.db.selectFrom("rooms");
-    if (!f.everything || f.scope !== "all") {
-      q = q.where((eb) => {
-        const hosted = eb("rooms.host_id", "=", f.userId);
+  async list(filter: RoomListFilter): Promise<{ rows: RoomRow[]; total: number }> {
+    let query = this.db.selectFrom("rooms");
+    if (!filter.everything || filter.scope !== "all") {
+      query = query.where((eb) => {
+        const hosted = eb("rooms.host_id", "=", filter.userId);
         const joined = eb.exists(
-          eb.selectFrom("attendance").select(sql`1`.as("one")).whereRef("attendance.room_id", "=", "rooms.id").where("attendance.user_id", "=", f.userId),
+          eb.selectFrom("attendance").select(sql`1`.as("one")).whereRef("attendance.room_id", "=", "rooms.id").where("attendance.user_id", "=", filter.userId),
         );
-        if (f.scope === "hosted") return hosted;
-        if (f.scope === "joined") return joined;
+        if (filter.scope === "hosted") return hosted;
+        if (filter.scope === "joined") return joined;
         return eb.or([hosted, joined]);
       });
     }
-    if (f.status) q = q.where("rooms.status", "=", f.status);
-    const count = await q.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
-    const ids = await q
+    if (filter.status) query = query.where("rooms.status", "=", filter.status);
+    const count = await query.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
+    const ids = await query
       .select("rooms.id")
       .orderBy("rooms.created_at", "desc")
       .orderBy("rooms.id")
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize)
+      .limit(filter.pageSize)
+      .offset((filter.page - 1) * filter.pageSize)
       .execute();
     if (!ids.length) return { rows: [], total: count.n };
     const rows = await this.base()
@@ -96,30 +96,30 @@ export class RoomsRepo {
   }
 
   async delete(id: string): Promise<boolean> {
-    const r = await this.db.deleteFrom("rooms").where("id", "=", id).executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+    const result = await this.db.deleteFrom("rooms").where("id", "=", id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   /** scheduled → live (first host join). Returns true when this call made it live. */
   async markLive(id: string): Promise<boolean> {
-    const r = await this.db
+    const result = await this.db
       .updateTable("rooms")
       .set({ status: "live", started_at: sql`coalesce(started_at, now())`, updated_at: sql`now()` })
       .where("id", "=", id)
       .where("status", "=", "scheduled")
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** → ended. Returns true when this call ended it (false: already ended or gone). */
   async markEnded(id: string): Promise<boolean> {
-    const r = await this.db
+    const result = await this.db
       .updateTable("rooms")
       .set({ status: "ended", ended_at: sql`now()`, updated_at: sql`now()` })
       .where("id", "=", id)
       .where("status", "<>", "ended")
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async bumpPeak(id: string, participants: number): Promise<void> {
@@ -135,9 +135,9 @@ export class RoomsRepo {
   }
 
   async liveRoomIds(hostId?: string): Promise<string[]> {
-    let q = this.db.selectFrom("rooms").select("id").where("status", "=", "live");
-    if (hostId) q = q.where("host_id", "=", hostId);
-    return (await q.orderBy("started_at", "desc").limit(500).execute()).map((r) => r.id);
+    let query = this.db.selectFrom("rooms").select("id").where("status", "=", "live");
+    if (hostId) query = query.where("host_id", "=", hostId);
+    return (await query.orderBy("started_at", "desc").limit(500).execute()).map((r) => r.id);
   }
 
   async access(roomId: string, userId: string): Promise<RoomAccessRow | undefined> {

@@ -226,7 +226,7 @@ export async function roomRoutes(fastify: FastifyInstance, { ctx }: { ctx: AppCo
         return reply
           .header("content-type", "text/csv; charset=utf-8")
           .header("content-disposition", `attachment; filename="attendance-${safe}.csv"`)
-          .serializer((s: unknown) => s as string)
+          .serializer((payload: unknown) => payload as string)
           .send((await ctx.attendance.csv(room.id, tz)) as never);
       }
       return { roomId: room.id, attendance: await ctx.attendance.report(room.id) };

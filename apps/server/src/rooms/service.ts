@@ -34,7 +34,7 @@ export class RoomService {
 
   async create(user: AuthUser, body: CreateRoomBody): Promise<RoomDto> {
     if (user.role !== "teacher" && user.role !== "admin") throw new AppError("ROLE_NOT_ALLOWED", "Only teachers and admins can create rooms");
-    const s = { ...DEFAULT_ROOM_SETTINGS, ...stripUndefined(body.settings ?? {}) };
+    const settings = { ...DEFAULT_ROOM_SETTINGS, ...stripUndefined(body.settings ?? {}) };
     for (let attempt = 0; ; attempt++) {
       try {
         const id = await this.repo.insert({
@@ -43,10 +43,10 @@ export class RoomService {
           description: (body.description ?? "").trim(),
           host_id: user.id,
           scheduled_start: body.scheduledStart ? new Date(body.scheduledStart) : null,
-          students_can_publish: s.studentsCanPublish,
-          waiting_room: s.waitingRoom,
-          max_participants: s.maxParticipants,
-          chat_enabled: s.chatEnabled,
+          students_can_publish: settings.studentsCanPublish,
+          waiting_room: settings.waitingRoom,
+          max_participants: settings.maxParticipants,
+          chat_enabled: settings.chatEnabled,
         });
         const room = await this.repo.byId(id);
         if (!room) throw notFound("The room was deleted as it was created");
@@ -74,20 +74,20 @@ export class RoomService {
   }
 
   async byCode(code: string): Promise<RoomDto> {
-    const c = normalizeJoinCode(code);
-    const r = c ? await this.repo.byCode(c) : undefined;
-    if (!r) throw new AppError("ROOM_NOT_FOUND", "No room has this code");
-    return toRoomDto(r);
+    const normalized = normalizeJoinCode(code);
+    const room = normalized ? await this.repo.byCode(normalized) : undefined;
+    if (!room) throw new AppError("ROOM_NOT_FOUND", "No room has this code");
+    return toRoomDto(room);
   }
 
-  async list(user: AuthUser, q: RoomListQuery): Promise<RoomListResponse> {
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 20;
+  async list(user: AuthUser, query: RoomListQuery): Promise<RoomListResponse> {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
     const { rows, total } = await this.repo.list({
       userId: user.id,
       everything: user.role === "admin",
-      scope: q.scope ?? "all",
-      status: q.status,
+      scope: query.scope ?? "all",
+      status: query.status,
       page,
       pageSize,
     });
@@ -96,19 +96,19 @@ export class RoomService {
 
   /** The row when the user may manage it; ROOM_NOT_FOUND / FORBIDDEN otherwise. */
   async managed(user: AuthUser, id: string): Promise<RoomRow> {
-    const r = await this.row(id);
-    if (!isRoomHost(user, r)) throw forbidden("Only the room's host or an admin can do this");
-    return r;
+    const room = await this.row(id);
+    if (!isRoomHost(user, room)) throw forbidden("Only the room's host or an admin can do this");
+    return room;
   }
 
   async update(user: AuthUser, id: string, body: UpdateRoomBody): Promise<RoomDto> {
-    const r = await this.managed(user, id);
-    return this.applyUpdate(r, body);
+    const room = await this.managed(user, id);
+    return this.applyUpdate(room, body);
   }
 
-  private async applyUpdate(r: RoomRow, body: UpdateRoomBody): Promise<RoomDto> {
-    const dto = await this.records.update(r, body);
-    if (r.status === "live") await this.live.roomUpdated(dto);
+  private async applyUpdate(room: RoomRow, body: UpdateRoomBody): Promise<RoomDto> {
+    const dto = await this.records.update(room, body);
+    if (room.status === "live") await this.live.roomUpdated(dto);
     return dto;
   }
 
@@ -121,15 +121,15 @@ export class RoomService {
   }
 
   async end(user: AuthUser, id: string): Promise<RoomDto> {
-    const r = await this.managed(user, id);
-    await this.live.endRoom(r.id, user.id);
-    return toRoomDto(await this.row(r.id));
+    const room = await this.managed(user, id);
+    await this.live.endRoom(room.id, user.id);
+    return toRoomDto(await this.row(room.id));
   }
 
   async delete(user: AuthUser, id: string): Promise<void> {
-    const r = await this.managed(user, id);
-    if (r.status !== "ended") await this.live.endRoom(r.id, user.id);
-    await this.repo.delete(r.id);
+    const room = await this.managed(user, id);
+    if (room.status !== "ended") await this.live.endRoom(room.id, user.id);
+    await this.repo.delete(room.id);
   }
 }
 

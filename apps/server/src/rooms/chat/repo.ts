@@ -10,13 +10,13 @@ export class ChatRepo {
 
   /** Takes the room's next sequence number and stores the message, in one statement. */
   async insert(roomId: string, userId: string, authorName: string, text: string): Promise<ChatRow> {
-    const r = await sql<ChatRow>`
+    const result = await sql<ChatRow>`
       with s as (update rooms set chat_seq = chat_seq + 1 where id = ${roomId} returning chat_seq)
       insert into chat_messages (room_id, seq, user_id, author_name, text)
       select ${roomId}, s.chat_seq, ${userId}, ${authorName}, ${text} from s
       returning *`.execute(this.db);
-    if (!r.rows[0]) throw new Error("room vanished while sending a message");
-    return r.rows[0];
+    if (!result.rows[0]) throw new Error("room vanished while sending a message");
+    return result.rows[0];
   }
 
   async after(roomId: string, afterSeq: number, limit: number): Promise<ChatRow[]> {
@@ -24,8 +24,8 @@ export class ChatRepo {
   }
 
   /** The newest `n`, oldest first. */
-  async latest(roomId: string, n: number): Promise<ChatRow[]> {
-    const rows = await this.db.selectFrom("chat_messages").selectAll().where("room_id", "=", roomId).orderBy("seq", "desc").limit(n).execute();
+  async latest(roomId: string, count: number): Promise<ChatRow[]> {
+    const rows = await this.db.selectFrom("chat_messages").selectAll().where("room_id", "=", roomId).orderBy("seq", "desc").limit(count).execute();
     return rows.reverse();
   }
 
@@ -39,12 +39,12 @@ export class ChatRepo {
   }
 
   async count(roomId: string): Promise<number> {
-    const r = await this.db
+    const rows = await this.db
       .selectFrom("chat_messages")
       .select(sql<number>`count(*)::int`.as("n"))
       .where("room_id", "=", roomId)
       .where("deleted_at", "is", null)
       .executeTakeFirstOrThrow();
-    return r.n;
+    return rows.n;
   }
 }

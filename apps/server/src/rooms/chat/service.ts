@@ -15,16 +15,16 @@ export interface ChatLimits {
   windowMs: number;
 }
 
-export function toChatDto(r: ChatRow): ChatMessageDto {
-  const deleted = r.deleted_at !== null;
+export function toChatDto(row: ChatRow): ChatMessageDto {
+  const deleted = row.deleted_at !== null;
   return {
-    id: r.id,
-    roomId: r.room_id,
-    seq: r.seq,
-    userId: r.user_id,
-    authorName: r.author_name,
-    text: deleted ? "" : r.text,
-    createdAt: new Date(r.created_at).toISOString(),
+    id: row.id,
+    roomId: row.room_id,
+    seq: row.seq,
+    userId: row.user_id,
+    authorName: row.author_name,
+    text: deleted ? "" : row.text,
+    createdAt: new Date(row.created_at).toISOString(),
     deleted,
   };
 }
@@ -59,8 +59,8 @@ export class ChatService {
     return { ...toChatDto(row), text: "", deleted: true };
   }
 
-  async latest(roomId: string, n = 50): Promise<ChatMessageDto[]> {
-    return (await this.repo.latest(roomId, n)).map(toChatDto);
+  async latest(roomId: string, count = 50): Promise<ChatMessageDto[]> {
+    return (await this.repo.latest(roomId, count)).map(toChatDto);
   }
 
   async history(roomId: string, after: number, limit: number): Promise<ChatHistoryResponse> {
