@@ -51,21 +51,21 @@ type Row = {
   finished_at: Date | null;
 };
 
-const toJob = <P>(r: Row): Job<P> => ({
-  id: r.id,
-  queue: r.queue,
-  payload: (typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload) as P,
-  status: r.status,
-  attempts: r.attempts,
-  maxAttempts: r.max_attempts,
-  runAt: new Date(r.run_at),
-  lockedBy: r.locked_by,
-  lockedUntil: r.locked_until ? new Date(r.locked_until) : null,
-  progress: r.progress,
-  lastError: r.last_error,
-  createdAt: new Date(r.created_at),
-  updatedAt: new Date(r.updated_at),
-  finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+const toJob = <P>(row: Row): Job<P> => ({
+  id: row.id,
+  queue: row.queue,
+  payload: (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as P,
+  status: row.status,
+  attempts: row.attempts,
+  maxAttempts: row.max_attempts,
+  runAt: new Date(row.run_at),
+  lockedBy: row.locked_by,
+  lockedUntil: row.locked_until ? new Date(row.locked_until) : null,
+  progress: row.progress,
+  lastError: row.last_error,
+  createdAt: new Date(row.created_at),
+  updatedAt: new Date(row.updated_at),
+  finishedAt: row.finished_at ? new Date(row.finished_at) : null,
 });
 
 /**
@@ -98,17 +98,17 @@ export class JobQueue {
   }
 
   async get<P = unknown>(id: string): Promise<Job<P> | undefined> {
-    const r = await sql<Row>`select * from jobs where id = ${id}`.execute(this.db);
-    return r.rows[0] ? toJob<P>(r.rows[0]) : undefined;
+    const result = await sql<Row>`select * from jobs where id = ${id}`.execute(this.db);
+    return result.rows[0] ? toJob<P>(result.rows[0]) : undefined;
   }
 
   /** How many jobs of a queue are in each status. */
   async counts(queue: string): Promise<Record<JobStatus, number>> {
-    const r = await sql<{ status: JobStatus; n: string | number }>`select status, count(*) as n from jobs where queue = ${queue} group by status`.execute(
+    const result = await sql<{ status: JobStatus; n: string | number }>`select status, count(*) as n from jobs where queue = ${queue} group by status`.execute(
       this.db,
     );
     const out: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, failed: 0 };
-    for (const row of r.rows) out[row.status] = Number(row.n);
+    for (const row of result.rows) out[row.status] = Number(row.n);
     return out;
   }
 
@@ -117,15 +117,15 @@ export class JobQueue {
    * the database's clock), in one query (for the metrics).
    */
   async depth(): Promise<{ queue: string; status: JobStatus; count: number; oldestAgeSeconds: number }[]> {
-    const r = await sql<{ queue: string; status: JobStatus; n: string | number; age: string | number | null }>`
+    const result = await sql<{ queue: string; status: JobStatus; n: string | number; age: string | number | null }>`
       select queue, status, count(*) as n, extract(epoch from (now() - min(created_at))) as age
       from jobs group by queue, status`.execute(this.db);
-    return r.rows.map((row) => ({ queue: row.queue, status: row.status, count: Number(row.n), oldestAgeSeconds: Math.max(0, Number(row.age ?? 0)) }));
+    return result.rows.map((row) => ({ queue: row.queue, status: row.status, count: Number(row.n), oldestAgeSeconds: Math.max(0, Number(row.age ?? 0)) }));
   }
 
   async list(queue: string, statuses?: JobStatus[]): Promise<Job[]> {
-    const r = await sql<Row>`select * from jobs where queue = ${queue} order by created_at, id`.execute(this.db);
-    return r.rows.map((x) => toJob(x)).filter((j) => !statuses || statuses.includes(j.status));
+    const result = await sql<Row>`select * from jobs where queue = ${queue} order by created_at, id`.execute(this.db);
+    return result.rows.map((x) => toJob(x)).filter((j) => !statuses || statuses.includes(j.status));
   }
 
   /**
@@ -133,7 +133,7 @@ export class JobQueue {
    * or fail when they have used all their attempts. Returns how many were released.
    */
   async releaseExpired(): Promise<number> {
-    const r = await sql<{ id: string }>`
+    const result = await sql<{ id: string }>`
       update jobs set
         status = case when attempts >= max_attempts then 'failed' else 'queued' end,
         finished_at = case when attempts >= max_attempts then now() else null end,
@@ -142,36 +142,36 @@ export class JobQueue {
         locked_by = null, locked_until = null, updated_at = now()
       where status = 'running' and locked_until < now()
       returning id`.execute(this.db);
-    return r.rows.length;
+    return result.rows.length;
   }
 
   /** Takes the next due job of `queue` for `workerId`, with a lease of `leaseMs`. */
   async claim<P = unknown>(queue: string, workerId: string, leaseMs: number): Promise<Job<P> | undefined> {
-    const r = await sql<Row>`
+    const result = await sql<Row>`
       update jobs set status = 'running', attempts = attempts + 1, locked_by = ${workerId},
         locked_until = now() + ${Math.round(leaseMs)}::int * interval '1 millisecond', updated_at = now()
       where id = (
         select id from jobs where queue = ${queue} and status = 'queued' and run_at <= now()
         order by run_at, created_at limit 1 for update skip locked)
       returning *`.execute(this.db);
-    return r.rows[0] ? toJob<P>(r.rows[0]) : undefined;
+    return result.rows[0] ? toJob<P>(result.rows[0]) : undefined;
   }
 
   /** Extends the lease and records progress; false when the job is no longer this worker's. */
   async heartbeat(id: string, workerId: string, leaseMs: number, progress?: number): Promise<boolean> {
-    const p = progress === undefined ? null : Math.max(0, Math.min(100, Math.round(progress)));
-    const r = await sql`
+    const percent = progress === undefined ? null : Math.max(0, Math.min(100, Math.round(progress)));
+    const result = await sql`
       update jobs set locked_until = now() + ${Math.round(leaseMs)}::int * interval '1 millisecond',
-        progress = coalesce(${p}::int, progress), updated_at = now()
+        progress = coalesce(${percent}::int, progress), updated_at = now()
       where id = ${id} and status = 'running' and locked_by = ${workerId}`.execute(this.db);
-    return Number(r.numAffectedRows ?? 0) > 0;
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   async complete(id: string, workerId: string): Promise<boolean> {
-    const r = await sql`
+    const result = await sql`
       update jobs set status = 'done', progress = 100, finished_at = now(), locked_by = null, locked_until = null, updated_at = now()
       where id = ${id} and status = 'running' and locked_by = ${workerId}`.execute(this.db);
-    return Number(r.numAffectedRows ?? 0) > 0;
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   /**
@@ -179,7 +179,7 @@ export class JobQueue {
    * when the attempts are used up or `permanent` is set. Returns the job as it is now.
    */
   async fail(id: string, workerId: string, error: string, opts: { permanent?: boolean } = {}): Promise<Job | undefined> {
-    const r = await sql<Row>`
+    const result = await sql<Row>`
       update jobs set
         status = case when ${opts.permanent === true} or attempts >= max_attempts then 'failed' else 'queued' end,
         finished_at = case when ${opts.permanent === true} or attempts >= max_attempts then now() else null end,
@@ -187,15 +187,15 @@ export class JobQueue {
         last_error = ${error.slice(0, 4000)}, locked_by = null, locked_until = null, updated_at = now()
       where id = ${id} and status = 'running' and locked_by = ${workerId}
       returning *`.execute(this.db);
-    return r.rows[0] ? toJob(r.rows[0]) : undefined;
+    return result.rows[0] ? toJob(result.rows[0]) : undefined;
   }
 
   /** Removes finished jobs older than `olderThanMs`. */
   async prune(olderThanMs: number): Promise<number> {
-    const r =
+    const result =
       await sql`delete from jobs where status in ('done', 'failed') and finished_at < now() - ${Math.round(olderThanMs)}::bigint * interval '1 millisecond'`.execute(
         this.db,
       );
-    return Number(r.numAffectedRows ?? 0);
+    return Number(result.numAffectedRows ?? 0);
   }
 }

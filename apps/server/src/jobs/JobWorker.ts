@@ -124,8 +124,8 @@ export class JobWorker {
     const ctx: JobContext<unknown> = {
       job,
       signal: abort.signal,
-      progress: (p) => {
-        lastProgress = p;
+      progress: (percent) => {
+        lastProgress = percent;
         const now = Date.now();
         if (now - lastSent > 1000) {
           lastSent = now;
