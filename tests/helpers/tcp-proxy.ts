@@ -68,9 +68,9 @@ export class TcpProxy {
   async refuse() {
     const server = this.server;
     this.server = undefined;
-    for (const [a, b] of this.pairs) {
-      a.destroy();
-      b.destroy();
+    for (const [clientSide, upstreamSide] of this.pairs) {
+      clientSide.destroy();
+      upstreamSide.destroy();
     }
     this.pairs.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -79,9 +79,9 @@ export class TcpProxy {
   /** Forwards again; frozen connections are cut (their protocol state is lost) so clients reconnect. */
   async restore() {
     if (this.frozen) {
-      for (const [a, b] of this.pairs) {
-        a.destroy();
-        b.destroy();
+      for (const [clientSide, upstreamSide] of this.pairs) {
+        clientSide.destroy();
+        upstreamSide.destroy();
       }
       this.pairs.clear();
       this.frozen = false;
