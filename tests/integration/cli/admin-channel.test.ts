@@ -7,49 +7,51 @@ import { startAdminChannel, sendAdminRequest, AdminChannelUnavailable, type Admi
 import { createTestApp, type TestApp } from "../../helpers/app.js";
 
 /** The admin socket's protocol against the real AccountService: answers, refusals, bad input. */
-let t: TestApp;
+let testApp: TestApp;
 let channel: AdminChannel;
 beforeAll(async () => {
-  t = await createTestApp();
-  channel = (await startAdminChannel({ dataDir: t.dataDir, accounts: t.app.ctx.accounts, log: pino({ level: "silent" }) }))!;
+  testApp = await createTestApp();
+  channel = (await startAdminChannel({ dataDir: testApp.dataDir, accounts: testApp.app.ctx.accounts, log: pino({ level: "silent" }) }))!;
 });
 afterAll(async () => {
   await channel?.close();
-  await t?.close();
+  await testApp?.close();
 });
 
 /** Sends raw bytes and returns the server's one-line answer. */
 function raw(text: string): Promise<{ ok: boolean; error?: { code: string; message: string }; result?: unknown }> {
   return new Promise((resolve, reject) => {
-    const s = connect(channel.socketPath);
+    const socket = connect(channel.socketPath);
     let out = "";
-    s.on("data", (d) => (out += d));
-    s.on("error", reject);
-    s.on("end", () => resolve(JSON.parse(out)));
-    s.write(text);
+    socket.on("data", (chunk) => (out += chunk));
+    socket.on("error", reject);
+    socket.on("end", () => resolve(JSON.parse(out)));
+    socket.write(text);
   });
 }
 
 describe("admin channel", () => {
   it("creates an admin who can sign in, and answers refusals with their codes", async () => {
-    const made = await sendAdminRequest(t.dataDir, {
+    const made = await sendAdminRequest(testApp.dataDir, {
       command: "create-admin",
       args: { email: "Chan@School.test", password: "channel password", name: "Chan" },
     });
     expect(made).toMatchObject({ ok: true, result: { created: true, user: { email: "chan@school.test", fullName: "Chan" } } });
-    const login = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: "chan@school.test", password: "channel password" } });
+    const login = await testApp.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: "chan@school.test", password: "channel password" } });
     expect(login.statusCode).toBe(200);
     expect(login.json().user.role).toBe("admin");
 
-    expect(await sendAdminRequest(t.dataDir, { command: "create-admin", args: { email: "x@school.test", password: "short" } })).toMatchObject({
+    expect(await sendAdminRequest(testApp.dataDir, { command: "create-admin", args: { email: "x@school.test", password: "short" } })).toMatchObject({
       ok: false,
       error: { code: "WEAK_PASSWORD" },
     });
-    expect(await sendAdminRequest(t.dataDir, { command: "create-admin", args: { email: "not an email", password: "long enough password" } })).toMatchObject({
+    expect(
+      await sendAdminRequest(testApp.dataDir, { command: "create-admin", args: { email: "not an email", password: "long enough password" } }),
+    ).toMatchObject({
       ok: false,
       error: { code: "VALIDATION_FAILED" },
     });
-    expect(await sendAdminRequest(t.dataDir, { command: "ping" })).toMatchObject({ ok: true, result: { pid: process.pid } });
+    expect(await sendAdminRequest(testApp.dataDir, { command: "ping" })).toMatchObject({ ok: true, result: { pid: process.pid } });
   });
 
   it("refuses malformed requests with a code", async () => {
@@ -66,11 +68,11 @@ describe("admin channel", () => {
     expect(statSync(channel.socketPath).mode & 0o777).toBe(0o600);
     chmodSync(dir, 0o777);
     try {
-      await expect(sendAdminRequest(t.dataDir, { command: "ping" })).rejects.toThrow(AdminChannelUnavailable);
+      await expect(sendAdminRequest(testApp.dataDir, { command: "ping" })).rejects.toThrow(AdminChannelUnavailable);
     } finally {
       chmodSync(dir, 0o700);
     }
-    const elsewhere = path.join(t.dataDir, "nobody-here");
+    const elsewhere = path.join(testApp.dataDir, "nobody-here");
     mkdirSync(elsewhere);
     await expect(sendAdminRequest(elsewhere, { command: "ping" })).rejects.toThrow(/no admin socket/);
   });

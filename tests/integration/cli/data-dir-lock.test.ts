@@ -30,12 +30,12 @@ async function start(dataDir: string, env: Record<string, string> = {}): Promise
 }
 
 async function login(server: VtpProcess, email: string, password: string) {
-  const r = await fetch(`${server.url}/api/v1/auth/login`, {
+  const res = await fetch(`${server.url}/api/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email, password }),
   });
-  return { status: r.status, body: (await r.json()) as { user?: { role: string; fullName: string }; error?: { code: string } } };
+  return { status: res.status, body: (await res.json()) as { user?: { role: string; fullName: string }; error?: { code: string } } };
 }
 
 const lockFile = (dataDir: string) => path.join(dataDir, "vtp.lock");

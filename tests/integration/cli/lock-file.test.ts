@@ -13,8 +13,8 @@ const lockPath = (dir: string) => path.join(dir, LOCK_FILE);
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {
-  const r = spawnSync(process.execPath, ["-e", "0"]);
-  return r.pid!;
+  const probe = spawnSync(process.execPath, ["-e", "0"]);
+  return probe.pid!;
 }
 
 describe("data directory lock", () => {
@@ -72,17 +72,17 @@ describe("data directory lock", () => {
       process.stdin.on("end", () => process.exit(0));
       console.log("ready");`;
     const racers = Array.from({ length: 6 }, () => {
-      const p = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "inherit"] });
+      const proc = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "inherit"] });
       let out = "";
-      p.stdout!.on("data", (d) => (out += d));
-      const line = (n: number) =>
+      proc.stdout!.on("data", (chunk) => (out += chunk));
+      const line = (lineNo: number) =>
         new Promise<string>((resolve) => {
-          const check = () => (out.split("\n").length > n ? resolve(out.split("\n")[n - 1]) : undefined);
-          p.stdout!.on("data", check);
-          p.on("exit", () => resolve(`exited: ${out}`));
+          const check = () => (out.split("\n").length > lineNo ? resolve(out.split("\n")[lineNo - 1]) : undefined);
+          proc.stdout!.on("data", check);
+          proc.on("exit", () => resolve(`exited: ${out}`));
           check();
         });
-      return { p, ready: line(1), answered: line(2) };
+      return { p: proc, ready: line(1), answered: line(2) };
     });
     expect(await Promise.all(racers.map((r) => r.ready))).toEqual(racers.map(() => "ready"));
     for (const r of racers) r.p.stdin!.write("go\n");

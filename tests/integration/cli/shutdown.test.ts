@@ -47,8 +47,8 @@ async function silentWebSocket(port: number): Promise<Socket> {
       );
     });
     let head = "";
-    const onData = (d: Buffer) => {
-      head += d.toString("latin1");
+    const onData = (chunk: Buffer) => {
+      head += chunk.toString("latin1");
       if (!head.includes("\r\n\r\n")) return;
       socket.off("data", onData);
       if (head.startsWith("HTTP/1.1 101")) resolve();
@@ -68,8 +68,12 @@ describe("vtp start on SIGTERM", () => {
       { timeoutMs: 150_000 },
     );
     cleanups.push(() => server.stop("SIGKILL"));
-    const r = await fetch(`${server.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
-    const { accessToken } = (await r.json()) as { accessToken: string };
+    const res = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(ADMIN),
+    });
+    const { accessToken } = (await res.json()) as { accessToken: string };
 
     const client = await TestClient.connect(server.url, accessToken, "teacher");
     cleanups.push(async () => client.close());
