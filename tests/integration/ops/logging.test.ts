@@ -35,17 +35,17 @@ async function waitForLine(server: VtpProcess, re: RegExp, timeoutMs = 20_000): 
       .find((l) => re.test(l));
     if (line) return line;
     if (Date.now() > deadline) throw new Error(`no log line matching ${re} in:\n${server.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 async function register(server: VtpProcess, email: string): Promise<number> {
-  const r = await fetch(`${server.url}/api/v1/auth/register`, {
+  const res = await fetch(`${server.url}/api/v1/auth/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email, password: "log test password", fullName: "Lena Logs", role: "student" }),
   });
-  return r.status;
+  return res.status;
 }
 
 function outboxToken(server: VtpProcess): string {
@@ -116,9 +116,9 @@ describe("logs", () => {
     expect(server.output()).not.toContain("log test password");
   });
 
-  it("are readable, coloured lines by default when stdout is a terminal (`npm start` in a shell)", async (t) => {
+  it("are readable, coloured lines by default when stdout is a terminal (`npm start` in a shell)", async (ctx) => {
     const hasScript = spawnSync("script", ["--version"]).status === 0;
-    if (!hasScript && process.env.CI !== "true") return t.skip("util-linux `script` (a pseudo-terminal) is not installed");
+    if (!hasScript && process.env.CI !== "true") return ctx.skip("util-linux `script` (a pseudo-terminal) is not installed");
     const port = await freePort();
     const dir = mkdtempSync(path.join(tmpdir(), "vtp-tty-"));
     const pidFile = path.join(dir, "pid");
@@ -137,7 +137,7 @@ describe("logs", () => {
     delete env.NO_COLOR;
     const tty = spawn("script", ["-qfec", command, "/dev/null"], { env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
-    tty.stdout!.on("data", (d) => (out += d));
+    tty.stdout!.on("data", (chunk) => (out += chunk));
     const exited = new Promise((resolve) => tty.on("exit", resolve));
     const server = { output: () => out } as VtpProcess;
     try {

@@ -12,10 +12,10 @@ const METRICS_TOKEN = "metrics-token-for-the-test-0123";
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const line of text.split("\n")) {
     if (line.startsWith("#")) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = Object.fromEntries([...(match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([key, value]) => have[key] === value)) return Number(match[3]);
   }
   return undefined;
 }
@@ -35,7 +35,7 @@ async function scrapeUntil(url: string, ok: (text: string) => boolean, token = M
     for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) exposed.add(m[1]!);
     if (ok(text)) return text;
     if (Date.now() > deadline) throw new Error(`metrics never matched; last scrape:\n${text}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -52,18 +52,18 @@ describe("METRICS_TOKEN is checked at start", () => {
 
 describe("GET /metrics on the app server", () => {
   it("answers 404 METRICS_DISABLED when METRICS_TOKEN is not set", async () => {
-    const { t, url } = await listeningApp();
+    const { t: testApp, url } = await listeningApp();
     try {
       const res = await scrape(url);
       expect(res.status).toBe(404);
       expect(await res.json()).toEqual({ error: { code: "METRICS_DISABLED", message: expect.any(String) } });
     } finally {
-      await t.close();
+      await testApp.close();
     }
   });
 
   describe("with METRICS_TOKEN (and Redis)", () => {
-    let t: TestApp;
+    let testApp: TestApp;
     let url: string;
     let host: Person;
     const clients: TestClient[] = [];
@@ -71,12 +71,12 @@ describe("GET /metrics on the app server", () => {
 
     beforeAll(async () => {
       const media = { MEDIA_WORKERS: "1", MEDIA_WORKER_MODE: "inline", RTC_MIN_PORT: "43700", RTC_MAX_PORT: "43799" };
-      ({ t, url } = await listeningApp({ METRICS_TOKEN, ...redisEnv, ...media }));
-      host = await person(t, "teacher", "Mira Metrics");
+      ({ t: testApp, url } = await listeningApp({ METRICS_TOKEN, ...redisEnv, ...media }));
+      host = await person(testApp, "teacher", "Mira Metrics");
     });
     afterAll(async () => {
       for (const c of clients) c.close();
-      await t?.close();
+      await testApp?.close();
     });
 
     it("refuses a scrape without the token or with another one (401, no numbers)", async () => {
@@ -93,17 +93,17 @@ describe("GET /metrics on the app server", () => {
     });
 
     it("shows requests by route pattern, the class's socket, room and participant, the queue, the database and Redis", async () => {
-      const room = await createRoom(t, host, { title: "Metrics 101" });
+      const room = await createRoom(testApp, host, { title: "Metrics 101" });
       for (let i = 0; i < 3; i++) expect((await fetch(`${url}/health`)).status).toBe(200);
       const one = await fetch(`${url}/api/v1/rooms/${room.id}`, { headers: host.auth });
       expect(one.status).toBe(200);
       expect((await fetch(`${url}/api/v1/rooms/00000000-0000-4000-8000-000000000000`, { headers: host.auth })).status).toBe(404);
       expect((await fetch(`${url}/api/v1/no-such/${room.id}`)).status).toBe(404);
-      const h = await joined(url, host, room.id);
-      clients.push(h.c);
-      await t.app.recording.jobs.enqueue("metrics-test-queue", { n: 1 });
+      const hostSession = await joined(url, host, room.id);
+      clients.push(hostSession.c);
+      await testApp.app.recording.jobs.enqueue("metrics-test-queue", { n: 1 });
 
-      const text = await scrapeUntil(url, (x) => (sample(x, "vtp_http_requests_total", { route: "/health", status_code: "200" }) ?? 0) >= 3);
+      const text = await scrapeUntil(url, (scraped) => (sample(scraped, "vtp_http_requests_total", { route: "/health", status_code: "200" }) ?? 0) >= 3);
       expect(sample(text, "vtp_http_requests_total", { method: "GET", route: "/api/v1/rooms/:id", status_code: "200" })).toBeGreaterThanOrEqual(1);
       expect(sample(text, "vtp_http_requests_total", { method: "GET", route: "/api/v1/rooms/:id", status_code: "404" })).toBeGreaterThanOrEqual(1);
       expect(sample(text, "vtp_http_requests_total", { route: "(unmatched)", status_code: "404" })).toBeGreaterThanOrEqual(1);
@@ -133,23 +133,23 @@ describe("GET /metrics on the app server", () => {
       expect(sample(text, "nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0);
 
       // The host's first media request starts the in-process media: its worker shows up.
-      const transport = await h.c.emit("create-transport", { direction: "send" });
+      const transport = await hostSession.c.emit("create-transport", { direction: "send" });
       expect(transport).toMatchObject({ ok: true, direction: "send" });
-      const withMedia = await scrapeUntil(url, (x) => sample(x, "vtp_media_transports", { shard: "w0" }) === 1);
+      const withMedia = await scrapeUntil(url, (scraped) => sample(scraped, "vtp_media_transports", { shard: "w0" }) === 1);
       expect(sample(withMedia, "vtp_media_started")).toBe(1);
       expect(sample(withMedia, "vtp_media_shard_up", { shard: "w0" })).toBe(1);
       expect(sample(withMedia, "vtp_media_peers", { shard: "w0" })).toBe(1);
       expect(sample(withMedia, "vtp_media_rooms", { shard: "w0" })).toBe(1);
 
       // A second participant: the gauges follow.
-      const student = await person(t, "student", "Sam Student");
-      const s = await joined(url, student, room.id);
-      clients.push(s.c);
-      const two = await scrapeUntil(url, (x) => sample(x, "vtp_participants_live", { state: "connected" }) === 2);
+      const student = await person(testApp, "student", "Sam Student");
+      const studentSession = await joined(url, student, room.id);
+      clients.push(studentSession.c);
+      const two = await scrapeUntil(url, (scraped) => sample(scraped, "vtp_participants_live", { state: "connected" }) === 2);
       expect(sample(two, "vtp_socketio_sockets_connected")).toBe(2);
 
       // Nothing secret in the exposition.
-      for (const secret of [METRICS_TOKEN, t.config.jwtSecret, host.accessToken, student.accessToken]) expect(two).not.toContain(secret);
+      for (const secret of [METRICS_TOKEN, testApp.config.jwtSecret, host.accessToken, student.accessToken]) expect(two).not.toContain(secret);
     });
   });
 });
@@ -177,7 +177,7 @@ describe("GET /metrics on a media node (vtp media)", () => {
     });
     expect(join.status).toBe(200);
 
-    const text = await scrapeUntil(node.url, (x) => sample(x, "vtp_media_peers", { shard: "w0" }) === 1);
+    const text = await scrapeUntil(node.url, (scraped) => sample(scraped, "vtp_media_peers", { shard: "w0" }) === 1);
     expect(sample(text, "vtp_media_started")).toBe(1);
     expect(sample(text, "vtp_media_shard_up", { shard: "w0" })).toBe(1);
     expect(sample(text, "vtp_media_rooms", { shard: "w0" })).toBe(1);
