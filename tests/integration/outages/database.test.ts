@@ -21,7 +21,7 @@ const PG = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/
 let proxy: TcpProxy;
 let dropDb: () => Promise<void>;
 let app: FastifyInstance;
-let t: TestApp;
+let testApp: TestApp;
 let url: string;
 let teacher: Person & { email: string; password: string };
 let roomId: string;
@@ -35,33 +35,33 @@ beforeAll(async () => {
   const env = { DATABASE_STATEMENT_TIMEOUT_MS: "1000", DATABASE_CONNECT_TIMEOUT_MS: "1000", DATABASE_HEALTH_TIMEOUT_MS: "500" };
   const database = await openDatabase({ databaseUrl: proxy.url(created.url), dataDir: "", settings: testConfig(env).database });
   await migrate(database);
-  t = await createTestApp(env, { database });
-  app = t.app;
+  testApp = await createTestApp(env, { database });
+  app = testApp.app;
   await app.listen({ port: 0, host: "127.0.0.1" });
   url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  teacher = (await signUp(t, { role: "teacher", fullName: "Ada Teacher" })) as Person & { email: string; password: string };
-  roomId = (await createRoom(t, teacher)).id;
+  teacher = (await signUp(testApp, { role: "teacher", fullName: "Ada Teacher" })) as Person & { email: string; password: string };
+  roomId = (await createRoom(testApp, teacher)).id;
   client = await TestClient.connect(url, teacher.accessToken);
 }, 60_000);
 
 afterAll(async () => {
   client?.close();
   await proxy?.restore();
-  await t?.close();
+  await testApp?.close();
   await proxy?.close();
   await dropDb?.();
 });
 
-async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number }> {
+async function timed<T>(action: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const start = Date.now();
-  const value = await f();
+  const value = await action();
   return { value, ms: Date.now() - start };
 }
 
 async function untilHealthy() {
   for (let i = 0; i < 100; i++) {
-    const r = await app.inject({ method: "GET", url: "/health" });
-    if (r.statusCode === 200) return;
+    const response = await app.inject({ method: "GET", url: "/health" });
+    if (response.statusCode === 200) return;
     await new Promise((res) => setTimeout(res, 100));
   }
   throw new Error("the server did not become healthy again");

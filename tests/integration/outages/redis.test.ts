@@ -9,7 +9,7 @@ import { createRoom, joined, listeningApp, person, type Person, type TestClient 
  * private redis-server this test kills with SIGKILL and starts again without persistence.
  */
 let redis: PrivateRedis;
-let t: TestApp;
+let testApp: TestApp;
 let url: string;
 let teacher: Person;
 let student: Person;
@@ -21,14 +21,14 @@ let admin: Awaited<ReturnType<typeof makeAdmin>>;
 
 beforeAll(async () => {
   redis = await PrivateRedis.start();
-  ({ t, url } = await listeningApp({ REDIS_URL: redis.url, VTP_REDIS_PREFIX: `vtp-outage-${Date.now()}:`, RECONNECT_GRACE_SECONDS: "1" }));
-  admin = await makeAdmin(t);
-  teacher = await person(t, "teacher", "Ada Teacher");
-  student = await person(t, "student", "Sam Student");
-  roomId = (await createRoom(t, teacher)).id;
+  ({ t: testApp, url } = await listeningApp({ REDIS_URL: redis.url, VTP_REDIS_PREFIX: `vtp-outage-${Date.now()}:`, RECONNECT_GRACE_SECONDS: "1" }));
+  admin = await makeAdmin(testApp);
+  teacher = await person(testApp, "teacher", "Ada Teacher");
+  student = await person(testApp, "student", "Sam Student");
+  roomId = (await createRoom(testApp, teacher)).id;
   host = (await joined(url, teacher, roomId)).c;
   pupil = (await joined(url, student, roomId)).c;
-  leaver = (await joined(url, await person(t, "student", "Lee Leaver"), roomId)).c;
+  leaver = (await joined(url, await person(testApp, "student", "Lee Leaver"), roomId)).c;
 }, 60_000);
 
 afterAll(async () => {
@@ -36,13 +36,13 @@ afterAll(async () => {
   pupil?.close();
   leaver?.close();
   await redis?.up().catch(() => {});
-  await t?.close();
+  await testApp?.close();
   await redis?.kill();
 });
 
 async function health() {
-  const r = await t.app.inject({ method: "GET", url: "/health" });
-  return { status: r.statusCode, body: r.json() as { status: string; redis?: string } };
+  const res = await testApp.app.inject({ method: "GET", url: "/health" });
+  return { status: res.statusCode, body: res.json() as { status: string; redis?: string } };
 }
 
 async function until(what: string, cond: () => Promise<boolean>) {
@@ -73,14 +73,14 @@ describe("Redis outage", () => {
 
     // The admin status answers, and says Redis is down.
     const statusStarted = Date.now();
-    const status = await t.app.inject({ method: "GET", url: "/api/v1/admin/status", headers: admin.auth });
+    const status = await testApp.app.inject({ method: "GET", url: "/api/v1/admin/status", headers: admin.auth });
     expect(status.statusCode).toBe(200);
     expect(status.json().health.redis).toBe("down");
     expect(Date.now() - statusStarted).toBeLessThan(1500);
 
     // Someone leaves while Redis is away.
     leaver.close();
-    await until("the server saw the leaver go", async () => t.app.ctx.signalling.localSocketCount === 2);
+    await until("the server saw the leaver go", async () => testApp.app.ctx.signalling.localSocketCount === 2);
 
     // Redis comes back with nothing in it (restarted, no persistence).
     await redis.up();
@@ -97,8 +97,8 @@ describe("Redis outage", () => {
     expect(raised!.ok).toBe(true);
     // The one who left while Redis was away is written back in a grace period that has ended, and leaves.
     await until("the leaver is gone from the class", async () => {
-      const l = await host.emit("get-participants", {});
-      return l.ok && l.participants.length === 2;
+      const participants = await host.emit("get-participants", {});
+      return participants.ok && participants.participants.length === 2;
     });
     const list = await host.emit("get-participants", {});
     expect(list.ok).toBe(true);
@@ -112,35 +112,35 @@ describe("Redis hung (no bytes come back)", () => {
     const hung = await PrivateRedis.start();
     const proxy = await TcpProxy.start({ host: "127.0.0.1", port: hung.port });
     const { t: app, url: appUrl } = await listeningApp({ REDIS_URL: proxy.url(hung.url), VTP_REDIS_PREFIX: `vtp-hung-${Date.now()}:` });
-    const c: TestClient[] = [];
+    const clients: TestClient[] = [];
     try {
       const host2 = await person(app, "teacher", "Hana Host");
       const room = (await createRoom(app, host2)).id;
-      const h = (await joined(appUrl, host2, room)).c;
-      c.push(h);
+      const hostClient = (await joined(appUrl, host2, room)).c;
+      clients.push(hostClient);
       proxy.freeze();
       const started = Date.now();
-      const r = await app.app.inject({ method: "GET", url: "/health" });
+      const res = await app.app.inject({ method: "GET", url: "/health" });
       expect(Date.now() - started).toBeLessThan(1000);
-      expect(r.statusCode).toBe(503);
-      expect(r.json().redis).toBe("down");
+      expect(res.statusCode).toBe(503);
+      expect(res.json().redis).toBe("down");
 
       const evStarted = Date.now();
-      const ack = await h.emit("raise-hand", {});
+      const ack = await hostClient.emit("raise-hand", {});
       expect(ack.ok).toBe(false);
       expect(ack.error.code).toBe("LIVE_STATE_UNAVAILABLE");
       expect(Date.now() - evStarted).toBeLessThan(3500);
 
       await proxy.restore();
       await until("/health is ok again", async () => (await app.app.inject({ method: "GET", url: "/health" })).statusCode === 200);
-      let again: Awaited<ReturnType<typeof h.emit<"raise-hand">>> | undefined;
+      let again: Awaited<ReturnType<typeof hostClient.emit<"raise-hand">>> | undefined;
       await until("events work again", async () => {
-        again = await h.emit("raise-hand", {});
+        again = await hostClient.emit("raise-hand", {});
         return again.ok || again.error.code !== "LIVE_STATE_UNAVAILABLE";
       });
       expect(again!.ok).toBe(true);
     } finally {
-      for (const x of c) x.close();
+      for (const x of clients) x.close();
       await proxy.restore();
       await app.close();
       await proxy.close();
