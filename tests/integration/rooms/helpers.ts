@@ -33,12 +33,12 @@ export class TestClient {
       reconnection: false,
       forceNew: true,
     });
-    const c = new TestClient(socket, name);
+    const client = new TestClient(socket, name);
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", () => resolve());
       socket.once("connect_error", (err) => reject(err));
     });
-    return c;
+    return client;
   }
 
   /** Emits an event of the protocol with an ack and resolves with the ack (typed from the protocol's map). */
@@ -108,37 +108,37 @@ export function backends(): [string, Record<string, string>][] {
 
 /** A test app listening on a real port, with a URL for socket.io-client. */
 export async function listeningApp(env: Record<string, string> = {}, deps: Parameters<typeof createTestApp>[1] = {}): Promise<{ t: TestApp; url: string }> {
-  const t = await createTestApp(env, deps);
+  const testApp = await createTestApp(env, deps);
   if (env.REDIS_URL && env.VTP_REDIS_PREFIX) {
-    const close = t.close;
-    t.close = async () => {
+    const close = testApp.close;
+    testApp.close = async () => {
       await close();
-      const r = new Redis(env.REDIS_URL!);
-      const keys = await r.keys(`${env.VTP_REDIS_PREFIX}*`);
-      if (keys.length) await r.del(...keys);
-      r.disconnect();
+      const redis = new Redis(env.REDIS_URL!);
+      const keys = await redis.keys(`${env.VTP_REDIS_PREFIX}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
     };
   }
-  await t.app.listen({ port: 0, host: "127.0.0.1" });
-  const addr = t.app.server.address();
+  await testApp.app.listen({ port: 0, host: "127.0.0.1" });
+  const addr = testApp.app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
-  return { t, url: `http://127.0.0.1:${port}` };
+  return { t: testApp, url: `http://127.0.0.1:${port}` };
 }
 
-export async function person(t: TestApp, role: "teacher" | "student", fullName: string): Promise<Person> {
-  return (await signUp(t, { role, fullName })) as Person;
+export async function person(testApp: TestApp, role: "teacher" | "student", fullName: string): Promise<Person> {
+  return (await signUp(testApp, { role, fullName })) as Person;
 }
 
-export async function createRoom(t: TestApp, host: Person, body: Record<string, unknown> = {}) {
-  const res = await t.app.inject({ method: "POST", url: "/api/v1/rooms", headers: host.auth, payload: { title: "Biology 101", ...body } });
+export async function createRoom(testApp: TestApp, host: Person, body: Record<string, unknown> = {}) {
+  const res = await testApp.app.inject({ method: "POST", url: "/api/v1/rooms", headers: host.auth, payload: { title: "Biology 101", ...body } });
   if (res.statusCode !== 201) throw new Error(`create room failed: ${res.body}`);
   return res.json().room as { id: string; code: string; status: string; hostId: string };
 }
 
 /** Connects and joins; throws when the join ack is not ok. */
-export async function joined(url: string, p: Person, roomId: string, name = p.user.fullName) {
-  const c = await TestClient.connect(url, p.accessToken, name);
-  const ack = await c.emit("join-room", { roomId });
+export async function joined(url: string, who: Person, roomId: string, name = who.user.fullName) {
+  const client = await TestClient.connect(url, who.accessToken, name);
+  const ack = await client.emit("join-room", { roomId });
   if (!ack.ok) throw new Error(`${name} could not join: ${JSON.stringify(ack)}`);
-  return { c, ack };
+  return { c: client, ack };
 }

@@ -6,71 +6,71 @@ import { createRoom, joined, listeningApp, person, TestClient, type Person } fro
 
 /** What a new teacher and students read: names in notices, refusals before set-up, CSV words and times, stored stats. */
 describe("rooms as a newcomer meets them", () => {
-  let t: TestApp;
+  let testApp: TestApp;
   let url: string;
   let host: Person, ann: Person, bob: Person, cat: Person;
   let admin: Awaited<ReturnType<typeof makeAdmin>>;
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
-    ({ t, url } = await listeningApp());
-    host = await person(t, "teacher", "Hana Host");
-    ann = await person(t, "student", "Ann");
-    bob = await person(t, "student", "Bob");
-    cat = await person(t, "student", "Cat");
-    admin = await makeAdmin(t);
+    ({ t: testApp, url } = await listeningApp());
+    host = await person(testApp, "teacher", "Hana Host");
+    ann = await person(testApp, "student", "Ann");
+    bob = await person(testApp, "student", "Bob");
+    cat = await person(testApp, "student", "Cat");
+    admin = await makeAdmin(testApp);
   });
   afterAll(async () => {
     for (const c of clients) c.close();
-    await t?.close();
+    await testApp?.close();
   });
 
-  const get = (path: string, who: { auth: { authorization: string } }) => t.app.inject({ method: "GET", url: path, headers: who.auth });
+  const get = (path: string, who: { auth: { authorization: string } }) => testApp.app.inject({ method: "GET", url: path, headers: who.auth });
 
   it("a muted student learns the teacher's name; removed and denied people are told before they join", async () => {
-    const room = await createRoom(t, host, { title: "Optics", settings: { studentsCanPublish: true } });
-    const h = await joined(url, host, room.id);
-    const a = await joined(url, ann, room.id);
-    clients.push(h.c, a.c);
+    const room = await createRoom(testApp, host, { title: "Optics", settings: { studentsCanPublish: true } });
+    const hostSession = await joined(url, host, room.id);
+    const annSession = await joined(url, ann, room.id);
+    clients.push(hostSession.c, annSession.c);
 
-    expect((await h.c.emit("mute-participant", { participantId: a.ack.participantId })).ok).toBe(true);
-    const muted = await a.c.waitFor("muted");
-    expect(muted).toMatchObject({ roomId: room.id, by: h.ack.participantId, byName: "Hana Host" });
+    expect((await hostSession.c.emit("mute-participant", { participantId: annSession.ack.participantId })).ok).toBe(true);
+    const muted = await annSession.c.waitFor("muted");
+    expect(muted).toMatchObject({ roomId: room.id, by: hostSession.ack.participantId, byName: "Hana Host" });
 
     expect((await get(`/api/v1/rooms/${room.id}/my-access`, ann)).json()).toEqual({ access: "open" });
     expect((await get(`/api/v1/rooms/${room.id}/my-access`, host)).json()).toEqual({ access: "host" });
-    expect((await h.c.emit("remove-participant", { participantId: a.ack.participantId })).ok).toBe(true);
-    await a.c.waitFor("removed");
+    expect((await hostSession.c.emit("remove-participant", { participantId: annSession.ack.participantId })).ok).toBe(true);
+    await annSession.c.waitFor("removed");
     expect((await get(`/api/v1/rooms/${room.id}/my-access`, ann)).json()).toEqual({ access: "removed" });
     const again = await TestClient.connect(url, ann.accessToken, "ann again");
     clients.push(again);
     expect(await again.emit("join-room", { roomId: room.id })).toMatchObject({ ok: false, error: { code: "REMOVED_FROM_ROOM" } });
 
     // Denied at the waiting room.
-    const waitingRoom = await createRoom(t, host, { title: "Waiting", settings: { waitingRoom: true } });
+    const waitingRoom = await createRoom(testApp, host, { title: "Waiting", settings: { waitingRoom: true } });
     const h2 = await joined(url, host, waitingRoom.id);
     clients.push(h2.c);
-    const b = await TestClient.connect(url, bob.accessToken, "bob");
-    clients.push(b);
-    expect(await b.emit("join-room", { roomId: waitingRoom.id })).toMatchObject({ ok: false, error: { code: "WAITING_FOR_HOST" } });
+    const bobClient = await TestClient.connect(url, bob.accessToken, "bob");
+    clients.push(bobClient);
+    expect(await bobClient.emit("join-room", { roomId: waitingRoom.id })).toMatchObject({ ok: false, error: { code: "WAITING_FOR_HOST" } });
     expect((await get(`/api/v1/rooms/${waitingRoom.id}/my-access`, bob)).json()).toEqual({ access: "open" });
-    await h2.c.waitFor("waiting-updated", (e) => e.waiting.length === 1);
+    await h2.c.waitFor("waiting-updated", (event) => event.waiting.length === 1);
     expect((await h2.c.emit("reject", { userId: bob.user.id })).ok).toBe(true);
-    await b.waitFor("rejected");
+    await bobClient.waitFor("rejected");
     expect((await get(`/api/v1/rooms/${waitingRoom.id}/my-access`, bob)).json()).toEqual({ access: "rejected" });
-    expect(await b.emit("join-room", { roomId: waitingRoom.id })).toMatchObject({ ok: false, error: { code: "REJECTED_BY_HOST" } });
+    expect(await bobClient.emit("join-room", { roomId: waitingRoom.id })).toMatchObject({ ok: false, error: { code: "REJECTED_BY_HOST" } });
     expect((await get(`/api/v1/rooms/not-a-uuid/my-access`, bob)).statusCode).toBe(400);
   });
 
   it("the attendance CSV uses the page's role words, times with their offset, and a duration column", async () => {
-    const room = await createRoom(t, host, { title: "Waves" });
-    const h = await joined(url, host, room.id);
-    const b = await joined(url, bob, room.id);
-    const c = await joined(url, cat, room.id);
-    clients.push(h.c, b.c, c.c);
-    expect((await h.c.emit("promote", { participantId: b.ack.participantId })).ok).toBe(true);
-    expect((await c.c.emit("leave-room", { roomId: room.id })).ok).toBe(true);
-    await h.c.waitFor("participant-left", (e) => e.userId === cat.user.id);
+    const room = await createRoom(testApp, host, { title: "Waves" });
+    const hostSession = await joined(url, host, room.id);
+    const bobSession = await joined(url, bob, room.id);
+    const catSession = await joined(url, cat, room.id);
+    clients.push(hostSession.c, bobSession.c, catSession.c);
+    expect((await hostSession.c.emit("promote", { participantId: bobSession.ack.participantId })).ok).toBe(true);
+    expect((await catSession.c.emit("leave-room", { roomId: room.id })).ok).toBe(true);
+    await hostSession.c.waitFor("participant-left", (event) => event.userId === cat.user.id);
 
     const csvOf = async (query: string) => {
       const res = await get(`/api/v1/rooms/${room.id}/attendance?format=csv${query}`, host);
@@ -104,16 +104,16 @@ describe("rooms as a newcomer meets them", () => {
   });
 
   it("an ended class keeps its peak and message count for the admin's table", async () => {
-    const room = await createRoom(t, host, { title: "Stats" });
-    const h = await joined(url, host, room.id);
-    const a = await joined(url, ann, room.id); // removed from another class only
-    const c = await joined(url, cat, room.id);
-    clients.push(h.c, a.c, c.c);
-    expect((await c.c.emit("chat-send", { text: "hello" })).ok).toBe(true);
-    expect((await h.c.emit("chat-send", { text: "welcome" })).ok).toBe(true);
-    expect((await h.c.emit("end-room", { roomId: room.id })).ok).toBe(true);
+    const room = await createRoom(testApp, host, { title: "Stats" });
+    const hostSession = await joined(url, host, room.id);
+    const annSession = await joined(url, ann, room.id); // removed from another class only
+    const catSession = await joined(url, cat, room.id);
+    clients.push(hostSession.c, annSession.c, catSession.c);
+    expect((await catSession.c.emit("chat-send", { text: "hello" })).ok).toBe(true);
+    expect((await hostSession.c.emit("chat-send", { text: "welcome" })).ok).toBe(true);
+    expect((await hostSession.c.emit("end-room", { roomId: room.id })).ok).toBe(true);
 
-    const other = await createRoom(t, host, { title: "Never started" });
+    const other = await createRoom(testApp, host, { title: "Never started" });
     const res = await get(`/api/v1/rooms/stats?ids=${room.id},${other.id}`, admin);
     expect(res.statusCode).toBe(200);
     const stats = res.json<RoomStatsListResponse>().rooms;

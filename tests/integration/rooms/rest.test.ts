@@ -2,23 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOIN_CODE_ALPHABET, type RoomListResponse } from "@vtp/protocol";
 import { createTestApp, makeAdmin, signUp, type TestApp } from "../../helpers/app.js";
 
-let t: TestApp;
+let testApp: TestApp;
 let teacher: Awaited<ReturnType<typeof signUp>>;
 let other: Awaited<ReturnType<typeof signUp>>;
 let student: Awaited<ReturnType<typeof signUp>>;
 let admin: Awaited<ReturnType<typeof makeAdmin>>;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  teacher = await signUp(t, { role: "teacher", fullName: "Tess Teacher" });
-  other = await signUp(t, { role: "teacher", fullName: "Otto Other" });
-  student = await signUp(t, { role: "student", fullName: "Stu Dent" });
-  admin = await makeAdmin(t);
+  testApp = await createTestApp();
+  teacher = await signUp(testApp, { role: "teacher", fullName: "Tess Teacher" });
+  other = await signUp(testApp, { role: "teacher", fullName: "Otto Other" });
+  student = await signUp(testApp, { role: "student", fullName: "Stu Dent" });
+  admin = await makeAdmin(testApp);
 });
-afterAll(async () => t?.close());
+afterAll(async () => testApp?.close());
 
 const req = (method: "GET" | "POST" | "PATCH" | "DELETE", url: string, auth?: { authorization: string }, payload?: unknown) =>
-  t.app.inject({ method, url, headers: auth ?? {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  testApp.app.inject({ method, url, headers: auth ?? {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
 describe("rooms REST", () => {
   it("a teacher creates a room with defaults, a join code and status scheduled", async () => {
@@ -100,7 +100,7 @@ describe("rooms REST", () => {
   });
 
   it("lists my rooms paginated, newest first; admins see all; students see rooms they joined", async () => {
-    const t2 = await signUp(t, { role: "teacher" });
+    const t2 = await signUp(testApp, { role: "teacher" });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await req("POST", "/api/v1/rooms", t2.auth, { title: `Mine ${i}` })).json().room.id);
     const p1 = (await req("GET", "/api/v1/rooms?page=1&pageSize=2", t2.auth)).json<RoomListResponse>();
@@ -194,14 +194,14 @@ describe("rooms REST bad input: always 4xx with a code", () => {
   });
 
   it("no token → 401 on every room endpoint", async () => {
-    for (const [m, u] of [
+    for (const [method, url] of [
       ["GET", "/api/v1/rooms"],
       ["POST", "/api/v1/rooms"],
       ["GET", `/api/v1/rooms/${uuid}`],
       ["GET", `/api/v1/rooms/${uuid}/attendance`],
       ["GET", "/api/v1/signalling/rooms/stats"],
     ] as const) {
-      const res = await req(m, u, undefined, m === "POST" ? { title: "x" } : undefined);
+      const res = await req(method, url, undefined, method === "POST" ? { title: "x" } : undefined);
       expect(res.statusCode).toBe(401);
     }
   });
