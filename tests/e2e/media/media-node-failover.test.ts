@@ -25,10 +25,10 @@ describe.skipIf(Boolean(skip))("a media node dies during a class", () => {
     for (const n of nodes) await n.stop();
   });
 
-  const roomsOn = async (n: Node) =>
-    n.child.exitCode !== null || n.child.signalCode !== null
+  const roomsOn = async (node: Node) =>
+    node.child.exitCode !== null || node.child.signalCode !== null
       ? []
-      : ((await (await fetch(`${n.url}/rooms`, { headers: { "x-media-secret": TEST_SECRET } })).json()) as { rooms: { roomId: string; peers: number }[] })
+      : ((await (await fetch(`${node.url}/rooms`, { headers: { "x-media-secret": TEST_SECRET } })).json()) as { rooms: { roomId: string; peers: number }[] })
           .rooms;
 
   it("the class moves to the other node and the student sees and hears the teacher again", async ({ onTestFailed }) => {
@@ -44,11 +44,11 @@ describe.skipIf(Boolean(skip))("a media node dies during a class", () => {
         }).observe(document, { childList: true, subtree: true });
       });
     };
-    const t = await startClassUi(browser, server, teacher, { title: "Failover", init: watch("teacher") });
-    const roomId = new URL(t.page.url()).pathname.split("/").pop()!;
-    const s = await joinClassUi(browser, server, student, t.code, DESKTOP, watch("student"));
-    await s.page.getByTestId("classroom").waitFor();
-    await expectDecoding(s.page, 1, "before: camera + microphone");
+    const teacherUi = await startClassUi(browser, server, teacher, { title: "Failover", init: watch("teacher") });
+    const roomId = new URL(teacherUi.page.url()).pathname.split("/").pop()!;
+    const studentUi = await joinClassUi(browser, server, student, teacherUi.code, DESKTOP, watch("student"));
+    await studentUi.page.getByTestId("classroom").waitFor();
+    await expectDecoding(studentUi.page, 1, "before: camera + microphone");
 
     const holders = await Promise.all(nodes.map(async (n) => (await roomsOn(n)).some((r) => r.roomId === roomId)));
     expect(holders.filter(Boolean)).toHaveLength(1);
@@ -62,20 +62,20 @@ describe.skipIf(Boolean(skip))("a media node dies during a class", () => {
       const room = (await roomsOn(other)).find((r) => r.roomId === roomId);
       if (room && room.peers >= 2) break;
       if (Date.now() > deadline) throw new Error(`the class did not move to the other node: ${JSON.stringify(await roomsOn(other))}`);
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    await expectDecoding(s.page, 1, "after the node died: camera + microphone from the other node");
-    await s.page.waitForFunction(
+    await expectDecoding(studentUi.page, 1, "after the node died: camera + microphone from the other node");
+    await studentUi.page.waitForFunction(
       () => {
-        const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
-        return !!v && v.videoWidth > 0 && !v.paused;
+        const video = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
+        return !!video && video.videoWidth > 0 && !video.paused;
       },
       undefined,
       { timeout: 15_000 },
     );
-    expect(await s.page.getByTestId("classroom").isVisible()).toBe(true);
+    expect(await studentUi.page.getByTestId("classroom").isVisible()).toBe(true);
     // The student was told, and the banner is gone once media is back.
-    expect(await s.page.evaluate(() => (window as unknown as { __sawMediaBanner?: boolean }).__sawMediaBanner)).toBe(true);
-    await s.page.getByTestId("media-reconnecting").waitFor({ state: "detached", timeout: 15_000 });
+    expect(await studentUi.page.evaluate(() => (window as unknown as { __sawMediaBanner?: boolean }).__sawMediaBanner)).toBe(true);
+    await studentUi.page.getByTestId("media-reconnecting").waitFor({ state: "detached", timeout: 15_000 });
   });
 });

@@ -79,7 +79,7 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email: s4.email, password: s4.password }),
-    }).then((r) => r.json());
+    }).then((res) => res.json());
     const sock: ClientSocket = io(server.url, { auth: { token: login.accessToken }, transports: ["websocket"] });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -100,8 +100,8 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
     // After promotion the student's camera reaches the others.
     const s1Id = await p1.evaluate(() =>
       fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
-        .then((r) => r.json())
-        .then((j) => j.user.id as string),
+        .then((res) => res.json())
+        .then((body) => body.user.id as string),
     );
     await tp.getByTestId("control-participants").click();
     await tp.locator(`[data-testid="participant"][data-user-id="${s1Id}"]`).getByTestId("promote").click();
@@ -109,8 +109,8 @@ describe.skipIf(Boolean(skip))("SFU in real Chromium: camera, microphone and scr
     if ((await p1.getByTestId("control-camera").getAttribute("aria-pressed")) !== "true") await p1.getByTestId("control-camera").click();
     await p2.waitForFunction(
       (id) => {
-        const v = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"] video`);
-        return !!v && v.videoWidth > 0 && v.currentTime > 0;
+        const video = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"] video`);
+        return !!video && video.videoWidth > 0 && video.currentTime > 0;
       },
       s1Id,
       { timeout: 30_000 },

@@ -32,7 +32,7 @@ async function connect(server: Server, who: { email: string; password: string })
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email: who.email, password: who.password }),
-  }).then((r) => r.json());
+  }).then((res) => res.json());
   const sock: ClientSocket = io(server.url, { auth: { token: login.accessToken }, transports: ["websocket"] });
   await new Promise<void>((resolve, reject) => {
     sock.once("connect", () => resolve());
@@ -41,9 +41,9 @@ async function connect(server: Server, who: { email: string; password: string })
   const ack = <E extends ClientEventName>(event: E, payload: EventPayload<E>) => ackOf(sock, event, payload, 30_000);
   const ackRaw = (event: ClientEventName, payload: unknown) => rawAckOf(sock, event, payload);
   const ok = async <E extends ClientEventName>(event: E, payload: EventPayload<E>) => {
-    const r = await ack(event, payload);
-    if (!r.ok) throw new Error(`${event} failed: ${JSON.stringify(r.error)}`);
-    return r;
+    const reply = await ack(event, payload);
+    if (!reply.ok) throw new Error(`${event} failed: ${JSON.stringify(reply.error)}`);
+    return reply;
   };
   return { sock, ack, ackRaw, ok };
 }
@@ -89,12 +89,12 @@ async function outbound(page: Page): Promise<OutboundLayer[]> {
 async function inbound(page: Page): Promise<InboundVideo | undefined> {
   return page.evaluate(async () => {
     const pc = (window as unknown as { __pc: RTCPeerConnection }).__pc as RTCPeerConnection;
-    let v: InboundVideo | undefined;
+    let inboundVideo: InboundVideo | undefined;
     (await pc.getStats()).forEach((s: StatsEntry) => {
       if (s.type === "inbound-rtp" && s.kind === "video")
-        v = { frameWidth: s.frameWidth ?? 0, framesDecoded: s.framesDecoded ?? 0, keyFramesDecoded: s.keyFramesDecoded ?? 0 };
+        inboundVideo = { frameWidth: s.frameWidth ?? 0, framesDecoded: s.framesDecoded ?? 0, keyFramesDecoded: s.keyFramesDecoded ?? 0 };
     });
-    return v;
+    return inboundVideo;
   });
 }
 
@@ -130,7 +130,7 @@ for (const fastPath of ["1", "0"] as const)
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${(host.sock.auth as { token: string }).token}` },
         body: JSON.stringify({ title: "Simulcast" }),
-      }).then((r) => r.json());
+      }).then((res) => res.json());
       const roomId: string = created.room.id;
       await host.ok("join-room", { roomId });
 
@@ -141,7 +141,7 @@ for (const fastPath of ["1", "0"] as const)
         const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720, frameRate: 30 } });
         const pc = new RTCPeerConnection();
         (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
-        const t = pc.addTransceiver(stream.getVideoTracks()[0], {
+        const transceiver = pc.addTransceiver(stream.getVideoTracks()[0], {
           direction: "sendonly",
           sendEncodings: [
             { rid: "l", scaleResolutionDownBy: 4 },
@@ -150,7 +150,7 @@ for (const fastPath of ["1", "0"] as const)
           ],
         });
         await pc.setLocalDescription(await pc.createOffer());
-        return { sdp: pc.localDescription!.sdp, mid: t.mid! };
+        return { sdp: pc.localDescription!.sdp, mid: transceiver.mid! };
       });
       expect(offer.sdp).toMatch(/a=simulcast:send l;m;h/);
       const connected = await host.ok("connect-transport", { transportId: sendT.transportId, description: { type: "offer", sdp: offer.sdp } });
@@ -207,8 +207,8 @@ for (const fastPath of ["1", "0"] as const)
        */
       const switchTo = async (layer: "l" | "m" | "h") => {
         const before = (await inbound(sub))!;
-        const r = await viewer.ack("set-preferred-layer", { consumerId, layer });
-        expect(r.ok, `set-preferred-layer ${layer}: ${JSON.stringify(r)}`).toBe(true);
+        const reply = await viewer.ack("set-preferred-layer", { consumerId, layer });
+        expect(reply.ok, `set-preferred-layer ${layer}: ${JSON.stringify(reply)}`).toBe(true);
         let now: InboundVideo | undefined;
         let expected: number | undefined;
         let settled = false;
@@ -273,7 +273,7 @@ for (const fastPath of ["1", "0"] as const)
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${(host.sock.auth as { token: string }).token}` },
         body: JSON.stringify({ title: "H.264" }),
-      }).then((r) => r.json());
+      }).then((res) => res.json());
       const roomId: string = created.room.id;
       await host.ok("join-room", { roomId });
       const pub = await blankPage();
@@ -282,12 +282,12 @@ for (const fastPath of ["1", "0"] as const)
         const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
         const pc = new RTCPeerConnection();
         (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
-        const t = pc.addTransceiver(stream.getVideoTracks()[0], { direction: "sendonly" });
+        const transceiver = pc.addTransceiver(stream.getVideoTracks()[0], { direction: "sendonly" });
         const h264 = RTCRtpSender.getCapabilities("video")!.codecs.filter((c) => /h264/i.test(c.mimeType) && /packetization-mode=1/.test(c.sdpFmtpLine ?? ""));
         if (h264.length === 0) throw new Error("this Chromium cannot send H.264");
-        t.setCodecPreferences(h264);
+        transceiver.setCodecPreferences(h264);
         await pc.setLocalDescription(await pc.createOffer());
-        return { sdp: pc.localDescription!.sdp, mid: t.mid! };
+        return { sdp: pc.localDescription!.sdp, mid: transceiver.mid! };
       });
       const connected = await host.ok("connect-transport", { transportId: sendT.transportId, description: { type: "offer", sdp: offer.sdp } });
       await pub.evaluate((sdp) => (window as unknown as { __pc: RTCPeerConnection }).__pc.setRemoteDescription({ type: "answer", sdp }), connected.answer?.sdp);
@@ -315,12 +315,16 @@ for (const fastPath of ["1", "0"] as const)
         sub.evaluate(async () => {
           const pc = (window as unknown as { __pc: RTCPeerConnection }).__pc as RTCPeerConnection;
           const stats = await pc.getStats();
-          let r: { framesDecoded: number; frameWidth: number; mimeType: string } | undefined;
+          let inboundVideo: { framesDecoded: number; frameWidth: number; mimeType: string } | undefined;
           stats.forEach((s: StatsEntry) => {
             if (s.type === "inbound-rtp" && s.kind === "video")
-              r = { framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0, mimeType: s.codecId ? (stats.get(s.codecId)?.mimeType ?? "") : "" };
+              inboundVideo = {
+                framesDecoded: s.framesDecoded ?? 0,
+                frameWidth: s.frameWidth ?? 0,
+                mimeType: s.codecId ? (stats.get(s.codecId)?.mimeType ?? "") : "",
+              };
           });
-          return r;
+          return inboundVideo;
         });
       let first: Awaited<ReturnType<typeof decoded>>;
       for (let i = 0; i < 160 && !(first && first.framesDecoded > 10); i++) {

@@ -49,8 +49,8 @@ export async function inbound(page: Page): Promise<Inbound> {
 /** Waits until `count` video streams decode frames of a real size and audio flows, both still rising. */
 export async function expectDecoding(page: Page, videoStreams: number, stage: string) {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const frames = (s: Inbound) => sum(s.video.map((v) => v.framesDecoded));
-  const audioPackets = (s: Inbound) => sum(s.audio.map((a) => a.packetsReceived));
+  const frames = (stats: Inbound) => sum(stats.video.map((v) => v.framesDecoded));
+  const audioPackets = (stats: Inbound) => sum(stats.audio.map((a) => a.packetsReceived));
   let last: Inbound | undefined;
   const started = await waitFor(
     `${stage}: video and audio arrive and decode`,
@@ -71,15 +71,15 @@ export async function expectDecoding(page: Page, videoStreams: number, stage: st
   const later = await waitFor(
     `${stage}: frames decoded and audio packets keep rising; first: ${JSON.stringify(first)}`,
     async () => {
-      const s = await inbound(page);
-      return frames(s) > frames(first) + 30 && audioPackets(s) > audioPackets(first) + 100 ? s : undefined;
+      const current = await inbound(page);
+      return frames(current) > frames(first) + 30 && audioPackets(current) > audioPackets(first) + 100 ? current : undefined;
     },
     { timeoutMs: 15_000, intervalMs: 250 },
   ).catch(() => undefined);
   expect(later, `${stage}: frames decoded and audio packets keep rising; first: ${JSON.stringify(first)}`).toBeDefined();
   // Loss over the measured window (not since the stream began), on a shared 2-core machine
   // running four browsers: "no large loss".
-  const all = (s: Inbound) => [...s.video, ...s.audio];
+  const all = (stats: Inbound) => [...stats.video, ...stats.audio];
   const received = sum(all(later!).map((x) => x.packetsReceived)) - sum(all(first).map((x) => x.packetsReceived));
   const lost = sum(all(later!).map((x) => Math.max(0, x.packetsLost))) - sum(all(first).map((x) => Math.max(0, x.packetsLost)));
   expect(received).toBeGreaterThan(0);
@@ -111,8 +111,8 @@ export function mediaE2E(serverEnv: () => Record<string, string> = () => ({})) {
       env.contexts.push(ctx);
       await ctx.addInitScript(CAPTURE_PCS);
       await ctx.addInitScript(() => localStorage.setItem("vtpDebug", "media"));
-      ctx.on("console", (m) => env.pageLog.push(`[${who} ${m.type()}] ${m.text()}`));
-      ctx.on("weberror", (e) => env.pageLog.push(`[${who} error] ${e.error().message}`));
+      ctx.on("console", (msg) => env.pageLog.push(`[${who} ${msg.type()}] ${msg.text()}`));
+      ctx.on("weberror", (webError) => env.pageLog.push(`[${who} error] ${webError.error().message}`));
     },
     printOnFailure(onTestFailed: (fn: () => void) => void) {
       onTestFailed(() => {

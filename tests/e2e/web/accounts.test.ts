@@ -110,12 +110,12 @@ describe.skipIf(Boolean(skip))("web: accounts in real Chromium", () => {
 
   it("forgot and reset password through the mailed link", async () => {
     const email = uniqueEmail("student");
-    const r = await fetch(`${web.server.url}/api/v1/auth/register`, {
+    const res = await fetch(`${web.server.url}/api/v1/auth/register`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email, password: "first password 1", fullName: "Sam Student", role: "student" }),
     });
-    expect(r.status).toBe(201);
+    expect(res.status).toBe(201);
     await fetch(`${web.server.url}/api/v1/auth/verify-email`, {
       method: "POST",
       headers: { "content-type": "application/json" },

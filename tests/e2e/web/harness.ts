@@ -23,11 +23,11 @@ export function chromiumMissing(): string | false {
   return `Chromium not found at ${CHROMIUM}: skipping browser tests`;
 }
 
-function newestMtime(p: string): number {
-  const st = statSync(p);
+function newestMtime(entryPath: string): number {
+  const st = statSync(entryPath);
   if (!st.isDirectory()) return st.mtimeMs;
   let max = st.mtimeMs;
-  for (const e of readdirSync(p)) if (e !== "node_modules" && e !== "dist") max = Math.max(max, newestMtime(path.join(p, e)));
+  for (const e of readdirSync(entryPath)) if (e !== "node_modules" && e !== "dist") max = Math.max(max, newestMtime(path.join(entryPath, e)));
   return max;
 }
 
@@ -51,13 +51,13 @@ export async function ensureWebBuilt(): Promise<void> {
       break;
     } catch {
       if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }
   try {
     if (fresh()) return;
-    const r = spawnSync("npm", ["run", "build", "-w", "@vtp/web"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
-    if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
+    const build = spawnSync("npm", ["run", "build", "-w", "@vtp/web"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
+    if (build.status !== 0) throw new Error(`web build failed:\n${build.stdout}\n${build.stderr}`);
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -65,11 +65,11 @@ export async function ensureWebBuilt(): Promise<void> {
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
     });
   });
 }
@@ -107,8 +107,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
+  proc.stdout!.on("data", (chunk) => (out += chunk));
+  proc.stderr!.on("data", (chunk) => (out += chunk));
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}) before it was ready:\n${out}`);
@@ -121,7 +121,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
       proc.kill("SIGKILL");
       throw new Error(`server did not start in time:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return {
     url,
@@ -129,11 +129,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
     output: () => out,
     async stop() {
       if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once("exit", r));
+        const exited = new Promise((resolve) => proc.once("exit", resolve));
         proc.kill("SIGTERM");
-        const t = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+        const killTimer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
         await exited;
-        clearTimeout(t);
+        clearTimeout(killTimer);
       }
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -156,11 +156,11 @@ export async function linkFromOutbox(server: Server, to: string, pathPrefix: str
       const raw = readFileSync(path.join(dir, f), "utf8")
         .replace(/=\r?\n/g, "")
         .replace(/=3D/gi, "=");
-      const m = raw.match(new RegExp(`${server.url.replace(/[.]/g, "\\.")}${pathPrefix}\\?token=[A-Za-z0-9_\\-.%]+`));
-      if (m) return m[0];
+      const link = raw.match(new RegExp(`${server.url.replace(/[.]/g, "\\.")}${pathPrefix}\\?token=[A-Za-z0-9_\\-.%]+`));
+      if (link) return link[0];
     }
     if (Date.now() > deadline) throw new Error(`no mail to ${to} with a ${pathPrefix} link in ${dir}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -208,8 +208,8 @@ export async function newContext(browser: Browser, baseURL: string, viewport = D
   ctx.setDefaultTimeout(15_000);
   // VTP_E2E_DEBUG=1 prints the pages' console and errors.
   if (process.env.VTP_E2E_DEBUG) {
-    ctx.on("console", (m) => console.log(`[page ${m.type()}] ${m.text()}`));
-    ctx.on("weberror", (e) => console.log(`[page error] ${e.error().message}`));
+    ctx.on("console", (msg) => console.log(`[page ${msg.type()}] ${msg.text()}`));
+    ctx.on("weberror", (webError) => console.log(`[page error] ${webError.error().message}`));
     await ctx.addInitScript(() => localStorage.setItem("vtpDebug", "media"));
   }
   return ctx;
@@ -235,19 +235,19 @@ export async function verifiedUser(
   password = "a good password 1",
 ): Promise<{ email: string; password: string; fullName: string }> {
   const email = uniqueEmail(role);
-  const r = await fetch(`${server.url}/api/v1/auth/register`, {
+  const res = await fetch(`${server.url}/api/v1/auth/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email, password, fullName, role }),
   });
-  if (r.status !== 201) throw new Error(`register failed: ${r.status} ${await r.text()}`);
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
   const token = new URL(await linkFromOutbox(server, email, "/verify-email")).searchParams.get("token");
-  const v = await fetch(`${server.url}/api/v1/auth/verify-email`, {
+  const verified = await fetch(`${server.url}/api/v1/auth/verify-email`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ token }),
   });
-  if (!v.ok) throw new Error(`verify failed: ${v.status}`);
+  if (!verified.ok) throw new Error(`verify failed: ${verified.status}`);
   return { email, password, fullName };
 }
 

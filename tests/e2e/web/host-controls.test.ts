@@ -9,9 +9,9 @@ describe.skipIf(Boolean(skip))("web: host controls in real Chromium", () => {
 
   const playing = (page: Page, sel: string) =>
     page.waitForFunction(
-      (s) => {
-        const v = document.querySelector<HTMLVideoElement>(s);
-        return !!v && v.videoWidth > 0 && v.currentTime > 0;
+      (selector) => {
+        const video = document.querySelector<HTMLVideoElement>(selector);
+        return !!video && video.videoWidth > 0 && video.currentTime > 0;
       },
       sel,
       { timeout: 30_000 },
@@ -54,8 +54,8 @@ describe.skipIf(Boolean(skip))("web: host controls in real Chromium", () => {
 
     const sid = await sp.evaluate(() =>
       fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
-        .then((r) => r.json())
-        .then((j) => j.user.id as string),
+        .then((res) => res.json())
+        .then((body) => body.user.id as string),
     );
 
     // Screen share: the stage shows it for the student.

@@ -34,13 +34,13 @@ describe.skipIf(!!skip)("the web client on a plain-http LAN address", () => {
   /** Serves the app as `publicUrlScheme://school-server:PORT` on plain http, opens it, and says whether the page rendered. */
   async function rendersAt(publicUrlScheme: "http" | "https"): Promise<{ rendered: boolean; text: string; failed: string[] }> {
     const port = await freePort();
-    let t: TestApp | undefined;
+    let testApp: TestApp | undefined;
     const page = await browser.newPage();
     try {
-      t = await createTestApp({ PUBLIC_URL: `${publicUrlScheme}://school-server:${port}` });
-      await t.app.listen({ port, host: "127.0.0.1" });
+      testApp = await createTestApp({ PUBLIC_URL: `${publicUrlScheme}://school-server:${port}` });
+      await testApp.app.listen({ port, host: "127.0.0.1" });
       const failed: string[] = [];
-      page.on("requestfailed", (r) => failed.push(r.url()));
+      page.on("requestfailed", (request) => failed.push(request.url()));
       await page.goto(`http://school-server:${port}/`, { waitUntil: "load" });
       const rendered = await page
         .waitForFunction(() => (document.getElementById("root")?.textContent?.trim().length ?? 0) > 0, undefined, { timeout: 10_000 })
@@ -49,20 +49,20 @@ describe.skipIf(!!skip)("the web client on a plain-http LAN address", () => {
       return { rendered, text: (await page.locator("#root").textContent()) ?? "", failed };
     } finally {
       await page.close();
-      await t?.close();
+      await testApp?.close();
     }
   }
 
   it("renders the page (its scripts and styles load over http)", async () => {
-    const r = await rendersAt("http");
-    expect(r.failed).toEqual([]);
-    expect(r.rendered, "the page stayed blank").toBe(true);
-    expect(r.text).toMatch(/sign in|log in|email/i);
+    const result = await rendersAt("http");
+    expect(result.failed).toEqual([]);
+    expect(result.rendered, "the page stayed blank").toBe(true);
+    expect(result.text).toMatch(/sign in|log in|email/i);
   }, 120_000);
 
   it("(the check can fail) with an https PUBLIC_URL served over http, the browser upgrades the assets and the page stays blank", async () => {
-    const r = await rendersAt("https");
-    expect(r.rendered).toBe(false);
-    expect(r.failed.some((u) => u.startsWith("https://school-server:"))).toBe(true);
+    const result = await rendersAt("https");
+    expect(result.rendered).toBe(false);
+    expect(result.failed.some((u) => u.startsWith("https://school-server:"))).toBe(true);
   }, 120_000);
 });

@@ -15,13 +15,17 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
   /** Calls the API as the person signed in on `page` (a fresh token from the refresh cookie). */
   const apiAs = (page: Page, method: string, path: string, body?: unknown) =>
     page.evaluate(
-      async ([m, p, b]) => {
+      async ([httpMethod, urlPath, payload]) => {
         const token = (await (await fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json())
           .accessToken as string;
         const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-        if (b !== undefined) headers["content-type"] = "application/json";
-        const r = await fetch(p as string, { method: m as string, headers, body: b === undefined ? undefined : JSON.stringify(b) });
-        return r.json();
+        if (payload !== undefined) headers["content-type"] = "application/json";
+        const res = await fetch(urlPath as string, {
+          method: httpMethod as string,
+          headers,
+          body: payload === undefined ? undefined : JSON.stringify(payload),
+        });
+        return res.json();
       },
       [method, path, body] as const,
     );
@@ -30,8 +34,8 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
     const ctx = await newContext(web.browser, web.server.url);
     const page = await ctx.newPage();
     const unauthorized: string[] = [];
-    page.on("response", (r) => r.status() === 401 && unauthorized.push(r.url()));
-    page.on("console", (m) => m.type() === "error" && unauthorized.push(`console: ${m.text()}`));
+    page.on("response", (response) => response.status() === 401 && unauthorized.push(response.url()));
+    page.on("console", (msg) => msg.type() === "error" && unauthorized.push(`console: ${msg.text()}`));
     await page.goto("/");
     await page.getByTestId("landing-sign-up").waitFor();
     expect(await page.textContent("body")).not.toContain("no accounts to juggle");
@@ -68,13 +72,13 @@ describe.skipIf(Boolean(skip))("web: a newcomer's walk through a class", () => {
     await bp.getByTestId("classroom").waitFor();
     await bp.waitForFunction(
       () => {
-        const v = document.querySelector<HTMLVideoElement>(".stage-main video");
-        return !!v && v.videoWidth > 0 && v.currentTime > 0;
+        const video = document.querySelector<HTMLVideoElement>(".stage-main video");
+        return !!video && video.videoWidth > 0 && video.currentTime > 0;
       },
       undefined,
       { timeout: 30_000 },
     );
-    expect(await bp.$eval(".stage-main video", (v) => getComputedStyle(v).objectFit)).toBe("contain");
+    expect(await bp.$eval(".stage-main video", (video) => getComputedStyle(video).objectFit)).toBe("contain");
     await shot(bp, "newcomer-stage-contain");
 
     // Allowed to speak: Bo is told, and the teacher's list says "Speaker".

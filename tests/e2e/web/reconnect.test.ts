@@ -9,8 +9,8 @@ describe.skipIf(Boolean(skip))("web: the classroom survives a network drop", () 
   const teacherVideoPlaying = (page: import("playwright-core").Page) =>
     page.waitForFunction(
       () => {
-        const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"]:not([data-screen]) video');
-        return !!v && v.videoWidth > 0 && v.currentTime > 0 && !v.paused;
+        const video = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"]:not([data-screen]) video');
+        return !!video && video.videoWidth > 0 && video.currentTime > 0 && !video.paused;
       },
       undefined,
       { timeout: 30_000 },

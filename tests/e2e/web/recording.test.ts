@@ -17,8 +17,8 @@ describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
     // The student sees the teacher before the recording starts.
     await sp.waitForFunction(
       () => {
-        const v = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
-        return !!v && v.videoWidth > 0 && v.currentTime > 0;
+        const video = document.querySelector<HTMLVideoElement>('[data-testid="video-tile"] video');
+        return !!video && video.videoWidth > 0 && video.currentTime > 0;
       },
       undefined,
       { timeout: 30_000 },
@@ -57,17 +57,17 @@ describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
     await card.getByRole("link").first().click();
     await tp.waitForFunction(
       () => {
-        const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
-        return !!v && v.readyState >= 1 && v.duration > 2 && v.videoWidth > 0;
+        const video = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
+        return !!video && video.readyState >= 1 && video.duration > 2 && video.videoWidth > 0;
       },
       undefined,
       { timeout: 30_000 },
     );
     // Muted, so the browser's autoplay rules allow play() without a click.
     await tp.evaluate(() => {
-      const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!;
-      v.muted = true;
-      return v.play().catch(() => {});
+      const video = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!;
+      video.muted = true;
+      return video.play().catch(() => {});
     });
     await tp.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')?.currentTime ?? 0) > 0.5, undefined, {
       timeout: 30_000,
@@ -83,14 +83,14 @@ describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
     expect(await quality.locator("option").allTextContents()).toEqual(["Auto", "720p", "360p"]);
     await quality.selectOption({ label: "360p" });
     await tp.evaluate(() => {
-      const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!;
-      v.currentTime = 0;
-      return v.play().catch(() => {});
+      const video = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!;
+      video.currentTime = 0;
+      return video.play().catch(() => {});
     });
     await tp.waitForFunction(
       () => {
-        const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
-        return !!v && v.videoHeight === 360 && v.currentTime > 1 && !v.paused;
+        const video = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
+        return !!video && video.videoHeight === 360 && video.currentTime > 1 && !video.paused;
       },
       undefined,
       { timeout: 30_000 },
