@@ -26,22 +26,27 @@ export interface People {
   classB: { id: string };
 }
 
-export async function makePeople(t: TestApp): Promise<People> {
-  const p = async (role: "teacher" | "student", name: string) => ({ ...(await person(t, role, name)), password: "correct horse battery" }) as Actor;
-  const admin = await makeAdmin(t);
+export async function makePeople(testApp: TestApp): Promise<People> {
+  const actor = async (role: "teacher" | "student", name: string) => ({ ...(await person(testApp, role, name)), password: "correct horse battery" }) as Actor;
+  const admin = await makeAdmin(testApp);
   const actors = {
-    student: await p("student", "Student A"),
-    outsider: await p("student", "Student B"),
-    host: await p("teacher", "Host A"),
-    teacher: await p("teacher", "Host B"),
-    presenter: await p("student", "Speaker A"),
+    student: await actor("student", "Student A"),
+    outsider: await actor("student", "Student B"),
+    host: await actor("teacher", "Host A"),
+    teacher: await actor("teacher", "Host B"),
+    presenter: await actor("student", "Speaker A"),
     admin: { ...admin, password: admin.password } as unknown as Actor,
-    disabled: await p("student", "Disabled"),
+    disabled: await actor("student", "Disabled"),
   };
-  const target = await p("student", "Target");
-  const off = await t.app.inject({ method: "PATCH", url: `/api/v1/admin/users/${actors.disabled.user.id}`, headers: admin.auth, payload: { disabled: true } });
+  const target = await actor("student", "Target");
+  const off = await testApp.app.inject({
+    method: "PATCH",
+    url: `/api/v1/admin/users/${actors.disabled.user.id}`,
+    headers: admin.auth,
+    payload: { disabled: true },
+  });
   if (off.statusCode !== 200) throw new Error(`could not disable: ${off.body}`);
-  const classB = await createRoom(t, actors.teacher, { title: "Class B" });
+  const classB = await createRoom(testApp, actors.teacher, { title: "Class B" });
   return { actors, target, classB };
 }
 
@@ -59,14 +64,14 @@ export interface ClassA {
   close(): Promise<void>;
 }
 
-export async function makeClassA(t: TestApp, url: string, people: People, actingRole?: Role, recording = false): Promise<ClassA> {
+export async function makeClassA(testApp: TestApp, url: string, people: People, actingRole?: Role, recording = false): Promise<ClassA> {
   const { actors } = people;
-  const room = await createRoom(t, actors.host, { title: "Class A" });
+  const room = await createRoom(testApp, actors.host, { title: "Class A" });
   const sockets: Partial<Record<SocketRole, TestClient>> = {};
   const join = async (role: SocketRole, roomId: string) => {
-    const c = await TestClient.connect(url, actors[role].accessToken, role);
-    sockets[role] = c;
-    const ack = await c.emit("join-room", { roomId });
+    const client = await TestClient.connect(url, actors[role].accessToken, role);
+    sockets[role] = client;
+    const ack = await client.emit("join-room", { roomId });
     if (!ack.ok) throw new Error(`${role} could not join: ${JSON.stringify(ack.error)}`);
     return ack.participantId;
   };
@@ -82,8 +87,8 @@ export async function makeClassA(t: TestApp, url: string, people: People, acting
 
   const recordingId = randomUUID();
   await sql`insert into recordings (id, room_id, started_by, title, status, visibility, stopped_at, duration_seconds)
-            values (${recordingId}, ${room.id}, ${actors.host.user.id}, 'Class A', 'ready', 'participants', now(), 60)`.execute(t.app.ctx.db);
-  const share = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: actors.host.auth, payload: {} });
+            values (${recordingId}, ${room.id}, ${actors.host.user.id}, 'Class A', 'ready', 'participants', now(), 60)`.execute(testApp.app.ctx.db);
+  const share = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: actors.host.auth, payload: {} });
   if (share.statusCode !== 201) throw new Error(`share: ${share.body}`);
   const shareToken =
     (share.json() as { token?: string; url?: string }).token ??
@@ -92,9 +97,9 @@ export async function makeClassA(t: TestApp, url: string, people: People, acting
       .pop()!;
   let live: string | undefined;
   if (recording) {
-    const r = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: actors.host.auth, payload: { roomId: room.id } });
-    if (r.statusCode !== 201) throw new Error(`start recording: ${r.body}`);
-    live = r.json().recording.id;
+    const res = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: actors.host.auth, payload: { roomId: room.id } });
+    if (res.statusCode !== 201) throw new Error(`start recording: ${res.body}`);
+    live = res.json().recording.id;
   }
   return {
     roomId: room.id,
@@ -105,7 +110,7 @@ export async function makeClassA(t: TestApp, url: string, people: People, acting
     messageId: msg.message.id,
     sockets,
     async close() {
-      if (live) await t.app.inject({ method: "POST", url: `/api/v1/recordings/${live}/stop`, headers: actors.host.auth });
+      if (live) await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${live}/stop`, headers: actors.host.auth });
       for (const c of Object.values(sockets)) c?.close();
     },
   };

@@ -34,7 +34,7 @@ interface RouteCase {
   query?: (c: Ctx) => Record<string, string>;
 }
 
-const passwordOf = (c: Ctx) => (c.role === "anonymous" ? "whatever password" : c.people.actors[c.role].password);
+const passwordOf = (ctx: Ctx) => (ctx.role === "anonymous" ? "whatever password" : ctx.people.actors[ctx.role].password);
 const fresh = () => `m${Math.random().toString(36).slice(2, 10)}@school.test`;
 
 //                                                           a s o h t p A x
@@ -44,14 +44,14 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/v1/auth/register": { expect: "oooooooo", body: () => ({ email: fresh(), password: "correct horse battery", fullName: "New", role: "student" }) },
   "POST /api/v1/auth/verify-email": { expect: "pppppppp", body: () => ({ token: "not-a-real-token" }) },
   "POST /api/v1/auth/resend-verification": { expect: "oooooooo", body: () => ({ email: fresh() }) },
-  "POST /api/v1/auth/login": { expect: "oooooooo", body: (c) => ({ email: c.people.target.email, password: c.people.target.password }) },
+  "POST /api/v1/auth/login": { expect: "oooooooo", body: (ctx) => ({ email: ctx.people.target.email, password: ctx.people.target.password }) },
   "POST /api/v1/auth/refresh": {
     expect: "oooooooo",
-    body: async (c) => {
-      const login = await c.t.app.inject({
+    body: async (ctx) => {
+      const login = await ctx.t.app.inject({
         method: "POST",
         url: "/api/v1/auth/login",
-        payload: { email: c.people.target.email, password: c.people.target.password },
+        payload: { email: ctx.people.target.email, password: ctx.people.target.password },
       });
       return { refreshToken: login.json().refreshToken };
     },
@@ -59,17 +59,17 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/v1/auth/logout": { expect: "oooooooo", body: () => ({}) },
   "GET /api/v1/auth/profile": { expect: "dooooood" },
   "PATCH /api/v1/auth/profile": { expect: "dooooood", body: () => ({ fullName: "Same Name" }) },
-  "POST /api/v1/auth/change-password": { expect: "dooooood", body: (c) => ({ currentPassword: passwordOf(c), newPassword: passwordOf(c) }) },
-  "POST /api/v1/auth/forgot-password": { expect: "oooooooo", body: (c) => ({ email: c.people.target.email }) },
+  "POST /api/v1/auth/change-password": { expect: "dooooood", body: (ctx) => ({ currentPassword: passwordOf(ctx), newPassword: passwordOf(ctx) }) },
+  "POST /api/v1/auth/forgot-password": { expect: "oooooooo", body: (ctx) => ({ email: ctx.people.target.email }) },
   "POST /api/v1/auth/reset-password": { expect: "pppppppp", body: () => ({ token: "not-a-real-token", newPassword: "another good password" }) },
   "GET /api/v1/admin/users": { expect: "ddddddod" },
   "PATCH /api/v1/admin/users/{id}": { expect: "ddddddod", body: () => ({ disabled: false }) },
   "GET /api/v1/admin/status": { expect: "ddddddod" },
   "GET /api/v1/rtc/ice-servers": { expect: "dooooood" },
 
-  "POST /api/v1/recordings/start": { expect: "dddoddod", body: (c) => ({ roomId: c.a.roomId }) },
+  "POST /api/v1/recordings/start": { expect: "dddoddod", body: (ctx) => ({ roomId: ctx.a.roomId }) },
   "POST /api/v1/recordings/{id}/stop": { expect: "dddpddpd" },
-  "GET /api/v1/recordings": { expect: "dooooood", query: (c) => ({ roomId: c.a.roomId }) },
+  "GET /api/v1/recordings": { expect: "dooooood", query: (ctx) => ({ roomId: ctx.a.roomId }) },
   "GET /api/v1/recordings/{id}": { expect: "dododood" },
   "PATCH /api/v1/recordings/{id}": { expect: "dddoddod", body: () => ({ title: "Renamed" }) },
   "DELETE /api/v1/recordings/{id}": { expect: "dddoddod" },
@@ -88,7 +88,7 @@ const ROUTES: Record<string, RouteCase> = {
 
   "POST /api/v1/rooms/": { expect: "dddoodod", body: () => ({ title: "New class" }) },
   "GET /api/v1/rooms/": { expect: "dooooood" },
-  "GET /api/v1/rooms/stats": { expect: "dooooood", query: (c) => ({ ids: c.a.roomId }) },
+  "GET /api/v1/rooms/stats": { expect: "dooooood", query: (ctx) => ({ ids: ctx.a.roomId }) },
   "GET /api/v1/rooms/by-code/{code}": { expect: "dooooood" },
   "GET /api/v1/rooms/{id}": { expect: "dooooood" },
   "PATCH /api/v1/rooms/{id}": { expect: "dddoddod", body: () => ({ title: "Renamed" }) },
@@ -98,10 +98,10 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/v1/rooms/{id}/messages": { expect: "dododood" },
   "GET /api/v1/rooms/{id}/attendance": { expect: "dddoddod" },
   "GET /api/v1/signalling/health": { expect: "oooooooo" },
-  "GET /api/v1/signalling/room/stats": { expect: "dddoddod", query: (c) => ({ room_id: c.a.roomId }) },
+  "GET /api/v1/signalling/room/stats": { expect: "dddoddod", query: (ctx) => ({ room_id: ctx.a.roomId }) },
   "GET /api/v1/signalling/rooms/stats": { expect: "dddoodod" },
   "POST /api/v1/signalling/room/create": { expect: "dddoodod", body: () => ({ title: "New class" }) },
-  "DELETE /api/v1/signalling/room/delete": { expect: "dddoddod", query: (c) => ({ room_id: c.a.roomId }) },
+  "DELETE /api/v1/signalling/room/delete": { expect: "dddoddod", query: (ctx) => ({ room_id: ctx.a.roomId }) },
 };
 
 /** One letter per socket role (SOCKET_ROLES order: student, outsider, host, teacher, presenter, admin). */
@@ -113,41 +113,41 @@ interface EventCase {
 }
 const sdp = { type: "offer", sdp: "v=0\r\n" };
 /** Someone else in class A to relay to. */
-const peerOf = (c: Ctx) => (c.role === "host" ? c.a.pid.student : c.a.pid.host);
+const peerOf = (ctx: Ctx) => (ctx.role === "host" ? ctx.a.pid.student : ctx.a.pid.host);
 //                                                    s o h t p A
 const EVENTS: Record<ClientEventName, EventCase> = {
-  "join-room": { expect: "oooooo", payload: (c) => ({ roomId: c.a.roomId }) },
-  "leave-room": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId }) },
-  "get-room-info": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId }) },
-  "get-participants": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId }) },
-  "webrtc-offer": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, to: peerOf(c), description: sdp }) },
-  "webrtc-answer": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, to: peerOf(c), description: { ...sdp, type: "answer" } }) },
-  "ice-candidate": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, to: peerOf(c), candidate: null }) },
-  "raise-hand": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId }) },
-  "lower-hand": { expect: "ododdo", payload: (c) => ({ roomId: c.a.roomId, participantId: c.a.pid.student }) },
-  promote: { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, participantId: c.a.pid.student }) },
-  demote: { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, participantId: c.a.pid.presenter }) },
-  "mute-participant": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, participantId: c.a.pid.student }) },
-  "remove-participant": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, participantId: c.a.pid.student }) },
-  admit: { expect: "ddpddp", payload: (c) => ({ roomId: c.a.roomId, userId: c.people.target.user.id }) },
-  reject: { expect: "ddpddp", payload: (c) => ({ roomId: c.a.roomId, userId: c.people.target.user.id }) },
-  "update-room-settings": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, settings: { chatEnabled: true } }) },
-  "end-room": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId }) },
-  "chat-send": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, text: "hi" }) },
-  "chat-delete": { expect: "ddoddo", payload: (c) => ({ roomId: c.a.roomId, messageId: c.a.messageId }) },
-  "auth-renew": { expect: "oooooo", payload: (c) => ({ token: c.people.actors[c.role as SocketRole].accessToken }) },
-  "create-transport": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId, direction: "recv" }) },
+  "join-room": { expect: "oooooo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "leave-room": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "get-room-info": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "get-participants": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "webrtc-offer": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId, to: peerOf(ctx), description: sdp }) },
+  "webrtc-answer": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId, to: peerOf(ctx), description: { ...sdp, type: "answer" } }) },
+  "ice-candidate": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId, to: peerOf(ctx), candidate: null }) },
+  "raise-hand": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "lower-hand": { expect: "ododdo", payload: (ctx) => ({ roomId: ctx.a.roomId, participantId: ctx.a.pid.student }) },
+  promote: { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, participantId: ctx.a.pid.student }) },
+  demote: { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, participantId: ctx.a.pid.presenter }) },
+  "mute-participant": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, participantId: ctx.a.pid.student }) },
+  "remove-participant": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, participantId: ctx.a.pid.student }) },
+  admit: { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, userId: ctx.people.target.user.id }) },
+  reject: { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, userId: ctx.people.target.user.id }) },
+  "update-room-settings": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, settings: { chatEnabled: true } }) },
+  "end-room": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "chat-send": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId, text: "hi" }) },
+  "chat-delete": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, messageId: ctx.a.messageId }) },
+  "auth-renew": { expect: "oooooo", payload: (ctx) => ({ token: ctx.people.actors[ctx.role as SocketRole].accessToken }) },
+  "create-transport": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId, direction: "recv" }) },
   "connect-transport": {
     expect: "pdpdpp",
-    payload: (c) => ({ roomId: c.a.roomId, transportId: "no-such-transport", description: { type: "answer", sdp: "v=0\r\n" } }),
+    payload: (ctx) => ({ roomId: ctx.a.roomId, transportId: "no-such-transport", description: { type: "answer", sdp: "v=0\r\n" } }),
   },
-  produce: { expect: "ddpdpp", payload: (c) => ({ roomId: c.a.roomId, transportId: "no-such-transport", kind: "video", source: "camera" }) },
-  consume: { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, producerId: "no-such-producer", transportId: "no-such-transport" }) },
-  "close-producer": { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, producerId: "no-such-producer" }) },
-  "close-consumer": { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, consumerId: "no-such-consumer" }) },
-  "set-preferred-layer": { expect: "pdpdpp", payload: (c) => ({ roomId: c.a.roomId, consumerId: "no-such-consumer", layer: "l" }) },
-  "leave-media": { expect: "ododoo", payload: (c) => ({ roomId: c.a.roomId }) },
-  "add-marker": { expect: "ddodoo", recording: true, payload: (c) => ({ roomId: c.a.roomId, label: "here" }) },
+  produce: { expect: "ddpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, transportId: "no-such-transport", kind: "video", source: "camera" }) },
+  consume: { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, producerId: "no-such-producer", transportId: "no-such-transport" }) },
+  "close-producer": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, producerId: "no-such-producer" }) },
+  "close-consumer": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, consumerId: "no-such-consumer" }) },
+  "set-preferred-layer": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, consumerId: "no-such-consumer", layer: "l" }) },
+  "leave-media": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "add-marker": { expect: "ddodoo", recording: true, payload: (ctx) => ({ roomId: ctx.a.roomId, label: "here" }) },
 };
 
 /** Ack error codes that mean "not allowed" (as opposed to a bad request or a missing live object). */
@@ -169,18 +169,18 @@ function httpOutcome(status: number): Outcome | "5xx" {
   return "p";
 }
 
-let t: TestApp;
+let testApp: TestApp;
 let url: string;
 let people: People;
 let openapi: { paths: Record<string, Record<string, unknown>> };
 
 beforeAll(async () => {
-  ({ t, url } = await listeningApp({ MEDIA_WORKERS: "1", RTC_MIN_PORT: "47400", RTC_MAX_PORT: "47599" }));
-  people = await makePeople(t);
-  openapi = (await t.app.inject({ url: "/api/openapi.json" })).json();
+  ({ t: testApp, url } = await listeningApp({ MEDIA_WORKERS: "1", RTC_MIN_PORT: "47400", RTC_MAX_PORT: "47599" }));
+  people = await makePeople(testApp);
+  openapi = (await testApp.app.inject({ url: "/api/openapi.json" })).json();
 }, 60_000);
 afterAll(async () => {
-  await t?.close();
+  await testApp?.close();
 });
 
 function operations(): string[] {
@@ -190,13 +190,13 @@ function operations(): string[] {
   return ops;
 }
 
-function concretePath(template: string, a: ClassA): string {
+function concretePath(template: string, classA: ClassA): string {
   return template
     .replace(/\/admin\/users\/\{id\}/, `/admin/users/${people.target.user.id}`)
-    .replace(/\/rooms\/\{id\}/, `/rooms/${a.roomId}`)
-    .replace(/\/recordings\/\{id\}/, `/recordings/${a.recordingId}`)
-    .replace("{code}", a.code)
-    .replace("{token}", a.shareToken)
+    .replace(/\/rooms\/\{id\}/, `/rooms/${classA.roomId}`)
+    .replace(/\/recordings\/\{id\}/, `/recordings/${classA.recordingId}`)
+    .replace("{code}", classA.code)
+    .replace("{token}", classA.shareToken)
     .replace("{*}", "index.m3u8");
 }
 
@@ -212,12 +212,12 @@ describe("authorization matrix", () => {
       Object.keys(ROUTES).filter((k) => !ops.includes(k)),
       "rows of ROUTES that are not routes",
     ).toEqual([]);
-    for (const [k, v] of Object.entries(ROUTES)) expect(v.expect, k).toMatch(new RegExp(`^[odp]{${ROLES.length}}$`));
+    for (const [route, row] of Object.entries(ROUTES)) expect(row.expect, route).toMatch(new RegExp(`^[odp]{${ROLES.length}}$`));
     expect(
       CLIENT_EVENT_NAMES.filter((e) => !(e in EVENTS)),
       "events without a row in EVENTS",
     ).toEqual([]);
-    for (const [k, v] of Object.entries(EVENTS)) expect(v.expect, k).toMatch(new RegExp(`^[odp]{${SOCKET_ROLES.length}}$`));
+    for (const [event, row] of Object.entries(EVENTS)) expect(row.expect, event).toMatch(new RegExp(`^[odp]{${SOCKET_ROLES.length}}$`));
   });
 
   it("route × role", async () => {
@@ -227,22 +227,22 @@ describe("authorization matrix", () => {
       if (!row) continue;
       const [method, template] = op.split(" ");
       for (const [i, role] of ROLES.entries()) {
-        const a = await makeClassA(t, url, people, undefined, row.recording);
+        const classA = await makeClassA(testApp, url, people, undefined, row.recording);
         try {
-          const c: Ctx = { a, people, role, t };
-          const q = row.query ? `?${new URLSearchParams(row.query(c))}` : "";
-          const body = row.body ? await row.body(c) : undefined;
+          const ctx: Ctx = { a: classA, people, role, t: testApp };
+          const query = row.query ? `?${new URLSearchParams(row.query(ctx))}` : "";
+          const body = row.body ? await row.body(ctx) : undefined;
           const headers = role === "anonymous" ? {} : people.actors[role].auth;
-          const res = await t.app.inject({
+          const res = await testApp.app.inject({
             method: method as "GET",
-            url: concretePath(template, a) + q,
+            url: concretePath(template, classA) + query,
             headers,
             ...(body !== undefined ? { payload: body as object } : {}),
           });
           const got = httpOutcome(res.statusCode);
           if (got !== row.expect[i]) wrong.push(`${op} as ${role}: expected ${row.expect[i]}, got ${got} (${res.statusCode} ${res.body.slice(0, 120)})`);
         } finally {
-          await a.close();
+          await classA.close();
         }
       }
     }
@@ -255,11 +255,11 @@ describe("authorization matrix", () => {
       ["disabled", people.actors.disabled.accessToken, "ACCOUNT_DISABLED"],
     ] as const) {
       const err = await TestClient.connect(url, token).then(
-        (c) => {
-          c.close();
+        (client) => {
+          client.close();
           return "connected";
         },
-        (e: { data?: { code?: string } }) => e.data?.code,
+        (error: { data?: { code?: string } }) => error.data?.code,
       );
       expect(err, role).toBe(code);
     }
@@ -267,13 +267,13 @@ describe("authorization matrix", () => {
     for (const event of CLIENT_EVENT_NAMES) {
       const row = EVENTS[event];
       for (const [i, role] of SOCKET_ROLES.entries()) {
-        const a = await makeClassA(t, url, people, role, row.recording);
+        const classA = await makeClassA(testApp, url, people, role, row.recording);
         try {
-          const ack = await a.sockets[role]!.emitRaw(event, row.payload({ a, people, role, t }));
+          const ack = await classA.sockets[role]!.emitRaw(event, row.payload({ a: classA, people, role, t: testApp }));
           const got: Outcome | "500" = ack.ok ? "o" : ack.error.code === "INTERNAL_ERROR" ? "500" : DENIED_CODES.has(ack.error.code) ? "d" : "p";
           if (got !== row.expect[i]) wrong.push(`${event} as ${role}: expected ${row.expect[i]}, got ${got} (${ack.ok ? "ok" : ack.error.code})`);
         } finally {
-          await a.close();
+          await classA.close();
         }
       }
     }

@@ -13,7 +13,7 @@ import { HOSTILE_VALUES, UNKNOWN_UUID, accepts, fieldPaths, validValue, withFiel
  * without touching this file.
  */
 
-let t: TestApp;
+let testApp: TestApp;
 let url: string;
 let host: Person, student: Person;
 let roomId: string;
@@ -22,24 +22,24 @@ let studentParticipantId: string;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  ({ t, url } = await listeningApp({ VTP_SOCKET_EVENT_RATE: "100000/100000", VTP_CHAT_RATE_LIMIT: "100000/1", VTP_MEDIA: "off" }));
-  host = await person(t, "teacher", "Host");
-  student = await person(t, "student", "Student");
-  roomId = (await createRoom(t, host)).id;
+  ({ t: testApp, url } = await listeningApp({ VTP_SOCKET_EVENT_RATE: "100000/100000", VTP_CHAT_RATE_LIMIT: "100000/1", VTP_MEDIA: "off" }));
+  host = await person(testApp, "teacher", "Host");
+  student = await person(testApp, "student", "Student");
+  roomId = (await createRoom(testApp, host)).id;
   hostClient = await connectHost();
-  const s = await joined(url, student, roomId);
-  clients.push(s.c);
-  studentParticipantId = s.ack.participantId;
+  const studentSession = await joined(url, student, roomId);
+  clients.push(studentSession.c);
+  studentParticipantId = studentSession.ack.participantId;
 });
 afterAll(async () => {
   for (const c of clients) c.close();
-  await t?.close();
+  await testApp?.close();
 });
 
 async function connectHost(): Promise<TestClient> {
-  const h = await joined(url, host, roomId);
-  clients.push(h.c);
-  return h.c;
+  const hostSession = await joined(url, host, roomId);
+  clients.push(hostSession.c);
+  return hostSession.c;
 }
 
 /** The host's socket, connected and in the room (an accepted event such as `leave-room` may take it out). */
@@ -49,8 +49,8 @@ async function hostSocket(): Promise<TestClient> {
   return hostClient;
 }
 
-async function inRoom(c: TestClient): Promise<boolean> {
-  return c.socket.connected && (await c.emitRaw("get-room-info", {})).ok;
+async function inRoom(client: TestClient): Promise<boolean> {
+  return client.socket.connected && (await client.emitRaw("get-room-info", {})).ok;
 }
 
 function known(): Record<string, unknown> {
@@ -72,8 +72,8 @@ describe("every client event of the protocol, every payload field, hostile value
     const failures: string[] = [];
     let sent = 0;
     const check = async (event: string, label: string, payload: unknown, refused: boolean) => {
-      const c = await hostSocket();
-      const ack = await c.emitRaw(event, payload);
+      const socketClient = await hostSocket();
+      const ack = await socketClient.emitRaw(event, payload);
       sent++;
       const where = `${event} ${label} → ${JSON.stringify(ack).slice(0, 160)}`;
       if (ack.ok) {
@@ -83,7 +83,7 @@ describe("every client event of the protocol, every payload field, hostile value
       if (typeof ack.error?.code !== "string") failures.push(`${where} (no error code)`);
       else if (ack.error.code === "INTERNAL_ERROR") failures.push(where);
       else if (refused && ack.error.code !== "VALIDATION_FAILED") failures.push(`${where} (expected VALIDATION_FAILED)`);
-      if (refused && !(await inRoom(c))) failures.push(`${where} (a refused payload took the host out of the class)`);
+      if (refused && !(await inRoom(socketClient))) failures.push(`${where} (a refused payload took the host out of the class)`);
     };
 
     for (const event of CLIENT_EVENT_NAMES) {
@@ -109,28 +109,28 @@ describe("every client event of the protocol, every payload field, hostile value
     expect(sent).toBeGreaterThan(1000);
 
     // The server and the class are still alive: a new message reaches the student.
-    const c = await hostSocket();
+    const client = await hostSocket();
     const student = clients[0]!;
-    const sentAck = await c.emit("chat-send", { text: "still here" });
+    const sentAck = await client.emit("chat-send", { text: "still here" });
     expect(sentAck.ok).toBe(true);
-    await student.waitFor("chat-message", (m) => m.message.text === "still here");
+    await student.waitFor("chat-message", (event) => event.message.text === "still here");
   });
 
   it("refuses a NUL or another control character in chat, and keeps line breaks", async () => {
-    const c = await hostSocket();
+    const client = await hostSocket();
     for (const text of ["a\u0000b", "bell\u0007", "\u001b[2J"]) {
-      const ack = await c.emitRaw("chat-send", { text });
+      const ack = await client.emitRaw("chat-send", { text });
       expect(ack.ok).toBe(false);
       expect(ack.error.code).toBe("VALIDATION_FAILED");
       expect(ack.error.details).toEqual([{ field: "text", problem: "must not contain control characters" }]);
     }
-    const ok = await c.emit("chat-send", { text: "two\nlines\tand a tab" });
+    const ok = await client.emit("chat-send", { text: "two\nlines\tand a tab" });
     expect(ok.ok).toBe(true);
     expect(ok.message.text).toBe("two\nlines\tand a tab");
   });
 
   it("refuses a malformed record id (room, user, message) as VALIDATION_FAILED; an unknown live id is not found", async () => {
-    const c = await hostSocket();
+    const client = await hostSocket();
     for (const [event, payload] of [
       ["join-room", { roomId: "not-a-uuid" }],
       ["get-room-info", { roomId: "abc" }],
@@ -138,9 +138,9 @@ describe("every client event of the protocol, every payload field, hostile value
       ["chat-delete", { messageId: "1; drop table rooms" }],
       ["add-marker", { roomId: "abc", label: "x" }],
     ] as const) {
-      const ack = await c.emitRaw(event, payload);
+      const ack = await client.emitRaw(event, payload);
       expect(ack.error?.code, event).toBe("VALIDATION_FAILED");
     }
-    expect((await c.emitRaw("promote", { participantId: "nobody" })).error.code).toBe("PARTICIPANT_NOT_FOUND");
+    expect((await client.emitRaw("promote", { participantId: "nobody" })).error.code).toBe("PARTICIPANT_NOT_FOUND");
   });
 });

@@ -10,26 +10,26 @@ import { HOSTILE_STRINGS, HOSTILE_VALUES, UNKNOWN_UUID, accepts, fieldPaths, val
  * value the route's schema refuses is a 4xx. A new route is covered without touching this file.
  */
 
-let t: TestApp;
+let testApp: TestApp;
 let adminAuth: Record<string, string>;
 let room: { id: string; code: string };
 let targetUserId: string;
 
 beforeAll(async () => {
-  t = await createTestApp({ VTP_CHAT_RATE_LIMIT: "100000/1" });
-  adminAuth = (await makeAdmin(t)).auth;
-  targetUserId = (await signUp(t)).user.id;
-  const created = await t.app.inject({ method: "POST", url: "/api/v1/rooms", headers: adminAuth, payload: { title: "Fixture" } });
+  testApp = await createTestApp({ VTP_CHAT_RATE_LIMIT: "100000/1" });
+  adminAuth = (await makeAdmin(testApp)).auth;
+  targetUserId = (await signUp(testApp)).user.id;
+  const created = await testApp.app.inject({ method: "POST", url: "/api/v1/rooms", headers: adminAuth, payload: { title: "Fixture" } });
   room = created.json().room;
 });
 afterAll(async () => {
-  await t?.close();
+  await testApp?.close();
 });
 
 async function expect400(method: "GET" | "POST" | "PATCH", url: string, payload: unknown, field: string, headers: Record<string, string> = adminAuth) {
-  const r = await t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
-  expect(r.statusCode, `${method} ${url} ${JSON.stringify(payload)?.slice(0, 80)}: ${r.body.slice(0, 200)}`).toBe(400);
-  const body = r.json();
+  const res = await testApp.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+  expect(res.statusCode, `${method} ${url} ${JSON.stringify(payload)?.slice(0, 80)}: ${res.body.slice(0, 200)}`).toBe(400);
+  const body = res.json();
   expect(body.error.code).toBe("VALIDATION_FAILED");
   expect(JSON.stringify(body.error.details ?? body.error.message)).toContain(field);
   return body.error;
@@ -59,7 +59,12 @@ describe("the probe's findings", () => {
     await expect400("PATCH", `/api/v1/recordings/${UNKNOWN_UUID}`, { title: NUL }, "title");
     await expect400("GET", "/api/v1/admin/users?query=%00", undefined, "query");
     // Multi-line text keeps its line breaks and tabs.
-    const ok = await t.app.inject({ method: "PATCH", url: `/api/v1/rooms/${room.id}`, headers: adminAuth, payload: { description: "line one\r\n\tline two" } });
+    const ok = await testApp.app.inject({
+      method: "PATCH",
+      url: `/api/v1/rooms/${room.id}`,
+      headers: adminAuth,
+      payload: { description: "line one\r\n\tline two" },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().room.description).toBe("line one\r\n\tline two");
   });
@@ -73,10 +78,10 @@ describe("the probe's findings", () => {
     await expect400("GET", `/api/v1/recordings/urn:uuid:${UNKNOWN_UUID}`, undefined, "id");
     await expect400("PATCH", "/api/v1/admin/users/abc", { role: "student" }, "id");
     await expect400("GET", "/api/v1/signalling/room/stats?room_id=abc", undefined, "room_id");
-    const unknown = await t.app.inject({ url: `/api/v1/recordings/${UNKNOWN_UUID}`, headers: adminAuth });
+    const unknown = await testApp.app.inject({ url: `/api/v1/recordings/${UNKNOWN_UUID}`, headers: adminAuth });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe("RECORDING_NOT_FOUND");
-    expect((await t.app.inject({ url: `/api/v1/recordings?roomId=${UNKNOWN_UUID}`, headers: adminAuth })).statusCode).toBe(200);
+    expect((await testApp.app.inject({ url: `/api/v1/recordings?roomId=${UNKNOWN_UUID}`, headers: adminAuth })).statusCode).toBe(200);
   });
 
   it("a date-time outside the years 2000–9999, not on the calendar, or on a leap second is 400 VALIDATION_FAILED", async () => {
@@ -94,9 +99,9 @@ describe("the probe's findings", () => {
       await expect400("POST", "/api/v1/signalling/room/create", { title: "Maths", scheduledStart }, "scheduledStart");
     }
     for (const scheduledStart of ["2024-02-29T10:00:00Z", "2030-09-01T08:30:00.123+02:00", "9999-12-31T23:59:59Z"]) {
-      const r = await t.app.inject({ method: "PATCH", url: `/api/v1/rooms/${room.id}`, headers: adminAuth, payload: { scheduledStart } });
-      expect(r.statusCode, `${scheduledStart}: ${r.body}`).toBe(200);
-      expect(Date.parse(r.json().room.scheduledStart)).toBe(Date.parse(scheduledStart));
+      const res = await testApp.app.inject({ method: "PATCH", url: `/api/v1/rooms/${room.id}`, headers: adminAuth, payload: { scheduledStart } });
+      expect(res.statusCode, `${scheduledStart}: ${res.body}`).toBe(200);
+      expect(Date.parse(res.json().room.scheduledStart)).toBe(Date.parse(scheduledStart));
     }
   });
 });
@@ -120,7 +125,7 @@ function knownValues(path: string): Record<string, unknown> {
 
 async function operations(): Promise<Operation[]> {
   type OpenApiOperation = { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } };
-  const doc = (await t.app.inject({ url: "/api/openapi.json" })).json<{ paths: Record<string, Record<string, OpenApiOperation>> }>();
+  const doc = (await testApp.app.inject({ url: "/api/openapi.json" })).json<{ paths: Record<string, Record<string, OpenApiOperation>> }>();
   const out: Operation[] = [];
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
@@ -132,12 +137,12 @@ async function operations(): Promise<Operation[]> {
 
 function queryString(values: Record<string, unknown>): string {
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(values)) {
-    if (v === undefined) continue;
-    if (Array.isArray(v)) for (const item of v) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(item))}`);
-    else if (v && typeof v === "object")
-      for (const [sk, sv] of Object.entries(v)) parts.push(`${encodeURIComponent(`${k}[${sk}]`)}=${encodeURIComponent(String(sv))}`);
-    else parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(item))}`);
+    else if (value && typeof value === "object")
+      for (const [sk, sv] of Object.entries(value)) parts.push(`${encodeURIComponent(`${key}[${sk}]`)}=${encodeURIComponent(String(sv))}`);
+    else parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
   }
   return parts.length ? `?${parts.join("&")}` : "";
 }
@@ -203,23 +208,23 @@ describe("every route of /api/openapi.json, every field, hostile values", () => 
     let sent = 0;
     for (const op of ops) {
       for (const c of casesOf(op)) {
-        const r = await t.app.inject({
+        const res = await testApp.app.inject({
           method: op.method as "GET",
           url: c.url,
           headers: { ...adminAuth, ...(c.payload !== undefined ? { "content-type": "application/json" } : {}) },
           ...(c.payload !== undefined ? { payload: typeof c.payload === "string" ? c.payload : JSON.stringify(c.payload) } : {}),
         });
         sent++;
-        const where = `${op.method} ${op.path} ${c.label} → ${r.statusCode} ${r.body.slice(0, 160)}`;
-        if (r.statusCode >= 500) failures.push(where);
-        else if (r.statusCode >= 400 && typeof errorCodeOf(r.body) !== "string") failures.push(`${where} (no error code)`);
-        else if (c.refused && r.statusCode < 400) failures.push(`${where} (the schema refuses this value)`);
+        const where = `${op.method} ${op.path} ${c.label} → ${res.statusCode} ${res.body.slice(0, 160)}`;
+        if (res.statusCode >= 500) failures.push(where);
+        else if (res.statusCode >= 400 && typeof errorCodeOf(res.body) !== "string") failures.push(`${where} (no error code)`);
+        else if (c.refused && res.statusCode < 400) failures.push(`${where} (the schema refuses this value)`);
       }
     }
     expect(failures, failures.slice(0, 30).join("\n")).toEqual([]);
     expect(sent).toBeGreaterThan(1000);
     // Still serving.
-    expect((await t.app.inject({ url: "/health" })).statusCode).toBe(200);
+    expect((await testApp.app.inject({ url: "/health" })).statusCode).toBe(200);
   });
 });
 
@@ -235,7 +240,7 @@ function errorCodeOf(text: string): unknown {
 
 describe("the hostile strings", () => {
   it("cover control characters, ids and dates", () => {
-    const labels = HOSTILE_STRINGS.map(([l]) => l);
+    const labels = HOSTILE_STRINGS.map(([label]) => label);
     expect(labels).toEqual(expect.arrayContaining(["NUL", "not a UUID", "year 0", "leap second"]));
   });
 });

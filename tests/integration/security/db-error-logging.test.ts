@@ -44,13 +44,13 @@ afterAll(async () => {
 describe("a failed INSERT into users", () => {
   it("answers 500 INTERNAL_ERROR and logs the error without the query's parameters or the failing row", async () => {
     const password = "a very particular passphrase 4417";
-    const r = await app.inject({
+    const res = await app.inject({
       method: "POST",
       url: "/api/v1/auth/register",
       payload: { email: "probe@school.test", password, fullName: "Refused By Constraint", role: "student" },
     });
-    expect(r.statusCode).toBe(500);
-    expect(r.json().error.code).toBe("INTERNAL_ERROR");
+    expect(res.statusCode).toBe(500);
+    expect(res.json().error.code).toBe("INTERNAL_ERROR");
 
     const logged = lines.filter((l) => l.includes("users_name_probe"));
     expect(logged.length, lines.join("\n").slice(0, 2000)).toBeGreaterThan(0);

@@ -22,11 +22,11 @@ export async function loggedApp(env: Record<string, string> = {}): Promise<{ t: 
       done();
     },
   });
-  const t = await createTestApp({ ...env, LOG_LEVEL: "warn" }, { logger: pino({ level: "warn" }, sink) });
-  await t.app.listen({ port: 0, host: "127.0.0.1" });
-  const addr = t.app.server.address();
+  const testApp = await createTestApp({ ...env, LOG_LEVEL: "warn" }, { logger: pino({ level: "warn" }, sink) });
+  await testApp.app.listen({ port: 0, host: "127.0.0.1" });
+  const addr = testApp.app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
-  return { t, url: `http://127.0.0.1:${port}`, logs };
+  return { t: testApp, url: `http://127.0.0.1:${port}`, logs };
 }
 
 /** Log lines at error level or above. */
@@ -37,6 +37,6 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

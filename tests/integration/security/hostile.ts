@@ -78,7 +78,7 @@ export function accepts(schema: JsonSchema, value: unknown): boolean {
   let check = compiled.get(schema);
   if (!check) {
     const fn = ajv.compile(stripOpenApi(schema));
-    check = (v) => fn(v) as boolean;
+    check = (candidate) => fn(candidate) as boolean;
     compiled.set(schema, check);
   }
   return check(value);
@@ -86,12 +86,12 @@ export function accepts(schema: JsonSchema, value: unknown): boolean {
 
 /** OpenAPI 3.0 writes `nullable: true` where JSON Schema has a null type. */
 function stripOpenApi(schema: JsonSchema): JsonSchema {
-  return JSON.parse(JSON.stringify(schema), (_k, v) => {
-    if (v && typeof v === "object" && !Array.isArray(v) && v.nullable === true) {
-      const { nullable: _n, ...rest } = v;
+  return JSON.parse(JSON.stringify(schema), (_k, value) => {
+    if (value && typeof value === "object" && !Array.isArray(value) && value.nullable === true) {
+      const { nullable: _n, ...rest } = value;
       return { anyOf: [rest, { type: "null" }] };
     }
-    return v;
+    return value;
   });
 }
 
@@ -147,11 +147,11 @@ export function withField(
 ): Record<string, unknown> {
   const copy = structuredClone(base);
   let target: Record<string, unknown> = copy;
-  let s: JsonSchema = schema;
+  let subSchema: JsonSchema = schema;
   for (const key of path.slice(0, -1)) {
-    const sub = s.properties?.[key] ?? {};
-    s = sub.properties ? sub : ((sub.anyOf ?? sub.oneOf)?.find((v) => v.properties) ?? sub);
-    if (typeof target[key] !== "object" || target[key] === null) target[key] = validValue(s, known, key);
+    const sub = subSchema.properties?.[key] ?? {};
+    subSchema = sub.properties ? sub : ((sub.anyOf ?? sub.oneOf)?.find((v) => v.properties) ?? sub);
+    if (typeof target[key] !== "object" || target[key] === null) target[key] = validValue(subSchema, known, key);
     target = target[key] as Record<string, unknown>;
   }
   target[path.at(-1)!] = value;

@@ -10,19 +10,19 @@ import { errorsIn, loggedApp, type LogLine } from "./helpers.js";
  * Raw engine.io / Socket.IO frames over a WebSocket, as a hostile or broken client sends them:
  * the server answers or drops each one cleanly, logs no error, and the socket keeps working.
  */
-let t: TestApp;
+let testApp: TestApp;
 let url: string;
 let logs: LogLine[];
 let host: Person;
 let student: Person;
 
 beforeAll(async () => {
-  ({ t, url, logs } = await loggedApp());
-  host = await person(t, "teacher", "Host");
-  student = await person(t, "student", "Student");
+  ({ t: testApp, url, logs } = await loggedApp());
+  host = await person(testApp, "teacher", "Host");
+  student = await person(testApp, "student", "Student");
 });
 afterAll(async () => {
-  await t?.close();
+  await testApp?.close();
 });
 
 /** A raw engine.io v4 WebSocket connected to the default namespace with `token`. */
@@ -31,28 +31,28 @@ class RawSocket {
   private waiters: (() => void)[] = [];
   constructor(readonly ws: WebSocket) {
     ws.on("message", (data) => {
-      const s = String(data);
-      if (s === "2") ws.send("3"); // engine.io ping → pong
-      this.frames.push(s);
+      const frame = String(data);
+      if (frame === "2") ws.send("3"); // engine.io ping → pong
+      this.frames.push(frame);
       for (const w of this.waiters.splice(0)) w();
     });
   }
   static async open(token: string): Promise<RawSocket> {
     const ws = new WebSocket(`${url.replace("http", "ws")}/socket.io/?EIO=4&transport=websocket`);
     const raw = new RawSocket(ws);
-    await raw.next((f) => f.startsWith("0{"));
+    await raw.next((frame) => frame.startsWith("0{"));
     ws.send(`40${JSON.stringify({ token })}`);
-    await raw.next((f) => f.startsWith("40{"));
+    await raw.next((frame) => frame.startsWith("40{"));
     return raw;
   }
   next(pred: (f: string) => boolean, timeoutMs = 5_000): Promise<string> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no matching frame (got ${JSON.stringify(this.frames)})`)), timeoutMs);
       const check = () => {
-        const i = this.frames.findIndex(pred);
-        if (i < 0) return void this.waiters.push(check);
+        const index = this.frames.findIndex(pred);
+        if (index < 0) return void this.waiters.push(check);
         clearTimeout(timer);
-        resolve(this.frames.splice(i, 1)[0]);
+        resolve(this.frames.splice(index, 1)[0]);
       };
       check();
     });
@@ -60,8 +60,8 @@ class RawSocket {
   /** Sends event `name` with ack id `id` and resolves with the ack's payload. */
   async call<E extends ClientEventName>(id: number, name: E, payload: unknown): Promise<TestAck<E>> {
     this.ws.send(`42${id}${JSON.stringify([name, payload])}`);
-    const f = await this.next((x) => x.startsWith(`43${id}[`));
-    return JSON.parse(f.slice(`43${id}`.length))[0];
+    const frame = await this.next((received) => received.startsWith(`43${id}[`));
+    return JSON.parse(frame.slice(`43${id}`.length))[0];
   }
   get open() {
     return this.ws.readyState === WebSocket.OPEN;
@@ -73,17 +73,17 @@ class RawSocket {
 
 describe("malformed Socket.IO packets", () => {
   it("an EVENT with no payload, no name, or a non-string name is dropped or answered BAD_REQUEST; nothing is logged as an error and the socket keeps working", async () => {
-    const room = await createRoom(t, host);
+    const room = await createRoom(testApp, host);
     const raw = await RawSocket.open(student.accessToken);
     expect((await raw.call(1, "join-room", { roomId: room.id })).ok).toBe(true);
 
     raw.ws.send("42"); // the probe's packet: an EVENT with nothing in it
     raw.ws.send("42[7]"); // a number where the name goes
     raw.ws.send("4277"); // asks for an ack, carries no name
-    const nameless = JSON.parse((await raw.next((f) => f.startsWith("4377["))).slice(4))[0];
+    const nameless = JSON.parse((await raw.next((frame) => frame.startsWith("4377["))).slice(4))[0];
     expect(nameless).toEqual({ ok: false, error: { code: "BAD_REQUEST", message: expect.any(String) } });
     raw.ws.send('4278[5,{"roomId":"x"}]');
-    expect(JSON.parse((await raw.next((f) => f.startsWith("4378["))).slice(4))[0].error.code).toBe("BAD_REQUEST");
+    expect(JSON.parse((await raw.next((frame) => frame.startsWith("4378["))).slice(4))[0].error.code).toBe("BAD_REQUEST");
 
     const after = await raw.call(2, "get-participants", { roomId: room.id });
     expect(after.ok).toBe(true);
