@@ -88,11 +88,11 @@ const SECRET_QUERY = /^(token|sig|signature|code|key|password|access_token|refre
 
 /** The URL as it may appear in a log: capability tokens in the path or query are replaced. */
 export function loggableUrl(url: string): string {
-  const q = url.indexOf("?");
-  const pathPart = (q < 0 ? url : url.slice(0, q)).replace(/(\/shared\/recordings\/)[^/]+/, "$1[redacted]");
-  if (q < 0) return pathPart;
+  const queryAt = url.indexOf("?");
+  const pathPart = (queryAt < 0 ? url : url.slice(0, queryAt)).replace(/(\/shared\/recordings\/)[^/]+/, "$1[redacted]");
+  if (queryAt < 0) return pathPart;
   const query = url
-    .slice(q + 1)
+    .slice(queryAt + 1)
     .split("&")
     .map((pair) => {
       const eq = pair.indexOf("=");

@@ -39,7 +39,7 @@ export async function createAdmin(config: Config, input: AdminInput): Promise<st
       const holder = lockHolder(config.dataDir);
       if (holder && (holder.command !== "vtp start" || Date.now() > deadline))
         throw new CommandFailed(lockedMessage(config.dataDir, holder, { noChannel: true }));
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 }

@@ -55,7 +55,7 @@ export async function startAdminChannel(opts: { dataDir: string; accounts: Accou
       const end = buffered.indexOf("\n");
       if (end < 0 && buffered.length <= MAX_REQUEST_BYTES) return;
       answered = true;
-      const reply = (r: AdminResponse) => socket.end(`${JSON.stringify(r)}\n`);
+      const reply = (response: AdminResponse) => socket.end(`${JSON.stringify(response)}\n`);
       if (end < 0) return reply(failure("PAYLOAD_TOO_LARGE", "The request is too large"));
       perform(buffered.slice(0, end), opts.accounts, log).then(reply, (err) => {
         log.error({ err }, "admin channel command failed");
@@ -129,6 +129,6 @@ function failure(code: string, message: string): AdminResponse {
   return { ok: false, error: { code, message } };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -25,7 +25,7 @@ export class AttendanceNode {
   constructor(
     db: DB,
     readonly nodeId: string,
-    private readonly o: { log: Logger; sharedLiveState: boolean; heartbeatMs?: number; staleAfterMs?: number },
+    private readonly opts: { log: Logger; sharedLiveState: boolean; heartbeatMs?: number; staleAfterMs?: number },
   ) {
     this.repo = new AttendanceNodeRepo(db);
   }
@@ -33,7 +33,7 @@ export class AttendanceNode {
   /** First heartbeat and the sweep of dead processes' sessions; then every heartbeat interval. Database trouble is logged, never thrown. */
   async start(): Promise<void> {
     await this.tick(true);
-    this.timer = setInterval(() => void this.tick(false), this.o.heartbeatMs ?? ATTENDANCE_HEARTBEAT_MS);
+    this.timer = setInterval(() => void this.tick(false), this.opts.heartbeatMs ?? ATTENDANCE_HEARTBEAT_MS);
     this.timer.unref();
   }
 
@@ -42,12 +42,12 @@ export class AttendanceNode {
     const run = async () => {
       try {
         await this.repo.beat(this.nodeId);
-        const allOthers = !this.o.sharedLiveState && first;
-        if (!allOthers && !this.o.sharedLiveState) return;
-        const closed = await this.repo.closeSessionsOfDeadNodes(this.nodeId, { allOthers, staleAfterMs: this.o.staleAfterMs ?? 600_000 });
-        if (closed > 0) this.o.log.info({ closed }, "closed attendance sessions left open by a server process that stopped without closing them");
+        const allOthers = !this.opts.sharedLiveState && first;
+        if (!allOthers && !this.opts.sharedLiveState) return;
+        const closed = await this.repo.closeSessionsOfDeadNodes(this.nodeId, { allOthers, staleAfterMs: this.opts.staleAfterMs ?? 600_000 });
+        if (closed > 0) this.opts.log.info({ closed }, "closed attendance sessions left open by a server process that stopped without closing them");
       } catch (err) {
-        this.o.log.warn({ err }, "attendance heartbeat failed");
+        this.opts.log.warn({ err }, "attendance heartbeat failed");
       }
     };
     this.beating = run().finally(() => (this.beating = undefined));

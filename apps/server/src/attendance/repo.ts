@@ -19,12 +19,12 @@ export class AttendanceRepo {
   constructor(private readonly db: DB) {}
 
   async open(roomId: string, userId: string, role: RoomRoleColumn, at: Date): Promise<string> {
-    const r = await this.db
+    const result = await this.db
       .insertInto("attendance")
       .values({ room_id: roomId, user_id: userId, room_role: role, joined_at: at })
       .returning("id")
       .executeTakeFirstOrThrow();
-    return r.id;
+    return result.id;
   }
 
   /** Same, with an id chosen by the caller (the live state knows it before the row exists). */
@@ -46,12 +46,12 @@ export class AttendanceRepo {
   }
 
   async hasJoined(roomId: string, userId: string): Promise<boolean> {
-    const r = await this.db.selectFrom("attendance").select("id").where("room_id", "=", roomId).where("user_id", "=", userId).limit(1).executeTakeFirst();
-    return Boolean(r);
+    const row = await this.db.selectFrom("attendance").select("id").where("room_id", "=", roomId).where("user_id", "=", userId).limit(1).executeTakeFirst();
+    return Boolean(row);
   }
 
   async report(roomId: string): Promise<AttendanceRow[]> {
-    const r = await sql<AttendanceRow>`
+    const result = await sql<AttendanceRow>`
       select a.user_id, u.full_name as name, u.email,
         (array_agg(a.room_role order by a.joined_at desc))[1] as role,
         min(a.joined_at) as first_join,
@@ -63,6 +63,6 @@ export class AttendanceRepo {
       where a.room_id = ${roomId}
       group by a.user_id, u.full_name, u.email
       order by min(a.joined_at), u.full_name`.execute(this.db);
-    return r.rows;
+    return result.rows;
   }
 }

@@ -38,16 +38,16 @@ export class AttendanceService {
 
   async report(roomId: string): Promise<AttendanceEntry[]> {
     const rows = await this.repo.report(roomId);
-    return rows.map((r) => ({
-      userId: r.user_id,
-      name: r.name,
-      email: r.email,
-      role: r.role,
-      firstJoinAt: new Date(r.first_join).toISOString(),
-      lastLeaveAt: r.open_sessions > 0 || !r.last_leave ? null : new Date(r.last_leave).toISOString(),
-      totalMinutes: Math.round((Number(r.seconds) / 60) * 10) / 10,
-      joins: r.joins,
-      present: r.open_sessions > 0,
+    return rows.map((row) => ({
+      userId: row.user_id,
+      name: row.name,
+      email: row.email,
+      role: row.role,
+      firstJoinAt: new Date(row.first_join).toISOString(),
+      lastLeaveAt: row.open_sessions > 0 || !row.last_leave ? null : new Date(row.last_leave).toISOString(),
+      totalMinutes: Math.round((Number(row.seconds) / 60) * 10) / 10,
+      joins: row.joins,
+      present: row.open_sessions > 0,
     }));
   }
 
@@ -69,7 +69,7 @@ export function isTimeZone(tz: string): boolean {
 
 /** 2026-11-30T19:44:30+01:00: the wall-clock time in `timeZone`, with its offset from UTC. */
 export function isoInZone(iso: string, timeZone: string): string {
-  const d = new Date(iso);
+  const date = new Date(iso);
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat("en-US", {
       timeZone,
@@ -81,26 +81,26 @@ export function isoInZone(iso: string, timeZone: string): string {
       minute: "2-digit",
       second: "2-digit",
     })
-      .formatToParts(d)
+      .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );
   const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  const offsetMin = Math.round((wall - Math.floor(d.getTime() / 1000) * 1000) / 60000);
+  const offsetMin = Math.round((wall - Math.floor(date.getTime() / 1000) * 1000) / 60000);
   const sign = offsetMin < 0 ? "-" : "+";
   const abs = Math.abs(offsetMin);
   const off = `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${off}`;
 }
 
-type Column = [string, (e: AttendanceEntry, tz: string) => unknown];
+type Column = [string, (entry: AttendanceEntry, tz: string) => unknown];
 const COLUMNS: Column[] = [
-  ["Name", (e) => e.name],
-  ["Email", (e) => e.email],
-  ["Role", (e) => ROOM_ROLE_LABELS[e.role]],
-  ["First joined", (e, tz) => isoInZone(e.firstJoinAt, tz)],
-  ["Last left", (e, tz) => (e.lastLeaveAt ? isoInZone(e.lastLeaveAt, tz) : e.present ? "still in class" : "")],
-  ["Duration (minutes)", (e) => e.totalMinutes.toFixed(1)],
-  ["Joins", (e) => e.joins],
+  ["Name", (entry) => entry.name],
+  ["Email", (entry) => entry.email],
+  ["Role", (entry) => ROOM_ROLE_LABELS[entry.role]],
+  ["First joined", (entry, tz) => isoInZone(entry.firstJoinAt, tz)],
+  ["Last left", (entry, tz) => (entry.lastLeaveAt ? isoInZone(entry.lastLeaveAt, tz) : entry.present ? "still in class" : "")],
+  ["Duration (minutes)", (entry) => entry.totalMinutes.toFixed(1)],
+  ["Joins", (entry) => entry.joins],
 ];
 
 /**
@@ -108,10 +108,10 @@ const COLUMNS: Column[] = [
  * times in `timeZone` with their offset; cells a spreadsheet would run as a formula get a quote.
  */
 export function toCsv(entries: AttendanceEntry[], timeZone = "UTC"): string {
-  const cell = (v: unknown) => {
-    let s = v === null || v === undefined ? "" : String(v);
-    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const cell = (value: unknown) => {
+    let text = value === null || value === undefined ? "" : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   const lines = [COLUMNS.map(([h]) => h).join(","), ...entries.map((e) => COLUMNS.map(([, get]) => cell(get(e, timeZone))).join(","))];
   return `${lines.join("\r\n")}\r\n`;

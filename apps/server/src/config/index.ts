@@ -167,17 +167,17 @@ function readCorsOrigins(value: string | undefined, publicUrl: string, problems:
       problems.push("CORS_ORIGINS must list origins (https://app.school.org): `*` would let any website use a signed-in visitor's session");
       continue;
     }
-    let u: URL | undefined;
+    let url: URL | undefined;
     try {
-      u = new URL(item);
+      url = new URL(item);
     } catch {
-      u = undefined;
+      url = undefined;
     }
-    if (!u || (u.protocol !== "http:" && u.protocol !== "https:") || u.origin !== item.replace(/\/$/, "")) {
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== item.replace(/\/$/, "")) {
       problems.push(`CORS_ORIGINS must be a comma-separated list of origins like https://app.school.org, without a path (got "${item}")`);
       continue;
     }
-    origins.add(u.origin);
+    origins.add(url.origin);
   }
   return [...origins];
 }

@@ -21,12 +21,12 @@ export class SettingsReader {
   int(name: string, fallback: number, min: number, max: number): number {
     const raw = this.text(name);
     if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
       this.problem(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
       return fallback;
     }
-    return n;
+    return value;
   }
 
   /** `true`/`1` or `false`/`0`. */
@@ -68,19 +68,19 @@ export class SettingsReader {
   pair(name: string, fallback: [number, number], meaning: string): [number, number] {
     const raw = this.text(name);
     if (raw === undefined) return fallback;
-    const m = /^(\d+)\/(\d+)$/.exec(raw);
-    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) {
+    const match = /^(\d+)\/(\d+)$/.exec(raw);
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
       this.problem(`${name} must be ${meaning}, two whole numbers of at least 1 (got "${raw}")`);
       return fallback;
     }
-    return [Number(m[1]), Number(m[2])];
+    return [Number(match[1]), Number(match[2])];
   }
 
   private checkUrl(name: string, raw: string, protocols: string[]): string | undefined {
     try {
-      const u = new URL(raw);
-      if (!protocols.includes(u.protocol)) {
-        this.problem(`${name} must start with ${protocols.join(" or ")} (got "${u.protocol}")`);
+      const url = new URL(raw);
+      if (!protocols.includes(url.protocol)) {
+        this.problem(`${name} must start with ${protocols.join(" or ")} (got "${url.protocol}")`);
         return undefined;
       }
       return raw;

@@ -116,8 +116,8 @@ function readHolder(lockPath: string): LockHolder | "missing" | "unreadable" {
     throw err;
   }
   try {
-    const v = JSON.parse(text) as LockHolder;
-    return typeof v.pid === "number" && typeof v.command === "string" ? v : "unreadable";
+    const holder = JSON.parse(text) as LockHolder;
+    return typeof holder.pid === "number" && typeof holder.command === "string" ? holder : "unreadable";
   } catch {
     return "unreadable";
   }

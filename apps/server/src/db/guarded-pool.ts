@@ -43,8 +43,8 @@ class GuardedClient {
   query(...args: unknown[]): unknown {
     const first = args[0] as { submit?: unknown } | undefined;
     // A cursor (streamed query) is returned as is; Kysely reads it itself.
-    if (first && typeof first === "object" && typeof first.submit === "function") return (this.client.query as (...a: unknown[]) => unknown)(...args);
-    return (this.client.query as (...a: unknown[]) => Promise<unknown>)(...args).catch((err: unknown) => {
+    if (first && typeof first === "object" && typeof first.submit === "function") return (this.client.query as (...queryArgs: unknown[]) => unknown)(...args);
+    return (this.client.query as (...queryArgs: unknown[]) => Promise<unknown>)(...args).catch((err: unknown) => {
       if (isDatabaseUnavailable(err)) this.broken = true;
       throw classifyDatabaseError(err);
     });

@@ -17,8 +17,8 @@ export { isDatabaseUnavailable, databaseUnavailable, classifyDatabaseError, DATA
 export type DB = Kysely<Database>;
 
 // int8 (counts, sums) come back as JS numbers, not strings, on real PostgreSQL too.
-pg.types.setTypeParser(20, (v) => Number(v));
-pg.types.setTypeParser(1700, (v) => Number(v));
+pg.types.setTypeParser(20, (value) => Number(value));
+pg.types.setTypeParser(1700, (value) => Number(value));
 
 export interface DatabaseHandle {
   db: DB;

@@ -42,8 +42,8 @@ export async function migrate(handle: DatabaseHandle, dir = MIGRATIONS_DIR): Pro
       applied.push(m.version);
     }
   };
-  const readDone = async (q: typeof handle.db) => {
-    const rows = await sql<{ version: string }>`select version from schema_migrations`.execute(q);
+  const readDone = async (db: typeof handle.db) => {
+    const rows = await sql<{ version: string }>`select version from schema_migrations`.execute(db);
     return new Set(rows.rows.map((r) => r.version));
   };
 

@@ -15,11 +15,11 @@ export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { statementTimeoutMs:
 
 /** Reads the database settings; problems go to the reader (reported at start). */
 export function readDatabaseSettings(read: SettingsReader): DatabaseSettings {
-  const d = DEFAULT_DATABASE_SETTINGS;
+  const defaults = DEFAULT_DATABASE_SETTINGS;
   return {
-    statementTimeoutMs: read.int("DATABASE_STATEMENT_TIMEOUT_MS", d.statementTimeoutMs, 100, 3_600_000),
-    connectTimeoutMs: read.int("DATABASE_CONNECT_TIMEOUT_MS", d.connectTimeoutMs, 100, 600_000),
-    poolSize: read.int("DATABASE_POOL_SIZE", d.poolSize, 1, 1000),
-    healthTimeoutMs: read.int("DATABASE_HEALTH_TIMEOUT_MS", d.healthTimeoutMs, 50, 60_000),
+    statementTimeoutMs: read.int("DATABASE_STATEMENT_TIMEOUT_MS", defaults.statementTimeoutMs, 100, 3_600_000),
+    connectTimeoutMs: read.int("DATABASE_CONNECT_TIMEOUT_MS", defaults.connectTimeoutMs, 100, 600_000),
+    poolSize: read.int("DATABASE_POOL_SIZE", defaults.poolSize, 1, 1000),
+    healthTimeoutMs: read.int("DATABASE_HEALTH_TIMEOUT_MS", defaults.healthTimeoutMs, 50, 60_000),
   };
 }

@@ -25,11 +25,11 @@ const UNAVAILABLE_MESSAGES = [
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!err || typeof err !== "object") return false;
   if (err instanceof AppError) return err.code === "DATABASE_UNAVAILABLE";
-  const e = err as { code?: unknown; message?: unknown; errors?: unknown };
-  if (typeof e.code === "string" && (NETWORK_CODES.has(e.code) || UNAVAILABLE_STATES.has(e.code) || e.code.startsWith("08"))) return true;
-  if (typeof e.message === "string" && UNAVAILABLE_MESSAGES.some((re) => re.test(e.message as string))) return true;
+  const error = err as { code?: unknown; message?: unknown; errors?: unknown };
+  if (typeof error.code === "string" && (NETWORK_CODES.has(error.code) || UNAVAILABLE_STATES.has(error.code) || error.code.startsWith("08"))) return true;
+  if (typeof error.message === "string" && UNAVAILABLE_MESSAGES.some((re) => re.test(error.message as string))) return true;
   // An AggregateError from a connect to several addresses (IPv4 and IPv6).
-  if (Array.isArray(e.errors)) return e.errors.some(isDatabaseUnavailable);
+  if (Array.isArray(error.errors)) return error.errors.some(isDatabaseUnavailable);
   return false;
 }
 

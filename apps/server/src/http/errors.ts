@@ -16,13 +16,13 @@ export function registerErrorHandling(app: FastifyInstance) {
     }
     const fe = err as FastifyError;
     if (fe.validation) {
-      const details = fe.validation.map((v) => ({
+      const details = fe.validation.map((issue) => ({
         field:
-          (v.instancePath || "").replace(/^\//, "").replace(/\//g, ".") ||
-          stringParam(v, "missingProperty") ||
-          stringParam(v, "additionalProperty") ||
+          (issue.instancePath || "").replace(/^\//, "").replace(/\//g, ".") ||
+          stringParam(issue, "missingProperty") ||
+          stringParam(issue, "additionalProperty") ||
           undefined,
-        problem: problemOf(v),
+        problem: problemOf(issue),
         where: fe.validationContext,
       }));
       return reply.status(400).send({ error: { code: "VALIDATION_FAILED", message: describeValidation(fe), details } });
@@ -90,17 +90,17 @@ function describeValidation(err: FastifyError): string {
 type ValidationIssue = NonNullable<FastifyError["validation"]>[number];
 
 /** A string parameter of an Ajv issue (`missingProperty`, `additionalProperty`), if present. */
-function stringParam(v: ValidationIssue, key: string): string | undefined {
-  const value = (v.params as Record<string, unknown> | undefined)?.[key];
+function stringParam(issue: ValidationIssue, key: string): string | undefined {
+  const value = (issue.params as Record<string, unknown> | undefined)?.[key];
   return typeof value === "string" ? value : undefined;
 }
 
 /** Ajv's message, except for the protocol's patterns and formats, which say what is expected. */
-function problemOf(v: ValidationIssue): string | undefined {
-  const params = v.params as { pattern?: unknown; format?: unknown } | undefined;
-  if (v.keyword === "pattern" && typeof params?.pattern === "string") return PATTERN_PROBLEMS[params.pattern] ?? v.message;
-  if (v.keyword === "format" && typeof params?.format === "string") return FORMAT_PROBLEMS[params.format] ?? v.message;
-  return v.message;
+function problemOf(issue: ValidationIssue): string | undefined {
+  const params = issue.params as { pattern?: unknown; format?: unknown } | undefined;
+  if (issue.keyword === "pattern" && typeof params?.pattern === "string") return PATTERN_PROBLEMS[params.pattern] ?? issue.message;
+  if (issue.keyword === "format" && typeof params?.format === "string") return FORMAT_PROBLEMS[params.format] ?? issue.message;
+  return issue.message;
 }
 
 function mapFastifyCode(err: FastifyError): { status: number; code: string; message: string; headers?: Record<string, string> } | undefined {

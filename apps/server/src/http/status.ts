@@ -27,7 +27,7 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
       const health = await healthOf(ctx);
       const dbOk = health.database === "ok";
       const sig = ctx.signalling;
-      const [nodes, liveRooms, jobs, active, m] = await Promise.all([
+      const [nodes, liveRooms, jobs, active, mediaStatus] = await Promise.all([
         sig.liveNodes(),
         dbOk ? ctx.roomStats.liveCount() : 0,
         dbOk ? recording.jobs.counts(PROCESS_QUEUE) : { queued: 0, running: 0, done: 0, failed: 0 },
@@ -43,7 +43,7 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
           socketsOnThisNode: sig.localSocketCount,
           liveRooms,
         },
-        media: { mode: !media ? ("off" as const) : ctx.config.media.nodes.length > 0 ? ("remote" as const) : ("in-process" as const), ...m },
+        media: { mode: !media ? ("off" as const) : ctx.config.media.nodes.length > 0 ? ("remote" as const) : ("in-process" as const), ...mediaStatus },
         recordings: { active, queued: jobs.queued, running: jobs.running, failed: jobs.failed },
       };
     },

@@ -67,7 +67,7 @@ export function createMailer(opts: { smtpUrl?: string; mailFrom: string; dataDir
   return new OutboxMailer(path.join(opts.dataDir, "outbox"), opts.mailFrom, opts.log);
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function layout(title: string, intro: string, action: string, link: string, outro: string): { text: string; html: string } {
   const text = `${title}\n\n${intro}\n\n${action}: ${link}\n\n${outro}\n\n— VTP, the Video Teaching Platform`;

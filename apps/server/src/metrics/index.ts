@@ -13,17 +13,17 @@ export { MediaMetrics, mediaStatsByShard } from "./media.js";
 /** A source that does not answer within this long counts as down for this scrape. */
 const SOURCE_TIMEOUT_MS = 3000;
 
-function withTimeout<T>(p: Promise<T>): Promise<T> {
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error("timed out")), SOURCE_TIMEOUT_MS);
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function timed<T>(p: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+async function timed<T>(source: () => Promise<T>): Promise<{ value: T; seconds: number }> {
   const t0 = performance.now();
-  const value = await withTimeout(p());
+  const value = await withTimeout(source());
   return { value, seconds: (performance.now() - t0) / 1000 };
 }
 

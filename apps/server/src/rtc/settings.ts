@@ -10,9 +10,9 @@ export interface IceConfig {
 /** STUN_URLS, TURN_URLS (comma-separated), TURN_SECRET, TURN_TTL_SECONDS (default 1 day). */
 export function readIceSettings(read: SettingsReader): IceConfig {
   const ice = (name: string, schemes: string[]) =>
-    read.list(name).filter((u) => {
-      const ok = schemes.some((p) => u.startsWith(p));
-      if (!ok) read.problem(`${name} entries must start with ${schemes.join(" or ")} (got "${u}")`);
+    read.list(name).filter((url) => {
+      const ok = schemes.some((p) => url.startsWith(p));
+      if (!ok) read.problem(`${name} entries must start with ${schemes.join(" or ")} (got "${url}")`);
       return ok;
     });
   return {

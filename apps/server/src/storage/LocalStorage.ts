@@ -55,11 +55,11 @@ export class LocalStorage implements Storage {
     const out: StoredObject[] = [];
     const walk = async (dir: string, rel: string) => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-      for (const e of entries) {
-        const key = rel ? `${rel}/${e.name}` : e.name;
-        if (e.isDirectory()) await walk(path.join(dir, e.name), key);
-        else if (e.isFile() && key.startsWith(prefix) && !/\.part-\d+-\d+$/.test(key)) {
-          const st = await stat(path.join(dir, e.name));
+      for (const entry of entries) {
+        const key = rel ? `${rel}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) await walk(path.join(dir, entry.name), key);
+        else if (entry.isFile() && key.startsWith(prefix) && !/\.part-\d+-\d+$/.test(key)) {
+          const st = await stat(path.join(dir, entry.name));
           out.push({ key, size: st.size, contentType: contentTypeFor(key), modifiedAt: st.mtime });
         }
       }

@@ -18,8 +18,8 @@ export interface S3StorageOptions {
 }
 
 const isNotFound = (err: unknown) => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === "NoSuchKey" || e?.name === "NotFound" || e?.$metadata?.httpStatusCode === 404;
+  const error = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return error?.name === "NoSuchKey" || error?.name === "NotFound" || error?.$metadata?.httpStatusCode === 404;
 };
 
 /**
