@@ -4,26 +4,26 @@ import { randomUUID } from "node:crypto";
 import type { TestApp } from "../../helpers/app.js";
 import { createRoom, joined, listeningApp, person, TestClient, type Person } from "../rooms/helpers.js";
 
-let t: TestApp;
+let testApp: TestApp;
 let url: string;
 let hostA: Person, hostB: Person, s1: Person, s2: Person, outsider: Person;
 const clients: TestClient[] = [];
-const track = <T extends { c: TestClient }>(x: T) => {
-  clients.push(x.c);
-  return x;
+const track = <T extends { c: TestClient }>(joinedClient: T) => {
+  clients.push(joinedClient.c);
+  return joinedClient;
 };
 
 beforeAll(async () => {
-  ({ t, url } = await listeningApp());
-  hostA = await person(t, "teacher", "Host A");
-  hostB = await person(t, "teacher", "Host B");
-  s1 = await person(t, "student", "Student One");
-  s2 = await person(t, "student", "Student Two");
-  outsider = await person(t, "student", "Outsider");
+  ({ t: testApp, url } = await listeningApp());
+  hostA = await person(testApp, "teacher", "Host A");
+  hostB = await person(testApp, "teacher", "Host B");
+  s1 = await person(testApp, "student", "Student One");
+  s2 = await person(testApp, "student", "Student Two");
+  outsider = await person(testApp, "student", "Outsider");
 });
 afterAll(async () => {
   for (const c of clients) c.close();
-  await t?.close();
+  await testApp?.close();
 });
 
 async function token(sub: string, expSeconds: number) {
@@ -34,17 +34,17 @@ async function token(sub: string, expSeconds: number) {
     .setIssuer("vtp")
     .setIssuedAt()
     .setExpirationTime(expSeconds)
-    .sign(new TextEncoder().encode(t.config.jwtSecret));
+    .sign(new TextEncoder().encode(testApp.config.jwtSecret));
 }
 
 async function connectError(tok: string | undefined): Promise<{ message: string; code: string | undefined }> {
   try {
-    const c = await TestClient.connect(url, tok);
-    c.close();
+    const client = await TestClient.connect(url, tok);
+    client.close();
     throw new Error("connected");
   } catch (err) {
-    const e = err as Error & { data?: { code?: string } };
-    return { message: e.message, code: e.data?.code };
+    const failure = err as Error & { data?: { code?: string } };
+    return { message: failure.message, code: failure.data?.code };
   }
 }
 
@@ -58,26 +58,26 @@ describe("handshake", () => {
 
   it("a token about to expire can be renewed on the live socket; renewing as someone else is refused", async () => {
     const exp = Math.floor(Date.now() / 1000) + 2;
-    const c = await TestClient.connect(url, await token(s2.user.id, exp));
-    clients.push(c);
-    const room = await createRoom(t, hostA);
-    expect((await c.emit("join-room", { roomId: room.id })).ok).toBe(true);
-    while (Date.now() <= exp * 1000 + 50) await new Promise((r) => setTimeout(r, 100));
-    const stale = await c.emit("chat-send", { text: "hi" });
+    const client = await TestClient.connect(url, await token(s2.user.id, exp));
+    clients.push(client);
+    const room = await createRoom(testApp, hostA);
+    expect((await client.emit("join-room", { roomId: room.id })).ok).toBe(true);
+    while (Date.now() <= exp * 1000 + 50) await new Promise((resolve) => setTimeout(resolve, 100));
+    const stale = await client.emit("chat-send", { text: "hi" });
     expect(stale.error.code).toBe("TOKEN_EXPIRED");
-    expect((await c.emit("auth-renew", { token: s1.accessToken })).error.code).toBe("FORBIDDEN");
-    expect((await c.emit("auth-renew", { token: "garbage" })).error.code).toBe("INVALID_TOKEN");
-    const renewed = await c.emit("auth-renew", { token: s2.accessToken });
+    expect((await client.emit("auth-renew", { token: s1.accessToken })).error.code).toBe("FORBIDDEN");
+    expect((await client.emit("auth-renew", { token: "garbage" })).error.code).toBe("INVALID_TOKEN");
+    const renewed = await client.emit("auth-renew", { token: s2.accessToken });
     expect(renewed.ok).toBe(true);
     expect(Date.parse(renewed.expiresAt ?? "")).toBeGreaterThan(Date.now());
-    expect((await c.emit("chat-send", { text: "back" })).ok).toBe(true);
+    expect((await client.emit("chat-send", { text: "back" })).ok).toBe(true);
   });
 });
 
 describe("authorization", () => {
   it("students cannot use host controls; outsiders cannot reach into a room; ids from another room are refused", async () => {
-    const roomA = await createRoom(t, hostA, { title: "A" });
-    const roomB = await createRoom(t, hostB, { title: "B" });
+    const roomA = await createRoom(testApp, hostA, { title: "A" });
+    const roomB = await createRoom(testApp, hostB, { title: "B" });
     const ha = track(await joined(url, hostA, roomA.id));
     const a1 = track(await joined(url, s1, roomA.id));
     const a2 = track(await joined(url, s2, roomA.id));
@@ -100,9 +100,9 @@ describe("authorization", () => {
       ["lower-hand", { participantId: a2.ack.participantId }],
       ["update-room-settings", { settings: { chatEnabled: false } }],
     ] as const) {
-      const r = await a1.c.emit(event, payload);
-      expect(r.ok, `${event} by a student`).toBe(false);
-      expect(r.error.code, event).toBe("FORBIDDEN");
+      const reply = await a1.c.emit(event, payload);
+      expect(reply.ok, `${event} by a student`).toBe(false);
+      expect(reply.error.code, event).toBe("FORBIDDEN");
     }
 
     // Someone in room B cannot chat into or relay into room A.
@@ -117,9 +117,9 @@ describe("authorization", () => {
     expect((await ha.c.emit("mute-participant", { participantId: out.ack.participantId })).error.code).toBe("PARTICIPANT_NOT_FOUND");
     expect((await hb.c.emit("chat-delete", { messageId: msg.message.id })).error.code).toBe("MESSAGE_NOT_FOUND");
     // A REST reader who never joined cannot read room A's chat.
-    expect((await t.app.inject({ method: "GET", url: `/api/v1/rooms/${roomA.id}/messages`, headers: outsider.auth })).statusCode).toBe(403);
+    expect((await testApp.app.inject({ method: "GET", url: `/api/v1/rooms/${roomA.id}/messages`, headers: outsider.auth })).statusCode).toBe(403);
     // Nothing leaked into room A.
-    expect(a1.c.has("chat-message", (e) => e.message.text === "sneaky")).toBe(false);
+    expect(a1.c.has("chat-message", (event) => event.message.text === "sneaky")).toBe(false);
     expect(a1.c.has("webrtc-offer")).toBe(false);
     // The host cannot be demoted or removed by another host-role action either.
     expect((await ha.c.emit("demote", { participantId: ha.ack.participantId })).error.code).toBe("CONFLICT");
@@ -143,35 +143,35 @@ describe("authorization", () => {
   });
 
   it("chat can be disabled by the host; the rate limit applies per user", async () => {
-    const room = await createRoom(t, hostA);
-    const h = track(await joined(url, hostA, room.id));
-    const s = track(await joined(url, s1, room.id));
-    const upd = await h.c.emit("update-room-settings", { settings: { chatEnabled: false } });
+    const room = await createRoom(testApp, hostA);
+    const host = track(await joined(url, hostA, room.id));
+    const s1Session = track(await joined(url, s1, room.id));
+    const upd = await host.c.emit("update-room-settings", { settings: { chatEnabled: false } });
     expect(upd.room.settings.chatEnabled).toBe(false);
-    await s.c.waitFor("room-updated", (e) => e.room.settings.chatEnabled === false);
-    expect((await s.c.emit("chat-send", { text: "hello" })).error.code).toBe("CHAT_DISABLED");
-    expect((await h.c.emit("chat-send", { text: "announcement" })).ok).toBe(true);
-    await t.app.inject({ method: "PATCH", url: `/api/v1/rooms/${room.id}`, headers: hostA.auth, payload: { settings: { chatEnabled: true } } });
-    await s.c.waitFor("room-updated", (e) => e.room.settings.chatEnabled === true);
+    await s1Session.c.waitFor("room-updated", (event) => event.room.settings.chatEnabled === false);
+    expect((await s1Session.c.emit("chat-send", { text: "hello" })).error.code).toBe("CHAT_DISABLED");
+    expect((await host.c.emit("chat-send", { text: "announcement" })).ok).toBe(true);
+    await testApp.app.inject({ method: "PATCH", url: `/api/v1/rooms/${room.id}`, headers: hostA.auth, payload: { settings: { chatEnabled: true } } });
+    await s1Session.c.waitFor("room-updated", (event) => event.room.settings.chatEnabled === true);
     const results = [];
-    for (let i = 0; i < 25; i++) results.push(await s.c.emit("chat-send", { text: `m${i}` }));
+    for (let i = 0; i < 25; i++) results.push(await s1Session.c.emit("chat-send", { text: `m${i}` }));
     const limited = results.filter((r) => !r.ok);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited[0].error.code).toBe("RATE_LIMITED");
     // Others are not limited by one user's flood.
-    expect((await h.c.emit("chat-send", { text: "still fine" })).ok).toBe(true);
+    expect((await host.c.emit("chat-send", { text: "still fine" })).ok).toBe(true);
   });
 
   it("a socket flooding events gets RATE_LIMITED acks, stays connected, and is served again after a pause", async () => {
-    const room = await createRoom(t, hostA);
-    const h = track(await joined(url, hostA, room.id));
-    const flood = await Promise.all(Array.from({ length: 400 }, () => h.c.emit("get-room-info", { roomId: room.id })));
+    const room = await createRoom(testApp, hostA);
+    const host = track(await joined(url, hostA, room.id));
+    const flood = await Promise.all(Array.from({ length: 400 }, () => host.c.emit("get-room-info", { roomId: room.id })));
     const limited = flood.filter((r) => !r.ok);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited.every((r) => r.error.code === "RATE_LIMITED")).toBe(true);
     expect(flood.filter((r) => r.ok).length).toBeGreaterThanOrEqual(190); // the burst (200), less what joining used
-    expect(h.c.socket.connected).toBe(true);
-    await new Promise((r) => setTimeout(r, 1000));
-    expect((await h.c.emit("get-room-info", { roomId: room.id })).ok).toBe(true);
+    expect(host.c.socket.connected).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await host.c.emit("get-room-info", { roomId: room.id })).ok).toBe(true);
   });
 });

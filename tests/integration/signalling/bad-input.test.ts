@@ -4,20 +4,20 @@ import type { Socket } from "socket.io-client";
 import type { TestApp } from "../../helpers/app.js";
 import { createRoom, joined, listeningApp, person, TestClient, type Person } from "../rooms/helpers.js";
 
-let t: TestApp;
+let testApp: TestApp;
 let url: string;
 let host: Person, student: Person;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
   // Hundreds of bad events from one socket, as fast as possible: beyond the default event budget.
-  ({ t, url } = await listeningApp({ VTP_SOCKET_EVENT_RATE: "1000/5000" }));
-  host = await person(t, "teacher", "Host");
-  student = await person(t, "student", "Student");
+  ({ t: testApp, url } = await listeningApp({ VTP_SOCKET_EVENT_RATE: "1000/5000" }));
+  host = await person(testApp, "teacher", "Host");
+  student = await person(testApp, "student", "Student");
 });
 afterAll(async () => {
   for (const c of clients) c.close();
-  await t?.close();
+  await testApp?.close();
 });
 
 /** Every client event of the protocol's map. */
@@ -79,18 +79,18 @@ const SPECIFIC: { [E in ClientEventName]?: unknown[] } = {
   "add-marker": [{ label: "x" }, { roomId: "r" }, { roomId: "r", label: "" }, { roomId: "r", label: huge }],
 };
 
-async function expectError(c: TestClient, event: string, ...payload: unknown[]) {
-  const r = await c.emitRaw(event, ...payload);
-  expect(r.ok, `${event} ${JSON.stringify(payload).slice(0, 80)}`).toBe(false);
-  expect(typeof r.error.code).toBe("string");
-  expect(typeof r.error.message).toBe("string");
-  return r.error.code as string;
+async function expectError(client: TestClient, event: string, ...payload: unknown[]) {
+  const reply = await client.emitRaw(event, ...payload);
+  expect(reply.ok, `${event} ${JSON.stringify(payload).slice(0, 80)}`).toBe(false);
+  expect(typeof reply.error.code).toBe("string");
+  expect(typeof reply.error.message).toBe("string");
+  return reply.error.code as string;
 }
 
 describe("bad input on every event", () => {
   it("events before join-room get an error ack", async () => {
-    const c = await TestClient.connect(url, student.accessToken);
-    clients.push(c);
+    const client = await TestClient.connect(url, student.accessToken);
+    clients.push(client);
     const valid: { [E in ClientEventName]?: EventPayload<E> } = {
       "leave-room": {},
       "get-room-info": {},
@@ -112,56 +112,58 @@ describe("bad input on every event", () => {
       "chat-delete": { messageId: unknownUuid },
       "add-marker": { roomId: unknownUuid, label: "a moment" },
     };
-    for (const [event, payload] of Object.entries(valid)) expect(await expectError(c, event, payload), event).toBe("NOT_IN_ROOM");
-    for (const ev of MEDIA_CLIENT_EVENTS) await expectError(c, ev, {});
-    expect(await expectError(c, "join-room", { roomId: unknownUuid })).toBe("ROOM_NOT_FOUND");
-    expect(await expectError(c, "join-room", { roomId: "not-a-uuid" })).toBe("VALIDATION_FAILED");
-    expect(await expectError(c, "no-such-event", {})).toBe("BAD_REQUEST");
+    for (const [event, payload] of Object.entries(valid)) expect(await expectError(client, event, payload), event).toBe("NOT_IN_ROOM");
+    for (const ev of MEDIA_CLIENT_EVENTS) await expectError(client, ev, {});
+    expect(await expectError(client, "join-room", { roomId: unknownUuid })).toBe("ROOM_NOT_FOUND");
+    expect(await expectError(client, "join-room", { roomId: "not-a-uuid" })).toBe("VALIDATION_FAILED");
+    expect(await expectError(client, "no-such-event", {})).toBe("BAD_REQUEST");
   });
 
   it("malformed payloads, unknown ids and missing acks never break the room", async () => {
-    const room = await createRoom(t, host);
-    const h = await joined(url, host, room.id);
-    const s = await joined(url, student, room.id);
-    clients.push(h.c, s.c);
+    const room = await createRoom(testApp, host);
+    const hostSession = await joined(url, host, room.id);
+    const studentSession = await joined(url, student, room.id);
+    clients.push(hostSession.c, studentSession.c);
 
     for (const event of EVENTS) {
-      for (const [, payload] of ALWAYS_BAD) expect(await expectError(h.c, event, payload), event).toBe("VALIDATION_FAILED");
-      for (const payload of SPECIFIC[event] ?? []) expect(await expectError(h.c, event, payload), event).toBe("VALIDATION_FAILED");
+      for (const [, payload] of ALWAYS_BAD) expect(await expectError(hostSession.c, event, payload), event).toBe("VALIDATION_FAILED");
+      for (const payload of SPECIFIC[event] ?? []) expect(await expectError(hostSession.c, event, payload), event).toBe("VALIDATION_FAILED");
       // Extra arguments and no ack at all: nothing to answer, nothing may crash.
       // The untyped socket: these arguments are not the protocol's on purpose.
-      const wire: Socket = h.c.socket;
+      const wire: Socket = hostSession.c.socket;
       wire.emit(event, { junk: true });
       wire.emit(event, undefined, 1, "two");
     }
 
     // The text limit is checked after trimming.
-    expect(await expectError(s.c, "chat-send", { text: "    " })).toBe("VALIDATION_FAILED");
-    expect(await expectError(s.c, "chat-send", { text: "a".repeat(2001) })).toBe("VALIDATION_FAILED");
-    expect((await s.c.emit("chat-send", { text: `  ${"a".repeat(2000)}  ` })).ok).toBe(true);
+    expect(await expectError(studentSession.c, "chat-send", { text: "    " })).toBe("VALIDATION_FAILED");
+    expect(await expectError(studentSession.c, "chat-send", { text: "a".repeat(2001) })).toBe("VALIDATION_FAILED");
+    expect((await studentSession.c.emit("chat-send", { text: `  ${"a".repeat(2000)}  ` })).ok).toBe(true);
 
     // Unknown ids.
     for (const ev of ["promote", "demote", "mute-participant", "remove-participant", "lower-hand"]) {
-      expect(await expectError(h.c, ev, { participantId: "nobody" }), ev).toBe("PARTICIPANT_NOT_FOUND");
+      expect(await expectError(hostSession.c, ev, { participantId: "nobody" }), ev).toBe("PARTICIPANT_NOT_FOUND");
     }
-    expect(await expectError(h.c, "admit", { userId: unknownUuid })).toBe("PARTICIPANT_NOT_FOUND");
-    expect(await expectError(h.c, "admit", { userId: "not-a-uuid" })).toBe("VALIDATION_FAILED");
-    expect(await expectError(h.c, "reject", { userId: student.user.id })).toBe("PARTICIPANT_NOT_FOUND");
-    expect(await expectError(h.c, "chat-delete", { messageId: unknownUuid })).toBe("MESSAGE_NOT_FOUND");
-    expect(await expectError(h.c, "chat-delete", { messageId: "1; drop table rooms" })).toBe("VALIDATION_FAILED");
-    expect(await expectError(h.c, "webrtc-offer", { to: "nobody", description: { type: "offer", sdp: "v=0" } })).toBe("PARTICIPANT_NOT_FOUND");
-    expect(await expectError(h.c, "webrtc-offer", { to: h.ack.participantId, description: { type: "offer", sdp: "v=0" } })).toBe("BAD_REQUEST");
-    expect(await expectError(h.c, "get-room-info", { roomId: unknownUuid })).toBe("NOT_IN_ROOM");
-    expect(await expectError(h.c, "promote", { participantId: h.ack.participantId })).toBe("CONFLICT");
+    expect(await expectError(hostSession.c, "admit", { userId: unknownUuid })).toBe("PARTICIPANT_NOT_FOUND");
+    expect(await expectError(hostSession.c, "admit", { userId: "not-a-uuid" })).toBe("VALIDATION_FAILED");
+    expect(await expectError(hostSession.c, "reject", { userId: student.user.id })).toBe("PARTICIPANT_NOT_FOUND");
+    expect(await expectError(hostSession.c, "chat-delete", { messageId: unknownUuid })).toBe("MESSAGE_NOT_FOUND");
+    expect(await expectError(hostSession.c, "chat-delete", { messageId: "1; drop table rooms" })).toBe("VALIDATION_FAILED");
+    expect(await expectError(hostSession.c, "webrtc-offer", { to: "nobody", description: { type: "offer", sdp: "v=0" } })).toBe("PARTICIPANT_NOT_FOUND");
+    expect(await expectError(hostSession.c, "webrtc-offer", { to: hostSession.ack.participantId, description: { type: "offer", sdp: "v=0" } })).toBe(
+      "BAD_REQUEST",
+    );
+    expect(await expectError(hostSession.c, "get-room-info", { roomId: unknownUuid })).toBe("NOT_IN_ROOM");
+    expect(await expectError(hostSession.c, "promote", { participantId: hostSession.ack.participantId })).toBe("CONFLICT");
 
     // Still a working room.
-    const ok = await h.c.emit("chat-send", { text: "still alive" });
+    const ok = await hostSession.c.emit("chat-send", { text: "still alive" });
     expect(ok.ok).toBe(true);
-    await s.c.waitFor("chat-message", (e) => e.message.text === "still alive");
-    const parts = await s.c.emit("get-participants", {});
+    await studentSession.c.waitFor("chat-message", (event) => event.message.text === "still alive");
+    const parts = await studentSession.c.emit("get-participants", {});
     expect(parts.participants).toHaveLength(2);
     expect(parts.participants.every((p) => p.connected)).toBe(true);
-    const health = await t.app.inject({ method: "GET", url: "/api/v1/signalling/health" });
+    const health = await testApp.app.inject({ method: "GET", url: "/api/v1/signalling/health" });
     expect(health.statusCode).toBe(200);
   });
 });

@@ -28,10 +28,10 @@ export class Cluster {
     this.dbUrl = db.url;
     this.cleanups.push(db.drop);
     this.cleanups.push(async () => {
-      const r = new Redis(REDIS);
-      const keys = await r.keys(`${this.prefix}*`);
-      if (keys.length) await r.del(...keys);
-      r.disconnect();
+      const redis = new Redis(REDIS);
+      const keys = await redis.keys(`${this.prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
     });
     this.env = {
       DATABASE_URL: db.url,
@@ -45,9 +45,9 @@ export class Cluster {
   }
 
   async node(): Promise<VtpProcess> {
-    const n = await startVtp(this.env);
-    this.cleanups.push(() => n.stop("SIGKILL"));
-    return n;
+    const node = await startVtp(this.env);
+    this.cleanups.push(() => node.stop("SIGKILL"));
+    return node;
   }
 
   async tearDown(): Promise<void> {
@@ -56,13 +56,13 @@ export class Cluster {
   }
 
   async api(node: VtpProcess, method: string, url: string, body?: unknown, token?: string) {
-    const r = await fetch(`${node.url}${url}`, {
+    const res = await fetch(`${node.url}${url}`, {
       method,
       headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : undefined };
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
 
   /** Registers on `node`, marks the email verified in the shared database, signs in. */
@@ -70,13 +70,13 @@ export class Cluster {
     const email = `${fullName.toLowerCase().replace(/\W/g, "")}-${randomBytes(3).toString("hex")}@school.test`;
     const password = "cluster test password";
     expect((await this.api(node, "POST", "/api/v1/auth/register", { email, password, fullName, role: role === "admin" ? "teacher" : role })).status).toBe(201);
-    const c = new pg.Client({ connectionString: this.dbUrl });
-    await c.connect();
+    const db = new pg.Client({ connectionString: this.dbUrl });
+    await db.connect();
     try {
-      await c.query("update users set email_verified_at = now() where email = $1", [email]);
-      if (role === "admin") await c.query("update users set role = 'admin' where email = $1", [email]);
+      await db.query("update users set email_verified_at = now() where email = $1", [email]);
+      if (role === "admin") await db.query("update users set role = 'admin' where email = $1", [email]);
     } finally {
-      await c.end();
+      await db.end();
     }
     const login = await this.api(node, "POST", "/api/v1/auth/login", { email, password });
     expect(login.status).toBe(200);
@@ -84,18 +84,18 @@ export class Cluster {
   }
 
   async connect(node: VtpProcess, token: string, name: string): Promise<TestClient> {
-    const c = await TestClient.connect(node.url, token, name);
-    this.clients.push(c);
-    return c;
+    const client = await TestClient.connect(node.url, token, name);
+    this.clients.push(client);
+    return client;
   }
 
   async query(sql: string, params: unknown[]) {
-    const c = new pg.Client({ connectionString: this.dbUrl });
-    await c.connect();
+    const db = new pg.Client({ connectionString: this.dbUrl });
+    await db.connect();
     try {
-      return (await c.query(sql, params)).rows;
+      return (await db.query(sql, params)).rows;
     } finally {
-      await c.end();
+      await db.end();
     }
   }
 }

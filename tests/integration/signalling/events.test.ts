@@ -17,9 +17,9 @@ afterAll(async () => {
 });
 
 async function app(env: Record<string, string> = {}) {
-  const r = await listeningApp(env);
-  apps.push(r.t);
-  return r;
+  const started = await listeningApp(env);
+  apps.push(started.t);
+  return started;
 }
 
 /** For each event: payloads its schema refuses, built from the schema (a field of the wrong type, an unknown field, not an object). */
@@ -30,8 +30,8 @@ function badPayloads(event: ClientEventName): unknown[] {
 
 describe("socket events of the protocol", () => {
   it("every client event of the map has a handler on the server, with media on and off, and none other", async () => {
-    const { t } = await app();
-    expect([...t.app.ctx.signalling.definedEvents()].sort()).toEqual([...CLIENT_EVENT_NAMES].sort());
+    const { t: testApp } = await app();
+    expect([...testApp.app.ctx.signalling.definedEvents()].sort()).toEqual([...CLIENT_EVENT_NAMES].sort());
     const off = await app({ VTP_MEDIA: "off" });
     expect([...off.t.app.ctx.signalling.definedEvents()].sort()).toEqual([...CLIENT_EVENT_NAMES].sort());
   });
@@ -44,17 +44,17 @@ describe("socket events of the protocol", () => {
   });
 
   it("a bad payload to each event of the map is answered VALIDATION_FAILED", async () => {
-    const { t, url } = await app({ VTP_SOCKET_EVENT_RATE: "1000/5000" });
-    const someone = await person(t, "teacher", "Someone");
-    const c = await TestClient.connect(url, someone.accessToken);
-    clients.push(c);
+    const { t: testApp, url } = await app({ VTP_SOCKET_EVENT_RATE: "1000/5000" });
+    const someone = await person(testApp, "teacher", "Someone");
+    const client = await TestClient.connect(url, someone.accessToken);
+    clients.push(client);
     for (const event of CLIENT_EVENT_NAMES) {
       for (const payload of badPayloads(event)) {
-        const ack = await c.emitRaw(event, payload);
+        const ack = await client.emitRaw(event, payload);
         expect(ack, `${event} ${JSON.stringify(payload)}`).toMatchObject({ ok: false, error: { code: "VALIDATION_FAILED" } });
       }
     }
     // A valid payload gets past validation (to the handler: not in a room yet, or no media here).
-    expect((await c.emit("raise-hand", {})).error.code).toBe("NOT_IN_ROOM");
+    expect((await client.emit("raise-hand", {})).error.code).toBe("NOT_IN_ROOM");
   });
 });

@@ -17,8 +17,8 @@ afterAll(async () => {
 });
 
 /** Counts the writes the server's TCP socket of client `c` hands to the kernel. */
-function countWrites(t: TestApp, c: TestClient): { writes: number } {
-  const server = t.app.ctx.signalling.io.of("/").sockets.get(c.socket.id ?? "");
+function countWrites(testApp: TestApp, client: TestClient): { writes: number } {
+  const server = testApp.app.ctx.signalling.io.of("/").sockets.get(client.socket.id ?? "");
   if (!server) throw new Error("the client's socket is not on this server");
   const transport = (server.conn as unknown as { transport: { name: string; socket: { _socket: NetSocket } } }).transport;
   expect(transport.name).toBe("websocket");
@@ -37,32 +37,32 @@ function countWrites(t: TestApp, c: TestClient): { writes: number } {
 
 describe("chat fan-out", () => {
   it("twenty events sent to a socket in one turn leave in at most three writes and arrive in order", async () => {
-    const { t, url } = await listeningApp();
-    apps.push(t);
-    const someone = await person(t, "student", "Sam");
-    const c = await TestClient.connect(url, someone.accessToken, "Sam");
-    clients.push(c);
-    const counter = countWrites(t, c);
-    const server = t.app.ctx.signalling.io.of("/").sockets.get(c.socket.id ?? "");
+    const { t: testApp, url } = await listeningApp();
+    apps.push(testApp);
+    const someone = await person(testApp, "student", "Sam");
+    const client = await TestClient.connect(url, someone.accessToken, "Sam");
+    clients.push(client);
+    const counter = countWrites(testApp, client);
+    const server = testApp.app.ctx.signalling.io.of("/").sockets.get(client.socket.id ?? "");
     if (!server) throw new Error("the client's socket is not on this server");
-    const out = t.app.ctx.signalling.out;
+    const out = testApp.app.ctx.signalling.out;
     for (let i = 0; i < 20; i++) out.toSocket(server.id, "muted", { roomId: "r", by: `p${i}`, byName: `Host ${i}` });
-    for (let i = 0; i < 20; i++) expect((await c.waitFor("muted")).by).toBe(`p${i}`);
+    for (let i = 0; i < 20; i++) expect((await client.waitFor("muted")).by).toBe(`p${i}`);
     // One write per frame without coalescing (20); here the first frame and the rest of the turn.
     expect(counter.writes).toBeLessThanOrEqual(3);
   });
 
   it("messages sent at once by several people reach everyone in the class, once each, each person's in the order sent", async () => {
-    const { t, url } = await listeningApp({ VTP_CHAT_RATE_LIMIT: "100/10" });
-    apps.push(t);
-    const host = await person(t, "teacher", "Teacher");
-    const room = await createRoom(t, host);
-    const people = [host, ...(await Promise.all(["Ann", "Ben", "Cleo"].map((n) => person(t, "student", n))))];
+    const { t: testApp, url } = await listeningApp({ VTP_CHAT_RATE_LIMIT: "100/10" });
+    apps.push(testApp);
+    const host = await person(testApp, "teacher", "Teacher");
+    const room = await createRoom(testApp, host);
+    const people = [host, ...(await Promise.all(["Ann", "Ben", "Cleo"].map((n) => person(testApp, "student", n))))];
     const members: TestClient[] = [];
     for (const p of people) {
-      const { c } = await joined(url, p, room.id);
-      clients.push(c);
-      members.push(c);
+      const { c: client } = await joined(url, p, room.id);
+      clients.push(client);
+      members.push(client);
     }
     const acks = await Promise.all(members.flatMap((m, i) => Array.from({ length: 5 }, (_, k) => m.emit("chat-send", { roomId: room.id, text: `${i}:${k}` }))));
     expect(acks.every((a) => a.ok)).toBe(true);

@@ -11,16 +11,16 @@ import type { LiveParticipant } from "../../../apps/server/src/signalling/state/
  */
 const REDIS = process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379";
 const prefix = `vtp-test-${randomBytes(4).toString("hex")}:`;
-const a = new RedisLiveState(REDIS, prefix);
-const b = new RedisLiveState(REDIS, prefix);
+const nodeA = new RedisLiveState(REDIS, prefix);
+const nodeB = new RedisLiveState(REDIS, prefix);
 const raw = new Redis(REDIS);
 
 afterAll(async () => {
   const keys = await raw.keys(`${prefix}*`);
   if (keys.length) await raw.del(...keys);
   raw.disconnect();
-  await a.close();
-  await b.close();
+  await nodeA.close();
+  await nodeB.close();
 });
 
 const roomId = randomUUID();
@@ -46,56 +46,56 @@ const members = (nodeId: string) => raw.smembers(`${prefix}node:${nodeId}:m`);
 
 describe("Redis live state: nodes", () => {
   it("records each connection under the node holding it, and moves or forgets it", async () => {
-    const p = person("n1", "s1");
-    const q = person("n1", "s2");
-    await a.join(p, 10, false);
-    await a.join(q, 10, false);
-    expect((await members("n1")).sort()).toEqual([`p|${roomId}|${p.id}|s1`, `p|${roomId}|${q.id}|s2`].sort());
+    const first = person("n1", "s1");
+    const second = person("n1", "s2");
+    await nodeA.join(first, 10, false);
+    await nodeA.join(second, 10, false);
+    expect((await members("n1")).sort()).toEqual([`p|${roomId}|${first.id}|s1`, `p|${roomId}|${second.id}|s2`].sort());
     // p resumes on node n2 with a new socket
-    await b.join({ ...person("n2", "s3"), userId: p.userId }, 10, false);
-    expect(await members("n1")).toEqual([`p|${roomId}|${q.id}|s2`]);
-    expect(await members("n2")).toEqual([`p|${roomId}|${p.id}|s3`]);
-    expect((await a.get(roomId, p.id))?.nodeId).toBe("n2");
+    await nodeB.join({ ...person("n2", "s3"), userId: first.userId }, 10, false);
+    expect(await members("n1")).toEqual([`p|${roomId}|${second.id}|s2`]);
+    expect(await members("n2")).toEqual([`p|${roomId}|${first.id}|s3`]);
+    expect((await nodeA.get(roomId, first.id))?.nodeId).toBe("n2");
     // q drops (grace period) and is no longer a connection of n1; p leaves
-    await a.startGrace(roomId, q.id, "s2", Date.now(), Date.now() + 1000);
+    await nodeA.startGrace(roomId, second.id, "s2", Date.now(), Date.now() + 1000);
     expect(await members("n1")).toEqual([]);
-    await b.remove(roomId, p.id);
+    await nodeB.remove(roomId, first.id);
     expect(await members("n2")).toEqual([]);
     // waiting people too
-    await a.addWaiting(roomId, { userId: "u-w", name: "W", socketId: "s9", since: Date.now(), nodeId: "n1" });
+    await nodeA.addWaiting(roomId, { userId: "u-w", name: "W", socketId: "s9", since: Date.now(), nodeId: "n1" });
     expect(await members("n1")).toEqual([`w|${roomId}|u-w|s9`]);
-    await a.removeWaiting(roomId, "u-w");
+    await nodeA.removeWaiting(roomId, "u-w");
     expect(await members("n1")).toEqual([]);
-    await a.clearRoom(roomId);
+    await nodeA.clearRoom(roomId);
   });
 
   it("hands a dead node's connections to exactly one claimer, only once its heartbeat lapsed", async () => {
     const room2 = randomUUID();
-    expect(await a.heartbeat("dying", 1500)).toBe(true);
-    expect(await b.heartbeat("alive", 60_000)).toBe(true);
-    const p = { ...person("dying", "sd1"), roomId: room2 };
-    await a.join(p, 10, false);
-    await a.addWaiting(room2, { userId: "u-x", name: "X", socketId: "sd2", since: Date.now(), nodeId: "dying" });
+    expect(await nodeA.heartbeat("dying", 1500)).toBe(true);
+    expect(await nodeB.heartbeat("alive", 60_000)).toBe(true);
+    const dying = { ...person("dying", "sd1"), roomId: room2 };
+    await nodeA.join(dying, 10, false);
+    await nodeA.addWaiting(room2, { userId: "u-x", name: "X", socketId: "sd2", since: Date.now(), nodeId: "dying" });
 
-    expect(await b.claimDeadNodes()).toEqual([]); // still alive
-    await new Promise((r) => setTimeout(r, 1700));
-    const claims = (await Promise.all([a.claimDeadNodes(), b.claimDeadNodes(), a.claimDeadNodes(), b.claimDeadNodes()])).flat();
+    expect(await nodeB.claimDeadNodes()).toEqual([]); // still alive
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    const claims = (await Promise.all([nodeA.claimDeadNodes(), nodeB.claimDeadNodes(), nodeA.claimDeadNodes(), nodeB.claimDeadNodes()])).flat();
     expect(claims).toEqual([
       {
         nodeId: "dying",
-        participants: [{ roomId: room2, participantId: p.id, socketId: "sd1" }],
+        participants: [{ roomId: room2, participantId: dying.id, socketId: "sd1" }],
         waiting: [{ roomId: room2, userId: "u-x", socketId: "sd2" }],
       },
     ]);
-    expect(await b.claimDeadNodes()).toEqual([]);
+    expect(await nodeB.claimDeadNodes()).toEqual([]);
     expect(await raw.sismember(`${prefix}nodes`, "alive")).toBe(1);
 
     // The "dead" node was only stalled: its next heartbeat tells it so.
-    expect(await a.heartbeat("dying", 60_000)).toBe(false);
-    expect(await a.heartbeat("dying", 60_000)).toBe(true);
-    await a.forgetNode("dying");
+    expect(await nodeA.heartbeat("dying", 60_000)).toBe(false);
+    expect(await nodeA.heartbeat("dying", 60_000)).toBe(true);
+    await nodeA.forgetNode("dying");
     expect(await raw.sismember(`${prefix}nodes`, "dying")).toBe(0);
     expect(await raw.exists(`${prefix}node:dying:alive`)).toBe(0);
-    await a.clearRoom(room2);
+    await nodeA.clearRoom(room2);
   });
 });

@@ -43,19 +43,19 @@ describe("a server node that crashes", () => {
       ["Sam", sam],
       ["Rita", rita],
     ] as const) {
-      const c = await connect(victim, who.token, `${name}@victim`);
-      expect((await c.emit("join-room", { roomId: room.id })).error.code).toBe("WAITING_FOR_HOST");
-      await host.waitFor("waiting-updated", (e) => e.waiting.some((w) => w.userId === who.id));
+      const client = await connect(victim, who.token, `${name}@victim`);
+      expect((await client.emit("join-room", { roomId: room.id })).error.code).toBe("WAITING_FOR_HOST");
+      await host.waitFor("waiting-updated", (event) => event.waiting.some((w) => w.userId === who.id));
       expect((await host.emit("admit", { userId: who.id })).ok).toBe(true);
-      await c.waitFor("admitted");
-      const ack = await c.emit("join-room", { roomId: room.id });
+      await client.waitFor("admitted");
+      const ack = await client.emit("join-room", { roomId: room.id });
       expect(ack.ok, JSON.stringify(ack.error)).toBe(true);
-      joined[name] = { c, participantId: ack.participantId };
-      await host.waitFor("participant-joined", (e) => e.participant.userId === who.id);
+      joined[name] = { c: client, participantId: ack.participantId };
+      await host.waitFor("participant-joined", (event) => event.participant.userId === who.id);
     }
-    const w = await connect(victim, will.token, "Will@victim");
-    expect((await w.emit("join-room", { roomId: room.id })).error.code).toBe("WAITING_FOR_HOST");
-    await host.waitFor("waiting-updated", (e) => e.waiting.some((x) => x.userId === will.id));
+    const willClient = await connect(victim, will.token, "Will@victim");
+    expect((await willClient.emit("join-room", { roomId: room.id })).error.code).toBe("WAITING_FOR_HOST");
+    await host.waitFor("waiting-updated", (event) => event.waiting.some((x) => x.userId === will.id));
 
     // An admin sees both app servers alive.
     const admin = await account("Ada Admin", "admin");
@@ -68,9 +68,13 @@ describe("a server node that crashes", () => {
 
     // Within the node timeout (3 s) plus a sweep, the host sees both as reconnecting and Will leaves the list.
     for (const name of ["Sam", "Rita"]) {
-      await host.waitFor("participant-updated", (e) => e.participant.id === joined[name].participantId && e.participant.connected === false, 20_000);
+      await host.waitFor(
+        "participant-updated",
+        (event) => event.participant.id === joined[name].participantId && event.participant.connected === false,
+        20_000,
+      );
     }
-    await host.waitFor("waiting-updated", (e) => !e.waiting.some((x) => x.userId === will.id), 20_000);
+    await host.waitFor("waiting-updated", (event) => !event.waiting.some((x) => x.userId === will.id), 20_000);
     expect((await status()).signalling.nodes).toEqual([(await status()).signalling.nodeId]);
     const info = await host.emit("get-room-info", { roomId: room.id });
     expect(info.participantCount).toBe(3); // the teacher, and the two who may still come back
@@ -79,27 +83,27 @@ describe("a server node that crashes", () => {
     const rita2 = await connect(survivor, rita.token, "Rita@survivor");
     const resumed = await rita2.emit("join-room", { roomId: room.id });
     expect(resumed).toMatchObject({ ok: true, resumed: true, participantId: joined.Rita.participantId });
-    await host.waitFor("participant-updated", (e) => e.participant.id === joined.Rita.participantId && e.participant.connected === true);
+    await host.waitFor("participant-updated", (event) => event.participant.id === joined.Rita.participantId && event.participant.connected === true);
 
     // Sam never comes back: he leaves when the grace period ends, and his attendance is closed.
-    const left = await host.waitFor("participant-left", (e) => e.participantId === joined.Sam.participantId, 40_000);
+    const left = await host.waitFor("participant-left", (event) => event.participantId === joined.Sam.participantId, 40_000);
     expect(left.reason).toBe("disconnected");
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
-    expect(host.has("participant-left", (e) => e.participantId === joined.Rita.participantId)).toBe(false);
+    expect(host.has("participant-left", (event) => event.participantId === joined.Rita.participantId)).toBe(false);
     const rows = await cluster.query("select user_id, left_at from attendance where room_id = $1 and user_id = any($2)", [room.id, [sam.id, rita.id]]);
     expect(rows.find((r) => r.user_id === sam.id)?.left_at).not.toBeNull();
     expect(rows.find((r) => r.user_id === rita.id)?.left_at).toBeNull();
 
     // The dead node's bookkeeping is gone from Redis; the survivor is still registered.
-    const r = new Redis(REDIS);
+    const redis = new Redis(REDIS);
     try {
-      expect(await r.scard(`${cluster.prefix}nodes`)).toBe(1);
-      const memberSets = await r.keys(`${cluster.prefix}node:*:m`);
-      const entries = (await Promise.all(memberSets.map((k) => r.smembers(k)))).flat();
+      expect(await redis.scard(`${cluster.prefix}nodes`)).toBe(1);
+      const memberSets = await redis.keys(`${cluster.prefix}node:*:m`);
+      const entries = (await Promise.all(memberSets.map((k) => redis.smembers(k)))).flat();
       expect(entries.filter((e) => e.includes(joined.Sam.participantId))).toEqual([]);
       expect(entries.filter((e) => e.includes(joined.Rita.participantId))).toHaveLength(1);
     } finally {
-      r.disconnect();
+      redis.disconnect();
     }
   });
 });
