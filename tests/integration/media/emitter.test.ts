@@ -7,8 +7,8 @@ import { WeriftSink } from "../../../apps/server/src/media/rtp/WeriftSink.js";
 import type { MediaEvent } from "../../../apps/server/src/media/types.js";
 
 class Bell extends TypedEmitter<{ ring: [n: number] }> {
-  ring(n: number) {
-    this.emit("ring", n);
+  ring(count: number) {
+    this.emit("ring", count);
   }
 }
 
@@ -28,12 +28,12 @@ describe("media event emitters contain listener errors", () => {
     captureErrors();
     const bell = new Bell();
     const heard: string[] = [];
-    bell.on("ring", (n) => heard.push(`first ${n}`));
+    bell.on("ring", (count) => heard.push(`first ${count}`));
     bell.on("ring", () => {
       throw new Error("listener failed");
     });
-    bell.once("ring", (n) => heard.push(`once ${n}`));
-    bell.on("ring", (n) => heard.push(`last ${n}`));
+    bell.once("ring", (count) => heard.push(`once ${count}`));
+    bell.on("ring", (count) => heard.push(`last ${count}`));
 
     expect(() => bell.ring(1)).not.toThrow();
     bell.ring(2);
@@ -56,7 +56,7 @@ describe("media event emitters contain listener errors", () => {
       makeSink: (transceiver) => new WeriftSink(transceiver.sender),
     });
     const events: MediaEvent[] = [];
-    router.on("event", (e) => events.push(e));
+    router.on("event", (event) => events.push(event));
     let routerClosed = false;
     router.once("close", () => {
       throw new Error("a careless observer of the room");

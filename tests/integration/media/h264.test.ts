@@ -14,8 +14,8 @@ import { startInProcess, type MediaUnderTest } from "./helpers/modes.js";
 import { waitFor } from "../../helpers/wait.js";
 
 function ffmpegMissing(): string | false {
-  const r = spawnSync("ffmpeg", ["-hide_banner", "-encoders"], { encoding: "utf8" });
-  if (r.status === 0 && /libx264/.test(r.stdout)) return false;
+  const encoders = spawnSync("ffmpeg", ["-hide_banner", "-encoders"], { encoding: "utf8" });
+  if (encoders.status === 0 && /libx264/.test(encoders.stdout)) return false;
   if (process.env.CI === "true") throw new Error("ffmpeg with libx264 is required in CI");
   return "ffmpeg with libx264 not found: skipping the H.264 test";
 }
@@ -90,7 +90,7 @@ describe.skipIf(Boolean(skip))("H.264 through the SFU (ffmpeg libx264 → werift
       await media.joinPeer(roomId, "student", "user-student");
       const recv = await media.createTransport(roomId, "student", "recv");
       const received: Buffer[] = [];
-      subscriber.onTrack.subscribe((t) => t.onReceiveRtp.subscribe((rtp) => received.push(Buffer.from(rtp.payload))));
+      subscriber.onTrack.subscribe((remoteTrack) => remoteTrack.onReceiveRtp.subscribe((rtp) => received.push(Buffer.from(rtp.payload))));
       const consumed = await media.consume(roomId, "student", { producerId, transportId: recv.transportId });
       const offered = mline(consumed.offer.sdp, consumed.mid);
       expect([...offered.rtpmap.values()], `the consumer's m-line offers only H.264: ${offered.header}`).toEqual(["H264"]);
@@ -117,7 +117,7 @@ describe.skipIf(Boolean(skip))("H.264 through the SFU (ffmpeg libx264 → werift
         nalTypes.add(rtp.payload[0] & 0x1f);
         track.writeRtp(rtp);
       });
-      await new Promise<void>((r) => udp!.bind(0, "127.0.0.1", () => r()));
+      await new Promise<void>((resolve) => udp!.bind(0, "127.0.0.1", () => resolve()));
       const port = udp.address().port;
       let ffmpegErr = "";
       ffmpeg = spawn(
@@ -153,7 +153,7 @@ describe.skipIf(Boolean(skip))("H.264 through the SFU (ffmpeg libx264 → werift
         ],
         { stdio: ["ignore", "ignore", "pipe"] },
       );
-      ffmpeg.stderr!.on("data", (d) => (ffmpegErr += d));
+      ffmpeg.stderr!.on("data", (chunk) => (ffmpegErr += chunk));
 
       await waitFor(`150 H.264 packets at the subscriber (ffmpeg sent ${sentPackets}; ${ffmpegErr})`, () => received.length >= 150, 60_000);
       ffmpeg.kill("SIGKILL");

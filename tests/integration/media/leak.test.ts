@@ -5,7 +5,7 @@ import { startInProcess, type MediaUnderTest } from "./helpers/modes.js";
 
 const CYCLES = Number(process.env.MEDIA_LEAK_CYCLES ?? 100);
 const keys = ["rooms", "peers", "transports", "peerConnections", "producers", "consumers", "udpSockets", "timers"] as const;
-const pick = (s: MediaStats) => Object.fromEntries(keys.map((k) => [k, s[k]]));
+const pick = (stats: MediaStats) => Object.fromEntries(keys.map((k) => [k, stats[k]]));
 
 describe("media resources", () => {
   let sut: MediaUnderTest;

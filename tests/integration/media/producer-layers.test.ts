@@ -25,7 +25,7 @@ function fakeTransceiver() {
 
 function sink(): RtpSink & { packets: Buffer[] } {
   const packets: Buffer[] = [];
-  return { packets, send: (b) => void packets.push(b), rebase: () => {}, close: () => {} };
+  return { packets, send: (packet) => void packets.push(packet), rebase: () => {}, close: () => {} };
 }
 
 function vp8(ssrc: number, seq: number, keyframe: boolean): RtpPacket {

@@ -62,27 +62,29 @@ describe("media node HTTP surface", () => {
 
 describe("two app servers sharing two media nodes", () => {
   let nodes: Awaited<ReturnType<typeof startNodeProcess>>[] = [];
-  let a: RemoteMediaService, b: RemoteMediaService;
+  let remoteA: RemoteMediaService, remoteB: RemoteMediaService;
   beforeAll(async () => {
     nodes = await Promise.all([startNodeProcess(57000), startNodeProcess(58000)]);
     // The two servers list the nodes in opposite orders: placement must not depend on it.
-    a = await RemoteMediaService.connect([nodes[0].url, nodes[1].url], TEST_SECRET);
-    b = await RemoteMediaService.connect([nodes[1].url, nodes[0].url], TEST_SECRET);
+    remoteA = await RemoteMediaService.connect([nodes[0].url, nodes[1].url], TEST_SECRET);
+    remoteB = await RemoteMediaService.connect([nodes[1].url, nodes[0].url], TEST_SECRET);
   }, 60_000);
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
+    await remoteA?.close();
+    await remoteB?.close();
     for (const n of nodes) await n.stop();
   });
 
   it("put a new room on one node when both place it at the same moment, and spread rooms over the nodes", async () => {
     const rooms = Array.from({ length: 20 }, (_, i) => `hrw-room-${i}`);
-    await Promise.all(rooms.flatMap((r) => [a.joinPeer(r, "teacher", "u-t"), b.joinPeer(r, "student", "u-s")]));
+    await Promise.all(rooms.flatMap((r) => [remoteA.joinPeer(r, "teacher", "u-t"), remoteB.joinPeer(r, "student", "u-s")]));
     const where = new Map<string, number>();
     for (const r of rooms) {
-      const room = await a.getRoom(r);
+      const room = await remoteA.getRoom(r);
       expect(room.peers, `room ${r}: both peers on one node`).toBe(2);
-      const holders = await Promise.all(nodes.map((n) => fetch(`${n.url}/rooms/${r}`, { headers: { "x-media-secret": TEST_SECRET } }).then((x) => x.status)));
+      const holders = await Promise.all(
+        nodes.map((n) => fetch(`${n.url}/rooms/${r}`, { headers: { "x-media-secret": TEST_SECRET } }).then((res) => res.status)),
+      );
       expect(holders.filter((s) => s === 200)).toHaveLength(1);
       const idx = holders.indexOf(200);
       where.set(r, idx);
@@ -91,8 +93,8 @@ describe("two app servers sharing two media nodes", () => {
     expect(onFirst).toBeGreaterThan(0);
     expect(onFirst).toBeLessThan(rooms.length);
     for (const r of rooms) {
-      await a.leavePeer(r, "teacher");
-      await b.leavePeer(r, "student");
+      await remoteA.leavePeer(r, "teacher");
+      await remoteB.leavePeer(r, "student");
     }
   });
 });

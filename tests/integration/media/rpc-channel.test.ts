@@ -87,10 +87,10 @@ describe("media worker channel", () => {
 
   it("names the field in the error", async () => {
     const { raw } = await open();
-    const err = (await raw("produce", ["r-1", "teacher", { transportId: "t-1", kind: "video", source: "webcam" }]).catch((e) => e)) as AppError;
+    const err = (await raw("produce", ["r-1", "teacher", { transportId: "t-1", kind: "video", source: "webcam" }]).catch((error) => error)) as AppError;
     expect(err.message).toContain("source");
     expect(err.details).toEqual([{ field: "source", problem: expect.stringContaining("camera") }]);
-    const sdp = (await raw("connectTransport", ["r-1", "p", "t", { type: "offer" }]).catch((e) => e)) as AppError;
+    const sdp = (await raw("connectTransport", ["r-1", "p", "t", { type: "offer" }]).catch((error) => error)) as AppError;
     expect(sdp.code).toBe("INVALID_SDP");
     expect(sdp.message).toContain("description.sdp");
   });

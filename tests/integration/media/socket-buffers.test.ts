@@ -32,13 +32,13 @@ async function receivedDuringStall(pc: RTCPeerConnection): Promise<number> {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const sender = new Worker(
     `const { parentPort, workerData } = require("node:worker_threads");
-     const s = require("node:dgram").createSocket("udp4");
+     const socket = require("node:dgram").createSocket("udp4");
      const payload = Buffer.alloc(1200, 7);
      let sent = 0;
      const burst = () => {
-       for (let i = 0; i < 50 && sent < workerData.packets; i++, sent++) s.send(payload, workerData.port, "127.0.0.1");
+       for (let i = 0; i < 50 && sent < workerData.packets; i++, sent++) socket.send(payload, workerData.port, "127.0.0.1");
        if (sent < workerData.packets) return setTimeout(burst, 5);
-       setTimeout(() => { Atomics.store(workerData.flag, 0, 1); Atomics.notify(workerData.flag, 0); s.close(); }, 50);
+       setTimeout(() => { Atomics.store(workerData.flag, 0, 1); Atomics.notify(workerData.flag, 0); socket.close(); }, 50);
      };
      parentPort.once("message", burst);`,
     { eval: true, workerData: { port, packets: PACKETS, flag } },
@@ -52,7 +52,7 @@ async function receivedDuringStall(pc: RTCPeerConnection): Promise<number> {
   let last = -1;
   while (received !== last && Date.now() < deadline) {
     last = received;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return received;
 }

@@ -31,18 +31,18 @@ function sections(sdp: string): Map<string, Section> {
   const out = new Map<string, Section>();
   for (const block of sdp.split(/\r?\nm=/).slice(1)) {
     const lines = block.split(/\r?\n/);
-    const s: Section = { mid: "", kind: lines[0].split(" ")[0], rtpmap: new Map(), ssrcs: new Set(), extmap: new Map() };
+    const section: Section = { mid: "", kind: lines[0].split(" ")[0], rtpmap: new Map(), ssrcs: new Set(), extmap: new Map() };
     for (const l of lines) {
       const mid = /^a=mid:(\S+)/.exec(l);
       const rtpmap = /^a=rtpmap:(\d+) ([^/]+)/.exec(l);
       const ssrc = /^a=ssrc:(\d+) /.exec(l);
       const extmap = /^a=extmap:(\d+)(?:\/\S+)? (\S+)/.exec(l);
-      if (mid) s.mid = mid[1];
-      else if (rtpmap) s.rtpmap.set(Number(rtpmap[1]), rtpmap[2].toUpperCase());
-      else if (ssrc) s.ssrcs.add(Number(ssrc[1]));
-      else if (extmap) s.extmap.set(Number(extmap[1]), extmap[2]);
+      if (mid) section.mid = mid[1];
+      else if (rtpmap) section.rtpmap.set(Number(rtpmap[1]), rtpmap[2].toUpperCase());
+      else if (ssrc) section.ssrcs.add(Number(ssrc[1]));
+      else if (extmap) section.extmap.set(Number(extmap[1]), extmap[2]);
     }
-    out.set(s.mid, s);
+    out.set(section.mid, section);
   }
   return out;
 }
@@ -106,34 +106,34 @@ for (const [path, fast, port] of [
           // The SDP of the last exchange describes every m-line of the recv transport.
           const offer = sections(sub.pc.remoteDescription!.sdp);
           const answer = sections(sub.pc.localDescription!.sdp);
-          for (const [c, codec] of [
+          for (const [consumed, codec] of [
             [video, "VP8"],
             [audio, "OPUS"],
           ] as const) {
-            const o = offer.get(c.mid)!;
-            const a = answer.get(c.mid)!;
-            expect(o, `offer m-line ${c.mid}`).toBeDefined();
-            expect(a, `answer m-line ${c.mid}`).toBeDefined();
-            const pts = [...a.rtpmap].filter(([, name]) => name === codec).map(([pt]) => pt);
+            const offerLine = offer.get(consumed.mid)!;
+            const answerLine = answer.get(consumed.mid)!;
+            expect(offerLine, `offer m-line ${consumed.mid}`).toBeDefined();
+            expect(answerLine, `answer m-line ${consumed.mid}`).toBeDefined();
+            const pts = [...answerLine.rtpmap].filter(([, name]) => name === codec).map(([pt]) => pt);
             expect(pts.length).toBeGreaterThan(0);
-            for (const rtp of sub.packets.get(c.mid)!) {
-              const h = rtp.header;
-              expect(pts, `${codec} payload type`).toContain(h.payloadType);
-              expect(o.ssrcs.has(h.ssrc), `ssrc ${h.ssrc} in a=ssrc of ${[...o.ssrcs]}`).toBe(true);
-              for (const e of h.extensions) {
-                expect(a.extmap.has(e.id), `extension id ${e.id} negotiated (${[...a.extmap]})`).toBe(true);
-                if (a.extmap.get(e.id) === MID_URI) expect(e.payload.toString()).toBe(c.mid);
-                if (a.extmap.get(e.id) === ABS_URI) expect(e.payload.length).toBe(3);
+            for (const rtp of sub.packets.get(consumed.mid)!) {
+              const header = rtp.header;
+              expect(pts, `${codec} payload type`).toContain(header.payloadType);
+              expect(offerLine.ssrcs.has(header.ssrc), `ssrc ${header.ssrc} in a=ssrc of ${[...offerLine.ssrcs]}`).toBe(true);
+              for (const e of header.extensions) {
+                expect(answerLine.extmap.has(e.id), `extension id ${e.id} negotiated (${[...answerLine.extmap]})`).toBe(true);
+                if (answerLine.extmap.get(e.id) === MID_URI) expect(e.payload.toString()).toBe(consumed.mid);
+                if (answerLine.extmap.get(e.id) === ABS_URI) expect(e.payload.length).toBe(3);
               }
               for (const uri of [MID_URI, ABS_URI]) {
-                const negotiated = [...a.extmap.values()].includes(uri);
+                const negotiated = [...answerLine.extmap.values()].includes(uri);
                 expect(
-                  h.extensions.some((e) => a.extmap.get(e.id) === uri),
+                  header.extensions.some((e) => answerLine.extmap.get(e.id) === uri),
                   `${uri} written iff negotiated`,
                 ).toBe(negotiated);
               }
               // The payload, byte for byte (see TestPublisher.startRtp).
-              if (c.kind === "video") {
+              if (consumed.kind === "video") {
                 expect(rtp.payload.length).toBe(900);
                 expect(rtp.payload[0]).toBe(0x10); // VP8 descriptor: S=1, PID 0
                 expect(rtp.payload[1] & 0xfe).toBe(0);

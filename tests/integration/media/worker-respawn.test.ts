@@ -45,7 +45,7 @@ describe("a media worker that dies", () => {
     expect(slot.generation).toBe(1);
 
     await slot.crashForTest();
-    await log.wait("room-closed (media-lost)", (e) => e.type === "room-closed" && e.roomId === "respawn-room" && e.reason === "media-lost");
+    await log.wait("room-closed (media-lost)", (event) => event.type === "room-closed" && event.roomId === "respawn-room" && event.reason === "media-lost");
     await first.pub.close();
     await first.sub.close();
 

@@ -35,10 +35,10 @@ export const clientPcConfig = () => ({
 
 /** A crafted VP8 frame: one packet; every 30th is a keyframe (descriptor S=1, P bit 0). */
 function vp8Payload(key: boolean, size: number): Buffer {
-  const p = Buffer.alloc(size, 0xab);
-  p[0] = 0x10; // S=1, PID=0, no extension
-  p[1] = key ? 0x00 : 0x01; // P bit
-  return p;
+  const payload = Buffer.alloc(size, 0xab);
+  payload[0] = 0x10; // S=1, PID=0, no extension
+  payload[1] = key ? 0x00 : 0x01; // P bit
+  return payload;
 }
 
 export interface PublishedTrack {
@@ -79,9 +79,9 @@ export class TestPublisher {
       const remb = transceiver.sender.receiverEstimatedMaxBitrate;
       if (remb) this.rembBps = Number(remb);
     });
-    const t: PublishedTrack = { source, kind, track, transceiver, sent: 0 };
-    this.tracks.push(t);
-    return t;
+    const published: PublishedTrack = { source, kind, track, transceiver, sent: 0 };
+    this.tracks.push(published);
+    return published;
   }
 
   /** Offer → connect-transport → answer. */
@@ -94,14 +94,14 @@ export class TestPublisher {
     await this.pc.setRemoteDescription(res.answer!);
   }
 
-  async produce(t: PublishedTrack): Promise<string> {
+  async produce(published: PublishedTrack): Promise<string> {
     const { producerId } = await this.media.produce(this.roomId, this.peerId, {
       transportId: this.transportId,
-      kind: t.kind,
-      source: t.source,
-      mid: t.transceiver.mid ?? undefined,
+      kind: published.kind,
+      source: published.source,
+      mid: published.transceiver.mid ?? undefined,
     });
-    t.producerId = producerId;
+    published.producerId = producerId;
     return producerId;
   }
 
@@ -177,10 +177,10 @@ export class TestSubscriber {
     this.pc.onTrack.subscribe((track) => {
       const transceiver = this.pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
       track.onReceiveRtp.subscribe((rtp) => {
-        const c = transceiver?.mid ? this.byMid.get(transceiver.mid) : undefined;
-        if (!c) return;
-        c.packets++;
-        c.seqs.add(rtp.header.sequenceNumber);
+        const consumed = transceiver?.mid ? this.byMid.get(transceiver.mid) : undefined;
+        if (!consumed) return;
+        consumed.packets++;
+        consumed.seqs.add(rtp.header.sequenceNumber);
       });
     });
   }
@@ -202,24 +202,24 @@ export class TestSubscriber {
 
   async consume(producerId: string): Promise<ConsumedTrack> {
     const res = await this.media.consume(this.roomId, this.peerId, { producerId, transportId: this.transportId });
-    const c: ConsumedTrack = { consumerId: res.consumerId, producerId, mid: res.mid, kind: res.kind, packets: 0, seqs: new Set() };
-    this.consumed.set(res.consumerId, c);
-    this.byMid.set(res.mid, c);
+    const consumed: ConsumedTrack = { consumerId: res.consumerId, producerId, mid: res.mid, kind: res.kind, packets: 0, seqs: new Set() };
+    this.consumed.set(res.consumerId, consumed);
+    this.byMid.set(res.mid, consumed);
     await this.answer(res.offer);
-    return c;
+    return consumed;
   }
 
   packetsFor(producerId: string): number {
-    let n = 0;
-    for (const c of this.consumed.values()) if (c.producerId === producerId) n += c.packets;
-    return n;
+    let packets = 0;
+    for (const c of this.consumed.values()) if (c.producerId === producerId) packets += c.packets;
+    return packets;
   }
 
   /** Packets with distinct sequence numbers (fewer than 65536 per consumer in these tests). */
   distinctPacketsFor(producerId: string): number {
-    let n = 0;
-    for (const c of this.consumed.values()) if (c.producerId === producerId) n += c.seqs.size;
-    return n;
+    let distinct = 0;
+    for (const c of this.consumed.values()) if (c.producerId === producerId) distinct += c.seqs.size;
+    return distinct;
   }
 
   async close() {

@@ -52,15 +52,15 @@ export async function startNodeProcess(
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`media node did not start:\n${output}`)), 30_000);
-    child.stdout!.on("data", (d: Buffer) => {
-      output += d.toString();
-      const m = /MEDIA_NODE_URL=(\S+)/.exec(output);
-      if (m) {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /MEDIA_NODE_URL=(\S+)/.exec(output);
+      if (match) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve(match[1]);
       }
     });
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`media node exited (${code}):\n${output}`));
@@ -68,9 +68,9 @@ export async function startNodeProcess(
   });
   const stop = async () => {
     if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
+    const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     if (child.exitCode === null) child.kill("SIGKILL");
   };
   return { url, child, stop };

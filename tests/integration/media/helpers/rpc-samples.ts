@@ -117,7 +117,7 @@ export function captureLogger() {
   const records: { level: string; obj: Record<string, unknown>; msg?: string }[] = [];
   const make = (bindings: Record<string, unknown>): MediaLogger => {
     const at = (level: string) => (obj: object, msg?: string) => records.push({ level, obj: { ...bindings, ...obj }, msg });
-    return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: (b) => make({ ...bindings, ...b }) };
+    return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: (childBindings) => make({ ...bindings, ...childBindings }) };
   };
   return { log: make({}), records };
 }

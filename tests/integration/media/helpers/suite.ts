@@ -10,7 +10,7 @@ export class EventLog {
   readonly events: MediaEvent[] = [];
   readonly off: () => void;
   constructor(media: MediaService) {
-    this.off = media.onEvent((e) => this.events.push(e));
+    this.off = media.onEvent((event) => this.events.push(event));
   }
   has(pred: (e: MediaEvent) => boolean) {
     return this.events.some(pred);
@@ -105,7 +105,7 @@ export function mediaSuite(name: string, start: () => Promise<MediaUnderTest>) {
       const screenId = await pub.produce(screen);
       pub.stopRtp();
       pub.startRtp();
-      await log.wait("producer-new for the screen", (e) => e.type === "producer-new" && e.producer.producerId === screenId);
+      await log.wait("producer-new for the screen", (event) => event.type === "producer-new" && event.producer.producerId === screenId);
       const screenConsumer = await sub.consume(screenId);
       await waitFor("screen packets", () => sub.packetsFor(screenId) > 20);
       const camBefore = sub.packetsFor(camId);
@@ -113,8 +113,11 @@ export function mediaSuite(name: string, start: () => Promise<MediaUnderTest>) {
 
       // Stop the screen share: producer closed, the subscriber's consumer closed, camera goes on.
       await media.closeProducer(roomId, screenId, "teacher");
-      await log.wait("producer-closed", (e) => e.type === "producer-closed" && e.producerId === screenId);
-      await log.wait("consumer-closed", (e) => e.type === "consumer-closed" && e.consumerId === screenConsumer.consumerId && e.reason === "producer-closed");
+      await log.wait("producer-closed", (event) => event.type === "producer-closed" && event.producerId === screenId);
+      await log.wait(
+        "consumer-closed",
+        (event) => event.type === "consumer-closed" && event.consumerId === screenConsumer.consumerId && event.reason === "producer-closed",
+      );
       const room = await media.getRoom(roomId);
       expect(
         room.peerList
@@ -132,8 +135,8 @@ export function mediaSuite(name: string, start: () => Promise<MediaUnderTest>) {
       const [cam, mic] = tracks;
       const muted = await media.closeProducersOf(roomId, "presenter", { sources: ["microphone"] });
       expect(muted).toEqual([mic.producerId]);
-      await log.wait("mic closed", (e) => e.type === "producer-closed" && e.producerId === mic.producerId);
-      expect(log.has((e) => e.type === "producer-closed" && e.producerId === cam.producerId)).toBe(false);
+      await log.wait("mic closed", (event) => event.type === "producer-closed" && event.producerId === mic.producerId);
+      expect(log.has((event) => event.type === "producer-closed" && event.producerId === cam.producerId)).toBe(false);
       const demoted = await media.closeProducersOf(roomId, "presenter");
       expect(demoted).toEqual([cam.producerId]);
       expect((await media.getRoom(roomId)).producers).toBe(0);
@@ -145,7 +148,7 @@ export function mediaSuite(name: string, start: () => Promise<MediaUnderTest>) {
       const { sub } = await subscriber(roomId, "student");
       const sendT = (await media.getRoom(roomId)).peerList.find((p) => p.peerId === "teacher")!.transports[0].transportId;
 
-      const code = (status: number, c: string) => expect.objectContaining({ status, code: c });
+      const code = (status: number, errorCode: string) => expect.objectContaining({ status, code: errorCode });
       await expect(media.getRoom("no-such-room")).rejects.toEqual(code(404, "ROOM_NOT_FOUND"));
       await expect(media.createTransport(roomId, "nobody", "send")).rejects.toEqual(code(404, "PARTICIPANT_NOT_FOUND"));
       await expect(media.createTransport(roomId, "student", "sideways" as "send")).rejects.toEqual(code(400, "VALIDATION_FAILED"));
@@ -203,8 +206,8 @@ export function mediaSuite(name: string, start: () => Promise<MediaUnderTest>) {
       await waitFor("packets", () => sub.packetsFor(tracks[0].producerId!) > 10);
 
       await sub.pc.close(); // no leave: the peer just disappears
-      await log.wait("the ghost's transport closed", (e) => e.type === "transport-closed" && e.peerId === "ghost" && e.reason === "failed");
-      expect(log.has((e) => e.type === "consumer-closed" && e.consumerId === consumed.consumerId)).toBe(true);
+      await log.wait("the ghost's transport closed", (event) => event.type === "transport-closed" && event.peerId === "ghost" && event.reason === "failed");
+      expect(log.has((event) => event.type === "consumer-closed" && event.consumerId === consumed.consumerId)).toBe(true);
       let room = await media.getRoom(roomId);
       const ghost = room.peerList.find((p) => p.peerId === "ghost")!;
       expect(ghost.transports).toEqual([]);
@@ -213,24 +216,27 @@ export function mediaSuite(name: string, start: () => Promise<MediaUnderTest>) {
 
       pub.stopRtp();
       await pub.pc.close();
-      await log.wait("the teacher's producers closed", (e) => e.type === "producer-closed" && e.producerId === tracks[1].producerId);
+      await log.wait("the teacher's producers closed", (event) => event.type === "producer-closed" && event.producerId === tracks[1].producerId);
       room = await media.getRoom(roomId);
       expect(room.producers).toBe(0);
       expect(room.consumers).toBe(0);
-      await log.wait("the other subscriber's consumer closed", (e) => e.type === "consumer-closed" && e.peerId === "stays");
+      await log.wait("the other subscriber's consumer closed", (event) => event.type === "consumer-closed" && event.peerId === "stays");
     });
 
     it("closes everything of a leaving peer, tells the others, and closes the room with its last peer", async () => {
       const roomId = newRoom("leave");
       const { tracks } = await publisher(roomId, "teacher", ["microphone"]);
       const { sub } = await subscriber(roomId, "student");
-      const c = await sub.consume(tracks[0].producerId!);
+      const consumed = await sub.consume(tracks[0].producerId!);
       await media.leavePeer(roomId, "teacher");
-      await log.wait("producer-closed peer-left", (e) => e.type === "producer-closed" && e.producerId === tracks[0].producerId && e.reason === "peer-left");
-      await log.wait("consumer-closed for the student", (e) => e.type === "consumer-closed" && e.consumerId === c.consumerId);
+      await log.wait(
+        "producer-closed peer-left",
+        (event) => event.type === "producer-closed" && event.producerId === tracks[0].producerId && event.reason === "peer-left",
+      );
+      await log.wait("consumer-closed for the student", (event) => event.type === "consumer-closed" && event.consumerId === consumed.consumerId);
       await expect(media.leavePeer(roomId, "teacher")).rejects.toEqual(expect.objectContaining({ code: "PARTICIPANT_NOT_FOUND" }));
       await media.leavePeer(roomId, "student");
-      await log.wait("room-closed", (e) => e.type === "room-closed" && e.roomId === roomId);
+      await log.wait("room-closed", (event) => event.type === "room-closed" && event.roomId === roomId);
       await expect(media.getRoom(roomId)).rejects.toEqual(expect.objectContaining({ code: "ROOM_NOT_FOUND" }));
     });
   });
