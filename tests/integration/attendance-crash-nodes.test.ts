@@ -26,13 +26,13 @@ describe.each([
     const saved = process.env.TEST_DATABASE_URL;
     if (onPostgres) process.env.TEST_DATABASE_URL = PG;
     else delete process.env.TEST_DATABASE_URL;
-    const t = await createTestApp();
+    const testApp = await createTestApp();
     if (saved === undefined) delete process.env.TEST_DATABASE_URL;
     else process.env.TEST_DATABASE_URL = saved;
-    apps.push(t);
-    const host = (await signUp(t, { role: "teacher", fullName: "Nora Node" })) as Person;
-    const room = await createRoom(t, host);
-    const db = t.app.ctx.db;
+    apps.push(testApp);
+    const host = (await signUp(testApp, { role: "teacher", fullName: "Nora Node" })) as Person;
+    const room = await createRoom(testApp, host);
+    const db = testApp.app.ctx.db;
     /** A process that opened one session for the host and last beat `secondsAgo` ago. */
     const processWithSession = async (secondsAgo: number) => {
       const nodeId = randomUUID();

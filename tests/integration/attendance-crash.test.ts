@@ -17,13 +17,13 @@ afterAll(async () => {
 });
 
 async function api(server: VtpProcess, method: string, url: string, body?: unknown, token?: string) {
-  const r = await fetch(`${server.url}${url}`, {
+  const res = await fetch(`${server.url}${url}`, {
     method,
     headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 async function start(dataDir: string): Promise<{ server: VtpProcess; token: string }> {
