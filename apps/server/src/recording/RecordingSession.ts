@@ -42,7 +42,7 @@ export class RecordingSession {
    * joining it. Video from before that point is not kept: each track starts at a new key frame.
    */
   async start(): Promise<void> {
-    await this.source.start((t) => void this.addTrack(t));
+    await this.source.start((track) => void this.addTrack(track));
     this.t0 = performance.now();
     this.startedAt = new Date();
     this.running = true;
@@ -54,7 +54,7 @@ export class RecordingSession {
     const { repo, log } = this.opts;
     const baseName = `${track.kind}-${track.source}-${track.id.replace(/[^\w-]/g, "").slice(0, 36)}`;
     let resolveId!: (id: string) => void;
-    const trackId = new Promise<string>((r) => (resolveId = r));
+    const trackId = new Promise<string>((resolve) => (resolveId = resolve));
     let persisting = Promise.resolve();
     const capture = new TrackCapture(track, {
       ffmpeg: this.opts.ffmpeg,
@@ -105,26 +105,26 @@ export class RecordingSession {
 
   /** The producer closed (or the recording stops): finalize its file, once. */
   private finishTrack(producerId: string, why: "closed" | "stopped"): Promise<void> {
-    let p = this.finishing.get(producerId);
-    if (!p) {
-      p = this.finalize(producerId, why);
-      this.finishing.set(producerId, p);
+    let finishing = this.finishing.get(producerId);
+    if (!finishing) {
+      finishing = this.finalize(producerId, why);
+      this.finishing.set(producerId, finishing);
     }
-    return p;
+    return finishing;
   }
 
   private async finalize(producerId: string, why: "closed" | "stopped") {
-    const c = this.captures.get(producerId);
-    if (!c) return;
+    const entry = this.captures.get(producerId);
+    if (!entry) return;
     // A track the publisher closed ends with its last packet (the browser stops sending before
     // its close reaches us: a second or more on a busy machine); one still live when the
     // recording stops ends now. Either way not when FFmpeg is done writing its file.
     const now = this.clock();
-    const last = c.capture.lastPacketAt;
+    const last = entry.capture.lastPacketAt;
     const end = Math.round(why === "closed" && last >= 0 ? Math.min(now, last) : now);
-    await c.capture.stop(end);
-    const id = await c.trackId;
-    const parts = c.capture.parts.filter((p) => p.offsetMs >= 0);
+    await entry.capture.stop(end);
+    const id = await entry.trackId;
+    const parts = entry.capture.parts.filter((p) => p.offsetMs >= 0);
     await this.opts.repo.updateTrack(id, { parts, status: "finalized", endOffsetMs: end });
   }
 

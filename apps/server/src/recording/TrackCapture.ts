@@ -35,11 +35,11 @@ async function freePortPair(): Promise<number> {
     nextPort = nextPort + 2 > PORT_MAX - 1 ? PORT_MIN : nextPort + 2;
     const ok = await Promise.all(
       [port, port + 1].map(
-        (p) =>
+        (candidate) =>
           new Promise<boolean>((resolve) => {
-            const s = dgram.createSocket("udp4");
-            s.once("error", () => resolve(false));
-            s.bind(p, "127.0.0.1", () => s.close(() => resolve(true)));
+            const probe = dgram.createSocket("udp4");
+            probe.once("error", () => resolve(false));
+            probe.bind(candidate, "127.0.0.1", () => probe.close(() => resolve(true)));
           }),
       ),
     );
@@ -54,7 +54,7 @@ function udpBound(port: number): boolean | undefined {
     const hex = port.toString(16).toUpperCase().padStart(4, "0");
     return readFileSync("/proc/net/udp", "utf8")
       .split("\n")
-      .some((l) => l.includes(`:${hex} `) && l.trim().split(/\s+/)[1]?.endsWith(`:${hex}`));
+      .some((line) => line.includes(`:${hex} `) && line.trim().split(/\s+/)[1]?.endsWith(`:${hex}`));
   } catch {
     return undefined;
   }
@@ -78,18 +78,18 @@ function udpQueued(port: number): number | undefined {
 const rtcpWakeUp = Buffer.from([0x80, 201, 0x00, 0x01, 0, 0, 0, 0]);
 
 function sdpFor(track: RecorderTrack, port: number): string {
-  const c = track.codec;
+  const codec = track.codec;
   const media = track.kind === "video" ? "video" : "audio";
-  const rtpmap = `${c.name}/${c.clockRate}${c.channels && c.channels > 1 ? `/${c.channels}` : track.kind === "audio" && c.name.toLowerCase() === "opus" ? "/2" : ""}`;
+  const rtpmap = `${codec.name}/${codec.clockRate}${codec.channels && codec.channels > 1 ? `/${codec.channels}` : track.kind === "audio" && codec.name.toLowerCase() === "opus" ? "/2" : ""}`;
   return [
     "v=0",
     "o=- 0 0 IN IP4 127.0.0.1",
     "s=vtp-recorder",
     "c=IN IP4 127.0.0.1",
     "t=0 0",
-    `m=${media} ${port} RTP/AVP ${c.payloadType}`,
-    `a=rtpmap:${c.payloadType} ${rtpmap}`,
-    ...(c.fmtp ? [`a=fmtp:${c.payloadType} ${c.fmtp}`] : []),
+    `m=${media} ${port} RTP/AVP ${codec.payloadType}`,
+    `a=rtpmap:${codec.payloadType} ${rtpmap}`,
+    ...(codec.fmtp ? [`a=fmtp:${codec.payloadType} ${codec.fmtp}`] : []),
     "a=recvonly",
     "",
   ].join("\r\n");
@@ -112,7 +112,7 @@ export class TrackCapture {
   private keyTimer?: NodeJS.Timeout;
   private exited?: Promise<void>;
   /** Packets (and when they arrived, on the recording's clock) kept while FFmpeg starts. */
-  private pending: { p: Buffer; at: number }[] = [];
+  private pending: { packet: Buffer; at: number }[] = [];
   /** In order, once each, video from a key frame on: what FFmpeg gets. */
   readonly ordered: OrderedRtp;
   /** Packets handed to FFmpeg. */
@@ -129,13 +129,13 @@ export class TrackCapture {
       kind: track.kind,
       codec: track.codec.name,
       clockRate: track.codec.clockRate,
-      emit: (p) => this.deliver(p),
+      emit: (packet) => this.deliver(packet),
       onNeedKeyFrame: () => this.track.requestKeyFrame(),
     });
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = this.track.onRtp((p) => this.ordered.push(p));
+    this.unsubscribe = this.track.onRtp((packet) => this.ordered.push(packet));
     if (this.track.kind === "video") {
       // Ask again every second while video waits for a key frame: a PLI or its answer can be lost.
       this.keyTimer = setInterval(() => {
@@ -152,11 +152,11 @@ export class TrackCapture {
     this.ordered.requireKeyFrame();
   }
 
-  private deliver(p: Buffer) {
+  private deliver(packet: Buffer) {
     if (!this.proc || this.opts.clock() < 0) return;
     if (!this.forwarding) {
       // FFmpeg is still binding its port: keep what comes (video from a key frame on).
-      const item = { p, at: this.opts.clock() };
+      const item = { packet, at: this.opts.clock() };
       if (this.track.kind === "audio") this.pending = [...this.pending.slice(-50), item];
       else if (this.pending.length < 2000) this.pending.push(item);
       else {
@@ -172,7 +172,7 @@ export class TrackCapture {
     }
     this.packets++;
     this.lastPacketAt = this.opts.clock();
-    this.udp.send(p, this.port, "127.0.0.1");
+    this.udp.send(packet, this.port, "127.0.0.1");
   }
 
   /** The part being started, so stop() can wait for it instead of racing it. */
@@ -189,11 +189,11 @@ export class TrackCapture {
     // Each part is a new file: it starts at a key frame.
     this.pending = [];
     this.ordered.requireKeyFrame();
-    const n = this.parts.length + 1;
-    const file = `${this.opts.baseName}.p${n}.mkv`;
-    const sdpFile = path.join(this.opts.dir, `${this.opts.baseName}.p${n}.sdp`);
+    const partNo = this.parts.length + 1;
+    const file = `${this.opts.baseName}.p${partNo}.mkv`;
+    const sdpFile = path.join(this.opts.dir, `${this.opts.baseName}.p${partNo}.sdp`);
     writeFileSync(sdpFile, sdpFor(this.track, this.port));
-    const logFd = openSync(path.join(this.opts.dir, `${this.opts.baseName}.p${n}.log`), "a");
+    const logFd = openSync(path.join(this.opts.dir, `${this.opts.baseName}.p${partNo}.log`), "a");
     const proc = spawn(
       this.opts.ffmpeg,
       [
@@ -240,7 +240,7 @@ export class TrackCapture {
       const bound = udpBound(this.port);
       if (bound || proc.exitCode !== null || Date.now() > deadline) break;
       if (bound === undefined && Date.now() > deadline - 4000) break;
-      await new Promise((r) => setTimeout(r, 25));
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
     if (this.stopping) return; // stop() signals this FFmpeg; no forwarding
     this.forwarding = true;
@@ -252,7 +252,7 @@ export class TrackCapture {
       part.offsetMs = Math.max(0, Math.round(pending[0].at));
       this.opts.onParts(this.parts);
     }
-    for (const { p } of pending) this.deliver(p);
+    for (const { packet } of pending) this.deliver(packet);
   }
 
   private async onExit(proc: ChildProcess, code: number | null, sig: NodeJS.Signals | null) {
@@ -316,7 +316,7 @@ export class TrackCapture {
     while (performance.now() < deadline && this.proc?.exitCode === null) {
       const queued = udpQueued(this.port);
       if (!queued) return;
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 

@@ -10,7 +10,7 @@ interface Consumed {
   consumerId: string;
   producer: ProducerInfo;
   mid: string;
-  listeners: Set<(p: Buffer) => void>;
+  listeners: Set<(packet: Buffer) => void>;
   closeListeners: (() => void)[];
   closed: boolean;
 }
@@ -33,7 +33,7 @@ export class MediaRecorderSource implements RecorderSource {
   private readonly gone = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   private offEvents?: () => void;
-  private onTrack?: (t: RecorderTrack) => void;
+  private onTrack?: (track: RecorderTrack) => void;
   private stopped = false;
   /** Checks that the recv transport connects (and reconnects when it does not). */
   private watchdog?: NodeJS.Timeout;
@@ -87,17 +87,17 @@ export class MediaRecorderSource implements RecorderSource {
     for (const p of res.producers) this.enqueue(p);
   }
 
-  async start(onTrack: (t: RecorderTrack) => void): Promise<void> {
+  async start(onTrack: (track: RecorderTrack) => void): Promise<void> {
     this.onTrack = onTrack;
     // Listen first, so a producer that appears while we join is not missed (seen dedupes).
     const early: ProducerInfo[] = [];
     let joined = false;
-    this.offEvents = this.media.onEvent((e) => {
-      if (e.roomId !== this.roomId) return;
-      if (e.type === "producer-new" && e.peerId !== this.peerId) {
-        if (joined) this.enqueue(e.producer);
-        else early.push(e.producer);
-      } else this.onMediaEvent(e);
+    this.offEvents = this.media.onEvent((event) => {
+      if (event.roomId !== this.roomId) return;
+      if (event.type === "producer-new" && event.peerId !== this.peerId) {
+        if (joined) this.enqueue(event.producer);
+        else early.push(event.producer);
+      } else this.onMediaEvent(event);
     });
     const res = await this.media.joinPeer(this.roomId, this.peerId, "recorder");
     this.transportId = (await this.media.createTransport(this.roomId, this.peerId, "recv")).transportId;
@@ -107,7 +107,7 @@ export class MediaRecorderSource implements RecorderSource {
     this.watchdog.unref?.();
     // Resolve once the producers present now are consumed (their tracks handed over), 10 s at most.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.queue, new Promise<void>((r) => (timer = setTimeout(r, 10_000)))]);
+    await Promise.race([this.queue, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
     clearTimeout(timer);
   }
 
@@ -128,12 +128,12 @@ export class MediaRecorderSource implements RecorderSource {
   private async consume(producer: ProducerInfo, again?: Consumed) {
     if (this.stopped) return;
     const res = await this.media.consume(this.roomId, this.peerId, { producerId: producer.producerId, transportId: this.transportId });
-    const c: Consumed = again ?? { consumerId: res.consumerId, producer, mid: res.mid, listeners: new Set(), closeListeners: [], closed: false };
-    c.consumerId = res.consumerId;
-    c.mid = res.mid;
-    this.byProducer.set(producer.producerId, c);
-    this.byMid.set(res.mid, c);
-    if (this.gone.has(producer.producerId)) this.close(c);
+    const consumed: Consumed = again ?? { consumerId: res.consumerId, producer, mid: res.mid, listeners: new Set(), closeListeners: [], closed: false };
+    consumed.consumerId = res.consumerId;
+    consumed.mid = res.mid;
+    this.byProducer.set(producer.producerId, consumed);
+    this.byMid.set(res.mid, consumed);
+    if (this.gone.has(producer.producerId)) this.close(consumed);
     await this.pc.setRemoteDescription(res.offer);
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     const answer = this.pc.localDescription;
@@ -145,7 +145,7 @@ export class MediaRecorderSource implements RecorderSource {
       this.log.warn({ producerId: producer.producerId, mid: res.mid }, "the recorder found no codec for a consumer; not recorded");
       return;
     }
-    if (this.stopped || c.closed) return;
+    if (this.stopped || consumed.closed) return;
     this.onTrack?.({
       id: producer.producerId,
       peerId: producer.peerId,
@@ -153,12 +153,12 @@ export class MediaRecorderSource implements RecorderSource {
       kind: res.kind,
       source: res.source,
       codec,
-      onRtp: (l) => {
-        c.listeners.add(l);
-        return () => c.listeners.delete(l);
+      onRtp: (listener) => {
+        consumed.listeners.add(listener);
+        return () => consumed.listeners.delete(listener);
       },
-      onClose: (l) => (c.closed ? l() : void c.closeListeners.push(l)),
-      requestKeyFrame: () => void this.media.requestKeyFrame(this.roomId, c.consumerId).catch(() => {}),
+      onClose: (listener) => (consumed.closed ? listener() : void consumed.closeListeners.push(listener)),
+      requestKeyFrame: () => void this.media.requestKeyFrame(this.roomId, consumed.consumerId).catch(() => {}),
     });
   }
 
@@ -173,44 +173,44 @@ export class MediaRecorderSource implements RecorderSource {
   private attach(pc: RTCPeerConnection, track: MediaStreamTrack) {
     if (this.attached.has(track)) return;
     this.attached.add(track);
-    let c: Consumed | undefined;
+    let consumed: Consumed | undefined;
     track.onReceiveRtp.subscribe((rtp) => {
       if (pc !== this.pc) return; // a track of the connection before a rejoin
       // Resolved at the first packet: the m-line's mid may be set after the track appears.
-      if (!c) {
+      if (!consumed) {
         const mid = pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.mid;
-        c = mid ? this.byMid.get(mid) : undefined;
+        consumed = mid ? this.byMid.get(mid) : undefined;
       }
-      if (!c || c.closed || c.listeners.size === 0) return;
+      if (!consumed || consumed.closed || consumed.listeners.size === 0) return;
       const packet = stripExtensions(rtp);
-      for (const l of c.listeners) l(packet);
+      for (const listener of consumed.listeners) listener(packet);
     });
   }
 
-  private onMediaEvent(e: MediaEvent) {
-    switch (e.type) {
+  private onMediaEvent(event: MediaEvent) {
+    switch (event.type) {
       case "producer-closed":
-        this.gone.add(e.producerId);
-        this.close(this.byProducer.get(e.producerId));
+        this.gone.add(event.producerId);
+        this.close(this.byProducer.get(event.producerId));
         break;
       case "consumer-closed": {
-        if (e.peerId !== this.peerId) break;
-        const c = this.byProducer.get(e.producerId);
+        if (event.peerId !== this.peerId) break;
+        const consumed = this.byProducer.get(event.producerId);
         // Its transport closing (or our own rebuild) is not the end of the track: it is consumed again.
-        if (!c || c.consumerId !== e.consumerId || e.reason === "transport-closed" || e.reason === "peer-left") break;
-        this.gone.add(e.producerId);
-        this.close(c);
+        if (!consumed || consumed.consumerId !== event.consumerId || event.reason === "transport-closed" || event.reason === "peer-left") break;
+        this.gone.add(event.producerId);
+        this.close(consumed);
         break;
       }
       case "transport-closed":
         // The SFU closed our transport (no sign of life from it, or it failed): a recording does not
         // end because its connection did; the recorder connects again and consumes what is live.
-        if (e.peerId === this.peerId && e.transportId === this.transportId && e.reason !== "peer-left" && e.reason !== "room-closed")
-          this.scheduleReconnect(`the SFU closed the transport (${e.reason})`);
+        if (event.peerId === this.peerId && event.transportId === this.transportId && event.reason !== "peer-left" && event.reason !== "room-closed")
+          this.scheduleReconnect(`the SFU closed the transport (${event.reason})`);
         break;
       case "room-closed":
         this.closeAll();
-        if (e.reason === "media-lost" && !this.stopped) {
+        if (event.reason === "media-lost" && !this.stopped) {
           this.queue = this.queue
             .then(() => this.rejoin())
             .catch((err) => this.log.warn({ err, roomId: this.roomId }, "the recorder could not rejoin the room's media"));
@@ -267,9 +267,9 @@ export class MediaRecorderSource implements RecorderSource {
       { roomId: this.roomId, why, connectionState: old.connectionState, iceConnectionState: old.iceConnectionState, attempt: this.attempts },
       "the recorder's media connection is down; connecting again",
     );
-    const open = [...this.byProducer.values()].filter((c) => !c.closed);
+    const open = [...this.byProducer.values()].filter((consumed) => !consumed.closed);
     // Our consumers on the old transport are not ours any more: their close events are ignored.
-    for (const c of open) c.consumerId = "";
+    for (const consumed of open) consumed.consumerId = "";
     this.pc = this.newPc();
     this.byMid.clear();
     void old.close().catch(() => {});
@@ -279,20 +279,20 @@ export class MediaRecorderSource implements RecorderSource {
     const res = await this.media.joinPeer(this.roomId, this.peerId, "recorder");
     this.transportId = (await this.media.createTransport(this.roomId, this.peerId, "recv")).transportId;
     const live = new Map(res.producers.map((p) => [p.producerId, p]));
-    for (const c of open) {
-      const producer = live.get(c.producer.producerId);
-      if (!producer || this.gone.has(c.producer.producerId)) this.close(c);
-      else await this.consume(producer, c);
+    for (const consumed of open) {
+      const producer = live.get(consumed.producer.producerId);
+      if (!producer || this.gone.has(consumed.producer.producerId)) this.close(consumed);
+      else await this.consume(producer, consumed);
     }
     for (const p of res.producers) this.enqueue(p);
   }
 
-  private close(c: Consumed | undefined) {
-    if (!c || c.closed) return;
-    c.closed = true;
-    for (const l of c.closeListeners.splice(0)) {
+  private close(consumed: Consumed | undefined) {
+    if (!consumed || consumed.closed) return;
+    consumed.closed = true;
+    for (const listener of consumed.closeListeners.splice(0)) {
       try {
-        l();
+        listener();
       } catch (err) {
         this.log.warn({ err }, "recorder track close listener failed");
       }
@@ -300,7 +300,7 @@ export class MediaRecorderSource implements RecorderSource {
   }
 
   private closeAll() {
-    for (const c of this.byProducer.values()) this.close(c);
+    for (const consumed of this.byProducer.values()) this.close(consumed);
   }
 
   /** For tests: the recorder's connection dies as a broken network would leave it (nothing more arrives). */
@@ -320,15 +320,15 @@ export class MediaRecorderSource implements RecorderSource {
 
 /** Header extensions are the SFU leg's own (mid, abs-send-time): FFmpeg gets plain RTP. */
 function stripExtensions(rtp: RtpPacket): Buffer {
-  const h = rtp.header;
+  const head = rtp.header;
   const header = new RtpHeader({
-    payloadType: h.payloadType,
-    sequenceNumber: h.sequenceNumber,
-    timestamp: h.timestamp,
-    ssrc: h.ssrc,
-    marker: h.marker,
-    csrc: h.csrc,
-    csrcLength: h.csrcLength,
+    payloadType: head.payloadType,
+    sequenceNumber: head.sequenceNumber,
+    timestamp: head.timestamp,
+    ssrc: head.ssrc,
+    marker: head.marker,
+    csrc: head.csrc,
+    csrcLength: head.csrcLength,
   });
   return new RtpPacket(header, rtp.payload).serialize();
 }
@@ -338,8 +338,8 @@ export function codecOf(sdp: string, mid: string): RecorderCodec | undefined {
   const section = sdp
     .split(/\r?\nm=/)
     .slice(1)
-    .map((s) => `m=${s}`)
-    .find((s) => new RegExp(`^a=mid:${mid.replace(/[^\w-]/g, "")}\\s*$`, "m").test(s));
+    .map((section) => `m=${section}`)
+    .find((section) => new RegExp(`^a=mid:${mid.replace(/[^\w-]/g, "")}\\s*$`, "m").test(section));
   if (!section) return undefined;
   const pt = Number(/^m=\w+ \d+ \S+ (\d+)/.exec(section)?.[1]);
   const rtpmap = new RegExp(`^a=rtpmap:${pt} ([\\w-]+)/(\\d+)(?:/(\\d+))?`, "m").exec(section);
