@@ -19,6 +19,31 @@ function tcpOf(conn: unknown): NetSocket | undefined {
   return tcp && typeof tcp.cork === "function" && typeof tcp.uncork === "function" && !tcp.destroyed ? tcp : undefined;
 }
 
+/** The options Socket.IO's adapter passes with a broadcast packet (one encoding for every recipient). */
+interface BroadcastOptions {
+  volatile?: boolean;
+  /** The WebSocket frame (header, payload) Socket.IO computed once for the whole broadcast. */
+  wsPreEncodedFrame?: Buffer[];
+}
+
+/** The parts of a Socket.IO Client (`socket.client`) and its engine.io connection this uses. */
+interface SocketIoClient {
+  conn: unknown;
+  writeToEngine(encodedPackets: unknown, opts: BroadcastOptions): void;
+}
+
+interface WsConnection {
+  readyState?: unknown;
+  writeBuffer?: { length: number };
+  transport?: {
+    name?: unknown;
+    perMessageDeflate?: unknown;
+    socket?: { readyState?: unknown; _sender?: { sendFrame?: unknown }; _socket?: unknown };
+  };
+}
+
+const WS_OPEN = 1;
+
 /**
  * Coalesces the frames a connection is sent during one turn of the event loop into one write.
  *
@@ -41,15 +66,60 @@ export class WriteCoalescer {
     engine.on("flush", this.onFlush);
   }
 
-  /** Installs one on `io`'s engine (none when the server is not attached to an HTTP server). */
+  /**
+   * Installs one on `io`'s engine (none when the server is not attached to an HTTP server), and
+   * gives every connection of `io` the short broadcast path (`direct`).
+   */
   static install(io: Server): WriteCoalescer | undefined {
     const engine = (io as unknown as { engine?: EngineServer }).engine;
-    return engine && typeof engine.on === "function" ? new WriteCoalescer(engine) : undefined;
+    if (!engine || typeof engine.on !== "function") return undefined;
+    const coalescer = new WriteCoalescer(engine);
+    io.on("connection", (socket) => coalescer.direct(socket.client as unknown as SocketIoClient));
+    return coalescer;
+  }
+
+  /**
+   * The short path for a broadcast frame (docs/DECISIONS.md 18). Socket.IO encodes a broadcast
+   * once, as a WebSocket frame shared by every recipient, then hands it to each recipient's
+   * engine.io connection, which wraps it in a packet object, emits four events, queues it,
+   * flushes it, asks `ws` to write it with a completion callback, and on that callback emits
+   * two more events — per recipient. When the connection is an open WebSocket with nothing queued
+   * in engine.io (so nothing written here can overtake an earlier packet), the frame goes straight
+   * to `ws`'s sender instead, into the TCP socket corked for this turn, without a callback.
+   * Everything else (long polling, a packet already waiting, volatile or binary packets, a
+   * connection closing) takes engine.io's path as before. What the client receives is the same
+   * bytes in the same order.
+   */
+  direct(client: SocketIoClient) {
+    const engineWrite = client.writeToEngine.bind(client);
+    client.writeToEngine = (encodedPackets, opts) => {
+      const frame = opts?.wsPreEncodedFrame;
+      if (frame && !opts.volatile && this.writeFrame(client.conn as WsConnection, frame)) return;
+      engineWrite(encodedPackets, opts);
+    };
+  }
+
+  /** Writes a pre-encoded frame straight to the connection's WebSocket; false when it may not. */
+  private writeFrame(conn: WsConnection, frame: Buffer[]): boolean {
+    if (conn.readyState !== "open" || conn.writeBuffer?.length !== 0) return false;
+    const transport = conn.transport;
+    if (transport?.name !== "websocket" || transport.perMessageDeflate) return false;
+    const ws = transport.socket;
+    const sender = ws?._sender as { sendFrame?: (list: Buffer[]) => void } | undefined;
+    const tcp = ws?._socket as NetSocket | undefined;
+    if (ws?.readyState !== WS_OPEN || typeof sender?.sendFrame !== "function" || !tcp || tcp.destroyed || typeof tcp.cork !== "function") return false;
+    this.holdTcp(tcp);
+    sender.sendFrame(frame);
+    return true;
   }
 
   private hold(conn: unknown) {
     const tcp = tcpOf(conn);
-    if (!tcp || this.corked.has(tcp)) return;
+    if (tcp) this.holdTcp(tcp);
+  }
+
+  private holdTcp(tcp: NetSocket) {
+    if (this.corked.has(tcp)) return;
     tcp.cork();
     this.corked.add(tcp);
     if (!this.scheduled) {
