@@ -21,17 +21,17 @@ const MAGENTA_SCREEN = () => {
     const canvas = document.createElement("canvas");
     canvas.width = 1280;
     canvas.height = 720;
-    const g = canvas.getContext("2d")!;
-    let n = 0;
+    const paint = canvas.getContext("2d")!;
+    let frame = 0;
     const draw = () => {
-      g.fillStyle = "#e000e0";
-      g.fillRect(0, 0, 1280, 720);
-      g.fillStyle = "#ffffff";
-      g.fillRect((n * 16) % 1160, 220, 120, 300);
-      g.fillStyle = "#300030";
-      g.font = "bold 96px sans-serif";
-      g.fillText(`Slide ${n}`, 80, 140);
-      n++;
+      paint.fillStyle = "#e000e0";
+      paint.fillRect(0, 0, 1280, 720);
+      paint.fillStyle = "#ffffff";
+      paint.fillRect((frame * 16) % 1160, 220, 120, 300);
+      paint.fillStyle = "#300030";
+      paint.font = "bold 96px sans-serif";
+      paint.fillText(`Slide ${frame}`, 80, 140);
+      frame++;
     };
     draw();
     setInterval(draw, 100);
@@ -52,8 +52,8 @@ async function pressedOn(page: Page, testId: string) {
 async function seesCamera(page: Page, userId: string) {
   await page.waitForFunction(
     (id) => {
-      const v = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"]:not([data-screen="true"]) video`);
-      const stream = v?.srcObject as MediaStream | null | undefined;
+      const video = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"]:not([data-screen="true"]) video`);
+      const stream = video?.srcObject as MediaStream | null | undefined;
       return !!stream && stream.getVideoTracks().some((t) => t.readyState === "live");
     },
     userId,
@@ -82,20 +82,20 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
       console.warn(`recording files copied to ${to}`);
     });
     const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Rae Teacher"), verifiedUser(web.server, "student", "Lou Student")]);
-    const t = await startClassUi(web.browser, web.server, teacher, {
+    const teacherUi = await startClassUi(web.browser, web.server, teacher, {
       title: "Recorded with cameras",
       init: async (ctx) => void (await ctx.addInitScript(MAGENTA_SCREEN)),
     });
-    const s = await joinClassUi(web.browser, web.server, student, t.code);
-    contexts.push(t.ctx, s.ctx);
-    const tp = t.page;
-    const sp = s.page;
+    const studentUi = await joinClassUi(web.browser, web.server, student, teacherUi.code);
+    contexts.push(teacherUi.ctx, studentUi.ctx);
+    const tp = teacherUi.page;
+    const sp = studentUi.page;
     await sp.getByTestId("classroom").waitFor();
-    const idOf = (p: Page) =>
-      p.evaluate(() =>
+    const idOf = (page: Page) =>
+      page.evaluate(() =>
         fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
-          .then((r) => r.json())
-          .then((j) => j.user.id as string),
+          .then((res) => res.json())
+          .then((body) => body.user.id as string),
       );
     const [teacherId, studentId] = await Promise.all([idOf(tp), idOf(sp)]);
 
@@ -113,7 +113,7 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email: teacher.email, password: teacher.password }),
-    }).then((r) => r.json());
+    }).then((res) => res.json());
     const auth = { authorization: `Bearer ${login.accessToken}` };
 
     await tp.getByTestId("control-record").click();
@@ -136,7 +136,7 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     const rec: RecordingDto = await waitFor(
       "the recording to be processed",
       async () => {
-        const [latest]: RecordingDto[] = (await fetch(`${web.server.url}/api/v1/recordings`, { headers: auth }).then((r) => r.json())).recordings;
+        const [latest]: RecordingDto[] = (await fetch(`${web.server.url}/api/v1/recordings`, { headers: auth }).then((res) => res.json())).recordings;
         return latest && (latest.status === "ready" || latest.status === "failed") ? latest : undefined;
       },
       { timeoutMs: 300_000, intervalMs: 500 },
@@ -156,26 +156,26 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     const screen = rec.tracks.find((x: { source: string }) => x.source === "screen");
     expect(screen, JSON.stringify(rec.tracks)).toBeTruthy();
 
-    const D = (Date.parse(rec.stoppedAt!) - Date.parse(rec.startedAt)) / 1000;
+    const durationSeconds = (Date.parse(rec.stoppedAt!) - Date.parse(rec.startedAt)) / 1000;
     const shareFrom = screen!.startOffsetMs / 1000;
-    const shareTo = (screen!.endOffsetMs ?? D * 1000) / 1000;
+    const shareTo = (screen!.endOffsetMs ?? durationSeconds * 1000) / 1000;
     const expected: ExpectedContent = {
-      durationS: D,
+      durationS: durationSeconds,
       cameras: [
         // A screen was shared, so the teacher's camera is a tile (slot 0) the whole time, and
         // full size on the stage outside the share; the student's camera is the next tile.
-        { name: "the teacher's camera (tile)", from: 0, to: D, region: () => tileRegion(0) },
-        { name: "the student's camera (tile)", from: 0, to: D, region: () => tileRegion(1) },
+        { name: "the teacher's camera (tile)", from: 0, to: durationSeconds, region: () => tileRegion(0) },
+        { name: "the student's camera (tile)", from: 0, to: durationSeconds, region: () => tileRegion(1) },
         {
           name: "the teacher's camera on the stage outside the share",
           from: 0,
-          to: D,
+          to: durationSeconds,
           region: () => STAGE,
-          skip: (t) => t >= shareFrom - 0.5 && t < shareTo + 1.5,
+          skip: (seconds) => seconds >= shareFrom - 0.5 && seconds < shareTo + 1.5,
         },
       ],
       screens: [{ from: shareFrom, to: shareTo }],
-      mics: [{ from: 0, to: D }],
+      mics: [{ from: 0, to: durationSeconds }],
     };
     const master = await (await fetch(`${web.server.url}${rec.urls!.stream}`)).text();
     const variants = master.split("\n").filter((l) => l.startsWith("/api/"));

@@ -20,7 +20,7 @@ type Node = Awaited<ReturnType<typeof startNodeProcess>>;
 
 describe.skipIf(!hasFfmpeg)("recording while the media node dies", () => {
   let nodes: Node[] = [];
-  let t: TestApp;
+  let testApp: TestApp;
   let url: string;
   let teacher: Person;
   const clients: TestClient[] = [];
@@ -28,54 +28,55 @@ describe.skipIf(!hasFfmpeg)("recording while the media node dies", () => {
 
   beforeAll(async () => {
     nodes = await Promise.all([startNodeProcess(61000), startNodeProcess(62000)]);
-    ({ t, url } = await listeningApp({ MEDIA_NODES: nodes.map((n) => n.url).join(","), MEDIA_SECRET: TEST_SECRET }));
-    teacher = await person(t, "teacher", "Teacher");
+    ({ t: testApp, url } = await listeningApp({ MEDIA_NODES: nodes.map((n) => n.url).join(","), MEDIA_SECRET: TEST_SECRET }));
+    teacher = await person(testApp, "teacher", "Teacher");
   }, 60_000);
   afterAll(async () => {
     for (const p of pubs) await p.close();
     for (const c of clients) c.close();
-    await t?.close();
+    await testApp?.close();
     for (const n of nodes) await n.stop();
   });
 
   it("keeps recording on the other node: tracks from before and after the failure, processed to one MP4", async () => {
-    const room = await createRoom(t, teacher, { title: "Failover" });
-    const h = await joined(url, teacher, room.id);
-    clients.push(h.c);
-    const before = new SocketPublisher(h.c);
+    const room = await createRoom(testApp, teacher, { title: "Failover" });
+    const teacherSession = await joined(url, teacher, room.id);
+    clients.push(teacherSession.c);
+    const before = new SocketPublisher(teacherSession.c);
     pubs.push(before);
     const [cam1, mic1] = await before.publish(["camera", "microphone"]);
-    const start = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
+    const start = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
     expect(start.statusCode, start.body).toBe(201);
     const recordingId: string = start.json().recording.id;
-    await capturedFor(t.app.recording.service, recordingId, 3000, { tracks: 2 });
+    await capturedFor(testApp.app.recording.service, recordingId, 3000, { tracks: 2 });
 
     const rooms = await Promise.all(
       nodes.map(
-        async (n) => ((await (await fetch(`${n.url}/rooms`, { headers: { "x-media-secret": TEST_SECRET } })).json()) as { rooms: { roomId: string }[] }).rooms,
+        async (node) =>
+          ((await (await fetch(`${node.url}/rooms`, { headers: { "x-media-secret": TEST_SECRET } })).json()) as { rooms: { roomId: string }[] }).rooms,
       ),
     );
     const holder = rooms.findIndex((list) => list.some((r) => r.roomId === room.id));
     expect(holder).toBeGreaterThanOrEqual(0);
     nodes[holder].child.kill("SIGKILL");
-    await h.c.waitFor("media-reset", (e) => e.roomId === room.id && e.reason === "media-lost", 20_000);
+    await teacherSession.c.waitFor("media-reset", (event) => event.roomId === room.id && event.reason === "media-lost", 20_000);
 
     // The teacher's client starts over (as the web client does on media-reset).
     await before.close();
-    expect((await h.c.emit("leave-media", { roomId: room.id })).ok).toBe(true);
-    const after = new SocketPublisher(h.c);
+    expect((await teacherSession.c.emit("leave-media", { roomId: room.id })).ok).toBe(true);
+    const after = new SocketPublisher(teacherSession.c);
     pubs.push(after);
     const [cam2, mic2] = await after.publish(["camera", "microphone"]);
-    await capturedFor(t.app.recording.service, recordingId, 4000, { tracks: 2, producers: [cam2.producerId!, mic2.producerId!] });
+    await capturedFor(testApp.app.recording.service, recordingId, 4000, { tracks: 2, producers: [cam2.producerId!, mic2.producerId!] });
 
-    const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
+    const stop = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
-    const rec = await waitProcessed(t, recordingId, teacher.auth);
+    const rec = await waitProcessed(testApp, recordingId, teacher.auth);
     expect(rec.error).toBeNull();
     expect(rec.status).toBe("ready");
     const ids = rec.tracks.map((x: { producerId: string }) => x.producerId);
-    for (const p of [cam1, mic1, cam2, mic2]) expect(ids, JSON.stringify(rec.tracks)).toContain(p!.producerId);
-    for (const x of rec.tracks) expect(x.parts.length, JSON.stringify(rec.tracks)).toBeGreaterThan(0);
+    for (const published of [cam1, mic1, cam2, mic2]) expect(ids, JSON.stringify(rec.tracks)).toContain(published!.producerId);
+    for (const track of rec.tracks) expect(track.parts.length, JSON.stringify(rec.tracks)).toBeGreaterThan(0);
     const second = rec.tracks.find((x: { producerId: string }) => x.producerId === cam2!.producerId);
     expect(second.startOffsetMs).toBeGreaterThan(2500);
   });

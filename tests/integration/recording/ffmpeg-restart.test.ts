@@ -33,36 +33,36 @@ const alive = (pid: number) => {
 };
 
 describe.skipIf(!hasFfmpeg)("the capture FFmpeg dies mid-recording", () => {
-  let t: TestApp;
+  let testApp: TestApp;
   let teacher: Awaited<ReturnType<typeof signUp>>;
   let roomId: string;
   let source: FfmpegRtpSource;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    teacher = await signUp(t, { role: "teacher" });
-    roomId = await liveRoom(t, teacher.user.id, "Crashy");
+    testApp = await createTestApp();
+    teacher = await signUp(testApp, { role: "teacher" });
+    roomId = await liveRoom(testApp, teacher.user.id, "Crashy");
     source = new FfmpegRtpSource(teacher.user.id);
-    t.app.recording.service.setSourceFactory(async () => source);
+    testApp.app.recording.service.setSourceFactory(async () => source);
   });
   afterAll(async () => {
     await source?.stop();
-    await t?.close();
+    await testApp?.close();
   });
 
   it("restarts it into a new part, records the gap, and the MP4 still covers the whole recording", async () => {
-    const base = await t.app.listen({ port: 0, host: "127.0.0.1" });
-    const r = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
-    expect(r.statusCode, r.body).toBe(201);
-    const id: string = r.json().recording.id;
+    const base = await testApp.app.listen({ port: 0, host: "127.0.0.1" });
+    const res = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
+    expect(res.statusCode, res.body).toBe(201);
+    const id: string = res.json().recording.id;
     await source.addTrack("cam1", "video", "camera");
     await source.addTrack("mic1", "audio", "microphone");
-    const session = t.app.recording.service.activeSession(id)!;
+    const session = testApp.app.recording.service.activeSession(id)!;
     expect(session).toBeDefined();
     const cam = await waitFor("the camera capture", () => session.captures.get("cam1")?.capture);
     // Wait until the first part really captures (its offset is set by the first forwarded packet).
     await waitFor("the first part to capture", () => cam.parts.length === 1 && cam.parts[0]!.offsetMs >= 0 && cam.packets > 50);
-    await capturedFor(t.app.recording.service, id, 2000, { producers: ["cam1"] });
+    await capturedFor(testApp.app.recording.service, id, 2000, { producers: ["cam1"] });
     const pid = cam.parts[0]!.pid!;
     expect(alive(pid)).toBe(true);
     process.kill(pid, "SIGKILL");
@@ -76,9 +76,9 @@ describe.skipIf(!hasFfmpeg)("the capture FFmpeg dies mid-recording", () => {
     // Three seconds of camera on the second part (from its first packet, on the recording's clock).
     await waitFor("three seconds on the second part", () => cam.lastPacketAt - second.offsetMs >= 3000, 30_000);
 
-    const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
+    const stop = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
-    const rec = await waitProcessed(t, id, teacher.auth);
+    const rec = await waitProcessed(testApp, id, teacher.auth);
     expect(rec.error).toBeNull();
     expect(rec.status).toBe("ready");
     expect(alive(second.pid!)).toBe(false);
@@ -92,17 +92,17 @@ describe.skipIf(!hasFfmpeg)("the capture FFmpeg dies mid-recording", () => {
     expect(p2.gapReason).toMatch(/ffmpeg exited \(SIGKILL\)/);
     expect(p2.offsetMs).toBeGreaterThanOrEqual(p1.endOffsetMs);
     expect(micTrack.parts).toHaveLength(1);
-    const dir = t.app.recording.service.captureDir(id);
+    const dir = testApp.app.recording.service.captureDir(id);
     const files = cam.parts.filter((p) => p.offsetMs >= 0).map((p) => `${dir}/${p.file}`);
     expect(files).toHaveLength(camTrack.parts.length);
     // Both parts are readable files (the killed one too) holding what was captured into them,
     // so the MP4 shows the camera before and after the gap, not only a canvas of the right length.
     for (const [i, file] of files.slice(0, 2).entries()) {
-      const d = await spanOf(file);
+      const seconds = await spanOf(file);
       // Not compared with the part's wall time: run beside other FFmpeg-heavy tests on 2 cores a part
       // holds noticeably less video than its wall span (open question, see docs). Before the
       // -flush_packets/-cluster_time_limit fix the killed part was not readable at all.
-      expect(d, `part ${i + 1}: ${d} s of video`).toBeGreaterThan(0.5);
+      expect(seconds, `part ${i + 1}: ${seconds} s of video`).toBeGreaterThan(0.5);
     }
 
     const expected = (Date.parse(rec.stoppedAt) - Date.parse(rec.startedAt)) / 1000;

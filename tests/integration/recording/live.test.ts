@@ -18,78 +18,78 @@ const probe = async (url: string) =>
   JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 
 describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder is a participant)", () => {
-  let t: TestApp;
+  let testApp: TestApp;
   let url: string;
   let teacher: Person, student: Person, late: Person;
   const clients: TestClient[] = [];
   let pub: SocketPublisher | undefined;
 
   beforeAll(async () => {
-    ({ t, url } = await listeningApp({ MEDIA_WORKERS: "1", RTC_MIN_PORT: "53000", RTC_MAX_PORT: "53999" }));
-    teacher = await person(t, "teacher", "Teacher");
-    student = await person(t, "student", "Student");
-    late = await person(t, "student", "Late Student");
+    ({ t: testApp, url } = await listeningApp({ MEDIA_WORKERS: "1", RTC_MIN_PORT: "53000", RTC_MAX_PORT: "53999" }));
+    teacher = await person(testApp, "teacher", "Teacher");
+    student = await person(testApp, "student", "Student");
+    late = await person(testApp, "student", "Late Student");
   });
   afterAll(async () => {
     await pub?.close();
     for (const c of clients) c.close();
-    await t?.close();
+    await testApp?.close();
   });
 
   it("records camera + mic published over Socket.IO, a screen share that starts halfway, and processes them", async ({ onTestFailed }) => {
     let recordingId = "";
     onTestFailed(() => {
       // The captured tracks and FFmpeg logs, for a look at what went wrong.
-      const dir = recordingId ? t.app.recording.service.captureDir(recordingId) : "";
+      const dir = recordingId ? testApp.app.recording.service.captureDir(recordingId) : "";
       if (!dir || !existsSync(dir)) return;
       const to = path.join("test-artifacts", "recording-live");
       mkdirSync(to, { recursive: true });
       cpSync(dir, to, { recursive: true });
       console.warn(`recording files copied to ${to}`);
     });
-    const room = await createRoom(t, teacher, { title: "Optics" });
-    const h = await joined(url, teacher, room.id);
-    const s = await joined(url, student, room.id);
-    clients.push(h.c, s.c);
-    expect(s.c.has("recording-started")).toBe(false);
-    pub = new SocketPublisher(h.c);
+    const room = await createRoom(testApp, teacher, { title: "Optics" });
+    const teacherSession = await joined(url, teacher, room.id);
+    const studentSession = await joined(url, student, room.id);
+    clients.push(teacherSession.c, studentSession.c);
+    expect(studentSession.c.has("recording-started")).toBe(false);
+    pub = new SocketPublisher(teacherSession.c);
     const [cam, mic] = await pub.publish(["camera", "microphone"]);
 
-    const start = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
+    const start = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
     expect(start.statusCode, start.body).toBe(201);
     recordingId = start.json().recording.id;
-    for (const c of [h.c, s.c]) expect((await c.waitFor("recording-started")).recordingId).toBe(recordingId);
+    for (const client of [teacherSession.c, studentSession.c]) expect((await client.waitFor("recording-started")).recordingId).toBe(recordingId);
 
     // Someone joining now learns that the class is being recorded.
-    const l = await joined(url, late, room.id);
-    clients.push(l.c);
-    expect((await l.c.waitFor("recording-started")).recordingId).toBe(recordingId);
+    const lateSession = await joined(url, late, room.id);
+    clients.push(lateSession.c);
+    expect((await lateSession.c.waitFor("recording-started")).recordingId).toBe(recordingId);
 
-    await capturedFor(t.app.recording.service, recordingId, 10_000);
+    await capturedFor(testApp.app.recording.service, recordingId, 10_000);
     const [screen] = await pub.publish(["screen"], { size: "960x540" });
-    const marker = await h.c.emit("add-marker", { roomId: room.id, label: "Refraction" });
+    const marker = await teacherSession.c.emit("add-marker", { roomId: room.id, label: "Refraction" });
     expect(marker, JSON.stringify(marker)).toMatchObject({ ok: true, marker: { label: "Refraction", kind: "marker" } });
-    expect((await s.c.emit("add-marker", { roomId: room.id, label: "mine" })).error.code).toBe("FORBIDDEN");
-    expect((await h.c.emit("add-marker", { roomId: room.id, label: "" })).error.code).toBe("VALIDATION_FAILED");
-    await h.c.waitFor("recording-marker", (e) => e.marker.label === "Refraction");
+    expect((await studentSession.c.emit("add-marker", { roomId: room.id, label: "mine" })).error.code).toBe("FORBIDDEN");
+    expect((await teacherSession.c.emit("add-marker", { roomId: room.id, label: "" })).error.code).toBe("VALIDATION_FAILED");
+    await teacherSession.c.waitFor("recording-marker", (event) => event.marker.label === "Refraction");
     // The recorder marks the screen share; a raised hand is marked through the hand-raised hook.
-    await h.c.waitFor("recording-marker", (e) => e.marker.kind === "screen");
-    expect((await s.c.emit("raise-hand", { roomId: room.id })).ok).toBe(true);
-    const hand = await h.c.waitFor("recording-marker", (e) => e.marker.kind === "hand");
+    await teacherSession.c.waitFor("recording-marker", (event) => event.marker.kind === "screen");
+    expect((await studentSession.c.emit("raise-hand", { roomId: room.id })).ok).toBe(true);
+    const hand = await teacherSession.c.waitFor("recording-marker", (event) => event.marker.kind === "hand");
     expect(hand.marker.label).toBe("Student raised a hand");
-    expect(s.c.has("recording-marker")).toBe(false);
+    expect(studentSession.c.has("recording-marker")).toBe(false);
     // Ten seconds of class with the share on.
-    await capturedFor(t.app.recording.service, recordingId, 10_000);
+    await capturedFor(testApp.app.recording.service, recordingId, 10_000);
 
-    const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
+    const stop = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
-    for (const c of [h.c, s.c, l.c]) expect((await c.waitFor("recording-stopped")).recordingId).toBe(recordingId);
+    for (const client of [teacherSession.c, studentSession.c, lateSession.c]) expect((await client.waitFor("recording-stopped")).recordingId).toBe(recordingId);
     // Every packet the publisher sent reached the SFU leg of the recorder.
     expect(cam!.packets).toBeGreaterThan(0);
     expect(mic!.packets).toBeGreaterThan(0);
     expect(screen!.packets).toBeGreaterThan(0);
 
-    const rec = await waitProcessed(t, recordingId, teacher.auth);
+    const rec = await waitProcessed(testApp, recordingId, teacher.auth);
     expect(rec.error).toBeNull();
     expect(rec.status).toBe("ready");
     const bySource = Object.fromEntries(rec.tracks.map((x: { source: string }) => [x.source, x]));
@@ -98,8 +98,8 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     expect(bySource.camera.codec).toBe("VP8");
     expect(bySource.microphone.codec).toBe("opus");
     expect(bySource.screen.startOffsetMs).toBeGreaterThan(bySource.camera.startOffsetMs);
-    for (const x of rec.tracks) expect(x.parts.length, JSON.stringify(rec.tracks)).toBeGreaterThan(0);
-    const byKind = (k: string) => rec.markers.filter((m: { kind: string }) => m.kind === k);
+    for (const track of rec.tracks) expect(track.parts.length, JSON.stringify(rec.tracks)).toBeGreaterThan(0);
+    const byKind = (kind: string) => rec.markers.filter((m: { kind: string }) => m.kind === kind);
     expect(byKind("marker").map((m: { label: string }) => m.label)).toEqual(["Refraction"]);
     expect(byKind("screen").map((m: { label: string }) => m.label)).toEqual(["Screen share — Teacher"]);
     // Marked when the recorder gets the track; its video starts at the first key frame, a little later.
@@ -110,8 +110,8 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     expect(byKind("hand")[0].offsetMs).toBeGreaterThanOrEqual(byKind("screen")[0].offsetMs);
 
     // Progress went to the host only; the result is there.
-    await h.c.waitFor("recording-progress", (e) => e.recordingId === recordingId && e.status === "ready");
-    expect(s.c.has("recording-progress")).toBe(false);
+    await teacherSession.c.waitFor("recording-progress", (event) => event.recordingId === recordingId && event.status === "ready");
+    expect(studentSession.c.has("recording-progress")).toBe(false);
 
     const expected = (Date.parse(rec.stoppedAt) - Date.parse(rec.startedAt)) / 1000;
     const info = await probe(`${url}${rec.urls.download}`);
@@ -122,8 +122,8 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     expect(variants).toHaveLength(2);
     expect(master).toMatch(/RESOLUTION=1280x720/);
     expect(master).toMatch(/RESOLUTION=640x360/);
-    for (const v of variants) {
-      const vi = await probe(`${url}${v}`);
+    for (const variant of variants) {
+      const vi = await probe(`${url}${variant}`);
       expect(vi.streams.some((x: { codec_name: string }) => x.codec_name === "h264")).toBe(true);
       expect(Math.abs(Number(vi.format.duration) - expected)).toBeLessThan(1.5);
     }
@@ -155,29 +155,29 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
   });
 
   it("ending the class stops its recording", async () => {
-    const room = await createRoom(t, teacher, { title: "Waves" });
-    const h = await joined(url, teacher, room.id);
-    clients.push(h.c);
-    const p = new SocketPublisher(h.c);
+    const room = await createRoom(testApp, teacher, { title: "Waves" });
+    const teacherSession = await joined(url, teacher, room.id);
+    clients.push(teacherSession.c);
+    const publisher = new SocketPublisher(teacherSession.c);
     try {
-      await p.publish(["camera", "microphone"]);
-      const start = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
+      await publisher.publish(["camera", "microphone"]);
+      const start = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
       expect(start.statusCode, start.body).toBe(201);
       const id = start.json().recording.id;
-      await capturedFor(t.app.recording.service, id, 2000);
-      expect((await h.c.emit("end-room", { roomId: room.id })).ok).toBe(true);
+      await capturedFor(testApp.app.recording.service, id, 2000);
+      expect((await teacherSession.c.emit("end-room", { roomId: room.id })).ok).toBe(true);
       const rec = await waitFor(
         "the recording to stop",
         async () => {
-          const r = (await t.app.inject({ method: "GET", url: `/api/v1/recordings/${id}`, headers: teacher.auth })).json().recording;
-          return r.status !== "recording" && r;
+          const current = (await testApp.app.inject({ method: "GET", url: `/api/v1/recordings/${id}`, headers: teacher.auth })).json().recording;
+          return current.status !== "recording" && current;
         },
         { intervalMs: 200 },
       );
       expect(rec.stoppedAt).not.toBeNull();
       expect(["processing", "ready"]).toContain(rec.status);
     } finally {
-      await p.close();
+      await publisher.close();
     }
   });
 });

@@ -15,7 +15,7 @@ const probe = async (url: string) =>
   JSON.parse((await promisify(execFile)("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", url])).stdout || "{}");
 
 describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
-  let t: TestApp;
+  let testApp: TestApp;
   let teacher: Awaited<ReturnType<typeof signUp>>;
   let student: Awaited<ReturnType<typeof signUp>>;
   let other: Awaited<ReturnType<typeof signUp>>;
@@ -26,36 +26,36 @@ describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
 
   beforeAll(async () => {
     if (!hasFfmpeg) console.warn("SKIP recording tests: ffmpeg is not installed");
-    t = await createTestApp();
-    teacher = await signUp(t, { role: "teacher" });
-    student = await signUp(t, { role: "student" });
-    other = await signUp(t, { role: "teacher" });
-    roomId = await liveRoom(t, teacher.user.id, "Physics");
+    testApp = await createTestApp();
+    teacher = await signUp(testApp, { role: "teacher" });
+    student = await signUp(testApp, { role: "student" });
+    other = await signUp(testApp, { role: "teacher" });
+    roomId = await liveRoom(testApp, teacher.user.id, "Physics");
     source = new FfmpegRtpSource(teacher.user.id);
-    t.app.recording.service.setSourceFactory(async () => source);
-    base = await t.app.listen({ port: 0, host: "127.0.0.1" });
+    testApp.app.recording.service.setSourceFactory(async () => source);
+    base = await testApp.app.listen({ port: 0, host: "127.0.0.1" });
   });
   afterAll(async () => {
     await source?.stop();
-    await t?.close();
+    await testApp?.close();
   });
 
   it("a student cannot start a recording", async () => {
-    const r = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: student.auth, payload: { roomId } });
-    expect(r.statusCode).toBe(403);
+    const res = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: student.auth, payload: { roomId } });
+    expect(res.statusCode).toBe(403);
   });
 
   it("records camera + mic with a screen share joining halfway, and processes it", async () => {
-    const r = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
-    expect(r.statusCode, r.body).toBe(201);
-    recordingId = r.json().recording.id;
-    expect(r.json().recording.status).toBe("recording");
-    const again = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
+    const res = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
+    expect(res.statusCode, res.body).toBe(201);
+    recordingId = res.json().recording.id;
+    expect(res.json().recording.status).toBe("recording");
+    const again = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
     expect(again.json().error.code).toBe("RECORDING_ALREADY_ACTIVE");
     await source.addTrack("cam1", "video", "camera");
     await source.addTrack("mic1", "audio", "microphone");
-    await capturedFor(t.app.recording.service, recordingId, 5000, { tracks: 2 });
-    const mk = await t.app.inject({
+    await capturedFor(testApp.app.recording.service, recordingId, 5000, { tracks: 2 });
+    const mk = await testApp.app.inject({
       method: "POST",
       url: `/api/v1/rooms/${roomId}/recording/markers`,
       headers: teacher.auth,
@@ -63,12 +63,12 @@ describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
     });
     expect(mk.statusCode, mk.body).toBe(201);
     await source.addTrack("scr1", "video", "screen", { size: "1280x720" });
-    await capturedFor(t.app.recording.service, recordingId, 5000, { tracks: 3 });
-    const studentStop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: student.auth });
+    await capturedFor(testApp.app.recording.service, recordingId, 5000, { tracks: 3 });
+    const studentStop = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: student.auth });
     expect([403, 404]).toContain(studentStop.statusCode);
-    const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
+    const stop = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
-    const rec = await waitProcessed(t, recordingId, teacher.auth);
+    const rec = await waitProcessed(testApp, recordingId, teacher.auth);
     expect(rec.error).toBeNull();
     expect(rec.status).toBe("ready");
     expect(rec.tracks).toHaveLength(3);
@@ -100,8 +100,8 @@ describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
     expect(variants).toHaveLength(2);
     expect(text).toMatch(/RESOLUTION=1280x720/);
     expect(text).toMatch(/RESOLUTION=640x360/);
-    for (const v of variants) {
-      const vi = await probe(`${base}${v}`);
+    for (const variant of variants) {
+      const vi = await probe(`${base}${variant}`);
       expect(vi.streams.some((s: { codec_name: string }) => s.codec_name === "h264")).toBe(true);
       expect(Math.abs(Number(vi.format.duration) - expected)).toBeLessThan(1.5);
     }
@@ -112,43 +112,43 @@ describe.skipIf(!hasFfmpeg)("recording a class (FFmpeg-generated RTP)", () => {
   });
 
   it("another teacher cannot read, download or delete a private recording; an admin can read it", async () => {
-    expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}`, headers: other.auth })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}/download`, headers: other.auth })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: "DELETE", url: `/api/v1/recordings/${recordingId}`, headers: other.auth })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings?roomId=${roomId}`, headers: other.auth })).json().recordings).toEqual([]);
-    expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}/hls/720p/index.m3u8?exp=99999999999&sig=forged` })).statusCode).toBe(
-      403,
-    );
-    const admin = await makeAdmin(t);
-    expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}`, headers: admin.auth })).statusCode).toBe(200);
+    expect((await testApp.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}`, headers: other.auth })).statusCode).toBe(404);
+    expect((await testApp.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}/download`, headers: other.auth })).statusCode).toBe(404);
+    expect((await testApp.app.inject({ method: "DELETE", url: `/api/v1/recordings/${recordingId}`, headers: other.auth })).statusCode).toBe(404);
+    expect((await testApp.app.inject({ method: "GET", url: `/api/v1/recordings?roomId=${roomId}`, headers: other.auth })).json().recordings).toEqual([]);
+    expect(
+      (await testApp.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}/hls/720p/index.m3u8?exp=99999999999&sig=forged` })).statusCode,
+    ).toBe(403);
+    const admin = await makeAdmin(testApp);
+    expect((await testApp.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}`, headers: admin.auth })).statusCode).toBe(200);
   });
 
   it("a share link plays without an account until it is revoked or expires", async () => {
-    const s = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: {} });
-    expect(s.statusCode, s.body).toBe(201);
-    const { apiUrl } = s.json();
-    expect((await t.app.inject({ method: "GET", url: apiUrl })).json().recording.id).toBe(recordingId);
-    expect((await t.app.inject({ method: "GET", url: `${apiUrl}/stream` })).body).toMatch(/#EXTM3U/);
-    expect((await t.app.inject({ method: "GET", url: `${apiUrl}/thumbnail` })).statusCode).toBe(200);
-    expect((await t.app.inject({ method: "DELETE", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth })).statusCode).toBe(204);
-    expect((await t.app.inject({ method: "GET", url: apiUrl })).json().error.code).toBe("SHARE_NOT_FOUND");
-    const short = await t.app.inject({
+    const share = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: {} });
+    expect(share.statusCode, share.body).toBe(201);
+    const { apiUrl } = share.json();
+    expect((await testApp.app.inject({ method: "GET", url: apiUrl })).json().recording.id).toBe(recordingId);
+    expect((await testApp.app.inject({ method: "GET", url: `${apiUrl}/stream` })).body).toMatch(/#EXTM3U/);
+    expect((await testApp.app.inject({ method: "GET", url: `${apiUrl}/thumbnail` })).statusCode).toBe(200);
+    expect((await testApp.app.inject({ method: "DELETE", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth })).statusCode).toBe(204);
+    expect((await testApp.app.inject({ method: "GET", url: apiUrl })).json().error.code).toBe("SHARE_NOT_FOUND");
+    const short = await testApp.app.inject({
       method: "POST",
       url: `/api/v1/recordings/${recordingId}/share`,
       headers: teacher.auth,
       payload: { expiresInHours: 0.0003 },
     });
     const shortUrl = short.json().apiUrl;
-    expect((await t.app.inject({ method: "GET", url: shortUrl })).statusCode).toBe(200);
-    await waitFor("the short link to expire", async () => (await t.app.inject({ method: "GET", url: shortUrl })).statusCode === 404, {
+    expect((await testApp.app.inject({ method: "GET", url: shortUrl })).statusCode).toBe(200);
+    await waitFor("the short link to expire", async () => (await testApp.app.inject({ method: "GET", url: shortUrl })).statusCode === 404, {
       timeoutMs: 10_000,
       intervalMs: 200,
     });
   });
 
   it("the host deletes the recording and its files", async () => {
-    expect((await t.app.inject({ method: "DELETE", url: `/api/v1/recordings/${recordingId}`, headers: teacher.auth })).statusCode).toBe(204);
-    expect(await t.app.recording.storage.list(`rec/${recordingId}/`)).toEqual([]);
-    expect((await t.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}`, headers: teacher.auth })).statusCode).toBe(404);
+    expect((await testApp.app.inject({ method: "DELETE", url: `/api/v1/recordings/${recordingId}`, headers: teacher.auth })).statusCode).toBe(204);
+    expect(await testApp.app.recording.storage.list(`rec/${recordingId}/`)).toEqual([]);
+    expect((await testApp.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}`, headers: teacher.auth })).statusCode).toBe(404);
   });
 });

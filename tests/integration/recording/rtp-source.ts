@@ -7,14 +7,14 @@ import type { RecorderSource, RecorderTrack } from "../../../apps/server/src/rec
  * SFU: each track is an FFmpeg sending RTP to a UDP socket of ours.
  */
 export class FfmpegRtpSource implements RecorderSource {
-  private onTrack?: (t: RecorderTrack) => void;
+  private onTrack?: (track: RecorderTrack) => void;
   private readonly procs: ChildProcess[] = [];
   private readonly sockets: dgram.Socket[] = [];
   private readonly closers: (() => void)[] = [];
 
   constructor(private readonly userId: string | null) {}
 
-  async start(onTrack: (t: RecorderTrack) => void) {
+  async start(onTrack: (track: RecorderTrack) => void) {
     this.onTrack = onTrack;
   }
 
@@ -23,14 +23,19 @@ export class FfmpegRtpSource implements RecorderSource {
    * `silentForMs`, the track stops sending that long before its producer closes, as a browser's
    * does when its close message is slow to arrive.
    */
-  async addTrack(id: string, kind: "audio" | "video", source: string, opts: { size?: string } = {}): Promise<(o?: { silentForMs?: number }) => Promise<void>> {
+  async addTrack(
+    id: string,
+    kind: "audio" | "video",
+    source: string,
+    opts: { size?: string } = {},
+  ): Promise<(options?: { silentForMs?: number }) => Promise<void>> {
     const sock = dgram.createSocket("udp4");
-    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+    await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", () => resolve()));
     const port = (sock.address() as { port: number }).port;
-    const listeners = new Set<(p: Buffer) => void>();
+    const listeners = new Set<(packet: Buffer) => void>();
     const closeListeners: (() => void)[] = [];
-    sock.on("message", (m) => {
-      if (m.length >= 12 && !(m[1]! >= 192 && m[1]! <= 223)) for (const l of listeners) l(m); // RTP, not RTCP
+    sock.on("message", (message) => {
+      if (message.length >= 12 && !(message[1]! >= 192 && message[1]! <= 223)) for (const listener of listeners) listener(message); // RTP, not RTCP
     });
     const input =
       kind === "video"
@@ -65,30 +70,30 @@ export class FfmpegRtpSource implements RecorderSource {
       kind,
       source,
       codec: kind === "video" ? { name: "VP8", payloadType: 96, clockRate: 90000 } : { name: "opus", payloadType: 111, clockRate: 48000, channels: 2 },
-      onRtp: (l) => {
-        listeners.add(l);
-        return () => listeners.delete(l);
+      onRtp: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
       },
-      onClose: (l) => closeListeners.push(l),
+      onClose: (listener) => closeListeners.push(listener),
       requestKeyFrame: () => {},
     };
     this.onTrack?.(track);
     const close = async ({ silentForMs = 0 } = {}) => {
       proc.kill("SIGKILL");
       listeners.clear();
-      if (silentForMs) await new Promise((r) => setTimeout(r, silentForMs));
+      if (silentForMs) await new Promise((resolve) => setTimeout(resolve, silentForMs));
       sock.close();
-      for (const l of closeListeners) l();
+      for (const listener of closeListeners) listener();
     };
     this.closers.push(() => void close());
     return close;
   }
 
   async stop() {
-    for (const p of this.procs) p.kill("SIGKILL");
-    for (const s of this.sockets) {
+    for (const proc of this.procs) proc.kill("SIGKILL");
+    for (const socket of this.sockets) {
       try {
-        s.close();
+        socket.close();
       } catch {}
     }
   }

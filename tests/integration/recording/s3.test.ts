@@ -23,7 +23,7 @@ const probe = async (url: string) =>
 describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_server)", () => {
   let s3: LocalS3;
   let client: S3Client;
-  let t: TestApp;
+  let testApp: TestApp;
   let teacher: Awaited<ReturnType<typeof signUp>>;
   let roomId: string;
   let source: FfmpegRtpSource;
@@ -32,9 +32,9 @@ describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_ser
     const out: { key: string; size: number }[] = [];
     let token: string | undefined;
     do {
-      const r = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix, ContinuationToken: token }));
-      for (const o of r.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0 });
-      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+      const listing = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const entry of listing.Contents ?? []) out.push({ key: entry.Key!, size: entry.Size ?? 0 });
+      token = listing.IsTruncated ? listing.NextContinuationToken : undefined;
     } while (token);
     return out;
   };
@@ -53,31 +53,31 @@ describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_ser
       secretAccessKey: "test",
       forcePathStyle: true,
     }).put("rec/someone-else/keep.txt", Buffer.from("keep"));
-    t = await createTestApp(s3.env);
-    teacher = await signUp(t, { role: "teacher" });
-    roomId = await liveRoom(t, teacher.user.id, "On S3");
+    testApp = await createTestApp(s3.env);
+    teacher = await signUp(testApp, { role: "teacher" });
+    roomId = await liveRoom(testApp, teacher.user.id, "On S3");
     source = new FfmpegRtpSource(teacher.user.id);
-    t.app.recording.service.setSourceFactory(async () => source);
+    testApp.app.recording.service.setSourceFactory(async () => source);
   });
   afterAll(async () => {
     await source?.stop();
-    await t?.close();
+    await testApp?.close();
     client?.destroy();
     await s3?.stop();
   });
 
   it("records, processes into the bucket, serves download (Range) and HLS from it, and DELETE empties it", async () => {
-    expect(t.app.recording.storage).toBeInstanceOf(S3Storage);
-    const base = await t.app.listen({ port: 0, host: "127.0.0.1" });
-    const r = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
-    expect(r.statusCode, r.body).toBe(201);
-    const id: string = r.json().recording.id;
+    expect(testApp.app.recording.storage).toBeInstanceOf(S3Storage);
+    const base = await testApp.app.listen({ port: 0, host: "127.0.0.1" });
+    const res = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
+    expect(res.statusCode, res.body).toBe(201);
+    const id: string = res.json().recording.id;
     await source.addTrack("cam1", "video", "camera");
     await source.addTrack("mic1", "audio", "microphone");
-    await capturedFor(t.app.recording.service, id, 6000, { tracks: 2 });
-    const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
+    await capturedFor(testApp.app.recording.service, id, 6000, { tracks: 2 });
+    const stop = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
-    const rec = await waitProcessed(t, id, teacher.auth);
+    const rec = await waitProcessed(testApp, id, teacher.auth);
     expect(rec.error).toBeNull();
     expect(rec.status).toBe("ready");
     const expected = (Date.parse(rec.stoppedAt) - Date.parse(rec.startedAt)) / 1000;
@@ -94,9 +94,9 @@ describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_ser
     expect(master, names.join("\n")).toBeDefined();
     const variants = playlists.filter((k) => k !== master);
     expect(variants).toHaveLength(2);
-    for (const v of variants) {
-      const dir = v.slice(0, v.lastIndexOf("/") + 1);
-      const listed = (await object(v))
+    for (const variantPath of variants) {
+      const dir = variantPath.slice(0, variantPath.lastIndexOf("/") + 1);
+      const listed = (await object(variantPath))
         .toString()
         .split("\n")
         .filter((l) => l && !l.startsWith("#"));
@@ -117,9 +117,9 @@ describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_ser
     expect(Math.abs(Number(info.format.duration) - expected)).toBeLessThan(1);
 
     // HLS master and a variant through the signed URLs.
-    const m = await fetch(`${base}/api/v1/recordings/${id}/stream`, { headers: teacher.auth });
-    expect(m.status).toBe(200);
-    const text = await m.text();
+    const masterRes = await fetch(`${base}/api/v1/recordings/${id}/stream`, { headers: teacher.auth });
+    expect(masterRes.status).toBe(200);
+    const text = await masterRes.text();
     expect(text).toMatch(/^#EXTM3U/);
     const signed = text.split("\n").filter((l) => l.startsWith("/api/"));
     expect(signed).toHaveLength(2);
@@ -132,7 +132,7 @@ describe.skipIf(!hasFfmpeg || !hasS3)("a whole recording on S3 storage (moto_ser
     expect(Math.abs(Number(vi.format.duration) - expected)).toBeLessThan(1.5);
 
     // DELETE removes every object of the recording and nothing else.
-    expect((await t.app.inject({ method: "DELETE", url: `/api/v1/recordings/${id}`, headers: teacher.auth })).statusCode).toBe(204);
+    expect((await testApp.app.inject({ method: "DELETE", url: `/api/v1/recordings/${id}`, headers: teacher.auth })).statusCode).toBe(204);
     expect(await keys(`rec/${id}/`)).toEqual([]);
     expect((await keys("rec/someone-else/")).map((o) => o.key)).toEqual(["rec/someone-else/keep.txt"]);
   });

@@ -20,15 +20,15 @@ const SEGMENT = Buffer.from("one HLS segment");
 for (const mode of ["local", "s3"] as const) {
   describe.skipIf(mode === "s3" && !hasS3)(`signed playback URLs die with their grant (${mode} storage)`, () => {
     let s3: LocalS3 | undefined;
-    let t: TestApp;
+    let testApp: TestApp;
     let teacher: Awaited<ReturnType<typeof signUp>>;
     let recordingId: string;
 
-    const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: "GET", url, headers });
+    const get = (url: string, headers: Record<string, string> = {}) => testApp.app.inject({ method: "GET", url, headers });
     const uris = (playlist: string) => playlist.split("\n").filter((l) => l && !l.startsWith("#"));
     const expOf = (url: string) => Number(new URL(url, "http://x").searchParams.get("exp"));
     const signedQuery = (url: string) => new URL(url, "http://x").search;
-    const db = () => t.app.ctx.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    const db = () => testApp.app.ctx.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
 
     /** Everything a viewer of the shared link reaches: master, variant playlist, segment, MP4, thumbnail. */
     async function sharedUrls(apiUrl: string) {
@@ -53,22 +53,22 @@ for (const mode of ["local", "s3"] as const) {
 
     async function expectAllRefused(urls: Record<string, string>) {
       for (const [name, url] of Object.entries(urls)) {
-        const r = await get(url);
-        expect(r.statusCode, `${name}: ${url} answered ${r.body.slice(0, 100)}`).toBe(403);
-        expect(r.json().error.code).toBe("FORBIDDEN");
+        const res = await get(url);
+        expect(res.statusCode, `${name}: ${url} answered ${res.body.slice(0, 100)}`).toBe(403);
+        expect(res.json().error.code).toBe("FORBIDDEN");
       }
     }
 
     beforeAll(async () => {
       s3 = mode === "s3" ? await startLocalS3(`vtp-share-${Date.now().toString(36)}`) : undefined;
-      t = await createTestApp(s3?.env ?? {});
-      teacher = await signUp(t, { role: "teacher" });
-      const roomId = await liveRoom(t, teacher.user.id, "Chemistry");
-      const repo = new RecordingsRepo(t.app.ctx.db);
+      testApp = await createTestApp(s3?.env ?? {});
+      teacher = await signUp(testApp, { role: "teacher" });
+      const roomId = await liveRoom(testApp, teacher.user.id, "Chemistry");
+      const repo = new RecordingsRepo(testApp.app.ctx.db);
       const row = await repo.insert({ roomId, startedBy: teacher.user.id, title: "Chemistry", nodeId: "test" });
       recordingId = row!.id;
       await repo.update(recordingId, { status: "ready", stopped_at: new Date(), duration_seconds: 4, progress: 100 });
-      const storage = t.app.recording.storage;
+      const storage = testApp.app.recording.storage;
       await storage.put(`rec/${recordingId}/out/recording.mp4`, MP4);
       await storage.put(`rec/${recordingId}/out/thumbnail.jpg`, Buffer.from("jpeg"));
       await storage.put(`rec/${recordingId}/out/hls/master.m3u8`, Buffer.from("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2000000\n720p/index.m3u8\n"));
@@ -76,16 +76,16 @@ for (const mode of ["local", "s3"] as const) {
       await storage.put(`rec/${recordingId}/out/hls/720p/seg0.ts`, SEGMENT);
     });
     afterAll(async () => {
-      await t?.close();
+      await testApp?.close();
       await s3?.stop();
     });
 
     it("revoking a share link kills every URL it handed out, and the owner's own URLs keep working", async () => {
-      const share = (await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: {} })).json();
+      const share = (await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: {} })).json();
       const urls = await sharedUrls(share.apiUrl);
       await expectAllWork(urls);
 
-      expect((await t.app.inject({ method: "DELETE", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth })).statusCode).toBe(204);
+      expect((await testApp.app.inject({ method: "DELETE", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth })).statusCode).toBe(204);
       expect((await get(share.apiUrl)).statusCode).toBe(404);
       await expectAllRefused(urls);
 
@@ -95,7 +95,7 @@ for (const mode of ["local", "s3"] as const) {
 
     it("an expired share link kills its URLs, which never outlived it anyway", async () => {
       const share = (
-        await t.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: { expiresInHours: 1 } })
+        await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: { expiresInHours: 1 } })
       ).json();
       const urls = await sharedUrls(share.apiUrl);
       const shareEnds = Math.floor(new Date(share.expiresAt).getTime() / 1000);
@@ -111,8 +111,8 @@ for (const mode of ["local", "s3"] as const) {
     it("a signed request never hands out URLs that live longer than its own", async () => {
       // URLs of the teacher's that end in a minute: everything they lead to ends then too.
       const exp = Math.floor(Date.now() / 1000) + 60;
-      const q = t.app.recording.service.playbackQuery(recordingId, { grant: { kind: "user", id: teacher.user.id }, exp });
-      const master = await get(`/api/v1/recordings/${recordingId}/stream?${q}`);
+      const query = testApp.app.recording.service.playbackQuery(recordingId, { grant: { kind: "user", id: teacher.user.id }, exp });
+      const master = await get(`/api/v1/recordings/${recordingId}/stream?${query}`);
       expect(master.statusCode, master.body).toBe(200);
       const variant = uris(master.body)[0]!;
       expect(expOf(variant)).toBeLessThanOrEqual(exp);
@@ -121,12 +121,15 @@ for (const mode of ["local", "s3"] as const) {
       for (const url of uris(nested.body)) expect(expOf(url), url).toBeLessThanOrEqual(exp);
 
       // Past its end a signed URL is refused.
-      const over = t.app.recording.service.playbackQuery(recordingId, { grant: { kind: "user", id: teacher.user.id }, exp: Math.floor(Date.now() / 1000) - 1 });
+      const over = testApp.app.recording.service.playbackQuery(recordingId, {
+        grant: { kind: "user", id: teacher.user.id },
+        exp: Math.floor(Date.now() / 1000) - 1,
+      });
       expect((await get(`/api/v1/recordings/${recordingId}/download?${over}`)).statusCode).toBe(403);
     });
 
     it("a viewer's signed URLs stop working when the viewer loses access (account disabled)", async () => {
-      const admin = await makeAdmin(t);
+      const admin = await makeAdmin(testApp);
       const viaAdmin = (await get(`/api/v1/recordings/${recordingId}`, admin.auth)).json().recording.urls as Record<string, string>;
       const master = await get(viaAdmin.stream!);
       expect(master.statusCode).toBe(200);

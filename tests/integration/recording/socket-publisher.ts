@@ -50,9 +50,9 @@ export class SocketPublisher {
   constructor(readonly client: TestClient) {}
 
   /** The ack of a media event that must succeed. */
-  private ok<A extends { ok: boolean }>(event: ClientEventName, r: A): A {
-    if (!r.ok) throw new Error(`${event} failed: ${JSON.stringify(r)}`);
-    return r;
+  private ok<A extends { ok: boolean }>(event: ClientEventName, ack: A): A {
+    if (!ack.ok) throw new Error(`${event} failed: ${JSON.stringify(ack)}`);
+    return ack;
   }
 
   /** Adds the tracks (one negotiation), produces them and starts their FFmpeg encoders. */
@@ -62,9 +62,9 @@ export class SocketPublisher {
       const kind = source === "microphone" ? "audio" : "video";
       const track = new MediaStreamTrack({ kind });
       const transceiver = this.pc.addTransceiver(track, { direction: "sendonly" });
-      const t: Published = { source, kind, track, transceiver, packets: 0 };
-      this.tracks.push(t);
-      return t;
+      const published: Published = { source, kind, track, transceiver, packets: 0 };
+      this.tracks.push(published);
+      return published;
     });
     await this.pc.setLocalDescription(await this.pc.createOffer());
     const res = this.ok(
@@ -73,62 +73,71 @@ export class SocketPublisher {
     );
     if (!res.answer) throw new Error("connect-transport answered no SDP answer");
     await this.pc.setRemoteDescription(res.answer);
-    for (const t of added)
-      t.producerId = this.ok(
+    for (const published of added)
+      published.producerId = this.ok(
         "produce",
-        await this.client.emit("produce", { transportId: this.transportId, kind: t.kind, source: t.source, mid: t.transceiver.mid ?? undefined }),
+        await this.client.emit("produce", {
+          transportId: this.transportId,
+          kind: published.kind,
+          source: published.source,
+          mid: published.transceiver.mid ?? undefined,
+        }),
       ).producerId;
     const deadline = Date.now() + 20_000;
     while (this.pc.connectionState !== "connected") {
       if (Date.now() > deadline) throw new Error(`publisher not connected (${this.pc.connectionState})`);
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    for (const t of added) await this.encode(t, opts.size);
+    for (const published of added) await this.encode(published, opts.size);
     return added;
   }
 
-  private async encode(t: Published, size = "640x360") {
+  private async encode(published: Published, size = "640x360") {
     const socket = dgram.createSocket("udp4");
-    await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
+    await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
     const port = socket.address().port;
-    const pt = t.kind === "video" ? 96 : 111;
-    socket.on("message", (m) => {
-      if (m.length < 12 || (m[1]! & 0x7f) !== pt) return; // RTP of ours only (no RTCP)
-      if (!t.startedAt) t.startedAt = Date.now();
-      t.packets++;
-      t.track.writeRtp(RtpPacket.deSerialize(m));
+    const pt = published.kind === "video" ? 96 : 111;
+    socket.on("message", (message) => {
+      if (message.length < 12 || (message[1]! & 0x7f) !== pt) return; // RTP of ours only (no RTCP)
+      if (!published.startedAt) published.startedAt = Date.now();
+      published.packets++;
+      published.track.writeRtp(RtpPacket.deSerialize(message));
     });
     // A shared screen is the test pattern turned magenta (tests/helpers/media-content.ts tells it apart).
-    const pattern = `testsrc2=size=${size}:rate=25${t.source === "screen" ? ",lutrgb=r=230:b=230:g=val*0.3" : ""}`;
+    const pattern = `testsrc2=size=${size}:rate=25${published.source === "screen" ? ",lutrgb=r=230:b=230:g=val*0.3" : ""}`;
     const input =
-      t.kind === "video"
+      published.kind === "video"
         ? ["-f", "lavfi", "-i", pattern, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k", "-g", "25", "-payload_type", String(pt)]
         : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2", "-c:a", "libopus", "-b:a", "48k", "-payload_type", String(pt)];
-    t.ffmpeg = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}?pkt_size=1200`], {
-      stdio: "ignore",
-    });
-    t.socket = socket;
+    published.ffmpeg = spawn(
+      "ffmpeg",
+      ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}?pkt_size=1200`],
+      {
+        stdio: "ignore",
+      },
+    );
+    published.socket = socket;
   }
 
   /** Ends a track the way the web client does: close-producer, then stop sending. */
-  async unpublish(t: Published) {
-    if (!t.producerId) throw new Error(`${t.source} was never produced`);
-    this.ok("close-producer", await this.client.emit("close-producer", { producerId: t.producerId }));
-    this.stopEncoder(t);
+  async unpublish(published: Published) {
+    if (!published.producerId) throw new Error(`${published.source} was never produced`);
+    this.ok("close-producer", await this.client.emit("close-producer", { producerId: published.producerId }));
+    this.stopEncoder(published);
   }
 
-  private stopEncoder(t: Published) {
-    if (t.ffmpeg && t.ffmpeg.exitCode === null) t.ffmpeg.kill("SIGKILL");
+  private stopEncoder(published: Published) {
+    if (published.ffmpeg && published.ffmpeg.exitCode === null) published.ffmpeg.kill("SIGKILL");
     try {
-      t.socket?.close();
+      published.socket?.close();
     } catch {
       /* closed */
     }
-    t.stoppedAt ??= Date.now();
+    published.stoppedAt ??= Date.now();
   }
 
   async close() {
-    for (const t of this.tracks) this.stopEncoder(t);
+    for (const published of this.tracks) this.stopEncoder(published);
     await this.pc.close().catch(() => {});
   }
 }

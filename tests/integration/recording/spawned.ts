@@ -44,14 +44,14 @@ export async function recordAClass(server: VtpProcess, admin: Admin, opts: { tit
   const start = await callApi(server, "POST", "/api/v1/recordings/start", { roomId }, token);
   expect(start.status, JSON.stringify(start.body)).toBe(201);
   const recording: RecordingDto = start.body.recording;
-  await host.waitFor("recording-started", (e) => e.recordingId === recording.id);
+  await host.waitFor("recording-started", (event) => event.recordingId === recording.id);
   const startedAt = Date.parse(recording.startedAt);
   await waitFor(
     `both tracks captured for ${opts.capturedMs} ms`,
     async () => {
-      const r: RecordingDto = (await callApi(server, "GET", `/api/v1/recordings/${recording.id}`, undefined, token)).body.recording;
-      const firstPackets = r.tracks.map((t) => t.parts.find((p) => p.offsetMs >= 0)?.offsetMs);
-      return r.tracks.length === 2 && firstPackets.every((at) => at !== undefined && Date.now() - startedAt - at >= opts.capturedMs);
+      const current: RecordingDto = (await callApi(server, "GET", `/api/v1/recordings/${recording.id}`, undefined, token)).body.recording;
+      const firstPackets = current.tracks.map((t) => t.parts.find((p) => p.offsetMs >= 0)?.offsetMs);
+      return current.tracks.length === 2 && firstPackets.every((at) => at !== undefined && Date.now() - startedAt - at >= opts.capturedMs);
     },
     { timeoutMs: opts.capturedMs + 60_000, intervalMs: 500 },
   );

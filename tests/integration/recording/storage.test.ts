@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStorage, storageSettingsFromEnv, StorageNotFound, type Storage } from "../../../apps/server/src/storage/index.js";
 import { startLocalS3, type LocalS3 } from "../../helpers/s3.js";
 
-async function readAll(s: Readable): Promise<Buffer> {
+async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(Buffer.from(c));
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks);
 }
 

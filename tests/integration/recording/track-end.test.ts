@@ -11,30 +11,30 @@ if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required
 if (!hasFfmpeg) console.warn("SKIP track end test: ffmpeg is not installed");
 
 describe.skipIf(!hasFfmpeg)("where a closed track ends on the recording's timeline", () => {
-  let t: TestApp;
+  let testApp: TestApp;
   let source: FfmpegRtpSource;
   let teacher: Awaited<ReturnType<typeof signUp>>;
   let roomId: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    teacher = await signUp(t, { role: "teacher" });
-    roomId = await liveRoom(t, teacher.user.id, "Ends");
+    testApp = await createTestApp();
+    teacher = await signUp(testApp, { role: "teacher" });
+    roomId = await liveRoom(testApp, teacher.user.id, "Ends");
     source = new FfmpegRtpSource(teacher.user.id);
-    t.app.recording.service.setSourceFactory(async () => source);
+    testApp.app.recording.service.setSourceFactory(async () => source);
   });
   afterAll(async () => {
     await source?.stop();
-    await t?.close();
+    await testApp?.close();
   });
 
   it("a share whose sender went quiet before its close arrived ends at its last frame, not at the close", async () => {
-    const r = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
-    expect(r.statusCode, r.body).toBe(201);
-    const id: string = r.json().recording.id;
+    const res = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
+    expect(res.statusCode, res.body).toBe(201);
+    const id: string = res.json().recording.id;
     await source.addTrack("cam1", "video", "camera");
     const endShare = await source.addTrack("scr1", "video", "screen");
-    const session = t.app.recording.service.activeSession(id)!;
+    const session = testApp.app.recording.service.activeSession(id)!;
     const share = await waitFor("the share's capture", () => session.captures.get("scr1")?.capture, 30_000);
     await waitFor("the share to be captured for a while", () => share.packets > 150 && share, 30_000);
     const quietAt = session.clock();
@@ -44,9 +44,9 @@ describe.skipIf(!hasFfmpeg)("where a closed track ends on the recording's timeli
     const camera = session.captures.get("cam1")!.capture;
     const cameraPackets = camera.packets;
     await waitFor("the camera to go on after the share", () => camera.packets > cameraPackets + 25, 30_000);
-    const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
+    const stop = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
-    const rec = await waitProcessed(t, id, teacher.auth);
+    const rec = await waitProcessed(testApp, id, teacher.auth);
     expect(rec.status, JSON.stringify(rec)).toBe("ready");
     const screen = rec.tracks.find((x: { source: string }) => x.source === "screen");
     // Its last frame was forwarded at most a few hundred ms before it went quiet.

@@ -6,11 +6,11 @@ import { waitFor } from "../../helpers/wait.js";
  * last state if it never ends (so a stuck job fails the test with a reason, not a bare timeout).
  */
 // biome-ignore lint/suspicious/noExplicitAny: the tests assert on the recording's JSON field by field, nullable ones included.
-export async function waitProcessed(t: TestApp, id: string, headers: Record<string, string>, attempts = 500): Promise<any> {
+export async function waitProcessed(testApp: TestApp, id: string, headers: Record<string, string>, attempts = 500): Promise<any> {
   return waitFor(
     `recording ${id} to be processed`,
     async () => {
-      const rec = (await t.app.inject({ method: "GET", url: `/api/v1/recordings/${id}`, headers })).json().recording;
+      const rec = (await testApp.app.inject({ method: "GET", url: `/api/v1/recordings/${id}`, headers })).json().recording;
       return (rec.status === "ready" || rec.status === "failed") && rec;
     },
     { timeoutMs: attempts * 300, intervalMs: 300 },

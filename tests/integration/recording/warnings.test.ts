@@ -15,13 +15,13 @@ if (!hasFfmpeg) console.warn("SKIP recording warning test: ffmpeg is not install
 /** Generated tracks, plus a published camera that never sends a frame (a broken browser). */
 class SourceWithSilentCamera implements RecorderSource {
   readonly inner: FfmpegRtpSource;
-  private onTrack?: (t: RecorderTrack) => void;
+  private onTrack?: (track: RecorderTrack) => void;
   keyFrameRequests = 0;
 
   constructor(private readonly userId: string) {
     this.inner = new FfmpegRtpSource(userId);
   }
-  async start(onTrack: (t: RecorderTrack) => void) {
+  async start(onTrack: (track: RecorderTrack) => void) {
     this.onTrack = onTrack;
     await this.inner.start(onTrack);
   }
@@ -44,37 +44,37 @@ class SourceWithSilentCamera implements RecorderSource {
 }
 
 describe.skipIf(!hasFfmpeg)("a recording is never silently blank", () => {
-  let t: TestApp;
+  let testApp: TestApp;
   let source: SourceWithSilentCamera;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    testApp = await createTestApp();
   });
   afterAll(async () => {
     await source?.stop();
-    await t?.close();
+    await testApp?.close();
   });
 
   it("a published camera that yields no frames is a warning on the recording, for its host; the rest is recorded", async () => {
-    const teacher = await signUp(t, { role: "teacher", fullName: "Rae Teacher" });
-    const student = await signUp(t, { role: "student", fullName: "Lou Student" });
-    const roomId = await liveRoom(t, teacher.user.id, "Warnings");
+    const teacher = await signUp(testApp, { role: "teacher", fullName: "Rae Teacher" });
+    const student = await signUp(testApp, { role: "student", fullName: "Lou Student" });
+    const roomId = await liveRoom(testApp, teacher.user.id, "Warnings");
     source = new SourceWithSilentCamera(student.user.id);
-    t.app.recording.service.setSourceFactory(async () => source);
+    testApp.app.recording.service.setSourceFactory(async () => source);
 
-    const r = await t.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
-    expect(r.statusCode, r.body).toBe(201);
-    const id = r.json().recording.id;
+    const res = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId } });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().recording.id;
     await source.inner.addTrack("cam1", "video", "camera");
     await source.inner.addTrack("mic1", "audio", "microphone");
     source.addSilentCamera();
     // The recorder keeps asking the silent camera for a key frame, while the others are captured.
     await waitFor("two key frame requests to the silent camera", () => source.keyFrameRequests >= 2, 30_000);
-    await capturedFor(t.app.recording.service, id, 3000, { producers: ["cam1", "mic1"] });
-    const stop = await t.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
+    await capturedFor(testApp.app.recording.service, id, 3000, { producers: ["cam1", "mic1"] });
+    const stop = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${id}/stop`, headers: teacher.auth });
     expect(stop.statusCode, stop.body).toBe(200);
 
-    const rec = await waitProcessed(t, id, teacher.auth);
+    const rec = await waitProcessed(testApp, id, teacher.auth);
     expect(rec.status, JSON.stringify(rec)).toBe("ready");
     expect(rec.warnings, JSON.stringify(rec.warnings)).toHaveLength(1);
     expect(rec.warnings[0]).toMatchObject({
