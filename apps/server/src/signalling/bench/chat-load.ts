@@ -1,9 +1,14 @@
 /**
- * The chat benchmark's load generator (a process of its own, so its sockets do not share the
- * server's event loop). Reads its plan as JSON on stdin, connects the host and every student
- * over WebSocket, has each student send its messages at random moments of the window, and
- * writes one JSON line of results on stdout: fan-out latency per delivery (send → arrival at
- * each socket in the room, on this process's clock), deliveries missing, `/health` latency.
+ * The chat benchmark's load generator: one or more processes of their own (`chat.ts` starts
+ * them), so the sockets do not share the server's event loop, and 1,000 sockets' decoding does
+ * not queue behind one thread. Each process gets its share of the class's sockets (the first
+ * also the host and the `/health` probe) over IPC, connects and joins them, and on the parent's
+ * word has each of its students send its messages at random moments of the window. Latency is
+ * send → arrival at each socket, on the machine's clock (`performance.timeOrigin + now()`, the
+ * same in every process), kept as a histogram of 0.1 ms bins.
+ *
+ * IPC: parent → child `plan`, then `go` once every process has joined, then `expect` (how many
+ * messages were sent in all); child → parent `joined`, `sent`, `result`.
  */
 import { performance } from "node:perf_hooks";
 import { io, type Socket } from "socket.io-client";
@@ -11,33 +16,43 @@ import { io, type Socket } from "socket.io-client";
 export interface LoadPlan {
   urls: string[];
   roomId: string;
-  hostToken: string;
+  /** This process's share: the host (first process only) and these students. */
+  hostToken?: string;
   studentTokens: string[];
+  /** Index of this process's first student in the class (so students alternate between nodes as before). */
+  firstStudent: number;
   messagesPerStudent: number;
   windowMs: number;
   /** Every student sends all its messages at the same moment (windowMs is not used). */
   burst: boolean;
   /** Sockets joining at once. */
   joinConcurrency: number;
+  /** This process probes `/health` during the load. */
+  probeHealth: boolean;
 }
 
-export interface LoadResult {
+export type ParentMessage = { type: "plan"; plan: LoadPlan } | { type: "go" } | { type: "expect"; sent: number };
+
+export interface LoadShardResult {
   sockets: number;
-  sent: number;
-  refused: Record<string, number>;
-  expectedDeliveries: number;
   deliveries: number;
-  lost: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
-  healthMs: { p50: number; p99: number; max: number; probes: number };
+  /** Latency histogram: [bin (0.1 ms), count]. */
+  latencyBins: [number, number][];
+  health: number[];
   joinSeconds: number;
-  /** This process's CPU (user + system) from the first send to the end. */
+  /** This process's CPU (user + system) from the first send to the end, and the wall time of that span. */
   cpuSeconds: number;
+  wallSeconds: number;
 }
+
+export type ChildMessage =
+  | { type: "joined" }
+  | { type: "sent"; sent: number; refused: Record<string, number> }
+  | { type: "result"; result: LoadShardResult }
+  | { type: "error"; error: string };
 
 const TAG = "bench:";
-const pct = (sorted: number[], quantile: number) => sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? Number.NaN;
-const round = (value: number) => Math.round(value * 10) / 10;
+const now = () => performance.timeOrigin + performance.now();
 
 function connect(url: string, token: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -52,40 +67,62 @@ async function join(socket: Socket, roomId: string): Promise<void> {
   if (!ack?.ok) throw new Error(`join-room refused: ${JSON.stringify(ack?.error ?? ack)}`);
 }
 
-export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
-  const latencies: number[] = [];
+/** Resolves once the message is written to the IPC channel (disconnecting earlier can lose it). */
+const send = (message: ChildMessage) => new Promise<void>((resolve) => (process.send ? process.send(message, undefined, {}, () => resolve()) : resolve()));
+
+function nextMessage<T extends ParentMessage["type"]>(type: T): Promise<Extract<ParentMessage, { type: T }>> {
+  return new Promise((resolve) => {
+    const on = (message: ParentMessage) => {
+      if (message.type !== type) return;
+      process.off("message", on);
+      resolve(message as Extract<ParentMessage, { type: T }>);
+    };
+    process.on("message", on);
+  });
+}
+
+async function runShard(plan: LoadPlan): Promise<void> {
+  const bins = new Map<number, number>();
   let deliveries = 0;
   const listen = (socket: Socket) =>
     socket.on("chat-message", (event: { message: { text: string } }) => {
       const text = event.message.text;
       if (!text.startsWith(TAG)) return;
       deliveries++;
-      latencies.push(performance.now() - Number(text.slice(TAG.length).split(" ")[0]));
+      const bin = Math.round((now() - Number(text.slice(TAG.length).split(" ")[0])) * 10);
+      bins.set(bin, (bins.get(bin) ?? 0) + 1);
     });
 
+  const goMessage = nextMessage("go");
   const joinStart = performance.now();
   const urlOf = (index: number) => plan.urls[index % plan.urls.length] ?? plan.urls[0] ?? "";
-  const host = await connect(urlOf(0), plan.hostToken);
-  await join(host, plan.roomId);
-  listen(host);
+  const sockets: Socket[] = [];
+  if (plan.hostToken) {
+    const host = await connect(urlOf(0), plan.hostToken);
+    await join(host, plan.roomId);
+    listen(host);
+    sockets.push(host);
+  }
   const students: Socket[] = [];
   let next = 0;
   const joinOne = async (): Promise<void> => {
     while (next < plan.studentTokens.length) {
       const i = next++;
-      const socket = await connect(urlOf(i), plan.studentTokens[i] ?? "");
+      const socket = await connect(urlOf(plan.firstStudent + i), plan.studentTokens[i] ?? "");
       await join(socket, plan.roomId);
       listen(socket);
       students.push(socket);
     }
   };
   await Promise.all(Array.from({ length: plan.joinConcurrency }, joinOne));
+  sockets.push(...students);
   const joinSeconds = (performance.now() - joinStart) / 1000;
-  // Let the joins' participant updates drain before measuring.
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  await send({ type: "joined" });
+  await goMessage;
+  const expectMessage = nextMessage("expect");
 
   const health: number[] = [];
-  let probing = true;
+  let probing = plan.probeHealth;
   const probe = (async () => {
     while (probing) {
       const t0 = performance.now();
@@ -97,8 +134,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     }
   })();
 
-  process.stderr.write("phase:send\n");
   const cpuAtSend = process.cpuUsage();
+  const wallAtSend = performance.now();
   let sent = 0;
   const refused: Record<string, number> = {};
   const sends: Promise<void>[] = [];
@@ -110,7 +147,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
             () => {
               student
                 .timeout(60_000)
-                .emitWithAck("chat-send", { roomId: plan.roomId, text: `${TAG}${performance.now()} ${m}` })
+                .emitWithAck("chat-send", { roomId: plan.roomId, text: `${TAG}${now()} ${m}` })
                 .then((ack: { ok: boolean; error?: { code: string } }) => {
                   if (ack?.ok) sent++;
                   else refused[ack?.error?.code ?? "NO_ACK"] = (refused[ack?.error?.code ?? "NO_ACK"] ?? 0) + 1;
@@ -125,49 +162,29 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     }
   }
   await Promise.all(sends);
-  const sockets = students.length + 1;
-  const expectedDeliveries = sent * sockets;
+  await send({ type: "sent", sent, refused });
+  const { sent: sentInAll } = await expectMessage;
+  const expected = sentInAll * sockets.length;
   const deadline = performance.now() + 60_000;
-  while (deliveries < expectedDeliveries && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (deliveries < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   probing = false;
   await probe;
   const cpu = process.cpuUsage(cpuAtSend);
-  for (const s of [host, ...students]) s.close();
-
-  latencies.sort((a, b) => a - b);
-  health.sort((a, b) => a - b);
-  return {
-    sockets,
-    sent,
-    refused,
-    expectedDeliveries,
-    deliveries,
-    lost: expectedDeliveries - deliveries,
-    latencyMs: {
-      p50: round(pct(latencies, 0.5)),
-      p95: round(pct(latencies, 0.95)),
-      p99: round(pct(latencies, 0.99)),
-      max: round(latencies.at(-1) ?? Number.NaN),
-    },
-    healthMs: { p50: round(pct(health, 0.5)), p99: round(pct(health, 0.99)), max: round(health.at(-1) ?? Number.NaN), probes: health.length },
-    joinSeconds: round(joinSeconds),
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-  };
+  const wallSeconds = (performance.now() - wallAtSend) / 1000;
+  for (const s of sockets) s.close();
+  await send({
+    type: "result",
+    result: { sockets: sockets.length, deliveries, latencyBins: [...bins], health, joinSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds },
+  });
 }
 
 if (process.argv.includes("--child")) {
-  let input = "";
-  process.stdin.setEncoding("utf8");
-  process.stdin.on("data", (chunk) => (input += chunk));
-  process.stdin.on("end", () => {
-    runLoad(JSON.parse(input) as LoadPlan)
-      .then((result) => {
-        process.stdout.write(`${JSON.stringify(result)}\n`);
-        process.exit(0);
-      })
-      .catch((err) => {
-        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-        process.exit(1);
-      });
-  });
+  nextMessage("plan")
+    .then(({ plan }) => runShard(plan))
+    .then(() => process.disconnect?.())
+    .catch(async (err) => {
+      process.exitCode = 1;
+      await send({ type: "error", error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      process.disconnect?.();
+    });
 }
