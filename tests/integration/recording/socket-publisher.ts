@@ -1,5 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import {
   MediaStreamTrack,
   RTCPeerConnection,
@@ -18,6 +23,61 @@ import type { TestClient } from "../rooms/helpers.js";
 
 type Source = "camera" | "microphone" | "screen";
 
+const DEFAULT_SIZE = "640x360";
+const encodings = new Map<string, Promise<string>>();
+
+/**
+ * 10 s of VP8 (a key frame every second, looped) encoded once per machine and streamed with `-c copy`:
+ * encoding live made the publisher fall behind real time on a loaded machine (its media then
+ * covered a fraction of the time it was published), which is the test's own defect, not the
+ * recorder's. A shared screen is the test pattern turned magenta (tests/helpers/media-content.ts
+ * tells it apart).
+ */
+function preEncodedVideo(source: Source, size: string): Promise<string> {
+  const key = `${source}-${size}`;
+  let encoding = encodings.get(key);
+  if (!encoding) {
+    encoding = (async () => {
+      const dir = path.join(os.tmpdir(), "vtp-test-media");
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${key}.ivf`);
+      if (existsSync(file)) return file;
+      const pattern = `testsrc2=size=${size}:rate=25${source === "screen" ? ",lutrgb=r=230:b=230:g=val*0.3" : ""}`;
+      const partial = `${file}.${process.pid}.ivf`;
+      await promisify(execFile)("ffmpeg", [
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostdin",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        pattern,
+        "-t",
+        "10",
+        "-c:v",
+        "libvpx",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        "-b:v",
+        "600k",
+        "-g",
+        "25",
+        "-f",
+        "ivf",
+        partial,
+      ]);
+      renameSync(partial, file);
+      return file;
+    })();
+    encodings.set(key, encoding);
+  }
+  return encoding;
+}
+
 interface Published {
   source: Source;
   kind: "audio" | "video";
@@ -33,9 +93,9 @@ interface Published {
 
 /**
  * A browser stand-in publishing over Socket.IO the way the web client does (create-transport,
- * connect-transport with the offer, produce per m-line), with real media: FFmpeg encodes its
- * test sources (VP8 test pattern, magenta for a screen; Opus tone) to RTP, which the werift peer
- * connection sends.
+ * connect-transport with the offer, produce per m-line), with real media: FFmpeg streams its
+ * test sources as RTP (pre-encoded VP8 test pattern, magenta for a screen; an Opus tone encoded
+ * live), which the werift peer connection sends.
  */
 export class SocketPublisher {
   readonly pc = new RTCPeerConnection({
@@ -57,6 +117,8 @@ export class SocketPublisher {
 
   /** Adds the tracks (one negotiation), produces them and starts their FFmpeg encoders. */
   async publish(sources: Source[], opts: { size?: string } = {}): Promise<Published[]> {
+    // Encoded before anything is produced: a producer must not wait for its media.
+    for (const source of sources) if (source !== "microphone") await preEncodedVideo(source, opts.size ?? DEFAULT_SIZE);
     if (!this.transportId) this.transportId = this.ok("create-transport", await this.client.emit("create-transport", { direction: "send" })).transportId;
     const added = sources.map((source) => {
       const kind = source === "microphone" ? "audio" : "video";
@@ -92,7 +154,7 @@ export class SocketPublisher {
     return added;
   }
 
-  private async encode(published: Published, size = "640x360") {
+  private async encode(published: Published, size = DEFAULT_SIZE) {
     const socket = dgram.createSocket("udp4");
     await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
     const port = socket.address().port;
@@ -103,19 +165,13 @@ export class SocketPublisher {
       published.packets++;
       published.track.writeRtp(RtpPacket.deSerialize(message));
     });
-    // A shared screen is the test pattern turned magenta (tests/helpers/media-content.ts tells it apart).
-    const pattern = `testsrc2=size=${size}:rate=25${published.source === "screen" ? ",lutrgb=r=230:b=230:g=val*0.3" : ""}`;
     const input =
       published.kind === "video"
-        ? ["-f", "lavfi", "-i", pattern, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k", "-g", "25", "-payload_type", String(pt)]
-        : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2", "-c:a", "libopus", "-b:a", "48k", "-payload_type", String(pt)];
-    published.ffmpeg = spawn(
-      "ffmpeg",
-      ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}?pkt_size=1200`],
-      {
-        stdio: "ignore",
-      },
-    );
+        ? ["-stream_loop", "-1", "-re", "-i", await preEncodedVideo(published.source, size), "-c:v", "copy", "-payload_type", String(pt)]
+        : ["-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2", "-c:a", "libopus", "-b:a", "48k", "-payload_type", String(pt)];
+    published.ffmpeg = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}?pkt_size=1200`], {
+      stdio: "ignore",
+    });
     published.socket = socket;
   }
 
