@@ -140,6 +140,14 @@ export function lumaDiff(frameA: Frame, frameB: Frame, region: Region = WHOLE): 
   return la.length ? diffSum / la.length : 0;
 }
 
+/**
+ * What the test publishers send: FFmpeg's test pattern as a camera, the same pattern turned
+ * magenta as a shared screen (`isScreenColour` tells it apart).
+ */
+export const testPattern = (size: string, screen = false) => `testsrc2=size=${size}:rate=25${screen ? ",lutrgb=r=230:b=230:g=val*0.3" : ""}`;
+/** libvpx the way the test publishers use it: real time, fastest, at `bitrate`. */
+export const vp8Realtime = (bitrate: string) => ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", bitrate];
+
 /** A picture, not a flat frame: the fake cameras' and FFmpeg's test patterns are far above this. */
 export const NON_UNIFORM_STD = 8;
 export const isPicture = (frame: Frame, region: Region = WHOLE) => lumaStd(frame, region) > NON_UNIFORM_STD;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { composeArgs, type ComposeInput } from "../../../apps/server/src/recording/compose.js";
-import { contentProblems, framesPerSecond, isScreenColour, within } from "../../helpers/media-content.js";
+import { contentProblems, framesPerSecond, isScreenColour, testPattern, vp8Realtime, within } from "../../helpers/media-content.js";
 
 const run = promisify(execFile);
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
@@ -18,30 +18,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A VP8 track file as the recorder writes one (Matroska), `seconds` long. */
 async function track(name: string, seconds: number, pattern: string) {
   const file = path.join(dir, `${name}.mkv`);
-  await run("ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    pattern,
-    "-t",
-    String(seconds),
-    "-c:v",
-    "libvpx",
-    "-deadline",
-    "realtime",
-    "-cpu-used",
-    "8",
-    "-b:v",
-    "300k",
-    file,
-  ]);
+  await run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", pattern, "-t", String(seconds), ...vp8Realtime("300k"), file]);
   return file;
 }
-const magenta = "testsrc2=size=640x360:rate=25,lutrgb=r=230:b=230:g=val*0.3";
-const pattern = "testsrc2=size=640x360:rate=25";
+const magenta = testPattern("640x360", true);
+const pattern = testPattern("640x360");
 const video = (source: "camera" | "screen", producer: string) => ({ kind: "video" as const, source, user_id: "teacher", producer_id: producer });
 
 describe.skipIf(!hasFfmpeg)("composing a recording", () => {

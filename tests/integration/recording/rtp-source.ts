@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import type { RecorderSource, RecorderTrack } from "../../../apps/server/src/recording/index.js";
+import { testPattern, vp8Realtime } from "../../helpers/media-content.js";
 
 /**
  * A RecorderSource fed by FFmpeg-generated RTP (VP8 test pattern, Opus tone) instead of the
@@ -39,24 +40,7 @@ export class FfmpegRtpSource implements RecorderSource {
     });
     const input =
       kind === "video"
-        ? [
-            "-f",
-            "lavfi",
-            "-i",
-            `testsrc2=size=${opts.size ?? "640x360"}:rate=25`,
-            "-c:v",
-            "libvpx",
-            "-deadline",
-            "realtime",
-            "-cpu-used",
-            "8",
-            "-b:v",
-            "400k",
-            "-g",
-            "25",
-            "-payload_type",
-            "96",
-          ]
+        ? ["-f", "lavfi", "-i", testPattern(opts.size ?? "640x360"), ...vp8Realtime("400k"), "-g", "25", "-payload_type", "96"]
         : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2", "-c:a", "libopus", "-b:a", "48k", "-payload_type", "111"];
     const proc = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}`], {
       stdio: "ignore",

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +18,7 @@ import {
   type RTCRtpTransceiver,
 } from "werift";
 import type { ClientEventName } from "@vtp/protocol";
+import { testPattern, vp8Realtime } from "../../helpers/media-content.js";
 import type { TestClient } from "../rooms/helpers.js";
 
 type Source = "camera" | "microphone" | "screen";
@@ -42,7 +42,6 @@ function preEncodedVideo(source: Source, size: string): Promise<string> {
       mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${key}.ivf`);
       if (existsSync(file)) return file;
-      const pattern = `testsrc2=size=${size}:rate=25${source === "screen" ? ",lutrgb=r=230:b=230:g=val*0.3" : ""}`;
       const partial = `${file}.${process.pid}.ivf`;
       await promisify(execFile)("ffmpeg", [
         "-hide_banner",
@@ -53,17 +52,10 @@ function preEncodedVideo(source: Source, size: string): Promise<string> {
         "-f",
         "lavfi",
         "-i",
-        pattern,
+        testPattern(size, source === "screen"),
         "-t",
         "10",
-        "-c:v",
-        "libvpx",
-        "-deadline",
-        "realtime",
-        "-cpu-used",
-        "8",
-        "-b:v",
-        "600k",
+        ...vp8Realtime("600k"),
         "-g",
         "25",
         "-f",
