@@ -1,5 +1,5 @@
-import type { RecordingDto, RecordingMarkerDto } from "@vtp/protocol";
-import type { MarkerRow, RecordingRow, TrackRow } from "./repo.js";
+import type { RecordingChatResponse, RecordingDto, RecordingMarkerDto } from "@vtp/protocol";
+import type { MarkerRow, RecordingRow, RecordingsRepo, TrackRow } from "./repo.js";
 
 /** A recording as the API shows it; `signedQuery` (ready recordings) makes its file URLs. */
 export function recordingDto(recording: RecordingRow, tracks: TrackRow[], markers: MarkerRow[], signedQuery?: string): RecordingDto {
@@ -53,3 +53,16 @@ export const markerDto = (marker: MarkerRow): RecordingMarkerDto => ({
   offsetMs: marker.offset_ms,
   createdAt: new Date(marker.created_at).toISOString(),
 });
+
+/** The chat of a recording's span, each message at its offset on the recording's timeline. */
+export function chatReplayDto(recording: RecordingRow, messages: Awaited<ReturnType<RecordingsRepo["chatBetween"]>>): RecordingChatResponse {
+  return {
+    messages: messages.map((msg) => ({
+      seq: msg.seq,
+      authorName: msg.author_name,
+      text: msg.text,
+      offsetMs: new Date(msg.created_at).getTime() - recording.started_at.getTime(),
+      createdAt: new Date(msg.created_at).toISOString(),
+    })),
+  };
+}

@@ -2,18 +2,18 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { RecordingDto, RecordingMarkerDto, RecordingServerEvents, RecordingChatResponse } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
+import { isUuid } from "../rooms/index.js";
 import type { AuthUser } from "../auth/guard.js";
 import { LocalStorage, type Storage } from "../storage/index.js";
 import type { JobQueue } from "../jobs/index.js";
 import { FFMPEG_INSTALL_HINT } from "./ffmpeg.js";
 import type { RecordingsRepo, RecordingRow } from "./repo.js";
-import { markerDto, recordingDto } from "./dto.js";
+import { chatReplayDto, markerDto, recordingDto } from "./dto.js";
 import { RecordingSession } from "./RecordingSession.js";
 import type { RecorderSourceFactory } from "./source.js";
 import { PROCESS_QUEUE, type ProcessPayload } from "./Processor.js";
 import { PlaybackLinks, type PlaybackAccess } from "./share.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const recordingNotFound = () => new AppError("RECORDING_NOT_FOUND", "No such recording");
 
 /** What the access rules look at of an account. */
@@ -106,7 +106,7 @@ export class RecordingService {
   // ---------------------------------------------------------------- access
 
   private async load(id: string): Promise<RecordingRow> {
-    if (!UUID.test(id)) throw recordingNotFound();
+    if (!isUuid(id)) throw recordingNotFound();
     const recording = await this.deps.repo.byId(id);
     if (!recording) throw recordingNotFound();
     return recording;
@@ -140,7 +140,7 @@ export class RecordingService {
   // ---------------------------------------------------------------- capture
 
   async start(user: AuthUser, roomId: string): Promise<RecordingDto> {
-    if (!UUID.test(roomId)) throw new AppError("ROOM_NOT_FOUND", "No such room");
+    if (!isUuid(roomId)) throw new AppError("ROOM_NOT_FOUND", "No such room");
     const room = await this.deps.repo.room(roomId);
     if (!room) throw new AppError("ROOM_NOT_FOUND", "No such room");
     if (!(await this.canManage(user, roomId))) throw new AppError("FORBIDDEN", "Only the host of the room or an admin can record it");
@@ -184,7 +184,7 @@ export class RecordingService {
     const recording = await this.managed(user, id);
     if (recording.status !== "recording") throw new AppError("CONFLICT", "This recording is not running");
     await this.stopInternal(recording);
-    return this.dto(await this.reloaded(id), user);
+    return this.dto(await this.load(id), user);
   }
 
   /** The room's running recording, if any (for people joining: they see the indicator). */
@@ -272,7 +272,7 @@ export class RecordingService {
   async update(user: AuthUser, id: string, body: { title?: string; visibility?: "private" | "participants" }): Promise<RecordingDto> {
     await this.managed(user, id);
     await this.deps.repo.update(id, body);
-    return this.dto(await this.reloaded(id), user);
+    return this.dto(await this.load(id), user);
   }
 
   async remove(user: AuthUser, id: string): Promise<void> {
@@ -337,17 +337,7 @@ export class RecordingService {
   }
 
   async chat(recording: RecordingRow): Promise<RecordingChatResponse> {
-    const to = recording.stopped_at ?? new Date();
-    const msgs = await this.deps.repo.chatBetween(recording.room_id, recording.started_at, to);
-    return {
-      messages: msgs.map((msg) => ({
-        seq: msg.seq,
-        authorName: msg.author_name,
-        text: msg.text,
-        offsetMs: new Date(msg.created_at).getTime() - recording.started_at.getTime(),
-        createdAt: new Date(msg.created_at).toISOString(),
-      })),
-    };
+    return chatReplayDto(recording, await this.deps.repo.chatBetween(recording.room_id, recording.started_at, recording.stopped_at ?? new Date()));
   }
 
   // ---------------------------------------------------------------- sharing and signed URLs
@@ -392,13 +382,6 @@ export class RecordingService {
     const [dto] = await this.dtos([recording], viewer);
     if (!dto) throw new Error(`no DTO for recording ${recording.id}`);
     return dto;
-  }
-
-  /** The recording as stored now (after a change); deleted meanwhile → RECORDING_NOT_FOUND. */
-  private async reloaded(id: string): Promise<RecordingRow> {
-    const row = await this.deps.repo.byId(id);
-    if (!row) throw new AppError("RECORDING_NOT_FOUND", "No such recording");
-    return row;
   }
 
   async dtos(rows: RecordingRow[], viewer: Viewer | PlaybackAccess): Promise<RecordingDto[]> {

@@ -1,19 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { Server, type Socket } from "socket.io";
 import type { Redis } from "ioredis";
-import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
-import type { TSchema } from "@sinclair/typebox";
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
 import {
-  ClientEvents,
   ErrorMessages,
   isClientEventName,
   MEDIA_CLIENT_EVENTS,
   type AckResult,
   type ClientEventName,
   type ClientToServerEvents,
-  type EventPayload,
   type ServerEventPayload,
   type ServerToClientEvents,
 } from "@vtp/protocol";
@@ -26,6 +22,7 @@ import { Broadcaster } from "./Broadcaster.js";
 import { Classroom, type Session } from "./Classroom.js";
 import { ClassroomControls } from "./ClassroomControls.js";
 import { bearer, nextEventId, redisAdapter, safeAck, tokenExpiry } from "./socket-util.js";
+import { validatePayload } from "./validate.js";
 import { defineClassroomHandlers, type HandlerContext, type HandlerOptions, type SocketData, type SocketHandler } from "./handlers.js";
 
 /** Messages between server processes (through the Redis adapter). */
@@ -76,7 +73,6 @@ export class SignallingServer {
   /** This process among the nodes sharing the live state. */
   readonly nodeId: string;
   private readonly handlers = new Map<ClientEventName, SocketHandler>();
-  private readonly checks = new Map<TSchema, TypeCheck<TSchema>>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly sweeper: NodeJS.Timeout;
   private sweeping = false;
@@ -270,7 +266,7 @@ export class SignallingServer {
       const exp = socket.data.tokenExpiresAt;
       if (exp !== null && exp <= Date.now() && !handler?.allowExpiredToken)
         throw new AppError("TOKEN_EXPIRED", "Your access token expired: send auth-renew with a new one");
-      this.validate(event, payload);
+      validatePayload(event, payload);
       if (!handler) {
         if ((MEDIA_CLIENT_EVENTS as readonly string[]).includes(event)) throw new AppError("MEDIA_UNAVAILABLE", "Media is not available on this server");
         throw new AppError("SERVICE_UNAVAILABLE", `"${event}" is not available on this server`);
@@ -297,20 +293,6 @@ export class SignallingServer {
         this.opts.log.debug({ reqId, event, socketId: socket.id, userId: session.user.id, outcome, ms }, "socket event");
       }
     }
-  }
-
-  /** Checks `payload` against event `event`'s schema in the protocol: VALIDATION_FAILED names the first wrong field. */
-  private validate(event: ClientEventName, payload: unknown): asserts payload is EventPayload<ClientEventName> {
-    const schema: TSchema = ClientEvents[event].payload;
-    let check = this.checks.get(schema);
-    if (!check) {
-      check = TypeCompiler.Compile(schema);
-      this.checks.set(schema, check);
-    }
-    if (check.Check(payload)) return;
-    const first = check.Errors(payload).First();
-    const field = first?.path.replace(/^\//, "").replace(/\//g, ".") || "payload";
-    throw new AppError("VALIDATION_FAILED", `${field}: ${first?.message ?? "invalid"}`, first ? [{ field, problem: first.message }] : undefined);
   }
 
   private sweep() {
