@@ -157,10 +157,16 @@ export class ShardedMediaService implements MediaService {
   async joinPeer(roomId: string, peerId: string, userId: string): Promise<JoinPeerResult> {
     if (this.#closed) throw new AppError("MEDIA_UNAVAILABLE", "Media is shutting down");
     if (typeof roomId !== "string" || roomId.length === 0) throw new AppError("VALIDATION_FAILED", "roomId is required");
-    // Two joins of a new room at once must land on the same shard.
+    // Two joins of a new room at once must land on the same shard. The room is the shard's from
+    // the moment it is chosen: a join that comes while the first joinPeer is still on its way
+    // must find it there, not place the room again (the chosen shard already counts the first
+    // peer, so least-loaded would pick another one and split the class).
     let placing = this.#placing.get(roomId);
     if (!placing) {
-      placing = this.#place(roomId);
+      placing = this.#place(roomId).then((chosen) => {
+        if (!this.#rooms.has(roomId)) this.#rooms.set(roomId, chosen);
+        return this.#rooms.get(roomId) ?? chosen;
+      });
       this.#placing.set(roomId, placing);
       placing.finally(() => this.#placing.delete(roomId)).catch(() => {});
     }
