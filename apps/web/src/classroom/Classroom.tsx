@@ -20,6 +20,10 @@ import { WaitingCard } from "./WaitingCard";
 import { recordings } from "../api/recordings";
 import { useMedia } from "../media/useMedia";
 import { AudioSink } from "../media/AudioSink";
+import { managesPolls, usePolls } from "./polls/usePolls";
+import { PollsPanel } from "./polls/PollsPanel";
+import { PollCard } from "./polls/PollCard";
+import { openPollCount } from "./polls/pollState";
 
 /** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
 export function Classroom({
@@ -42,7 +46,7 @@ export function Classroom({
   const [screen, setScreen] = useState<MediaStream | null>(null);
   const [micOn, setMicOn] = useState(choice.micOn);
   const [cameraOn, setCameraOn] = useState(choice.cameraOn);
-  const [panel, setPanel] = useState<"chat" | "people" | null>(null);
+  const [panel, setPanel] = useState<"chat" | "people" | "polls" | null>(null);
   const [toast, setToast] = useState<string | null>(null);
   const [confirmEnd, setConfirmEnd] = useState(false);
   const [marking, setMarking] = useState(false);
@@ -51,6 +55,8 @@ export function Classroom({
   const me = state.me;
   const isHost = me?.role === "host";
   const canPublish = !!me?.canPublish;
+  const polls = usePolls(connection, roomId, state.phase === "joined" ? state.joinSeq : 0, me?.role);
+  const describe = (err: unknown) => (err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err));
   useTitle(state.room?.title ?? "Class");
 
   const say = (text: string) => setToast(text);
@@ -62,7 +68,7 @@ export function Classroom({
   const run = (done: string, fn: () => Promise<unknown>) => {
     fn().then(
       () => say(done),
-      (err) => say(err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err)),
+      (err) => say(describe(err)),
     );
   };
 
@@ -317,6 +323,8 @@ export function Classroom({
             onClose={() => setPanel(null)}
           />
         )}
+        {panel === "polls" && <PollsPanel polls={polls} manager={managesPolls(me.role)} run={run} describe={describe} onClose={() => setPanel(null)} />}
+        {panel !== "polls" && !managesPolls(me.role) && <PollCard polls={polls} describe={describe} />}
       </div>
       <ControlBar
         micOn={micOn && canPublish}
@@ -326,6 +334,8 @@ export function Classroom({
         handRaised={myHand}
         chatOpen={panel === "chat"}
         peopleOpen={panel === "people"}
+        pollsOpen={panel === "polls"}
+        openPolls={openPollCount(polls.state)}
         unread={state.unread}
         waiting={state.waiting.length}
         isHost={isHost}
@@ -349,6 +359,10 @@ export function Classroom({
         }}
         onPeople={() => {
           setPanel(panel === "people" ? null : "people");
+          actions.setChatOpen(false);
+        }}
+        onPolls={() => {
+          setPanel(panel === "polls" ? null : "polls");
           actions.setChatOpen(false);
         }}
         onLeave={() => void actions.leave()}

@@ -51,6 +51,9 @@ export interface ControlBarProps {
   handRaised: boolean;
   chatOpen: boolean;
   peopleOpen: boolean;
+  pollsOpen: boolean;
+  /** Polls open in the class (the Polls button's badge). */
+  openPolls: number;
   unread: number;
   waiting: number;
   isHost: boolean;
@@ -62,6 +65,7 @@ export interface ControlBarProps {
   onHand: () => void;
   onChat: () => void;
   onPeople: () => void;
+  onPolls: () => void;
   onLeave: () => void;
   onEnd: () => void;
 }
@@ -137,6 +141,20 @@ export function ControlBar(props: ControlBarProps) {
             props.isHost && props.waiting > 0 ? (
               <span className="ctrl-badge" data-testid="waiting-badge" role="img" aria-label={`${props.waiting} waiting`}>
                 {props.waiting}
+              </span>
+            ) : null
+          }
+        />
+        <Control
+          icon="activity"
+          label="Polls"
+          active={props.pollsOpen}
+          onClick={props.onPolls}
+          testId="control-polls"
+          badge={
+            props.openPolls > 0 ? (
+              <span className="ctrl-badge" data-testid="polls-badge" role="img" aria-label={`${props.openPolls} open`}>
+                {props.openPolls}
               </span>
             ) : null
           }
