@@ -35,7 +35,7 @@ export function PollResults({ poll, results, mine }: { poll: PollDto; results: P
             const percent = percentOf(count, results.answered);
             const chosen = mine?.includes(index);
             return (
-              <li key={option} className={chosen ? "poll-bar-row mine" : "poll-bar-row"}>
+              <li key={option} className={chosen ? "poll-bar-row mine" : "poll-bar-row"} data-testid="poll-result" data-option={option}>
                 <div className="poll-bar-label">
                   <span className="poll-bar-option">
                     {option}

@@ -58,7 +58,7 @@ export function PollsPanel({
               <Icon name="plus" size={18} /> New poll
             </button>
           ))}
-        {state.loaded && views.length === 0 && (
+        {state.loaded && views.length === 0 && !composing && (
           <p className="muted small">
             {manager ? "No polls yet. Prepare one ahead or launch one now." : "No polls yet. When the teacher asks one, it appears here."}
           </p>
