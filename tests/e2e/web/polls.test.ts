@@ -164,6 +164,48 @@ describe.skipIf(Boolean(skip))("web: class polls in real Chromium", () => {
     expect(await rerun.getByTestId("poll-answered").textContent()).toBe("0 answered");
     await sp.getByTestId("poll-card").locator('[data-status="open"] [data-testid="poll-submit"]').waitFor();
     await shot(tp, "polls-teacher-panel");
+    await rerun.getByTestId("poll-close").click();
+    await rerun.waitFor({ state: "detached" });
+
+    // Drafts: a yes/no poll with a 30 s timer is kept for later, another draft is deleted.
+    await panel.getByTestId("poll-new").click();
+    await panel.getByTestId("poll-question-input").fill("Is Pluto a planet?");
+    await panel.getByTestId("poll-kind").selectOption("yes-no");
+    await panel.getByTestId("poll-timer").selectOption({ label: "30 seconds" });
+    await panel.getByTestId("poll-save-draft").click();
+    const pluto = panel.locator('[data-testid="poll-item"][data-status="draft"]', { hasText: "Is Pluto a planet?" });
+    await pluto.waitFor();
+    await panel.getByTestId("poll-new").click();
+    await panel.getByTestId("poll-question-input").fill("A draft to throw away");
+    await panel.getByTestId("poll-kind").selectOption("rating");
+    await panel.getByTestId("poll-save-draft").click();
+    const thrown = panel.locator('[data-testid="poll-item"][data-status="draft"]', { hasText: "A draft to throw away" });
+    await thrown.getByTestId("poll-delete").click();
+    await thrown.waitFor({ state: "detached" });
+    // Students never see drafts.
+    await sp.getByTestId("control-polls").click();
+    await sp.locator('[data-testid="poll-panel"] [data-testid="poll-item"]').first().waitFor();
+    expect(await sp.getByTestId("poll-panel").textContent()).not.toContain("Pluto");
+    await sp.getByRole("button", { name: "Close polls" }).click();
+
+    // The timed poll opens: a countdown on both sides, and it closes by itself.
+    await pluto.getByTestId("poll-open").click();
+    const timed = panel.locator('[data-testid="poll-item"][data-status="open"]', { hasText: "Is Pluto a planet?" });
+    await timed.getByTestId("poll-countdown").waitFor();
+    expect(await timed.getByTestId("poll-countdown").textContent()).toMatch(/^0:[0-3]\d$/);
+    const kimTimed = kp.getByTestId("poll-card").locator('[data-status="open"]', { hasText: "Is Pluto a planet?" });
+    await kimTimed.getByTestId("poll-countdown").waitFor();
+    expect(await kp.getByTestId("poll-card").getByTestId("poll-option").allTextContents()).toEqual(["Yes", "No"]);
+    await shot(kp, "polls-student-phone-timer");
+    await answer(sp, "No");
+    await expectBar(timed, "No", 1, 100);
+    await kp.getByTestId("poll-card").locator('[data-testid="poll-closed"]').waitFor({ timeout: 60_000 });
+    await panel.locator('[data-testid="poll-item"][data-status="closed"]', { hasText: "Is Pluto a planet?" }).waitFor();
+    expect(await kp.getByTestId("poll-card").textContent()).toContain("you did not answer");
+
+    // The teacher's panel and controls on a phone.
+    await tp.setViewportSize(PHONE);
+    await shot(tp, "polls-teacher-phone-panel");
 
     await Promise.all([tctx.close(), samUi.ctx.close(), kimUi.ctx.close()]);
   }, 300_000);
