@@ -167,6 +167,33 @@ describe.skipIf(Boolean(skip))("web: class polls in real Chromium", () => {
     await rerun.getByTestId("poll-close").click();
     await rerun.waitFor({ state: "detached" });
 
+    // Multiple choice with live results: checkboxes, and the students watch the bars fill in.
+    await panel.getByTestId("poll-new").click();
+    await panel.getByTestId("poll-question-input").fill("Which of these are gas giants?");
+    await panel.getByTestId("poll-kind").selectOption("multiple");
+    await optionInputs.nth(0).fill("Jupiter");
+    await optionInputs.nth(1).fill("Saturn");
+    await panel.getByTestId("poll-option-add").click();
+    await optionInputs.nth(2).fill("Mars");
+    await panel.getByTestId("poll-results-live").check();
+    await panel.getByTestId("poll-launch").click();
+    const giants = panel.locator('[data-testid="poll-item"][data-status="open"]', { hasText: "gas giants" });
+    const samGiants = sp.getByTestId("poll-card").locator('[data-status="open"]', { hasText: "gas giants" });
+    await samGiants.waitFor();
+    expect(await samGiants.locator('input[type="checkbox"]').count()).toBe(3);
+    await samGiants.locator('[data-testid="poll-option"][data-option="Jupiter"]').click();
+    await samGiants.locator('[data-testid="poll-option"][data-option="Saturn"]').click();
+    await samGiants.getByTestId("poll-submit").click();
+    await samGiants.getByTestId("poll-sent").waitFor();
+    await answer(kp, "Jupiter");
+    await expectBar(giants, "Jupiter", 2, 100);
+    await expectBar(giants, "Saturn", 1, 50);
+    await expectBar(giants, "Mars", 0, 0);
+    await expectBar(samGiants, "Jupiter", 2, 100);
+    await shot(sp, "polls-student-desktop-multiple-live");
+    await giants.getByTestId("poll-close").click();
+    await giants.waitFor({ state: "detached" });
+
     // Drafts: a yes/no poll with a 30 s timer is kept for later, another draft is deleted.
     await panel.getByTestId("poll-new").click();
     await panel.getByTestId("poll-question-input").fill("Is Pluto a planet?");
