@@ -23,6 +23,7 @@ import { registerMetrics } from "./metrics/index.js";
 import { recordingPlugin } from "./recording/index.js";
 import { roomRoutes } from "./rooms/index.js";
 import { signallingRoutes } from "./signalling/index.js";
+import { pollRoutes } from "./polls/index.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
 
@@ -113,6 +114,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(recordingPlugin, { ctx });
   await app.register(adminStatusRoutes, { prefix: "/api/v1/admin", ctx });
   await app.register(roomRoutes, { prefix: "/api/v1/rooms", ctx });
+  await app.register(pollRoutes, { prefix: "/api/v1/rooms", ctx, polls: services.polls });
   await app.register(signallingRoutes, { prefix: "/api/v1/signalling", ctx });
   registerNotFound(app, { serveSpa: await registerWebClient(app, config) });
 

@@ -16,6 +16,7 @@ import { SignallingServer, RoomStatsService, createLiveState, MediaBridge, refus
 import { createMediaService, type MediaService } from "./media/index.js";
 import { createRecording } from "./recording/index.js";
 import { connectRecording, mediaRecorderSources, roomNotifier } from "./recording/wire.js";
+import { createPolls, type PollService } from "./polls/index.js";
 import { appMetricSources, type AppMetricSources } from "./metrics/index.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
@@ -34,6 +35,8 @@ export interface ComposeDeps {
 /** Everything the app is made of: the routes' context and what /metrics reads. */
 export interface Services extends AppContext {
   metrics: AppMetricSources;
+  /** Polls in class (their routes get it; the recording's replay reads `pollsBetween`). */
+  polls: PollService;
 }
 
 /**
@@ -110,12 +113,15 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     );
   }
 
+  const polls = createPolls({ db, signalling, state: liveState, secret: config.jwtSecret, log });
+  await polls.start();
   const recording = createRecording({
     config,
     db,
     log,
     sourceFactory: media ? mediaRecorderSources(() => media.service(), log) : undefined,
     notifier: roomNotifier(signalling.out),
+    polls,
   });
   connectRecording({ service: recording.service, signalling });
 
@@ -139,11 +145,12 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     startedAt: Date.now(),
     version: VERSION,
   };
-  const services: Services = { ...ctx, metrics: appMetricSources({ ctx, media, recording: () => recording }) };
+  const services: Services = { ...ctx, polls, metrics: appMetricSources({ ctx, media, recording: () => recording }) };
 
   const steps: ShutdownStep[] = [
     // Recordings first: their FFmpegs finalize while the media still flows.
     { name: "recordings", phase: "live", run: () => recording.service.stopAll() },
+    { name: "poll timers", phase: "live", run: async () => polls.stop() },
     { name: "signalling", phase: "live", run: () => signalling.close() },
     { name: "media", phase: "live", run: async () => media?.close() },
     { name: "recording jobs", phase: "stores", run: () => recording.close() },

@@ -59,6 +59,12 @@ export const ErrorCodes = [
   "RECORDING_ALREADY_ACTIVE",
   "RECORDING_NOT_READY",
   "SHARE_NOT_FOUND",
+  // polls
+  "POLL_NOT_FOUND",
+  "POLL_NOT_OPEN",
+  "POLL_NOT_DRAFT",
+  "INVALID_ANSWER",
+  "NOT_ALLOWED_TO_MANAGE_POLLS",
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];
@@ -120,6 +126,11 @@ export const ErrorStatus: Record<ErrorCode, number> = {
   RECORDING_ALREADY_ACTIVE: 409,
   RECORDING_NOT_READY: 409,
   SHARE_NOT_FOUND: 404,
+  POLL_NOT_FOUND: 404,
+  POLL_NOT_OPEN: 409,
+  POLL_NOT_DRAFT: 409,
+  INVALID_ANSWER: 400,
+  NOT_ALLOWED_TO_MANAGE_POLLS: 403,
 };
 
 /** The body of every error response and failed ack. */
@@ -154,6 +165,9 @@ export const ErrorMessages: Partial<Record<ErrorCode, string>> = {
   CHAT_DISABLED: "Chat is turned off in this class.",
   NOT_ALLOWED_TO_PUBLISH: "You are not allowed to share audio or video in this class.",
   RECORDING_UNAVAILABLE: "Recording is not available on this server.",
+  POLL_NOT_OPEN: "This poll is closed: answers are no longer taken.",
+  INVALID_ANSWER: "This answer does not fit the poll's question.",
+  NOT_ALLOWED_TO_MANAGE_POLLS: "Only the teacher and speakers can run polls.",
   RATE_LIMITED: "Slow down a little.",
   INTERNAL_ERROR: "Something went wrong on our side.",
   SERVICE_UNAVAILABLE: "The service is having trouble, retrying…",

@@ -2,6 +2,7 @@ import { Type, type Static, type TObject, type TSchema } from "@sinclair/typebox
 import { RoomDto } from "./rooms.js";
 import { ChatMessageDto } from "./chat.js";
 import { AddMarkerPayload, AddMarkerResult, RecordingServerEventSchemas } from "./recording.js";
+import { PollClientEventSchemas, PollServerEventSchemas } from "./polls.js";
 import {
   AnswerPayload,
   AuthRenewPayload,
@@ -142,6 +143,8 @@ export const ClientEvents = {
   "leave-media": { payload: MediaEventSchemas["leave-media"], result: NoResult },
 
   "add-marker": { payload: AddMarkerPayload, result: AddMarkerResult },
+
+  ...PollClientEventSchemas,
 } satisfies Record<string, { payload: TSchema; result: TObject }>;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -207,6 +210,7 @@ export const ServerEvents = {
   "media-reset": Type.Object({ roomId: Type.String(), reason: literals(["media-lost", "transport-failed"] as const) }),
 
   ...RecordingServerEventSchemas,
+  ...PollServerEventSchemas,
 } satisfies Record<string, TSchema>;
 
 export type ServerEventName = keyof typeof ServerEvents;

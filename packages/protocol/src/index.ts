@@ -8,3 +8,4 @@ export * from "./signalling.js";
 export * from "./events.js";
 export * from "./recording.js";
 export * from "./media.js";
+export * from "./polls.js";

@@ -2,6 +2,7 @@ import type { AccountTables } from "../auth/tables.js";
 import type { RoomTables } from "../rooms/tables.js";
 import type { JobTables } from "../jobs/tables.js";
 import type { RecordingTables } from "../recording/tables.js";
+import type { PollTables } from "../polls/tables.js";
 
 export interface SchemaMigrationsTable {
   version: string;
@@ -9,6 +10,6 @@ export interface SchemaMigrationsTable {
 }
 
 /** Every table, merged from each capability's own `tables.ts`. */
-export interface Database extends AccountTables, RoomTables, JobTables, RecordingTables {
+export interface Database extends AccountTables, RoomTables, JobTables, RecordingTables, PollTables {
   schema_migrations: SchemaMigrationsTable;
 }
