@@ -60,6 +60,9 @@ export interface ClassA {
   pid: { host: string; student: string; presenter: string };
   /** A chat message the student sent in class A. */
   messageId: string;
+  /** A poll the host opened in class A, and a draft the host prepared. */
+  pollId: string;
+  draftPollId: string;
   sockets: Partial<Record<SocketRole, TestClient>>;
   close(): Promise<void>;
 }
@@ -81,6 +84,9 @@ export async function makeClassA(testApp: TestApp, url: string, people: People, 
   const promoted = await sockets.host!.emit("promote", { participantId: presenter });
   if (!promoted.ok) throw new Error(`promote: ${JSON.stringify(promoted.error)}`);
   const msg = await sockets.student!.emit("chat-send", { text: "hello" });
+  const openPoll = await sockets.host!.emit("poll-create", { roomId: room.id, poll: { question: "Ready?", kind: "yes-no" }, open: true });
+  const draftPoll = await sockets.host!.emit("poll-create", { roomId: room.id, poll: { question: "Later?", kind: "yes-no" } });
+  if (!openPoll.ok || !draftPoll.ok) throw new Error(`poll-create: ${JSON.stringify(openPoll.error ?? draftPoll.error)}`);
   if (actingRole === "outsider") await join("outsider", people.classB.id);
   if (actingRole === "teacher" || actingRole === "admin") sockets[actingRole] = await TestClient.connect(url, actors[actingRole].accessToken, actingRole);
   if (actingRole === "admin") await sockets.admin!.emit("join-room", { roomId: room.id });
@@ -108,6 +114,8 @@ export async function makeClassA(testApp: TestApp, url: string, people: People, 
     shareToken,
     pid: { host, student, presenter },
     messageId: msg.message.id,
+    pollId: openPoll.poll.id,
+    draftPollId: draftPoll.poll.id,
     sockets,
     async close() {
       if (live) await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${live}/stop`, headers: actors.host.auth });

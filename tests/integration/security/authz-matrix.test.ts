@@ -77,6 +77,7 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/v1/recordings/{id}/share": { expect: "dddoddod", body: () => ({}) },
   "DELETE /api/v1/recordings/{id}/share": { expect: "dddoddod" },
   "GET /api/v1/recordings/{id}/chat": { expect: "dododood" },
+  "GET /api/v1/recordings/{id}/polls": { expect: "dododood" },
   "GET /api/v1/recordings/{id}/download": { expect: "dpdpdppd" },
   "GET /api/v1/recordings/{id}/thumbnail": { expect: "dpdpdppd" },
   "GET /api/v1/recordings/{id}/stream": { expect: "dpdpdppd" },
@@ -97,6 +98,9 @@ const ROUTES: Record<string, RouteCase> = {
   "POST /api/v1/rooms/{id}/end": { expect: "dddoddod" },
   "GET /api/v1/rooms/{id}/messages": { expect: "dododood" },
   "GET /api/v1/rooms/{id}/attendance": { expect: "dddoddod" },
+  "GET /api/v1/rooms/{id}/polls": { expect: "dododood" },
+  "POST /api/v1/rooms/{id}/polls": { expect: "dddoddod", body: () => ({ question: "Prepared ahead", kind: "yes-no" }) },
+  "DELETE /api/v1/rooms/{id}/polls/{pollId}": { expect: "dddoddod" },
   "GET /api/v1/signalling/health": { expect: "oooooooo" },
   "GET /api/v1/signalling/room/stats": { expect: "dddoddod", query: (ctx) => ({ room_id: ctx.a.roomId }) },
   "GET /api/v1/signalling/rooms/stats": { expect: "dddoodod" },
@@ -148,6 +152,14 @@ const EVENTS: Record<ClientEventName, EventCase> = {
   "set-preferred-layer": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, consumerId: "no-such-consumer", layer: "l" }) },
   "leave-media": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
   "add-marker": { expect: "ddodoo", recording: true, payload: (ctx) => ({ roomId: ctx.a.roomId, label: "here" }) },
+  "poll-create": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, poll: { question: "Now?", kind: "yes-no" }, open: true }) },
+  "poll-open": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, pollId: ctx.a.draftPollId }) },
+  "poll-close": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, pollId: ctx.a.pollId }) },
+  "poll-publish": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, pollId: ctx.a.pollId }) },
+  "poll-rerun": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, pollId: ctx.a.pollId }) },
+  "poll-delete": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, pollId: ctx.a.draftPollId }) },
+  "poll-answer": { expect: "oddddd", payload: (ctx) => ({ roomId: ctx.a.roomId, pollId: ctx.a.pollId, choices: [0] }) },
+  "poll-list": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
 };
 
 /** Ack error codes that mean "not allowed" (as opposed to a bad request or a missing live object). */
@@ -160,6 +172,7 @@ const DENIED_CODES = new Set([
   "ACCOUNT_DISABLED",
   "REMOVED_FROM_ROOM",
   "NOT_HOST",
+  "NOT_ALLOWED_TO_MANAGE_POLLS",
 ]);
 
 function httpOutcome(status: number): Outcome | "5xx" {
@@ -195,6 +208,7 @@ function concretePath(template: string, classA: ClassA): string {
     .replace(/\/admin\/users\/\{id\}/, `/admin/users/${people.target.user.id}`)
     .replace(/\/rooms\/\{id\}/, `/rooms/${classA.roomId}`)
     .replace(/\/recordings\/\{id\}/, `/recordings/${classA.recordingId}`)
+    .replace("{pollId}", classA.draftPollId)
     .replace("{code}", classA.code)
     .replace("{token}", classA.shareToken)
     .replace("{*}", "index.m3u8");
