@@ -1,3 +1,4 @@
+import { PollDto, PollResultsDto } from "./polls.js";
 import { Type, type Static } from "@sinclair/typebox";
 import { Text, Uuid } from "./input.js";
 
@@ -114,6 +115,22 @@ export const RecordingChatMessage = Type.Object({
 });
 export const RecordingChatResponse = Type.Object({ messages: Type.Array(RecordingChatMessage) });
 export type RecordingChatResponse = Static<typeof RecordingChatResponse>;
+
+/**
+ * A poll asked while the recording ran, at its offsets on the recording's timeline. `results`
+ * are the final ones, given to the class's host (and admins) always and to other viewers only
+ * when the results were published in class; anonymous polls carry no names.
+ */
+export const RecordingPollDto = Type.Object({
+  poll: PollDto,
+  results: Type.Union([PollResultsDto, Type.Null()]),
+  openedOffsetMs: Type.Integer(),
+  /** Null: still open when the recording stopped. */
+  closedOffsetMs: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type RecordingPollDto = Static<typeof RecordingPollDto>;
+export const RecordingPollsResponse = Type.Object({ polls: Type.Array(RecordingPollDto) });
+export type RecordingPollsResponse = Static<typeof RecordingPollsResponse>;
 
 /** Server → client socket events of recording (to the room, and progress to its hosts). */
 export const RecordingStartedEvent = Type.Object({ roomId: Type.String(), recordingId: Type.String(), startedAt: Type.String() });

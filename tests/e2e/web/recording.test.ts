@@ -33,6 +33,24 @@ describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
     // The student raises a hand: a `hand` marker on the recording's timeline.
     await sp.getByTestId("control-hand").click();
     await sp.getByText("Hand raised. The teacher will see it.").waitFor();
+    // The teacher asks a yes/no poll; the student answers from the phone; the teacher closes
+    // and publishes it: the replay shows it with its bars.
+    await tp.getByTestId("control-polls").click();
+    const pollPanel = tp.getByTestId("poll-panel");
+    await pollPanel.getByTestId("poll-new").click();
+    await pollPanel.getByTestId("poll-question-input").fill("Is the sound clear?");
+    await pollPanel.getByTestId("poll-kind").selectOption("yes-no");
+    await pollPanel.getByTestId("poll-launch").click();
+    const studentCard = sp.getByTestId("poll-card");
+    await studentCard.locator('[data-testid="poll-option"][data-option="Yes"]').click();
+    await studentCard.getByTestId("poll-submit").click();
+    await studentCard.getByTestId("poll-sent").waitFor();
+    const livePoll = pollPanel.locator('[data-testid="poll-item"][data-status="open"]');
+    await livePoll.locator('[data-testid="poll-result"][data-option="Yes"] [data-testid="poll-bar"][data-count="1"]').waitFor();
+    await livePoll.getByTestId("poll-close").click();
+    await pollPanel.locator('[data-testid="poll-item"][data-status="closed"]').getByTestId("poll-publish").click();
+    await studentCard.getByTestId("poll-results").waitFor();
+    await tp.getByTestId("control-polls").click();
     // The teacher marks a moment; the player shows it on the timeline.
     await tp.getByTestId("control-marker").click();
     await tp.getByTestId("marker-save").click(); // unnamed: "Marked at m:ss"
@@ -76,6 +94,12 @@ describe.skipIf(Boolean(skip))("web: recording a class and watching it", () => {
     expect(await tp.evaluate(() => document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!.src)).toMatch(/^blob:/);
     expect(await tp.getByTestId("recording-marker").filter({ hasText: "Marked at" }).count()).toBeGreaterThanOrEqual(1);
     await tp.locator('[data-testid="recording-marker"][data-kind="hand"]').filter({ hasText: "Lou Student raised a hand" }).waitFor();
+    // The poll is a moment on the timeline, and beside the chat with its published bars once playback passes its close.
+    await tp.locator('[data-testid="recording-marker"][data-kind="poll"]').filter({ hasText: "Poll: Is the sound clear?" }).waitFor();
+    const replayedPoll = tp.getByTestId("recording-poll").filter({ hasText: "Is the sound clear?" });
+    await replayedPoll.locator('[data-testid="poll-result"][data-option="Yes"] [data-testid="poll-bar"][data-count="1"]').waitFor({ timeout: 30_000 });
+    expect(await replayedPoll.getByTestId("poll-answered").textContent()).toBe("1 answered");
+    await shot(tp, "recording-player-poll-replay");
     // The chat sent during the recording is replayed once playback passes it.
     await tp.getByTestId("recording-chat").getByText("This is on the recording").waitFor({ timeout: 30_000 });
     // Quality: Auto, 720p, 360p from the HLS levels; 360p keeps playing (from the start again).

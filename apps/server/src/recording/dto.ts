@@ -1,4 +1,4 @@
-import type { RecordingChatResponse, RecordingDto, RecordingMarkerDto } from "@vtp/protocol";
+import type { PollDto, PollResultsDto, RecordingChatResponse, RecordingDto, RecordingMarkerDto, RecordingPollsResponse } from "@vtp/protocol";
 import type { MarkerRow, RecordingRow, RecordingsRepo, TrackRow } from "./repo.js";
 
 /** A recording as the API shows it; `signedQuery` (ready recordings) makes its file URLs. */
@@ -64,5 +64,30 @@ export function chatReplayDto(recording: RecordingRow, messages: Awaited<ReturnT
       offsetMs: new Date(msg.created_at).getTime() - recording.started_at.getTime(),
       createdAt: new Date(msg.created_at).toISOString(),
     })),
+  };
+}
+
+/**
+ * The polls of a recording's span at their offsets on its timeline: a poll closed after the
+ * recording stopped has no close offset, and its results are given only when `allResults` (the
+ * host, an admin) or the results were published in class.
+ */
+export function pollReplayDto(
+  recording: RecordingRow,
+  stoppedAt: Date,
+  records: { poll: PollDto; results: PollResultsDto }[],
+  allResults: boolean,
+): RecordingPollsResponse {
+  const start = recording.started_at.getTime();
+  const offset = (iso: string) => new Date(iso).getTime() - start;
+  return {
+    polls: records
+      .filter((record) => record.poll.openedAt !== null)
+      .map(({ poll, results }) => ({
+        poll,
+        results: allResults || poll.published ? results : null,
+        openedOffsetMs: Math.max(0, offset(poll.openedAt as string)),
+        closedOffsetMs: poll.closedAt && new Date(poll.closedAt).getTime() <= stoppedAt.getTime() ? offset(poll.closedAt) : null,
+      })),
   };
 }

@@ -15,8 +15,8 @@ import { RecordingService } from "./service.js";
 import { Processor, PROCESS_QUEUE } from "./Processor.js";
 import { recordingRoutes } from "./routes.js";
 
-export { RecordingService, type RecordingNotifier } from "./service.js";
-import type { RecordingNotifier } from "./service.js";
+export { RecordingService, type RecordingNotifier, type PollRecordSource } from "./service.js";
+import type { PollRecordSource, RecordingNotifier } from "./service.js";
 import type { RecorderSourceFactory } from "./source.js";
 export type { RecorderSource, RecorderTrack, RecorderCodec, RecorderSourceFactory } from "./source.js";
 export type { RecordingTables } from "./tables.js";
@@ -42,6 +42,7 @@ export function createRecording(opts: {
   worker?: boolean;
   sourceFactory?: RecorderSourceFactory;
   notifier?: RecordingNotifier;
+  polls?: PollRecordSource;
 }): RecordingModule {
   const { config, log } = opts;
   const settings = config.recording;
@@ -65,6 +66,7 @@ export function createRecording(opts: {
     onEnqueue: () => worker?.wake(),
     sourceFactory: opts.sourceFactory,
     notifier: opts.notifier,
+    polls: opts.polls,
   });
   const wantWorker = opts.worker ?? settings.worker;
   if (wantWorker && ffmpeg) {

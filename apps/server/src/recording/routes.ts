@@ -129,6 +129,10 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
   app.get("/recordings/:id/chat", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) =>
     svc.chat(await svc.viewable(currentUser(req), (req.params as { id: string }).id)),
   );
+  app.get("/recordings/:id/polls", { preHandler: auth, schema: { tags, params: IdParams } }, async (req) => {
+    const user = currentUser(req);
+    return svc.polls(await svc.viewable(user, (req.params as { id: string }).id), user);
+  });
 
   type FileReq = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
   app.get("/recordings/:id/download", { schema: { tags, params: IdParams } }, async (req: FileReq, reply) => {
@@ -165,7 +169,7 @@ export async function recordingRoutes(app: FastifyInstance, opts: { ctx: AppCont
   type TokReq = FastifyRequest<{ Params: { token: string } }>;
   app.get("/shared/recordings/:token", { schema: { tags, params: TokenParams } }, async (req: TokReq) => {
     const { recording, access } = await svc.byShareToken(req.params.token);
-    return { recording: await svc.dto(recording, access), chat: await svc.chat(recording) };
+    return { recording: await svc.dto(recording, access), chat: await svc.chat(recording), polls: await svc.polls(recording, null) };
   });
   app.get("/shared/recordings/:token/stream", { schema: { tags, params: TokenParams } }, async (req: TokReq, reply) =>
     stream(await shared(req.params.token), reply),

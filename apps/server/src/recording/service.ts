@@ -1,50 +1,24 @@
 import path from "node:path";
-import type { Logger } from "pino";
-import type { RecordingDto, RecordingMarkerDto, RecordingServerEvents, RecordingChatResponse } from "@vtp/protocol";
+import type { RecordingDto, RecordingMarkerDto, RecordingChatResponse, RecordingPollsResponse } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
 import { isUuid } from "../rooms/index.js";
 import type { AuthUser } from "../auth/guard.js";
-import { LocalStorage, type Storage } from "../storage/index.js";
-import type { JobQueue } from "../jobs/index.js";
+import { LocalStorage } from "../storage/index.js";
 import { FFMPEG_INSTALL_HINT } from "./ffmpeg.js";
-import type { RecordingsRepo, RecordingRow } from "./repo.js";
-import { chatReplayDto, markerDto, recordingDto } from "./dto.js";
+import type { RecordingRow } from "./repo.js";
+import { chatReplayDto, markerDto, pollReplayDto, recordingDto } from "./dto.js";
 import { RecordingSession } from "./RecordingSession.js";
 import type { RecorderSourceFactory } from "./source.js";
 import { PROCESS_QUEUE, type ProcessPayload } from "./Processor.js";
 import { PlaybackLinks, type PlaybackAccess } from "./share.js";
+import type { RecordingNotifier, RecordingServiceDeps } from "./ports.js";
+
+export type { PollRecordSource, RecordingNotifier, RecordingServiceDeps } from "./ports.js";
 
 export const recordingNotFound = () => new AppError("RECORDING_NOT_FOUND", "No such recording");
 
 /** What the access rules look at of an account. */
 type Viewer = Pick<AuthUser, "id" | "role">;
-
-/** Sends a recording event to a room (everyone) or to its hosts; wired to the signalling layer. */
-export type RecordingNotifier = <E extends keyof RecordingServerEvents>(
-  roomId: string,
-  event: E,
-  payload: Parameters<RecordingServerEvents[E]>[0],
-  hostsOnly: boolean,
-) => void;
-
-export interface RecordingServiceDeps {
-  repo: RecordingsRepo;
-  storage: Storage;
-  jobs: JobQueue;
-  ffmpeg?: { ffmpeg: string; ffprobe: string };
-  log: Logger;
-  dataDir: string;
-  publicUrl: string;
-  nodeId: string;
-  /** Signs the short-lived URLs of HLS variants and segments. */
-  signingSecret: string;
-  /** Wakes the in-process worker after an enqueue. */
-  onEnqueue?: () => void;
-  /** The recorder's media participant; absent: recording is unavailable (no media on this server). */
-  sourceFactory?: RecorderSourceFactory;
-  /** Where recording events go (the room's sockets). */
-  notifier?: RecordingNotifier;
-}
 
 /** Recordings: start/stop capture, access rules, share links, signed playback URLs. */
 export class RecordingService {
@@ -338,6 +312,18 @@ export class RecordingService {
 
   async chat(recording: RecordingRow): Promise<RecordingChatResponse> {
     return chatReplayDto(recording, await this.deps.repo.chatBetween(recording.room_id, recording.started_at, recording.stopped_at ?? new Date()));
+  }
+
+  /**
+   * The polls asked while the recording ran. Their results go to the class's host and admins,
+   * and to other viewers (a student, a share link) only when they were published in class.
+   */
+  async polls(recording: RecordingRow, viewer: Viewer | null): Promise<RecordingPollsResponse> {
+    if (!this.deps.polls) return { polls: [] };
+    const until = recording.stopped_at ?? new Date();
+    const records = await this.deps.polls.pollsBetween(recording.room_id, recording.started_at.toISOString(), until.toISOString());
+    const allResults = viewer ? await this.canManage(viewer, recording.room_id) : false;
+    return pollReplayDto(recording, until, records, allResults);
   }
 
   // ---------------------------------------------------------------- sharing and signed URLs

@@ -3,6 +3,7 @@ import type {
   RecordingDto,
   RecordingListResponse,
   RecordingMarkerDto,
+  RecordingPollsResponse,
   ShareRecordingResponse,
   UpdateRecordingBody,
 } from "@vtp/protocol";
@@ -20,9 +21,11 @@ export const recordings = {
   update: (recId: string, body: UpdateRecordingBody) => api.patch<{ recording: RecordingDto }>(`${RECORDINGS_BASE}/${id(recId)}`, body),
   remove: (recId: string) => api.delete(`${RECORDINGS_BASE}/${id(recId)}`),
   chat: (recId: string) => api.get<RecordingChatResponse>(`${RECORDINGS_BASE}/${id(recId)}/chat`),
+  polls: (recId: string) => api.get<RecordingPollsResponse>(`${RECORDINGS_BASE}/${id(recId)}/polls`),
   marker: (roomId: string, label: string) => api.post<{ marker: RecordingMarkerDto }>(`/api/v1/rooms/${id(roomId)}/recording/markers`, { label }),
   share: (recId: string, expiresInHours?: number) =>
     api.post<ShareRecordingResponse>(`${RECORDINGS_BASE}/${id(recId)}/share`, expiresInHours ? { expiresInHours } : {}),
   unshare: (recId: string) => api.delete(`${RECORDINGS_BASE}/${id(recId)}/share`),
-  shared: (token: string) => api.get<{ recording: RecordingDto; chat: RecordingChatResponse }>(`/api/v1/shared/recordings/${id(token)}`, { auth: false }),
+  shared: (token: string) =>
+    api.get<{ recording: RecordingDto; chat: RecordingChatResponse; polls: RecordingPollsResponse }>(`/api/v1/shared/recordings/${id(token)}`, { auth: false }),
 };

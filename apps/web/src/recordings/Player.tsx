@@ -1,20 +1,32 @@
 import { useEffect, useRef, useState } from "react";
 import type Hls from "hls.js";
-import type { RecordingChatResponse, RecordingDto, RecordingMarkerDto } from "@vtp/protocol";
+import type { RecordingChatResponse, RecordingDto, RecordingMarkerDto, RecordingPollDto } from "@vtp/protocol";
 import { Icon, type IconName } from "../ui/Icon";
 import { clock } from "./format";
+import { PollReplay } from "./PollReplay";
 
 type Level = { index: number; height: number };
 
-const markerIcon = (kind: string): IconName => (kind === "screen" ? "screen" : kind === "hand" ? "hand" : "flag");
-const markerKind = (kind: string) => (kind === "screen" ? "Screen share" : kind === "hand" ? "Raised hand" : "Marker");
+const MARKER_ICONS: Record<string, IconName> = { screen: "screen", hand: "hand", poll: "activity" };
+const MARKER_KINDS: Record<string, string> = { screen: "Screen share", hand: "Raised hand", poll: "Poll" };
+const markerIcon = (kind: string): IconName => MARKER_ICONS[kind] ?? "flag";
+const markerKind = (kind: string) => MARKER_KINDS[kind] ?? "Marker";
+
+/** A poll on the timeline: a moment of kind "poll" where it was opened. */
+const pollMoment = (item: RecordingPollDto): RecordingMarkerDto => ({
+  id: `poll-${item.poll.id}`,
+  kind: "poll",
+  label: `Poll: ${item.poll.question}`,
+  offsetMs: item.openedOffsetMs,
+  createdAt: item.poll.openedAt ?? item.poll.createdAt,
+});
 
 /**
  * Plays a recording's HLS stream through hls.js (MediaSource; native HLS only where MSE is
  * missing, e.g. iOS Safari), with quality selection, a timeline of markers and the class chat
- * replayed in time (seeking moves it).
+ * replayed in time, and the polls asked in class with their results (seeking moves both).
  */
-export function Player({ recording, chat }: { recording: RecordingDto; chat: RecordingChatResponse["messages"] }) {
+export function Player({ recording, chat, polls = [] }: { recording: RecordingDto; chat: RecordingChatResponse["messages"]; polls?: RecordingPollDto[] }) {
   const video = useRef<HTMLVideoElement>(null);
   const hlsRef = useRef<Hls | null>(null);
   const [time, setTime] = useState(0);
@@ -75,7 +87,7 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
     void videoElement.play().catch(() => {});
   };
   const shown = chat.filter((m) => m.offsetMs <= time * 1000);
-  const markers = recording.markers;
+  const markers = [...recording.markers, ...polls.map(pollMoment)].sort((a, b) => a.offsetMs - b.offsetMs);
   const total = Math.max(duration, ...markers.map((m) => m.offsetMs / 1000), 1);
 
   return (
@@ -169,6 +181,7 @@ export function Player({ recording, chat }: { recording: RecordingDto; chat: Rec
             ))}
           </ol>
         )}
+        <PollReplay polls={polls} timeMs={time * 1000} onSeek={seek} />
       </aside>
     </div>
   );

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
-import type { RecordingChatResponse, RecordingDto, ShareRecordingResponse } from "@vtp/protocol";
+import type { RecordingChatResponse, RecordingDto, RecordingPollDto, ShareRecordingResponse } from "@vtp/protocol";
 import { recordings } from "../api/recordings";
 import { rooms } from "../api/rooms";
 import { errorText } from "../api/errors";
@@ -22,6 +22,7 @@ export function RecordingPage({ id }: { id: string }) {
   const user = useUser();
   const [rec, setRec] = useState<RecordingDto | null>(null);
   const [chat, setChat] = useState<RecordingChatResponse["messages"]>([]);
+  const [polls, setPolls] = useState<RecordingPollDto[]>([]);
   const [canManage, setCanManage] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [msg, setMsg] = useState<{ kind: "success" | "error"; text: string } | null>(null);
@@ -35,8 +36,12 @@ export function RecordingPage({ id }: { id: string }) {
         const { recording } = await recordings.get(id);
         if (!alive) return;
         setRec(recording);
-        if (recording.status === "ready") setChat((await recordings.chat(id)).messages);
-        else if (recording.status !== "failed") timer = setTimeout(load, 3000);
+        if (recording.status === "ready") {
+          const [replayChat, replayPolls] = await Promise.all([recordings.chat(id), recordings.polls(id)]);
+          if (!alive) return;
+          setChat(replayChat.messages);
+          setPolls(replayPolls.polls);
+        } else if (recording.status !== "failed") timer = setTimeout(load, 3000);
       } catch (err) {
         if (alive) setError(errorText(err));
       }
@@ -101,7 +106,7 @@ export function RecordingPage({ id }: { id: string }) {
       />
       <div className="stack">
         {msg && <Alert kind={msg.kind}>{msg.text}</Alert>}
-        {rec.status === "ready" && <Player recording={rec} chat={chat} />}
+        {rec.status === "ready" && <Player recording={rec} chat={chat} polls={polls} />}
         {(rec.status === "processing" || rec.status === "recording") && (
           <div className="card empty">
             <Loading label={rec.status === "recording" ? "This class is still being recorded." : `Preparing the recording… ${rec.progress}%`} />

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { RecordingChatResponse, RecordingDto } from "@vtp/protocol";
+import type { RecordingChatResponse, RecordingDto, RecordingPollsResponse } from "@vtp/protocol";
 import { recordings } from "../api/recordings";
 import { errorText } from "../api/errors";
 import { Alert } from "../ui/Alert";
@@ -11,7 +11,7 @@ import { Player } from "./Player";
 
 /** /shared/recordings/:token — a recording shared by link: no account needed. */
 export function SharedRecordingPage({ token }: { token: string }) {
-  const [data, setData] = useState<{ recording: RecordingDto; chat: RecordingChatResponse } | null>(null);
+  const [data, setData] = useState<{ recording: RecordingDto; chat: RecordingChatResponse; polls: RecordingPollsResponse } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     recordings.shared(token).then(setData, (err) => setError(errorText(err)));
@@ -33,7 +33,7 @@ export function SharedRecordingPage({ token }: { token: string }) {
         description={`${formatWhen(recording.startedAt)}${recording.durationSeconds !== null ? ` · ${clock(recording.durationSeconds)}` : ""}`}
       />
       {recording.status === "ready" ? (
-        <Player recording={recording} chat={data.chat.messages} />
+        <Player recording={recording} chat={data.chat.messages} polls={data.polls.polls} />
       ) : (
         <Alert kind="info">This recording is not ready yet. Try again in a few minutes.</Alert>
       )}

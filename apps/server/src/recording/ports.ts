@@ -1,0 +1,42 @@
+import type { Logger } from "pino";
+import type { PollDto, PollResultsDto, RecordingServerEvents } from "@vtp/protocol";
+import type { Storage } from "../storage/index.js";
+import type { JobQueue } from "../jobs/index.js";
+import type { RecordingsRepo } from "./repo.js";
+import type { RecorderSourceFactory } from "./source.js";
+
+/** What the recording service is given by the composition root, and the doors it talks through. */
+
+/** Sends a recording event to a room (everyone) or to its hosts; wired to the signalling layer. */
+export type RecordingNotifier = <E extends keyof RecordingServerEvents>(
+  roomId: string,
+  event: E,
+  payload: Parameters<RecordingServerEvents[E]>[0],
+  hostsOnly: boolean,
+) => void;
+
+export interface RecordingServiceDeps {
+  repo: RecordingsRepo;
+  storage: Storage;
+  jobs: JobQueue;
+  ffmpeg?: { ffmpeg: string; ffprobe: string };
+  log: Logger;
+  dataDir: string;
+  publicUrl: string;
+  nodeId: string;
+  /** Signs the short-lived URLs of HLS variants and segments. */
+  signingSecret: string;
+  /** Wakes the in-process worker after an enqueue. */
+  onEnqueue?: () => void;
+  /** The recorder's media participant; absent: recording is unavailable (no media on this server). */
+  sourceFactory?: RecorderSourceFactory;
+  /** Where recording events go (the room's sockets). */
+  notifier?: RecordingNotifier;
+  /** The class's polls, for the replay (absent: a processing-only worker, which serves no replay). */
+  polls?: PollRecordSource;
+}
+
+/** The polls of a class opened in a span of time, with their final results (polls/ provides it). */
+export interface PollRecordSource {
+  pollsBetween(roomId: string, fromIso: string, toIso: string): Promise<{ poll: PollDto; results: PollResultsDto }[]>;
+}

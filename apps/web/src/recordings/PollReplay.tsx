@@ -1,0 +1,44 @@
+import type { RecordingPollDto } from "@vtp/protocol";
+import "../styles/polls.css";
+import { PollResults } from "../classroom/polls/PollResults";
+import { KIND_LABELS } from "../classroom/polls/pollState";
+import { clock } from "./format";
+
+/**
+ * The polls of a recording, replayed in time: a poll appears once the recording reaches the
+ * moment it was opened, and shows its final results (when this viewer may see them) from the
+ * moment it was closed. Seeking moves it, like the chat beside it.
+ */
+export function PollReplay({ polls, timeMs, onSeek }: { polls: RecordingPollDto[]; timeMs: number; onSeek: (ms: number) => void }) {
+  if (polls.length === 0) return null;
+  const asked = polls.filter((item) => item.openedOffsetMs <= timeMs);
+  return (
+    <section aria-labelledby="poll-replay-h" className="poll-replay" data-testid="recording-polls">
+      <h2 id="poll-replay-h">Polls</h2>
+      {asked.length === 0 && <p className="muted small">Polls appear here as the recording plays.</p>}
+      <ol className="replay">
+        {asked.map((item) => (
+          <ReplayedPoll key={item.poll.id} item={item} closed={item.closedOffsetMs !== null && item.closedOffsetMs <= timeMs} onSeek={onSeek} />
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function ReplayedPoll({ item, closed, onSeek }: { item: RecordingPollDto; closed: boolean; onSeek: (ms: number) => void }) {
+  const { poll, results } = item;
+  return (
+    <li data-testid="recording-poll" data-poll-id={poll.id} data-closed={closed}>
+      <button type="button" className="replay-time mono" onClick={() => onSeek(item.openedOffsetMs)} aria-label={`Go to ${clock(item.openedOffsetMs / 1000)}`}>
+        {clock(Math.max(0, item.openedOffsetMs) / 1000)}
+      </button>
+      <strong>{poll.question}</strong>{" "}
+      <span className="muted small">
+        {KIND_LABELS[poll.kind]}
+        {poll.anonymous ? " · anonymous" : ""} · {closed ? "closed" : "open"}
+      </span>
+      {closed && !results && <p className="muted small">The results were not shared with the class.</p>}
+      {closed && results && <PollResults poll={poll} results={results} />}
+    </li>
+  );
+}
