@@ -43,7 +43,11 @@ describe("polls in a recording's replay", () => {
     const recordingStart = new Date(Date.now() + 1);
     await expect.poll(() => Date.now() > recordingStart.getTime()).toBe(true);
 
-    const published = await host.emit("poll-create", { roomId: room.id, poll: { question: "Largest planet?", kind: "single", options: ["Mars", "Jupiter"] }, open: true });
+    const published = await host.emit("poll-create", {
+      roomId: room.id,
+      poll: { question: "Largest planet?", kind: "single", options: ["Mars", "Jupiter"] },
+      open: true,
+    });
     const pollId = published.poll.id;
     expect((await annClient.emit("poll-answer", { roomId: room.id, pollId, choices: [1] })).ok).toBe(true);
     expect((await benClient.emit("poll-answer", { roomId: room.id, pollId, choices: [1] })).ok).toBe(true);
