@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import type { TestApp } from "../../helpers/app.js";
@@ -82,5 +83,31 @@ describe.each([false, true])("one answer per student (anonymous: %s)", (anonymou
     const closed = await host.emit("poll-close", { roomId: room.id, pollId });
     expect(closed.results.answered).toBe(2);
     expect(closed.results.counts[0]! + closed.results.counts[1]!).toBe(2);
+  });
+});
+
+describe("a burst of answers", () => {
+  it("500 answers within a moment: every one counted once, and the teacher's live results come a few times a second, not once per answer", async () => {
+    const room = await createRoom(testApp, teacher);
+    const host = await connectedJoin(teacher, room.id, "host");
+    // An anonymous poll: the voters need no accounts here (the answer rows hold no user id).
+    const ask = await host.emit("poll-create", {
+      roomId: room.id,
+      poll: { question: "Pick", kind: "single", options: ["a", "b"], anonymous: true },
+      open: true,
+    });
+    const pollId = ask.poll.id;
+    const polls = pollService(testApp);
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 500 }, (_unused, i) => polls.answer(room.id, { userId: randomUUID(), name: `Student ${i}` }, { pollId, choices: [i % 2] })),
+    );
+    const final = await host.waitFor("poll-results", (event) => event.results.pollId === pollId && event.results.answered === 500);
+    const elapsedMs = Date.now() - started;
+    expect(final.results.counts).toEqual([250, 250]);
+    const sent = host.received.filter((entry) => entry.event === "poll-results").length;
+    // One per RESULTS_INTERVAL_MS (250 ms) at most, plus the first.
+    expect(sent).toBeLessThanOrEqual(Math.ceil(elapsedMs / 250) + 1);
+    expect(await answerRows(pollId)).toHaveLength(500);
   });
 });
