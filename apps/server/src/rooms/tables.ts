@@ -54,6 +54,11 @@ export interface AttendanceTable {
   room_role: RoomRoleColumn;
   joined_at: DefaultTimestamp;
   left_at: NullableTimestamp;
+  /** Milliseconds of speech in this session (the SFU's audio-level reading, migration 008). */
+  talk_ms: ColumnType<string | number, number | undefined, number>;
+  /** Milliseconds with a camera published in this session. */
+  camera_ms: ColumnType<string | number, number | undefined, number>;
+  hands_raised: ColumnType<number, number | undefined, number>;
 }
 
 export interface RoomTables {
