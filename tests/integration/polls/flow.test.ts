@@ -185,4 +185,13 @@ describe("polls in class", () => {
     expect((await host.emit("poll-close", { roomId, pollId: foreign })).error.code).toBe("POLL_NOT_FOUND");
     expect((await annClient.emit("poll-list", { roomId: otherRoom.id })).error.code).toBe("NOT_IN_ROOM");
   });
+
+  it("ending the class closes its open polls; they stay on the class's record", async () => {
+    const { roomId, host, annClient } = await classWithStudents();
+    const pollId = (await host.emit("poll-create", { roomId, poll: { question: "Still there?", kind: "yes-no" }, open: true })).poll.id;
+    expect((await annClient.emit("poll-answer", { roomId, pollId, choices: [0] })).ok).toBe(true);
+    expect((await host.emit("end-room", { roomId })).ok).toBe(true);
+    const record = await testApp.app.inject({ method: "GET", url: `/api/v1/rooms/${roomId}/polls`, headers: teacher.auth });
+    expect(record.json().polls).toMatchObject([{ poll: { id: pollId, status: "closed" }, results: { answered: 1, counts: [1, 0] } }]);
+  });
 });

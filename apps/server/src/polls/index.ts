@@ -13,7 +13,7 @@ export type { PollTables } from "./tables.js";
 /**
  * Polls in class: the service (with its live events through signalling's Broadcaster) and the
  * `poll-*` socket events. `start` closes the timed polls that ran out while no server watched
- * and keeps a timer for the open ones; `close` stops the timers.
+ * and keeps a timer for the open ones; `stop` stops the timers. Ending a class closes its open polls.
  */
 export function createPolls(deps: { db: DB; signalling: SignallingServer; state: LiveState; secret: string; log: Logger }): PollService {
   const log = deps.log.child({ module: "polls" });
@@ -21,5 +21,6 @@ export function createPolls(deps: { db: DB; signalling: SignallingServer; state:
   const live = new PollLive(deps.signalling.out, deps.state, (roomId, pollId) => service.current(roomId, pollId), log);
   const service = new PollService(new PollsRepo(deps.db), live, deps.secret, log);
   definePollHandlers(deps.signalling, service);
+  deps.signalling.hooks.on("room-ended", ({ roomId }) => service.classEnded(roomId));
   return service;
 }

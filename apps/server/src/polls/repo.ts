@@ -95,6 +95,15 @@ export class PollsRepo {
     return result.rows[0];
   }
 
+  /** Closes every open poll of the class (the class ended). */
+  async closeOpenOfRoom(roomId: string): Promise<PollRow[]> {
+    const result = await sql<PollRow>`
+      update polls set status = 'closed', closed_at = least(now(), coalesce(closes_at, now()))
+      where room_id = ${roomId} and status = 'open'
+      returning *`.execute(this.db);
+    return result.rows;
+  }
+
   /** Closes the open polls whose timer ran out (one poll, one room, or all); each is returned to exactly one caller. */
   async closeOverdue(scope: { pollId?: string; roomId?: string } = {}): Promise<PollRow[]> {
     const result = await sql<PollRow>`

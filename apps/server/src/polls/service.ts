@@ -180,6 +180,11 @@ export class PollService {
     for (const poll of await this.repo.closeOverdue(scope)) await this.closed(poll);
   }
 
+  /** The class ended: its open polls close (their results stay on the record). */
+  async classEnded(roomId: string): Promise<void> {
+    for (const poll of await this.repo.closeOpenOfRoom(roomId)) await this.closed(poll);
+  }
+
   private async sweep(): Promise<void> {
     try {
       await this.closeOverdue();
