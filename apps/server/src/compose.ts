@@ -12,6 +12,8 @@ import { UsersRepo } from "./auth/users-repo.js";
 import { RoomRecords, RoomService } from "./rooms/index.js";
 import { ChatService } from "./rooms/chat/index.js";
 import { AttendanceNode, AttendanceService } from "./attendance/index.js";
+import { MediaTimeLog } from "./attendance/media-time.js";
+import { MediaTimeTracker } from "./attendance/media-time-tracker.js";
 import { SignallingServer, RoomStatsService, createLiveState, MediaBridge, refuseMediaEvents } from "./signalling/index.js";
 import { createMediaService, type MediaService } from "./media/index.js";
 import { createRecording } from "./recording/index.js";
@@ -104,7 +106,9 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
   const rooms = new RoomService(db, roomRecords, signalling.classroom);
   const roomStats = new RoomStatsService(roomRecords, chat, liveState);
 
-  const media = config.media.enabled ? new MediaBridge(signalling, mediaFactory(config, deps), { log, ownsMedia: !deps.media }) : undefined;
+  // Talk time (the SFU's audio levels) and camera-on time of each attendance session.
+  const mediaTime = config.media.enabled ? new MediaTimeTracker(new MediaTimeLog(db, log)) : undefined;
+  const media = config.media.enabled ? new MediaBridge(signalling, mediaFactory(config, deps), { log, ownsMedia: !deps.media, mediaTime }) : undefined;
   if (!media) refuseMediaEvents(signalling);
   if (media && config.redisUrl && !deps.media && config.media.nodes.length === 0) {
     log.warn(

@@ -159,6 +159,12 @@ export type ProducerCloseReason = "closed" | "transport-closed" | "peer-left" | 
 export type ConsumerCloseReason = "closed" | "producer-closed" | "transport-closed" | "peer-left" | "room-closed";
 
 /** Events the media layer pushes to the signalling layer. */
+/** One peer's speech (ms, from the RFC 6464 audio levels of its microphone) in a `speaking-time` media event. */
+export interface SpeakingTime {
+  peerId: string;
+  talkMs: number;
+}
+
 export type MediaEvent =
   | { type: "producer-new"; roomId: string; peerId: string; producer: ProducerInfo }
   | { type: "producer-closed"; roomId: string; peerId: string; producerId: string; reason: ProducerCloseReason }
@@ -179,6 +185,11 @@ export type MediaEvent =
       reason: TransportCloseReason;
     }
   | { type: "consumer-layer-changed"; roomId: string; peerId: string; consumerId: string; layer: SimulcastLayer }
+  /**
+   * Speech measured in the microphones of the room since the last such event (every few seconds,
+   * and a peer's rest when its microphone closes, before its `producer-closed`): ms per peer.
+   */
+  | { type: "speaking-time"; roomId: string; peers: SpeakingTime[] }
   /** `media-lost`: the worker or media node holding the room died; its people must start over. */
   | { type: "room-closed"; roomId: string; reason?: "empty" | "media-lost" };
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { MediaStreamTrack, RTCRtpTransceiver, RtpPacket } from "werift";
 import { TypedEmitter } from "./TypedEmitter.js";
 import { keyframeDetectorFor, type KeyframeDetector } from "./rtp/keyframe.js";
+import { audioLevelIdOf, audioLevelOf, TalkMeter } from "./rtp/audioLevel.js";
 import type { Consumer } from "./Consumer.js";
 import type { MediaKind, ProducerCloseReason, ProducerInfo, ProducerSource, SimulcastLayer } from "./types.js";
 
@@ -44,6 +45,12 @@ export class Producer extends TypedEmitter<ProducerEvents> {
   closed = false;
   #isKeyframe: KeyframeDetector | undefined;
   #unsubscribeTrack: (() => void) | undefined;
+  /** Talk time of a microphone (RFC 6464 audio levels); undefined for every other source. */
+  readonly talk: TalkMeter | undefined;
+  /** The audio-level extension id of the publisher's connection (-1: not negotiated). */
+  #levelId = -1;
+  /** The transceiver.headerExtensions #levelId was read from (werift replaces it on renegotiation). */
+  #levelIdOf: unknown;
 
   constructor(
     readonly peerId: string,
@@ -54,6 +61,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     private readonly pliThrottleMs: number,
   ) {
     super();
+    this.talk = source === "microphone" ? new TalkMeter() : undefined;
     for (const track of transceiver.receiver.tracks) this.#addTrack(track);
     this.#unsubscribeTrack = transceiver.onTrack.subscribe((track) => this.#addTrack(track)).unSubscribe;
   }
@@ -92,6 +100,15 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     if (layer.ssrc === undefined) layer.ssrc = header.ssrc;
     layer.packets++;
     layer.octets += rtp.payload.length;
+    const talk = this.talk;
+    if (talk !== undefined) {
+      const negotiated = this.transceiver.headerExtensions;
+      if (negotiated !== this.#levelIdOf) {
+        this.#levelIdOf = negotiated;
+        this.#levelId = audioLevelIdOf(negotiated);
+      }
+      if (this.#levelId > 0) talk.onPacket(audioLevelOf(header.extensions, this.#levelId), header.timestamp);
+    }
     const pending = layer.pending;
     const consumers = layer.consumers;
     if (consumers.length === 0 && pending.length === 0) return;

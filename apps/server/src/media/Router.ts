@@ -7,7 +7,7 @@ import type { Consumer } from "./Consumer.js";
 import type { Mutex } from "./Mutex.js";
 import type { MediaConfig } from "./config.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
-import type { MediaEvent, MediaPeerInfo, MediaRoomInfo, MediaRoomSummary, ProducerInfo, ProducerSource, TransportDirection } from "./types.js";
+import type { MediaEvent, MediaPeerInfo, SpeakingTime, MediaRoomInfo, MediaRoomSummary, ProducerInfo, ProducerSource, TransportDirection } from "./types.js";
 
 export interface RouterEvents {
   close: [];
@@ -42,6 +42,8 @@ export interface RouterStats {
 }
 
 const TICK_MS = 1000;
+/** Speaking time is reported every this many ticks (and a microphone's rest when it closes). */
+const SPEAKING_TIME_TICKS = 5;
 
 /**
  * One room on one worker (mediasoup's Router). Owns the peers' transports and, through them,
@@ -58,6 +60,7 @@ export class Router extends TypedEmitter<RouterEvents> {
   closedBytesForwarded = 0;
   #timer: NodeJS.Timeout | undefined;
   #lastTick = Date.now();
+  #ticks = 0;
 
   constructor(readonly opts: RouterOptions) {
     super();
@@ -139,6 +142,8 @@ export class Router extends TypedEmitter<RouterEvents> {
       this.producers.set(producer.id, producer);
       producer.once("close", (reason) => {
         this.producers.delete(producer.id);
+        const talkMs = producer.talk?.takeMs() ?? 0;
+        if (talkMs > 0) this.#event({ type: "speaking-time", roomId: this.roomId, peers: [{ peerId, talkMs }] });
         this.#event({ type: "producer-closed", roomId: this.roomId, peerId, producerId: producer.id, reason });
       });
       this.#event({ type: "producer-new", roomId: this.roomId, peerId, producer: producer.info() });
@@ -201,6 +206,21 @@ export class Router extends TypedEmitter<RouterEvents> {
     for (const p of this.producers.values()) p.tick(seconds);
     for (const t of [...this.transports.values()]) t.tick(now);
     for (const c of this.consumers.values()) c.adapt();
+    if (++this.#ticks % SPEAKING_TIME_TICKS === 0) this.#reportSpeakingTime();
+  }
+
+  /** One `speaking-time` event with each peer's speech since the last one (none when nobody spoke). */
+  #reportSpeakingTime(): void {
+    let peers: SpeakingTime[] | undefined;
+    for (const p of this.producers.values()) {
+      const talkMs = p.talk?.takeMs() ?? 0;
+      if (talkMs === 0) continue;
+      peers ??= [];
+      const known = peers.find((entry) => entry.peerId === p.peerId);
+      if (known) known.talkMs += talkMs;
+      else peers.push({ peerId: p.peerId, talkMs });
+    }
+    if (peers) this.#event({ type: "speaking-time", roomId: this.roomId, peers });
   }
 
   summary(): MediaRoomSummary {

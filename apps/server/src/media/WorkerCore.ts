@@ -1,5 +1,6 @@
 import {
   useAbsSendTime,
+  useAudioLevelIndication,
   useH264,
   useNACK,
   useOPUS,
@@ -82,7 +83,8 @@ export class WorkerCore implements MediaOperations {
       // No transport-cc: it collapses Chromium's estimate on the publisher leg; REMB instead.
       headerExtensions: {
         video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId(), useAbsSendTime()],
-        audio: [useSdesMid(), useAbsSendTime()],
+        // ssrc-audio-level (RFC 6464): the publisher's level per packet, read for talk time (rtp/audioLevel.ts).
+        audio: [useSdesMid(), useAbsSendTime(), useAudioLevelIndication()],
       },
     };
   }

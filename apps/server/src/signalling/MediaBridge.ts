@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { MEDIA_CLIENT_EVENTS, MediaEventSchemas, type ParticipantMediaState } from "@vtp/protocol";
 import type { MediaEvent, MediaService, ProducerSource } from "../media/index.js";
 import { AppError } from "../errors/index.js";
+import type { MediaTimeTracker } from "../attendance/media-time-tracker.js";
 import type { SignallingServer } from "./SignallingServer.js";
 import type { HandlerContext } from "./handlers.js";
 import type { LiveParticipant } from "./state/index.js";
@@ -41,7 +42,8 @@ export class MediaBridge {
   constructor(
     private readonly sig: MediaSignalling,
     private readonly factory: () => Promise<MediaService>,
-    private readonly opts: { log: Logger; ownsMedia: boolean },
+    /** `mediaTime`: talk and camera time of this node's participants, added to their attendance sessions. */
+    private readonly opts: { log: Logger; ownsMedia: boolean; mediaTime?: MediaTimeTracker },
   ) {
     this.defineHandlers();
     this.hookUp();
@@ -125,11 +127,13 @@ export class MediaBridge {
       case "producer-new":
         this.producers.set(event.producer.producerId, { roomId: event.roomId, peerId: event.peerId, source: event.producer.source });
         out.toRoomLocal(event.roomId, "new-producer", { roomId: event.roomId, peerId: event.peerId, producer: event.producer });
+        await this.trackMediaTime(event.roomId, event.peerId, event.producer.producerId, event.producer.source);
         await this.setFlag(event.roomId, event.peerId, event.producer.source, true);
         break;
       case "producer-closed": {
         const known = this.producers.get(event.producerId);
         this.producers.delete(event.producerId);
+        this.opts.mediaTime?.producerClosed(event.producerId);
         out.toRoomLocal(event.roomId, "producer-closed", { roomId: event.roomId, peerId: event.peerId, producerId: event.producerId, reason: event.reason });
         if (known) await this.setFlag(event.roomId, event.peerId, known.source, false);
         break;
@@ -145,6 +149,9 @@ export class MediaBridge {
           });
         break;
       }
+      case "speaking-time":
+        this.opts.mediaTime?.spoke(event.roomId, event.peers);
+        break;
       case "room-closed":
         // The worker or node that held the room died: everyone here starts their media over.
         if (event.reason === "media-lost") {
@@ -162,6 +169,15 @@ export class MediaBridge {
       default:
         break;
     }
+  }
+
+  /** Talk and camera time count for the participants whose socket is on this node (each once). */
+  private async trackMediaTime(roomId: string, peerId: string, producerId: string, source: ProducerSource) {
+    const tracker = this.opts.mediaTime;
+    if (!tracker) return;
+    const participant = await this.sig.state.get(roomId, peerId);
+    if (!participant || !this.sig.out.isLocal(participant.socketId)) return;
+    tracker.producerOpened(roomId, peerId, producerId, source, participant.attendanceId);
   }
 
   /** Keeps `participant.media` in step with the producers, for everyone's participant list. */
@@ -228,8 +244,10 @@ export class MediaBridge {
     });
   }
 
+  /** Closing the media first lets its last events (speaking time, closed cameras) be counted and written. */
   async close() {
-    this.unsubscribe?.();
     if (this.opts.ownsMedia && this.ready) await this.ready.close();
+    this.unsubscribe?.();
+    await this.opts.mediaTime?.close().catch((err) => this.opts.log.warn({ err }, "talk and camera time not written at shutdown"));
   }
 }
