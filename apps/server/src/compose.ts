@@ -19,6 +19,7 @@ import { createMediaService, type MediaService } from "./media/index.js";
 import { createRecording } from "./recording/index.js";
 import { connectRecording, mediaRecorderSources, roomNotifier } from "./recording/wire.js";
 import { createPolls, type PollService } from "./polls/index.js";
+import { RecordService } from "./record/index.js";
 import { appMetricSources, type AppMetricSources } from "./metrics/index.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
@@ -39,6 +40,8 @@ export interface Services extends AppContext {
   metrics: AppMetricSources;
   /** Polls in class (their routes get it; the recording's replay reads `pollsBetween`). */
   polls: PollService;
+  /** The class record, the admin overview and one person's data (their routes get it). */
+  record: RecordService;
 }
 
 /**
@@ -149,7 +152,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     startedAt: Date.now(),
     version: VERSION,
   };
-  const services: Services = { ...ctx, polls, metrics: appMetricSources({ ctx, media, recording: () => recording }) };
+  const services: Services = { ...ctx, polls, record: new RecordService(db), metrics: appMetricSources({ ctx, media, recording: () => recording }) };
 
   const steps: ShutdownStep[] = [
     // Recordings first: their FFmpegs finalize while the media still flows.

@@ -9,3 +9,4 @@ export * from "./events.js";
 export * from "./recording.js";
 export * from "./media.js";
 export * from "./polls.js";
+export * from "./record.js";

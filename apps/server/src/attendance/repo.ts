@@ -41,6 +41,10 @@ export class AttendanceRepo {
     await this.db.updateTable("attendance").set({ room_role: role }).where("id", "=", id).execute();
   }
 
+  async countHand(id: string): Promise<void> {
+    await sql`update attendance set hands_raised = hands_raised + 1 where id = ${id}`.execute(this.db);
+  }
+
   async closeAllOpen(roomId: string, at: Date): Promise<void> {
     await this.db.updateTable("attendance").set({ left_at: at }).where("room_id", "=", roomId).where("left_at", "is", null).execute();
   }

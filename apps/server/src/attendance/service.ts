@@ -28,6 +28,11 @@ export class AttendanceService {
     return this.repo.setRole(sessionId, role);
   }
 
+  /** A hand raised during this session (counted in `attendance.hands_raised` for the class record). */
+  handRaised(sessionId: string): Promise<void> {
+    return this.repo.countHand(sessionId);
+  }
+
   closeRoom(roomId: string, at = new Date()): Promise<void> {
     return this.repo.closeAllOpen(roomId, at);
   }

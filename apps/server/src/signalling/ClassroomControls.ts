@@ -62,6 +62,7 @@ export class ClassroomControls {
       );
       if (up) {
         await this.deps.rooms.count(participant.roomId, "hand-raised");
+        await this.deps.attendance.handRaised?.(up.attendanceId);
         await this.publishUpdate(up);
         await this.room.broadcastHands(participant.roomId);
         raised = up;

@@ -22,6 +22,8 @@ export interface AttendanceLog {
   left(sessionId: string, at: Date): Promise<void>;
   roleChanged(sessionId: string, role: RoomRole): Promise<void>;
   closeRoom(roomId: string, at: Date): Promise<void>;
+  /** One more hand raised in this attendance session (the class record counts them). */
+  handRaised?(sessionId: string): Promise<void>;
 }
 
 /** The room's chat (implemented by `ChatService`). */
