@@ -24,6 +24,7 @@ import { recordingPlugin } from "./recording/index.js";
 import { roomRoutes } from "./rooms/index.js";
 import { signallingRoutes } from "./signalling/index.js";
 import { pollRoutes } from "./polls/index.js";
+import { quizRoutes } from "./quizzes/index.js";
 import { recordRoutes } from "./record/index.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
@@ -116,6 +117,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(adminStatusRoutes, { prefix: "/api/v1/admin", ctx });
   await app.register(roomRoutes, { prefix: "/api/v1/rooms", ctx });
   await app.register(pollRoutes, { prefix: "/api/v1/rooms", ctx, polls: services.polls });
+  await app.register(quizRoutes, { prefix: "/api/v1/rooms", ctx, quizzes: services.quizzes });
   await app.register(recordRoutes, { prefix: "/api/v1", ctx, record: services.record });
   await app.register(signallingRoutes, { prefix: "/api/v1/signalling", ctx });
   registerNotFound(app, { serveSpa: await registerWebClient(app, config) });

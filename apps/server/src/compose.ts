@@ -19,6 +19,7 @@ import { createMediaService, type MediaService } from "./media/index.js";
 import { createRecording } from "./recording/index.js";
 import { connectRecording, mediaRecorderSources, roomNotifier } from "./recording/wire.js";
 import { createPolls, type PollService } from "./polls/index.js";
+import { createQuizzes, type QuizService } from "./quizzes/index.js";
 import { RecordService } from "./record/index.js";
 import { appMetricSources, type AppMetricSources } from "./metrics/index.js";
 import { VERSION } from "./version.js";
@@ -40,6 +41,8 @@ export interface Services extends AppContext {
   metrics: AppMetricSources;
   /** Polls in class (their routes get it; the recording's replay reads `pollsBetween`). */
   polls: PollService;
+  /** Quizzes in class (their routes get it; the class record reads `scoresOf`). */
+  quizzes: QuizService;
   /** The class record, the admin overview and one person's data (their routes get it). */
   record: RecordService;
 }
@@ -122,6 +125,8 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
 
   const polls = createPolls({ db, signalling, state: liveState, secret: config.jwtSecret, log });
   await polls.start();
+  const quizzes = createQuizzes({ db, signalling, state: liveState, log });
+  await quizzes.start();
   const recording = createRecording({
     config,
     db,
@@ -152,12 +157,13 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     startedAt: Date.now(),
     version: VERSION,
   };
-  const services: Services = { ...ctx, polls, record: new RecordService(db), metrics: appMetricSources({ ctx, media, recording: () => recording }) };
+  const services: Services = { ...ctx, polls, quizzes, record: new RecordService(db), metrics: appMetricSources({ ctx, media, recording: () => recording }) };
 
   const steps: ShutdownStep[] = [
     // Recordings first: their FFmpegs finalize while the media still flows.
     { name: "recordings", phase: "live", run: () => recording.service.stopAll() },
     { name: "poll timers", phase: "live", run: async () => polls.stop() },
+    { name: "quiz timers", phase: "live", run: async () => quizzes.stop() },
     { name: "signalling", phase: "live", run: () => signalling.close() },
     { name: "media", phase: "live", run: async () => media?.close() },
     { name: "recording jobs", phase: "stores", run: () => recording.close() },

@@ -65,6 +65,12 @@ export const ErrorCodes = [
   "POLL_NOT_DRAFT",
   "INVALID_ANSWER",
   "NOT_ALLOWED_TO_MANAGE_POLLS",
+  // quizzes
+  "QUIZ_NOT_FOUND",
+  "QUIZ_NOT_OPEN",
+  "QUIZ_NOT_DRAFT",
+  "QUIZ_DEADLINE_PASSED",
+  "NOT_ALLOWED_TO_MANAGE_QUIZZES",
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];
@@ -131,6 +137,11 @@ export const ErrorStatus: Record<ErrorCode, number> = {
   POLL_NOT_DRAFT: 409,
   INVALID_ANSWER: 400,
   NOT_ALLOWED_TO_MANAGE_POLLS: 403,
+  QUIZ_NOT_FOUND: 404,
+  QUIZ_NOT_OPEN: 409,
+  QUIZ_NOT_DRAFT: 409,
+  QUIZ_DEADLINE_PASSED: 409,
+  NOT_ALLOWED_TO_MANAGE_QUIZZES: 403,
 };
 
 /** The body of every error response and failed ack. */
@@ -168,6 +179,9 @@ export const ErrorMessages: Partial<Record<ErrorCode, string>> = {
   POLL_NOT_OPEN: "This poll is closed: answers are no longer taken.",
   INVALID_ANSWER: "This answer does not fit the poll's question.",
   NOT_ALLOWED_TO_MANAGE_POLLS: "Only the teacher and speakers can run polls.",
+  QUIZ_NOT_OPEN: "This quiz is closed: answers are no longer taken.",
+  QUIZ_DEADLINE_PASSED: "The deadline of this quiz has passed.",
+  NOT_ALLOWED_TO_MANAGE_QUIZZES: "Only the teacher and speakers can run quizzes.",
   RATE_LIMITED: "Slow down a little.",
   INTERNAL_ERROR: "Something went wrong on our side.",
   SERVICE_UNAVAILABLE: "The service is having trouble, retrying…",

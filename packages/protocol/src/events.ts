@@ -3,6 +3,7 @@ import { RoomDto } from "./rooms.js";
 import { ChatMessageDto } from "./chat.js";
 import { AddMarkerPayload, AddMarkerResult, RecordingServerEventSchemas } from "./recording.js";
 import { PollClientEventSchemas, PollServerEventSchemas } from "./polls.js";
+import { QuizClientEventSchemas, QuizServerEventSchemas } from "./quizzes.js";
 import {
   AnswerPayload,
   AuthRenewPayload,
@@ -145,6 +146,7 @@ export const ClientEvents = {
   "add-marker": { payload: AddMarkerPayload, result: AddMarkerResult },
 
   ...PollClientEventSchemas,
+  ...QuizClientEventSchemas,
 } satisfies Record<string, { payload: TSchema; result: TObject }>;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -211,6 +213,7 @@ export const ServerEvents = {
 
   ...RecordingServerEventSchemas,
   ...PollServerEventSchemas,
+  ...QuizServerEventSchemas,
 } satisfies Record<string, TSchema>;
 
 export type ServerEventName = keyof typeof ServerEvents;

@@ -9,4 +9,5 @@ export * from "./events.js";
 export * from "./recording.js";
 export * from "./media.js";
 export * from "./polls.js";
+export * from "./quizzes.js";
 export * from "./record.js";

@@ -3,6 +3,7 @@ import type { RoomTables } from "../rooms/tables.js";
 import type { JobTables } from "../jobs/tables.js";
 import type { RecordingTables } from "../recording/tables.js";
 import type { PollTables } from "../polls/tables.js";
+import type { QuizTables } from "../quizzes/tables.js";
 
 export interface SchemaMigrationsTable {
   version: string;
@@ -10,6 +11,6 @@ export interface SchemaMigrationsTable {
 }
 
 /** Every table, merged from each capability's own `tables.ts`. */
-export interface Database extends AccountTables, RoomTables, JobTables, RecordingTables, PollTables {
+export interface Database extends AccountTables, RoomTables, JobTables, RecordingTables, PollTables, QuizTables {
   schema_migrations: SchemaMigrationsTable;
 }
