@@ -63,6 +63,9 @@ export interface ClassA {
   /** A poll the host opened in class A, and a draft the host prepared. */
   pollId: string;
   draftPollId: string;
+  /** A quiz the host opened in class A, and a draft the host prepared. */
+  quizId: string;
+  draftQuizId: string;
   sockets: Partial<Record<SocketRole, TestClient>>;
   close(): Promise<void>;
 }
@@ -87,6 +90,10 @@ export async function makeClassA(testApp: TestApp, url: string, people: People, 
   const openPoll = await sockets.host!.emit("poll-create", { roomId: room.id, poll: { question: "Ready?", kind: "yes-no" }, open: true });
   const draftPoll = await sockets.host!.emit("poll-create", { roomId: room.id, poll: { question: "Later?", kind: "yes-no" } });
   if (!openPoll.ok || !draftPoll.ok) throw new Error(`poll-create: ${JSON.stringify(openPoll.error ?? draftPoll.error)}`);
+  const quiz = { title: "Check", questions: [{ text: "Ready?", kind: "yes-no" as const, correct: [0] }] };
+  const openQuiz = await sockets.host!.emit("quiz-create", { roomId: room.id, quiz, open: true });
+  const draftQuiz = await sockets.host!.emit("quiz-create", { roomId: room.id, quiz });
+  if (!openQuiz.ok || !draftQuiz.ok) throw new Error(`quiz-create: ${JSON.stringify(openQuiz.error ?? draftQuiz.error)}`);
   if (actingRole === "outsider") await join("outsider", people.classB.id);
   if (actingRole === "teacher" || actingRole === "admin") sockets[actingRole] = await TestClient.connect(url, actors[actingRole].accessToken, actingRole);
   if (actingRole === "admin") await sockets.admin!.emit("join-room", { roomId: room.id });
@@ -116,6 +123,8 @@ export async function makeClassA(testApp: TestApp, url: string, people: People, 
     messageId: msg.message.id,
     pollId: openPoll.poll.id,
     draftPollId: draftPoll.poll.id,
+    quizId: openQuiz.quiz.id,
+    draftQuizId: draftQuiz.quiz.id,
     sockets,
     async close() {
       if (live) await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${live}/stop`, headers: actors.host.auth });

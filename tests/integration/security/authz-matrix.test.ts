@@ -107,6 +107,14 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/v1/rooms/{id}/polls": { expect: "dododood" },
   "POST /api/v1/rooms/{id}/polls": { expect: "dddoddod", body: () => ({ question: "Prepared ahead", kind: "yes-no" }) },
   "DELETE /api/v1/rooms/{id}/polls/{pollId}": { expect: "dddoddod" },
+  "GET /api/v1/rooms/{id}/quizzes": { expect: "dododood" },
+  "POST /api/v1/rooms/{id}/quizzes": {
+    expect: "dddoddod",
+    body: () => ({ title: "Prepared ahead", questions: [{ text: "Ready?", kind: "yes-no", correct: [0] }] }),
+  },
+  "GET /api/v1/rooms/{id}/quizzes/{quizId}": { expect: "dododood" },
+  "DELETE /api/v1/rooms/{id}/quizzes/{quizId}": { expect: "dddoddod" },
+  "PUT /api/v1/rooms/{id}/quizzes/{quizId}/submission": { expect: "dodddodd", body: () => ({ answers: [[0]] }) },
   "GET /api/v1/signalling/health": { expect: "oooooooo" },
   "GET /api/v1/signalling/room/stats": { expect: "dddoddod", query: (ctx) => ({ room_id: ctx.a.roomId }) },
   "GET /api/v1/signalling/rooms/stats": { expect: "dddoodod" },
@@ -166,6 +174,15 @@ const EVENTS: Record<ClientEventName, EventCase> = {
   "poll-delete": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, pollId: ctx.a.draftPollId }) },
   "poll-answer": { expect: "oddddd", payload: (ctx) => ({ roomId: ctx.a.roomId, pollId: ctx.a.pollId, choices: [0] }) },
   "poll-list": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "quiz-create": {
+    expect: "ddodoo",
+    payload: (ctx) => ({ roomId: ctx.a.roomId, quiz: { title: "Now", questions: [{ text: "Now?", kind: "yes-no", correct: [0] }] }, open: true }),
+  },
+  "quiz-open": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, quizId: ctx.a.draftQuizId }) },
+  "quiz-close": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, quizId: ctx.a.quizId }) },
+  "quiz-delete": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, quizId: ctx.a.draftQuizId }) },
+  "quiz-submit": { expect: "oddddd", payload: (ctx) => ({ roomId: ctx.a.roomId, quizId: ctx.a.quizId, answers: [[0]] }) },
+  "quiz-list": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
 };
 
 /** Ack error codes that mean "not allowed" (as opposed to a bad request or a missing live object). */
@@ -179,6 +196,7 @@ const DENIED_CODES = new Set([
   "REMOVED_FROM_ROOM",
   "NOT_HOST",
   "NOT_ALLOWED_TO_MANAGE_POLLS",
+  "NOT_ALLOWED_TO_MANAGE_QUIZZES",
 ]);
 
 function httpOutcome(status: number): Outcome | "5xx" {
@@ -215,6 +233,7 @@ function concretePath(template: string, classA: ClassA): string {
     .replace(/\/rooms\/\{id\}/, `/rooms/${classA.roomId}`)
     .replace(/\/recordings\/\{id\}/, `/recordings/${classA.recordingId}`)
     .replace("{pollId}", classA.draftPollId)
+    .replace("{quizId}", classA.quizId)
     .replace("{code}", classA.code)
     .replace("{token}", classA.shareToken)
     .replace("{*}", "index.m3u8");
