@@ -164,7 +164,12 @@ export async function linkFromOutbox(server: Server, to: string, pathPrefix: str
   }
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Chromium with a fake camera and microphone. `fakeAudioFile`: a WAV the fake microphone plays
+ * (looped) instead of its beep; each browser has one, so a test with several speakers launches
+ * one browser per speaker.
+ */
+export async function launchBrowser(options: { fakeAudioFile?: string } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -178,6 +183,7 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
       "--use-fake-device-for-media-stream",
       "--use-fake-ui-for-media-stream",
+      ...(options.fakeAudioFile ? [`--use-file-for-fake-audio-capture=${options.fakeAudioFile}`] : []),
     ],
   });
 }

@@ -13,8 +13,9 @@ interface PeerSession {
  * tells it which producers belong to a participant whose socket is on this node (with the
  * participant's attendance session); `speaking-time` events of those peers become talk time,
  * and each camera's lifetime (producer new → closed) camera time, handed to the sink every
- * few seconds while it is on. A peer is forgotten when its last producer closes: its last
- * `speaking-time` event comes before that `producer-closed` (same media event stream).
+ * few seconds while it is on. A peer is forgotten, and what it has is written, when its last
+ * producer closes: its last `speaking-time` event comes before that `producer-closed` (same
+ * media event stream).
  */
 export class MediaTimeTracker {
   private readonly peers = new Map<string, PeerSession>();
@@ -61,7 +62,11 @@ export class MediaTimeTracker {
     const peer = this.peers.get(key);
     if (!peer) return;
     peer.producers.delete(producerId);
-    if (peer.producers.size === 0) this.peers.delete(key);
+    if (peer.producers.size === 0) {
+      // The peer left (or turned everything off): write its time now rather than at the next interval.
+      this.peers.delete(key);
+      void this.sink.flush();
+    }
   }
 
   /** A `speaking-time` event: the peers known here get their talk time (others belong to other nodes). */

@@ -7,16 +7,21 @@
  *
  * Environment: BENCH_STEPS (default "10,50,100,200"), BENCH_WINDOW_MS (8000), BENCH_SETTLE_MS
  * (2000), BENCH_PATHS ("werift,fast"), BENCH_OUT (JSON results file, default test-artifacts/).
+ * BENCH_AUDIO_ONLY=1: the publisher sends only its microphone (Opus), every packet with an RFC 6464
+ * audio level (1 s loud, 1 s quiet), and the publisher-only window is reported too (the SFU's cost
+ * per received packet). BENCH_BASELINE_ROOT=<checkout of another commit>: every path also runs
+ * with that checkout's SFU (labelled "baseline"), in the same run, before this one's ("new").
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { MediaStreamTrack, RTCPeerConnection, RtpPacket, useOPUS, useVP8 } from "werift";
+import { MediaStreamTrack, RTCPeerConnection, RtpPacket, useAudioLevelIndication, useOPUS, useSdesMid, useVP8 } from "werift";
 import { createMediaService, type MediaService } from "../index.js";
 import { recordRtp, type DumpPacket } from "./rtpDump.js";
 import { measureSrtpFloor, type SrtpFloor } from "./srtpFloor.js";
+import { audioLevelOf, TalkMeter } from "../rtp/audioLevel.js";
 
 /** The bench stops with a clear message when something it set up is missing. */
 function required<T>(value: T | null | undefined, what: string): T {
@@ -32,7 +37,12 @@ const SECRET = "bench-secret-0123456789abcdef";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../../../../..");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const AUDIO_ONLY = process.env.BENCH_AUDIO_ONLY === "1";
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
+const AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 const clientConfig = () => ({ iceServers: [], iceUseIpv6: false, codecs: { video: [useVP8()], audio: [useOPUS()] } });
+/** The publisher offers the audio-level extension; it stamps it in every packet whether the SFU took it or not (same bytes for both SFUs). */
+const publisherConfig = () => ({ ...clientConfig(), headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()] } });
 
 interface StepResult {
   path: string;
@@ -42,6 +52,8 @@ interface StepResult {
   receivedPps: number;
   sfuCpuPct: number;
   usPerForwarded: number | null;
+  /** SFU CPU per packet received from the publisher (the publisher-only row of BENCH_AUDIO_ONLY). */
+  usPerPublished: number | null;
   usUserPerForwarded: number | null;
   usSysPerForwarded: number | null;
   marginalUsPerForwarded: number | null;
@@ -69,9 +81,9 @@ function procRssBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-async function startSfu(fast: boolean): Promise<{ url: string; child: ChildProcess }> {
+async function startSfu(fast: boolean, root: string): Promise<{ url: string; child: ChildProcess }> {
   const nodeArgs = (process.env.BENCH_SFU_NODE_ARGS ?? "").split(" ").filter(Boolean); // e.g. --cpu-prof
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(HERE, "sfuServer.ts")], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "apps/server/src/media/bench/sfuServer.ts")], {
     env: {
       ...process.env,
       MEDIA_SECRET: SECRET,
@@ -97,15 +109,17 @@ async function startSfu(fast: boolean): Promise<{ url: string; child: ChildProce
 
 /** Replays the dump through a werift publisher, looping with continuous seq/timestamps. */
 class Publisher {
-  readonly pc = new RTCPeerConnection(clientConfig());
+  readonly pc = new RTCPeerConnection(publisherConfig());
   readonly video = new MediaStreamTrack({ kind: "video" });
   readonly audio = new MediaStreamTrack({ kind: "audio" });
   readonly sentAt = { video: new Float64Array(65536), audio: new Float64Array(65536) };
   readonly sent = { video: 0, audio: 0 };
   #timer: NodeJS.Timeout | undefined;
+  /** The publisher's id for the audio-level extension (from its own offer). */
+  levelId = 0;
 
   constructor(private readonly dump: DumpPacket[]) {
-    this.pc.addTransceiver(this.video, { direction: "sendonly" });
+    if (!AUDIO_ONLY) this.pc.addTransceiver(this.video, { direction: "sendonly" });
     this.pc.addTransceiver(this.audio, { direction: "sendonly" });
   }
 
@@ -140,9 +154,20 @@ class Publisher {
         if (loop * dur + packet.at > now) break;
         const rtp = RtpPacket.deSerialize(packet.data);
         const kind = packet.kind;
+        if (AUDIO_ONLY && kind === "video") {
+          if (++i === this.dump.length) {
+            i = 0;
+            loop++;
+          }
+          continue;
+        }
         rtp.header.sequenceNumber = seq[kind];
         rtp.header.timestamp = (rtp.header.timestamp + loop * span[kind]) >>> 0;
         rtp.header.extensions = [];
+        if (kind === "audio" && this.levelId > 0) {
+          const loud = Math.floor(this.sent.audio / 50) % 2 === 0; // 1 s speech, 1 s silence
+          rtp.header.extensions = [{ id: this.levelId, payload: Buffer.from([0x80 | (loud ? 30 : 127)]) }];
+        }
         this.sentAt[kind][seq[kind]] = performance.now();
         seq[kind] = (seq[kind] + 1) & 0xffff;
         this.sent[kind]++;
@@ -187,20 +212,28 @@ class Subscriber {
   }
 }
 
-async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Promise<StepResult[]> {
-  const label = fast ? "fast" : "werift";
-  const { url, child } = await startSfu(fast);
+async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor, variant: { label: string; root: string }): Promise<StepResult[]> {
+  const label = `${variant.label ? `${variant.label} ` : ""}${fast ? "fast" : "werift"}${AUDIO_ONLY ? " audio" : ""}`;
+  const { url, child } = await startSfu(fast, variant.root);
   const media: MediaService = await createMediaService({ nodes: [url], secret: SECRET });
   const roomId = "bench";
   const pub = new Publisher(dump);
   await media.joinPeer(roomId, "pub", "pub");
   const sendT = (await media.createTransport(roomId, "pub", "send")).transportId;
   await pub.pc.setLocalDescription(await pub.pc.createOffer());
+  const offered = new RegExp(`a=extmap:(\\d+) ${AUDIO_LEVEL_URI}`).exec(required(pub.pc.localDescription, "the publisher's offer").sdp);
+  pub.levelId = offered ? Number(offered[1]) : 0;
   const ans = await media.connectTransport(roomId, "pub", sendT, { type: "offer", sdp: required(pub.pc.localDescription, "the publisher's offer").sdp });
   await pub.pc.setRemoteDescription(required(ans.answer, "the SFU's answer"));
-  const [vt, at] = pub.pc.getTransceivers();
-  const videoId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "video", source: "camera", mid: required(vt.mid, "the video mid") }))
-    .producerId;
+  const transceivers = pub.pc.getTransceivers();
+  const vt = transceivers.find((t) => t.kind === "video");
+  const at = required(
+    transceivers.find((t) => t.kind === "audio"),
+    "the audio transceiver",
+  );
+  const videoId = vt
+    ? (await media.produce(roomId, "pub", { transportId: sendT, kind: "video", source: "camera", mid: required(vt.mid, "the video mid") })).producerId
+    : undefined;
   const audioId = (await media.produce(roomId, "pub", { transportId: sendT, kind: "audio", source: "microphone", mid: required(at.mid, "the audio mid") }))
     .producerId;
   while (pub.pc.connectionState !== "connected") await sleep(50);
@@ -219,14 +252,14 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
     const sub = new Subscriber(onRtp);
     await media.joinPeer(roomId, id, id);
     const recvT = (await media.createTransport(roomId, id, "recv")).transportId;
-    for (const producerId of [videoId, audioId]) {
+    for (const producerId of videoId ? [videoId, audioId] : [audioId]) {
       const consumed = await media.consume(roomId, id, { producerId, transportId: recvT });
       await sub.pc.setRemoteDescription(consumed.offer);
       await sub.pc.setLocalDescription(await sub.pc.createAnswer());
       await media.connectTransport(roomId, id, recvT, { type: "answer", sdp: required(sub.pc.localDescription, "the subscriber's answer").sdp });
     }
     while (sub.pc.connectionState !== "connected") await sleep(20);
-    if (videoPt < 0)
+    if (videoPt < 0 && videoId)
       videoPt = required(
         sub.pc.getTransceivers().find((t) => t.kind === "video"),
         "the video transceiver",
@@ -266,6 +299,7 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
       receivedPps: Math.round(rx / dt),
       sfuCpuPct: +(cpu / 1e4 / dt).toFixed(1),
       usPerForwarded: us === null ? null : +us.toFixed(1),
+      usPerPublished: sent ? +(cpu / sent).toFixed(1) : null,
       usUserPerForwarded: fwd ? +((split1.user - split0.user) / fwd).toFixed(1) : null,
       usSysPerForwarded: fwd ? +((split1.sys - split0.sys) / fwd).toFixed(1) : null,
       ratioToFloor: us === null ? null : +(us / floor.weriftEncryptUs).toFixed(1),
@@ -283,6 +317,10 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor): Pro
   const base = await window(0);
   const baseRss = base.sfuRssMB;
   console.error(`[${label}] publisher only: SFU CPU ${base.sfuCpuPct}%, RSS ${base.sfuRssMB} MB`);
+  if (AUDIO_ONLY) {
+    const { cpuPerSec: _base, ...baseRow } = base;
+    results.push({ ...baseRow, marginalUsPerForwarded: null });
+  }
   for (const subscribers of STEPS) {
     const started = performance.now();
     try {
@@ -328,15 +366,36 @@ function markdown(floor: SrtpFloor, results: StepResult[], dump: DumpPacket[]): 
     "",
     `SRTP floor (same run, ${floor.bytes}-byte payload): werift SrtpSession.encrypt AEAD_AES_128_GCM **${floor.weriftEncryptUs.toFixed(2)} µs**; fast-path sealRtp GCM ${floor.sealGcmUs.toFixed(2)} µs; werift RtpPacket.deSerialize+serialize ${floor.reserializeUs.toFixed(2)} µs.`,
     "",
-    "| path | N | pub pkt/s | fwd pkt/s | SFU CPU % | µs/fwd pkt (user+sys) | marginal µs/fwd | × floor | loss % | p50 ms | p99 ms | SFU RSS MB | RSS/sub KB | bench client CPU % |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| path | N | pub pkt/s | fwd pkt/s | SFU CPU % | µs/fwd pkt (user+sys) | marginal µs/fwd | µs/received pkt | × floor | loss % | p50 ms | p99 ms | SFU RSS MB | RSS/sub KB | bench client CPU % |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...results.map((r) =>
       r.failed
         ? `| ${r.path} | ${r.subscribers} | ${r.failed} |||||||||||| `
-        : `| ${r.path} | ${r.subscribers} | ${r.publishedPps} | ${r.forwardedPps} | ${r.sfuCpuPct} | ${r.usPerForwarded} (${r.usUserPerForwarded}+${r.usSysPerForwarded}) | ${r.marginalUsPerForwarded} | ${r.ratioToFloor} | ${r.lossPct} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.sfuRssMB} | ${r.rssPerSubscriberKB} | ${r.benchClientCpuPct} |`,
+        : `| ${r.path} | ${r.subscribers} | ${r.publishedPps} | ${r.forwardedPps} | ${r.sfuCpuPct} | ${r.usPerForwarded} (${r.usUserPerForwarded}+${r.usSysPerForwarded}) | ${r.marginalUsPerForwarded} | ${r.usPerPublished} | ${r.ratioToFloor} | ${r.lossPct} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.sfuRssMB} | ${r.rssPerSubscriberKB} | ${r.benchClientCpuPct} |`,
     ),
   ];
   return lines.join("\n");
+}
+
+/**
+ * The talk-time work of one received packet alone, in this process: find the audio-level
+ * extension among werift's parsed extensions (mid, abs-send-time, audio level) and feed the
+ * meter; ns per packet over 5 million packets (1 s loud, 1 s quiet).
+ */
+function measureTalkMeter(): number {
+  const extensions = [
+    { id: 1, payload: Buffer.from("0") },
+    { id: 2, payload: Buffer.from([1, 2, 3]) },
+    { id: 3, payload: Buffer.from([0x80 | 30]) },
+  ];
+  const quiet = [extensions[0], extensions[1], { id: 3, payload: Buffer.from([0x80 | 127]) }];
+  const meter = new TalkMeter();
+  const packets = 5_000_000;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < packets; i++) meter.onPacket(audioLevelOf(Math.floor(i / 50) % 2 === 0 ? extensions : quiet, 3), (i * 960) >>> 0);
+  const ns = Number(process.hrtime.bigint() - started) / packets;
+  if (meter.totalMs === 0) throw new Error("talk meter bench: nothing counted");
+  return ns;
 }
 
 export async function runSfuBench(): Promise<void> {
@@ -345,8 +404,15 @@ export async function runSfuBench(): Promise<void> {
   const videoSizes = dump.filter((p) => p.kind === "video").map((p) => p.data.length - 12);
   const floor = measureSrtpFloor(Math.round(videoSizes.reduce((a, b) => a + b, 0) / videoSizes.length));
   console.error(`SRTP floor: ${JSON.stringify(floor)}`);
+  if (AUDIO_ONLY) console.log(`Talk meter alone (audioLevelOf + TalkMeter.onPacket, in-process): ${measureTalkMeter().toFixed(1)} ns per received packet`);
   const results: StepResult[] = [];
-  for (const p of PATHS) results.push(...(await runPath(p === "fast", dump, floor)));
+  const variants = BASELINE_ROOT
+    ? [
+        { label: "baseline", root: BASELINE_ROOT },
+        { label: "new", root: ROOT },
+      ]
+    : [{ label: "", root: ROOT }];
+  for (const p of PATHS) for (const variant of variants) results.push(...(await runPath(p === "fast", dump, floor, variant)));
   const md = markdown(floor, results, dump);
   const out = process.env.BENCH_OUT ?? path.join(ROOT, "test-artifacts", `bench-sfu-${Date.now()}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
