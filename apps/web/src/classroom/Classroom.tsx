@@ -24,6 +24,8 @@ import { managesPolls, usePolls } from "./polls/usePolls";
 import { PollsPanel } from "./polls/PollsPanel";
 import { PollCard } from "./polls/PollCard";
 import { openPollCount } from "./polls/pollState";
+import { useQuizzes } from "./quizzes/useQuizzes";
+import { QuizCard } from "./quizzes/QuizCard";
 
 /** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
 export function Classroom({
@@ -56,6 +58,7 @@ export function Classroom({
   const isHost = me?.role === "host";
   const canPublish = !!me?.canPublish;
   const polls = usePolls(connection, roomId, state.phase === "joined" ? state.joinSeq : 0, me?.role);
+  const quizzes = useQuizzes(connection, roomId, state.phase === "joined" ? state.joinSeq : 0, me?.role);
   const describe = (err: unknown) => (err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err));
   useTitle(state.room?.title ?? "Class");
 
@@ -323,8 +326,11 @@ export function Classroom({
             onClose={() => setPanel(null)}
           />
         )}
-        {panel === "polls" && <PollsPanel polls={polls} manager={managesPolls(me.role)} run={run} describe={describe} onClose={() => setPanel(null)} />}
+        {panel === "polls" && (
+          <PollsPanel polls={polls} quizzes={quizzes} manager={managesPolls(me.role)} run={run} describe={describe} onClose={() => setPanel(null)} />
+        )}
         {panel !== "polls" && !managesPolls(me.role) && <PollCard polls={polls} describe={describe} />}
+        {panel !== "polls" && !managesPolls(me.role) && <QuizCard quizzes={quizzes} describe={describe} />}
       </div>
       <ControlBar
         micOn={micOn && canPublish}

@@ -16,6 +16,8 @@ import { PresenceChart } from "../ui/PresenceChart";
 import { ClassRecordings } from "../dashboard/ClassRecordings";
 import { Loading } from "../ui/Spinner";
 import { formatWhen, StatusBadge } from "../ui/StatusBadge";
+import { useSession } from "../auth/session";
+import { ClassQuizzes, StudentClassQuizzes } from "../classroom/quizzes/ClassQuizzes";
 
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" }) : "—");
 
@@ -25,6 +27,7 @@ export function ClassDetailsPage({ id }: { id: string }) {
   const att = useAsync<AttendanceResponse>(() => rooms.attendance(id), [id]);
   const [msg, setMsg] = useState<string | null>(null);
   const [downloading, setDownloading] = useState(false);
+  const { user } = useSession();
 
   if (room.status === "error" && !room.data)
     return (
@@ -34,6 +37,8 @@ export function ClassDetailsPage({ id }: { id: string }) {
     );
   if (!room.data) return <Loading />;
   const roomInfo: RoomDto = room.data;
+  // A student who attended: the class's quizzes (answered after class, scores).
+  if (user && user.id !== roomInfo.hostId && user.role !== "admin") return <StudentClassQuizzes room={roomInfo} />;
   const entries = att.data?.attendance ?? [];
   const win = presenceWindow(entries, roomInfo.startedAt, roomInfo.endedAt, Date.now());
   const points = win ? presenceSeries(entries, win[0], win[1], 48) : [];
@@ -162,6 +167,7 @@ export function ClassDetailsPage({ id }: { id: string }) {
             </>
           )}
         </section>
+        <ClassQuizzes roomId={roomInfo.id} manager />
         <ClassRecordings roomId={roomInfo.id} />
         <section className="card danger-zone" aria-labelledby="del-h">
           <h2 id="del-h">Delete this class</h2>

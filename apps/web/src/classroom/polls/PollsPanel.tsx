@@ -5,6 +5,8 @@ import { NewPollForm } from "./NewPollForm";
 import { PollAnswer } from "./PollAnswer";
 import { PollManage } from "./PollManage";
 import type { Polls } from "./usePolls";
+import { QuizSection } from "../quizzes/QuizSection";
+import type { Quizzes } from "../quizzes/useQuizzes";
 
 /**
  * The Polls side panel. Teachers and speakers: a "New poll" form and every poll of the class
@@ -12,12 +14,15 @@ import type { Polls } from "./usePolls";
  */
 export function PollsPanel({
   polls,
+  quizzes,
   manager,
   run,
   describe,
   onClose,
 }: {
   polls: Polls;
+  /** The class's quizzes, shown in their own section below the polls. */
+  quizzes?: Quizzes;
   manager: boolean;
   run: (done: string, fn: () => Promise<unknown>) => void;
   describe: (err: unknown) => string;
@@ -76,6 +81,7 @@ export function PollsPanel({
             )}
           </ul>
         )}
+        {quizzes && <QuizSection quizzes={quizzes} manager={manager} run={run} describe={describe} />}
       </div>
     </section>
   );
