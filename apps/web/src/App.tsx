@@ -7,6 +7,9 @@ import { Header } from "./shell/Header";
 import { AdminRoomsPage } from "./admin/AdminRooms";
 import { AdminStatusPage } from "./admin/AdminStatus";
 import { ClassDetailsPage } from "./pages/ClassDetails";
+import { AdminOverviewPage } from "./record/AdminOverviewPage";
+import { ClassRecordPage } from "./record/ClassRecordPage";
+import { MyRecordPage } from "./record/MyRecordPage";
 import { JoinCodePage } from "./pages/JoinCode";
 import { RecordingsPage } from "./recordings/RecordingsPage";
 import { RecordingPage } from "./recordings/RecordingPage";
@@ -131,6 +134,30 @@ const routes: Route[] = [
     render: (params) => (
       <RequireUser roles={["teacher", "admin"]}>
         <ClassDetailsPage id={params.id} />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/classes/:id/record",
+    render: (params) => (
+      <RequireUser>
+        <ClassRecordPage id={params.id} />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/my-record",
+    render: () => (
+      <RequireUser>
+        <MyRecordPage />
+      </RequireUser>
+    ),
+  },
+  {
+    path: "/admin/overview",
+    render: () => (
+      <RequireUser roles={["admin"]}>
+        <AdminOverviewPage />
       </RequireUser>
     ),
   },

@@ -4,6 +4,7 @@ const tabs = [
   { to: "/admin/users", label: "People" },
   { to: "/admin/rooms", label: "Classes" },
   { to: "/admin/status", label: "System status" },
+  { to: "/admin/overview", label: "Overview" },
 ];
 
 export function AdminTabs() {

@@ -84,6 +84,11 @@ export function ClassCard({
             <Icon name="record" size={16} /> {recordings.length > 1 ? `Recording ${recordings.length - i}` : "Watch the recording"}
           </Link>
         ))}
+        {room.status === "ended" && (
+          <Link className="btn btn-ghost btn-sm" to={`/classes/${room.id}/record`} data-testid="class-card-record">
+            {isHost ? "Class record" : "My record"}
+          </Link>
+        )}
         {isHost && (
           <Link className="btn btn-ghost btn-sm" to={`/classes/${room.id}`} data-testid="class-details">
             Attendance & details

@@ -125,9 +125,14 @@ export function ClassDetailsPage({ id }: { id: string }) {
             <h2 id="att-h" style={{ margin: 0 }}>
               Attendance
             </h2>
-            <Button size="sm" onClick={download} busy={downloading} disabled={!entries.length} data-testid="attendance-csv">
-              <Icon name="download" size={16} /> Download CSV
-            </Button>
+            <div className="row">
+              <Link className="btn btn-secondary btn-sm" to={`/classes/${roomInfo.id}/record`} data-testid="class-record-link">
+                Class record
+              </Link>
+              <Button size="sm" onClick={download} busy={downloading} disabled={!entries.length} data-testid="attendance-csv">
+                <Icon name="download" size={16} /> Download CSV
+              </Button>
+            </div>
           </div>
           {att.status === "error" && <Alert kind="error">{errorText(att.error)}</Alert>}
           {!att.data && att.status === "loading" && <Loading label="Loading attendance…" />}

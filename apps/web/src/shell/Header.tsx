@@ -7,6 +7,7 @@ export function navLinks(role: string | undefined) {
   const links = [
     { to: "/dashboard", label: "Dashboard" },
     { to: "/recordings", label: "Recordings" },
+    { to: "/my-record", label: "My record" },
   ];
   if (role === "admin") links.push({ to: "/admin/users", label: "Administration" });
   return links;
