@@ -38,6 +38,9 @@ export const RecordRow = Type.Object({
   /** Named (not anonymous) polls of the class this person answered, of `pollsAsked`. */
   pollsAnswered: Type.Integer(),
   pollsAsked: Type.Integer(),
+  /** Points scored in the class's closed quizzes, of `quizMaxScore` (their total); 0 of 0 without quizzes. */
+  quizScore: Type.Number(),
+  quizMaxScore: Type.Number(),
 });
 export type RecordRow = Static<typeof RecordRow>;
 
@@ -50,6 +53,18 @@ export const RecordPoll = Type.Object({
   answers: Type.Integer(),
 });
 export type RecordPoll = Static<typeof RecordPoll>;
+
+/** One quiz of the class: its submissions and average score (host view only). */
+export const RecordQuiz = Type.Object({
+  quizId: Type.String(),
+  title: Type.String(),
+  status: Type.Union([Type.Literal("draft"), Type.Literal("open"), Type.Literal("closed")]),
+  maxScore: Type.Number(),
+  submissions: Type.Integer(),
+  /** Null without submissions. */
+  averageScore: Type.Union([Type.Number(), Type.Null()]),
+});
+export type RecordQuiz = Static<typeof RecordQuiz>;
 
 /** One join session: an interval of the attendance timeline. */
 export const RecordSession = Type.Object({
@@ -80,6 +95,7 @@ export const ClassRecordResponse = Type.Object({
   class: RecordClass,
   rows: Type.Array(RecordRow),
   polls: Type.Array(RecordPoll),
+  quizzes: Type.Array(RecordQuiz),
   sessions: Type.Array(RecordSession),
 });
 export type ClassRecordResponse = Static<typeof ClassRecordResponse>;
@@ -176,6 +192,16 @@ export const UserDataExport = Type.Object({
       answeredAt: Iso,
     }),
   ),
+  quizSubmissions: Type.Array(
+    Type.Object({
+      quizId: Type.String(),
+      roomId: Type.String(),
+      title: Type.String(),
+      answers: Type.Array(Type.Array(Type.Integer())),
+      score: Type.Number(),
+      submittedAt: Iso,
+    }),
+  ),
 });
 export type UserDataExport = Static<typeof UserDataExport>;
 
@@ -183,5 +209,6 @@ export const UserDataErasure = Type.Object({
   attendanceSessions: Type.Integer(),
   chatMessages: Type.Integer(),
   pollAnswers: Type.Integer(),
+  quizSubmissions: Type.Integer(),
 });
 export type UserDataErasure = Static<typeof UserDataErasure>;

@@ -34,8 +34,8 @@ async function login(server: Server, who: Account): Promise<{ token: string; id:
 }
 
 /**
- * Plays a class over the real sockets (Ann: hand, two messages, both polls, leaves and comes
- * back, hand again; Ben: one message, the anonymous poll), ends it, then sets the times and
+ * Plays a class over the real sockets (Ann: hand, two messages, both polls, quiz 3 of 3, leaves
+ * and comes back, hand again; Ben: one message, the anonymous poll, quiz 1 of 3), ends it, then sets the times and
  * the talk and camera times the SFU would have written, straight in the database.
  */
 async function seedClass(server: Server, db: pg.Client, teacher: Account, ann: Account, ben: Account): Promise<string> {
@@ -73,6 +73,22 @@ async function seedClass(server: Server, db: pg.Client, teacher: Account, ann: A
     must(await benClient.emit("poll-answer", { roomId, pollId: anonymous.poll.id, choices: [4] }));
     must(await host.emit("poll-close", { roomId, pollId: named.poll.id }));
     must(await host.emit("poll-close", { roomId, pollId: anonymous.poll.id }));
+    const quiz = must(
+      await host.emit("quiz-create", {
+        roomId,
+        quiz: {
+          title: "Cells quiz",
+          questions: [
+            { text: "Where is the DNA?", kind: "single", options: ["Nucleus", "Wall"], correct: [0], points: 2 },
+            { text: "Do plant cells have walls?", kind: "yes-no", correct: [0] },
+          ],
+        },
+        open: true,
+      }),
+    );
+    must(await annFirst.emit("quiz-submit", { roomId, quizId: quiz.quiz.id, answers: [[0], [0]] }));
+    must(await benClient.emit("quiz-submit", { roomId, quizId: quiz.quiz.id, answers: [[1], [0]] }));
+    must(await host.emit("quiz-close", { roomId, quizId: quiz.quiz.id }));
     must(await annFirst.emit("leave-room", { roomId }));
     annFirst.close();
     const annAgain = await join(annLogin.token, "ann again");
@@ -168,13 +184,15 @@ describe.skipIf(Boolean(skip))("web: the class record in real Chromium", () => {
     expect(await annRow.getByTestId("record-chat").textContent()).toBe("2");
     expect(await annRow.getByTestId("record-hands").textContent()).toBe("2");
     expect(await annRow.getByTestId("record-polls").textContent()).toBe("1 of 1");
+    expect(await annRow.getByTestId("record-quiz").textContent()).toBe("3 of 3");
     const benRow = rows.nth(1);
     expect(await benRow.getByTestId("record-late").textContent()).toBe("10.0 min late");
     expect(await benRow.getByTestId("record-polls").textContent()).toBe("0 of 1");
+    expect(await benRow.getByTestId("record-quiz").textContent()).toBe("1 of 3");
     expect(await page.getByTestId("record-late-rule").textContent()).toContain("more than 5 minutes after the class went live");
     expect((await page.getByTestId("record-poll-list").textContent())?.replace(/\s+/g, " ")).toContain("How hard was today? (anonymous) — 2 of 2 answered");
 
-    for (const chart of ["record-timeline-chart", "record-participation-chart", "record-polls-chart"]) {
+    for (const chart of ["record-timeline-chart", "record-participation-chart", "record-polls-chart", "record-quiz-chart"]) {
       await page.locator(`[data-testid="${chart}"][data-drawn="true"]`).waitFor();
       expect(await paintedPixels(page, chart), chart).toBeGreaterThan(500);
     }
@@ -185,9 +203,9 @@ describe.skipIf(Boolean(skip))("web: the class record in real Chromium", () => {
     expect(download.suggestedFilename()).toMatch(/^class-record-[A-Z0-9]+\.csv$/);
     expect(csv).toBe(
       [
-        "Name,Email,Role,Minutes present,First joined,Last left,Late (over 5 min),Sessions,Talk time (s),Camera on (s),Chat messages,Hands raised,Polls answered",
-        `Ann,${ann.email},Student,48.0,${paris(classTime(2))},${paris(classTime(60))},no,2,95,600,2,2,1 of 1`,
-        `Ben,${ben.email},Student,50.0,${paris(classTime(10))},${paris(classTime(60))},"yes, 10.0 min",1,30,0,1,0,0 of 1`,
+        "Name,Email,Role,Minutes present,First joined,Last left,Late (over 5 min),Sessions,Talk time (s),Camera on (s),Chat messages,Hands raised,Polls answered,Quiz score",
+        `Ann,${ann.email},Student,48.0,${paris(classTime(2))},${paris(classTime(60))},no,2,95,600,2,2,1 of 1,3 of 3`,
+        `Ben,${ben.email},Student,50.0,${paris(classTime(10))},${paris(classTime(60))},"yes, 10.0 min",1,30,0,1,0,0 of 1,1 of 3`,
         "",
       ].join("\r\n"),
     );
@@ -210,6 +228,8 @@ describe.skipIf(Boolean(skip))("web: the class record in real Chromium", () => {
     expect(await student.getByTestId("record-row").count()).toBe(1);
     expect(await student.getByTestId("record-late").textContent()).toBe("10.0 min late");
     expect(await student.getByTestId("record-chat").textContent()).toBe("1");
+    expect(await student.getByTestId("record-quiz").textContent()).toBe("1 of 3");
+    expect(await student.getByTestId("record-quiz-chart").count()).toBe(0);
     await student.locator('[data-testid="record-timeline-chart"][data-drawn="true"]').waitFor();
     expect(await student.getByText("Ann").count()).toBe(0);
     expect(await student.getByTestId("record-participation-chart").count()).toBe(0);

@@ -59,6 +59,8 @@ describe("the class record", () => {
       handsRaised: 2,
       pollsAnswered: 1,
       pollsAsked: 1,
+      quizScore: 3,
+      quizMaxScore: 3,
     });
     expect(record.rows[1]).toMatchObject({
       name: "Ben",
@@ -72,7 +74,10 @@ describe("the class record", () => {
       handsRaised: 0,
       pollsAnswered: 0,
       pollsAsked: 1,
+      quizScore: 1,
+      quizMaxScore: 3,
     });
+    expect(record.quizzes).toEqual([expect.objectContaining({ title: "Cells quiz", status: "closed", maxScore: 3, submissions: 2, averageScore: 2 })]);
     expect(record.polls).toEqual([
       expect.objectContaining({ pollId: seeded.namedPollId, question: "Ready for the quiz?", anonymous: false, answers: 1 }),
       expect.objectContaining({ pollId: seeded.anonymousPollId, question: "How hard was today?", anonymous: true, answers: 2 }),
@@ -93,14 +98,14 @@ describe("the class record", () => {
     expect(res.headers["content-disposition"]).toBe(`attachment; filename="class-record-${seeded.code}.csv"`);
     const lines = res.body.split("\r\n");
     expect(lines[0]).toBe(
-      "Name,Email,Role,Minutes present,First joined,Last left,Late (over 5 min),Sessions,Talk time (s),Camera on (s),Chat messages,Hands raised,Polls answered",
+      "Name,Email,Role,Minutes present,First joined,Last left,Late (over 5 min),Sessions,Talk time (s),Camera on (s),Chat messages,Hands raised,Polls answered,Quiz score",
     );
     const paris = (date: Date) => {
       const hour = String(date.getUTCHours() + 1).padStart(2, "0");
       return `${date.toISOString().slice(0, 10)}T${hour}:${date.toISOString().slice(14, 19)}+01:00`;
     };
-    expect(lines[1]).toBe(`Ann,${ann.user.email},Student,48.0,${paris(classTime(2))},${paris(classTime(60))},no,2,95,600,2,2,1 of 1`);
-    expect(lines[2]).toBe(`Ben,${ben.user.email},Student,50.0,${paris(classTime(10))},${paris(classTime(60))},"yes, 10.0 min",1,30,0,1,0,0 of 1`);
+    expect(lines[1]).toBe(`Ann,${ann.user.email},Student,48.0,${paris(classTime(2))},${paris(classTime(60))},no,2,95,600,2,2,1 of 1,3 of 3`);
+    expect(lines[2]).toBe(`Ben,${ben.user.email},Student,50.0,${paris(classTime(10))},${paris(classTime(60))},"yes, 10.0 min",1,30,0,1,0,0 of 1,1 of 3`);
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe("");
 
@@ -129,6 +134,8 @@ describe("the class record", () => {
     expect(record.rows[0]).toMatchObject({ name: "Ben", late: true, chatMessages: 1 });
     expect(record.sessions.map((session) => session.name)).toEqual(["Ben"]);
     expect(record.polls).toEqual([]);
+    expect(record.quizzes).toEqual([]);
+    expect(record.rows[0]).toMatchObject({ quizScore: 1, quizMaxScore: 3 });
     expect(res.body).not.toContain("Ann");
     expect(res.body).not.toContain(ann.user.id);
     const csv = await get(`/api/v1/rooms/${seeded.roomId}/record?format=csv`, ben.auth);

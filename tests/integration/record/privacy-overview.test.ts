@@ -88,6 +88,7 @@ describe("one person's data", () => {
     ]);
     expect(data.chatMessages.map((message) => message.text)).toEqual(["Is mitosis on the test?", "Thanks!"]);
     expect(data.pollAnswers).toEqual([expect.objectContaining({ pollId: seeded.namedPollId, question: "Ready for the quiz?", choices: [0] })]);
+    expect(data.quizSubmissions).toEqual([expect.objectContaining({ title: "Cells quiz", answers: [[0], [0]], score: 3 })]);
     expect(res.body).not.toContain("Ben");
     expect(res.body).not.toContain(ben.user.id);
     expect(res.body).not.toContain(seeded.anonymousPollId);
@@ -99,7 +100,7 @@ describe("one person's data", () => {
     expect((await as(ann, "DELETE", `/api/v1/admin/users/${ann.user.id}/data`)).statusCode).toBe(403);
     const res = await as(admin, "DELETE", `/api/v1/admin/users/${ann.user.id}/data`);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ attendanceSessions: 4, chatMessages: 2, pollAnswers: 1 });
+    expect(res.json()).toEqual({ attendanceSessions: 4, chatMessages: 2, pollAnswers: 1, quizSubmissions: 1 });
 
     const record = (await as(teacher, "GET", `/api/v1/rooms/${seeded.roomId}/record`)).json();
     expect(record.rows.map((row: { name: string }) => row.name)).toEqual(["Ben"]);
@@ -110,20 +111,27 @@ describe("one person's data", () => {
     expect(JSON.stringify(history)).toContain("Ben here");
 
     const after = JSON.parse((await as(admin, "GET", `/api/v1/admin/users/${ann.user.id}/export`)).body) as UserDataExport;
-    expect(after).toMatchObject({ attendance: [], chatMessages: [], pollAnswers: [] });
-    expect((await as(admin, "DELETE", `/api/v1/admin/users/${ann.user.id}/data`)).json()).toEqual({ attendanceSessions: 0, chatMessages: 0, pollAnswers: 0 });
+    expect(after).toMatchObject({ attendance: [], chatMessages: [], pollAnswers: [], quizSubmissions: [] });
+    expect((await as(admin, "DELETE", `/api/v1/admin/users/${ann.user.id}/data`)).json()).toEqual({
+      attendanceSessions: 0,
+      chatMessages: 0,
+      pollAnswers: 0,
+      quizSubmissions: 0,
+    });
   });
 
   it("deletes a class's record with the class", async () => {
     const db = testApp.app.ctx.db;
-    const count = async (table: "attendance" | "polls" | "chat_messages") =>
+    const count = async (table: "attendance" | "polls" | "chat_messages" | "quizzes") =>
       Number((await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where room_id = ${seeded.roomId}`.execute(db)).rows[0]!.n);
     expect(await count("attendance")).toBeGreaterThan(0);
     expect(await count("polls")).toBe(2);
+    expect(await count("quizzes")).toBe(1);
     expect((await as(teacher, "DELETE", `/api/v1/rooms/${seeded.roomId}`)).statusCode).toBe(200);
     expect(await count("attendance")).toBe(0);
     expect(await count("polls")).toBe(0);
     expect(await count("chat_messages")).toBe(0);
+    expect(await count("quizzes")).toBe(0);
     const answers = await sql<{
       n: number;
     }>`select count(*)::int as n from poll_answers where poll_id in (${seeded.namedPollId}, ${seeded.anonymousPollId})`.execute(db);

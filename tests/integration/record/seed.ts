@@ -18,7 +18,8 @@ export interface SeededClass {
 /**
  * A class that happened, played over the real sockets: Ann joins, raises her hand, writes
  * twice, answers both polls, leaves, comes back and raises her hand again; Ben joins, writes
- * once and answers only the anonymous poll; the teacher ends the class. Then the times are set
+ * once and answers only the anonymous poll; in the quiz (3 points) Ann scores 3, Ben 1; the
+ * teacher ends the class. Then the times are set
  * (the class ran 09:00–10:00 yesterday; Ann 09:02–09:20 and 09:30–10:00, Ben 09:10–10:00, late)
  * and the talk and camera times the SFU would have written (Ann 95 s / 600 s, Ben 30 s / 0 s).
  */
@@ -49,6 +50,24 @@ export async function seedClass(testApp: TestApp, url: string, teacher: Person, 
   must(await benClient.emit("poll-answer", { roomId: room.id, pollId: anonymous.poll.id, choices: [4] }), "answer");
   must(await host.emit("poll-close", { roomId: room.id, pollId: named.poll.id }), "close");
   must(await host.emit("poll-close", { roomId: room.id, pollId: anonymous.poll.id }), "close");
+
+  const quiz = must(
+    await host.emit("quiz-create", {
+      roomId: room.id,
+      quiz: {
+        title: "Cells quiz",
+        questions: [
+          { text: "Where is the DNA?", kind: "single", options: ["Nucleus", "Wall"], correct: [0], points: 2 },
+          { text: "Do plant cells have walls?", kind: "yes-no", correct: [0] },
+        ],
+      },
+      open: true,
+    }),
+    "quiz",
+  );
+  must(await annFirst.emit("quiz-submit", { roomId: room.id, quizId: quiz.quiz.id, answers: [[0], [0]] }), "quiz answer");
+  must(await benClient.emit("quiz-submit", { roomId: room.id, quizId: quiz.quiz.id, answers: [[1], [0]] }), "quiz answer");
+  must(await host.emit("quiz-close", { roomId: room.id, quizId: quiz.quiz.id }), "quiz close");
 
   must(await annFirst.emit("leave-room", { roomId: room.id }), "leave");
   annFirst.close();

@@ -26,6 +26,7 @@ export interface PersonData {
   }[];
   chat: { room_id: string; title: string; seq: number; text: string; created_at: Date; deleted_at: Date | null }[];
   answers: { poll_id: string; room_id: string; question: string; choices: number[]; text: string | null; updated_at: Date }[];
+  quizzes: { quiz_id: string; room_id: string; title: string; answers: number[][]; score: number; updated_at: Date }[];
 }
 
 /** What erasing one person's data touched. */
@@ -33,6 +34,7 @@ export interface ErasedCounts {
   attendance: number;
   chat: number;
   answers: number;
+  quizzes: number;
 }
 
 /** The text an erased chat message keeps (its seq stays, so the history has no gap). */
@@ -62,11 +64,15 @@ export class PrivacyRepo {
       select pa.poll_id, p.room_id, p.question, pa.choices, pa.text, pa.updated_at
       from poll_answers pa join polls p on p.id = pa.poll_id
       where pa.user_id = ${userId} and not p.anonymous order by pa.updated_at`.execute(this.db);
-    return { hosted: hosted.rows, attendance: attendance.rows, chat: chat.rows, answers: answers.rows };
+    const quizzes = await sql<PersonData["quizzes"][number]>`
+      select qs.quiz_id, q.room_id, q.title, qs.answers, qs.score, qs.updated_at
+      from quiz_submissions qs join quizzes q on q.id = qs.quiz_id
+      where qs.user_id = ${userId} order by qs.updated_at`.execute(this.db);
+    return { hosted: hosted.rows, attendance: attendance.rows, chat: chat.rows, answers: answers.rows, quizzes: quizzes.rows };
   }
 
   /**
-   * Erases one person's attendance sessions and named poll answers, and empties their chat
+   * Erases one person's attendance sessions, named poll answers and quiz submissions, and empties their chat
    * messages (kept as deleted placeholders under "Deleted user", so every class's seq stays whole).
    */
   async erase(userId: string): Promise<ErasedCounts> {
@@ -79,7 +85,9 @@ export class PrivacyRepo {
       const answers = await sql`
         delete from poll_answers pa using polls p
         where p.id = pa.poll_id and pa.user_id = ${userId} and not p.anonymous`.execute(trx);
+      const quizzes = await sql`delete from quiz_submissions where user_id = ${userId}`.execute(trx);
       return {
+        quizzes: Number(quizzes.numAffectedRows ?? 0),
         attendance: Number(attendance.numAffectedRows ?? 0),
         chat: Number(chat.numAffectedRows ?? 0),
         answers: Number(answers.numAffectedRows ?? 0),

@@ -4,6 +4,7 @@ import {
   type AdminOverviewResponse,
   type ClassRecordResponse,
   type MyRecordResponse,
+  type RecordQuiz,
   type RecordClass,
   type RecordRow,
   type TeachingRecordResponse,
@@ -15,6 +16,21 @@ import { AppError } from "../errors/index.js";
 import { isoInZone } from "../attendance/index.js";
 import { RecordRepo, type RecordClassSql, type RecordRowSql } from "./repo.js";
 import { PrivacyRepo } from "./privacy-repo.js";
+
+/** A class's quizzes with each submission's score (QuizService.scoresOf). */
+export interface QuizScoreSource {
+  scoresOf(
+    roomId: string,
+  ): Promise<{ quizId: string; title: string; maxScore: number; status: RecordQuiz["status"]; scores: { userId: string; score: number }[] }[]>;
+}
+
+/** Per person, their points in the class's closed quizzes, and the most one could score. */
+interface QuizTotals {
+  scoreOf: (userId: string) => number;
+  maxScore: number;
+  quizzes: RecordQuiz[];
+}
+const NO_QUIZZES: QuizTotals = { scoreOf: () => 0, maxScore: 0, quizzes: [] };
 
 const iso = (date: Date) => new Date(date).toISOString();
 const isoOrNull = (date: Date | null) => (date ? iso(date) : null);
@@ -36,7 +52,7 @@ export function toRecordClass(row: RecordClassSql, now = Date.now()): RecordClas
   };
 }
 
-export function toRecordRow(row: RecordRowSql): RecordRow {
+export function toRecordRow(row: RecordRowSql, quizzes: QuizTotals = NO_QUIZZES): RecordRow {
   const lateMinutes = row.late_seconds === null ? 0 : Math.max(0, Number(row.late_seconds) / 60);
   return {
     userId: row.user_id,
@@ -55,6 +71,8 @@ export function toRecordRow(row: RecordRowSql): RecordRow {
     handsRaised: row.hands,
     pollsAnswered: row.polls_answered,
     pollsAsked: row.polls_asked,
+    quizScore: quizzes.scoreOf(row.user_id),
+    quizMaxScore: quizzes.maxScore,
   };
 }
 
@@ -67,9 +85,34 @@ export class RecordService {
   private readonly repo: RecordRepo;
   private readonly privacy: PrivacyRepo;
 
-  constructor(db: DB) {
+  /** `quizzes`: the quiz scores of a class (none when absent). */
+  constructor(
+    db: DB,
+    private readonly quizzes?: QuizScoreSource,
+  ) {
     this.repo = new RecordRepo(db);
     this.privacy = new PrivacyRepo(db);
+  }
+
+  /** Scores count once a quiz is closed (a student sees theirs then, with the right answers). */
+  private async quizTotals(roomId: string): Promise<QuizTotals> {
+    if (!this.quizzes) return NO_QUIZZES;
+    const all = await this.quizzes.scoresOf(roomId);
+    const closed = all.filter((quiz) => quiz.status === "closed");
+    const points = new Map<string, number>();
+    for (const quiz of closed) for (const entry of quiz.scores) points.set(entry.userId, (points.get(entry.userId) ?? 0) + entry.score);
+    return {
+      scoreOf: (userId) => points.get(userId) ?? 0,
+      maxScore: closed.reduce((total, quiz) => total + quiz.maxScore, 0),
+      quizzes: all.map((quiz) => ({
+        quizId: quiz.quizId,
+        title: quiz.title,
+        status: quiz.status,
+        maxScore: quiz.maxScore,
+        submissions: quiz.scores.length,
+        averageScore: quiz.scores.length ? oneDecimal(quiz.scores.reduce((total, entry) => total + entry.score, 0) / quiz.scores.length) : null,
+      })),
+    };
   }
 
   private async classOf(roomId: string): Promise<RecordClassSql> {
@@ -85,11 +128,12 @@ export class RecordService {
     const rows = own ? [await this.repo.personRow(roomId, viewerId)].filter((row) => row !== undefined) : await this.repo.classRows(roomId);
     const polls = own ? [] : await this.repo.polls(roomId);
     const sessions = await this.repo.sessions(roomId, viewerId);
+    const quizzes = await this.quizTotals(roomId);
     return {
       view: own ? "student" : "host",
       lateAfterMinutes: LATE_AFTER_MINUTES,
       class: toRecordClass(room),
-      rows: rows.map(toRecordRow),
+      rows: rows.map((row) => toRecordRow(row, quizzes)),
       polls: polls.map((poll) => ({
         pollId: poll.id,
         question: poll.question,
@@ -97,6 +141,7 @@ export class RecordService {
         openedAt: isoOrNull(poll.opened_at),
         answers: poll.answers,
       })),
+      quizzes: own ? [] : quizzes.quizzes,
       sessions: sessions.map((session) => ({
         userId: session.user_id,
         name: session.name,
@@ -111,12 +156,12 @@ export class RecordService {
     const rows = await this.repo.personRows(userId);
     const classes = await this.repo.classesByIds(rows.map((row) => row.room_id));
     const rowByRoom = new Map(rows.map((row) => [row.room_id, row]));
-    return {
-      classes: classes.flatMap((room) => {
-        const row = rowByRoom.get(room.id);
-        return row ? [{ class: toRecordClass(room), row: toRecordRow(row) }] : [];
-      }),
-    };
+    const result: MyRecordResponse = { classes: [] };
+    for (const room of classes) {
+      const row = rowByRoom.get(room.id);
+      if (row) result.classes.push({ class: toRecordClass(room), row: toRecordRow(row, await this.quizTotals(room.id)) });
+    }
+    return result;
   }
 
   /** The teacher's classes that went live, each with its students' totals. */
@@ -211,13 +256,21 @@ export class RecordService {
         text: answer.text,
         answeredAt: iso(answer.updated_at),
       })),
+      quizSubmissions: data.quizzes.map((submission) => ({
+        quizId: submission.quiz_id,
+        roomId: submission.room_id,
+        title: submission.title,
+        answers: submission.answers,
+        score: submission.score,
+        submittedAt: iso(submission.updated_at),
+      })),
     };
   }
 
   async erasePerson(userId: string): Promise<UserDataErasure> {
     if (!(await this.privacy.account(userId))) throw new AppError("NOT_FOUND", "No such user");
     const erased = await this.privacy.erase(userId);
-    return { attendanceSessions: erased.attendance, chatMessages: erased.chat, pollAnswers: erased.answers };
+    return { attendanceSessions: erased.attendance, chatMessages: erased.chat, pollAnswers: erased.answers, quizSubmissions: erased.quizzes };
   }
 }
 
@@ -237,6 +290,7 @@ export const RECORD_CSV_COLUMNS: Column[] = [
   ["Chat messages", (row) => row.chatMessages],
   ["Hands raised", (row) => row.handsRaised],
   ["Polls answered", (row) => `${row.pollsAnswered} of ${row.pollsAsked}`],
+  ["Quiz score", (row) => `${row.quizScore} of ${row.quizMaxScore}`],
 ];
 
 /** RFC 4180 CSV like the attendance CSV: times with their offset, formula-like cells quoted with '. */

@@ -10,7 +10,7 @@ import { PageHeader } from "../ui/Page";
 import { Loading } from "../ui/Spinner";
 import { formatWhen, StatusBadge } from "../ui/StatusBadge";
 import { records, saveFile } from "./api";
-import { participationChart, pollChart, timelineChart } from "./charts";
+import { participationChart, pollChart, quizChart, timelineChart } from "./charts";
 import { formatSeconds } from "./format";
 import { RecordChart } from "./RecordChart";
 import { RecordTable } from "./RecordTable";
@@ -32,6 +32,7 @@ export function ClassRecordPage({ id }: { id: string }) {
             timeline: timelineChart(data),
             participation: participationChart(data.rows),
             polls: data.polls.length ? pollChart(data.polls, data.rows.length) : null,
+            quizzes: data.rows[0]?.quizMaxScore ? quizChart(data.rows, data.quizzes) : null,
           }
         : null,
     [data],
@@ -149,6 +150,21 @@ export function ClassRecordPage({ id }: { id: string }) {
                 <li key={poll.pollId}>
                   {poll.question}
                   {poll.anonymous ? " (anonymous)" : ""} — {poll.answers} of {data.rows.length} answered
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {host && data.quizzes.length > 0 && (
+          <section className="card" aria-labelledby="record-quizzes-h">
+            <h2 id="record-quizzes-h">Quizzes</h2>
+            {charts?.quizzes && <RecordChart config={charts.quizzes} label="Each student's quiz score, in percent" height={220} testId="record-quiz-chart" />}
+            <ul className="small" data-testid="record-quiz-list">
+              {data.quizzes.map((quiz) => (
+                <li key={quiz.quizId}>
+                  {quiz.title} — {quiz.submissions} of {data.rows.length} submitted
+                  {quiz.averageScore !== null && `, average ${quiz.averageScore} of ${quiz.maxScore}`}
+                  {quiz.status !== "closed" && " (still open: not in the scores yet)"}
                 </li>
               ))}
             </ul>

@@ -96,6 +96,7 @@ export function MyRecordPage() {
                     <th scope="col">Chat messages</th>
                     <th scope="col">Hands raised</th>
                     <th scope="col">Polls answered</th>
+                    <th scope="col">Quiz score</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -116,6 +117,7 @@ export function MyRecordPage() {
                       <td data-label="Polls answered">
                         {row.pollsAnswered} of {row.pollsAsked}
                       </td>
+                      <td data-label="Quiz score">{row.quizMaxScore ? `${row.quizScore} of ${row.quizMaxScore}` : "—"}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -19,6 +19,7 @@ export function RecordTable({ rows, lateAfterMinutes, showPerson = true }: { row
             <th scope="col">Chat messages</th>
             <th scope="col">Hands raised</th>
             <th scope="col">Polls answered</th>
+            <th scope="col">Quiz score</th>
           </tr>
         </thead>
         <tbody>
@@ -53,6 +54,9 @@ export function RecordTable({ rows, lateAfterMinutes, showPerson = true }: { row
               </td>
               <td data-label="Polls answered" data-testid="record-polls">
                 {row.pollsAnswered} of {row.pollsAsked}
+              </td>
+              <td data-label="Quiz score" data-testid="record-quiz">
+                {row.quizMaxScore ? `${row.quizScore} of ${row.quizMaxScore}` : "—"}
               </td>
             </tr>
           ))}

@@ -1,5 +1,5 @@
 import type { ChartConfiguration } from "chart.js";
-import type { ClassRecordResponse, RecordPoll, RecordRow, TeachingRecordClass } from "@vtp/protocol";
+import type { ClassRecordResponse, RecordPoll, RecordQuiz, RecordRow, TeachingRecordClass } from "@vtp/protocol";
 import { PALETTE } from "./format";
 
 const minutesBetween = (from: number, iso: string) => Math.round(((new Date(iso).getTime() - from) / 60000) * 10) / 10;
@@ -63,6 +63,24 @@ export function pollChart(polls: RecordPoll[], students: number): ChartConfigura
       datasets: [{ label: "Answers", data: polls.map((poll) => poll.answers), backgroundColor: PALETTE[4] }],
     },
     options: { scales: { y: { beginAtZero: true, suggestedMax: students, ticks: { precision: 0 }, title: { display: true, text: "Students who answered" } } } },
+  };
+}
+
+/** Each student's quiz score, as a share of the points of the class's closed quizzes. */
+export function quizChart(rows: RecordRow[], quizzes: RecordQuiz[]): ChartConfiguration {
+  return {
+    type: "bar",
+    data: {
+      labels: rows.map((row) => row.name),
+      datasets: [
+        {
+          label: `Quiz score (% of ${rows[0]?.quizMaxScore ?? 0} points in ${quizzes.filter((quiz) => quiz.status === "closed").length} closed quizzes)`,
+          data: rows.map((row) => (row.quizMaxScore ? Math.round((row.quizScore / row.quizMaxScore) * 100) : 0)),
+          backgroundColor: PALETTE[5],
+        },
+      ],
+    },
+    options: { scales: { y: { beginAtZero: true, max: 100, title: { display: true, text: "% of the points" } } } },
   };
 }
 
