@@ -132,7 +132,8 @@ const routes: Route[] = [
   {
     path: "/classes/:id",
     render: (params) => (
-      <RequireUser roles={["teacher", "admin"]}>
+      // Students too: the page shows them the class's quizzes (ClassDetailsPage).
+      <RequireUser>
         <ClassDetailsPage id={params.id} />
       </RequireUser>
     ),

@@ -92,5 +92,39 @@ describe.skipIf(Boolean(skip))("web: a quiz with a score in real Chromium", () =
     }
     await shot(sp, "quiz-student-desktop-score");
     await shot(kp, "quiz-student-phone-score");
+
+    // Homework: open after class until tomorrow; the class ends; Sam answers it from the class page.
+    const roomId = new URL(tp.url()).pathname.split("/").pop()!;
+    await section.getByTestId("quiz-new").click();
+    const homework = section.getByTestId("quiz-editor");
+    await homework.getByTestId("quiz-title-input").fill("Homework");
+    await homework.getByTestId("quiz-q-text").nth(0).fill("3 × 3?");
+    await homework.getByTestId("quiz-q-option").nth(0).fill("9");
+    await homework.getByTestId("quiz-q-option").nth(1).fill("6");
+    await homework.getByTestId("quiz-q-correct").nth(0).check();
+    await homework.getByTestId("quiz-after-class").check();
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const pad = (value: number) => String(value).padStart(2, "0");
+    const localDeadline = `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}T${pad(tomorrow.getHours())}:${pad(tomorrow.getMinutes())}`;
+    await homework.getByTestId("quiz-deadline").fill(localDeadline);
+    await homework.getByTestId("quiz-open-now").click();
+    await section.locator('[data-testid="quiz-item"][data-status="open"]').waitFor();
+    await tp.getByTestId("control-end").click();
+    await tp.getByTestId("end-confirm").click();
+    await sp.getByTestId("room-end-screen").waitFor();
+
+    await sp.goto(`/classes/${roomId}`);
+    const classQuizzes = sp.getByTestId("class-quizzes");
+    const open = classQuizzes.locator('[data-testid="quiz-item"][data-status="open"]');
+    await open.locator('[data-testid="quiz-option"][data-option="9"]').click();
+    await open.getByTestId("quiz-submit").click();
+    await open.getByTestId("quiz-sent").waitFor();
+    expect(await classQuizzes.locator('[data-status="closed"] [data-testid="quiz-score"]').textContent()).toBe("Your score: 2 / 2");
+    await shot(sp, "quiz-student-after-class");
+    await tp.goto(`/classes/${roomId}`);
+    await tp
+      .getByTestId("class-quizzes")
+      .locator('[data-testid="quiz-item"][data-status="open"] [data-testid="quiz-submitted"]', { hasText: "1 submitted" })
+      .waitFor();
   });
 });

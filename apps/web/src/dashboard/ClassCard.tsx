@@ -89,6 +89,11 @@ export function ClassCard({
             {isHost ? "Class record" : "My record"}
           </Link>
         )}
+        {!isHost && (
+          <Link className="btn btn-ghost btn-sm" to={`/classes/${room.id}`} data-testid="class-card-quizzes">
+            Quizzes
+          </Link>
+        )}
         {isHost && (
           <Link className="btn btn-ghost btn-sm" to={`/classes/${room.id}`} data-testid="class-details">
             Attendance & details
