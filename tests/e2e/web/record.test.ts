@@ -8,6 +8,7 @@ import { chromiumMissing, shot, signInUi, verifiedUser, webE2E, type Server } fr
 
 const skip = chromiumMissing();
 const BASE_DB = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+const ADMIN = { email: "admin-record@example.org", password: "admin password 123", fullName: "Admin" };
 
 /** Yesterday at 09:00 UTC plus `minutes` (the class ran 09:00–10:00). */
 const classTime = (minutes: number) => {
@@ -152,7 +153,7 @@ describe.skipIf(Boolean(skip))("web: the class record in real Chromium", () => {
   beforeAll(async () => {
     Object.assign(database, await createPgDatabase(BASE_DB));
   });
-  const web = webE2E(() => ({ DATABASE_URL: database.url, VTP_MEDIA: "off" }));
+  const web = webE2E(() => ({ DATABASE_URL: database.url, VTP_MEDIA: "off", VTP_ADMIN_EMAIL: ADMIN.email, VTP_ADMIN_PASSWORD: ADMIN.password }));
   beforeAll(async () => {
     db.client = new pg.Client({ connectionString: database.url });
     await db.client.connect();
@@ -235,6 +236,21 @@ describe.skipIf(Boolean(skip))("web: the class record in real Chromium", () => {
     expect(await student.getByTestId("record-participation-chart").count()).toBe(0);
     await shot(student, "record-student");
     await student.context().close();
+    await page.context().close();
+  });
+
+  it("the admin's overview shows yesterday's class: held, hours, the most people at once", async () => {
+    const page = await pageIn(web.browser, web.server, ADMIN);
+    await page.goto("/admin/users");
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.waitForURL("**/admin/overview");
+    const yesterday = classTime(0).toISOString().slice(0, 10);
+    const row = page.locator('[data-testid="overview-row"]', { hasText: yesterday });
+    await row.waitFor();
+    expect((await row.locator("td").allTextContents()).map((text) => text.trim())).toEqual([yesterday, "1", "1.0", "3", "0", "0 B"]);
+    await page.locator('[data-testid="overview-chart"][data-drawn="true"]').waitFor();
+    expect(await paintedPixels(page, "overview-chart")).toBeGreaterThan(500);
+    await shot(page, "record-admin-overview");
     await page.context().close();
   });
 });
