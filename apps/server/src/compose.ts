@@ -157,7 +157,13 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     startedAt: Date.now(),
     version: VERSION,
   };
-  const services: Services = { ...ctx, polls, quizzes, record: new RecordService(db, quizzes), metrics: appMetricSources({ ctx, media, recording: () => recording }) };
+  const services: Services = {
+    ...ctx,
+    polls,
+    quizzes,
+    record: new RecordService(db, quizzes),
+    metrics: appMetricSources({ ctx, media, recording: () => recording }),
+  };
 
   const steps: ShutdownStep[] = [
     // Recordings first: their FFmpegs finalize while the media still flows.
