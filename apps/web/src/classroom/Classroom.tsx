@@ -26,6 +26,7 @@ import { PollCard } from "./polls/PollCard";
 import { openPollCount } from "./polls/pollState";
 import { useQuizzes } from "./quizzes/useQuizzes";
 import { QuizCard } from "./quizzes/QuizCard";
+import { openQuizCount } from "./quizzes/quizState";
 
 /** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
 export function Classroom({
@@ -341,7 +342,7 @@ export function Classroom({
         chatOpen={panel === "chat"}
         peopleOpen={panel === "people"}
         pollsOpen={panel === "polls"}
-        openPolls={openPollCount(polls.state)}
+        openPolls={openPollCount(polls.state) + openQuizCount(quizzes.state)}
         unread={state.unread}
         waiting={state.waiting.length}
         isHost={isHost}

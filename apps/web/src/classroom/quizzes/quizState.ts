@@ -48,6 +48,11 @@ export function quizzesReducer(state: QuizzesState, action: QuizzesAction): Quiz
 }
 
 /** The quiz a student's card shows: the open one, else the latest closed one they have not hidden. */
+/** How many quizzes of the class take answers now (the Polls control's badge counts them with the open polls). */
+export function openQuizCount(state: QuizzesState): number {
+  return state.views.filter((view) => view.quiz.status === "open").length;
+}
+
 export function cardQuiz(state: QuizzesState, hidden: ReadonlySet<string>): QuizView | undefined {
   return state.views.find((view) => view.quiz.status !== "draft" && !hidden.has(`${view.quiz.id}:${view.quiz.status}`));
 }
