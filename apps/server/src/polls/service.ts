@@ -2,13 +2,11 @@ import { createHmac } from "node:crypto";
 import type { Logger } from "pino";
 import type { PollAnswerDto, PollAnswerPayload, PollDraft, PollDto, PollResultsDto, PollView } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
+import { DeadlineCloser } from "../jobs/index.js";
 import { resultsVisible, toAnswerDto, toPollDto, toResults } from "./dto.js";
 import type { PollLive } from "./live.js";
 import type { PollRow, PollsRepo } from "./repo.js";
 import { checkAnswer, normalizeDraft } from "./validate.js";
-
-/** How often each server closes the timed polls whose time ran out (a server that opened one may be gone). */
-export const OVERDUE_SWEEP_MS = 5_000;
 
 export const pollNotFound = () => new AppError("POLL_NOT_FOUND", "No such poll in this class");
 
@@ -36,29 +34,31 @@ export interface PollRecord {
  * (socket handlers and routes); this service checks the poll's state and the answer's shape.
  */
 export class PollService {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly deadlines: DeadlineCloser<PollRow>;
 
   constructor(
     private readonly repo: PollsRepo,
     private readonly live: PollLive,
     private readonly secret: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.deadlines = new DeadlineCloser({
+      names: { one: "poll", many: "polls" },
+      closeOverdue: (pollId) => this.closeOverdue({ pollId }),
+      stillOpen: async (poll) => (await this.repo.byId(poll.room_id, poll.id))?.status === "open",
+      openTimed: () => this.repo.openTimed(),
+      log,
+    });
+  }
 
   /** Closes the polls whose time ran out while no server watched, and keeps the timers of the open ones. */
   async start(): Promise<void> {
-    await this.sweep();
-    for (const poll of await this.repo.openTimed()) this.schedule(poll);
-    this.sweeper = setInterval(() => void this.sweep(), OVERDUE_SWEEP_MS);
-    this.sweeper.unref();
+    await this.deadlines.start();
   }
 
   /** Stops the timers (the polls stay open; another server, or this one after a restart, closes them). */
   stop(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.deadlines.stop();
     this.live.close();
   }
 
@@ -185,14 +185,6 @@ export class PollService {
     for (const poll of await this.repo.closeOpenOfRoom(roomId)) await this.closed(poll);
   }
 
-  private async sweep(): Promise<void> {
-    try {
-      await this.closeOverdue();
-    } catch (err) {
-      this.log.warn({ err }, "closing overdue polls failed");
-    }
-  }
-
   private async existing(roomId: string, pollId: string): Promise<PollRow> {
     const poll = await this.repo.byId(roomId, pollId);
     if (!poll) throw pollNotFound();
@@ -214,35 +206,16 @@ export class PollService {
   }
 
   private async opened(poll: PollRow): Promise<void> {
-    if (poll.status === "open") this.schedule(poll);
+    if (poll.status === "open") this.deadlines.schedule(poll);
     await this.live.updated(poll);
   }
 
   private async closed(poll: PollRow): Promise<PollResultsDto> {
-    const timer = this.timers.get(poll.id);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(poll.id);
+    this.deadlines.cancel(poll.id);
     this.log.info({ roomId: poll.room_id, pollId: poll.id }, "poll closed");
     const results = await this.resultsOf(poll);
     await this.live.updated(poll);
     await this.live.results(poll, results);
     return results;
-  }
-
-  /** A timer that closes the poll at closes_at (the database's condition refuses later answers anyway). */
-  private schedule(poll: PollRow): void {
-    if (!poll.closes_at || this.timers.has(poll.id)) return;
-    const fire = () => {
-      this.timers.delete(poll.id);
-      this.closeOverdue({ pollId: poll.id })
-        .then(async () => {
-          const still = await this.repo.byId(poll.room_id, poll.id);
-          // The database's clock may be a little behind this one: try again shortly.
-          if (still?.status === "open") this.timers.set(poll.id, setTimeout(fire, 100));
-        })
-        .catch((err: unknown) => this.log.warn({ err, pollId: poll.id }, "closing a timed poll failed"));
-    };
-    const delay = Math.max(0, new Date(poll.closes_at).getTime() - Date.now());
-    this.timers.set(poll.id, setTimeout(fire, delay));
   }
 }

@@ -1,13 +1,11 @@
 import type { Logger } from "pino";
 import type { QuizDraft, QuizDto, QuizResultsDto, QuizSubmissionDto, QuizView } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
+import { DeadlineCloser } from "../jobs/index.js";
 import { toQuizDto, toResults, toSubmissionDto } from "./dto.js";
 import type { QuizLive } from "./live.js";
 import type { QuizRow, QuizzesRepo } from "./repo.js";
 import { checkAnswers, maxScoreOf, normalizeQuiz, scoreOf } from "./validate.js";
-
-/** How often each server closes the quizzes past their timer or deadline (no class needs to be live). */
-export const OVERDUE_SWEEP_MS = 5_000;
 
 export const quizNotFound = () => new AppError("QUIZ_NOT_FOUND", "No such quiz in this class");
 
@@ -33,26 +31,29 @@ export interface QuizScores {
  * and routes); this service checks the quiz's state and the answers' shape.
  */
 export class QuizService {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly deadlines: DeadlineCloser<QuizRow>;
 
   constructor(
     private readonly repo: QuizzesRepo,
     private readonly live: QuizLive,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.deadlines = new DeadlineCloser({
+      names: { one: "quiz", many: "quizzes" },
+      closeOverdue: (quizId) => this.closeOverdue({ quizId }),
+      stillOpen: async (quiz) => (await this.repo.byId(quiz.room_id, quiz.id))?.status === "open",
+      openTimed: () => this.repo.openTimed(),
+      log,
+    });
+  }
 
+  /** Closes the quizzes whose time ran out while no server watched, and keeps the timers of the open ones. */
   async start(): Promise<void> {
-    await this.sweep();
-    for (const quiz of await this.repo.openTimed()) this.schedule(quiz);
-    this.sweeper = setInterval(() => void this.sweep(), OVERDUE_SWEEP_MS);
-    this.sweeper.unref();
+    await this.deadlines.start();
   }
 
   stop(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.deadlines.stop();
     this.live.close();
   }
 
@@ -87,7 +88,7 @@ export class QuizService {
   async delete(roomId: string, quizId: string): Promise<void> {
     const quiz = await this.repo.delete(roomId, quizId);
     if (!quiz) throw quizNotFound();
-    this.clearTimer(quiz.id);
+    this.deadlines.cancel(quiz.id);
     await this.live.deleted(quiz);
   }
 
@@ -161,14 +162,6 @@ export class QuizService {
     return new AppError("QUIZ_NOT_OPEN");
   }
 
-  private async sweep(): Promise<void> {
-    try {
-      await this.closeOverdue();
-    } catch (err) {
-      this.log.warn({ err }, "closing overdue quizzes failed");
-    }
-  }
-
   private async existing(roomId: string, quizId: string): Promise<QuizRow> {
     const quiz = await this.repo.byId(roomId, quizId);
     if (!quiz) throw quizNotFound();
@@ -176,18 +169,12 @@ export class QuizService {
   }
 
   private async opened(quiz: QuizRow): Promise<void> {
-    if (quiz.status === "open") this.schedule(quiz);
+    if (quiz.status === "open") this.deadlines.schedule(quiz);
     await this.live.updated(quiz);
   }
 
-  private clearTimer(quizId: string): void {
-    const timer = this.timers.get(quizId);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(quizId);
-  }
-
   private async closed(quiz: QuizRow): Promise<QuizResultsDto> {
-    this.clearTimer(quiz.id);
+    this.deadlines.cancel(quiz.id);
     this.log.info({ roomId: quiz.room_id, quizId: quiz.id }, "quiz closed");
     const submissions = await this.repo.submissionsOf(quiz.id);
     const results = toResults(quiz, submissions);
@@ -195,23 +182,5 @@ export class QuizService {
     await this.live.results(quiz.room_id, results);
     await this.live.scores(quiz.room_id, new Map(submissions.map((submission) => [submission.user_id, toSubmissionDto(quiz, submission)])));
     return results;
-  }
-
-  /** A timer that closes the quiz at closes_at (the database's condition refuses later submissions anyway). */
-  private schedule(quiz: QuizRow): void {
-    if (!quiz.closes_at || this.timers.has(quiz.id)) return;
-    const delay = new Date(quiz.closes_at).getTime() - Date.now();
-    // Far deadlines are left to the sweep (setTimeout takes at most ~24.8 days).
-    if (delay > 2 ** 31 - 1) return;
-    const fire = () => {
-      this.timers.delete(quiz.id);
-      this.closeOverdue({ quizId: quiz.id })
-        .then(async () => {
-          const still = await this.repo.byId(quiz.room_id, quiz.id);
-          if (still?.status === "open") this.timers.set(quiz.id, setTimeout(fire, 100));
-        })
-        .catch((err: unknown) => this.log.warn({ err, quizId: quiz.id }, "closing a timed quiz failed"));
-    };
-    this.timers.set(quiz.id, setTimeout(fire, Math.max(0, delay)));
   }
 }
