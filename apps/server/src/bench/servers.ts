@@ -192,3 +192,23 @@ export async function benchClass(tree: string, students: number, nodes: number, 
     throw err;
   }
 }
+
+/** The code a benchmark runs: this checkout or `--code <ref>`, and before it `--baseline <ref>` (worktrees, removed by `removeAll`). */
+export interface BenchTree {
+  name: string;
+  dir: string;
+  remove?: () => void;
+}
+
+export function benchTrees(codeRef: string, baselineRef: string): { trees: BenchTree[]; removeAll: () => void } {
+  const code = codeRef ? baselineTree(codeRef) : undefined;
+  const trees: BenchTree[] = [code ? { name: codeRef, dir: code.dir, remove: code.remove } : { name: "this checkout", dir: repoRoot }];
+  if (baselineRef) {
+    const baseline = baselineTree(baselineRef);
+    trees.unshift({ name: `baseline ${baselineRef}`, dir: baseline.dir, remove: baseline.remove });
+  }
+  const removeAll = () => {
+    for (const tree of trees) tree.remove?.();
+  };
+  return { trees, removeAll };
+}

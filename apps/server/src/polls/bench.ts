@@ -17,7 +17,7 @@
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { io, type Socket } from "socket.io-client";
-import { baselineTree, benchClass, flag, list, repoRoot } from "../bench/servers.js";
+import { benchClass, benchTrees, flag, list } from "../bench/servers.js";
 
 const now = () => performance.timeOrigin + performance.now();
 const round = (value: number) => Math.round(value * 10) / 10;
@@ -149,14 +149,7 @@ async function main() {
   const windowMs = Number(flag("window-seconds", "2")) * 1000;
   const codeRef = flag("code", "");
   const baselineRef = flag("baseline", "");
-  const code = codeRef ? baselineTree(codeRef) : undefined;
-  const trees: { name: string; dir: string; remove?: () => void }[] = [
-    code ? { name: codeRef, dir: code.dir, remove: code.remove } : { name: "this checkout", dir: repoRoot },
-  ];
-  if (baselineRef) {
-    const baseline = baselineTree(baselineRef);
-    trees.unshift({ name: `baseline ${baselineRef}`, dir: baseline.dir, remove: baseline.remove });
-  }
+  const { trees, removeAll } = benchTrees(codeRef, baselineRef);
   console.log(
     `poll answers: every student answers once within ${windowMs / 1000} s; servers on PostgreSQL${nodesList.some((n) => n > 1) ? " (+ Redis for 2 nodes)" : ""}`,
   );
@@ -177,7 +170,7 @@ async function main() {
       }
     }
   } finally {
-    for (const tree of trees) tree.remove?.();
+    removeAll();
   }
 }
 

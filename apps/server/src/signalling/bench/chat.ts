@@ -24,7 +24,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { baselineTree, benchClass, flag, list, repoRoot } from "../../bench/servers.js";
+import { benchClass, benchTrees, flag, list, repoRoot } from "../../bench/servers.js";
 import type { ChildMessage, LoadPlan, LoadShardResult, ParentMessage } from "./chat-load.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -179,14 +179,7 @@ async function main() {
   // Load generator processes: by default one per 500 students (one process decoding 1,000 sockets' deliveries saturates a core).
   const loadProcessesFlag = Number(flag("load-processes", "0"));
   const loadProcessesFor = (students: number) => (loadProcessesFlag > 0 ? loadProcessesFlag : Math.max(1, Math.ceil(students / 500)));
-  const code = codeRef ? baselineTree(codeRef) : undefined;
-  const trees: { name: string; dir: string; remove?: () => void }[] = [
-    code ? { name: codeRef, dir: code.dir, remove: code.remove } : { name: "this checkout", dir: repoRoot },
-  ];
-  if (baselineRef) {
-    const baseline = baselineTree(baselineRef);
-    trees.unshift({ name: `baseline ${baselineRef}`, dir: baseline.dir, remove: baseline.remove });
-  }
+  const { trees, removeAll } = benchTrees(codeRef, baselineRef);
   console.log(
     `chat fan-out: ${messages} messages per student ${burst ? "all at once (burst)" : `over ${windowMs / 1000} s`}; load generator in its own process; servers on PostgreSQL${nodesList.some((n) => n > 1) ? " (+ Redis for 2 nodes)" : ""}`,
   );
@@ -209,7 +202,7 @@ async function main() {
       }
     }
   } finally {
-    for (const t of trees) t.remove?.();
+    removeAll();
   }
 }
 
