@@ -1,5 +1,4 @@
-import "../../styles/polls.css";
-import { Icon } from "../../ui/Icon";
+import { StageCard } from "../StageCard";
 import { PollAnswer } from "./PollAnswer";
 import { cardPoll } from "./pollState";
 import type { Polls } from "./usePolls";
@@ -18,27 +17,20 @@ export function PollCard({ polls, describe }: { polls: Polls; describe: (err: un
       {view ? `${view.poll.status === "open" ? "New poll" : title}: ${view.poll.question}` : ""}
     </p>
   );
-  if (!view) return announcement;
   return (
     <>
       {announcement}
-      <aside className="poll-card" aria-label="Poll" data-testid="poll-card" data-poll-id={view.poll.id} data-status={view.poll.status}>
-        <header className="poll-card-head">
-          <span className="poll-card-title">
-            <Icon name="activity" size={16} /> {title}
-          </span>
-          <button
-            type="button"
-            className="btn btn-ghost btn-icon"
-            onClick={() => polls.actions.hideCard(view.poll)}
-            aria-label="Hide poll"
-            data-testid="poll-card-hide"
-          >
-            <Icon name="close" size={16} />
-          </button>
-        </header>
-        <PollAnswer key={view.poll.id} view={view} onAnswer={(choices, text) => polls.actions.answer(view.poll.id, choices, text)} describe={describe} />
-      </aside>
+      {view && (
+        <StageCard
+          kind="Poll"
+          title={title}
+          testId="poll-card"
+          data={{ "data-poll-id": view.poll.id, "data-status": view.poll.status }}
+          onHide={() => polls.actions.hideCard(view.poll)}
+        >
+          <PollAnswer key={view.poll.id} view={view} onAnswer={(choices, text) => polls.actions.answer(view.poll.id, choices, text)} describe={describe} />
+        </StageCard>
+      )}
     </>
   );
 }

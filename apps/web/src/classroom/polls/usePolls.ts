@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useMemo, useReducer, useState, type RefObject } from "react";
-import type { PollDraft, PollDto, RoomRole, ServerEventPayload } from "@vtp/protocol";
+import { useMemo, useReducer, useState, type RefObject } from "react";
+import type { PollDraft, PollDto, RoomRole } from "@vtp/protocol";
 import type { RoomConnection } from "../connection";
+import { useClassFeed } from "../useClassFeed";
 import { cardKey, initialPollsState, pollsReducer } from "./pollState";
 
 /** Teachers and speakers run polls; students answer them. */
@@ -12,47 +13,22 @@ export const managesPolls = (role: RoomRole | undefined) => role === "host" || r
  */
 export function usePolls(conn: RefObject<RoomConnection | null>, roomId: string, joinSeq: number, role: RoomRole | undefined) {
   const [state, dispatch] = useReducer(pollsReducer, initialPollsState);
-  const [listError, setListError] = useState<unknown>(null);
   /** Card states a student hid (and the history found on joining, which is not news). */
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
-
-  useEffect(() => {
-    const connection = conn.current;
-    if (!connection || !joinSeq || !role) return;
-    const socket = connection.socket;
-    let alive = true;
-    const onUpdated = (event: ServerEventPayload<"poll-updated">) => event.roomId === roomId && dispatch({ type: "updated", poll: event.poll });
-    const onResults = (event: ServerEventPayload<"poll-results">) => event.roomId === roomId && dispatch({ type: "results", results: event.results });
-    const onDeleted = (event: ServerEventPayload<"poll-deleted">) => event.roomId === roomId && dispatch({ type: "deleted", pollId: event.pollId });
-    socket.on("poll-updated", onUpdated);
-    socket.on("poll-results", onResults);
-    socket.on("poll-deleted", onDeleted);
-    connection.send("poll-list", { roomId }).then(
-      ({ polls }) => {
-        if (!alive) return;
-        setListError(null);
-        dispatch({ type: "list", views: polls });
-        setHidden((before) =>
-          before.size > 0 || joinSeq > 1 ? before : new Set(polls.filter((view) => view.poll.status !== "open").map((view) => cardKey(view.poll))),
-        );
-      },
-      (err) => alive && setListError(err),
-    );
-    return () => {
-      alive = false;
-      socket.off("poll-updated", onUpdated);
-      socket.off("poll-results", onResults);
-      socket.off("poll-deleted", onDeleted);
-    };
-  }, [conn, roomId, joinSeq, role]);
-
-  const send = useCallback(
-    <T>(fn: (connection: RoomConnection) => Promise<T>): Promise<T> => {
-      const connection = conn.current;
-      return connection ? fn(connection) : Promise.reject(new Error("Not connected"));
+  const { listError, send } = useClassFeed(conn, roomId, joinSeq, role, {
+    handlers: {
+      "poll-updated": (event) => dispatch({ type: "updated", poll: event.poll }),
+      "poll-results": (event) => dispatch({ type: "results", results: event.results }),
+      "poll-deleted": (event) => dispatch({ type: "deleted", pollId: event.pollId }),
     },
-    [conn],
-  );
+    load: (connection) => connection.send("poll-list", { roomId }),
+    loaded: ({ polls }, firstJoin) => {
+      dispatch({ type: "list", views: polls });
+      setHidden((before) =>
+        before.size > 0 || !firstJoin ? before : new Set(polls.filter((view) => view.poll.status !== "open").map((view) => cardKey(view.poll))),
+      );
+    },
+  });
 
   const actions = useMemo(() => {
     /** A manager's action: the ack's poll goes into the list at once (the event may come later). */

@@ -1,5 +1,5 @@
 import "./quizzes.css";
-import { Icon } from "../../ui/Icon";
+import { StageCard } from "../StageCard";
 import { QuizAnswer } from "./QuizAnswer";
 import { cardQuiz } from "./quizState";
 import type { Quizzes } from "./useQuizzes";
@@ -17,27 +17,21 @@ export function QuizCard({ quizzes, describe }: { quizzes: Quizzes; describe: (e
       {view ? `${view.quiz.status === "open" ? "New quiz" : title}: ${view.quiz.title}` : ""}
     </p>
   );
-  if (!view) return announcement;
   return (
     <>
       {announcement}
-      <aside className="poll-card quiz-card" aria-label="Quiz" data-testid="quiz-card" data-quiz-id={view.quiz.id} data-status={view.quiz.status}>
-        <header className="poll-card-head">
-          <span className="poll-card-title">
-            <Icon name="activity" size={16} /> {title}
-          </span>
-          <button
-            type="button"
-            className="btn btn-ghost btn-icon"
-            onClick={() => quizzes.actions.hideCard(view.quiz)}
-            aria-label="Hide quiz"
-            data-testid="quiz-card-hide"
-          >
-            <Icon name="close" size={16} />
-          </button>
-        </header>
-        <QuizAnswer key={view.quiz.id} view={view} onSubmit={(answers) => quizzes.actions.submit(view.quiz.id, answers)} describe={describe} />
-      </aside>
+      {view && (
+        <StageCard
+          kind="Quiz"
+          title={title}
+          testId="quiz-card"
+          className="quiz-card"
+          data={{ "data-quiz-id": view.quiz.id, "data-status": view.quiz.status }}
+          onHide={() => quizzes.actions.hideCard(view.quiz)}
+        >
+          <QuizAnswer key={view.quiz.id} view={view} onSubmit={(answers) => quizzes.actions.submit(view.quiz.id, answers)} describe={describe} />
+        </StageCard>
+      )}
     </>
   );
 }

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useMemo, useReducer, useState, type RefObject } from "react";
-import type { QuizDraft, QuizDto, RoomRole, ServerEventPayload } from "@vtp/protocol";
+import { useMemo, useReducer, useState, type RefObject } from "react";
+import type { QuizDraft, QuizDto, RoomRole } from "@vtp/protocol";
 import type { RoomConnection } from "../connection";
+import { useClassFeed } from "../useClassFeed";
 import { cardKey, initialQuizzesState, quizzesReducer } from "./quizState";
 
 /** Teachers and speakers run quizzes; students answer them. */
@@ -9,49 +10,22 @@ export const managesQuizzes = (role: RoomRole | undefined) => role === "host" ||
 /** The class's quizzes over the classroom's socket: the quiz events, and `quiz-list` on every (re)join and role change. */
 export function useQuizzes(conn: RefObject<RoomConnection | null>, roomId: string, joinSeq: number, role: RoomRole | undefined) {
   const [state, dispatch] = useReducer(quizzesReducer, initialQuizzesState);
-  const [listError, setListError] = useState<unknown>(null);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
-
-  useEffect(() => {
-    const connection = conn.current;
-    if (!connection || !joinSeq || !role) return;
-    const socket = connection.socket;
-    let alive = true;
-    const onUpdated = (event: ServerEventPayload<"quiz-updated">) => event.roomId === roomId && dispatch({ type: "updated", quiz: event.quiz });
-    const onResults = (event: ServerEventPayload<"quiz-results">) => event.roomId === roomId && dispatch({ type: "results", results: event.results });
-    const onDeleted = (event: ServerEventPayload<"quiz-deleted">) => event.roomId === roomId && dispatch({ type: "deleted", quizId: event.quizId });
-    const onScore = (event: ServerEventPayload<"quiz-score">) => event.roomId === roomId && dispatch({ type: "submitted", submission: event.submission });
-    socket.on("quiz-updated", onUpdated);
-    socket.on("quiz-results", onResults);
-    socket.on("quiz-deleted", onDeleted);
-    socket.on("quiz-score", onScore);
-    connection.send("quiz-list", { roomId }).then(
-      ({ quizzes }) => {
-        if (!alive) return;
-        setListError(null);
-        dispatch({ type: "list", views: quizzes });
-        setHidden((before) =>
-          before.size > 0 || joinSeq > 1 ? before : new Set(quizzes.filter((view) => view.quiz.status !== "open").map((view) => cardKey(view.quiz))),
-        );
-      },
-      (err) => alive && setListError(err),
-    );
-    return () => {
-      alive = false;
-      socket.off("quiz-updated", onUpdated);
-      socket.off("quiz-results", onResults);
-      socket.off("quiz-deleted", onDeleted);
-      socket.off("quiz-score", onScore);
-    };
-  }, [conn, roomId, joinSeq, role]);
-
-  const send = useCallback(
-    <T>(fn: (connection: RoomConnection) => Promise<T>): Promise<T> => {
-      const connection = conn.current;
-      return connection ? fn(connection) : Promise.reject(new Error("Not connected"));
+  const { listError, send } = useClassFeed(conn, roomId, joinSeq, role, {
+    handlers: {
+      "quiz-updated": (event) => dispatch({ type: "updated", quiz: event.quiz }),
+      "quiz-results": (event) => dispatch({ type: "results", results: event.results }),
+      "quiz-deleted": (event) => dispatch({ type: "deleted", quizId: event.quizId }),
+      "quiz-score": (event) => dispatch({ type: "submitted", submission: event.submission }),
     },
-    [conn],
-  );
+    load: (connection) => connection.send("quiz-list", { roomId }),
+    loaded: ({ quizzes }, firstJoin) => {
+      dispatch({ type: "list", views: quizzes });
+      setHidden((before) =>
+        before.size > 0 || !firstJoin ? before : new Set(quizzes.filter((view) => view.quiz.status !== "open").map((view) => cardKey(view.quiz))),
+      );
+    },
+  });
 
   const actions = useMemo(
     () => ({
