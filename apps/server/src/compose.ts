@@ -134,6 +134,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     sourceFactory: media ? mediaRecorderSources(() => media.service(), log) : undefined,
     notifier: roomNotifier(signalling.out),
     polls,
+    quizzes,
   });
   connectRecording({ service: recording.service, signalling });
 

@@ -129,7 +129,23 @@ export const RecordingPollDto = Type.Object({
   closedOffsetMs: Type.Union([Type.Integer(), Type.Null()]),
 });
 export type RecordingPollDto = Static<typeof RecordingPollDto>;
-export const RecordingPollsResponse = Type.Object({ polls: Type.Array(RecordingPollDto) });
+/**
+ * A quiz opened while the recording ran, at its offsets. How many submitted and the class's
+ * average are given to the class's host and admins only (null for other viewers).
+ */
+export const RecordingQuizDto = Type.Object({
+  quizId: Type.String(),
+  title: Type.String(),
+  questions: Type.Integer(),
+  maxScore: Type.Integer(),
+  openedOffsetMs: Type.Integer(),
+  closedOffsetMs: Type.Union([Type.Integer(), Type.Null()]),
+  submitted: Type.Union([Type.Integer(), Type.Null()]),
+  averageScore: Type.Union([Type.Number(), Type.Null()]),
+});
+export type RecordingQuizDto = Static<typeof RecordingQuizDto>;
+/** `GET /recordings/:id/polls`: the polls and quizzes of the recording's span. */
+export const RecordingPollsResponse = Type.Object({ polls: Type.Array(RecordingPollDto), quizzes: Type.Array(RecordingQuizDto) });
 export type RecordingPollsResponse = Static<typeof RecordingPollsResponse>;
 
 /** Server → client socket events of recording (to the room, and progress to its hosts). */

@@ -6,9 +6,10 @@ import type { TestApp } from "../../helpers/app.js";
 import { createRoom, joined, listeningApp, person, type Person, type TestClient } from "../rooms/helpers.js";
 
 /**
- * The polls of a class in its recording's replay: each at the moment it was opened and closed
- * on the recording's timeline; results for the host always, for students and share-link
- * viewers only when they were published in class; an anonymous poll's answers without names.
+ * The polls and quizzes of a class in its recording's replay: each at the moment it was opened
+ * and closed on the recording's timeline; poll results for the host always, for students and
+ * share-link viewers only when they were published in class; an anonymous poll's answers
+ * without names; a quiz's submissions and average for the host only.
  */
 let testApp: TestApp;
 let url: string;
@@ -64,6 +65,22 @@ describe("polls in a recording's replay", () => {
     const textClosed = await host.emit("poll-close", { roomId: room.id, pollId: textId });
     expect(textClosed.results.textAnswers).toEqual([{ text: "Gravity", authorName: null }]);
 
+    // A quiz: Ann gets 2 of 3 points.
+    const quiz = await host.emit("quiz-create", {
+      roomId: room.id,
+      quiz: {
+        title: "Moons",
+        questions: [
+          { text: "Moons of Mars?", kind: "single", options: ["1", "2"], correct: [1], points: 2 },
+          { text: "Is the Moon a planet?", kind: "yes-no", correct: [1] },
+        ],
+      },
+      open: true,
+    });
+    expect(quiz.ok, JSON.stringify(quiz.error)).toBe(true);
+    expect((await annClient.emit("quiz-submit", { roomId: room.id, quizId: quiz.quiz.id, answers: [[1], [0]] })).ok).toBe(true);
+    expect((await host.emit("quiz-close", { roomId: room.id, quizId: quiz.quiz.id })).ok).toBe(true);
+
     // Still open when the recording stops.
     const stillOpen = await host.emit("poll-create", { roomId: room.id, poll: { question: "Rate the class", kind: "rating" }, open: true });
 
@@ -81,6 +98,18 @@ describe("polls in a recording's replay", () => {
     expect(planets.results).toMatchObject({ answered: 2, counts: [0, 2] });
     expect(word.results).toMatchObject({ answered: 1, textAnswers: [{ text: "Gravity", authorName: null }] });
     expect(rating).toMatchObject({ closedOffsetMs: null, poll: { id: stillOpen.poll.id, status: "open" } });
+    expect(hostView.quizzes).toEqual([
+      expect.objectContaining({
+        quizId: quiz.quiz.id,
+        title: "Moons",
+        questions: 2,
+        maxScore: 3,
+        submitted: 1,
+        averageScore: 2,
+        closedOffsetMs: expect.any(Number),
+      }),
+    ]);
+    expect(hostView.quizzes[0]!.openedOffsetMs).toBeGreaterThanOrEqual(word.openedOffsetMs);
     // Nobody's name or id in an anonymous poll's replay.
     expect(JSON.stringify(word)).not.toContain("Ann");
     expect(JSON.stringify(word)).not.toContain(ann.user.id);
@@ -90,6 +119,8 @@ describe("polls in a recording's replay", () => {
     expect(asStudent.statusCode, asStudent.body).toBe(200);
     const studentView = asStudent.json() as RecordingPollsResponse;
     expect(studentView.polls.map((item) => item.results === null)).toEqual([false, true, true]);
+    // The quiz is on the student's timeline too, without the class's submissions and average.
+    expect(studentView.quizzes).toEqual([expect.objectContaining({ title: "Moons", submitted: null, averageScore: null })]);
 
     // A share link's viewer: the same as a student.
     const share = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/share`, headers: teacher.auth, payload: {} });

@@ -21,6 +21,10 @@ export interface QuizScores {
   title: string;
   maxScore: number;
   status: QuizDto["status"];
+  questions: number;
+  /** When it opened and closed (null: not yet), for the recording's timeline. */
+  openedAt: Date | null;
+  closedAt: Date | null;
   scores: Array<{ userId: string; score: number; maxScore: number }>;
 }
 
@@ -130,7 +134,16 @@ export class QuizService {
       const maxScore = maxScoreOf(quiz.questions);
       const submissions = await this.repo.submissionsOf(quiz.id);
       const scores = submissions.map((submission) => ({ userId: submission.user_id, score: submission.score, maxScore }));
-      all.push({ quizId: quiz.id, title: quiz.title, maxScore, status: quiz.status, scores });
+      all.push({
+        quizId: quiz.id,
+        title: quiz.title,
+        maxScore,
+        status: quiz.status,
+        questions: quiz.questions.length,
+        openedAt: quiz.opened_at,
+        closedAt: quiz.closed_at,
+        scores,
+      });
     }
     return all;
   }

@@ -1,5 +1,6 @@
 import type { PollDto, PollResultsDto, RecordingChatResponse, RecordingDto, RecordingMarkerDto, RecordingPollsResponse } from "@vtp/protocol";
 import type { MarkerRow, RecordingRow, RecordingsRepo, TrackRow } from "./repo.js";
+import type { QuizRecordSource } from "./ports.js";
 
 /** A recording as the API shows it; `signedQuery` (ready recordings) makes its file URLs. */
 export function recordingDto(recording: RecordingRow, tracks: TrackRow[], markers: MarkerRow[], signedQuery?: string): RecordingDto {
@@ -67,19 +68,25 @@ export function chatReplayDto(recording: RecordingRow, messages: Awaited<ReturnT
   };
 }
 
+type QuizRecord = Awaited<ReturnType<QuizRecordSource["scoresOf"]>>[number];
+
 /**
- * The polls of a recording's span at their offsets on its timeline: a poll closed after the
- * recording stopped has no close offset, and its results are given only when `allResults` (the
- * host, an admin) or the results were published in class.
+ * The polls and quizzes of a recording's span at their offsets on its timeline (those opened
+ * while it ran). One closed after the recording stopped has no close offset. Poll results are
+ * given only when `allResults` (the host, an admin) or they were published in class; a quiz's
+ * submissions and average only when `allResults`.
  */
 export function pollReplayDto(
   recording: RecordingRow,
   stoppedAt: Date,
   records: { poll: PollDto; results: PollResultsDto }[],
+  quizzes: QuizRecord[],
   allResults: boolean,
 ): RecordingPollsResponse {
   const start = recording.started_at.getTime();
-  const offset = (iso: string) => new Date(iso).getTime() - start;
+  const offset = (at: string | Date) => new Date(at).getTime() - start;
+  const closedOffset = (at: string | Date | null) => (at && new Date(at).getTime() <= stoppedAt.getTime() ? offset(at) : null);
+  const during = (at: Date | null): at is Date => at !== null && at.getTime() >= start && at.getTime() <= stoppedAt.getTime();
   return {
     polls: records
       .filter((record) => record.poll.openedAt !== null)
@@ -87,7 +94,20 @@ export function pollReplayDto(
         poll,
         results: allResults || poll.published ? results : null,
         openedOffsetMs: Math.max(0, offset(poll.openedAt as string)),
-        closedOffsetMs: poll.closedAt && new Date(poll.closedAt).getTime() <= stoppedAt.getTime() ? offset(poll.closedAt) : null,
+        closedOffsetMs: closedOffset(poll.closedAt),
+      })),
+    quizzes: quizzes
+      .filter((quiz) => during(quiz.openedAt))
+      .map((quiz) => ({
+        quizId: quiz.quizId,
+        title: quiz.title,
+        questions: quiz.questions,
+        maxScore: quiz.maxScore,
+        openedOffsetMs: offset(quiz.openedAt as Date),
+        closedOffsetMs: closedOffset(quiz.closedAt),
+        submitted: allResults ? quiz.scores.length : null,
+        averageScore:
+          allResults && quiz.scores.length > 0 ? Math.round((quiz.scores.reduce((sum, entry) => sum + entry.score, 0) / quiz.scores.length) * 10) / 10 : null,
       })),
   };
 }

@@ -15,8 +15,8 @@ import { RecordingService } from "./service.js";
 import { Processor, PROCESS_QUEUE } from "./Processor.js";
 import { recordingRoutes } from "./routes.js";
 
-export { RecordingService, type RecordingNotifier, type PollRecordSource } from "./service.js";
-import type { PollRecordSource, RecordingNotifier } from "./service.js";
+export { RecordingService, type RecordingNotifier, type PollRecordSource, type QuizRecordSource } from "./service.js";
+import type { PollRecordSource, QuizRecordSource, RecordingNotifier } from "./service.js";
 import type { RecorderSourceFactory } from "./source.js";
 export type { RecorderSource, RecorderTrack, RecorderCodec, RecorderSourceFactory } from "./source.js";
 export type { RecordingTables } from "./tables.js";
@@ -43,6 +43,7 @@ export function createRecording(opts: {
   sourceFactory?: RecorderSourceFactory;
   notifier?: RecordingNotifier;
   polls?: PollRecordSource;
+  quizzes?: QuizRecordSource;
 }): RecordingModule {
   const { config, log } = opts;
   const settings = config.recording;
@@ -67,6 +68,7 @@ export function createRecording(opts: {
     sourceFactory: opts.sourceFactory,
     notifier: opts.notifier,
     polls: opts.polls,
+    quizzes: opts.quizzes,
   });
   const wantWorker = opts.worker ?? settings.worker;
   if (wantWorker && ffmpeg) {

@@ -34,9 +34,20 @@ export interface RecordingServiceDeps {
   notifier?: RecordingNotifier;
   /** The class's polls, for the replay (absent: a processing-only worker, which serves no replay). */
   polls?: PollRecordSource;
+  /** The class's quizzes, for the replay (as `polls`). */
+  quizzes?: QuizRecordSource;
 }
 
 /** The polls of a class opened in a span of time, with their final results (polls/ provides it). */
 export interface PollRecordSource {
   pollsBetween(roomId: string, fromIso: string, toIso: string): Promise<{ poll: PollDto; results: PollResultsDto }[]>;
+}
+
+/** The quizzes of a class with when they opened and closed and their scores (quizzes/ provides it). */
+export interface QuizRecordSource {
+  scoresOf(
+    roomId: string,
+  ): Promise<
+    { quizId: string; title: string; questions: number; maxScore: number; openedAt: Date | null; closedAt: Date | null; scores: { score: number }[] }[]
+  >;
 }

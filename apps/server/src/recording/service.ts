@@ -13,7 +13,7 @@ import { PROCESS_QUEUE, type ProcessPayload } from "./Processor.js";
 import { PlaybackLinks, type PlaybackAccess } from "./share.js";
 import type { RecordingNotifier, RecordingServiceDeps } from "./ports.js";
 
-export type { PollRecordSource, RecordingNotifier, RecordingServiceDeps } from "./ports.js";
+export type { PollRecordSource, QuizRecordSource, RecordingNotifier, RecordingServiceDeps } from "./ports.js";
 
 export const recordingNotFound = () => new AppError("RECORDING_NOT_FOUND", "No such recording");
 
@@ -315,15 +315,16 @@ export class RecordingService {
   }
 
   /**
-   * The polls asked while the recording ran. Their results go to the class's host and admins,
-   * and to other viewers (a student, a share link) only when they were published in class.
+   * The polls and quizzes asked while the recording ran. Poll results go to the class's host and
+   * admins, and to other viewers (a student, a share link) only when they were published in class;
+   * a quiz's submissions and average to the host and admins only.
    */
   async polls(recording: RecordingRow, viewer: Viewer | null): Promise<RecordingPollsResponse> {
-    if (!this.deps.polls) return { polls: [] };
     const until = recording.stopped_at ?? new Date();
-    const records = await this.deps.polls.pollsBetween(recording.room_id, recording.started_at.toISOString(), until.toISOString());
+    const records = this.deps.polls ? await this.deps.polls.pollsBetween(recording.room_id, recording.started_at.toISOString(), until.toISOString()) : [];
+    const quizzes = this.deps.quizzes ? await this.deps.quizzes.scoresOf(recording.room_id) : [];
     const allResults = viewer ? await this.canManage(viewer, recording.room_id) : false;
-    return pollReplayDto(recording, until, records, allResults);
+    return pollReplayDto(recording, until, records, quizzes, allResults);
   }
 
   // ---------------------------------------------------------------- sharing and signed URLs

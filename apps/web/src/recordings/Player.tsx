@@ -1,14 +1,14 @@
 import { useEffect, useRef, useState } from "react";
 import type Hls from "hls.js";
-import type { RecordingChatResponse, RecordingDto, RecordingMarkerDto, RecordingPollDto } from "@vtp/protocol";
+import type { RecordingChatResponse, RecordingDto, RecordingMarkerDto, RecordingPollDto, RecordingQuizDto } from "@vtp/protocol";
 import { Icon, type IconName } from "../ui/Icon";
 import { clock } from "./format";
 import { PollReplay } from "./PollReplay";
 
 type Level = { index: number; height: number };
 
-const MARKER_ICONS: Record<string, IconName> = { screen: "screen", hand: "hand", poll: "activity" };
-const MARKER_KINDS: Record<string, string> = { screen: "Screen share", hand: "Raised hand", poll: "Poll" };
+const MARKER_ICONS: Record<string, IconName> = { screen: "screen", hand: "hand", poll: "activity", quiz: "check" };
+const MARKER_KINDS: Record<string, string> = { screen: "Screen share", hand: "Raised hand", poll: "Poll", quiz: "Quiz" };
 const markerIcon = (kind: string): IconName => MARKER_ICONS[kind] ?? "flag";
 const markerKind = (kind: string) => MARKER_KINDS[kind] ?? "Marker";
 
@@ -20,13 +20,31 @@ const pollMoment = (item: RecordingPollDto): RecordingMarkerDto => ({
   offsetMs: item.openedOffsetMs,
   createdAt: item.poll.openedAt ?? item.poll.createdAt,
 });
+/** A quiz on the timeline: a moment of kind "quiz" where it was opened. */
+const quizMoment = (item: RecordingQuizDto, recording: RecordingDto): RecordingMarkerDto => ({
+  id: `quiz-${item.quizId}`,
+  kind: "quiz",
+  label: `Quiz: ${item.title}`,
+  offsetMs: item.openedOffsetMs,
+  createdAt: new Date(new Date(recording.startedAt).getTime() + item.openedOffsetMs).toISOString(),
+});
 
 /**
  * Plays a recording's HLS stream through hls.js (MediaSource; native HLS only where MSE is
  * missing, e.g. iOS Safari), with quality selection, a timeline of markers and the class chat
  * replayed in time, and the polls asked in class with their results (seeking moves both).
  */
-export function Player({ recording, chat, polls = [] }: { recording: RecordingDto; chat: RecordingChatResponse["messages"]; polls?: RecordingPollDto[] }) {
+export function Player({
+  recording,
+  chat,
+  polls = [],
+  quizzes = [],
+}: {
+  recording: RecordingDto;
+  chat: RecordingChatResponse["messages"];
+  polls?: RecordingPollDto[];
+  quizzes?: RecordingQuizDto[];
+}) {
   const video = useRef<HTMLVideoElement>(null);
   const hlsRef = useRef<Hls | null>(null);
   const [time, setTime] = useState(0);
@@ -87,7 +105,9 @@ export function Player({ recording, chat, polls = [] }: { recording: RecordingDt
     void videoElement.play().catch(() => {});
   };
   const shown = chat.filter((m) => m.offsetMs <= time * 1000);
-  const markers = [...recording.markers, ...polls.map(pollMoment)].sort((a, b) => a.offsetMs - b.offsetMs);
+  const markers = [...recording.markers, ...polls.map(pollMoment), ...quizzes.map((quiz) => quizMoment(quiz, recording))].sort(
+    (a, b) => a.offsetMs - b.offsetMs,
+  );
   const total = Math.max(duration, ...markers.map((m) => m.offsetMs / 1000), 1);
 
   return (
@@ -181,7 +201,7 @@ export function Player({ recording, chat, polls = [] }: { recording: RecordingDt
             ))}
           </ol>
         )}
-        <PollReplay polls={polls} timeMs={time * 1000} onSeek={seek} />
+        <PollReplay polls={polls} quizzes={quizzes} timeMs={time * 1000} onSeek={seek} />
       </aside>
     </div>
   );

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
-import type { RecordingChatResponse, RecordingDto, RecordingPollDto, ShareRecordingResponse } from "@vtp/protocol";
+import type { RecordingChatResponse, RecordingDto, RecordingPollsResponse, ShareRecordingResponse } from "@vtp/protocol";
 import { recordings } from "../api/recordings";
 import { rooms } from "../api/rooms";
 import { errorText } from "../api/errors";
@@ -22,7 +22,7 @@ export function RecordingPage({ id }: { id: string }) {
   const user = useUser();
   const [rec, setRec] = useState<RecordingDto | null>(null);
   const [chat, setChat] = useState<RecordingChatResponse["messages"]>([]);
-  const [polls, setPolls] = useState<RecordingPollDto[]>([]);
+  const [classwork, setClasswork] = useState<RecordingPollsResponse>({ polls: [], quizzes: [] });
   const [canManage, setCanManage] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [msg, setMsg] = useState<{ kind: "success" | "error"; text: string } | null>(null);
@@ -40,7 +40,7 @@ export function RecordingPage({ id }: { id: string }) {
           const [replayChat, replayPolls] = await Promise.all([recordings.chat(id), recordings.polls(id)]);
           if (!alive) return;
           setChat(replayChat.messages);
-          setPolls(replayPolls.polls);
+          setClasswork(replayPolls);
         } else if (recording.status !== "failed") timer = setTimeout(load, 3000);
       } catch (err) {
         if (alive) setError(errorText(err));
@@ -106,7 +106,7 @@ export function RecordingPage({ id }: { id: string }) {
       />
       <div className="stack">
         {msg && <Alert kind={msg.kind}>{msg.text}</Alert>}
-        {rec.status === "ready" && <Player recording={rec} chat={chat} polls={polls} />}
+        {rec.status === "ready" && <Player recording={rec} chat={chat} polls={classwork.polls} quizzes={classwork.quizzes} />}
         {(rec.status === "processing" || rec.status === "recording") && (
           <div className="card empty">
             <Loading label={rec.status === "recording" ? "This class is still being recorded." : `Preparing the recording… ${rec.progress}%`} />

@@ -33,7 +33,7 @@ export function SharedRecordingPage({ token }: { token: string }) {
         description={`${formatWhen(recording.startedAt)}${recording.durationSeconds !== null ? ` · ${clock(recording.durationSeconds)}` : ""}`}
       />
       {recording.status === "ready" ? (
-        <Player recording={recording} chat={data.chat.messages} polls={data.polls.polls} />
+        <Player recording={recording} chat={data.chat.messages} polls={data.polls.polls} quizzes={data.polls.quizzes} />
       ) : (
         <Alert kind="info">This recording is not ready yet. Try again in a few minutes.</Alert>
       )}
