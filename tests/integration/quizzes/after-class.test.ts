@@ -91,7 +91,18 @@ describe("quizzes after class", () => {
     expect(hostView.results).toMatchObject({ submitted: 1, average: 2, correctPercent: [100, 0] });
 
     const scores = await quizzesOf().scoresOf(roomId);
-    expect(scores).toEqual([{ quizId, title: "Homework", maxScore: 3, status: "closed", scores: [{ userId: ann.user.id, score: 2, maxScore: 3 }] }]);
+    expect(scores).toEqual([
+      {
+        quizId,
+        title: "Homework",
+        maxScore: 3,
+        status: "closed",
+        questions: 2,
+        openedAt: expect.any(Date),
+        closedAt: expect.any(Date),
+        scores: [{ userId: ann.user.id, score: 2, maxScore: 3 }],
+      },
+    ]);
   });
 
   it("the sweep closes a quiz at its deadline without any read; ending a class closes its in-class quizzes only", async () => {
