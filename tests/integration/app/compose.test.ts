@@ -27,6 +27,8 @@ describe("compose", () => {
 
     expect(shutdown.steps.map((s) => `${s.phase}:${s.name}`)).toEqual([
       "live:recordings",
+      "live:poll timers",
+      "live:quiz timers",
       "live:signalling",
       "live:media",
       "stores:recording jobs",
@@ -36,11 +38,11 @@ describe("compose", () => {
     ]);
     const ran: string[] = [];
     await shutdown.run("live", (name) => ran.push(name));
-    expect(ran).toEqual(["recordings", "signalling", "media"]);
+    expect(ran).toEqual(["recordings", "poll timers", "quiz timers", "signalling", "media"]);
     // The stores outlive the live phase: recording jobs still write their state.
     expect(await services.database.ping()).toBe(true);
     await shutdown.run("stores", (name) => ran.push(name));
-    expect(ran).toEqual(["recordings", "signalling", "media", "recording jobs", "mail", "attendance heartbeat", "database"]);
+    expect(ran).toEqual(["recordings", "poll timers", "quiz timers", "signalling", "media", "recording jobs", "mail", "attendance heartbeat", "database"]);
     expect(await services.database.ping().catch(() => false)).toBe(false);
     expect(existsSync(path.join(config.dataDir, "vtp.lock"))).toBe(false);
   });
