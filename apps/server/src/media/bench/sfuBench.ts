@@ -21,7 +21,8 @@ import { MediaStreamTrack, RTCPeerConnection, RtpPacket, useAudioLevelIndication
 import { createMediaService, type MediaService } from "../index.js";
 import { recordRtp, type DumpPacket } from "./rtpDump.js";
 import { measureSrtpFloor, type SrtpFloor } from "./srtpFloor.js";
-import { audioLevelOf, TalkMeter } from "../rtp/audioLevel.js";
+import { URI_AUDIO_LEVEL } from "../rtp/audioLevel.js";
+import { measureTalkMeter, procCpu, procCpuMicros, procRssBytes } from "./measure.js";
 
 /** The bench stops with a clear message when something it set up is missing. */
 function required<T>(value: T | null | undefined, what: string): T {
@@ -39,7 +40,6 @@ const ROOT = path.resolve(HERE, "../../../../..");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const AUDIO_ONLY = process.env.BENCH_AUDIO_ONLY === "1";
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
-const AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 const clientConfig = () => ({ iceServers: [], iceUseIpv6: false, codecs: { video: [useVP8()], audio: [useOPUS()] } });
 /** The publisher offers the audio-level extension; it stamps it in every packet whether the SFU took it or not (same bytes for both SFUs). */
 const publisherConfig = () => ({ ...clientConfig(), headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()] } });
@@ -65,20 +65,6 @@ interface StepResult {
   rssPerSubscriberKB: number;
   benchClientCpuPct: number;
   failed?: string;
-}
-
-function procCpu(pid: number): { user: number; sys: number } {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { user: (Number(fields[11]) * 1e6) / 100, sys: (Number(fields[12]) * 1e6) / 100 }; // µs, USER_HZ = 100
-}
-function procCpuMicros(pid: number): number {
-  const cpu = procCpu(pid);
-  return cpu.user + cpu.sys;
-}
-function procRssBytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-  return match ? Number(match[1]) * 1024 : 0;
 }
 
 async function startSfu(fast: boolean, root: string): Promise<{ url: string; child: ChildProcess }> {
@@ -221,7 +207,7 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor, vari
   await media.joinPeer(roomId, "pub", "pub");
   const sendT = (await media.createTransport(roomId, "pub", "send")).transportId;
   await pub.pc.setLocalDescription(await pub.pc.createOffer());
-  const offered = new RegExp(`a=extmap:(\\d+) ${AUDIO_LEVEL_URI}`).exec(required(pub.pc.localDescription, "the publisher's offer").sdp);
+  const offered = new RegExp(`a=extmap:(\\d+) ${URI_AUDIO_LEVEL}`).exec(required(pub.pc.localDescription, "the publisher's offer").sdp);
   pub.levelId = offered ? Number(offered[1]) : 0;
   const ans = await media.connectTransport(roomId, "pub", sendT, { type: "offer", sdp: required(pub.pc.localDescription, "the publisher's offer").sdp });
   await pub.pc.setRemoteDescription(required(ans.answer, "the SFU's answer"));
@@ -375,27 +361,6 @@ function markdown(floor: SrtpFloor, results: StepResult[], dump: DumpPacket[]): 
     ),
   ];
   return lines.join("\n");
-}
-
-/**
- * The talk-time work of one received packet alone, in this process: find the audio-level
- * extension among werift's parsed extensions (mid, abs-send-time, audio level) and feed the
- * meter; ns per packet over 5 million packets (1 s loud, 1 s quiet).
- */
-function measureTalkMeter(): number {
-  const extensions = [
-    { id: 1, payload: Buffer.from("0") },
-    { id: 2, payload: Buffer.from([1, 2, 3]) },
-    { id: 3, payload: Buffer.from([0x80 | 30]) },
-  ];
-  const quiet = [extensions[0], extensions[1], { id: 3, payload: Buffer.from([0x80 | 127]) }];
-  const meter = new TalkMeter();
-  const packets = 5_000_000;
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < packets; i++) meter.onPacket(audioLevelOf(Math.floor(i / 50) % 2 === 0 ? extensions : quiet, 3), (i * 960) >>> 0);
-  const ns = Number(process.hrtime.bigint() - started) / packets;
-  if (meter.totalMs === 0) throw new Error("talk meter bench: nothing counted");
-  return ns;
 }
 
 export async function runSfuBench(): Promise<void> {
