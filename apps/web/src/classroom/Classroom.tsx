@@ -27,6 +27,7 @@ import { openPollCount } from "./polls/pollState";
 import { useQuizzes } from "./quizzes/useQuizzes";
 import { QuizCard } from "./quizzes/QuizCard";
 import { openQuizCount } from "./quizzes/quizState";
+import { useOnline } from "../lib/useOnline";
 
 /** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
 export function Classroom({
@@ -53,7 +54,7 @@ export function Classroom({
   const [toast, setToast] = useState<string | null>(null);
   const [confirmEnd, setConfirmEnd] = useState(false);
   const [marking, setMarking] = useState(false);
-  const [online, setOnline] = useState(navigator.onLine);
+  const online = useOnline();
   const endDialog = useRef<HTMLDialogElement>(null);
   const me = state.me;
   const isHost = me?.role === "host";
@@ -88,17 +89,6 @@ export function Classroom({
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [panel, actions]);
-
-  useEffect(() => {
-    const on = () => setOnline(true);
-    const off = () => setOnline(false);
-    window.addEventListener("online", on);
-    window.addEventListener("offline", off);
-    return () => {
-      window.removeEventListener("online", on);
-      window.removeEventListener("offline", off);
-    };
-  }, []);
 
   // Track enablement follows the toggles (and the right to publish).
   useEffect(() => {
