@@ -71,6 +71,13 @@ export const ErrorCodes = [
   "QUIZ_NOT_DRAFT",
   "QUIZ_DEADLINE_PASSED",
   "NOT_ALLOWED_TO_MANAGE_QUIZZES",
+  // class materials
+  "MATERIAL_NOT_FOUND",
+  "MATERIAL_TOO_LARGE",
+  "MATERIAL_TOO_MANY_PAGES",
+  "MATERIAL_INVALID",
+  "UNSUPPORTED_MATERIAL_TYPE",
+  "CONVERSION_FAILED",
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];
@@ -142,6 +149,12 @@ export const ErrorStatus: Record<ErrorCode, number> = {
   QUIZ_NOT_DRAFT: 409,
   QUIZ_DEADLINE_PASSED: 409,
   NOT_ALLOWED_TO_MANAGE_QUIZZES: 403,
+  MATERIAL_NOT_FOUND: 404,
+  MATERIAL_TOO_LARGE: 413,
+  MATERIAL_TOO_MANY_PAGES: 422,
+  MATERIAL_INVALID: 422,
+  UNSUPPORTED_MATERIAL_TYPE: 415,
+  CONVERSION_FAILED: 422,
 };
 
 /** The body of every error response and failed ack. */
@@ -182,6 +195,13 @@ export const ErrorMessages: Partial<Record<ErrorCode, string>> = {
   QUIZ_NOT_OPEN: "This quiz is closed: answers are no longer taken.",
   QUIZ_DEADLINE_PASSED: "The deadline of this quiz has passed.",
   NOT_ALLOWED_TO_MANAGE_QUIZZES: "Only the teacher and speakers can run quizzes.",
+  NOT_ALLOWED_TO_DRAW: "The teacher has not let you draw on the board.",
+  BOARD_PAGE_OUT_OF_RANGE: "This page does not exist.",
+  MATERIAL_TOO_LARGE: "This file is too large to upload.",
+  MATERIAL_TOO_MANY_PAGES: "This document has too many pages.",
+  MATERIAL_INVALID: "This file is not a readable PDF.",
+  UNSUPPORTED_MATERIAL_TYPE: "Upload a PDF (or, when the server converts them, a pptx, odp or docx file).",
+  CONVERSION_FAILED: "This document could not be converted to PDF.",
   RATE_LIMITED: "Slow down a little.",
   INTERNAL_ERROR: "Something went wrong on our side.",
   SERVICE_UNAVAILABLE: "The service is having trouble, retrying…",

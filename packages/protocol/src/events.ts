@@ -4,6 +4,8 @@ import { ChatMessageDto } from "./chat.js";
 import { AddMarkerPayload, AddMarkerResult, RecordingServerEventSchemas } from "./recording.js";
 import { PollClientEventSchemas, PollServerEventSchemas } from "./polls.js";
 import { QuizClientEventSchemas, QuizServerEventSchemas } from "./quizzes.js";
+import { BoardClientEventSchemas, BoardServerEventSchemas } from "./board.js";
+import { MaterialServerEventSchemas } from "./materials.js";
 import {
   AnswerPayload,
   AuthRenewPayload,
@@ -147,6 +149,7 @@ export const ClientEvents = {
 
   ...PollClientEventSchemas,
   ...QuizClientEventSchemas,
+  ...BoardClientEventSchemas,
 } satisfies Record<string, { payload: TSchema; result: TObject }>;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -214,6 +217,7 @@ export const ServerEvents = {
   ...RecordingServerEventSchemas,
   ...PollServerEventSchemas,
   ...QuizServerEventSchemas,
+  ...MaterialServerEventSchemas,
 } satisfies Record<string, TSchema>;
 
 export type ServerEventName = keyof typeof ServerEvents;

@@ -10,4 +10,6 @@ export * from "./recording.js";
 export * from "./media.js";
 export * from "./polls.js";
 export * from "./quizzes.js";
+export * from "./board.js";
 export * from "./record.js";
+export * from "./materials.js";
