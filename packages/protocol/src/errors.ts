@@ -78,6 +78,9 @@ export const ErrorCodes = [
   "MATERIAL_INVALID",
   "UNSUPPORTED_MATERIAL_TYPE",
   "CONVERSION_FAILED",
+  // board
+  "NOT_ALLOWED_TO_DRAW",
+  "BOARD_PAGE_OUT_OF_RANGE",
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];
@@ -155,6 +158,8 @@ export const ErrorStatus: Record<ErrorCode, number> = {
   MATERIAL_INVALID: 422,
   UNSUPPORTED_MATERIAL_TYPE: 415,
   CONVERSION_FAILED: 422,
+  NOT_ALLOWED_TO_DRAW: 403,
+  BOARD_PAGE_OUT_OF_RANGE: 422,
 };
 
 /** The body of every error response and failed ack. */

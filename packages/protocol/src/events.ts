@@ -218,6 +218,7 @@ export const ServerEvents = {
   ...PollServerEventSchemas,
   ...QuizServerEventSchemas,
   ...MaterialServerEventSchemas,
+  ...BoardServerEventSchemas,
 } satisfies Record<string, TSchema>;
 
 export type ServerEventName = keyof typeof ServerEvents;
