@@ -28,6 +28,8 @@ import { useQuizzes } from "./quizzes/useQuizzes";
 import { QuizCard } from "./quizzes/QuizCard";
 import { openQuizCount } from "./quizzes/quizState";
 import { useOnline } from "../lib/useOnline";
+import { useToast } from "../lib/useToast";
+import { usePhoneClassroom } from "../pwa/usePhoneClassroom";
 
 /** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
 export function Classroom({
@@ -51,7 +53,7 @@ export function Classroom({
   const [micOn, setMicOn] = useState(choice.micOn);
   const [cameraOn, setCameraOn] = useState(choice.cameraOn);
   const [panel, setPanel] = useState<"chat" | "people" | "polls" | null>(null);
-  const [toast, setToast] = useState<string | null>(null);
+  const [toast, say] = useToast();
   const [confirmEnd, setConfirmEnd] = useState(false);
   const [marking, setMarking] = useState(false);
   const online = useOnline();
@@ -64,12 +66,6 @@ export function Classroom({
   const describe = (err: unknown) => (err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err));
   useTitle(state.room?.title ?? "Class");
 
-  const say = (text: string) => setToast(text);
-  useEffect(() => {
-    if (!toast) return;
-    const timer = setTimeout(() => setToast(null), 4000);
-    return () => clearTimeout(timer);
-  }, [toast]);
   const run = (done: string, fn: () => Promise<unknown>) => {
     fn().then(
       () => say(done),
@@ -239,6 +235,8 @@ export function Classroom({
     },
   );
 
+  const phone = usePhoneClassroom(state.phase, state.room?.title ?? preview?.title ?? "Your class", local, cameraOn && canPublish, setLocal, say);
+
   useEffect(() => {
     const dialog = endDialog.current;
     if (!dialog) return;
@@ -364,6 +362,8 @@ export function Classroom({
         }}
         onLeave={() => void actions.leave()}
         onEnd={() => setConfirmEnd(true)}
+        onSwitchCamera={phone.switchCamera}
+        wakeLock={phone.wakeLock}
       />
       <dialog ref={endDialog} className="dialog" aria-labelledby="end-h" onClose={() => setConfirmEnd(false)} data-testid="end-dialog">
         <h2 id="end-h">End the class for everyone?</h2>

@@ -68,13 +68,17 @@ export interface ControlBarProps {
   onPolls: () => void;
   onLeave: () => void;
   onEnd: () => void;
+  /** Front/back camera, on devices with more than one (pwa/cameraSwitch). */
+  onSwitchCamera?: () => void;
+  /** The screen is kept on during the class (pwa/wakeLock). */
+  wakeLock?: "held" | "released" | "unsupported";
 }
 
 /** The classroom's controls. Students who may not publish see why the media buttons are off. */
 export function ControlBar(props: ControlBarProps) {
   const why = props.canPublish ? undefined : "Raise your hand: the teacher can let you speak";
   return (
-    <nav className="controls" aria-label="Class controls">
+    <nav className="controls" aria-label="Class controls" data-wake-lock={props.wakeLock}>
       <div className="controls-group">
         <Control
           icon={props.micOn ? "mic" : "micOff"}
@@ -94,6 +98,7 @@ export function ControlBar(props: ControlBarProps) {
           title={why}
           testId="control-camera"
         />
+        {props.onSwitchCamera && <Control icon="switchCamera" label="Switch camera" onClick={props.onSwitchCamera} testId="control-switch-camera" />}
         {props.canPublish && (
           <Control
             icon="screen"
@@ -161,6 +166,11 @@ export function ControlBar(props: ControlBarProps) {
         />
       </div>
       <div className="controls-group">
+        {props.wakeLock === "held" && (
+          <span className="wake-note" data-testid="wake-lock">
+            Screen stays on
+          </span>
+        )}
         <Control icon="leave" label="Leave" onClick={props.onLeave} testId="control-leave" danger />
         {props.isHost && <Control icon="stop" label="End class" onClick={props.onEnd} testId="control-end" danger />}
       </div>

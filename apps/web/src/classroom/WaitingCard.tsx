@@ -1,5 +1,6 @@
 import { Link } from "../router/router";
 import { useTitle } from "../ui/Page";
+import { NotifyWhenAdmitted } from "../pwa/admitted";
 
 /** A student in the waiting room: which class, that the teacher knows, and the way out. */
 export function WaitingCard({ title, hostName, userName }: { title: string; hostName: string; userName: string }) {
@@ -19,6 +20,7 @@ export function WaitingCard({ title, hostName, userName }: { title: string; host
         </p>
         <p className="muted small">Keep this page open: you will enter the class by yourself as soon as you are admitted.</p>
         <div className="row" style={{ justifyContent: "center" }}>
+          <NotifyWhenAdmitted />
           <Link className="btn btn-secondary" to="/dashboard" data-testid="waiting-leave">
             Leave the waiting room
           </Link>

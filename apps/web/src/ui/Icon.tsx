@@ -36,6 +36,7 @@ const paths: Record<string, string> = {
   flag: "M5 21V4 M5 4h12l-2.5 4.5L17 13H5",
   record: "M12 12m-5 0a5 5 0 1010 0 5 5 0 10-10 0",
   arrowLeft: "M19 12H5 M11 6l-6 6 6 6",
+  switchCamera: "M3 8h4l2-2.5h6L17 8h4v11H3z M9 13.5a3 3 0 015.2-2 M15 13.5a3 3 0 01-5.2 2 M14.5 9.5v2h-2 M9.5 17.5v-2h2",
 };
 
 export type IconName = keyof typeof paths;
