@@ -26,6 +26,7 @@ import { signallingRoutes } from "./signalling/index.js";
 import { pollRoutes } from "./polls/index.js";
 import { quizRoutes } from "./quizzes/index.js";
 import { recordRoutes } from "./record/index.js";
+import { materialRoutes } from "./materials/index.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
 
@@ -119,6 +120,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(pollRoutes, { prefix: "/api/v1/rooms", ctx, polls: services.polls });
   await app.register(quizRoutes, { prefix: "/api/v1/rooms", ctx, quizzes: services.quizzes });
   await app.register(recordRoutes, { prefix: "/api/v1", ctx, record: services.record });
+  await app.register(materialRoutes, { prefix: "/api/v1/rooms", ctx, materials: services.materials });
   await app.register(signallingRoutes, { prefix: "/api/v1/signalling", ctx });
   registerNotFound(app, { serveSpa: await registerWebClient(app, config) });
 

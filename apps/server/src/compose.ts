@@ -21,6 +21,7 @@ import { connectRecording, mediaRecorderSources, roomNotifier } from "./recordin
 import { createPolls, type PollService } from "./polls/index.js";
 import { createQuizzes, type QuizService } from "./quizzes/index.js";
 import { RecordService } from "./record/index.js";
+import { createMaterials, type MaterialService } from "./materials/index.js";
 import { appMetricSources, type AppMetricSources } from "./metrics/index.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
@@ -45,6 +46,8 @@ export interface Services extends AppContext {
   quizzes: QuizService;
   /** The class record, the admin overview and one person's data (their routes get it). */
   record: RecordService;
+  /** Class materials (PDFs, converted office documents) and their annotated export. */
+  materials: MaterialService;
 }
 
 /**
@@ -137,6 +140,16 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     quizzes,
   });
   connectRecording({ service: recording.service, signalling });
+  // The board's drawings reach the annotated export once the board wires its port (`drawings`); none until then.
+  const materials = createMaterials({
+    db,
+    settings: config.materials,
+    storage: config.storage,
+    dataDir: config.dataDir,
+    signalling,
+    rooms,
+    log,
+  });
 
   const ctx: AppContext = {
     config,
@@ -163,6 +176,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     polls,
     quizzes,
     record: new RecordService(db, quizzes),
+    materials,
     metrics: appMetricSources({ ctx, media, recording: () => recording }),
   };
 

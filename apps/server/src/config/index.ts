@@ -9,6 +9,7 @@ import { readRecordingSettings, type RecordingSettings } from "../recording/sett
 import { readStorageSettings, type StorageSettings } from "../storage/settings.js";
 import { readDatabaseSettings, type DatabaseSettings } from "../db/settings.js";
 import { readAuthSettings, type AuthSettings } from "../auth/settings.js";
+import { readMaterialsSettings, type MaterialsSettings } from "../materials/settings.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
@@ -50,6 +51,7 @@ export interface Config {
   storage: StorageSettings;
   database: DatabaseSettings;
   auth: AuthSettings;
+  materials: MaterialsSettings;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const storage = readStorageSettings(read);
   const database = readDatabaseSettings(read);
   const auth = readAuthSettings(read);
+  const materials = readMaterialsSettings(read);
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
     storage,
     database,
     auth,
+    materials,
   };
 }
 

@@ -23,6 +23,7 @@ export interface RoomLiveControl {
  */
 export class RoomService {
   private readonly repo: RoomsRepo;
+  private readonly deletedListeners: Array<(roomId: string) => Promise<void>> = [];
 
   constructor(
     db: DB,
@@ -130,6 +131,15 @@ export class RoomService {
     const room = await this.managed(user, id);
     if (room.status !== "ended") await this.live.endRoom(room.id, user.id);
     await this.repo.delete(room.id);
+    for (const listener of this.deletedListeners) await listener(room.id);
+  }
+
+  /**
+   * After a class is deleted (its rows went with it, by cascade): what a capability keeps outside
+   * the database, such as stored files, goes too. Listeners handle (log) their own failures.
+   */
+  onDeleted(listener: (roomId: string) => Promise<void>): void {
+    this.deletedListeners.push(listener);
   }
 }
 
