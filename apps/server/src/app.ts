@@ -84,6 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         mediaSrc: ["'self'", "blob:"],
         connectSrc: ["'self'", "ws:", "wss:"],
         workerSrc: ["'self'", "blob:"],
+        manifestSrc: ["'self'"],
         // Over plain http (a LAN server) an upgrade would send every asset to an https port that does not answer.
         upgradeInsecureRequests: new URL(config.publicUrl).protocol === "https:" ? [] : null,
       },

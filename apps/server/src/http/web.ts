@@ -22,6 +22,9 @@ export async function registerWebClient(app: FastifyInstance, config: Config): P
     cacheControl: false,
     setHeaders: (res, file) => {
       res.header("cache-control", file.includes(`${path.sep}assets${path.sep}`) ? "public, max-age=31536000, immutable" : "no-cache");
+      // The PWA: the service worker controls the whole site and is always checked for a new version.
+      if (path.resolve(file) === path.resolve(dir, "sw.js")) res.header("service-worker-allowed", "/");
+      if (file.endsWith(".webmanifest")) res.header("content-type", "application/manifest+json; charset=utf-8");
     },
   });
   return true;
