@@ -133,12 +133,33 @@ export const TeachingRecordResponse = Type.Object({ classes: Type.Array(Teaching
 export type TeachingRecordResponse = Static<typeof TeachingRecordResponse>;
 
 export const AdminOverviewQuery = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) }, { additionalProperties: false });
+/**
+ * The media load (from the app servers' samples, one per media node and minute): the highest
+ * minute's forwarded bitrate, packets per second, producers, consumers and busy media cores
+ * (summed over the nodes), the average bitrate over the minutes media was in use, the
+ * participant-minutes joined to media, and how many media nodes (remote nodes, or in-process
+ * workers of an app server) carried media.
+ */
+export const OverviewMediaLoad = Type.Object({
+  peakBitsPerSecond: Type.Number(),
+  averageBitsPerSecond: Type.Number(),
+  peakPacketsPerSecond: Type.Number(),
+  peakProducers: Type.Integer(),
+  peakConsumers: Type.Integer(),
+  peakCpuCores: Type.Number(),
+  mediaMinutes: Type.Number(),
+  /** Minutes with a sample (media in use on at least one node). */
+  minutesInUse: Type.Integer(),
+  nodes: Type.Integer(),
+});
+export type OverviewMediaLoad = Static<typeof OverviewMediaLoad>;
 export const OverviewNumbers = Type.Object({
   classesHeld: Type.Integer(),
   hoursTaught: Type.Number(),
   peakParticipants: Type.Integer(),
   recordings: Type.Integer(),
   recordingBytes: Type.Integer(),
+  media: OverviewMediaLoad,
 });
 export type OverviewNumbers = Static<typeof OverviewNumbers>;
 export const OverviewDay = Type.Composite([Type.Object({ day: Type.String() }), OverviewNumbers]);
@@ -148,7 +169,7 @@ export const AdminOverviewResponse = Type.Object({
   from: Type.String(),
   to: Type.String(),
   days: Type.Array(OverviewDay),
-  /** Peak: the highest of the days; recordings: everything stored now (any day). */
+  /** Peak: the highest of the days; recordings: everything stored now (any day); media: the whole period. */
   totals: OverviewNumbers,
 });
 export type AdminOverviewResponse = Static<typeof AdminOverviewResponse>;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import type { AdminOverviewResponse, UserDataExport } from "@vtp/protocol";
+import { MediaLoadRepo } from "../../../apps/server/src/media-load/index.js";
 import { makeAdmin, type TestApp } from "../../helpers/app.js";
 import { createRoom, listeningApp, person, type Person, type TestClient } from "../rooms/helpers.js";
 import { seedClass, type SeededClass } from "./seed.js";
@@ -53,6 +54,26 @@ describe("the admin overview", () => {
       db,
     );
     await sql`insert into recordings (room_id, status, started_at, size_bytes) values (${room.id}, 'failed', ${at("14:10")}, 5)`.execute(db);
+    // Media load: a remote node in two minutes (read twice in the second one, by two app servers) and an app server's worker in the second.
+    const load = new MediaLoadRepo(db);
+    const sample = (nodeId: string, time: string, peers: number, producers: number, consumers: number, bits: number, cpu: number) => ({
+      nodeId,
+      at: new Date(at(time).getTime() + 20_000),
+      spanSeconds: 60,
+      peers,
+      transports: peers,
+      producers,
+      consumers,
+      bitsPerSecond: bits,
+      packetsPerSecond: bits / 10_000,
+      cpuCores: cpu,
+    });
+    await load.write([
+      sample("http://media-1:4000", "14:00", 3, 2, 4, 1_000_000, 0.2),
+      sample("http://media-1:4000", "14:01", 3, 2, 4, 2_000_000, 0.3),
+      sample("http://media-1:4000", "14:01", 3, 2, 4, 1_500_000, 0.1),
+      sample("app-1/0f1e2d3c/w0", "14:01", 1, 1, 0, 500_000, 0.1),
+    ]);
 
     const res = await as(admin, "GET", "/api/v1/admin/overview?days=30");
     expect(res.statusCode).toBe(200);
@@ -66,8 +87,27 @@ describe("the admin overview", () => {
       peakParticipants: 3,
       recordings: 1,
       recordingBytes: 123456789,
+      // Per minute, summed over the nodes: 14:00 1 Mbit/s, 14:01 2 + 0.5 Mbit/s (the node's second reading of 14:01 does not add).
+      media: {
+        peakBitsPerSecond: 2_500_000,
+        averageBitsPerSecond: 1_750_000,
+        peakPacketsPerSecond: 250,
+        peakProducers: 3,
+        peakConsumers: 4,
+        peakCpuCores: 0.4,
+        mediaMinutes: 7,
+        minutesInUse: 2,
+        nodes: 2,
+      },
     });
+    const quiet = overview.days.find((row) => row.day !== day)!;
+    expect(quiet.media).toMatchObject({ peakBitsPerSecond: 0, mediaMinutes: 0, nodes: 0 });
     expect(overview.totals).toMatchObject({ classesHeld: 3, recordings: 1, recordingBytes: 123456789 });
+    expect(overview.totals.media).toMatchObject({ peakBitsPerSecond: 2_500_000, mediaMinutes: 7, nodes: 2 });
+    // Older than the retention (MEDIA_LOAD_RETENTION_DAYS): deleted; the seeded day stays.
+    await load.write([{ ...sample("http://media-1:4000", "14:00", 1, 1, 1, 1, 0), at: new Date(Date.now() - 401 * 24 * 3600_000) }]);
+    expect(await load.prune(400)).toBe(1);
+    expect(await load.prune(400)).toBe(0);
     expect(overview.totals.hoursTaught).toBe(4);
     expect((await as(admin, "GET", "/api/v1/admin/overview?days=0")).statusCode).toBe(400);
     expect((await as(teacher, "GET", "/api/v1/admin/overview")).statusCode).toBe(403);

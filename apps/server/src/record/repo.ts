@@ -58,6 +58,20 @@ export interface OverviewDaySql {
   bytes: number;
 }
 
+/** The media load of one UTC day (`day` null: the whole period), from the media_load samples. */
+export interface MediaLoadDaySql {
+  day: string | null;
+  peak_bits: number | null;
+  average_bits: number | null;
+  peak_packets: number | null;
+  peak_producers: number | null;
+  peak_consumers: number | null;
+  peak_cpu: number | null;
+  media_seconds: number | null;
+  minutes: number;
+  nodes: number;
+}
+
 /** SQL of the class record: attendance (with talk, camera, hands), chat and named poll answers, read together. */
 export class RecordRepo {
   constructor(private readonly db: DB) {}
@@ -191,6 +205,39 @@ export class RecordRepo {
         left join peaks on peaks.day = days.day
         left join recs on recs.day = days.day
       order by days.day`.execute(this.db);
+    return result.rows;
+  }
+
+  /**
+   * The media load per UTC day from `from` to `to` (days without samples have no row), and the
+   * whole period (the row whose day is null). Each minute's figures are summed over the nodes
+   * (one row per node and minute, however many app servers sampled it), then the day takes the
+   * highest minute, or the average over the minutes media was in use; media time is each
+   * row's people joined to media times the seconds the row stands for.
+   */
+  async mediaLoad(from: string, to: string): Promise<MediaLoadDaySql[]> {
+    const result = await sql<MediaLoadDaySql>`
+      with rows as (
+        select * from media_load
+        where minute >= ${from}::date at time zone 'UTC' and minute < (${to}::date + 1) at time zone 'UTC'
+      ),
+      minutes as (
+        select minute, to_char(minute at time zone 'UTC', 'YYYY-MM-DD') as day,
+          sum(bits_per_second) as bits, sum(packets_per_second) as packets, sum(producers) as producers,
+          sum(consumers) as consumers, sum(cpu_cores) as cpu, sum(peers * span_seconds) as media_seconds
+        from rows group by minute
+      ),
+      nodes as (
+        select to_char(minute at time zone 'UTC', 'YYYY-MM-DD') as day, node_id from rows group by 1, 2
+      ),
+      per as (
+        select day, max(bits)::float8 as peak_bits, avg(bits)::float8 as average_bits, max(packets)::float8 as peak_packets,
+          max(producers)::int as peak_producers, max(consumers)::int as peak_consumers, max(cpu)::float8 as peak_cpu,
+          sum(media_seconds)::float8 as media_seconds, count(*)::int as minutes
+        from minutes group by grouping sets ((day), ())
+      )
+      select per.*, (select count(distinct node_id)::int from nodes where per.day is null or nodes.day = per.day) as nodes
+      from per order by per.day nulls last`.execute(this.db);
     return result.rows;
   }
 

@@ -107,7 +107,7 @@ export async function recordRoutes(fastify: FastifyInstance, { ctx, record }: Re
       schema: {
         tags: ["admin"],
         security,
-        summary: "Per UTC day: classes held, hours taught, peak concurrent participants, recordings and their size (?days=30)",
+        summary: "Per UTC day: classes held, hours taught, peak concurrent participants, media load, recordings and their size (?days=30)",
         querystring: AdminOverviewQuery,
         response: { 200: AdminOverviewResponse, ...errors },
       },

@@ -4,6 +4,7 @@ import {
   type AdminOverviewResponse,
   type ClassRecordResponse,
   type MyRecordResponse,
+  type OverviewMediaLoad,
   type RecordQuiz,
   type RecordClass,
   type RecordRow,
@@ -14,7 +15,7 @@ import {
 import type { DB } from "../db/index.js";
 import { AppError } from "../errors/index.js";
 import { isoInZone } from "../attendance/index.js";
-import { RecordRepo, type RecordClassSql, type RecordRowSql } from "./repo.js";
+import { RecordRepo, type MediaLoadDaySql, type RecordClassSql, type RecordRowSql } from "./repo.js";
 import { PrivacyRepo } from "./privacy-repo.js";
 
 /** A class's quizzes with each submission's score (QuizService.scoresOf). */
@@ -36,6 +37,24 @@ const iso = (date: Date) => new Date(date).toISOString();
 const isoOrNull = (date: Date | null) => (date ? iso(date) : null);
 const oneDecimal = (value: number) => Math.round(value * 10) / 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function toMediaLoad(row: MediaLoadDaySql | undefined): OverviewMediaLoad {
+  const number = (value: number | null | undefined, digits = 0) => {
+    const scale = 10 ** digits;
+    return Math.round(Number(value ?? 0) * scale) / scale;
+  };
+  return {
+    peakBitsPerSecond: number(row?.peak_bits),
+    averageBitsPerSecond: number(row?.average_bits),
+    peakPacketsPerSecond: number(row?.peak_packets, 1),
+    peakProducers: number(row?.peak_producers),
+    peakConsumers: number(row?.peak_consumers),
+    peakCpuCores: number(row?.peak_cpu, 2),
+    mediaMinutes: number(Number(row?.media_seconds ?? 0) / 60, 1),
+    minutesInUse: row?.minutes ?? 0,
+    nodes: row?.nodes ?? 0,
+  };
+}
 
 export function toRecordClass(row: RecordClassSql, now = Date.now()): RecordClass {
   const start = row.started_at ? new Date(row.started_at).getTime() : null;
@@ -191,6 +210,8 @@ export class RecordService {
   async overview(days: number, now = new Date()): Promise<AdminOverviewResponse> {
     const to = now.toISOString().slice(0, 10);
     const from = new Date(now.getTime() - (days - 1) * DAY_MS).toISOString().slice(0, 10);
+    const load = await this.repo.mediaLoad(from, to);
+    const loadOf = new Map(load.map((row) => [row.day, row]));
     const rows = (await this.repo.overview(from, to)).map((row) => ({
       day: row.day,
       classesHeld: row.classes,
@@ -198,6 +219,7 @@ export class RecordService {
       peakParticipants: Number(row.peak),
       recordings: row.recordings,
       recordingBytes: Number(row.bytes),
+      media: toMediaLoad(loadOf.get(row.day)),
     }));
     const stored = await this.repo.recordingsStored();
     return {
@@ -210,6 +232,7 @@ export class RecordService {
         peakParticipants: rows.reduce((most, row) => Math.max(most, row.peakParticipants), 0),
         recordings: stored.recordings,
         recordingBytes: Number(stored.bytes),
+        media: toMediaLoad(loadOf.get(null)),
       },
     };
   }
