@@ -22,7 +22,8 @@ import { createPolls, type PollService } from "./polls/index.js";
 import { createQuizzes, type QuizService } from "./quizzes/index.js";
 import { RecordService } from "./record/index.js";
 import { createMaterials, type MaterialService } from "./materials/index.js";
-import { appMetricSources, type AppMetricSources } from "./metrics/index.js";
+import { MediaLoadRepo, MediaLoadSampler } from "./media-load/index.js";
+import { appMetricSources, mediaStatsByShard, type AppMetricSources } from "./metrics/index.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
 
@@ -48,6 +49,8 @@ export interface Services extends AppContext {
   record: RecordService;
   /** Class materials (PDFs, converted office documents) and their annotated export. */
   materials: MaterialService;
+  /** The media load sampler (a timer; the admin overview reads what it wrote). */
+  mediaLoad: MediaLoadSampler;
 }
 
 /**
@@ -171,13 +174,27 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     startedAt: Date.now(),
     version: VERSION,
   };
+  const metrics = appMetricSources({ ctx, media, recording: () => recording });
+  // The admin overview's media load per day: this server's reading of the media it uses, once a minute.
+  const mediaLoad = new MediaLoadSampler(
+    new MediaLoadRepo(db),
+    async () => {
+      const started = await metrics.media();
+      return started ? mediaStatsByShard(started) : undefined;
+    },
+    config.mediaLoad,
+    nodeId,
+    log,
+  );
+  mediaLoad.start();
   const services: Services = {
     ...ctx,
     polls,
     quizzes,
     record: new RecordService(db, quizzes),
     materials,
-    metrics: appMetricSources({ ctx, media, recording: () => recording }),
+    metrics,
+    mediaLoad,
   };
 
   const steps: ShutdownStep[] = [
@@ -185,6 +202,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     { name: "recordings", phase: "live", run: () => recording.service.stopAll() },
     { name: "poll timers", phase: "live", run: async () => polls.stop() },
     { name: "quiz timers", phase: "live", run: async () => quizzes.stop() },
+    { name: "media load sampler", phase: "live", run: () => mediaLoad.stop() },
     { name: "signalling", phase: "live", run: () => signalling.close() },
     { name: "media", phase: "live", run: async () => media?.close() },
     { name: "recording jobs", phase: "stores", run: () => recording.close() },

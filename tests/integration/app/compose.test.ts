@@ -29,6 +29,7 @@ describe("compose", () => {
       "live:recordings",
       "live:poll timers",
       "live:quiz timers",
+      "live:media load sampler",
       "live:signalling",
       "live:media",
       "stores:recording jobs",
@@ -38,11 +39,22 @@ describe("compose", () => {
     ]);
     const ran: string[] = [];
     await shutdown.run("live", (name) => ran.push(name));
-    expect(ran).toEqual(["recordings", "poll timers", "quiz timers", "signalling", "media"]);
+    expect(ran).toEqual(["recordings", "poll timers", "quiz timers", "media load sampler", "signalling", "media"]);
     // The stores outlive the live phase: recording jobs still write their state.
     expect(await services.database.ping()).toBe(true);
     await shutdown.run("stores", (name) => ran.push(name));
-    expect(ran).toEqual(["recordings", "poll timers", "quiz timers", "signalling", "media", "recording jobs", "mail", "attendance heartbeat", "database"]);
+    expect(ran).toEqual([
+      "recordings",
+      "poll timers",
+      "quiz timers",
+      "media load sampler",
+      "signalling",
+      "media",
+      "recording jobs",
+      "mail",
+      "attendance heartbeat",
+      "database",
+    ]);
     expect(await services.database.ping().catch(() => false)).toBe(false);
     expect(existsSync(path.join(config.dataDir, "vtp.lock"))).toBe(false);
   });

@@ -9,6 +9,7 @@ import { readRecordingSettings, type RecordingSettings } from "../recording/sett
 import { readStorageSettings, type StorageSettings } from "../storage/settings.js";
 import { readDatabaseSettings, type DatabaseSettings } from "../db/settings.js";
 import { readAuthSettings, type AuthSettings } from "../auth/settings.js";
+import { readMediaLoadSettings, type MediaLoadSettings } from "../media-load/settings.js";
 import { readMaterialsSettings, type MaterialsSettings } from "../materials/settings.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -51,6 +52,7 @@ export interface Config {
   storage: StorageSettings;
   database: DatabaseSettings;
   auth: AuthSettings;
+  mediaLoad: MediaLoadSettings;
   materials: MaterialsSettings;
 }
 
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const storage = readStorageSettings(read);
   const database = readDatabaseSettings(read);
   const auth = readAuthSettings(read);
+  const mediaLoad = readMediaLoadSettings(read);
   const materials = readMaterialsSettings(read);
 
   if (problems.length) throw new ConfigError(problems);
@@ -148,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
     storage,
     database,
     auth,
+    mediaLoad,
     materials,
   };
 }
