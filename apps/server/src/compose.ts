@@ -20,6 +20,7 @@ import { createRecording } from "./recording/index.js";
 import { connectRecording, mediaRecorderSources, roomNotifier } from "./recording/wire.js";
 import { createPolls, type PollService } from "./polls/index.js";
 import { createQuizzes, type QuizService } from "./quizzes/index.js";
+import { createBoard, type BoardService } from "./board/index.js";
 import { RecordService } from "./record/index.js";
 import { createMaterials, type MaterialService } from "./materials/index.js";
 import { MediaLoadRepo, MediaLoadSampler } from "./media-load/index.js";
@@ -47,6 +48,8 @@ export interface Services extends AppContext {
   quizzes: QuizService;
   /** The class record, the admin overview and one person's data (their routes get it). */
   record: RecordService;
+  /** The class board (its routes get it; the annotated export reads `pageElementsOfSurface`, the replay `boardOpsBetween`). */
+  board: BoardService;
   /** Class materials (PDFs, converted office documents) and their annotated export. */
   materials: MaterialService;
   /** The media load sampler (a timer; the admin overview reads what it wrote). */
@@ -143,7 +146,9 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     quizzes,
   });
   connectRecording({ service: recording.service, signalling });
-  // The board's drawings reach the annotated export once the board wires its port (`drawings`); none until then.
+  // The board: its stage stays when a class ends (the next session continues); no timers to stop.
+  const board = createBoard({ db, signalling, log });
+  // The board's drawings reach the annotated export (`drawings`).
   const materials = createMaterials({
     db,
     settings: config.materials,
@@ -152,6 +157,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     signalling,
     rooms,
     log,
+    drawings: () => board,
   });
 
   const ctx: AppContext = {
@@ -191,6 +197,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     ...ctx,
     polls,
     quizzes,
+    board,
     record: new RecordService(db, quizzes),
     materials,
     metrics,

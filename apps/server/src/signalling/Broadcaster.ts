@@ -25,6 +25,13 @@ export class Broadcaster {
     (target.emit as (ev: string, data: unknown) => boolean)(event, payload);
   }
 
+  /** As `toRoom`, but a socket whose connection is not ready to write drops it (a laser pointer's position). */
+  toRoomVolatile<E extends ServerEvent>(roomId: string, event: E, payload: ServerPayload<E>, exceptSocketId?: string) {
+    const room = this.io.volatile.to(roomChannel(roomId));
+    const target = exceptSocketId ? room.except(exceptSocketId) : room;
+    (target.emit as (ev: string, data: unknown) => boolean)(event, payload);
+  }
+
   toHosts<E extends ServerEvent>(roomId: string, event: E, payload: ServerPayload<E>) {
     (this.io.to(hostChannel(roomId)).emit as (ev: string, data: unknown) => boolean)(event, payload);
   }
