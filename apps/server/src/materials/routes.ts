@@ -97,9 +97,10 @@ export async function materialRoutes(fastify: FastifyInstance, { ctx, materials 
       const room = await ctx.rooms.managed(user, req.params.id);
       const mediaType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
       const sourceType = MATERIAL_CONTENT_TYPES[mediaType];
-      if (!sourceType || !Buffer.isBuffer(req.body)) throw unsupported();
+      if (!sourceType) throw unsupported();
       const material = await materials.add(room.id, user.id, {
-        bytes: req.body,
+        // An empty body never reaches the parser: MATERIAL_INVALID ("The file is empty").
+        bytes: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
         sourceType,
         fileName: fileNameOf(req.headers["x-file-name"], sourceType),
         title: req.query.title?.trim() || undefined,

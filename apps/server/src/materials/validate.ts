@@ -1,4 +1,4 @@
-import { EncryptedPDFError, PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, type PDFObject } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, type PDFObject } from "pdf-lib";
 import { MATERIAL_FILE_NAME_MAX, type MaterialSourceType } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
 
@@ -34,12 +34,12 @@ export interface CheckedPdf {
 export async function checkPdf(bytes: Uint8Array, maxPages: number): Promise<CheckedPdf> {
   let source: PDFDocument;
   try {
-    source = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: false });
-  } catch (err) {
-    if (err instanceof EncryptedPDFError)
-      throw new AppError("MATERIAL_INVALID", "This PDF is encrypted (password protected); save it without a password and upload it again");
+    // Loaded even when encrypted, to say so (pdf-lib's EncryptedPDFError is not an instanceof-able class).
+    source = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: false, ignoreEncryption: true });
+  } catch {
     throw new AppError("MATERIAL_INVALID", "This file is not a readable PDF");
   }
+  if (source.isEncrypted) throw new AppError("MATERIAL_INVALID", "This PDF is encrypted (password protected); save it without a password and upload it again");
   let pages: number;
   try {
     pages = source.getPageCount();
