@@ -1,10 +1,11 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { vtpServiceWorker } from "./src/pwa/vitePlugin";
 
 const target = process.env.VTP_API_URL ?? "http://localhost:8080";
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), vtpServiceWorker()],
   server: {
     port: 5173,
     proxy: {
@@ -17,5 +18,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     target: "es2022",
+    // The service worker's precache list is read from it (src/pwa/vitePlugin.ts).
+    manifest: true,
   },
 });

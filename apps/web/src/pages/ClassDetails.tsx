@@ -17,6 +17,7 @@ import { ClassRecordings } from "../dashboard/ClassRecordings";
 import { Loading } from "../ui/Spinner";
 import { formatWhen, StatusBadge } from "../ui/StatusBadge";
 import { useSession } from "../auth/session";
+import { useSaveClassOffline } from "../pwa/useSnapshot";
 import { ClassQuizzes, StudentClassQuizzes } from "../classroom/quizzes/ClassQuizzes";
 
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" }) : "—");
@@ -28,6 +29,7 @@ export function ClassDetailsPage({ id }: { id: string }) {
   const [msg, setMsg] = useState<string | null>(null);
   const [downloading, setDownloading] = useState(false);
   const { user } = useSession();
+  useSaveClassOffline(user, room.data);
 
   if (room.status === "error" && !room.data)
     return (

@@ -4,6 +4,7 @@ import { recordings } from "../api/recordings";
 import { errorText } from "../api/errors";
 import { useUser } from "../auth/session";
 import { useAsync } from "../lib/useAsync";
+import { useSaveRecordingsOffline } from "../pwa/useSnapshot";
 import { Link } from "../router/router";
 import { Alert } from "../ui/Alert";
 import { Icon } from "../ui/Icon";
@@ -17,6 +18,7 @@ import { RecordingStatus } from "./StatusLine";
 export function RecordingsPage() {
   const user = useUser();
   const list = useAsync<RecordingListResponse>(() => recordings.list(), []);
+  useSaveRecordingsOffline(user, list.data?.recordings);
   const busy = list.data?.recordings.some((r) => r.status === "recording" || r.status === "processing");
   // Follow processing until everything is ready.
   useEffect(() => {

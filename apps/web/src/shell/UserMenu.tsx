@@ -5,6 +5,7 @@ import { Link, navigate } from "../router/router";
 import { Icon } from "../ui/Icon";
 import { avatarColor, initials } from "../ui/RoleBadge";
 import { navLinks } from "./Header";
+import { InstallMenuItem } from "../pwa/InstallMenuItem";
 
 /** The account menu: who is signed in, the main links (on phones), profile and sign out. */
 export function UserMenu({ user }: { user: UserDto }) {
@@ -75,6 +76,7 @@ export function UserMenu({ user }: { user: UserDto }) {
           <Link className="menu-item" to="/profile" onClick={() => setOpen(false)} data-testid="menu-profile">
             Profile
           </Link>
+          <InstallMenuItem onDone={() => setOpen(false)} />
           <button type="button" className="menu-item" onClick={signOut} data-testid="sign-out">
             <Icon name="logout" size={18} style={{ marginRight: 8 }} />
             Sign out
