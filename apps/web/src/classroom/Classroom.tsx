@@ -28,6 +28,8 @@ import { useQuizzes } from "./quizzes/useQuizzes";
 import { QuizCard } from "./quizzes/QuizCard";
 import { openQuizCount } from "./quizzes/quizState";
 import { useOnline } from "../lib/useOnline";
+import { EndDialog } from "./EndDialog";
+import { useClassBoard } from "./board/useClassBoard";
 import { useToast } from "../lib/useToast";
 import { usePhoneClassroom } from "../pwa/usePhoneClassroom";
 
@@ -52,7 +54,7 @@ export function Classroom({
   const [screen, setScreen] = useState<MediaStream | null>(null);
   const [micOn, setMicOn] = useState(choice.micOn);
   const [cameraOn, setCameraOn] = useState(choice.cameraOn);
-  const [panel, setPanel] = useState<"chat" | "people" | "polls" | null>(null);
+  const [panel, setPanel] = useState<"chat" | "people" | "polls" | "materials" | null>(null);
   const [toast, say] = useToast();
   const [confirmEnd, setConfirmEnd] = useState(false);
   const [marking, setMarking] = useState(false);
@@ -72,6 +74,13 @@ export function Classroom({
       (err) => say(describe(err)),
     );
   };
+
+  const board = useClassBoard({
+    ...{ connection, roomId, run, describe, participants: state.participants },
+    joinSeq: state.phase === "joined" ? state.joinSeq : 0,
+    me: me ? { userId: user.id, role: me.role } : null,
+    onClosePanel: () => setPanel(null),
+  });
 
   // Escape closes the side panel.
   useEffect(() => {
@@ -237,13 +246,6 @@ export function Classroom({
 
   const phone = usePhoneClassroom(state.phase, state.room?.title ?? preview?.title ?? "Your class", local, cameraOn && canPublish, setLocal, say);
 
-  useEffect(() => {
-    const dialog = endDialog.current;
-    if (!dialog) return;
-    if (confirmEnd && !dialog.open) dialog.showModal();
-    if (!confirmEnd && dialog.open) dialog.close();
-  }, [confirmEnd]);
-
   if (over || state.phase === "failed") return <EndScreen phase={state.phase} error={state.error} onRejoin={onRejoin} />;
   if (state.phase === "waiting")
     return <WaitingCard title={preview?.title ?? "Your class"} hostName={preview?.hostName ?? "your teacher"} userName={user.fullName} />;
@@ -284,6 +286,8 @@ export function Classroom({
           localAudio={micOn && canPublish}
           remote={remote}
           speakingId={speakingId}
+          boardLayout={board.layout}
+          board={board.stageNode}
         />
         <AudioSink remote={remote} />
         {panel === "chat" && (
@@ -318,6 +322,7 @@ export function Classroom({
         {panel === "polls" && (
           <PollsPanel polls={polls} quizzes={quizzes} manager={managesPolls(me.role)} run={run} describe={describe} onClose={() => setPanel(null)} />
         )}
+        {panel === "materials" && board.panel}
         {panel !== "polls" && !managesPolls(me.role) && <PollCard polls={polls} describe={describe} />}
         {panel !== "polls" && !managesPolls(me.role) && <QuizCard quizzes={quizzes} describe={describe} />}
       </div>
@@ -360,31 +365,25 @@ export function Classroom({
           setPanel(panel === "polls" ? null : "polls");
           actions.setChatOpen(false);
         }}
+        materialsOpen={panel === "materials"}
+        onMaterials={() => {
+          setPanel(panel === "materials" ? null : "materials");
+          actions.setChatOpen(false);
+        }}
         onLeave={() => void actions.leave()}
         onEnd={() => setConfirmEnd(true)}
         onSwitchCamera={phone.switchCamera}
         wakeLock={phone.wakeLock}
       />
-      <dialog ref={endDialog} className="dialog" aria-labelledby="end-h" onClose={() => setConfirmEnd(false)} data-testid="end-dialog">
-        <h2 id="end-h">End the class for everyone?</h2>
-        <p className="muted">Everyone will leave the class and it cannot be restarted.</p>
-        <div className="row" style={{ justifyContent: "flex-end" }}>
-          <button type="button" className="btn btn-ghost" onClick={() => setConfirmEnd(false)}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn-danger"
-            onClick={() => {
-              setConfirmEnd(false);
-              run("The class has ended.", () => actions.endRoom());
-            }}
-            data-testid="end-confirm"
-          >
-            End class
-          </button>
-        </div>
-      </dialog>
+      <EndDialog
+        dialogRef={endDialog}
+        open={confirmEnd}
+        onCancel={() => setConfirmEnd(false)}
+        onConfirm={() => {
+          setConfirmEnd(false);
+          run("The class has ended.", () => actions.endRoom());
+        }}
+      />
       <div className="toast-region" aria-live="polite">
         {toast && (
           <div className="toast" data-testid="toast">

@@ -52,6 +52,7 @@ export interface ControlBarProps {
   chatOpen: boolean;
   peopleOpen: boolean;
   pollsOpen: boolean;
+  materialsOpen: boolean;
   /** Polls open in the class (the Polls button's badge). */
   openPolls: number;
   unread: number;
@@ -66,6 +67,7 @@ export interface ControlBarProps {
   onChat: () => void;
   onPeople: () => void;
   onPolls: () => void;
+  onMaterials: () => void;
   onLeave: () => void;
   onEnd: () => void;
   /** Front/back camera, on devices with more than one (pwa/cameraSwitch). */
@@ -164,6 +166,7 @@ export function ControlBar(props: ControlBarProps) {
             ) : null
           }
         />
+        <Control icon="copy" label="Materials" active={props.materialsOpen} onClick={props.onMaterials} testId="control-materials" />
       </div>
       <div className="controls-group">
         {props.wakeLock === "held" && (

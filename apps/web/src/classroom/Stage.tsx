@@ -1,11 +1,14 @@
-import type { ParticipantDto } from "@vtp/protocol";
+import type { ReactNode } from "react";
+import type { BoardLayout, ParticipantDto } from "@vtp/protocol";
 import { stageParticipant } from "./state";
 import { Tile } from "./Tile";
 import type { RemoteMedia } from "../media/session";
 
 /**
- * The main view (a screen share, else the teacher) and a grid of everyone else. My own tile
- * shows my local camera; other people's video comes from the media layer (`remote`, by participant id).
+ * The main view (the class board when it is on the stage, else a screen share, else the teacher)
+ * and a grid of everyone else. With the board, the teacher's camera sits beside it or as a small
+ * tile over it (`boardLayout`). My own tile shows my local camera; other people's video comes
+ * from the media layer (`remote`, by participant id).
  */
 export function Stage({
   participants,
@@ -17,6 +20,8 @@ export function Stage({
   localVideo,
   localAudio,
   speakingId,
+  board,
+  boardLayout = "side-by-side",
 }: {
   participants: ParticipantDto[];
   meId: string;
@@ -27,9 +32,12 @@ export function Stage({
   localAudio: boolean;
   remote: Map<string, RemoteMedia>;
   speakingId: string | null;
+  /** The board (BoardSlot), when something is on the class's stage. */
+  board?: ReactNode;
+  boardLayout?: BoardLayout;
 }) {
   const me = participants.find((p) => p.id === meId);
-  const sharer = screen && me ? me : participants.find((p) => p.media.screen && remote.get(p.id)?.screen);
+  const sharer = board ? undefined : screen && me ? me : participants.find((p) => p.media.screen && remote.get(p.id)?.screen);
   const main = sharer ?? stageParticipant({ participants: participants.map((p) => ({ ...p, media: { ...p.media, screen: false } })) });
   const streamOf = (participant: ParticipantDto) => (participant.id === meId ? local : (remote.get(participant.id)?.camera ?? null));
   const mainStream = sharer ? (sharer.id === meId ? screen : (remote.get(sharer.id)?.screen ?? null)) : main ? streamOf(main) : null;
@@ -37,7 +45,23 @@ export function Stage({
   const others = participants.filter((p) => sharer || p.id !== main?.id);
   return (
     <div className={`stage-area ${others.length ? "" : "solo"}`}>
-      {main && (
+      {board && (
+        <div className={`stage-main stage-board layout-${boardLayout}`}>
+          <div className="stage-board-main">{board}</div>
+          {main && (
+            <div className="stage-board-camera">
+              <Tile
+                p={main}
+                stream={streamOf(main)}
+                isMe={main.id === meId}
+                speaking={main.id === meId ? speakingMe : main.id === speakingId}
+                {...(main.id === meId ? { videoOn: localVideo, audioOn: localAudio } : {})}
+              />
+            </div>
+          )}
+        </div>
+      )}
+      {main && !board && (
         <div className="stage-main">
           <Tile
             p={main}
