@@ -239,7 +239,17 @@ describe.skipIf(Boolean(skip))("web: the class record in real Chromium", () => {
     await page.context().close();
   });
 
-  it("the admin's overview shows yesterday's class: held, hours, the most people at once", async () => {
+  it("the admin's overview shows yesterday's class: held, hours, the most people at once, the media load", async () => {
+    // What the app servers' media load sampler writes: the class's media node in two minutes.
+    for (const [minute, bits] of [
+      [5, 2_400_000],
+      [6, 1_600_000],
+    ] as const)
+      await db.client.query(
+        `insert into media_load (node_id, minute, at, span_seconds, peers, transports, producers, consumers, bits_per_second, packets_per_second, cpu_cores)
+         values ('http://media-1:4000', $1, $1, 60, 3, 3, 3, 6, $2, $3, 0.3)`,
+        [classTime(minute), bits, bits / 10_000],
+      );
     const page = await pageIn(web.browser, web.server, ADMIN);
     await page.goto("/admin/users");
     await page.getByRole("link", { name: "Overview" }).click();
@@ -247,9 +257,24 @@ describe.skipIf(Boolean(skip))("web: the class record in real Chromium", () => {
     const yesterday = classTime(0).toISOString().slice(0, 10);
     const row = page.locator('[data-testid="overview-row"]', { hasText: yesterday });
     await row.waitFor();
-    expect((await row.locator("td").allTextContents()).map((text) => text.trim())).toEqual([yesterday, "1", "1.0", "3", "0", "0 B"]);
+    expect((await row.locator("td").allTextContents()).map((text) => text.trim())).toEqual([
+      yesterday,
+      "1",
+      "1.0",
+      "3",
+      "2.4 Mbit/s",
+      "2.0 Mbit/s",
+      "3 / 6",
+      "6",
+      "1",
+      "0",
+      "0 B",
+    ]);
     await page.locator('[data-testid="overview-chart"][data-drawn="true"]').waitFor();
     expect(await paintedPixels(page, "overview-chart")).toBeGreaterThan(500);
+    await page.locator('[data-testid="overview-media-chart"][data-drawn="true"]').waitFor();
+    expect(await paintedPixels(page, "overview-media-chart")).toBeGreaterThan(500);
+    expect(await page.getByTestId("overview-media-total").textContent()).toContain("2.4 Mbit/s");
     await shot(page, "record-admin-overview");
     await page.context().close();
   });

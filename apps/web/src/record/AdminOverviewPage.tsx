@@ -9,6 +9,7 @@ import { PageHeader } from "../ui/Page";
 import { Loading } from "../ui/Spinner";
 import { records } from "./api";
 import { formatBytes, PALETTE } from "./format";
+import { formatBitrate, hadMedia, mediaLoadChart } from "./mediaLoad";
 import { RecordChart } from "./RecordChart";
 
 const RANGES = [7, 30, 90, 365];
@@ -28,13 +29,14 @@ function overviewChart(overview: AdminOverviewResponse): ChartConfiguration {
   };
 }
 
-/** The admin's overview: per day (UTC) classes, hours, the most people at once and recordings. */
+/** The admin's overview: per day (UTC) classes, hours, the most people at once, the media load and recordings. */
 export function AdminOverviewPage() {
   const [days, setDays] = useState(30);
   const overview = useAsync<AdminOverviewResponse>(() => records.overview(days), [days]);
   const data = overview.data;
   const chart = useMemo(() => (data ? overviewChart(data) : null), [data]);
-  const busyDays = data?.days.filter((day) => day.classesHeld || day.peakParticipants || day.recordings).reverse() ?? [];
+  const mediaChart = useMemo(() => (data ? mediaLoadChart(data) : null), [data]);
+  const busyDays = data?.days.filter((day) => day.classesHeld || day.peakParticipants || day.recordings || hadMedia(day.media)).reverse() ?? [];
   return (
     <div className="container">
       <PageHeader title="Administration" description="Manage people, classes and the health of this server." />
@@ -75,6 +77,13 @@ export function AdminOverviewPage() {
                 {data.totals.recordings} ({formatBytes(data.totals.recordingBytes)})
               </strong>
             </div>
+            <div className="card card-tight stat" data-testid="overview-media-total">
+              <span className="stat-label">Media at its busiest</span>
+              <strong className="stat-value">{formatBitrate(data.totals.media.peakBitsPerSecond)}</strong>
+              <span className="small muted">
+                {Math.round(data.totals.media.mediaMinutes)} media minutes on {data.totals.media.nodes} media {data.totals.media.nodes === 1 ? "node" : "nodes"}
+              </span>
+            </div>
           </div>
           <section className="card" aria-labelledby="overview-chart-h">
             <h3 id="overview-chart-h">
@@ -82,10 +91,19 @@ export function AdminOverviewPage() {
             </h3>
             {chart && <RecordChart config={chart} label="Classes held, hours taught and peak participants per day" testId="overview-chart" />}
           </section>
+          <section className="card" aria-labelledby="overview-media-h">
+            <h3 id="overview-media-h">Media load per day</h3>
+            <p className="small muted">
+              Forwarded by the media servers: the busiest minute and the average while in use, and the minutes people spent joined to media.
+            </p>
+            {mediaChart && (
+              <RecordChart config={mediaChart} label="Peak and average forwarded bitrate and media minutes per day" testId="overview-media-chart" />
+            )}
+          </section>
           <section className="card" aria-labelledby="overview-days-h">
-            <h3 id="overview-days-h">Days with classes</h3>
+            <h3 id="overview-days-h">Days with classes or media</h3>
             {busyDays.length === 0 ? (
-              <p className="muted">No class in this period.</p>
+              <p className="muted">No class or media in this period.</p>
             ) : (
               <div className="table-wrap">
                 <table className="table table-cards" data-testid="overview-table">
@@ -95,6 +113,11 @@ export function AdminOverviewPage() {
                       <th scope="col">Classes held</th>
                       <th scope="col">Hours taught</th>
                       <th scope="col">Peak participants</th>
+                      <th scope="col">Media peak</th>
+                      <th scope="col">Media average</th>
+                      <th scope="col">Peak tracks in / out</th>
+                      <th scope="col">Media minutes</th>
+                      <th scope="col">Media nodes</th>
                       <th scope="col">Recordings</th>
                       <th scope="col">Recording size</th>
                     </tr>
@@ -106,6 +129,13 @@ export function AdminOverviewPage() {
                         <td data-label="Classes held">{day.classesHeld}</td>
                         <td data-label="Hours taught">{day.hoursTaught.toFixed(1)}</td>
                         <td data-label="Peak participants">{day.peakParticipants}</td>
+                        <td data-label="Media peak">{formatBitrate(day.media.peakBitsPerSecond)}</td>
+                        <td data-label="Media average">{formatBitrate(day.media.averageBitsPerSecond)}</td>
+                        <td data-label="Peak tracks in / out">
+                          {day.media.peakProducers} / {day.media.peakConsumers}
+                        </td>
+                        <td data-label="Media minutes">{Math.round(day.media.mediaMinutes)}</td>
+                        <td data-label="Media nodes">{day.media.nodes}</td>
                         <td data-label="Recordings">{day.recordings}</td>
                         <td data-label="Recording size">{formatBytes(day.recordingBytes)}</td>
                       </tr>
