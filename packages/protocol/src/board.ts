@@ -61,8 +61,8 @@ export const BoardElement = Type.Object(
   {
     id: Type.String({ pattern: BOARD_ELEMENT_ID_PATTERN }),
     type: BoardElementType,
-    version: Type.Integer({ minimum: 1 }),
-    versionNonce: Type.Integer(),
+    version: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    versionNonce: Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
     isDeleted: Type.Boolean(),
     x: Coord(),
     y: Coord(),
