@@ -1,11 +1,11 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { boardAssets } from "./board-assets.vite";
 import { vtpServiceWorker } from "./src/pwa/vitePlugin";
 
 const target = process.env.VTP_API_URL ?? "http://localhost:8080";
-
 export default defineConfig({
-  plugins: [react(), vtpServiceWorker()],
+  plugins: [react(), boardAssets(), vtpServiceWorker()],
   server: {
     port: 5173,
     proxy: {
