@@ -1,14 +1,17 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type Hls from "hls.js";
 import type { RecordingChatResponse, RecordingDto, RecordingMarkerDto, RecordingPollDto, RecordingQuizDto } from "@vtp/protocol";
 import { Icon, type IconName } from "../ui/Icon";
 import { clock } from "./format";
 import { PollReplay } from "./PollReplay";
+import type { RecordingBoardData } from "./board/api";
+import { BoardReplay } from "./board/BoardReplay";
+import { slideMoments } from "./board/replayState";
 
 type Level = { index: number; height: number };
 
-const MARKER_ICONS: Record<string, IconName> = { screen: "screen", hand: "hand", poll: "activity", quiz: "check" };
-const MARKER_KINDS: Record<string, string> = { screen: "Screen share", hand: "Raised hand", poll: "Poll", quiz: "Quiz" };
+const MARKER_ICONS: Record<string, IconName> = { screen: "screen", hand: "hand", poll: "activity", quiz: "check", slide: "copy" };
+const MARKER_KINDS: Record<string, string> = { screen: "Screen share", hand: "Raised hand", poll: "Poll", quiz: "Quiz", slide: "Slide" };
 const markerIcon = (kind: string): IconName => MARKER_ICONS[kind] ?? "flag";
 const markerKind = (kind: string) => MARKER_KINDS[kind] ?? "Marker";
 
@@ -32,18 +35,22 @@ const quizMoment = (item: RecordingQuizDto, recording: RecordingDto): RecordingM
 /**
  * Plays a recording's HLS stream through hls.js (MediaSource; native HLS only where MSE is
  * missing, e.g. iOS Safari), with quality selection, a timeline of markers and the class chat
- * replayed in time, and the polls asked in class with their results (seeking moves both).
+ * replayed in time, the polls asked in class with their results, and the class board with its
+ * slide changes on the timeline (seeking moves them all).
  */
 export function Player({
   recording,
   chat,
   polls = [],
   quizzes = [],
+  board = null,
 }: {
   recording: RecordingDto;
   chat: RecordingChatResponse["messages"];
   polls?: RecordingPollDto[];
   quizzes?: RecordingQuizDto[];
+  /** The class board during the recording (null: not loaded, or none). */
+  board?: RecordingBoardData | null;
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const hlsRef = useRef<Hls | null>(null);
@@ -105,7 +112,8 @@ export function Player({
     void videoElement.play().catch(() => {});
   };
   const shown = chat.filter((m) => m.offsetMs <= time * 1000);
-  const markers = [...recording.markers, ...polls.map(pollMoment), ...quizzes.map((quiz) => quizMoment(quiz, recording))].sort(
+  const slides = useMemo(() => (board ? slideMoments(board.board, recording.startedAt, board.materials ?? new Map()) : []), [board, recording.startedAt]);
+  const markers = [...recording.markers, ...polls.map(pollMoment), ...quizzes.map((quiz) => quizMoment(quiz, recording)), ...slides].sort(
     (a, b) => a.offsetMs - b.offsetMs,
   );
   const total = Math.max(duration, ...markers.map((m) => m.offsetMs / 1000), 1);
@@ -131,6 +139,7 @@ export function Player({
             {error}
           </p>
         )}
+        {board && <BoardReplay data={board} timeMs={time * 1000} />}
         <div className="player-bar row">
           {levels.length > 0 && (
             <label className="row small" style={{ gap: 6 }}>
@@ -216,6 +225,7 @@ function MarkerItem({ m: marker, onSeek }: { m: RecordingMarkerDto; onSeek: (ms:
         onClick={() => onSeek(marker.offsetMs)}
         data-testid="recording-marker"
         data-kind={marker.kind}
+        data-offset-ms={marker.offsetMs}
         title={markerKind(marker.kind)}
       >
         <Icon name={markerIcon(marker.kind)} size={14} aria-hidden="true" /> <span className="mono">{clock(marker.offsetMs / 1000)}</span> {marker.label}

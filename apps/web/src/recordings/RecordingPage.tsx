@@ -16,6 +16,7 @@ import { formatWhen } from "../ui/StatusBadge";
 import { bytes, clock } from "./format";
 import { Player } from "./Player";
 import { RecordingStatus } from "./StatusLine";
+import { useRecordingBoard } from "./board/useRecordingBoard";
 
 /** /recordings/:id — watch; the host also renames, shares, and deletes. */
 export function RecordingPage({ id }: { id: string }) {
@@ -27,6 +28,7 @@ export function RecordingPage({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const [msg, setMsg] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const [share, setShare] = useState<ShareRecordingResponse | null>(null);
+  const board = useRecordingBoard(rec?.status === "ready" ? { recordingId: id } : null, rec?.roomId);
 
   useEffect(() => {
     let alive = true;
@@ -106,7 +108,7 @@ export function RecordingPage({ id }: { id: string }) {
       />
       <div className="stack">
         {msg && <Alert kind={msg.kind}>{msg.text}</Alert>}
-        {rec.status === "ready" && <Player recording={rec} chat={chat} polls={classwork.polls} quizzes={classwork.quizzes} />}
+        {rec.status === "ready" && <Player recording={rec} chat={chat} polls={classwork.polls} quizzes={classwork.quizzes} board={board} />}
         {(rec.status === "processing" || rec.status === "recording") && (
           <div className="card empty">
             <Loading label={rec.status === "recording" ? "This class is still being recorded." : `Preparing the recording… ${rec.progress}%`} />

@@ -8,11 +8,13 @@ import { Loading } from "../ui/Spinner";
 import { formatWhen } from "../ui/StatusBadge";
 import { clock } from "./format";
 import { Player } from "./Player";
+import { useRecordingBoard } from "./board/useRecordingBoard";
 
 /** /shared/recordings/:token — a recording shared by link: no account needed. */
 export function SharedRecordingPage({ token }: { token: string }) {
   const [data, setData] = useState<{ recording: RecordingDto; chat: RecordingChatResponse; polls: RecordingPollsResponse } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const board = useRecordingBoard(data?.recording.status === "ready" ? { shareToken: token } : null, data?.recording.roomId);
   useEffect(() => {
     recordings.shared(token).then(setData, (err) => setError(errorText(err)));
   }, [token]);
@@ -33,7 +35,7 @@ export function SharedRecordingPage({ token }: { token: string }) {
         description={`${formatWhen(recording.startedAt)}${recording.durationSeconds !== null ? ` · ${clock(recording.durationSeconds)}` : ""}`}
       />
       {recording.status === "ready" ? (
-        <Player recording={recording} chat={data.chat.messages} polls={data.polls.polls} quizzes={data.polls.quizzes} />
+        <Player recording={recording} chat={data.chat.messages} polls={data.polls.polls} quizzes={data.polls.quizzes} board={board} />
       ) : (
         <Alert kind="info">This recording is not ready yet. Try again in a few minutes.</Alert>
       )}
