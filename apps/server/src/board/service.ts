@@ -284,12 +284,34 @@ function stampAndDedupe(elements: BoardElement[], actor: BoardActor): BoardEleme
   const byId = new Map<string, BoardElement>();
   elements.forEach((element, index) => {
     const stamped: BoardElement = { ...element, customData: { authorId: actor.userId, authorName: actor.name } };
-    if (Buffer.byteLength(JSON.stringify(stamped)) > BOARD_ELEMENT_JSON_MAX) {
-      const field = `elements.${index}`;
+    const json = JSON.stringify(stamped);
+    const field = `elements.${index}`;
+    if (Buffer.byteLength(json) > BOARD_ELEMENT_JSON_MAX) {
       throw new AppError("VALIDATION_FAILED", `${field}: the element is larger than ${BOARD_ELEMENT_JSON_MAX / 1024} KB`, [{ field, problem: "too large" }]);
     }
+    // Any property passes through: none may hold a NUL or nest deeply.
+    const problem = passThroughProblem(stamped);
+    if (problem) throw new AppError("VALIDATION_FAILED", `${field}: ${problem}`, [{ field, problem }]);
     const seen = byId.get(element.id);
     if (!seen || wins(stamped, seen)) byId.set(element.id, stamped);
   });
   return [...byId.values()];
+}
+
+/** Nesting deeper than this in an element is refused (Excalidraw's own properties nest 3 levels). */
+const MAX_DEPTH = 16;
+
+/** What is wrong with a passed-through value: a NUL in a string or key (PostgreSQL's jsonb cannot store it), or too deep. */
+function passThroughProblem(value: unknown, depth = 0): string | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? "must not contain control characters" : undefined;
+  if (value === null || typeof value !== "object") return undefined;
+  if (depth > MAX_DEPTH) return "is nested too deeply";
+  const entries = Array.isArray(value) ? value.map((item) => ["", item] as const) : Object.entries(value);
+  for (const [key, item] of entries) {
+    if (key.includes("\u0000")) return "must not contain control characters";
+    if (typeof item === "number") continue;
+    const problem = passThroughProblem(item, depth + 1);
+    if (problem) return problem;
+  }
+  return undefined;
 }
