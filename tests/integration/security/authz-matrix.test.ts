@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_EVENT_NAMES, type ClientEventName } from "@vtp/protocol";
 import type { TestApp } from "../../helpers/app.js";
 import { listeningApp, TestClient } from "../rooms/helpers.js";
-import { makeClassA, makePeople, ROLES, SOCKET_ROLES, type ClassA, type People, type Role, type SocketRole } from "./authz-fixtures.js";
+import { makeClassA, makePeople, ROLES, SOCKET_ROLES, tinyPdf, type ClassA, type People, type Role, type SocketRole } from "./authz-fixtures.js";
 
 /**
  * The authorization matrix, built by construction: every route of the running app's
@@ -32,6 +32,8 @@ interface RouteCase {
   /** Class A is being recorded while the request runs. */
   recording?: boolean;
   query?: (c: Ctx) => Record<string, string>;
+  /** A raw body's Content-Type (the body is then a Buffer: a material upload). */
+  contentType?: string;
 }
 
 const passwordOf = (ctx: Ctx) => (ctx.role === "anonymous" ? "whatever password" : ctx.people.actors[ctx.role].password);
@@ -78,11 +80,13 @@ const ROUTES: Record<string, RouteCase> = {
   "DELETE /api/v1/recordings/{id}/share": { expect: "dddoddod" },
   "GET /api/v1/recordings/{id}/chat": { expect: "dododood" },
   "GET /api/v1/recordings/{id}/polls": { expect: "dododood" },
+  "GET /api/v1/recordings/{id}/board": { expect: "dododood" },
   "GET /api/v1/recordings/{id}/download": { expect: "dpdpdppd" },
   "GET /api/v1/recordings/{id}/thumbnail": { expect: "dpdpdppd" },
   "GET /api/v1/recordings/{id}/stream": { expect: "dpdpdppd" },
   "GET /api/v1/recordings/{id}/hls/{*}": { expect: "dddddddd" },
   "GET /api/v1/shared/recordings/{token}": { expect: "oooooooo" },
+  "GET /api/v1/shared/recordings/{token}/board": { expect: "oooooooo" },
   "GET /api/v1/shared/recordings/{token}/stream": { expect: "pppppppp" },
   "GET /api/v1/shared/recordings/{token}/download": { expect: "pppppppp" },
   "GET /api/v1/shared/recordings/{token}/thumbnail": { expect: "pppppppp" },
@@ -115,6 +119,12 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/v1/rooms/{id}/quizzes/{quizId}": { expect: "dododood" },
   "DELETE /api/v1/rooms/{id}/quizzes/{quizId}": { expect: "dddoddod" },
   "PUT /api/v1/rooms/{id}/quizzes/{quizId}/submission": { expect: "dodddodd", body: () => ({ answers: [[0]] }) },
+  "GET /api/v1/rooms/{id}/materials": { expect: "dododood" },
+  "POST /api/v1/rooms/{id}/materials": { expect: "dddoddod", contentType: "application/pdf", body: () => tinyPdf() },
+  "GET /api/v1/rooms/{id}/materials/{materialId}/file": { expect: "dododood" },
+  "GET /api/v1/rooms/{id}/materials/{materialId}/annotated.pdf": { expect: "dododood" },
+  "DELETE /api/v1/rooms/{id}/materials/{materialId}": { expect: "dddoddod" },
+  "DELETE /api/v1/rooms/{id}/board/drawings": { expect: "dddoddod" },
   "GET /api/v1/signalling/health": { expect: "oooooooo" },
   "GET /api/v1/signalling/room/stats": { expect: "dddoddod", query: (ctx) => ({ room_id: ctx.a.roomId }) },
   "GET /api/v1/signalling/rooms/stats": { expect: "dddoodod" },
@@ -130,6 +140,26 @@ interface EventCase {
   payload: (c: Ctx) => unknown;
 }
 const sdp = { type: "offer", sdp: "v=0\r\n" };
+/** One Excalidraw stroke. */
+const boardStroke = {
+  id: "authz-stroke",
+  type: "freedraw",
+  version: 2,
+  versionNonce: 7,
+  isDeleted: false,
+  x: 1,
+  y: 2,
+  width: 10,
+  height: 10,
+  strokeColor: "#000000",
+  backgroundColor: "transparent",
+  strokeWidth: 2,
+  opacity: 100,
+  points: [
+    [0, 0],
+    [10, 10],
+  ],
+};
 /** Someone else in class A to relay to. */
 const peerOf = (ctx: Ctx) => (ctx.role === "host" ? ctx.a.pid.student : ctx.a.pid.host);
 //                                                    s o h t p A
@@ -183,6 +213,18 @@ const EVENTS: Record<ClientEventName, EventCase> = {
   "quiz-delete": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, quizId: ctx.a.draftQuizId }) },
   "quiz-submit": { expect: "oddddd", payload: (ctx) => ({ roomId: ctx.a.roomId, quizId: ctx.a.quizId, answers: [[0]] }) },
   "quiz-list": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  // The board: the host (admins join as hosts) presents, draws and sets who else may; a speaker is no board presenter
+  // until the host names them (presenterId), and nobody else draws under the default host-only policy.
+  "board-state": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "board-page": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId, surfaceId: "whiteboard", page: 1 }) },
+  "board-present": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, surfaceId: "whiteboard" }) },
+  // Nothing is on class A's stage: the host's turn is refused as CONFLICT.
+  "board-turn": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, page: 1 }) },
+  "board-draw": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, surfaceId: "whiteboard", page: 1, elements: [boardStroke] }) },
+  "board-clear": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, surfaceId: "whiteboard", page: 1 }) },
+  "board-pointer": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, surfaceId: "whiteboard", page: 1, x: 10, y: 20 }) },
+  "board-settings": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, drawPolicy: "everyone" }) },
+  "board-add-page": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
 };
 
 /** Ack error codes that mean "not allowed" (as opposed to a bad request or a missing live object). */
@@ -197,6 +239,7 @@ const DENIED_CODES = new Set([
   "NOT_HOST",
   "NOT_ALLOWED_TO_MANAGE_POLLS",
   "NOT_ALLOWED_TO_MANAGE_QUIZZES",
+  "NOT_ALLOWED_TO_DRAW",
 ]);
 
 function httpOutcome(status: number): Outcome | "5xx" {
@@ -234,6 +277,7 @@ function concretePath(template: string, classA: ClassA): string {
     .replace(/\/recordings\/\{id\}/, `/recordings/${classA.recordingId}`)
     .replace("{pollId}", classA.draftPollId)
     .replace("{quizId}", classA.quizId)
+    .replace("{materialId}", classA.materialId)
     .replace("{code}", classA.code)
     .replace("{token}", classA.shareToken)
     .replace("{*}", "index.m3u8");
@@ -271,7 +315,7 @@ describe("authorization matrix", () => {
           const ctx: Ctx = { a: classA, people, role, t: testApp };
           const query = row.query ? `?${new URLSearchParams(row.query(ctx))}` : "";
           const body = row.body ? await row.body(ctx) : undefined;
-          const headers = role === "anonymous" ? {} : people.actors[role].auth;
+          const headers = { ...(role === "anonymous" ? {} : people.actors[role].auth), ...(row.contentType ? { "content-type": row.contentType } : {}) };
           const res = await testApp.app.inject({
             method: method as "GET",
             url: concretePath(template, classA) + query,
