@@ -17,6 +17,7 @@ import { MediaTimeTracker } from "./attendance/media-time-tracker.js";
 import { SignallingServer, RoomStatsService, createLiveState, MediaBridge, refuseMediaEvents } from "./signalling/index.js";
 import { createMediaService, type MediaService } from "./media/index.js";
 import { createRecording } from "./recording/index.js";
+import { boardRecordSource } from "./recording/board/index.js";
 import { connectRecording, mediaRecorderSources, roomNotifier } from "./recording/wire.js";
 import { createPolls, type PollService } from "./polls/index.js";
 import { createQuizzes, type QuizService } from "./quizzes/index.js";
@@ -144,6 +145,11 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     notifier: roomNotifier(signalling.out),
     polls,
     quizzes,
+    // The board and its documents in the composed video (both are built just below).
+    board: boardRecordSource(
+      () => board,
+      () => materials,
+    ),
   });
   connectRecording({ service: recording.service, signalling });
   // The board: its stage stays when a class ends (the next session continues); no timers to stop.

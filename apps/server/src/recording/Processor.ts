@@ -6,7 +6,9 @@ import type { Job, JobContext } from "../jobs/index.js";
 import { LocalStorage, type Storage } from "../storage/index.js";
 import { composeArgs, hlsArgs, thumbnailArgs, CANVAS, type ComposeInput } from "./compose.js";
 import { ffprobe, runFfmpeg } from "./ffmpeg.js";
+import type { BoardRecordSource } from "./ports.js";
 import type { RecordingsRepo } from "./repo.js";
+import { renderBoardVideo, type BoardVideo } from "./board/index.js";
 import { trackWarnings, type TrackYield } from "./warnings.js";
 
 export const PROCESS_QUEUE = "recording.process";
@@ -23,6 +25,8 @@ export interface ProcessorDeps {
   /** Scratch space for outputs before upload (S3). */
   workDir: string;
   log: Logger;
+  /** The class board, drawn into the video while it was on the stage (absent: never). */
+  board?: BoardRecordSource;
   onProgress?: (recordingId: string, roomId: string, status: "processing" | "ready" | "failed", progress: number, error?: string) => void;
 }
 
@@ -142,11 +146,14 @@ export class Processor {
       }
     };
     report(1);
+    const board = await this.renderBoard(recordingId, roomId, rec.started_at, stoppedAt, durationS, ctx, (fraction) => report(1 + 14 * fraction));
+    const composeFrom = board ? 15 : 1;
     const mp4 = path.join(outDir, "recording.mp4");
-    await runFfmpeg(ffmpeg.ffmpeg, composeArgs(inputs, { hostId: room?.host_id ?? null, durationS, output: mp4 }), {
+    await runFfmpeg(ffmpeg.ffmpeg, composeArgs(inputs, { hostId: room?.host_id ?? null, durationS, output: mp4, board }), {
       signal: ctx.signal,
-      onProgress: (seconds) => report(1 + (74 * seconds) / durationS),
+      onProgress: (seconds) => report(composeFrom + ((75 - composeFrom) * seconds) / durationS),
     });
+    if (board) rmSync(board.file, { force: true });
     await runFfmpeg(ffmpeg.ffmpeg, hlsArgs(mp4, path.join(outDir, "hls")), {
       signal: ctx.signal,
       onProgress: (seconds) => report(75 + (22 * seconds) / durationS),
@@ -175,7 +182,45 @@ export class Processor {
       outputs: { mp4: "out/recording.mp4", hlsMaster: "out/hls/master.m3u8", thumbnail: "out/thumbnail.jpg", width: CANVAS.width, height: CANVAS.height },
     });
     this.deps.onProgress?.(recordingId, roomId, "ready", 100);
-    log.info({ recordingId, duration, size, inputs: inputs.length }, "recording processed");
+    log.info({ recordingId, duration, size, inputs: inputs.length, board: board ? board.spans.length : 0 }, "recording processed");
+  }
+
+  /**
+   * The board's video when the class had the board on the stage during the recording (the
+   * board's history replayed and drawn here, `recording/board/`). A board that cannot be read or
+   * drawn is logged and left out: the class's cameras, screen and sound are still composed.
+   */
+  private async renderBoard(
+    recordingId: string,
+    roomId: string,
+    startedAt: Date,
+    stoppedAt: Date,
+    durationS: number,
+    ctx: JobContext<ProcessPayload>,
+    progress: (fraction: number) => void,
+  ): Promise<BoardVideo | undefined> {
+    const { board, log } = this.deps;
+    if (!board) return undefined;
+    try {
+      const history = await board.boardForRecording(roomId, startedAt.toISOString(), stoppedAt.toISOString());
+      const started = Date.now();
+      const video = await renderBoardVideo({
+        board: history,
+        durationMs: durationS * 1000,
+        pdfOf: (surfaceId) => board.materialPdf(roomId, surfaceId),
+        ffmpeg: this.deps.ffmpeg.ffmpeg,
+        output: path.join(this.deps.workDir, recordingId, "board.mp4"),
+        signal: ctx.signal,
+        onProgress: progress,
+        onPdfError: (surfaceId, err) => log.warn({ recordingId, surfaceId, err: String(err) }, "a document shown on the board could not be drawn"),
+      });
+      if (video) log.info({ recordingId, spans: video.spans.length, frames: video.frames, redrawn: video.redrawn, ms: Date.now() - started }, "board rendered");
+      return video;
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      log.error({ recordingId, err: err instanceof Error ? err.message : String(err) }, "the board could not be drawn into the recording; composed without it");
+      return undefined;
+    }
   }
 }
 

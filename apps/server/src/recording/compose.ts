@@ -11,12 +11,21 @@ export interface ComposeInput {
 export const CANVAS = { width: 1280, height: 720, fps: 30 };
 const TILE = { width: 256, height: 144, margin: 12 };
 
+/** The class board's video (recording/board/): its first frame's offset, and when it is on the stage. */
+export interface ComposeBoard {
+  file: string;
+  startMs: number;
+  spans: { startMs: number; endMs: number }[];
+}
+
 /**
  * The FFmpeg arguments that lay every part on one timeline and compose the class:
- * screen share full-size when present, else the teacher's camera; the teacher's camera (when
- * a screen is shared) and the other cameras in a strip bottom-right; all audio mixed.
+ * screen share full-size when present, else the class board full-size while it is on the stage,
+ * else the teacher's camera; the teacher's camera (when a screen is shared or the board used)
+ * and the other cameras in a strip bottom-right; all audio mixed. A screen share and the board
+ * on the stage at once: the screen wins (it is drawn over the board).
  */
-export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | null; durationS: number; output: string }): string[] {
+export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | null; durationS: number; output: string; board?: ComposeBoard }): string[] {
   const duration = Math.max(0.5, opts.durationS).toFixed(3);
   const { width, height, fps } = CANVAS;
   const args: string[] = [];
@@ -24,6 +33,8 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
   // in a class's first seconds): the graph must not be rebuilt then (FFmpeg's default), which
   // restarts every source and delay in it; the scale filters follow the new size by themselves.
   for (const input of inputs) args.push("-reinit_filter", "0", "-i", input.file);
+  const board = opts.board?.spans.length ? opts.board : undefined;
+  if (board) args.push("-i", board.file);
   const filters: string[] = [`color=c=0x111111:s=${width}x${height}:r=${fps}:d=${duration}[base]`];
   const videos = inputs.map((inp, idx) => ({ ...inp, idx })).filter((i) => i.track.kind === "video");
   const audios = inputs.map((inp, idx) => ({ ...inp, idx })).filter((i) => i.track.kind === "audio");
@@ -54,7 +65,7 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
   };
   const smallLayers: string[] = [];
   for (const teacherCam of teacher) {
-    if (screens.length) {
+    if (screens.length || board) {
       filters.push(
         `${timed(teacherCam)},split=2[tf${teacherCam.idx}][ts${teacherCam.idx}raw]`,
         `[ts${teacherCam.idx}raw]${small}[ts${teacherCam.idx}]`,
@@ -63,6 +74,13 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
       smallLayers.push(`ts${teacherCam.idx}`);
     } else filters.push(`${timed(teacherCam)},${full}[tfull${teacherCam.idx}]`);
     overlay(`tfull${teacherCam.idx}`, 0, 0, teacherCam);
+  }
+  if (board) {
+    // The board's video is already 1280×720; it shows only while the board is on the stage.
+    const shown = board.spans.map((span) => `between(t,${sec(span.startMs)},${sec(span.endMs)})`).join("+");
+    filters.push(`[${inputs.length}:v]setpts=PTS-STARTPTS+${sec(board.startMs)}/TB,${full}[board]`);
+    filters.push(`[${cur}][board]overlay=x=0:y=0:eof_action=repeat:enable='${shown}':shortest=0[l${layerCount}]`);
+    cur = `l${layerCount++}`;
   }
   for (const s of screens) {
     filters.push(`${timed(s)},${full}[s${s.idx}]`);

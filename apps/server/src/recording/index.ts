@@ -15,8 +15,8 @@ import { RecordingService } from "./service.js";
 import { Processor, PROCESS_QUEUE } from "./Processor.js";
 import { recordingRoutes } from "./routes.js";
 
-export { RecordingService, type RecordingNotifier, type PollRecordSource, type QuizRecordSource } from "./service.js";
-import type { PollRecordSource, QuizRecordSource, RecordingNotifier } from "./service.js";
+export { RecordingService, type RecordingNotifier, type PollRecordSource, type QuizRecordSource, type BoardRecordSource } from "./service.js";
+import type { BoardRecordSource, PollRecordSource, QuizRecordSource, RecordingNotifier } from "./service.js";
 import type { RecorderSourceFactory } from "./source.js";
 export type { RecorderSource, RecorderTrack, RecorderCodec, RecorderSourceFactory } from "./source.js";
 export type { RecordingTables } from "./tables.js";
@@ -44,6 +44,8 @@ export function createRecording(opts: {
   notifier?: RecordingNotifier;
   polls?: PollRecordSource;
   quizzes?: QuizRecordSource;
+  /** The class board and its documents, drawn into the composed video (absent: no board). */
+  board?: BoardRecordSource;
 }): RecordingModule {
   const { config, log } = opts;
   const settings = config.recording;
@@ -79,6 +81,7 @@ export function createRecording(opts: {
       captureDir: (id) => service.captureDir(id),
       workDir: path.join(config.dataDir, "recordings-work"),
       log,
+      board: opts.board,
       onProgress: (recordingId, roomId, status, progress, error) =>
         service.notify(roomId, "recording-progress", { roomId, recordingId, status, progress, error }, true),
     });

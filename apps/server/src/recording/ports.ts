@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { PollDto, PollResultsDto, RecordingServerEvents } from "@vtp/protocol";
+import type { PollDto, PollResultsDto, RecordingBoardResponse, RecordingServerEvents } from "@vtp/protocol";
 import type { Storage } from "../storage/index.js";
 import type { JobQueue } from "../jobs/index.js";
 import type { RecordingsRepo } from "./repo.js";
@@ -50,4 +50,15 @@ export interface QuizRecordSource {
   ): Promise<
     { quizId: string; title: string; questions: number; maxScore: number; openedAt: Date | null; closedAt: Date | null; scores: { score: number }[] }[]
   >;
+}
+
+/**
+ * The class board during a recording, for the composed video (board/ gives the history, the
+ * same data as the replay route; materials/ the shown documents' PDFs). Absent: no board drawn.
+ */
+export interface BoardRecordSource {
+  /** The board at `fromIso` (stage, non-empty pages) and its ops until `toIso`, with offsets from `fromIso`. */
+  boardForRecording(roomId: string, fromIso: string, toIso: string): Promise<RecordingBoardResponse>;
+  /** A material's PDF, undefined when it is no longer there. */
+  materialPdf(roomId: string, materialId: string): Promise<Uint8Array | undefined>;
 }

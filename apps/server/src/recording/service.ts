@@ -13,7 +13,7 @@ import { PROCESS_QUEUE, type ProcessPayload } from "./Processor.js";
 import { PlaybackLinks, type PlaybackAccess } from "./share.js";
 import type { RecordingNotifier, RecordingServiceDeps } from "./ports.js";
 
-export type { PollRecordSource, QuizRecordSource, RecordingNotifier, RecordingServiceDeps } from "./ports.js";
+export type { BoardRecordSource, PollRecordSource, QuizRecordSource, RecordingNotifier, RecordingServiceDeps } from "./ports.js";
 
 export const recordingNotFound = () => new AppError("RECORDING_NOT_FOUND", "No such recording");
 
