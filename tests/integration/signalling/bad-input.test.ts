@@ -77,6 +77,28 @@ const SPECIFIC: { [E in ClientEventName]?: unknown[] } = {
   "close-consumer": [{}, { consumerId: null }],
   "set-preferred-layer": [{ consumerId: "c" }, { consumerId: "c", layer: "x" }],
   "add-marker": [{ label: "x" }, { roomId: "r" }, { roomId: "r", label: "" }, { roomId: "r", label: huge }],
+  "board-page": [
+    { roomId: unknownUuid, surfaceId: "blackboard", page: 1 },
+    { roomId: unknownUuid, surfaceId: "whiteboard", page: 0 },
+    { roomId: unknownUuid, surfaceId: "whiteboard", page: 1.5 },
+  ],
+  "board-present": [{ roomId: unknownUuid }, { roomId: unknownUuid, surfaceId: huge }, { roomId: unknownUuid, surfaceId: "whiteboard", page: -1 }],
+  "board-turn": [{ roomId: unknownUuid }, { roomId: unknownUuid, page: 1e9 }],
+  "board-draw": [
+    { roomId: unknownUuid, surfaceId: "whiteboard", page: 1, elements: [] },
+    { roomId: unknownUuid, surfaceId: "whiteboard", page: 1, elements: [{ id: "a" }] },
+    { roomId: unknownUuid, surfaceId: "whiteboard", page: 1, elements: "strokes" },
+  ],
+  "board-clear": [{ roomId: unknownUuid, surfaceId: "whiteboard" }],
+  "board-pointer": [
+    { roomId: unknownUuid, hidden: false },
+    { roomId: unknownUuid, surfaceId: "whiteboard", page: 1, x: "1", y: 2 },
+  ],
+  "board-settings": [
+    { roomId: unknownUuid, drawPolicy: "anyone" },
+    { roomId: unknownUuid, allowedUserIds: ["not-a-uuid"] },
+    { roomId: unknownUuid, layout: huge },
+  ],
 };
 
 async function expectError(client: TestClient, event: string, ...payload: unknown[]) {
@@ -111,6 +133,14 @@ describe("bad input on every event", () => {
       "chat-send": { text: "hi" },
       "chat-delete": { messageId: unknownUuid },
       "add-marker": { roomId: unknownUuid, label: "a moment" },
+      "board-state": { roomId: unknownUuid },
+      "board-page": { roomId: unknownUuid, surfaceId: "whiteboard", page: 1 },
+      "board-present": { roomId: unknownUuid, surfaceId: "whiteboard" },
+      "board-turn": { roomId: unknownUuid, page: 1 },
+      "board-clear": { roomId: unknownUuid, surfaceId: "whiteboard", page: 1 },
+      "board-pointer": { roomId: unknownUuid, hidden: true },
+      "board-settings": { roomId: unknownUuid, drawPolicy: "everyone" },
+      "board-add-page": { roomId: unknownUuid },
     };
     for (const [event, payload] of Object.entries(valid)) expect(await expectError(client, event, payload), event).toBe("NOT_IN_ROOM");
     for (const ev of MEDIA_CLIENT_EVENTS) await expectError(client, ev, {});
