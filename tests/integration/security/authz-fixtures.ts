@@ -1,8 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
+import { PDFDocument } from "pdf-lib";
 import type { TestApp } from "../../helpers/app.js";
 import { makeAdmin } from "../../helpers/app.js";
 import { createRoom, person, TestClient, type Person } from "../rooms/helpers.js";
+
+let onePage: Buffer | undefined;
+/** A one-page PDF (made once). */
+export async function tinyPdf(): Promise<Buffer> {
+  if (!onePage) {
+    const doc = await PDFDocument.create();
+    doc.addPage([200, 200]);
+    onePage = Buffer.from(await doc.save());
+  }
+  return onePage;
+}
 
 /** The roles the authorization matrix acts as. */
 export const ROLES = ["anonymous", "student", "outsider", "host", "teacher", "presenter", "admin", "disabled"] as const;
@@ -66,6 +78,8 @@ export interface ClassA {
   /** A quiz the host opened in class A, and a draft the host prepared. */
   quizId: string;
   draftQuizId: string;
+  /** A material (one-page PDF) the host uploaded to class A. */
+  materialId: string;
   sockets: Partial<Record<SocketRole, TestClient>>;
   close(): Promise<void>;
 }
@@ -94,6 +108,13 @@ export async function makeClassA(testApp: TestApp, url: string, people: People, 
   const openQuiz = await sockets.host!.emit("quiz-create", { roomId: room.id, quiz, open: true });
   const draftQuiz = await sockets.host!.emit("quiz-create", { roomId: room.id, quiz });
   if (!openQuiz.ok || !draftQuiz.ok) throw new Error(`quiz-create: ${JSON.stringify(openQuiz.error ?? draftQuiz.error)}`);
+  const material = await testApp.app.inject({
+    method: "POST",
+    url: `/api/v1/rooms/${room.id}/materials`,
+    headers: { ...actors.host.auth, "content-type": "application/pdf", "x-file-name": "slides.pdf" },
+    payload: await tinyPdf(),
+  });
+  if (material.statusCode !== 201) throw new Error(`material upload: ${material.body}`);
   if (actingRole === "outsider") await join("outsider", people.classB.id);
   if (actingRole === "teacher" || actingRole === "admin") sockets[actingRole] = await TestClient.connect(url, actors[actingRole].accessToken, actingRole);
   if (actingRole === "admin") await sockets.admin!.emit("join-room", { roomId: room.id });
@@ -125,6 +146,7 @@ export async function makeClassA(testApp: TestApp, url: string, people: People, 
     draftPollId: draftPoll.poll.id,
     quizId: openQuiz.quiz.id,
     draftQuizId: draftQuiz.quiz.id,
+    materialId: material.json().material.id,
     sockets,
     async close() {
       if (live) await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${live}/stop`, headers: actors.host.auth });
