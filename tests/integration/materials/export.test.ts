@@ -3,6 +3,7 @@ import pino from "pino";
 import { PDFDocument } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../helpers/app.js";
+import { joined, listeningApp } from "../rooms/helpers.js";
 import type { Services } from "../../../apps/server/src/compose.js";
 import { SofficeConverter } from "../../../apps/server/src/materials/convert.js";
 import { annotatePdf, type BoardDrawings, type BoardElementLike } from "../../../apps/server/src/materials/export.js";
@@ -207,5 +208,52 @@ describe("the annotated export of a stored material", () => {
     expect(res.headers["content-type"]).toBe("application/pdf");
     expect(String(res.headers["content-disposition"])).toMatch(/^attachment; filename=".*\(annotated\)\.pdf"/);
     expect((await PDFDocument.load(res.rawPayload)).getPageCount()).toBe(3);
+  });
+});
+
+describe("the annotated export with the board", () => {
+  it("a red stroke the host draws on page 2 over the socket is red in annotated.pdf, on page 2 only", async () => {
+    const { t: app, url } = await listeningApp({ VTP_MEDIA: "off" });
+    try {
+      const teacher = await person(app, "teacher", "Teacher");
+      const student = await person(app, "student", "Student");
+      const room = await createRoom(app, teacher);
+      const material = (await upload(app, teacher, room.id, await makePdf(2), PDF_TYPE)).json().material;
+      const host = (await joined(url, teacher, room.id)).c;
+      const studentClient = (await joined(url, student, room.id)).c;
+      try {
+        const stroke = {
+          ...element({
+            type: "freedraw",
+            x: 300,
+            y: 200,
+            width: 0,
+            height: 200,
+            points: [
+              [0, 0],
+              [0, 100],
+              [0, 200],
+            ],
+          }),
+          id: "red-stroke",
+          version: 3,
+          versionNonce: 11,
+        };
+        const ack = await host.emit("board-draw", { roomId: room.id, surfaceId: material.id, page: 2, elements: [stroke] as never });
+        expect(ack.ok, JSON.stringify(ack.error)).toBe(true);
+        const res = await app.app.inject({ method: "GET", url: `/api/v1/rooms/${room.id}/materials/${material.id}/annotated.pdf`, headers: student.auth });
+        expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
+        const page2 = await rasterize(res.rawPayload, 2);
+        for (const y of [210, 300, 390]) expect(isRed(page2.rgbAt(300, y)), `(300, ${y}): ${page2.rgbAt(300, y)}`).toBe(true);
+        expect(white(page2.rgbAt(300, 792 - 250))).toBe(true);
+        const page1 = await rasterize(res.rawPayload, 1);
+        expect(white(page1.rgbAt(300, 300))).toBe(true);
+      } finally {
+        host.close();
+        studentClient.close();
+      }
+    } finally {
+      await app.close();
+    }
   });
 });
