@@ -100,4 +100,14 @@ describe("settings checked at start", () => {
     expect(config.storage.s3).toMatchObject({ bucket: "recordings", endpoint: "http://127.0.0.1:9000", forcePathStyle: true, region: "us-east-1" });
     expect("env" in config).toBe(false);
   });
+
+  it("reads the media load sampler's interval and retention (defaults 60 s and 400 days)", () => {
+    expect(loadConfig(base, { persistSecret: false }).mediaLoad).toEqual({ intervalSeconds: 60, retentionDays: 400 });
+    const config = loadConfig({ ...base, MEDIA_LOAD_INTERVAL_SECONDS: "5", MEDIA_LOAD_RETENTION_DAYS: "30" }, { persistSecret: false });
+    expect(config.mediaLoad).toEqual({ intervalSeconds: 5, retentionDays: 30 });
+    expect(problemsOf({ MEDIA_LOAD_INTERVAL_SECONDS: "0", MEDIA_LOAD_RETENTION_DAYS: "forever" })).toEqual([
+      'MEDIA_LOAD_INTERVAL_SECONDS must be a whole number from 1 to 3600 (got "0")',
+      'MEDIA_LOAD_RETENTION_DAYS must be a whole number from 1 to 3650 (got "forever")',
+    ]);
+  });
 });
