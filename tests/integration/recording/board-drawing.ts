@@ -89,3 +89,13 @@ export function redStroke(x: number, y: number, length: number, strokeWidth = 8)
   for (let i = 0; i <= 40; i++) points.push([(length * i) / 40, Math.sin(i / 6) * 2]);
   return element("freedraw", { x, y, width: length, height: 4, points, strokeColor: "#e03131", strokeWidth, simulatePressure: true, pressures: [] });
 }
+
+/** The composed video's frame at `seconds`, full size (1280×720 RGB). */
+export async function videoFrame(input: string, seconds: number): Promise<{ width: number; height: number; rgb: Buffer }> {
+  const { stdout } = await run(
+    "ffmpeg",
+    ["-hide_banner", "-loglevel", "error", "-ss", seconds.toFixed(3), "-i", input, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+    { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
+  );
+  return { width: 1280, height: 720, rgb: stdout };
+}

@@ -2,11 +2,17 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import type { RecordingBoardResponse } from "@vtp/protocol";
 import { BoardTimeline, PdfPages, drawBoard, boardSpans } from "../../../apps/server/src/recording/board/index.js";
-import { colourDistance, element, isRed, meanOf, pdftoppm, redStroke, twoPagePdf, PAGE_COLOURS } from "./board-drawing.js";
+import type { TestApp } from "../../helpers/app.js";
+import { capturedFor } from "../../helpers/recording.js";
+import { lumaStd, NON_UNIFORM_STD, tileRegion } from "../../helpers/media-content.js";
+import { createRoom, joined, listeningApp, person, type Person, type TestClient } from "../rooms/helpers.js";
+import { colourDistance, element, isRed, meanOf, pdftoppm, redStroke, twoPagePdf, videoFrame, PAGE_COLOURS } from "./board-drawing.js";
+import { SocketPublisher } from "./socket-publisher.js";
+import { waitProcessed } from "./wait.js";
 
 const hasPoppler = spawnSync("pdftoppm", ["-v"], { stdio: "ignore" }).status === 0;
 if (!hasPoppler && process.env.CI === "true") throw new Error("pdftoppm (poppler-utils) is required for the board rendering tests in CI");
@@ -151,5 +157,109 @@ describe.skipIf(!hasPoppler)("drawing the board for the recording (no browser)",
     matches(second, 1);
     expect(isRed(meanOf(second, box(strokeAt.x, strokeAt.y, 4, 4))), "page 2 has no stroke").toBe(false);
     await pdf.close();
+  });
+});
+
+const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
+if (!hasFfmpeg && process.env.CI === "true") throw new Error("ffmpeg is required for the recording tests in CI");
+
+describe.skipIf(!hasFfmpeg || !hasPoppler)("a recorded class that used the board", () => {
+  let testApp: TestApp;
+  let url: string;
+  let teacher: Person;
+  const clients: TestClient[] = [];
+  let pub: SocketPublisher | undefined;
+
+  beforeAll(async () => {
+    ({ t: testApp, url } = await listeningApp({ MEDIA_WORKERS: "1", RTC_MIN_PORT: "54000", RTC_MAX_PORT: "54999" }));
+    teacher = await person(testApp, "teacher", "Tina Teacher");
+  });
+  afterAll(async () => {
+    await pub?.close();
+    for (const client of clients) client.close();
+    await testApp?.close();
+  });
+
+  it("shows the slide, the stroke from when it was drawn, the next page, and the teacher's camera as a tile", async () => {
+    const room = await createRoom(testApp, teacher, { title: "Geometry" });
+    const host = (await joined(url, teacher, room.id)).c;
+    clients.push(host);
+    pub = new SocketPublisher(host);
+    await pub.publish(["camera", "microphone"]);
+    const bytes = await twoPagePdf();
+    const pdfFile = path.join(dir, "class.pdf");
+    writeFileSync(pdfFile, bytes);
+
+    const start = await testApp.app.inject({ method: "POST", url: "/api/v1/recordings/start", headers: teacher.auth, payload: { roomId: room.id } });
+    expect(start.statusCode, start.body).toBe(201);
+    const recordingId: string = start.json().recording.id;
+    const service = testApp.app.recording.service;
+    await capturedFor(service, recordingId, 3000);
+
+    // The teacher uploads the slides during the class, shows page 1, draws, turns to page 2.
+    const upload = await testApp.app.inject({
+      method: "POST",
+      url: `/api/v1/rooms/${room.id}/materials`,
+      headers: { ...teacher.auth, "content-type": "application/pdf", "x-file-name": "class.pdf" },
+      payload: Buffer.from(bytes),
+    });
+    expect(upload.statusCode, upload.body).toBe(201);
+    const materialId: string = upload.json().material.id;
+    const shown = await host.emit("board-present", { roomId: room.id, surfaceId: materialId, page: 1 });
+    expect(shown.ok, JSON.stringify(shown.error)).toBe(true);
+    await capturedFor(service, recordingId, 7000);
+    const stroke = redStroke(100, 300, 200, 6);
+    const drawn = await host.emit("board-draw", { roomId: room.id, surfaceId: materialId, page: 1, elements: [stroke] });
+    expect(drawn, JSON.stringify(drawn)).toMatchObject({ ok: true, accepted: 1 });
+    await capturedFor(service, recordingId, 11_000);
+    expect((await host.emit("board-turn", { roomId: room.id, page: 2 })).ok).toBe(true);
+    await capturedFor(service, recordingId, 15_000);
+    const stop = await testApp.app.inject({ method: "POST", url: `/api/v1/recordings/${recordingId}/stop`, headers: teacher.auth });
+    expect(stop.statusCode, stop.body).toBe(200);
+
+    const rec = await waitProcessed(testApp, recordingId, teacher.auth);
+    expect(rec.error).toBeNull();
+    expect(rec.status).toBe("ready");
+    // When each thing happened on the recording's clock: the replay route's own offsets.
+    const history = (await testApp.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}/board`, headers: teacher.auth })).json();
+    const offset = (kind: string) => history.ops.find((op: { kind: string }) => op.kind === kind).offsetMs / 1000;
+    const [presentAt, drawAt, turnAt] = [offset("present"), offset("draw"), offset("turn")];
+    const duration = (Date.parse(rec.stoppedAt) - Date.parse(rec.startedAt)) / 1000;
+    expect(presentAt).toBeGreaterThan(1);
+    expect(drawAt - presentAt).toBeGreaterThan(1.5);
+    expect(turnAt - drawAt).toBeGreaterThan(1.5);
+    expect(duration - turnAt).toBeGreaterThan(1.5);
+
+    const mp4 = path.join(dir, "recording.mp4");
+    writeFileSync(mp4, (await testApp.app.inject({ method: "GET", url: rec.urls.download })).rawPayload);
+    const reference = [await pdftoppm(pdfFile, 1, 960, dir), await pdftoppm(pdfFile, 2, 960, dir)];
+    const left = 160;
+    const scale = 1.2;
+    const strokeAt = box(left + 200 * scale, 300 * scale, 6, 6);
+    const regions = [
+      { x: 20, y: 20, w: 200, h: 60 },
+      { x: 600, y: 420, w: 200, h: 120 },
+      { x: 80, y: 100, w: 400, h: 80 },
+    ];
+    const showsPage = (frame: { width: number; rgb: Buffer }, index: number) =>
+      regions
+        .map((region) => ({ ours: meanOf(frame, { ...region, x: region.x + left }), theirs: meanOf(reference[index], region), region }))
+        .filter((sample) => colourDistance(sample.ours, sample.theirs) >= 25)
+        .map((sample) => `page ${index + 1} ${JSON.stringify(sample.region)}: ${sample.ours.map(Math.round)} vs ${sample.theirs.map(Math.round)}`);
+    const tile = tileRegion(0);
+
+    const beforeBoard = await videoFrame(mp4, presentAt / 2);
+    expect(showsPage(beforeBoard, 0).length, "before the board: the teacher's camera, not the slide").toBeGreaterThan(0);
+    const slide = await videoFrame(mp4, (presentAt + drawAt) / 2);
+    expect(showsPage(slide, 0)).toEqual([]);
+    expect(isRed(meanOf(slide, strokeAt)), "no stroke before it was drawn").toBe(false);
+    const annotated = await videoFrame(mp4, (drawAt + turnAt) / 2);
+    expect(showsPage(annotated, 0)).toEqual([]);
+    expect(isRed(meanOf(annotated, strokeAt)), `the stroke where it was drawn: ${meanOf(annotated, strokeAt)}`).toBe(true);
+    const next = await videoFrame(mp4, (turnAt + duration) / 2);
+    expect(showsPage(next, 1)).toEqual([]);
+    expect(isRed(meanOf(next, strokeAt)), "page 2 has no stroke").toBe(false);
+    // The teacher's camera as a tile while the board is on the stage (the test pattern, not a flat frame).
+    for (const frame of [slide, annotated, next]) expect(lumaStd({ ...frame, t: 0 }, tile)).toBeGreaterThan(NON_UNIFORM_STD);
   });
 });
