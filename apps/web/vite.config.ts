@@ -6,6 +6,8 @@ import { vtpServiceWorker } from "./src/pwa/vitePlugin";
 const target = process.env.VTP_API_URL ?? "http://localhost:8080";
 export default defineConfig({
   plugins: [react(), boardAssets(), vtpServiceWorker()],
+  // Excalidraw sits in the root node_modules, where npm hoisted a React 18 (another package's); it must share the app's React 19.
+  resolve: { dedupe: ["react", "react-dom"] },
   server: {
     port: 5173,
     proxy: {
