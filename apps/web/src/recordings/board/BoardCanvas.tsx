@@ -90,9 +90,19 @@ export default function BoardCanvas({ roomId, surfaceId, page, elements, pointer
 
   // The drawings at the playback time.
   const scene = useMemo(() => restoreElements(elements as never, null), [elements]);
+  // The scene at mount goes in as initial data too: Excalidraw loads its initial data after the
+  // API is handed out, which would otherwise replace a first update.
+  const initialScene = useRef(scene);
+  const [ready, setReady] = useState(false);
   useEffect(() => {
-    api?.updateScene({ elements: scene, captureUpdate: CaptureUpdateAction.NEVER });
-  }, [api, scene]);
+    if (!api) return;
+    // Should Excalidraw report no change of its own after loading, take over after a moment.
+    const timer = setTimeout(() => setReady(true), 500);
+    return () => clearTimeout(timer);
+  }, [api]);
+  useEffect(() => {
+    if (ready) api?.updateScene({ elements: scene, captureUpdate: CaptureUpdateAction.NEVER });
+  }, [api, scene, ready]);
   useEffect(() => {
     api?.updateScene({ appState: { viewBackgroundColor: whiteboard ? "#ffffff" : "transparent" } });
   }, [api, whiteboard]);
@@ -127,7 +137,8 @@ export default function BoardCanvas({ roomId, surfaceId, page, elements, pointer
       <div className="board-replay-excalidraw">
         <Excalidraw
           excalidrawAPI={setApi}
-          initialData={{ appState: { viewBackgroundColor: whiteboard ? "#ffffff" : "transparent" } }}
+          initialData={{ elements: initialScene.current, appState: { viewBackgroundColor: whiteboard ? "#ffffff" : "transparent" } }}
+          onChange={() => !ready && setReady(true)}
           viewModeEnabled
           zenModeEnabled
           autoFocus={false}
