@@ -147,6 +147,44 @@ describe("drawing elements on a PDF", () => {
   });
 });
 
+describe("turned elements", () => {
+  it("turns strokes and shapes by their angle about their centre, as Excalidraw shows them", async () => {
+    const quarter = Math.PI / 2;
+    const out = await annotatePdf(
+      await makePdf(1),
+      new Map([
+        [
+          1,
+          [
+            // A horizontal line (100, 400)–(300, 400) turned a quarter: vertical at x = 200, y 300–500.
+            element({
+              type: "line",
+              x: 100,
+              y: 400,
+              width: 200,
+              height: 0,
+              points: [
+                [0, 0],
+                [200, 0],
+              ],
+              angle: quarter,
+            }),
+            // A 200 × 50 rectangle at (350, 100) turned a quarter: 50 × 200 about (450, 125), x 425–475, y 25–225.
+            element({ type: "rectangle", x: 350, y: 100, width: 200, height: 50, strokeColor: "#1971c2", angle: quarter }),
+          ],
+        ],
+      ]),
+    );
+    const page = await rasterize(out, 1);
+    for (const y of [310, 400, 490]) expect(isRed(page.rgbAt(200, y)), `(200, ${y}): ${page.rgbAt(200, y)}`).toBe(true);
+    for (const x of [120, 280]) expect(white(page.rgbAt(x, 400)), `(${x}, 400)`).toBe(true);
+    expect(blue(page.rgbAt(425, 125)), `${page.rgbAt(425, 125)}`).toBe(true);
+    expect(blue(page.rgbAt(450, 25)), `${page.rgbAt(450, 25)}`).toBe(true);
+    expect(white(page.rgbAt(360, 100)), "the unturned corner").toBe(true);
+    expect(white(page.rgbAt(450, 125)), "inside").toBe(true);
+  });
+});
+
 describe("the annotated export of a stored material", () => {
   let testApp: TestApp;
   let teacher: Person;

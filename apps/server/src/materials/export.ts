@@ -1,4 +1,4 @@
-import { LineCapStyle, PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts, type RGB } from "pdf-lib";
+import { degrees, LineCapStyle, PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts, type RGB } from "pdf-lib";
 
 /**
  * What the export reads of a board element (the protocol's `BoardElement`: Excalidraw's element
@@ -19,7 +19,11 @@ export interface BoardElementLike {
   points?: readonly (readonly [number, number])[];
   text?: string;
   fontSize?: number;
+  /** Radians, clockwise on the screen, about the element's centre. */
+  angle?: number;
 }
+
+type Point = readonly [number, number];
 
 /** The board's drawings as the export needs them: the live elements of every page of a surface (a material). */
 export interface BoardDrawings {
@@ -67,7 +71,8 @@ export function drawElement(page: PDFPage, element: BoardElementLike, font?: PDF
     case "line":
     case "arrow": {
       if (!color) return;
-      const points = (element.points ?? []).filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
+      const given = (element.points ?? []).filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
+      const points = turn(given, element, boundsCentre(given));
       const first = points[0];
       if (!first) return;
       const path = points.length === 1 ? dot(first, width) : polyline(points);
@@ -76,16 +81,53 @@ export function drawElement(page: PDFPage, element: BoardElementLike, font?: PDF
       page.drawSvgPath(element.type === "arrow" ? `${path} ${arrowHead(points, width)}` : path, { ...shape, color: undefined, borderWidth });
       return;
     }
-    case "rectangle":
-      page.drawSvgPath(`M 0 0 H ${element.width} V ${element.height} H 0 Z`, { ...shape, borderColor: color, borderWidth: width });
+    case "rectangle": {
+      const across = element.width;
+      const down = element.height;
+      page.drawSvgPath(
+        polygon(
+          turn(
+            [
+              [0, 0],
+              [across, 0],
+              [across, down],
+              [0, down],
+            ],
+            element,
+          ),
+        ),
+        { ...shape, borderWidth: width },
+      );
       return;
+    }
     case "diamond": {
       const across = element.width;
       const down = element.height;
-      page.drawSvgPath(`M ${across / 2} 0 L ${across} ${down / 2} L ${across / 2} ${down} L 0 ${down / 2} Z`, { ...shape, borderWidth: width });
+      page.drawSvgPath(
+        polygon(
+          turn(
+            [
+              [across / 2, 0],
+              [across, down / 2],
+              [across / 2, down],
+              [0, down / 2],
+            ],
+            element,
+          ),
+        ),
+        { ...shape, borderWidth: width },
+      );
       return;
     }
     case "ellipse": {
+      if (element.angle) {
+        const around = Array.from({ length: 72 }, (_unused, i): Point => {
+          const step = (i / 72) * 2 * Math.PI;
+          return [element.width / 2 + (element.width / 2) * Math.cos(step), element.height / 2 + (element.height / 2) * Math.sin(step)];
+        });
+        page.drawSvgPath(polygon(turn(around, element)), { ...shape, borderWidth: width });
+        return;
+      }
       const center = origin(page, element.x + element.width / 2, element.y + element.height / 2);
       page.drawEllipse({
         x: center.x,
@@ -104,17 +146,42 @@ export function drawElement(page: PDFPage, element: BoardElementLike, font?: PDF
       if (!font || !color || !element.text) return;
       const size = clamp(element.fontSize && Number.isFinite(element.fontSize) ? element.fontSize : 20, 1, 400);
       const lineHeight = size * 1.25;
+      const angle = Number.isFinite(element.angle) ? (element.angle ?? 0) : 0;
       element.text.split("\n").forEach((line, i) => {
         const printable = encodable(font, line);
         if (!printable) return;
-        const baseline = origin(page, element.x, element.y + i * lineHeight + size);
-        page.drawText(printable, { x: baseline.x, y: baseline.y, size, font, color, opacity });
+        // Each line's baseline start, turned with the text box about its centre; the glyphs turn with it.
+        const [start] = turn([[0, i * lineHeight + size]], element);
+        const baseline = origin(page, element.x + (start?.[0] ?? 0), element.y + (start?.[1] ?? 0));
+        page.drawText(printable, { x: baseline.x, y: baseline.y, size, font, color, opacity, rotate: degrees((-angle * 180) / Math.PI) });
       });
       return;
     }
     default:
       return;
   }
+}
+
+/** Element-local points turned by the element's angle (clockwise on the screen) about `centre` (default: the element box's centre). */
+function turn(points: readonly Point[], element: BoardElementLike, centre: Point = [element.width / 2, element.height / 2]): Point[] {
+  const angle = element.angle;
+  if (!angle || !Number.isFinite(angle)) return [...points];
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  const [cx, cy] = centre;
+  return points.map(([px, py]): Point => [cx + (px - cx) * cos - (py - cy) * sin, cy + (px - cx) * sin + (py - cy) * cos]);
+}
+
+/** The middle of the points' bounds: where Excalidraw turns a line or a freehand stroke about. */
+function boundsCentre(points: readonly Point[]): Point {
+  if (points.length === 0) return [0, 0];
+  const xs = points.map(([px]) => px);
+  const ys = points.map(([, py]) => py);
+  return [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2];
+}
+
+function polygon(points: readonly Point[]): string {
+  return `${polyline(points)} Z`;
 }
 
 function polyline(points: readonly (readonly [number, number])[]): string {
