@@ -274,7 +274,9 @@ describe.skipIf(Boolean(skip))("web: the class record in real Chromium", () => {
     expect(await paintedPixels(page, "overview-chart")).toBeGreaterThan(500);
     await page.locator('[data-testid="overview-media-chart"][data-drawn="true"]').waitFor();
     expect(await paintedPixels(page, "overview-media-chart")).toBeGreaterThan(500);
-    expect(await page.getByTestId("overview-media-total").textContent()).toContain("2.4 Mbit/s");
+    const total = await page.getByTestId("overview-media-total").textContent();
+    expect(total).toContain("2.4 Mbit/s");
+    expect(total).toContain("6 media minutes on 1 media node; at most 3 tracks in, 6 out and 0.3 media CPU cores busy");
     await shot(page, "record-admin-overview");
     await page.context().close();
   });

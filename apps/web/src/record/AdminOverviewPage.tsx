@@ -82,6 +82,8 @@ export function AdminOverviewPage() {
               <strong className="stat-value">{formatBitrate(data.totals.media.peakBitsPerSecond)}</strong>
               <span className="small muted">
                 {Math.round(data.totals.media.mediaMinutes)} media minutes on {data.totals.media.nodes} media {data.totals.media.nodes === 1 ? "node" : "nodes"}
+                ; at most {data.totals.media.peakProducers} tracks in, {data.totals.media.peakConsumers} out and {data.totals.media.peakCpuCores.toFixed(1)}{" "}
+                media CPU cores busy
               </span>
             </div>
           </div>
