@@ -161,6 +161,18 @@ describe("class materials", () => {
     expect((await get(host, `/${roomId}/materials`)).json().materials).toHaveLength(1);
   });
 
+  it("a student the host removed from the class no longer sees its materials", async () => {
+    const room = await createRoom(testApp, host);
+    const hostClient = (await joined(url, host, room.id)).c;
+    const session = await joined(url, outsider, room.id);
+    clients.push(hostClient, session.c);
+    expect((await upload(testApp, host, room.id, await makePdf(1), PDF_TYPE)).statusCode).toBe(201);
+    expect((await get(outsider, `/${room.id}/materials`)).statusCode).toBe(200);
+    expect((await hostClient.emit("remove-participant", { participantId: session.ack.participantId })).ok).toBe(true);
+    const refused = await get(outsider, `/${room.id}/materials`);
+    expect([refused.statusCode, refused.json().error.code]).toEqual([403, "FORBIDDEN"]);
+  });
+
   it("deleting the class deletes its materials' rows and files", async () => {
     const room = await createRoom(testApp, host);
     const created = await upload(testApp, host, room.id, await makePdf(2), PDF_TYPE);
