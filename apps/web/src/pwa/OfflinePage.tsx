@@ -18,8 +18,8 @@ export function OfflinePage() {
       <div className="card">
         <h1>You are offline</h1>
         <p>
-          Nothing live works without a network: joining a class, chat, polls and playing recordings all need a connection. VTP opens again by itself when the
-          network is back.
+          Nothing live works without a network: joining a class, chat, polls and playing recordings all need a connection. When the network is back, VTP returns
+          by itself, or press Try again.
         </p>
         {!lastClass && !recordings && <p className="muted">Nothing is saved on this device yet: classes and recordings you open while online are kept here.</p>}
         <button type="button" className="btn btn-primary" onClick={() => window.location.reload()}>
@@ -63,10 +63,12 @@ export function OfflinePage() {
 
 /**
  * Opened without a network, the app cannot restore the session (it would send the person to the
- * sign-in page): it shows the offline view instead, and the app once the network is back.
+ * sign-in page): it shows the offline view instead, and the app once the browser says the network
+ * is back (or on "Try again").
  */
 export function OfflineGate({ children }: { children: ReactNode }) {
-  const [offline, setOffline] = useState(() => !navigator.onLine);
+  // Offline when the browser says so, or when the service worker answered this page from its cache.
+  const [offline, setOffline] = useState(() => !navigator.onLine || document.querySelector('meta[name="vtp-offline"]') !== null);
   useEffect(() => {
     if (!offline) return;
     const online = () => setOffline(false);

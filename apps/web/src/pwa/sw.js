@@ -47,8 +47,11 @@ async function fromNetworkOrShell(request) {
   try {
     return await fetch(request);
   } catch (error) {
-    const shell = (await caches.match("/index.html", { cacheName: SHELL_CACHE })) ?? (await caches.match("/offline.html", { cacheName: SHELL_CACHE }));
-    if (shell) return shell;
+    const shell = await caches.match("/index.html", { cacheName: SHELL_CACHE });
+    // The app reads this mark (pwa/OfflinePage.tsx): navigator.onLine can say "online" with no way through.
+    if (shell) return new Response((await shell.text()).replace("<head>", '<head><meta name="vtp-offline" content="1">'), { headers: shell.headers });
+    const page = await caches.match("/offline.html", { cacheName: SHELL_CACHE });
+    if (page) return page;
     throw error;
   }
 }
