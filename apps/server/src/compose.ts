@@ -215,6 +215,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     { name: "recordings", phase: "live", run: () => recording.service.stopAll() },
     { name: "poll timers", phase: "live", run: async () => polls.stop() },
     { name: "quiz timers", phase: "live", run: async () => quizzes.stop() },
+    { name: "office conversions", phase: "live", run: async () => materials.stop() },
     { name: "media load sampler", phase: "live", run: () => mediaLoad.stop() },
     { name: "signalling", phase: "live", run: () => signalling.close() },
     { name: "media", phase: "live", run: async () => media?.close() },

@@ -29,6 +29,7 @@ describe("compose", () => {
       "live:recordings",
       "live:poll timers",
       "live:quiz timers",
+      "live:office conversions",
       "live:media load sampler",
       "live:signalling",
       "live:media",
@@ -39,7 +40,7 @@ describe("compose", () => {
     ]);
     const ran: string[] = [];
     await shutdown.run("live", (name) => ran.push(name));
-    expect(ran).toEqual(["recordings", "poll timers", "quiz timers", "media load sampler", "signalling", "media"]);
+    expect(ran).toEqual(["recordings", "poll timers", "quiz timers", "office conversions", "media load sampler", "signalling", "media"]);
     // The stores outlive the live phase: recording jobs still write their state.
     expect(await services.database.ping()).toBe(true);
     await shutdown.run("stores", (name) => ran.push(name));
@@ -47,6 +48,7 @@ describe("compose", () => {
       "recordings",
       "poll timers",
       "quiz timers",
+      "office conversions",
       "media load sampler",
       "signalling",
       "media",

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Services } from "../../../apps/server/src/compose.js";
 import { createTestApp, type TestApp } from "../../helpers/app.js";
 import { createRoom, person, type Person } from "../rooms/helpers.js";
 import { DOCX_TYPE, makePdf, ODP_TYPE, PDF_TYPE, PPTX_TYPE, upload } from "./helpers.js";
@@ -172,5 +173,21 @@ echo "end $$" >> "$dir/log"
       .map((line) => line.split(" ")[0]);
     expect(steps).toEqual(["start", "end", "start", "end", "start", "end", "start", "end"]);
     expect((await upload(testApp, teacher, room.id, await makePdf(1), PDF_TYPE)).statusCode).toBe(201);
+  });
+
+  it("at shutdown, a running conversion is killed and no new one starts", async () => {
+    const room = await createRoom(testApp, teacher);
+    await writeFile(path.join(fake, "mode"), "hang");
+    await rm(path.join(fake, "log"), { force: true });
+    const pending = upload(testApp, teacher, room.id, zip, DOCX_TYPE, "late.docx");
+    while (!existsSync(path.join(fake, "log"))) await new Promise((resolve) => setTimeout(resolve, 20));
+    (testApp.app.ctx as Services).materials.stop();
+    const res = await pending;
+    expect([res.statusCode, res.json().error.code]).toEqual([422, "CONVERSION_FAILED"]);
+    const pid = Number((await readFile(path.join(fake, "log"), "utf8")).split(" ")[1]);
+    expect(() => process.kill(pid, 0)).toThrow();
+    const after = await upload(testApp, teacher, room.id, zip, DOCX_TYPE, "later.docx");
+    expect([after.statusCode, after.json().error.code]).toEqual([422, "CONVERSION_FAILED"]);
+    expect(after.json().error.message).toMatch(/stopping/);
   });
 });

@@ -13,6 +13,8 @@ export interface OfficeConverter {
   /** Whether conversion is possible at all (LibreOffice found). */
   readonly available: boolean;
   toPdf(bytes: Buffer, type: Exclude<MaterialSourceType, "pdf">): Promise<Buffer>;
+  /** Kills a running conversion and refuses new ones (the server is stopping). */
+  stop(): void;
 }
 
 export const NO_SOFFICE_MESSAGE =
@@ -30,6 +32,8 @@ const MAX_STDERR = 4096;
  */
 export class SofficeConverter implements OfficeConverter {
   private queue: Promise<unknown> = Promise.resolve();
+  private running: (() => void) | undefined;
+  private stopped = false;
 
   constructor(
     private readonly sofficePath: string | undefined,
@@ -47,7 +51,13 @@ export class SofficeConverter implements OfficeConverter {
     return run;
   }
 
+  stop(): void {
+    this.stopped = true;
+    this.running?.();
+  }
+
   private async convert(bytes: Buffer, type: Exclude<MaterialSourceType, "pdf">): Promise<Buffer> {
+    if (this.stopped) throw new AppError("CONVERSION_FAILED", "The server is stopping; upload the document again in a moment");
     const soffice = this.sofficePath;
     if (!soffice) throw new AppError("UNSUPPORTED_MATERIAL_TYPE", NO_SOFFICE_MESSAGE);
     const dir = await mkdtemp(path.join(tmpdir(), "vtp-convert-"));
@@ -107,13 +117,16 @@ export class SofficeConverter implements OfficeConverter {
         timedOut = true;
         kill();
       }, this.timeoutMs);
+      this.running = kill;
       child.on("error", (err) => {
         clearTimeout(timer);
+        this.running = undefined;
         this.log.warn({ err }, "LibreOffice did not start");
         reject(new AppError("CONVERSION_FAILED", "LibreOffice could not be started on the server"));
       });
       child.on("close", (code, signal) => {
         clearTimeout(timer);
+        this.running = undefined;
         // Leftover helpers of the group (none normally) go with it.
         if (code !== 0) kill();
         if (timedOut) reject(new AppError("CONVERSION_FAILED", `Converting this document took longer than ${Math.round(this.timeoutMs / 1000)} s`));

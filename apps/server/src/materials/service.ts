@@ -49,6 +49,11 @@ export class MaterialService {
     return this.deps.converter.available;
   }
 
+  /** The server is stopping: a running LibreOffice is killed, no new conversion starts. */
+  stop(): void {
+    this.deps.converter.stop();
+  }
+
   async list(roomId: string): Promise<MaterialDto[]> {
     return (await this.deps.repo.ofRoom(roomId)).map(toMaterialDto);
   }
