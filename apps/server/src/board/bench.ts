@@ -9,9 +9,10 @@
  * - latency from the teacher's send to each other participant's receipt of that `board-elements`
  *   (p50/p95/p99/max over every receipt);
  * - messages lost: updates × other participants − receipts (must be 0), after the last one drained;
- * - the servers' CPU per stroke message (µs, /proc of the server processes, from the first send
- *   until every receipt arrived): the database transaction, the fan-out to every socket and, on
- *   two servers, the Redis hop;
+ * - the servers' CPU per stroke message (µs, /proc of the server processes and their children,
+ *   from the first send until every receipt arrived): the database transaction, the fan-out to
+ *   every socket and, on two servers, the Redis hop; gross, and net of what the idle class costs
+ *   over the same time (sampled for 5 s before: heartbeats, timers, the media worker);
  * - the database's `board_ops` draw rows (one per accepted update).
  * The load generator is this process (its sockets only receive, apart from the drawer's).
  *
@@ -26,6 +27,8 @@ import { benchClass, benchTrees, flag, list } from "../bench/servers.js";
 const now = () => performance.timeOrigin + performance.now();
 const round = (value: number) => Math.round(value * 10) / 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long the idle class's CPU is sampled before the strokes. */
+const IDLE_SAMPLE_MS = 5000;
 
 function connect(url: string, token: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -99,6 +102,8 @@ interface BoardBenchResult {
   lost: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   cpuUsPerMessage: number;
+  /** The same without the idle class's CPU over the same time. */
+  netCpuUsPerMessage: number;
   opsRows: number;
   load: string;
   joinSeconds: number;
@@ -143,6 +148,12 @@ async function scenario(tree: string, participants: number, nodes: number, updat
       });
     });
 
+    // The servers' CPU while the class sits idle (heartbeats, timers, the media worker), to subtract.
+    const idleFrom = bench.serverCpuSeconds();
+    const idleStart = now();
+    await sleep(IDLE_SAMPLE_MS);
+    const idleCpuPerMs = (bench.serverCpuSeconds() - idleFrom) / (now() - idleStart);
+
     const cpuAtStart = bench.serverCpuSeconds();
     const acks: Promise<unknown>[] = [];
     const start = now();
@@ -160,6 +171,7 @@ async function scenario(tree: string, participants: number, nodes: number, updat
     const deadline = Date.now() + 60_000;
     while (received < expected && Date.now() < deadline) await sleep(20);
     const cpuSeconds = bench.serverCpuSeconds() - cpuAtStart;
+    const idleSeconds = idleCpuPerMs * (now() - start);
     const load = loadavg()
       .map((value) => value.toFixed(2))
       .join(" ");
@@ -180,6 +192,7 @@ async function scenario(tree: string, participants: number, nodes: number, updat
       lost: expected - received,
       latencyMs: { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), max: round(latencies.at(-1) ?? Number.NaN) },
       cpuUsPerMessage: Math.round((cpuSeconds * 1e6) / Math.max(1, updates)),
+      netCpuUsPerMessage: Math.round((Math.max(0, cpuSeconds - idleSeconds) * 1e6) / Math.max(1, updates)),
       opsRows,
       load,
       joinSeconds: round(joinSeconds),
@@ -203,7 +216,7 @@ async function main() {
     `board strokes: the teacher sends ${updates} stroke updates at ${rate}/s (freedraw elements growing to ${perStroke} points); servers on PostgreSQL${nodesList.some((n) => n > 1) ? " (+ Redis for 2 nodes)" : ""}`,
   );
   console.log(
-    "| code | nodes | participants | updates | receipts expected | received | lost | send → receipt p50 / p95 / p99 / max ms | server CPU µs per stroke message | board_ops draw rows | load average (1/5/15 min) | join s |",
+    "| code | nodes | participants | updates | receipts expected | received | lost | send → receipt p50 / p95 / p99 / max ms | server CPU µs per stroke message (gross / net of idle) | board_ops draw rows | load average (1/5/15 min) | join s |",
   );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   try {
@@ -213,7 +226,7 @@ async function main() {
           const result = await scenario(tree.dir, participants, nodes, updates, rate, perStroke);
           const latency = result.latencyMs;
           console.log(
-            `| ${tree.name} | ${nodes} | ${participants} | ${result.updates} | ${result.expected} | ${result.received} | ${result.lost} | ${latency.p50} / ${latency.p95} / ${latency.p99} / ${latency.max} | ${result.cpuUsPerMessage} | ${result.opsRows} | ${result.load} | ${result.joinSeconds} |`,
+            `| ${tree.name} | ${nodes} | ${participants} | ${result.updates} | ${result.expected} | ${result.received} | ${result.lost} | ${latency.p50} / ${latency.p95} / ${latency.p99} / ${latency.max} | ${result.cpuUsPerMessage} / ${result.netCpuUsPerMessage} | ${result.opsRows} | ${result.load} | ${result.joinSeconds} |`,
           );
         }
       }
