@@ -170,6 +170,19 @@ describe.skipIf(Boolean(skip))("web: the class board in the recording player", (
       await expect.poll(() => pagePixel(page), { timeout: 15_000 }).toEqual(near(bytesOf(BLUE)));
       await shot(page, "recording-board-replay-slide1");
       await expect.poll(() => redPixels(page), { timeout: 15_000 }).toBeGreaterThan(50);
+      // Zoomable: closer, the slide is drawn again at the new zoom (crisp) and the stroke grows.
+      const fitZoom = Number(await page.getByTestId("recording-board-canvas").getAttribute("data-zoom"));
+      const redBefore = await redPixels(page);
+      await page.getByTestId("recording-board-zoom-in").click();
+      await page.getByTestId("recording-board-zoom-in").click();
+      await page.waitForFunction((before) => {
+        const zoom = Number(document.querySelector('[data-testid="recording-board-canvas"]')?.getAttribute("data-zoom"));
+        const drawn = Number(document.querySelector<HTMLCanvasElement>('[data-testid="recording-board-page"]')?.dataset.zoom);
+        return zoom > before * 1.5 && Math.abs(drawn - zoom) < 1e-9;
+      }, fitZoom);
+      await expect.poll(() => redPixels(page), { timeout: 15_000 }).toBeGreaterThan(redBefore * 1.2);
+      await expect.poll(() => pagePixel(page), { timeout: 15_000 }).toEqual(near(bytesOf(BLUE)));
+      await page.getByTestId("recording-board-zoom-fit").click();
 
       // After the turn: slide 2 (green), no drawings on it.
       await seekTo(turnAt + 800);

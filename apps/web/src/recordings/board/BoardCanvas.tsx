@@ -126,6 +126,26 @@ export default function BoardCanvas({ roomId, surfaceId, page, elements, pointer
     setView(next);
   }, [api, pageKey, size, paper, whiteboard, scene]);
 
+  /** Zooms around the board's centre (`factor` > 1: closer), or fits the page again (null). */
+  const zoomBy = (factor: number | null) => {
+    if (!api || size.width <= 0) return;
+    if (factor === null) {
+      fitted.current = "";
+      const next = paper ? fitPage(paper, size) : null;
+      if (next) {
+        api.updateScene({ appState: { scrollX: next.scrollX, scrollY: next.scrollY, zoom: { value: next.zoom } as AppState["zoom"] } });
+        setView(next);
+      } else if (scene.length > 0) api.scrollToContent(scene, { fitToContent: true, animate: false });
+      return;
+    }
+    const zoom = Math.max(0.1, Math.min(30, view.zoom * factor));
+    const centreX = size.width / 2 / view.zoom - view.scrollX;
+    const centreY = size.height / 2 / view.zoom - view.scrollY;
+    const next = { zoom, scrollX: size.width / 2 / zoom - centreX, scrollY: size.height / 2 / zoom - centreY };
+    api.updateScene({ appState: { scrollX: next.scrollX, scrollY: next.scrollY, zoom: { value: zoom } as AppState["zoom"] } });
+    setView(next);
+  };
+
   return (
     <div
       className={`board-replay-canvas ${whiteboard ? "board-replay-whiteboard" : "board-replay-document"}`}
@@ -159,6 +179,17 @@ export default function BoardCanvas({ roomId, surfaceId, page, elements, pointer
           onScrollChange={(scrollX, scrollY, zoom) => setView({ scrollX, scrollY, zoom: zoom.value })}
         />
       </div>
+      <fieldset className="board-replay-zoom" aria-label="Zoom the board">
+        <button type="button" onClick={() => zoomBy(1 / 1.25)} aria-label="Zoom out" data-testid="recording-board-zoom-out">
+          −
+        </button>
+        <button type="button" onClick={() => zoomBy(null)} aria-label="Fit the page" data-testid="recording-board-zoom-fit">
+          Fit
+        </button>
+        <button type="button" onClick={() => zoomBy(1.25)} aria-label="Zoom in" data-testid="recording-board-zoom-in">
+          +
+        </button>
+      </fieldset>
       {pointers.map((pointer) => (
         <span
           key={pointer.userId}

@@ -77,6 +77,7 @@ export function PageUnderlay({
           target.getContext("2d")?.drawImage(off, 0, 0);
           target.style.transform = "";
           target.dataset.rendered = source;
+          target.dataset.zoom = String(view.zoom);
           rendered.current = { ...view, key: source };
         };
         if (!pdfPage) {
