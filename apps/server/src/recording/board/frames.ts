@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 
 /**
  * Raw RGBA frames piped into FFmpeg (`-f rawvideo -pix_fmt rgba`), encoded as a crisp
@@ -58,13 +57,15 @@ export class FrameWriter {
     });
   }
 
-  /** Writes one frame (width·height·4 bytes), waiting while FFmpeg's pipe is full. */
+  /**
+   * Writes one frame (width·height·4 bytes) and waits until it was handed to FFmpeg's pipe: one
+   * frame in flight, so memory stays flat however far FFmpeg falls behind.
+   */
   async write(frame: Buffer): Promise<void> {
     if (this.failed) throw this.error();
-    if (!this.proc.stdin.write(frame)) {
-      await Promise.race([once(this.proc.stdin, "drain"), this.exited]);
-      if (this.failed || this.proc.exitCode !== null) throw this.error();
-    }
+    const written = new Promise<void>((resolve) => this.proc.stdin.write(frame, () => resolve()));
+    await Promise.race([written, this.exited]);
+    if (this.failed || this.proc.exitCode !== null) throw this.error();
   }
 
   /** Ends the input and waits for FFmpeg to finish its file. */

@@ -1,9 +1,9 @@
-import { createCanvas, type Canvas } from "@napi-rs/canvas";
+import { createCanvas, loadImage, type Image } from "@napi-rs/canvas";
 
 /** A PDF page rendered to fit the frame, with where it lies (scene point → frame pixel). */
 export interface RenderedPage {
-  /** The page's pixels at `scale`, placed at (left, top) of the frame. */
-  image: Canvas;
+  /** The page's pixels at `scale`, placed at (left, top) of the frame (an image: drawing a canvas onto another costs ~10 ms a frame). */
+  image: Image;
   left: number;
   top: number;
   /** Frame pixels per PDF point. */
@@ -89,13 +89,14 @@ export class PdfPages {
       const viewport = page.getViewport({ scale });
       const width = Math.max(1, Math.round(viewport.width));
       const height = Math.max(1, Math.round(viewport.height));
-      const image = createCanvas(width, height);
-      const ctx = image.getContext("2d");
+      const canvas = createCanvas(width, height);
+      const ctx = canvas.getContext("2d");
       ctx.fillStyle = "#ffffff";
       ctx.fillRect(0, 0, width, height);
       // pdf.js types its canvas as the DOM's; @napi-rs/canvas is what its Node build draws on.
-      const params = { canvas: image, canvasContext: ctx, viewport } as unknown as Parameters<typeof page.render>[0];
+      const params = { canvas, canvasContext: ctx, viewport } as unknown as Parameters<typeof page.render>[0];
       await page.render(params).promise;
+      const image = await loadImage(await canvas.encode("png"));
       return { image, left: Math.round((this.frame.width - width) / 2), top: Math.round((this.frame.height - height) / 2), scale };
     } finally {
       page.cleanup();

@@ -147,8 +147,9 @@ export async function renderBoardVideo(opts: {
       const at = startMs + (k * 1000) / fps;
       if (timeline.advance(at) || !pixels) {
         await drawBoard(ctx, timeline, pdf, at);
-        const image = ctx.getImageData(0, 0, BOARD_FRAME.width, BOARD_FRAME.height).data;
-        pixels = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+        // The surface's own pixels (RGBA, premultiplied: the frame is opaque, so the same), copied:
+        // the canvas is drawn on again while FFmpeg may still be reading this frame.
+        pixels = Buffer.from(canvas.data());
         redrawn++;
       }
       await writer.write(pixels);
