@@ -198,6 +198,36 @@ describe.skipIf(Boolean(skip))("web: the class board in the recording player", (
       await slideMarkers.first().click();
       await page.waitForSelector(`[data-testid="recording-board-frame"][data-page="1"]`);
       await ctx.close();
+
+      // A share link's viewer was not in the class and may not read its materials: the drawings on a plain page, and a note.
+      const { token: shareToken } = await post<{ token: string }>(`/api/v1/recordings/${recording.id}/share`, {});
+      const guestCtx = await newContext(web.browser, base);
+      const guest = await guestCtx.newPage();
+      await guest.goto(`/shared/recordings/${shareToken}`);
+      await guest.waitForFunction(
+        (seconds) => {
+          const video = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]');
+          return !!video && video.readyState >= 1 && video.duration > seconds;
+        },
+        (drawAt + 400) / 1000,
+        { timeout: 30_000 },
+      );
+      await guest.locator('[data-testid="recording-marker"][data-kind="slide"]').filter({ hasText: "Slide 1 — Document" }).waitFor();
+      await guest.evaluate(
+        (seconds) => {
+          const video = document.querySelector<HTMLVideoElement>('[data-testid="recording-video"]')!;
+          video.pause();
+          video.currentTime = seconds;
+        },
+        (drawAt + 400) / 1000,
+      );
+      await guest.waitForSelector('[data-testid="recording-board-frame"][data-page="1"][data-elements="1"]');
+      await guest.getByTestId("recording-board-problem").filter({ hasText: "The slides of this class are not available to you" }).waitFor();
+      await guest.waitForSelector('[data-testid="recording-board-page"][data-rendered^="plain:"]');
+      await expect.poll(() => pagePixel(guest), { timeout: 15_000 }).toEqual([255, 255, 255]);
+      await expect.poll(() => redPixels(guest), { timeout: 15_000 }).toBeGreaterThan(50);
+      await shot(guest, "recording-board-replay-shared");
+      await guestCtx.close();
     } finally {
       socket.close();
     }
