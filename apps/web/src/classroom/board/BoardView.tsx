@@ -49,7 +49,6 @@ export default function BoardView(props: BoardViewProps) {
   const [browsing, setBrowsing] = useState<number | null>(null);
   const shownPage = Math.min(pageCount, Math.max(1, rights.present || browsing === null ? stage.page : browsing));
   const key: PageKey = useMemo(() => ({ surfaceId: stage.surfaceId, page: shownPage }), [stage.surfaceId, shownPage]);
-  const pageKey = `${key.surfaceId}/${key.page}`;
 
   const [api, setApi] = useState<ExcalidrawImperativeAPI | null>(null);
   const [sync, setSync] = useState<BoardSync | null>(null);
@@ -63,7 +62,10 @@ export default function BoardView(props: BoardViewProps) {
   const [laser, setLaser] = useState(false);
   const [hover, setHover] = useState<{ x: number; y: number; name: string } | null>(null);
   const wrap = useRef<HTMLDivElement>(null);
-  const describe = props.describe;
+  // The parent's callbacks change on every render; effects read the latest ones.
+  const latest = useRef(props);
+  latest.current = props;
+  const describe = useCallback((err: unknown) => latest.current.describe(err), []);
 
   // A new surface: follow the presenter again.
   // biome-ignore lint/correctness/useExhaustiveDependencies: resets when the surface changes.
@@ -80,11 +82,14 @@ export default function BoardView(props: BoardViewProps) {
         return connection.send("board-draw", { roomId, surfaceId: target.surfaceId, page: target.page, elements });
       },
       // A lost connection shows its own banner; the reconnect sends what is missing.
-      (err) => (err as { code?: string }).code !== "NETWORK" && props.run("", () => Promise.reject(err)),
+      (err) => (err as { code?: string }).code !== "NETWORK" && latest.current.run("", () => Promise.reject(err)),
     );
     setSync(engine);
+    // `localStorage.vtpDebug = "board"`: the board's socket and scene for the browser console (and the e2e test's direct sends).
+    if (globalThis.localStorage?.getItem("vtpDebug")?.includes("board"))
+      (globalThis as unknown as { __vtpBoard?: unknown }).__vtpBoard = { connection: props.connection, api };
     return () => engine.dispose();
-  }, [api, roomId, props.connection, props.run]);
+  }, [api, roomId, props.connection]);
   if (sync) sync.canDraw = rights.draw;
 
   // The board's size (the slide's canvas follows it).
@@ -113,8 +118,7 @@ export default function BoardView(props: BoardViewProps) {
     };
   }, [roomId, stage.surfaceId, whiteboard, describe]);
   useEffect(() => {
-    setPdfPage(null);
-    if (!doc || shownPage > doc.numPages) return;
+    if (!doc || shownPage > doc.numPages) return setPdfPage(null);
     let alive = true;
     doc.getPage(shownPage).then(
       (loaded) => alive && setPdfPage(loaded),
@@ -141,13 +145,13 @@ export default function BoardView(props: BoardViewProps) {
   const fitted = useRef("");
   useEffect(() => {
     if (!api || !pdfPage || size.width <= 0 || size.height <= 0) return;
-    const fitKey = `${pageKey}@${size.width}x${size.height}`;
+    const fitKey = `${stage.surfaceId}/${pdfPage.pageNumber}@${size.width}x${size.height}`;
     if (fitted.current === fitKey) return;
     fitted.current = fitKey;
     const next = fitPage(pageSize(pdfPage), size);
     api.updateScene({ appState: { scrollX: next.scrollX, scrollY: next.scrollY, zoom: { value: next.zoom } as AppState["zoom"] } });
     setView(next);
-  }, [api, pdfPage, pageKey, size]);
+  }, [api, pdfPage, stage.surfaceId, size]);
 
   // The laser pointer: others see it while the button is down; it is not kept.
   const lastPointer = useRef(0);
@@ -236,11 +240,11 @@ export default function BoardView(props: BoardViewProps) {
         }}
         onPointerLeave={() => setHover(null)}
       >
-        {pdfPage && <PdfUnderlay page={pdfPage} pageKey={pageKey} view={view} width={size.width} height={size.height} />}
+        {pdfPage && <PdfUnderlay page={pdfPage} pageKey={`${stage.surfaceId}/${pdfPage.pageNumber}`} view={view} width={size.width} height={size.height} />}
         <div className="board-excalidraw">
           <Excalidraw
             excalidrawAPI={setApi}
-            initialData={{ appState: { viewBackgroundColor: whiteboard ? "#ffffff" : "transparent", currentItemStrokeColor: "#e03131" } }}
+            initialData={{ appState: { viewBackgroundColor: whiteboard ? "#ffffff" : "transparent" } }}
             viewModeEnabled={!rights.draw}
             isCollaborating
             autoFocus={false}

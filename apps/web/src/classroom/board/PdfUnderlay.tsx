@@ -78,6 +78,7 @@ export function PdfUnderlay({
             canvas.height = off.height;
             canvas.getContext("2d")?.drawImage(off, 0, 0);
             canvas.style.transform = "";
+            canvas.dataset.rendered = pageKey;
             rendered.current = { ...view, key: pageKey };
           },
           () => {},
