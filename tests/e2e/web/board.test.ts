@@ -86,10 +86,9 @@ async function slideCentre(page: Page, surfaceId: string, pageNumber: number): P
 const near = (got: { r: number; g: number; b: number }, want: { r: number; g: number; b: number }) =>
   Math.abs(got.r - want.r) <= 12 && Math.abs(got.g - want.g) <= 12 && Math.abs(got.b - want.b) <= 12;
 
-/** Draws a freehand stroke with the mouse from scene point `from` to `to` (pen tool, colour picked from Excalidraw's palette). */
+/** Draws a freehand stroke with the mouse from scene point `from` to `to` with the board's pen of that colour. */
 async function drawStroke(page: Page, from: { x: number; y: number }, to: { x: number; y: number }, colour: string): Promise<void> {
-  await page.getByTestId("toolbar-freedraw").click({ force: true });
-  await page.getByTestId(`color-top-pick-${colour}`).click();
+  await page.locator(`[data-testid="board-pen"][data-color="${colour}"]`).click();
   const start = await sceneToViewport(page, from.x, from.y);
   const end = await sceneToViewport(page, to.x, to.y);
   await page.mouse.move(start.x, start.y);

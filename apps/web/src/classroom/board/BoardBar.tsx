@@ -2,6 +2,14 @@ import { useState } from "react";
 import { Icon } from "../../ui/Icon";
 import type { BoardRights } from "./permissions";
 
+/** Quick pens (Excalidraw's palette colours): one tap to write in a colour, on a phone too. */
+const PENS = [
+  ["Black", "#1e1e1e"],
+  ["Red", "#e03131"],
+  ["Blue", "#1971c2"],
+  ["Green", "#2f9e44"],
+] as const;
+
 /**
  * The board's own bar above the drawing: what is shown and which page, page turning (for
  * everyone: the presenter turns the class's page, others browse on their own and can go back),
@@ -21,6 +29,7 @@ export function BoardBar(props: {
   onFollow: () => void;
   onThumbs: () => void;
   onHighlighter: () => void;
+  onPen: (colour: string) => void;
   onLaser: () => void;
   onAddPage: () => void;
   onClear: () => void;
@@ -69,6 +78,19 @@ export function BoardBar(props: {
       </div>
       {props.rights.draw && (
         <div className="board-bar-group">
+          {PENS.map(([name, colour]) => (
+            <button
+              key={colour}
+              type="button"
+              className="board-pen"
+              style={{ background: colour }}
+              onClick={() => props.onPen(colour)}
+              aria-label={`${name} pen`}
+              title={`${name} pen`}
+              data-testid="board-pen"
+              data-color={colour}
+            />
+          ))}
           <button
             type="button"
             className="btn btn-ghost btn-sm"

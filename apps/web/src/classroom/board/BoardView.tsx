@@ -199,6 +199,11 @@ export default function BoardView(props: BoardViewProps) {
           api?.updateScene({ appState: HIGHLIGHTER });
           api?.setActiveTool({ type: "freedraw" });
         }}
+        onPen={(colour) => {
+          setLaser(false);
+          api?.updateScene({ appState: { currentItemStrokeColor: colour, currentItemOpacity: 100, currentItemStrokeWidth: 2 } });
+          api?.setActiveTool({ type: "freedraw" });
+        }}
         onLaser={() => {
           const on = !laser;
           setLaser(on);
