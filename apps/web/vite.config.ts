@@ -6,7 +6,7 @@ import { vtpServiceWorker } from "./src/pwa/vitePlugin";
 const target = process.env.VTP_API_URL ?? "http://localhost:8080";
 export default defineConfig({
   plugins: [react(), boardAssets(), vtpServiceWorker()],
-  // Excalidraw sits in the root node_modules, where npm hoisted a React 18 (another package's); it must share the app's React 19.
+  // One React: Excalidraw (in the root node_modules) must use the app's React 19 (the root package.json's overrides keep one copy; this guards the bundle).
   resolve: { dedupe: ["react", "react-dom"] },
   server: {
     port: 5173,
