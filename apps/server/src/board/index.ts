@@ -3,12 +3,19 @@ import type { DB } from "../db/index.js";
 import type { SignallingServer } from "../signalling/index.js";
 import { BoardLive } from "./live.js";
 import { BoardRepo } from "./repo.js";
+import { BoardHistory } from "./history.js";
 import { BoardService, type MaterialPages } from "./service.js";
 import { defineBoardHandlers } from "./socket.js";
 
 export { BoardService, mayDraw, wins, type BoardActor, type MaterialPages } from "./service.js";
 export { boardRoutes } from "./routes.js";
 export { boardReplay } from "./replay.js";
+export { BoardHistory };
+
+/** The board's history from the database alone (a processing-only worker has nothing live). */
+export function boardHistory(db: DB): BoardHistory {
+  return new BoardHistory(new BoardRepo(db));
+}
 
 /** A material's page count is cached this long (it never changes; a deleted material's drawings fail on the foreign key). */
 const MATERIAL_CACHE_MS = 10_000;

@@ -1,5 +1,5 @@
 import type { RecordingBoardResponse } from "@vtp/protocol";
-import type { BoardService } from "./service.js";
+import type { BoardHistory } from "./history.js";
 
 /** The span of a recording: when it started and stopped (still running: now). */
 export interface RecordingSpan {
@@ -9,7 +9,7 @@ export interface RecordingSpan {
 }
 
 /** The board of a recording's span: as it was at the start, then every op at its offset. */
-export async function boardReplay(board: BoardService, recording: RecordingSpan): Promise<RecordingBoardResponse> {
+export async function boardReplay(board: Pick<BoardHistory, "boardAt" | "boardOpsBetween">, recording: RecordingSpan): Promise<RecordingBoardResponse> {
   const from = recording.started_at;
   const until = recording.stopped_at ?? new Date();
   const start = await board.boardAt(recording.room_id, from.toISOString());

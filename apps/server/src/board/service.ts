@@ -10,6 +10,7 @@ import {
   type RoomRole,
 } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
+import { type BoardAt, BoardHistory } from "./history.js";
 import type { BoardLive } from "./live.js";
 import type { BoardOpRow, BoardRepo, StageRow, StoredStage } from "./repo.js";
 import { DEFAULT_STAGE, isForeignKeyViolation } from "./repo.js";
@@ -72,7 +73,11 @@ export class BoardService {
     private readonly live: BoardLive,
     private readonly materials: MaterialPages,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.history = new BoardHistory(repo);
+  }
+
+  private readonly history: BoardHistory;
 
   /** The stage; a material deleted while on the stage shows as nothing on the stage. */
   async stage(roomId: string): Promise<BoardStageDto> {
@@ -220,24 +225,12 @@ export class BoardService {
 
   /** The history in [from, to] (ISO date-times), in seq order. */
   boardOpsBetween(roomId: string, fromIso: string, toIso: string): Promise<BoardOpRow[]> {
-    return this.repo.opsBetween(roomId, new Date(fromIso), new Date(toIso));
+    return this.history.boardOpsBetween(roomId, fromIso, toIso);
   }
 
   /** The board as it was at `atIso` (the replay's start): the stage then, and every non-empty page. */
-  async boardAt(
-    roomId: string,
-    atIso: string,
-  ): Promise<{ stage: BoardStageDto | null; pages: { surfaceId: string; page: number; elements: BoardElement[] }[] }> {
-    const at = new Date(atIso);
-    const stage = await this.repo.stageBefore(roomId, at);
-    const pages = new Map<string, { surfaceId: string; page: number; elements: BoardElement[] }>();
-    for (const row of await this.repo.elementsBefore(roomId, at)) {
-      const key = `${row.surfaceId}/${row.page}`;
-      const entry = pages.get(key) ?? { surfaceId: row.surfaceId, page: row.page, elements: [] };
-      entry.elements.push(row.element);
-      pages.set(key, entry);
-    }
-    return { stage: stage ? { ...DEFAULT_STAGE, seq: 0, ...stage, roomId } : null, pages: [...pages.values()] };
+  boardAt(roomId: string, atIso: string): Promise<BoardAt> {
+    return this.history.boardAt(roomId, atIso);
   }
 
   private async keepPointer(roomId: string, payload: Record<string, unknown>): Promise<void> {

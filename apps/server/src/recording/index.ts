@@ -140,7 +140,15 @@ export async function runWorker(config: Config, opts: { log?: Logger } = {}): Pr
   const log = opts.log ?? pino({ level: config.logLevel });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database);
-  const mod = createRecording({ config, db: database.db, log, worker: true });
+  // The board and its documents, read from the database and storage, for the composed video.
+  const { boardHistory } = await import("../board/index.js");
+  const { materialFiles } = await import("../materials/index.js");
+  const { boardRecordSource } = await import("./board/index.js");
+  const board = boardRecordSource(
+    () => boardHistory(database.db),
+    () => materialFiles({ db: database.db, storage: config.storage, dataDir: config.dataDir }),
+  );
+  const mod = createRecording({ config, db: database.db, log, worker: true, board });
   if (!mod.worker) throw new Error("ffmpeg was not found: a processing worker needs it (install ffmpeg or set FFMPEG_PATH)");
   mod.worker.start();
   log.info({ workerId: mod.worker.workerId }, "recording worker started");
