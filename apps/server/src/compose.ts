@@ -152,6 +152,8 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     ),
   });
   connectRecording({ service: recording.service, signalling });
+  // A deleted class's recordings go with their files (their rows by cascade).
+  rooms.onDeleting((roomId) => recording.service.classDeleting(roomId));
   // The board: its stage stays when a class ends (the next session continues); no timers to stop.
   const board = createBoard({ db, signalling, log });
   // The board's drawings reach the annotated export (`drawings`).

@@ -86,6 +86,11 @@ export class RecordingsRepo {
   }
 
   /** Recordings of rooms, newest first; `roomIds` undefined = all. */
+  /** Every recording of a class (no limit). */
+  async idsOfRoom(roomId: string): Promise<string[]> {
+    return (await this.db.selectFrom("recordings").select("id").where("room_id", "=", roomId).execute()).map((row) => row.id);
+  }
+
   async list(filter: { roomId?: string }): Promise<RecordingRow[]> {
     let query = this.db.selectFrom("recordings").selectAll().orderBy("started_at", "desc").limit(500);
     if (filter.roomId) query = query.where("room_id", "=", filter.roomId);

@@ -259,6 +259,26 @@ export class RecordingService {
   }
 
   /**
+   * A class is being deleted (its recordings' rows go with it, by cascade): their ids now, and
+   * once the rows are gone their stored files (MP4, HLS, thumbnail, captured parts) and capture
+   * folders. A file that cannot be removed is logged; the class is deleted all the same.
+   */
+  async classDeleting(roomId: string): Promise<() => Promise<void>> {
+    const ids = await this.deps.repo.idsOfRoom(roomId);
+    return async () => {
+      const { rmSync } = await import("node:fs");
+      for (const id of ids) {
+        try {
+          await this.deps.storage.deletePrefix(`rec/${id}/`);
+          rmSync(this.captureDir(id), { recursive: true, force: true });
+        } catch (err) {
+          this.deps.log.warn({ err, recordingId: id, roomId }, "a deleted class's recording files could not be removed");
+        }
+      }
+    };
+  }
+
+  /**
    * `opts.authorized`: the caller already checked the live role (host or presenter in the room,
    * the socket's `add-marker`); otherwise only the room's host or an admin may add a marker.
    */

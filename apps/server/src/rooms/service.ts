@@ -24,6 +24,7 @@ export interface RoomLiveControl {
 export class RoomService {
   private readonly repo: RoomsRepo;
   private readonly deletedListeners: Array<(roomId: string) => Promise<void>> = [];
+  private readonly deletingListeners: Array<(roomId: string) => Promise<() => Promise<void>>> = [];
 
   constructor(
     db: DB,
@@ -130,8 +131,19 @@ export class RoomService {
   async delete(user: AuthUser, id: string): Promise<void> {
     const room = await this.managed(user, id);
     if (room.status !== "ended") await this.live.endRoom(room.id, user.id);
+    const afterwards = [];
+    for (const listener of this.deletingListeners) afterwards.push(await listener(room.id));
     await this.repo.delete(room.id);
+    for (const done of afterwards) await done();
     for (const listener of this.deletedListeners) await listener(room.id);
+  }
+
+  /**
+   * Before a class is deleted: a capability whose files are named after its own rows (not the
+   * class) reads what it needs; the function it returns runs once the rows are gone.
+   */
+  onDeleting(listener: (roomId: string) => Promise<() => Promise<void>>): void {
+    this.deletingListeners.push(listener);
   }
 
   /**
