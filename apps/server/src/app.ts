@@ -121,7 +121,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(roomRoutes, { prefix: "/api/v1/rooms", ctx });
   await app.register(pollRoutes, { prefix: "/api/v1/rooms", ctx, polls: services.polls });
   await app.register(quizRoutes, { prefix: "/api/v1/rooms", ctx, quizzes: services.quizzes });
-  await app.register(boardRoutes, { prefix: "/api/v1", ctx, board: services.board });
+  await app.register(boardRoutes, { prefix: "/api/v1", ctx, board: services.board, materials: services.materials });
   await app.register(recordRoutes, { prefix: "/api/v1", ctx, record: services.record });
   await app.register(materialRoutes, { prefix: "/api/v1/rooms", ctx, materials: services.materials });
   await app.register(signallingRoutes, { prefix: "/api/v1/signalling", ctx });

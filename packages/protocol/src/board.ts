@@ -255,9 +255,15 @@ export type RecordingBoardOpDto = Static<typeof RecordingBoardOpDto>;
  * the class never used the board before; `pages`: every non-empty page) and the ops of the
  * recording's span, in order.
  */
+/** A document shown on the board during the recording: its PDF is at `…/board/materials/:id/file` for the recording's viewers. */
+export const RecordingBoardMaterialDto = Type.Object({ id: Type.String(), title: Type.String(), pages: Type.Integer() });
+export type RecordingBoardMaterialDto = Static<typeof RecordingBoardMaterialDto>;
+
 export const RecordingBoardResponse = Type.Object({
   stage: Type.Union([BoardStageDto, Type.Null()]),
   pages: Type.Array(BoardPageElementsDto),
   ops: Type.Array(RecordingBoardOpDto),
+  /** The documents (still in the class) that the board shows at some point of the recording. */
+  materials: Type.Array(RecordingBoardMaterialDto),
 });
 export type RecordingBoardResponse = Static<typeof RecordingBoardResponse>;

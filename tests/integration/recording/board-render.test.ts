@@ -49,6 +49,7 @@ const box = (x: number, y: number, w = 8, h = 8) => ({ x: x - w / 2, y: y - h / 
 describe.skipIf(!hasPoppler)("drawing the board for the recording (no browser)", () => {
   it("draws a whiteboard page's elements where they are in the scene, with their colours, and the laser pointer for a second", async () => {
     const board: RecordingBoardResponse = {
+      materials: [],
       stage: stage("whiteboard"),
       pages: [
         {
@@ -114,6 +115,7 @@ describe.skipIf(!hasPoppler)("drawing the board for the recording (no browser)",
     // 800×600 pt fitted to 720 px high: 1.2 px per point, 960 px wide, 160 px from the left.
     const stroke = redStroke(100, 300, 200, 6);
     const board: RecordingBoardResponse = {
+      materials: [{ id: material, title: "Slides", pages: 1 }],
       stage: stage(material, 1),
       pages: [],
       ops: [

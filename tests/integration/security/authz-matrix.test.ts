@@ -81,12 +81,16 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/v1/recordings/{id}/chat": { expect: "dododood" },
   "GET /api/v1/recordings/{id}/polls": { expect: "dododood" },
   "GET /api/v1/recordings/{id}/board": { expect: "dododood" },
+  // Class A's recording never showed its material on the board: nobody gets it here (the recording's
+  // viewers do get a shown one: tests/integration/board/replay-materials.test.ts).
+  "GET /api/v1/recordings/{id}/board/materials/{materialId}/file": { expect: "dddddddd" },
   "GET /api/v1/recordings/{id}/download": { expect: "dpdpdppd" },
   "GET /api/v1/recordings/{id}/thumbnail": { expect: "dpdpdppd" },
   "GET /api/v1/recordings/{id}/stream": { expect: "dpdpdppd" },
   "GET /api/v1/recordings/{id}/hls/{*}": { expect: "dddddddd" },
   "GET /api/v1/shared/recordings/{token}": { expect: "oooooooo" },
   "GET /api/v1/shared/recordings/{token}/board": { expect: "oooooooo" },
+  "GET /api/v1/shared/recordings/{token}/board/materials/{materialId}/file": { expect: "dddddddd" },
   "GET /api/v1/shared/recordings/{token}/stream": { expect: "pppppppp" },
   "GET /api/v1/shared/recordings/{token}/download": { expect: "pppppppp" },
   "GET /api/v1/shared/recordings/{token}/thumbnail": { expect: "pppppppp" },

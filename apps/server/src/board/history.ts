@@ -13,11 +13,17 @@ export interface BoardAt {
  * needs nothing live, so a processing-only worker (`vtp worker`) builds it from the database alone.
  */
 export class BoardHistory {
-  constructor(private readonly repo: Pick<BoardRepo, "opsBetween" | "stageBefore" | "elementsBefore">) {}
+  constructor(private readonly repo: Pick<BoardRepo, "opsBetween" | "stageBefore" | "elementsBefore" | "materialsByIds">) {}
 
   /** The history in [from, to] (ISO date-times), in seq order. */
   boardOpsBetween(roomId: string, fromIso: string, toIso: string): Promise<BoardOpRow[]> {
     return this.repo.opsBetween(roomId, new Date(fromIso), new Date(toIso));
+  }
+
+  /** The class's documents among `ids` (surface ids that are not the whiteboard), with titles and pages. */
+  materialsOf(roomId: string, ids: string[]): Promise<{ id: string; title: string; pages: number }[]> {
+    const uuids = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+    return this.repo.materialsByIds(roomId, uuids);
   }
 
   /** The board as it was at `atIso` (the replay's start). */

@@ -237,6 +237,18 @@ export class BoardRepo {
   }
 
   /** A material's page count when it belongs to the room. */
+  /** The class's materials among `ids` (title and pages), for the replay. */
+  async materialsByIds(roomId: string, ids: string[]): Promise<{ id: string; title: string; pages: number }[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .selectFrom("class_materials")
+      .select(["id", "title", "pages"])
+      .where("room_id", "=", roomId)
+      .where("id", "in", ids)
+      .orderBy("created_at")
+      .execute();
+  }
+
   async materialPages(roomId: string, materialId: string): Promise<number | undefined> {
     const result = await sql<{ pages: number }>`select pages from class_materials where id = ${materialId} and room_id = ${roomId}`.execute(this.db);
     return result.rows[0]?.pages;

@@ -228,6 +228,11 @@ export class BoardService {
     return this.history.boardOpsBetween(roomId, fromIso, toIso);
   }
 
+  /** The class's documents among `ids`, with titles and pages (the replay's `materials`). */
+  materialsOf(roomId: string, ids: string[]): Promise<{ id: string; title: string; pages: number }[]> {
+    return this.history.materialsOf(roomId, ids);
+  }
+
   /** The board as it was at `atIso` (the replay's start): the stage then, and every non-empty page. */
   boardAt(roomId: string, atIso: string): Promise<BoardAt> {
     return this.history.boardAt(roomId, atIso);

@@ -13,7 +13,7 @@ import { MaterialService } from "./service.js";
 import type { MaterialsSettings } from "./settings.js";
 
 export { MaterialService, materialKey, toMaterialDto } from "./service.js";
-export { materialRoutes } from "./routes.js";
+export { materialRoutes, sendPdf } from "./routes.js";
 export type { MaterialTables } from "./tables.js";
 export type { BoardDrawings, BoardElementLike } from "./export.js";
 export { readMaterialsSettings, type MaterialsSettings } from "./settings.js";

@@ -166,7 +166,8 @@ function unsupported(): AppError {
   return new AppError("UNSUPPORTED_MATERIAL_TYPE", `Upload a PDF (application/pdf) or an office document (${OFFICE_TYPES.join(", ")}) as the raw request body`);
 }
 
-function sendPdf(reply: FastifyReply, name: string, disposition: "inline" | "attachment"): FastifyReply {
+/** A PDF answer: its type, never cached by shared caches, and a safe file name. */
+export function sendPdf(reply: FastifyReply, name: string, disposition: "inline" | "attachment"): FastifyReply {
   const ascii = name.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
   return reply
     .type("application/pdf")

@@ -124,7 +124,7 @@ function heavyClass(minutes: number): RecordingBoardResponse {
     for (let sample = 0; sample < 4; sample++)
       op(at + 2200 + sample * 200, "pointer", { userId: "t", name: "T", surfaceId: surface, page, x: originX + sample * 30, y: originY + 40 });
   }
-  return { stage: null, pages: [], ops };
+  return { stage: null, pages: [], ops, materials: [] };
 }
 
 const pdf = await slides();

@@ -12,7 +12,10 @@ export interface MaterialFiles {
  * materials (the PDF of a shown document; a deleted or missing one is undefined: its drawings
  * are then shown on a white page). Getters: the board and the materials are built after recording.
  */
-export function boardRecordSource(board: () => Pick<BoardHistory, "boardAt" | "boardOpsBetween">, materials: () => MaterialFiles): BoardRecordSource {
+export function boardRecordSource(
+  board: () => Pick<BoardHistory, "boardAt" | "boardOpsBetween" | "materialsOf">,
+  materials: () => MaterialFiles,
+): BoardRecordSource {
   return {
     boardForRecording: (roomId, fromIso, toIso) => boardReplay(board(), { room_id: roomId, started_at: new Date(fromIso), stopped_at: new Date(toIso) }),
     async materialPdf(roomId, materialId) {

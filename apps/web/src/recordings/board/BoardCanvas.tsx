@@ -5,6 +5,7 @@ import { CaptureUpdateAction, Excalidraw, restoreElements } from "@excalidraw/ex
 import type { AppState, ExcalidrawImperativeAPI } from "@excalidraw/excalidraw/types";
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist";
 import { BOARD_WHITEBOARD, type BoardElement } from "@vtp/protocol";
+import type { BoardSource } from "./api";
 import { openDocument, pageSize } from "./pdf";
 import { PageUnderlay, type View } from "./PageUnderlay";
 import type { ReplayPointer } from "./replayState";
@@ -12,17 +13,16 @@ import type { ReplayPointer } from "./replayState";
 // Excalidraw's fonts come from our own build, never from a CDN.
 (window as unknown as { EXCALIDRAW_ASSET_PATH: string }).EXCALIDRAW_ASSET_PATH = "/assets/excalidraw/";
 
-/** A document page whose PDF this viewer may not read: a plain A4 landscape sheet. */
+/** A document page whose PDF is gone: a plain A4 landscape sheet. */
 const PLAIN_PAGE = { width: 842, height: 595 };
 
 export interface BoardCanvasProps {
-  roomId: string;
+  /** The recording (or its share link) whose documents the slides are read from. */
+  source: BoardSource;
   surfaceId: string;
   page: number;
   elements: BoardElement[];
   pointers: ReplayPointer[];
-  /** Whether this viewer may read the class's materials (their PDFs). */
-  materialsReadable: boolean;
 }
 
 /** The zoom and scroll that show a whole page, centred, in a box of `box` pixels. */
@@ -36,7 +36,7 @@ function fitPage(page: { width: number; height: number }, box: { width: number; 
  * Excalidraw (zoom and pan with the wheel, pinch or its zoom buttons) over the slide, which
  * pdf.js draws again, crisp, at every zoom. Laser pointers show as red dots.
  */
-export default function BoardCanvas({ roomId, surfaceId, page, elements, pointers, materialsReadable }: BoardCanvasProps) {
+export default function BoardCanvas({ source, surfaceId, page, elements, pointers }: BoardCanvasProps) {
   const whiteboard = surfaceId === BOARD_WHITEBOARD;
   const pageKey = `${surfaceId}/${page}`;
   const [api, setApi] = useState<ExcalidrawImperativeAPI | null>(null);
@@ -57,24 +57,20 @@ export default function BoardCanvas({ roomId, surfaceId, page, elements, pointer
     return () => observer.disconnect();
   }, []);
 
-  // The document on show (when this viewer may read it).
+  // The document on show.
   useEffect(() => {
     setDoc(null);
     setProblem(null);
     if (whiteboard) return;
-    if (!materialsReadable) {
-      setProblem("The slides of this class are not available to you: the drawings are shown on a plain page.");
-      return;
-    }
     let alive = true;
-    openDocument(roomId, surfaceId).then(
+    openDocument(source, surfaceId).then(
       (opened) => alive && setDoc(opened),
       () => alive && setProblem("This document is no longer available: the drawings are shown on a plain page."),
     );
     return () => {
       alive = false;
     };
-  }, [roomId, surfaceId, whiteboard, materialsReadable]);
+  }, [source, surfaceId, whiteboard]);
   useEffect(() => {
     setPdfPage(null);
     if (!doc || page > doc.numPages) return;

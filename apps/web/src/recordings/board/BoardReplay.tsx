@@ -19,7 +19,7 @@ export function BoardReplay({ data, timeMs }: { data: RecordingBoardData; timeMs
   // biome-ignore lint/correctness/useExhaustiveDependencies: the replay's revision says when the page's elements changed.
   const elements = useMemo(() => (shown ? replay.elementsOf(shown.surfaceId, shown.page) : []), [replay, revision, shown?.surfaceId, shown?.page]);
   if (!replay.used) return null;
-  const titles = data.materials ?? new Map<string, string>();
+  const titles = data.materials;
   const pointers = replay.pointersShown();
 
   return (
@@ -47,14 +47,7 @@ export function BoardReplay({ data, timeMs }: { data: RecordingBoardData; timeMs
         >
           {shown ? (
             <Suspense fallback={<p className="muted small board-replay-empty">Loading the board…</p>}>
-              <BoardCanvas
-                roomId={data.roomId}
-                surfaceId={shown.surfaceId}
-                page={shown.page}
-                elements={elements}
-                pointers={pointers}
-                materialsReadable={data.materials !== null}
-              />
+              <BoardCanvas source={data.source} surfaceId={shown.surfaceId} page={shown.page} elements={elements} pointers={pointers} />
             </Suspense>
           ) : (
             <p className="muted small board-replay-empty" data-testid="recording-board-off">

@@ -1,6 +1,5 @@
-import type { MaterialListResponse, RecordingBoardResponse } from "@vtp/protocol";
+import type { RecordingBoardResponse } from "@vtp/protocol";
 import { api } from "../../api/browser";
-import { ApiError } from "../../api/errors";
 
 const id = (segment: string) => encodeURIComponent(segment);
 
@@ -8,44 +7,31 @@ const id = (segment: string) => encodeURIComponent(segment);
 export type BoardSource = { recordingId: string } | { shareToken: string };
 
 /**
- * The board of a recording and what the viewer may read of the class's materials: document
- * titles (for "Slide 3 — title") and PDFs. Someone who can watch a recording but was not in the
- * class (a share link, a removed student) may not read the materials: `materials` is then null
- * and the replay shows the drawings on plain pages.
+ * The board of a recording and the documents it showed: titles (for "Slide 3 — title") and, for
+ * whoever may watch the recording (a share link's viewer too), their PDFs through the recording's
+ * own routes — the class's materials route is only for the class's people.
  */
 export interface RecordingBoardData {
   roomId: string;
+  source: BoardSource;
   board: RecordingBoardResponse;
-  /** Titles by material id, or null when this viewer may not read the class's materials. */
-  materials: Map<string, string> | null;
+  /** Titles by material id (the documents shown during the recording that are still in the class). */
+  materials: Map<string, string>;
 }
+
+const base = (source: BoardSource) =>
+  "shareToken" in source ? `/api/v1/shared/recordings/${id(source.shareToken)}/board` : `/api/v1/recordings/${id(source.recordingId)}/board`;
 
 export async function loadRecordingBoard(source: BoardSource, roomId: string): Promise<RecordingBoardData> {
-  const board =
-    "shareToken" in source
-      ? await api.get<RecordingBoardResponse>(`/api/v1/shared/recordings/${id(source.shareToken)}/board`, { auth: false })
-      : await api.get<RecordingBoardResponse>(`/api/v1/recordings/${id(source.recordingId)}/board`);
-  const documents = new Set<string>();
-  for (const op of board.ops) {
-    const stage = op.payload.stage as { surfaceId?: unknown } | undefined;
-    if (typeof stage?.surfaceId === "string" && stage.surfaceId !== "whiteboard") documents.add(stage.surfaceId);
-  }
-  if (board.stage?.surfaceId && board.stage.surfaceId !== "whiteboard") documents.add(board.stage.surfaceId);
-  let materials: Map<string, string> | null = new Map();
-  if (documents.size > 0 && !("shareToken" in source)) {
-    try {
-      const list = await api.get<MaterialListResponse>(`/api/v1/rooms/${id(roomId)}/materials`);
-      materials = new Map(list.materials.map((material) => [material.id, material.title]));
-    } catch (err) {
-      if (!(err instanceof ApiError) || (err.status !== 403 && err.status !== 404)) throw err;
-      materials = null;
-    }
-  } else if (documents.size > 0) materials = null;
-  return { roomId, board, materials };
+  const board = await api.get<RecordingBoardResponse>(base(source), "shareToken" in source ? { auth: false } : undefined);
+  return { roomId, source, board, materials: new Map(board.materials.map((material) => [material.id, material.title])) };
 }
 
-/** A material's PDF bytes (only for viewers who may read the class's materials). */
-export async function materialPdf(roomId: string, materialId: string): Promise<ArrayBuffer> {
-  const res = await api.request<Response>("GET", `/api/v1/rooms/${id(roomId)}/materials/${id(materialId)}/file`, { raw: true });
+/** The PDF bytes of a document the recording's board showed. */
+export async function materialPdf(source: BoardSource, materialId: string): Promise<ArrayBuffer> {
+  const res = await api.request<Response>("GET", `${base(source)}/materials/${id(materialId)}/file`, {
+    raw: true,
+    ...("shareToken" in source ? { auth: false } : {}),
+  });
   return res.arrayBuffer();
 }

@@ -1,6 +1,6 @@
 import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist";
 import workerUrl from "pdfjs-dist/build/pdf.worker.min.mjs?url";
-import { materialPdf } from "./api";
+import { type BoardSource, materialPdf } from "./api";
 
 /**
  * pdf.js for the replay's slides, loaded only when a recording's board shows a document. The
@@ -21,12 +21,12 @@ function pdfjs() {
 
 const documents = new Map<string, Promise<PDFDocumentProxy>>();
 
-/** A material's document, fetched and opened once per page load. */
-export function openDocument(roomId: string, materialId: string): Promise<PDFDocumentProxy> {
-  const key = `${roomId}/${materialId}`;
+/** A document the recording's board showed, fetched and opened once per page load. */
+export function openDocument(source: BoardSource, materialId: string): Promise<PDFDocumentProxy> {
+  const key = `${JSON.stringify(source)}/${materialId}`;
   let opened = documents.get(key);
   if (!opened) {
-    opened = Promise.all([pdfjs(), materialPdf(roomId, materialId)]).then(
+    opened = Promise.all([pdfjs(), materialPdf(source, materialId)]).then(
       ([module, bytes]) =>
         module.getDocument({
           data: new Uint8Array(bytes),

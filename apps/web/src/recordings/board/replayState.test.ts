@@ -51,6 +51,7 @@ const draw = (offsetMs: number, page: number, ...elements: BoardElement[]) => op
 function lesson(): RecordingBoardResponse {
   seq = 0;
   return {
+    materials: [],
     stage: null,
     pages: [{ surfaceId: "whiteboard", page: 1, elements: [element("old", 3, 5)] }],
     ops: [
@@ -116,6 +117,7 @@ describe("the board replay's state", () => {
   it("keeps the winner when an older change arrives later, hides deleted elements, and clears every page on clear-all", () => {
     seq = 0;
     const replay = new BoardReplayState({
+      materials: [],
       stage: stage("whiteboard", 1),
       pages: [{ surfaceId: DOC, page: 3, elements: [element("x", 1, 1)] }],
       ops: [
@@ -150,7 +152,7 @@ describe("the board replay's state", () => {
   });
 
   it("has nothing to show for a class that never used the board", () => {
-    const replay = new BoardReplayState({ stage: null, pages: [], ops: [] });
+    const replay = new BoardReplayState({ stage: null, pages: [], ops: [], materials: [] });
     expect(replay.used).toBe(false);
     expect(replay.seek(1000)).toBe(false);
     expect(replay.shown).toBeNull();
