@@ -22,9 +22,16 @@ async function app(env: Record<string, string> = {}) {
   return started;
 }
 
-/** For each event: payloads its schema refuses, built from the schema (a field of the wrong type, an unknown field, not an object). */
+/**
+ * For each event: payloads its schema refuses, built from the schema (a field of the wrong type, an
+ * unknown field, not an object). A payload that is one of several shapes (`anyOf`, e.g.
+ * `board-pointer`) gives the fields of every shape.
+ */
 function badPayloads(event: ClientEventName): unknown[] {
-  const fields = Object.keys(ClientEvents[event].payload.properties);
+  const schema = ClientEvents[event].payload as { properties?: Record<string, unknown>; anyOf?: { properties?: Record<string, unknown> }[] };
+  const shapes = schema.anyOf ?? [schema];
+  const fields = [...new Set(shapes.flatMap((shape) => Object.keys(shape.properties ?? {})))];
+  expect(fields.length, `${event}: a payload schema with fields`).toBeGreaterThan(0);
   return [null, "text", [1], { notAField: 1 }, ...fields.map((f) => ({ [f]: [[]] }))];
 }
 
