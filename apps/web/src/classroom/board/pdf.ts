@@ -22,15 +22,17 @@ function pdfjs() {
 
 const documents = new Map<string, Promise<PDFDocumentProxy>>();
 
-/** The material's PDF, fetched and opened once per page load (both are cached). */
-export function openMaterial(roomId: string, materialId: string): Promise<PDFDocumentProxy> {
-  const key = `${roomId}/${materialId}`;
+/**
+ * A PDF opened once per page load under `key` (the bytes fetched by `bytes`, once): the class's
+ * materials here, a recording's shown documents in the player.
+ */
+export function openPdf(key: string, bytes: () => Promise<ArrayBuffer>): Promise<PDFDocumentProxy> {
   let opened = documents.get(key);
   if (!opened) {
-    opened = Promise.all([pdfjs(), materialsApi.file(roomId, materialId)]).then(
-      ([module, bytes]) =>
+    opened = Promise.all([pdfjs(), bytes()]).then(
+      ([module, data]) =>
         module.getDocument({
-          data: new Uint8Array(bytes),
+          data: new Uint8Array(data),
           isEvalSupported: false,
           enableXfa: false,
           cMapUrl: `${PDFJS_ASSETS}cmaps/`,
@@ -44,6 +46,11 @@ export function openMaterial(roomId: string, materialId: string): Promise<PDFDoc
     opened.catch(() => documents.delete(key));
   }
   return opened;
+}
+
+/** The material's PDF, fetched and opened once per page load (both are cached). */
+export function openMaterial(roomId: string, materialId: string): Promise<PDFDocumentProxy> {
+  return openPdf(`${roomId}/${materialId}`, () => materialsApi.file(roomId, materialId));
 }
 
 /** Forget a deleted material's document. */
