@@ -189,7 +189,10 @@ describe.skipIf(Boolean(skip))("web: the class board in real Chromium", () => {
     // The teacher lets Sam (only) draw.
     await tp.getByTestId("board-settings-toggle").click();
     await tp.getByTestId("board-draw-policy").selectOption("chosen");
-    await tp.locator(".board-allowed-row", { hasText: "Sam Student" }).locator("input").check();
+    // The box shows the class's setting once the server has it (a controlled input), so click and wait.
+    const samBox = tp.locator(".board-allowed-row", { hasText: "Sam Student" }).locator("input");
+    await samBox.click();
+    await expect.poll(() => samBox.isChecked(), { timeout: 30_000 }).toBe(true);
     await sp.locator('[data-testid="board"][data-can-draw="true"]').waitFor();
     await tp.getByRole("button", { name: "Close board settings" }).click();
     const blueMid = { x: 300, y: 180 };
