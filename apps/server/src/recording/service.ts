@@ -259,9 +259,8 @@ export class RecordingService {
   }
 
   /**
-   * A class is being deleted (its recordings' rows go with it, by cascade): their ids now, and
-   * once the rows are gone their stored files (MP4, HLS, thumbnail, captured parts) and capture
-   * folders. A file that cannot be removed is logged; the class is deleted all the same.
+   * A class is being deleted (its recordings' rows cascade): their ids now; once the rows are gone,
+   * their stored files and capture folders (a file that cannot be removed is logged).
    */
   async classDeleting(roomId: string): Promise<() => Promise<void>> {
     const ids = await this.deps.repo.idsOfRoom(roomId);

@@ -15,6 +15,7 @@ import { BoardBar } from "./BoardBar";
 import { Thumbnails } from "./Thumbnails";
 import { BoardSettings } from "./BoardSettings";
 import { authorAt, fitPage, usePageLoader, useBoardEvents } from "./boardHooks";
+import { useElementSize } from "../../lib/useElementSize";
 
 // Excalidraw's fonts come from our own build (vite.config.ts copies them), never from a CDN.
 (window as unknown as { EXCALIDRAW_ASSET_PATH: string }).EXCALIDRAW_ASSET_PATH = "/assets/excalidraw/";
@@ -53,7 +54,6 @@ export default function BoardView(props: BoardViewProps) {
   const [api, setApi] = useState<ExcalidrawImperativeAPI | null>(null);
   const [sync, setSync] = useState<BoardSync | null>(null);
   const [view, setView] = useState<View>({ scrollX: 0, scrollY: 0, zoom: 1 });
-  const [size, setSize] = useState({ width: 0, height: 0 });
   const [doc, setDoc] = useState<PDFDocumentProxy | null>(null);
   const [pdfPage, setPdfPage] = useState<PDFPageProxy | null>(null);
   const [docError, setDocError] = useState<string | null>(null);
@@ -62,6 +62,8 @@ export default function BoardView(props: BoardViewProps) {
   const [laser, setLaser] = useState(false);
   const [hover, setHover] = useState<{ x: number; y: number; name: string } | null>(null);
   const wrap = useRef<HTMLDivElement>(null);
+  // The board's size (the slide's canvas follows it).
+  const size = useElementSize(wrap);
   // The parent's callbacks change on every render; effects read the latest ones.
   const latest = useRef(props);
   latest.current = props;
@@ -91,17 +93,6 @@ export default function BoardView(props: BoardViewProps) {
     return () => engine.dispose();
   }, [api, roomId, props.connection]);
   if (sync) sync.canDraw = rights.draw;
-
-  // The board's size (the slide's canvas follows it).
-  useEffect(() => {
-    const element = wrap.current;
-    if (!element) return;
-    const observer = new ResizeObserver(([entry]) => {
-      if (entry) setSize({ width: Math.round(entry.contentRect.width), height: Math.round(entry.contentRect.height) });
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
 
   // The document and the page on show.
   useEffect(() => {

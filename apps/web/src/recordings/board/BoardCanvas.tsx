@@ -9,6 +9,7 @@ import type { BoardSource } from "./api";
 import { openDocument, pageSize } from "./pdf";
 import { PageUnderlay, type View } from "./PageUnderlay";
 import type { ReplayPointer } from "./replayState";
+import { useElementSize } from "../../lib/useElementSize";
 
 // Excalidraw's fonts come from our own build, never from a CDN.
 (window as unknown as { EXCALIDRAW_ASSET_PATH: string }).EXCALIDRAW_ASSET_PATH = "/assets/excalidraw/";
@@ -41,21 +42,12 @@ export default function BoardCanvas({ source, surfaceId, page, elements, pointer
   const pageKey = `${surfaceId}/${page}`;
   const [api, setApi] = useState<ExcalidrawImperativeAPI | null>(null);
   const [view, setView] = useState<View>({ scrollX: 0, scrollY: 0, zoom: 1 });
-  const [size, setSize] = useState({ width: 0, height: 0 });
   const [doc, setDoc] = useState<PDFDocumentProxy | null>(null);
   const [pdfPage, setPdfPage] = useState<PDFPageProxy | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const wrap = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    const element = wrap.current;
-    if (!element) return;
-    const observer = new ResizeObserver(([entry]) => {
-      if (entry) setSize({ width: Math.round(entry.contentRect.width), height: Math.round(entry.contentRect.height) });
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
+  // The board's size (the slide's canvas follows it).
+  const size = useElementSize(wrap);
 
   // The document on show.
   useEffect(() => {
