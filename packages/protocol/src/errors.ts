@@ -81,6 +81,14 @@ export const ErrorCodes = [
   // board
   "NOT_ALLOWED_TO_DRAW",
   "BOARD_PAGE_OUT_OF_RANGE",
+  // breakout
+  "BREAKOUT_NOT_OPEN",
+  "BREAKOUT_ALREADY_OPEN",
+  "BREAKOUT_GROUP_NOT_FOUND",
+  "BREAKOUT_INVALID_ASSIGNMENT",
+  "NOT_ALLOWED_TO_MANAGE_BREAKOUTS",
+  "NOT_IN_THIS_GROUP",
+  "NOT_IN_A_GROUP",
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];
@@ -160,6 +168,14 @@ export const ErrorStatus: Record<ErrorCode, number> = {
   CONVERSION_FAILED: 422,
   NOT_ALLOWED_TO_DRAW: 403,
   BOARD_PAGE_OUT_OF_RANGE: 422,
+  // breakout
+  BREAKOUT_NOT_OPEN: 409,
+  BREAKOUT_ALREADY_OPEN: 409,
+  BREAKOUT_GROUP_NOT_FOUND: 404,
+  BREAKOUT_INVALID_ASSIGNMENT: 400,
+  NOT_ALLOWED_TO_MANAGE_BREAKOUTS: 403,
+  NOT_IN_THIS_GROUP: 403,
+  NOT_IN_A_GROUP: 409,
 };
 
 /** The body of every error response and failed ack. */
@@ -202,6 +218,14 @@ export const ErrorMessages: Partial<Record<ErrorCode, string>> = {
   NOT_ALLOWED_TO_MANAGE_QUIZZES: "Only the teacher and speakers can run quizzes.",
   NOT_ALLOWED_TO_DRAW: "The teacher has not let you draw on the board.",
   BOARD_PAGE_OUT_OF_RANGE: "This page does not exist.",
+  // breakout
+  BREAKOUT_NOT_OPEN: "No groups are open in this class.",
+  BREAKOUT_ALREADY_OPEN: "Groups are already open in this class.",
+  BREAKOUT_GROUP_NOT_FOUND: "This group does not exist (any more).",
+  BREAKOUT_INVALID_ASSIGNMENT: "Each person can be in one group only, and only people of this class.",
+  NOT_ALLOWED_TO_MANAGE_BREAKOUTS: "Only the teacher can open, close and run groups.",
+  NOT_IN_THIS_GROUP: "You were not assigned to this group.",
+  NOT_IN_A_GROUP: "You are not in a group.",
   MATERIAL_TOO_LARGE: "This file is too large to upload.",
   MATERIAL_TOO_MANY_PAGES: "This document has too many pages.",
   MATERIAL_INVALID: "This file is not a readable PDF.",

@@ -6,6 +6,7 @@ import { PollClientEventSchemas, PollServerEventSchemas } from "./polls.js";
 import { QuizClientEventSchemas, QuizServerEventSchemas } from "./quizzes.js";
 import { BoardClientEventSchemas, BoardServerEventSchemas } from "./board.js";
 import { MaterialServerEventSchemas } from "./materials.js";
+import { BreakoutClientEventSchemas, BreakoutServerEventSchemas } from "./breakout.js";
 import {
   AnswerPayload,
   AuthRenewPayload,
@@ -150,6 +151,7 @@ export const ClientEvents = {
   ...PollClientEventSchemas,
   ...QuizClientEventSchemas,
   ...BoardClientEventSchemas,
+  ...BreakoutClientEventSchemas,
 } satisfies Record<string, { payload: TSchema; result: TObject }>;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -219,6 +221,7 @@ export const ServerEvents = {
   ...QuizServerEventSchemas,
   ...MaterialServerEventSchemas,
   ...BoardServerEventSchemas,
+  ...BreakoutServerEventSchemas,
 } satisfies Record<string, TSchema>;
 
 export type ServerEventName = keyof typeof ServerEvents;

@@ -13,3 +13,4 @@ export * from "./quizzes.js";
 export * from "./board.js";
 export * from "./record.js";
 export * from "./materials.js";
+export * from "./breakout.js";
