@@ -6,6 +6,7 @@ import { PollClientEventSchemas, PollServerEventSchemas } from "./polls.js";
 import { QuizClientEventSchemas, QuizServerEventSchemas } from "./quizzes.js";
 import { BoardClientEventSchemas, BoardServerEventSchemas } from "./board.js";
 import { MaterialServerEventSchemas } from "./materials.js";
+import { QualityClientEventSchemas, QualityServerEventSchemas } from "./quality.js";
 import { BreakoutClientEventSchemas, BreakoutServerEventSchemas } from "./breakout.js";
 import {
   AnswerPayload,
@@ -152,6 +153,7 @@ export const ClientEvents = {
   ...QuizClientEventSchemas,
   ...BoardClientEventSchemas,
   ...BreakoutClientEventSchemas,
+  ...QualityClientEventSchemas,
 } satisfies Record<string, { payload: TSchema; result: TObject }>;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -222,6 +224,7 @@ export const ServerEvents = {
   ...MaterialServerEventSchemas,
   ...BoardServerEventSchemas,
   ...BreakoutServerEventSchemas,
+  ...QualityServerEventSchemas,
 } satisfies Record<string, TSchema>;
 
 export type ServerEventName = keyof typeof ServerEvents;

@@ -14,3 +14,4 @@ export * from "./board.js";
 export * from "./record.js";
 export * from "./materials.js";
 export * from "./breakout.js";
+export * from "./quality.js";

@@ -165,6 +165,16 @@ export interface SpeakingTime {
   talkMs: number;
 }
 
+/** A peer's download quality as the SFU measures it (see ConnectionQualityDto in quality.ts). */
+export interface PeerQuality {
+  level: "good" | "fair" | "poor";
+  lossPercent: number;
+  rttMs: number | null;
+  availableKbps: number | null;
+  receivingKbps: number;
+  advice: "none" | "turn-off-video" | "check-connection";
+}
+
 export type MediaEvent =
   | { type: "producer-new"; roomId: string; peerId: string; producer: ProducerInfo }
   | { type: "producer-closed"; roomId: string; peerId: string; producerId: string; reason: ProducerCloseReason }
@@ -190,6 +200,8 @@ export type MediaEvent =
    * and a peer's rest when its microphone closes, before its `producer-closed`): ms per peer.
    */
   | { type: "speaking-time"; roomId: string; peers: SpeakingTime[] }
+  /** A peer's download quality, measured by the SFU (media/quality.ts): on a change of level and every few seconds. */
+  | { type: "peer-quality"; roomId: string; peerId: string; quality: PeerQuality }
   /** `media-lost`: the worker or media node holding the room died; its people must start over. */
   | { type: "room-closed"; roomId: string; reason?: "empty" | "media-lost" };
 
