@@ -198,6 +198,7 @@ const EVENTS: Record<ClientEventName, EventCase> = {
   "close-producer": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, producerId: "no-such-producer" }) },
   "close-consumer": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, consumerId: "no-such-consumer" }) },
   "set-preferred-layer": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, consumerId: "no-such-consumer", layer: "l" }) },
+  "pause-consumer": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, consumerId: "no-such-consumer", paused: true }) },
   "leave-media": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
   "add-marker": { expect: "ddodoo", recording: true, payload: (ctx) => ({ roomId: ctx.a.roomId, label: "here" }) },
   "poll-create": { expect: "ddodoo", payload: (ctx) => ({ roomId: ctx.a.roomId, poll: { question: "Now?", kind: "yes-no" }, open: true }) },

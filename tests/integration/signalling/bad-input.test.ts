@@ -76,6 +76,7 @@ const SPECIFIC: { [E in ClientEventName]?: unknown[] } = {
   "close-producer": [{}, { producerId: huge }],
   "close-consumer": [{}, { consumerId: null }],
   "set-preferred-layer": [{ consumerId: "c" }, { consumerId: "c", layer: "x" }],
+  "pause-consumer": [{ consumerId: "c" }, { consumerId: "c", paused: "yes" }, { consumerId: huge, paused: true }],
   "add-marker": [{ label: "x" }, { roomId: "r" }, { roomId: "r", label: "" }, { roomId: "r", label: huge }],
   "board-page": [
     { roomId: unknownUuid, surfaceId: "blackboard", page: 1 },

@@ -32,6 +32,7 @@ class FakeMedia {
       closeProducersOf: rec("closeProducersOf", []),
       setPreferredLayer: rec("setPreferredLayer"),
       requestKeyFrame: rec("requestKeyFrame"),
+      setConsumerPaused: rec("setConsumerPaused"),
       stats: rec("stats"),
       onEvent: (listener: MediaEventListener) => {
         this.listeners.push(listener);

@@ -3,6 +3,7 @@ import type { RTCRtpTransceiver, RtpHeader } from "werift";
 import { TypedEmitter } from "./TypedEmitter.js";
 import type { Producer } from "./Producer.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
+import { keyframeDetectorFor } from "./rtp/keyframe.js";
 import type { ConsumerCloseReason, ConsumerInfo, SimulcastLayer } from "./types.js";
 
 export interface ConsumerEvents {
@@ -29,6 +30,10 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
   started = false;
   forwarded = 0;
   bytesForwarded = 0;
+  /** Paused by its subscriber (low-bandwidth mode): nothing is forwarded, not even to the sink. */
+  paused = false;
+  /** Resumed, waiting for the first packet to forward again (video: a keyframe's first packet). */
+  #resuming = false;
   /** Layer adaptation: ticks left before REMB may lower a new layer; ticks REMB said "too much". */
   #settleTicks = 0;
   #overTicks = 0;
@@ -53,7 +58,15 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
   }
 
   /** Per packet: hand the already-serialized packet to the sink. */
-  forward(buf: Buffer, _header: RtpHeader): void {
+  forward(buf: Buffer, header: RtpHeader): void {
+    if (this.paused) return;
+    if (this.#resuming) {
+      if (!this.#startsKeyframe(buf)) return;
+      // Continue the sequence numbers and timestamps where the pause left them (no "lost" gap).
+      this.#resuming = false;
+      this.sink.rebase(header);
+      this.#resyncVp8 = true;
+    }
     this.forwarded++;
     this.bytesForwarded += buf.length;
     this.#vp8 ??= this.producer.simulcast && this.producer.mimeType?.toLowerCase() === "video/vp8";
@@ -113,6 +126,29 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
     return out;
   }
 
+  /** Audio: any packet; video: the first packet of a keyframe (the decoder can start there). */
+  #startsKeyframe(buf: Buffer): boolean {
+    if (this.kind === "audio") return true;
+    const detect = keyframeDetectorFor(this.producer.mimeType);
+    if (!detect) return true;
+    const payloadStart = 12 + (buf[0] & 0x0f) * 4;
+    return payloadStart < buf.length && detect(buf.subarray(payloadStart));
+  }
+
+  /**
+   * Pause or resume forwarding (the subscriber's low-bandwidth mode). A paused consumer costs the
+   * subscriber nothing; on resume it restarts at a keyframe (asked of the publisher at once).
+   */
+  setPaused(paused: boolean): void {
+    if (this.closed || paused === this.paused) return;
+    this.paused = paused;
+    this.#resuming = !paused && this.forwarded > 0;
+    if (!paused) {
+      this.#settleTicks = 3;
+      this.requestKeyFrame();
+    }
+  }
+
   /** Called by the producer when this consumer moves to `index` at a keyframe. */
   onLayerSwitched(index: number, header: RtpHeader): void {
     const changed = this.currentLayerIndex !== -1 && this.currentLayerIndex !== index;
@@ -152,7 +188,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
    * subscriber can take (its REMB estimate and the loss it reports), never above the preference.
    */
   adapt(): void {
-    if (!this.started || this.closed || this.producer.layers.length < 2) return;
+    if (!this.started || this.closed || this.paused || this.producer.layers.length < 2) return;
     const preferred = this.producer.layerIndexFor(this.preferredLayer);
     const sender = this.transceiver.sender;
     const estimate = Number(sender.receiverEstimatedMaxBitrate ?? 0n);
@@ -182,7 +218,11 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
       if (best >= 0) target = best;
       this.#silentTicks = 0;
     } else if (loss > 0.1 || this.#overTicks >= 2) {
-      target = Math.max(0, target - 1);
+      // Down to the best layer the estimate carries (one step at least): a subscriber whose
+      // bandwidth collapsed reaches the lowest layer in one switch, not one layer per tick pair.
+      let fits = Math.max(0, target - 1);
+      if (estimate > 0) while (fits > 0 && (layers[fits]?.bitrate ?? 0) > estimate * 0.9) fits--;
+      target = fits;
       this.#overTicks = 0;
     } else if (target < preferred && loss < 0.02) {
       const next = layers[target + 1];

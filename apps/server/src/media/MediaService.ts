@@ -64,6 +64,8 @@ export interface MediaOperations {
   /** With `peerId`, the consumer must belong to that peer (CONSUMER_NOT_FOUND otherwise). */
   setPreferredLayer(roomId: string, consumerId: string, layer: SimulcastLayer, peerId?: string): Promise<void>;
   requestKeyFrame(roomId: string, consumerId: string): Promise<void>;
+  /** Pause or resume forwarding to a consumer (low-bandwidth mode). With `peerId`, the consumer must belong to that peer. */
+  setConsumerPaused(roomId: string, consumerId: string, paused: boolean, peerId?: string): Promise<void>;
   stats(): Promise<MediaStats>;
 }
 

@@ -7,6 +7,7 @@ import type { Consumer } from "./Consumer.js";
 import type { Mutex } from "./Mutex.js";
 import type { MediaConfig } from "./config.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
+import { QualityMeters } from "./quality.js";
 import type { MediaEvent, MediaPeerInfo, SpeakingTime, MediaRoomInfo, MediaRoomSummary, ProducerInfo, ProducerSource, TransportDirection } from "./types.js";
 
 export interface RouterEvents {
@@ -61,6 +62,7 @@ export class Router extends TypedEmitter<RouterEvents> {
   #timer: NodeJS.Timeout | undefined;
   #lastTick = Date.now();
   #ticks = 0;
+  readonly #quality = new QualityMeters();
 
   constructor(readonly opts: RouterOptions) {
     super();
@@ -206,6 +208,8 @@ export class Router extends TypedEmitter<RouterEvents> {
     for (const p of this.producers.values()) p.tick(seconds);
     for (const t of [...this.transports.values()]) t.tick(now);
     for (const c of this.consumers.values()) c.adapt();
+    for (const { peerId, quality } of this.#quality.tick(this.consumers.values(), seconds))
+      this.#event({ type: "peer-quality", roomId: this.roomId, peerId, quality });
     if (++this.#ticks % SPEAKING_TIME_TICKS === 0) this.#reportSpeakingTime();
   }
 

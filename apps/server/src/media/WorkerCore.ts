@@ -210,6 +210,12 @@ export class WorkerCore implements MediaOperations {
     consumer.setPreferredLayer(layer);
   }
 
+  async setConsumerPaused(roomId: string, consumerId: string, paused: boolean, peerId?: string): Promise<void> {
+    const consumer = this.#router(roomId).consumer(consumerId);
+    if (peerId !== undefined && consumer.peerId !== peerId) throw new AppError("CONSUMER_NOT_FOUND", "Not your consumer");
+    consumer.setPaused(paused);
+  }
+
   async requestKeyFrame(roomId: string, consumerId: string): Promise<void> {
     this.#router(roomId).consumer(consumerId).requestKeyFrame();
   }

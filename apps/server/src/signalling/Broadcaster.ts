@@ -48,6 +48,12 @@ export class Broadcaster {
     (this.io.local.to(roomChannel(roomId)).emit as (ev: string, data: unknown) => boolean)(event, payload);
   }
 
+  /** This process's host sockets of the room, except `exceptSocketId` (a media event about that participant). */
+  toHostsLocal<E extends ServerEvent>(roomId: string, event: E, payload: ServerPayload<E>, exceptSocketId?: string) {
+    const hosts = this.io.local.to(hostChannel(roomId));
+    ((exceptSocketId ? hosts.except(exceptSocketId) : hosts).emit as (ev: string, data: unknown) => boolean)(event, payload);
+  }
+
   toSocketLocal<E extends ServerEvent>(socketId: string, event: E, payload: ServerPayload<E>) {
     (this.io.local.to(socketId).emit as (ev: string, data: unknown) => boolean)(event, payload);
   }

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { MEDIA_CLIENT_EVENTS, MediaEventSchemas, type ParticipantMediaState } from "@vtp/protocol";
+import { MEDIA_CLIENT_EVENTS, MediaEventSchemas, QUALITY_MEDIA_EVENTS, type ParticipantMediaState } from "@vtp/protocol";
 import type { MediaEvent, MediaService, ProducerSource } from "../media/index.js";
 import { AppError } from "../errors/index.js";
 import type { MediaTimeTracker } from "../attendance/media-time-tracker.js";
@@ -19,7 +19,7 @@ const MEDIA_FLAG: Record<ProducerSource, keyof ParticipantMediaState | null> = {
 
 /** Registers the media events answered MEDIA_UNAVAILABLE, for a server without media (VTP_MEDIA=off). */
 export function refuseMediaEvents(sig: Pick<SignallingServer, "defineHandler">) {
-  for (const event of MEDIA_CLIENT_EVENTS) {
+  for (const event of [...MEDIA_CLIENT_EVENTS, ...QUALITY_MEDIA_EVENTS]) {
     sig.defineHandler(event, async () => {
       throw new AppError("MEDIA_UNAVAILABLE", "Media is not available on this server");
     });
@@ -107,6 +107,12 @@ export class MediaBridge {
       const { participant, media } = await this.peer(ctx, roomId);
       await media.setPreferredLayer(participant.roomId, consumerId, layer, participant.id);
     });
+    // Low-bandwidth mode (docs/MEDIA.md): the server stops forwarding the paused consumer at all.
+    on("pause-consumer", async (ctx, { roomId, consumerId, paused }) => {
+      const { participant, media } = await this.peer(ctx, roomId);
+      await media.setConsumerPaused(participant.roomId, consumerId, paused, participant.id);
+      return { paused };
+    });
     on("leave-media", async (ctx, { roomId }) => {
       const { participant, media } = await this.peer(ctx, roomId);
       // Starting over: whatever is left of my media goes (nothing left is fine).
@@ -147,6 +153,15 @@ export class MediaBridge {
             producerId: event.producerId,
             reason: event.reason,
           });
+        break;
+      }
+      case "peer-quality": {
+        // Each participant sees their own quality; the hosts see everyone's (never other students).
+        const participant = await this.sig.state.get(event.roomId, event.peerId);
+        if (!participant) break;
+        const payload = { roomId: event.roomId, participantId: event.peerId, ...event.quality };
+        if (participant.connected) out.toSocketLocal(participant.socketId, "connection-quality", payload);
+        out.toHostsLocal(event.roomId, "connection-quality", payload, participant.socketId);
         break;
       }
       case "speaking-time":

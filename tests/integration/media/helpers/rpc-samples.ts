@@ -83,6 +83,7 @@ export const SAMPLES: { [M in MediaMethod]: Sample<M> } = {
   closeProducersOf: { args: ["r-1", "teacher", { sources: ["microphone"] }], result: ["prod-3"] },
   setPreferredLayer: { args: ["r-1", "c-2", "h"], result: undefined },
   requestKeyFrame: { args: ["r-1", "c-2"], result: undefined },
+  setConsumerPaused: { args: ["r-1", "c-2", true, "student"], result: undefined },
   stats: { args: [], result: stats },
 };
 

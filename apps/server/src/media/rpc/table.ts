@@ -128,6 +128,12 @@ export const MEDIA_RPC = {
     scope: "room",
     http: { verb: "POST", path: "/rooms/:roomId/consumers/:consumerId/keyframe" },
   },
+  setConsumerPaused: {
+    params: [roomId, consumerId, { name: "paused", schema: Type.Boolean() }, optionalPeerId],
+    result: NoResultSchema,
+    scope: "room",
+    http: { verb: "POST", path: "/rooms/:roomId/consumers/:consumerId/paused" },
+  },
   stats: { params: [], result: MediaStatsSchema, scope: "service", http: { verb: "GET", path: "/stats" } },
 } as const satisfies Record<MediaMethod, MediaRpcMethod>;
 
