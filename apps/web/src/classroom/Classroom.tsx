@@ -32,6 +32,8 @@ import { EndDialog } from "./EndDialog";
 import { useClassBoard } from "./board/useClassBoard";
 import { useToast } from "../lib/useToast";
 import { usePhoneClassroom } from "../pwa/usePhoneClassroom";
+import { useClassRecording } from "./useClassRecording";
+import { useBreakoutRoom } from "./breakout/useBreakoutRoom";
 
 /** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
 export function Classroom({
@@ -54,7 +56,7 @@ export function Classroom({
   const [screen, setScreen] = useState<MediaStream | null>(null);
   const [micOn, setMicOn] = useState(choice.micOn);
   const [cameraOn, setCameraOn] = useState(choice.cameraOn);
-  const [panel, setPanel] = useState<"chat" | "people" | "polls" | "materials" | null>(null);
+  const [panel, setPanel] = useState<"chat" | "people" | "polls" | "materials" | "breakout" | null>(null);
   const [toast, say] = useToast();
   const [confirmEnd, setConfirmEnd] = useState(false);
   const [marking, setMarking] = useState(false);
@@ -62,7 +64,6 @@ export function Classroom({
   const endDialog = useRef<HTMLDialogElement>(null);
   const me = state.me;
   const isHost = me?.role === "host";
-  const canPublish = !!me?.canPublish;
   const polls = usePolls(connection, roomId, state.phase === "joined" ? state.joinSeq : 0, me?.role);
   const quizzes = useQuizzes(connection, roomId, state.phase === "joined" ? state.joinSeq : 0, me?.role);
   const describe = (err: unknown) => (err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err));
@@ -74,6 +75,13 @@ export function Classroom({
       (err) => say(describe(err)),
     );
   };
+
+  const groups = useBreakoutRoom({
+    ...{ connection, roomId, me, participants: state.participants, run, describe },
+    ...{ joinSeq: state.phase === "joined" ? state.joinSeq : 0, micLive: micOn && !!me?.canPublish, panelOpen: panel === "breakout" },
+    togglePanel: () => setPanel((open) => (open === "breakout" ? null : "breakout")),
+  });
+  const canPublish = !!me?.canPublish || groups.inGroup;
 
   const board = useClassBoard({
     ...{ connection, roomId, run, describe, participants: state.participants },
@@ -111,21 +119,7 @@ export function Classroom({
     }
   }, [me, canPublish]);
 
-  // Joining a class that is already being recorded: show the indicator.
-  useEffect(() => {
-    if (!state.joinSeq) return;
-    let alive = true;
-    recordings.list(roomId).then(
-      ({ recordings: list }) => {
-        const active = list.find((r) => r.status === "recording");
-        if (alive && active) actions.setRecording({ id: active.id, startedAt: active.startedAt });
-      },
-      () => {},
-    );
-    return () => {
-      alive = false;
-    };
-  }, [state.joinSeq, roomId, actions]);
+  const toggleRecording = useClassRecording(roomId, state.joinSeq, state.recording, actions, run);
 
   // The host muted me. (`say` is a new function each render; the notice is the trigger.)
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the notice arrives, not when `say` changes.
@@ -211,7 +205,7 @@ export function Classroom({
       if (!(err instanceof Error && err.name === "NotAllowedError")) say(mediaErrorText(err));
     }
   };
-  const myHand = state.participants.find((p) => p.id === me?.participantId)?.handRaised ?? false;
+  const myHand = groups.handRaised ?? state.participants.find((p) => p.id === me?.participantId)?.handRaised ?? false;
   const speaking = useAudioLevel(micOn && canPublish ? local : null) > 0.12;
   const live = (track: MediaStreamTrack | undefined) => (track && track.readyState === "live" ? track : null);
   const {
@@ -222,7 +216,7 @@ export function Classroom({
     connection,
     roomId,
     me?.participantId ?? null,
-    state.phase === "joined" ? state.joinSeq : 0,
+    groups.mediaSeq(state.phase === "joined" ? state.joinSeq : 0),
     {
       mic: micOn && canPublish ? live(local?.getAudioTracks()[0]) : null,
       camera: cameraOn && canPublish ? live(local?.getVideoTracks()[0]) : null,
@@ -275,9 +269,10 @@ export function Classroom({
           {online ? "Connection lost — reconnecting…" : "You are offline — we'll reconnect when the network is back."}
         </div>
       )}
+      {groups.bar}
       <div className="room-body">
         <Stage
-          participants={state.participants}
+          participants={groups.visible}
           meId={me.participantId}
           local={local}
           screen={screen}
@@ -304,6 +299,7 @@ export function Classroom({
               setPanel(null);
               actions.setChatOpen(false);
             }}
+            {...groups.chat}
           />
         )}
         {panel === "people" && (
@@ -323,6 +319,7 @@ export function Classroom({
           <PollsPanel polls={polls} quizzes={quizzes} manager={managesPolls(me.role)} run={run} describe={describe} onClose={() => setPanel(null)} />
         )}
         {panel === "materials" && board.panel}
+        {panel === "breakout" && groups.panel}
         {panel !== "polls" && !managesPolls(me.role) && <PollCard polls={polls} describe={describe} />}
         {panel !== "polls" && !managesPolls(me.role) && <QuizCard quizzes={quizzes} describe={describe} />}
       </div>
@@ -340,18 +337,15 @@ export function Classroom({
         waiting={state.waiting.length}
         isHost={isHost}
         recording={!!state.recording}
-        onRecord={() => {
-          const current = state.recording;
-          return current
-            ? run("Recording stopped. It will be ready in Recordings soon.", () => recordings.stop(current.id).then(() => actions.setRecording(null)))
-            : run("Recording started. Everyone sees the indicator.", () =>
-                recordings.start(roomId).then(({ recording: started }) => actions.setRecording({ id: started.id, startedAt: started.startedAt })),
-              );
-        }}
+        onRecord={toggleRecording}
         onMic={toggleMic}
         onCamera={toggleCamera}
         onScreen={toggleScreen}
-        onHand={() => run(myHand ? "Hand lowered." : "Hand raised. The teacher will see it.", () => (myHand ? actions.lowerHand() : actions.raiseHand()))}
+        onHand={() =>
+          run(myHand ? "Hand lowered." : "Hand raised. The teacher will see it.", () =>
+            groups.inGroup ? groups.setHand(!myHand) : myHand ? actions.lowerHand() : actions.raiseHand(),
+          )
+        }
         onChat={() => {
           const open = panel !== "chat";
           setPanel(open ? "chat" : null);
@@ -372,6 +366,7 @@ export function Classroom({
         }}
         onLeave={() => void actions.leave()}
         onEnd={() => setConfirmEnd(true)}
+        extraControls={groups.control}
         onSwitchCamera={phone.switchCamera}
         wakeLock={phone.wakeLock}
       />

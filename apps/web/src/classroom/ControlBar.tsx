@@ -70,6 +70,8 @@ export interface ControlBarProps {
   onMaterials: () => void;
   onLeave: () => void;
   onEnd: () => void;
+  /** More controls of capabilities (the host's Groups button, classroom/breakout). */
+  extraControls?: ReactNode;
   /** Front/back camera, on devices with more than one (pwa/cameraSwitch). */
   onSwitchCamera?: () => void;
   /** The screen is kept on during the class (pwa/wakeLock). */
@@ -167,6 +169,7 @@ export function ControlBar(props: ControlBarProps) {
           }
         />
         <Control icon="copy" label="Materials" active={props.materialsOpen} onClick={props.onMaterials} testId="control-materials" />
+        {props.extraControls}
       </div>
       <div className="controls-group">
         {props.wakeLock === "held" && (
