@@ -22,6 +22,7 @@ import { connectRecording, mediaRecorderSources, roomNotifier } from "./recordin
 import { createPolls, type PollService } from "./polls/index.js";
 import { createQuizzes, type QuizService } from "./quizzes/index.js";
 import { createBoard, type BoardService } from "./board/index.js";
+import { breakoutMediaRooms, createBreakout, createBreakoutStore } from "./breakout/index.js";
 import { RecordService } from "./record/index.js";
 import { createMaterials, type MaterialService } from "./materials/index.js";
 import { MediaLoadRepo, MediaLoadSampler } from "./media-load/index.js";
@@ -124,7 +125,12 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
 
   // Talk time (the SFU's audio levels) and camera-on time of each attendance session.
   const mediaTime = config.media.enabled ? new MediaTimeTracker(new MediaTimeLog(db, log)) : undefined;
-  const media = config.media.enabled ? new MediaBridge(signalling, mediaFactory(config, deps), { log, ownsMedia: !deps.media, mediaTime }) : undefined;
+  // Breakout groups (issue 16): their media rooms are chosen by the bridge from the groups' store.
+  const breakoutStore = createBreakoutStore(config);
+  const mediaRoomOf = breakoutMediaRooms(breakoutStore);
+  const media = config.media.enabled
+    ? new MediaBridge(signalling, mediaFactory(config, deps), { log, ownsMedia: !deps.media, mediaTime, mediaRoomOf })
+    : undefined;
   if (!media) refuseMediaEvents(signalling);
   if (media && config.redisUrl && !deps.media && config.media.nodes.length === 0) {
     log.warn(
@@ -156,6 +162,14 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
   rooms.onDeleting((roomId) => recording.service.classDeleting(roomId));
   // The board: its stage stays when a class ends (the next session continues); no timers to stop.
   const board = createBoard({ db, signalling, log });
+  const breakout = createBreakout({
+    db,
+    store: breakoutStore,
+    signalling,
+    media: media ? () => media.service() : undefined,
+    marker: (roomId, label, userId) => recording.service.autoMarker(roomId, "breakout", label, userId),
+    log,
+  });
   // The board's drawings reach the annotated export (`drawings`).
   const materials = createMaterials({
     db,
@@ -219,6 +233,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     { name: "quiz timers", phase: "live", run: async () => quizzes.stop() },
     { name: "office conversions", phase: "live", run: async () => materials.stop() },
     { name: "media load sampler", phase: "live", run: () => mediaLoad.stop() },
+    { name: "breakout timers", phase: "live", run: () => breakout.stop() },
     { name: "signalling", phase: "live", run: () => signalling.close() },
     { name: "media", phase: "live", run: async () => media?.close() },
     { name: "recording jobs", phase: "stores", run: () => recording.close() },

@@ -12,6 +12,9 @@ export { MediaEventSchemas };
 const NODE_CHANNEL = "media-cleanup";
 type MediaCleanup = { op: "leave"; roomId: string; peerId: string } | { op: "close-producers"; roomId: string; peerId: string; sources?: ProducerSource[] };
 
+/** The media room of a participant's media (a breakout group's members publish without promotion). */
+export type MediaRoomOf = (participant: LiveParticipant) => Promise<{ mediaRoomId: string; inGroup: boolean }>;
+
 /** What the media bridge uses of signalling: its events, hooks, live state, sends, node messages, and the classroom's rules. */
 export type MediaSignalling = Pick<SignallingServer, "defineHandler" | "hooks" | "state" | "out" | "classroom" | "toOtherNodes" | "onNodeMessage">;
 
@@ -42,8 +45,11 @@ export class MediaBridge {
   constructor(
     private readonly sig: MediaSignalling,
     private readonly factory: () => Promise<MediaService>,
-    /** `mediaTime`: talk and camera time of this node's participants, added to their attendance sessions. */
-    private readonly opts: { log: Logger; ownsMedia: boolean; mediaTime?: MediaTimeTracker },
+    /**
+     * `mediaTime`: talk and camera time of this node's participants, added to their attendance sessions.
+     * `mediaRoomOf`: the media room a participant's media events act in (a breakout group's, issue 16); the class's by default.
+     */
+    private readonly opts: { log: Logger; ownsMedia: boolean; mediaTime?: MediaTimeTracker; mediaRoomOf?: MediaRoomOf },
   ) {
     this.defineHandlers();
     this.hookUp();
@@ -68,55 +74,59 @@ export class MediaBridge {
   }
 
   /** The caller's participant and the media service (started on first use). */
-  private async peer(ctx: HandlerContext, roomId: string | undefined): Promise<{ participant: LiveParticipant; media: MediaService }> {
+  private async peer(
+    ctx: HandlerContext,
+    roomId: string | undefined,
+  ): Promise<{ participant: LiveParticipant; media: MediaService; room: string; inGroup: boolean }> {
     const participant = await ctx.member(roomId);
-    return { participant, media: await this.service() };
+    const placed = (await this.opts.mediaRoomOf?.(participant)) ?? { mediaRoomId: participant.roomId, inGroup: false };
+    return { participant, media: await this.service(), room: placed.mediaRoomId, inGroup: placed.inGroup };
   }
 
   /** The media events, each acting as the caller's participant (the media peer id). */
   private defineHandlers() {
     const on = this.sig.defineHandler.bind(this.sig);
     on("create-transport", async (ctx, { roomId, direction }) => {
-      const { participant, media } = await this.peer(ctx, roomId);
-      const joined = await media.joinPeer(participant.roomId, participant.id, participant.userId);
-      return { ...(await media.createTransport(participant.roomId, participant.id, direction)), producers: joined.producers };
+      const { participant, media, room } = await this.peer(ctx, roomId);
+      const joined = await media.joinPeer(room, participant.id, participant.userId);
+      return { ...(await media.createTransport(room, participant.id, direction)), producers: joined.producers };
     });
     on("connect-transport", async (ctx, { roomId, transportId, description }) => {
-      const { participant, media } = await this.peer(ctx, roomId);
-      return media.connectTransport(participant.roomId, participant.id, transportId, description);
+      const { participant, media, room } = await this.peer(ctx, roomId);
+      return media.connectTransport(room, participant.id, transportId, description);
     });
     on("produce", async (ctx, { roomId, transportId, kind, source, mid }) => {
-      const { participant, media } = await this.peer(ctx, roomId);
-      if (!(await this.sig.classroom.mayPublish(participant)))
+      const { participant, media, room, inGroup } = await this.peer(ctx, roomId);
+      if (!inGroup && !(await this.sig.classroom.mayPublish(participant)))
         throw new AppError("NOT_ALLOWED_TO_PUBLISH", "Ask the host to make you a presenter to share audio or video");
-      return media.produce(participant.roomId, participant.id, { transportId, kind, source, ...(mid ? { mid } : {}) });
+      return media.produce(room, participant.id, { transportId, kind, source, ...(mid ? { mid } : {}) });
     });
     on("consume", async (ctx, { roomId, producerId, transportId }) => {
-      const { participant, media } = await this.peer(ctx, roomId);
-      return media.consume(participant.roomId, participant.id, { producerId, transportId });
+      const { participant, media, room } = await this.peer(ctx, roomId);
+      return media.consume(room, participant.id, { producerId, transportId });
     });
     on("close-producer", async (ctx, { roomId, producerId }) => {
-      const { participant, media } = await this.peer(ctx, roomId);
-      await media.closeProducer(participant.roomId, producerId, participant.id);
+      const { participant, media, room } = await this.peer(ctx, roomId);
+      await media.closeProducer(room, producerId, participant.id);
     });
     on("close-consumer", async (ctx, { roomId, consumerId }) => {
-      const { participant, media } = await this.peer(ctx, roomId);
-      await media.closeConsumer(participant.roomId, consumerId, participant.id);
+      const { participant, media, room } = await this.peer(ctx, roomId);
+      await media.closeConsumer(room, consumerId, participant.id);
     });
     on("set-preferred-layer", async (ctx, { roomId, consumerId, layer }) => {
-      const { participant, media } = await this.peer(ctx, roomId);
-      await media.setPreferredLayer(participant.roomId, consumerId, layer, participant.id);
+      const { participant, media, room } = await this.peer(ctx, roomId);
+      await media.setPreferredLayer(room, consumerId, layer, participant.id);
     });
     // Low-bandwidth mode (docs/MEDIA.md): the server stops forwarding the paused consumer at all.
     on("pause-consumer", async (ctx, { roomId, consumerId, paused }) => {
-      const { participant, media } = await this.peer(ctx, roomId);
-      await media.setConsumerPaused(participant.roomId, consumerId, paused, participant.id);
+      const { participant, media, room } = await this.peer(ctx, roomId);
+      await media.setConsumerPaused(room, consumerId, paused, participant.id);
       return { paused };
     });
     on("leave-media", async (ctx, { roomId }) => {
-      const { participant, media } = await this.peer(ctx, roomId);
+      const { participant, media, room } = await this.peer(ctx, roomId);
       // Starting over: whatever is left of my media goes (nothing left is fine).
-      await media.leavePeer(participant.roomId, participant.id).catch((err) => {
+      await media.leavePeer(room, participant.id).catch((err) => {
         const code = err instanceof AppError ? err.code : undefined;
         if (code !== "ROOM_NOT_FOUND" && code !== "PARTICIPANT_NOT_FOUND") throw err;
       });
