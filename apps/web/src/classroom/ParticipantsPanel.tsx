@@ -1,8 +1,9 @@
 import { useEffect, useState } from "react";
-import { ROOM_ROLE_LABELS, type HandQueueEntry, type ParticipantDto, type RoomDto, type WaitingDto } from "@vtp/protocol";
+import { ROOM_ROLE_LABELS, type ConnectionQualityDto, type HandQueueEntry, type ParticipantDto, type RoomDto, type WaitingDto } from "@vtp/protocol";
 import { Icon } from "../ui/Icon";
 import { avatarColor, initials } from "../ui/RoleBadge";
 import type { RoomActions } from "./useRoom";
+import { QualityBadge } from "./quality";
 
 type Run = (what: string, fn: () => Promise<unknown>) => void;
 
@@ -14,6 +15,7 @@ export function ParticipantsPanel({
   waiting,
   meId,
   isHost,
+  quality,
   actions,
   run,
   onClose,
@@ -24,6 +26,8 @@ export function ParticipantsPanel({
   waiting: WaitingDto[];
   meId: string;
   isHost: boolean;
+  /** Connection quality by participant id (a host has everyone's, a student only their own). */
+  quality?: Map<string, ConnectionQualityDto>;
   actions: RoomActions;
   run: Run;
   onClose: () => void;
@@ -154,6 +158,7 @@ export function ParticipantsPanel({
                     {!participant.connected ? " · reconnecting" : ""}
                   </span>
                 </span>
+                <QualityBadge quality={quality?.get(participant.id)} compact />
                 {participant.handRaised && <Icon name="hand" size={16} title="Hand raised" />}
                 <Icon name={participant.media.audio ? "mic" : "micOff"} size={16} title={participant.media.audio ? "Microphone on" : "Muted"} />
                 {isHost && participant.id !== meId && participant.role !== "host" && (

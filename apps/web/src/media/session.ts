@@ -6,7 +6,7 @@ export { groupRemote, loudest, type RemoteMedia } from "./remote";
 
 /** What the media session needs from the classroom connection: the media events of the protocol's map (flow in docs/MEDIA.md). */
 export interface MediaSignal {
-  request<E extends MediaClientEvent>(event: E, payload: EventPayload<E>): Promise<EventResult<E>>;
+  request<E extends MediaClientEvent | "pause-consumer">(event: E, payload: EventPayload<E>): Promise<EventResult<E>>;
 }
 
 const kindOf = (track: MediaStreamTrack): MediaKind => (track.kind === "audio" ? "audio" : "video");
@@ -30,6 +30,8 @@ interface RemoteConsumer {
   kind: "audio" | "video";
   mid: string;
   stream: MediaStream;
+  /** Paused on the server (low-bandwidth mode, see setVideoReceiving). */
+  paused?: boolean;
 }
 
 interface LocalProducer {
@@ -66,6 +68,8 @@ export class MediaSession {
   /** Inactive m-lines in the current recv transport. */
   private closedSlots = 0;
   private compactAfter = RECV_COMPACT_AFTER;
+  /** Which incoming video to receive (null: all); the rest is paused on the server. */
+  private receiveVideo: ((peerId: string, source: ProducerSource) => boolean) | null = null;
 
   constructor(
     private readonly signal: MediaSignal,
@@ -226,7 +230,25 @@ export class MediaSession {
       }
     } else if (track && !stream.getTracks().includes(track)) stream.addTrack(track);
     debug("consumer ready", res.consumerId, "track", track?.kind, track?.readyState);
+    this.applyPause(consumer);
     this.emit();
+  }
+
+  /** Low-bandwidth mode: the video `receive` says no to is paused on the server (null: receive all). */
+  setVideoReceiving(receive: ((peerId: string, source: ProducerSource) => boolean) | null) {
+    this.receiveVideo = receive;
+    for (const consumer of this.consumers.values()) this.applyPause(consumer);
+  }
+
+  private applyPause(consumer: RemoteConsumer) {
+    if (consumer.kind !== "video" || this.closed) return;
+    const paused = this.receiveVideo ? !this.receiveVideo(consumer.peerId, consumer.source) : false;
+    if ((consumer.paused ?? false) === paused) return;
+    consumer.paused = paused;
+    this.signal.request("pause-consumer", { consumerId: consumer.consumerId, paused }).catch((err) => {
+      if (this.consumers.get(consumer.producerId) === consumer) consumer.paused = !paused;
+      this.onError(err);
+    });
   }
 
   /** A producer (someone else's, or mine closed by the host) is gone. */
