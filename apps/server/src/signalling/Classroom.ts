@@ -198,8 +198,14 @@ export class Classroom implements RoomLiveControl {
     await this.deps.hooks.fire("participant-left", { roomId: participant.roomId, participant, reason });
   }
 
+  /** The room's hand queue to everyone; a burst of changes shares one send per 100 ms (Broadcaster.toRoomLatest). */
   async broadcastHands(roomId: string): Promise<void> {
-    this.deps.out.toRoom(roomId, "hand-queue", { roomId, queue: handQueueOf(await this.deps.state.list(roomId)) });
+    await this.deps.out.toRoomLatest(
+      roomId,
+      "hand-queue",
+      async () => ({ roomId, queue: handQueueOf(await this.deps.state.list(roomId)) }),
+      (err) => this.deps.log.warn({ err, roomId }, "hand queue broadcast failed"),
+    );
   }
 
   async notifyWaiting(roomId: string): Promise<void> {

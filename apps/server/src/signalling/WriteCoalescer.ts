@@ -52,6 +52,18 @@ const WS_OPEN = 1;
 export const RELEASE_INTERVAL_MS = 15;
 
 /**
+ * A release (one `writev` per held socket: the kernel's TCP work, synchronous) may take at most
+ * this share of the event loop's time: after a release that took `d` ms the next waits at least
+ * `d / RELEASE_DUTY_CYCLE` ms (DECISIONS 21). With 1,000 sockets a release costs milliseconds, so
+ * under load the interval grows and each write carries more messages instead of the loop
+ * spending itself on system calls while acks, `/health` and the database wait.
+ */
+export const RELEASE_DUTY_CYCLE = 0.25;
+
+/** The longest a frame waits for a release however long the last one took. */
+export const MAX_RELEASE_INTERVAL_MS = 60;
+
+/**
  * Coalesces the frames a connection is sent during one turn of the event loop into one write.
  *
  * Without it every Socket.IO packet leaves in a `writev` of its own (one system call per
@@ -70,6 +82,8 @@ export class WriteCoalescer {
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private lastRelease = Number.NEGATIVE_INFINITY;
+  /** The minimum wait after the last release (RELEASE_INTERVAL_MS, or more after a long release). */
+  private interval = RELEASE_INTERVAL_MS;
   private readonly onFlush = (conn: unknown) => this.hold(conn);
 
   constructor(private readonly engine: EngineServer) {
@@ -137,7 +151,7 @@ export class WriteCoalescer {
       // At most one release per RELEASE_INTERVAL_MS: when frames flow faster than that, the
       // frames of several messages share a socket's write (DECISIONS 20). After a quiet spell
       // the release is at the end of this turn, as before.
-      const wait = this.lastRelease + RELEASE_INTERVAL_MS - performance.now();
+      const wait = this.lastRelease + this.interval - performance.now();
       if (wait > 0) this.timer = setTimeout(this.release, wait);
       else setImmediate(this.release);
     }
@@ -148,10 +162,13 @@ export class WriteCoalescer {
     this.scheduled = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.lastRelease = performance.now();
+    const started = performance.now();
     const sockets = [...this.corked];
     this.corked.clear();
     for (const tcp of sockets) tcp.uncork();
+    this.lastRelease = performance.now();
+    const took = this.lastRelease - started;
+    this.interval = Math.min(MAX_RELEASE_INTERVAL_MS, Math.max(RELEASE_INTERVAL_MS, took / RELEASE_DUTY_CYCLE - took));
   };
 
   /** Stops coalescing; frames held now leave at once. */
