@@ -23,6 +23,8 @@ import { WeriftSink } from "./rtp/WeriftSink.js";
 import { FastSink } from "./rtp/FastSink.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
 import type { MediaConfig } from "./config.js";
+import { iceListenOptions } from "../rtc/listen.js";
+import { disableWeriftDefaultStun } from "../rtc/no-default-stun.js";
 import type { MediaLogLevel } from "./log.js";
 import type { CloseProducersFilter, JoinPeerResult, MediaOperations } from "./MediaService.js";
 import {
@@ -68,13 +70,15 @@ export class WorkerCore implements MediaOperations {
   #bytesForwardedByClosed = 0;
 
   constructor(readonly opts: WorkerCoreOptions) {
+    disableWeriftDefaultStun();
     const cfg = opts.config;
     const feedback = () => [useNACK(), usePLI(), useREMB()];
     this.#pcConfig = {
       iceServers: [],
       iceUseIpv6: false,
       icePortRange: opts.portRange,
-      iceInterfaceAddresses: cfg.rtcListenIp ? { udp4: cfg.rtcListenIp } : undefined,
+      // Sockets and host candidates on RTC_LISTEN_IP (one address for both).
+      ...iceListenOptions(cfg.rtcListenIp),
       bundlePolicy: "max-bundle",
       codecs: {
         video: [useVP8({ rtcpFeedback: feedback() }), useH264({ rtcpFeedback: feedback() })],
