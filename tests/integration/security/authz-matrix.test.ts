@@ -134,6 +134,17 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/v1/signalling/rooms/stats": { expect: "dddoodod" },
   "POST /api/v1/signalling/room/create": { expect: "dddoodod", body: () => ({ title: "New class" }) },
   "DELETE /api/v1/signalling/room/delete": { expect: "dddoddod", query: (ctx) => ({ room_id: ctx.a.roomId }) },
+  // live streaming (tests/integration/live covers each route's success with a stream running)
+  "GET /api/v1/rooms/{id}/live": { expect: "dododood" },
+  "POST /api/v1/rooms/{id}/live": { expect: "dddpddpd", body: () => ({}) },
+  "DELETE /api/v1/rooms/{id}/live": { expect: "dddddddd" },
+  "POST /api/v1/rooms/{id}/live/links": { expect: "dddoddod" },
+  "DELETE /api/v1/rooms/{id}/live/links/{linkId}": { expect: "dddddddd" },
+  "POST /api/v1/rooms/{id}/live/chat": { expect: "dddddddd", body: () => ({ text: "hello" }) },
+  "GET /api/v1/live/s/{token}": { expect: "dddddddd" },
+  "POST /api/v1/live/s/{token}/chat": { expect: "dddddddd", body: () => ({ name: "Guest", text: "hello" }) },
+  "GET /api/v1/live/s/{token}/hls/{*}": { expect: "dddddddd" },
+  "GET /api/v1/live/m/{key}/hls/{*}": { expect: "dddddddd" },
 };
 
 /** One letter per socket role (SOCKET_ROLES order: student, outsider, host, teacher, presenter, admin). */
@@ -230,6 +241,21 @@ const EVENTS: Record<ClientEventName, EventCase> = {
   "board-pointer": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, surfaceId: "whiteboard", page: 1, x: 10, y: 20 }) },
   "board-settings": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, drawPolicy: "everyone" }) },
   "board-add-page": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  // Breakout groups: class A has none open, so the host's (and admin's, who joins as a host) managing events are refused
+  // BREAKOUT_NOT_OPEN (p); students never manage them; what happens inside groups: tests/integration/breakout.
+  "breakout-open": { expect: "ddoddo", payload: (ctx) => ({ roomId: ctx.a.roomId, mode: "auto", groups: [{}, {}] }) },
+  "breakout-close": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "breakout-move": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, userId: ctx.people.actors.student.user.id, groupId: null }) },
+  "breakout-join": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, groupId: ctx.a.roomId }) },
+  "breakout-leave": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "breakout-state": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "breakout-chat-send": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, text: "hi" }) },
+  "breakout-hand": { expect: "pdpdpp", payload: (ctx) => ({ roomId: ctx.a.roomId, raised: true }) },
+  "breakout-help": { expect: "pdddpd", payload: (ctx) => ({ roomId: ctx.a.roomId, on: true }) },
+  "breakout-broadcast": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, text: "hi" }) },
+  "breakout-broadcast-audio": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, on: true }) },
+  "breakout-history": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
+  "breakout-show": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, groupId: ctx.a.roomId }) },
 };
 
 /** Ack error codes that mean "not allowed" (as opposed to a bad request or a missing live object). */
@@ -245,6 +271,8 @@ const DENIED_CODES = new Set([
   "NOT_ALLOWED_TO_MANAGE_POLLS",
   "NOT_ALLOWED_TO_MANAGE_QUIZZES",
   "NOT_ALLOWED_TO_DRAW",
+  "NOT_ALLOWED_TO_MANAGE_BREAKOUTS",
+  "NOT_IN_THIS_GROUP",
 ]);
 
 function httpOutcome(status: number): Outcome | "5xx" {
@@ -285,6 +313,8 @@ function concretePath(template: string, classA: ClassA): string {
     .replace("{materialId}", classA.materialId)
     .replace("{code}", classA.code)
     .replace("{token}", classA.shareToken)
+    .replace("{linkId}", "00000000-0000-4000-8000-000000000000")
+    .replace("{key}", "0".repeat(40))
     .replace("{*}", "index.m3u8");
 }
 

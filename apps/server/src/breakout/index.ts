@@ -4,6 +4,7 @@ import type { DB } from "../db/index.js";
 import type { MediaService } from "../media/index.js";
 import type { LiveParticipant, SignallingServer } from "../signalling/index.js";
 import { BreakoutActivity } from "./activity.js";
+import { BreakoutBroadcast } from "./broadcast.js";
 import { BreakoutRepo } from "./repo.js";
 import { BreakoutService } from "./service.js";
 import { defineBreakoutHandlers } from "./socket.js";
@@ -45,10 +46,20 @@ export function createBreakout(deps: {
   log: Logger;
 }): BreakoutModule {
   const log = deps.log.child({ module: "breakout" });
-  const shared = { store: deps.store, repo: new BreakoutRepo(deps.db), signalling: deps.signalling, media: deps.media, marker: deps.marker, log };
+  const shared = {
+    store: deps.store,
+    repo: new BreakoutRepo(deps.db),
+    signalling: deps.signalling,
+    media: deps.media,
+    marker: deps.marker,
+    // The broadcast is built just below (it reads the groups through the service).
+    stopBroadcast: (roomId: string) => voice.stop(roomId),
+    log,
+  };
   const service = new BreakoutService(shared);
   const activity = new BreakoutActivity(shared, service);
-  defineBreakoutHandlers(deps.signalling, service, activity);
+  const voice = new BreakoutBroadcast(shared, service, deps.signalling);
+  defineBreakoutHandlers(deps.signalling, service, activity, voice);
   const hooks = deps.signalling.hooks;
   hooks.on("participant-joined", ({ participant }) => service.participantJoined(participant));
   hooks.on("participant-resumed", ({ participant }) => service.participantJoined(participant));
@@ -84,6 +95,7 @@ export function createBreakout(deps: {
     async stop() {
       clearInterval(timer);
       unsubscribe?.();
+      await voice.stopAll();
       await deps.store.close();
     },
   };

@@ -24,6 +24,8 @@ export interface BreakoutDeps {
   media?: () => Promise<MediaService>;
   /** A marker on the class's running recording (groups opened / closed). */
   marker?: (roomId: string, label: string, userId: string | null) => Promise<unknown>;
+  /** Stops the teacher's voice in the groups when they close. */
+  stopBroadcast?: (roomId: string) => Promise<void>;
   log: Logger;
 }
 
@@ -115,6 +117,7 @@ export class BreakoutService {
   async finish(roomId: string): Promise<null> {
     const { before, changed } = await this.deps.store.update(roomId, (current) => (current ? null : undefined));
     if (!changed || !before) return null;
+    if (before.broadcasting) await this.deps.stopBroadcast?.(roomId);
     const participants = await this.deps.signalling.state.list(roomId);
     const byUser = new Map(participants.map((p) => [p.userId, p]));
     for (const [userId, groupId] of Object.entries(before.placement)) await this.arrive(before, byUser.get(userId), groupId, null);

@@ -1,6 +1,7 @@
 import { AppError } from "../errors/index.js";
 import type { HandlerContext, LiveParticipant, SignallingServer } from "../signalling/index.js";
 import type { BreakoutActivity } from "./activity.js";
+import type { BreakoutBroadcast } from "./broadcast.js";
 import type { BreakoutService } from "./service.js";
 
 /** The caller, in the class, as a host (NOT_ALLOWED_TO_MANAGE_BREAKOUTS otherwise). */
@@ -11,7 +12,12 @@ async function host(ctx: HandlerContext, roomId: string): Promise<LiveParticipan
 }
 
 /** The `breakout-*` events: the host runs the groups; everyone in the class takes part. */
-export function defineBreakoutHandlers(signalling: Pick<SignallingServer, "defineHandler">, groups: BreakoutService, activity: BreakoutActivity): void {
+export function defineBreakoutHandlers(
+  signalling: Pick<SignallingServer, "defineHandler">,
+  groups: BreakoutService,
+  activity: BreakoutActivity,
+  voice: BreakoutBroadcast,
+): void {
   const define = signalling.defineHandler.bind(signalling);
 
   define("breakout-open", async (ctx, payload) => ({ state: await groups.open(await host(ctx, payload.roomId), payload) }));
@@ -30,10 +36,7 @@ export function defineBreakoutHandlers(signalling: Pick<SignallingServer, "defin
   define("breakout-hand", async (ctx, { roomId, raised, participantId }) => activity.hand(await ctx.member(roomId), raised, participantId));
   define("breakout-help", async (ctx, { roomId, on }) => activity.help(await ctx.member(roomId), on));
   define("breakout-broadcast", async (ctx, { roomId, text }) => activity.broadcast(await host(ctx, roomId), text));
-  define("breakout-broadcast-audio", async (ctx, { roomId }) => {
-    await host(ctx, roomId);
-    throw new AppError("MEDIA_UNAVAILABLE", "Speaking to all groups is not available on this server yet");
-  });
+  define("breakout-broadcast-audio", async (ctx, { roomId, on }) => ({ state: await voice.set(await host(ctx, roomId), on) }));
   define("breakout-history", async (ctx, { roomId }) => ({ groups: await activity.history((await ctx.member(roomId)).roomId) }));
   define("breakout-show", async (ctx, { roomId, groupId }) => ({ group: await activity.show((await host(ctx, roomId)).roomId, groupId) }));
 }

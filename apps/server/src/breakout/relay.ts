@@ -1,0 +1,91 @@
+import type { Logger } from "pino";
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, useSdesMid, type RTCRtpTransceiver } from "werift";
+import { AppError } from "../errors/index.js";
+import type { MediaService } from "../media/index.js";
+
+const pcConfig = () => ({ iceServers: [], iceUseIpv6: false, codecs: { audio: [useOPUS()] }, headerExtensions: { audio: [useSdesMid()] } });
+
+interface Outlet {
+  roomId: string;
+  pc: RTCPeerConnection;
+  track: MediaStreamTrack;
+}
+
+/**
+ * The teacher's voice in every group (issue 16): a peer of this app server (`broadcast:<session>`)
+ * consumes the host's microphone producer in the room where the host is (a werift recv transport,
+ * as the recorder does) and publishes each packet into every group's media room (a werift send
+ * transport per group, source "microphone"). Only the public MediaService interface is used, so
+ * the groups may be on any media worker or node; the groups' people consume it like any producer.
+ */
+export class BroadcastRelay {
+  private readonly inlet = new RTCPeerConnection(pcConfig());
+  private readonly outlets: Outlet[] = [];
+  private stopped = false;
+  /** Packets forwarded (for logs and tests). */
+  forwarded = 0;
+
+  constructor(
+    private readonly media: MediaService,
+    private readonly peerId: string,
+    private readonly log: Logger,
+  ) {
+    this.inlet.onTrack.subscribe((track) =>
+      track.onReceiveRtp.subscribe((rtp) => {
+        if (this.stopped) return;
+        const header = new RtpHeader({
+          payloadType: rtp.header.payloadType,
+          sequenceNumber: rtp.header.sequenceNumber,
+          timestamp: rtp.header.timestamp,
+          marker: rtp.header.marker,
+          ssrc: rtp.header.ssrc,
+        });
+        const packet = new RtpPacket(header, rtp.payload);
+        for (const outlet of this.outlets) outlet.track.writeRtp(packet);
+        this.forwarded++;
+      }),
+    );
+  }
+
+  /** Consumes `producerId` (a microphone) in `sourceRoomId`, then publishes it into each of `groupRoomIds`. */
+  async start(sourceRoomId: string, producerId: string, groupRoomIds: string[], userId: string): Promise<void> {
+    await this.media.joinPeer(sourceRoomId, this.peerId, userId);
+    const { transportId } = await this.media.createTransport(sourceRoomId, this.peerId, "recv");
+    const consumed = await this.media.consume(sourceRoomId, this.peerId, { producerId, transportId });
+    await this.inlet.setRemoteDescription(consumed.offer);
+    await this.inlet.setLocalDescription(await this.inlet.createAnswer());
+    const answer = this.inlet.localDescription;
+    if (!answer) throw new AppError("MEDIA_UNAVAILABLE", "The broadcast could not connect");
+    await this.media.connectTransport(sourceRoomId, this.peerId, transportId, { type: "answer", sdp: answer.sdp });
+    this.sourceRoomId = sourceRoomId;
+    // All groups at once: each is its own media room (on any worker or node).
+    await Promise.all(groupRoomIds.map((roomId) => this.publishInto(roomId, userId)));
+  }
+
+  private sourceRoomId: string | undefined;
+
+  private async publishInto(roomId: string, userId: string): Promise<void> {
+    const pc = new RTCPeerConnection(pcConfig());
+    const track = new MediaStreamTrack({ kind: "audio" });
+    const transceiver: RTCRtpTransceiver = pc.addTransceiver(track, { direction: "sendonly" });
+    this.outlets.push({ roomId, pc, track });
+    await this.media.joinPeer(roomId, this.peerId, userId);
+    const { transportId } = await this.media.createTransport(roomId, this.peerId, "send");
+    await pc.setLocalDescription(await pc.createOffer());
+    const offer = pc.localDescription;
+    if (!offer) throw new AppError("MEDIA_UNAVAILABLE", "The broadcast could not connect");
+    const connected = await this.media.connectTransport(roomId, this.peerId, transportId, { type: "offer", sdp: offer.sdp });
+    if (connected.answer) await pc.setRemoteDescription(connected.answer);
+    await this.media.produce(roomId, this.peerId, { transportId, kind: "audio", source: "microphone", ...(transceiver.mid ? { mid: transceiver.mid } : {}) });
+  }
+
+  /** Closes every transport of the relay (its producers in the groups go with them). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const rooms = [...this.outlets.map((outlet) => outlet.roomId), ...(this.sourceRoomId ? [this.sourceRoomId] : [])];
+    for (const outlet of this.outlets) void outlet.pc.close().catch(() => {});
+    void this.inlet.close().catch(() => {});
+    for (const roomId of rooms) await this.media.leavePeer(roomId, this.peerId).catch((err) => this.log.debug({ err, roomId }, "broadcast peer already gone"));
+  }
+}
