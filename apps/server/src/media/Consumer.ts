@@ -6,6 +6,13 @@ import type { RtpSink } from "./rtp/RtpSink.js";
 import { keyframeDetectorFor } from "./rtp/keyframe.js";
 import type { ConsumerCloseReason, ConsumerInfo, SimulcastLayer } from "./types.js";
 
+/** Probing a layer up: calm ticks first (doubling after each failed probe), judged by loss for PROBE_TICKS. */
+const PROBE_BACKOFF_MIN = 4;
+const PROBE_BACKOFF_MAX = 32;
+const PROBE_TICKS = 8;
+/** A step up that held this many ticks succeeded (the backoff starts over). */
+const PROBE_HELD = 20;
+
 export interface ConsumerEvents {
   close: [reason: ConsumerCloseReason];
   layerchange: [layer: SimulcastLayer];
@@ -39,6 +46,12 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
   #overTicks = 0;
   /** Ticks the target layer has carried nothing while another layer did. */
   #silentTicks = 0;
+  /** Probing up (see adapt): calm ticks so far, calm ticks needed, ticks left of a probe, tick of the last step up. */
+  #calmTicks = 0;
+  #probeBackoff = PROBE_BACKOFF_MIN;
+  #probeTicks = 0;
+  #ticks = 0;
+  #upAt = -1;
 
   constructor(
     readonly peerId: string,
@@ -170,6 +183,8 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
   setPreferredLayer(layer: SimulcastLayer): void {
     this.preferredLayer = layer;
     const index = this.producer.layerIndexFor(layer);
+    // Asked for more: the subscriber's REMB lags the new layer's rate; only loss may undo it at first.
+    if (index > this.targetLayerIndex) this.#probeTicks = PROBE_TICKS;
     if (this.started && index !== this.targetLayerIndex) this.#retarget(index);
   }
 
@@ -200,8 +215,14 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
     // A subscriber's REMB lags a switch (its estimator has only seen the old layer's rate, and
     // starts low): act on "estimate below the layer's rate" only once it held for two ticks and
     // the new layer has flowed for two ticks. Otherwise a client's "h" was undone a second later.
+    this.#ticks++;
     if (this.#settleTicks > 0) this.#settleTicks--;
-    const overEstimate = estimate > 0 && current !== undefined && current.bitrate > estimate * 1.05;
+    if (this.#probeTicks > 0) this.#probeTicks--;
+    if (this.#upAt >= 0 && this.#ticks - this.#upAt >= PROBE_HELD) {
+      this.#upAt = -1;
+      this.#probeBackoff = PROBE_BACKOFF_MIN;
+    }
+    const overEstimate = estimate > 0 && current !== undefined && current.bitrate > estimate * 1.05 && this.#probeTicks === 0;
     this.#overTicks = overEstimate && this.#settleTicks === 0 ? this.#overTicks + 1 : 0;
     // A publisher stops sending its upper layers when its own bandwidth or CPU runs short (Chrome
     // does): a consumer whose forwarded layer went silent would freeze. Two silent ticks while
@@ -224,10 +245,25 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
       if (estimate > 0) while (fits > 0 && (layers[fits]?.bitrate ?? 0) > estimate * 0.9) fits--;
       target = fits;
       this.#overTicks = 0;
+      this.#calmTicks = 0;
+      this.#probeTicks = 0;
+      // Down again soon after a step up: that probe failed, wait twice as long before the next.
+      if (this.#upAt >= 0) this.#probeBackoff = Math.min(PROBE_BACKOFF_MAX, this.#probeBackoff * 2);
+      this.#upAt = -1;
     } else if (target < preferred && loss < 0.02) {
+      // Up when the estimate carries the next layer. Chrome's REMB never climbs far above what
+      // flows (1.5× the incoming rate), so a subscriber moved down would stay down: after some
+      // calm ticks, probe the next layer anyway, judged by loss (not REMB) for PROBE_TICKS.
       const next = layers[target + 1];
-      if (next && live(target + 1) && (estimate === 0 || next.bitrate * 1.2 < estimate)) target = target + 1;
-    }
+      const fits = estimate === 0 || (next !== undefined && next.bitrate * 1.2 < estimate);
+      const probe = ++this.#calmTicks >= this.#probeBackoff;
+      if (next && live(target + 1) && (fits || probe)) {
+        target = target + 1;
+        this.#calmTicks = 0;
+        this.#upAt = this.#ticks;
+        if (!fits) this.#probeTicks = PROBE_TICKS;
+      }
+    } else this.#calmTicks = 0;
     if (target !== this.targetLayerIndex) this.#retarget(target);
   }
 
