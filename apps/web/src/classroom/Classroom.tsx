@@ -236,6 +236,7 @@ export function Classroom({
       console.warn("media:", err);
       say(err instanceof SocketError ? humanMessage(err.code, err.message) : mediaErrorText(err));
     },
+    groups.mediaRoomId,
   );
 
   const phone = usePhoneClassroom(state.phase, state.room?.title ?? preview?.title ?? "Your class", local, cameraOn && canPublish, setLocal, say);

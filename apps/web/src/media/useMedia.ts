@@ -31,6 +31,8 @@ export function useMedia(
   publish: Publish,
   onLocalClosed: (source: ProducerSource) => void,
   onError: (err: unknown) => void,
+  /** The media room my media is in (a breakout group's id; the class's by default): media events of other rooms are not mine. */
+  mediaRoomId: string = roomId,
 ) {
   const [remote, setRemote] = useState<Map<string, RemoteMedia>>(new Map());
   const [speaking, setSpeaking] = useState<string | null>(null);
@@ -39,6 +41,8 @@ export function useMedia(
   closedCb.current = onLocalClosed;
   const errCb = useRef(onError);
   errCb.current = onError;
+  const mediaRoom = useRef(mediaRoomId);
+  mediaRoom.current = mediaRoomId;
   // Starting the media over (the server lost it, or a connection failed): at most every 3 s.
   const [resetSeq, setResetSeq] = useState(0);
   /** Between a reset request and the new session being up: the classroom shows it. */
@@ -67,14 +71,16 @@ export function useMedia(
     let mediaSession: MediaSession | null = null;
     // Producers announced before the session is up are consumed once it is.
     const early: ProducerInfo[] = [];
-    const onNew = (event: { producer: ProducerInfo }) => (mediaSession ? mediaSession.consume(event.producer) : early.push(event.producer));
+    const mine = (event: { roomId?: string }) => !event.roomId || event.roomId === mediaRoom.current;
+    const onNew = (event: { roomId?: string; producer: ProducerInfo }) =>
+      mine(event) && (mediaSession ? mediaSession.consume(event.producer) : early.push(event.producer));
     const onClosed = (event: { producerId: string; peerId?: unknown }) =>
       mediaSession?.producerClosed(event.producerId, typeof event.peerId === "string" ? event.peerId : undefined);
     const onConsumerClosed = (event: { consumerId?: string }) => event.consumerId && mediaSession?.consumerClosed(event.consumerId);
     connection.socket.on("new-producer", onNew);
     connection.socket.on("producer-closed", onClosed);
     connection.socket.on("consumer-closed", onConsumerClosed);
-    const onReset = (event: { roomId?: string }) => (!event.roomId || event.roomId === roomId) && requestReset();
+    const onReset = (event: { roomId?: string }) => mine(event) && requestReset();
     connection.socket.on("media-reset", onReset);
     // After a reset, drop what the server may still hold of my media before building it again.
     const afterReset = resetSeq !== builtFor.current;

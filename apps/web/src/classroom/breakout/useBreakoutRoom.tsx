@@ -77,6 +77,8 @@ export function useBreakoutRoom(options: {
     inGroup,
     /** Who the stage shows. */
     visible,
+    /** The media room my media is in: my group's, or the class's. */
+    mediaRoomId: groupId ?? roomId,
     /** A new value whenever the media must start over: a (re)join or a move between rooms. */
     mediaSeq: (seq: number) => (seq ? seq + breakout.moveSeq : 0),
     /** My hand in my group (null: in the main room, the class's hand applies). */
