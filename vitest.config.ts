@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
  * the first group: each starts several browsers or encoders, and two of them at once on a 2-core
  * machine starve each other (and the SFU) of CPU. No test asserts timings.
  */
-const heavy = ["tests/e2e/**/*.test.ts", "tests/integration/recording/**/*.test.ts"];
+const heavy = ["tests/e2e/**/*.test.ts", "tests/integration/recording/**/*.test.ts", "tests/integration/live/**/*.test.ts"];
 
 export default defineConfig({
   test: {

@@ -28,6 +28,7 @@ import { quizRoutes } from "./quizzes/index.js";
 import { boardRoutes } from "./board/index.js";
 import { recordRoutes } from "./record/index.js";
 import { materialRoutes } from "./materials/index.js";
+import { livePlugin } from "./live/index.js";
 import { VERSION } from "./version.js";
 import type { AppContext } from "./context.js";
 
@@ -124,6 +125,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(boardRoutes, { prefix: "/api/v1", ctx, board: services.board, materials: services.materials });
   await app.register(recordRoutes, { prefix: "/api/v1", ctx, record: services.record });
   await app.register(materialRoutes, { prefix: "/api/v1/rooms", ctx, materials: services.materials });
+  await app.register(livePlugin, { ctx, live: services.live });
   await app.register(signallingRoutes, { prefix: "/api/v1/signalling", ctx });
   registerNotFound(app, { serveSpa: await registerWebClient(app, config) });
 

@@ -24,6 +24,7 @@ import { createQuizzes, type QuizService } from "./quizzes/index.js";
 import { createBoard, type BoardService } from "./board/index.js";
 import { breakoutMediaRooms, createBreakout, createBreakoutStore } from "./breakout/index.js";
 import { RecordService } from "./record/index.js";
+import { createLive, type LiveService } from "./live/index.js";
 import { createMaterials, type MaterialService } from "./materials/index.js";
 import { MediaLoadRepo, MediaLoadSampler } from "./media-load/index.js";
 import { appMetricSources, mediaStatsByShard, type AppMetricSources } from "./metrics/index.js";
@@ -56,6 +57,8 @@ export interface Services extends AppContext {
   materials: MaterialService;
   /** The media load sampler (a timer; the admin overview reads what it wrote). */
   mediaLoad: MediaLoadSampler;
+  /** Live streaming of classes (its routes get it). */
+  live: LiveService;
 }
 
 /**
@@ -158,6 +161,8 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     ),
   });
   connectRecording({ service: recording.service, signalling });
+  // Live streaming: the stream joins the room's media as the recorder does.
+  const live = createLive({ config, db, log, sourceFactory: media ? mediaRecorderSources(() => media.service(), log) : undefined, signalling });
   // A deleted class's recordings go with their files (their rows by cascade).
   rooms.onDeleting((roomId) => recording.service.classDeleting(roomId));
   // The board: its stage stays when a class ends (the next session continues); no timers to stop.
@@ -224,11 +229,13 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     materials,
     metrics,
     mediaLoad,
+    live,
   };
 
   const steps: ShutdownStep[] = [
     // Recordings first: their FFmpegs finalize while the media still flows.
     { name: "recordings", phase: "live", run: () => recording.service.stopAll() },
+    { name: "live streams", phase: "live", run: () => live.stopAll() },
     { name: "poll timers", phase: "live", run: async () => polls.stop() },
     { name: "quiz timers", phase: "live", run: async () => quizzes.stop() },
     { name: "office conversions", phase: "live", run: async () => materials.stop() },

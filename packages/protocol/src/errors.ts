@@ -89,6 +89,12 @@ export const ErrorCodes = [
   "NOT_ALLOWED_TO_MANAGE_BREAKOUTS",
   "NOT_IN_THIS_GROUP",
   "NOT_IN_A_GROUP",
+  // live
+  "LIVE_UNAVAILABLE",
+  "LIVE_NOT_ACTIVE",
+  "LIVE_ALREADY_ACTIVE",
+  "LIVE_LINK_NOT_FOUND",
+  "INVALID_RTMP_URL",
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];
@@ -176,6 +182,12 @@ export const ErrorStatus: Record<ErrorCode, number> = {
   NOT_ALLOWED_TO_MANAGE_BREAKOUTS: 403,
   NOT_IN_THIS_GROUP: 403,
   NOT_IN_A_GROUP: 409,
+  // live
+  LIVE_UNAVAILABLE: 503,
+  LIVE_NOT_ACTIVE: 404,
+  LIVE_ALREADY_ACTIVE: 409,
+  LIVE_LINK_NOT_FOUND: 404,
+  INVALID_RTMP_URL: 400,
 };
 
 /** The body of every error response and failed ack. */

@@ -15,3 +15,4 @@ export * from "./record.js";
 export * from "./materials.js";
 export * from "./breakout.js";
 export * from "./quality.js";
+export * from "./live.js";

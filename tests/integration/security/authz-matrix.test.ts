@@ -134,6 +134,17 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/v1/signalling/rooms/stats": { expect: "dddoodod" },
   "POST /api/v1/signalling/room/create": { expect: "dddoodod", body: () => ({ title: "New class" }) },
   "DELETE /api/v1/signalling/room/delete": { expect: "dddoddod", query: (ctx) => ({ room_id: ctx.a.roomId }) },
+  // live streaming (tests/integration/live covers each route's success with a stream running)
+  "GET /api/v1/rooms/{id}/live": { expect: "dododood" },
+  "POST /api/v1/rooms/{id}/live": { expect: "dddoddod", body: () => ({}) },
+  "DELETE /api/v1/rooms/{id}/live": { expect: "dddddddd" },
+  "POST /api/v1/rooms/{id}/live/links": { expect: "dddoddod" },
+  "DELETE /api/v1/rooms/{id}/live/links/{linkId}": { expect: "dddddddd" },
+  "POST /api/v1/rooms/{id}/live/chat": { expect: "dddddddd", body: () => ({ text: "hello" }) },
+  "GET /api/v1/live/s/{token}": { expect: "dddddddd" },
+  "POST /api/v1/live/s/{token}/chat": { expect: "dddddddd", body: () => ({ name: "Guest", text: "hello" }) },
+  "GET /api/v1/live/s/{token}/hls/{*}": { expect: "dddddddd" },
+  "GET /api/v1/live/m/{key}/hls/{*}": { expect: "dddddddd" },
 };
 
 /** One letter per socket role (SOCKET_ROLES order: student, outsider, host, teacher, presenter, admin). */
@@ -302,6 +313,8 @@ function concretePath(template: string, classA: ClassA): string {
     .replace("{materialId}", classA.materialId)
     .replace("{code}", classA.code)
     .replace("{token}", classA.shareToken)
+    .replace("{linkId}", "00000000-0000-4000-8000-000000000000")
+    .replace("{key}", "0".repeat(40))
     .replace("{*}", "index.m3u8");
 }
 
