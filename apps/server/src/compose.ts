@@ -165,7 +165,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
   const live = createLive({ config, db, log, sourceFactory: media ? mediaRecorderSources(() => media.service(), log) : undefined, signalling });
   // A deleted class's recordings go with their files (their rows by cascade).
   rooms.onDeleting((roomId) => recording.service.classDeleting(roomId));
-  // The board: its stage stays when a class ends (the next session continues); no timers to stop.
+  // The board: its stage stays when a class ends (the next session continues).
   const board = createBoard({ db, signalling, log });
   const breakout = createBreakout({
     db,
@@ -242,6 +242,8 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     { name: "media load sampler", phase: "live", run: () => mediaLoad.stop() },
     { name: "breakout timers", phase: "live", run: () => breakout.stop() },
     { name: "signalling", phase: "live", run: () => signalling.close() },
+    // A stroke's last version that waits for the history (board/strokeHistory.ts) is kept.
+    { name: "board history", phase: "live", run: () => board.flushHistory() },
     { name: "media", phase: "live", run: async () => media?.close() },
     { name: "recording jobs", phase: "stores", run: () => recording.close() },
     { name: "mail", phase: "stores", run: () => mailer.close() },

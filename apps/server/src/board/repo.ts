@@ -45,6 +45,8 @@ export interface DrawBatch {
   authorId: string;
   /** Already stamped with customData {authorId, authorName}, one per element id. */
   elements: BoardElement[];
+  /** The ids whose accepted version goes into the history's `draw` op now (the others wait: StrokeHistory). */
+  historyIds: string[];
 }
 
 export type Tx = Transaction<Database>;
@@ -109,6 +111,14 @@ export class BoardRepo {
     await sql`insert into board_ops (room_id, seq, kind, payload) values (${roomId}, ${seq}, ${kind}, ${JSON.stringify(payload)}::jsonb)`.execute(tx);
   }
 
+  /** A version that waited (StrokeHistory): its own `draw` op, at the seq and time it was accepted. */
+  async addDrawOp(draw: { roomId: string; surfaceId: string; page: number; authorId: string; element: BoardElement; seq: number; at: Date }): Promise<void> {
+    const payload = { surfaceId: draw.surfaceId, page: draw.page, authorId: draw.authorId, elements: [draw.element] };
+    await sql`insert into board_ops (room_id, seq, at, kind, payload) values (${draw.roomId}, ${draw.seq}, ${draw.at}, 'draw', ${JSON.stringify(payload)}::jsonb)`.execute(
+      this.db,
+    );
+  }
+
   /** A pointer sample in the history, at the room's current seq (it changes nothing). */
   async addPointer(roomId: string, payload: Record<string, unknown>): Promise<void> {
     await sql`
@@ -119,7 +129,7 @@ export class BoardRepo {
   /**
    * Upserts the elements that win last-writer-wins against the stored ones (version greater, or
    * equal with a smaller versionNonce), keeping the first author's customData, and appends one
-   * `draw` op with the winners. Returns the winners as stored.
+   * `draw` op with the winners among `historyIds`. Returns the winners as stored.
    */
   async draw(tx: Tx, batch: DrawBatch, seq: number): Promise<BoardElement[]> {
     const result = await sql<{ element: BoardElement }>`
@@ -145,7 +155,7 @@ export class BoardRepo {
         insert into board_ops (room_id, seq, kind, payload)
         select ${batch.roomId}, ${seq}, 'draw',
                jsonb_build_object('surfaceId', ${batch.surfaceId}::text, 'page', ${batch.page}::int, 'authorId', ${batch.authorId}::text, 'elements', jsonb_agg(element))
-        from up having count(*) > 0
+        from up where element->>'id' = any(${batch.historyIds}::text[]) having count(*) > 0
       )
       select element from up`.execute(tx);
     return result.rows.map((row) => row.element);

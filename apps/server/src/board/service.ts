@@ -10,10 +10,12 @@ import {
   type RoomRole,
 } from "@vtp/protocol";
 import { AppError } from "../errors/index.js";
+import { DrawCoalescer, type DrawWritten } from "./coalesce.js";
 import { type BoardAt, BoardHistory } from "./history.js";
 import type { BoardLive } from "./live.js";
 import type { BoardOpRow, BoardRepo, StageRow, StoredStage } from "./repo.js";
 import { DEFAULT_STAGE, isForeignKeyViolation } from "./repo.js";
+import { type DeferredDraw, elementKey, StrokeHistory } from "./strokeHistory.js";
 
 /** Who acts on the board: a participant of the class. */
 export interface BoardActor {
@@ -28,6 +30,16 @@ export interface BoardActor {
 export interface MaterialPages {
   /** `fresh`: not from a cache (a material deleted a moment ago is gone). */
   pagesOf(roomId: string, materialId: string, fresh?: boolean): Promise<number | undefined>;
+}
+
+/** What the draws of one lane share (one drawer's socket on one page). */
+interface DrawContext {
+  actor: BoardActor;
+  roomId: string;
+  surfaceId: string;
+  page: number;
+  /** The material's page count (undefined on the whiteboard). */
+  materialPages: number | undefined;
 }
 
 /** At most one pointer sample per user and this many ms goes into the history. */
@@ -75,9 +87,13 @@ export class BoardService {
     private readonly log: Logger,
   ) {
     this.history = new BoardHistory(repo);
+    this.strokes = new StrokeHistory((draw) => this.keepDeferred(draw));
+    this.coalescer = new DrawCoalescer<DrawContext>((batch) => this.write(batch.context, batch.elements), wins);
   }
 
   private readonly history: BoardHistory;
+  private readonly strokes: StrokeHistory;
+  private readonly coalescer: DrawCoalescer<DrawContext>;
 
   /** The stage; a material deleted while on the stage shows as nothing on the stage. */
   async stage(roomId: string): Promise<BoardStageDto> {
@@ -142,19 +158,45 @@ export class BoardService {
   /**
    * Elements of a page from a drawer: each one checked (size), stamped with its author, and kept
    * when it wins last-writer-wins against the stored one; the winners go to the room with the
-   * change's seq. Nothing is kept or sent when none wins (the ack says accepted: 0).
+   * change's seq. Nothing is kept or sent when none wins (the ack says accepted: 0). Rapid draws
+   * of one drawer's page are merged into one write (DrawCoalescer); the history keeps a growing
+   * element at most every STROKE_HISTORY_MS plus its last version (StrokeHistory).
    */
-  async draw(actor: BoardActor, roomId: string, surfaceId: string, page: number, elements: BoardElement[]): Promise<{ seq: number; accepted: number }> {
+  async draw(
+    actor: BoardActor,
+    roomId: string,
+    surfaceId: string,
+    page: number,
+    elements: BoardElement[],
+    /** Called once the draw waits for its write (the socket's next events may run: they can merge with it). */
+    queued?: () => void,
+  ): Promise<{ seq: number; accepted: number }> {
     const batch = stampAndDedupe(elements, actor);
+    const materialPages = surfaceId === BOARD_WHITEBOARD ? undefined : await this.materialPages(roomId, surfaceId);
+    const lane = `${roomId}/${surfaceId}/${page}/${actor.userId}/${actor.socketId ?? ""}`;
+    const written = this.coalescer.submit(lane, { context: { actor, roomId, surfaceId, page, materialPages }, elements: batch });
+    queued?.();
+    return written;
+  }
+
+  /** Waiting history versions are kept now (at shutdown). */
+  flushHistory(): Promise<void> {
+    return this.strokes.flush();
+  }
+
+  /** One merged write of a lane: the transaction, the history's choice, the fan-out. */
+  private async write(context: DrawContext, batch: BoardElement[]): Promise<DrawWritten> {
+    const { actor, roomId, surfaceId, page, materialPages } = context;
     const materialId = surfaceId === BOARD_WHITEBOARD ? null : surfaceId;
-    const materialPages = materialId ? await this.materialPages(roomId, materialId) : undefined;
+    const now = Date.now();
+    const historyIds = batch.filter((element) => this.strokes.due(elementKey(roomId, surfaceId, page, element.id), now)).map((element) => element.id);
     let done: Awaited<ReturnType<BoardRepo["change"]>>;
     try {
       done = await this.repo.change(roomId, async (tx, locked) => {
         needDrawer(actor, locked.stage);
         const pages = materialPages ?? locked.stage.whiteboardPages;
         if (page > pages) throw outOfRange(page, pages);
-        const accepted = await this.repo.draw(tx, { roomId, surfaceId, page, materialId, authorId: actor.userId, elements: batch }, locked.seq);
+        const accepted = await this.repo.draw(tx, { roomId, surfaceId, page, materialId, authorId: actor.userId, elements: batch, historyIds }, locked.seq);
         return accepted.length > 0 ? accepted : undefined;
       });
     } catch (err) {
@@ -162,13 +204,30 @@ export class BoardService {
       throw err;
     }
     const accepted = (done.result as BoardElement[] | undefined) ?? [];
+    const inHistory = new Set(historyIds);
+    const at = new Date(now);
+    for (const element of accepted) {
+      const key = elementKey(roomId, surfaceId, page, element.id);
+      if (inHistory.has(element.id)) this.strokes.kept(key, now);
+      else this.strokes.defer(key, { roomId, surfaceId, page, authorId: actor.userId, element, seq: done.seq, at });
+    }
     if (accepted.length > 0) this.live.elements({ roomId, surfaceId, page, elements: accepted, seq: done.seq, authorId: actor.userId }, actor.socketId);
-    return { seq: done.seq, accepted: accepted.length };
+    return { seq: done.seq, accepted };
+  }
+
+  private async keepDeferred(draw: DeferredDraw): Promise<void> {
+    try {
+      await this.repo.addDrawOp(draw);
+    } catch (err) {
+      // The room (or the material) may be gone meanwhile: the history entry goes with it.
+      if (!isForeignKeyViolation(err)) this.log.warn({ err, roomId: draw.roomId }, "a stroke's last version could not be kept in the history");
+    }
   }
 
   /** Removes every element of a page (host or presenter). */
   async clear(actor: BoardActor, roomId: string, surfaceId: string, page: number): Promise<{ seq: number }> {
     const materialPages = surfaceId !== BOARD_WHITEBOARD ? await this.materialPages(roomId, surfaceId) : undefined;
+    await this.coalescer.drain(`${roomId}/${surfaceId}/${page}/`);
     const done = await this.repo.change(roomId, async (tx, locked) => {
       if (!isPresenter(actor, locked.stage)) throw new AppError("NOT_ALLOWED_TO_DRAW", "Only the teacher or the presenter can clear a page");
       const pages = materialPages ?? locked.stage.whiteboardPages;
@@ -183,6 +242,7 @@ export class BoardService {
 
   /** Every drawing of the class (the host's REST call): each page that had some is cleared live. */
   async clearAll(roomId: string): Promise<{ seq: number }> {
+    await this.coalescer.drain(`${roomId}/`);
     const done = await this.repo.change(roomId, async (tx, locked) => {
       const pages = await this.repo.clear(tx, roomId, null);
       await this.repo.addOp(tx, roomId, locked.seq, "clear", { all: true });

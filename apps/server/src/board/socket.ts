@@ -33,7 +33,7 @@ export function defineBoardHandlers(signalling: SignallingServer, board: BoardSe
   });
   define("board-draw", async (ctx, { roomId, surfaceId, page, elements }) => {
     const me = await actor(ctx, roomId);
-    return board.draw(me, me.roomId, surfaceId, page, elements);
+    return board.draw(me, me.roomId, surfaceId, page, elements, () => ctx.release());
   });
   define("board-clear", async (ctx, { roomId, surfaceId, page }) => {
     const me = await actor(ctx, roomId);

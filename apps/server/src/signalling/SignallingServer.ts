@@ -232,7 +232,14 @@ export class SignallingServer {
         if (ack) safeAck(ack, { ok: false, error: { code: "BAD_REQUEST", message: "An event needs a name" } });
         return;
       }
-      enqueue(() => this.dispatch(socket, session, event, args.length ? args[0] : {}, ack));
+      enqueue(
+        () =>
+          new Promise<void>((released) => {
+            const handled = this.dispatch(socket, session, event, args.length ? args[0] : {}, ack, released).finally(released);
+            this.pending.add(handled);
+            void handled.finally(() => this.pending.delete(handled));
+          }),
+      );
     });
     socket.on("disconnect", () =>
       enqueue(async () => {
@@ -250,7 +257,14 @@ export class SignallingServer {
     );
   }
 
-  private async dispatch(socket: VtpSocket, session: Session, event: string, payload: unknown, ack?: (result: AckResult<object>) => void) {
+  private async dispatch(
+    socket: VtpSocket,
+    session: Session,
+    event: string,
+    payload: unknown,
+    ack: ((result: AckResult<object>) => void) | undefined,
+    release: () => void,
+  ) {
     // Each event gets a request id, as each HTTP request does: the lines one event logs share it.
     const reqId = nextEventId();
     const started = performance.now();
@@ -278,6 +292,7 @@ export class SignallingServer {
         controls: this.controls,
         member: (roomId) => this.classroom.member(session, socket.data, roomId),
         renewToken: async (token) => ({ user: await this.opts.auth.fromToken(token), expiresAt: tokenExpiry(token) }),
+        release,
       };
       const result = await handler.run(ctx, payload);
       reply({ ok: true, ...(result ?? {}) });

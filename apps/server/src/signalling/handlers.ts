@@ -27,6 +27,12 @@ export interface HandlerContext {
   member(requestedRoomId?: string): Promise<LiveParticipant>;
   /** Checks a new access token and returns its user and expiry. */
   renewToken(token: string): Promise<{ user: AuthUser; expiresAt: number | null }>;
+  /**
+   * Lets the socket's next events run while this handler still works (its ack comes later): for
+   * a handler that orders its own work (the board's merged stroke writes). Called or not, the
+   * next events run once the handler is done.
+   */
+  release(): void;
 }
 
 /** The fields a handler answers (besides `ok: true`); nothing at all for an event whose result is empty. */
