@@ -74,7 +74,7 @@ export const BreakoutGroupDto = Type.Object({
   /** A member's microphone is live in the group's media room. */
   talking: Type.Boolean(),
   hands: Type.Array(BreakoutHandDto),
-  /** The material the teacher picked for the group's board (null: the whiteboard). */
+  /** The material the teacher picked for the group (null: none). Kept for the group's board, which is not built yet. */
   materialId: Type.Union([Type.String(), Type.Null()]),
 });
 export type BreakoutGroupDto = Static<typeof BreakoutGroupDto>;
@@ -115,7 +115,7 @@ export const BreakoutMessageDto = Type.Object({
 });
 export type BreakoutMessageDto = Static<typeof BreakoutMessageDto>;
 
-/** A closed group as kept: its chat (and board, on the board's surface `breakout:<groupId>`). */
+/** A group as kept after it closed: its chat and who was in it. */
 export const BreakoutGroupRecordDto = Type.Object({
   sessionId: Type.String(),
   groupId: Type.String(),
@@ -135,7 +135,7 @@ export const BreakoutGroupDraft = Type.Object(
     name: Type.Optional(Text({ minLength: 1, maxLength: BREAKOUT_NAME_MAX })),
     /** `manual`: the user ids of the class's people in this group (each in one group at most). */
     userIds: Type.Optional(Type.Array(Uuid(), { maxItems: BREAKOUT_MEMBERS_MAX })),
-    /** A class material the group's board starts from. */
+    /** A class material picked for the group (kept in the state; a group board is not built yet). */
     materialId: Type.Optional(Type.Union([Uuid(), Type.Null()])),
   },
   strict,
