@@ -15,7 +15,7 @@ export function KeptGroups({ breakout, run, describe }: { breakout: Breakout; ru
     if (state) return;
     let alive = true;
     actions.history().then(
-      (list) => alive && setGroups(list.filter((g) => g.closedAt)),
+      (list) => alive && setGroups(list),
       (err) => alive && setError(err),
     );
     return () => {
