@@ -2,7 +2,8 @@ import { CaptureUpdateAction, reconcileElements, restoreElements } from "@excali
 import type { ExcalidrawElement, OrderedExcalidrawElement } from "@excalidraw/excalidraw/element/types";
 import type { RemoteExcalidrawElement } from "@excalidraw/excalidraw/data/reconcile";
 import type { ExcalidrawImperativeAPI } from "@excalidraw/excalidraw/types";
-import { BOARD_DRAW_MAX, BOARD_ELEMENT_JSON_MAX, BOARD_ELEMENT_TYPES, BOARD_POINTS_MAX, type BoardElement } from "@vtp/protocol";
+import { BOARD_DRAW_MAX, BOARD_ELEMENT_JSON_MAX, BOARD_ELEMENT_TYPES, type BoardElement } from "@vtp/protocol";
+import { splitStroke, tooManyPoints } from "./splitStroke";
 
 const SENDABLE = new Set<string>(BOARD_ELEMENT_TYPES);
 /** While drawing, changes go out at most this often (strokes appear while they are drawn). */
@@ -112,6 +113,18 @@ export class BoardSync {
     });
   }
 
+  /**
+   * A finished stroke of more than BOARD_POINTS_MAX points becomes several strokes (here and for
+   * everyone); while it is still being drawn its last version within the limit is what others see.
+   */
+  private splitLongStrokes() {
+    const drawing = this.api.getAppState().newElement?.id;
+    const scene = this.api.getSceneElementsIncludingDeleted();
+    if (!scene.some((element) => element.id !== drawing && !element.isDeleted && tooManyPoints(element))) return;
+    const next = scene.flatMap((element) => (element.id !== drawing && !element.isDeleted && tooManyPoints(element) ? splitStroke(element) : [element]));
+    this.api.updateScene({ elements: next, captureUpdate: CaptureUpdateAction.NEVER });
+  }
+
   private async flush() {
     const key = this.key;
     if (!key || !this.canDraw) return;
@@ -121,7 +134,20 @@ export class BoardSync {
     }
     this.sending = true;
     try {
-      const changed = this.pending().filter(fits);
+      this.splitLongStrokes();
+      const pending = this.pending();
+      const changed = pending.filter(fits);
+      const drawing = this.api.getAppState().newElement?.id;
+      const tooLarge = pending.filter((element) => element.id !== drawing && !fits(element));
+      if (tooLarge.length > 0) {
+        // Said once per version: the next edit of it is checked again.
+        for (const element of tooLarge) this.known.set(element.id, element.version);
+        this.onError(
+          new Error(
+            `${tooLarge.length === 1 ? "One drawing is" : `${tooLarge.length} drawings are`} too large to share (over ${BOARD_ELEMENT_JSON_MAX / 1024} KB): only you see it. Make it smaller or split it.`,
+          ),
+        );
+      }
       for (let i = 0; i < changed.length; i += BOARD_DRAW_MAX) {
         const batch = changed.slice(i, i + BOARD_DRAW_MAX);
         const before = batch.map((element) => [element.id, this.known.get(element.id)] as const);
@@ -155,8 +181,11 @@ function toWire(element: ExcalidrawElement): BoardElement {
   return element as unknown as BoardElement;
 }
 
-/** Within the server's limits (a stroke of more than BOARD_POINTS_MAX points, or a huge text, stays local). */
+/**
+ * Within the server's limits: a stroke still being drawn past BOARD_POINTS_MAX points waits (it is
+ * split when finished); an element too large otherwise (a huge text) is reported, not sent.
+ */
 function fits(element: ExcalidrawElement): boolean {
-  if ("points" in element && element.points.length > BOARD_POINTS_MAX) return false;
+  if (tooManyPoints(element)) return false;
   return new TextEncoder().encode(JSON.stringify(element)).length <= BOARD_ELEMENT_JSON_MAX;
 }
