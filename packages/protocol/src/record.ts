@@ -33,6 +33,8 @@ export const RecordRow = Type.Object({
   sessions: Type.Integer(),
   talkSeconds: Type.Integer(),
   cameraSeconds: Type.Integer(),
+  /** Seconds spent in breakout groups (issue 16). */
+  groupSeconds: Type.Integer(),
   chatMessages: Type.Integer(),
   handsRaised: Type.Integer(),
   /** Named (not anonymous) polls of the class this person answered, of `pollsAsked`. */

@@ -204,9 +204,9 @@ describe.skipIf(Boolean(skip))("web: the class record in real Chromium", () => {
     expect(download.suggestedFilename()).toMatch(/^class-record-[A-Z0-9]+\.csv$/);
     expect(csv).toBe(
       [
-        "Name,Email,Role,Minutes present,First joined,Last left,Late (over 5 min),Sessions,Talk time (s),Camera on (s),Chat messages,Hands raised,Polls answered,Quiz score",
-        `Ann,${ann.email},Student,48.0,${paris(classTime(2))},${paris(classTime(60))},no,2,95,600,2,2,1 of 1,3 of 3`,
-        `Ben,${ben.email},Student,50.0,${paris(classTime(10))},${paris(classTime(60))},"yes, 10.0 min",1,30,0,1,0,0 of 1,1 of 3`,
+        "Name,Email,Role,Minutes present,First joined,Last left,Late (over 5 min),Sessions,Talk time (s),Camera on (s),In groups (s),Chat messages,Hands raised,Polls answered,Quiz score",
+        `Ann,${ann.email},Student,48.0,${paris(classTime(2))},${paris(classTime(60))},no,2,95,600,0,2,2,1 of 1,3 of 3`,
+        `Ben,${ben.email},Student,50.0,${paris(classTime(10))},${paris(classTime(60))},"yes, 10.0 min",1,30,0,0,1,0,0 of 1,1 of 3`,
         "",
       ].join("\r\n"),
     );

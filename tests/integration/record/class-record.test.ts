@@ -55,6 +55,7 @@ describe("the class record", () => {
       sessions: 2,
       talkSeconds: 95,
       cameraSeconds: 600,
+      groupSeconds: 0,
       chatMessages: 2,
       handsRaised: 2,
       pollsAnswered: 1,
@@ -98,14 +99,14 @@ describe("the class record", () => {
     expect(res.headers["content-disposition"]).toBe(`attachment; filename="class-record-${seeded.code}.csv"`);
     const lines = res.body.split("\r\n");
     expect(lines[0]).toBe(
-      "Name,Email,Role,Minutes present,First joined,Last left,Late (over 5 min),Sessions,Talk time (s),Camera on (s),Chat messages,Hands raised,Polls answered,Quiz score",
+      "Name,Email,Role,Minutes present,First joined,Last left,Late (over 5 min),Sessions,Talk time (s),Camera on (s),In groups (s),Chat messages,Hands raised,Polls answered,Quiz score",
     );
     const paris = (date: Date) => {
       const hour = String(date.getUTCHours() + 1).padStart(2, "0");
       return `${date.toISOString().slice(0, 10)}T${hour}:${date.toISOString().slice(14, 19)}+01:00`;
     };
-    expect(lines[1]).toBe(`Ann,${ann.user.email},Student,48.0,${paris(classTime(2))},${paris(classTime(60))},no,2,95,600,2,2,1 of 1,3 of 3`);
-    expect(lines[2]).toBe(`Ben,${ben.user.email},Student,50.0,${paris(classTime(10))},${paris(classTime(60))},"yes, 10.0 min",1,30,0,1,0,0 of 1,1 of 3`);
+    expect(lines[1]).toBe(`Ann,${ann.user.email},Student,48.0,${paris(classTime(2))},${paris(classTime(60))},no,2,95,600,0,2,2,1 of 1,3 of 3`);
+    expect(lines[2]).toBe(`Ben,${ben.user.email},Student,50.0,${paris(classTime(10))},${paris(classTime(60))},"yes, 10.0 min",1,30,0,0,1,0,0 of 1,1 of 3`);
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe("");
 

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { DB } from "../db/index.js";
 import type { RoomRoleColumn } from "../rooms/tables.js";
+import { eraseFromBreakoutGroups } from "../breakout/privacy.js";
 
 export interface AccountSql {
   id: string;
@@ -73,7 +74,8 @@ export class PrivacyRepo {
 
   /**
    * Erases one person's attendance sessions, named poll answers and quiz submissions, and empties their chat
-   * messages (kept as deleted placeholders under "Deleted user", so every class's seq stays whole).
+   * messages (kept as deleted placeholders under "Deleted user", so every class's seq stays whole), in breakout
+   * groups too (breakout/privacy.ts).
    */
   async erase(userId: string): Promise<ErasedCounts> {
     return this.db.transaction().execute(async (trx) => {
@@ -82,6 +84,7 @@ export class PrivacyRepo {
         update chat_messages set text = '', author_name = ${ERASED_MESSAGE_AUTHOR}, user_id = null,
           deleted_at = coalesce(deleted_at, now())
         where user_id = ${userId}`.execute(trx);
+      const groupChat = await eraseFromBreakoutGroups(trx, userId);
       const answers = await sql`
         delete from poll_answers pa using polls p
         where p.id = pa.poll_id and pa.user_id = ${userId} and not p.anonymous`.execute(trx);
@@ -89,7 +92,7 @@ export class PrivacyRepo {
       return {
         quizzes: Number(quizzes.numAffectedRows ?? 0),
         attendance: Number(attendance.numAffectedRows ?? 0),
-        chat: Number(chat.numAffectedRows ?? 0),
+        chat: Number(chat.numAffectedRows ?? 0) + groupChat,
         answers: Number(answers.numAffectedRows ?? 0),
       };
     });

@@ -17,6 +17,7 @@ export interface RecordRowSql {
   sessions: number;
   talk_ms: number;
   camera_ms: number;
+  group_seconds: number;
   hands: number;
   chat: number;
   polls_answered: number;
@@ -88,6 +89,8 @@ export class RecordRepo {
         count(*)::int as sessions,
         coalesce(sum(a.talk_ms), 0)::float8 as talk_ms,
         coalesce(sum(a.camera_ms), 0)::float8 as camera_ms,
+        (select coalesce(sum(extract(epoch from (coalesce(s.left_at, now()) - s.entered_at))), 0) from breakout_stays s
+          join breakout_groups g on g.id = s.group_id where g.room_id = a.room_id and s.user_id = a.user_id)::float8 as group_seconds,
         coalesce(sum(a.hands_raised), 0)::int as hands,
         (select count(*) from chat_messages c where c.room_id = a.room_id and c.user_id = a.user_id)::int as chat,
         (select count(*) from poll_answers pa join polls p on p.id = pa.poll_id
