@@ -34,6 +34,7 @@ import { useToast } from "../lib/useToast";
 import { usePhoneClassroom } from "../pwa/usePhoneClassroom";
 import { useClassRecording } from "./useClassRecording";
 import { useBreakoutRoom } from "./breakout/useBreakoutRoom";
+import { useClassQuality } from "./quality";
 
 /** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
 export function Classroom({
@@ -212,6 +213,7 @@ export function Classroom({
     remote,
     speaking: speakingId,
     mediaResetting,
+    session,
   } = useMedia(
     connection,
     roomId,
@@ -239,6 +241,7 @@ export function Classroom({
     groups.mediaRoomId,
   );
 
+  const quality = useClassQuality(connection, roomId, state, session);
   const phone = usePhoneClassroom(state.phase, state.room?.title ?? preview?.title ?? "Your class", local, cameraOn && canPublish, setLocal, say);
 
   if (over || state.phase === "failed") return <EndScreen phase={state.phase} error={state.error} onRejoin={onRejoin} />;
@@ -271,6 +274,7 @@ export function Classroom({
         </div>
       )}
       {groups.bar}
+      {quality.banner}
       <div className="room-body">
         <Stage
           participants={groups.visible}
@@ -311,6 +315,7 @@ export function Classroom({
             waiting={state.waiting}
             meId={me.participantId}
             isHost={isHost}
+            quality={quality.byParticipant}
             actions={actions}
             run={run}
             onClose={() => setPanel(null)}

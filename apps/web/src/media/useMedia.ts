@@ -142,5 +142,5 @@ export function useMedia(
     }
   }, [session, publish.mic, publish.camera, publish.screen]);
 
-  return { remote, speaking, mediaResetting: resetting };
+  return { remote, speaking, mediaResetting: resetting, session };
 }
