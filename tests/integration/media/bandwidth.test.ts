@@ -93,6 +93,23 @@ describe("layers from bandwidth", () => {
     producer.close();
   });
 
+  it("keeps a layer while the REMB estimate climbs towards its rate, and leaves it once the estimate stalls below", () => {
+    const { producer, consumer, feedback, second } = simulcast(600);
+    consumer.setPreferredLayer("m"); // m ≈ 400 kbit/s
+    consumer.start();
+    second(true);
+    let remb = 150_000;
+    for (let i = 0; i < 12; i++) {
+      feedback.receiverEstimatedMaxBitrate = BigInt(Math.round(remb));
+      second(true);
+      remb *= 1.08; // Chrome's estimate catching up with the new rate
+    }
+    expect(consumer.targetLayerIndex, "still below the layer's rate, but climbing").toBe(1);
+    for (let i = 0; i < 4; i++) second(true); // stalled at ~380 kbit/s: congestion
+    expect(consumer.targetLayerIndex).toBe(0);
+    producer.close();
+  });
+
   it("a paused consumer forwards nothing; resumed, it starts again at a keyframe with continuous sequence numbers", () => {
     const { producer, consumer, packets, rebased, second } = simulcast(400);
     consumer.setPreferredLayer("l");

@@ -52,6 +52,8 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
   #probeTicks = 0;
   #ticks = 0;
   #upAt = -1;
+  /** The REMB estimates of the last ticks, oldest first (is it still climbing?). */
+  #estimates: number[] = [];
 
   constructor(
     readonly peerId: string,
@@ -222,7 +224,12 @@ export class Consumer extends TypedEmitter<ConsumerEvents> {
       this.#upAt = -1;
       this.#probeBackoff = PROBE_BACKOFF_MIN;
     }
-    const overEstimate = estimate > 0 && current !== undefined && current.bitrate > estimate * 1.05 && this.#probeTicks === 0;
+    // An estimate below the layer's rate that still climbs is REMB catching up with a new layer
+    // (Chrome raises it a few percent a second); one that fell or stalled for two ticks is congestion.
+    const climbing = this.#estimates.length >= 2 && estimate > (this.#estimates[0] ?? 0) * 1.02;
+    this.#estimates.push(estimate);
+    if (this.#estimates.length > 2) this.#estimates.shift();
+    const overEstimate = estimate > 0 && current !== undefined && current.bitrate > estimate * 1.05 && !climbing && this.#probeTicks === 0;
     this.#overTicks = overEstimate && this.#settleTicks === 0 ? this.#overTicks + 1 : 0;
     // A publisher stops sending its upper layers when its own bandwidth or CPU runs short (Chrome
     // does): a consumer whose forwarded layer went silent would freeze. Two silent ticks while
