@@ -30,10 +30,14 @@ export function useBreakout(conn: RefObject<RoomConnection | null>, roomId: stri
     setNotices((list) => [...list.slice(-4), { kind, text, at: Date.now() }]);
   }, []);
 
-  /** I am now in `next` (null: the main room): media starts over (leave-media first). */
+  /**
+   * I am now in `next` (null: the main room): media starts over (leave-media first). The server's
+   * `breakout-moved` always does (`force`: after a reconnect my new transports may have been made
+   * before the server put me back in my group); my own acks only when the room changed.
+   */
   const moveTo = useCallback(
-    (next: string | null) => {
-      if (current.current === next) return;
+    (next: string | null, force = false) => {
+      if (current.current === next && !force) return;
       current.current = next;
       setGroupId(next);
       setMessages([]);
@@ -65,7 +69,7 @@ export function useBreakout(conn: RefObject<RoomConnection | null>, roomId: stri
           moveTo(null);
         } else setReturnAt(event.state.returnAt);
       },
-      "breakout-moved": (event) => moveTo(event.groupId),
+      "breakout-moved": (event) => moveTo(event.groupId, true),
       "breakout-warning": (event) => notify("warning", `One minute left: the groups close at ${new Date(event.deadline).toLocaleTimeString()}.`),
       "breakout-closing": (event) => setReturnAt(event.returnAt),
       "breakout-chat-message": (event) => {
