@@ -130,6 +130,11 @@ export function GroupsOverview({
                 </button>
               )}
             </div>
+            {group.hands.length > 0 && (
+              <p className="breakout-hands" data-testid="breakout-hands">
+                Hands up: {group.hands.map((hand) => hand.name).join(", ")}
+              </p>
+            )}
             <ul className="breakout-members">
               {group.members.length === 0 && <li className="muted">Nobody yet</li>}
               {group.members.map((member) => (

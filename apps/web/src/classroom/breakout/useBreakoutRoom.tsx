@@ -32,7 +32,9 @@ export function useBreakoutRoom(options: {
   const { state, group, groupId } = breakout;
   const isHost = me?.role === "host";
   const inGroup = !!groupId;
-  const visible = visibleParticipants(participants, state, groupId, me?.participantId);
+  const shown = visibleParticipants(participants, state, groupId, me?.participantId);
+  // In a group, a raised hand is the group's (breakout-hand), shown on the tiles.
+  const visible = group ? shown.map((p) => ({ ...p, handRaised: group.hands.some((hand) => hand.participantId === p.id) })) : shown;
   const handRaised = group ? group.hands.some((hand) => hand.userId === userId) : null;
   const toPerson = (p: ParticipantDto) => ({ userId: p.userId, name: p.name });
   const students = participants.filter((p) => p.role !== "host").map(toPerson);
