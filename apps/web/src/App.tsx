@@ -14,6 +14,7 @@ import { JoinCodePage } from "./pages/JoinCode";
 import { RecordingsPage } from "./recordings/RecordingsPage";
 import { RecordingPage } from "./recordings/RecordingPage";
 import { SharedRecordingPage } from "./recordings/SharedRecordingPage";
+import { LivePage } from "./live";
 import { RoomPage } from "./pages/Room";
 import { AdminUsersPage } from "./admin/AdminUsers";
 import { CheckEmailPage } from "./pages/CheckEmail";
@@ -129,6 +130,15 @@ const routes: Route[] = [
     ),
   },
   { path: "/shared/recordings/:token", render: (params) => <SharedRecordingPage token={params.token} /> },
+  { path: "/live/s/:token", render: (params) => <LivePage token={params.token} /> },
+  {
+    path: "/live/:roomId",
+    render: (params) => (
+      <RequireUser>
+        <LivePage roomId={params.roomId} />
+      </RequireUser>
+    ),
+  },
   {
     path: "/classes/:id",
     render: (params) => (

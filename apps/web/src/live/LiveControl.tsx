@@ -1,0 +1,106 @@
+import { useCallback, useEffect, useState } from "react";
+import type { LiveStatusDto } from "@vtp/protocol";
+import { errorText } from "../api/errors";
+import { Button } from "../ui/Button";
+import { liveApi } from "./api";
+
+/**
+ * The host's "Go live" control in the classroom: an optional RTMP address (a video platform's
+ * ingest) and whether viewers may chat; while live, the viewer count, a stream link to hand
+ * out (and revoke) and Stop.
+ */
+export function LiveControl({ roomId }: { roomId: string }) {
+  const [open, setOpen] = useState(false);
+  const [status, setStatus] = useState<LiveStatusDto | null>(null);
+  const [rtmpUrl, setRtmpUrl] = useState("");
+  const [chat, setChat] = useState(true);
+  const [link, setLink] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const refresh = useCallback(
+    () =>
+      liveApi.status(roomId).then(
+        ({ live }) => setStatus(live),
+        () => {},
+      ),
+    [roomId],
+  );
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(refresh, 5000);
+    return () => clearInterval(timer);
+  }, [refresh]);
+  const act = async (work: () => Promise<unknown>) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await work();
+      await refresh();
+    } catch (err) {
+      setProblem(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const live = status?.live ?? false;
+  return (
+    <div className="live-control" data-testid="live-control" data-live={live} style={{ position: "fixed", top: 64, right: 12, zIndex: 20 }}>
+      <Button size="sm" variant={live ? "danger" : "secondary"} onClick={() => setOpen(!open)} data-testid="control-live">
+        {live ? `LIVE · ${status?.viewers ?? 0} watching` : "Go live"}
+      </Button>
+      {open && (
+        <div className="card" style={{ padding: 12, marginTop: 6, width: 320 }} data-testid="live-panel">
+          {!live ? (
+            <>
+              <label>
+                RTMP address (optional)
+                <input
+                  data-testid="live-rtmp"
+                  value={rtmpUrl}
+                  placeholder="rtmp://live.example.com/app/stream-key"
+                  onChange={(e) => setRtmpUrl(e.target.value)}
+                />
+              </label>
+              <label>
+                <input type="checkbox" checked={chat} onChange={(e) => setChat(e.target.checked)} /> Viewers may chat
+              </label>
+              <Button
+                variant="primary"
+                busy={busy}
+                data-testid="live-start"
+                onClick={() => act(() => liveApi.start(roomId, { ...(rtmpUrl.trim() ? { rtmpUrl: rtmpUrl.trim() } : {}), chat }))}
+              >
+                Start streaming
+              </Button>
+            </>
+          ) : (
+            <>
+              <p data-testid="live-rtmp-state">{status?.rtmp ? `RTMP: ${status.rtmp}` : "HLS only"}</p>
+              <Button busy={busy} data-testid="live-link" onClick={() => act(async () => setLink((await liveApi.createLink(roomId)).url))}>
+                New stream link
+              </Button>
+              {link && (
+                <p>
+                  <a href={link} target="_blank" rel="noreferrer" data-testid="live-link-url">
+                    {link}
+                  </a>
+                </p>
+              )}
+              <Button variant="danger" busy={busy} data-testid="live-stop" onClick={() => act(() => liveApi.stop(roomId))}>
+                Stop streaming
+              </Button>
+            </>
+          )}
+          {status?.links
+            ?.filter((item) => !item.revokedAt)
+            .map((item) => (
+              <Button key={item.id} size="sm" variant="ghost" onClick={() => act(() => liveApi.revokeLink(roomId, item.id))} data-testid="live-link-revoke">
+                Revoke link from {new Date(item.createdAt).toLocaleTimeString()}
+              </Button>
+            ))}
+          {problem && <p role="alert">{problem}</p>}
+        </div>
+      )}
+    </div>
+  );
+}
