@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { ARTIFACTS, chromiumMissing, joinClassUi, startClassUi, verifiedUser, webE2E } from "./harness";
@@ -62,7 +62,8 @@ async function seesCamera(page: Page, userId: string) {
 }
 
 describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound of the class", () => {
-  const web = webE2E();
+  // VTP_E2E_LOG_LEVEL=info: the server's timeline (the recorder's media, FFmpeg parts) in the output copied on failure.
+  const web = webE2E({ LOG_LEVEL: process.env.VTP_E2E_LOG_LEVEL ?? "warn" });
   const contexts: BrowserContext[] = [];
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
@@ -73,13 +74,14 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
   }) => {
     let recordingId = "";
     onTestFailed(() => {
-      // The captured tracks and FFmpeg logs, for a look at what went wrong.
-      const dir = path.join(web.server.dataDir, "recordings", "rec", recordingId);
-      if (!recordingId || !existsSync(dir)) return;
+      // The server's log, the captured tracks and FFmpeg logs, for a look at what went wrong.
       const to = path.join(ARTIFACTS, "recording-content");
+      rmSync(to, { recursive: true, force: true });
       mkdirSync(to, { recursive: true });
-      cpSync(dir, to, { recursive: true });
-      console.warn(`recording files copied to ${to}`);
+      writeFileSync(path.join(to, "server.log"), web.server.output());
+      const recordings = path.join(web.server.dataDir, "recordings", "rec");
+      if (existsSync(recordings)) cpSync(recordingId ? path.join(recordings, recordingId) : recordings, to, { recursive: true });
+      console.warn(`the server's log and the recording's files copied to ${to}`);
     });
     const [teacher, student] = await Promise.all([verifiedUser(web.server, "teacher", "Rae Teacher"), verifiedUser(web.server, "student", "Lou Student")]);
     const teacherUi = await startClassUi(web.browser, web.server, teacher, {

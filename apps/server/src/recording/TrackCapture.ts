@@ -97,8 +97,12 @@ function sdpFor(track: RecorderTrack, port: number): string {
 
 /**
  * Records one track: its RTP goes over loopback UDP into an FFmpeg (`-c copy`, Matroska) that
- * writes one file per part. FFmpeg dying starts a new part (the gap is logged and kept in the
- * parts list); stop() ends FFmpeg with SIGINT so that it finalizes the file.
+ * writes one file per part. FFmpeg is started when the track's first packet is there (video: the
+ * first packet of a key frame), so its 1 s probe always begins with media it can read; a track
+ * whose media comes late (a slow connection) no longer leaves an FFmpeg that gives up before it.
+ * FFmpeg dying (or giving up on a silent track) ends the part; the next packet (video: key frame,
+ * asked for at once) starts a new part, with the gap kept in the parts list. stop() ends FFmpeg
+ * with SIGINT so that it finalizes the file.
  */
 export class TrackCapture {
   readonly parts: TrackPartColumn[] = [];
@@ -107,7 +111,11 @@ export class TrackCapture {
   private port = 0;
   private forwarding = false;
   private stopping = false;
+  /** Parts in a row that ended early (see onExit); the track is given up after maxRestarts. */
   private restarts = 0;
+  private givenUp = false;
+  /** Why the last part ended: the next part records it as the gap before it. */
+  private gapReason?: string;
   private unsubscribe?: () => void;
   private keyTimer?: NodeJS.Timeout;
   private exited?: Promise<void>;
@@ -134,16 +142,16 @@ export class TrackCapture {
     });
   }
 
+  /** Listens to the track; the first part starts with its first packet once the recording's clock runs. */
   async start(): Promise<void> {
     this.unsubscribe = this.track.onRtp((packet) => this.ordered.push(packet));
     if (this.track.kind === "video") {
       // Ask again every second while video waits for a key frame: a PLI or its answer can be lost.
       this.keyTimer = setInterval(() => {
-        if (this.proc && this.ordered.waitingForKeyFrame) this.track.requestKeyFrame();
+        if (this.opts.clock() >= 0 && !this.stopping && !this.givenUp && this.ordered.waitingForKeyFrame) this.track.requestKeyFrame();
       }, 1000);
       this.keyTimer.unref?.();
     }
-    await this.spawnPart();
   }
 
   /** The recording's clock started: what came before is dropped, video restarts at a key frame. */
@@ -153,8 +161,10 @@ export class TrackCapture {
   }
 
   private deliver(packet: Buffer) {
-    if (!this.proc || this.opts.clock() < 0) return;
+    if (this.stopping || this.givenUp || this.opts.clock() < 0) return;
     if (!this.forwarding) {
+      // The first packet of a part (video: of a key frame) starts its FFmpeg.
+      if (!this.proc && !this.spawning) void this.spawnPart();
       // FFmpeg is still binding its port: keep what comes (video from a key frame on).
       const item = { packet, at: this.opts.clock() };
       if (this.track.kind === "audio") this.pending = [...this.pending.slice(-50), item];
@@ -178,17 +188,26 @@ export class TrackCapture {
   /** The part being started, so stop() can wait for it instead of racing it. */
   private spawning?: Promise<void>;
 
-  private spawnPart(gapReason?: string): Promise<void> {
-    this.spawning = this.startPart(gapReason);
-    return this.spawning;
+  private spawnPart(): Promise<void> {
+    const spawning = this.startPart()
+      .catch((err) => {
+        // No FFmpeg for this part (no port, spawn failed): what was held is dropped, the next packet tries again.
+        this.opts.log.error({ err, track: this.track.id }, "could not start the recorder FFmpeg");
+        this.pending = [];
+        this.ordered.requireKeyFrame();
+      })
+      .finally(() => {
+        if (this.spawning === spawning) this.spawning = undefined;
+      });
+    this.spawning = spawning;
+    return spawning;
   }
 
-  private async startPart(gapReason?: string): Promise<void> {
+  private async startPart(): Promise<void> {
     this.port = await freePortPair();
-    if (this.stopping) return; // stopped while a restart was looking for a port
-    // Each part is a new file: it starts at a key frame.
-    this.pending = [];
-    this.ordered.requireKeyFrame();
+    if (this.stopping) return; // stopped while a part was looking for a port
+    const gapReason = this.gapReason;
+    this.gapReason = undefined;
     const partNo = this.parts.length + 1;
     const file = `${this.opts.baseName}.p${partNo}.mkv`;
     const sdpFile = path.join(this.opts.dir, `${this.opts.baseName}.p${partNo}.sdp`);
@@ -242,7 +261,8 @@ export class TrackCapture {
       if (bound === undefined && Date.now() > deadline - 4000) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    if (this.stopping) return; // stop() signals this FFmpeg; no forwarding
+    // stop() signals this FFmpeg, or it already exited (onExit has ended the part): no forwarding.
+    if (this.stopping || this.proc !== proc) return;
     this.forwarding = true;
     const pending = this.pending;
     this.pending = [];
@@ -263,15 +283,23 @@ export class TrackCapture {
     this.proc = undefined;
     this.forwarding = false;
     if (this.stopping) return;
-    const maxRestarts = this.opts.maxRestarts ?? 20;
-    if (this.restarts >= maxRestarts) {
+    // The next part is a new file: it starts at a key frame (asked for now), with the next packet.
+    this.pending = [];
+    this.ordered.requireKeyFrame();
+    // A part that captured for a while is not a failure in a row (FFmpeg also leaves after 10 s
+    // without packets: a paused track); one that ended early is, and too many of them give up.
+    const lived = part && part.offsetMs >= 0 && part.endOffsetMs !== undefined ? part.endOffsetMs - part.offsetMs : 0;
+    this.restarts = lived >= 5000 ? 0 : this.restarts + 1;
+    if (this.restarts > (this.opts.maxRestarts ?? 20)) {
+      this.givenUp = true;
       this.opts.log.error({ track: this.track.id }, "recorder FFmpeg keeps dying; this track is no longer captured");
       return;
     }
-    this.restarts++;
-    const reason = `ffmpeg exited (${code ?? sig}) at ${part?.endOffsetMs ?? "?"} ms`;
-    this.opts.log.warn({ track: this.track.id, part: part?.file, reason }, "recorder FFmpeg died; restarting into a new part (gap)");
-    await this.spawnPart(reason);
+    this.gapReason = `ffmpeg exited (${code ?? sig}) at ${part?.endOffsetMs ?? "?"} ms`;
+    this.opts.log.warn(
+      { track: this.track.id, part: part?.file, reason: this.gapReason },
+      "recorder FFmpeg ended; a new part (gap) starts with the track's next packet",
+    );
   }
 
   /** Ends the track (at `endAt` on the recording's clock, default now): SIGINT to FFmpeg and wait for it to finalize the file. */

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { RTCPeerConnection, RtpHeader, RtpPacket, useAbsSendTime, useH264, useNACK, useOPUS, usePLI, useSdesMid, useVP8, type MediaStreamTrack } from "werift";
 import type { MediaEvent, MediaService, ProducerInfo } from "../media/index.js";
+import { disableWeriftDefaultStun } from "../rtc/no-default-stun.js";
 import type { RecorderCodec, RecorderSource, RecorderTrack } from "./source.js";
 
 /** The recorder's peer id in the media room (never a participant id: those are UUIDs). */
@@ -13,6 +14,8 @@ interface Consumed {
   listeners: Set<(packet: Buffer) => void>;
   closeListeners: (() => void)[];
   closed: boolean;
+  /** When its first packet arrived (performance.now(); -1: none yet). */
+  firstPacketAt: number;
 }
 
 /**
@@ -44,14 +47,17 @@ export class MediaRecorderSource implements RecorderSource {
   private reconnecting = false;
   /** Times the recv transport was rebuilt (for logs and tests). */
   reconnects = 0;
+  /** When the recv transport's peer connection first connected (performance.now(); -1: not yet). */
+  private connectedAt = -1;
 
   constructor(
     private readonly media: MediaService,
     readonly roomId: string,
     recordingId: string,
     private readonly log: Logger,
-    private readonly opts: { connectTimeoutMs?: number } = {},
+    private readonly opts: { connectTimeoutMs?: number; startTimeoutMs?: number } = {},
   ) {
+    disableWeriftDefaultStun();
     this.peerId = recorderPeerId(recordingId);
   }
 
@@ -66,6 +72,9 @@ export class MediaRecorderSource implements RecorderSource {
       headerExtensions: { video: [useSdesMid(), useAbsSendTime()], audio: [useSdesMid(), useAbsSendTime()] },
     });
     pc.onTrack.subscribe((track) => this.attach(pc, track));
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === "connected" && this.connectedAt < 0) this.connectedAt = performance.now();
+    });
     return pc;
   }
 
@@ -88,6 +97,7 @@ export class MediaRecorderSource implements RecorderSource {
   }
 
   async start(onTrack: (track: RecorderTrack) => void): Promise<void> {
+    const begun = performance.now();
     this.onTrack = onTrack;
     // Listen first, so a producer that appears while we join is not missed (seen dedupes).
     const early: ProducerInfo[] = [];
@@ -105,10 +115,29 @@ export class MediaRecorderSource implements RecorderSource {
     for (const p of [...res.producers, ...early]) this.enqueue(p);
     this.watchdog = setInterval(() => this.checkConnection(), 500);
     this.watchdog.unref?.();
-    // Resolve once the producers present now are consumed (their tracks handed over), 10 s at most.
+    // Resolve once the producers present now are consumed (their tracks handed over) and their
+    // media flows (a first packet of each): the recording's clock starts then. Handed-over tracks
+    // are not enough — on a busy machine the connection can come up seconds later, and the
+    // recording would begin with seconds of nothing. Bounded (startTimeoutMs, default 20 s).
+    const deadline = begun + (this.opts.startTimeoutMs ?? 20_000);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.queue, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    await Promise.race([this.queue, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))))]);
     clearTimeout(timer);
+    const consumedMs = Math.round(performance.now() - begun);
+    const present = [...this.byProducer.values()];
+    // A paused producer sends nothing until it resumes: it is not waited for.
+    const waiting = () => present.filter((consumed) => !consumed.closed && !consumed.producer.paused && consumed.firstPacketAt < 0);
+    while (waiting().length && performance.now() < deadline && !this.stopped) await new Promise((resolve) => setTimeout(resolve, 20));
+    const timeline = {
+      roomId: this.roomId,
+      tracks: present.length,
+      consumedMs,
+      connectedMs: this.connectedAt < 0 ? null : Math.round(this.connectedAt - begun),
+      flowingMs: Math.round(performance.now() - begun),
+      withoutMedia: waiting().map((consumed) => `${consumed.producer.kind}:${consumed.producer.source}`),
+    };
+    if (timeline.withoutMedia.length) this.log.warn(timeline, "the recorder starts without media from some tracks (its connection is slow)");
+    else this.log.info(timeline, "the recorder has the class's media");
   }
 
   /** Consumes one at a time: a recv transport hands out one offer at a time. */
@@ -128,7 +157,15 @@ export class MediaRecorderSource implements RecorderSource {
   private async consume(producer: ProducerInfo, again?: Consumed) {
     if (this.stopped) return;
     const res = await this.media.consume(this.roomId, this.peerId, { producerId: producer.producerId, transportId: this.transportId });
-    const consumed: Consumed = again ?? { consumerId: res.consumerId, producer, mid: res.mid, listeners: new Set(), closeListeners: [], closed: false };
+    const consumed: Consumed = again ?? {
+      consumerId: res.consumerId,
+      producer,
+      mid: res.mid,
+      listeners: new Set(),
+      closeListeners: [],
+      closed: false,
+      firstPacketAt: -1,
+    };
     consumed.consumerId = res.consumerId;
     consumed.mid = res.mid;
     this.byProducer.set(producer.producerId, consumed);
@@ -181,7 +218,9 @@ export class MediaRecorderSource implements RecorderSource {
         const mid = pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.mid;
         consumed = mid ? this.byMid.get(mid) : undefined;
       }
-      if (!consumed || consumed.closed || consumed.listeners.size === 0) return;
+      if (!consumed || consumed.closed) return;
+      if (consumed.firstPacketAt < 0) consumed.firstPacketAt = performance.now();
+      if (consumed.listeners.size === 0) return;
       const packet = stripExtensions(rtp);
       for (const listener of consumed.listeners) listener(packet);
     });
