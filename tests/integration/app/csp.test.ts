@@ -21,6 +21,11 @@ describe("Content-Security-Policy", () => {
     expect(header).not.toContain("upgrade-insecure-requests");
   });
 
+  it("lets WebAssembly compile (background effects, noise suppression) but never JavaScript eval", async () => {
+    const scripts = (await csp("http://school-server:8080")).split(";").find((directive) => directive.trim().startsWith("script-src"));
+    expect(scripts?.trim()).toBe("script-src 'self' 'wasm-unsafe-eval'");
+  });
+
   it("asks browsers to upgrade to https when PUBLIC_URL is https", async () => {
     expect(await csp("https://vtp.school.example")).toContain("upgrade-insecure-requests");
   });

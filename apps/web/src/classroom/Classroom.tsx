@@ -214,6 +214,7 @@ export function Classroom({
     remote,
     speaking: speakingId,
     mediaResetting,
+    localView,
     session,
   } = useMedia(
     connection,
@@ -281,7 +282,7 @@ export function Classroom({
         <Stage
           participants={groups.visible}
           meId={me.participantId}
-          local={local}
+          local={localView ?? local}
           screen={screen}
           speakingMe={speaking}
           localVideo={cameraOn && canPublish}

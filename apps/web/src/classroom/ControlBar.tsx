@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { EffectsMenu } from "../media/effects";
 import { Icon, type IconName } from "../ui/Icon";
 
 function Control({
@@ -102,6 +103,7 @@ export function ControlBar(props: ControlBarProps) {
           title={why}
           testId="control-camera"
         />
+        <EffectsMenu />
         {props.onSwitchCamera && <Control icon="switchCamera" label="Switch camera" onClick={props.onSwitchCamera} testId="control-switch-camera" />}
         {props.canPublish && (
           <Control

@@ -1,5 +1,6 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { RoomDto } from "@vtp/protocol";
+import { EffectsSettingsForm, setRoleDefault, useBackgroundTrack } from "../media/effects";
 import { listDevices, mediaErrorText, openStream, stopStream, type DeviceChoice } from "../media/devices";
 import { useAudioLevel } from "../media/useLevel";
 import { VideoView } from "../media/VideoView";
@@ -28,6 +29,10 @@ export function PreJoin({
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [error, setError] = useState<string | null>(null);
   const level = useAudioLevel(choice.micOn ? stream : null);
+  useEffect(() => setRoleDefault(isHost), [isHost]);
+  // The preview shows the chosen background (media/effects).
+  const camera = useBackgroundTrack(stream?.getVideoTracks()[0] ?? null);
+  const preview = useMemo(() => (camera ? new MediaStream([camera]) : null), [camera]);
 
   // (Re)open the preview whenever the choice changes.
   useEffect(() => {
@@ -69,7 +74,7 @@ export function PreJoin({
         <section className="prejoin-preview" aria-label="Preview">
           <div className="preview-frame">
             {hasVideo ? (
-              <VideoView stream={stream} muted mirror className="preview-video" testId="prejoin-preview" />
+              <VideoView stream={preview} muted mirror className="preview-video" testId="prejoin-preview" />
             ) : (
               <div className="preview-off">
                 <Icon name="videoOff" size={36} />
@@ -161,6 +166,7 @@ export function PreJoin({
                 ))}
               </select>
             </div>
+            <EffectsSettingsForm />
             {!isHost && <p className="small muted">Students start as listeners. Raise your hand and the teacher can let you speak.</p>}
             <Button variant="primary" block onClick={join} data-testid="prejoin-join">
               {isHost ? (room.status === "live" ? "Enter class" : "Start class") : "Join class"}

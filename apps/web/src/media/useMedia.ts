@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from "react";
 import type { ProducerInfo, ProducerSource } from "@vtp/protocol";
 import { api } from "../api/browser";
 import type { RoomConnection } from "../classroom/connection";
+import { useBackgroundTrack, useNoiseSuppressedTrack } from "./effects";
 import { loudest, MediaSession, type MediaSignal, type RemoteMedia } from "./session";
 
 let iceServers: Promise<RTCIceServer[]> | null = null;
@@ -128,19 +129,25 @@ export function useMedia(
     };
   }, [conn, roomId, participantId, joinSeq, resetSeq, requestReset]);
 
+  // The camera and microphone as processed by the effects (background, noise suppression; media/effects).
+  const camera = useBackgroundTrack(publish.camera);
+  const mic = useNoiseSuppressedTrack(publish.mic);
+  /** My own tile shows the camera as it is sent (null: as it comes). */
+  const localView = useMemo(() => (camera && camera !== publish.camera ? new MediaStream([camera]) : null), [camera, publish.camera]);
+
   // Publish exactly what is wanted.
   useEffect(() => {
     if (!session) return;
     const want: [ProducerSource, MediaStreamTrack | null][] = [
-      ["microphone", publish.mic],
-      ["camera", publish.camera],
+      ["microphone", mic],
+      ["camera", camera],
       ["screen", publish.screen],
     ];
     for (const [source, track] of want) {
       if (track) session.publish(track, source).catch((err) => errCb.current(err));
       else void session.unpublish(source);
     }
-  }, [session, publish.mic, publish.camera, publish.screen]);
+  }, [session, mic, camera, publish.screen]);
 
-  return { remote, speaking, mediaResetting: resetting, session };
+  return { remote, speaking, mediaResetting: resetting, localView, session };
 }
