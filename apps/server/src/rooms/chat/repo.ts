@@ -19,6 +19,23 @@ export class ChatRepo {
     return result.rows[0];
   }
 
+  /**
+   * Stores several messages of one room in one statement: the room's sequence moves by their
+   * number once, and they get consecutive numbers in the given order. Rows in that order.
+   */
+  async insertMany(roomId: string, messages: readonly { userId: string; authorName: string; text: string }[]): Promise<ChatRow[]> {
+    const count = messages.length;
+    const values = sql.join(messages.map((m, i) => sql`(${i + 1}::int, ${m.userId}::uuid, ${m.authorName}::text, ${m.text}::text)`));
+    const result = await sql<ChatRow>`
+      with s as (update rooms set chat_seq = chat_seq + ${count}::int where id = ${roomId} returning chat_seq),
+      m (ord, user_id, author_name, text) as (values ${values})
+      insert into chat_messages (room_id, seq, user_id, author_name, text)
+      select ${roomId}, s.chat_seq - ${count}::int + m.ord, m.user_id, m.author_name, m.text from s, m
+      returning *`.execute(this.db);
+    if (result.rows.length !== count) throw new Error("room vanished while sending a message");
+    return [...result.rows].sort((a, b) => a.seq - b.seq);
+  }
+
   async after(roomId: string, afterSeq: number, limit: number): Promise<ChatRow[]> {
     return this.db.selectFrom("chat_messages").selectAll().where("room_id", "=", roomId).where("seq", ">", afterSeq).orderBy("seq").limit(limit).execute();
   }
