@@ -127,7 +127,11 @@ export class MediaRecorderSource implements RecorderSource {
     const present = [...this.byProducer.values()];
     // A paused producer sends nothing until it resumes: it is not waited for.
     const waiting = () => present.filter((consumed) => !consumed.closed && !consumed.producer.paused && consumed.firstPacketAt < 0);
-    while (waiting().length && performance.now() < deadline && !this.stopped) await new Promise((resolve) => setTimeout(resolve, 20));
+    // All tracks share one connection: once one flows, the others follow within moments; one that
+    // stays silent (a camera that sends nothing) holds Record up for 3 s more, not until the deadline.
+    const flowingSince = () => Math.min(...present.map((consumed) => (consumed.firstPacketAt < 0 ? Infinity : consumed.firstPacketAt)));
+    while (waiting().length && performance.now() < Math.min(deadline, flowingSince() + 3000) && !this.stopped)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const timeline = {
       roomId: this.roomId,
       tracks: present.length,
