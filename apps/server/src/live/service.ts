@@ -49,6 +49,8 @@ const ENDED_KEPT_MS = 120_000;
  */
 export class LiveService {
   private readonly streams = new Map<string, Entry>();
+  /** Rooms whose stream is being set up (a second start meanwhile is refused). */
+  private readonly starting = new Set<string>();
   readonly links: LiveLinks;
   private readonly keys: MemberKeys;
 
@@ -87,8 +89,18 @@ export class LiveService {
     if (!this.deps.sourceFactory) throw new AppError("LIVE_UNAVAILABLE", "Live streaming is not available: the media layer is not connected on this server");
     if (room.status !== "live") throw new AppError("CONFLICT", "The class is not live: start the class first");
     const current = this.streams.get(roomId);
-    if (current && !current.ended) throw new AppError("LIVE_ALREADY_ACTIVE", "This class is already streamed live");
-    if (current) this.forget(roomId, current);
+    if ((current && !current.ended) || this.starting.has(roomId)) throw new AppError("LIVE_ALREADY_ACTIVE", "This class is already streamed live");
+    this.starting.add(roomId);
+    try {
+      if (current) this.forget(roomId, current);
+      return await this.launch(roomId, room, body);
+    } finally {
+      this.starting.delete(roomId);
+    }
+  }
+
+  private async launch(roomId: string, room: { host_id: string; title: string }, body: StartLiveBody): Promise<LiveStatusDto> {
+    if (!this.deps.ffmpeg || !this.deps.sourceFactory) throw new AppError("LIVE_UNAVAILABLE", "Live streaming is not available on this server");
     const id = randomUUID();
     const source = await this.deps.sourceFactory(roomId, `live-${id}`);
     const stream = new LiveStream(id, roomId, source, {
