@@ -1,4 +1,5 @@
 import "./quality.css";
+import { useState } from "react";
 import type { ConnectionQualityDto } from "@vtp/protocol";
 import { QualityBadge } from "./QualityBadge";
 import { RECEIVE_MODE_LABELS, type ReceiveMode } from "./receiveMode";
@@ -10,9 +11,10 @@ const ADVICE = {
 } as const;
 
 /**
- * My connection and what to do about it: the badge, the advice when it is fair or poor, and the
- * low-bandwidth choice (all video, only the stage, audio only). Shown while the connection is not
- * good or a low-bandwidth mode is on (to turn it off again).
+ * My connection and what to do about it: a small chip with my quality (always there once it is
+ * measured; a click opens the choices), opened by itself when the connection is fair or poor — the
+ * advice and the low-bandwidth choice (all video, only the stage, audio only) — and kept open while
+ * a low-bandwidth mode is on (to turn it off again). "Not now" folds it back to the chip.
  */
 export function QualityAdvice({
   quality,
@@ -27,8 +29,17 @@ export function QualityAdvice({
   dismissed: boolean;
   onDismiss: () => void;
 }) {
+  const [open, setOpen] = useState(false);
   const struggling = quality !== undefined && quality.level !== "good";
-  if ((!struggling || dismissed) && mode === "all") return null;
+  if (!quality && mode === "all") return null;
+  if (!((struggling && !dismissed) || open || mode !== "all"))
+    return (
+      <div className="quality-advice quality-compact">
+        <button type="button" className="btn btn-ghost btn-sm" onClick={() => setOpen(true)} aria-expanded={false} data-testid="quality-chip">
+          <QualityBadge quality={quality} />
+        </button>
+      </div>
+    );
   const advice = quality && struggling ? ADVICE[quality.advice] : "";
   return (
     <div className={`banner quality-advice ${struggling ? "banner-warning" : ""}`} role="status" data-testid="quality-advice" data-level={quality?.level ?? ""}>
@@ -49,8 +60,16 @@ export function QualityAdvice({
           </button>
         ))}
       </fieldset>
-      {struggling && mode === "all" && (
-        <button type="button" className="btn btn-ghost btn-sm" onClick={onDismiss} data-testid="quality-dismiss">
+      {mode === "all" && (
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          onClick={() => {
+            setOpen(false);
+            onDismiss();
+          }}
+          data-testid="quality-dismiss"
+        >
           Not now
         </button>
       )}
