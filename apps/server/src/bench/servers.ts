@@ -100,7 +100,8 @@ export async function startServer(tree: string, env: Record<string, string>): Pr
       VTP_DATA_DIR: dataDir,
       JWT_SECRET: SECRET,
       LOG_LEVEL: "warn",
-      MEDIA_WORKERS: "1",
+      // BENCH_MEDIA_WORKERS: a benchmark that spreads rooms over several workers (bench:breakout).
+      MEDIA_WORKERS: process.env.BENCH_MEDIA_WORKERS ?? "1",
       AUTH_RATE_LIMIT_PER_MINUTE: "1000000",
     },
     stdio: ["ignore", "ignore", "inherit"],
