@@ -99,6 +99,8 @@ describe("breakout media", () => {
     const stopped = await host.emit("breakout-broadcast-audio", { roomId, on: false });
     expect(stopped.state?.broadcasting).toBe(false);
     for (const kid of kids) await kid.waitFor("producer-closed", (event) => event.peerId === relayPeer);
+    // The consumer of the teacher's voice in a group is closed for its owner too (the group's media room).
+    await kids[0]!.waitFor("consumer-closed", (event) => event.roomId === one && event.reason === "producer-closed");
 
     // Back in the main room: the groups' media is gone, and the teacher's microphone is there to hear.
     expect((await host.emit("breakout-close", { roomId, countdownSeconds: 0 })).ok).toBe(true);

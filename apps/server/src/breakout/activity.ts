@@ -101,11 +101,26 @@ export class BreakoutActivity {
     return group;
   }
 
-  /** Speech measured in a group's media room: the group is talking for a few seconds. */
+  /**
+   * Media events of a group's media room that the media bridge cannot place (it looks people up in
+   * the class's room): a closed consumer goes to its owner (on the app server holding their socket),
+   * and speech measured makes the group talking for a few seconds.
+   */
   async onMediaEvent(event: MediaEvent, roomOfGroup: (groupId: string) => string | undefined): Promise<void> {
-    if (event.type !== "speaking-time" || !event.peers.some((peer) => peer.talkMs > 0)) return;
     const roomId = roomOfGroup(event.roomId);
     if (!roomId) return;
+    if (event.type === "consumer-closed") {
+      const owner = await this.deps.signalling.state.get(roomId, event.peerId);
+      if (owner && this.deps.signalling.out.isLocal(owner.socketId))
+        this.deps.signalling.out.toSocketLocal(owner.socketId, "consumer-closed", {
+          roomId: event.roomId,
+          consumerId: event.consumerId,
+          producerId: event.producerId,
+          reason: event.reason,
+        });
+      return;
+    }
+    if (event.type !== "speaking-time" || !event.peers.some((peer) => peer.talkMs > 0)) return;
     const now = Date.now();
     const { before } = await this.deps.store.update(roomId, (current) => {
       const stored = current?.groups.find((g) => g.id === event.roomId);
