@@ -205,7 +205,7 @@ export const BreakoutClientEventSchemas = {
   "breakout-help": { payload: BreakoutSwitchPayload, result: NoResult },
   /** Host: a text to every group. */
   "breakout-broadcast": { payload: BreakoutTextPayload, result: NoResult },
-  /** Host: my microphone into every group (`on`), or stop. The host must be producing a microphone in the main room. */
+  /** Host: my microphone into every group (`on`), or stop. The host must be producing a microphone where they are (PRODUCER_NOT_FOUND otherwise). */
   "breakout-broadcast-audio": { payload: BreakoutSwitchPayload, result: StateResult },
   /** Everyone in the class: the kept groups of this class (closed and open), with their chat. */
   "breakout-history": { payload: BreakoutRoomPayload, result: Type.Object({ groups: Type.Array(BreakoutGroupRecordDto) }) },
