@@ -240,8 +240,9 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     { name: "quiz timers", phase: "live", run: async () => quizzes.stop() },
     { name: "office conversions", phase: "live", run: async () => materials.stop() },
     { name: "media load sampler", phase: "live", run: () => mediaLoad.stop() },
-    { name: "breakout timers", phase: "live", run: () => breakout.stop() },
     { name: "signalling", phase: "live", run: () => signalling.close() },
+    // After signalling: its last leaves still read the groups' store.
+    { name: "breakout timers", phase: "live", run: () => breakout.stop() },
     // A stroke's last version that waits for the history (board/strokeHistory.ts) is kept.
     { name: "board history", phase: "live", run: () => board.flushHistory() },
     { name: "media", phase: "live", run: async () => media?.close() },
