@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
+import { drawStroke, sceneToViewport, closeMaterials } from "./board-ui";
 import { chromiumMissing, joinClassUi, shot, startClassUi, verifiedUser, webE2E } from "./harness";
 
 const skip = chromiumMissing();
@@ -23,19 +24,6 @@ async function slides(): Promise<string> {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "vtp-board-")), "Photosynthesis.pdf");
   writeFileSync(file, await doc.save());
   return file;
-}
-
-/** Where a scene point (PDF points of the page) is in the page's viewport, from the board's view attributes. */
-async function sceneToViewport(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
-  return page.getByTestId("board-canvas").evaluate(
-    (element, point) => {
-      const rect = element.getBoundingClientRect();
-      const data = (element as HTMLElement).dataset;
-      const zoom = Number(data.zoom);
-      return { x: rect.left + (point.x + Number(data.scrollX)) * zoom, y: rect.top + (point.y + Number(data.scrollY)) * zoom };
-    },
-    { x, y },
-  );
 }
 
 /** Waits until the drawing canvas (not the DOM) has at least `min` pixels of `colour` within `radius` px of the scene point. */
@@ -86,17 +74,6 @@ async function slideCentre(page: Page, surfaceId: string, pageNumber: number): P
 const near = (got: { r: number; g: number; b: number }, want: { r: number; g: number; b: number }) =>
   Math.abs(got.r - want.r) <= 12 && Math.abs(got.g - want.g) <= 12 && Math.abs(got.b - want.b) <= 12;
 
-/** Draws a freehand stroke with the mouse from scene point `from` to `to` with the board's pen of that colour. */
-async function drawStroke(page: Page, from: { x: number; y: number }, to: { x: number; y: number }, colour: string): Promise<void> {
-  await page.locator(`[data-testid="board-pen"][data-color="${colour}"]`).click();
-  const start = await sceneToViewport(page, from.x, from.y);
-  const end = await sceneToViewport(page, to.x, to.y);
-  await page.mouse.move(start.x, start.y);
-  await page.mouse.down();
-  await page.mouse.move(end.x, end.y, { steps: 24 });
-  await page.mouse.up();
-}
-
 describe.skipIf(Boolean(skip))("web: the class board in real Chromium", () => {
   const web = webE2E({ RECONNECT_GRACE_SECONDS: "30" });
 
@@ -142,7 +119,7 @@ describe.skipIf(Boolean(skip))("web: the class board in real Chromium", () => {
         console.log(await tp.locator(".stage-area").innerHTML());
         throw err;
       });
-    await tp.getByRole("button", { name: "Close materials" }).click();
+    await closeMaterials(tp);
     // Students get the board on their stage too, and see the material in their own panel (no upload controls).
     await sp.locator(`[data-testid="board"][data-surface-id="${materialId}"]`).waitFor({ timeout: 30_000 });
     expect(near(await slideCentre(sp, materialId, 1), { r: 255, g: 255, b: 255 })).toBe(true);
