@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClassRecordResponse } from "@vtp/protocol";
 import { makeAdmin, type TestApp } from "../../helpers/app.js";
@@ -7,7 +9,8 @@ import { createRoom, joined, listeningApp, person, type Person, type TestClient 
 /**
  * What is kept of the groups: the class record counts each student's time in groups, the group
  * chat survives a server restart's worth of storage (read back from the database), and erasing a
- * person empties their group messages and their name in the kept groups.
+ * person empties their group messages and their name in the kept groups; the main room's recording
+ * is marked when the groups open and close.
  */
 let testApp: TestApp;
 let url: string;
@@ -33,6 +36,11 @@ describe("kept breakout groups", () => {
     const benClient = (await joined(url, ben, room.id)).c;
     clients.push(host, annClient, benClient);
     const roomId = room.id;
+    // The main room is being recorded (a recording row in progress: the markers' target, without FFmpeg).
+    const recordingId = randomUUID();
+    await sql`insert into recordings (id, room_id, started_by, title, status) values (${recordingId}, ${roomId}, ${teacher.user.id}, 'Class', 'recording')`.execute(
+      testApp.app.ctx.db,
+    );
     const opened = await host.emit("breakout-open", {
       roomId,
       mode: "manual",
@@ -47,6 +55,18 @@ describe("kept breakout groups", () => {
     await host.emit("breakout-close", { roomId, countdownSeconds: 0 });
     await annClient.waitFor("breakout-moved", (event) => event.groupId === null);
 
+    const markers = async () =>
+      (
+        await sql<{
+          kind: string;
+          label: string;
+        }>`select kind, label from recording_markers where recording_id = ${recordingId} order by offset_ms, created_at`.execute(testApp.app.ctx.db)
+      ).rows;
+    await waitFor("the recording's markers", async () => (await markers()).length === 2);
+    expect(await markers()).toEqual([
+      { kind: "breakout", label: "Groups opened (2)" },
+      { kind: "breakout", label: "Groups closed" },
+    ]);
     const record = (await testApp.app.inject({ url: `/api/v1/rooms/${roomId}/record`, headers: teacher.auth })).json() as ClassRecordResponse;
     const annRow = record.rows.find((row) => row.name === "Ann")!;
     expect(annRow.groupSeconds).toBeGreaterThanOrEqual(2);
