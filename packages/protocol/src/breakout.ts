@@ -71,7 +71,7 @@ export const BreakoutGroupDto = Type.Object({
   /** A member asked for help and no host has visited since. */
   helpRequested: Type.Boolean(),
   helpRequestedAt: Type.Union([Type.String(), Type.Null()]),
-  /** A member's microphone is live in the group's media room. */
+  /** Someone spoke in the group's media room in the last few seconds (the SFU's speech measurement). */
   talking: Type.Boolean(),
   hands: Type.Array(BreakoutHandDto),
   /** The material the teacher picked for the group (null: none). Kept for the group's board, which is not built yet. */
