@@ -153,6 +153,11 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
         sharedAt,
         unsharedAt,
         tracks: rec.tracks.map((x) => ({ source: x.source, kind: x.kind, start: x.startOffsetMs, end: x.endOffsetMs, parts: x.parts })),
+        // The recorder's timeline at Record (logged as a warning when its media came late).
+        recorder: web.server
+          .output()
+          .split("\n")
+          .find((line) => line.includes('"consumedMs"')),
       }),
     );
     const screen = rec.tracks.find((x: { source: string }) => x.source === "screen");
