@@ -1,8 +1,14 @@
-import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, useSdesMid, type RTCRtpTransceiver } from "werift";
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useAudioLevelIndication, useOPUS, useSdesMid, type RTCRtpTransceiver } from "werift";
 import type { ClientEventName } from "@vtp/protocol";
 import type { TestClient } from "../rooms/helpers.js";
 
-const pcConfig = () => ({ iceServers: [], iceUseIpv6: false, codecs: { audio: [useOPUS()] }, headerExtensions: { audio: [useSdesMid()] } });
+const pcConfig = () => ({
+  iceServers: [],
+  iceUseIpv6: false,
+  codecs: { audio: [useOPUS()] },
+  headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()] },
+});
+const URI_AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 
 /**
  * A browser stand-in for the breakout media tests, speaking the socket's media events as the web
@@ -19,7 +25,11 @@ export class GroupMediaClient {
   private readonly producerOfMid = new Map<string, string>();
   microphoneId = "";
 
-  constructor(readonly client: TestClient) {
+  /** `level`: the RFC 6464 level (−dBov) each microphone packet carries: 30 speaks, 127 is silence. */
+  constructor(
+    readonly client: TestClient,
+    readonly level = 30,
+  ) {
     this.receiver.onTrack.subscribe((track) => {
       track.onReceiveRtp.subscribe(() => {
         const mid = this.receiver.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.mid;
@@ -59,8 +69,11 @@ export class GroupMediaClient {
     this.microphoneId = produced.producerId;
     let seq = 100;
     let timestamp = 1000;
+    const levelId = transceiver.headerExtensions.find((e) => e.uri === URI_AUDIO_LEVEL)?.id;
     this.timer = setInterval(() => {
-      track.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 111, ssrc: 0x2222, sequenceNumber: seq, timestamp }), Buffer.alloc(120, 0x55)));
+      const header = new RtpHeader({ payloadType: 111, ssrc: 0x2222, sequenceNumber: seq, timestamp });
+      if (levelId) header.extensions = [{ id: levelId, payload: Buffer.from([0x80 | this.level]) }];
+      track.writeRtp(new RtpPacket(header, Buffer.alloc(120, 0x55)));
       seq = (seq + 1) & 0xffff;
       timestamp = (timestamp + 960) >>> 0;
     }, 20);

@@ -54,7 +54,8 @@ describe("breakout media", () => {
     }
 
     // Everyone publishes in their group (no promotion) and listens.
-    const members = kids.map((kid) => new GroupMediaClient(kid));
+    // Group one speaks, group two is silent.
+    const members = kids.map((kid, i) => new GroupMediaClient(kid, groupOf[i] === one ? 30 : 127));
     media.push(...members);
     for (const member of members) await member.startReceiving();
     for (const member of members) await member.publishMicrophone();
@@ -74,6 +75,10 @@ describe("breakout media", () => {
     }
     expect(kids[0]!.has("new-producer", (event) => event.producer.producerId === mics[2] || event.producer.producerId === mics[3])).toBe(false);
     expect(host.has("new-producer", (event) => mics.includes(event.producer.producerId))).toBe(false);
+
+    // The teacher sees which group is talking (the SFU's speech measurement in each group's media room).
+    const talking = await host.waitFor("breakout-state", (event) => !!event.state?.groups.find((g) => g.id === one)?.talking, 30_000);
+    expect(talking.state?.groups.find((g) => g.id === two)?.talking).toBe(false);
 
     // The groups are media rooms of their own, spread over the two workers.
     const service = await testApp.app.ctx.media!.service();
