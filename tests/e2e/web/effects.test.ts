@@ -101,6 +101,8 @@ describe.skipIf(Boolean(skip))("web: background blur/replacement and noise suppr
     const sunset = await settled(sp, ["redOverBlue", 60]);
     expect(sunset.mean[0]).toBeGreaterThan(150);
     expect(sunset.mean[0] - sunset.mean[2]).toBeGreaterThan(60);
+    // …while the person (segmented, not replaced) stays in front: the shirt is still blue.
+    expect(sunset.shirt[2] - sunset.shirt[0]).toBeGreaterThan(40);
     await shot(sp, "effects-student-sees-sunset");
 
     // Noise: white noise arrives at the student's ear; with RNNoise on it falls by a clear factor.
@@ -153,6 +155,8 @@ interface FrameMeasure {
   mean: [number, number, number];
   /** The whole frame's luminance standard deviation (0: a flat, blank frame). */
   spread: number;
+  /** The mean colour of the middle of the person's shirt (x 40–60 %, y 75–95 %). */
+  shirt: [number, number, number];
 }
 
 type Condition = ["edgesAbove" | "edgesBelow" | "redOverBlue", number];
@@ -182,7 +186,7 @@ async function settled(page: Page, condition: Condition): Promise<FrameMeasure> 
 
 function measureFrame(): FrameMeasure {
   const video = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="video-tile"] video')].find((v) => v.videoWidth > 0);
-  if (!video) return { edges: 0, mean: [0, 0, 0], spread: 0 };
+  if (!video) return { edges: 0, mean: [0, 0, 0], spread: 0, shirt: [0, 0, 0] };
   const width = video.videoWidth;
   const height = video.videoHeight;
   const canvas = document.createElement("canvas");
@@ -198,6 +202,8 @@ function measureFrame(): FrameMeasure {
   let edgeSum = 0;
   let edgeCount = 0;
   const mean: [number, number, number] = [0, 0, 0];
+  const shirt: [number, number, number] = [0, 0, 0];
+  let shirtCount = 0;
   let all = 0;
   let allSquares = 0;
   for (let y = 0; y < height - 1; y++) {
@@ -205,6 +211,11 @@ function measureFrame(): FrameMeasure {
       const value = luma(x, y);
       all += value;
       allSquares += value * value;
+      if (x > width * 0.4 && x < width * 0.6 && y > height * 0.75 && y < height * 0.95) {
+        const at = (y * width + x) * 4;
+        for (const channel of [0, 1, 2] as const) shirt[channel] += pixels[at + channel] ?? 0;
+        shirtCount++;
+      }
       if (x > width / 5 && x < (width * 4) / 5) continue;
       edgeSum += Math.abs(luma(x + 1, y) - value) + Math.abs(luma(x, y + 1) - value);
       edgeCount++;
@@ -220,6 +231,7 @@ function measureFrame(): FrameMeasure {
     edges: edgeSum / edgeCount,
     mean: mean.map((sum) => sum / edgeCount) as [number, number, number],
     spread: Math.sqrt(Math.max(0, allSquares / count - average * average)),
+    shirt: shirt.map((sum) => sum / Math.max(1, shirtCount)) as [number, number, number],
   };
 }
 
