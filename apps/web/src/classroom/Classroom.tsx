@@ -33,7 +33,6 @@ import { useClassBoard } from "./board/useClassBoard";
 import { useToast } from "../lib/useToast";
 import { usePhoneClassroom } from "../pwa/usePhoneClassroom";
 import { useClassRecording } from "./useClassRecording";
-import { LiveControl } from "../live";
 import { useBreakoutRoom } from "./breakout/useBreakoutRoom";
 import { useClassQuality } from "./quality";
 
@@ -254,7 +253,6 @@ export function Classroom({
   return (
     <div className={`classroom ${panel ? "with-panel" : ""}`} data-testid="classroom" data-phase={state.phase} data-role={me.role}>
       <RoomTopBar room={state.room} count={state.participants.length} isHost={isHost} recording={state.recording} onMark={() => setMarking(true)} />
-      {isHost && <LiveControl roomId={state.room.id} />}
       {marking && state.recording && (
         <MarkerDialog
           startedAt={state.recording.startedAt}

@@ -1,10 +1,11 @@
 import type { RoomDto } from "@vtp/protocol";
 import { formatJoinCode, joinLink } from "../lib/joinCode";
+import { LiveControl } from "../live";
 import { CopyButton } from "../ui/CopyButton";
 import { Icon } from "../ui/Icon";
 import { RecordingIndicator } from "./RecordingIndicator";
 
-/** Title, live state, the code to share (host), and how many are here. */
+/** Title, live state, the code to share and "Go live" (host), and how many are here. */
 export function RoomTopBar({
   room,
   count,
@@ -42,6 +43,7 @@ export function RoomTopBar({
             </CopyButton>
           </span>
         )}
+        {isHost && <LiveControl roomId={room.id} />}
         <span className="room-count" title="People in class" data-testid="participant-count">
           <Icon name="users" size={16} /> {count}
         </span>

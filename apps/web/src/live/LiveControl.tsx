@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { LiveStatusDto } from "@vtp/protocol";
 import { errorText } from "../api/errors";
 import { Button } from "../ui/Button";
@@ -7,7 +7,8 @@ import { liveApi } from "./api";
 /**
  * The host's "Go live" control in the classroom: an optional RTMP address (a video platform's
  * ingest) and whether viewers may chat; while live, the viewer count, a stream link to hand
- * out (and revoke) and Stop.
+ * out (and revoke) and Stop. It sits in the classroom's top bar; its panel drops down below the
+ * button and closes on Escape or a click elsewhere, so it never stays over other panels.
  */
 export function LiveControl({ roomId }: { roomId: string }) {
   const [open, setOpen] = useState(false);
@@ -17,6 +18,22 @@ export function LiveControl({ roomId }: { roomId: string }) {
   const [link, setLink] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onPointer = (event: PointerEvent) => {
+      if (!rootRef.current?.contains(event.target as Node)) setOpen(false);
+    };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") setOpen(false);
+    };
+    document.addEventListener("pointerdown", onPointer);
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("pointerdown", onPointer);
+      document.removeEventListener("keydown", onKey);
+    };
+  }, [open]);
   const refresh = useCallback(
     () =>
       liveApi.status(roomId).then(
@@ -44,12 +61,25 @@ export function LiveControl({ roomId }: { roomId: string }) {
   };
   const live = status?.live ?? false;
   return (
-    <div className="live-control" data-testid="live-control" data-live={live} style={{ position: "fixed", top: 64, right: 12, zIndex: 20 }}>
-      <Button size="sm" variant={live ? "danger" : "secondary"} onClick={() => setOpen(!open)} data-testid="control-live">
+    <div className="live-control" data-testid="live-control" data-live={live} ref={rootRef} style={{ position: "relative", flex: "none" }}>
+      <Button
+        size="sm"
+        variant={live ? "danger" : "secondary"}
+        onClick={() => setOpen(!open)}
+        aria-expanded={open}
+        aria-haspopup="dialog"
+        data-testid="control-live"
+      >
         {live ? `LIVE · ${status?.viewers ?? 0} watching` : "Go live"}
       </Button>
       {open && (
-        <div className="card" style={{ padding: 12, marginTop: 6, width: 320 }} data-testid="live-panel">
+        <div
+          className="card"
+          role="dialog"
+          aria-label="Stream this class live"
+          style={{ position: "absolute", top: "calc(100% + 6px)", right: 0, zIndex: 30, padding: 12, width: "min(320px, calc(100vw - 24px))" }}
+          data-testid="live-panel"
+        >
           {!live ? (
             <>
               <label>
