@@ -34,7 +34,12 @@ describe("breakout media", () => {
     const room = await createRoom(testApp, teacher);
     const host = (await joined(url, teacher, room.id)).c;
     const kids: TestClient[] = [];
-    for (const student of students) kids.push((await joined(url, student, room.id)).c);
+    const participantIds: string[] = [];
+    for (const student of students) {
+      const { c, ack } = await joined(url, student, room.id);
+      kids.push(c);
+      participantIds.push(ack.participantId);
+    }
     clients.push(host, ...kids);
     const roomId = room.id;
 
@@ -73,6 +78,12 @@ describe("breakout media", () => {
       const mate = i % 2 === 0 ? i + 1 : i - 1;
       await waitFor(`${kids[i]!.name} hears their mate`, () => member.received(mics[mate]!) > 50, { timeoutMs: 30_000 });
     }
+    // Connection quality measured in a group's media room reaches the member and the class's hosts
+    // (under the class's id, as in the main room), and never another student.
+    const own = await kids[2]!.waitFor("connection-quality", (event) => event.participantId === participantIds[2], 30_000);
+    expect(own.roomId).toBe(roomId);
+    await host.waitFor("connection-quality", (event) => event.participantId === participantIds[2], 30_000);
+    expect(kids[0]!.has("connection-quality", (event) => event.participantId !== participantIds[0])).toBe(false);
     expect(kids[0]!.has("new-producer", (event) => event.producer.producerId === mics[2] || event.producer.producerId === mics[3])).toBe(false);
     expect(host.has("new-producer", (event) => mics.includes(event.producer.producerId))).toBe(false);
 

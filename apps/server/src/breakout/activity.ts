@@ -104,7 +104,8 @@ export class BreakoutActivity {
   /**
    * Media events of a group's media room that the media bridge cannot place (it looks people up in
    * the class's room): a closed consumer goes to its owner (on the app server holding their socket),
-   * and speech measured makes the group talking for a few seconds.
+   * connection quality to its owner and the class's hosts, a failed transport resets its owner's
+   * media, and speech measured makes the group talking for a few seconds.
    */
   async onMediaEvent(event: MediaEvent, roomOfGroup: (groupId: string) => string | undefined): Promise<void> {
     const roomId = roomOfGroup(event.roomId);
@@ -118,6 +119,23 @@ export class BreakoutActivity {
           producerId: event.producerId,
           reason: event.reason,
         });
+      return;
+    }
+    if (event.type === "peer-quality") {
+      // As in the class's room: the participant sees their own quality, the hosts everyone's.
+      const participant = await this.deps.signalling.state.get(roomId, event.peerId);
+      if (!participant) return;
+      const out = this.deps.signalling.out;
+      const payload = { roomId, participantId: event.peerId, ...event.quality };
+      if (participant.connected && out.isLocal(participant.socketId)) out.toSocketLocal(participant.socketId, "connection-quality", payload);
+      out.toHostsLocal(roomId, "connection-quality", payload, participant.socketId);
+      return;
+    }
+    if (event.type === "transport-closed" && event.reason === "failed") {
+      // A group member's connection failed: they start their media over in the group's media room.
+      const participant = await this.deps.signalling.state.get(roomId, event.peerId);
+      if (participant?.connected && this.deps.signalling.out.isLocal(participant.socketId))
+        this.deps.signalling.out.toSocketLocal(participant.socketId, "media-reset", { roomId: event.roomId, reason: "transport-failed" });
       return;
     }
     if (event.type !== "speaking-time" || !event.peers.some((peer) => peer.talkMs > 0)) return;
