@@ -1,45 +1,9 @@
 import dgram from "node:dgram";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { OrderedRtp } from "../recording/ordered-rtp.js";
 import type { RecorderTrack } from "../recording/source.js";
-
-// Below Linux's ephemeral range (as the recorder's ports), in a band of its own above the recorder's start.
-const PORT_MIN = 40000 - 16000;
-const PORT_MAX = 32766;
-let nextPort = PORT_MIN + 2 * Math.floor(Math.random() * ((PORT_MAX - PORT_MIN) / 2));
-
-/** A free even UDP port whose odd neighbour (RTCP) is free too. */
-async function freePortPair(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = nextPort;
-    nextPort = nextPort + 2 > PORT_MAX - 1 ? PORT_MIN : nextPort + 2;
-    const free = await Promise.all(
-      [port, port + 1].map(
-        (candidate) =>
-          new Promise<boolean>((resolve) => {
-            const probe = dgram.createSocket("udp4");
-            probe.once("error", () => resolve(false));
-            probe.bind(candidate, "127.0.0.1", () => probe.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (free.every(Boolean)) return port;
-  }
-  throw new Error("no free UDP port pair for the live stream");
-}
-
-/** Whether some process has bound 127.0.0.1:port for UDP (Linux /proc); undefined if unknown. */
-export function udpBound(port: number): boolean | undefined {
-  try {
-    const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-    return readFileSync("/proc/net/udp", "utf8")
-      .split("\n")
-      .some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex));
-  } catch {
-    return undefined;
-  }
-}
+import { freePortPair, udpBound } from "../recording/udp-ports.js";
 
 /** The SDP FFmpeg reads one track from (plain RTP on loopback). */
 export function sdpFor(track: Pick<RecorderTrack, "kind" | "codec">, port: number): string {

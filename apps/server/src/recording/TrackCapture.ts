@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
-import { openSync, closeSync, writeFileSync, readFileSync } from "node:fs";
+import { openSync, closeSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { RecorderTrack } from "./source.js";
 import type { TrackPartColumn } from "./tables.js";
 import { OrderedRtp } from "./ordered-rtp.js";
+import { freePortPair, udpBound, udpQueued } from "./udp-ports.js";
 
 export interface TrackCaptureOptions {
   ffmpeg: string;
@@ -20,58 +21,6 @@ export interface TrackCaptureOptions {
   onParts: (parts: TrackPartColumn[]) => void;
   /** Restart FFmpeg at most this many times (default 20). */
   maxRestarts?: number;
-}
-
-// Below Linux's ephemeral range (32768–60999), so sockets bound to port 0 elsewhere cannot take a
-// port between the check here and FFmpeg binding it. The random start spreads processes apart.
-const PORT_MIN = 20000;
-const PORT_MAX = 32766;
-let nextPort = PORT_MIN + 2 * Math.floor(Math.random() * ((PORT_MAX - PORT_MIN) / 2));
-
-/** A free even UDP port whose odd neighbour (RTCP) is free too. */
-async function freePortPair(): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = nextPort;
-    nextPort = nextPort + 2 > PORT_MAX - 1 ? PORT_MIN : nextPort + 2;
-    const ok = await Promise.all(
-      [port, port + 1].map(
-        (candidate) =>
-          new Promise<boolean>((resolve) => {
-            const probe = dgram.createSocket("udp4");
-            probe.once("error", () => resolve(false));
-            probe.bind(candidate, "127.0.0.1", () => probe.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (ok.every(Boolean)) return port;
-  }
-  throw new Error("no free UDP port pair for the recorder");
-}
-
-/** Whether some process has bound 127.0.0.1:port for UDP (Linux /proc); undefined if unknown. */
-function udpBound(port: number): boolean | undefined {
-  try {
-    const hex = port.toString(16).toUpperCase().padStart(4, "0");
-    return readFileSync("/proc/net/udp", "utf8")
-      .split("\n")
-      .some((line) => line.includes(`:${hex} `) && line.trim().split(/\s+/)[1]?.endsWith(`:${hex}`));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Bytes waiting in the receive queue of the socket bound to 127.0.0.1:port (Linux /proc); undefined if unknown. */
-function udpQueued(port: number): number | undefined {
-  try {
-    const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-    for (const line of readFileSync("/proc/net/udp", "utf8").split("\n")) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[1]?.endsWith(hex)) return Number.parseInt(cols[4]?.split(":")[1] ?? "0", 16);
-    }
-    return 0;
-  } catch {
-    return undefined;
-  }
 }
 
 /** An empty RTCP receiver report (V=2, PT=201, length 1 word, SSRC 0): harmless to FFmpeg. */
