@@ -77,7 +77,16 @@ export function LiveControl({ roomId }: { roomId: string }) {
           className="card"
           role="dialog"
           aria-label="Stream this class live"
-          style={{ position: "absolute", top: "calc(100% + 6px)", right: 0, zIndex: 30, padding: 12, width: "min(320px, calc(100vw - 24px))" }}
+          style={{
+            position: "absolute",
+            top: "calc(100% + 6px)",
+            right: 0,
+            zIndex: 30,
+            padding: 12,
+            width: "min(320px, calc(100vw - 24px))",
+            color: "var(--text)",
+            textAlign: "left",
+          }}
           data-testid="live-panel"
         >
           {!live ? (
