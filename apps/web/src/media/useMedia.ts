@@ -75,8 +75,12 @@ export function useMedia(
     const mine = (event: { roomId?: string }) => !event.roomId || event.roomId === mediaRoom.current;
     const onNew = (event: { roomId?: string; producer: ProducerInfo }) =>
       mine(event) && (mediaSession ? mediaSession.consume(event.producer) : early.push(event.producer));
-    const onClosed = (event: { producerId: string; peerId?: unknown }) =>
+    const onClosed = (event: { producerId: string; peerId?: unknown; reason?: unknown }) => {
+      // My producers closed with my transports (a move between media rooms, a lost connection): the
+      // media starts over and publishes them again, so the camera and microphone stay on.
+      if (event.peerId === participantId && (event.reason === "peer-left" || event.reason === "transport-closed" || event.reason === "room-closed")) return;
       mediaSession?.producerClosed(event.producerId, typeof event.peerId === "string" ? event.peerId : undefined);
+    };
     const onConsumerClosed = (event: { consumerId?: string }) => event.consumerId && mediaSession?.consumerClosed(event.consumerId);
     connection.socket.on("new-producer", onNew);
     connection.socket.on("producer-closed", onClosed);
