@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, useSdesMid, type RTCRtpTransceiver } from "werift";
 import { AppError } from "../errors/index.js";
 import type { MediaService } from "../media/index.js";
+import { disableWeriftDefaultStun } from "../rtc/no-default-stun.js";
 
 const pcConfig = () => ({ iceServers: [], iceUseIpv6: false, codecs: { audio: [useOPUS()] }, headerExtensions: { audio: [useSdesMid()] } });
 
@@ -30,6 +31,8 @@ export class BroadcastRelay {
     private readonly peerId: string,
     private readonly log: Logger,
   ) {
+    // No public STUN server is asked (the app server may have no internet; the SFU is reached directly).
+    disableWeriftDefaultStun();
     this.inlet.onTrack.subscribe((track) =>
       track.onReceiveRtp.subscribe((rtp) => {
         if (this.stopped) return;
