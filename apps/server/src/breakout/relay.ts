@@ -36,22 +36,24 @@ export class BroadcastRelay {
     this.inlet.onTrack.subscribe((track) =>
       track.onReceiveRtp.subscribe((rtp) => {
         if (this.stopped) return;
-        const header = new RtpHeader({
+        const fields = {
           payloadType: rtp.header.payloadType,
           sequenceNumber: rtp.header.sequenceNumber,
           timestamp: rtp.header.timestamp,
           marker: rtp.header.marker,
           ssrc: rtp.header.ssrc,
-        });
-        const packet = new RtpPacket(header, rtp.payload);
-        for (const outlet of this.outlets) outlet.track.writeRtp(packet);
-        this.forwarded++;
+        };
+        // Each outlet's sender rewrites the header it is given (SSRC, sequence, extensions) and keeps the
+        // packet for retransmission: every group gets its own copy.
+        for (const outlet of this.outlets) outlet.track.writeRtp(new RtpPacket(new RtpHeader({ ...fields }), rtp.payload));
+        if (this.forwarded++ === 0) this.log.info({ peerId: this.peerId, groups: this.outlets.length }, "broadcast: the host's microphone reaches the relay");
       }),
     );
   }
 
   /** Consumes `producerId` (a microphone) in `sourceRoomId`, then publishes it into each of `groupRoomIds`. */
   async start(sourceRoomId: string, producerId: string, groupRoomIds: string[], userId: string): Promise<void> {
+    this.watch(this.inlet, sourceRoomId, "inlet");
     await this.media.joinPeer(sourceRoomId, this.peerId, userId);
     const { transportId } = await this.media.createTransport(sourceRoomId, this.peerId, "recv");
     const consumed = await this.media.consume(sourceRoomId, this.peerId, { producerId, transportId });
@@ -72,6 +74,7 @@ export class BroadcastRelay {
     const track = new MediaStreamTrack({ kind: "audio" });
     const transceiver: RTCRtpTransceiver = pc.addTransceiver(track, { direction: "sendonly" });
     this.outlets.push({ roomId, pc, track });
+    this.watch(pc, roomId, "outlet");
     await this.media.joinPeer(roomId, this.peerId, userId);
     const { transportId } = await this.media.createTransport(roomId, this.peerId, "send");
     await pc.setLocalDescription(await pc.createOffer());
@@ -80,6 +83,17 @@ export class BroadcastRelay {
     const connected = await this.media.connectTransport(roomId, this.peerId, transportId, { type: "offer", sdp: offer.sdp });
     if (connected.answer) await pc.setRemoteDescription(connected.answer);
     await this.media.produce(roomId, this.peerId, { transportId, kind: "audio", source: "microphone", ...(transceiver.mid ? { mid: transceiver.mid } : {}) });
+  }
+
+  /** Logs the connection states of the relay's peer connections (a stalled ICE shows here). */
+  private watch(pc: RTCPeerConnection, roomId: string, side: "inlet" | "outlet") {
+    pc.connectionStateChange.subscribe((state) => {
+      if (this.stopped) return;
+      this.log[state === "failed" || state === "disconnected" ? "warn" : "debug"](
+        { peerId: this.peerId, roomId, side, state, forwarded: this.forwarded },
+        "broadcast relay connection",
+      );
+    });
   }
 
   /** Closes every transport of the relay (its producers in the groups go with them). */
