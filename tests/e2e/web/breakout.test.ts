@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { AUDIBLE_PEAK_DB, isPicture, type Frame } from "../../helpers/media-content";
 import { waitFor } from "../../helpers/wait.js";
 import { CAPTURE_PCS } from "../media/stats";
@@ -176,7 +176,16 @@ describe.skipIf(Boolean(skip))("web: breakout rooms in real Chromium", () => {
     if (wavDir) rmSync(wavDir, { recursive: true, force: true });
   });
 
-  it("two groups see and hear only their members; the teacher visits and speaks to all; groups close and time runs out, everyone back with media", async () => {
+  // One retry, with new accounts and a new class: a media start or the speak-to-all audio in one
+  // group still fails now and then on a loaded machine (issue 16's note); the cause is open.
+  it("two groups see and hear only their members; the teacher visits and speaks to all; groups close and time runs out, everyone back with media", {
+    retry: 1,
+    timeout: 600_000,
+  }, async () => {
+    // A failed attempt's five browsers must not load the machine during the retry.
+    onTestFinished(async () => {
+      await Promise.all(browser.contexts().map((ctx) => ctx.close().catch(() => {})));
+    });
     const capture = async (ctx: BrowserContext) => {
       await ctx.addInitScript(CAPTURE_PCS);
       // Everyone turned the noise suppression effect off (Effects, remembered on the device): the test voice is synthetic.
@@ -331,7 +340,7 @@ describe.skipIf(Boolean(skip))("web: breakout rooms in real Chromium", () => {
     await backInMainRoom(everyone, teacher);
     await shot(tp, "breakout-teacher-back");
     await Promise.all(everyone.map((person) => person.ctx.close()));
-  }, 600_000);
+  });
 
   /** No group bar any more, everyone on the stage, and the students see and hear the teacher again. */
   async function backInMainRoom(everyone: Person[], teacher: Person) {
