@@ -27,11 +27,15 @@ describe("compose", () => {
 
     expect(shutdown.steps.map((s) => `${s.phase}:${s.name}`)).toEqual([
       "live:recordings",
+      "live:live streams",
       "live:poll timers",
       "live:quiz timers",
       "live:office conversions",
       "live:media load sampler",
       "live:signalling",
+      // After signalling: the breakout groups' last leaves read them, the board's waiting stroke versions are written.
+      "live:breakout timers",
+      "live:board history",
       "live:media",
       "stores:recording jobs",
       "stores:mail",
@@ -40,17 +44,31 @@ describe("compose", () => {
     ]);
     const ran: string[] = [];
     await shutdown.run("live", (name) => ran.push(name));
-    expect(ran).toEqual(["recordings", "poll timers", "quiz timers", "office conversions", "media load sampler", "signalling", "media"]);
-    // The stores outlive the live phase: recording jobs still write their state.
-    expect(await services.database.ping()).toBe(true);
-    await shutdown.run("stores", (name) => ran.push(name));
     expect(ran).toEqual([
       "recordings",
+      "live streams",
       "poll timers",
       "quiz timers",
       "office conversions",
       "media load sampler",
       "signalling",
+      "breakout timers",
+      "board history",
+      "media",
+    ]);
+    // The stores outlive the live phase: recording jobs still write their state.
+    expect(await services.database.ping()).toBe(true);
+    await shutdown.run("stores", (name) => ran.push(name));
+    expect(ran).toEqual([
+      "recordings",
+      "live streams",
+      "poll timers",
+      "quiz timers",
+      "office conversions",
+      "media load sampler",
+      "signalling",
+      "breakout timers",
+      "board history",
       "media",
       "recording jobs",
       "mail",
