@@ -1,15 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { createPgDatabase } from "../../helpers/db.js";
+import { boardE2E } from "./board-setup";
 import { isRed, rasterize } from "../../integration/materials/helpers.js";
 import { closeMaterials, drawStroke, RED, waitForColour, waitForNoColour, whiteSlides } from "./board-ui";
-import { chromiumMissing, joinClassUi, shot, startClassUi, verifiedUser, webE2E } from "./harness";
+import { chromiumMissing, joinClassUi, shot, startClassUi, verifiedUser } from "./harness";
 
 const skip = chromiumMissing();
-const BASE_DB = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** The student clicks "Annotated PDF" on the material and gets the downloaded file's bytes. */
 async function downloadAnnotated(page: Page, title: string): Promise<Buffer> {
@@ -27,20 +25,7 @@ async function redAround(pdf: Buffer, x: number, y: number, half = 12): Promise<
 }
 
 describe.skipIf(Boolean(skip))("web: a class's materials in real Chromium", () => {
-  const database: { url: string; drop(): Promise<void> } = { url: "", drop: async () => {} };
-  const db = { client: undefined as unknown as pg.Client };
-  beforeAll(async () => {
-    Object.assign(database, await createPgDatabase(BASE_DB));
-  });
-  const web = webE2E(() => ({ DATABASE_URL: database.url, VTP_MEDIA: "off" }));
-  beforeAll(async () => {
-    db.client = new pg.Client({ connectionString: database.url });
-    await db.client.connect();
-  });
-  afterAll(async () => {
-    await db.client?.end();
-    await database.drop();
-  });
+  const { web, db } = boardE2E();
 
   it("the teacher drops a PDF (a progress bar while it is in flight), draws on it; a student downloads it with the drawing in the PDF; the teacher clears the drawings for the next session", async () => {
     const [teacher, sam] = await Promise.all([verifiedUser(web.server, "teacher", "Tess Teacher"), verifiedUser(web.server, "student", "Sam Student")]);

@@ -1,36 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
-import { createPgDatabase } from "../../helpers/db.js";
+import { describe, expect, it } from "vitest";
+import { boardE2E } from "./board-setup";
 import { BLUE, closeMaterials, drawStroke, RED, waitForColour, waitForNoColour } from "./board-ui";
-import { chromiumMissing, joinClassUi, shot, startClassUi, verifiedUser, webE2E } from "./harness";
+import { chromiumMissing, joinClassUi, shot, startClassUi, verifiedUser } from "./harness";
 
 const skip = chromiumMissing();
-const BASE_DB = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 describe.skipIf(Boolean(skip))("web: the blank board's pages and the stage's layout in real Chromium", () => {
-  const database: { url: string; drop(): Promise<void> } = { url: "", drop: async () => {} };
-  const db = { client: undefined as unknown as pg.Client };
-  beforeAll(async () => {
-    Object.assign(database, await createPgDatabase(BASE_DB));
-  });
-  const web = webE2E(() => ({ DATABASE_URL: database.url, VTP_MEDIA: "off" }));
-  beforeAll(async () => {
-    db.client = new pg.Client({ connectionString: database.url });
-    await db.client.connect();
-  });
-  afterAll(async () => {
-    await db.client?.end();
-    await database.drop();
-  });
-  /** The whiteboard's kept strokes (of one page, or all). */
-  const elementRows = async (page?: number) =>
-    Number(
-      (
-        await db.client.query<{ count: string }>("select count(*) from board_elements where surface_id = 'whiteboard' and ($1::int is null or page = $1)", [
-          page ?? null,
-        ])
-      ).rows[0]?.count,
-    );
+  const { web, elementRows } = boardE2E();
 
   it("pages are added (everyone is taken to the new one), browsed by thumbnails and cleared one by one; the layout puts the camera beside the board or in a small tile", async () => {
     const [teacher, sam] = await Promise.all([verifiedUser(web.server, "teacher", "Tess Teacher"), verifiedUser(web.server, "student", "Sam Student")]);

@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { createPgDatabase } from "../../helpers/db.js";
+import { boardE2E } from "./board-setup";
 import { BLUE, colourPixels, dragOnBoard, HIGHLIGHT_ON_WHITE, HIGHLIGHT_OPAQUE, sceneToViewport, waitForColour, closeMaterials } from "./board-ui";
-import { chromiumMissing, joinClassUi, shot, startClassUi, verifiedUser, webE2E } from "./harness";
+import { chromiumMissing, joinClassUi, shot, startClassUi, verifiedUser } from "./harness";
 
 const skip = chromiumMissing();
-const BASE_DB = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** How many pixels of a screenshot of the board differ (by more than 60 in a channel sum) from `before`, measured by the browser itself. */
 async function changedPixels(page: Page, before: Buffer, now: Buffer): Promise<number> {
@@ -34,28 +32,7 @@ async function changedPixels(page: Page, before: Buffer, now: Buffer): Promise<n
 }
 
 describe.skipIf(Boolean(skip))("web: the board's tools in real Chromium", () => {
-  const database: { url: string; drop(): Promise<void> } = { url: "", drop: async () => {} };
-  const db = { client: undefined as unknown as pg.Client };
-  beforeAll(async () => {
-    Object.assign(database, await createPgDatabase(BASE_DB));
-  });
-  const web = webE2E(() => ({ DATABASE_URL: database.url, VTP_MEDIA: "off" }));
-  beforeAll(async () => {
-    db.client = new pg.Client({ connectionString: database.url });
-    await db.client.connect();
-  });
-  afterAll(async () => {
-    await db.client?.end();
-    await database.drop();
-  });
-  const elementRows = async (page?: number) =>
-    Number(
-      (
-        await db.client.query<{ count: string }>("select count(*) from board_elements where surface_id = 'whiteboard' and ($1::int is null or page = $1)", [
-          page ?? null,
-        ])
-      ).rows[0]?.count,
-    );
+  const { web, db, elementRows } = boardE2E();
 
   it("on a blank board: the highlighter is see-through for the student, and the laser is seen while held and leaves nothing", async () => {
     const [teacher, sam] = await Promise.all([verifiedUser(web.server, "teacher", "Tess Teacher"), verifiedUser(web.server, "student", "Sam Student")]);
