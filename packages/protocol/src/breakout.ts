@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { BOARD_DRAW_MAX, BoardElement, BoardPage } from "./board.js";
 import { CHAT_MAX_LENGTH } from "./chat.js";
 import { MultilineText, Text, Uuid } from "./input.js";
 
@@ -74,7 +75,7 @@ export const BreakoutGroupDto = Type.Object({
   /** Someone spoke in the group's media room in the last few seconds (the SFU's speech measurement). */
   talking: Type.Boolean(),
   hands: Type.Array(BreakoutHandDto),
-  /** The material the teacher picked for the group (null: none). Kept for the group's board, which is not built yet. */
+  /** The material the teacher picked for the group (null: none): the group's board starts on it. */
   materialId: Type.Union([Type.String(), Type.Null()]),
 });
 export type BreakoutGroupDto = Static<typeof BreakoutGroupDto>;
@@ -135,7 +136,7 @@ export const BreakoutGroupDraft = Type.Object(
     name: Type.Optional(Text({ minLength: 1, maxLength: BREAKOUT_NAME_MAX })),
     /** `manual`: the user ids of the class's people in this group (each in one group at most). */
     userIds: Type.Optional(Type.Array(Uuid(), { maxItems: BREAKOUT_MEMBERS_MAX })),
-    /** A class material picked for the group (kept in the state; a group board is not built yet). */
+    /** A class material picked for the group: the group's board shows it (MATERIAL_NOT_FOUND when not one of the class's). */
     materialId: Type.Optional(Type.Union([Uuid(), Type.Null()])),
   },
   strict,
@@ -177,6 +178,35 @@ export type BreakoutSwitchPayload = Static<typeof BreakoutSwitchPayload>;
 export const BreakoutHandPayload = Type.Object({ roomId: Uuid(), raised: Type.Boolean(), participantId: Type.Optional(Uuid()) }, strict);
 export type BreakoutHandPayload = Static<typeof BreakoutHandPayload>;
 
+/**
+ * A group's own board: the document the teacher picked for the group (`surfaceId` = the material's
+ * id, pages 1..`pages`) or a whiteboard of its own (`surfaceId` = "whiteboard", 1 page). Its
+ * drawings (Excalidraw elements, the class board's last-writer-wins rule) are kept with the group
+ * after it closes; `seq` is the group board's own sequence.
+ */
+export const BreakoutBoardDto = Type.Object({
+  groupId: Type.String(),
+  groupName: Type.String(),
+  surfaceId: Type.String(),
+  pages: Type.Integer({ minimum: 1 }),
+  seq: Type.Integer({ minimum: 0 }),
+});
+export type BreakoutBoardDto = Static<typeof BreakoutBoardDto>;
+
+/** A page of a group's board: a member (or a host) reads it; hosts read kept groups' too. */
+export const BreakoutBoardPagePayload = Type.Object({ roomId: Uuid(), groupId: Uuid(), page: BoardPage }, strict);
+export type BreakoutBoardPagePayload = Static<typeof BreakoutBoardPagePayload>;
+/** Elements drawn on a page of the caller's group's board (1–50, as `board-draw`). */
+export const BreakoutBoardDrawPayload = Type.Object(
+  { roomId: Uuid(), groupId: Uuid(), page: BoardPage, elements: Type.Array(BoardElement, { minItems: 1, maxItems: BOARD_DRAW_MAX }) },
+  strict,
+);
+export type BreakoutBoardDrawPayload = Static<typeof BreakoutBoardDrawPayload>;
+/** Host: show a page (default 1) of a group's board (open or kept) to the whole class. */
+export const BreakoutBoardShowPayload = Type.Object({ roomId: Uuid(), groupId: Uuid(), page: Type.Optional(BoardPage) }, strict);
+export type BreakoutBoardShowPayload = Static<typeof BreakoutBoardShowPayload>;
+const BoardPageResult = Type.Object({ board: BreakoutBoardDto, page: Type.Integer(), elements: Type.Array(BoardElement) });
+
 const StateResult = Type.Object({ state: Type.Union([BreakoutStateDto, Type.Null()]) });
 const NoResult = Type.Object({});
 
@@ -211,6 +241,21 @@ export const BreakoutClientEventSchemas = {
   "breakout-history": { payload: BreakoutRoomPayload, result: Type.Object({ groups: Type.Array(BreakoutGroupRecordDto) }) },
   /** Host: show a kept group's chat to the whole class (`breakout-shown`). */
   "breakout-show": { payload: BreakoutGroupPayload, result: Type.Object({ group: BreakoutGroupRecordDto }) },
+  /**
+   * A page of a group's board (its live elements): a student reads their own group's while in it
+   * (NOT_IN_THIS_GROUP otherwise); a host any group's of the class, open or kept.
+   */
+  "breakout-board-page": { payload: BreakoutBoardPagePayload, result: BoardPageResult },
+  /**
+   * Draw on a group's board: someone in the group (a member, a visiting host) or any host while the
+   * groups are open. The winners (last-writer-wins per element) go to the group (`breakout-board-elements`).
+   */
+  "breakout-board-draw": {
+    payload: BreakoutBoardDrawPayload,
+    result: Type.Object({ seq: Type.Integer({ minimum: 0 }), accepted: Type.Integer({ minimum: 0 }) }),
+  },
+  /** Host: show a page of a group's board (open or kept) to the whole class (`breakout-board-shown`). */
+  "breakout-board-show": { payload: BreakoutBoardShowPayload, result: BoardPageResult },
 };
 
 /** Server → client breakout events (merged into `ServerEvents`). */
@@ -242,4 +287,15 @@ export const BreakoutServerEventSchemas = {
   }),
   /** To the class: a host shows a kept group's chat. */
   "breakout-shown": Type.Object({ roomId: Type.String(), group: BreakoutGroupRecordDto }),
+  /** To the group (members and visitors; not the sender's socket): elements accepted on its board. */
+  "breakout-board-elements": Type.Object({
+    roomId: Type.String(),
+    groupId: Type.String(),
+    page: Type.Integer(),
+    elements: Type.Array(BoardElement),
+    seq: Type.Integer(),
+    authorId: Type.String(),
+  }),
+  /** To the class: a host shows a page of a group's board. */
+  "breakout-board-shown": Type.Object({ roomId: Type.String(), board: BreakoutBoardDto, page: Type.Integer(), elements: Type.Array(BoardElement) }),
 };

@@ -256,6 +256,10 @@ const EVENTS: Record<ClientEventName, EventCase> = {
   "breakout-broadcast-audio": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, on: true }) },
   "breakout-history": { expect: "ododoo", payload: (ctx) => ({ roomId: ctx.a.roomId }) },
   "breakout-show": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, groupId: ctx.a.roomId }) },
+  // A group's board: a student only their own group's (none here: NOT_IN_THIS_GROUP), a host any group of the class (none: BREAKOUT_GROUP_NOT_FOUND).
+  "breakout-board-page": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, groupId: ctx.a.roomId, page: 1 }) },
+  "breakout-board-draw": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, groupId: ctx.a.roomId, page: 1, elements: [boardStroke] }) },
+  "breakout-board-show": { expect: "ddpddp", payload: (ctx) => ({ roomId: ctx.a.roomId, groupId: ctx.a.roomId }) },
 };
 
 /** Ack error codes that mean "not allowed" (as opposed to a bad request or a missing live object). */

@@ -7,7 +7,7 @@ import { BoardHistory } from "./history.js";
 import { BoardService, type MaterialPages } from "./service.js";
 import { defineBoardHandlers } from "./socket.js";
 
-export { BoardService, mayDraw, wins, type BoardActor, type MaterialPages } from "./service.js";
+export { BoardService, mayDraw, stampAndDedupe, wins, type BoardActor, type MaterialPages } from "./service.js";
 export { boardRoutes } from "./routes.js";
 export { boardReplay } from "./replay.js";
 export { BoardHistory };

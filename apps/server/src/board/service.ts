@@ -338,7 +338,7 @@ function outOfRange(page: number, pages: number): AppError {
  * Each element's JSON within BOARD_ELEMENT_JSON_MAX (VALIDATION_FAILED otherwise), customData
  * replaced by the author, and one element per id (the LWW winner among duplicates of a batch).
  */
-function stampAndDedupe(elements: BoardElement[], actor: BoardActor): BoardElement[] {
+export function stampAndDedupe(elements: BoardElement[], actor: BoardActor): BoardElement[] {
   const byId = new Map<string, BoardElement>();
   elements.forEach((element, index) => {
     const stamped: BoardElement = { ...element, customData: { authorId: actor.userId, authorName: actor.name } };

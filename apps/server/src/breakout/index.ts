@@ -4,6 +4,8 @@ import type { DB } from "../db/index.js";
 import type { MediaService } from "../media/index.js";
 import type { LiveParticipant, SignallingServer } from "../signalling/index.js";
 import { BreakoutActivity } from "./activity.js";
+import { BreakoutBoards } from "./board.js";
+import { BreakoutBoardRepo } from "./boardRepo.js";
 import { BreakoutBroadcast } from "./broadcast.js";
 import { BreakoutRepo } from "./repo.js";
 import { BreakoutService } from "./service.js";
@@ -59,7 +61,8 @@ export function createBreakout(deps: {
   const service = new BreakoutService(shared);
   const activity = new BreakoutActivity(shared, service);
   const voice = new BreakoutBroadcast(shared, service, deps.signalling);
-  defineBreakoutHandlers(deps.signalling, service, activity, voice);
+  const boards = new BreakoutBoards(shared, new BreakoutBoardRepo(deps.db));
+  defineBreakoutHandlers(deps.signalling, service, activity, voice, boards);
   const hooks = deps.signalling.hooks;
   hooks.on("participant-joined", ({ participant }) => service.participantJoined(participant));
   hooks.on("participant-resumed", ({ participant }) => service.participantJoined(participant));

@@ -1,6 +1,7 @@
 import { AppError } from "../errors/index.js";
 import type { HandlerContext, LiveParticipant, SignallingServer } from "../signalling/index.js";
 import type { BreakoutActivity } from "./activity.js";
+import type { BreakoutBoards } from "./board.js";
 import type { BreakoutBroadcast } from "./broadcast.js";
 import type { BreakoutService } from "./service.js";
 
@@ -17,10 +18,15 @@ export function defineBreakoutHandlers(
   groups: BreakoutService,
   activity: BreakoutActivity,
   voice: BreakoutBroadcast,
+  boards: BreakoutBoards,
 ): void {
   const define = signalling.defineHandler.bind(signalling);
 
-  define("breakout-open", async (ctx, payload) => ({ state: await groups.open(await host(ctx, payload.roomId), payload) }));
+  define("breakout-open", async (ctx, payload) => {
+    const me = await host(ctx, payload.roomId);
+    await boards.checkMaterials(me.roomId, payload.groups);
+    return { state: await groups.open(me, payload) };
+  });
   define("breakout-close", async (ctx, { roomId, countdownSeconds }) => {
     const me = await host(ctx, roomId);
     return { state: await groups.close(me.roomId, countdownSeconds, "host") };
@@ -39,4 +45,11 @@ export function defineBreakoutHandlers(
   define("breakout-broadcast-audio", async (ctx, { roomId, on }) => ({ state: await voice.set(await host(ctx, roomId), on) }));
   define("breakout-history", async (ctx, { roomId }) => ({ groups: await activity.history((await ctx.member(roomId)).roomId) }));
   define("breakout-show", async (ctx, { roomId, groupId }) => ({ group: await activity.show((await host(ctx, roomId)).roomId, groupId) }));
+  // Each group's board: the service checks who is in which group.
+  define("breakout-board-page", async (ctx, { roomId, groupId, page }) => boards.page(await ctx.member(roomId), groupId, page));
+  define("breakout-board-draw", async (ctx, { roomId, groupId, page, elements }) => {
+    const me = await ctx.member(roomId);
+    return boards.draw({ ...me, socketId: ctx.session.socketId }, groupId, page, elements);
+  });
+  define("breakout-board-show", async (ctx, { roomId, groupId, page }) => boards.show(await host(ctx, roomId), groupId, page));
 }

@@ -19,11 +19,26 @@ function useLeft(until: string | null): number | null {
 
 /**
  * What everyone sees of the groups above the stage: the group I am in with its countdown and
- * "Ask for help", "Teacher is speaking to all groups", the countdown back to the main room,
+ * the group's board, "Ask for help", "Teacher is speaking to all groups", the countdown back to the main room,
  * messages to all groups and the one-minute warning; in the main room, a way into my group
  * (or, when students choose, a list of groups to join).
  */
-export function GroupBar({ breakout, userId, isHost, run }: { breakout: Breakout; userId: string; isHost: boolean; run: Run }) {
+export function GroupBar({
+  breakout,
+  userId,
+  isHost,
+  run,
+  boardOpen,
+  onBoard,
+}: {
+  breakout: Breakout;
+  userId: string;
+  isHost: boolean;
+  run: Run;
+  /** The group's own board is open below the bar. */
+  boardOpen: boolean;
+  onBoard: () => void;
+}) {
   const { state, group, returnAt, notices, actions } = breakout;
   const closingLeft = useLeft(state?.status === "closing" || returnAt ? returnAt : null);
   const deadlineLeft = useLeft(state?.deadline ?? null);
@@ -44,6 +59,9 @@ export function GroupBar({ breakout, userId, isHost, run }: { breakout: Breakout
             </span>
           )}
           <span className="grow" />
+          <button type="button" className="btn btn-secondary breakout-touch" aria-pressed={boardOpen} onClick={onBoard} data-testid="breakout-board-toggle">
+            {boardOpen ? "Hide the group's board" : "Group board"}
+          </button>
           {!isHost && (
             <button
               type="button"

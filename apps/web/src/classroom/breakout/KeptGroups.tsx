@@ -5,7 +5,7 @@ import type { Breakout } from "./useBreakout";
 
 type Run = (done: string, fn: () => Promise<unknown>) => void;
 
-/** The host's list of closed groups of this class: each group's kept chat, to show to the class. */
+/** The host's list of closed groups of this class: each group's kept chat and board, to show to the class. */
 export function KeptGroups({ breakout, run, describe }: { breakout: Breakout; run: Run; describe: (err: unknown) => string }) {
   const [groups, setGroups] = useState<BreakoutGroupRecordDto[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -40,6 +40,14 @@ export function KeptGroups({ breakout, run, describe }: { breakout: Breakout; ru
               data-testid="breakout-show"
             >
               Show to class
+            </button>
+            <button
+              type="button"
+              className="btn btn-secondary btn-sm"
+              onClick={() => run(`${group.name}'s board is shown to the class.`, () => actions.showBoard(group.groupId))}
+              data-testid="breakout-show-board"
+            >
+              Show board
             </button>
           </li>
         ))}

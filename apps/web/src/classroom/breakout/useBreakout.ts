@@ -1,5 +1,13 @@
 import { useCallback, useMemo, useRef, useState, type RefObject } from "react";
-import type { BreakoutGroupDraft, BreakoutGroupRecordDto, BreakoutMessageDto, BreakoutMode, BreakoutStateDto, RoomRole } from "@vtp/protocol";
+import type {
+  BreakoutGroupDraft,
+  BreakoutGroupRecordDto,
+  BreakoutMessageDto,
+  BreakoutMode,
+  BreakoutStateDto,
+  RoomRole,
+  ServerEventPayload,
+} from "@vtp/protocol";
 import type { RoomConnection } from "../connection";
 import { useClassFeed } from "../useClassFeed";
 import { groupOf, mergeGroupMessages } from "./breakoutState";
@@ -24,6 +32,7 @@ export function useBreakout(conn: RefObject<RoomConnection | null>, roomId: stri
   const [returnAt, setReturnAt] = useState<string | null>(null);
   const [notices, setNotices] = useState<BreakoutNotice[]>([]);
   const [shown, setShown] = useState<BreakoutGroupRecordDto | null>(null);
+  const [shownBoard, setShownBoard] = useState<ServerEventPayload<"breakout-board-shown"> | null>(null);
   const current = useRef<string | null>(null);
 
   const notify = useCallback((kind: BreakoutNotice["kind"], text: string) => {
@@ -78,6 +87,7 @@ export function useBreakout(conn: RefObject<RoomConnection | null>, roomId: stri
       "breakout-broadcast-message": (event) => notify("broadcast", `${event.fromName} to all groups: ${event.text}`),
       "breakout-help-requested": (event) => notify("help", `${event.name} in ${event.groupName} asks for help.`),
       "breakout-shown": (event) => setShown(event.group),
+      "breakout-board-shown": (event) => setShownBoard(event),
     },
     load: (connection) => connection.send("breakout-state", { roomId }),
     loaded: ({ state: loaded }) => {
@@ -124,12 +134,14 @@ export function useBreakout(conn: RefObject<RoomConnection | null>, roomId: stri
       history: () => send((c) => c.send("breakout-history", { roomId })).then(({ groups }) => groups),
       show: (target: string) => send((c) => c.send("breakout-show", { roomId, groupId: target })),
       hideShown: () => setShown(null),
+      showBoard: (target: string) => send((c) => c.send("breakout-board-show", { roomId, groupId: target })),
+      hideShownBoard: () => setShownBoard(null),
       dismiss: (at: number) => setNotices((list) => list.filter((n) => n.at !== at)),
     };
   }, [roomId, send, moveTo]);
 
   const group = state?.groups.find((g) => g.id === groupId) ?? null;
-  return { state, groupId, group, moveSeq, messages, returnAt, notices, shown, listError, actions };
+  return { state, groupId, group, moveSeq, messages, returnAt, notices, shown, shownBoard, listError, actions };
 }
 
 export type Breakout = ReturnType<typeof useBreakout>;

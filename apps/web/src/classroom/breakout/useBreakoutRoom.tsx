@@ -1,5 +1,5 @@
 import "./breakout.css";
-import type { RefObject } from "react";
+import { lazy, Suspense, useState, type RefObject } from "react";
 import type { ParticipantDto, RoomRole } from "@vtp/protocol";
 import { Icon } from "../../ui/Icon";
 import type { RoomConnection } from "../connection";
@@ -8,6 +8,9 @@ import { asChatMessages, visibleParticipants } from "./breakoutState";
 import { GroupBar } from "./GroupBar";
 import { ShownGroup } from "./KeptGroups";
 import { useBreakout } from "./useBreakout";
+
+/** Excalidraw and pdf.js load only when a group's board first shows (the board's own chunks). */
+const GroupBoard = lazy(() => import("./GroupBoard"));
 
 /**
  * Breakout rooms as the classroom mounts them (the capability's door): in a group the classroom
@@ -32,6 +35,7 @@ export function useBreakoutRoom(options: {
   const { state, group, groupId } = breakout;
   const isHost = me?.role === "host";
   const inGroup = !!groupId;
+  const [boardOpen, setBoardOpen] = useState(false);
   const shown = visibleParticipants(participants, state, groupId, me?.participantId);
   // In a group, a raised hand is the group's (breakout-hand), shown on the tiles.
   const visible = group ? shown.map((p) => ({ ...p, handRaised: group.hands.some((hand) => hand.participantId === p.id) })) : shown;
@@ -46,8 +50,30 @@ export function useBreakoutRoom(options: {
 
   const bar = me ? (
     <>
-      <GroupBar breakout={breakout} userId={userId} isHost={isHost} run={run} />
+      <GroupBar breakout={breakout} userId={userId} isHost={isHost} run={run} boardOpen={boardOpen} onBoard={() => setBoardOpen((open) => !open)} />
       {breakout.shown && <ShownGroup group={breakout.shown} onClose={breakout.actions.hideShown} />}
+      {group && boardOpen && (
+        <Suspense fallback={<p className="muted">Opening the group's board…</p>}>
+          <GroupBoard key={group.id} connection={connection} roomId={roomId} joinSeq={joinSeq} groupId={group.id} describe={describe} />
+        </Suspense>
+      )}
+      {breakout.shownBoard && (
+        <div className="breakout-shown-board">
+          <Suspense fallback={<p className="muted">Opening the group's board…</p>}>
+            <GroupBoard
+              key={`${breakout.shownBoard.board.groupId}/${breakout.shownBoard.page}`}
+              connection={connection}
+              roomId={roomId}
+              joinSeq={joinSeq}
+              shown={breakout.shownBoard}
+              describe={describe}
+            />
+          </Suspense>
+          <button type="button" className="btn btn-secondary btn-sm" onClick={breakout.actions.hideShownBoard} data-testid="breakout-board-shown-close">
+            Close the group's board
+          </button>
+        </div>
+      )}
     </>
   ) : null;
   const panel = isHost ? (
