@@ -1,12 +1,13 @@
 import { WorkerSlot } from "./WorkerSlot.js";
 import { ShardedMediaService } from "./ShardedMediaService.js";
 import { workerPortRange, type MediaConfig } from "./config.js";
-import { leastLoaded } from "./Placement.js";
+import { leastLoaded, spreadAfter } from "./Placement.js";
 import { defaultMediaLogger, type MediaLogger } from "./log.js";
 
 /**
  * Start `config.workers` media workers and return the in-process MediaService over them; a new
- * room goes to the least-loaded worker. `fastPath` false selects werift's own RTCRtpSender path
+ * room goes to the least-loaded worker, and its peers after the first `config.spreadThreshold`
+ * on that worker to the least-loaded one (pipes carry its producers there). `fastPath` false selects werift's own RTCRtpSender path
  * (benchmark reference).
  */
 export async function startLocalMedia(
@@ -25,5 +26,5 @@ export async function startLocalMedia(
     await Promise.all(workers.map((w) => w.close()));
     throw err;
   }
-  return new ShardedMediaService(workers, { placement: leastLoaded, discover: false, log });
+  return new ShardedMediaService(workers, { placement: leastLoaded, spread: spreadAfter(config.spreadThreshold), discover: false, log });
 }

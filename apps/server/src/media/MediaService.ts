@@ -16,6 +16,26 @@ import type {
   SimulcastLayer,
   TransportDirection,
 } from "./types.js";
+import type { PipeHealth, PipeOrigin } from "./pipe/PipeIn.js";
+
+/** A pipe end in a status listing, with its room. */
+export type PipeStatus = PipeHealth & { roomId: string };
+
+/**
+ * Between the shards (workers, nodes) of one room only; the sharded service calls them when a
+ * subscriber's shard needs a producer published on another (docs/ARCHITECTURE.md "Pipes").
+ * Callers of the MediaService never need them.
+ */
+export interface PipeOperations {
+  /** On the producer's shard: open the sending end of a pipe for one producer. */
+  pipeOut(roomId: string, producerId: string): Promise<{ origin: PipeOrigin; producer: ProducerInfo }>;
+  /** On a subscriber's shard: a pipe producer with the origin's producer id, fed from `origin`. */
+  pipeIn(roomId: string, origin: PipeOrigin, producer: ProducerInfo): Promise<void>;
+  /** Either end (idempotent: a pipe already gone is fine). */
+  closePipe(roomId: string, pipeId: string): Promise<void>;
+  /** Every pipe end of the shard, with its health. */
+  pipeStatus(): Promise<PipeStatus[]>;
+}
 
 export interface JoinPeerResult {
   roomId: string;
@@ -69,6 +89,9 @@ export interface MediaOperations {
   stats(): Promise<MediaStats>;
 }
 
+/** What a shard (a worker, a node) answers: the media operations and the pipe set-up between shards. */
+export interface ShardOperations extends MediaOperations, PipeOperations {}
+
 export type MediaEventListener = (event: MediaEvent) => void;
 
 export interface MediaService extends MediaOperations {
@@ -78,4 +101,4 @@ export interface MediaService extends MediaOperations {
   close(): Promise<void>;
 }
 
-export type MediaMethod = keyof MediaOperations;
+export type MediaMethod = keyof ShardOperations;

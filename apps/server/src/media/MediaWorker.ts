@@ -3,7 +3,7 @@ import { AppError } from "../errors/index.js";
 import { TypedEmitter } from "./TypedEmitter.js";
 import { ChannelClient, serveChannel } from "./worker/Channel.js";
 import { WorkerCore, type WorkerCoreOptions } from "./WorkerCore.js";
-import type { MediaMethod, MediaOperations } from "./MediaService.js";
+import type { MediaMethod, ShardOperations } from "./MediaService.js";
 import type { MediaEvent } from "./types.js";
 import { levelOf, type MediaLogger } from "./log.js";
 
@@ -75,9 +75,9 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     this.emit("died", err);
   }
 
-  request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
+  request<M extends MediaMethod>(method: M, ...args: Parameters<ShardOperations[M]>): ReturnType<ShardOperations[M]> {
     if (this.closed || this.died) {
-      return Promise.reject(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} is not running`)) as ReturnType<MediaOperations[M]>;
+      return Promise.reject(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} is not running`)) as ReturnType<ShardOperations[M]>;
     }
     return this.#channel.request(method, args);
   }

@@ -60,3 +60,34 @@ export const rendezvousHashing: PlacementPolicy = {
 export function rendezvous(roomId: string, shardId: string): number {
   return createHash("sha256").update(`${roomId}\u0000${shardId}`).digest().readUIntBE(0, 6);
 }
+
+/** Where a new peer of a room that already exists goes (the room's home shard, or another). */
+export interface SpreadInput {
+  roomId: string;
+  /** The shard where the room was placed first (its publishers stay there). */
+  home: string;
+  /** The room's peers on each shard that holds it. */
+  roomPeers: ReadonlyMap<string, number>;
+  /** The healthy shards, with their health (all rooms' peers). */
+  candidates: readonly PlacementCandidate[];
+}
+
+export interface SpreadPolicy {
+  readonly name: string;
+  choose(input: SpreadInput): string;
+}
+
+/**
+ * Keep a room on its home shard until the home holds `threshold` of its peers; from then on a
+ * new peer goes to the least-loaded healthy shard (its subscriptions piped from the home).
+ * threshold 0 spreads from the second peer on (tests).
+ */
+export function spreadAfter(threshold: number): SpreadPolicy {
+  return {
+    name: `spread-after-${threshold}`,
+    choose({ home, roomPeers, candidates }) {
+      if ((roomPeers.get(home) ?? 0) < threshold || candidates.length === 0) return home;
+      return leastLoaded.choose("", candidates) ?? home;
+    },
+  };
+}

@@ -29,8 +29,22 @@ export class ProducerLayer {
 
   constructor(
     readonly rid: string | undefined,
-    readonly track: MediaStreamTrack,
+    /** The publisher's track; undefined for a layer that arrives over a pipe (pipe/PipeIn.ts). */
+    readonly track: MediaStreamTrack | undefined,
   ) {}
+}
+
+/** Where a producer's every packet also goes: the pipes to the other shards of its room (pipe/PipeOut.ts). */
+export interface ProducerTap {
+  send(buf: Buffer): void;
+}
+
+/** A producer fed by a pipe instead of a transceiver: its id, its codec, where its keyframe requests go. */
+export interface PipedInput {
+  producerId: string;
+  mimeType: string | undefined;
+  /** A keyframe request for one layer's SSRC: goes back over the pipe to the origin. */
+  requestKeyFrame(ssrc: number): void;
 }
 
 /**
@@ -39,9 +53,13 @@ export class ProducerLayer {
  * extensions are stripped and the packet is serialized once; every consumer gets the same Buffer.
  */
 export class Producer extends TypedEmitter<ProducerEvents> {
-  readonly id = randomUUID();
+  readonly id: string;
   readonly layers: ProducerLayer[] = [];
   readonly consumers = new Set<Consumer>();
+  /** Pipes to other shards: they get every packet of every layer (a plain array: iterated per packet). */
+  taps: ProducerTap[] = [];
+  /** Set for a pipe producer (the copy of a producer of another shard). */
+  readonly piped: PipedInput | undefined;
   closed = false;
   #isKeyframe: KeyframeDetector | undefined;
   #unsubscribeTrack: (() => void) | undefined;
@@ -57,21 +75,29 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     readonly userId: string,
     readonly kind: MediaKind,
     readonly source: ProducerSource,
-    readonly transceiver: RTCRtpTransceiver,
+    /** The publisher's m-line; undefined for a pipe producer (`piped`). */
+    readonly transceiver: RTCRtpTransceiver | undefined,
     private readonly pliThrottleMs: number,
+    piped?: PipedInput,
   ) {
     super();
-    this.talk = source === "microphone" ? new TalkMeter() : undefined;
-    for (const track of transceiver.receiver.tracks) this.#addTrack(track);
-    this.#unsubscribeTrack = transceiver.onTrack.subscribe((track) => this.#addTrack(track)).unSubscribe;
+    this.id = piped?.producerId ?? randomUUID();
+    this.piped = piped;
+    // Talk time is measured once, where the microphone is published (not again on each pipe's end).
+    this.talk = source === "microphone" && !piped ? new TalkMeter() : undefined;
+    if (transceiver) {
+      for (const track of transceiver.receiver.tracks) this.#addTrack(track);
+      this.#unsubscribeTrack = transceiver.onTrack.subscribe((track) => this.#addTrack(track)).unSubscribe;
+    }
   }
 
   get mid(): string {
-    return this.transceiver.mid ?? "";
+    return this.transceiver?.mid ?? "";
   }
 
   get mimeType(): string | undefined {
-    return this.transceiver.codecs[0]?.mimeType ?? this.layers[0]?.track.codec?.mimeType;
+    if (this.piped) return this.piped.mimeType;
+    return this.transceiver?.codecs[0]?.mimeType ?? this.layers[0]?.track?.codec?.mimeType;
   }
 
   get simulcast(): boolean {
@@ -80,11 +106,26 @@ export class Producer extends TypedEmitter<ProducerEvents> {
 
   #addTrack(track: MediaStreamTrack): void {
     if (this.closed || this.layers.some((l) => l.track === track)) return;
-    const layer = new ProducerLayer(track.rid || undefined, track);
-    layer.ssrc = track.ssrc;
+    const layer = this.#addLayer(track.rid || undefined, track, track.ssrc);
+    layer.unsubscribe = track.onReceiveRtp.subscribe((rtp) => this.#onRtp(layer, rtp)).unSubscribe;
+  }
+
+  /** A pipe producer's layer, announced by the origin (rid and SSRC); the pipe feeds it with `receivePiped`. */
+  addPipedLayer(rid: string | undefined, ssrc: number): ProducerLayer {
+    const known = this.layers.find((l) => l.ssrc === ssrc);
+    return known ?? this.#addLayer(rid, undefined, ssrc);
+  }
+
+  /** One packet that came over the pipe for `layer` (a layer of this pipe producer). */
+  receivePiped(layer: ProducerLayer, rtp: RtpPacket): void {
+    if (!this.closed) this.#onRtp(layer, rtp);
+  }
+
+  #addLayer(rid: string | undefined, track: MediaStreamTrack | undefined, ssrc: number | undefined): ProducerLayer {
+    const layer = new ProducerLayer(rid, track);
+    layer.ssrc = ssrc;
     this.layers.push(layer);
     this.layers.sort((a, b) => (LAYER_RANK[a.rid ?? ""] ?? 9) - (LAYER_RANK[b.rid ?? ""] ?? 9));
-    layer.unsubscribe = track.onReceiveRtp.subscribe((rtp) => this.#onRtp(layer, rtp)).unSubscribe;
     // Consumers started before the publisher's first stream was known (no a=ssrc in its offer,
     // or a simulcast layer that arrives late) have no layer yet: route them now.
     for (const c of this.consumers) {
@@ -92,6 +133,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
         this.setConsumerLayer(c, this.layerIndexFor(c.preferredLayer));
       }
     }
+    return layer;
   }
 
   /** The per-packet path. Keep it free of allocations beyond the one serialization. */
@@ -101,7 +143,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     layer.packets++;
     layer.octets += rtp.payload.length;
     const talk = this.talk;
-    if (talk !== undefined) {
+    if (talk !== undefined && this.transceiver) {
       const negotiated = this.transceiver.headerExtensions;
       if (negotiated !== this.#levelIdOf) {
         this.#levelIdOf = negotiated;
@@ -111,10 +153,13 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     }
     const pending = layer.pending;
     const consumers = layer.consumers;
-    if (consumers.length === 0 && pending.length === 0) return;
+    const taps = this.taps;
+    if (consumers.length === 0 && pending.length === 0 && taps.length === 0) return;
     header.extensions = NO_EXTENSIONS; // ids belong to the publisher's connection
     header.extension = false; // else werift still writes X=1 and an empty block (BE DE 00 00)
     const buf = rtp.serialize();
+    // Every layer crosses each pipe (with its own SSRC): the far end chooses layers per subscriber.
+    for (let i = 0; i < taps.length; i++) taps[i].send(buf);
     if (pending.length !== 0 && this.#isKeyframeStart(rtp.payload)) this.#switchPending(layer, header);
     for (let i = 0; i < consumers.length; i++) consumers[i].forward(buf, header);
   }
@@ -147,7 +192,8 @@ export class Producer extends TypedEmitter<ProducerEvents> {
       if (!layer || layer.ssrc === undefined) continue;
       if (!force && now - layer.lastPliAt < this.pliThrottleMs) continue;
       layer.lastPliAt = now;
-      this.transceiver.receiver.sendRtcpPLI(layer.ssrc).catch(() => {});
+      if (this.piped) this.piped.requestKeyFrame(layer.ssrc);
+      else this.transceiver?.receiver.sendRtcpPLI(layer.ssrc).catch(() => {});
     }
   }
 
@@ -232,6 +278,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     }
     for (const c of [...this.consumers]) c.close("producer-closed");
     this.consumers.clear();
+    this.taps = [];
     this.emit("close", reason);
     this.removeAllListeners();
   }

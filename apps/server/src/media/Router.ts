@@ -8,6 +8,8 @@ import type { Mutex } from "./Mutex.js";
 import type { MediaConfig } from "./config.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
 import { QualityMeters } from "./quality.js";
+import type { PipeIn } from "./pipe/PipeIn.js";
+import type { PipeOut } from "./pipe/PipeOut.js";
 import type { MediaEvent, MediaPeerInfo, SpeakingTime, MediaRoomInfo, MediaRoomSummary, ProducerInfo, ProducerSource, TransportDirection } from "./types.js";
 
 export interface RouterEvents {
@@ -63,6 +65,8 @@ export class Router extends TypedEmitter<RouterEvents> {
   #lastTick = Date.now();
   #ticks = 0;
   readonly #quality = new QualityMeters();
+  /** The pipe ends of this room on this shard (to and from its other shards), by pipe id. */
+  readonly pipes = new Map<string, PipeIn | PipeOut>();
 
   constructor(readonly opts: RouterOptions) {
     super();
@@ -175,6 +179,22 @@ export class Router extends TypedEmitter<RouterEvents> {
     });
     this.#startTimer();
     return transport;
+  }
+
+  /**
+   * A pipe end of this room. A pipe producer (`PipeIn`) joins the room's producers under the
+   * origin's producer id, so consumers here find it; it announces nothing (the origin's shard did).
+   */
+  addPipe(pipe: PipeIn | PipeOut): void {
+    this.pipes.set(pipe.id, pipe);
+    pipe.onClose = () => this.pipes.delete(pipe.id);
+    if ("producer" in pipe && pipe.producer.piped) {
+      const producer = pipe.producer;
+      this.producers.set(producer.id, producer);
+      producer.once("close", () => {
+        if (this.producers.get(producer.id) === producer) this.producers.delete(producer.id);
+      });
+    }
   }
 
   /** Close the producers of a peer, optionally only some sources (mute = microphone, demote = all). */
@@ -296,6 +316,7 @@ export class Router extends TypedEmitter<RouterEvents> {
       for (const t of [...peer.transports.values()]) t.close("room-closed");
     }
     this.peers.clear();
+    for (const pipe of [...this.pipes.values()]) pipe.close();
     this.#stopTimer();
     this.#event({ type: "room-closed", roomId: this.roomId, reason: "empty" });
     this.emit("close");

@@ -1,52 +1,81 @@
 import { AppError } from "../errors/index.js";
-import type { JoinPeerResult, MediaEventListener, MediaMethod, MediaOperations, MediaService } from "./MediaService.js";
-import type { MediaEvent, MediaHealth, MediaRoomSummary, MediaStats } from "./types.js";
-import type { PlacementCandidate, PlacementPolicy } from "./Placement.js";
+import type { JoinPeerResult, MediaEventListener, MediaMethod, MediaService, PipeOperations, PipeStatus, ShardOperations } from "./MediaService.js";
+import type { MediaEvent, MediaHealth, MediaRoomInfo, MediaRoomSummary, MediaStats, ProducerInfo } from "./types.js";
+import { spreadAfter, type PlacementCandidate, type PlacementPolicy, type SpreadPolicy } from "./Placement.js";
 import { ROOM_SCOPED_METHODS, type RoomScopedMethod } from "./rpc/table.js";
 import { MEDIA_STAT_NAMES } from "./rpc/schemas.js";
 import type { MediaLogger } from "./log.js";
+import { RoomShards, type MediaShard, type PipeRecord } from "./RoomShards.js";
+import type { PipeOrigin } from "./pipe/PipeIn.js";
 
-/** A place rooms can live on: a local media worker, or a remote media node. */
-export interface MediaShard {
-  readonly id: string;
-  request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]>;
-  on(event: "event", listener: (mediaEvent: MediaEvent) => void): unknown;
-  on(event: "died", listener: (err: Error) => void): unknown;
-  close(): Promise<void>;
-}
+export type { MediaShard } from "./RoomShards.js";
 
 export interface ShardedMediaOptions {
   /** Where a new room goes (least loaded for local workers, rendezvous hashing for nodes). */
   placement: PlacementPolicy;
+  /** Where a later peer of a room goes (default: never off the room's home shard). */
+  spread?: SpreadPolicy;
   /** Remote nodes may hold rooms placed by another app server: look them up before placing. */
   discover: boolean;
   log: MediaLogger;
 }
 
 /** The room-scoped operations (the table's `scope: "room"`), defined once below for all of them. */
-export interface ShardedMediaService extends Pick<MediaOperations, RoomScopedMethod> {}
+export interface ShardedMediaService extends Pick<ShardOperations, RoomScopedMethod> {}
+
+/** Where a room-scoped call goes: the shard of its peer, producer or consumer (the room's home when unknown). */
+function routeOf(room: RoomShards, method: RoomScopedMethod, args: unknown[]): MediaShard {
+  switch (method) {
+    case "closeProducer":
+      return room.producers.get(args[0] as string)?.shard ?? room.home;
+    case "closeConsumer":
+    case "setPreferredLayer":
+    case "requestKeyFrame":
+    case "setConsumerPaused":
+      return room.consumers.get(args[0] as string) ?? room.home;
+    case "getRoom":
+      return room.home;
+    default:
+      return room.shardOf(args[0] as string);
+  }
+}
 
 /**
- * The MediaService over several shards: each room lives on exactly one shard, chosen on first
- * join by the placement policy. Used for the in-process workers and for the remote media nodes
- * alike. Room-scoped calls go to the room's shard; health, listRooms and stats gather all shards.
+ * The MediaService over several shards (local workers, or remote media nodes). A room is placed
+ * on a home shard on its first join (the placement policy); later peers may go to other shards
+ * (the spread policy), and a producer is piped, once per shard, to every shard whose peers
+ * consume it (pipe/). Peer-scoped calls go to the peer's shard; room-wide ones to all its shards.
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the class's prototype gets these operations from the RPC table below; the interface above types them.
-export class ShardedMediaService implements MediaService {
-  readonly #rooms = new Map<string, MediaShard>();
-  readonly #placing = new Map<string, Promise<MediaShard>>();
+export class ShardedMediaService implements MediaService, PipeOperations {
+  readonly #rooms = new Map<string, RoomShards>();
+  readonly #placing = new Map<string, Promise<RoomShards>>();
   readonly #listeners = new Set<MediaEventListener>();
   readonly #log: MediaLogger;
+  readonly #spread: SpreadPolicy;
   #closed = false;
 
   static {
     for (const method of ROOM_SCOPED_METHODS) {
+      if (method === "getRoom" || method === "consume") continue;
       Object.defineProperty(ShardedMediaService.prototype, method, {
         configurable: true,
         writable: true,
         value: async function (this: ShardedMediaService, roomId: string, ...rest: unknown[]) {
-          const shard = await this.#shard(roomId);
-          return (shard.request as (shardMethod: MediaMethod, ...shardArgs: unknown[]) => Promise<unknown>)(method, roomId, ...rest);
+          const room = await this.#room(roomId);
+          const shard = routeOf(room, method, rest);
+          const result = await (shard.request as (shardMethod: MediaMethod, ...shardArgs: unknown[]) => Promise<unknown>)(method, roomId, ...rest);
+          if (method === "leavePeer") {
+            room.peers.delete(rest[0] as string);
+            room.transports.delete(rest[0] as string);
+          }
+          if (method === "createTransport") {
+            const { transportId, direction } = result as { transportId: string; direction: "send" | "recv" };
+            const peerId = rest[0] as string;
+            if (!room.transports.has(peerId)) room.transports.set(peerId, new Map());
+            room.transports.get(peerId)?.set(transportId, direction);
+          }
+          return result;
         },
       });
     }
@@ -57,20 +86,91 @@ export class ShardedMediaService implements MediaService {
     private readonly options: ShardedMediaOptions,
   ) {
     this.#log = options.log;
+    this.#spread = options.spread ?? spreadAfter(Number.POSITIVE_INFINITY);
     for (const shard of shards) {
-      shard.on("event", (event) => {
-        if (event.type === "room-closed" && this.#rooms.get(event.roomId) === shard) this.#rooms.delete(event.roomId);
-        this.#dispatch(event);
-      });
-      shard.on("died", (err) => {
-        const lost = [...this.#rooms].filter(([, s]) => s === shard).map(([roomId]) => roomId);
-        this.#log.warn({ shard: shard.id, err, rooms: lost.length }, "media shard lost; its rooms start over");
-        for (const roomId of lost) {
-          this.#rooms.delete(roomId);
-          this.#dispatch({ type: "room-closed", roomId, reason: "media-lost" });
-        }
-      });
+      shard.on("event", (event) => this.#onShardEvent(shard, event));
+      shard.on("died", (err) => this.#onShardDied(shard, err));
     }
+  }
+
+  #onShardEvent(shard: MediaShard, event: MediaEvent): void {
+    const room = this.#rooms.get(event.roomId);
+    switch (event.type) {
+      case "producer-new":
+        room?.producers.set(event.producer.producerId, { shard, info: event.producer });
+        break;
+      case "producer-closed":
+        if (room) this.#closePipeEnds(room.dropProducer(event.producerId), "dest");
+        break;
+      case "consumer-closed":
+        room?.consumers.delete(event.consumerId);
+        break;
+      case "transport-closed":
+        room?.transports.get(event.peerId)?.delete(event.transportId);
+        break;
+      case "room-closed":
+        // One shard's part of the room closed (its last peer there left): the room lives on
+        // while another shard holds it.
+        if (room && event.reason !== "media-lost") {
+          this.#closePipeEnds(room.dropShard(shard), "both", shard);
+          if (room.shards.size > 0) return;
+          this.#rooms.delete(event.roomId);
+        } else if (!room) return;
+        break;
+      default:
+        break;
+    }
+    this.#dispatch(event);
+  }
+
+  /**
+   * A shard died. A room whose home it was starts over for everyone (`room-closed`, media-lost,
+   * as before pipes); its other shards let their peers go. A room it held only some peers of:
+   * those peers' transports are reported failed (each of them resets its media and joins again,
+   * on a living shard) and the producers published there are closed for everyone else.
+   */
+  #onShardDied(shard: MediaShard, err: Error): void {
+    const lost = [...this.#rooms.values()].filter((room) => room.shards.has(shard));
+    this.#log.warn({ shard: shard.id, err, rooms: lost.length }, "media shard lost; its peers start over");
+    for (const room of lost) {
+      const roomId = room.roomId;
+      if (room.home === shard) {
+        this.#rooms.delete(roomId);
+        for (const [peerId, s] of room.peers) if (s !== shard) void s.request("leavePeer", roomId, peerId).catch(() => {});
+        this.#dispatch({ type: "room-closed", roomId, reason: "media-lost" });
+        continue;
+      }
+      const peers = [...room.peers].filter(([, s]) => s === shard).map(([peerId]) => peerId);
+      const producers = [...room.producers].filter(([, p]) => p.shard === shard);
+      this.#closePipeEnds(room.dropShard(shard), "both", shard);
+      for (const [producerId, { info }] of producers) {
+        room.producers.delete(producerId);
+        this.#dispatch({ type: "producer-closed", roomId, peerId: info.peerId, producerId, reason: "transport-closed" });
+      }
+      for (const peerId of peers) {
+        for (const [transportId, direction] of room.transports.get(peerId) ?? [])
+          this.#dispatch({ type: "transport-closed", roomId, peerId, transportId, direction, reason: "failed" });
+        room.transports.delete(peerId);
+      }
+    }
+  }
+
+  /** Close the surviving ends of dropped pipes (not those on `gone`). */
+  #closePipeEnds(pipes: PipeRecord[], which: "dest" | "both", gone?: MediaShard): void {
+    for (const pipe of pipes) {
+      const ends = which === "dest" ? [pipe.dest] : [pipe.origin, pipe.dest];
+      for (const end of ends) {
+        if (end === gone) continue;
+        end
+          .request("closePipe", this.#roomIdOfPipe(pipe), pipe.pipeId)
+          .catch((err: unknown) => this.#log.debug({ err, pipe: pipe.pipeId }, "closing a pipe end failed"));
+      }
+    }
+  }
+
+  readonly #pipeRooms = new WeakMap<PipeRecord, string>();
+  #roomIdOfPipe(pipe: PipeRecord): string {
+    return this.#pipeRooms.get(pipe) ?? "";
   }
 
   /** Every listener hears every event; one that throws is logged and the others still run. */
@@ -89,7 +189,7 @@ export class ShardedMediaService implements MediaService {
     return () => this.#listeners.delete(listener);
   }
 
-  async #find(roomId: string): Promise<MediaShard | undefined> {
+  async #find(roomId: string): Promise<RoomShards | undefined> {
     const known = this.#rooms.get(roomId);
     if (known) return known;
     if (!this.options.discover) return undefined;
@@ -102,28 +202,26 @@ export class ShardedMediaService implements MediaService {
         },
       );
       if (found) {
-        this.#rooms.set(roomId, shard);
-        return shard;
+        const room = this.#rooms.get(roomId) ?? new RoomShards(roomId, shard);
+        this.#rooms.set(roomId, room);
+        return room;
       }
     }
     return undefined;
   }
 
-  async #shard(roomId: string): Promise<MediaShard> {
+  async #room(roomId: string): Promise<RoomShards> {
     if (typeof roomId !== "string") throw new AppError("VALIDATION_FAILED", "roomId must be a string");
-    const shard = await this.#find(roomId);
-    if (!shard) throw new AppError("ROOM_NOT_FOUND", `No media room ${roomId}`);
-    return shard;
+    const room = await this.#find(roomId);
+    if (!room) throw new AppError("ROOM_NOT_FOUND", `No media room ${roomId}`);
+    return room;
   }
 
-  /** A new room: the placement policy chooses among the shards that report healthy. */
-  async #place(roomId: string): Promise<MediaShard> {
-    const existing = await this.#find(roomId);
-    if (existing) return existing;
+  async #candidates(): Promise<PlacementCandidate[]> {
     const healths = await Promise.all(
       this.shards.map((shard) =>
         shard.request("health").catch((err: unknown) => {
-          this.#log.warn({ err, shard: shard.id }, "media shard did not answer health; no room is placed on it");
+          this.#log.warn({ err, shard: shard.id }, "media shard did not answer health; nothing is placed on it");
           return undefined;
         }),
       ),
@@ -132,10 +230,28 @@ export class ShardedMediaService implements MediaService {
     healths.forEach((health, i) => {
       if (health?.ok) candidates.push({ shardId: this.shards[i].id, health });
     });
-    const chosen = this.options.placement.choose(roomId, candidates);
+    return candidates;
+  }
+
+  /** A new room: the placement policy chooses among the shards that report healthy. */
+  async #place(roomId: string): Promise<RoomShards> {
+    const existing = await this.#find(roomId);
+    if (existing) return existing;
+    const chosen = this.options.placement.choose(roomId, await this.#candidates());
     const best = this.shards.find((s) => s.id === chosen);
     if (!best) throw new AppError("MEDIA_UNAVAILABLE", "No media worker or node is available");
-    return best;
+    const room = this.#rooms.get(roomId) ?? new RoomShards(roomId, best);
+    this.#rooms.set(roomId, room);
+    return room;
+  }
+
+  /** A later peer of a room: its home shard, or another one when the spread policy says so. */
+  async #placePeer(room: RoomShards, peerId: string): Promise<MediaShard> {
+    const known = room.peers.get(peerId);
+    if (known) return known;
+    if (this.shards.length < 2 || room.peers.size === 0) return room.home;
+    const chosen = this.#spread.choose({ roomId: room.roomId, home: room.home.id, roomPeers: room.peerCounts(), candidates: await this.#candidates() });
+    return this.shards.find((s) => s.id === chosen) ?? room.home;
   }
 
   async health(): Promise<MediaHealth> {
@@ -154,26 +270,116 @@ export class ShardedMediaService implements MediaService {
     return all.flat();
   }
 
+  /** The room as all its shards hold it: the home's summary, every shard's peers. */
+  async getRoom(roomId: string): Promise<MediaRoomInfo> {
+    const room = await this.#room(roomId);
+    const parts = await Promise.all([room.home, ...[...room.shards].filter((s) => s !== room.home)].map((s) => s.request("getRoom", roomId)));
+    const [first, ...rest] = parts;
+    return {
+      ...first,
+      peers: parts.reduce((a, p) => a + p.peers, 0),
+      producers: room.producers.size || first.producers,
+      consumers: parts.reduce((a, p) => a + p.consumers, 0),
+      peerList: [...first.peerList, ...rest.flatMap((p) => p.peerList)],
+    };
+  }
+
   async joinPeer(roomId: string, peerId: string, userId: string): Promise<JoinPeerResult> {
     if (this.#closed) throw new AppError("MEDIA_UNAVAILABLE", "Media is shutting down");
     if (typeof roomId !== "string" || roomId.length === 0) throw new AppError("VALIDATION_FAILED", "roomId is required");
-    // Two joins of a new room at once must land on the same shard. The room is the shard's from
-    // the moment it is chosen: a join that comes while the first joinPeer is still on its way
-    // must find it there, not place the room again (the chosen shard already counts the first
-    // peer, so least-loaded would pick another one and split the class).
+    // Two joins of a new room at once must land on the same home shard: the room is the shard's
+    // from the moment it is chosen.
     let placing = this.#placing.get(roomId);
     if (!placing) {
-      placing = this.#place(roomId).then((chosen) => {
-        if (!this.#rooms.has(roomId)) this.#rooms.set(roomId, chosen);
-        return this.#rooms.get(roomId) ?? chosen;
-      });
+      placing = this.#place(roomId);
       this.#placing.set(roomId, placing);
       placing.finally(() => this.#placing.delete(roomId)).catch(() => {});
     }
-    const shard = await placing;
+    const room = await placing;
+    const shard = await this.#placePeer(room, peerId);
     const result = await shard.request("joinPeer", roomId, peerId, userId);
-    this.#rooms.set(roomId, shard);
+    room.shards.add(shard);
+    room.peers.set(peerId, shard);
+    if (!this.#rooms.has(roomId)) this.#rooms.set(roomId, room);
+    // Producers published on the room's other shards are this peer's to consume too.
+    const seen = new Set(result.producers.map((p) => p.producerId));
+    const others: ProducerInfo[] = [];
+    for (const { shard: origin, info } of room.producers.values()) {
+      if (origin !== shard && !seen.has(info.producerId)) others.push(info);
+    }
+    return others.length ? { ...result, producers: [...result.producers, ...others] } : result;
+  }
+
+  async consume(...args: Parameters<ShardOperations["consume"]>): ReturnType<ShardOperations["consume"]> {
+    const [roomId, peerId, params] = args;
+    const room = await this.#room(roomId);
+    const dest = room.shardOf(peerId);
+    const origin = room.producers.get(params.producerId)?.shard;
+    if (origin && origin !== dest) await this.#pipe(room, params.producerId, origin, dest);
+    const result = await dest.request("consume", roomId, peerId, params);
+    room.consumers.set(result.consumerId, dest);
     return result;
+  }
+
+  /** The producer available on `dest`: a pipe from its origin, set up once per destination. */
+  #pipe(room: RoomShards, producerId: string, origin: MediaShard, dest: MediaShard): Promise<PipeRecord> {
+    const key = `${producerId}>${dest.id}`;
+    let pipe = room.pipes.get(key);
+    if (!pipe) {
+      pipe = (async () => {
+        const out = await origin.request("pipeOut", room.roomId, producerId);
+        const record: PipeRecord = { pipeId: out.origin.pipeId, producerId, origin, dest };
+        this.#pipeRooms.set(record, room.roomId);
+        try {
+          await dest.request("pipeIn", room.roomId, out.origin, out.producer);
+        } catch (err) {
+          void origin.request("closePipe", room.roomId, record.pipeId).catch(() => {});
+          throw err;
+        }
+        room.settled.push(record);
+        this.#log.debug({ roomId: room.roomId, producerId, from: origin.id, to: dest.id }, "producer piped");
+        return record;
+      })();
+      room.pipes.set(key, pipe);
+      pipe.catch(() => room.pipes.delete(key));
+    }
+    return pipe;
+  }
+
+  // Pipe set-up for a service that is itself a shard (a media node over its own workers).
+  async pipeOut(roomId: string, producerId: string): Promise<{ origin: PipeOrigin; producer: ProducerInfo }> {
+    const room = await this.#room(roomId);
+    return (room.producers.get(producerId)?.shard ?? room.home).request("pipeOut", roomId, producerId);
+  }
+
+  async pipeIn(roomId: string, origin: PipeOrigin, producer: ProducerInfo): Promise<void> {
+    const room = await this.#room(roomId);
+    await room.home.request("pipeIn", roomId, origin, producer);
+    // Consumers on this node's other workers pipe it on from there.
+    room.producers.set(producer.producerId, { shard: room.home, info: producer });
+  }
+
+  async closePipe(roomId: string, pipeId: string): Promise<void> {
+    const room = this.#rooms.get(roomId);
+    if (room) await Promise.all([...room.shards].map((s) => s.request("closePipe", roomId, pipeId).catch(() => {})));
+  }
+
+  async pipeStatus(): Promise<PipeStatus[]> {
+    const all = await Promise.all(this.shards.map((s) => s.request("pipeStatus").catch((): PipeStatus[] => [])));
+    return all.flat();
+  }
+
+  /** Where each room lives: its home shard and the shards holding its peers, with how many. */
+  placement(): { roomId: string; home: string; shards: { shardId: string; peers: number }[]; pipes: number }[] {
+    return [...this.#rooms.values()].map((room) => {
+      const counts = room.peerCounts();
+      return {
+        roomId: room.roomId,
+        home: room.home.id,
+        shards: [...room.shards].map((s) => ({ shardId: s.id, peers: counts.get(s.id) ?? 0 })),
+        pipes: room.settled.length,
+      };
+    });
   }
 
   async stats(): Promise<MediaStats> {

@@ -26,7 +26,9 @@ import type { MediaConfig } from "./config.js";
 import { iceListenOptions } from "../rtc/listen.js";
 import { disableWeriftDefaultStun } from "../rtc/no-default-stun.js";
 import type { MediaLogLevel } from "./log.js";
-import type { CloseProducersFilter, JoinPeerResult, MediaOperations } from "./MediaService.js";
+import type { CloseProducersFilter, JoinPeerResult, PipeStatus, ShardOperations } from "./MediaService.js";
+import { PipeIn, type PipeOrigin } from "./pipe/PipeIn.js";
+import { PipeOut } from "./pipe/PipeOut.js";
 import {
   SOURCE_KIND,
   type ConnectTransportResult,
@@ -38,6 +40,7 @@ import {
   type MediaRoomInfo,
   type MediaRoomSummary,
   type MediaStats,
+  type ProducerInfo,
   type ProduceParams,
   type ProduceResult,
   type SessionDescriptionDto,
@@ -61,7 +64,7 @@ export interface WorkerCoreOptions {
  * the MediaWorker channel is the only way in, and it has checked every argument against the
  * media RPC table's schemas (rpc/table.ts) before a method here runs.
  */
-export class WorkerCore implements MediaOperations {
+export class WorkerCore implements ShardOperations {
   readonly routers = new Map<string, Router>();
   readonly #gatherLock = new Mutex();
   readonly #pcConfig: Partial<PeerConfig>;
@@ -222,6 +225,39 @@ export class WorkerCore implements MediaOperations {
 
   async requestKeyFrame(roomId: string, consumerId: string): Promise<void> {
     this.#router(roomId).consumer(consumerId).requestKeyFrame();
+  }
+
+  async pipeOut(roomId: string, producerId: string): Promise<{ origin: PipeOrigin; producer: ProducerInfo }> {
+    const router = this.#router(roomId);
+    const producer = router.producer(producerId);
+    const pipe = await PipeOut.open(producer, this.opts.config.rtcListenIp);
+    if (router.closed || producer.closed) {
+      pipe.close();
+      throw new AppError("PRODUCER_NOT_FOUND", `Producer ${producerId} was closed`);
+    }
+    router.addPipe(pipe);
+    const ip = this.opts.config.rtcAnnouncedIp ?? pipe.ip;
+    return { origin: { pipeId: pipe.id, ip, port: pipe.port, token: pipe.token }, producer: producer.info() };
+  }
+
+  async pipeIn(roomId: string, origin: PipeOrigin, producer: ProducerInfo): Promise<void> {
+    const router = this.#router(roomId);
+    if (router.pipes.has(origin.pipeId)) return;
+    const pipe = await PipeIn.open(producer, origin, this.opts.config.rtcListenIp, this.opts.config.pliThrottleMs);
+    if (router.closed) {
+      pipe.close();
+      throw new AppError("ROOM_NOT_FOUND", `No media room ${roomId}`);
+    }
+    router.addPipe(pipe);
+  }
+
+  async closePipe(roomId: string, pipeId: string): Promise<void> {
+    this.routers.get(roomId)?.pipes.get(pipeId)?.close();
+  }
+
+  async pipeStatus(): Promise<PipeStatus[]> {
+    const now = Date.now();
+    return [...this.routers.values()].flatMap((r) => [...r.pipes.values()].map((p) => ({ roomId: r.roomId, ...p.health(now) })));
   }
 
   async stats(): Promise<MediaStats> {

@@ -2,7 +2,7 @@ import { AppError } from "../errors/index.js";
 import { TypedEmitter } from "./TypedEmitter.js";
 import { MediaWorker, type MediaWorkerEvents } from "./MediaWorker.js";
 import type { WorkerCoreOptions } from "./WorkerCore.js";
-import type { MediaMethod, MediaOperations } from "./MediaService.js";
+import type { MediaMethod, ShardOperations } from "./MediaService.js";
 import type { MediaShard } from "./ShardedMediaService.js";
 import type { MediaLogger } from "./log.js";
 
@@ -73,9 +73,9 @@ export class WorkerSlot extends TypedEmitter<MediaWorkerEvents> implements Media
     this.#timer.unref?.();
   }
 
-  request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
+  request<M extends MediaMethod>(method: M, ...args: Parameters<ShardOperations[M]>): ReturnType<ShardOperations[M]> {
     const worker = this.#worker;
-    if (!worker) return Promise.reject(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} is restarting`)) as ReturnType<MediaOperations[M]>;
+    if (!worker) return Promise.reject(new AppError("MEDIA_UNAVAILABLE", `Media worker ${this.id} is restarting`)) as ReturnType<ShardOperations[M]>;
     return worker.request(method, ...args);
   }
 

@@ -35,6 +35,11 @@ export interface MediaConfig {
    * net.core.rmem_max / wmem_max). Rides out event-loop stalls without dropping packets.
    */
   udpBufferBytes: number;
+  /**
+   * A room stays on one worker (or node) until that one holds this many of its peers; later
+   * peers go to the least-loaded one, the producers they subscribe to piped there (0: spread at once).
+   */
+  spreadThreshold: number;
 }
 
 /** Everything the server needs to know to run media, read at start (see `readMediaSettings`). */
@@ -92,6 +97,7 @@ function readLocalMediaConfig(read: SettingsReader, overrides: Partial<MediaConf
     inactivityTimeoutMs: read.int("MEDIA_INACTIVITY_TIMEOUT_MS", 15_000, 100, hour),
     maxTransportsPerPeer: read.int("MEDIA_MAX_TRANSPORTS_PER_PEER", 4, 2, 64),
     udpBufferBytes: read.int("MEDIA_UDP_BUFFER_BYTES", 4 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+    spreadThreshold: read.int("MEDIA_SPREAD_THRESHOLD", 60, 0, 100_000),
     ...overrides,
   };
   if (cfg.rtcMaxPort <= cfg.rtcMinPort) read.problem("RTC_MAX_PORT must be greater than RTC_MIN_PORT");

@@ -52,7 +52,7 @@ export async function createMediaService(options: CreateMediaServiceOptions = {}
   if (options.settings) {
     const settings = options.settings;
     const nodes = options.nodes ?? settings.nodes;
-    if (nodes.length > 0) return RemoteMediaService.connect(nodes, options.secret ?? settings.secret ?? "", undefined, log);
+    if (nodes.length > 0) return RemoteMediaService.connect(nodes, options.secret ?? settings.secret ?? "", undefined, log, settings.local.spreadThreshold);
     return startLocalMedia({ ...settings.local, ...options.config }, settings.fastPath, log);
   }
   const env = options.env ?? process.env;
@@ -65,7 +65,7 @@ export async function createMediaService(options: CreateMediaServiceOptions = {}
   if (nodes.length > 0) {
     const secret = options.secret ?? env.MEDIA_SECRET;
     if (!secret) throw new Error("MEDIA_SECRET is required when MEDIA_NODES is set");
-    return RemoteMediaService.connect(nodes, secret, undefined, log);
+    return RemoteMediaService.connect(nodes, secret, undefined, log, mediaConfigFromEnv(env, options.config).spreadThreshold);
   }
   return startLocalMedia(mediaConfigFromEnv(env, options.config), env.MEDIA_FAST_PATH !== "0", log);
 }

@@ -3,11 +3,11 @@
  * records the calls it gets and answers those results. Typed over every method, so a method added
  * to MediaOperations without a sample does not compile.
  */
-import type { MediaMethod, MediaOperations, MediaService } from "../../../../apps/server/src/media/MediaService.js";
+import type { MediaMethod, PipeOperations, ShardOperations, MediaService } from "../../../../apps/server/src/media/MediaService.js";
 import { MEDIA_METHODS } from "../../../../apps/server/src/media/rpc/table.js";
 import type { MediaLogger } from "../../../../apps/server/src/media/log.js";
 
-type Sample<M extends MediaMethod> = { args: Parameters<MediaOperations[M]>; result: Awaited<ReturnType<MediaOperations[M]>> };
+type Sample<M extends MediaMethod> = { args: Parameters<ShardOperations[M]>; result: Awaited<ReturnType<ShardOperations[M]>> };
 
 const producer = {
   producerId: "prod-1",
@@ -19,6 +19,7 @@ const producer = {
   layers: ["l", "m", "h"],
   paused: false,
 };
+const pipeOrigin = { pipeId: "pipe-1", ip: "127.0.0.1", port: 40100, token: "0123456789abcdef0123456789abcdef" };
 const stats = {
   workers: 1,
   rooms: 2,
@@ -85,6 +86,13 @@ export const SAMPLES: { [M in MediaMethod]: Sample<M> } = {
   requestKeyFrame: { args: ["r-1", "c-2"], result: undefined },
   setConsumerPaused: { args: ["r-1", "c-2", true, "student"], result: undefined },
   stats: { args: [], result: stats },
+  pipeOut: { args: ["r-1", "prod-1"], result: { origin: pipeOrigin, producer } },
+  pipeIn: { args: ["r-1", pipeOrigin, producer], result: undefined },
+  closePipe: { args: ["r-1", "pipe-1"], result: undefined },
+  pipeStatus: {
+    args: [],
+    result: [{ roomId: "r-1", pipeId: "pipe-1", producerId: "prod-1", side: "out", state: "ok", packets: 10, bytes: 9000, keyFrameRequests: 1, nacks: 0 }],
+  },
 };
 
 export interface RecordedCall {
@@ -103,8 +111,8 @@ export function recordingMedia(answers: Partial<Record<MediaMethod, unknown>> = 
         return method in answers ? answers[method] : SAMPLES[method].result;
       },
     ]),
-  ) as unknown as MediaOperations;
-  const media: MediaService & { statsByShard(): Promise<{ shardId: string; stats: null }[]> } = {
+  ) as unknown as ShardOperations;
+  const media: MediaService & PipeOperations & { statsByShard(): Promise<{ shardId: string; stats: null }[]> } = {
     ...service,
     onEvent: () => () => {},
     close: async () => {},

@@ -4,7 +4,7 @@ import { AppError } from "../../errors/index.js";
 import { registerErrorHandling, registerNotFound } from "../../http/errors.js";
 import { mediaConfigFromEnv, type MediaConfig } from "../config.js";
 import { startLocalMedia } from "../LocalMedia.js";
-import type { MediaMethod, MediaService } from "../MediaService.js";
+import type { MediaMethod, MediaService, PipeOperations } from "../MediaService.js";
 import type { MediaEvent } from "../types.js";
 import { MEDIA_METHODS, describeMethod } from "../rpc/table.js";
 import { fromHttpRequest, toHttpResult } from "../rpc/http.js";
@@ -32,7 +32,7 @@ export interface MediaNodeOptions {
   /** Where the media layer logs (default: pino on stdout at LOG_LEVEL). */
   log?: MediaLogger;
   /** Serve this service instead of starting media workers (tests of the HTTP surface). */
-  media?: MediaService & { statsByShard(): Promise<ShardStats[]> };
+  media?: MediaService & PipeOperations & { statsByShard(): Promise<ShardStats[]> };
 }
 
 export interface MediaNodeHandle {

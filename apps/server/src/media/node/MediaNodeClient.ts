@@ -1,6 +1,6 @@
 import { AppError } from "../../errors/index.js";
 import { TypedEmitter } from "../TypedEmitter.js";
-import type { MediaEventListener, MediaMethod, MediaOperations, MediaService } from "../MediaService.js";
+import type { MediaEventListener, MediaMethod, ShardOperations, MediaService } from "../MediaService.js";
 import type { MediaEvent } from "../types.js";
 import { MEDIA_METHODS } from "../rpc/table.js";
 import { fromHttpResult, toHttpRequest } from "../rpc/http.js";
@@ -17,7 +17,7 @@ interface ClientEvents {
 }
 
 /** Every media operation, defined once below from the RPC table. */
-export interface MediaNodeClient extends MediaOperations {}
+export interface MediaNodeClient extends ShardOperations {}
 
 /**
  * The MediaService over HTTP to one `vtp media` node. Each operation is the route the media RPC
@@ -67,8 +67,8 @@ export class MediaNodeClient extends TypedEmitter<ClientEvents> implements Media
   }
 
   /** Generic dispatch, used by ShardedMediaService. */
-  request<M extends MediaMethod>(method: M, ...args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]> {
-    return this.#call(method, args) as ReturnType<MediaOperations[M]>;
+  request<M extends MediaMethod>(method: M, ...args: Parameters<ShardOperations[M]>): ReturnType<ShardOperations[M]> {
+    return this.#call(method, args) as ReturnType<ShardOperations[M]>;
   }
 
   async #call(method: MediaMethod, args: readonly unknown[]): Promise<unknown> {

@@ -1,5 +1,5 @@
 import { ShardedMediaService } from "../ShardedMediaService.js";
-import { rendezvousHashing } from "../Placement.js";
+import { rendezvousHashing, spreadAfter } from "../Placement.js";
 import { defaultMediaLogger, type MediaLogger } from "../log.js";
 import { MediaNodeClient } from "./MediaNodeClient.js";
 
@@ -12,16 +12,23 @@ export class RemoteMediaService extends ShardedMediaService {
   private constructor(
     readonly clients: MediaNodeClient[],
     log: MediaLogger,
+    spreadThreshold: number,
   ) {
-    super(clients, { placement: rendezvousHashing, discover: true, log });
+    super(clients, { placement: rendezvousHashing, spread: spreadAfter(spreadThreshold), discover: true, log });
   }
 
   /** Connect to the nodes; waits up to `waitMs` for every event stream to open. */
-  static async connect(urls: string[], secret: string, waitMs = 5000, log: MediaLogger = defaultMediaLogger()): Promise<RemoteMediaService> {
+  static async connect(
+    urls: string[],
+    secret: string,
+    waitMs = 5000,
+    log: MediaLogger = defaultMediaLogger(),
+    spreadThreshold = Number.POSITIVE_INFINITY,
+  ): Promise<RemoteMediaService> {
     const clients = urls.map((u) => new MediaNodeClient(u, secret, log));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(clients.map((c) => c.eventsReady)), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
-    return new RemoteMediaService(clients, log);
+    return new RemoteMediaService(clients, log, spreadThreshold);
   }
 }

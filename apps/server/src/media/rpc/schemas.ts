@@ -46,7 +46,7 @@ export const MediaHealthSchema = Type.Object({
   peers: Type.Number(),
 });
 
-const ProducerInfoSchema = Type.Object({
+export const ProducerInfoSchema = Type.Object({
   producerId: Type.String(),
   peerId: Type.String(),
   userId: Type.String(),
@@ -130,6 +130,25 @@ export const MediaStatsSchema = Type.Object(
   Object.fromEntries(MEDIA_STAT_NAMES.map((k) => [k, Type.Number()])) as { [K in (typeof MEDIA_STAT_NAMES)[number]]: ReturnType<typeof Type.Number> },
 );
 export const ClosedProducerIdsSchema = Type.Array(Type.String());
+/** A pipe's origin end (`pipeOut`'s answer, `pipeIn`'s argument): where it listens and the token that lets the far end in. */
+export const PipeOriginSchema = Type.Object({
+  pipeId: MediaIdSchema,
+  ip: Type.String({ maxLength: 64 }),
+  port: Type.Integer({ minimum: 1, maximum: 65535 }),
+  token: Type.String({ pattern: "^[0-9a-f]{32}$" }),
+});
+export const PipeOutResultSchema = Type.Object({ origin: PipeOriginSchema, producer: ProducerInfoSchema });
+export const PipeHealthSchema = Type.Object({
+  roomId: Type.String(),
+  pipeId: Type.String(),
+  producerId: Type.String(),
+  side: literals(["out", "in"] as const),
+  state: literals(["connecting", "ok", "silent", "closed"] as const),
+  packets: Type.Number(),
+  bytes: Type.Number(),
+  keyFrameRequests: Type.Number(),
+  nacks: Type.Number(),
+});
 /** Operations that answer nothing. Over HTTP their answer is `{ ok: true }`. */
 export const NoResultSchema = Type.Void();
 

@@ -22,6 +22,10 @@ import {
   MediaRoomSummarySchema,
   MediaStatsSchema,
   NoResultSchema,
+  PipeHealthSchema,
+  PipeOriginSchema,
+  PipeOutResultSchema,
+  ProducerInfoSchema,
   ProduceParamsSchema,
   ProduceResultSchema,
   SessionDescriptionSchema,
@@ -53,8 +57,11 @@ export interface MediaRoute {
 export interface MediaRpcMethod {
   params: readonly MediaParam[];
   result: TSchema;
-  /** "room": the first parameter is the room id and the room's shard answers; "service": the service itself. */
-  scope: "room" | "service";
+  /**
+   * "room": the first parameter is the room id and the room's shard answers; "service": the
+   * service itself; "pipe": between shards only (the sharded service sets pipes up itself).
+   */
+  scope: "room" | "service" | "pipe";
   http: MediaRoute;
 }
 
@@ -135,6 +142,25 @@ export const MEDIA_RPC = {
     http: { verb: "POST", path: "/rooms/:roomId/consumers/:consumerId/paused" },
   },
   stats: { params: [], result: MediaStatsSchema, scope: "service", http: { verb: "GET", path: "/stats" } },
+  pipeOut: {
+    params: [roomId, { name: "producerId", schema: MediaIdSchema }],
+    result: PipeOutResultSchema,
+    scope: "pipe",
+    http: { verb: "POST", path: "/rooms/:roomId/pipes/out" },
+  },
+  pipeIn: {
+    params: [roomId, { name: "origin", schema: PipeOriginSchema }, { name: "producer", schema: ProducerInfoSchema }],
+    result: NoResultSchema,
+    scope: "pipe",
+    http: { verb: "POST", path: "/rooms/:roomId/pipes/in" },
+  },
+  closePipe: {
+    params: [roomId, { name: "pipeId", schema: MediaIdSchema }],
+    result: NoResultSchema,
+    scope: "pipe",
+    http: { verb: "POST", path: "/rooms/:roomId/pipes/:pipeId/close" },
+  },
+  pipeStatus: { params: [], result: Type.Array(PipeHealthSchema), scope: "pipe", http: { verb: "GET", path: "/pipes", resultKey: "pipes" } },
 } as const satisfies Record<MediaMethod, MediaRpcMethod>;
 
 /** Every media method, in the table's order. */

@@ -1,7 +1,7 @@
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import type { TSchema } from "@sinclair/typebox";
 import { AppError } from "../../errors/index.js";
-import type { MediaMethod, MediaOperations } from "../MediaService.js";
+import type { MediaMethod, ShardOperations } from "../MediaService.js";
 import { describeMethod, isMediaMethod, type MediaParam } from "./table.js";
 import { MediaIdSchema } from "./schemas.js";
 
@@ -39,7 +39,7 @@ function describe(schema: TSchema, fallback: string): string {
  * and each argument must match its parameter's schema. Throws a 400 AppError (BAD_REQUEST for an
  * unknown method, else VALIDATION_FAILED or the parameter's own code, e.g. INVALID_SDP).
  */
-export function checkMediaArgs<M extends MediaMethod>(method: M, args: unknown): Parameters<MediaOperations[M]>;
+export function checkMediaArgs<M extends MediaMethod>(method: M, args: unknown): Parameters<ShardOperations[M]>;
 export function checkMediaArgs(method: unknown, args: unknown): unknown[];
 export function checkMediaArgs(method: unknown, args: unknown): unknown[] {
   if (!isMediaMethod(method)) throw new AppError("BAD_REQUEST", `Unknown media method ${JSON.stringify(method)}`);

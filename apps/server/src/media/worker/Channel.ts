@@ -1,6 +1,6 @@
 import type { MessagePort } from "node:worker_threads";
 import { AppError } from "../../errors/index.js";
-import type { MediaMethod, MediaOperations } from "../MediaService.js";
+import type { MediaMethod, ShardOperations } from "../MediaService.js";
 import type { MediaEvent } from "../types.js";
 import { checkMediaArgs } from "../rpc/validate.js";
 import { serializeError, writeRecord, type LogRecord, type MediaLogger } from "../log.js";
@@ -52,7 +52,7 @@ export function fromChannelError(error: ChannelError): AppError {
   return AppError.withStatus(error.status, error.code as AppError["code"], error.message, error.details);
 }
 
-export type ChannelCore = MediaOperations & { onEvent(listener: (event: MediaEvent) => void): () => void; close(): Promise<void> };
+export type ChannelCore = ShardOperations & { onEvent(listener: (event: MediaEvent) => void): () => void; close(): Promise<void> };
 
 /**
  * Worker side: answer requests with `core`, forward its events. A method outside the table, or
@@ -117,7 +117,7 @@ export class ChannelClient {
     else pending.reject(fromChannelError(msg.error));
   };
 
-  request<M extends MediaMethod>(method: M, args: Parameters<MediaOperations[M]>): ReturnType<MediaOperations[M]>;
+  request<M extends MediaMethod>(method: M, args: Parameters<ShardOperations[M]>): ReturnType<ShardOperations[M]>;
   request(method: "close", args: []): Promise<void>;
   request(method: ChannelMethod, args: unknown[]): Promise<unknown> {
     if (this.#failed) return Promise.reject(this.#failed);
