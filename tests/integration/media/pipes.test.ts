@@ -99,6 +99,27 @@ function spreadSuite(name: string, start: () => Promise<SpreadUnderTest>) {
       expect(tookMs).toBeLessThan(3000);
     });
 
+    it("a pipe whose origin end breaks is set up again; the far subscribers keep their consumers and get media again", async () => {
+      const placement = placementOf()!;
+      const home = media.shards.find((s) => s.id === placement.home)!;
+      const far = placement.shards.find((s) => s.shardId !== placement.home)!.shardId;
+      const farPeers = (await media.shards.find((s) => s.id === far)!.request("getRoom", roomId)).peerList.map((p) => p.peerId);
+      const farSubs = subs.filter((s) => farPeers.includes(s.peerId));
+      const broken = (await home.request("pipeStatus")).find((p) => p.side === "out" && p.producerId === camId)!;
+      const rebuiltBefore = media.pipesRebuilt;
+      // The origin end goes away (as when its socket fails); the far end's pipe producer stays.
+      await home.request("closePipe", roomId, broken.pipeId);
+      await waitFor("the pipe set up again", () => media.pipesRebuilt > rebuiltBefore, 15_000);
+      const counts = farSubs.map((s) => s.distinctPacketsFor(camId));
+      await waitFor("far subscribers receive again", () => farSubs.every((s, i) => s.distinctPacketsFor(camId) > counts[i] + 15));
+      const fresh = (await media.pipeStatus()).filter((p) => p.producerId === camId);
+      expect(fresh.map((p) => p.pipeId)).not.toContain(broken.pipeId);
+      expect(fresh.filter((p) => p.state === "ok")).toHaveLength(2);
+      // Still one pipe per producer and shard, and the same consumers (no consume again).
+      expect(placementOf()!.pipes).toBe(2);
+      for (const sub of farSubs) expect([...sub.consumed.values()].filter((c) => c.producerId === camId)).toHaveLength(1);
+    });
+
     it("when the shard holding only subscribers dies, they are told to reset and get media again on a living shard", async () => {
       const placement = placementOf()!;
       const far = placement.shards.find((s) => s.shardId !== placement.home)!.shardId;

@@ -12,6 +12,8 @@ export interface MediaShard {
 
 /** One pipe: a producer of `origin` available on `dest` under the same producer id. */
 export interface PipeRecord {
+  roomId: string;
+  /** The current pipe (a new id when a broken pipe was set up again). */
   pipeId: string;
   producerId: string;
   origin: MediaShard;

@@ -7,6 +7,7 @@ import { MEDIA_STAT_NAMES } from "./rpc/schemas.js";
 import type { MediaLogger } from "./log.js";
 import { RoomShards, type MediaShard, type PipeRecord } from "./RoomShards.js";
 import type { PipeOrigin } from "./pipe/PipeIn.js";
+import { PIPE_CHECK_MS, PipeKeeper } from "./pipe/PipeKeeper.js";
 
 export type { MediaShard } from "./RoomShards.js";
 
@@ -53,6 +54,8 @@ export class ShardedMediaService implements MediaService, PipeOperations {
   readonly #listeners = new Set<MediaEventListener>();
   readonly #log: MediaLogger;
   readonly #spread: SpreadPolicy;
+  readonly #keeper: PipeKeeper;
+  readonly #keeperTimer: NodeJS.Timeout;
   #closed = false;
 
   static {
@@ -87,6 +90,9 @@ export class ShardedMediaService implements MediaService, PipeOperations {
   ) {
     this.#log = options.log;
     this.#spread = options.spread ?? spreadAfter(Number.POSITIVE_INFINITY);
+    this.#keeper = new PipeKeeper(this.#log);
+    this.#keeperTimer = setInterval(() => void this.#keeper.check(this.#rooms.values()), PIPE_CHECK_MS);
+    this.#keeperTimer.unref();
     for (const shard of shards) {
       shard.on("event", (event) => this.#onShardEvent(shard, event));
       shard.on("died", (err) => this.#onShardDied(shard, err));
@@ -161,16 +167,9 @@ export class ShardedMediaService implements MediaService, PipeOperations {
       const ends = which === "dest" ? [pipe.dest] : [pipe.origin, pipe.dest];
       for (const end of ends) {
         if (end === gone) continue;
-        end
-          .request("closePipe", this.#roomIdOfPipe(pipe), pipe.pipeId)
-          .catch((err: unknown) => this.#log.debug({ err, pipe: pipe.pipeId }, "closing a pipe end failed"));
+        end.request("closePipe", pipe.roomId, pipe.pipeId).catch((err: unknown) => this.#log.debug({ err, pipe: pipe.pipeId }, "closing a pipe end failed"));
       }
     }
-  }
-
-  readonly #pipeRooms = new WeakMap<PipeRecord, string>();
-  #roomIdOfPipe(pipe: PipeRecord): string {
-    return this.#pipeRooms.get(pipe) ?? "";
   }
 
   /** Every listener hears every event; one that throws is logged and the others still run. */
@@ -328,8 +327,7 @@ export class ShardedMediaService implements MediaService, PipeOperations {
     if (!pipe) {
       pipe = (async () => {
         const out = await origin.request("pipeOut", room.roomId, producerId);
-        const record: PipeRecord = { pipeId: out.origin.pipeId, producerId, origin, dest };
-        this.#pipeRooms.set(record, room.roomId);
+        const record: PipeRecord = { roomId: room.roomId, pipeId: out.origin.pipeId, producerId, origin, dest };
         try {
           await dest.request("pipeIn", room.roomId, out.origin, out.producer);
         } catch (err) {
@@ -369,6 +367,11 @@ export class ShardedMediaService implements MediaService, PipeOperations {
     return all.flat();
   }
 
+  /** Pipes set up again after they broke, since start. */
+  get pipesRebuilt(): number {
+    return this.#keeper.rebuilt;
+  }
+
   /** Where each room lives: its home shard and the shards holding its peers, with how many. */
   placement(): { roomId: string; home: string; shards: { shardId: string; peers: number }[]; pipes: number }[] {
     return [...this.#rooms.values()].map((room) => {
@@ -394,6 +397,7 @@ export class ShardedMediaService implements MediaService, PipeOperations {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#keeperTimer);
     await Promise.all(this.shards.map((s) => s.close()));
     this.#rooms.clear();
     this.#listeners.clear();

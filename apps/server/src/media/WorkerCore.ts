@@ -243,6 +243,14 @@ export class WorkerCore implements ShardOperations {
   async pipeIn(roomId: string, origin: PipeOrigin, producer: ProducerInfo): Promise<void> {
     const router = this.#router(roomId);
     if (router.pipes.has(origin.pipeId)) return;
+    // A pipe rebuilt after it broke: the pipe producer here (and its consumers) stays, fed anew.
+    for (const [pipeId, pipe] of router.pipes) {
+      if (!(pipe instanceof PipeIn) || pipe.closed || pipe.producer.id !== producer.producerId) continue;
+      pipe.retarget(origin);
+      router.pipes.delete(pipeId);
+      router.pipes.set(origin.pipeId, pipe);
+      return;
+    }
     const pipe = await PipeIn.open(producer, origin, this.opts.config.rtcListenIp, this.opts.config.pliThrottleMs);
     if (router.closed) {
       pipe.close();

@@ -48,7 +48,7 @@ export class PipeIn {
 
   private constructor(
     info: ProducerInfo,
-    readonly origin: PipeOrigin,
+    private origin: PipeOrigin,
     readonly socket: Socket,
     pliThrottleMs: number,
   ) {
@@ -74,6 +74,17 @@ export class PipeIn {
   static async open(info: ProducerInfo, origin: PipeOrigin, listenIp: string | undefined, pliThrottleMs: number): Promise<PipeIn> {
     const { socket } = await openPipeSocket(listenIp);
     return new PipeIn(info, origin, socket, pliThrottleMs);
+  }
+
+  /**
+   * The pipe broke (its origin end is gone or silent) and was set up again: the same pipe
+   * producer, its consumers untouched, now fed from the new origin end.
+   */
+  retarget(origin: PipeOrigin): void {
+    this.origin = origin;
+    this.lastHeardAt = 0;
+    this.#highest.clear();
+    this.#hello();
   }
 
   /** The hello (every second) keeps the origin sending here and brings back its layer table. */
