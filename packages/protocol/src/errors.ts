@@ -46,6 +46,7 @@ export const ErrorCodes = [
   "MESSAGE_NOT_FOUND",
   // media
   "MEDIA_UNAVAILABLE",
+  "MEDIA_BUSY",
   "TRANSPORT_NOT_FOUND",
   "TOO_MANY_TRANSPORTS",
   "PRODUCER_NOT_FOUND",
@@ -144,6 +145,7 @@ export const ErrorStatus: Record<ErrorCode, number> = {
   CHAT_DISABLED: 403,
   MESSAGE_NOT_FOUND: 404,
   MEDIA_UNAVAILABLE: 503,
+  MEDIA_BUSY: 503,
   TRANSPORT_NOT_FOUND: 404,
   TOO_MANY_TRANSPORTS: 429,
   PRODUCER_NOT_FOUND: 404,
@@ -213,6 +215,7 @@ export const ErrorMessages: Partial<Record<ErrorCode, string>> = {
   INVALID_TOKEN: "This link is invalid or has already been used.",
   TOKEN_EXPIRED: "This link has expired. Please request a new one.",
   REFRESH_TOKEN_REUSED: "Your session was ended for security reasons. Please sign in again.",
+  MEDIA_BUSY: "Many people are joining at once: your audio and video connect in a few seconds.",
   ROOM_NOT_FOUND: "This class does not exist.",
   ROOM_ENDED: "This class has ended.",
   ROOM_FULL: "This class is full.",

@@ -8,6 +8,7 @@ import { announceIp, assertSdp, keepInactiveInBundle, toInvalidSdp, unbundleReje
 import type { Mutex } from "./Mutex.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
 import { enlargeSocketBuffers, type SocketBufferSizes } from "./rtp/socketBuffers.js";
+import { admissionGate, tolerateLoopStalls } from "./admission/index.js";
 import type { MediaKind, ProducerSource, SessionDescriptionDto, TransportCloseReason, TransportDirection, TransportInfo } from "./types.js";
 
 export interface TransportEvents {
@@ -52,6 +53,8 @@ export class Transport extends TypedEmitter<TransportEvents> {
   closed = false;
   #gathered = false;
   #negotiating: Promise<void> = Promise.resolve();
+  /** The client's offers on a send transport, answered one after the other. */
+  #offers: Promise<unknown> = Promise.resolve();
   #releaseOffer: (() => void) | undefined;
   #offerTimer: NodeJS.Timeout | undefined;
   #disconnectTimer: NodeJS.Timeout | undefined;
@@ -59,6 +62,10 @@ export class Transport extends TypedEmitter<TransportEvents> {
   #lastRx = -1;
   #lastRxAt = Date.now();
   #watchingDtls = false;
+  /** The admission place held while this transport's ICE + DTLS set-up runs (admission/). */
+  #releaseSetup: (() => void) | undefined;
+  /** The set-up was admitted (or is waiting): later SDP exchanges are renegotiations, never queued. */
+  #admitting: Promise<void> | undefined;
   /** What the kernel granted the transport's UDP sockets, once gathered. */
   socketBuffers: SocketBufferSizes | undefined;
 
@@ -87,11 +94,13 @@ export class Transport extends TypedEmitter<TransportEvents> {
 
   #onState(state: string): void {
     if (this.closed) return;
+    if (state === "connected" || state === "failed" || state === "closed") this.#endSetup();
     if (state === "connected") {
       clearTimeout(this.#disconnectTimer);
       this.#disconnectTimer = undefined;
       for (const c of this.consumers.values()) if (!this.#unconfirmed.includes(c)) c.start();
       this.#watchDtls();
+      tolerateLoopStalls(this.pc);
     } else if (state === "failed") {
       this.close("failed");
     } else if (state === "closed") {
@@ -160,6 +169,41 @@ export class Transport extends TypedEmitter<TransportEvents> {
   }
 
   /**
+   * Waits for this worker's admission gate before the first SDP exchange that starts ICE and DTLS
+   * (a send transport's first offer, a recv transport's first answer). A refusal (MEDIA_BUSY)
+   * leaves the transport as it was, so the client sends the same description again later.
+   */
+  async #admit(): Promise<void> {
+    if (this.#admitting) return this.#admitting;
+    const pending = admissionGate()
+      .admit()
+      .then((release) => {
+        if (this.closed) {
+          release();
+          throw new AppError("TRANSPORT_NOT_FOUND", "The transport was closed");
+        }
+        this.#releaseSetup = release;
+      });
+    this.#admitting = pending;
+    // A waiting recv transport's offer stays open: its timer restarts once the wait is over.
+    clearTimeout(this.#offerTimer);
+    try {
+      await pending;
+    } catch (err) {
+      this.#admitting = undefined;
+      throw err;
+    } finally {
+      if (this.#releaseOffer && !this.closed) this.#offerTimer = setTimeout(() => this.#finishOffer(), this.opts.negotiationTimeoutMs);
+    }
+  }
+
+  #endSetup(): void {
+    const release = this.#releaseSetup;
+    this.#releaseSetup = undefined;
+    release?.();
+  }
+
+  /**
    * The SDP exchange. "send": `description` is the client's offer (first one or a renegotiation
    * after adding/removing a track); returns the server's answer. "recv": `description` is the
    * client's answer to the last offer returned by consume.
@@ -167,17 +211,16 @@ export class Transport extends TypedEmitter<TransportEvents> {
   async connect(description: SessionDescriptionDto): Promise<SessionDescriptionDto | undefined> {
     if (this.direction === "send") {
       assertSdp(description, "offer");
-      try {
-        await this.pc.setRemoteDescription(description);
-        const answer = await this.pc.createAnswer();
-        await this.#setLocal(answer);
-      } catch (err) {
-        if (this.closed) throw new AppError("TRANSPORT_NOT_FOUND", "The transport was closed");
-        throw toInvalidSdp(err);
-      }
-      return this.#local();
+      // One offer at a time: a client that sends its offer again (its ack timed out while this one
+      // waited for admission) must not interleave two setRemoteDescription/createAnswer runs on
+      // one werift peer connection (a suspect for "Transceiver with mid=0 not found", not reproduced).
+      const run = this.#offers.then(() => this.#answerOffer(description));
+      this.#offers = run.catch(() => {});
+      return run;
     }
     assertSdp(description, "answer");
+    if (!this.#releaseOffer) throw new AppError("INVALID_SDP", "No offer is waiting for an answer on this transport");
+    await this.#admit();
     if (!this.#releaseOffer) throw new AppError("INVALID_SDP", "No offer is waiting for an answer on this transport");
     try {
       await this.pc.setRemoteDescription(description);
@@ -189,6 +232,19 @@ export class Transport extends TypedEmitter<TransportEvents> {
     this.#finishOffer();
     if (this.connected) for (const c of confirmed) c.start();
     return undefined;
+  }
+
+  async #answerOffer(description: SessionDescriptionDto): Promise<SessionDescriptionDto> {
+    await this.#admit();
+    try {
+      await this.pc.setRemoteDescription(description);
+      const answer = await this.pc.createAnswer();
+      await this.#setLocal(answer);
+    } catch (err) {
+      if (this.closed) throw new AppError("TRANSPORT_NOT_FOUND", "The transport was closed");
+      throw toInvalidSdp(err);
+    }
+    return this.#local();
   }
 
   #finishOffer(): void {
@@ -325,6 +381,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
   close(reason: TransportCloseReason = "closed"): void {
     if (this.closed) return;
     this.closed = true;
+    this.#endSetup();
     clearTimeout(this.#disconnectTimer);
     this.#finishOffer();
     const childReason = reason === "peer-left" || reason === "room-closed" ? reason : "transport-closed";
