@@ -42,6 +42,37 @@ export const AdminStatusResponse = Type.Object({
     workers: Type.Optional(Type.Integer()),
     rooms: Type.Optional(Type.Integer()),
     peers: Type.Optional(Type.Integer()),
+    /**
+     * Once media runs: each room's home worker/node and the shards holding its peers (a big class
+     * spreads), and the pipes carrying producers between them with their health.
+     */
+    spread: Type.Optional(
+      Type.Object({
+        rooms: Type.Array(
+          Type.Object({
+            roomId: Type.String(),
+            home: Type.String(),
+            shards: Type.Array(Type.Object({ shardId: Type.String(), peers: Type.Integer() })),
+            pipes: Type.Integer(),
+          }),
+        ),
+        pipes: Type.Array(
+          Type.Object({
+            roomId: Type.String(),
+            shardId: Type.String(),
+            pipeId: Type.String(),
+            producerId: Type.String(),
+            side: Type.Union([Type.Literal("out"), Type.Literal("in")]),
+            state: Type.Union([Type.Literal("connecting"), Type.Literal("ok"), Type.Literal("silent"), Type.Literal("closed")]),
+            packets: Type.Integer(),
+            bytes: Type.Integer(),
+            keyFrameRequests: Type.Integer(),
+            nacks: Type.Integer(),
+          }),
+        ),
+        pipesRebuilt: Type.Integer(),
+      }),
+    ),
   }),
   recordings: Type.Object({
     active: Type.Integer(),

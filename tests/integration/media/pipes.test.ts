@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ShardedMediaService } from "../../../apps/server/src/media/ShardedMediaService.js";
 import type { WorkerSlot } from "../../../apps/server/src/media/WorkerSlot.js";
 import { createMediaService, type MediaEvent } from "../../../apps/server/src/media/index.js";
+import { Value } from "@sinclair/typebox/value";
+import { Registry } from "prom-client";
+import { AdminStatusResponse } from "@vtp/protocol";
+import { MediaSpreadMetrics, mediaSpreadOf } from "../../../apps/server/src/metrics/mediaSpread.js";
 import { TestPublisher, TestSubscriber, waitFor } from "./helpers/clients.js";
 import { startInProcess, startNodeProcess, TEST_SECRET } from "./helpers/modes.js";
 
@@ -118,6 +122,26 @@ function spreadSuite(name: string, start: () => Promise<SpreadUnderTest>) {
       // Still one pipe per producer and shard, and the same consumers (no consume again).
       expect(placementOf()!.pipes).toBe(2);
       for (const sub of farSubs) expect([...sub.consumed.values()].filter((c) => c.producerId === camId)).toHaveLength(1);
+    });
+
+    it("placement, pipes and their health show in the admin status and in /metrics", async () => {
+      const spread = (await mediaSpreadOf(media))!;
+      const placement = placementOf()!;
+      // The admin status carries exactly this (its response schema checks it).
+      const status = { mode: "in-process", started: true, ok: true, workers: 2, rooms: 1, peers: 7, spread };
+      expect(Value.Errors(AdminStatusResponse.properties.media, status).First()).toBeUndefined();
+      expect(spread.rooms.find((r) => r.roomId === roomId)).toEqual(placement);
+      const outs = spread.pipes.filter((p) => p.roomId === roomId && p.side === "out");
+      expect(outs.map((p) => p.shardId)).toEqual([placement.home, placement.home]);
+      expect(outs.every((p) => p.state === "ok" && p.packets > 0)).toBe(true);
+      const registry = new Registry();
+      new MediaSpreadMetrics(registry).update(spread);
+      const text = await registry.metrics();
+      expect(text).toContain(`vtp_media_pipes{shard="${placement.home}",side="out",state="ok"} 2`);
+      expect(text).toMatch(/vtp_media_pipes_rebuilt_total \d+/);
+      expect(text).toContain("vtp_media_rooms_spread 1");
+      const sent = text.split("\n").find((line) => line.startsWith(`vtp_media_pipe_packets_total{shard="${placement.home}",side="out"} `));
+      expect(Number(sent?.split(" ").pop())).toBeGreaterThan(0);
     });
 
     it("when the shard holding only subscribers dies, they are told to reset and get media again on a living shard", async () => {

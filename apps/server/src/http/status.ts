@@ -3,6 +3,7 @@ import { AdminStatusResponse, ErrorSchema } from "@vtp/protocol";
 import type { AppContext } from "../context.js";
 import { PROCESS_QUEUE } from "../recording/Processor.js";
 import { healthOf } from "./health.js";
+import { mediaSpreadOf } from "../metrics/mediaSpread.js";
 
 /**
  * GET /api/v1/admin/status (admins): this server's health, the app servers alive in the
@@ -34,6 +35,8 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
         dbOk ? recording.service.activeCount() : 0,
         media ? media.status() : { started: false },
       ]);
+      // Placement and pipes only once media runs here (asking must not start it).
+      const spread = media && mediaStatus.started ? await mediaSpreadOf(await media.service()).catch(() => undefined) : undefined;
       return {
         health,
         signalling: {
@@ -43,7 +46,11 @@ export async function adminStatusRoutes(app: FastifyInstance, opts: { ctx: AppCo
           socketsOnThisNode: sig.localSocketCount,
           liveRooms,
         },
-        media: { mode: !media ? ("off" as const) : ctx.config.media.nodes.length > 0 ? ("remote" as const) : ("in-process" as const), ...mediaStatus },
+        media: {
+          mode: !media ? ("off" as const) : ctx.config.media.nodes.length > 0 ? ("remote" as const) : ("in-process" as const),
+          ...mediaStatus,
+          ...(spread ? { spread } : {}),
+        },
         recordings: { active, queued: jobs.queued, running: jobs.running, failed: jobs.failed },
       };
     },

@@ -363,8 +363,12 @@ export class ShardedMediaService implements MediaService, PipeOperations {
   }
 
   async pipeStatus(): Promise<PipeStatus[]> {
-    const all = await Promise.all(this.shards.map((s) => s.request("pipeStatus").catch((): PipeStatus[] => [])));
-    return all.flat();
+    return (await this.pipesByShard()).flatMap((s) => s.pipes ?? []);
+  }
+
+  /** Each shard's pipe ends; null for a shard that does not answer. */
+  async pipesByShard(): Promise<{ shardId: string; pipes: PipeStatus[] | null }[]> {
+    return Promise.all(this.shards.map(async (s) => ({ shardId: s.id, pipes: await s.request("pipeStatus").catch((): null => null) })));
   }
 
   /** Pipes set up again after they broke, since start. */

@@ -16,6 +16,7 @@ export type {
   MediaEventListener,
   JoinPeerResult,
   CloseProducersFilter,
+  PipeStatus,
 } from "./MediaService.js";
 export type { MediaConfig, MediaSettings } from "./config.js";
 export { mediaConfigFromEnv, readMediaSettings } from "./config.js";

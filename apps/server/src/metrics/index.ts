@@ -3,12 +3,14 @@ import { Redis } from "ioredis";
 import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { buildInfo, registerHttpMetrics } from "./http.js";
 import { MediaMetrics, mediaStatsByShard } from "./media.js";
+import { MediaSpreadMetrics, mediaSpreadOf } from "./mediaSpread.js";
 import { metricsAccess } from "./token.js";
 import type { AppMetricSources } from "./sources.js";
 
 export { appMetricSources, type AppMetricSources } from "./sources.js";
 export { metricsAccess, checkMetricsToken } from "./token.js";
 export { MediaMetrics, mediaStatsByShard } from "./media.js";
+export { mediaSpreadOf, type MediaSpread } from "./mediaSpread.js";
 
 /** A source that does not answer within this long counts as down for this scrape. */
 const SOURCE_TIMEOUT_MS = 3000;
@@ -72,6 +74,7 @@ export function registerMetrics(app: FastifyInstance, opts: { token: string | un
     registers,
   });
   const media = new MediaMetrics(registry);
+  const mediaSpread = new MediaSpreadMetrics(registry);
   let redisProbe: { redis: Redis; up: Gauge; ping: Gauge } | undefined;
   if (sources.redisUrl) {
     const redis = new Redis(sources.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
@@ -143,6 +146,7 @@ export function registerMetrics(app: FastifyInstance, opts: { token: string | un
       read("media", async () => {
         const service = await withTimeout(sources.media());
         media.update(service ? await withTimeout(mediaStatsByShard(service)) : undefined);
+        mediaSpread.update(service ? await withTimeout(mediaSpreadOf(service)) : undefined);
       }),
       probe
         ? read("redis", async () => {

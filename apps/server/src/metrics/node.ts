@@ -3,6 +3,7 @@ import { Registry, collectDefaultMetrics } from "prom-client";
 import { VERSION } from "../version.js";
 import { buildInfo, registerHttpMetrics } from "./http.js";
 import { MediaMetrics, type ShardStats } from "./media.js";
+import { MediaSpreadMetrics, mediaSpreadOf } from "./mediaSpread.js";
 
 /**
  * The metrics of a `vtp media` node: its workers (labelled w0, w1…), its HTTP API and the
@@ -14,10 +15,12 @@ export function nodeMetrics(app: FastifyInstance, media: { statsByShard(): Promi
   registerHttpMetrics(app, registry);
   buildInfo(registry, VERSION);
   const mediaMetrics = new MediaMetrics(registry);
+  const spreadMetrics = new MediaSpreadMetrics(registry);
   return {
     contentType: registry.contentType,
     async read(): Promise<string> {
       mediaMetrics.update(await media.statsByShard());
+      spreadMetrics.update(await mediaSpreadOf(media));
       return registry.metrics();
     },
   };
