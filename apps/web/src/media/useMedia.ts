@@ -4,6 +4,7 @@ import { api } from "../api/browser";
 import type { RoomConnection } from "../classroom/connection";
 import { useBackgroundTrack, useNoiseSuppressedTrack } from "./effects";
 import { loudest, MediaSession, type MediaSignal, type RemoteMedia } from "./session";
+import { retryWhileBusy } from "./busyRetry";
 
 let iceServers: Promise<RTCIceServer[]> | null = null;
 function loadIceServers(): Promise<RTCIceServer[]> {
@@ -68,7 +69,8 @@ export function useMedia(
     const connection = conn.current;
     if (!connection || !participantId || !joinSeq) return;
     let alive = true;
-    const signal: MediaSignal = { request: (event, payload) => connection.send(event, { ...payload, roomId }) };
+    // MEDIA_BUSY (a join storm on the media worker): the same request again shortly (busyRetry.ts).
+    const signal: MediaSignal = { request: retryWhileBusy((event, payload) => connection.send(event, { ...payload, roomId })) };
     let mediaSession: MediaSession | null = null;
     // Producers announced before the session is up are consumed once it is.
     const early: ProducerInfo[] = [];
