@@ -1,4 +1,5 @@
 import type { ShardOperations, MediaMethod } from "./MediaService.js";
+import type { RoomScopedMethod } from "./rpc/table.js";
 import type { MediaEvent, ProducerInfo, TransportDirection } from "./types.js";
 
 /** A place rooms can live on: a local media worker, or a remote media node. */
@@ -84,5 +85,22 @@ export class RoomShards {
       this.pipes.delete(`${pipe.producerId}>${pipe.dest.id}`);
     }
     return dropped;
+  }
+}
+
+/** Where a room-scoped call goes: the shard of its peer, producer or consumer (the room's home when unknown). */
+export function routeOf(room: RoomShards, method: RoomScopedMethod, args: unknown[]): MediaShard {
+  switch (method) {
+    case "closeProducer":
+      return room.producers.get(args[0] as string)?.shard ?? room.home;
+    case "closeConsumer":
+    case "setPreferredLayer":
+    case "requestKeyFrame":
+    case "setConsumerPaused":
+      return room.consumers.get(args[0] as string) ?? room.home;
+    case "getRoom":
+      return room.home;
+    default:
+      return room.shardOf(args[0] as string);
   }
 }

@@ -5,7 +5,7 @@ import { spreadAfter, type PlacementCandidate, type PlacementPolicy, type Spread
 import { ROOM_SCOPED_METHODS, type RoomScopedMethod } from "./rpc/table.js";
 import { MEDIA_STAT_NAMES } from "./rpc/schemas.js";
 import type { MediaLogger } from "./log.js";
-import { RoomShards, type MediaShard, type PipeRecord } from "./RoomShards.js";
+import { RoomShards, routeOf, type MediaShard, type PipeRecord } from "./RoomShards.js";
 import type { PipeOrigin } from "./pipe/PipeIn.js";
 import { PIPE_CHECK_MS, PipeKeeper } from "./pipe/PipeKeeper.js";
 
@@ -23,23 +23,6 @@ export interface ShardedMediaOptions {
 
 /** The room-scoped operations (the table's `scope: "room"`), defined once below for all of them. */
 export interface ShardedMediaService extends Pick<ShardOperations, RoomScopedMethod> {}
-
-/** Where a room-scoped call goes: the shard of its peer, producer or consumer (the room's home when unknown). */
-function routeOf(room: RoomShards, method: RoomScopedMethod, args: unknown[]): MediaShard {
-  switch (method) {
-    case "closeProducer":
-      return room.producers.get(args[0] as string)?.shard ?? room.home;
-    case "closeConsumer":
-    case "setPreferredLayer":
-    case "requestKeyFrame":
-    case "setConsumerPaused":
-      return room.consumers.get(args[0] as string) ?? room.home;
-    case "getRoom":
-      return room.home;
-    default:
-      return room.shardOf(args[0] as string);
-  }
-}
 
 /**
  * The MediaService over several shards (local workers, or remote media nodes). A room is placed
@@ -115,13 +98,17 @@ export class ShardedMediaService implements MediaService, PipeOperations {
         room?.transports.get(event.peerId)?.delete(event.transportId);
         break;
       case "room-closed":
+        if (!room) break;
+        // A node lost the worker holding its part of the room: as if that part's shard died.
+        if (event.reason === "media-lost") {
+          this.#lose(room, shard);
+          return;
+        }
         // One shard's part of the room closed (its last peer there left): the room lives on
         // while another shard holds it.
-        if (room && event.reason !== "media-lost") {
-          this.#closePipeEnds(room.dropShard(shard), "both", shard);
-          if (room.shards.size > 0) return;
-          this.#rooms.delete(event.roomId);
-        } else if (!room) return;
+        this.#closePipeEnds(room.dropShard(shard), "both", shard);
+        if (room.shards.size > 0) return;
+        this.#rooms.delete(event.roomId);
         break;
       default:
         break;
@@ -138,26 +125,29 @@ export class ShardedMediaService implements MediaService, PipeOperations {
   #onShardDied(shard: MediaShard, err: Error): void {
     const lost = [...this.#rooms.values()].filter((room) => room.shards.has(shard));
     this.#log.warn({ shard: shard.id, err, rooms: lost.length }, "media shard lost; its peers start over");
-    for (const room of lost) {
-      const roomId = room.roomId;
-      if (room.home === shard) {
-        this.#rooms.delete(roomId);
-        for (const [peerId, s] of room.peers) if (s !== shard) void s.request("leavePeer", roomId, peerId).catch(() => {});
-        this.#dispatch({ type: "room-closed", roomId, reason: "media-lost" });
-        continue;
-      }
-      const peers = [...room.peers].filter(([, s]) => s === shard).map(([peerId]) => peerId);
-      const producers = [...room.producers].filter(([, p]) => p.shard === shard);
-      this.#closePipeEnds(room.dropShard(shard), "both", shard);
-      for (const [producerId, { info }] of producers) {
-        room.producers.delete(producerId);
-        this.#dispatch({ type: "producer-closed", roomId, peerId: info.peerId, producerId, reason: "transport-closed" });
-      }
-      for (const peerId of peers) {
-        for (const [transportId, direction] of room.transports.get(peerId) ?? [])
-          this.#dispatch({ type: "transport-closed", roomId, peerId, transportId, direction, reason: "failed" });
-        room.transports.delete(peerId);
-      }
+    for (const room of lost) this.#lose(room, shard);
+  }
+
+  /** A room's part on `shard` is gone (see #onShardDied). */
+  #lose(room: RoomShards, shard: MediaShard): void {
+    const roomId = room.roomId;
+    if (room.home === shard) {
+      this.#rooms.delete(roomId);
+      for (const [peerId, s] of room.peers) if (s !== shard) void s.request("leavePeer", roomId, peerId).catch(() => {});
+      this.#dispatch({ type: "room-closed", roomId, reason: "media-lost" });
+      return;
+    }
+    const peers = [...room.peers].filter(([, s]) => s === shard).map(([peerId]) => peerId);
+    const producers = [...room.producers].filter(([, p]) => p.shard === shard);
+    this.#closePipeEnds(room.dropShard(shard), "both", shard);
+    for (const [producerId, { info }] of producers) {
+      room.producers.delete(producerId);
+      this.#dispatch({ type: "producer-closed", roomId, peerId: info.peerId, producerId, reason: "transport-closed" });
+    }
+    for (const peerId of peers) {
+      for (const [transportId, direction] of room.transports.get(peerId) ?? [])
+        this.#dispatch({ type: "transport-closed", roomId, peerId, transportId, direction, reason: "failed" });
+      room.transports.delete(peerId);
     }
   }
 
