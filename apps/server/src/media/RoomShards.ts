@@ -11,6 +11,13 @@ export interface MediaShard {
   close(): Promise<void>;
 }
 
+export interface RoomPlacement {
+  roomId: string;
+  home: string;
+  shards: { shardId: string; peers: number }[];
+  pipes: number;
+}
+
 /** One pipe: a producer of `origin` available on `dest` under the same producer id. */
 export interface PipeRecord {
   roomId: string;
@@ -42,6 +49,13 @@ export class RoomShards {
     public home: MediaShard,
   ) {
     this.shards.add(home);
+  }
+
+  /** Where the room lives, as the admin status and /metrics show it. */
+  placement(): RoomPlacement {
+    const counts = this.peerCounts();
+    const shards = [...this.shards].map((s) => ({ shardId: s.id, peers: counts.get(s.id) ?? 0 }));
+    return { roomId: this.roomId, home: this.home.id, shards, pipes: this.settled.length };
   }
 
   peerCounts(): Map<string, number> {

@@ -5,7 +5,7 @@ import { spreadAfter, type PlacementCandidate, type PlacementPolicy, type Spread
 import { ROOM_SCOPED_METHODS, type RoomScopedMethod } from "./rpc/table.js";
 import { MEDIA_STAT_NAMES } from "./rpc/schemas.js";
 import type { MediaLogger } from "./log.js";
-import { RoomShards, routeOf, type MediaShard, type PipeRecord } from "./RoomShards.js";
+import { RoomShards, routeOf, type MediaShard, type PipeRecord, type RoomPlacement } from "./RoomShards.js";
 import type { PipeOrigin } from "./pipe/PipeIn.js";
 import { PIPE_CHECK_MS, PipeKeeper } from "./pipe/PipeKeeper.js";
 
@@ -303,8 +303,15 @@ export class ShardedMediaService implements MediaService, PipeOperations {
     const [roomId, peerId, params] = args;
     const room = await this.#room(roomId);
     const dest = room.shardOf(peerId);
-    const origin = room.producers.get(params.producerId)?.shard;
-    if (origin && origin !== dest) await this.#pipe(room, params.producerId, origin, dest);
+    // A producer whose producer-new has not reached this service yet (a remote node's events
+    // may trail its answers) is looked for on the home, where publishers join.
+    const known = room.producers.get(params.producerId)?.shard;
+    const origin = known ?? room.home;
+    if (origin !== dest) {
+      await this.#pipe(room, params.producerId, origin, dest).catch((err: unknown) => {
+        if (known || (err as AppError).code !== "PRODUCER_NOT_FOUND") throw err;
+      });
+    }
     const result = await dest.request("consume", roomId, peerId, params);
     room.consumers.set(result.consumerId, dest);
     return result;
@@ -367,16 +374,8 @@ export class ShardedMediaService implements MediaService, PipeOperations {
   }
 
   /** Where each room lives: its home shard and the shards holding its peers, with how many. */
-  placement(): { roomId: string; home: string; shards: { shardId: string; peers: number }[]; pipes: number }[] {
-    return [...this.#rooms.values()].map((room) => {
-      const counts = room.peerCounts();
-      return {
-        roomId: room.roomId,
-        home: room.home.id,
-        shards: [...room.shards].map((s) => ({ shardId: s.id, peers: counts.get(s.id) ?? 0 })),
-        pipes: room.settled.length,
-      };
-    });
+  placement(): RoomPlacement[] {
+    return [...this.#rooms.values()].map((room) => room.placement());
   }
 
   async stats(): Promise<MediaStats> {
