@@ -68,13 +68,13 @@ export interface SpreadInput {
   home: string;
   /** The room's peers on each shard that holds it. */
   roomPeers: ReadonlyMap<string, number>;
-  /** The healthy shards, with their health (all rooms' peers). */
-  candidates: readonly PlacementCandidate[];
+  /** The healthy shards, with their health (all rooms' peers): asked only when the policy needs them. */
+  candidates(): Promise<readonly PlacementCandidate[]>;
 }
 
 export interface SpreadPolicy {
   readonly name: string;
-  choose(input: SpreadInput): string;
+  choose(input: SpreadInput): Promise<string>;
 }
 
 /**
@@ -85,9 +85,9 @@ export interface SpreadPolicy {
 export function spreadAfter(threshold: number): SpreadPolicy {
   return {
     name: `spread-after-${threshold}`,
-    choose({ home, roomPeers, candidates }) {
-      if ((roomPeers.get(home) ?? 0) < threshold || candidates.length === 0) return home;
-      return leastLoaded.choose("", candidates) ?? home;
+    async choose({ home, roomPeers, candidates }) {
+      if ((roomPeers.get(home) ?? 0) < threshold) return home;
+      return leastLoaded.choose("", await candidates()) ?? home;
     },
   };
 }

@@ -239,7 +239,7 @@ export class ShardedMediaService implements MediaService, PipeOperations {
     const known = room.peers.get(peerId);
     if (known) return known;
     if (this.shards.length < 2 || room.peers.size === 0) return room.home;
-    const chosen = this.#spread.choose({ roomId: room.roomId, home: room.home.id, roomPeers: room.peerCounts(), candidates: await this.#candidates() });
+    const chosen = await this.#spread.choose({ roomId: room.roomId, home: room.home.id, roomPeers: room.peerCounts(), candidates: () => this.#candidates() });
     return this.shards.find((s) => s.id === chosen) ?? room.home;
   }
 
