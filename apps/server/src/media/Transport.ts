@@ -169,9 +169,11 @@ export class Transport extends TypedEmitter<TransportEvents> {
   }
 
   /**
-   * Waits for this worker's admission gate before the first SDP exchange that starts ICE and DTLS
-   * (a send transport's first offer, a recv transport's first answer). A refusal (MEDIA_BUSY)
-   * leaves the transport as it was, so the client sends the same description again later.
+   * Waits for this worker's admission gate before the transport's set-up starts: a send
+   * transport's first offer (answering it starts the client's ICE checks), a recv transport's first
+   * consume (its offer does). Admitting at the answer of a recv transport instead let the client's
+   * ICE run while the server waited in the queue, and a werift client gave up (6.4 s of checks).
+   * A refusal (MEDIA_BUSY) leaves the transport as it was: the client sends the same request again.
    */
   async #admit(): Promise<void> {
     if (this.#admitting) return this.#admitting;
@@ -185,15 +187,11 @@ export class Transport extends TypedEmitter<TransportEvents> {
         this.#releaseSetup = release;
       });
     this.#admitting = pending;
-    // A waiting recv transport's offer stays open: its timer restarts once the wait is over.
-    clearTimeout(this.#offerTimer);
     try {
       await pending;
     } catch (err) {
       this.#admitting = undefined;
       throw err;
-    } finally {
-      if (this.#releaseOffer && !this.closed) this.#offerTimer = setTimeout(() => this.#finishOffer(), this.opts.negotiationTimeoutMs);
     }
   }
 
@@ -219,8 +217,6 @@ export class Transport extends TypedEmitter<TransportEvents> {
       return run;
     }
     assertSdp(description, "answer");
-    if (!this.#releaseOffer) throw new AppError("INVALID_SDP", "No offer is waiting for an answer on this transport");
-    await this.#admit();
     if (!this.#releaseOffer) throw new AppError("INVALID_SDP", "No offer is waiting for an answer on this transport");
     try {
       await this.pc.setRemoteDescription(description);
@@ -307,6 +303,9 @@ export class Transport extends TypedEmitter<TransportEvents> {
     }
     let consumer: Consumer | undefined;
     try {
+      await this.#admit();
+      if (this.closed || producer.closed)
+        throw this.closed ? new AppError("TRANSPORT_NOT_FOUND", "The transport was closed") : new AppError("PRODUCER_NOT_FOUND", "The producer was closed");
       const transceiver = this.pc.addTransceiver(producer.kind, { direction: "sendonly" });
       const mime = producer.mimeType?.toLowerCase();
       const codecs = (this.pc.config.codecs[producer.kind] ?? []).filter((c) => !mime || c.mimeType.toLowerCase() === mime);

@@ -134,7 +134,7 @@ async function subscribe(index: number): Promise<void> {
     const joined = await media.joinPeer(roomId, id, id);
     const { transportId } = await media.createTransport(roomId, id, "recv");
     for (const producer of joined.producers) {
-      const consumed = await media.consume(roomId, id, { producerId: producer.producerId, transportId });
+      const consumed = await whileBusy(() => media.consume(roomId, id, { producerId: producer.producerId, transportId }));
       await client.pc.setRemoteDescription(consumed.offer);
       await client.pc.setLocalDescription(await client.pc.createAnswer());
       const answer = { type: "answer" as const, sdp: client.pc.localDescription?.sdp ?? "" };
