@@ -9,6 +9,7 @@ type Run = (done: string, fn: () => Promise<unknown>) => void;
 
 /** The host's Groups side panel: open groups, or run the open ones; earlier groups to show. */
 export function BreakoutPanel({
+  roomId,
   breakout,
   students,
   mainRoom,
@@ -17,6 +18,7 @@ export function BreakoutPanel({
   describe,
   onClose,
 }: {
+  roomId: string;
   breakout: Breakout;
   /** The class's students. */
   students: Person[];
@@ -49,7 +51,7 @@ export function BreakoutPanel({
           <GroupsOverview state={state} breakout={breakout} mainRoom={mainRoom} micLive={micLive} run={run} />
         ) : (
           <>
-            <OpenForm people={students} onOpen={open} />
+            <OpenForm roomId={roomId} people={students} onOpen={open} />
             <KeptGroups breakout={breakout} run={run} describe={describe} />
           </>
         )}

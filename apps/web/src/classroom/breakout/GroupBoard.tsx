@@ -15,6 +15,16 @@ import { useElementSize } from "../../lib/useElementSize";
 
 (window as unknown as { EXCALIDRAW_ASSET_PATH: string }).EXCALIDRAW_ASSET_PATH = "/assets/excalidraw/";
 
+/** Elements from the wire: no links (a board element opens nothing). */
+const wireElements = (elements: BoardElement[]) => elements.map((element) => ({ ...element, link: null })) as unknown as ExcalidrawElement[];
+
+/** The group board's pens (Excalidraw's own tools and colours stay available too). */
+const PENS = [
+  { name: "Red", colour: "#e03131" },
+  { name: "Blue", colour: "#1971c2" },
+  { name: "Black", colour: "#1e1e1e" },
+];
+
 export interface GroupBoardProps {
   connection: RefObject<RoomConnection | null>;
   roomId: string;
@@ -98,8 +108,7 @@ export default function GroupBoard(props: GroupBoardProps) {
     if (!api || !shown) return;
     setBoard(shown.board);
     setPage(shown.page);
-    const elements = shown.elements.map((element) => ({ ...element, link: null })) as unknown as ExcalidrawElement[];
-    api.updateScene({ elements: restoreElements(elements, null), captureUpdate: CaptureUpdateAction.NEVER });
+    api.updateScene({ elements: restoreElements(wireElements(shown.elements), null), captureUpdate: CaptureUpdateAction.NEVER });
   }, [api, shown]);
 
   // The document under the drawings.
@@ -150,6 +159,23 @@ export default function GroupBoard(props: GroupBoardProps) {
         <strong className="grow">
           {board?.groupName ?? "Group"} — {whiteboard ? "whiteboard" : "document"}
         </strong>
+        {!shown &&
+          PENS.map((pen) => (
+            <button
+              key={pen.colour}
+              type="button"
+              className="board-pen"
+              style={{ background: pen.colour }}
+              title={`${pen.name} pen`}
+              onClick={() => {
+                api?.updateScene({ appState: { currentItemStrokeColor: pen.colour, currentItemOpacity: 100, currentItemStrokeWidth: 2 } });
+                api?.setActiveTool({ type: "freedraw" });
+              }}
+              aria-label={`${pen.name} pen`}
+              data-testid="breakout-board-pen"
+              data-color={pen.colour}
+            />
+          ))}
         {!shown && pages > 1 && (
           <>
             <button type="button" className="btn btn-ghost btn-sm" disabled={page <= 1} onClick={() => setPage(page - 1)} aria-label="Previous page">
@@ -164,12 +190,24 @@ export default function GroupBoard(props: GroupBoardProps) {
           </>
         )}
       </div>
-      <div className="board-canvas" ref={wrap} data-testid="breakout-board-canvas">
+      <div
+        className="board-canvas"
+        ref={wrap}
+        data-testid="breakout-board-canvas"
+        data-scroll-x={view.scrollX}
+        data-scroll-y={view.scrollY}
+        data-zoom={view.zoom}
+      >
         {pdfPage && surfaceId && <PdfUnderlay page={pdfPage} pageKey={`${surfaceId}/${page}`} view={view} width={size.width} height={size.height} />}
         <div className="board-excalidraw">
           <Excalidraw
             excalidrawAPI={setApi}
-            initialData={{ appState: { viewBackgroundColor: "#ffffff" } }}
+            // Excalidraw applies its initial data after mounting (over earlier scene updates): a shown
+            // board's drawings go in here, and the background stays see-through until a whiteboard says otherwise.
+            initialData={{
+              elements: shown ? restoreElements(wireElements(shown.elements), null) : [],
+              appState: { viewBackgroundColor: whiteboard ? "#ffffff" : "transparent" },
+            }}
             viewModeEnabled={!!shown}
             isCollaborating={!shown}
             autoFocus={false}

@@ -1,5 +1,6 @@
-import { useState, type DragEvent, type FormEvent } from "react";
-import { BREAKOUT_GROUPS_MAX, BREAKOUT_GROUPS_MIN, BREAKOUT_NAME_MAX, type BreakoutGroupDraft, type BreakoutMode } from "@vtp/protocol";
+import { useEffect, useState, type DragEvent, type FormEvent } from "react";
+import { BREAKOUT_GROUPS_MAX, BREAKOUT_GROUPS_MIN, BREAKOUT_NAME_MAX, type BreakoutGroupDraft, type BreakoutMode, type MaterialDto } from "@vtp/protocol";
+import { materialsApi } from "../materials/api";
 import { groupNames, shuffleIntoGroups } from "./breakoutState";
 
 export interface Person {
@@ -15,13 +16,15 @@ const MODES: { value: BreakoutMode; label: string; help: string }[] = [
 
 /**
  * The host's form to open groups: how many (2–50), how people are placed, the groups' names and
- * a duration (or open-ended). By hand: a board of groups to drag people between, and a group
+ * a duration (or open-ended), and the document each group's board starts on. By hand: a board of groups to drag people between, and a group
  * picker on every person for touch screens and keyboards.
  */
 export function OpenForm({
+  roomId,
   people,
   onOpen,
 }: {
+  roomId: string;
   /** The class's students (in the main room now). */
   people: Person[];
   onOpen: (mode: BreakoutMode, groups: BreakoutGroupDraft[], durationSeconds: number | null) => Promise<unknown>;
@@ -35,6 +38,19 @@ export function OpenForm({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [dragged, setDragged] = useState<string | null>(null);
+  /** The class's documents, and the one picked for each group ("" = a whiteboard). */
+  const [documents, setDocuments] = useState<MaterialDto[]>([]);
+  const [picked, setPicked] = useState<string[]>([]);
+  useEffect(() => {
+    let alive = true;
+    materialsApi.list(roomId).then(
+      ({ materials }) => alive && setDocuments(materials),
+      () => undefined, // No list: groups start on a whiteboard.
+    );
+    return () => {
+      alive = false;
+    };
+  }, [roomId]);
   const labels = groupNames(count, names);
   /** A person's group in the manual draft (-1: not placed yet). */
   const slotOf = (userId: string) => {
@@ -50,6 +66,7 @@ export function OpenForm({
     if (timed && !(minutes >= 1 && minutes <= 240)) return setError("The duration is 1 to 240 minutes.");
     const groups: BreakoutGroupDraft[] = labels.map((name, index) => ({
       name: name.trim(),
+      ...(picked[index] ? { materialId: picked[index] } : {}),
       ...(mode === "manual" ? { userIds: people.filter((p) => slotOf(p.userId) === index).map((p) => p.userId) } : {}),
     }));
     setBusy(true);
@@ -143,6 +160,28 @@ export function OpenForm({
           />
         ))}
       </fieldset>
+      {documents.length > 0 && (
+        <fieldset className="breakout-field">
+          <legend>Each group's board starts on</legend>
+          {labels.map((name, index) => (
+            <select
+              // biome-ignore lint/suspicious/noArrayIndexKey: groups are positions in the draft.
+              key={index}
+              aria-label={`Document for ${name || `group ${index + 1}`}`}
+              value={picked[index] ?? ""}
+              onChange={(event) => setPicked(labels.map((_name, i) => (i === index ? event.target.value : (picked[i] ?? ""))))}
+              data-testid="breakout-material"
+            >
+              <option value="">A whiteboard</option>
+              {documents.map((doc) => (
+                <option key={doc.id} value={doc.id}>
+                  {doc.title}
+                </option>
+              ))}
+            </select>
+          ))}
+        </fieldset>
+      )}
       {mode === "manual" && (
         <fieldset className="breakout-field">
           <legend>People</legend>

@@ -77,7 +77,7 @@ export function useBreakoutRoom(options: {
     </>
   ) : null;
   const panel = isHost ? (
-    <BreakoutPanel {...{ breakout, students, mainRoom, run, describe }} micLive={options.micLive && !inGroup} onClose={options.togglePanel} />
+    <BreakoutPanel {...{ roomId, breakout, students, mainRoom, run, describe }} micLive={options.micLive && !inGroup} onClose={options.togglePanel} />
   ) : null;
   const control = isHost ? (
     <button
