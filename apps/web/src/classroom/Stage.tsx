@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { BoardLayout, ParticipantDto } from "@vtp/protocol";
+import type { BoardLayout, ConnectionQualityDto, ParticipantDto } from "@vtp/protocol";
 import { stageParticipant } from "./state";
 import { Tile } from "./Tile";
 import type { RemoteMedia } from "../media/session";
@@ -22,6 +22,7 @@ export function Stage({
   speakingId,
   board,
   boardLayout = "side-by-side",
+  quality,
 }: {
   participants: ParticipantDto[];
   meId: string;
@@ -35,6 +36,8 @@ export function Stage({
   /** The board (BoardSlot), when something is on the class's stage. */
   board?: ReactNode;
   boardLayout?: BoardLayout;
+  /** Connection quality by participant id, shown on the tiles. */
+  quality?: Map<string, ConnectionQualityDto>;
 }) {
   const me = participants.find((p) => p.id === meId);
   const sharer = board ? undefined : screen && me ? me : participants.find((p) => p.media.screen && remote.get(p.id)?.screen);
@@ -52,6 +55,7 @@ export function Stage({
             <div className="stage-board-camera">
               <Tile
                 p={main}
+                quality={quality?.get(main.id)}
                 stream={streamOf(main)}
                 isMe={main.id === meId}
                 speaking={main.id === meId ? speakingMe : main.id === speakingId}
@@ -65,6 +69,7 @@ export function Stage({
         <div className="stage-main">
           <Tile
             p={main}
+            quality={quality?.get(main.id)}
             stream={mainStream}
             isMe={main.id === meId}
             speaking={!sharer && (main.id === meId ? speakingMe : main.id === speakingId)}
@@ -80,6 +85,7 @@ export function Stage({
             <Tile
               key={participant.id}
               p={participant}
+              quality={quality?.get(participant.id)}
               stream={streamOf(participant)}
               isMe={participant.id === meId}
               speaking={participant.id === meId ? speakingMe : participant.id === speakingId}

@@ -1,10 +1,12 @@
-import { ROOM_ROLE_LABELS, type ParticipantDto } from "@vtp/protocol";
+import { ROOM_ROLE_LABELS, type ConnectionQualityDto, type ParticipantDto } from "@vtp/protocol";
 import { VideoView } from "../media/VideoView";
 import { Icon } from "../ui/Icon";
 import { avatarColor, initials } from "../ui/RoleBadge";
+import { QualityBadge } from "./quality/QualityBadge";
 
 /**
- * One person on the stage or in the grid: video or avatar, name, mute and hand state. The stage
+ * One person on the stage or in the grid: video or avatar, name, mute and hand state, and their
+ * connection quality when I have it (a host has everyone's, a student only their own). The stage
  * (and any screen share) shows the whole picture; small grid tiles are cropped to fill.
  */
 export function Tile({
@@ -16,6 +18,7 @@ export function Tile({
   screen,
   videoOn,
   audioOn: localAudio,
+  quality,
 }: {
   p: ParticipantDto;
   stream: MediaStream | null;
@@ -25,10 +28,11 @@ export function Tile({
   screen?: boolean;
   videoOn?: boolean;
   audioOn?: boolean;
+  quality?: ConnectionQualityDto;
 }) {
   const hasVideo = (videoOn ?? true) && !!stream?.getVideoTracks().some((t) => t.readyState === "live");
   const audioOn = localAudio ?? participant.media.audio;
-  const label = `${participant.name}${isMe ? " (you)" : ""}${participant.role === "student" ? "" : `, ${ROOM_ROLE_LABELS[participant.role].toLowerCase()}`}${audioOn ? "" : ", muted"}${participant.handRaised ? ", hand raised" : ""}`;
+  const label = `${participant.name}${isMe ? " (you)" : ""}${participant.role === "student" ? "" : `, ${ROOM_ROLE_LABELS[participant.role].toLowerCase()}`}${audioOn ? "" : ", muted"}${participant.handRaised ? ", hand raised" : ""}${quality && !screen ? `, ${quality.level} connection` : ""}`;
   return (
     <figure
       className={["tile", main && "tile-main", speaking && "speaking", !participant.connected && "tile-away"].filter(Boolean).join(" ")}
@@ -46,6 +50,7 @@ export function Tile({
         </div>
       )}
       <figcaption className="tile-name">
+        {!screen && quality && <QualityBadge quality={quality} compact />}
         {!audioOn && <Icon name="micOff" size={14} title="Muted" />}
         <span>
           {screen ? `${participant.name}'s screen` : participant.name}

@@ -1,3 +1,4 @@
+import "./quality.css";
 import type { ConnectionQualityDto } from "@vtp/protocol";
 
 const LABELS = { good: "Good connection", fair: "Fair connection", poor: "Poor connection" } as const;
