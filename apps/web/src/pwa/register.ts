@@ -1,4 +1,8 @@
 import { useSyncExternalStore } from "react";
+import { trackAudioContexts } from "./audioResume";
+
+// Every AudioContext from the start, so that the class's sound can be resumed after the background.
+trackAudioContexts();
 
 /** A tiny store: the waiting worker of a new version, if any. */
 let waiting: ServiceWorker | null = null;
