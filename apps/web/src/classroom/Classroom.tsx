@@ -35,8 +35,18 @@ import { usePhoneClassroom } from "../pwa/usePhoneClassroom";
 import { useClassRecording } from "./useClassRecording";
 import { useBreakoutRoom } from "./breakout/useBreakoutRoom";
 import { useClassQuality } from "./quality";
+import { usePanel } from "./usePanel";
+import { usePhoneLayout } from "./phone/usePhoneLayout";
+import { useAutoHide } from "./phone/useAutoHide";
+import { neighbourTab, PhoneTabs } from "./phone/PhoneTabs";
+import { SwipePane } from "./phone/SwipePane";
+import { PhoneBoard } from "./phone/PhoneBoard";
 
-/** The live class: stage, grid, controls, chat and people, kept in sync over the socket. */
+/**
+ * The live class: stage, grid, controls, chat and people, kept in sync over the socket. On a phone
+ * held upright the panels are tabs (and a swipe) under the stage; on its side the stage fills the
+ * screen, the controls overlay it and hide themselves, the panels slide over (phone/).
+ */
 export function Classroom({
   roomId,
   user,
@@ -57,12 +67,15 @@ export function Classroom({
   const [screen, setScreen] = useState<MediaStream | null>(null);
   const [micOn, setMicOn] = useState(choice.micOn);
   const [cameraOn, setCameraOn] = useState(choice.cameraOn);
-  const [panel, setPanel] = useState<"chat" | "people" | "polls" | "materials" | "breakout" | null>(null);
   const [toast, say] = useToast();
   const [confirmEnd, setConfirmEnd] = useState(false);
   const [marking, setMarking] = useState(false);
   const online = useOnline();
   const endDialog = useRef<HTMLDialogElement>(null);
+  const { panel, setPanel, open: openPanel, toggle: togglePanel } = usePanel(actions.setChatOpen, endDialog);
+  const layout = usePhoneLayout();
+  const portrait = layout === "portrait";
+  const overlay = useAutoHide(layout === "landscape", panel !== null);
   const me = state.me;
   const isHost = me?.role === "host";
   const polls = usePolls(connection, roomId, state.phase === "joined" ? state.joinSeq : 0, me?.role);
@@ -90,19 +103,6 @@ export function Classroom({
     me: me ? { userId: user.id, role: me.role } : null,
     onClosePanel: () => setPanel(null),
   });
-
-  // Escape closes the side panel.
-  useEffect(() => {
-    if (!panel) return;
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === "Escape" && !endDialog.current?.open) {
-        setPanel(null);
-        actions.setChatOpen(false);
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [panel, actions]);
 
   // Track enablement follows the toggles (and the right to publish).
   useEffect(() => {
@@ -249,9 +249,18 @@ export function Classroom({
   if (state.phase === "waiting")
     return <WaitingCard title={preview?.title ?? "Your class"} hostName={preview?.hostName ?? "your teacher"} userName={user.fullName} />;
   if (!state.room || !me) return <Loading label="Joining the class…" />;
+  // Upright phone, Board tab: the presented board moves from the small stage into the tab.
+  const boardInTab = portrait && panel === "materials" && board.stageNode !== null;
 
   return (
-    <div className={`classroom ${panel ? "with-panel" : ""}`} data-testid="classroom" data-phase={state.phase} data-role={me.role}>
+    <div
+      className={`classroom ${panel ? "with-panel" : ""}`}
+      data-testid="classroom"
+      data-phase={state.phase}
+      data-role={me.role}
+      data-layout={layout ?? "desktop"}
+      data-controls={overlay.shown ? "shown" : "hidden"}
+    >
       <RoomTopBar room={state.room} count={state.participants.length} isHost={isHost} recording={state.recording} onMark={() => setMarking(true)} />
       {marking && state.recording && (
         <MarkerDialog
@@ -288,45 +297,54 @@ export function Classroom({
           remote={remote}
           speakingId={speakingId}
           boardLayout={board.layout}
-          board={board.stageNode}
+          board={boardInTab ? undefined : board.stageNode}
+          quality={quality.byParticipant}
         />
         <AudioSink remote={remote} />
-        {panel === "chat" && (
-          <ChatPanel
-            messages={state.messages}
-            myUserId={user.id}
-            isHost={isHost}
-            enabled={state.room.settings.chatEnabled}
-            onSend={(text) =>
-              actions.chat(text).catch((err) => Promise.reject(new Error(err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err))))
-            }
-            onDelete={(id) => run("Message deleted.", () => actions.deleteMessage(id))}
-            onClose={() => {
-              setPanel(null);
-              actions.setChatOpen(false);
-            }}
-            {...groups.chat}
+        {portrait && (
+          <PhoneTabs
+            active={panel}
+            onSelect={openPanel}
+            unread={state.unread}
+            waiting={isHost ? state.waiting.length : 0}
+            openPolls={openPollCount(polls.state) + openQuizCount(quizzes.state)}
           />
         )}
-        {panel === "people" && (
-          <ParticipantsPanel
-            room={state.room}
-            participants={state.participants}
-            handQueue={state.handQueue}
-            waiting={state.waiting}
-            meId={me.participantId}
-            isHost={isHost}
-            quality={quality.byParticipant}
-            actions={actions}
-            run={run}
-            onClose={() => setPanel(null)}
-          />
-        )}
-        {panel === "polls" && (
-          <PollsPanel polls={polls} quizzes={quizzes} manager={managesPolls(me.role)} run={run} describe={describe} onClose={() => setPanel(null)} />
-        )}
-        {panel === "materials" && board.panel}
-        {panel === "breakout" && groups.panel}
+        <SwipePane enabled={portrait && panel !== null} tab={panel} onSwipe={(direction) => openPanel(neighbourTab(panel, direction) ?? panel)}>
+          {panel === "chat" && (
+            <ChatPanel
+              messages={state.messages}
+              myUserId={user.id}
+              isHost={isHost}
+              enabled={state.room.settings.chatEnabled}
+              onSend={(text) =>
+                actions.chat(text).catch((err) => Promise.reject(new Error(err instanceof SocketError ? humanMessage(err.code, err.message) : errorText(err))))
+              }
+              onDelete={(id) => run("Message deleted.", () => actions.deleteMessage(id))}
+              onClose={() => openPanel(null)}
+              {...groups.chat}
+            />
+          )}
+          {panel === "people" && (
+            <ParticipantsPanel
+              room={state.room}
+              participants={state.participants}
+              handQueue={state.handQueue}
+              waiting={state.waiting}
+              meId={me.participantId}
+              isHost={isHost}
+              quality={quality.byParticipant}
+              actions={actions}
+              run={run}
+              onClose={() => setPanel(null)}
+            />
+          )}
+          {panel === "polls" && (
+            <PollsPanel polls={polls} quizzes={quizzes} manager={managesPolls(me.role)} run={run} describe={describe} onClose={() => setPanel(null)} />
+          )}
+          {panel === "materials" && (boardInTab ? <PhoneBoard board={board.stageNode} materials={board.panel} /> : board.panel)}
+          {panel === "breakout" && groups.panel}
+        </SwipePane>
         {panel !== "polls" && !managesPolls(me.role) && <PollCard polls={polls} describe={describe} />}
         {panel !== "polls" && !managesPolls(me.role) && <QuizCard quizzes={quizzes} describe={describe} />}
       </div>
@@ -353,29 +371,17 @@ export function Classroom({
             groups.inGroup ? groups.setHand(!myHand) : myHand ? actions.lowerHand() : actions.raiseHand(),
           )
         }
-        onChat={() => {
-          const open = panel !== "chat";
-          setPanel(open ? "chat" : null);
-          actions.setChatOpen(open);
-        }}
-        onPeople={() => {
-          setPanel(panel === "people" ? null : "people");
-          actions.setChatOpen(false);
-        }}
-        onPolls={() => {
-          setPanel(panel === "polls" ? null : "polls");
-          actions.setChatOpen(false);
-        }}
+        onChat={() => togglePanel("chat")}
+        onPeople={() => togglePanel("people")}
+        onPolls={() => togglePanel("polls")}
         materialsOpen={panel === "materials"}
-        onMaterials={() => {
-          setPanel(panel === "materials" ? null : "materials");
-          actions.setChatOpen(false);
-        }}
+        onMaterials={() => togglePanel("materials")}
         onLeave={() => void actions.leave()}
         onEnd={() => setConfirmEnd(true)}
         extraControls={groups.control}
         onSwitchCamera={phone.switchCamera}
         wakeLock={phone.wakeLock}
+        panelTabs={portrait}
       />
       <EndDialog
         dialogRef={endDialog}

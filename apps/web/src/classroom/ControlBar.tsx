@@ -77,6 +77,59 @@ export interface ControlBarProps {
   onSwitchCamera?: () => void;
   /** The screen is kept on during the class (pwa/wakeLock). */
   wakeLock?: "held" | "released" | "unsupported";
+  /** On a phone held upright the panels have their own tabs (phone/PhoneTabs): no Chat/People/Polls/Materials here. */
+  panelTabs?: boolean;
+}
+
+/** The buttons that open the side panels (on a phone held upright, tabs under the stage do this). */
+function PanelControls(props: ControlBarProps) {
+  return (
+    <>
+      <Control
+        icon="chat"
+        label="Chat"
+        active={props.chatOpen}
+        onClick={props.onChat}
+        testId="control-chat"
+        badge={
+          props.unread > 0 && !props.chatOpen ? (
+            <span className="ctrl-badge" data-testid="chat-unread" role="img" aria-label={`${props.unread} unread`}>
+              {props.unread > 99 ? "99+" : props.unread}
+            </span>
+          ) : null
+        }
+      />
+      <Control
+        icon="users"
+        label="People"
+        active={props.peopleOpen}
+        onClick={props.onPeople}
+        testId="control-participants"
+        badge={
+          props.isHost && props.waiting > 0 ? (
+            <span className="ctrl-badge" data-testid="waiting-badge" role="img" aria-label={`${props.waiting} waiting`}>
+              {props.waiting}
+            </span>
+          ) : null
+        }
+      />
+      <Control
+        icon="activity"
+        label="Polls"
+        active={props.pollsOpen}
+        onClick={props.onPolls}
+        testId="control-polls"
+        badge={
+          props.openPolls > 0 ? (
+            <span className="ctrl-badge" data-testid="polls-badge" role="img" aria-label={`${props.openPolls} open`}>
+              {props.openPolls}
+            </span>
+          ) : null
+        }
+      />
+      <Control icon="copy" label="Materials" active={props.materialsOpen} onClick={props.onMaterials} testId="control-materials" />
+    </>
+  );
 }
 
 /** The classroom's controls. Students who may not publish see why the media buttons are off. */
@@ -128,49 +181,7 @@ export function ControlBar(props: ControlBarProps) {
         )}
       </div>
       <div className="controls-group">
-        <Control
-          icon="chat"
-          label="Chat"
-          active={props.chatOpen}
-          onClick={props.onChat}
-          testId="control-chat"
-          badge={
-            props.unread > 0 && !props.chatOpen ? (
-              <span className="ctrl-badge" data-testid="chat-unread" role="img" aria-label={`${props.unread} unread`}>
-                {props.unread > 99 ? "99+" : props.unread}
-              </span>
-            ) : null
-          }
-        />
-        <Control
-          icon="users"
-          label="People"
-          active={props.peopleOpen}
-          onClick={props.onPeople}
-          testId="control-participants"
-          badge={
-            props.isHost && props.waiting > 0 ? (
-              <span className="ctrl-badge" data-testid="waiting-badge" role="img" aria-label={`${props.waiting} waiting`}>
-                {props.waiting}
-              </span>
-            ) : null
-          }
-        />
-        <Control
-          icon="activity"
-          label="Polls"
-          active={props.pollsOpen}
-          onClick={props.onPolls}
-          testId="control-polls"
-          badge={
-            props.openPolls > 0 ? (
-              <span className="ctrl-badge" data-testid="polls-badge" role="img" aria-label={`${props.openPolls} open`}>
-                {props.openPolls}
-              </span>
-            ) : null
-          }
-        />
-        <Control icon="copy" label="Materials" active={props.materialsOpen} onClick={props.onMaterials} testId="control-materials" />
+        {!props.panelTabs && <PanelControls {...props} />}
         {props.extraControls}
       </div>
       <div className="controls-group">
