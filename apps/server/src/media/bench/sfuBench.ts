@@ -11,6 +11,11 @@
  * audio level (1 s loud, 1 s quiet), and the publisher-only window is reported too (the SFU's cost
  * per received packet). BENCH_BASELINE_ROOT=<checkout of another commit>: every path also runs
  * with that checkout's SFU (labelled "baseline"), in the same run, before this one's ("new").
+ * BENCH_MODE=scale: one class over more CPU, in one run (fast path): the SFU with MEDIA_WORKERS=1,
+ * then MEDIA_WORKERS=2 (subscribers spread over both workers, the publisher piped), then two media
+ * nodes of one worker each (BENCH_SCALE="w1,w2,n2" by default); each steps N up (BENCH_STEPS,
+ * default "25,50,75,100,150,200,250,300") until loss reaches 1 %, and reports the largest N
+ * below 1 % loss for each and the ratios (scaleBench.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -23,6 +28,25 @@ import { recordRtp, type DumpPacket } from "./rtpDump.js";
 import { measureSrtpFloor, type SrtpFloor } from "./srtpFloor.js";
 import { URI_AUDIO_LEVEL } from "../rtp/audioLevel.js";
 import { measureTalkMeter, procCpu, procCpuMicros, procRssBytes } from "./measure.js";
+
+/**
+ * A media call the worker's admission gate may answer MEDIA_BUSY (a join storm): sent again after
+ * a moment, as the browser client does, for up to a minute.
+ */
+async function untilAdmitted<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if ((err as { code?: string }).code !== "MEDIA_BUSY" || performance.now() > deadline) throw err;
+      await sleep(300);
+    }
+  }
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const cpuSplit = (pids: number[]) => pids.map(procCpu).reduce((a, b) => ({ user: a.user + b.user, sys: a.sys + b.sys }), { user: 0, sys: 0 });
 
 /** The bench stops with a clear message when something it set up is missing. */
 function required<T>(value: T | null | undefined, what: string): T {
@@ -67,16 +91,23 @@ interface StepResult {
   failed?: string;
 }
 
-async function startSfu(fast: boolean, root: string): Promise<{ url: string; child: ChildProcess }> {
+/** How the SFU runs: worker threads per media node, and media nodes (separate processes). */
+export interface SfuShape {
+  workers: number;
+  nodes: number;
+}
+
+async function startSfu(fast: boolean, root: string, workers = 1, index = 0): Promise<{ url: string; child: ChildProcess }> {
   const nodeArgs = (process.env.BENCH_SFU_NODE_ARGS ?? "").split(" ").filter(Boolean); // e.g. --cpu-prof
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "apps/server/src/media/bench/sfuServer.ts")], {
     env: {
       ...process.env,
       MEDIA_SECRET: SECRET,
-      MEDIA_WORKERS: "1",
+      MEDIA_WORKERS: String(workers),
+      MEDIA_SPREAD_THRESHOLD: "0",
       MEDIA_FAST_PATH: fast ? "1" : "0",
-      RTC_MIN_PORT: "45000",
-      RTC_MAX_PORT: "46999",
+      RTC_MIN_PORT: String(45000 + index * 2000),
+      RTC_MAX_PORT: String(46999 + index * 2000),
       MEDIA_INACTIVITY_TIMEOUT_MS: "600000",
     },
     stdio: ["ignore", "pipe", "inherit"],
@@ -198,10 +229,19 @@ class Subscriber {
   }
 }
 
-async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor, variant: { label: string; root: string }): Promise<StepResult[]> {
+export async function runPath(
+  fast: boolean,
+  dump: DumpPacket[],
+  floor: SrtpFloor,
+  variant: { label: string; root: string },
+  shape: SfuShape = { workers: 1, nodes: 1 },
+  opts: { steps?: number[]; stopAtLossPct?: number } = {},
+): Promise<StepResult[]> {
   const label = `${variant.label ? `${variant.label} ` : ""}${fast ? "fast" : "werift"}${AUDIO_ONLY ? " audio" : ""}`;
-  const { url, child } = await startSfu(fast, variant.root);
-  const media: MediaService = await createMediaService({ nodes: [url], secret: SECRET });
+  const sfus = await Promise.all(Array.from({ length: shape.nodes }, (_, i) => startSfu(fast, variant.root, shape.workers, i)));
+  const pids = sfus.map((s) => required(s.child.pid, "the SFU's pid"));
+  // More than one node: later subscribers go to the least-loaded node (the publisher's piped there).
+  const media: MediaService = await createMediaService({ nodes: sfus.map((s) => s.url), secret: SECRET, env: { MEDIA_SPREAD_THRESHOLD: "0" } });
   const roomId = "bench";
   const pub = new Publisher(dump);
   await media.joinPeer(roomId, "pub", "pub");
@@ -242,7 +282,8 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor, vari
       const consumed = await media.consume(roomId, id, { producerId, transportId: recvT });
       await sub.pc.setRemoteDescription(consumed.offer);
       await sub.pc.setLocalDescription(await sub.pc.createAnswer());
-      await media.connectTransport(roomId, id, recvT, { type: "answer", sdp: required(sub.pc.localDescription, "the subscriber's answer").sdp });
+      const answer = required(sub.pc.localDescription, "the subscriber's answer").sdp;
+      await untilAdmitted(() => media.connectTransport(roomId, id, recvT, { type: "answer", sdp: answer }));
     }
     while (sub.pc.connectionState !== "connected") await sleep(20);
     if (videoPt < 0 && videoId)
@@ -257,10 +298,9 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor, vari
   const window = async (subscribers: number): Promise<Omit<StepResult, "marginalUsPerForwarded"> & { cpuPerSec: number }> => {
     await sleep(SETTLE_MS);
     nLat = 0;
-    const pid = required(child.pid, "the SFU's pid");
     const s0 = await media.stats();
-    const cpu0 = procCpuMicros(pid);
-    const split0 = procCpu(pid);
+    const cpu0 = sum(pids.map(procCpuMicros));
+    const split0 = cpuSplit(pids);
     const me0 = process.cpuUsage();
     const sent0 = pub.sent.video + pub.sent.audio;
     const rx0 = subs.reduce((a, s) => a + s.received, 0);
@@ -268,14 +308,14 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor, vari
     await sleep(WINDOW_MS);
     const dt = (performance.now() - t0) / 1000;
     const s1 = await media.stats();
-    const cpu = procCpuMicros(pid) - cpu0;
-    const split1 = procCpu(pid);
+    const cpu = sum(pids.map(procCpuMicros)) - cpu0;
+    const split1 = cpuSplit(pids);
     const me = process.cpuUsage(me0);
     const sent = pub.sent.video + pub.sent.audio - sent0;
     const rx = subs.reduce((a, s) => a + s.received, 0) - rx0;
     const fwd = s1.packetsForwarded - s0.packetsForwarded;
     const lat = latencies.subarray(0, nLat).sort();
-    const rss = procRssBytes(pid);
+    const rss = sum(pids.map(procRssBytes));
     const us = fwd ? cpu / fwd : null;
     return {
       path: label,
@@ -307,7 +347,7 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor, vari
     const { cpuPerSec: _base, ...baseRow } = base;
     results.push({ ...baseRow, marginalUsPerForwarded: null });
   }
-  for (const subscribers of STEPS) {
+  for (const subscribers of opts.steps ?? STEPS) {
     const started = performance.now();
     try {
       while (subs.length < subscribers) await addSubscriber();
@@ -317,7 +357,7 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor, vari
       results.push({
         ...results[results.length - 1],
         subscribers,
-        failed: `SFU overloaded: publisher dropped while adding subscriber ${subs.length + 1}`,
+        failed: `SFU overloaded: could not add subscriber ${subs.length + 1} (${(err as { code?: string }).code ?? (err as Error).message})`,
       } as StepResult);
       break;
     }
@@ -332,18 +372,21 @@ async function runPath(fast: boolean, dump: DumpPacket[], floor: SrtpFloor, vari
     };
     results.push(step);
     console.error(JSON.stringify(step));
+    if (opts.stopAtLossPct !== undefined && step.lossPct >= opts.stopAtLossPct) break;
   }
   pub.stop();
   latencies = new Float64Array(0);
   for (const s of subs) await s.pc.close().catch(() => {});
   await pub.pc.close().catch(() => {});
   await media.close();
-  child.kill("SIGTERM");
-  await new Promise((resolve) => child.once("exit", resolve));
+  for (const { child } of sfus) {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
   return results;
 }
 
-function markdown(floor: SrtpFloor, results: StepResult[], dump: DumpPacket[]): string {
+export function markdown(floor: SrtpFloor, results: StepResult[], dump: DumpPacket[]): string {
   const cpu = os.cpus()[0];
   const video = dump.filter((p) => p.kind === "video");
   const lines = [
@@ -364,6 +407,10 @@ function markdown(floor: SrtpFloor, results: StepResult[], dump: DumpPacket[]): 
 }
 
 export async function runSfuBench(): Promise<void> {
+  if (process.env.BENCH_MODE === "scale") {
+    const { runScaleBench } = await import("./scaleBench.js");
+    return runScaleBench();
+  }
   console.error("recording VP8 + Opus RTP with FFmpeg ...");
   const dump = await recordRtp(6);
   const videoSizes = dump.filter((p) => p.kind === "video").map((p) => p.data.length - 12);
