@@ -2,8 +2,7 @@
  * A join storm against one media node (MEDIA_WORKERS=1) in its own process: one publisher, a class
  * of `base` subscribers, then `joiners` more within `joinWindowMs`, while a child process spins on
  * the machine's other core. The clients run in child processes (stormClient.ts), so neither the
- * test's nor the SFU's event loop carries them. Used by tests/integration/media/join-storm.test.ts
- * and `npm run bench:joins`.
+ * bench's nor the SFU's event loop carries them. Used by `npm run bench:joins`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";

@@ -1,5 +1,5 @@
 /**
- * A child process of the join-storm test (tests/integration/media/join-storm.test.ts) and of `npm run bench:joins`: werift clients of one media
+ * A child process of `npm run bench:joins` (joinStorm.ts): werift clients of one media
  * node, out of the test's and the SFU's event loops, so the clients are not the bottleneck.
  * argv: <media node url> <secret> <room> <role: publisher | subscribers> <first index> <count> [spacing ms]
  * A publisher sends crafted VP8 (30/s) + Opus (50/s) RTP; subscribers join `spacing` ms apart,
