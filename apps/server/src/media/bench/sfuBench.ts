@@ -279,7 +279,7 @@ export async function runPath(
     await media.joinPeer(roomId, id, id);
     const recvT = (await media.createTransport(roomId, id, "recv")).transportId;
     for (const producerId of videoId ? [videoId, audioId] : [audioId]) {
-      const consumed = await media.consume(roomId, id, { producerId, transportId: recvT });
+      const consumed = await untilAdmitted(() => media.consume(roomId, id, { producerId, transportId: recvT }));
       await sub.pc.setRemoteDescription(consumed.offer);
       await sub.pc.setLocalDescription(await sub.pc.createAnswer());
       const answer = required(sub.pc.localDescription, "the subscriber's answer").sdp;
