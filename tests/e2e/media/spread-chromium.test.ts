@@ -19,12 +19,12 @@ describe.skipIf(Boolean(skip))("a class spread over two media workers, in Chromi
     e2e.printOnFailure(onTestFailed);
     const { server, browser } = e2e;
     const [teacher, student] = await Promise.all([verifiedUser(server, "teacher", "Pia Pipe"), verifiedUser(server, "student", "Sam Spread")]);
-    const t = await startClassUi(browser, server, teacher, { title: "Spread class", init: (ctx) => e2e.watch(ctx, "teacher") });
+    const teacherClass = await startClassUi(browser, server, teacher, { title: "Spread class", init: (ctx) => e2e.watch(ctx, "teacher") });
     // The student comes once the teacher publishes (two joins at the same moment may both stay home).
     await waitFor("the teacher publishing", () => e2e.pageLog.some((line) => line.startsWith("[teacher debug]") && line.includes("send pc connected")));
-    const s = await joinClassUi(browser, server, student, t.code, undefined, (ctx) => e2e.watch(ctx, "student"));
-    await s.page.getByTestId("classroom").waitFor();
-    await expectDecoding(s.page, 1, "student on the second worker: camera");
+    const studentClass = await joinClassUi(browser, server, student, teacherClass.code, undefined, (ctx) => e2e.watch(ctx, "student"));
+    await studentClass.page.getByTestId("classroom").waitFor();
+    await expectDecoding(studentClass.page, 1, "student on the second worker: camera");
     // The server set up pipes from the teacher's worker to the student's (its debug log says so).
     await waitFor("a producer piped between the workers", () => /producer piped/.test(server.output()));
     expect(server.output()).toMatch(/"from":"w\d","to":"w\d".*producer piped/);
