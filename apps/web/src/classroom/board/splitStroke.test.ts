@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExcalidrawElement } from "@excalidraw/excalidraw/element/types";
-import { BOARD_ELEMENT_ID_PATTERN } from "@vtp/protocol";
-import { splitStroke, tooManyPoints } from "./splitStroke";
+import { BOARD_ELEMENT_ID_PATTERN, BOARD_ELEMENT_JSON_MAX } from "@vtp/protocol";
+import { needsSplit, splitStroke, splitToFit, tooManyPoints } from "./splitStroke";
 
 type Piece = ExcalidrawElement & { points: [number, number][]; pressures: number[] };
 
@@ -44,5 +44,36 @@ describe("a stroke longer than the server takes", () => {
 
   it("a stroke within the limit is left alone", () => {
     expect(tooManyPoints(stroke(4000))).toBe(false);
+  });
+});
+
+describe("a stroke with more bytes than the server takes (a zoomed board: fractional points)", () => {
+  const fractional = (count: number) => {
+    const long = stroke(count);
+    const points = long.points.map(([px, py]) => [px / 0.8734 + 0.123456789, py / 0.8734 + 0.987654321]);
+    return { ...long, id: `zoomed${count}`, points } as unknown as Piece;
+  };
+  const bytes = (element: unknown) => new TextEncoder().encode(JSON.stringify(element)).length;
+
+  it("is split into pieces that each fit BOARD_ELEMENT_JSON_MAX, drawing the same points", () => {
+    const long = fractional(3000);
+    expect(tooManyPoints(long)).toBe(false);
+    expect(bytes(long)).toBeGreaterThan(BOARD_ELEMENT_JSON_MAX);
+    expect(needsSplit(long)).toBe(true);
+    const pieces = splitToFit(long) as Piece[];
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const piece of pieces) expect(bytes(piece)).toBeLessThanOrEqual(BOARD_ELEMENT_JSON_MAX);
+    const joined = pieces.flatMap((piece, index) => absolute(piece).slice(index === 0 ? 0 : 1));
+    const original = absolute(long);
+    expect(joined).toHaveLength(original.length);
+    joined.forEach(([x, y], i) => {
+      expect(x).toBeCloseTo(original[i]?.[0] ?? Number.NaN, 6);
+      expect(y).toBeCloseTo(original[i]?.[1] ?? Number.NaN, 6);
+    });
+  });
+
+  it("a stroke that fits in points and bytes is left alone", () => {
+    expect(needsSplit(stroke(3000))).toBe(false);
+    expect(needsSplit(fractional(800))).toBe(false);
   });
 });

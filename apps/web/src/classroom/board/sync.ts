@@ -3,7 +3,7 @@ import type { ExcalidrawElement, OrderedExcalidrawElement } from "@excalidraw/ex
 import type { RemoteExcalidrawElement } from "@excalidraw/excalidraw/data/reconcile";
 import type { ExcalidrawImperativeAPI } from "@excalidraw/excalidraw/types";
 import { BOARD_DRAW_MAX, BOARD_ELEMENT_JSON_MAX, BOARD_ELEMENT_TYPES, type BoardElement } from "@vtp/protocol";
-import { splitStroke, tooManyPoints } from "./splitStroke";
+import { needsSplit, type PointsElement, splitToFit, tooManyPoints } from "./splitStroke";
 
 const SENDABLE = new Set<string>(BOARD_ELEMENT_TYPES);
 /** While drawing, changes go out at most this often (strokes appear while they are drawn). */
@@ -114,14 +114,16 @@ export class BoardSync {
   }
 
   /**
-   * A finished stroke of more than BOARD_POINTS_MAX points becomes several strokes (here and for
-   * everyone); while it is still being drawn its last version within the limit is what others see.
+   * A finished stroke of more than BOARD_POINTS_MAX points or BOARD_ELEMENT_JSON_MAX bytes becomes
+   * several strokes (here and for everyone); while it is still being drawn its last version within
+   * the limits is what others see.
    */
   private splitLongStrokes() {
     const drawing = this.api.getAppState().newElement?.id;
     const scene = this.api.getSceneElementsIncludingDeleted();
-    if (!scene.some((element) => element.id !== drawing && !element.isDeleted && tooManyPoints(element))) return;
-    const next = scene.flatMap((element) => (element.id !== drawing && !element.isDeleted && tooManyPoints(element) ? splitStroke(element) : [element]));
+    const split = (element: ExcalidrawElement): element is PointsElement => element.id !== drawing && !element.isDeleted && needsSplit(element);
+    if (!scene.some(split)) return;
+    const next = scene.flatMap((element) => (split(element) ? splitToFit(element) : [element]));
     this.api.updateScene({ elements: next, captureUpdate: CaptureUpdateAction.NEVER });
   }
 
