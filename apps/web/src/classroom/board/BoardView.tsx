@@ -16,6 +16,7 @@ import { Thumbnails } from "./Thumbnails";
 import { BoardSettings } from "./BoardSettings";
 import { authorAt, fitPage, usePageLoader, useBoardEvents } from "./boardHooks";
 import { useElementSize } from "../../lib/useElementSize";
+import { BOARD_UI_OPTIONS } from "./excalidrawOptions";
 
 // Excalidraw's fonts come from our own build (vite.config.ts copies them), never from a CDN.
 (window as unknown as { EXCALIDRAW_ASSET_PATH: string }).EXCALIDRAW_ASSET_PATH = "/assets/excalidraw/";
@@ -246,18 +247,7 @@ export default function BoardView(props: BoardViewProps) {
             autoFocus={false}
             handleKeyboardGlobally={false}
             detectScroll
-            UIOptions={{
-              canvasActions: {
-                changeViewBackgroundColor: false,
-                clearCanvas: false,
-                export: false,
-                loadScene: false,
-                saveToActiveFile: false,
-                saveAsImage: false,
-                toggleTheme: false,
-              },
-              tools: { image: false },
-            }}
+            UIOptions={BOARD_UI_OPTIONS}
             onChange={() => sync?.changed()}
             onScrollChange={(scrollX, scrollY, zoom) => setView({ scrollX, scrollY, zoom: zoom.value })}
             onPointerUpdate={({ pointer, button }) => {

@@ -12,6 +12,7 @@ import { openMaterial, pageSize } from "../board/pdf";
 import { PdfUnderlay, type BoardView } from "../board/PdfUnderlay";
 import { BoardSync } from "../board/sync";
 import { useElementSize } from "../../lib/useElementSize";
+import { BOARD_UI_OPTIONS } from "../board/excalidrawOptions";
 
 (window as unknown as { EXCALIDRAW_ASSET_PATH: string }).EXCALIDRAW_ASSET_PATH = "/assets/excalidraw/";
 
@@ -213,18 +214,7 @@ export default function GroupBoard(props: GroupBoardProps) {
             autoFocus={false}
             handleKeyboardGlobally={false}
             detectScroll
-            UIOptions={{
-              canvasActions: {
-                changeViewBackgroundColor: false,
-                clearCanvas: false,
-                export: false,
-                loadScene: false,
-                saveToActiveFile: false,
-                saveAsImage: false,
-                toggleTheme: false,
-              },
-              tools: { image: false },
-            }}
+            UIOptions={BOARD_UI_OPTIONS}
             onChange={() => sync?.changed()}
             onScrollChange={(scrollX, scrollY, zoom) => setView({ scrollX, scrollY, zoom: zoom.value })}
           />

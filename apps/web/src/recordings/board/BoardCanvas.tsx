@@ -10,6 +10,7 @@ import { openDocument, pageSize } from "./pdf";
 import { PageUnderlay, type View } from "./PageUnderlay";
 import type { ReplayPointer } from "./replayState";
 import { useElementSize } from "../../lib/useElementSize";
+import { BOARD_UI_OPTIONS } from "../../classroom/board/excalidrawOptions";
 
 // Excalidraw's fonts come from our own build, never from a CDN.
 (window as unknown as { EXCALIDRAW_ASSET_PATH: string }).EXCALIDRAW_ASSET_PATH = "/assets/excalidraw/";
@@ -152,18 +153,7 @@ export default function BoardCanvas({ source, surfaceId, page, elements, pointer
           autoFocus={false}
           handleKeyboardGlobally={false}
           detectScroll
-          UIOptions={{
-            canvasActions: {
-              changeViewBackgroundColor: false,
-              clearCanvas: false,
-              export: false,
-              loadScene: false,
-              saveToActiveFile: false,
-              saveAsImage: false,
-              toggleTheme: false,
-            },
-            tools: { image: false },
-          }}
+          UIOptions={BOARD_UI_OPTIONS}
           onScrollChange={(scrollX, scrollY, zoom) => setView({ scrollX, scrollY, zoom: zoom.value })}
         />
       </div>
