@@ -31,10 +31,17 @@ export async function sceneToViewport(page: Page, x: number, y: number): Promise
 }
 
 /** How many pixels of the drawing canvas within `radius` px of the scene point are within `tolerance` of `colour` (over white). */
-export async function colourPixels(page: Page, scene: { x: number; y: number }, colour: Colour, tolerance = 30, radius = 14): Promise<number> {
+export async function colourPixels(
+  page: Page,
+  scene: { x: number; y: number },
+  colour: Colour,
+  tolerance = 30,
+  radius = 14,
+  boardSelector = '[data-testid="board-canvas"]',
+): Promise<number> {
   return page.evaluate(
-    ({ scene: point, colour: want, tolerance: tol, radius: around }) => {
-      const board = document.querySelector<HTMLElement>('[data-testid="board-canvas"]');
+    ({ scene: point, colour: want, tolerance: tol, radius: around, boardSelector: selector }) => {
+      const board = document.querySelector<HTMLElement>(selector);
       const canvas = board?.querySelector<HTMLCanvasElement>("canvas.excalidraw__canvas.static");
       if (!board || !canvas) return -1;
       const zoom = Number(board.dataset.zoom);
@@ -55,7 +62,7 @@ export async function colourPixels(page: Page, scene: { x: number; y: number }, 
       }
       return count;
     },
-    { scene, colour, tolerance, radius },
+    { scene, colour, tolerance, radius, boardSelector },
   );
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { whiteSlides, type Colour } from "./board-ui";
+import { colourPixels, whiteSlides, type Colour } from "./board-ui";
 import { chromiumMissing, joinClassUi, shot, startClassUi, verifiedUser, webE2E } from "./harness";
 
 const skip = chromiumMissing();
@@ -27,34 +27,6 @@ async function toViewport(page: Page, canvasSelector: string, x: number, y: numb
 }
 
 /** Pixels of `colour` (over white) on the board's drawing canvas within 14 px of the scene point. */
-async function colourPixels(page: Page, canvasSelector: string, scene: { x: number; y: number }, colour: Colour, tolerance = 30): Promise<number> {
-  return page.evaluate(
-    ({ selector, point, want, tol }) => {
-      const board = document.querySelector<HTMLElement>(selector);
-      const canvas = board?.querySelector<HTMLCanvasElement>("canvas.excalidraw__canvas.static");
-      if (!board || !canvas) return -1;
-      const around = 14;
-      const zoom = Number(board.dataset.zoom);
-      const boardRect = board.getBoundingClientRect();
-      const rect = canvas.getBoundingClientRect();
-      const ratio = canvas.width / rect.width;
-      const cx = (boardRect.left - rect.left + (point.x + Number(board.dataset.scrollX)) * zoom) * ratio;
-      const cy = (boardRect.top - rect.top + (point.y + Number(board.dataset.scrollY)) * zoom) * ratio;
-      const size = Math.max(1, Math.round(around * 2 * ratio));
-      const data = canvas.getContext("2d")?.getImageData(Math.round(cx - around * ratio), Math.round(cy - around * ratio), size, size).data;
-      if (!data) return -1;
-      let count = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        const alpha = (data[i + 3] ?? 0) / 255;
-        const over = (value: number) => value * alpha + 255 * (1 - alpha);
-        const [r, g, b] = [over(data[i] ?? 0), over(data[i + 1] ?? 0), over(data[i + 2] ?? 0)];
-        if (Math.abs(r - want.r) <= tol && Math.abs(g - want.g) <= tol && Math.abs(b - want.b) <= tol) count++;
-      }
-      return count;
-    },
-    { selector: canvasSelector, point: scene, want: colour, tol: tolerance },
-  );
-}
 
 const LIVE = '[data-testid="breakout-board"] [data-testid="breakout-board-canvas"]';
 const SHOWN = '[data-testid="breakout-board-shown"] [data-testid="breakout-board-canvas"]';
@@ -125,9 +97,9 @@ describe.skipIf(Boolean(skip))("web: a breakout group's board in real Chromium",
     await ap.mouse.move(end.x, end.y, { steps: 24 });
     await ap.mouse.up();
     await shot(ap, "breakout-board-drawn");
-    await expect.poll(() => colourPixels(ap, LIVE, mid, RED), { timeout: 30_000 }).toBeGreaterThanOrEqual(15);
+    await expect.poll(() => colourPixels(ap, mid, RED, 30, 14, LIVE), { timeout: 30_000 }).toBeGreaterThanOrEqual(15);
     // Ben, in the same group, sees it on his canvas; Cleo's board (another group) stays empty.
-    await expect.poll(() => colourPixels(bp, LIVE, mid, RED), { timeout: 30_000, message: "Ben sees Ann's stroke" }).toBeGreaterThanOrEqual(15);
+    await expect.poll(() => colourPixels(bp, mid, RED, 30, 14, LIVE), { timeout: 30_000, message: "Ben sees Ann's stroke" }).toBeGreaterThanOrEqual(15);
     await shot(bp, "breakout-board-mate");
     expect(await cp.evaluate(() => document.querySelectorAll('[data-testid="breakout-board"] canvas').length)).toBeGreaterThan(0);
     const cleoRed = await cp.evaluate(() => {
@@ -146,7 +118,7 @@ describe.skipIf(Boolean(skip))("web: a breakout group's board in real Chromium",
     await kept.getByTestId("breakout-show-board").click();
     await cp.locator(SHOWN).waitFor({ timeout: 60_000 });
     await expect.poll(async () => Number(await cp.locator(SHOWN).getAttribute("data-zoom")), { timeout: 30_000 }).not.toBe(1);
-    await expect.poll(() => colourPixels(cp, SHOWN, mid, RED), { timeout: 30_000, message: "Cleo sees Red's kept board" }).toBeGreaterThanOrEqual(15);
+    await expect.poll(() => colourPixels(cp, mid, RED, 30, 14, SHOWN), { timeout: 30_000, message: "Cleo sees Red's kept board" }).toBeGreaterThanOrEqual(15);
     await shot(cp, "breakout-board-shown");
   }, 300_000);
 });
