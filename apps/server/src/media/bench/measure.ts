@@ -8,6 +8,10 @@ export function procCpu(pid: number): { user: number; sys: number } {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return { user: (Number(fields[11]) * 1e6) / 100, sys: (Number(fields[12]) * 1e6) / 100 }; // µs, USER_HZ = 100
 }
+/** The CPU of several processes together (µs). */
+export function procsCpu(pids: number[]): { user: number; sys: number } {
+  return pids.map(procCpu).reduce((a, b) => ({ user: a.user + b.user, sys: a.sys + b.sys }), { user: 0, sys: 0 });
+}
 export function procCpuMicros(pid: number): number {
   const cpu = procCpu(pid);
   return cpu.user + cpu.sys;

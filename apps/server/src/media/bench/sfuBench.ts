@@ -27,26 +27,8 @@ import { createMediaService, type MediaService } from "../index.js";
 import { recordRtp, type DumpPacket } from "./rtpDump.js";
 import { measureSrtpFloor, type SrtpFloor } from "./srtpFloor.js";
 import { URI_AUDIO_LEVEL } from "../rtp/audioLevel.js";
-import { measureTalkMeter, procCpu, procCpuMicros, procRssBytes } from "./measure.js";
-
-/**
- * A media call the worker's admission gate may answer MEDIA_BUSY (a join storm): sent again after
- * a moment, as the browser client does, for up to a minute.
- */
-async function untilAdmitted<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = performance.now() + 60_000;
-  for (;;) {
-    try {
-      return await call();
-    } catch (err) {
-      if ((err as { code?: string }).code !== "MEDIA_BUSY" || performance.now() > deadline) throw err;
-      await sleep(300);
-    }
-  }
-}
-
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-const cpuSplit = (pids: number[]) => pids.map(procCpu).reduce((a, b) => ({ user: a.user + b.user, sys: a.sys + b.sys }), { user: 0, sys: 0 });
+import { measureTalkMeter, procCpuMicros, procRssBytes, procsCpu } from "./measure.js";
+import { whileMediaBusy } from "./busyRetry.js";
 
 /** The bench stops with a clear message when something it set up is missing. */
 function required<T>(value: T | null | undefined, what: string): T {
@@ -279,11 +261,11 @@ export async function runPath(
     await media.joinPeer(roomId, id, id);
     const recvT = (await media.createTransport(roomId, id, "recv")).transportId;
     for (const producerId of videoId ? [videoId, audioId] : [audioId]) {
-      const consumed = await untilAdmitted(() => media.consume(roomId, id, { producerId, transportId: recvT }));
+      const consumed = await whileMediaBusy(() => media.consume(roomId, id, { producerId, transportId: recvT }), { deadlineMs: 60_000 });
       await sub.pc.setRemoteDescription(consumed.offer);
       await sub.pc.setLocalDescription(await sub.pc.createAnswer());
       const answer = required(sub.pc.localDescription, "the subscriber's answer").sdp;
-      await untilAdmitted(() => media.connectTransport(roomId, id, recvT, { type: "answer", sdp: answer }));
+      await whileMediaBusy(() => media.connectTransport(roomId, id, recvT, { type: "answer", sdp: answer }), { deadlineMs: 60_000 });
     }
     while (sub.pc.connectionState !== "connected") await sleep(20);
     if (videoPt < 0 && videoId)
@@ -299,8 +281,8 @@ export async function runPath(
     await sleep(SETTLE_MS);
     nLat = 0;
     const s0 = await media.stats();
-    const cpu0 = sum(pids.map(procCpuMicros));
-    const split0 = cpuSplit(pids);
+    const cpu0 = pids.map(procCpuMicros).reduce((a, b) => a + b, 0);
+    const split0 = procsCpu(pids);
     const me0 = process.cpuUsage();
     const sent0 = pub.sent.video + pub.sent.audio;
     const rx0 = subs.reduce((a, s) => a + s.received, 0);
@@ -308,14 +290,14 @@ export async function runPath(
     await sleep(WINDOW_MS);
     const dt = (performance.now() - t0) / 1000;
     const s1 = await media.stats();
-    const cpu = sum(pids.map(procCpuMicros)) - cpu0;
-    const split1 = cpuSplit(pids);
+    const cpu = pids.map(procCpuMicros).reduce((a, b) => a + b, 0) - cpu0;
+    const split1 = procsCpu(pids);
     const me = process.cpuUsage(me0);
     const sent = pub.sent.video + pub.sent.audio - sent0;
     const rx = subs.reduce((a, s) => a + s.received, 0) - rx0;
     const fwd = s1.packetsForwarded - s0.packetsForwarded;
     const lat = latencies.subarray(0, nLat).sort();
-    const rss = sum(pids.map(procRssBytes));
+    const rss = pids.map(procRssBytes).reduce((a, b) => a + b, 0);
     const us = fwd ? cpu / fwd : null;
     return {
       path: label,

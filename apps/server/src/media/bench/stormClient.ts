@@ -9,6 +9,7 @@
 import type { Socket } from "node:dgram";
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, useVP8 } from "werift";
 import { MediaNodeClient } from "../index.js";
+import { whileMediaBusy } from "./busyRetry.js";
 
 const [url, secret, roomId, role, firstArg, countArg, spacingArg] = process.argv.slice(2);
 const first = Number(firstArg);
@@ -63,18 +64,8 @@ function tap(client: Client): void {
 }
 
 let busy = 0;
-/** MEDIA_BUSY: the worker's admission queue said "later"; send the same description again (as the web client does). */
-async function whileBusy<T>(call: () => Promise<T>): Promise<T> {
-  for (;;) {
-    try {
-      return await call();
-    } catch (err) {
-      if ((err as { code?: string }).code !== "MEDIA_BUSY") throw err;
-      busy++;
-      await new Promise((r) => setTimeout(r, 500 + Math.random() * 1000));
-    }
-  }
-}
+/** MEDIA_BUSY: the worker's admission queue said "later"; send the same request again (as the web client does). */
+const whileBusy = <T>(call: () => Promise<T>) => whileMediaBusy(call, { onBusy: () => busy++ });
 
 const waitConnected = async (pc: RTCPeerConnection) => {
   const end = Date.now() + 180_000;

@@ -1,0 +1,17 @@
+/**
+ * The bench clients' answer to MEDIA_BUSY (the worker's admission gate said "later", a join
+ * storm): send the same request again after a moment, as the web client does (web
+ * `media/busyRetry.ts`), until `deadlineMs` has passed. `onBusy` counts the refusals.
+ */
+export async function whileMediaBusy<T>(call: () => Promise<T>, options: { deadlineMs?: number; onBusy?: () => void } = {}): Promise<T> {
+  const deadline = performance.now() + (options.deadlineMs ?? Number.POSITIVE_INFINITY);
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if ((err as { code?: string }).code !== "MEDIA_BUSY" || performance.now() > deadline) throw err;
+      options.onBusy?.();
+      await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1000));
+    }
+  }
+}
