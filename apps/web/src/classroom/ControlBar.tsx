@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { EffectsMenu } from "../media/effects";
+import { CountBadge } from "../ui/CountBadge";
 import { Icon, type IconName } from "../ui/Icon";
 
 function Control({
@@ -91,13 +92,7 @@ function PanelControls(props: ControlBarProps) {
         active={props.chatOpen}
         onClick={props.onChat}
         testId="control-chat"
-        badge={
-          props.unread > 0 && !props.chatOpen ? (
-            <span className="ctrl-badge" data-testid="chat-unread" role="img" aria-label={`${props.unread} unread`}>
-              {props.unread > 99 ? "99+" : props.unread}
-            </span>
-          ) : null
-        }
+        badge={<CountBadge count={props.chatOpen ? 0 : props.unread} testId="chat-unread" label="unread" />}
       />
       <Control
         icon="users"
@@ -105,13 +100,7 @@ function PanelControls(props: ControlBarProps) {
         active={props.peopleOpen}
         onClick={props.onPeople}
         testId="control-participants"
-        badge={
-          props.isHost && props.waiting > 0 ? (
-            <span className="ctrl-badge" data-testid="waiting-badge" role="img" aria-label={`${props.waiting} waiting`}>
-              {props.waiting}
-            </span>
-          ) : null
-        }
+        badge={<CountBadge count={props.isHost ? props.waiting : 0} testId="waiting-badge" label="waiting" />}
       />
       <Control
         icon="activity"
@@ -119,13 +108,7 @@ function PanelControls(props: ControlBarProps) {
         active={props.pollsOpen}
         onClick={props.onPolls}
         testId="control-polls"
-        badge={
-          props.openPolls > 0 ? (
-            <span className="ctrl-badge" data-testid="polls-badge" role="img" aria-label={`${props.openPolls} open`}>
-              {props.openPolls}
-            </span>
-          ) : null
-        }
+        badge={<CountBadge count={props.openPolls} testId="polls-badge" label="open" />}
       />
       <Control icon="copy" label="Materials" active={props.materialsOpen} onClick={props.onMaterials} testId="control-materials" />
     </>

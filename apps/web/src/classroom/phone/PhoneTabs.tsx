@@ -1,5 +1,6 @@
 import type { KeyboardEvent, ReactNode } from "react";
 import { Icon, type IconName } from "../../ui/Icon";
+import { CountBadge } from "../../ui/CountBadge";
 
 /** The panels a phone swipes between, in order. ("materials" is the board and the class's materials.) */
 export const PHONE_TABS = ["people", "chat", "materials", "polls"] as const;
@@ -17,15 +18,6 @@ export function neighbourTab(tab: string | null, direction: 1 | -1): PhoneTab | 
   const index = PHONE_TABS.indexOf(tab as PhoneTab);
   if (index < 0) return null;
   return PHONE_TABS[index + direction] ?? null;
-}
-
-function Badge({ count, testId, label }: { count: number; testId: string; label: string }) {
-  if (count <= 0) return null;
-  return (
-    <span className="ctrl-badge phone-tab-badge" data-testid={testId} role="img" aria-label={`${count} ${label}`}>
-      {count > 99 ? "99+" : count}
-    </span>
-  );
 }
 
 /**
@@ -47,10 +39,10 @@ export function PhoneTabs({
   openPolls: number;
 }) {
   const badges: Record<PhoneTab, ReactNode> = {
-    people: <Badge count={waiting} testId="waiting-badge" label="waiting" />,
-    chat: active === "chat" ? null : <Badge count={unread} testId="chat-unread" label="unread" />,
+    people: <CountBadge className="phone-tab-badge" count={waiting} testId="waiting-badge" label="waiting" />,
+    chat: active === "chat" ? null : <CountBadge className="phone-tab-badge" count={unread} testId="chat-unread" label="unread" />,
     materials: null,
-    polls: <Badge count={openPolls} testId="polls-badge" label="open" />,
+    polls: <CountBadge className="phone-tab-badge" count={openPolls} testId="polls-badge" label="open" />,
   };
   const onKey = (event: KeyboardEvent<HTMLButtonElement>, tab: PhoneTab) => {
     const direction = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
