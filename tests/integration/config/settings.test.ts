@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../../apps/server/src/config/index.js";
+import { DEFAULT_ADMISSION } from "../../../apps/server/src/media/admission/index.js";
 
 /**
  * Every setting, including the ones each capability owns (media, signalling, ICE, recording,
@@ -99,6 +100,20 @@ describe("settings checked at start", () => {
     expect(config.recording).toMatchObject({ worker: false, concurrency: 2 });
     expect(config.storage.s3).toMatchObject({ bucket: "recordings", endpoint: "http://127.0.0.1:9000", forcePathStyle: true, region: "us-east-1" });
     expect("env" in config).toBe(false);
+  });
+
+  it("checks the media workers' admission settings (MEDIA_ADMISSION_*) at start and hands them to the workers", () => {
+    expect(problemsOf({ MEDIA_ADMISSION_CONCURRENCY: "0", MEDIA_ADMISSION_LAG_MS: "soon", MEDIA_ADMISSION_WAIT_MS: "50" })).toEqual([
+      'MEDIA_ADMISSION_CONCURRENCY must be a whole number from 1 to 1000 (got "0")',
+      'MEDIA_ADMISSION_WAIT_MS must be a whole number from 100 to 600000 (got "50")',
+      'MEDIA_ADMISSION_LAG_MS must be a whole number from 1 to 60000 (got "soon")',
+    ]);
+    const config = loadConfig(
+      { ...base, MEDIA_ADMISSION_CONCURRENCY: "2", MEDIA_ADMISSION_LAG_MS: "80", MEDIA_ADMISSION_WAIT_MS: "20000" },
+      { persistSecret: false },
+    );
+    expect(config.media.local.admission).toEqual({ concurrency: 2, queueLength: 2000, maxWaitMs: 20_000, lagLimitMs: 80, setupTimeoutMs: 15_000 });
+    expect(loadConfig(base, { persistSecret: false }).media.local.admission).toEqual(DEFAULT_ADMISSION);
   });
 
   it("reads the media load sampler's interval and retention (defaults 60 s and 400 days)", () => {

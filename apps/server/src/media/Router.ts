@@ -139,6 +139,7 @@ export class Router extends TypedEmitter<RouterEvents> {
       inactivityTimeoutMs: cfg.inactivityTimeoutMs,
       rembBps: cfg.rembBps,
       udpBufferBytes: cfg.udpBufferBytes,
+      admission: cfg.admission,
       gatherLock: this.opts.gatherLock,
       makeSink: this.opts.makeSink,
     });

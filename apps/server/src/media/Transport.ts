@@ -8,7 +8,7 @@ import { announceIp, assertSdp, keepInactiveInBundle, toInvalidSdp, unbundleReje
 import type { Mutex } from "./Mutex.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
 import { enlargeSocketBuffers, type SocketBufferSizes } from "./rtp/socketBuffers.js";
-import { admissionGate, tolerateLoopStalls } from "./admission/index.js";
+import { admissionGate, tolerateLoopStalls, type AdmissionSettings } from "./admission/index.js";
 import type { MediaKind, ProducerSource, SessionDescriptionDto, TransportCloseReason, TransportDirection, TransportInfo } from "./types.js";
 
 export interface TransportEvents {
@@ -29,6 +29,8 @@ export interface TransportOptions {
   rembBps: Record<ProducerSource, number>;
   /** Kernel receive/send buffer for each UDP socket of the peer connection (see socketBuffers.ts). */
   udpBufferBytes: number;
+  /** The worker's admission settings (MEDIA_ADMISSION_*): set-ups wait for this thread's gate. */
+  admission: AdmissionSettings;
   /** Serializes ICE gathering in the worker (werift picks a free port by probing, which races). */
   gatherLock: Mutex;
   /** Builds the sink a consumer writes to. */
@@ -177,7 +179,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
    */
   async #admit(): Promise<void> {
     if (this.#admitting) return this.#admitting;
-    const pending = admissionGate()
+    const pending = admissionGate(this.opts.admission)
       .admit()
       .then((release) => {
         if (this.closed) {

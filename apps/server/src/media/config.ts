@@ -2,6 +2,8 @@ import os from "node:os";
 import { isIPv4 } from "node:net";
 import { SettingsReader } from "../config/settings.js";
 import type { ProducerSource } from "./types.js";
+import type { AdmissionSettings } from "./admission/AdmissionGate.js";
+import { readAdmissionSettings } from "./admission/settings.js";
 
 /** Settings of the media layer. Everything is plain data so it can be posted to a worker thread. */
 export interface MediaConfig {
@@ -40,6 +42,8 @@ export interface MediaConfig {
    * peers go to the least-loaded one, the producers they subscribe to piped there (0: spread at once).
    */
   spreadThreshold: number;
+  /** MEDIA_ADMISSION_*: how fast each worker admits transport set-ups (docs/MEDIA.md "Join storms"). */
+  admission: AdmissionSettings;
 }
 
 /** Everything the server needs to know to run media, read at start (see `readMediaSettings`). */
@@ -98,6 +102,7 @@ function readLocalMediaConfig(read: SettingsReader, overrides: Partial<MediaConf
     maxTransportsPerPeer: read.int("MEDIA_MAX_TRANSPORTS_PER_PEER", 4, 2, 64),
     udpBufferBytes: read.int("MEDIA_UDP_BUFFER_BYTES", 4 * 1024 * 1024, 0, 1024 * 1024 * 1024),
     spreadThreshold: read.int("MEDIA_SPREAD_THRESHOLD", 60, 0, 100_000),
+    admission: readAdmissionSettings(read),
     ...overrides,
   };
   if (cfg.rtcMaxPort <= cfg.rtcMinPort) read.problem("RTC_MAX_PORT must be greater than RTC_MIN_PORT");

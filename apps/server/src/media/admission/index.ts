@@ -1,10 +1,9 @@
 /**
  * Admission control of a media worker (docs/MEDIA.md "Join storms"): one gate per event loop
- * (module state is per worker thread), made on first use with the MEDIA_ADMISSION_* settings.
+ * (module state is per worker thread), run with the MEDIA_ADMISSION_* settings of the worker's
+ * MediaConfig (read and checked with the rest of the configuration, media/config.ts).
  */
-import { SettingsReader } from "../../config/settings.js";
 import { AdmissionGate, type AdmissionSettings } from "./AdmissionGate.js";
-import { readAdmissionSettings } from "./settings.js";
 
 export { AdmissionGate, DEFAULT_ADMISSION, type AdmissionSettings, type AdmissionStats } from "./AdmissionGate.js";
 export { LoopLag } from "./LoopLag.js";
@@ -13,19 +12,12 @@ export { readAdmissionSettings } from "./settings.js";
 
 let gate: AdmissionGate | undefined;
 
-/** MEDIA_ADMISSION_* from an environment; throws with every problem at once. */
-export function admissionSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): AdmissionSettings {
-  const read = new SettingsReader(env);
-  const settings = readAdmissionSettings(read);
-  if (read.problems.length) throw new Error(read.problems.join("; "));
-  return settings;
-}
-
 /**
- * This thread's gate. A worker thread sees the process's environment as it was when the worker
- * started, which is where the media settings come from too (`mediaConfigFromEnv`).
+ * This thread's gate, with the settings of the worker that asks (a worker thread runs one
+ * worker; inline workers share the thread's one event loop, so they share its gate too).
  */
-export function admissionGate(): AdmissionGate {
-  gate ??= new AdmissionGate(admissionSettingsFromEnv());
+export function admissionGate(settings: AdmissionSettings): AdmissionGate {
+  gate ??= new AdmissionGate(settings);
+  gate.settings = settings;
   return gate;
 }

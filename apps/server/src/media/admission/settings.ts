@@ -1,7 +1,10 @@
 import type { SettingsReader } from "../../config/settings.js";
 import { DEFAULT_ADMISSION, type AdmissionSettings } from "./AdmissionGate.js";
 
-/** MEDIA_ADMISSION_*: how fast one media worker admits new connections (docs/MEDIA.md "Join storms"). */
+/**
+ * MEDIA_ADMISSION_*: how fast one media worker admits new connections (docs/MEDIA.md "Join storms").
+ * Part of the media settings (media/config.ts): checked at start, posted to each worker in its MediaConfig.
+ */
 export function readAdmissionSettings(read: SettingsReader): AdmissionSettings {
   const defaults = DEFAULT_ADMISSION;
   return {
