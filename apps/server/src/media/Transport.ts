@@ -324,6 +324,12 @@ export class Transport extends TypedEmitter<TransportEvents> {
         if (!this.closed && !transceiver.stopped) {
           transceiver.sender.stop();
           transceiver.setDirection("inactive");
+          // The m-line stays where it is, inactive, for good. werift's addTransceiver takes over a
+          // transceiver negotiated inactive that it does not know sent before — of any kind: a
+          // consumer closed before its offer was answered left such a one, and the next consume (a
+          // camera) took its mid and place (m=video where m=audio was), which Chromium refuses
+          // ("The order of m-lines in subsequent offer doesn't match"). Never reused.
+          transceiver.usedForSender = true;
         }
       });
       producer.addConsumer(consumer);
