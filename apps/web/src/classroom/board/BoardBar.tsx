@@ -21,6 +21,8 @@ export function BoardBar(props: {
   pageCount: number;
   stagePage: number;
   rights: BoardRights;
+  /** The drawing surface is up: until then a pen would pick nothing. */
+  ready: boolean;
   whiteboard: boolean;
   thumbs: boolean;
   laser: boolean;
@@ -85,6 +87,7 @@ export function BoardBar(props: {
               className="board-pen"
               style={{ background: colour }}
               onClick={() => props.onPen(colour)}
+              disabled={!props.ready}
               aria-label={`${name} pen`}
               title={`${name} pen`}
               data-testid="board-pen"
@@ -95,6 +98,7 @@ export function BoardBar(props: {
             type="button"
             className="btn btn-ghost btn-sm"
             onClick={props.onHighlighter}
+            disabled={!props.ready}
             data-testid="board-highlighter"
             title="Highlighter: a wide see-through yellow pen"
           >
@@ -105,6 +109,7 @@ export function BoardBar(props: {
             className="btn btn-ghost btn-sm"
             aria-pressed={props.laser}
             onClick={props.onLaser}
+            disabled={!props.ready}
             data-testid="board-laser"
             title="Laser pointer: everyone sees it while you hold the button; it is not kept"
           >

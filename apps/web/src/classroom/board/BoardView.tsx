@@ -122,7 +122,9 @@ export default function BoardView(props: BoardViewProps) {
   }, [doc, shownPage, describe]);
 
   // Drawings: the page from the server on every page change and (re)join, then live events.
-  usePageLoader(props.connection, roomId, props.joinSeq, key, sync, (err) => setDocError(describe(err)));
+  // The page's drawings are in (`data-loaded` for tests; the pens work from the moment Excalidraw is up).
+  const [loadedKey, setLoadedKey] = useState<PageKey | null>(null);
+  usePageLoader(props.connection, roomId, props.joinSeq, key, sync, (err) => setDocError(describe(err)), setLoadedKey);
   const collaborators = useBoardEvents(props.connection, roomId, props.joinSeq, key, sync);
   useEffect(() => {
     api?.updateScene({ collaborators: collaborators as Map<SocketId, Collaborator> });
@@ -172,6 +174,7 @@ export default function BoardView(props: BoardViewProps) {
       data-page={shownPage}
       data-stage-page={stage.page}
       data-can-draw={rights.draw ? "true" : "false"}
+      data-loaded={loadedKey === key ? "true" : "false"}
     >
       <BoardBar
         title={whiteboard ? "Whiteboard" : (material?.title ?? "Document")}
@@ -179,6 +182,7 @@ export default function BoardView(props: BoardViewProps) {
         pageCount={pageCount}
         stagePage={stage.page}
         rights={rights}
+        ready={api !== null}
         whiteboard={whiteboard}
         thumbs={thumbs}
         laser={laser}

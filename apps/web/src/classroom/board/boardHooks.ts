@@ -22,8 +22,9 @@ export function usePageLoader(
   key: PageKey,
   sync: BoardSync | null,
   onError: (err: unknown) => void,
+  onLoaded?: (key: PageKey) => void,
 ) {
-  // biome-ignore lint/correctness/useExhaustiveDependencies: onError may change every render; the page, the join and the engine decide.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: onError and onLoaded may change every render; the page, the join and the engine decide.
   useEffect(() => {
     const current = connection.current;
     if (!current || !sync || !joinSeq) return;
@@ -35,6 +36,7 @@ export function usePageLoader(
         if (!alive) return;
         if (samePage) sync.rejoin(elements);
         else sync.replace(key, elements, seq);
+        onLoaded?.(key);
       },
       (err) => alive && onError(err),
     );

@@ -29,6 +29,8 @@ export class BoardSync {
   private again = false;
   /** Events that arrived while the page was loading, applied after it if newer than its `seq`. */
   private buffer: { seq: number; elements: BoardElement[] | null }[] | null = null;
+  /** While a page loads: the ids of the page being left (what else is on the scene was drawn meanwhile). */
+  private leaving: Set<string> | null = null;
   key: PageKey | null = null;
   canDraw = false;
 
@@ -40,21 +42,32 @@ export class BoardSync {
 
   /** Another page is being loaded: nothing is sent, events wait for the page. */
   loading() {
+    if (this.key) this.leaving = new Set(this.api.getSceneElementsIncludingDeleted().map((element) => element.id));
     this.key = null;
     this.buffer = [];
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 
-  /** Shows a page freshly loaded from the server (`board-page`): replaces the scene and the undo stack. */
+  /**
+   * Shows a page freshly loaded from the server (`board-page`): replaces the scene and the undo
+   * stack. What was drawn while it loaded (a stroke begun as the board appeared) stays, and is sent.
+   */
   replace(key: PageKey, elements: BoardElement[], seq: number) {
+    const leaving = this.leaving ?? new Set<string>();
+    this.leaving = null;
+    const loaded = new Set(elements.map((element) => element.id));
+    const drawnMeanwhile = this.api
+      .getSceneElementsIncludingDeleted()
+      .filter((element) => !element.isDeleted && !leaving.has(element.id) && !loaded.has(element.id));
     this.key = key;
     this.known = new Map(elements.map((element) => [element.id, element.version]));
-    this.api.updateScene({ elements: restoreElements(clean(elements), null), captureUpdate: CaptureUpdateAction.NEVER });
+    this.api.updateScene({ elements: [...restoreElements(clean(elements), null), ...drawnMeanwhile], captureUpdate: CaptureUpdateAction.NEVER });
     this.api.history.clear();
     const buffered = this.buffer ?? [];
     this.buffer = null;
     for (const event of buffered) if (event.seq > seq) event.elements ? this.receive(event.elements, event.seq) : this.cleared(event.seq);
+    if (drawnMeanwhile.length > 0) this.changed();
   }
 
   /**
