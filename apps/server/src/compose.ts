@@ -173,6 +173,7 @@ export async function compose(config: Config, deps: ComposeDeps): Promise<{ serv
     signalling,
     media: media ? () => media.service() : undefined,
     marker: (roomId, label, userId) => recording.service.autoMarker(roomId, "breakout", label, userId),
+    recording: recording.service,
     log,
   });
   // The board's drawings reach the annotated export (`drawings`).

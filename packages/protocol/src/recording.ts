@@ -65,6 +65,8 @@ export const RecordingDto = Type.Object({
   warnings: Type.Array(RecordingWarningDto),
   /** Present when ready: relative URLs (thumbnail, download, stream). */
   urls: Type.Optional(Type.Object({ thumbnail: Type.String(), download: Type.String(), stream: Type.String() })),
+  /** A breakout group's own recording ("Record each group"): which group (absent: the main room's). */
+  breakoutGroup: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
 });
 export type RecordingDto = Static<typeof RecordingDto>;
 

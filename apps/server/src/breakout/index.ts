@@ -8,7 +8,7 @@ import { BreakoutBoards } from "./board.js";
 import { BreakoutBoardRepo } from "./boardRepo.js";
 import { BreakoutBroadcast } from "./broadcast.js";
 import { BreakoutRepo } from "./repo.js";
-import { BreakoutService } from "./service.js";
+import { BreakoutService, type GroupRecorder } from "./service.js";
 import { defineBreakoutHandlers } from "./socket.js";
 import { MemoryBreakoutStore, RedisBreakoutStore, type BreakoutStore } from "./store.js";
 
@@ -45,6 +45,8 @@ export function createBreakout(deps: {
   signalling: SignallingServer;
   media?: () => Promise<MediaService>;
   marker?: (roomId: string, label: string, userId: string | null) => Promise<unknown>;
+  /** Each group's own recording when the host asks (the recording service). */
+  recording?: GroupRecorder;
   log: Logger;
 }): BreakoutModule {
   const log = deps.log.child({ module: "breakout" });
@@ -54,6 +56,7 @@ export function createBreakout(deps: {
     signalling: deps.signalling,
     media: deps.media,
     marker: deps.marker,
+    recording: deps.recording,
     // The broadcast is built just below (it reads the groups through the service).
     stopBroadcast: (roomId: string) => voice.stop(roomId),
     log,

@@ -24,10 +24,22 @@ export interface BreakoutDeps {
   media?: () => Promise<MediaService>;
   /** A marker on the class's running recording (groups opened / closed). */
   marker?: (roomId: string, label: string, userId: string | null) => Promise<unknown>;
+  /** Each group's own recording ("Record each group"; absent: recording is not available here). */
+  recording?: GroupRecorder;
   /** Stops the teacher's voice in the groups when they close. */
   stopBroadcast?: (roomId: string) => Promise<void>;
   log: Logger;
 }
+
+/** What the groups need of recording (RecordingService): each group's media room recorded as a recording of the class. */
+export interface GroupRecorder {
+  /** Throws RECORDING_UNAVAILABLE when this server cannot record (no FFmpeg, no media layer). */
+  assertAvailable(): void;
+  startGroup(roomId: string, startedBy: string, group: { id: string; name: string }): Promise<unknown>;
+  stopGroups(groupIds: string[]): Promise<void>;
+}
+
+const recordingUnavailable = () => new AppError("RECORDING_UNAVAILABLE", "A recording per group is not available on this server");
 
 export const notOpen = () => new AppError("BREAKOUT_NOT_OPEN", "No groups are open in this class");
 const groupNotFound = () => new AppError("BREAKOUT_GROUP_NOT_FOUND", "This group does not exist");
@@ -67,7 +79,11 @@ export class BreakoutService {
   }
 
   async open(host: LiveParticipant, payload: BreakoutOpenPayload): Promise<BreakoutStateDto | null> {
-    if (payload.recordGroups) throw new AppError("RECORDING_UNAVAILABLE", "A recording per group is not available on this server");
+    // Refused before any group opens when this server cannot record.
+    if (payload.recordGroups) {
+      if (!this.deps.recording) throw recordingUnavailable();
+      this.deps.recording.assertAvailable();
+    }
     const participants = await this.deps.signalling.state.list(host.roomId);
     const groups = planGroups(payload.mode, payload.groups, participants);
     const now = Date.now();
@@ -84,7 +100,7 @@ export class BreakoutService {
       warned: false,
       broadcasting: false,
       broadcastBy: null,
-      recordGroups: false,
+      recordGroups: payload.recordGroups === true,
       groups,
       placement: Object.fromEntries(groups.flatMap((group) => group.assigned.map((userId) => [userId, group.id] as const))),
       names: Object.fromEntries(participants.map((p) => [p.userId, p.name])),
@@ -94,8 +110,22 @@ export class BreakoutService {
     await this.deps.repo.groupsOpened(host.roomId, record.sessionId, new Date(now), groups);
     const byUser = new Map(participants.map((p) => [p.userId, p]));
     for (const group of groups) for (const userId of group.assigned) await this.arrive(record, byUser.get(userId), null, group.id);
+    if (record.recordGroups) await this.startRecordings(host, groups);
     void this.deps.marker?.(host.roomId, `Groups opened (${groups.length})`, host.userId);
     return this.publish(host.roomId);
+  }
+
+  /** Each group's recording (started together; one that cannot start is marked failed and logged). */
+  private async startRecordings(host: LiveParticipant, groups: { id: string; name: string }[]) {
+    const recording = this.deps.recording;
+    if (!recording) return;
+    await Promise.all(
+      groups.map((group) =>
+        recording
+          .startGroup(host.roomId, host.userId, { id: group.id, name: group.name })
+          .catch((err) => this.deps.log.warn({ err, groupId: group.id }, "a group's recording did not start")),
+      ),
+    );
   }
 
   /** Starts the countdown back to the main room. */
@@ -118,6 +148,8 @@ export class BreakoutService {
     const { before, changed } = await this.deps.store.update(roomId, (current) => (current ? null : undefined));
     if (!changed || !before) return null;
     if (before.broadcasting) await this.deps.stopBroadcast?.(roomId);
+    // The groups' recordings end with them (stopping while everyone goes back; processed as any recording).
+    const stopping = before.recordGroups ? this.deps.recording?.stopGroups(before.groups.map((group) => group.id)) : undefined;
     const participants = await this.deps.signalling.state.list(roomId);
     const byUser = new Map(participants.map((p) => [p.userId, p]));
     for (const [userId, groupId] of Object.entries(before.placement)) await this.arrive(before, byUser.get(userId), groupId, null);
@@ -125,6 +157,7 @@ export class BreakoutService {
     await this.deps.repo.groupsClosed(before.sessionId, new Date(), names);
     void this.deps.marker?.(roomId, "Groups closed", null);
     await this.publish(roomId);
+    await stopping?.catch((err) => this.deps.log.warn({ err, roomId }, "the groups' recordings did not stop cleanly"));
     return null;
   }
 

@@ -146,7 +146,10 @@ export class Processor {
       }
     };
     report(1);
-    const board = await this.renderBoard(recordingId, roomId, rec.started_at, stoppedAt, durationS, ctx, (fraction) => report(1 + 14 * fraction));
+    // The class board is the main room's: a breakout group's recording has its media only.
+    const board = rec.breakout_group_id
+      ? undefined
+      : await this.renderBoard(recordingId, roomId, rec.started_at, stoppedAt, durationS, ctx, (fraction) => report(1 + 14 * fraction));
     const composeFrom = board ? 15 : 1;
     const mp4 = path.join(outDir, "recording.mp4");
     await runFfmpeg(ffmpeg.ffmpeg, composeArgs(inputs, { hostId: room?.host_id ?? null, durationS, output: mp4, board }), {

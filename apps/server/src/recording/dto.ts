@@ -22,6 +22,7 @@ export function recordingDto(recording: RecordingRow, tracks: TrackRow[], marker
     tracks: tracks.filter((t) => t.recording_id === recording.id).map(trackDto),
     markers: markers.filter((m) => m.recording_id === recording.id).map(markerDto),
     warnings: recording.warnings ?? [],
+    ...(recording.breakout_group_id ? { breakoutGroup: { id: recording.breakout_group_id, name: recording.breakout_group_name ?? "" } } : {}),
     ...(query !== undefined
       ? { urls: { thumbnail: `${base}/thumbnail?${query}`, download: `${base}/download?${query}`, stream: `${base}/stream?${query}` } }
       : {}),

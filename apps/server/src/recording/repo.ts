@@ -23,6 +23,7 @@ interface ReadTables extends RecordingTables {
   rooms: { id: string; host_id: string; status: string; title: string };
   attendance: { room_id: string; user_id: string };
   chat_messages: { room_id: string; seq: number; author_name: string; text: string; created_at: Date; deleted_at: Date | null };
+  breakout_messages: { group_id: string; seq: number; author_name: string; text: string; created_at: Date };
   users: { id: string; full_name: string; role: "admin" | "teacher" | "student"; disabled: boolean };
 }
 
@@ -38,12 +39,39 @@ export class RecordingsRepo {
     this.db = db as Kysely<ReadTables>;
   }
 
-  /** Null when the room already has an active recording (unique partial index). */
-  async insert(recording: { roomId: string; startedBy: string | null; title: string; nodeId: string }): Promise<RecordingRow | null> {
+  /**
+   * Null when the room's main room (or, with `group`, that breakout group) already has an active
+   * recording (unique partial indexes, migration 016).
+   */
+  async insert(recording: {
+    roomId: string;
+    startedBy: string | null;
+    title: string;
+    nodeId: string;
+    group?: { id: string; name: string };
+  }): Promise<RecordingRow | null> {
+    const { group } = recording;
     const row = await this.db
       .insertInto("recordings")
-      .values({ room_id: recording.roomId, started_by: recording.startedBy, title: recording.title, node_id: recording.nodeId, outputs: "{}" })
-      .onConflict((oc) => oc.column("room_id").where("status", "=", "recording").doNothing())
+      .values({
+        room_id: recording.roomId,
+        started_by: recording.startedBy,
+        title: recording.title,
+        node_id: recording.nodeId,
+        outputs: "{}",
+        ...(group ? { breakout_group_id: group.id, breakout_group_name: group.name } : {}),
+      })
+      .onConflict((oc) =>
+        group
+          ? oc
+              .column("breakout_group_id")
+              .where((eb) => eb.and([eb("status", "=", "recording"), eb("breakout_group_id", "is not", null)]))
+              .doNothing()
+          : oc
+              .column("room_id")
+              .where((eb) => eb.and([eb("status", "=", "recording"), eb("breakout_group_id", "is", null)]))
+              .doNothing(),
+      )
       .returningAll()
       .executeTakeFirst();
     return row ? this.fix(row) : null;
@@ -63,9 +91,23 @@ export class RecordingsRepo {
     return row ? this.fix(row) : undefined;
   }
 
+  /** The main room's running recording (not a breakout group's). */
   async activeForRoom(roomId: string): Promise<RecordingRow | undefined> {
-    const row = await this.db.selectFrom("recordings").selectAll().where("room_id", "=", roomId).where("status", "=", "recording").executeTakeFirst();
+    const row = await this.db
+      .selectFrom("recordings")
+      .selectAll()
+      .where("room_id", "=", roomId)
+      .where("status", "=", "recording")
+      .where("breakout_group_id", "is", null)
+      .executeTakeFirst();
     return row ? this.fix(row) : undefined;
+  }
+
+  /** The running recordings of these breakout groups. */
+  async activeForGroups(groupIds: string[]): Promise<RecordingRow[]> {
+    if (!groupIds.length) return [];
+    const rows = await this.db.selectFrom("recordings").selectAll().where("breakout_group_id", "in", groupIds).where("status", "=", "recording").execute();
+    return rows.map((r) => this.fix(r));
   }
 
   async byStatus(status: RecordingRow["status"]): Promise<RecordingRow[]> {
@@ -294,7 +336,23 @@ export class RecordingsRepo {
     return { hosted: hosted.map((r) => r.id), attended: attended.map((r) => r.room_id) };
   }
 
-  async chatBetween(roomId: string, from: Date, to: Date): Promise<{ seq: number; author_name: string; text: string; created_at: Date }[]> {
+  /** The class's chat between two times; with `groupId`, that breakout group's chat instead. */
+  async chatBetween(
+    roomId: string,
+    from: Date,
+    to: Date,
+    groupId?: string | null,
+  ): Promise<{ seq: number; author_name: string; text: string; created_at: Date }[]> {
+    if (groupId)
+      return this.db
+        .selectFrom("breakout_messages")
+        .select(["seq", "author_name", "text", "created_at"])
+        .where("group_id", "=", groupId)
+        .where("created_at", ">=", from)
+        .where("created_at", "<=", to)
+        .orderBy("seq")
+        .limit(5000)
+        .execute();
     return this.db
       .selectFrom("chat_messages")
       .select(["seq", "author_name", "text", "created_at"])

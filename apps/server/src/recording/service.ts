@@ -15,6 +15,9 @@ import type { RecordingNotifier, RecordingServiceDeps } from "./ports.js";
 
 export type { BoardRecordSource, PollRecordSource, QuizRecordSource, RecordingNotifier, RecordingServiceDeps } from "./ports.js";
 
+/** "2026-12-01 19:30" (UTC), the start in a recording's default title. */
+const stamp = () => new Date().toISOString().slice(0, 16).replace("T", " ");
+
 export const recordingNotFound = () => new AppError("RECORDING_NOT_FOUND", "No such recording");
 
 /** What the access rules look at of an account. */
@@ -118,19 +121,51 @@ export class RecordingService {
     const room = await this.deps.repo.room(roomId);
     if (!room) throw new AppError("ROOM_NOT_FOUND", "No such room");
     if (!(await this.canManage(user, roomId))) throw new AppError("FORBIDDEN", "Only the host of the room or an admin can record it");
+    this.assertAvailable();
+    if (room.status !== "live") throw new AppError("CONFLICT", "The room is not live: start the class first");
+    const row = await this.deps.repo.insert({ roomId, startedBy: user.id, title: `${room.title} — ${stamp()}`, nodeId: this.deps.nodeId });
+    if (!row) throw new AppError("RECORDING_ALREADY_ACTIVE", "This room is already being recorded");
+    await this.capture(row, roomId);
+    this.notify(roomId, "recording-started", { roomId, recordingId: row.id, startedAt: row.started_at.toISOString() }, false);
+    this.deps.log.info({ recordingId: row.id, roomId }, "recording started");
+    return this.dto(row, user);
+  }
+
+  /** RECORDING_UNAVAILABLE unless this server can record (FFmpeg and the media layer). */
+  assertAvailable(): void {
     if (!this.deps.ffmpeg) throw new AppError("RECORDING_UNAVAILABLE", FFMPEG_INSTALL_HINT);
     if (!this.sourceFactory) throw new AppError("RECORDING_UNAVAILABLE", "Recording is not available: the media layer is not connected on this server");
-    if (room.status !== "live") throw new AppError("CONFLICT", "The room is not live: start the class first");
-    const row = await this.deps.repo.insert({
-      roomId,
-      startedBy: user.id,
-      title: `${room.title} — ${new Date().toISOString().slice(0, 16).replace("T", " ")}`,
-      nodeId: this.deps.nodeId,
-    });
-    if (!row) throw new AppError("RECORDING_ALREADY_ACTIVE", "This room is already being recorded");
+  }
+
+  /**
+   * A breakout group's own recording (issue 16): a recording of the class, of the group's media
+   * room (its id is the group's), titled with the group's name. The caller (the groups' opening)
+   * has checked that a live host asked for it. Undefined when the group is already recorded.
+   */
+  async startGroup(roomId: string, startedBy: string, group: { id: string; name: string }): Promise<RecordingRow | undefined> {
+    this.assertAvailable();
+    const room = await this.deps.repo.room(roomId);
+    if (!room) throw new AppError("ROOM_NOT_FOUND", "No such room");
+    const title = `${room.title} — ${group.name} — ${stamp()}`;
+    const row = await this.deps.repo.insert({ roomId, startedBy, title, nodeId: this.deps.nodeId, group });
+    if (!row) return undefined;
+    await this.capture(row, group.id);
+    this.deps.log.info({ recordingId: row.id, roomId, groupId: group.id }, "group recording started");
+    return row;
+  }
+
+  /** Stops the running recordings of these groups (they closed); each is processed as any other. */
+  async stopGroups(groupIds: string[]): Promise<void> {
+    for (const recording of await this.deps.repo.activeForGroups(groupIds)) await this.stopInternal(recording);
+  }
+
+  /** Starts capturing a new recording row from a media room (the class's or a group's); the row fails when it cannot. */
+  private async capture(row: RecordingRow, mediaRoomId: string): Promise<void> {
+    const roomId = row.room_id;
+    if (!this.deps.ffmpeg || !this.sourceFactory) throw new AppError("RECORDING_UNAVAILABLE", FFMPEG_INSTALL_HINT);
     try {
-      const source = await this.sourceFactory(roomId, row.id);
-      const session = new RecordingSession(row.id, roomId, source, {
+      const source = await this.sourceFactory(mediaRoomId, row.id);
+      const session = new RecordingSession(row.id, mediaRoomId, source, {
         ffmpeg: this.deps.ffmpeg.ffmpeg,
         dir: this.captureDir(row.id),
         repo: this.deps.repo,
@@ -149,9 +184,6 @@ export class RecordingService {
       await this.deps.repo.update(row.id, { status: "failed", error: `could not start capture: ${String(err)}`, stopped_at: new Date() });
       throw err;
     }
-    this.notify(roomId, "recording-started", { roomId, recordingId: row.id, startedAt: row.started_at.toISOString() }, false);
-    this.deps.log.info({ recordingId: row.id, roomId }, "recording started");
-    return this.dto(row, user);
   }
 
   async stop(user: AuthUser, id: string): Promise<RecordingDto> {
@@ -176,7 +208,9 @@ export class RecordingService {
   private async stopInternal(recording: RecordingRow) {
     const stoppedAt = new Date();
     if (!(await this.deps.repo.markStopped(recording.id, stoppedAt))) return;
-    this.notify(recording.room_id, "recording-stopped", { roomId: recording.room_id, recordingId: recording.id, stoppedAt: stoppedAt.toISOString() }, false);
+    // A group's recording is shown in the group (the groups' `recordGroups`), not as the class's.
+    if (!recording.breakout_group_id)
+      this.notify(recording.room_id, "recording-stopped", { roomId: recording.room_id, recordingId: recording.id, stoppedAt: stoppedAt.toISOString() }, false);
     const session = this.sessions.get(recording.id);
     this.sessions.delete(recording.id);
     // Finalize the files, then queue the processing (a crash in between is recovered at start).
@@ -330,7 +364,10 @@ export class RecordingService {
   }
 
   async chat(recording: RecordingRow): Promise<RecordingChatResponse> {
-    return chatReplayDto(recording, await this.deps.repo.chatBetween(recording.room_id, recording.started_at, recording.stopped_at ?? new Date()));
+    return chatReplayDto(
+      recording,
+      await this.deps.repo.chatBetween(recording.room_id, recording.started_at, recording.stopped_at ?? new Date(), recording.breakout_group_id),
+    );
   }
 
   /**

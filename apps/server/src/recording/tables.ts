@@ -52,6 +52,9 @@ export interface RecordingsTable {
   node_id: string | null;
   outputs: Json<RecordingOutputsColumn>;
   warnings: Json<RecordingWarningColumn[]>;
+  /** A breakout group's own recording (migration 016): the group; null for the main room's. */
+  breakout_group_id: ColumnType<string | null, string | null | undefined, never>;
+  breakout_group_name: ColumnType<string | null, string | null | undefined, never>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }
