@@ -3,7 +3,7 @@
  * into two groups by hand; each group sees (decoded, non-blank video) and hears (decoded audio
  * above silence) only its members; the teacher visits group 2 and is seen there; the teacher's
  * voice reaches both groups while speaking to all groups; the groups close and everyone is back
- * in the main room with media working; then timed groups run out by themselves.
+ * in the main room with media working; then timed groups, each recorded ("REC" in every group), run out by themselves.
  * Every microphone plays a voice-like sound (one fake audio file for the browser), so "heard" is the
  * decoded level of a person's audio track, read from WebRTC's receiver statistics.
  */
@@ -333,8 +333,12 @@ describe.skipIf(Boolean(skip))("web: breakout rooms in real Chromium", () => {
     await tp.getByTestId("breakout-mode-auto").check();
     await tp.getByTestId("breakout-timed").check();
     await tp.getByTestId("breakout-minutes").fill("1");
+    // …each group recorded: "REC" in every group, and on the teacher's line in the main room.
+    await tp.getByTestId("breakout-record-groups").check();
     await tp.getByTestId("breakout-open").click();
     for (const student of [ann!, ben!, cleo!, dan!]) await student.page.getByTestId("breakout-countdown").waitFor({ timeout: 30_000 });
+    for (const student of [ann!, ben!, cleo!, dan!]) await student.page.getByTestId("breakout-recording-indicator").waitFor();
+    await tp.getByTestId("breakout-main-line").getByTestId("breakout-recording-indicator").waitFor();
     expect(await ann!.page.getByTestId("breakout-countdown").textContent()).toMatch(/^[01]:\d\d left$/);
     await ann!.page.getByTestId("breakout-closing").waitFor({ timeout: 120_000 });
     await backInMainRoom(everyone, teacher);

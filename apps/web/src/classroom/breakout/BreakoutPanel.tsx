@@ -30,9 +30,9 @@ export function BreakoutPanel({
   onClose: () => void;
 }) {
   const { state, actions } = breakout;
-  const open = async (mode: BreakoutMode, groups: BreakoutGroupDraft[], durationSeconds: number | null) => {
+  const open = async (mode: BreakoutMode, groups: BreakoutGroupDraft[], durationSeconds: number | null, recordGroups: boolean) => {
     try {
-      await actions.open(mode, groups, durationSeconds);
+      await actions.open(mode, groups, durationSeconds, recordGroups);
     } catch (err) {
       throw new Error(describe(err));
     }

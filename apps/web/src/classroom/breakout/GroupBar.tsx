@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import type { BreakoutStateDto } from "@vtp/protocol";
 import { Icon } from "../../ui/Icon";
+import { RecordingIndicator } from "../RecordingIndicator";
 import { assignedGroupOf, formatLeft } from "./breakoutState";
 import type { Breakout } from "./useBreakout";
 
@@ -18,7 +19,8 @@ function useLeft(until: string | null): number | null {
 }
 
 /**
- * What everyone sees of the groups above the stage: the group I am in with its countdown and
+ * What everyone sees of the groups above the stage: the group I am in with its countdown (and
+ * "REC" when each group is recorded) and
  * the group's board, "Ask for help", "Teacher is speaking to all groups", the countdown back to the main room,
  * messages to all groups and the one-minute warning; in the main room, a way into my group
  * (or, when students choose, a list of groups to join).
@@ -53,6 +55,7 @@ export function GroupBar({
       {state && group && (
         <div className="breakout-here" data-testid="breakout-here" data-group-id={group.id}>
           <strong data-testid="breakout-group-title">{group.name}</strong>
+          {state.recordGroups && <RecordingIndicator startedAt={state.openedAt} group={group.name} />}
           {deadlineLeft !== null && (
             <span className="breakout-countdown" role="timer" data-testid="breakout-countdown" aria-label={`Time left ${formatLeft(deadlineLeft)}`}>
               {formatLeft(deadlineLeft)} left
@@ -120,7 +123,13 @@ function MainRoomLine({
 }) {
   const assigned = assignedGroupOf(state, userId);
   const timeLeft = deadlineLeft !== null ? ` — ${formatLeft(deadlineLeft)} left` : "";
-  if (isHost) return <div className="breakout-here" data-testid="breakout-main-line">{`${state.groups.length} groups are open${timeLeft}.`}</div>;
+  if (isHost)
+    return (
+      <div className="breakout-here" data-testid="breakout-main-line">
+        {`${state.groups.length} groups are open${timeLeft}.`}
+        {state.recordGroups && <RecordingIndicator startedAt={state.openedAt} group="Each group" />}
+      </div>
+    );
   if (state.mode === "self")
     return (
       <div className="breakout-here breakout-choose" data-testid="breakout-choose">

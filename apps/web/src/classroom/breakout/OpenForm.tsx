@@ -16,7 +16,7 @@ const MODES: { value: BreakoutMode; label: string; help: string }[] = [
 
 /**
  * The host's form to open groups: how many (2–50), how people are placed, the groups' names and
- * a duration (or open-ended), and the document each group's board starts on. By hand: a board of groups to drag people between, and a group
+ * a duration (or open-ended), the document each group's board starts on, and whether each group is recorded. By hand: a board of groups to drag people between, and a group
  * picker on every person for touch screens and keyboards.
  */
 export function OpenForm({
@@ -27,13 +27,15 @@ export function OpenForm({
   roomId: string;
   /** The class's students (in the main room now). */
   people: Person[];
-  onOpen: (mode: BreakoutMode, groups: BreakoutGroupDraft[], durationSeconds: number | null) => Promise<unknown>;
+  onOpen: (mode: BreakoutMode, groups: BreakoutGroupDraft[], durationSeconds: number | null, recordGroups: boolean) => Promise<unknown>;
 }) {
   const [count, setCount] = useState(2);
   const [mode, setMode] = useState<BreakoutMode>("auto");
   const [names, setNames] = useState<string[]>([]);
   const [timed, setTimed] = useState(true);
   const [minutes, setMinutes] = useState(10);
+  /** "Record each group": a recording of the class per group (refused when the server cannot record). */
+  const [record, setRecord] = useState(false);
   const [placed, setPlaced] = useState<Record<string, number>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -71,7 +73,7 @@ export function OpenForm({
     }));
     setBusy(true);
     try {
-      await onOpen(mode, groups, timed ? Math.round(minutes * 60) : null);
+      await onOpen(mode, groups, timed ? Math.round(minutes * 60) : null, record);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {
@@ -242,6 +244,13 @@ export function OpenForm({
           <span>Open-ended: I close the groups</span>
         </label>
       </fieldset>
+      <label className="breakout-mode">
+        <input type="checkbox" checked={record} onChange={(event) => setRecord(event.target.checked)} data-testid="breakout-record-groups" />
+        <span>
+          <strong>Record each group</strong>{" "}
+          <small>Each group gets a recording of its own in the class's recordings; everyone in a group sees it is recorded.</small>
+        </span>
+      </label>
       {error && (
         <p className="form-error" role="alert" data-testid="breakout-form-error">
           {error}

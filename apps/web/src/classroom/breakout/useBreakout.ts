@@ -109,8 +109,8 @@ export function useBreakout(conn: RefObject<RoomConnection | null>, roomId: stri
       return result.state;
     };
     return {
-      open: (mode: BreakoutMode, groups: BreakoutGroupDraft[], durationSeconds: number | null) =>
-        withState(send((c) => c.send("breakout-open", { roomId, mode, groups, durationSeconds }))),
+      open: (mode: BreakoutMode, groups: BreakoutGroupDraft[], durationSeconds: number | null, recordGroups = false) =>
+        withState(send((c) => c.send("breakout-open", { roomId, mode, groups, durationSeconds, ...(recordGroups ? { recordGroups } : {}) }))),
       close: (countdownSeconds?: number) =>
         withState(send((c) => c.send("breakout-close", countdownSeconds === undefined ? { roomId } : { roomId, countdownSeconds }))),
       move: (user: string, target: string | null) => withState(send((c) => c.send("breakout-move", { roomId, userId: user, groupId: target }))),
