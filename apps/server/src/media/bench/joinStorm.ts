@@ -37,6 +37,8 @@ export interface ClientRow {
   id: string;
   state: string;
   states: string[];
+  /** What happened when (stormClient.ts), for reading a failure. */
+  timeline?: string[];
   received: number;
   sent: number;
   error?: string;
@@ -67,16 +69,30 @@ export interface StormResult {
 }
 
 const latest = new Map<string, ClientRow>();
+/** Every process a storm started and that has not exited (the SFU, the clients, the spinner). */
+const live = new Set<ChildProcess>();
+
+function own(child: ChildProcess): ChildProcess {
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+  return child;
+}
+
+/** Kills what a storm left running (a test's afterAll, should the storm itself be cut short). */
+export function killStormProcesses(): void {
+  for (const child of live) if (child.exitCode === null) child.kill("SIGKILL");
+  live.clear();
+}
 /** MEDIA_BUSY answers each client process got (and retried), by process. */
 const busyBy = new Map<ChildProcess, number>();
 
 function startClient(url: string, role: string, first: number, count: number, spacingMs: number, log: (line: string) => void): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(HERE, "stormClient.ts"), url, SECRET, "storm", role, String(first), String(count), String(spacingMs)],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+  const child = own(
+    spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(HERE, "stormClient.ts"), url, SECRET, "storm", role, String(first), String(count), String(spacingMs)],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    ),
   );
   readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
     try {
@@ -105,19 +121,21 @@ export async function runJoinStorm(opts: StormOptions): Promise<StormResult> {
   latest.clear();
   busyBy.clear();
   const children: ChildProcess[] = [];
-  const sfu = spawn(process.execPath, [...(opts.sfuNodeArgs ?? []), "--import", "tsx", path.join(HERE, "sfuServer.ts")], {
-    env: {
-      ...process.env,
-      MEDIA_SECRET: SECRET,
-      MEDIA_WORKERS: "1",
-      RTC_LISTEN_IP: "127.0.0.1",
-      RTC_MIN_PORT: String(opts.ports[0]),
-      RTC_MAX_PORT: String(opts.ports[1]),
-      LOG_LEVEL: process.env.STORM_LOG_LEVEL ?? "warn",
-      ...opts.sfuEnv,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const sfu = own(
+    spawn(process.execPath, [...(opts.sfuNodeArgs ?? []), "--import", "tsx", path.join(HERE, "sfuServer.ts")], {
+      env: {
+        ...process.env,
+        MEDIA_SECRET: SECRET,
+        MEDIA_WORKERS: "1",
+        RTC_LISTEN_IP: "127.0.0.1",
+        RTC_MIN_PORT: String(opts.ports[0]),
+        RTC_MAX_PORT: String(opts.ports[1]),
+        LOG_LEVEL: process.env.STORM_LOG_LEVEL ?? "warn",
+        ...opts.sfuEnv,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   children.push(sfu);
   sfu.stderr?.on("data", (chunk: Buffer) => log(`sfu: ${chunk.toString().trim()}`));
   let media: MediaNodeClient | undefined;
@@ -154,7 +172,7 @@ export async function runJoinStorm(opts: StormOptions): Promise<StormResult> {
 
     let spinner: ChildProcess | undefined;
     if (opts.spin) {
-      spinner = spawn(process.execPath, ["-e", "for(;;){}"], { stdio: "ignore" });
+      spinner = own(spawn(process.execPath, ["-e", "for(;;){}"], { stdio: "ignore" }));
       children.push(spinner);
     }
     // The storm: `joiners` subscribers spread over the window, in several processes.

@@ -26,6 +26,8 @@ interface Client {
   sent: number;
   /** Every connection state the client's peer connection went through ("failed" must never be one). */
   states: string[];
+  /** What happened when, in ms from the client's start ("pc:connected +812"): read when a state is not what a test expects. */
+  timeline: string[];
   error?: string;
   startedAt: number;
   connectedAt?: number;
@@ -33,8 +35,12 @@ interface Client {
 }
 const clients: Client[] = [];
 
+const note = (client: Client, what: string) => client.timeline.push(`${what} +${Date.now() - client.startedAt}`);
+
 function track(client: Client): void {
+  client.pc.iceConnectionStateChange.subscribe((state) => note(client, `ice:${state}`));
   client.pc.connectionStateChange.subscribe((state) => {
+    note(client, `pc:${state}`);
     client.states.push(state);
     if (state === "connected" && client.connectedAt === undefined) client.connectedAt = Date.now();
   });
@@ -77,7 +83,7 @@ const waitConnected = async (pc: RTCPeerConnection) => {
 
 async function publish(): Promise<void> {
   const id = `pub-${first}`;
-  const client: Client = { id, pc: new RTCPeerConnection(pcConfig()), received: 0, sent: 0, states: [], startedAt: Date.now() };
+  const client: Client = { id, pc: new RTCPeerConnection(pcConfig()), received: 0, sent: 0, states: [], timeline: [], startedAt: Date.now() };
   clients.push(client);
   track(client);
   const video = new MediaStreamTrack({ kind: "video" });
@@ -118,18 +124,26 @@ async function publish(): Promise<void> {
 
 async function subscribe(index: number): Promise<void> {
   const id = `sub-${index}`;
-  const client: Client = { id, pc: new RTCPeerConnection(pcConfig()), received: 0, sent: 0, states: [], startedAt: Date.now() };
+  const client: Client = { id, pc: new RTCPeerConnection(pcConfig()), received: 0, sent: 0, states: [], timeline: [], startedAt: Date.now() };
   clients.push(client);
   track(client);
   try {
     const joined = await media.joinPeer(roomId, id, id);
     const { transportId } = await media.createTransport(roomId, id, "recv");
     for (const producer of joined.producers) {
+      note(client, `consume ${producer.kind}`);
       const consumed = await whileBusy(() => media.consume(roomId, id, { producerId: producer.producerId, transportId }));
+      note(client, "offer");
       await client.pc.setRemoteDescription(consumed.offer);
       await client.pc.setLocalDescription(await client.pc.createAnswer());
       const answer = { type: "answer" as const, sdp: client.pc.localDescription?.sdp ?? "" };
       await whileBusy(() => media.connectTransport(roomId, id, transportId, answer));
+      note(client, "answered");
+      // werift (unlike a browser) starts its connect() again on every answer it sets: a second
+      // answer while the first set-up still runs starts the DTLS transport a second time ("state
+      // must be new"), the connection turns "failed" and never sends RTCP, and the SFU closes it
+      // for inactivity 15 s later. So the next consume waits until this connection is up.
+      await waitConnected(client.pc);
     }
     await waitConnected(client.pc);
     tap(client);
@@ -143,6 +157,7 @@ function report(): void {
     id: c.id,
     state: c.pc.connectionState,
     states: c.states,
+    timeline: c.timeline,
     received: c.received,
     sent: c.sent,
     error: c.error,
