@@ -3,11 +3,16 @@ import { MultilineText, Text, Uuid } from "./input.js";
 
 /** Live streaming of a class: REST bodies and DTOs (see docs/PROTOCOL.md, "Live streaming"). */
 
-/** Start a live stream: optionally an RTMP push (rtmp:// or rtmps:// only) and viewers' chat. */
+/**
+ * Start a live stream: optionally an RTMP push (rtmp:// or rtmps:// only), viewers' chat, and
+ * publishing through the server's CDN (LIVE_CDN_URL): the HLS is pushed to the bucket behind it
+ * and viewers play it from there — anyone with that address can watch.
+ */
 export const StartLiveBody = Type.Object(
   {
     rtmpUrl: Type.Optional(Text({ minLength: 1, maxLength: 1000 })),
     chat: Type.Optional(Type.Boolean()),
+    cdn: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -33,7 +38,7 @@ export const LiveStatusDto = Type.Object({
   title: Type.String(),
   live: Type.Boolean(),
   startedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-  /** The HLS master playlist (720p/360p), relative to the server; null while not live. */
+  /** The HLS master playlist (720p/360p): relative to the server, or the CDN's absolute address when the stream is published through it; null while not live. */
   playbackUrl: Type.Union([Type.String(), Type.Null()]),
   /** Viewers seen in the last 15 s. */
   viewers: Type.Integer(),
@@ -43,6 +48,9 @@ export const LiveStatusDto = Type.Object({
   rtmp: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   /** Host only: the class's stream links. */
   links: Type.Optional(Type.Array(LiveLinkDto)),
+  /** Host only: whether this server can publish through a CDN (LIVE_CDN_URL), and whether this stream does. */
+  cdnAvailable: Type.Optional(Type.Boolean()),
+  cdn: Type.Optional(Type.Boolean()),
 });
 export type LiveStatusDto = Static<typeof LiveStatusDto>;
 

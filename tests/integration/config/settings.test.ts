@@ -63,6 +63,15 @@ describe("settings checked at start", () => {
     expect(problems).toHaveLength(expected.length);
   });
 
+  it("LIVE_CDN_URL must be an http(s) address, and needs the bucket (S3_BUCKET) it is served from", () => {
+    expect(problemsOf({ LIVE_CDN_URL: "https://cdn.school.example/vtp" })).toEqual([
+      "LIVE_CDN_URL needs S3_BUCKET: the live stream is pushed to that bucket for the CDN",
+    ]);
+    expect(problemsOf({ LIVE_CDN_URL: "ftp://cdn.school.example", S3_BUCKET: "b" }).join()).toMatch(/LIVE_CDN_URL must start with http: or https:/);
+    const config = loadConfig({ ...base, LIVE_CDN_URL: "https://cdn.school.example/vtp/", S3_BUCKET: "b" }, { persistSecret: false });
+    expect(config.live.cdnUrl).toBe("https://cdn.school.example/vtp");
+  });
+
   it("a port range too small for the workers is refused at start", () => {
     expect(problemsOf({ RTC_MIN_PORT: "40000", RTC_MAX_PORT: "40002", MEDIA_WORKERS: "4" })).toEqual([
       "RTC_MIN_PORT–RTC_MAX_PORT must hold at least two ports per media worker (MEDIA_WORKERS)",

@@ -11,6 +11,7 @@ import { readDatabaseSettings, type DatabaseSettings } from "../db/settings.js";
 import { readAuthSettings, type AuthSettings } from "../auth/settings.js";
 import { readMediaLoadSettings, type MediaLoadSettings } from "../media-load/settings.js";
 import { readMaterialsSettings, type MaterialsSettings } from "../materials/settings.js";
+import { readLiveSettings, type LiveSettings } from "../live/settings.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
@@ -54,6 +55,7 @@ export interface Config {
   auth: AuthSettings;
   mediaLoad: MediaLoadSettings;
   materials: MaterialsSettings;
+  live: LiveSettings;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
   const auth = readAuthSettings(read);
   const mediaLoad = readMediaLoadSettings(read);
   const materials = readMaterialsSettings(read);
+  const live = readLiveSettings(read);
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -153,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { persist
     auth,
     mediaLoad,
     materials,
+    live,
   };
 }
 

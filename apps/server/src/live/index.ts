@@ -9,6 +9,7 @@ import type { RecorderSourceFactory } from "../recording/source.js";
 import type { SignallingServer } from "../signalling/index.js";
 import { liveRoutes } from "./routes.js";
 import { LiveService } from "./service.js";
+import { S3Storage } from "../storage/index.js";
 
 export { LiveStream, RENDITIONS } from "./LiveStream.js";
 export { LiveService } from "./service.js";
@@ -29,6 +30,8 @@ export function createLive(opts: { config: Config; db: DB; log: Logger; sourceFa
     secret: createHash("sha256").update(`live-playback:${config.jwtSecret}`).digest("hex"),
     ffmpeg,
     sourceFactory: opts.sourceFactory,
+    // The bucket behind LIVE_CDN_URL (the config requires S3_BUCKET with it).
+    cdn: config.live.cdnUrl && config.storage.s3 ? { storage: new S3Storage(config.storage.s3), url: config.live.cdnUrl } : undefined,
   });
   opts.signalling.hooks.on("room-ended", ({ roomId }) => live.stopRoom(roomId));
   return live;

@@ -13,6 +13,8 @@ import { FFMPEG_INSTALL_HINT } from "../recording/ffmpeg.js";
 import { validRtmpUrl } from "./args.js";
 import { LiveStream } from "./LiveStream.js";
 import { LiveLinks, MemberKeys, type LiveLinkRow } from "./links.js";
+import { CdnPush } from "./CdnPush.js";
+import type { Storage } from "../storage/index.js";
 
 export interface LiveServiceDeps {
   db: DB;
@@ -22,6 +24,8 @@ export interface LiveServiceDeps {
   secret: string;
   ffmpeg?: string;
   sourceFactory?: RecorderSourceFactory;
+  /** Publishing through a CDN (LIVE_CDN_URL): the bucket it serves and its public address. */
+  cdn?: { storage: Storage; url: string };
 }
 
 /** A class's stream on this server: live, or ended a moment ago (its playlists still answer, ended). */
@@ -34,6 +38,8 @@ interface Entry {
   seq: number;
   viewers: Map<string, number>;
   ended: boolean;
+  /** The copy pushed to the CDN's bucket, when the host asked for one. */
+  push?: CdnPush;
   cleanup?: NodeJS.Timeout;
 }
 
@@ -87,6 +93,8 @@ export class LiveService {
       ]);
     if (!this.deps.ffmpeg) throw new AppError("LIVE_UNAVAILABLE", FFMPEG_INSTALL_HINT);
     if (!this.deps.sourceFactory) throw new AppError("LIVE_UNAVAILABLE", "Live streaming is not available: the media layer is not connected on this server");
+    if (body.cdn && !this.deps.cdn)
+      throw new AppError("LIVE_UNAVAILABLE", "This server has no CDN to publish through (LIVE_CDN_URL)", [{ field: "cdn", problem: "no CDN configured" }]);
     if (room.status !== "live") throw new AppError("CONFLICT", "The class is not live: start the class first");
     const current = this.streams.get(roomId);
     if ((current && !current.ended) || this.starting.has(roomId)) throw new AppError("LIVE_ALREADY_ACTIVE", "This class is already streamed live");
@@ -119,16 +127,18 @@ export class LiveService {
       seq: 0,
       viewers: new Map(),
       ended: false,
+      push: body.cdn && this.deps.cdn ? new CdnPush(this.deps.cdn.storage, path.join(this.deps.dataDir, "live", id), id, this.deps.log) : undefined,
     };
     this.streams.set(roomId, entry);
     try {
       await stream.start();
+      entry.push?.start();
     } catch (err) {
       this.streams.delete(roomId);
       await stream.stop().catch(() => {});
       throw err;
     }
-    this.deps.log.info({ roomId, streamId: id, rtmp: Boolean(body.rtmpUrl) }, "live stream started");
+    this.deps.log.info({ roomId, streamId: id, rtmp: Boolean(body.rtmpUrl), cdn: Boolean(entry.push) }, "live stream started");
     return this.statusOf(roomId, entry, "manage");
   }
 
@@ -152,6 +162,7 @@ export class LiveService {
   private async end(roomId: string, entry: Entry) {
     entry.ended = true;
     await entry.stream.stop();
+    await entry.push?.stop();
     this.deps.log.info({ roomId, streamId: entry.stream.id }, "live stream stopped");
     // The ended playlists answer for a while (players see #EXT-X-ENDLIST), then the files go.
     entry.cleanup = setTimeout(() => this.forget(roomId, entry), ENDED_KEPT_MS);
@@ -162,6 +173,7 @@ export class LiveService {
     if (entry.cleanup) clearTimeout(entry.cleanup);
     if (this.streams.get(roomId) === entry) this.streams.delete(roomId);
     rmSync(path.join(this.deps.dataDir, "live", entry.stream.id), { recursive: true, force: true });
+    entry.push?.remove().catch((err) => this.deps.log.warn({ err, streamId: entry.stream.id }, "live stream: its CDN copy was not removed"));
   }
 
   async status(user: AuthUser, roomId: string, viewer?: string): Promise<LiveStatusDto> {
@@ -190,16 +202,17 @@ export class LiveService {
       else entry?.viewers.delete(id);
     }
     const base = token ? `/api/v1/live/s/${token}/hls` : `/api/v1/live/m/${this.keys.issue(roomId)}/hls`;
+    const cdnMaster = entry?.push && this.deps.cdn ? `${this.deps.cdn.url}/${entry.push.masterKey}` : null;
     return {
       roomId,
       title: title ?? entry?.title ?? "",
       live,
       startedAt: entry && live ? entry.stream.startedAt.toISOString() : null,
-      playbackUrl: entry ? `${base}/master.m3u8` : null,
+      playbackUrl: entry ? (cdnMaster ?? `${base}/master.m3u8`) : null,
       viewers,
       chatEnabled: live && !!entry?.chatEnabled,
       chat: entry?.chat.slice(-50) ?? [],
-      ...(level === "manage" ? { rtmp: entry?.stream.rtmp ?? null } : {}),
+      ...(level === "manage" ? { rtmp: entry?.stream.rtmp ?? null, cdnAvailable: Boolean(this.deps.cdn), cdn: Boolean(cdnMaster) } : {}),
     };
   }
 

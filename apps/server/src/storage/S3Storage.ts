@@ -58,7 +58,7 @@ export class S3Storage implements Storage {
   async put(key: string, body: Readable | Buffer, opts: PutOptions = {}): Promise<void> {
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: this.full(key), Body: body, ContentType: opts.contentType ?? contentTypeFor(key) },
+      params: { Bucket: this.bucket, Key: this.full(key), Body: body, ContentType: opts.contentType ?? contentTypeFor(key), CacheControl: opts.cacheControl },
       partSize: this.partSize,
       queueSize: 2,
       leavePartsOnError: false,

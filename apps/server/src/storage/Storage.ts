@@ -16,6 +16,8 @@ export interface ByteRange {
 
 export interface PutOptions {
   contentType?: string;
+  /** The Cache-Control a CDN in front of the bucket sees (S3 only; local files are served by VTP). */
+  cacheControl?: string;
 }
 
 /**

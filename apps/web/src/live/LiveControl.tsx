@@ -15,6 +15,7 @@ export function LiveControl({ roomId }: { roomId: string }) {
   const [status, setStatus] = useState<LiveStatusDto | null>(null);
   const [rtmpUrl, setRtmpUrl] = useState("");
   const [chat, setChat] = useState(true);
+  const [cdn, setCdn] = useState(false);
   const [link, setLink] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -103,18 +104,27 @@ export function LiveControl({ roomId }: { roomId: string }) {
               <label>
                 <input type="checkbox" checked={chat} onChange={(e) => setChat(e.target.checked)} /> Viewers may chat
               </label>
+              {status?.cdnAvailable && (
+                <label title="For a large audience: viewers play the stream from the school's CDN. Anyone with the stream's address can watch it.">
+                  <input type="checkbox" checked={cdn} onChange={(e) => setCdn(e.target.checked)} data-testid="live-cdn" /> Publish through the CDN (anyone with
+                  the address can watch)
+                </label>
+              )}
               <Button
                 variant="primary"
                 busy={busy}
                 data-testid="live-start"
-                onClick={() => act(() => liveApi.start(roomId, { ...(rtmpUrl.trim() ? { rtmpUrl: rtmpUrl.trim() } : {}), chat }))}
+                onClick={() => act(() => liveApi.start(roomId, { ...(rtmpUrl.trim() ? { rtmpUrl: rtmpUrl.trim() } : {}), chat, ...(cdn ? { cdn } : {}) }))}
               >
                 Start streaming
               </Button>
             </>
           ) : (
             <>
-              <p data-testid="live-rtmp-state">{status?.rtmp ? `RTMP: ${status.rtmp}` : "HLS only"}</p>
+              <p data-testid="live-rtmp-state">
+                {status?.rtmp ? `RTMP: ${status.rtmp}` : "HLS only"}
+                {status?.cdn ? " · through the CDN" : ""}
+              </p>
               <Button busy={busy} data-testid="live-link" onClick={() => act(async () => setLink((await liveApi.createLink(roomId)).url))}>
                 New stream link
               </Button>
