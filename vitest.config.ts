@@ -6,7 +6,13 @@ import { defineConfig } from "vitest/config";
  * the first group: each starts several browsers or encoders, and two of them at once on a 2-core
  * machine starve each other (and the SFU) of CPU. No test asserts timings.
  */
-const heavy = ["tests/e2e/**/*.test.ts", "tests/integration/recording/**/*.test.ts", "tests/integration/live/**/*.test.ts"];
+const heavy = [
+  "tests/e2e/**/*.test.ts",
+  "tests/integration/recording/**/*.test.ts",
+  "tests/integration/live/**/*.test.ts",
+  // A join storm: 151 werift clients, a media node and a spinning process (issue 13).
+  "tests/integration/media/join-storm.test.ts",
+];
 
 export default defineConfig({
   test: {
