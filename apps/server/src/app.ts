@@ -76,6 +76,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerErrorHandling(app);
   registerValidation(app);
   registerMetrics(app, { token: config.metricsToken, sources: services.metrics });
+  // Live streams published through a CDN are fetched from its origin (hls.js; Safari plays it natively).
+  const cdnOrigin = config.live.cdnUrl ? [new URL(config.live.cdnUrl).origin] : [];
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -84,8 +86,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", "data:", "blob:"],
-        mediaSrc: ["'self'", "blob:"],
-        connectSrc: ["'self'", "ws:", "wss:"],
+        mediaSrc: ["'self'", "blob:", ...cdnOrigin],
+        connectSrc: ["'self'", "ws:", "wss:", ...cdnOrigin],
         workerSrc: ["'self'", "blob:"],
         manifestSrc: ["'self'"],
         // Over plain http (a LAN server) an upgrade would send every asset to an https port that does not answer.
