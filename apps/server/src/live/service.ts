@@ -93,8 +93,11 @@ export class LiveService {
       ]);
     if (!this.deps.ffmpeg) throw new AppError("LIVE_UNAVAILABLE", FFMPEG_INSTALL_HINT);
     if (!this.deps.sourceFactory) throw new AppError("LIVE_UNAVAILABLE", "Live streaming is not available: the media layer is not connected on this server");
+    // A choice this server does not offer: the request's fault (4xx), not the server's.
     if (body.cdn && !this.deps.cdn)
-      throw new AppError("LIVE_UNAVAILABLE", "This server has no CDN to publish through (LIVE_CDN_URL)", [{ field: "cdn", problem: "no CDN configured" }]);
+      throw new AppError("VALIDATION_FAILED", "cdn: this server has no CDN to publish through (LIVE_CDN_URL)", [
+        { field: "cdn", problem: "no CDN configured on this server" },
+      ]);
     if (room.status !== "live") throw new AppError("CONFLICT", "The class is not live: start the class first");
     const current = this.streams.get(roomId);
     if ((current && !current.ended) || this.starting.has(roomId)) throw new AppError("LIVE_ALREADY_ACTIVE", "This class is already streamed live");
