@@ -141,7 +141,8 @@ describe("logs", () => {
     const exited = new Promise((resolve) => tty.on("exit", resolve));
     const server = { output: () => out } as VtpProcess;
     try {
-      await waitForLine(server, /VTP is running/, 60_000);
+      // A cold start compiles the server (tsx): on a loaded 2-core machine it once took over 60 s.
+      await waitForLine(server, /VTP is running/, 150_000);
       expect((await fetch(`http://127.0.0.1:${port}/api/v1/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/api/v1/rooms`)).status).toBe(401);
       await waitForLine(server, /GET \/api\/v1\/rooms 401/);
