@@ -10,8 +10,9 @@ export async function waitProcessed(testApp: TestApp, id: string, headers: Recor
   return waitFor(
     `recording ${id} to be processed`,
     async () => {
+      // A loaded server may answer a poll with an error (a busy database pool): poll again.
       const rec = (await testApp.app.inject({ method: "GET", url: `/api/v1/recordings/${id}`, headers })).json().recording;
-      return (rec.status === "ready" || rec.status === "failed") && rec;
+      return !!rec && (rec.status === "ready" || rec.status === "failed") && rec;
     },
     { timeoutMs: attempts * 300, intervalMs: 300 },
   );

@@ -51,7 +51,8 @@ export async function startNodeProcess(
   });
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`media node did not start:\n${output}`)), 30_000);
+    // A cold start compiles the node (tsx): with both cores busy it once took over 30 s.
+    const timer = setTimeout(() => reject(new Error(`media node did not start:\n${output}`)), 90_000);
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const match = /MEDIA_NODE_URL=(\S+)/.exec(output);
