@@ -22,19 +22,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { MediaStreamTrack, RTCPeerConnection, RtpPacket, useAudioLevelIndication, useOPUS, useSdesMid, useVP8 } from "werift";
 import { createMediaService, type MediaService } from "../index.js";
 import { recordRtp, type DumpPacket } from "./rtpDump.js";
 import { measureSrtpFloor, type SrtpFloor } from "./srtpFloor.js";
 import { URI_AUDIO_LEVEL } from "../rtp/audioLevel.js";
 import { measureTalkMeter, procCpuMicros, procRssBytes, procsCpu } from "./measure.js";
 import { whileMediaBusy } from "./busyRetry.js";
-
-/** The bench stops with a clear message when something it set up is missing. */
-function required<T>(value: T | null | undefined, what: string): T {
-  if (value === null || value === undefined) throw new Error(`sfu bench: ${what} is missing`);
-  return value;
-}
+import { Publisher, Subscriber } from "./benchPeers.js";
+import { required } from "./required.js";
 
 const STEPS = (process.env.BENCH_STEPS ?? "10,50,100,200").split(",").map(Number);
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 8000);
@@ -46,9 +41,6 @@ const ROOT = path.resolve(HERE, "../../../../..");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const AUDIO_ONLY = process.env.BENCH_AUDIO_ONLY === "1";
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
-const clientConfig = () => ({ iceServers: [], iceUseIpv6: false, codecs: { video: [useVP8()], audio: [useOPUS()] } });
-/** The publisher offers the audio-level extension; it stamps it in every packet whether the SFU took it or not (same bytes for both SFUs). */
-const publisherConfig = () => ({ ...clientConfig(), headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()] } });
 
 interface StepResult {
   path: string;
@@ -106,111 +98,6 @@ async function startSfu(fast: boolean, root: string, workers = 1, index = 0): Pr
   return { url, child };
 }
 
-/** Replays the dump through a werift publisher, looping with continuous seq/timestamps. */
-class Publisher {
-  readonly pc = new RTCPeerConnection(publisherConfig());
-  readonly video = new MediaStreamTrack({ kind: "video" });
-  readonly audio = new MediaStreamTrack({ kind: "audio" });
-  readonly sentAt = { video: new Float64Array(65536), audio: new Float64Array(65536) };
-  readonly sent = { video: 0, audio: 0 };
-  #timer: NodeJS.Timeout | undefined;
-  /** The publisher's id for the audio-level extension (from its own offer). */
-  levelId = 0;
-
-  constructor(private readonly dump: DumpPacket[]) {
-    if (!AUDIO_ONLY) this.pc.addTransceiver(this.video, { direction: "sendonly" });
-    this.pc.addTransceiver(this.audio, { direction: "sendonly" });
-  }
-
-  start(): void {
-    const dur = this.dump[this.dump.length - 1].at + 33;
-    const first = {
-      video: required(
-        this.dump.find((p) => p.kind === "video"),
-        "a video packet",
-      ),
-      audio: required(
-        this.dump.find((p) => p.kind === "audio"),
-        "an audio packet",
-      ),
-    };
-    const span = { video: 0, audio: 0 };
-    for (const kind of ["video", "audio"] as const) {
-      const last = required(
-        this.dump.findLast((p) => p.kind === kind),
-        `a ${kind} packet`,
-      );
-      span[kind] = (last.data.readUInt32BE(4) - first[kind].data.readUInt32BE(4) + (kind === "video" ? 3000 : 960)) >>> 0;
-    }
-    const seq = { video: 1, audio: 1 };
-    const t0 = performance.now();
-    let i = 0;
-    let loop = 0;
-    this.#timer = setInterval(() => {
-      const now = performance.now() - t0;
-      while (true) {
-        const packet = this.dump[i];
-        if (loop * dur + packet.at > now) break;
-        const rtp = RtpPacket.deSerialize(packet.data);
-        const kind = packet.kind;
-        if (AUDIO_ONLY && kind === "video") {
-          if (++i === this.dump.length) {
-            i = 0;
-            loop++;
-          }
-          continue;
-        }
-        rtp.header.sequenceNumber = seq[kind];
-        rtp.header.timestamp = (rtp.header.timestamp + loop * span[kind]) >>> 0;
-        rtp.header.extensions = [];
-        if (kind === "audio" && this.levelId > 0) {
-          const loud = Math.floor(this.sent.audio / 50) % 2 === 0; // 1 s speech, 1 s silence
-          rtp.header.extensions = [{ id: this.levelId, payload: Buffer.from([0x80 | (loud ? 30 : 127)]) }];
-        }
-        this.sentAt[kind][seq[kind]] = performance.now();
-        seq[kind] = (seq[kind] + 1) & 0xffff;
-        this.sent[kind]++;
-        (kind === "video" ? this.video : this.audio).writeRtp(rtp);
-        if (++i === this.dump.length) {
-          i = 0;
-          loop++;
-        }
-      }
-    }, 5);
-  }
-
-  stop(): void {
-    clearInterval(this.#timer);
-  }
-}
-
-/** A subscriber whose RTP is counted at the UDP socket (no SRTP decrypt), RTCP/STUN go to werift. */
-class Subscriber {
-  readonly pc = new RTCPeerConnection(clientConfig());
-  received = 0;
-  constructor(readonly onRtp: (pt: number, seq: number, now: number) => void) {}
-
-  tap(): void {
-    // werift's internals, as FastSink reads them: the UDP socket of the nominated candidate pair.
-    const dtls = this.pc.getTransceivers()[0].dtlsTransport as unknown as {
-      iceTransport: { connection: { nominated: { protocol: { transport: { socket: import("node:dgram").Socket } } } } };
-    };
-    const socket = dtls.iceTransport.connection.nominated.protocol.transport.socket;
-    const original = socket.listeners("message") as ((...listenerArgs: unknown[]) => void)[];
-    socket.removeAllListeners("message");
-    socket.on("message", (data: Buffer, rinfo: unknown) => {
-      const b0 = data[0];
-      const pt = data[1] & 0x7f;
-      if (b0 >= 128 && b0 <= 191 && (pt < 64 || pt > 95)) {
-        this.received++;
-        this.onRtp(pt, data.readUInt16BE(2), performance.now());
-        return;
-      }
-      for (const l of original) l.call(socket, data, rinfo);
-    });
-  }
-}
-
 export async function runPath(
   fast: boolean,
   dump: DumpPacket[],
@@ -225,7 +112,7 @@ export async function runPath(
   // More than one node: later subscribers go to the least-loaded node (the publisher's piped there).
   const media: MediaService = await createMediaService({ nodes: sfus.map((s) => s.url), secret: SECRET, env: { MEDIA_SPREAD_THRESHOLD: "0" } });
   const roomId = "bench";
-  const pub = new Publisher(dump);
+  const pub = new Publisher(dump, AUDIO_ONLY);
   await media.joinPeer(roomId, "pub", "pub");
   const sendT = (await media.createTransport(roomId, "pub", "send")).transportId;
   await pub.pc.setLocalDescription(await pub.pc.createOffer());
