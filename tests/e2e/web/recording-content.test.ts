@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { ARTIFACTS, chromiumMissing, joinClassUi, startClassUi, verifiedUser, webE2E } from "./harness";
+import { ARTIFACTS, chromiumMissing, joinClassUi, shot, startClassUi, verifiedUser, webE2E } from "./harness";
 import type { RecordingDto } from "@vtp/protocol";
 import { sleep, waitFor } from "../../helpers/wait.js";
 import { contentProblems, isPicture, still, STAGE, tileRegion, type ExpectedContent } from "../../helpers/media-content";
@@ -49,16 +49,30 @@ async function pressedOn(page: Page, testId: string) {
  * `page` receives the camera of `userId`: its tile holds a live video track (decoding may lag far
  * behind on a loaded machine; the recording's content is what this test checks).
  */
-async function seesCamera(page: Page, userId: string) {
-  await page.waitForFunction(
-    (id) => {
-      const video = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"]:not([data-screen="true"]) video`);
-      const stream = video?.srcObject as MediaStream | null | undefined;
-      return !!stream && stream.getVideoTracks().some((t) => t.readyState === "live");
-    },
-    userId,
-    { timeout: 120_000 },
-  );
+async function seesCamera(page: Page, userId: string, who: string) {
+  try {
+    await page.waitForFunction(
+      (id) => {
+        const video = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"]:not([data-screen="true"]) video`);
+        const stream = video?.srcObject as MediaStream | null | undefined;
+        return !!stream && stream.getVideoTracks().some((t) => t.readyState === "live");
+      },
+      userId,
+      { timeout: 120_000 },
+    );
+  } catch (err) {
+    // Which side is missing what: the tiles this page shows and their tracks.
+    const tiles = await page
+      .evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('[data-testid="video-tile"]')].map((tile) => {
+          const stream = tile.querySelector("video")?.srcObject as MediaStream | null | undefined;
+          return { user: tile.dataset.userId, screen: tile.dataset.screen, tracks: stream?.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? "muted" : "unmuted"}`) ?? null };
+        }),
+      )
+      .catch((e) => String(e));
+    await shot(page, `recording-content-${who}`).catch(() => {});
+    throw new Error(`${who} does not receive the camera of ${userId} after 120 s; tiles: ${JSON.stringify(tiles)} (${String(err)})`);
+  }
 }
 
 describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound of the class", () => {
@@ -109,7 +123,7 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     await tp.locator(`[data-testid="participant"][data-user-id="${studentId}"]`).getByTestId("promote").click();
     await pressedOn(sp, "control-camera");
     await pressedOn(sp, "control-mic");
-    await Promise.all([seesCamera(sp, teacherId), seesCamera(tp, studentId)]);
+    await Promise.all([seesCamera(sp, teacherId, "the student"), seesCamera(tp, studentId, "the teacher")]);
 
     const login = await fetch(`${web.server.url}/api/v1/auth/login`, {
       method: "POST",

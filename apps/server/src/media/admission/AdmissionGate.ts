@@ -44,8 +44,8 @@ interface Waiter {
  * (the first SDP exchange of a transport: ICE checks and the DTLS handshake, JS crypto on this
  * loop) takes a place before it starts and gives it back once the transport is connected, failed,
  * closed, or after `setupTimeoutMs`. At most `concurrency` run at once; the others wait in order;
- * none starts while the loop runs later than `lagLimitMs`, so established transports' forwarding,
- * STUN consent answers and keep-alives come first. A full queue, or a wait past `maxWaitMs`,
+ * while the loop runs later than `lagLimitMs` only one runs at a time, so established transports'
+ * forwarding, STUN consent answers and keep-alives come first, and joins still progress. A full queue, or a wait past `maxWaitMs`,
  * answers MEDIA_BUSY (503): the client tries again later (the ack says so).
  */
 export class AdmissionGate {
@@ -91,7 +91,10 @@ export class AdmissionGate {
 
   #pump(): void {
     while (this.#queue.length > 0 && this.#inFlight < this.settings.concurrency) {
-      if (this.#lag.lagMs > this.settings.lagLimitMs) {
+      // A late loop holds back the second and later set-ups, never the first: the lateness may
+      // come from outside (other processes on a busy machine), and a gate that admitted nothing
+      // until the machine went quiet would stop every join (seen: a class on a machine at load 12).
+      if (this.#inFlight > 0 && this.#lag.lagMs > this.settings.lagLimitMs) {
         this.#lagPauses++;
         this.#retry ??= setTimeout(() => {
           this.#retry = undefined;
