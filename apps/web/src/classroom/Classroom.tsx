@@ -7,6 +7,7 @@ import { humanMessage } from "../api/errors";
 import { useTitle } from "../ui/Page";
 import { Loading } from "../ui/Spinner";
 import { ChatPanel } from "./ChatPanel";
+import { ConnectionBanners } from "./ConnectionBanners";
 import { ControlBar } from "./ControlBar";
 import { EndScreen } from "./EndScreen";
 import { ParticipantsPanel } from "./ParticipantsPanel";
@@ -213,6 +214,7 @@ export function Classroom({
     remote,
     speaking: speakingId,
     mediaResetting,
+    mediaQueued,
     localView,
     session,
   } = useMedia(
@@ -272,17 +274,7 @@ export function Classroom({
           }}
         />
       )}
-      {mediaResetting && state.phase === "joined" && online && (
-        <div className="banner banner-warning" role="status" data-testid="media-reconnecting">
-          <span className="spinner" aria-hidden="true" /> Reconnecting audio and video…
-        </div>
-      )}
-      {(state.phase === "reconnecting" || !online) && (
-        <div className="banner banner-warning" role="status" data-testid="reconnecting-banner">
-          <span className="spinner" aria-hidden="true" />{" "}
-          {online ? "Connection lost — reconnecting…" : "You are offline — we'll reconnect when the network is back."}
-        </div>
-      )}
+      <ConnectionBanners phase={state.phase} online={online} mediaResetting={mediaResetting} mediaQueued={mediaQueued} />
       {groups.bar}
       {quality.banner}
       <div className="room-body">

@@ -7,25 +7,53 @@ export interface BusyRetryOptions {
   minMs?: number;
   maxMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * A set-up request (`connect-transport`, `consume`) still unanswered after this long counts as
+   * waiting too (default 2 s): the worker's gate holds a set-up in its queue, with no answer, for
+   * up to MEDIA_ADMISSION_WAIT_MS before it says MEDIA_BUSY.
+   */
+  slowMs?: number;
+  /** Some request started waiting (answered MEDIA_BUSY, or a set-up slower than `slowMs`): the classroom says so. */
+  onBusy?: () => void;
+  /** No request waits any more: each one was answered, or gave up (its error goes on to the caller). */
+  onIdle?: () => void;
 }
+
+/** The requests that wait at the media worker's admission gate (docs/MEDIA.md "Join storms"). */
+const SETUP_EVENTS = new Set<string>(["connect-transport", "consume"]);
 
 /**
  * MEDIA_BUSY: the media worker is setting up other people's connections (a join storm) and asks
  * this one to come back (docs/MEDIA.md "Join storms"). The same request is sent again after a
  * short random wait; the transport kept its state, so the same offer or answer is still the one.
+ * While any request waits, `onBusy` has been called; `onIdle` is called once none does.
  */
 export function retryWhileBusy(request: MediaSignal["request"], options: BusyRetryOptions = {}): MediaSignal["request"] {
-  const { giveUpMs = 120_000, minMs = 1000, maxMs = 3000 } = options;
+  const { giveUpMs = 120_000, minMs = 1000, maxMs = 3000, slowMs = 2000, onBusy, onIdle } = options;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let waiting = 0;
   return async (event, payload) => {
     const end = Date.now() + giveUpMs;
-    for (;;) {
-      try {
-        return await request(event, payload);
-      } catch (err) {
-        if ((err as { code?: string }).code !== "MEDIA_BUSY" || Date.now() > end) throw err;
-        await sleep(minMs + Math.random() * (maxMs - minMs));
+    let counted = false;
+    const wait = () => {
+      if (counted) return;
+      counted = true;
+      if (waiting++ === 0) onBusy?.();
+    };
+    const slow = SETUP_EVENTS.has(event) ? setTimeout(wait, slowMs) : undefined;
+    try {
+      for (;;) {
+        try {
+          return await request(event, payload);
+        } catch (err) {
+          if ((err as { code?: string }).code !== "MEDIA_BUSY" || Date.now() > end) throw err;
+          wait();
+          await sleep(minMs + Math.random() * (maxMs - minMs));
+        }
       }
+    } finally {
+      clearTimeout(slow);
+      if (counted && --waiting === 0) onIdle?.();
     }
   };
 }

@@ -53,6 +53,8 @@ export function useMedia(
   /** The resetSeq the session was last built for: a rebuild for another reason (reconnect) is not a reset. */
   const builtFor = useRef(0);
   const resetTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** A set-up waits at the media worker's admission gate (MEDIA_BUSY retries, or no answer for 2 s): the classroom says so. */
+  const [queued, setQueued] = useState(false);
   const requestReset = useCallback(() => {
     setResetting(true);
     if (resetTimer.current) return;
@@ -70,7 +72,12 @@ export function useMedia(
     if (!connection || !participantId || !joinSeq) return;
     let alive = true;
     // MEDIA_BUSY (a join storm on the media worker): the same request again shortly (busyRetry.ts).
-    const signal: MediaSignal = { request: retryWhileBusy((event, payload) => connection.send(event, { ...payload, roomId })) };
+    const signal: MediaSignal = {
+      request: retryWhileBusy((event, payload) => connection.send(event, { ...payload, roomId }), {
+        onBusy: () => alive && setQueued(true),
+        onIdle: () => alive && setQueued(false),
+      }),
+    };
     let mediaSession: MediaSession | null = null;
     // Producers announced before the session is up are consumed once it is.
     const early: ProducerInfo[] = [];
@@ -130,6 +137,7 @@ export function useMedia(
       connection.socket.off("consumer-closed", onConsumerClosed);
       connection.socket.off("media-reset", onReset);
       mediaSession?.close();
+      setQueued(false);
       setSession(null);
       setRemote(new Map());
     };
@@ -155,5 +163,5 @@ export function useMedia(
     }
   }, [session, mic, camera, publish.screen]);
 
-  return { remote, speaking, mediaResetting: resetting, localView, session };
+  return { remote, speaking, mediaResetting: resetting, mediaQueued: queued, localView, session };
 }
