@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { RTCPeerConnection, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, type PeerConfig, type RTCRtpTransceiver } from "werift";
+import { RTCPeerConnection, type PeerConfig, type RTCRtpTransceiver } from "werift";
 import { AppError } from "../errors/index.js";
 import { TypedEmitter } from "./TypedEmitter.js";
 import { Producer } from "./Producer.js";
@@ -9,6 +9,7 @@ import type { Mutex } from "./Mutex.js";
 import type { RtpSink } from "./rtp/RtpSink.js";
 import { enlargeSocketBuffers, type SocketBufferSizes } from "./rtp/socketBuffers.js";
 import { admissionGate, tolerateLoopStalls, type AdmissionSettings } from "./admission/index.js";
+import { sendRembCap } from "./rembCap.js";
 import type { MediaKind, ProducerSource, SessionDescriptionDto, TransportCloseReason, TransportDirection, TransportInfo } from "./types.js";
 
 export interface TransportEvents {
@@ -351,33 +352,7 @@ export class Transport extends TypedEmitter<TransportEvents> {
     if (this.closed) return;
     this.#checkActivity(now);
     if (this.closed || this.direction !== "send" || !this.connected) return;
-    let bps = 0;
-    const ssrcs: number[] = [];
-    let transceiver: RTCRtpTransceiver | undefined;
-    for (const p of this.producers.values()) {
-      if (p.kind !== "video") continue;
-      bps += this.opts.rembBps[p.source] ?? 0;
-      for (const l of p.layers) if (l.ssrc !== undefined) ssrcs.push(l.ssrc);
-      transceiver ??= p.transceiver;
-    }
-    if (!transceiver || bps <= 0 || ssrcs.length === 0) return;
-    let exp = 0;
-    let mantissa = bps;
-    while (mantissa >= 1 << 18) {
-      mantissa = Math.floor(mantissa / 2);
-      exp++;
-    }
-    const packet = new RtcpPayloadSpecificFeedback({
-      feedback: new ReceiverEstimatedMaxBitrate({
-        senderSsrc: transceiver.receiver.rtcpSsrc,
-        mediaSsrc: 0,
-        ssrcNum: ssrcs.length,
-        brExp: exp,
-        brMantissa: mantissa,
-        ssrcFeedbacks: ssrcs,
-      }),
-    });
-    transceiver.receiver.dtlsTransport?.sendRtcp([packet]).catch(() => {});
+    sendRembCap(this.producers.values(), this.opts.rembBps);
   }
 
   info(): TransportInfo {
