@@ -7,9 +7,8 @@ import { LocalStorage } from "../storage/index.js";
 import { FFMPEG_INSTALL_HINT } from "./ffmpeg.js";
 import type { RecordingRow } from "./repo.js";
 import { chatReplayDto, markerDto, pollReplayDto, recordingDto } from "./dto.js";
-import { RecordingSession } from "./RecordingSession.js";
 import type { RecorderSourceFactory } from "./source.js";
-import { PROCESS_QUEUE, type ProcessPayload } from "./Processor.js";
+import { Captures } from "./captures.js";
 import { PlaybackLinks, type PlaybackAccess } from "./share.js";
 import type { RecordingNotifier, RecordingServiceDeps } from "./ports.js";
 
@@ -25,9 +24,10 @@ type Viewer = Pick<AuthUser, "id" | "role">;
 
 /** Recordings: start/stop capture, access rules, share links, signed playback URLs. */
 export class RecordingService {
-  private readonly sessions = new Map<string, RecordingSession>();
   private sourceFactory?: RecorderSourceFactory;
   private readonly links: PlaybackLinks;
+  /** The captures on this server, and stopping wherever the stop is asked. */
+  private readonly captures: Captures;
 
   constructor(private readonly deps: RecordingServiceDeps) {
     this.sourceFactory = deps.sourceFactory;
@@ -36,6 +36,15 @@ export class RecordingService {
       secret: deps.signingSecret,
       publicUrl: deps.publicUrl,
       canView: (user, recording) => this.canView(user, recording),
+    });
+    this.captures = new Captures({
+      ...deps,
+      sourceFactory: () => this.sourceFactory,
+      captureDir: (id) => this.captureDir(id),
+      notify: this.notify,
+      onTrack: (row, track, offsetMs) => {
+        if (track.source === "screen") void this.screenShareMarker(row.room_id, row.id, track.userId, offsetMs);
+      },
     });
   }
 
@@ -58,7 +67,7 @@ export class RecordingService {
   }
 
   activeSession(recordingId: string) {
-    return this.sessions.get(recordingId);
+    return this.captures.session(recordingId);
   }
 
   /** Recordings capturing now, on every node. */
@@ -125,7 +134,7 @@ export class RecordingService {
     if (room.status !== "live") throw new AppError("CONFLICT", "The room is not live: start the class first");
     const row = await this.deps.repo.insert({ roomId, startedBy: user.id, title: `${room.title} — ${stamp()}`, nodeId: this.deps.nodeId });
     if (!row) throw new AppError("RECORDING_ALREADY_ACTIVE", "This room is already being recorded");
-    await this.capture(row, roomId);
+    await this.captures.capture(row, roomId);
     this.notify(roomId, "recording-started", { roomId, recordingId: row.id, startedAt: row.started_at.toISOString() }, false);
     this.deps.log.info({ recordingId: row.id, roomId }, "recording started");
     return this.dto(row, user);
@@ -149,47 +158,20 @@ export class RecordingService {
     const title = `${room.title} — ${group.name} — ${stamp()}`;
     const row = await this.deps.repo.insert({ roomId, startedBy, title, nodeId: this.deps.nodeId, group });
     if (!row) return undefined;
-    await this.capture(row, group.id);
+    await this.captures.capture(row, group.id);
     this.deps.log.info({ recordingId: row.id, roomId, groupId: group.id }, "group recording started");
     return row;
   }
 
   /** Stops the running recordings of these groups (they closed); each is processed as any other. */
   async stopGroups(groupIds: string[]): Promise<void> {
-    for (const recording of await this.deps.repo.activeForGroups(groupIds)) await this.stopInternal(recording);
-  }
-
-  /** Starts capturing a new recording row from a media room (the class's or a group's); the row fails when it cannot. */
-  private async capture(row: RecordingRow, mediaRoomId: string): Promise<void> {
-    const roomId = row.room_id;
-    if (!this.deps.ffmpeg || !this.sourceFactory) throw new AppError("RECORDING_UNAVAILABLE", FFMPEG_INSTALL_HINT);
-    try {
-      const source = await this.sourceFactory(mediaRoomId, row.id);
-      const session = new RecordingSession(row.id, mediaRoomId, source, {
-        ffmpeg: this.deps.ffmpeg.ffmpeg,
-        dir: this.captureDir(row.id),
-        repo: this.deps.repo,
-        log: this.deps.log,
-        onTrack: (track, offsetMs) => {
-          if (track.source === "screen") void this.screenShareMarker(roomId, row.id, track.userId, offsetMs);
-        },
-      });
-      this.sessions.set(row.id, session);
-      await session.start();
-      // The recording starts when its clock does (the recorder has the class's tracks).
-      row.started_at = session.startedAt;
-      await this.deps.repo.update(row.id, { started_at: session.startedAt });
-    } catch (err) {
-      this.sessions.delete(row.id);
-      await this.deps.repo.update(row.id, { status: "failed", error: `could not start capture: ${String(err)}`, stopped_at: new Date() });
-      throw err;
-    }
+    for (const recording of await this.deps.repo.activeForGroups(groupIds)) await this.captures.stop(recording);
   }
 
   async stop(user: AuthUser, id: string): Promise<RecordingDto> {
     const recording = await this.managed(user, id);
     if (recording.status !== "recording") throw new AppError("CONFLICT", "This recording is not running");
-    await this.stopInternal(recording);
+    await this.captures.stop(recording);
     return this.dto(await this.load(id), user);
   }
 
@@ -202,64 +184,17 @@ export class RecordingService {
   /** Stops a room's active recording (the class ended). */
   async stopRoom(roomId: string): Promise<void> {
     const recording = await this.deps.repo.activeForRoom(roomId);
-    if (recording) await this.stopInternal(recording);
+    if (recording) await this.captures.stop(recording);
   }
 
-  private async stopInternal(recording: RecordingRow) {
-    const stoppedAt = new Date();
-    if (!(await this.deps.repo.markStopped(recording.id, stoppedAt))) return;
-    // A group's recording is shown in the group (the groups' `recordGroups`), not as the class's.
-    if (!recording.breakout_group_id)
-      this.notify(recording.room_id, "recording-stopped", { roomId: recording.room_id, recordingId: recording.id, stoppedAt: stoppedAt.toISOString() }, false);
-    const session = this.sessions.get(recording.id);
-    this.sessions.delete(recording.id);
-    // Finalize the files, then queue the processing (a crash in between is recovered at start).
-    await session?.stop();
-    await this.enqueue(recording.id);
-  }
-
-  private async enqueue(recordingId: string) {
-    await this.deps.jobs.enqueue<ProcessPayload>(PROCESS_QUEUE, { recordingId }, { dedupeKey: recordingId, maxAttempts: 3 });
-    this.deps.onEnqueue?.();
-  }
-
-  /**
-   * After a restart: recordings still marked `recording` by this node were cut by a crash —
-   * finalize them from what is on disk and process them. Recordings left in `processing`
-   * without a job get one.
-   */
-  async recover(): Promise<string[]> {
-    const recovered: string[] = [];
-    for (const recording of await this.deps.repo.byStatus("recording")) {
-      if (this.sessions.has(recording.id) || (recording.node_id && recording.node_id !== this.deps.nodeId)) continue;
-      const tracks = await this.deps.repo.tracks(recording.id);
-      const end = Math.max(0, ...tracks.flatMap((t) => t.parts.map((p) => p.endOffsetMs ?? 0)));
-      const stoppedAt = new Date(Math.max(Date.now(), recording.started_at.getTime() + end));
-      for (const t of tracks) if (t.status !== "finalized") await this.deps.repo.updateTrack(t.id, { status: "finalized" });
-      if (await this.deps.repo.markStopped(recording.id, stoppedAt)) {
-        this.deps.log.warn({ recordingId: recording.id }, "recording was interrupted by a server stop; finalizing what was captured");
-        await this.enqueue(recording.id);
-        recovered.push(recording.id);
-      }
-    }
-    for (const recording of await this.deps.repo.byStatus("processing")) {
-      const jobs = await this.deps.jobs.list(PROCESS_QUEUE);
-      if (!jobs.some((j) => (j.payload as ProcessPayload).recordingId === recording.id && j.status !== "failed")) {
-        await this.enqueue(recording.id);
-        recovered.push(recording.id);
-      }
-    }
-    return recovered;
+  /** After a restart: finalizes and queues what a crash cut (Captures.recover). */
+  recover(): Promise<string[]> {
+    return this.captures.recover();
   }
 
   /** Stops every capture (server shutdown): files are finalized and processing queued. */
-  async stopAll(): Promise<void> {
-    await Promise.all(
-      [...this.sessions.keys()].map(async (id) => {
-        const recording = await this.deps.repo.byId(id);
-        if (recording) await this.stopInternal(recording).catch((err) => this.deps.log.error({ err }, "stopping a recording failed"));
-      }),
-    );
+  stopAll(): Promise<void> {
+    return this.captures.stopAll();
   }
 
   // ---------------------------------------------------------------- reads and edits
@@ -285,7 +220,7 @@ export class RecordingService {
 
   async remove(user: AuthUser, id: string): Promise<void> {
     const recording = await this.managed(user, id);
-    if (recording.status === "recording") await this.stopInternal(recording);
+    if (recording.status === "recording") await this.captures.stop(recording);
     await this.deps.repo.delete(id);
     await this.deps.storage.deletePrefix(`rec/${id}/`);
     const { rmSync } = await import("node:fs");
