@@ -232,3 +232,140 @@ export function redPixels(page: Page): Promise<number> {
     return count;
   });
 }
+
+/** The page's screen wake lock: how many times it asked, and the locks it holds (the real API underneath). */
+export function wakeLockProbe(): void {
+  const log = { requested: 0, held: [] as WakeLockSentinel[] };
+  (window as unknown as { __wakeLock: typeof log }).__wakeLock = log;
+  const wakeLock = navigator.wakeLock;
+  if (!wakeLock) return;
+  const request = wakeLock.request.bind(wakeLock);
+  wakeLock.request = async (type) => {
+    log.requested += 1;
+    const sentinel = await request(type);
+    log.held.push(sentinel);
+    sentinel.addEventListener("release", () => {
+      log.held = log.held.filter((other) => other !== sentinel);
+    });
+    return sentinel;
+  };
+}
+
+/** How many times the page has asked to keep the screen on (wakeLockProbe). */
+export const wakeLockRequests = (page: Page): Promise<number> =>
+  page.evaluate(() => (window as unknown as { __wakeLock: { requested: number } }).__wakeLock.requested);
+
+/**
+ * Every notification the page shows, once shown: its own (`new Notification`) and its service
+ * worker's (`registration.showNotification`, the way Android's Chrome needs), in `__notifications`.
+ */
+export function notificationProbe(): void {
+  const shown: { title: string; body: string; via: "page" | "service-worker" }[] = [];
+  (window as unknown as { __notifications: typeof shown }).__notifications = shown;
+  const Native = window.Notification;
+  if (Native) {
+    // A proxy (not a subclass): Notification.permission and requestPermission answer as the real ones.
+    window.Notification = new Proxy(Native, {
+      construct(target, args: [string, NotificationOptions?]) {
+        const note = Reflect.construct(target, args);
+        shown.push({ title: args[0], body: args[1]?.body ?? "", via: "page" });
+        return note;
+      },
+      get(target, key) {
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  }
+  const proto = window.ServiceWorkerRegistration?.prototype;
+  if (proto) {
+    const show = proto.showNotification;
+    proto.showNotification = async function (this: ServiceWorkerRegistration, title: string, options?: NotificationOptions) {
+      await show.call(this, title, options);
+      shown.push({ title, body: options?.body ?? "", via: "service-worker" });
+    };
+  }
+}
+
+/** The notifications the page has shown (notificationProbe). */
+export const notificationsShown = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __notifications: { title: string; body: string; via: string }[] }).__notifications);
+
+/**
+ * Lets the page show notifications, as a person allows them — only that permission (a granted
+ * list through the context would deny every other one, the screen wake lock included).
+ */
+export async function allowNotifications(page: Page, origin: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const { targetInfo } = await cdp.send("Target.getTargetInfo");
+  await cdp.detach();
+  const browser = page.context().browser();
+  if (!browser) throw new Error("no browser");
+  // Kept open: Chromium forgets a DevTools session's permission overrides when it detaches.
+  const session = await browser.newBrowserCDPSession();
+  await session.send("Browser.setPermission", {
+    permission: { name: "notifications" },
+    setting: "granted",
+    origin,
+    browserContextId: targetInfo.browserContextId,
+  });
+  page.context().once("close", () => void session.detach().catch(() => {}));
+}
+
+/**
+ * The phone puts the app in the background (another app opened, the screen off): the page is
+ * hidden (soundProbe's visibility), and as a phone's browser does to a hidden page, the screen's
+ * wake lock is released, the AudioContexts suspended and the playing media paused. Returns how
+ * many of each were stopped.
+ */
+export function toBackground(page: Page): Promise<{ locks: number; contexts: number; media: number }> {
+  return page.evaluate(async () => {
+    const probe = window as unknown as { __vis: string; __wakeLock?: { held: WakeLockSentinel[] }; __audioContexts: AudioContext[] };
+    probe.__vis = "hidden";
+    document.dispatchEvent(new Event("visibilitychange"));
+    const locks = [...(probe.__wakeLock?.held ?? [])];
+    await Promise.all(locks.map((lock) => lock.release()));
+    const running = probe.__audioContexts.filter((context) => context.state === "running");
+    await Promise.all(running.map((context) => context.suspend()));
+    const playing = [...document.querySelectorAll<HTMLMediaElement>("audio, video")].filter((element) => !element.paused);
+    for (const element of playing) element.pause();
+    return { locks: locks.length, contexts: running.length, media: playing.length };
+  });
+}
+
+/** The app comes back to the foreground: visible again, as the browser says so. */
+export async function toForeground(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __vis: string }).__vis = "visible";
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+}
+
+/**
+ * Waits until nothing in the page moves: every finite animation and transition (a panel sliding
+ * in, the controls fading back) has finished and `locator`'s box is the same over two animation
+ * frames. Returns that box, measured at rest.
+ */
+export async function settled(locator: Locator): Promise<Box> {
+  await locator.evaluate(async (element) => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    const finite = () => document.getAnimations().filter((animation) => animation.effect?.getComputedTiming().iterations !== Number.POSITIVE_INFINITY);
+    for (let tries = 0; tries < 50; tries++) {
+      await Promise.all(finite().map((animation) => animation.finished.catch(() => {})));
+      const before = element.getBoundingClientRect();
+      await frame();
+      await frame();
+      const after = element.getBoundingClientRect();
+      if (
+        before.x === after.x &&
+        before.y === after.y &&
+        before.width === after.width &&
+        before.height === after.height &&
+        finite().every((a) => a.playState !== "running")
+      )
+        return;
+    }
+    throw new Error("still moving after 50 tries");
+  });
+  return boxOf(locator);
+}
