@@ -175,6 +175,11 @@ export class MediaRecorderSource implements RecorderSource {
     this.byProducer.set(producer.producerId, consumed);
     this.byMid.set(res.mid, consumed);
     if (this.gone.has(producer.producerId)) this.close(consumed);
+    // An m-line of a closed consumer stays in every later offer, inactive. werift's answerer gives
+    // the slot of a transceiver negotiated inactive to the next new m-line (taking its mid), and
+    // the offer after that then named a mid the connection no longer had: "Transceiver with mid=0
+    // not found", and no track was recorded again. Never reused (as the SFU's Transport does).
+    for (const transceiver of this.pc.getTransceivers()) transceiver.usedForSender = true;
     await this.pc.setRemoteDescription(res.offer);
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     const answer = this.pc.localDescription;
