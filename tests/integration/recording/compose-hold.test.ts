@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { composeArgs, type ComposeInput } from "../../../apps/server/src/recording/compose.js";
-import { contentProblems, framesPerSecond, isScreenColour, testPattern, vp8Realtime, within } from "../../helpers/media-content.js";
+import { contentProblems, framesPerSecond, isPicture, isScreenColour, STAGE, testPattern, vp8Realtime, within } from "../../helpers/media-content.js";
 
 const run = promisify(execFile);
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
@@ -58,5 +58,30 @@ describe.skipIf(!hasFfmpeg)("composing a recording", () => {
       after.filter((f) => isScreenColour(f)).map((f) => f.t),
       "the stage shows the camera again after each share",
     ).toEqual([]);
+  });
+
+  it("shows the first frame of a camera that was live at Record from the start while its key frame was late (and nothing before one switched on later)", async () => {
+    // The teacher's camera was live at Record (liveFromMs 0) but its first key frame came 1.5 s
+    // later (a busy browser); the same media from a camera switched on at 1.5 s (no liveFromMs).
+    const file = await track("teacher-late", 4.5, pattern);
+    const stage = async (liveFromMs?: number) => {
+      const input: ComposeInput = {
+        file,
+        offsetMs: 1500,
+        endOffsetMs: 6000,
+        ...(liveFromMs === undefined ? {} : { liveFromMs }),
+        track: video("camera", "cam"),
+      };
+      const mp4 = path.join(dir, `late-key-${liveFromMs ?? "none"}.mp4`);
+      await run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", ...composeArgs([input], { hostId: "teacher", durationS: 6, output: mp4 })]);
+      const frames = await framesPerSecond(mp4);
+      expect(frames.length).toBeGreaterThanOrEqual(5);
+      return (from: number, to: number) => within(frames, from, to).map((f) => isPicture(f, STAGE));
+    };
+    const live = await stage(0);
+    expect(live(0, 6), "live at Record: a picture from the first second").not.toContain(false);
+    const later = await stage(undefined);
+    expect(later(0, 1.4), "switched on later: nothing before its media").not.toContain(true);
+    expect(later(2, 6), "switched on later: a picture once its media began").not.toContain(false);
   });
 });

@@ -126,7 +126,13 @@ export class Processor {
           log.warn({ recordingId, file: part.file, err: String(err) }, "a track part is unreadable; skipped");
           continue;
         }
-        inputs.push({ file, offsetMs: part.offsetMs, ...(part.endOffsetMs !== undefined ? { endOffsetMs: part.endOffsetMs } : {}), track });
+        inputs.push({
+          file,
+          offsetMs: part.offsetMs,
+          ...(part.endOffsetMs !== undefined ? { endOffsetMs: part.endOffsetMs } : {}),
+          ...(part.liveFromMs !== undefined ? { liveFromMs: part.liveFromMs } : {}),
+          track,
+        });
       }
     }
     const stoppedAt = rec.stopped_at ?? new Date();

@@ -103,10 +103,14 @@ export class TrackCapture {
     }
   }
 
+  /** A video present when the clock started: live from 0 on the recording's clock (see TrackPartColumn.liveFromMs). */
+  private liveFromStart = false;
+
   /** The recording's clock started: what came before is dropped, video restarts at a key frame. */
   begin(): void {
     this.pending = [];
     this.ordered.requireKeyFrame();
+    this.liveFromStart = this.track.kind === "video";
   }
 
   private deliver(packet: Buffer) {
@@ -195,7 +199,13 @@ export class TrackCapture {
     closeSync(logFd);
     this.proc = proc;
     // offsetMs is set from the first packet FFmpeg receives (-1 until then).
-    this.parts.push({ file, offsetMs: -1, pid: proc.pid, ...(gapReason ? { gapReason } : {}) });
+    this.parts.push({
+      file,
+      offsetMs: -1,
+      pid: proc.pid,
+      ...(gapReason ? { gapReason } : {}),
+      ...(this.liveFromStart && partNo === 1 ? { liveFromMs: 0 } : {}),
+    });
     this.opts.onParts(this.parts);
     this.exited = new Promise((resolve) =>
       proc.once("exit", (code, sig) => {

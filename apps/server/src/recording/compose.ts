@@ -5,6 +5,8 @@ export interface ComposeInput {
   offsetMs: number;
   /** When the part ended on the recording's clock (its last packet, or the stop); unknown after a crash. */
   endOffsetMs?: number;
+  /** A video live before its first frame (TrackPartColumn.liveFromMs): its first frame shows from here. */
+  liveFromMs?: number;
   track: Pick<TrackRow, "kind" | "source" | "user_id" | "producer_id">;
 }
 
@@ -16,6 +18,16 @@ export interface ComposeBoard {
   file: string;
   startMs: number;
   spans: { startMs: number; endMs: number }[];
+}
+
+/** The longest a first frame is shown before its media begins: a longer wait is shown as it was. */
+export const MAX_LEAD_MS = 5000;
+
+/** How long before its media a part's first frame is shown (0: not at all). */
+function leadMs(part: { offsetMs: number; liveFromMs?: number }): number {
+  if (part.liveFromMs === undefined) return 0;
+  const lead = part.offsetMs - part.liveFromMs;
+  return lead > 0 && lead <= MAX_LEAD_MS ? lead : 0;
 }
 
 /**
@@ -45,7 +57,13 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
   const others = cams.filter((c) => c.track.producer_id !== teacherProducer);
 
   const sec = (ms: number) => (ms / 1000).toFixed(3);
-  const timed = (input: { idx: number; offsetMs: number }) => `[${input.idx}:v]setpts=PTS-STARTPTS+${sec(input.offsetMs)}/TB`;
+  const timed = (input: { idx: number; offsetMs: number; liveFromMs?: number }) => {
+    const lead = leadMs(input);
+    // A camera live at Record whose key frame came late: its first frame, repeated, from liveFromMs.
+    if (lead > 0)
+      return `[${input.idx}:v]setpts=PTS-STARTPTS,fps=${fps},tpad=start_duration=${sec(lead)}:start_mode=clone,setpts=PTS-STARTPTS+${sec(input.offsetMs - lead)}/TB`;
+    return `[${input.idx}:v]setpts=PTS-STARTPTS+${sec(input.offsetMs)}/TB`;
+  };
   const full = `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1`;
   const small = `scale=${TILE.width}:${TILE.height}:force_original_aspect_ratio=decrease,pad=${TILE.width}:${TILE.height}:(ow-iw)/2:(oh-ih)/2,setsar=1`;
 
@@ -54,11 +72,12 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
   // A video shows until its part ended, holding its last frame: a browser sends no frames while
   // a shared screen is still (a slide), and a sender's encoder can fall behind the clock, so its
   // media can end before the part did. A part of unknown end (a crash) shows while it has frames.
-  const overlay = (label: string, x: number | string, y: number | string, part?: { offsetMs: number; endOffsetMs?: number }) => {
+  const overlay = (label: string, x: number | string, y: number | string, part?: { offsetMs: number; endOffsetMs?: number; liveFromMs?: number }) => {
     const out = `l${layerCount++}`;
+    const from = part ? part.offsetMs - leadMs(part) : 0;
     const held =
       part?.endOffsetMs !== undefined && part.endOffsetMs > part.offsetMs
-        ? `eof_action=repeat:enable='between(t,${sec(part.offsetMs)},${sec(part.endOffsetMs)})'`
+        ? `eof_action=repeat:enable='between(t,${sec(from)},${sec(part.endOffsetMs)})'`
         : "eof_action=pass";
     filters.push(`[${cur}][${label}]overlay=x=${x}:y=${y}:${held}:shortest=0[${out}]`);
     cur = out;

@@ -15,6 +15,12 @@ export interface TrackPartColumn {
   pid?: number;
   /** Why the previous part ended (FFmpeg died, …). */
   gapReason?: string;
+  /**
+   * A video live when the recording started waits for a key frame (asked for at Record; a busy
+   * browser takes a second or two): its first part shows its first frame from here (the clock's
+   * start), not black, until its media begins (compose.ts). Only on a track's first part.
+   */
+  liveFromMs?: number;
 }
 
 /** Something missing from a recording (found when it is processed), shown to its host. */
