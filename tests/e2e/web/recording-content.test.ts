@@ -66,7 +66,11 @@ async function seesCamera(page: Page, userId: string, who: string) {
       .evaluate(() =>
         [...document.querySelectorAll<HTMLElement>('[data-testid="video-tile"]')].map((tile) => {
           const stream = tile.querySelector("video")?.srcObject as MediaStream | null | undefined;
-          return { user: tile.dataset.userId, screen: tile.dataset.screen, tracks: stream?.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? "muted" : "unmuted"}`) ?? null };
+          return {
+            user: tile.dataset.userId,
+            screen: tile.dataset.screen,
+            tracks: stream?.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? "muted" : "unmuted"}`) ?? null,
+          };
         }),
       )
       .catch((e) => String(e));
