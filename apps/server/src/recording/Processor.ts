@@ -177,7 +177,11 @@ export class Processor {
       const walk = (dir: string, rel = ""): string[] =>
         readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
       for (const f of walk(outDir)) await storage.putFile(`rec/${recordingId}/out/${f}`, path.join(outDir, f));
-      for (const inp of inputs) await storage.putFile(`rec/${recordingId}/tracks/${path.basename(inp.file)}`, inp.file);
+      for (const inp of inputs) {
+        // Copied there when the capture stopped (captures.ts shareTracks): not again.
+        const key = `rec/${recordingId}/tracks/${path.basename(inp.file)}`;
+        if ((await storage.stat(key))?.size !== statSync(inp.file).size) await storage.putFile(key, inp.file);
+      }
       rmSync(path.join(this.deps.workDir, recordingId), { recursive: true, force: true });
       rmSync(capture, { recursive: true, force: true });
     }

@@ -1,4 +1,6 @@
-import { rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { LocalStorage } from "../storage/index.js";
 import { AppError } from "../errors/index.js";
 import { FFMPEG_INSTALL_HINT } from "./ffmpeg.js";
 import { PROCESS_QUEUE, type ProcessPayload } from "./Processor.js";
@@ -108,11 +110,31 @@ export class Captures {
     // Finalize the files, then queue the processing (a crash in between is recovered at start).
     const done = (async () => {
       await session.stop();
-      if (queue) await this.enqueue(recordingId);
+      if (queue) {
+        await this.shareTracks(recordingId);
+        await this.enqueue(recordingId);
+      }
     })();
     const tracked = done.finally(() => this.finishing.delete(recordingId));
     this.finishing.set(recordingId, tracked);
     return tracked;
+  }
+
+  /**
+   * With shared storage (S3) the track files go there before the processing is queued: a
+   * `vtp worker` on another machine (README "Scaling out") reads them from the bucket (the
+   * Processor takes a local copy first where there is one). A failed upload is logged: this
+   * server's own worker can still process from its disk.
+   */
+  private async shareTracks(recordingId: string) {
+    const { storage, log } = this.deps;
+    if (storage instanceof LocalStorage) return;
+    const dir = this.deps.captureDir(recordingId);
+    if (!existsSync(dir)) return;
+    for (const file of readdirSync(dir).filter((name) => name.endsWith(".mkv")))
+      await storage
+        .putFile(`rec/${recordingId}/tracks/${file}`, path.join(dir, file), { contentType: "video/x-matroska" })
+        .catch((err) => log.warn({ err, recordingId, file }, "a track file could not be copied to storage; only this server can process it"));
   }
 
   private async enqueue(recordingId: string) {
@@ -183,6 +205,7 @@ export class Captures {
       for (const t of tracks) if (t.status !== "finalized") await repo.updateTrack(t.id, { status: "finalized" });
       if (await repo.markStopped(recording.id, stoppedAt)) {
         log.warn({ recordingId: recording.id }, "recording was interrupted by a server stop; finalizing what was captured");
+        await this.shareTracks(recording.id);
         await this.enqueue(recording.id);
         recovered.push(recording.id);
       }
