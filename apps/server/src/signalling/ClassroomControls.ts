@@ -111,7 +111,7 @@ export class ClassroomControls {
   async mute(actor: LiveParticipant, targetId: string): Promise<void> {
     this.requireHost(actor);
     const target = await this.target(actor, targetId);
-    const up = (await this.deps.state.update(actor.roomId, target.id, { media: { ...target.media, audio: false } })) ?? target;
+    const up = (await this.deps.state.update(actor.roomId, target.id, { media: { audio: false } })) ?? target;
     this.deps.out.toSocket(target.socketId, "muted", { roomId: actor.roomId, by: actor.id, byName: actor.name });
     await this.publishUpdate(up);
     await this.deps.hooks.fire("participant-muted", { roomId: actor.roomId, participant: up, byUserId: actor.userId });

@@ -212,7 +212,7 @@ export class MediaBridge {
     const participant = await this.sig.state.get(roomId, peerId);
     // The node that holds the publisher's socket speaks for it (once, to every node).
     if (!participant || participant.media[flag] === on || !this.sig.out.isLocal(participant.socketId)) return;
-    const up = await this.sig.state.update(roomId, peerId, { media: { ...participant.media, [flag]: on } });
+    const up = await this.sig.state.update(roomId, peerId, { media: { [flag]: on } });
     if (up) await this.sig.classroom.participantUpdated(up);
   }
 

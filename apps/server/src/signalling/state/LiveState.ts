@@ -56,7 +56,14 @@ export interface GraceEntry {
 
 /** Conditions for a compare-and-set: every given field must equal the stored value. */
 export type ParticipantCondition = Partial<Pick<LiveParticipant, "socketId" | "connected" | "handRaisedAt">>;
-export type ParticipantPatch = Partial<Pick<LiveParticipant, "role" | "media" | "handRaisedAt" | "handSeq" | "connected" | "disconnectedAt" | "name">>;
+/**
+ * What `update` changes. `media` is merged flag by flag, atomically (not replaced): the camera's
+ * and the microphone's producers starting together each set their own flag, and a read-modify-write
+ * of the whole object lost one of them (a live microphone shown muted).
+ */
+export type ParticipantPatch = Partial<Pick<LiveParticipant, "role" | "handRaisedAt" | "handSeq" | "connected" | "disconnectedAt" | "name">> & {
+  media?: Partial<ParticipantMediaState>;
+};
 
 export interface LiveState extends RateLimiter {
   readonly kind: "memory" | "redis";

@@ -74,7 +74,9 @@ export class MemoryLiveState implements LiveState {
   async update(roomId: string, id: string, patch: ParticipantPatch, cond?: ParticipantCondition) {
     const participant = this.rooms.get(roomId)?.participants.get(id);
     if (!participant || !matches(participant, cond)) return undefined;
-    Object.assign(participant, clone(patch));
+    const { media, ...rest } = clone(patch);
+    Object.assign(participant, rest);
+    if (media) participant.media = { ...participant.media, ...media };
     return clone(participant);
   }
 

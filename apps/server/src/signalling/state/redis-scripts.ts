@@ -41,7 +41,11 @@ local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return false end
 local p = cjson.decode(raw)
 for k, v in pairs(cjson.decode(ARGV[3])) do if p[k] ~= v then return false end end
-for k, v in pairs(cjson.decode(ARGV[2])) do p[k] = v end
+for k, v in pairs(cjson.decode(ARGV[2])) do
+  if k == 'media' and type(v) == 'table' and type(p.media) == 'table' then
+    for mk, mv in pairs(v) do p.media[mk] = mv end
+  else p[k] = v end
+end
 local out = cjson.encode(p)
 redis.call('HSET', KEYS[1], ARGV[1], out)
 return out`,
