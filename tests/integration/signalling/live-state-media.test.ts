@@ -46,15 +46,15 @@ function person(roomId: string): LiveParticipant {
 describe.each(states)("live state (%s): media flags", (_, state) => {
   it("keeps every flag when several are set at once, and changes only the flags named", async () => {
     const roomId = randomUUID();
-    const p = person(roomId);
-    await state.join(p, 10, false);
+    const participant = person(roomId);
+    await state.join(participant, 10, false);
     await Promise.all([
-      state.update(roomId, p.id, { media: { audio: true } }),
-      state.update(roomId, p.id, { media: { video: true } }),
-      state.update(roomId, p.id, { media: { screen: true } }),
+      state.update(roomId, participant.id, { media: { audio: true } }),
+      state.update(roomId, participant.id, { media: { video: true } }),
+      state.update(roomId, participant.id, { media: { screen: true } }),
     ]);
-    expect((await state.get(roomId, p.id))?.media).toEqual({ audio: true, video: true, screen: true });
-    const after = await state.update(roomId, p.id, { media: { audio: false }, name: "Q" });
+    expect((await state.get(roomId, participant.id))?.media).toEqual({ audio: true, video: true, screen: true });
+    const after = await state.update(roomId, participant.id, { media: { audio: false }, name: "Q" });
     expect(after?.media).toEqual({ audio: false, video: true, screen: true });
     expect(after?.name).toBe("Q");
   });
