@@ -2,8 +2,8 @@
  * The classroom on phones (issue 15, "An app for phones"): a teacher and a student, each on an
  * emulated phone (390x844 and 844x390, touch, 3x), take every classroom action by tapping and
  * swiping, and see it work: the stage on top and the panels as tabs under it held upright.
- * (Still to add: the poll card, recording, the landscape layout and the sound after the background —
- * written and not yet passing in Chromium; see the issue 15 report.)
+ * phone-more.test.ts: the landscape layout, a poll answered from the Polls tab, the sound after the
+ * app was in the background, the notification when admitted while hidden, and leaving.
  */
 import { describe, expect, it, onTestFailed } from "vitest";
 import type { Page } from "playwright-core";
