@@ -116,6 +116,9 @@ class Session {
       if (this.failed) return;
       const res = await ack(this.socket, "consume", { producerId, transportId: this.recvTransportId });
       this.peerOfMid.set(res.mid as string, peerId);
+      // A closed consumer's m-line must keep its mid (werift would hand it to the next new m-line,
+      // and the offer after that could not be answered: "Transceiver with mid=0 not found").
+      for (const transceiver of this.receiver.getTransceivers()) transceiver.usedForSender = true;
       await this.receiver.setRemoteDescription(res.offer as { type: "offer"; sdp: string });
       await this.receiver.setLocalDescription(await this.receiver.createAnswer());
       await ack(this.socket, "connect-transport", {
