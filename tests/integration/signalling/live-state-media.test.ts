@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { MemoryLiveState, RedisLiveState, type LiveParticipant, type LiveState } from "../../../apps/server/src/signalling/state/index.js";
+import { MemoryLiveState, RedisLiveState, type LiveState } from "../../../apps/server/src/signalling/state/index.js";
+import { liveParticipant } from "./live-participant.js";
 
 /**
  * A participant's media flags are set by the events of their producers, which arrive together when
@@ -24,29 +25,10 @@ afterAll(async () => {
   for (const [, state] of states) await state.close();
 });
 
-function person(roomId: string): LiveParticipant {
-  return {
-    id: randomUUID(),
-    roomId,
-    userId: randomUUID(),
-    name: "P",
-    role: "student",
-    socketId: "s1",
-    connected: true,
-    joinedAt: Date.now(),
-    disconnectedAt: null,
-    handRaisedAt: null,
-    handSeq: null,
-    media: { audio: false, video: false, screen: false },
-    attendanceId: randomUUID(),
-    nodeId: "n1",
-  };
-}
-
 describe.each(states)("live state (%s): media flags", (_, state) => {
   it("keeps every flag when several are set at once, and changes only the flags named", async () => {
     const roomId = randomUUID();
-    const participant = person(roomId);
+    const participant = liveParticipant(roomId);
     await state.join(participant, 10, false);
     await Promise.all([
       state.update(roomId, participant.id, { media: { audio: true } }),

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { RedisLiveState } from "../../../apps/server/src/signalling/state/index.js";
-import type { LiveParticipant } from "../../../apps/server/src/signalling/state/index.js";
+import { liveParticipant } from "./live-participant.js";
 
 /**
  * The node bookkeeping of the Redis live state, against the machine's Redis (TEST_REDIS_URL):
@@ -24,24 +24,7 @@ afterAll(async () => {
 });
 
 const roomId = randomUUID();
-function person(nodeId: string, socketId: string): LiveParticipant {
-  return {
-    id: randomUUID(),
-    roomId,
-    userId: randomUUID(),
-    name: "P",
-    role: "student",
-    socketId,
-    connected: true,
-    joinedAt: Date.now(),
-    disconnectedAt: null,
-    handRaisedAt: null,
-    handSeq: null,
-    media: { audio: false, video: false, screen: false },
-    attendanceId: randomUUID(),
-    nodeId,
-  };
-}
+const person = (nodeId: string, socketId: string) => liveParticipant(roomId, { nodeId, socketId });
 const members = (nodeId: string) => raw.smembers(`${prefix}node:${nodeId}:m`);
 
 describe("Redis live state: nodes", () => {
