@@ -182,8 +182,15 @@ describe.skipIf(Boolean(skip))("web: breakout rooms in real Chromium", () => {
     retry: 1,
     timeout: 600_000,
   }, async () => {
-    // A failed attempt's five browsers must not load the machine during the retry.
-    onTestFinished(async () => {
+    // A failed attempt is retried, and vitest then reports only the retry: say here what failed,
+    // with every page's screenshot (breakout-failed-<n>.png), so a flake under load can be told apart.
+    // Then its five browsers go: they must not load the machine during the retry.
+    onTestFinished(async ({ task }) => {
+      if (task.result?.state === "fail") {
+        console.warn(`breakout: an attempt failed: ${(task.result.errors ?? []).map((error) => error.stack ?? error.message).join("\n")}`);
+        const pages = browser.contexts().flatMap((ctx) => ctx.pages());
+        await Promise.all(pages.map((page, index) => shot(page, `breakout-failed-${index}`).catch(() => {})));
+      }
       await Promise.all(browser.contexts().map((ctx) => ctx.close().catch(() => {})));
     });
     const capture = async (ctx: BrowserContext) => {
