@@ -39,10 +39,9 @@ let ready = 0;
 function startClients(url: string, roomId: string, pps: number, mates: number, first: number, tokens: string[]): ChildProcess {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(HERE, "benchClient.ts"), url, roomId, String(pps), String(mates), String(first), ...tokens],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    ["--import", "tsx", path.join(HERE, "benchClient.ts"), url, roomId, String(pps), String(mates), String(first)],
+    // The tokens by the environment, not the command line (which \`ps\` shows).
+    { env: { ...process.env, BENCH_STUDENT_TOKENS: tokens.join(",") }, stdio: ["ignore", "pipe", "pipe"] },
   );
   readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
     let said: { ready?: number; in?: number; room?: string; at?: number; restart?: number; reason?: string; busy?: number };
@@ -111,6 +110,41 @@ function why(since: number) {
     );
 }
 
+/**
+ * The teacher's microphone in the main room, started over (as the web client does) whenever it
+ * fails: the server's `media-reset`, a failed connection. Resolves once it is first published.
+ */
+async function keepTeacher(host: Socket, teacher: { session?: Session; restarts: string[]; stopped: boolean }, roomId: string, pps: number): Promise<void> {
+  host.on("media-reset", (e: { roomId: string; reason: string }) => {
+    if (e.roomId === roomId) teacher.session?.fail(new Error(`media-reset (${e.reason})`));
+  });
+  let published = () => {};
+  const ready = new Promise<void>((resolve) => {
+    published = resolve;
+  });
+  void (async () => {
+    while (!teacher.stopped) {
+      const session = new Session(host, pps);
+      teacher.session = session;
+      try {
+        await ack(host, "leave-media", {});
+        await session.start();
+        await session.publish();
+        published();
+        while (!session.failed) await sleep(100);
+      } catch (err) {
+        session.fail(err as Error);
+      }
+      if (teacher.stopped) return;
+      teacher.restarts.push(`${new Date().toISOString().slice(11, 19)} ${session.failed?.message}`);
+      console.log(`  the teacher's media starts over: ${session.failed?.message}`);
+      await session.close();
+      await sleep(500);
+    }
+  })();
+  await ready;
+}
+
 async function main() {
   const students = Number(flag("students", "100"));
   const groups = Number(flag("groups", "20"));
@@ -124,13 +158,11 @@ async function main() {
   const url = bench.servers[0]?.url ?? "";
   const children: ChildProcess[] = [];
   let host: Socket | undefined;
-  let teacher: Session | undefined;
+  const teacher: { session?: Session; restarts: string[]; stopped: boolean } = { restarts: [], stopped: false };
   try {
     host = await connect(url, bench.hostToken);
     await ack(host, "join-room", { roomId: bench.roomId });
-    teacher = new Session(host, pps);
-    await teacher.start();
-    await teacher.publish();
+    await keepTeacher(host, teacher, bench.roomId, pps);
     const mates = Math.floor(students / groups) - 1;
     for (let first = 0; first < students; first += perProcess)
       children.push(startClients(url, bench.roomId, pps, mates, first, bench.studentTokens.slice(first, first + perProcess)));
@@ -169,6 +201,7 @@ async function main() {
     const closeRestarts = restarts.length;
     await ack(host, "breakout-close", { roomId: bench.roomId, countdownSeconds: 0 });
     const backTimes = () => [...(inAt.get(bench.roomId)?.values() ?? [])];
+    console.log(`  the teacher's media: ${teacher.session?.describe()}; restarted ${teacher.restarts.length} times (${teacher.restarts.join(" | ")})`);
     const closed = await phase("close", closeAt, students, backTimes, limit);
     console.log(
       `close: each student hears the teacher in the main room — ${closed.complete ? "" : `PARTIAL, ${closed.times.length}/${students} students: `}${summary(closed.times)}; ${restarts.length - closeRestarts} media restarts, ${busyTotal() - openBusy} MEDIA_BUSY retried`,
@@ -187,7 +220,8 @@ async function main() {
       await Promise.race([exited, sleep(5000)]);
       if (child.exitCode === null) child.kill("SIGKILL");
     }
-    await teacher?.close();
+    teacher.stopped = true;
+    await teacher.session?.close();
     host?.disconnect();
     await bench.close();
   }

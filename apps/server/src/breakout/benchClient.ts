@@ -7,14 +7,15 @@
  * teacher in the main room). Any failure (a refused request, a failed connection, the server's
  * `media-reset`, no progress for `STALL_MS`) starts the media over, without limit, until the next
  * move — also after the student was in (their mates wait for their microphone).
- * argv: <server url> <class room id> <packets/s> <mates> <first index> <token>...
+ * argv: <server url> <class room id> <packets/s> <mates> <first index>; env BENCH_STUDENT_TOKENS: their tokens, comma-separated.
  * stdout: JSON lines — {ready}, {in: index, room, at}, {restart: index, reason}, {busy}.
  */
 import type { Socket } from "socket.io-client";
 import { ack, busy, connect, Session } from "./benchSession.js";
 import { disableWeriftDefaultStun } from "../rtc/no-default-stun.js";
 
-const [url = "", classRoomId = "", ppsArg, matesArg, firstArg, ...tokens] = process.argv.slice(2);
+const [url = "", classRoomId = "", ppsArg, matesArg, firstArg] = process.argv.slice(2);
+const tokens = (process.env.BENCH_STUDENT_TOKENS ?? "").split(",").filter(Boolean);
 const pps = Number(ppsArg);
 const mates = Number(matesArg);
 const first = Number(firstArg);
@@ -62,8 +63,9 @@ async function follow(student: Student, move: number, room: string, publish: boo
     };
     const run = fresh(student, move, room, onNew, onReset);
     session = run.session;
-    const stall = setTimeout(() => session?.fail(new Error(`stalled ${STALL_MS / 1000} s`)), STALL_MS);
+    const stall = setTimeout(() => session?.fail(new Error(`stalled ${STALL_MS / 1000} s: ${session.describe()}`)), STALL_MS);
     try {
+      session.step = "leave-media";
       await ack(student.socket, "leave-media", {});
       if (run.stale()) return;
       for (const present of await session.start()) if (present.peerId !== student.self) void session.consume(present.producerId, present.peerId);

@@ -51,6 +51,9 @@ export class Session {
   private readonly asked = new Set<string>();
   private readonly waiters: { wake: () => void; fail: (err: Error) => void }[] = [];
   failed: Error | undefined;
+  /** Where the session is (for a stall's report). */
+  step = "new";
+  private producersSeen = 0;
   private timer: NodeJS.Timeout | undefined;
   private transportReady: () => void = () => {};
   /** Consumes wait here for the recv transport (a `new-producer` can come before it exists). */
@@ -80,10 +83,13 @@ export class Session {
 
   /** The recv transport; returns the producers already there. */
   async start(): Promise<{ producerId: string; peerId: string }[]> {
+    this.step = "create-transport recv";
     const res = await ack(this.socket, "create-transport", { direction: "recv" });
     this.recvTransportId = res.transportId as string;
     this.transportReady();
-    return res.producers as { producerId: string; peerId: string }[];
+    const producers = res.producers as { producerId: string; peerId: string }[];
+    this.step = `recv transport (${producers.length} producers there)`;
+    return producers;
   }
 
   async publish(): Promise<string> {
@@ -122,9 +128,11 @@ export class Session {
   consume(producerId: string, peerId: string): Promise<unknown> {
     if (this.asked.has(producerId)) return this.queue;
     this.asked.add(producerId);
+    this.producersSeen++;
     this.queue = this.queue
       .then(async () => {
         if (this.failed) return;
+        this.step = `consume ${this.asked.size}`;
         const res = await ack(this.socket, "consume", { producerId, transportId: this.recvTransportId });
         this.peerOfMid.set(res.mid as string, peerId);
         // A closed consumer's m-line keeps its mid (werift would hand it to the next new m-line,
@@ -136,13 +144,21 @@ export class Session {
           transportId: this.recvTransportId,
           description: { type: "answer", sdp: this.receiver.localDescription?.sdp },
         });
+        this.step = `answered consume ${this.asked.size}`;
         await connected(this.receiver, 60_000);
+        this.step = `connected, consumed ${this.asked.size}`;
       })
       .catch((err: Error) => {
         if (String(err).includes("PRODUCER_NOT_FOUND")) return;
         this.fail(new Error(`consume: ${err.message}`));
       });
     return this.queue;
+  }
+
+  /** The session's state, for a stall's report. */
+  describe(): string {
+    const send = this.pcs[1]?.connectionState;
+    return `${this.step}; ${this.producersSeen} producers asked, ${this.heard.size} peers heard; recv ${this.receiver.connectionState}${send ? `, send ${send}` : ""}`;
   }
 
   /** Resolves once a packet of `count` peers other than `self` arrived; rejects when the session failed. */
