@@ -5,7 +5,7 @@
  * does: `leave-media`, a recv transport consuming every producer there, a microphone in a group.
  * A student is *in* when a packet of every other publisher arrived (`mates` in a group, the
  * teacher in the main room). Any failure (a refused request, a failed connection, the server's
- * `media-reset`, no progress for `STALL_MS`) starts the media over, without limit, until the next
+ * `media-reset`, its own set-up unfinished after `STALL_MS`) starts the media over, without limit, until the next
  * move — also after the student was in (their mates wait for their microphone).
  * argv: <server url> <class room id> <packets/s> <mates> <first index>; env BENCH_STUDENT_TOKENS: their tokens, comma-separated.
  * stdout: JSON lines — {ready}, {in: index, room, at}, {restart: index, reason}, {busy}.
@@ -63,7 +63,13 @@ async function follow(student: Student, move: number, room: string, publish: boo
     };
     const run = fresh(student, move, room, onNew, onReset);
     session = run.session;
-    const stall = setTimeout(() => session?.fail(new Error(`stalled ${STALL_MS / 1000} s: ${session.describe()}`)), STALL_MS);
+    // Stuck in its own set-up for STALL_MS: start over. Set up and waiting for a mate's microphone: wait on.
+    const watch = (): NodeJS.Timeout =>
+      setTimeout(() => {
+        if (session?.settled(publish)) stall = watch();
+        else session?.fail(new Error(`stalled ${STALL_MS / 1000} s: ${session.describe()}`));
+      }, STALL_MS);
+    let stall = watch();
     try {
       session.step = "leave-media";
       await ack(student.socket, "leave-media", {});

@@ -2,7 +2,8 @@
  * One person's media session in one media room for `npm run bench:breakout` (bench.ts, the teacher;
  * benchClient.ts, the students): a werift recv connection consuming the room's producers, and
  * optionally a microphone sending crafted Opus-sized RTP. Every media request answered MEDIA_BUSY
- * (the worker's admission gate) is sent again (media/bench/busyRetry.ts, as bench:joins does).
+ * (the worker's admission gate) is sent again after 1–3 s, as the web client does
+ * (media/bench/busyRetry.ts, as bench:joins).
  */
 import { io, type Socket } from "socket.io-client";
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, useSdesMid } from "werift";
@@ -21,7 +22,8 @@ async function once(socket: Socket, event: string, payload: unknown): Promise<Ac
 }
 
 /** A request and its ack; MEDIA_BUSY is answered by sending it again after a moment. */
-export const ack = (socket: Socket, event: string, payload: unknown) => whileMediaBusy(() => once(socket, event, payload), { onBusy: () => busy.count++ });
+export const ack = (socket: Socket, event: string, payload: unknown) =>
+  whileMediaBusy(() => once(socket, event, payload), { onBusy: () => busy.count++, pauseMs: [1000, 3000] });
 
 export function connect(url: string, token: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -54,6 +56,8 @@ export class Session {
   /** Where the session is (for a stall's report). */
   step = "new";
   private producersSeen = 0;
+  /** Consumes asked for and not yet done. */
+  private pending = 0;
   private timer: NodeJS.Timeout | undefined;
   private transportReady: () => void = () => {};
   /** Consumes wait here for the recv transport (a `new-producer` can come before it exists). */
@@ -129,6 +133,7 @@ export class Session {
     if (this.asked.has(producerId)) return this.queue;
     this.asked.add(producerId);
     this.producersSeen++;
+    this.pending++;
     this.queue = this.queue
       .then(async () => {
         if (this.failed) return;
@@ -151,8 +156,16 @@ export class Session {
       .catch((err: Error) => {
         if (String(err).includes("PRODUCER_NOT_FOUND")) return;
         this.fail(new Error(`consume: ${err.message}`));
-      });
+      })
+      .finally(() => this.pending--);
     return this.queue;
+  }
+
+  /** Its own connections are up and no consume is under way: what it still waits for is a mate's. */
+  settled(publishing: boolean): boolean {
+    const send = this.pcs[1]?.connectionState;
+    const receiving = this.asked.size === 0 || this.receiver.connectionState === "connected";
+    return this.pending === 0 && receiving && (!publishing || send === "connected");
   }
 
   /** The session's state, for a stall's report. */
