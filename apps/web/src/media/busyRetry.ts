@@ -8,7 +8,7 @@ export interface BusyRetryOptions {
   maxMs?: number;
   sleep?: (ms: number) => Promise<void>;
   /**
-   * A set-up request (`connect-transport`, `consume`) still unanswered after this long counts as
+   * A set-up request (`create-transport`, `connect-transport`, `consume`) still unanswered after this long counts as
    * waiting too (default 2 s): the worker's gate holds a set-up in its queue, with no answer, for
    * up to MEDIA_ADMISSION_WAIT_MS before it says MEDIA_BUSY.
    */
@@ -19,8 +19,12 @@ export interface BusyRetryOptions {
   onIdle?: () => void;
 }
 
-/** The requests that wait at the media worker's admission gate (docs/MEDIA.md "Join storms"). */
-const SETUP_EVENTS = new Set<string>(["connect-transport", "consume"]);
+/**
+ * The requests that may wait at the server: at the media worker's admission gate
+ * (`connect-transport`, `consume`; docs/MEDIA.md "Join storms"), and `create-transport`, the first of
+ * which on a server waits for its media workers to start.
+ */
+const SETUP_EVENTS = new Set<string>(["create-transport", "connect-transport", "consume"]);
 
 /**
  * MEDIA_BUSY: the media worker is setting up other people's connections (a join storm) and asks

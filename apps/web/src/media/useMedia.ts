@@ -15,6 +15,22 @@ function loadIceServers(): Promise<RTCIceServer[]> {
   return iceServers;
 }
 
+/**
+ * How long a media request may go unanswered. The server may take long for good reasons: the
+ * first set-up on a server starts its media workers (18 s was seen on a loaded machine), a set-up
+ * can wait at the worker's admission gate; the classroom says "connecting in a moment" meanwhile.
+ * `localStorage.vtpMediaTimeoutMs` shortens it (tests of a lost answer).
+ */
+function mediaTimeoutMs(): number {
+  try {
+    const override = Number(globalThis.localStorage?.getItem("vtpMediaTimeoutMs"));
+    if (Number.isInteger(override) && override > 0) return override;
+  } catch {
+    /* storage unavailable */
+  }
+  return 60_000;
+}
+
 export interface Publish {
   mic: MediaStreamTrack | null;
   camera: MediaStreamTrack | null;
@@ -72,8 +88,9 @@ export function useMedia(
     if (!connection || !participantId || !joinSeq) return;
     let alive = true;
     // MEDIA_BUSY (a join storm on the media worker): the same request again shortly (busyRetry.ts).
+    const timeoutMs = mediaTimeoutMs();
     const signal: MediaSignal = {
-      request: retryWhileBusy((event, payload) => connection.send(event, { ...payload, roomId }), {
+      request: retryWhileBusy((event, payload) => connection.send(event, { ...payload, roomId }, timeoutMs), {
         onBusy: () => alive && setQueued(true),
         onIdle: () => alive && setQueued(false),
       }),
@@ -119,9 +136,12 @@ export function useMedia(
           for (const p of early) session.consume(p);
         },
         (err) => {
-          // Starting over failed too (no media node up yet, say): try again in a moment, quietly.
-          if (alive && afterReset) requestReset();
-          else errCb.current(err);
+          if (!alive) return;
+          // A first start that failed (an answer lost or too late, no media node up yet) is tried
+          // again like a reset, or this person would see and hear no one for the rest of the class;
+          // starting over that failed too is tried again quietly.
+          if (!afterReset) errCb.current(err);
+          requestReset();
         },
       );
     });
