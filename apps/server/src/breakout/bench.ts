@@ -75,7 +75,9 @@ async function phase(name: string, clickAt: number, students: number, times: () 
     await sleep(1000);
     if (times().length >= students) break;
     if (s % 10 === 0)
-      console.log(`  ${name}: ${times().length}/${students} students in after ${s} s, ${restarts.length} media restarts, ${busyTotal()} MEDIA_BUSY so far`);
+      console.log(
+        `  ${new Date().toISOString().slice(11, 19)} ${name}: ${times().length}/${students} students in after ${s} s, ${restarts.length} media restarts, ${busyTotal()} MEDIA_BUSY so far`,
+      );
     if (s >= limitS) {
       console.log(`  ${name}: stopped waiting after ${limitS} s (${students - times().length} students not in)`);
       break;
@@ -137,7 +139,7 @@ async function keepTeacher(host: Socket, teacher: { session?: Session; restarts:
       }
       if (teacher.stopped) return;
       teacher.restarts.push(`${new Date().toISOString().slice(11, 19)} ${session.failed?.message}`);
-      console.log(`  the teacher's media starts over: ${session.failed?.message}`);
+      console.log(`  ${new Date().toISOString().slice(11, 19)} the teacher's media starts over: ${session.failed?.message}`);
       await session.close();
       await sleep(500);
     }
