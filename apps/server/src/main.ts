@@ -50,9 +50,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
 
     await app.listen({ port: config.port, host: config.host });
-    // The media layer starts now, not at the first person's media set-up (which it would keep
-    // waiting: 18 s was seen on a loaded machine). A failure is logged, and the first set-up tries again.
-    void app.ctx.media?.service().catch(() => {});
   } catch (err) {
     await app?.close().catch(() => {});
     await database.close().catch(() => {});

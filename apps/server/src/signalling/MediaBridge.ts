@@ -55,7 +55,7 @@ export class MediaBridge {
     this.hookUp();
   }
 
-  /** The media service (started by `vtp start` at boot, else on first use); also used by the recorder, a participant of the room. */
+  /** The media service (started on first use); also used by the recorder, a participant of the room. */
   async service(): Promise<MediaService> {
     if (this.ready) return this.ready;
     this.media ??= this.factory().then(
@@ -271,9 +271,7 @@ export class MediaBridge {
 
   /** Closing the media first lets its last events (speaking time, closed cameras) be counted and written. */
   async close() {
-    // A start still under way (begun at boot, say) is waited for, so that its workers close too.
-    const service = this.ready ?? (await this.media?.catch(() => undefined));
-    if (this.opts.ownsMedia && service) await service.close();
+    if (this.opts.ownsMedia && this.ready) await this.ready.close();
     this.unsubscribe?.();
     await this.opts.mediaTime?.close().catch((err) => this.opts.log.warn({ err }, "talk and camera time not written at shutdown"));
   }
