@@ -17,6 +17,7 @@ import { AUDIBLE_PEAK_DB, isPicture, type Frame } from "../../helpers/media-cont
 import { waitFor } from "../../helpers/wait.js";
 import { CAPTURE_PCS } from "../media/stats";
 import { chromiumMissing, ensureWebBuilt, joinClassUi, launchBrowser, PHONE, shot, startClassUi, startServer, verifiedUser, type Server } from "./harness";
+import { tileFrame } from "./tile-frame";
 
 function missing(): string | false {
   const chromium = chromiumMissing();
@@ -56,25 +57,6 @@ function voiceWav(dir: string): string {
 }
 
 type Person = { name: string; page: Page; ctx: BrowserContext; userId: string };
-
-/** One frame of a tile's video, drawn in the page and returned as RGB (for media-content's measures). */
-async function tileFrame(page: Page, userId: string): Promise<Frame | null> {
-  const grabbed = await page.evaluate((id) => {
-    const video = document.querySelector<HTMLVideoElement>(`[data-testid="video-tile"][data-user-id="${id}"] video`);
-    if (!video || video.videoWidth === 0 || video.readyState < 2) return null;
-    const canvas = document.createElement("canvas");
-    canvas.width = 160;
-    canvas.height = 90;
-    const context = canvas.getContext("2d");
-    if (!context) return null;
-    context.drawImage(video, 0, 0, canvas.width, canvas.height);
-    const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
-    const rgb: number[] = [];
-    for (let i = 0; i < rgba.length; i += 4) rgb.push(rgba[i]!, rgba[i + 1]!, rgba[i + 2]!);
-    return { width: canvas.width, height: canvas.height, rgb, time: video.currentTime };
-  }, userId);
-  return grabbed ? { t: grabbed.time, width: grabbed.width, height: grabbed.height, rgb: Buffer.from(grabbed.rgb) } : null;
-}
 
 /** `viewer` sees `userId`'s camera: a decoded picture (not a flat frame) that keeps playing. */
 async function sees(viewer: Person, userId: string, who: string) {
