@@ -119,21 +119,32 @@ async function hears(listener: Person, peerPrefix: string, who: string) {
   });
 }
 
-/** The page's microphone is being sent (outbound audio packets rising). */
+/**
+ * The page's microphone is being sent: a connected connection's outbound audio packets rise by 20.
+ * Counted per connection: a connection of the room just left may still be counted at the start and
+ * close meanwhile (a sum over connections then fell, and the new one had to make up its count).
+ */
 async function sendsAudio(page: Page) {
   const sent = () =>
     page.evaluate(async () => {
-      let total = 0;
-      for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      const counts: Record<number, number> = {};
+      const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+      for (const [index, pc] of pcs.entries()) {
         if (pc.connectionState !== "connected") continue;
+        let total = 0;
         (await pc.getStats()).forEach((s: { type: string; kind?: string; packetsSent?: number }) => {
           if (s.type === "outbound-rtp" && s.kind === "audio") total += s.packetsSent ?? 0;
         });
+        counts[index] = total;
       }
-      return total;
+      return counts;
     });
   const before = await sent();
-  await waitFor("the teacher's microphone is sent", async () => (await sent()) > before + 20, { timeoutMs: 60_000, intervalMs: 250 });
+  await waitFor(
+    "the teacher's microphone is sent",
+    async () => Object.entries(await sent()).some(([index, count]) => count > (before[Number(index)] ?? 0) + 20),
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
 }
 
 /** The people on the page's stage and grid (account ids), and the peers whose audio it plays. */
