@@ -5,7 +5,17 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { composeArgs, type ComposeInput } from "../../../apps/server/src/recording/compose.js";
-import { contentProblems, framesPerSecond, isPicture, isScreenColour, STAGE, testPattern, vp8Realtime, within } from "../../helpers/media-content.js";
+import {
+  tileRegion,
+  contentProblems,
+  framesPerSecond,
+  isPicture,
+  isScreenColour,
+  STAGE,
+  testPattern,
+  vp8Realtime,
+  within,
+} from "../../helpers/media-content.js";
 
 const run = promisify(execFile);
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
@@ -83,5 +93,22 @@ describe.skipIf(!hasFfmpeg)("composing a recording", () => {
     const later = await stage(undefined);
     expect(later(0, 1.4), "switched on later: nothing before its media").not.toContain(true);
     expect(later(2, 6), "switched on later: a picture once its media began").not.toContain(false);
+  });
+  it("holds the first frame of a student's camera tile whose key frame came 7.1 s after Record (past the former 5 s limit)", async () => {
+    // A CI run's student camera answered the recorder's key-frame request after 5.3 s; its tile was empty until then.
+    const host = await track("host-flat", 12, "color=c=gray:s=640x360:r=15");
+    const late = await track("student-late", 5, pattern);
+    const inputs: ComposeInput[] = [
+      { file: host, offsetMs: 0, endOffsetMs: 12000, track: video("camera", "cam") },
+      { file: late, offsetMs: 7100, endOffsetMs: 12000, liveFromMs: 0, track: { kind: "video", source: "camera", user_id: "student", producer_id: "stu" } },
+    ];
+    const mp4 = path.join(dir, "late-key-tile.mp4");
+    await run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", ...composeArgs(inputs, { hostId: "teacher", durationS: 12, output: mp4 })]);
+    const frames = await framesPerSecond(mp4);
+    expect(frames.length).toBeGreaterThanOrEqual(11);
+    expect(
+      within(frames, 0, 12).map((f) => isPicture(f, tileRegion(0))),
+      "the tile shows a picture every second",
+    ).not.toContain(false);
   });
 });
