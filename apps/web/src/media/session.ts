@@ -1,5 +1,6 @@
 import type { EventPayload, EventResult, MediaClientEvent, MediaKind, ProducerInfo, ProducerSource } from "@vtp/protocol";
 import { groupRemote, type RemoteMedia } from "./remote";
+import { storedPositiveInt } from "../lib/storedOverride";
 
 // The remote-media helpers live in remote.ts; they stay importable from here.
 export { groupRemote, loudest, type RemoteMedia } from "./remote";
@@ -105,11 +106,10 @@ export class MediaSession {
   private async startNow(): Promise<void> {
     try {
       if (globalThis.localStorage?.getItem("vtpDebug")?.includes("media")) (globalThis as unknown as { __vtpMedia?: MediaSession }).__vtpMedia = this;
-      const override = Number(globalThis.localStorage?.getItem("vtpRecvCompactAfter"));
-      if (Number.isInteger(override) && override > 0) this.compactAfter = override;
     } catch {
       /* storage unavailable */
     }
+    this.compactAfter = storedPositiveInt("vtpRecvCompactAfter", this.compactAfter);
     const producers = await this.openRecv();
     debug(
       "recv transport",

@@ -5,6 +5,7 @@ import type { RoomConnection } from "../classroom/connection";
 import { useBackgroundTrack, useNoiseSuppressedTrack } from "./effects";
 import { loudest, MediaSession, type MediaSignal, type RemoteMedia } from "./session";
 import { retryWhileBusy } from "./busyRetry";
+import { storedPositiveInt } from "../lib/storedOverride";
 
 let iceServers: Promise<RTCIceServer[]> | null = null;
 function loadIceServers(): Promise<RTCIceServer[]> {
@@ -22,13 +23,7 @@ function loadIceServers(): Promise<RTCIceServer[]> {
  * `localStorage.vtpMediaTimeoutMs` shortens it (tests of a lost answer).
  */
 function mediaTimeoutMs(): number {
-  try {
-    const override = Number(globalThis.localStorage?.getItem("vtpMediaTimeoutMs"));
-    if (Number.isInteger(override) && override > 0) return override;
-  } catch {
-    /* storage unavailable */
-  }
-  return 60_000;
+  return storedPositiveInt("vtpMediaTimeoutMs", 60_000);
 }
 
 export interface Publish {
