@@ -16,6 +16,8 @@
  * nodes of one worker each (BENCH_SCALE="w1,w2,n2" by default); each steps N up (BENCH_STEPS,
  * default "25,50,75,100,150,200,250,300") until loss reaches 1 %, and reports the largest N
  * below 1 % loss for each and the ratios (scaleBench.ts).
+ * BENCH_PEERS ("vtp,janus"): Janus (Debian's `janus`) runs after VTP with the same publisher,
+ * subscribers and steps (janusBench.ts), and a VTP/Janus table follows; skipped when not installed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -26,14 +28,15 @@ import { createMediaService, type MediaService } from "../index.js";
 import { recordRtp, type DumpPacket } from "./rtpDump.js";
 import { measureSrtpFloor, type SrtpFloor } from "./srtpFloor.js";
 import { URI_AUDIO_LEVEL } from "../rtp/audioLevel.js";
-import { measureTalkMeter, procCpuMicros, procRssBytes, procsCpu } from "./measure.js";
+import { measureTalkMeter } from "./measure.js";
 import { whileMediaBusy } from "./busyRetry.js";
 import { Publisher, Subscriber } from "./benchPeers.js";
 import { required } from "./required.js";
+import { LatencyProbe, runSteps, type StepResult } from "./sfuSteps.js";
+import { runJanus, sideBySide } from "./janusBench.js";
+import { JANUS_BIN, janusVersion } from "./janusServer.js";
 
 const STEPS = (process.env.BENCH_STEPS ?? "10,50,100,200").split(",").map(Number);
-const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 8000);
-const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 2000);
 const PATHS = (process.env.BENCH_PATHS ?? "werift,fast").split(",") as ("werift" | "fast")[];
 const SECRET = "bench-secret-0123456789abcdef";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -41,29 +44,8 @@ const ROOT = path.resolve(HERE, "../../../../..");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const AUDIO_ONLY = process.env.BENCH_AUDIO_ONLY === "1";
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
-
-interface StepResult {
-  path: string;
-  subscribers: number;
-  publishedPps: number;
-  forwardedPps: number;
-  receivedPps: number;
-  sfuCpuPct: number;
-  usPerForwarded: number | null;
-  /** SFU CPU per packet received from the publisher (the publisher-only row of BENCH_AUDIO_ONLY). */
-  usPerPublished: number | null;
-  usUserPerForwarded: number | null;
-  usSysPerForwarded: number | null;
-  marginalUsPerForwarded: number | null;
-  ratioToFloor: number | null;
-  lossPct: number;
-  latencyP50Ms: number;
-  latencyP99Ms: number;
-  sfuRssMB: number;
-  rssPerSubscriberKB: number;
-  benchClientCpuPct: number;
-  failed?: string;
-}
+/** Which SFUs run: "vtp", "janus" (Janus is skipped with a message when its binary is absent). */
+const PEERS = (process.env.BENCH_PEERS ?? "vtp,janus").split(",");
 
 /** How the SFU runs: worker threads per media node, and media nodes (separate processes). */
 export interface SfuShape {
@@ -134,17 +116,11 @@ export async function runPath(
   while (pub.pc.connectionState !== "connected") await sleep(50);
   pub.start();
 
-  let latencies = new Float64Array(4_000_000);
-  let nLat = 0;
-  let videoPt = -1;
-  const onRtp = (pt: number, seq: number, now: number) => {
-    const sentAt = pt === videoPt ? pub.sentAt.video[seq] : pub.sentAt.audio[seq];
-    if (sentAt && nLat < latencies.length) latencies[nLat++] = now - sentAt;
-  };
+  const latency = new LatencyProbe(pub);
   const subs: Subscriber[] = [];
   const addSubscriber = async () => {
     const id = `sub${subs.length}`;
-    const sub = new Subscriber(onRtp);
+    const sub = new Subscriber(latency.onRtp);
     await media.joinPeer(roomId, id, id);
     const recvT = (await media.createTransport(roomId, id, "recv")).transportId;
     for (const producerId of videoId ? [videoId, audioId] : [audioId]) {
@@ -155,96 +131,17 @@ export async function runPath(
       await whileMediaBusy(() => media.connectTransport(roomId, id, recvT, { type: "answer", sdp: answer }), { deadlineMs: 60_000 });
     }
     while (sub.pc.connectionState !== "connected") await sleep(20);
-    if (videoPt < 0 && videoId)
-      videoPt = required(
+    if (latency.videoPt < 0 && videoId)
+      latency.videoPt = required(
         sub.pc.getTransceivers().find((t) => t.kind === "video"),
         "the video transceiver",
       ).codecs[0].payloadType;
     sub.tap();
     subs.push(sub);
   };
-
-  const window = async (subscribers: number): Promise<Omit<StepResult, "marginalUsPerForwarded"> & { cpuPerSec: number }> => {
-    await sleep(SETTLE_MS);
-    nLat = 0;
-    const s0 = await media.stats();
-    const cpu0 = pids.map(procCpuMicros).reduce((a, b) => a + b, 0);
-    const split0 = procsCpu(pids);
-    const me0 = process.cpuUsage();
-    const sent0 = pub.sent.video + pub.sent.audio;
-    const rx0 = subs.reduce((a, s) => a + s.received, 0);
-    const t0 = performance.now();
-    await sleep(WINDOW_MS);
-    const dt = (performance.now() - t0) / 1000;
-    const s1 = await media.stats();
-    const cpu = pids.map(procCpuMicros).reduce((a, b) => a + b, 0) - cpu0;
-    const split1 = procsCpu(pids);
-    const me = process.cpuUsage(me0);
-    const sent = pub.sent.video + pub.sent.audio - sent0;
-    const rx = subs.reduce((a, s) => a + s.received, 0) - rx0;
-    const fwd = s1.packetsForwarded - s0.packetsForwarded;
-    const lat = latencies.subarray(0, nLat).sort();
-    const rss = pids.map(procRssBytes).reduce((a, b) => a + b, 0);
-    const us = fwd ? cpu / fwd : null;
-    return {
-      path: label,
-      subscribers,
-      publishedPps: Math.round(sent / dt),
-      forwardedPps: Math.round(fwd / dt),
-      receivedPps: Math.round(rx / dt),
-      sfuCpuPct: +(cpu / 1e4 / dt).toFixed(1),
-      usPerForwarded: us === null ? null : +us.toFixed(1),
-      usPerPublished: sent ? +(cpu / sent).toFixed(1) : null,
-      usUserPerForwarded: fwd ? +((split1.user - split0.user) / fwd).toFixed(1) : null,
-      usSysPerForwarded: fwd ? +((split1.sys - split0.sys) / fwd).toFixed(1) : null,
-      ratioToFloor: us === null ? null : +(us / floor.weriftEncryptUs).toFixed(1),
-      lossPct: subscribers ? +Math.max(0, (1 - rx / (sent * subscribers)) * 100).toFixed(2) : 0,
-      latencyP50Ms: nLat ? +lat[Math.floor(nLat * 0.5)].toFixed(2) : 0,
-      latencyP99Ms: nLat ? +lat[Math.floor(nLat * 0.99)].toFixed(2) : 0,
-      sfuRssMB: +(rss / 1e6).toFixed(0),
-      rssPerSubscriberKB: 0,
-      benchClientCpuPct: +((me.user + me.system) / 1e4 / dt).toFixed(1),
-      cpuPerSec: cpu / dt,
-    };
-  };
-
-  const results: StepResult[] = [];
-  const base = await window(0);
-  const baseRss = base.sfuRssMB;
-  console.error(`[${label}] publisher only: SFU CPU ${base.sfuCpuPct}%, RSS ${base.sfuRssMB} MB`);
-  if (AUDIO_ONLY) {
-    const { cpuPerSec: _base, ...baseRow } = base;
-    results.push({ ...baseRow, marginalUsPerForwarded: null });
-  }
-  for (const subscribers of opts.steps ?? STEPS) {
-    const started = performance.now();
-    try {
-      while (subs.length < subscribers) await addSubscriber();
-    } catch (err) {
-      // An overloaded SFU misses ICE consent checks and drops the publisher: report and stop.
-      console.error(`[${label}] could not add subscriber ${subs.length + 1}: ${(err as Error).message}`);
-      results.push({
-        ...results[results.length - 1],
-        subscribers,
-        failed: `SFU overloaded: could not add subscriber ${subs.length + 1} (${(err as { code?: string }).code ?? (err as Error).message})`,
-      } as StepResult);
-      break;
-    }
-    console.error(`[${label}] ${subscribers} subscribers connected in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const result = await window(subscribers);
-    const marginal = result.forwardedPps ? (result.cpuPerSec - base.cpuPerSec) / result.forwardedPps : null;
-    const { cpuPerSec: _c, ...rest } = result;
-    const step: StepResult = {
-      ...rest,
-      marginalUsPerForwarded: marginal === null ? null : +marginal.toFixed(1),
-      rssPerSubscriberKB: Math.round(((result.sfuRssMB - baseRss) * 1000) / subscribers),
-    };
-    results.push(step);
-    console.error(JSON.stringify(step));
-    if (opts.stopAtLossPct !== undefined && step.lossPct >= opts.stopAtLossPct) break;
-  }
+  const forwarded = async () => (await media.stats()).packetsForwarded;
+  const results = await runSteps({ label, pids, pub, subs, addSubscriber, forwarded, latency, floorUs: floor.weriftEncryptUs }, opts.steps ?? STEPS, opts);
   pub.stop();
-  latencies = new Float64Array(0);
   for (const s of subs) await s.pc.close().catch(() => {});
   await pub.pc.close().catch(() => {});
   await media.close();
@@ -269,7 +166,7 @@ export function markdown(floor: SrtpFloor, results: StepResult[], dump: DumpPack
     ...results.map((r) =>
       r.failed
         ? `| ${r.path} | ${r.subscribers} | ${r.failed} |||||||||||| `
-        : `| ${r.path} | ${r.subscribers} | ${r.publishedPps} | ${r.forwardedPps} | ${r.sfuCpuPct} | ${r.usPerForwarded} (${r.usUserPerForwarded}+${r.usSysPerForwarded}) | ${r.marginalUsPerForwarded} | ${r.usPerPublished} | ${r.ratioToFloor} | ${r.lossPct} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.sfuRssMB} | ${r.rssPerSubscriberKB} | ${r.benchClientCpuPct} |`,
+        : `| ${r.path} | ${r.subscribers} | ${r.publishedPps} | ${r.forwardedPps} | ${r.sfuCpuPct} | ${r.usPerForwarded === null ? "—" : `${r.usPerForwarded} (${r.usUserPerForwarded}+${r.usSysPerForwarded})`} | ${r.marginalUsPerForwarded ?? "—"} | ${r.usPerPublished} | ${r.ratioToFloor ?? "—"} | ${r.lossPct} | ${r.latencyP50Ms ?? "—"} | ${r.latencyP99Ms ?? "—"} | ${r.sfuRssMB} | ${r.rssPerSubscriberKB} | ${r.benchClientCpuPct} |`,
     ),
   ];
   return lines.join("\n");
@@ -293,11 +190,18 @@ export async function runSfuBench(): Promise<void> {
         { label: "new", root: ROOT },
       ]
     : [{ label: "", root: ROOT }];
-  for (const p of PATHS) for (const variant of variants) results.push(...(await runPath(p === "fast", dump, floor, variant)));
-  const md = markdown(floor, results, dump);
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+  if (PEERS.includes("vtp")) for (const p of PATHS) for (const variant of variants) results.push(...(await runPath(p === "fast", dump, floor, variant)));
+  const janus = PEERS.includes("janus") ? janusVersion() : null;
+  if (PEERS.includes("janus") && !janus) console.error(`Janus skipped: ${JANUS_BIN} not found (apt-get install janus), VTP only`);
+  if (janus) results.push(...(await runJanus(dump, floor, STEPS, AUDIO_ONLY)));
+  const md = [`Load average at start: ${load}${janus ? `; Janus ${janus}` : ""}`, markdown(floor, results, dump), "", sideBySide(results)].join("\n");
   const out = process.env.BENCH_OUT ?? path.join(ROOT, "test-artifacts", `bench-sfu-${Date.now()}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ floor, results }, null, 2));
+  fs.writeFileSync(out, JSON.stringify({ loadAverage: load, janus, floor, results, sideBySide: sideBySide(results) }, null, 2));
   console.log(md);
   console.error(`results: ${out}`);
 }
