@@ -24,8 +24,9 @@ async function connected(pc: Publisher["pc"], what: string): Promise<void> {
   }
 }
 
-export async function runJanus(dump: DumpPacket[], floor: SrtpFloor, steps: number[], audioOnly: boolean): Promise<StepResult[]> {
-  const janus = await startJanus();
+/** One Janus run; `eventLoops`: its `event_loops` setting (0 = default, a thread per handle). */
+export async function runJanus(dump: DumpPacket[], floor: SrtpFloor, steps: number[], audioOnly: boolean, eventLoops: number): Promise<StepResult[]> {
+  const janus = await startJanus(eventLoops);
   const session = await JanusSession.create(janus.url);
   const pub = new Publisher(dump, audioOnly);
   const subs: Subscriber[] = [];
@@ -60,7 +61,7 @@ export async function runJanus(dump: DumpPacket[], floor: SrtpFloor, steps: numb
     };
     return await runSteps(
       {
-        label: `janus${audioOnly ? " audio" : ""}`,
+        label: `janus${eventLoops ? ` ${eventLoops} loops` : ""}${audioOnly ? " audio" : ""}`,
         pids: [janus.pid],
         pub,
         subs,
@@ -87,28 +88,40 @@ export function sideBySide(results: StepResult[]): string {
   const janus = results.filter((r) => r.path.startsWith("janus"));
   const vtp = results.filter((r) => !r.path.startsWith("janus"));
   if (!janus.length || !vtp.length) return "";
-  const idle = (r: StepResult | undefined) => (r ? `${r.sfuCpuPct} % CPU, ${r.sfuRssMB} MB` : "—");
   const lines = [
     "VTP vs Janus, same run, same publisher and subscribers (Janus: videoroom, forwarded = counted at the subscribers' sockets):",
     "",
-    "| N | VTP path | fwd pkt/s VTP / Janus | µs/fwd pkt VTP | µs/fwd pkt Janus | **VTP/Janus** | marginal µs VTP / Janus | ratio | RSS/sub KB VTP | RSS/sub KB Janus | **VTP/Janus** | loss % VTP / Janus |",
+    "| N | VTP path vs Janus | fwd pkt/s VTP / Janus | µs/fwd pkt VTP | µs/fwd pkt Janus | **VTP/Janus** | marginal µs VTP / Janus | ratio | RSS/sub KB VTP | RSS/sub KB Janus | **VTP/Janus** | loss % VTP / Janus |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   const paths = [...new Set(vtp.map((r) => r.path))];
-  for (const p of paths) {
-    const j0 = janus.find((r) => r.subscribers === 0);
-    const v0 = vtp.find((r) => r.path === p && r.subscribers === 0);
-    lines.push(`| 0 (publisher only) | ${p} | idle: VTP ${idle(v0)} / Janus ${idle(j0)} | | | | | | | | | |`);
-    for (const v of vtp.filter((r) => r.path === p && r.subscribers > 0)) {
-      const j = janus.find((r) => r.subscribers === v.subscribers);
-      if (!j || v.failed || j.failed) {
-        lines.push(`| ${v.subscribers} | ${p} | ${v.failed ?? ""} ${j?.failed ?? (j ? "" : "Janus: not reached")} | | | | | | | | | |`);
-        continue;
-      }
+  for (const jp of [...new Set(janus.map((r) => r.path))])
+    for (const p of paths)
       lines.push(
-        `| ${v.subscribers} | ${p} | ${v.forwardedPps} / ${j.forwardedPps} | ${v.usPerForwarded} (${v.usUserPerForwarded}+${v.usSysPerForwarded}) | ${j.usPerForwarded} (${j.usUserPerForwarded}+${j.usSysPerForwarded}) | **${ratio(v.usPerForwarded, j.usPerForwarded)}** | ${v.marginalUsPerForwarded} / ${j.marginalUsPerForwarded} | ${ratio(v.marginalUsPerForwarded, j.marginalUsPerForwarded)} | ${v.rssPerSubscriberKB} | ${j.rssPerSubscriberKB} | **${ratio(v.rssPerSubscriberKB, j.rssPerSubscriberKB)}** | ${v.lossPct} / ${j.lossPct} |`,
+        ...block(
+          p,
+          jp,
+          vtp.filter((r) => r.path === p),
+          janus.filter((r) => r.path === jp),
+        ),
       );
-    }
-  }
   return lines.join("\n");
+}
+
+function block(p: string, jp: string, vtp: StepResult[], janus: StepResult[]): string[] {
+  const idle = (r: StepResult | undefined) => (r ? `${r.sfuCpuPct} % CPU, ${r.sfuRssMB} MB` : "—");
+  const j0 = janus.find((r) => r.subscribers === 0);
+  const v0 = vtp.find((r) => r.subscribers === 0);
+  const lines = [`| 0 (publisher only) | ${p} vs ${jp} | idle: VTP ${idle(v0)} / Janus ${idle(j0)} | | | | | | | | | |`];
+  for (const v of vtp.filter((r) => r.subscribers > 0)) {
+    const j = janus.find((r) => r.subscribers === v.subscribers);
+    if (!j || v.failed || j.failed) {
+      lines.push(`| ${v.subscribers} | ${p} vs ${jp} | ${v.failed ?? ""} ${j?.failed ?? (j ? "" : "Janus: not reached")} | | | | | | | | | |`);
+      continue;
+    }
+    lines.push(
+      `| ${v.subscribers} | ${p} vs ${jp} | ${v.forwardedPps} / ${j.forwardedPps} | ${v.usPerForwarded} (${v.usUserPerForwarded}+${v.usSysPerForwarded}) | ${j.usPerForwarded} (${j.usUserPerForwarded}+${j.usSysPerForwarded}) | **${ratio(v.usPerForwarded, j.usPerForwarded)}** | ${v.marginalUsPerForwarded} / ${j.marginalUsPerForwarded} | ${ratio(v.marginalUsPerForwarded, j.marginalUsPerForwarded)} | ${v.rssPerSubscriberKB} | ${j.rssPerSubscriberKB} | **${ratio(v.rssPerSubscriberKB, j.rssPerSubscriberKB)}** | ${v.lossPct} / ${j.lossPct} |`,
+    );
+  }
+  return lines;
 }

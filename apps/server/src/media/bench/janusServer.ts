@@ -13,6 +13,11 @@ import { required } from "./required.js";
 
 export const JANUS_BIN = process.env.BENCH_JANUS_BIN ?? "/usr/bin/janus";
 const LIB = "/usr/lib/x86_64-linux-gnu/janus";
+/**
+ * BENCH_JANUS_EVENT_LOOPS: Janus's `event_loops` (shared media loop threads), one Janus run per
+ * value, e.g. "0,2"; 0 = its default, one thread per handle.
+ */
+export const EVENT_LOOPS = (process.env.BENCH_JANUS_EVENT_LOOPS ?? "0").split(",").map(Number);
 
 /** Janus's version line ("1.1.2"), or null when the binary is absent. */
 export function janusVersion(): string | null {
@@ -36,7 +41,7 @@ export interface JanusProcess {
 }
 
 /** Starts Janus with only the videoroom plugin and the HTTP transport; resolves once HTTP answers. */
-export async function startJanus(rtpPorts = "47000-49999"): Promise<JanusProcess> {
+export async function startJanus(eventLoops: number, rtpPorts = "47000-49999"): Promise<JanusProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vtp-janus-"));
   for (const sub of ["plugins", "transports", "events", "loggers"]) fs.mkdirSync(path.join(dir, sub));
   // Only these two libraries are visible to Janus: no other plugin or transport can load.
@@ -52,7 +57,7 @@ export async function startJanus(rtpPorts = "47000-49999"): Promise<JanusProcess
   events_folder = "${dir}/events"
   loggers_folder = "${dir}/loggers"
   debug_level = 3
-  session_timeout = 0
+  session_timeout = 0${eventLoops ? `\n  event_loops = ${eventLoops}` : ""}
 }
 certificates: {}
 media: {

@@ -18,6 +18,7 @@
  * below 1 % loss for each and the ratios (scaleBench.ts).
  * BENCH_PEERS ("vtp,janus"): Janus (Debian's `janus`) runs after VTP with the same publisher,
  * subscribers and steps (janusBench.ts), and a VTP/Janus table follows; skipped when not installed.
+ * BENCH_JANUS_EVENT_LOOPS ("0"): one Janus run per value of its `event_loops` (0: a thread per handle).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -34,7 +35,7 @@ import { Publisher, Subscriber } from "./benchPeers.js";
 import { required } from "./required.js";
 import { LatencyProbe, runSteps, type StepResult } from "./sfuSteps.js";
 import { runJanus, sideBySide } from "./janusBench.js";
-import { JANUS_BIN, janusVersion } from "./janusServer.js";
+import { EVENT_LOOPS, JANUS_BIN, janusVersion } from "./janusServer.js";
 
 const STEPS = (process.env.BENCH_STEPS ?? "10,50,100,200").split(",").map(Number);
 const PATHS = (process.env.BENCH_PATHS ?? "werift,fast").split(",") as ("werift" | "fast")[];
@@ -197,7 +198,7 @@ export async function runSfuBench(): Promise<void> {
   if (PEERS.includes("vtp")) for (const p of PATHS) for (const variant of variants) results.push(...(await runPath(p === "fast", dump, floor, variant)));
   const janus = PEERS.includes("janus") ? janusVersion() : null;
   if (PEERS.includes("janus") && !janus) console.error(`Janus skipped: ${JANUS_BIN} not found (apt-get install janus), VTP only`);
-  if (janus) results.push(...(await runJanus(dump, floor, STEPS, AUDIO_ONLY)));
+  if (janus) for (const loops of EVENT_LOOPS) results.push(...(await runJanus(dump, floor, STEPS, AUDIO_ONLY, loops)));
   const md = [`Load average at start: ${load}${janus ? `; Janus ${janus}` : ""}`, markdown(floor, results, dump), "", sideBySide(results)].join("\n");
   const out = process.env.BENCH_OUT ?? path.join(ROOT, "test-artifacts", `bench-sfu-${Date.now()}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
