@@ -12,7 +12,7 @@ if (skip) console.warn(skip);
 
 const segmentsOf = (playlist: string) => playlist.split("\n").filter((line) => line.trim().endsWith(".ts"));
 
-describe.skipIf(Boolean(skip))("web: streaming a class live (HLS and RTMP)", () => {
+describe.skipIf(Boolean(skip))("web: streaming a class live (HLS, low-latency HLS and RTMP)", () => {
   const web = webE2E();
 
   it("the teacher goes live with an RTMP push; a viewer with a stream link plays it; stop ends the playlist; a revoked link is gone", async () => {
@@ -38,7 +38,10 @@ describe.skipIf(Boolean(skip))("web: streaming a class live (HLS and RTMP)", () 
       const api = `${web.server.url}/api/v1/live/s/${token}`;
       const status = (await (await fetch(api)).json()).live;
       expect(status.live).toBe(true);
-      const variant = `${web.server.url}${status.playbackUrl.replace("master.m3u8", "720p/index.m3u8")}`;
+      // The player gets the low-latency HLS (ll/); the plain HLS beside it is what the RTMP push and the CDN copy read.
+      expect(status.playbackUrl).toMatch(/\/hls\/ll\/master\.m3u8$/);
+      const llVariant = `${web.server.url}${status.playbackUrl.replace("master.m3u8", "720p/index.m3u8")}`;
+      const variant = `${web.server.url}${status.playbackUrl.replace("ll/master.m3u8", "720p/index.m3u8")}`;
       const read = async () => {
         const res = await fetch(variant);
         return res.ok ? res.text() : "";
@@ -61,6 +64,13 @@ describe.skipIf(Boolean(skip))("web: streaming a class live (HLS and RTMP)", () 
       // A viewer without an account opens the link: the player's time advances and its frames are pictures.
       const viewerCtx = await newContext(web.browser, web.server.url);
       const vp = await viewerCtx.newPage();
+      // hls.js plays it as low-latency HLS: blocking playlist reloads and partial segments.
+      const llRequests = { blocking: 0, parts: 0 };
+      vp.on("request", (request) => {
+        const url = request.url();
+        if (/\/ll\/720p\/index\.m3u8\?.*_HLS_msn=\d+/.test(url) || /\/ll\/360p\/index\.m3u8\?.*_HLS_msn=\d+/.test(url)) llRequests.blocking++;
+        if (/\/ll\/\w+\/seg\d+\.\d+\.m4s/.test(url)) llRequests.parts++;
+      });
       await vp.goto(`/live/s/${token}`);
       await vp.locator('[data-testid="live-page"][data-live="true"]').waitFor({ timeout: 30_000 });
       const playedFrom = await vp.waitForFunction(
@@ -85,6 +95,8 @@ describe.skipIf(Boolean(skip))("web: streaming a class live (HLS and RTMP)", () 
         },
         { timeoutMs: 30_000, intervalMs: 1000 },
       );
+      expect(llRequests.blocking).toBeGreaterThan(0);
+      expect(llRequests.parts).toBeGreaterThan(0);
       // The viewer is counted, by the viewers and by the teacher.
       await vp.locator('[data-testid="live-viewers"][data-count="1"]').waitFor({ timeout: 15_000 });
       await tp.getByTestId("control-live").filter({ hasText: "1 watching" }).waitFor({ timeout: 15_000 });
@@ -96,6 +108,7 @@ describe.skipIf(Boolean(skip))("web: streaming a class live (HLS and RTMP)", () 
       // Stop: the playlist ends; the RTMP push finishes and what it sent decodes to pictures.
       await tp.getByTestId("live-stop").click();
       await waitFor("#EXT-X-ENDLIST", async () => (await read()).includes("#EXT-X-ENDLIST"), { timeoutMs: 30_000, intervalMs: 500 });
+      expect(await (await fetch(llVariant)).text()).toContain("#EXT-X-ENDLIST");
       await receiver.finished();
       const frames = await framesPerSecond(receiver.file);
       expect(frames.length).toBeGreaterThan(2);
@@ -105,6 +118,7 @@ describe.skipIf(Boolean(skip))("web: streaming a class live (HLS and RTMP)", () 
       await tp.getByTestId("live-link-revoke").first().click();
       await waitFor("the revoked link to be gone", async () => (await fetch(api)).status === 404, { timeoutMs: 15_000, intervalMs: 300 });
       expect((await fetch(variant)).status).toBe(404);
+      expect((await fetch(llVariant)).status).toBe(404);
       await vp.reload();
       await vp.getByTestId("live-error").waitFor();
       await viewerCtx.close();

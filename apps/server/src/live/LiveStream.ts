@@ -4,10 +4,14 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { RecorderSource, RecorderTrack } from "../recording/source.js";
 import { liveComposeArgs } from "./args.js";
+import { LlPackager } from "./llhls/packager.js";
+import type { LlRendition } from "./llhls/serve.js";
 import { RtmpRelay, type RtmpState } from "./RtmpRelay.js";
 import { TrackFeed } from "./track-feed.js";
 
 export const RENDITIONS = ["720p", "360p"] as const;
+/** The LL master playlist's BANDWIDTH per rung (video maxrate + audio). */
+const BANDWIDTH: Record<(typeof RENDITIONS)[number], number> = { "720p": 3_128_000, "360p": 1_028_000 };
 
 export interface LiveStreamOptions {
   ffmpeg: string;
@@ -27,6 +31,8 @@ export interface LiveStreamOptions {
  * fed as RTP to one compositor FFmpeg that lays the class out as the recording does and writes
  * live HLS (720p/360p). A track appearing or ending rebuilds the compositor after `settleMs`
  * (its playlists continue with a discontinuity). An RTMP push copies the 720p rendition.
+ * The same encode also comes as fragmented MP4 on a pipe per rung, packaged in memory as
+ * low-latency HLS (llhls/: partial segments, blocking playlist reload).
  */
 export class LiveStream {
   readonly feeds = new Map<string, TrackFeed>();
@@ -45,6 +51,8 @@ export class LiveStream {
   private relay?: RtmpRelay;
   /** Compositor runs so far (a new layout or a restart after a crash). */
   runs = 0;
+  /** The low-latency HLS of each rung (in memory, across compositor runs). */
+  readonly ll: LlRendition[] = RENDITIONS.map((name) => ({ name, bandwidth: BANDWIDTH[name], packager: new LlPackager() }));
 
   constructor(
     readonly id: string,
@@ -112,8 +120,21 @@ export class LiveStream {
     if (this.stopped) return;
     const args = liveComposeArgs(inputs, { hostId: this.opts.hostId, dir: this.opts.dir });
     const logFd = openSync(path.join(this.opts.dir, "compositor.log"), "a");
-    const proc = spawn(this.opts.ffmpeg, args, { stdio: ["ignore", logFd, logFd] });
+    const proc = spawn(this.opts.ffmpeg, args, { stdio: ["ignore", logFd, logFd, "pipe", "pipe"] });
     closeSync(logFd);
+    for (const [index, { packager }] of this.ll.entries()) {
+      packager.beginRun();
+      const pipe = proc.stdio[3 + index];
+      pipe?.on("data", (chunk: Buffer) => {
+        try {
+          if (this.proc === proc) packager.push(chunk);
+        } catch (err) {
+          this.opts.log.warn({ err, streamId: this.id }, "live stream: the LL-HLS packager could not read the compositor's MP4");
+          pipe.destroy();
+        }
+      });
+      pipe?.on("error", () => {});
+    }
     this.proc = proc;
     this.runs++;
     this.runStarted = performance.now();
@@ -131,6 +152,7 @@ export class LiveStream {
   private onExit(proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null) {
     if (this.proc !== proc) return;
     this.proc = undefined;
+    for (const { packager } of this.ll) packager.endRun();
     clearInterval(this.openTimer);
     for (const feed of this.feeds.values()) feed.pause();
     if (this.stopped || this.stopping.has(proc)) return;
@@ -159,6 +181,7 @@ export class LiveStream {
     if (this.settleTimer) clearTimeout(this.settleTimer);
     await this.chain;
     await this.stopCompositor();
+    for (const { packager } of this.ll) packager.end();
     for (const rendition of RENDITIONS) {
       const playlist = path.join(this.opts.dir, rendition, "index.m3u8");
       if (existsSync(playlist) && !readFileSync(playlist, "utf8").includes("#EXT-X-ENDLIST")) appendFileSync(playlist, "#EXT-X-ENDLIST\n");

@@ -96,23 +96,41 @@ export function liveComposeArgs(inputs: LiveInput[], opts: { hostId: string | nu
     "48000",
     "-ac",
     "2",
+    "-flags",
+    "+global_header",
     "-f",
-    "hls",
-    "-hls_time",
-    String(SEGMENT_SECONDS),
-    "-hls_list_size",
-    "15",
-    "-hls_flags",
-    "independent_segments+delete_segments+append_list+omit_endlist+discont_start+program_date_time",
-    "-master_pl_name",
-    "master.m3u8",
-    "-var_stream_map",
-    "v:0,a:0,name:720p v:1,a:1,name:360p",
-    "-hls_segment_filename",
-    path.join(opts.dir, "%v", "seg%05d.ts"),
-    path.join(opts.dir, "%v", "index.m3u8"),
+    "tee",
+    teeOutputs(opts.dir),
   );
   return args;
+}
+
+/** A value inside a tee slave's options: escaped for the option list and again for the tee's bracket. */
+const teeValue = (value: string) => value.replace(/[\\:'|[\]]/g, (char) => `\\\\${char}`);
+
+/** Fragmented MP4 for the LL-HLS packager: a fragment every 0.5 s (a part) and at each key frame. */
+const LL_FRAGMENTS = "movflags=frag_keyframe+empty_moov+default_base_moof:frag_duration=500000:onfail=ignore";
+
+/**
+ * The compositor's outputs, from one encode (FFmpeg's tee muxer): plain live HLS (MPEG-TS segments)
+ * into `dir` as before, and each rung's fragmented MP4 on a pipe (fd 3: 720p, fd 4: 360p) for the
+ * low-latency HLS packager (llhls/). A pipe that fails does not stop the plain HLS (onfail=ignore).
+ */
+function teeOutputs(dir: string): string {
+  const hls = [
+    "f=hls",
+    `hls_time=${SEGMENT_SECONDS}`,
+    "hls_list_size=15",
+    "hls_flags=independent_segments+delete_segments+append_list+omit_endlist+discont_start+program_date_time",
+    "master_pl_name=master.m3u8",
+    `var_stream_map=${teeValue("v:0,a:0,name:720p v:1,a:1,name:360p")}`,
+    `hls_segment_filename=${teeValue(path.join(dir, "%v", "seg%05d.ts"))}`,
+  ].join(":");
+  return [
+    `[${hls}]${path.join(dir, "%v", "index.m3u8")}`,
+    `[f=mp4:select=\\'v:0,a:0\\':${LL_FRAGMENTS}]pipe\\:3`,
+    `[f=mp4:select=\\'v:1,a:1\\':${LL_FRAGMENTS}]pipe\\:4`,
+  ].join("|");
 }
 
 /**

@@ -3,9 +3,11 @@
  * colour flips from red to green at a known moment, and an Opus tone), in one run:
  * 1. CPU of the stream's compositor FFmpeg (the 720p/360p encode) and of this process, as a share
  *    of one core, over BENCH_SECONDS (20);
- * 2. glass-to-glass latency estimate: from the flip on the publisher's video to the first HLS
- *    segment showing green being listed in the playlist, plus the player's hold-back (hls.js keeps
- *    2 segments = 4 s behind the live edge);
+ * 2. glass-to-glass latency estimate, plain HLS and low-latency HLS side by side: from the flip on
+ *    the publisher's video to the first HLS segment showing green being listed in the plain
+ *    playlist, plus the player's hold-back (hls.js keeps 2 segments = 4 s behind the live edge);
+ *    and to the first LL-HLS part showing green being listed, plus PART-HOLD-BACK (hls.js in
+ *    low-latency mode plays that far behind the last part);
  * 3. concurrent HLS viewers served by the live file route (Fastify, as the app server registers it)
  *    on loopback: N simulated players, each fetching the variant playlist every 2 s and each new
  *    segment; N grows (BENCH_VIEWERS, "50,100,200,400") until a round misses a segment deadline
@@ -13,13 +15,14 @@
  */
 import { spawn } from "node:child_process";
 import dgram from "node:dgram";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import Fastify from "fastify";
 import pino from "pino";
 import type { RecorderSource, RecorderTrack } from "../recording/source.js";
 import { LiveStream } from "./LiveStream.js";
+import type { LlPackager } from "./llhls/packager.js";
 import { liveRoutes } from "./routes.js";
 import { LiveService } from "./service.js";
 
@@ -93,8 +96,8 @@ function compositorPid(hlsDir: string): number | undefined {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const segmentsOf = (text: string) => text.split("\n").filter((line) => line.endsWith(".ts"));
 
-/** Mean colour of a segment's first frame (tiny decode). */
-function colourOf(file: string): Promise<[number, number, number]> {
+/** Mean colour of a segment's first frame, or its last (tiny decode). */
+function colourOf(file: string, last = false): Promise<[number, number, number]> {
   return new Promise((resolve, reject) => {
     const proc = spawn("ffmpeg", [
       "-hide_banner",
@@ -102,8 +105,7 @@ function colourOf(file: string): Promise<[number, number, number]> {
       "error",
       "-i",
       file,
-      "-frames:v",
-      "1",
+      ...(last ? [] : ["-frames:v", "1"]),
       "-vf",
       "scale=16:9",
       "-f",
@@ -116,7 +118,8 @@ function colourOf(file: string): Promise<[number, number, number]> {
     proc.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
     proc.on("error", reject);
     proc.on("close", () => {
-      const rgb = Buffer.concat(chunks);
+      const all = Buffer.concat(chunks);
+      const rgb = last ? all.subarray(Math.max(0, all.length - 16 * 9 * 3)) : all;
       let [red, green, blue] = [0, 0, 0];
       for (let i = 0; i + 2 < rgb.length; i += 3) {
         red += rgb.readUInt8(i);
@@ -151,20 +154,52 @@ async function main() {
     }
   };
 
-  // 2. Latency: the flip on the publisher's video → the first green segment listed.
+  // 2. Latency: the flip on the publisher's video → the first green segment listed (plain HLS), and
+  // the first green part listed (LL-HLS), in the same run. The time is when it was first listed,
+  // not when its decode here ended.
   const flipAt = video.startedAt + FLIP_AFTER_S * 1000;
+  // When each segment / part was first listed: a cheap poll every 20 ms, apart from the decoding below.
+  const firstListed = new Map<string, number>();
+  const ll = stream.ll[0]?.packager as LlPackager;
+  const note = () => {
+    const now = Date.now();
+    for (const segment of segmentsOf(read())) if (!firstListed.has(segment)) firstListed.set(segment, now);
+    for (const segment of ll.segments)
+      for (const [index] of segment.parts.entries()) if (!firstListed.has(`ll-${segment.msn}.${index}`)) firstListed.set(`ll-${segment.msn}.${index}`, now);
+  };
+  const noter = setInterval(note, 20);
   const seen = new Set<string>();
+  const probe = path.join(dir, "part-probe.mp4");
   let greenListedAt = 0;
-  while (!greenListedAt && Date.now() < flipAt + 60_000) {
+  let greenPartAt = 0;
+  while ((!greenListedAt || !greenPartAt) && Date.now() < flipAt + 60_000) {
+    note();
     for (const segment of segmentsOf(read())) {
-      if (seen.has(segment)) continue;
+      const listedAt = firstListed.get(segment) ?? Date.now();
+      if (seen.has(segment) || greenListedAt || listedAt < flipAt) continue;
       seen.add(segment);
       const [red, green] = await colourOf(path.join(hlsDir, "720p", segment)).catch(() => [0, 0, 0] as [number, number, number]);
-      if (green > 100 && red < 100 && Date.now() > flipAt) greenListedAt = Date.now();
+      if (green > 100 && red < 100) greenListedAt = listedAt;
     }
-    await sleep(100);
+    for (const segment of ll.segments) {
+      for (const [index] of segment.parts.entries()) {
+        const key = `ll-${segment.msn}.${index}`;
+        const listedAt = firstListed.get(key) ?? Date.now();
+        if (seen.has(key) || greenPartAt || listedAt < flipAt) continue;
+        seen.add(key);
+        const init = ll.inits.get(segment.init);
+        if (!init) continue;
+        writeFileSync(probe, Buffer.concat([init, ...segment.parts.slice(0, index + 1).map((part) => part.data)]));
+        const [red, green] = await colourOf(probe, true).catch(() => [0, 0, 0] as [number, number, number]);
+        if (green > 100 && red < 100) greenPartAt = listedAt;
+      }
+    }
+    await sleep(50);
   }
+  clearInterval(noter);
   const toPlaylist = (greenListedAt - flipAt) / 1000;
+  const toPart = (greenPartAt - flipAt) / 1000;
+  const partHoldBack = Number(/PART-HOLD-BACK=([\d.]+)/.exec(ll.playlist())?.[1]);
 
   // 1. CPU per live stream.
   const pid = compositorPid(hlsDir);
@@ -231,6 +266,9 @@ async function main() {
   );
   console.log(
     `Latency: publisher's flip → first green segment listed ${toPlaylist.toFixed(1)} s; + player hold-back 4 s ≈ ${(toPlaylist + 4).toFixed(1)} s glass-to-glass (plain HLS, 2 s segments)`,
+  );
+  console.log(
+    `Latency: publisher's flip → first green LL-HLS part listed ${toPart.toFixed(1)} s; + PART-HOLD-BACK ${partHoldBack} s ≈ ${(toPart + partHoldBack).toFixed(1)} s glass-to-glass (LL-HLS, 0.5 s parts); LL/plain ${((toPart + partHoldBack) / (toPlaylist + 4)).toFixed(2)}`,
   );
   for (const round of rounds)
     console.log(

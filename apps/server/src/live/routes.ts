@@ -4,6 +4,7 @@ import { Type } from "@sinclair/typebox";
 import { IdParams, LiveChatBody, LiveLinkParams, LiveTokenParams, LiveViewerQuery, MultilineText, StartLiveBody, Text } from "@vtp/protocol";
 import { currentUser } from "../auth/guard.js";
 import type { AppContext } from "../context.js";
+import type { LlFile } from "./llhls/serve.js";
 import type { LiveService } from "./service.js";
 
 const MemberChatBody = Type.Object({ text: MultilineText({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
@@ -22,6 +23,13 @@ function sendHls(reply: FastifyReply, file: string, shared: boolean) {
     .header("content-type", playlist ? "application/vnd.apple.mpegurl" : "video/mp2t")
     .header("cache-control", playlist ? `${shared ? "public" : "private"}, max-age=1` : `${shared ? "public" : "private"}, max-age=86400, immutable`);
   return reply.send(createReadStream(file));
+}
+
+/** A low-latency HLS file from memory (llhls/): playlists not cached (they block), media immutable. */
+function sendLl(reply: FastifyReply, file: LlFile, shared: boolean) {
+  const scope = shared ? "public" : "private";
+  reply.header("content-type", file.contentType).header("cache-control", file.immutable ? `${scope}, max-age=86400, immutable` : `${scope}, max-age=1`);
+  return reply.send(file.body);
 }
 
 /** REST of live streaming (docs/PROTOCOL.md, "Live streaming"); every route checks who asks. */
@@ -78,10 +86,18 @@ export async function liveRoutes(app: FastifyInstance, opts: { ctx: AppContext; 
     { config: chatLimit, schema: { tags, params: LiveTokenParams, body: LiveChatBody } },
     async (req, reply) => reply.code(201).send({ message: await live.chatByToken(req.params.token, req.body.name, req.body.text) }),
   );
-  app.get<{ Params: { token: string; "*": string } }>("/live/s/:token/hls/*", { schema: { tags, params: TokenFileParams } }, async (req, reply) =>
-    sendHls(reply, await live.fileFor({ token: req.params.token }, req.params["*"]), true),
-  );
-  app.get<{ Params: { key: string; "*": string } }>("/live/m/:key/hls/*", { schema: { tags, params: KeyFileParams } }, async (req, reply) =>
-    sendHls(reply, await live.fileFor({ key: req.params.key }, req.params["*"]), false),
-  );
+  // Plain HLS from disk; `ll/…` is the low-latency HLS (blocking reloads: `_HLS_msn`, `_HLS_part`).
+  type FileReq = { Querystring: Record<string, unknown> };
+  app.get<{ Params: { token: string; "*": string } } & FileReq>("/live/s/:token/hls/*", { schema: { tags, params: TokenFileParams } }, async (req, reply) => {
+    const grant = { token: req.params.token };
+    const rel = req.params["*"];
+    if (rel.startsWith("ll/")) return sendLl(reply, await live.llFileFor(grant, rel, req.query), true);
+    return sendHls(reply, await live.fileFor(grant, rel), true);
+  });
+  app.get<{ Params: { key: string; "*": string } } & FileReq>("/live/m/:key/hls/*", { schema: { tags, params: KeyFileParams } }, async (req, reply) => {
+    const grant = { key: req.params.key };
+    const rel = req.params["*"];
+    if (rel.startsWith("ll/")) return sendLl(reply, await live.llFileFor(grant, rel, req.query), false);
+    return sendHls(reply, await live.fileFor(grant, rel), false);
+  });
 }

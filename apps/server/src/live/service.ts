@@ -14,6 +14,7 @@ import { validRtmpUrl } from "./args.js";
 import { LiveStream } from "./LiveStream.js";
 import { LiveLinks, MemberKeys, type LiveLinkRow } from "./links.js";
 import { CdnPush } from "./CdnPush.js";
+import { llFile, type LlFile } from "./llhls/serve.js";
 import type { Storage } from "../storage/index.js";
 
 export interface LiveServiceDeps {
@@ -211,7 +212,8 @@ export class LiveService {
       title: title ?? entry?.title ?? "",
       live,
       startedAt: entry && live ? entry.stream.startedAt.toISOString() : null,
-      playbackUrl: entry ? (cdnMaster ?? `${base}/master.m3u8`) : null,
+      // Low-latency HLS from this server (its segments are whole fMP4 segments for players without LL support).
+      playbackUrl: entry ? (cdnMaster ?? `${base}/ll/master.m3u8`) : null,
       viewers,
       chatEnabled: live && !!entry?.chatEnabled,
       chat: entry?.chat.slice(-50) ?? [],
@@ -257,16 +259,30 @@ export class LiveService {
     return this.chat(await this.roomOfToken(token), name, text);
   }
 
+  /** The stream a playback key (member) or token (link) opens, if it has one. */
+  private async streamFor(grant: { key: string } | { token: string }): Promise<Entry> {
+    const roomId = "key" in grant ? this.keys.roomOf(grant.key) : await this.links.roomOf(grant.token);
+    if (!roomId)
+      throw "key" in grant ? new AppError("NOT_FOUND", "Not found") : new AppError("LIVE_LINK_NOT_FOUND", "This stream link does not exist or was revoked");
+    const entry = this.streams.get(roomId);
+    if (!entry) throw new AppError("NOT_FOUND", "Not found");
+    return entry;
+  }
+
   /** The file of a room's stream a playback key (member) or token (link) asks for, if it exists. */
   async fileFor(grant: { key: string } | { token: string }, rel: string): Promise<string> {
-    const roomId = "key" in grant ? this.keys.roomOf(grant.key) : await this.links.roomOf(grant.token);
-    const entry = roomId ? this.streams.get(roomId) : undefined;
+    const entry = await this.streamFor(grant);
     const notFound = new AppError("NOT_FOUND", "Not found");
-    if (!roomId) throw "key" in grant ? notFound : new AppError("LIVE_LINK_NOT_FOUND", "This stream link does not exist or was revoked");
-    if (!entry || !/^(?:(?:720p|360p)\/)?[\w-]+\.(?:m3u8|ts)$/.test(rel)) throw notFound;
+    if (!/^(?:(?:720p|360p)\/)?[\w-]+\.(?:m3u8|ts)$/.test(rel)) throw notFound;
     const file = path.join(this.deps.dataDir, "live", entry.stream.id, rel);
     if (!existsSync(file)) throw notFound;
     return file;
+  }
+
+  /** A low-latency HLS file (`ll/…`, in memory; llhls/serve.ts), held while a blocking request waits. */
+  async llFileFor(grant: { key: string } | { token: string }, rel: string, query: Record<string, unknown>): Promise<LlFile> {
+    const entry = await this.streamFor(grant);
+    return llFile(entry.stream.ll, rel, query);
   }
 
   /** Streams live now (for the status page and tests). */

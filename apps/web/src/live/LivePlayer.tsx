@@ -38,7 +38,9 @@ export function LivePlayer({ src }: { src: string }) {
     void import("hls.js").then(({ default: HlsClass }) => {
       if (cancelled) return;
       if (!HlsClass.isSupported()) return native();
-      hls = new HlsClass({ liveSyncDurationCount: 2, enableWorker: true });
+      // Low-latency HLS (the server's `ll/` playlists: parts, blocking reloads): hls.js then keeps
+      // PART-HOLD-BACK behind the live edge; a playlist without parts plays 2 segments behind.
+      hls = new HlsClass({ lowLatencyMode: true, liveSyncDurationCount: 2, enableWorker: true });
       hls.on(HlsClass.Events.ERROR, (_event, data) => {
         if (data.fatal) failed();
       });
