@@ -8,8 +8,8 @@
  * Environment: BENCH_STEPS (default "10,50,100,200"), BENCH_WINDOW_MS (8000), BENCH_SETTLE_MS
  * (2000), BENCH_PATHS ("werift,fast"), BENCH_OUT (JSON results file, default test-artifacts/).
  * BENCH_AUDIO_ONLY=1: the publisher sends only its microphone (Opus), every packet with an RFC 6464
- * audio level (1 s loud, 1 s quiet), and the publisher-only window is reported too (the SFU's cost
- * per received packet). BENCH_BASELINE_ROOT=<checkout of another commit>: every path also runs
+ * audio level (1 s loud, 1 s quiet); the publisher-only row (always printed) gives the SFU's cost
+ * per received packet. BENCH_BASELINE_ROOT=<checkout of another commit>: every path also runs
  * with that checkout's SFU (labelled "baseline"), in the same run, before this one's ("new").
  * BENCH_MODE=scale: one class over more CPU, in one run (fast path): the SFU with MEDIA_WORKERS=1,
  * then MEDIA_WORKERS=2 (subscribers spread over both workers, the publisher piped), then two media
