@@ -6,6 +6,7 @@
  */
 import { procCpuMicros, procRssBytes, procsCpu } from "./measure.js";
 import type { Publisher, Subscriber } from "./benchPeers.js";
+import { snapshotSfus } from "./heapSnap.js";
 
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 8000);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 2000);
@@ -122,6 +123,7 @@ export async function runSteps(sfu: SfuUnderTest, steps: number[], opts: { stopA
 
   const results: StepResult[] = [];
   const base = await window(0);
+  await snapshotSfus(pids, `${label}-n0`);
   console.error(`[${label}] publisher only: SFU CPU ${base.sfuCpuPct}%, RSS ${base.sfuRssMB} MB`);
   const { cpuPerSec: _base, rssBytes: _rss, ...baseRow } = base;
   results.push({ ...baseRow, marginalUsPerForwarded: null });
@@ -141,6 +143,7 @@ export async function runSteps(sfu: SfuUnderTest, steps: number[], opts: { stopA
     }
     console.error(`[${label}] ${subscribers} subscribers connected in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const result = await window(subscribers);
+    await snapshotSfus(pids, `${label}-n${subscribers}`);
     const marginal = result.forwardedPps ? (result.cpuPerSec - base.cpuPerSec) / result.forwardedPps : null;
     const { cpuPerSec: _c, rssBytes: _r, ...rest } = result;
     const step: StepResult = {
