@@ -3,8 +3,10 @@
  * VP8 + Opus RTP, and a subscriber that answers the server's offers and counts packets.
  */
 import {
+  GenericNack,
   MediaStreamTrack,
   RTCPeerConnection,
+  RtcpTransportLayerFeedback,
   RtpHeader,
   RtpPacket,
   useAbsSendTime,
@@ -158,6 +160,8 @@ export interface ConsumedTrack {
   packets: number;
   /** Distinct sequence numbers received (a retransmitted packet counts once). */
   seqs: Set<number>;
+  /** The last packets received by sequence number: how often each arrived, its SSRC and payload. */
+  recent: Map<number, { times: number; ssrc: number; timestamp: number; payload: Buffer; again?: { timestamp: number; payload: Buffer } }>;
 }
 
 /** A subscriber: a "recv" transport; each consume's offer is answered at once. */
@@ -180,7 +184,14 @@ export class TestSubscriber {
         const consumed = transceiver?.mid ? this.byMid.get(transceiver.mid) : undefined;
         if (!consumed) return;
         consumed.packets++;
-        consumed.seqs.add(rtp.header.sequenceNumber);
+        const seq = rtp.header.sequenceNumber;
+        consumed.seqs.add(seq);
+        const seen = consumed.recent.get(seq);
+        if (seen) {
+          seen.times++;
+          seen.again = { timestamp: rtp.header.timestamp, payload: Buffer.from(rtp.payload) };
+        } else consumed.recent.set(seq, { times: 1, ssrc: rtp.header.ssrc, timestamp: rtp.header.timestamp, payload: Buffer.from(rtp.payload) });
+        if (consumed.recent.size > 200) consumed.recent.delete(consumed.recent.keys().next().value as number);
       });
     });
   }
@@ -202,11 +213,19 @@ export class TestSubscriber {
 
   async consume(producerId: string): Promise<ConsumedTrack> {
     const res = await this.media.consume(this.roomId, this.peerId, { producerId, transportId: this.transportId });
-    const consumed: ConsumedTrack = { consumerId: res.consumerId, producerId, mid: res.mid, kind: res.kind, packets: 0, seqs: new Set() };
+    const consumed: ConsumedTrack = { consumerId: res.consumerId, producerId, mid: res.mid, kind: res.kind, packets: 0, seqs: new Set(), recent: new Map() };
     this.consumed.set(res.consumerId, consumed);
     this.byMid.set(res.mid, consumed);
     await this.answer(res.offer);
     return consumed;
+  }
+
+  /** Asks the SFU (RTCP NACK, RFC 4585) to send the packets `lost` of a consumed track again. */
+  async nack(consumed: ConsumedTrack, mediaSsrc: number, lost: number[]) {
+    const transceiver = this.pc.getTransceivers().find((t) => t.mid === consumed.mid);
+    if (!transceiver) throw new Error(`no transceiver for mid ${consumed.mid}`);
+    const feedback = new GenericNack({ senderSsrc: transceiver.receiver.rtcpSsrc, mediaSourceSsrc: mediaSsrc, lost });
+    await transceiver.receiver.dtlsTransport.sendRtcp([new RtcpTransportLayerFeedback({ feedback })]);
   }
 
   packetsFor(producerId: string): number {

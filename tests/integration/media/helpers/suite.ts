@@ -90,6 +90,32 @@ export function mediaSuite(name: string, start: () => Promise<MediaUnderTest>) {
       expect(stats.packetsForwarded).toBeGreaterThanOrEqual(delivered);
     });
 
+    it("answers a subscriber's NACK with the lost packet sealed again: same sequence number, same payload", async () => {
+      const roomId = newRoom("nack");
+      const { tracks } = await publisher(roomId, "teacher", ["camera"]);
+      const [cam] = tracks;
+      const { sub } = await subscriber(roomId, "student1");
+      const consumed = await sub.consume(cam.producerId!);
+      await waitFor("100 video packets at the subscriber", () => consumed.seqs.size > 100);
+      // Three packets it already has, from the last 200 (well inside the SFU's ring of 512).
+      const asked = [...consumed.recent.keys()].slice(-60, -57);
+      const first = asked.map((seq) => ({ seq, ...consumed.recent.get(seq)! }));
+      expect(first.every((p) => p.times === 1)).toBe(true);
+      await sub.nack(consumed, first[0].ssrc, asked);
+      await waitFor("the asked packets a second time", () => asked.every((seq) => (consumed.recent.get(seq)?.times ?? 0) >= 2));
+      for (const p of first) {
+        const again = consumed.recent.get(p.seq)!.again!;
+        expect(again.payload.equals(p.payload), `payload of ${p.seq}`).toBe(true);
+        expect(again.timestamp, `timestamp of ${p.seq}`).toBe(p.timestamp);
+      }
+      // A packet it never had (far outside the ring) is not answered with anything else.
+      const packetsBefore = consumed.packets;
+      const unknown = (asked[0] + 30000) & 0xffff;
+      await sub.nack(consumed, first[0].ssrc, [unknown]);
+      await waitFor("more packets after the NACK", () => consumed.packets > packetsBefore + 20);
+      expect(consumed.recent.has(unknown)).toBe(false);
+    });
+
     it("gives a late joiner every existing producer, and renegotiates a screen share on and off without dropping the camera", async () => {
       const roomId = newRoom("late");
       const { pub, tracks } = await publisher(roomId, "teacher", ["camera", "microphone"]);

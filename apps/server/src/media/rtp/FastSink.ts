@@ -11,8 +11,11 @@ import { keysOfWeriftSession, sealRtp, srtpTagLength, type SrtpKeys } from "./sr
  * write one new header into one buffer, one AES (GCM, or CTR + HMAC) pass, one socket.send.
  *
  * What werift still does for this m-line: DTLS, RTCP (SR from the counters we keep on the
- * sender, RR/PLI/NACK/REMB parsing). NACKs are answered here from a cache of the encrypted
- * packets (resending the identical SRTP packet is valid: the receiver never got it).
+ * sender, RR/PLI/NACK/REMB parsing). NACKs are answered here from a ring of the *source* packets
+ * (the producer's serialized buffer, shared by every subscriber and never written to), sealed again
+ * with the sequence number, timestamp and rollover counter they were sent with: the receiver never
+ * got that packet, so it is no replay. Keeping the sealed copies instead cost ≈ 0.5 MB per
+ * subscriber (512 × ≈ 1 KB; docs/BENCHMARKS.md "Where a subscriber's memory goes").
  */
 
 const CACHE = 512; // packets kept for NACK (a power of two)
@@ -54,8 +57,8 @@ export class FastSink implements RtpSink {
   #lastTs = 0;
   #roc = 0;
   #started = false;
-  readonly #cache: (Buffer | undefined)[] = new Array(CACHE);
-  readonly #cacheSeq = new Int32Array(CACHE).fill(-1);
+  /** Video only (audio does not negotiate NACK): the source packet, its sequence number and ROC as sent. */
+  readonly #ring: { src: (Buffer | undefined)[]; seq: Int32Array; roc: Uint32Array } | undefined;
   #lastWallMs = 0;
   #packets = 0;
   #octets = 0;
@@ -66,6 +69,7 @@ export class FastSink implements RtpSink {
   constructor(transceiver: RTCRtpTransceiver) {
     this.#transceiver = transceiver;
     this.#nackable = transceiver.kind === "video";
+    this.#ring = this.#nackable ? { src: new Array(CACHE), seq: new Int32Array(CACHE).fill(-1), roc: new Uint32Array(CACHE) } : undefined;
     const sender = transceiver.sender;
     // werift's RTCP loop reads these to build Sender Reports: serve them from our counters.
     Object.defineProperties(sender, {
@@ -157,57 +161,76 @@ export class FastSink implements RtpSink {
   send(src: Buffer): void {
     if (this.#closed) return;
     if (!this.#bind()) return;
-    const sender = this.#transceiver.sender;
-    // #bind() has set all of these; the check keeps the compiler and a future #bind() honest.
-    const keys = this.#keys;
-    const socket = this.#socket;
-    const midExt = this.#midExt;
-    const payloadType = sender.codec?.payloadType;
-    if (!keys || !socket || !midExt || payloadType === undefined) return;
-    const csrcBytes = (src[0] & 0x0f) * 4;
-    let srcHeader = 12 + csrcBytes;
-    // The source's own header extension block (X bit) is not payload: skip it. The producer strips
-    // the publisher's extensions, but werift still serializes X=1 with an empty block (BE DE 00 00)
-    // for packets that arrived with extensions, i.e. every packet from a browser.
-    if (src[0] & 0x10) {
-      if (src.length < srcHeader + 4) return;
-      srcHeader += 4 + src.readUInt16BE(srcHeader + 2) * 4;
-    }
-    let payloadEnd = src.length;
-    if (src[0] & 0x20) payloadEnd -= src[src.length - 1]; // drop padding
-    if (payloadEnd < srcHeader) return; // malformed padding length
-    // A padding-only packet (Chromium pads a screen share up to its minimum bitrate, and probes
-    // bandwidth, on the media SSRC when RTX is not negotiated) still takes a sequence number:
-    // dropping it would leave a gap that the subscriber counts as lost and NACKs for ever. It is
-    // forwarded as a 1-byte padding-only packet (the bandwidth it carried is not needed on this leg).
-    const padOnly = payloadEnd === srcHeader;
+    if (src.length < 12) return;
     const inSeq = src.readUInt16BE(2);
     const inTs = src.readUInt32BE(4);
-    this.#started = true;
     const seq = (inSeq + this.#seqOffset) & 0xffff;
     const ts = (inTs + this.#tsOffset) >>> 0;
     // rollover counter: we are the only writer of this SSRC, sequence numbers only go forward
     // (with small reordering from the publisher leg)
     if (seq < 0x1000 && this.#lastSeq > 0xf000) this.#roc = (this.#roc + 1) >>> 0;
     let roc = this.#roc;
-    if (seq > 0xf000 && this.#lastSeq < 0x1000 && roc > 0)
-      roc--; // late packet from before the wrap
-    else this.#lastSeq = seq;
+    const late = seq > 0xf000 && this.#lastSeq < 0x1000 && roc > 0; // a late packet from before the wrap
+    if (late) roc--;
+    const now = performance.timeOrigin + performance.now();
+    const sealed = this.#seal(src, seq, ts, roc, now);
+    if (!sealed) return;
+    this.#started = true;
+    if (!late) this.#lastSeq = seq;
     this.#lastTs = ts;
+    this.#lastWallMs = now;
+    const ring = this.#ring;
+    if (ring) {
+      const slot = seq & (CACHE - 1);
+      ring.src[slot] = src;
+      ring.seq[slot] = seq;
+      ring.roc[slot] = roc;
+    }
+    this.#packets++;
+    this.#octets += sealed.payloadLen;
+    this.#socket?.send(sealed.out, this.#port, this.#host);
+    if (this.#packets === 1) void (this.#transceiver.sender as unknown as { runRtcp(): Promise<void> }).runRtcp();
+  }
 
+  /**
+   * The SRTP packet for the subscriber: the source's payload under a new header (the subscriber's
+   * payload type, SSRC, `seq`, `ts`, the negotiated extensions), sealed with `roc`. Undefined for a
+   * malformed source. `payloadLen` counts media bytes (0 for a padding-only packet).
+   */
+  #seal(src: Buffer, seq: number, ts: number, roc: number, now: number): { out: Buffer; payloadLen: number } | undefined {
+    const sender = this.#transceiver.sender;
+    // #bind() has set all of these; the check keeps the compiler and a future #bind() honest.
+    const keys = this.#keys;
+    const midExt = this.#midExt;
+    const payloadType = sender.codec?.payloadType;
+    if (!keys || !midExt || payloadType === undefined) return undefined;
+    const csrcBytes = (src[0] & 0x0f) * 4;
+    let srcHeader = 12 + csrcBytes;
+    // The source's own header extension block (X bit) is not payload: skip it. The producer strips
+    // the publisher's extensions, but werift still serializes X=1 with an empty block (BE DE 00 00)
+    // for packets that arrived with extensions, i.e. every packet from a browser.
+    if (src[0] & 0x10) {
+      if (src.length < srcHeader + 4) return undefined;
+      srcHeader += 4 + src.readUInt16BE(srcHeader + 2) * 4;
+    }
+    let payloadEnd = src.length;
+    if (src[0] & 0x20) payloadEnd -= src[src.length - 1]; // drop padding
+    if (payloadEnd < srcHeader) return undefined; // malformed padding length
+    // A padding-only packet (Chromium pads a screen share up to its minimum bitrate, and probes
+    // bandwidth, on the media SSRC when RTX is not negotiated) still takes a sequence number:
+    // dropping it would leave a gap that the subscriber counts as lost and NACKs for ever. It is
+    // forwarded as a 1-byte padding-only packet (the bandwidth it carried is not needed on this leg).
+    const padOnly = payloadEnd === srcHeader;
     const headerLen = 12 + csrcBytes + this.#extLen;
     const payloadLen = padOnly ? 1 : payloadEnd - srcHeader;
-    const tagLen = srtpTagLength(keys);
-    const out = Buffer.allocUnsafe(headerLen + payloadLen + tagLen);
+    const out = Buffer.allocUnsafe(headerLen + payloadLen + srtpTagLength(keys));
     out[0] = (this.#extLen ? 0x90 : 0x80) | (padOnly ? 0x20 : 0) | (src[0] & 0x0f); // V=2, P (padding-only packets), X, CC
     out[1] = (src[1] & 0x80) | (payloadType & 0x7f);
     out.writeUInt16BE(seq, 2);
     out.writeUInt32BE(ts, 4);
     out.writeUInt32BE(sender.ssrc, 8);
-    if (csrcBytes) src.copy(out, 12, 12, srcHeader);
+    if (csrcBytes) src.copy(out, 12, 12, 12 + csrcBytes);
     midExt.copy(out, 12 + csrcBytes);
-    const now = performance.timeOrigin + performance.now();
-    this.#lastWallMs = now;
     if (this.#absOffset >= 0) {
       // abs-send-time: 6.18 fixed point seconds, 24 bits
       const abs = Math.floor((now / 1000) * 262144) & 0xffffff;
@@ -218,23 +241,22 @@ export class FastSink implements RtpSink {
     }
     const payload = padOnly ? ONE_BYTE_PADDING : src.subarray(srcHeader, payloadEnd);
     sealRtp(keys, out, headerLen, payload, sender.ssrc, roc, seq);
-    if (this.#nackable) {
-      const slot = seq & (CACHE - 1);
-      this.#cache[slot] = out;
-      this.#cacheSeq[slot] = seq;
-    }
-    this.#packets++;
-    if (!padOnly) this.#octets += payloadLen;
-    socket.send(out, this.#port, this.#host);
-    if (this.#packets === 1) void (sender as unknown as { runRtcp(): Promise<void> }).runRtcp();
+    return { out, payloadLen: padOnly ? 0 : payloadLen };
   }
 
+  /** Sends the asked packets again, sealed as they were first sent (those still in the ring). */
   #onNack(lost: number[]): void {
-    if (this.#closed || !this.#bind()) return;
+    const ring = this.#ring;
+    if (!ring || this.#closed || !this.#bind()) return;
+    const now = performance.timeOrigin + performance.now();
     for (const seq of lost) {
       const slot = seq & (CACHE - 1);
-      const pkt = this.#cache[slot];
-      if (pkt && this.#cacheSeq[slot] === seq) this.#socket?.send(pkt, this.#port, this.#host);
+      const src = ring.src[slot];
+      if (!src || ring.seq[slot] !== seq) continue;
+      // No rebase since it was sent (a rebase empties the ring), so the same offsets give the same header.
+      const ts = (src.readUInt32BE(4) + this.#tsOffset) >>> 0;
+      const sealed = this.#seal(src, seq, ts, ring.roc[slot], now);
+      if (sealed) this.#socket?.send(sealed.out, this.#port, this.#host);
     }
   }
 
@@ -243,15 +265,15 @@ export class FastSink implements RtpSink {
     if (!this.#started) return;
     this.#seqOffset = (this.#lastSeq + 1 - next.sequenceNumber) & 0xffff;
     this.#tsOffset = (this.#lastTs + 1 - next.timestamp) >>> 0;
-    this.#cache.fill(undefined);
-    this.#cacheSeq.fill(-1);
+    this.#ring?.src.fill(undefined);
+    this.#ring?.seq.fill(-1);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#unsubscribeNack?.();
-    this.#cache.fill(undefined);
+    this.#ring?.src.fill(undefined);
     this.#socket = undefined;
     this.onClose?.();
   }
