@@ -24,6 +24,8 @@ export interface Segment {
   parts: Part[];
   duration: number;
   complete: boolean;
+  /** Its parts joined, made once at the first request after it completed (every viewer gets the same bytes). */
+  whole?: Buffer;
 }
 
 export interface RenditionInfo {
@@ -187,8 +189,11 @@ export class LlPackager {
     const msn = Number(match[1]);
     const segment = this.segments.find((candidate) => candidate.msn === msn);
     if (match[2] === undefined) {
-      if (!segment) return msn >= this.nextMsn && !this.ended ? "later" : undefined;
-      return segment.complete ? Buffer.concat(segment.parts.map((p) => p.data)) : "later";
+      // Only the next segment is waited for; one further ahead is not there (404), not a held request.
+      if (!segment) return msn === this.nextMsn && !this.ended ? "later" : undefined;
+      if (!segment.complete) return "later";
+      segment.whole ??= Buffer.concat(segment.parts.map((p) => p.data));
+      return segment.whole;
     }
     const index = Number(match[2]);
     const part = segment?.parts[index];

@@ -155,6 +155,8 @@ export class FastSink implements RtpSink {
     this.#extLen = ext.length;
   }
   #absOffset = -1;
+  /** Media bytes of the packet #seal made last (for the sender report's octet count). */
+  #sealedMediaBytes = 0;
   /** The transceiver.headerExtensions the block was built from (werift replaces it on renegotiation). */
   #extsOf: unknown;
 
@@ -173,8 +175,8 @@ export class FastSink implements RtpSink {
     const late = seq > 0xf000 && this.#lastSeq < 0x1000 && roc > 0; // a late packet from before the wrap
     if (late) roc--;
     const now = performance.timeOrigin + performance.now();
-    const sealed = this.#seal(src, seq, ts, roc, now);
-    if (!sealed) return;
+    const out = this.#seal(src, seq, ts, roc, now);
+    if (!out) return;
     this.#started = true;
     if (!late) this.#lastSeq = seq;
     this.#lastTs = ts;
@@ -187,17 +189,17 @@ export class FastSink implements RtpSink {
       ring.roc[slot] = roc;
     }
     this.#packets++;
-    this.#octets += sealed.payloadLen;
-    this.#socket?.send(sealed.out, this.#port, this.#host);
+    this.#octets += this.#sealedMediaBytes;
+    this.#socket?.send(out, this.#port, this.#host);
     if (this.#packets === 1) void (this.#transceiver.sender as unknown as { runRtcp(): Promise<void> }).runRtcp();
   }
 
   /**
    * The SRTP packet for the subscriber: the source's payload under a new header (the subscriber's
    * payload type, SSRC, `seq`, `ts`, the negotiated extensions), sealed with `roc`. Undefined for a
-   * malformed source. `payloadLen` counts media bytes (0 for a padding-only packet).
+   * malformed source. Sets #sealedMediaBytes (0 for a padding-only packet): no object per packet.
    */
-  #seal(src: Buffer, seq: number, ts: number, roc: number, now: number): { out: Buffer; payloadLen: number } | undefined {
+  #seal(src: Buffer, seq: number, ts: number, roc: number, now: number): Buffer | undefined {
     const sender = this.#transceiver.sender;
     // #bind() has set all of these; the check keeps the compiler and a future #bind() honest.
     const keys = this.#keys;
@@ -241,7 +243,8 @@ export class FastSink implements RtpSink {
     }
     const payload = padOnly ? ONE_BYTE_PADDING : src.subarray(srcHeader, payloadEnd);
     sealRtp(keys, out, headerLen, payload, sender.ssrc, roc, seq);
-    return { out, payloadLen: padOnly ? 0 : payloadLen };
+    this.#sealedMediaBytes = padOnly ? 0 : payloadLen;
+    return out;
   }
 
   /** Sends the asked packets again, sealed as they were first sent (those still in the ring). */
@@ -255,8 +258,8 @@ export class FastSink implements RtpSink {
       if (!src || ring.seq[slot] !== seq) continue;
       // No rebase since it was sent (a rebase empties the ring), so the same offsets give the same header.
       const ts = (src.readUInt32BE(4) + this.#tsOffset) >>> 0;
-      const sealed = this.#seal(src, seq, ts, ring.roc[slot], now);
-      if (sealed) this.#socket?.send(sealed.out, this.#port, this.#host);
+      const out = this.#seal(src, seq, ts, ring.roc[slot], now);
+      if (out) this.#socket?.send(out, this.#port, this.#host);
     }
   }
 
