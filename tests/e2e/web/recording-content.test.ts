@@ -80,8 +80,9 @@ async function seesCamera(page: Page, userId: string, who: string) {
 }
 
 describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound of the class", () => {
-  // VTP_E2E_LOG_LEVEL=info: the server's timeline (the recorder's media, FFmpeg parts) in the output copied on failure.
-  const web = webE2E({ LOG_LEVEL: process.env.VTP_E2E_LOG_LEVEL ?? "warn" });
+  // Info: the server's timeline (the recorder's media, FFmpeg parts) in the output copied on failure,
+  // and the processing's line saying which path made the files (composed during the class, or after it).
+  const web = webE2E({ LOG_LEVEL: process.env.VTP_E2E_LOG_LEVEL ?? "info" });
   const contexts: BrowserContext[] = [];
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
@@ -151,6 +152,7 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     const unsharedAt = (Date.now() - recordedAt) / 1000;
     await classTime(40);
     await tp.getByTestId("control-record").click();
+    const stoppedAt = Date.now();
     await sp.getByTestId("recording-indicator").waitFor({ state: "detached", timeout: 60_000 });
 
     const rec: RecordingDto = await waitFor(
@@ -163,6 +165,14 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     );
     recordingId = rec.id;
     expect(rec?.status, JSON.stringify(rec)).toBe("ready");
+    // Composed while the class ran (recording/progressive/): at Stop only the last seconds were
+    // composed and the pieces joined; the after-class pass (about as long as the class) did not run.
+    const joined = web.server
+      .output()
+      .split("\n")
+      .find((line) => line.includes(rec.id) && line.includes("recording joined from what was composed during the class"));
+    expect(joined, "the recording was joined from what was composed during the class").toBeTruthy();
+    console.info(`ready ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after Stop`);
     console.info(
       JSON.stringify({
         startedAt: rec.startedAt,
@@ -187,10 +197,17 @@ describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound
     const expected: ExpectedContent = {
       durationS: durationSeconds,
       cameras: [
-        // A screen was shared, so the teacher's camera is a tile (slot 0) the whole time, and
-        // full size on the stage outside the share; the student's camera is the next tile.
-        { name: "the teacher's camera (tile)", from: 0, to: durationSeconds, region: () => tileRegion(0) },
-        { name: "the student's camera (tile)", from: 0, to: durationSeconds, region: () => tileRegion(1) },
+        // From the moment a screen is first shared, the teacher's camera is also a tile (slot 0)
+        // and the student's camera moves to the next one; the teacher's camera is full size on the
+        // stage outside the share.
+        { name: "the teacher's camera (tile)", from: shareFrom, to: durationSeconds, region: () => tileRegion(0) },
+        {
+          name: "the student's camera (tile)",
+          from: 0,
+          to: durationSeconds,
+          region: (seconds) => tileRegion(seconds < shareFrom ? 0 : 1),
+          skip: (seconds) => Math.abs(seconds - shareFrom) < 1,
+        },
         {
           name: "the teacher's camera on the stage outside the share",
           from: 0,

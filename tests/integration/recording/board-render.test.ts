@@ -12,7 +12,7 @@ import { lumaStd, NON_UNIFORM_STD, tileRegion } from "../../helpers/media-conten
 import { createRoom, joined, listeningApp, person, type Person, type TestClient } from "../rooms/helpers.js";
 import { colourDistance, element, isRed, meanOf, pdftoppm, redStroke, twoPagePdf, videoFrame, PAGE_COLOURS } from "./board-drawing.js";
 import { SocketPublisher } from "./socket-publisher.js";
-import { waitProcessed } from "./wait.js";
+import { composedDuringClass, waitProcessed } from "./wait.js";
 
 const hasPoppler = spawnSync("pdftoppm", ["-v"], { stdio: "ignore" }).status === 0;
 if (!hasPoppler && process.env.CI === "true") throw new Error("pdftoppm (poppler-utils) is required for the board rendering tests in CI");
@@ -222,6 +222,8 @@ describe.skipIf(!hasFfmpeg || !hasPoppler)("a recorded class that used the board
     const rec = await waitProcessed(testApp, recordingId, teacher.auth);
     expect(rec.error).toBeNull();
     expect(rec.status).toBe("ready");
+    // The board was drawn window by window while the class ran (recording/progressive/).
+    expect(await composedDuringClass(testApp, recordingId)).toBe(true);
     // When each thing happened on the recording's clock: the replay route's own offsets.
     const history = (await testApp.app.inject({ method: "GET", url: `/api/v1/recordings/${recordingId}/board`, headers: teacher.auth })).json();
     const offset = (kind: string) => history.ops.find((op: { kind: string }) => op.kind === kind).offsetMs / 1000;

@@ -128,7 +128,7 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
       expect(Math.abs(Number(vi.format.duration) - expected)).toBeLessThan(1.5);
     }
 
-    // What a person sees and hears: the camera (a tile, and the stage before the share), the
+    // What a person sees and hears: the camera (the stage before the share, a tile from it on), the
     // shared screen from its start, the tone throughout; in the MP4 and both HLS variants.
     const shareFrom = bySource.screen.startOffsetMs / 1000;
     // The camera was live before Record: it starts at its first key frame after the recorder's
@@ -138,7 +138,7 @@ describe.skipIf(!hasFfmpeg)("recording a live class from the SFU (the recorder i
     const content: ExpectedContent = {
       durationS: expected,
       cameras: [
-        { name: "the camera (tile)", from: camFrom, to: expected, region: () => tileRegion(0) },
+        { name: "the camera (tile, from the share on)", from: shareFrom, to: expected, region: () => tileRegion(0) },
         { name: "the camera on the stage before the share", from: camFrom, to: shareFrom - 0.5, region: () => STAGE },
       ],
       screens: [{ from: shareFrom, to: expected }],

@@ -28,7 +28,8 @@ export class FfmpegRtpSource implements RecorderSource {
     id: string,
     kind: "audio" | "video",
     source: string,
-    opts: { size?: string } = {},
+    /** `screen`: the picture is the magenta test pattern a content check recognises as a shared screen. */
+    opts: { size?: string; screen?: boolean } = {},
   ): Promise<(options?: { silentForMs?: number }) => Promise<void>> {
     const sock = dgram.createSocket("udp4");
     await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", () => resolve()));
@@ -40,7 +41,7 @@ export class FfmpegRtpSource implements RecorderSource {
     });
     const input =
       kind === "video"
-        ? ["-f", "lavfi", "-i", testPattern(opts.size ?? "640x360"), ...vp8Realtime("400k"), "-g", "25", "-payload_type", "96"]
+        ? ["-f", "lavfi", "-i", testPattern(opts.size ?? "640x360", opts.screen), ...vp8Realtime("400k"), "-g", "25", "-payload_type", "96"]
         : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2", "-c:a", "libopus", "-b:a", "48k", "-payload_type", "111"];
     const proc = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", ...input, "-f", "rtp", `rtp://127.0.0.1:${port}`], {
       stdio: "ignore",

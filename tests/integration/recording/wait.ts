@@ -1,3 +1,5 @@
+import { sql } from "kysely";
+import type { Services } from "../../../apps/server/src/compose.js";
 import type { TestApp } from "../../helpers/app.js";
 import { waitFor } from "../../helpers/wait.js";
 
@@ -16,4 +18,12 @@ export async function waitProcessed(testApp: TestApp, id: string, headers: Recor
     },
     { timeoutMs: attempts * 300, intervalMs: 300 },
   );
+}
+
+/** Whether a processed recording's files were joined from what was composed during the class (recording/progressive/). */
+export async function composedDuringClass(testApp: TestApp, id: string): Promise<boolean | undefined> {
+  const { rows } = await sql<{ outputs: { composedDuringClass?: boolean } }>`select outputs from recordings where id = ${id}`.execute(
+    (testApp.app.ctx as Services).db,
+  );
+  return rows[0]?.outputs.composedDuringClass;
 }

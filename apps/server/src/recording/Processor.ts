@@ -10,6 +10,7 @@ import type { BoardRecordSource } from "./ports.js";
 import type { RecordingsRepo } from "./repo.js";
 import { renderBoardVideo, type BoardVideo } from "./board/index.js";
 import { trackWarnings, type TrackYield } from "./warnings.js";
+import { composedDuringClass, stitch, PROGRESSIVE_DIR } from "./progressive/stitch.js";
 
 export const PROCESS_QUEUE = "recording.process";
 export interface ProcessPayload {
@@ -82,7 +83,6 @@ export class Processor {
     const { repo, storage, ffmpeg, log } = this.deps;
     const rec = await repo.byId(recordingId);
     if (!rec) throw new Error(`recording ${recordingId} no longer exists`);
-    const room = await repo.room(roomId);
     const tracks = await repo.tracks(recordingId);
     const capture = this.deps.captureDir(recordingId);
     const local = storage instanceof LocalStorage;
@@ -152,25 +152,19 @@ export class Processor {
       }
     };
     report(1);
-    // The class board is the main room's: a breakout group's recording has its media only.
-    const board = rec.breakout_group_id
-      ? undefined
-      : await this.renderBoard(recordingId, roomId, rec.started_at, stoppedAt, durationS, ctx, (fraction) => report(1 + 14 * fraction));
-    const composeFrom = board ? 15 : 1;
     const mp4 = path.join(outDir, "recording.mp4");
-    await runFfmpeg(ffmpeg.ffmpeg, composeArgs(inputs, { hostId: room?.host_id ?? null, durationS, output: mp4, board }), {
-      signal: ctx.signal,
-      onProgress: (seconds) => report(composeFrom + ((75 - composeFrom) * seconds) / durationS),
-    });
-    if (board) rmSync(board.file, { force: true });
-    await runFfmpeg(ffmpeg.ffmpeg, hlsArgs(mp4, path.join(outDir, "hls")), {
-      signal: ctx.signal,
-      onProgress: (seconds) => report(75 + (22 * seconds) / durationS),
-    });
+    // Composed while the class ran (progressive/): its pieces are joined, nothing is encoded.
+    const composed = composedDuringClass(capture, Math.round(durationS * 1000));
+    if (composed) {
+      await stitch(ffmpeg.ffmpeg, capture, composed, { mp4, hlsDir: path.join(outDir, "hls") }, { signal: ctx.signal, onProgress: (f) => report(1 + 96 * f) });
+      log.info({ recordingId, windows: composed.windows.length }, "recording joined from what was composed during the class");
+    } else await this.composeAfterClass(rec, inputs, stoppedAt, durationS, mp4, outDir, ctx, report);
     await runFfmpeg(ffmpeg.ffmpeg, thumbnailArgs(mp4, Math.min(5, durationS / 3), path.join(outDir, "thumbnail.jpg")), { signal: ctx.signal });
     const probe = await ffprobe(ffmpeg.ffprobe, mp4);
     const duration = Number(probe.format?.duration ?? durationS);
     const size = statSync(mp4).size;
+    // The pieces composed during the class are in the outputs now.
+    rmSync(path.join(capture, PROGRESSIVE_DIR), { recursive: true, force: true });
 
     if (!local) {
       // Upload the outputs and the original track files, then drop the local copies.
@@ -192,10 +186,46 @@ export class Processor {
       warnings,
       duration_seconds: Math.round(duration * 1000) / 1000,
       size_bytes: size,
-      outputs: { mp4: "out/recording.mp4", hlsMaster: "out/hls/master.m3u8", thumbnail: "out/thumbnail.jpg", width: CANVAS.width, height: CANVAS.height },
+      outputs: {
+        mp4: "out/recording.mp4",
+        hlsMaster: "out/hls/master.m3u8",
+        thumbnail: "out/thumbnail.jpg",
+        width: CANVAS.width,
+        height: CANVAS.height,
+        composedDuringClass: !!composed,
+      },
     });
     this.deps.onProgress?.(recordingId, roomId, "ready", 100);
-    log.info({ recordingId, duration, size, inputs: inputs.length, board: board ? board.spans.length : 0 }, "recording processed");
+    log.info({ recordingId, duration, size, inputs: inputs.length, duringClass: !!composed }, "recording processed");
+  }
+
+  /** The whole recording composed from its tracks after class (it was not composed during the class). */
+  private async composeAfterClass(
+    rec: { id: string; room_id: string; started_at: Date; breakout_group_id: string | null },
+    inputs: ComposeInput[],
+    stoppedAt: Date,
+    durationS: number,
+    mp4: string,
+    outDir: string,
+    ctx: JobContext<ProcessPayload>,
+    report: (pct: number) => void,
+  ) {
+    const { ffmpeg, repo } = this.deps;
+    const room = await repo.room(rec.room_id);
+    // The class board is the main room's: a breakout group's recording has its media only.
+    const board = rec.breakout_group_id
+      ? undefined
+      : await this.renderBoard(rec.id, rec.room_id, rec.started_at, stoppedAt, durationS, ctx, (fraction) => report(1 + 14 * fraction));
+    const composeFrom = board ? 15 : 1;
+    await runFfmpeg(ffmpeg.ffmpeg, composeArgs(inputs, { hostId: room?.host_id ?? null, durationS, output: mp4, board }), {
+      signal: ctx.signal,
+      onProgress: (seconds) => report(composeFrom + ((75 - composeFrom) * seconds) / durationS),
+    });
+    if (board) rmSync(board.file, { force: true });
+    await runFfmpeg(ffmpeg.ffmpeg, hlsArgs(mp4, path.join(outDir, "hls")), {
+      signal: ctx.signal,
+      onProgress: (seconds) => report(75 + (22 * seconds) / durationS),
+    });
   }
 
   /**

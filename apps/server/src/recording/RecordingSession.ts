@@ -1,4 +1,6 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import path from "node:path";
+import type { ComposeInput } from "./compose.js";
 import type { Logger } from "pino";
 import type { RecordingsRepo } from "./repo.js";
 import type { RecorderSource, RecorderTrack } from "./source.js";
@@ -128,10 +130,51 @@ export class RecordingSession {
     await this.opts.repo.updateTrack(id, { parts, status: "finalized", endOffsetMs: end });
   }
 
+  /** Every part captured so far whose file has media, as the composition's inputs (progressive/). */
+  composeInputs(): ComposeInput[] {
+    const inputs: ComposeInput[] = [];
+    for (const { capture } of this.captures.values()) {
+      const { track } = capture;
+      for (const part of capture.parts) {
+        const file = path.join(this.opts.dir, part.file);
+        if (part.offsetMs < 0 || !existsSync(file) || statSync(file).size < 1024) continue;
+        inputs.push({
+          file,
+          offsetMs: part.offsetMs,
+          ...(part.endOffsetMs !== undefined ? { endOffsetMs: part.endOffsetMs } : {}),
+          ...(part.liveFromMs !== undefined ? { liveFromMs: part.liveFromMs } : {}),
+          track: { kind: track.kind, source: track.source, user_id: track.userId ?? null, producer_id: track.id },
+        });
+      }
+    }
+    return inputs;
+  }
+
+  private keyFrameTimer?: NodeJS.Timeout;
+
+  /**
+   * Asks every video track for a key frame this often: a window composed during the class is read
+   * from the key frame before it, and a browser sends one only when asked, so without this a
+   * window late in a long class would decode from the class's start.
+   */
+  keyFramesEvery(ms: number): void {
+    clearInterval(this.keyFrameTimer);
+    this.keyFrameTimer = setInterval(() => {
+      for (const { capture } of this.captures.values()) if (capture.track.kind === "video") capture.track.requestKeyFrame();
+    }, ms);
+    this.keyFrameTimer.unref();
+  }
+
+  /** Every capture has written what it received. */
+  caughtUp(): boolean {
+    return [...this.captures.values()].every(({ capture }) => capture.caughtUp);
+  }
+
   /** Stops the source and finalizes every track (waits for each FFmpeg to write its file). */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.keyFrameTimer);
     await Promise.all(
       [...this.captures.keys()].map((id) => this.finishTrack(id, "stopped").catch((err) => this.opts.log.error({ err }, "finalizing a track failed"))),
     );

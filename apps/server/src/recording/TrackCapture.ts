@@ -307,6 +307,13 @@ export class TrackCapture {
     }
   }
 
+  /** FFmpeg has every packet sent to it so far (none held while it starts, none waiting in its socket). */
+  get caughtUp(): boolean {
+    if (this.stopping || this.givenUp) return true;
+    if (this.pending.length || this.spawning) return false;
+    return !this.forwarding || !udpQueued(this.port);
+  }
+
   /** For tests: kill FFmpeg as if it crashed. */
   crashForTest(): void {
     this.proc?.kill("SIGKILL");

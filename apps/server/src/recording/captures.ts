@@ -7,14 +7,20 @@ import { PROCESS_QUEUE, type ProcessPayload } from "./Processor.js";
 import type { RecordingNotifier, RecordingServiceDeps } from "./ports.js";
 import type { RecordingRow } from "./repo.js";
 import { RecordingSession } from "./RecordingSession.js";
+import { ProgressiveComposer } from "./progressive/ProgressiveComposer.js";
+import { PROGRESSIVE_DIR } from "./progressive/stitch.js";
+import { ComposeSlots } from "./progressive/slots.js";
 import type { RecorderSourceFactory, RecorderTrack } from "./source.js";
 
 /** How often a server checks whether one of its captures was stopped through another server. */
 export const STOP_CHECK_MS = 1000;
+/** While a recording is composed during the class, its video tracks are asked for a key frame this often. */
+const KEY_FRAME_EVERY_MS = 8000;
 /** A row stopped through another server this recently may still be finalized by its holder: recovery leaves it. */
 const HOLDER_GRACE_MS = 60_000;
 
-export interface CapturesDeps extends Pick<RecordingServiceDeps, "repo" | "storage" | "jobs" | "ffmpeg" | "log" | "nodeId" | "onEnqueue"> {
+export interface CapturesDeps
+  extends Pick<RecordingServiceDeps, "repo" | "storage" | "jobs" | "ffmpeg" | "log" | "nodeId" | "onEnqueue" | "board" | "composeLive"> {
   /** The recorder's source now (tests replace it). */
   sourceFactory: () => RecorderSourceFactory | undefined;
   captureDir: (recordingId: string) => string;
@@ -35,6 +41,9 @@ export interface CapturesDeps extends Pick<RecordingServiceDeps, "repo" | "stora
  */
 export class Captures {
   private readonly sessions = new Map<string, RecordingSession>();
+  /** Each capture's composition during the class (progressive/), by recording id. */
+  private readonly composers = new Map<string, ProgressiveComposer>();
+  private readonly composeSlots = new ComposeSlots();
   /** Captures being finalized, then queued (by recording id; stop and stopAll wait for them). */
   private readonly finishing = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
@@ -66,11 +75,48 @@ export class Captures {
       // The recording starts when its clock does (the recorder has the class's tracks).
       row.started_at = session.startedAt;
       await repo.update(row.id, { started_at: session.startedAt });
+      if (this.deps.composeLive !== false) await this.composeLive(row, session, ffmpeg.ffmpeg);
     } catch (err) {
       this.sessions.delete(row.id);
       await repo.update(row.id, { status: "failed", error: `could not start capture: ${String(err)}`, stopped_at: new Date() });
       throw err;
     }
+  }
+
+  /** Starts composing the recording while the class runs (a failure here only means it is composed after class). */
+  private async composeLive(row: RecordingRow, session: RecordingSession, ffmpeg: string) {
+    try {
+      const room = await this.deps.repo.room(row.room_id);
+      // The class board is the main room's: a breakout group's recording has its media only.
+      const board =
+        this.deps.board && !row.breakout_group_id ? { source: this.deps.board, roomId: row.room_id, startedAt: () => session.startedAt } : undefined;
+      const composer = new ProgressiveComposer(
+        { inputs: () => session.composeInputs(), clock: session.clock, caughtUp: () => session.caughtUp() },
+        {
+          ffmpeg,
+          dir: path.join(this.deps.captureDir(row.id), PROGRESSIVE_DIR),
+          log: this.deps.log.child({ recordingId: row.id }),
+          hostId: room?.host_id ?? null,
+          board,
+          slots: this.composeSlots,
+        },
+      );
+      this.composers.set(row.id, composer);
+      composer.start();
+      session.keyFramesEvery(KEY_FRAME_EVERY_MS);
+    } catch (err) {
+      this.deps.log.warn({ err, recordingId: row.id }, "could not compose during the class; the recording is composed after class");
+    }
+  }
+
+  /** The capture's files are final: the composer does the rest of the class (or is dropped with a deleted row). */
+  private async finishComposing(recordingId: string, keep: boolean) {
+    const composer = this.composers.get(recordingId);
+    if (!composer) return;
+    this.composers.delete(recordingId);
+    const row = keep ? await this.deps.repo.byId(recordingId) : undefined;
+    if (!row?.stopped_at) return composer.cancel();
+    await composer.finish(row.stopped_at.getTime() - row.started_at.getTime());
   }
 
   /**
@@ -109,7 +155,9 @@ export class Captures {
     this.sessions.delete(recordingId);
     // Finalize the files, then queue the processing (a crash in between is recovered at start).
     const done = (async () => {
+      this.composers.get(recordingId)?.halt();
       await session.stop();
+      await this.finishComposing(recordingId, queue).catch((err) => this.deps.log.warn({ err, recordingId }, "finishing the composition failed"));
       if (queue) {
         await this.shareTracks(recordingId);
         await this.enqueue(recordingId);

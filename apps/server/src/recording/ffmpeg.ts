@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
+import { setPriority } from "node:os";
 
 export const FFMPEG_INSTALL_HINT =
   "FFmpeg is not installed on the server: install it (Debian/Ubuntu: `apt-get install ffmpeg`) or set FFMPEG_PATH to the ffmpeg binary, then restart VTP.";
@@ -16,11 +17,16 @@ export function findFfmpeg(paths: { ffmpegPath?: string; ffprobePath?: string } 
  * Runs FFmpeg to completion with `-progress pipe:1`, calling onProgress with the seconds of
  * output written. Rejects with the tail of stderr when FFmpeg fails; SIGKILLs it on abort.
  */
-export function runFfmpeg(bin: string, args: string[], opts: { onProgress?: (outSeconds: number) => void; signal?: AbortSignal } = {}): Promise<void> {
+export function runFfmpeg(
+  bin: string,
+  args: string[],
+  opts: { onProgress?: (outSeconds: number) => void; signal?: AbortSignal /** A lower priority (work done beside a live class). */; nice?: number } = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
     // An abort before the start fires no "abort" event: without this check FFmpeg would run to the end.
     if (opts.signal?.aborted) return reject(opts.signal.reason ?? new Error("aborted"));
     const proc = spawn(bin, ["-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    if (opts.nice && proc.pid) lowerPriority(proc.pid, opts.nice);
     let err = "";
     let buf = "";
     proc.stdout.on("data", (chunk: Buffer) => {
@@ -44,6 +50,15 @@ export function runFfmpeg(bin: string, args: string[], opts: { onProgress?: (out
       else reject(new Error(`ffmpeg failed (${code ?? sig}): ${err.trim().split("\n").slice(-6).join(" | ")}`));
     });
   });
+}
+
+/** Lowers a process's priority (ignored where the system refuses). */
+export function lowerPriority(pid: number, nice: number): void {
+  try {
+    setPriority(pid, nice);
+  } catch {
+    // not permitted here: it runs at the normal priority
+  }
 }
 
 /** ffprobe's JSON for a file. */

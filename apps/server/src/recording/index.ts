@@ -71,6 +71,8 @@ export function createRecording(opts: {
     notifier: opts.notifier,
     polls: opts.polls,
     quizzes: opts.quizzes,
+    board: opts.board,
+    composeLive: settings.composeLive,
   });
   const wantWorker = opts.worker ?? settings.worker;
   if (wantWorker && ffmpeg) {

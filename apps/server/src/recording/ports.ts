@@ -36,6 +36,10 @@ export interface RecordingServiceDeps {
   polls?: PollRecordSource;
   /** The class's quizzes, for the replay (as `polls`). */
   quizzes?: QuizRecordSource;
+  /** The class board, drawn into the recording while it is composed during the class (absent: no board). */
+  board?: BoardRecordSource;
+  /** Compose each recording while the class runs (RECORDING_COMPOSE_LIVE; default on). */
+  composeLive?: boolean;
 }
 
 /** The polls of a class opened in a span of time, with their final results (polls/ provides it). */

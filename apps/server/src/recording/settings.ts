@@ -10,6 +10,8 @@ export interface RecordingSettings {
   worker: boolean;
   /** RECORDING_CONCURRENCY: recordings one worker processes at once. */
   concurrency: number;
+  /** RECORDING_COMPOSE_LIVE=false: compose a recording after class only (default: while the class runs, ready seconds after Stop). */
+  composeLive: boolean;
 }
 
 /** Reads the recording settings; problems go to the reader (reported at start). */
@@ -20,5 +22,6 @@ export function readRecordingSettings(read: SettingsReader): RecordingSettings {
     nodeId: read.text("VTP_NODE_ID"),
     worker: read.bool("RECORDING_WORKER", true),
     concurrency: read.int("RECORDING_CONCURRENCY", 1, 1, 64),
+    composeLive: read.bool("RECORDING_COMPOSE_LIVE", true),
   };
 }

@@ -40,6 +40,8 @@ export interface RecordingOutputsColumn {
   thumbnail?: string;
   width?: number;
   height?: number;
+  /** Joined from what was composed while the class ran (progressive/), not composed after class. */
+  composedDuringClass?: boolean;
 }
 
 export interface RecordingsTable {

@@ -123,15 +123,18 @@ export async function renderBoardVideo(opts: {
   ffmpeg: string;
   output: string;
   fps?: number;
+  /** Only this span of the recording's clock (a window composed while the class runs). */
+  window?: { fromMs: number; toMs: number };
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
   onPdfError?: (surfaceId: string, err: unknown) => void;
 }): Promise<BoardVideo | undefined> {
-  const spans = boardSpans(opts.board, opts.durationMs);
+  const window = opts.window ?? { fromMs: 0, toMs: opts.durationMs };
+  const spans = boardSpans(opts.board, opts.durationMs).filter((span) => span.startMs < window.toMs && span.endMs > window.fromMs);
   if (spans.length === 0) return undefined;
   const fps = opts.fps ?? BOARD_FPS;
-  const startMs = spans[0].startMs;
-  const endMs = spans[spans.length - 1].endMs;
+  const startMs = Math.max(window.fromMs, spans[0].startMs);
+  const endMs = Math.min(window.toMs, spans[spans.length - 1].endMs);
   const frames = Math.max(1, Math.ceil(((endMs - startMs) * fps) / 1000));
   mkdirSync(path.dirname(opts.output), { recursive: true });
   const timeline = new BoardTimeline(opts.board);
