@@ -154,11 +154,31 @@ export class Processor {
     report(1);
     const mp4 = path.join(outDir, "recording.mp4");
     // Composed while the class ran (progressive/): its pieces are joined, nothing is encoded.
-    const composed = composedDuringClass(capture, Math.round(durationS * 1000));
+    let composed = composedDuringClass(capture, Math.round(durationS * 1000));
     if (composed) {
-      await stitch(ffmpeg.ffmpeg, capture, composed, { mp4, hlsDir: path.join(outDir, "hls") }, { signal: ctx.signal, onProgress: (f) => report(1 + 96 * f) });
-      log.info({ recordingId, windows: composed.windows.length }, "recording joined from what was composed during the class");
-    } else await this.composeAfterClass(rec, inputs, stoppedAt, durationS, mp4, outDir, ctx, report);
+      try {
+        await stitch(
+          ffmpeg.ffmpeg,
+          capture,
+          composed,
+          { mp4, hlsDir: path.join(outDir, "hls") },
+          { signal: ctx.signal, onProgress: (f) => report(1 + 96 * f) },
+        );
+        log.info({ recordingId, windows: composed.windows.length }, "recording joined from what was composed during the class");
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        // A piece that cannot be read: the pieces go, the whole recording is composed after class.
+        log.warn(
+          { recordingId, err: err instanceof Error ? err.message : String(err) },
+          "joining what was composed during the class failed; composing after class",
+        );
+        rmSync(path.join(capture, PROGRESSIVE_DIR), { recursive: true, force: true });
+        rmSync(path.join(outDir, "hls"), { recursive: true, force: true });
+        mkdirSync(path.join(outDir, "hls"), { recursive: true });
+        composed = undefined;
+      }
+    }
+    if (!composed) await this.composeAfterClass(rec, inputs, stoppedAt, durationS, mp4, outDir, ctx, report);
     await runFfmpeg(ffmpeg.ffmpeg, thumbnailArgs(mp4, Math.min(5, durationS / 3), path.join(outDir, "thumbnail.jpg")), { signal: ctx.signal });
     const probe = await ffprobe(ffmpeg.ffprobe, mp4);
     const duration = Number(probe.format?.duration ?? durationS);

@@ -87,6 +87,8 @@ export class Captures {
   private async composeLive(row: RecordingRow, session: RecordingSession, ffmpeg: string) {
     try {
       const room = await this.deps.repo.room(row.room_id);
+      // Stopped while the room was read: nothing to compose.
+      if (this.sessions.get(row.id) !== session) return;
       // The class board is the main room's: a breakout group's recording has its media only.
       const board =
         this.deps.board && !row.breakout_group_id ? { source: this.deps.board, roomId: row.room_id, startedAt: () => session.startedAt } : undefined;
@@ -154,10 +156,15 @@ export class Captures {
     if (!session) return Promise.resolve();
     this.sessions.delete(recordingId);
     // Finalize the files, then queue the processing (a crash in between is recovered at start).
+    this.composers.get(recordingId)?.halt();
+    const filesFinal = session.stop();
     const done = (async () => {
-      this.composers.get(recordingId)?.halt();
-      await session.stop();
-      await this.finishComposing(recordingId, queue).catch((err) => this.deps.log.warn({ err, recordingId }, "finishing the composition failed"));
+      try {
+        await filesFinal;
+      } finally {
+        // The last seconds composed (not awaited by the Stop: `filesFinal` is what it waits for).
+        await this.finishComposing(recordingId, queue).catch((err) => this.deps.log.warn({ err, recordingId }, "finishing the composition failed"));
+      }
       if (queue) {
         await this.shareTracks(recordingId);
         await this.enqueue(recordingId);
@@ -165,7 +172,17 @@ export class Captures {
     })();
     const tracked = done.finally(() => this.finishing.delete(recordingId));
     this.finishing.set(recordingId, tracked);
-    return tracked;
+    // A Stop answers once the files are final; composing the rest and queueing go on (stopAll waits for them).
+    return filesFinal.then(
+      () => undefined,
+      () => tracked,
+    );
+  }
+
+  /** The recording is being deleted: what was composed during the class is not finished. */
+  discardComposing(recordingId: string): void {
+    this.composers.get(recordingId)?.cancel();
+    this.composers.delete(recordingId);
   }
 
   /**

@@ -79,7 +79,14 @@ export function composeArgs(inputs: ComposeInput[], opts: { hostId: string | nul
  */
 export function composeGraph(
   allInputs: ComposeInput[],
-  opts: { hostId: string | null; window: ComposeWindow; board?: ComposeBoard; progressive?: boolean },
+  opts: {
+    hostId: string | null;
+    window: ComposeWindow;
+    board?: ComposeBoard;
+    progressive?: boolean;
+    /** When the board was first on the stage, where `board` covers only this window (progressive/). */
+    firstShareMs?: number;
+  },
 ): ComposeGraph {
   const w0 = opts.window.fromMs;
   const w1 = opts.window.toMs;
@@ -96,6 +103,7 @@ export function composeGraph(
   const firstShare = [
     ...everVideos.filter((v) => v.track.source === "screen").map((v) => partSpan(v).from),
     ...(opts.board?.spans.map((s) => s.startMs) ?? []),
+    opts.firstShareMs ?? Number.POSITIVE_INFINITY,
   ].reduce((min, at) => Math.min(min, at), Number.POSITIVE_INFINITY);
   const teacherTile = firstShare < w1;
   const otherSlot = new Map<string, number>();
@@ -148,7 +156,12 @@ export function composeGraph(
     const out = `l${layerCount++}`;
     const from = part ? Math.max(part.offsetMs - leadMs(part), notBeforeMs) - w0 : 0;
     const end = part?.endOffsetMs ?? (opts.progressive ? w1 + 1000 : undefined);
-    const held = part && end !== undefined && end > part.offsetMs ? `eof_action=repeat:enable='between(t,${sec(from)},${sec(end - w0)})'` : "eof_action=pass";
+    const held =
+      part && end !== undefined && end > part.offsetMs
+        ? `eof_action=repeat:enable='between(t,${sec(from)},${sec(end - w0)})'`
+        : Number.isFinite(notBeforeMs) && part
+          ? `eof_action=pass:enable='gte(t,${sec(from)})'`
+          : "eof_action=pass";
     filters.push(`[${cur}][${label}]overlay=x=${x}:y=${y}:${held}:shortest=0[${out}]`);
     cur = out;
   };

@@ -72,7 +72,8 @@ export function createRecording(opts: {
     polls: opts.polls,
     quizzes: opts.quizzes,
     board: opts.board,
-    composeLive: settings.composeLive,
+    // Composed during the class for this server's own worker: a worker elsewhere reads only the track files.
+    composeLive: settings.composeLive && (opts.worker ?? settings.worker),
   });
   const wantWorker = opts.worker ?? settings.worker;
   if (wantWorker && ffmpeg) {

@@ -220,7 +220,10 @@ export class RecordingService {
 
   async remove(user: AuthUser, id: string): Promise<void> {
     const recording = await this.managed(user, id);
-    if (recording.status === "recording") await this.captures.stop(recording);
+    if (recording.status === "recording") {
+      this.captures.discardComposing(id);
+      await this.captures.stop(recording);
+    }
     await this.deps.repo.delete(id);
     await this.deps.storage.deletePrefix(`rec/${id}/`);
     const { rmSync } = await import("node:fs");

@@ -120,6 +120,8 @@ export async function renderBoardVideo(opts: {
   board: RecordingBoardResponse;
   durationMs: number;
   pdfOf: (surfaceId: string) => Promise<Uint8Array | undefined>;
+  /** The documents, kept open by the caller across several renders (it closes them); default: opened and closed here. */
+  pdf?: PdfPages;
   ffmpeg: string;
   output: string;
   fps?: number;
@@ -138,7 +140,7 @@ export async function renderBoardVideo(opts: {
   const frames = Math.max(1, Math.ceil(((endMs - startMs) * fps) / 1000));
   mkdirSync(path.dirname(opts.output), { recursive: true });
   const timeline = new BoardTimeline(opts.board);
-  const pdf = new PdfPages(opts.pdfOf, BOARD_FRAME, opts.onPdfError);
+  const pdf = opts.pdf ?? new PdfPages(opts.pdfOf, BOARD_FRAME, opts.onPdfError);
   const canvas = createCanvas(BOARD_FRAME.width, BOARD_FRAME.height);
   const ctx = canvas.getContext("2d");
   const writer = new FrameWriter(opts.ffmpeg, { ...BOARD_FRAME, fps, output: opts.output, signal: opts.signal });
@@ -163,7 +165,7 @@ export async function renderBoardVideo(opts: {
     writer.kill();
     throw err;
   } finally {
-    await pdf.close();
+    if (!opts.pdf) await pdf.close();
   }
   return { file: opts.output, startMs, spans, frames, redrawn };
 }

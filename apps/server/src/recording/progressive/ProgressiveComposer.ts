@@ -1,14 +1,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { createReadStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import { composeGraph, type ComposeBoard, type ComposeInput } from "../compose.js";
 import { lowerPriority, runFfmpeg } from "../ffmpeg.js";
 import type { BoardRecordSource } from "../ports.js";
-import { renderBoardVideo } from "../board/index.js";
+import { BOARD_FRAME, boardSpans, PdfPages, renderBoardVideo } from "../board/index.js";
 import { audioEncoderArgs, GOP_SECONDS, windowArgs } from "./args.js";
 import { MANIFEST, type ProgressiveManifest, type ManifestWindow } from "./manifest.js";
 import type { ComposeSlots } from "./slots.js";
+
+/** At Stop, at most this much of the class is left to compose here; more goes to the after-class pass. */
+const MAX_TAIL_MS = 60_000;
 
 /** What the composer reads of the capture: the parts so far, the recording's clock, whether the captures are caught up. */
 export interface ProgressiveSource {
@@ -59,6 +63,9 @@ export class ProgressiveComposer {
   /** Attempts at the current window that failed (its files were not readable yet, say); three give up. */
   private failures = 0;
   private halted = false;
+  /** When the board was first on the stage (undefined: not yet), and its documents, kept for the whole class. */
+  private boardFirstMs?: number;
+  private pdf?: PdfPages;
   private readonly abort = new AbortController();
   /** Windows composed and the wall time they took (logged at the end). */
   readonly cost = { windows: 0, wallMs: 0 };
@@ -103,17 +110,31 @@ export class ProgressiveComposer {
    */
   async finish(durationMs: number): Promise<boolean> {
     this.halt();
+    const stopping = performance.now();
     await this.working;
+    const behindMs = durationMs - this.doneMs;
     if (this.doneMs > durationMs) this.giveUp(new Error(`composed to ${this.doneMs} ms, past the stop at ${durationMs} ms`));
+    // Far behind (a machine too busy for it during the class): the after-class pass does the rest as well.
+    if (behindMs > MAX_TAIL_MS) this.giveUp(new Error(`${Math.round(behindMs / 1000)} s of the class were not composed yet at Stop`));
     while (!this.failed && durationMs > this.doneMs) await this.opts.slots.run(() => this.compose(this.doneMs, durationMs, true));
     if (this.failed) return this.close(false);
     try {
       this.encoder?.stdin?.end();
       const code = this.encoder ? await this.encoderExit : 0;
       if (code !== 0) throw new Error(`the sound encoder ended with ${code}`);
+      void this.pdf?.close();
       const manifest: ProgressiveManifest = { version: 1, durationMs, audio: "audio.m4a", windows: this.windows };
       writeFileSync(path.join(this.opts.dir, MANIFEST), JSON.stringify(manifest));
-      this.opts.log.info({ durationMs, windows: this.windows.length, composeMs: this.cost.wallMs }, "recording composed during the class");
+      this.opts.log.info(
+        {
+          durationMs,
+          windows: this.windows.length,
+          composeMs: Math.round(this.cost.wallMs),
+          behindAtStopMs: behindMs,
+          finishMs: Math.round(performance.now() - stopping),
+        },
+        "recording composed during the class",
+      );
       return true;
     } catch (err) {
       this.giveUp(err);
@@ -133,10 +154,12 @@ export class ProgressiveComposer {
     this.failed = true;
     this.abort.abort();
     this.encoder?.kill("SIGKILL");
+    void this.pdf?.close();
   }
 
   private close(ok: boolean) {
     this.encoder?.kill("SIGKILL");
+    void this.pdf?.close();
     return ok;
   }
 
@@ -148,6 +171,7 @@ export class ProgressiveComposer {
   }
 
   private async compose(fromMs: number, toMs: number, final: boolean): Promise<void> {
+    if (this.failed) return;
     const started = performance.now();
     const windowNo = this.windows.length + 1;
     const name = (suffix: string) => `w${String(windowNo).padStart(5, "0")}${suffix}`;
@@ -155,10 +179,12 @@ export class ProgressiveComposer {
     const at = (file: string) => path.join(this.opts.dir, file);
     try {
       const board = await this.boardFor(fromMs, toMs, at(name("-board.mp4")));
+      if (this.failed) return;
       const graph = composeGraph(this.source.inputs(), {
         hostId: this.opts.hostId,
         window: { fromMs, toMs },
         board,
+        firstShareMs: this.boardFirstMs,
         // Parts still open while the class runs hold their last frame; at the end every part has its end.
         progressive: true,
       });
@@ -173,6 +199,7 @@ export class ProgressiveComposer {
       this.doneMs = toMs;
       this.cost.windows++;
       this.cost.wallMs += performance.now() - started;
+      this.opts.log.debug({ fromMs, toMs, ms: Math.round(performance.now() - started), clockMs: Math.round(this.source.clock()), final }, "window composed");
       this.failures = 0;
     } catch (err) {
       if (++this.failures >= 3 || this.abort.signal.aborted) this.giveUp(err);
@@ -186,15 +213,24 @@ export class ProgressiveComposer {
     if (!board) return undefined;
     const startedAt = board.startedAt().getTime();
     const history = await board.source.boardForRecording(board.roomId, new Date(startedAt).toISOString(), new Date(startedAt + toMs).toISOString());
+    // When the board was first on the stage (the teacher's camera is a tile from then on, in every later window).
+    this.boardFirstMs = Math.min(this.boardFirstMs ?? Number.POSITIVE_INFINITY, boardSpans(history, toMs)[0]?.startMs ?? Number.POSITIVE_INFINITY);
+    if (!Number.isFinite(this.boardFirstMs)) this.boardFirstMs = undefined;
+    if (this.failed) return undefined;
+    this.pdf ??= new PdfPages(
+      (surfaceId) => board.source.materialPdf(board.roomId, surfaceId),
+      BOARD_FRAME,
+      (surfaceId, err) => this.opts.log.warn({ surfaceId, err: String(err) }, "a document shown on the board could not be drawn"),
+    );
     const video = await renderBoardVideo({
       board: history,
       durationMs: toMs,
       window: { fromMs, toMs },
       pdfOf: (surfaceId) => board.source.materialPdf(board.roomId, surfaceId),
+      pdf: this.pdf,
       ffmpeg: this.opts.ffmpeg,
       output,
       signal: this.abort.signal,
-      onPdfError: (surfaceId, err) => this.opts.log.warn({ surfaceId, err: String(err) }, "a document shown on the board could not be drawn"),
     });
     return video ? { file: video.file, startMs: video.startMs, spans: video.spans } : undefined;
   }
@@ -217,14 +253,19 @@ export class ProgressiveComposer {
       });
       this.encoder = encoder;
     }
-    const stdin = this.encoder.stdin;
-    if (!stdin || stdin.destroyed) throw new Error("the sound encoder is gone");
+    const encoder = this.encoder;
+    const stdin = encoder.stdin;
+    const exited = this.encoderExit;
+    if (!stdin || !exited) throw new Error("the sound encoder has no input");
+    const gone = () => stdin.destroyed || encoder.exitCode !== null || encoder.signalCode !== null;
     for await (const chunk of createReadStream(pcm, { highWaterMark: 1 << 20 })) {
-      if (!stdin.write(chunk))
-        await new Promise<void>((resolve, reject) => {
-          stdin.once("drain", resolve);
-          this.encoder?.once("exit", () => reject(new Error("the sound encoder ended")));
-        });
+      if (gone()) throw new Error("the sound encoder is gone");
+      if (stdin.write(chunk)) continue;
+      // Its input is full: on when it drains, or fail when it ended (an ended encoder never drains).
+      const ended = exited.then(() => "ended" as const);
+      const drained = once(stdin, "drain").then(() => "drained" as const);
+      const closed = once(stdin, "close").then(() => "ended" as const);
+      if ((await Promise.race([drained, closed, ended])) === "ended") throw new Error("the sound encoder ended");
     }
   }
 }
