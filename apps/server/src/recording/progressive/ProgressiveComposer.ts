@@ -262,10 +262,22 @@ export class ProgressiveComposer {
       if (gone()) throw new Error("the sound encoder is gone");
       if (stdin.write(chunk)) continue;
       // Its input is full: on when it drains, or fail when it ended (an ended encoder never drains).
+      const settled = new AbortController();
+      const { signal } = settled;
       const ended = exited.then(() => "ended" as const);
-      const drained = once(stdin, "drain").then(() => "drained" as const);
-      const closed = once(stdin, "close").then(() => "ended" as const);
-      if ((await Promise.race([drained, closed, ended])) === "ended") throw new Error("the sound encoder ended");
+      const drained = once(stdin, "drain", { signal }).then(
+        () => "drained" as const,
+        () => "ended" as const,
+      );
+      const closed = once(stdin, "close", { signal }).then(
+        () => "ended" as const,
+        () => "ended" as const,
+      );
+      try {
+        if ((await Promise.race([drained, closed, ended])) === "ended") throw new Error("the sound encoder ended");
+      } finally {
+        settled.abort(); // the listeners go with it
+      }
     }
   }
 }
