@@ -314,6 +314,13 @@ export function hlsArgs(mp4: string, dir: string): string[] {
     "1800k",
     "-c:a",
     "copy",
+    ...hlsLadderOutput(dir),
+  ];
+}
+
+/** The recording's HLS output: the 720p and 360p variants with the sound, 4 s VOD segments, a master playlist. */
+export function hlsLadderOutput(dir: string): string[] {
+  return [
     "-f",
     "hls",
     "-hls_time",

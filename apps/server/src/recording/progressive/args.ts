@@ -1,5 +1,5 @@
 import type { ComposeGraph } from "../compose.js";
-import { CANVAS } from "../compose.js";
+import { CANVAS, hlsLadderOutput } from "../compose.js";
 
 /** Key frames every 4 s: each window (a multiple of 4 s) starts with one, and so does every HLS segment. */
 export const GOP_SECONDS = 4;
@@ -83,46 +83,19 @@ export function concatList(windows: { file: string; durationMs: number }[]): str
   return `${lines.join("\n")}\n`;
 }
 
+/** An ffconcat list as an input (its paths are absolute: `-safe 0`). */
+const concatInput = (list: string) => ["-f", "concat", "-safe", "0", "-i", list];
+
 /** The MP4: the 720p windows joined and the AAC sound, copied (no encoding), playable from its first byte. */
 export function stitchMp4Args(list720: string, audio: string, durationS: number, output: string): string[] {
-  return [
-    "-f",
-    "concat",
-    "-safe",
-    "0",
-    "-i",
-    list720,
-    "-i",
-    audio,
-    "-map",
-    "0:v",
-    "-map",
-    "1:a",
-    "-c",
-    "copy",
-    "-movflags",
-    "+faststart",
-    "-t",
-    durationS.toFixed(3),
-    output,
-  ];
+  return [...concatInput(list720), "-i", audio, "-map", "0:v", "-map", "1:a", "-c", "copy", "-movflags", "+faststart", "-t", durationS.toFixed(3), output];
 }
 
 /** The HLS ladder from the windows' rungs and the AAC sound, copied: 4 s segments (a key frame each). */
 export function stitchHlsArgs(list720: string, list360: string, audio: string, durationS: number, dir: string): string[] {
   return [
-    "-f",
-    "concat",
-    "-safe",
-    "0",
-    "-i",
-    list720,
-    "-f",
-    "concat",
-    "-safe",
-    "0",
-    "-i",
-    list360,
+    ...concatInput(list720),
+    ...concatInput(list360),
     "-i",
     audio,
     "-map",
@@ -137,20 +110,6 @@ export function stitchHlsArgs(list720: string, list360: string, audio: string, d
     "copy",
     "-t",
     durationS.toFixed(3),
-    "-f",
-    "hls",
-    "-hls_time",
-    String(GOP_SECONDS),
-    "-hls_playlist_type",
-    "vod",
-    "-hls_flags",
-    "independent_segments",
-    "-master_pl_name",
-    "master.m3u8",
-    "-var_stream_map",
-    "v:0,a:0,name:720p v:1,a:1,name:360p",
-    "-hls_segment_filename",
-    `${dir}/%v/seg%03d.ts`,
-    `${dir}/%v/index.m3u8`,
+    ...hlsLadderOutput(dir),
   ];
 }
