@@ -291,6 +291,8 @@ export class Captures {
   /** Stops every capture (server shutdown): files are finalized and processing queued. */
   async stopAll(): Promise<void> {
     this.unwatch();
+    // A shutdown has seconds, not a window's composing: the after-class pass makes these recordings.
+    for (const id of [...this.composers.keys()]) this.discardComposing(id);
     await Promise.all(
       [...this.sessions.keys()].map(async (id) => {
         const recording = await this.deps.repo.byId(id);
