@@ -65,6 +65,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     requestIdHeader: "x-request-id",
     logController: new RequestLogController(),
     frameworkErrors,
+    // A plugin's start (recovery reads the database, workers start) took more than Fastify's 10 s on
+    // a loaded 2-core CI machine ("Plugin did not start in time"); one that really hangs still fails.
+    pluginTimeout: 60_000,
   });
 
   const { services, shutdown } = await compose(config, { httpServer: app.server, log, database: deps.database, mailer: deps.mailer, media: deps.media });
