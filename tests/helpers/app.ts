@@ -42,6 +42,10 @@ export function testConfig(env: Record<string, string> = {}): Config {
       PUBLIC_URL: "http://vtp.test",
       AUTH_RATE_LIMIT_PER_MINUTE: "100000",
       JWT_SECRET: "test-secret-test-secret-test-secret-0123",
+      // Composing during the class (recording/progressive/) costs most of a core per recording: the
+      // tests about it turn it on (progressive, board-render, the e2e recording-content); the rest
+      // record with the after-class pass, which it falls back to.
+      RECORDING_COMPOSE_LIVE: "false",
       ...env,
     },
     { persistSecret: false },

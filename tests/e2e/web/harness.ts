@@ -102,6 +102,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
       LOG_LEVEL: "warn",
       PUBLIC_URL: url,
       AUTH_RATE_LIMIT_PER_MINUTE: "100000",
+      // As in tests/helpers/app.ts: recording-content turns composing during the class on.
+      RECORDING_COMPOSE_LIVE: "false",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -82,7 +82,7 @@ async function seesCamera(page: Page, userId: string, who: string) {
 describe.skipIf(Boolean(skip))("web: a recording holds the picture and the sound of the class", () => {
   // Info: the server's timeline (the recorder's media, FFmpeg parts) in the output copied on failure,
   // and the processing's line saying which path made the files (composed during the class, or after it).
-  const web = webE2E({ LOG_LEVEL: process.env.VTP_E2E_LOG_LEVEL ?? "info" });
+  const web = webE2E({ LOG_LEVEL: process.env.VTP_E2E_LOG_LEVEL ?? "info", RECORDING_COMPOSE_LIVE: "true" });
   const contexts: BrowserContext[] = [];
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});

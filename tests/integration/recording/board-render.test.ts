@@ -173,7 +173,7 @@ describe.skipIf(!hasFfmpeg || !hasPoppler)("a recorded class that used the board
   let pub: SocketPublisher | undefined;
 
   beforeAll(async () => {
-    ({ t: testApp, url } = await listeningApp({ MEDIA_WORKERS: "1", RTC_MIN_PORT: "54000", RTC_MAX_PORT: "54999" }));
+    ({ t: testApp, url } = await listeningApp({ MEDIA_WORKERS: "1", RTC_MIN_PORT: "54000", RTC_MAX_PORT: "54999", RECORDING_COMPOSE_LIVE: "true" }));
     teacher = await person(testApp, "teacher", "Tina Teacher");
   });
   afterAll(async () => {

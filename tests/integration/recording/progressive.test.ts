@@ -28,7 +28,7 @@ describe.skipIf(!hasFfmpeg)("a recording composed while the class runs", () => {
   let base: string;
 
   beforeAll(async () => {
-    testApp = await createTestApp();
+    testApp = await createTestApp({ RECORDING_COMPOSE_LIVE: "true" });
     teacher = await signUp(testApp, { role: "teacher" });
     roomId = await liveRoom(testApp, teacher.user.id, "Lecture");
     source = new FfmpegRtpSource(teacher.user.id);

@@ -33,7 +33,7 @@ function childrenCpu(): number {
 }
 
 async function oneClass(seconds: number, composeLive: boolean) {
-  const testApp = await createTestApp(composeLive ? {} : { RECORDING_COMPOSE_LIVE: "false" });
+  const testApp = await createTestApp({ RECORDING_COMPOSE_LIVE: String(composeLive) });
   const teacher = await signUp(testApp, { role: "teacher" });
   const roomId = await liveRoom(testApp, teacher.user.id, "Lecture");
   const source = new FfmpegRtpSource(teacher.user.id);
