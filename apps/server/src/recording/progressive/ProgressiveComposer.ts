@@ -84,10 +84,6 @@ export class ProgressiveComposer {
     this.timer.unref();
   }
 
-  get gaveUp(): boolean {
-    return this.failed;
-  }
-
   /** Where the captured media is complete up to, in whole windows (the lag behind the clock). */
   private readyMs(): number {
     const ready = Math.floor((this.source.clock() - this.lagMs) / this.windowMs) * this.windowMs;

@@ -19,7 +19,7 @@ export function composedDuringClass(captureDir: string, durationMs: number): Pro
 
 /**
  * The MP4 and the HLS ladder of a recording composed during the class: its windows joined and its
- * sound added, copied, not encoded (seconds for an hour's class).
+ * sound added, copied, not encoded (about 15 s for a 10-minute class: BENCHMARKS).
  */
 export async function stitch(
   ffmpeg: string,
@@ -34,13 +34,14 @@ export async function stitch(
     writeFileSync(file, concatList(manifest.windows.map((w) => ({ file: path.join(dir, w[rung]), durationMs: w.toMs - w.fromMs }))));
     return file;
   };
+  const list720 = list("v720");
   const durationS = manifest.durationMs / 1000;
   const audio = path.join(dir, manifest.audio);
-  await runFfmpeg(ffmpeg, ["-loglevel", "error", ...stitchMp4Args(list("v720"), audio, durationS, out.mp4)], {
+  await runFfmpeg(ffmpeg, ["-loglevel", "error", ...stitchMp4Args(list720, audio, durationS, out.mp4)], {
     signal: opts.signal,
     onProgress: (s) => opts.onProgress?.((0.5 * s) / durationS),
   });
-  await runFfmpeg(ffmpeg, ["-loglevel", "error", ...stitchHlsArgs(list("v720"), list("v360"), audio, durationS, out.hlsDir)], {
+  await runFfmpeg(ffmpeg, ["-loglevel", "error", ...stitchHlsArgs(list720, list("v360"), audio, durationS, out.hlsDir)], {
     signal: opts.signal,
     onProgress: (s) => opts.onProgress?.(0.5 + (0.5 * s) / durationS),
   });
